@@ -1,0 +1,110 @@
+"""pmsim: plan and simulate IT projects in Jupyter.
+
+CPM, PERT, Monte Carlo schedule risk, resource levelling, budget burn and
+earned value on one project model.
+
+>>> import pmsim as pm
+>>> p = pm.read_project(pm.data_path("textbook"))
+>>> s = pm.cpm(p)
+>>> s.makespan
+22.0
+
+Heavy parts (plots, widgets, the compiled engine) load on first use, so
+``import pmsim`` stays quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from .errors import (
+    CycleError,
+    DuplicateIdError,
+    FileFormatError,
+    InfeasibleError,
+    MissingExtraError,
+    PmsimError,
+    PmsimWarning,
+    UnknownReferenceError,
+    ValidationError,
+)
+from .distributions import BetaPert, Discrete, Fixed, Lognormal, Triangular, Uniform
+from .model import Calendar, Dependency, Project, Resource, Risk, Task
+from .cpm import Schedule, cpm
+from .io import read_project, write_project
+
+__version__ = "0.1.0"
+
+# Public names that live in modules loaded on first use: name -> module.
+_LAZY = {
+    "pert": "pert",
+    "PertResult": "pert",
+    "simulate": "montecarlo",
+    "Simulation": "montecarlo",
+    "level": "levelling",
+    "resource_profile": "levelling",
+    "overallocations": "levelling",
+    "smooth": "smoothing",
+    "cost_model": "budget",
+    "baseline_cost": "budget",
+    "budget_burn": "budget",
+    "jcl": "budget",
+    "jcl_frontier": "budget",
+    "earned_value": "evm",
+    "earned_value_series": "evm",
+    "read_progress": "evm",
+    "Scenario": "scenarios",
+    "compare": "scenarios",
+    "sweep": "scenarios",
+    "Portfolio": "scenarios",
+    "health_check": "health",
+}
+_SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'pmsim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+
+
+def data_path(name: str = "") -> Path:
+    """The folder of a sample project shipped in ``data/`` (or the data folder itself).
+
+    >>> data_path("erp_upgrade").name
+    'erp_upgrade'
+    """
+    root = Path(__file__).resolve().parent.parent / "data"
+    if not root.is_dir():  # installed without the repository around it
+        root = Path(__file__).resolve().parent / "data"
+    return root / name if name else root
+
+
+def sample_projects() -> list[str]:
+    """The names of the sample projects in ``data/``.
+
+    >>> "erp_upgrade" in sample_projects()
+    True
+    """
+    root = data_path()
+    return sorted(p.name for p in root.iterdir() if (p / "tasks.csv").is_file())
+
+
+__all__ = [
+    "PmsimError", "ValidationError", "CycleError", "DuplicateIdError", "UnknownReferenceError",
+    "FileFormatError", "InfeasibleError", "MissingExtraError", "PmsimWarning",
+    "Fixed", "Triangular", "BetaPert", "Uniform", "Lognormal", "Discrete",
+    "Task", "Dependency", "Resource", "Risk", "Calendar", "Project",
+    "Schedule", "cpm", "read_project", "write_project", "data_path", "sample_projects",
+    *_LAZY,
+]

@@ -1,0 +1,133 @@
+"""The project network as arrays, numbered in topological order.
+
+Algorithms (CPM, Monte Carlo, levelling) work on a :class:`Network`: tasks
+renumbered so that every predecessor comes before its successors, and the
+links stored twice in compressed sparse rows, by successor (``pred_*``) and
+by predecessor (``succ_*``). Link types are coded FS=0, SS=1, FF=2, SF=3.
+
+The network of a project is built once and kept with the project (projects
+are immutable, so it cannot go stale).
+
+>>> import pmsim as pm
+>>> p = pm.Project(name="x", start="2027-01-04",
+...                tasks=[pm.Task("B", duration=2), pm.Task("A", duration=3)],
+...                dependencies=[pm.Dependency("A", "B", "SS", 1)])
+>>> net = network(p)
+>>> [net.ids[i] for i in range(net.n)], net.pred_type.tolist(), net.pred_lag.tolist()
+(['A', 'B'], [1], [1.0])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import LINK_TYPES, Project
+
+__all__ = ["Network", "network", "LINK_CODE"]
+
+LINK_CODE = {name: code for code, name in enumerate(LINK_TYPES)}
+_CACHE_KEY = "_pmsim_network"
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """Arrays of a project's network in topological order.
+
+    ``ids[k]`` is the task at topological position ``k``; ``position[id]``
+    the inverse; ``project_index[k]`` its index in ``project.tasks``.
+    """
+
+    ids: tuple[str, ...]
+    position: dict
+    project_index: np.ndarray
+    planned: np.ndarray
+    pred_ptr: np.ndarray
+    pred_idx: np.ndarray
+    pred_type: np.ndarray
+    pred_lag: np.ndarray
+    succ_ptr: np.ndarray
+    succ_idx: np.ndarray
+    succ_type: np.ndarray
+    succ_lag: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_links(self) -> int:
+        return int(self.pred_idx.shape[0])
+
+    def to_topological(self, values_in_project_order) -> np.ndarray:
+        """Reorder a per-task array from project order to topological order."""
+        return np.asarray(values_in_project_order)[self.project_index]
+
+    def to_project(self, values_in_topological_order) -> np.ndarray:
+        """Reorder a per-task array (last axis... first axis) from topological to project order."""
+        values = np.asarray(values_in_topological_order)
+        out = np.empty_like(values)
+        out[self.project_index] = values
+        return out
+
+
+def _csr(n: int, key: np.ndarray, *columns: np.ndarray):
+    order = np.argsort(key, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key, minlength=n), out=ptr[1:])
+    return (ptr,) + tuple(c[order] for c in columns)
+
+
+def network(project: Project) -> Network:
+    """The :class:`Network` of ``project`` (built once, then cached on it)."""
+    cached = project.__dict__.get(_CACHE_KEY)
+    if cached is not None:
+        return cached
+    from ._kernels.cpm import topological_order
+
+    tasks = project.tasks
+    n = len(tasks)
+    index = {t.id: i for i, t in enumerate(tasks)}
+    deps = project.dependencies
+    m = len(deps)
+    src = np.fromiter((index[d.predecessor] for d in deps), dtype=np.int64, count=m)
+    dst = np.fromiter((index[d.successor] for d in deps), dtype=np.int64, count=m)
+    kind = np.fromiter((LINK_CODE[d.type] for d in deps), dtype=np.int8, count=m)
+    lag = np.fromiter((d.lag for d in deps), dtype=np.float64, count=m)
+
+    succ_ptr0, succ_dst0 = _csr(n, src, dst)
+    indegree = np.bincount(dst, minlength=n).astype(np.int64)
+    order = topological_order(n, succ_ptr0, succ_dst0, indegree)
+    # Project validation rejects cycles, so the order is complete.
+    assert order.shape[0] == n, "cycle in a validated project"
+    position_of = np.empty(n, dtype=np.int64)
+    position_of[order] = np.arange(n)
+    psrc, pdst = position_of[src], position_of[dst]
+
+    pred_ptr, pred_idx, pred_type, pred_lag = _csr(n, pdst, psrc, kind, lag)
+    succ_ptr, succ_idx, succ_type, succ_lag = _csr(n, psrc, pdst, kind, lag)
+    planned = np.fromiter((tasks[i].planned_duration for i in order), dtype=np.float64, count=n)
+    ids = tuple(tasks[i].id for i in order)
+    net = Network(
+        ids=ids,
+        position={tid: k for k, tid in enumerate(ids)},
+        project_index=_readonly(order),
+        planned=_readonly(planned),
+        pred_ptr=_readonly(pred_ptr),
+        pred_idx=_readonly(pred_idx),
+        pred_type=_readonly(pred_type),
+        pred_lag=_readonly(pred_lag),
+        succ_ptr=_readonly(succ_ptr),
+        succ_idx=_readonly(succ_idx),
+        succ_type=_readonly(succ_type),
+        succ_lag=_readonly(succ_lag),
+    )
+    # Projects are frozen dataclasses; their __dict__ can still hold a private cache.
+    project.__dict__[_CACHE_KEY] = net
+    return net

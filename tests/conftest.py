@@ -1,0 +1,31 @@
+"""Shared fixtures: small projects that can be checked by hand."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import pmsim as pm
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def make_project(tasks, links=(), **settings):
+    """A project from ``[(id, duration), ...]`` and ``[(pred, succ, type, lag), ...]``."""
+    settings.setdefault("name", "fixture")
+    settings.setdefault("start", "2027-01-04")  # a Monday
+    return pm.Project(
+        tasks=[t if isinstance(t, pm.Task) else pm.Task(t[0], duration=t[1]) for t in tasks],
+        dependencies=[pm.Dependency(*link) for link in links],
+        **settings,
+    )
+
+
+@pytest.fixture
+def diamond():
+    """A -> B, A -> C, B -> D, C -> D with durations 3, 2, 4, 1: critical A-C-D, makespan 8."""
+    return make_project(
+        [("A", 3), ("B", 2), ("C", 4), ("D", 1)],
+        [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")],
+    )
