@@ -1,0 +1,140 @@
+"""The ``pmsim`` command line.
+
+::
+
+    pmsim cpm PATH [--json]
+    pmsim simulate PATH --iterations N --seed S [--levelled] [--json]
+    pmsim level PATH [--json]
+    pmsim evm PATH --status-date D [--json]
+    pmsim report PATH -o report.html
+
+``--json`` prints one JSON object on stdout with stable keys. Bad input
+prints ``pmsim: error: ...`` on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+import pmsim as pm
+
+__all__ = ["main"]
+
+# name -> (add_arguments, run); each command registers itself below.
+_COMMANDS: dict[str, tuple[str, Callable, Callable]] = {}
+
+
+def command(name: str, help: str):
+    """Register ``run(args) -> int`` as a subcommand; ``run.arguments(parser)`` adds its options."""
+
+    def decorator(run):
+        _COMMANDS[name] = (help, getattr(run, "arguments", lambda parser: None), run)
+        return run
+
+    return decorator
+
+
+def to_jsonable(value):
+    """Turn numpy, pandas and date values into plain JSON values (NaN -> null)."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, pd.Series):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, pd.DataFrame):
+        return [to_jsonable(r) for r in value.reset_index().to_dict("records")]
+    if isinstance(value, np.ndarray):
+        return [to_jsonable(v) for v in value.tolist()]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def emit_json(obj) -> None:
+    json.dump(to_jsonable(obj), sys.stdout, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def _path_argument(parser):
+    parser.add_argument("path", help="a project folder or file (.xlsx, .xml, .xer, .sm, .rcp)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def schedule_json(schedule: "pm.Schedule") -> dict:
+    t = schedule.table
+    cols = ["name", "phase", "duration", "start", "finish", "early_start", "early_finish",
+            "late_start", "late_finish", "total_float", "free_float", "critical", "start_date", "finish_date"]
+    return {
+        "project": schedule.project.name,
+        "start_date": schedule.start_date,
+        "finish_date": schedule.finish_date,
+        "makespan": schedule.makespan,
+        "critical_path": list(schedule.critical_path),
+        "tasks": [{"id": tid, **row} for tid, row in zip(t.index, t[cols].to_dict("records"))],
+    }
+
+
+@command("cpm", "deterministic critical path schedule")
+def _cpm(args) -> int:
+    project = pm.read_project(args.path)
+    schedule = pm.cpm(project)
+    if args.json:
+        emit_json(schedule_json(schedule))
+    else:
+        print(schedule.summary().to_string(header=False))
+        print()
+        cols = ["name", "start_date", "finish_date", "duration", "total_float", "free_float", "critical"]
+        with pd.option_context("display.max_rows", None, "display.width", 160):
+            print(schedule.table[cols].to_string())
+    return 0
+
+
+_cpm.arguments = _path_argument
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pmsim", description="Plan and simulate IT projects.")
+    parser.add_argument("--version", action="version", version=f"pmsim {pm.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, add_arguments, run) in _COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_arguments(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status.
+
+    >>> main(["cpm", str(pm.data_path("textbook")), "--json"])  # doctest: +ELLIPSIS
+    {...
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except pm.PmsimError as exc:
+        print(f"pmsim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
