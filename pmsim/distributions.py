@@ -11,7 +11,7 @@ likely value of a three-point estimate, the fixed value, the median otherwise.
 >>> import pmsim as pm
 >>> d = pm.BetaPert(2, 4, 12)
 >>> d.mean, round(d.std, 4)
-(5.0, 1.5119)
+(5.0, 1.7321)
 >>> d.planned
 4.0
 """
@@ -48,7 +48,7 @@ def as_generator(seed) -> np.random.Generator:
 
     The one place where pmsim turns a user's seed into randomness.
 
-    >>> as_generator(1).integers(10) == as_generator(1).integers(10)
+    >>> int(as_generator(1).integers(10)) == int(as_generator(1).integers(10))
     True
     """
     if isinstance(seed, np.random.Generator):
@@ -118,7 +118,7 @@ class Distribution:
         """Draw ``size`` values by inversion with the given seed.
 
         >>> Triangular(1, 2, 3).sample(3, seed=0).round(3)
-        array([2.   , 1.527, 1.302])
+        array([2.148, 1.735, 1.286])
         """
         rng = as_generator(seed)
         return self.ppf(rng.random(size))
@@ -263,7 +263,7 @@ class BetaPert(Distribution):
     >>> BetaPert(1, 2, 9).mean
     3.0
     >>> round(BetaPert(1, 2, 9, lamb=2).mean, 4)
-    3.25
+    3.5
     """
 
     optimistic: float

@@ -346,7 +346,7 @@ class Calendar:
     >>> cal.date(dt.date(2027, 1, 4), 3)          # Mon 4 Jan, skip Wed 6 Jan
     datetime.date(2027, 1, 8)
     >>> cal.offset(dt.date(2027, 1, 4), dt.date(2027, 1, 11))
-    5
+    4
     """
 
     workdays: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
