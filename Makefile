@@ -1,28 +1,50 @@
-# The two commands a user needs: `make lab` and `make test`.
+# pmsim: the two commands a user needs are `make lab` and `make test`.
+#
+#   make lab        set up .venv and start JupyterLab on notebooks/
+#   make test       set up .venv and run every test (unit, doctests, properties,
+#                   notebooks through nbval, browser tests)
+#   make dashboard  serve the what-if dashboard with Voila on 127.0.0.1
+#   make report     render every notebook to offline HTML under build/report/
+#   make bench      run the benchmarks and update benchmarks/RESULTS.md
+
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 8866
 
 .PHONY: install lab test dashboard report bench clean
 
 install: $(STAMP)
 
+# Re-installs only when pyproject.toml changes; otherwise does nothing.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "pmsim needs Python 3.11 or newer (found: $$($(PYTHON) --version))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { rm -rf $(VENV); echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all]'
-	touch $(STAMP)
+	@touch $(STAMP)
 
 lab: install
-	@echo "Starting JupyterLab on notebooks/ (the URL with its token is printed below)"
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
+	@echo "Starting JupyterLab on notebooks/; open the http://127.0.0.1:... URL printed below."
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --no-browser
 
 test: install
 	$(BIN)/python -m pytest
 
+dashboard: install
+	@echo "Serving the what-if dashboard on http://127.0.0.1:$(PORT)/"
+	$(BIN)/voila notebooks/05_whatif_dashboard.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1
+
+report: install
+	$(BIN)/python -m pmsim.report_build notebooks build/report
+
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_cpm.py
+	$(BIN)/python benchmarks/bench_montecarlo.py
+	$(BIN)/python benchmarks/bench_levelling.py
 
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build .pytest_cache .hypothesis
