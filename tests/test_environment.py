@@ -43,7 +43,9 @@ def test_environment_yml_python_matches_requires_python(pyproject):
 
 def test_environment_yml_lists_no_package_of_its_own(pyproject):
     # Everything else comes from pyproject.toml, so the two cannot drift apart.
-    top_level = [l.strip()[2:] for l in _environment_lines() if re.match(r"^  - [^-]", l)]
+    lines = _environment_lines()
+    start = lines.index("dependencies:")
+    top_level = [l.strip()[2:] for l in lines[start + 1:] if re.match(r"^  - [^-]", l)]
     assert sorted(top_level) == sorted(["python>=3.11", "pip", "pip:"])
 
 
