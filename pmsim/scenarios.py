@@ -1,0 +1,302 @@
+"""What-if scenarios, comparisons and parameter sweeps.
+
+A :class:`Scenario` is a named set of changes to a project: estimate
+multipliers (all tasks, by phase, by task), per-task estimate overrides,
+capacity changes, risks turned on or off (or given a new probability), tasks
+added or removed, link types changed (fast-tracking), and the simulation
+settings that go with it (correlation strength, levelled, deadline, budget).
+
+Its settings use the same names as the controls of the what-if dashboard
+(:class:`pmsim.widgets.WhatIf`) and the keys of a :func:`sweep` grid:
+``multiplier``, ``phase:<phase>``, ``task:<task id>``, ``capacity:<resource id>``,
+``risk:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``.
+
+>>> import pmsim as pm
+>>> p = pm.read_project(pm.data_path("textbook"))
+>>> faster = pm.Scenario("crash", multiplier=0.9)
+>>> pm.cpm(faster.apply(p)).makespan < pm.cpm(p).makespan
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .distributions import Distribution, Fixed
+from .errors import UnknownReferenceError, ValidationError
+from .model import Dependency, Project, Task
+
+__all__ = ["Scenario", "compare", "sweep", "correlation_groups", "SETTING_NAMES"]
+
+SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "correlation", "levelled",
+                 "deadline", "budget", "iterations", "seed")
+
+
+def _pairs(value) -> tuple:
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((k, v) for k, v in items)
+
+
+def _positive(who: str, value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{who}: a multiplier must be a number, got {value!r}") from None
+    if not (math.isfinite(v) and v > 0):
+        raise ValidationError(f"{who}: a multiplier must be > 0, got {value!r}")
+    return v
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of changes to a project.
+
+    Parameters
+    ----------
+    name : str
+    multiplier : float
+        Scales every task estimate (> 0).
+    phases, tasks : mapping of phase / task id to a multiplier
+        Scale the estimates of one phase or one task (on top of ``multiplier``).
+    estimates : mapping of task id to a Distribution
+        Replace a task's estimate (the multipliers still apply).
+    capacities : mapping of resource id to capacity
+    risks : mapping of risk id to ``True``/``False`` (on/off) or a probability
+    add_tasks : tasks to add; ``add_dependencies``: links to add
+    remove_tasks : ids of tasks to remove (their links go with them)
+    links : mapping of ``(predecessor, successor)`` to ``(type, lag)``
+        Change a link, e.g. ``{("build", "test"): ("SS", 5)}`` to fast-track.
+    correlation : float, optional
+        Rank correlation between the durations of tasks in the same phase.
+    levelled : bool, optional
+        Simulate with resource levelling.
+    deadline, budget : optional
+        Override the project's deadline and budget.
+
+    >>> s = Scenario("add a developer", capacities={"dev": 4})
+    >>> s.settings()
+    {'capacity:dev': 4.0}
+    """
+
+    name: str
+    multiplier: float = 1.0
+    phases: tuple = ()
+    tasks: tuple = ()
+    estimates: tuple = ()
+    capacities: tuple = ()
+    risks: tuple = ()
+    add_tasks: tuple = ()
+    add_dependencies: tuple = ()
+    remove_tasks: tuple = ()
+    links: tuple = ()
+    correlation: float | None = None
+    levelled: bool | None = None
+    deadline: dt.date | None = None
+    budget: float | None = None
+
+    def __post_init__(self):
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        who = f"Scenario {self.name!r}"
+        set_("name", str(self.name))
+        set_("multiplier", _positive(f"{who}, multiplier", self.multiplier))
+        set_("phases", tuple((str(k), _positive(f"{who}, phase {k!r}", v)) for k, v in _pairs(self.phases)))
+        set_("tasks", tuple((str(k), _positive(f"{who}, task {k!r}", v)) for k, v in _pairs(self.tasks)))
+        estimates = _pairs(self.estimates)
+        for tid, est in estimates:
+            if not isinstance(est, Distribution):
+                raise ValidationError(f"{who}: the estimate of task {tid!r} must be a pmsim distribution")
+        set_("estimates", tuple((str(k), v) for k, v in estimates))
+        caps = []
+        for rid, cap in _pairs(self.capacities):
+            try:
+                c = float(cap)
+            except (TypeError, ValueError):
+                raise ValidationError(f"{who}: capacity of {rid!r} must be a number, got {cap!r}") from None
+            if not (math.isfinite(c) and c >= 0):
+                raise ValidationError(f"{who}: capacity of {rid!r} must be >= 0, got {cap!r}")
+            caps.append((str(rid), c))
+        set_("capacities", tuple(caps))
+        risks = []
+        for rid, state in _pairs(self.risks):
+            if isinstance(state, (bool, np.bool_)):
+                risks.append((str(rid), bool(state)))
+                continue
+            try:
+                p = float(state)
+            except (TypeError, ValueError):
+                raise ValidationError(f"{who}: risk {rid!r} must be on/off or a probability, got {state!r}") from None
+            if not 0 <= p <= 1:
+                raise ValidationError(f"{who}: risk {rid!r} probability must be in [0, 1], got {p:g}")
+            risks.append((str(rid), p))
+        set_("risks", tuple(risks))
+        set_("add_tasks", tuple(self.add_tasks))
+        set_("add_dependencies", tuple(self.add_dependencies))
+        set_("remove_tasks", (self.remove_tasks,) if isinstance(self.remove_tasks, str) else tuple(self.remove_tasks))
+        links = []
+        for key, spec in _pairs(self.links):
+            pred, succ = key
+            kind, lag = (spec, 0.0) if isinstance(spec, str) else spec
+            links.append(((str(pred), str(succ)), (str(kind).upper(), float(lag))))
+        set_("links", tuple(links))
+        if self.correlation is not None:
+            c = float(self.correlation)
+            if not -1 <= c <= 1:
+                raise ValidationError(f"{who}: correlation must be in [-1, 1], got {c:g}")
+            set_("correlation", c)
+        if self.budget is not None:
+            set_("budget", float(self.budget))
+
+    # ------------------------------------------------------------------ apply
+
+    def check(self, project: Project) -> None:
+        """Raise UnknownReferenceError if the scenario names what ``project`` lacks."""
+        who = f"Scenario {self.name!r}"
+        ids = set(project.task_ids) | {t.id for t in self.add_tasks}
+        phases = set(project.phases) | {t.phase for t in self.add_tasks}
+        resources = {r.id for r in project.resources}
+        risks = {r.id for r in project.risks}
+        for phase, _ in self.phases:
+            if phase not in phases:
+                raise UnknownReferenceError(f"{who} names unknown phase {phase!r}")
+        for tid in [t for t, _ in self.tasks] + [t for t, _ in self.estimates] + list(self.remove_tasks):
+            if tid not in ids:
+                raise UnknownReferenceError(f"{who} names unknown task {tid!r}")
+        for rid, _ in self.capacities:
+            if rid not in resources:
+                raise UnknownReferenceError(f"{who} names unknown resource {rid!r}")
+        for rid, _ in self.risks:
+            if rid not in risks:
+                raise UnknownReferenceError(f"{who} names unknown risk {rid!r}")
+        existing = {(d.predecessor, d.successor) for d in project.dependencies}
+        for (pred, succ), _ in self.links:
+            if (pred, succ) not in existing:
+                raise UnknownReferenceError(f"{who} changes link {pred!r} -> {succ!r}, which does not exist")
+
+    def apply(self, project: Project) -> Project:
+        """The project with this scenario's changes (validated again).
+
+        >>> import pmsim as pm
+        >>> p = pm.read_project(pm.data_path("textbook"))
+        >>> Scenario("x", tasks={"Z": 2}).apply(p)
+        Traceback (most recent call last):
+        ...
+        pmsim.errors.UnknownReferenceError: Scenario 'x' names unknown task 'Z'
+        """
+        self.check(project)
+        phase_factor = dict(self.phases)
+        task_factor = dict(self.tasks)
+        overrides = dict(self.estimates)
+        removed = set(self.remove_tasks)
+        tasks = []
+        for task in list(project.tasks) + list(self.add_tasks):
+            if task.id in removed:
+                continue
+            estimate = overrides.get(task.id, task.estimate)
+            factor = self.multiplier * phase_factor.get(task.phase, 1.0) * task_factor.get(task.id, 1.0)
+            if factor != 1.0 and not (isinstance(estimate, Fixed) and estimate.value == 0):
+                estimate = estimate.scaled(factor)
+            tasks.append(task if estimate is task.estimate else task.replace(estimate=estimate))
+        link_change = dict(self.links)
+        deps = []
+        for dep in list(project.dependencies) + list(self.add_dependencies):
+            if dep.predecessor in removed or dep.successor in removed:
+                continue
+            change = link_change.get((dep.predecessor, dep.successor))
+            deps.append(dep if change is None else Dependency(dep.predecessor, dep.successor, *change))
+        capacity = dict(self.capacities)
+        resources = [r if r.id not in capacity else type(r)(r.id, r.name, capacity[r.id], r.cost_per_day)
+                     for r in project.resources]
+        risk_state = dict(self.risks)
+        risks = []
+        for risk in project.risks:
+            state = risk_state.get(risk.id, True)
+            if state is False:
+                continue
+            if state is not True:
+                risk = risk.replace(probability=state)
+            kept = tuple(t for t in risk.tasks if t not in removed)
+            if kept != risk.tasks:
+                risk = risk.replace(tasks=kept, impact=risk.impact if kept else None)
+            risks.append(risk)
+        changes = dict(tasks=tuple(tasks), dependencies=tuple(deps), resources=tuple(resources), risks=tuple(risks))
+        if self.deadline is not None:
+            changes["deadline"] = self.deadline
+        if self.budget is not None:
+            changes["budget"] = self.budget
+        return project.replace(**changes)
+
+    # --------------------------------------------------------------- settings
+
+    def settings(self) -> dict:
+        """The scenario as dashboard/grid settings (only what differs from the project).
+
+        Task additions, removals, estimate overrides and link changes have no
+        setting name; they stay on the Scenario object.
+        """
+        out: dict = {}
+        if self.multiplier != 1.0:
+            out["multiplier"] = self.multiplier
+        out.update({f"phase:{k}": v for k, v in self.phases})
+        out.update({f"task:{k}": v for k, v in self.tasks})
+        out.update({f"capacity:{k}": v for k, v in self.capacities})
+        out.update({f"risk:{k}": v for k, v in self.risks})
+        for key in ("correlation", "levelled", "deadline", "budget"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+    @classmethod
+    def from_settings(cls, name: str, settings: Mapping, **changes) -> "Scenario":
+        """A Scenario from dashboard/grid settings such as ``{"multiplier": 1.1, "capacity:dev": 3}``.
+
+        Keys ``iterations`` and ``seed`` are simulation options, not project
+        changes, and are ignored here.
+
+        >>> Scenario.from_settings("s", {"multiplier": 1.1, "capacity:dev": 3, "risk:R1": False}).settings()
+        {'multiplier': 1.1, 'capacity:dev': 3.0, 'risk:R1': False}
+        """
+        kw: dict = {"phases": {}, "tasks": {}, "capacities": {}, "risks": {}}
+        for key, value in settings.items():
+            prefix, _, rest = str(key).partition(":")
+            if rest:
+                target = {"phase": "phases", "task": "tasks", "capacity": "capacities", "risk": "risks"}.get(prefix)
+                if target is None:
+                    raise ValidationError(f"unknown setting {key!r}; use one of {', '.join(SETTING_NAMES)}")
+                kw[target][rest] = value
+            elif key in ("multiplier", "correlation", "levelled", "deadline", "budget"):
+                kw[key] = value
+            elif key in ("iterations", "seed"):
+                continue
+            else:
+                raise ValidationError(f"unknown setting {key!r}; use one of {', '.join(SETTING_NAMES)}")
+        kw.update(changes)
+        return cls(name, **kw)
+
+
+def correlation_groups(project: Project, strength: float | None):
+    """Correlation groups for a strength: tasks of each phase correlated with ``strength``.
+
+    Returns None when ``strength`` is None or 0. A project without phases gets
+    one group of all its (non-milestone) tasks.
+
+    >>> import pmsim as pm
+    >>> p = pm.read_project(pm.data_path("textbook"))
+    >>> correlation_groups(p, 0) is None
+    True
+    """
+    if strength is None or strength == 0:
+        return None
+    groups: dict[str, list[str]] = {}
+    for t in project.tasks:
+        if t.estimate.var > 0:
+            groups.setdefault(t.phase or "(all)", []).append(t.id)
+    return [(ids, float(strength)) for ids in groups.values() if len(ids) > 1] or None
