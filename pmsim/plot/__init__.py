@@ -1,0 +1,20 @@
+"""Matplotlib figures of projects and results: each ``f(result, ax=None, ...) -> Axes``.
+
+No function changes matplotlib's global style; each draws into ``ax`` or,
+when it is None, into a new figure. Dates are on the axes (working-day
+offsets are turned into dates with the project calendar), P-lines are
+labelled with their dates, and critical items share one red.
+
+>>> import pmsim as pm
+>>> p = pm.Project(name="x", start="2027-01-04",
+...     tasks=[pm.Task("A", duration=3), pm.Task("B", duration=2)],
+...     dependencies=[pm.Dependency("A", "B")])
+>>> ax = pm.plot.gantt(pm.cpm(p))
+>>> ax.get_title()
+'x: CPM schedule, finish Fri 08 Jan 2027'
+"""
+
+from ._common import CRITICAL
+from .schedule import gantt, network
+
+__all__ = ["CRITICAL", "gantt", "network"]

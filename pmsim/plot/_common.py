@@ -1,0 +1,130 @@
+"""Shared pieces of the plots: colours, axes creation, working days to dates.
+
+Axis convention for dates: calendar day ``D`` occupies ``[D, D + 1)`` on a
+date axis. Work that starts at working-day offset ``s`` begins at the start
+of its first day; work that finishes at offset ``f`` ends at the end of its
+last working day (``day_end``). A finish "by the deadline" is therefore left
+of the line drawn at the end of the deadline day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+
+# One palette for every plot, so "critical" always looks the same.
+CRITICAL = "#d62728"
+NORMAL = "#4c72b0"
+FLOAT = "#c9c9c9"
+BASELINE = "#333333"
+MILESTONE = "#222222"
+STATUS = "#2ca02c"
+DEADLINE = "#111111"
+BUDGET = "#111111"
+P_COLOURS = {10: "#6baed6", 50: "#1f77b4", 80: "#ff7f0e", 90: "#9467bd"}
+POSITIVE = "#c44e52"
+NEGATIVE = "#55a868"
+BAND = "#9ecae1"
+
+
+def new_axes(ax, figsize=(9, 4.5)):
+    """``ax`` itself, or the axes of a new constrained-layout figure."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def as_day(value) -> np.datetime64:
+    """A date-like value as ``datetime64[D]``."""
+    if isinstance(value, np.datetime64):
+        return value.astype("datetime64[D]")
+    if hasattr(value, "to_datetime64"):  # pandas Timestamp
+        return value.to_datetime64().astype("datetime64[D]")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return np.datetime64(value, "D")
+    return np.datetime64(str(value), "D")
+
+
+def day_num(value) -> float:
+    """Matplotlib date number of the start of a calendar day."""
+    return float(mdates.date2num(as_day(value)))
+
+
+def day_start(project, offsets) -> np.ndarray:
+    """Date numbers where work starting at working-day ``offsets`` begins.
+
+    The fraction of a working day is kept, so a start at 2.5 is at noon of
+    working day 2.
+    """
+    x = np.atleast_1d(np.asarray(offsets, dtype=float))
+    whole = np.floor(x + 1e-9)
+    days = project.calendar.date(project.start, whole)
+    return mdates.date2num(np.asarray(days, dtype="datetime64[D]")) + (x - whole)
+
+
+def day_end(project, offsets) -> np.ndarray:
+    """Date numbers where work finishing at working-day ``offsets`` ends.
+
+    An integer offset ``f`` ends at midnight after working day ``f - 1``;
+    offset 0 is the start of the first working day.
+    """
+    x = np.atleast_1d(np.asarray(offsets, dtype=float))
+    last = np.ceil(x - 1e-9) - 1
+    days = project.calendar.date(project.start, np.maximum(last, 0))
+    end = mdates.date2num(np.asarray(days, dtype="datetime64[D]")) + 1 - (last + 1 - x)
+    return np.where(x <= 1e-9, day_start(project, np.zeros_like(x)), end)
+
+
+def date_axis(ax, axis="x") -> None:
+    """Readable automatic date ticks on one axis."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def money(value: float, currency: str = "") -> str:
+    """``1234567`` -> ``'1.23M'``; with a currency, ``'1.23M USD'``."""
+    a = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= limit:
+            text = f"{value / limit:.3g}{suffix}"
+            break
+    else:
+        text = f"{value:.3g}"
+    return f"{text} {currency}".strip()
+
+
+def money_axis(ax, axis="x") -> None:
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _: money(v)))
+
+
+def marker_line(ax, x, text, colour, *, linestyle="--", label=None, gid=None, y_text=0.98, side="right"):
+    """A labelled vertical line: the label is also written beside the line, rotated.
+
+    Returns the Line2D (its x data is ``[x, x]``; its ``gid`` names it).
+    """
+    line = ax.axvline(x, color=colour, linestyle=linestyle, linewidth=1.6, label=label, gid=gid, zorder=4)
+    ax.annotate(
+        text, xy=(x, y_text), xycoords=ax.get_xaxis_transform(),
+        xytext=(3 if side == "right" else -3, 0), textcoords="offset points",
+        rotation=90, va="top", ha="left" if side == "right" else "right",
+        fontsize="small", color=colour, gid=f"{gid}:text" if gid else None,
+        bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.8), zorder=5,
+    )
+    return line
+
+
+def line_by_gid(ax, gid):
+    """The first line of ``ax`` with this ``gid`` (for callers and tests)."""
+    for line in ax.get_lines():
+        if line.get_gid() == gid:
+            return line
+    return None

@@ -1,0 +1,273 @@
+"""Plots of one deterministic schedule: the Gantt chart and the network diagram."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt  # noqa: F401  (pyplot is loaded lazily with pmsim.plot)
+import networkx as nx
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch
+
+from ..cpm import CRITICAL_TOLERANCE, Schedule, cpm
+from ..errors import ValidationError
+from ..model import Project
+from ._common import (
+    BASELINE, CRITICAL, DEADLINE, FLOAT, MILESTONE, NORMAL, STATUS,
+    as_day, date_axis, day_end, day_num, day_start, marker_line, new_axes,
+)
+
+__all__ = ["gantt", "network"]
+
+
+def _label(task_id, name, width=32) -> str:
+    text = str(name) if name and str(name) != str(task_id) else str(task_id)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_date=None,
+          show_float: bool = True, deadline=None):
+    """A Gantt chart of ``schedule``: bars by date, the critical path in red.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        From :func:`pmsim.cpm` or :func:`pmsim.level`.
+    ax : matplotlib Axes, optional
+        Drawn into; a new figure sized to the task count when None.
+    baseline : Schedule, optional
+        Another schedule of the same tasks (e.g. the CPM one under a levelled
+        one), drawn as thin dark bars under each task.
+    status_date : date-like, optional
+        Draws the data date line (at the end of that day).
+    show_float : bool
+        Draws each task's total float as a light bar after it.
+    deadline : date-like, optional
+        A deadline line; the project's deadline when None. ``False`` hides it.
+
+    Returns
+    -------
+    matplotlib Axes
+        Task bars, float bars, baseline bars and milestone markers carry a
+        ``gid`` of ``"task:<id>"``, ``"float:<id>"``, ``"baseline:<id>"``,
+        ``"milestone:<id>"``; the lines ``"status_date"`` and ``"deadline"``.
+
+    Rows follow the project's task order, first task at the top. A bar spans
+    from the start of its first working day to the end of its last one.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=3), pm.Task("B", duration=2), pm.Task("C", duration=4)],
+    ...     dependencies=[pm.Dependency("A", "B"), pm.Dependency("A", "C")])
+    >>> ax = pm.plot.gantt(pm.cpm(p), status_date="2027-01-05")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['A', 'B', 'C']
+    >>> sorted(b.get_gid() for b in ax.patches)
+    ['float:B', 'task:A', 'task:B', 'task:C']
+    """
+    if not isinstance(schedule, Schedule):
+        raise ValidationError(f"gantt needs a Schedule (from pm.cpm or pm.level), got {type(schedule).__name__}")
+    project = schedule.project
+    table = schedule.table
+    n = len(table)
+    ax = new_axes(ax, figsize=(10, min(max(3.0, 0.3 * n + 1.5), 40)))
+    y = np.arange(n, dtype=float)
+    ids = list(table.index)
+    milestone = table["milestone"].to_numpy(bool) | (table["duration"].to_numpy(float) <= 0)
+    critical = table["critical"].to_numpy(bool)
+    left = day_start(project, table["start"].to_numpy(float))
+    right = day_end(project, table["finish"].to_numpy(float))
+    colours = np.where(critical, CRITICAL, NORMAL)
+    ends = [right.max()]
+
+    if show_float:
+        tf = table["total_float"].to_numpy(float)
+        for k in np.flatnonzero((tf > CRITICAL_TOLERANCE) & ~milestone):
+            f_end = day_end(project, table["finish"].iloc[k] + tf[k])[0]
+            ax.barh(y[k], f_end - right[k], left=right[k], height=0.28, color=FLOAT,
+                    edgecolor="none", gid=f"float:{ids[k]}", zorder=2)
+            ends.append(f_end)
+
+    bars = np.flatnonzero(~milestone)
+    for k in bars:
+        ax.barh(y[k], right[k] - left[k], left=left[k], height=0.56, color=colours[k],
+                edgecolor="white", linewidth=0.5, gid=f"task:{ids[k]}", zorder=3)
+    for k in np.flatnonzero(milestone):
+        ax.plot([right[k]], [y[k]], marker="D", markersize=8, linestyle="none",
+                color=CRITICAL if critical[k] else MILESTONE, gid=f"milestone:{ids[k]}", zorder=4)
+
+    handles = [Patch(color=CRITICAL, label="Critical"), Patch(color=NORMAL, label="Non-critical")]
+    if show_float:
+        handles.append(Patch(color=FLOAT, label="Total float"))
+    if milestone.any():
+        handles.append(Line2D([], [], marker="D", linestyle="none", color=MILESTONE, label="Milestone"))
+
+    if baseline is not None:
+        if not isinstance(baseline, Schedule):
+            raise ValidationError(f"gantt: baseline must be a Schedule, got {type(baseline).__name__}")
+        missing = [t for t in ids if t not in baseline.table.index]
+        if missing:
+            raise ValidationError(f"gantt: the baseline schedule has no task {missing[0]!r}")
+        base = baseline.table.loc[ids]
+        b_left = day_start(project, base["start"].to_numpy(float))
+        b_right = day_end(project, base["finish"].to_numpy(float))
+        for k in range(n):
+            if milestone[k]:
+                ax.plot([b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
+                        markerfacecolor="none", color=BASELINE, gid=f"baseline:{ids[k]}", zorder=4)
+            else:
+                ax.barh(y[k] + 0.36, b_right[k] - b_left[k], left=b_left[k], height=0.14,
+                        color=BASELINE, edgecolor="none", gid=f"baseline:{ids[k]}", zorder=3)
+        ends.append(b_right.max())
+        handles.append(Patch(color=BASELINE, label=f"Baseline ({baseline.kind})"))
+
+    if status_date is not None:
+        x = day_num(status_date) + 1  # the data date is the end of that day
+        marker_line(ax, x, f"Status {as_day(status_date)}", STATUS, linestyle="-", gid="status_date")
+        handles.append(Line2D([], [], color=STATUS, label="Status date"))
+        ends.append(x)
+    deadline = project.deadline if deadline is None else deadline
+    if deadline is not None and deadline is not False:
+        x = day_num(deadline) + 1
+        marker_line(ax, x, f"Deadline {as_day(deadline)}", DEADLINE, linestyle=":", gid="deadline", side="left")
+        handles.append(Line2D([], [], color=DEADLINE, linestyle=":", label="Deadline"))
+        ends.append(x)
+
+    start = day_start(project, 0.0)[0]
+    span = max(ends) - start
+    ax.set_xlim(start - 0.02 * span - 0.5, max(ends) + 0.03 * span + 0.5)
+    ax.set_ylim(n - 0.35, -0.65)
+    ax.set_yticks(y, [_label(t, nm) for t, nm in zip(ids, table["name"])],
+                  fontsize="small" if n > 25 else None)
+    for tick, crit in zip(ax.get_yticklabels(), critical):
+        if crit:
+            tick.set_color(CRITICAL)
+    date_axis(ax)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.8, zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("Date")
+    kind = "levelled" if schedule.kind == "levelled" else schedule.kind.upper() if schedule.kind == "cpm" else schedule.kind
+    ax.set_title(f"{project.name}: {kind} schedule, finish {schedule.finish_date:%a %d %b %Y}")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------------- network
+
+
+def _driving(kind: str, lag: float, pred, succ) -> bool:
+    """Whether a link holds the successor at its scheduled date (the link is tight)."""
+    p_start, p_finish = pred["start"], pred["finish"]
+    s_start, s_finish = succ["start"], succ["finish"]
+    gap = {
+        "FS": s_start - (p_finish + lag),
+        "SS": s_start - (p_start + lag),
+        "FF": s_finish - (p_finish + lag),
+        "SF": s_finish - (p_start + lag),
+    }[kind]
+    return abs(gap) <= 1e-6
+
+
+def _layout(graph: nx.DiGraph) -> dict:
+    """x = topological generation; y spread evenly, ordered by the mean y of predecessors."""
+    pos = {}
+    for x, generation in enumerate(nx.topological_generations(graph)):
+        def key(node):
+            ys = [pos[p][1] for p in graph.predecessors(node) if p in pos]
+            return (sum(ys) / len(ys) if ys else 0.0, graph.nodes[node]["order"])
+
+        nodes = sorted(generation, key=key)
+        m = len(nodes)
+        for i, node in enumerate(nodes):
+            pos[node] = (float(x), (m - 1) / 2 - i)
+    return pos
+
+
+def network(project_or_schedule, ax=None):
+    """The activity-on-node network, left to right by topological generation.
+
+    Parameters
+    ----------
+    project_or_schedule : Project or Schedule
+        A Project is scheduled with :func:`pmsim.cpm` first.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        Nodes carry a ``gid`` of ``"node:<id>"``, links ``"link:<pred>-><succ>"``.
+        Critical tasks and the links that drive them are red; links that are
+        not plain FS are labelled with their type and lag (``SS+2``).
+
+    A node's x position is its topological generation: the length of the
+    longest chain of links before it (``networkx.topological_generations``).
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=3), pm.Task("B", duration=2), pm.Task("C", duration=4)],
+    ...     dependencies=[pm.Dependency("A", "B", "SS", 1), pm.Dependency("A", "C")])
+    >>> ax = pm.plot.network(p)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "link_label")
+    ['SS+1']
+    """
+    if isinstance(project_or_schedule, Schedule):
+        schedule = project_or_schedule
+    elif isinstance(project_or_schedule, Project):
+        schedule = cpm(project_or_schedule)
+    else:
+        raise ValidationError(
+            f"network needs a Project or a Schedule, got {type(project_or_schedule).__name__}"
+        )
+    project = schedule.project
+    table = schedule.table
+    graph = nx.DiGraph()
+    for order, tid in enumerate(table.index):
+        graph.add_node(tid, order=order)
+    for dep in project.dependencies:
+        graph.add_edge(dep.predecessor, dep.successor, type=dep.type, lag=dep.lag)
+    pos = _layout(graph)
+    generations = 1 + max(x for x, _ in pos.values())
+    height = max(sum(1 for p in pos.values() if p[0] == x) for x in range(int(generations)))
+    ax = new_axes(ax, figsize=(min(max(6.0, 1.3 * generations + 1), 30), min(max(3.5, 0.7 * height + 1.5), 24)))
+
+    crit = table["critical"].to_dict()
+    box = dict(boxstyle="round,pad=0.35", linewidth=1.4)
+    size = "small" if len(table) <= 40 else "x-small"
+    for tid, (x, yy) in pos.items():
+        row = table.loc[tid]
+        colour = CRITICAL if crit[tid] else NORMAL
+        shape = dict(box, boxstyle="darrow,pad=0.3") if row["milestone"] else box
+        ax.text(x, yy, f"{tid}\n{row['duration']:g}d", ha="center", va="center", fontsize=size,
+                color="white" if crit[tid] else "black",
+                bbox=dict(shape, facecolor=colour if crit[tid] else "white", edgecolor=colour),
+                gid=f"node:{tid}", zorder=3)
+
+    for u, v, data in graph.edges(data=True):
+        driving = crit[u] and crit[v] and _driving(data["type"], data["lag"], table.loc[u], table.loc[v])
+        colour = CRITICAL if driving else "#7f7f7f"
+        arrow = FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=12, shrinkA=18, shrinkB=18,
+                                color=colour, linewidth=1.8 if driving else 1.0,
+                                connectionstyle="arc3,rad=0.0", gid=f"link:{u}->{v}", zorder=2)
+        ax.add_patch(arrow)
+        if data["type"] != "FS" or data["lag"] != 0:
+            lag = "" if data["lag"] == 0 else f"{data['lag']:+g}"
+            # Halfway to the next column, never on a column of nodes.
+            (x0, y0), (x1, y1) = pos[u], pos[v]
+            t = 0.5 / (x1 - x0)
+            ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0), f"{data['type']}{lag}", ha="center", va="center",
+                    fontsize="x-small", color=colour, gid="link_label", zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none"))
+
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(-0.6, generations - 0.4)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    # Generation numbers mean little to a reader: no ticks, the legend sits below.
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.legend(handles=[Patch(color=CRITICAL, label="Critical task / driving link"),
+                       Patch(facecolor="white", edgecolor=NORMAL, label="Non-critical task")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize="small", ncol=2, frameon=False)
+    ax.set_title(f"{project.name}: network, makespan {schedule.makespan:g} working days "
+                 f"(critical path {len(schedule.critical_path)} tasks)")
+    return ax

@@ -1,0 +1,253 @@
+"""Structural tests of the plots: which artists are drawn, where, in which colour.
+
+Positions are checked against dates worked out by hand from the calendar
+(Mon 4 Jan 2027 is working day 0; weekends are skipped). On a date axis day
+D spans [D, D + 1): a task finishing at the end of Tue 12 Jan ends at 13 Jan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+
+import pmsim as pm  # noqa: E402
+from pmsim.cpm import schedule_from_dates  # noqa: E402
+from pmsim.plot import _common  # noqa: E402
+
+from conftest import make_project  # noqa: E402
+
+
+def d(text: str) -> float:
+    """Matplotlib date number of the start of a day."""
+    return float(mdates.date2num(np.datetime64(text, "D")))
+
+
+def by_gid(ax, prefix: str) -> dict:
+    """Artists of ``ax`` whose gid starts with ``prefix``, keyed by the rest of the gid."""
+    artists = [*ax.patches, *ax.lines, *ax.texts]
+    return {a.get_gid()[len(prefix):]: a for a in artists if (a.get_gid() or "").startswith(prefix)}
+
+
+def same_colour(a, b) -> bool:
+    return np.allclose(to_rgba(a), to_rgba(b))
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    before = set(plt.get_fignums())
+    yield
+    for num in set(plt.get_fignums()) - before:
+        plt.close(num)
+
+
+@pytest.fixture
+def rc_snapshot():
+    """rcParams before the test; the test asserts they are unchanged after plotting."""
+    return dict(matplotlib.rcParams)
+
+
+@pytest.fixture
+def it_project():
+    """A small IT project: A(3) -> B(2) SS+1 -> D(5); A -> C(8) -> E(4) <- D; E -> M (milestone).
+
+    CPM by hand: A 0-3, B 3-5, C 3-11, D 4-9, E 11-15, M 15. Critical A, C, E, M;
+    D may finish at 11 (float 2), so B may start at 5 (float 2).
+    """
+    return pm.Project(
+        name="demo", start="2027-01-04", deadline="2027-02-05",
+        tasks=[
+            pm.Task("A", "Requirements", duration=3),
+            pm.Task("B", "Design UI", duration=2),
+            pm.Task("C", "Backend build", duration=8),
+            pm.Task("D", "Frontend", duration=5),
+            pm.Task("E", "Integration test", duration=4),
+            pm.Task("M", "Go-live", milestone=True),
+        ],
+        dependencies=[
+            pm.Dependency("A", "B"), pm.Dependency("A", "C"), pm.Dependency("B", "D", "SS", 1),
+            pm.Dependency("C", "E"), pm.Dependency("D", "E"), pm.Dependency("E", "M"),
+        ],
+    )
+
+
+# ------------------------------------------------------------------ gantt
+
+
+def test_gantt_bars_span_working_days_as_dates(diamond):
+    # A: Mon 4 - Wed 6 Jan; C: Thu 7, Fri 8, Mon 11, Tue 12 (weekend inside the bar); D: Wed 13.
+    ax = pm.plot.gantt(pm.cpm(diamond))
+    bars = by_gid(ax, "task:")
+    assert sorted(bars) == ["A", "B", "C", "D"]
+    expected = {"A": ("2027-01-04", "2027-01-07"), "B": ("2027-01-07", "2027-01-09"),
+                "C": ("2027-01-07", "2027-01-13"), "D": ("2027-01-13", "2027-01-14")}
+    for tid, (left, right) in expected.items():
+        assert bars[tid].get_x() == pytest.approx(d(left)), tid
+        assert bars[tid].get_x() + bars[tid].get_width() == pytest.approx(d(right)), tid
+
+
+def test_gantt_critical_bars_are_red_others_not(diamond):
+    ax = pm.plot.gantt(pm.cpm(diamond))
+    bars = by_gid(ax, "task:")
+    for tid in "ACD":
+        assert same_colour(bars[tid].get_facecolor(), pm.plot.CRITICAL), tid
+    assert not same_colour(bars["B"].get_facecolor(), pm.plot.CRITICAL)
+    # Critical rows' labels are red too.
+    colours = {t.get_text(): t.get_color() for t in ax.get_yticklabels()}
+    assert same_colour(colours["C"], pm.plot.CRITICAL) and not same_colour(colours["B"], pm.plot.CRITICAL)
+
+
+def test_gantt_float_bar_runs_from_finish_to_late_finish(diamond):
+    # B finishes at day 5 (end of Fri 8 Jan) with 2 days of float: late finish end of Tue 12 Jan.
+    ax = pm.plot.gantt(pm.cpm(diamond))
+    floats = by_gid(ax, "float:")
+    assert sorted(floats) == ["B"]
+    assert floats["B"].get_x() == pytest.approx(d("2027-01-09"))
+    assert floats["B"].get_x() + floats["B"].get_width() == pytest.approx(d("2027-01-13"))
+    assert by_gid(pm.plot.gantt(pm.cpm(diamond), show_float=False), "float:") == {}
+
+
+def test_gantt_rows_labels_title_and_limits(it_project):
+    s = pm.cpm(it_project)
+    ax = pm.plot.gantt(s)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Requirements", "Design UI", "Backend build", "Frontend", "Integration test", "Go-live"]
+    assert list(ax.get_yticks()) == [0, 1, 2, 3, 4, 5]
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # first task on top
+    assert "finish Fri 22 Jan 2027" in ax.get_title()
+    assert ax.get_xlabel() == "Date"
+    lo, hi = ax.get_xlim()
+    # The whole plan and the deadline (end of Fri 5 Feb) are inside the view.
+    assert lo < d("2027-01-04") and hi > d("2027-02-06")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["Critical", "Non-critical", "Total float", "Milestone", "Deadline"]
+
+
+def test_gantt_milestone_is_a_diamond_at_its_predecessors_end(it_project):
+    # E works Tue 19 - Fri 22 Jan; M (duration 0) sits at the end of Fri 22 Jan.
+    ax = pm.plot.gantt(pm.cpm(it_project))
+    marks = by_gid(ax, "milestone:")
+    assert list(marks) == ["M"]
+    assert marks["M"].get_marker() == "D"
+    assert marks["M"].get_xdata()[0] == pytest.approx(d("2027-01-23"))
+    assert same_colour(marks["M"].get_color(), pm.plot.CRITICAL)
+    assert "M" not in by_gid(ax, "task:")
+
+
+def test_gantt_status_date_and_deadline_lines(it_project):
+    ax = pm.plot.gantt(pm.cpm(it_project), status_date="2027-01-12")
+    status = _common.line_by_gid(ax, "status_date")
+    deadline = _common.line_by_gid(ax, "deadline")
+    assert list(status.get_xdata()) == [d("2027-01-13")] * 2  # end of the status day
+    assert list(deadline.get_xdata()) == [d("2027-02-06")] * 2
+    texts = by_gid(ax, "status_date:text")
+    assert texts[""].get_text() == "Status 2027-01-12"
+    assert by_gid(ax, "deadline:text")[""].get_text() == "Deadline 2027-02-05"
+    ax2 = pm.plot.gantt(pm.cpm(it_project), deadline=False)
+    assert _common.line_by_gid(ax2, "deadline") is None and _common.line_by_gid(ax2, "status_date") is None
+
+
+def test_gantt_baseline_bars_match_the_other_schedule(diamond):
+    # A levelled-like schedule: C waits until B is done (start 5 instead of 3).
+    levelled = schedule_from_dates(diamond, [0, 3, 5, 9], kind="levelled")
+    base = pm.cpm(diamond)
+    ax = pm.plot.gantt(levelled, baseline=base)
+    bars, baseline = by_gid(ax, "task:"), by_gid(ax, "baseline:")
+    assert sorted(baseline) == ["A", "B", "C", "D"]
+    # Levelled C: days 5-8 = Mon 11 - Thu 14 Jan; its CPM baseline: Thu 7 - Tue 12 Jan.
+    assert bars["C"].get_x() == pytest.approx(d("2027-01-11"))
+    assert baseline["C"].get_x() == pytest.approx(d("2027-01-07"))
+    assert baseline["C"].get_x() + baseline["C"].get_width() == pytest.approx(d("2027-01-13"))
+    assert baseline["C"].get_height() < bars["C"].get_height()
+    assert "levelled schedule" in ax.get_title()
+    assert "Baseline (cpm)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_gantt_fractional_start_is_part_of_a_day(diamond):
+    s = schedule_from_dates(diamond, [0, 3.5, 3, 7], kind="levelled")
+    bars = by_gid(pm.plot.gantt(s), "task:")
+    assert bars["B"].get_x() == pytest.approx(d("2027-01-07") + 0.5)  # noon of working day 3
+
+
+def test_gantt_draws_into_given_axes_and_keeps_global_style(diamond, rc_snapshot):
+    fig, ax = plt.subplots()
+    figures = plt.get_fignums()
+    out = pm.plot.gantt(pm.cpm(diamond), ax=ax, status_date="2027-01-05")
+    assert out is ax and plt.get_fignums() == figures
+    assert dict(matplotlib.rcParams) == rc_snapshot
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # a Project is not a Schedule: the user must say which schedule
+        (lambda p: pm.plot.gantt(p), "gantt needs a Schedule"),
+        # the baseline lacks a task of the plotted schedule
+        (lambda p: pm.plot.gantt(pm.cpm(p), baseline=pm.cpm(p.without_task("D"))), "no task 'D'"),
+        # a baseline that is not a schedule
+        (lambda p: pm.plot.gantt(pm.cpm(p), baseline="cpm"), "baseline must be a Schedule"),
+        # network of something else
+        (lambda p: pm.plot.network(p.tasks), "network needs a Project or a Schedule"),
+    ],
+)
+def test_schedule_plots_reject_bad_input(diamond, call, message):
+    with pytest.raises(pm.PmsimError, match=message):
+        call(diamond)
+
+
+# ---------------------------------------------------------------- network
+
+
+def test_network_lays_out_nodes_by_topological_generation(diamond):
+    ax = pm.plot.network(diamond)
+    nodes = by_gid(ax, "node:")
+    assert sorted(nodes) == ["A", "B", "C", "D"]
+    x = {tid: t.get_position()[0] for tid, t in nodes.items()}
+    assert x == {"A": 0, "B": 1, "C": 1, "D": 2}
+    assert nodes["B"].get_position()[1] != nodes["C"].get_position()[1]
+    assert nodes["C"].get_text() == "C\n4d"
+    xlo, xhi = ax.get_xlim()
+    ylo, yhi = ax.get_ylim()
+    assert xlo < 0 and xhi > 2
+    assert all(ylo < t.get_position()[1] < yhi for t in nodes.values())
+
+
+def test_network_highlights_critical_nodes_and_driving_links():
+    # A -> D is a link between two critical tasks that drives nothing (C-D does): grey.
+    p = make_project([("A", 3), ("B", 2), ("C", 4), ("D", 1)],
+                     [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D"), ("A", "D")])
+    ax = pm.plot.network(p)
+    nodes, links = by_gid(ax, "node:"), by_gid(ax, "link:")
+    assert sorted(links) == ["A->B", "A->C", "A->D", "B->D", "C->D"]
+    red = {k for k, a in links.items() if same_colour(a.get_edgecolor(), pm.plot.CRITICAL)}
+    assert red == {"A->C", "C->D"}
+    filled = {k for k, t in nodes.items() if same_colour(t.get_bbox_patch().get_facecolor(), pm.plot.CRITICAL)}
+    assert filled == {"A", "C", "D"}
+
+
+def test_network_labels_link_types_other_than_plain_fs(it_project):
+    p = it_project.replace(dependencies=(*it_project.dependencies[:-1], pm.Dependency("E", "M", "FS", 2)))
+    ax = pm.plot.network(p)
+    labels = sorted(t.get_text() for t in ax.texts if t.get_gid() == "link_label")
+    assert labels == ["FS+2", "SS+1"]
+    # The SS+1 label of B -> D sits between the two columns, not on a node.
+    ss = next(t for t in ax.texts if t.get_text() == "SS+1")
+    assert ss.get_position()[0] == pytest.approx(1.5)
+    assert "makespan 17 working days" in ax.get_title()
+
+
+def test_network_of_a_schedule_uses_its_critical_flags(diamond):
+    levelled = schedule_from_dates(diamond, [0, 3, 5, 9], kind="levelled")
+    ax = pm.plot.network(levelled)
+    nodes = by_gid(ax, "node:")
+    crit = {k for k, t in nodes.items() if same_colour(t.get_bbox_patch().get_facecolor(), pm.plot.CRITICAL)}
+    assert crit == set(levelled.table.index[levelled.table["critical"]])
+    assert "makespan 10 working days" in ax.get_title()
