@@ -364,7 +364,9 @@ class Calendar:
         if not norm:
             raise ValidationError("Calendar: at least one working weekday is needed")
         object.__setattr__(self, "workdays", tuple(sorted(norm, key=WEEKDAYS.index)))
-        hol = sorted({_as_date("Calendar holiday", h) for h in self.holidays})
+        # One holiday given as a string or date, like one weekday above, is not a sequence of characters.
+        holidays = (self.holidays,) if isinstance(self.holidays, (str, dt.date)) else self.holidays
+        hol = sorted({_as_date("Calendar holiday", h) for h in holidays})
         object.__setattr__(self, "holidays", tuple(hol))
 
     @property
