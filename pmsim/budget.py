@@ -3,16 +3,58 @@
 The cost model: a task costs ``fixed_cost + cost_per_day × duration
 + Σ units × resource day rate × duration``; a risk that occurs adds its
 ``cost_impact``. Cost is therefore linear in the duration, which lets the
-Monte Carlo engine follow each iteration's sampled durations.
+Monte Carlo engine follow each iteration's sampled durations, so that cost
+and schedule are correlated as they are in reality.
+
+Conventions used throughout this module:
+
+- The *baseline cost* is the cost of every task at its planned duration
+  (the ``duration`` column, else ``most_likely``), without risks. It is the
+  budget at completion (BAC) of earned value, and the project's budget when
+  ``project.budget`` is not given.
+- A task's cost (fixed part included) accrues linearly over its working
+  days, the same rule earned value uses for planned value, so the
+  early-start curve of :func:`budget_burn` *is* the planned-value baseline.
+  A zero-duration task (milestone) books its cost at its date.
+- A cumulative cost "at a date" is the cost accrued by the end of that
+  working day.
+- Risk cost impacts are booked at the end of the project in each
+  iteration: the Simulation does not say which task a risk hit, and a
+  budget must cover them by the finish whatever their timing.
+
+>>> import pmsim as pm
+>>> p = pm.Project(name="x", start="2027-01-04",
+...     tasks=[pm.Task("A", duration=2, fixed_cost=100), pm.Task("B", duration=3, cost_per_day=50)],
+...     dependencies=[pm.Dependency("A", "B")])
+>>> baseline_cost(p)
+250.0
 """
 
 from __future__ import annotations
 
-import numpy as np
+import datetime as dt
+import math
+from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
+from .cpm import Schedule, cpm
+from .errors import ValidationError
 from .model import Project
 
-__all__ = ["cost_rates"]
+__all__ = [
+    "cost_rates",
+    "cost_model",
+    "baseline_cost",
+    "project_budget",
+    "budget_burn",
+    "contingency",
+    "jcl",
+    "jcl_frontier",
+    "JointConfidence",
+    "cumulative_cost",
+]
 
 
 def cost_rates(project: Project) -> tuple[np.ndarray, np.ndarray]:
@@ -36,3 +78,498 @@ def cost_rates(project: Project) -> tuple[np.ndarray, np.ndarray]:
         dtype=np.float64,
     )
     return fixed, daily
+
+
+def cost_model(project: Project) -> pd.DataFrame:
+    """The cost of each task, as a table indexed by task id (project order).
+
+    Columns: ``name``, ``phase``, ``duration`` (planned, working days),
+    ``fixed_cost``, ``cost_per_day`` (the task's own), ``resource_cost_per_day``
+    (Σ units × resource day rate), ``daily_rate`` (the two added),
+    ``budget`` (fixed + daily rate × planned duration: the task's share of
+    the baseline), ``mean_duration`` and ``expected_cost`` (the same at the
+    mean of the estimate, risks left out).
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", optimistic=2, most_likely=3, pessimistic=10, fixed_cost=100,
+    ...                    resources={"dev": 1})],
+    ...     resources=[pm.Resource("dev", cost_per_day=400)])
+    >>> cost_model(p).loc["A", ["daily_rate", "budget", "expected_cost"]].tolist()
+    [400.0, 1300.0, 1700.0]
+    """
+    fixed, daily = cost_rates(project)
+    own = np.array([t.cost_per_day for t in project.tasks], dtype=np.float64)
+    planned = np.array([t.planned_duration for t in project.tasks], dtype=np.float64)
+    mean = np.array([t.estimate.mean for t in project.tasks], dtype=np.float64)
+    return pd.DataFrame(
+        {
+            "name": [t.name for t in project.tasks],
+            "phase": [t.phase for t in project.tasks],
+            "duration": planned,
+            "fixed_cost": fixed,
+            "cost_per_day": own,
+            "resource_cost_per_day": daily - own,
+            "daily_rate": daily,
+            "budget": fixed + daily * planned,
+            "mean_duration": mean,
+            "expected_cost": fixed + daily * mean,
+        },
+        index=pd.Index(list(project.task_ids), name="id"),
+    )
+
+
+def baseline_cost(project: Project) -> float:
+    """The cost of the plan: every task at its planned duration, risks left out.
+
+    This is the budget at completion (BAC) of earned value.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=4, cost_per_day=250)])
+    >>> baseline_cost(p)
+    1000.0
+    """
+    fixed, daily = cost_rates(project)
+    planned = np.array([t.planned_duration for t in project.tasks], dtype=np.float64)
+    return float(np.sum(fixed + daily * planned))
+
+
+def project_budget(project: Project) -> float:
+    """The project's budget, or its baseline cost when none is given.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=4, cost_per_day=250)])
+    >>> project_budget(p), project_budget(p.replace(budget=1500))
+    (1000.0, 1500.0)
+    """
+    return float(project.budget) if project.budget is not None else baseline_cost(project)
+
+
+def require_costs(project: Project, what: str) -> None:
+    """Raise a clear error when ``project`` has no costs at all (nothing to measure)."""
+    if baseline_cost(project) > 0 or any(r.cost_impact > 0 for r in project.risks):
+        return
+    raise ValidationError(
+        f"Project {project.name!r} has no costs, so {what} has nothing to measure: give tasks a "
+        "fixed_cost or cost_per_day, or resources a cost_per_day (resources.csv)"
+    )
+
+
+# --------------------------------------------------------------------------- time helpers
+
+
+def _day0(project: Project) -> np.datetime64:
+    return np.datetime64(project.calendar.first_workday(project.start), "D")
+
+
+def elapsed_working_days(project: Project, dates) -> np.ndarray:
+    """Working days elapsed by the end of each date, counted from the project start.
+
+    A date before the start gives 0; a non-working day counts what was done by
+    the working day before it.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1)])
+    >>> elapsed_working_days(p, ["2027-01-04", "2027-01-08", "2027-01-09", "2027-01-11"]).tolist()
+    [1.0, 5.0, 5.0, 6.0]
+    """
+    days = np.asarray(pd.to_datetime(np.atleast_1d(np.asarray(dates, dtype=object))).values, dtype="datetime64[D]")
+    counted = np.busday_count(_day0(project), days + np.timedelta64(1, "D"), busdaycal=project.calendar.busdaycalendar)
+    return np.maximum(counted, 0).astype(np.float64)
+
+
+def _date_grid(project: Project, last_offset: float, freq: str) -> pd.DatetimeIndex:
+    """Period-end dates from the project start until the period holding ``last_offset``."""
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (TypeError, ValueError):
+        raise ValidationError(f"budget_burn: unknown frequency {freq!r}; use a pandas frequency such as 'D', 'W', 'ME'") from None
+    first = pd.Timestamp(project.calendar.first_workday(project.start))
+    last = pd.Timestamp(project.calendar.finish_date(project.start, max(last_offset, 0.0)))
+    start, end = offset.rollforward(first), offset.rollforward(last)
+    return pd.date_range(start, end, freq=offset, name="date")
+
+
+# --------------------------------------------------------------------------- cumulative cost
+
+
+def cumulative_cost(times, start, finish, cost) -> np.ndarray:
+    """Cost accrued by each time when each task's cost spreads linearly over [start, finish].
+
+    ``start``, ``finish`` and ``cost`` are arrays of shape ``(m, n)`` (m
+    scenarios or iterations, n tasks; 1-D means one scenario); ``times`` is
+    a 1-D grid. A task with ``finish == start`` books its cost at ``start``
+    (counted from that time on). Returns shape ``(m, len(times))`` (or 1-D).
+
+    Sorting the ramp ends once per row makes this O(m · n log n + m · k log n),
+    not O(m · n · k).
+
+    >>> cumulative_cost([0, 1, 2, 3, 4], [0, 2], [2, 2], [10, 5]).tolist()
+    [0.0, 5.0, 15.0, 15.0, 15.0]
+    """
+    times = np.asarray(times, dtype=np.float64)
+    one = np.ndim(start) == 1
+    start, finish, cost = (np.atleast_2d(np.asarray(a, dtype=np.float64)) for a in (start, finish, cost))
+    start, finish, cost = np.broadcast_arrays(start, finish, cost)
+    m, n = start.shape
+    k = times.shape[0]
+    duration = finish - start
+    ramp = duration > 0
+    rate = np.where(ramp, cost / np.where(ramp, duration, 1.0), 0.0)
+    step = np.where(ramp, 0.0, cost)
+
+    # Ramps: +rate from each start, -rate from each finish.
+    x = np.concatenate([start, finish], axis=1)
+    w = np.concatenate([rate, -rate], axis=1)
+    slope_at, intercept_at = _prefix_at(times, x, w, w * x)
+    out = slope_at * times - intercept_at
+    # Steps (zero-duration tasks): their cost from their date on.
+    if np.any(step):
+        steps, _ = _prefix_at(times, start, step, step)
+        out += steps
+    out = np.maximum(out, 0.0)  # rounding below zero before anything started
+    return out[0] if one else out.reshape(m, k)
+
+
+def _prefix_at(times: np.ndarray, x: np.ndarray, a: np.ndarray, b: np.ndarray):
+    """Per row, Σ a and Σ b over the events with x <= t, for each t in ``times``."""
+    m, width = x.shape
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    ca = np.cumsum(np.take_along_axis(a, order, axis=1), axis=1)
+    cb = np.cumsum(np.take_along_axis(b, order, axis=1), axis=1)
+    # A row-wise searchsorted: shift each row into its own band of the line.
+    lo = min(float(xs.min()), float(times.min())) if xs.size else 0.0
+    hi = max(float(xs.max()), float(times.max())) if xs.size else 0.0
+    band = (hi - lo) + 1.0
+    rows = np.arange(m, dtype=np.float64)[:, None] * band
+    keys = (xs - lo + rows).ravel()
+    queries = (times[None, :] - lo + rows).ravel()
+    count = np.searchsorted(keys, queries, side="right").reshape(m, -1) - np.arange(m)[:, None] * width
+    idx = np.maximum(count - 1, 0)
+    has = count > 0
+    sa = np.where(has, np.take_along_axis(ca, idx, axis=1), 0.0)
+    sb = np.where(has, np.take_along_axis(cb, idx, axis=1), 0.0)
+    return sa, sb
+
+
+def _is_simulation(obj) -> bool:
+    return hasattr(obj, "iter_task_dates") and hasattr(obj, "cost")
+
+
+def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray) -> dict:
+    t = schedule.table.loc[list(project.task_ids)]
+    fixed, daily = cost_rates(project)
+    duration = t["duration"].to_numpy(dtype=np.float64)
+    cost = fixed + daily * duration
+    curves = {
+        "early": cumulative_cost(times, t["early_start"].to_numpy(float), t["early_finish"].to_numpy(float), cost),
+        "late": cumulative_cost(times, t["late_start"].to_numpy(float), t["late_finish"].to_numpy(float), cost),
+    }
+    if schedule.kind != "cpm":
+        curves["scheduled"] = cumulative_cost(times, t["start"].to_numpy(float), t["finish"].to_numpy(float), cost)
+    return curves
+
+
+def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> dict:
+    """Cumulative cost by time in every iteration, then its percentiles."""
+    project = sim.project
+    fixed, daily = cost_rates(project)
+    total = np.asarray(sim.cost, dtype=np.float64)
+    finish = np.asarray(sim.finish, dtype=np.float64)
+    rows = np.empty((int(sim.iterations), times.shape[0]), dtype=np.float64)
+    for it, start, end in sim.iter_task_dates(chunk_size=chunk_size):
+        start = np.asarray(start, dtype=np.float64)
+        end = np.asarray(end, dtype=np.float64)
+        cost = fixed + daily * (end - start)
+        curve = cumulative_cost(times, start, end, cost)
+        # What the task dates do not explain (risk cost impacts, costs already
+        # booked before a status date) is booked at the iteration's finish.
+        rest = total[it] - cost.sum(axis=1)
+        curve += rest[:, None] * (times[None, :] >= finish[it][:, None] - 1e-9)
+        rows[it] = curve
+    out = {f"p{p:g}": np.percentile(rows, p, axis=0) for p in percentiles}
+    out["mean"] = rows.mean(axis=0)
+    return out
+
+
+def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
+                percentiles=(10, 50, 90), confidence: float = 0.8, chunk_size: int = 512) -> pd.DataFrame:
+    """The budget burn S-curves by date: the baseline envelope and, from a Simulation, P-bands.
+
+    Parameters
+    ----------
+    project : Project
+    sim_or_schedule : Simulation or Schedule, optional
+        A :class:`pmsim.Simulation` adds the bands of cumulative cost over
+        its iterations; a Schedule (e.g. a levelled one) gives the envelope
+        and, unless it is plain CPM, its own ``scheduled`` curve. ``None``
+        uses ``pm.cpm(project)``.
+    freq : str
+        A pandas frequency for the rows: ``"D"``, ``"W"`` (weeks ending on
+        Sunday), ``"ME"`` (month ends), ...
+    percentiles : sequence of float
+        The P-levels of the bands (0-100).
+    confidence : float
+        The confidence (a share in (0, 1)) at which ``attrs["contingency"]``
+        is given.
+    chunk_size : int
+        Iterations regenerated at once from the Simulation (memory bound).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``date`` (the end of each period); columns
+        ``working_day`` (working days elapsed by then), ``early`` and
+        ``late`` (the planned cumulative cost with every task at its early,
+        resp. late dates: the "banana" envelope), ``scheduled`` (for a
+        non-CPM Schedule), and for a Simulation ``p10 p50 p90`` and
+        ``mean``. ``attrs`` holds ``baseline_cost``, ``budget``,
+        ``currency`` and, for a Simulation, ``expected_cost``,
+        ``p_on_budget``, ``cost_percentiles`` (P10..P90 of the total cost),
+        ``confidence`` and ``contingency`` (see :func:`contingency`).
+
+    Notes
+    -----
+    Cost accrues linearly over each task's working days, the fixed part
+    included (so ``early`` is the earned-value planned value curve). In the
+    Simulation each iteration's tasks cost ``fixed + daily rate × sampled
+    duration``; anything else in the iteration's cost (risk cost impacts)
+    is booked at that iteration's finish. The bands are percentiles per date,
+    not the curves of particular iterations. Memory: iterations × dates
+    floats.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=5, cost_per_day=100), pm.Task("B", duration=5, cost_per_day=100),
+    ...            pm.Task("C", duration=2, cost_per_day=100)],
+    ...     dependencies=[pm.Dependency("A", "B"), pm.Dependency("A", "C")])
+    >>> burn = budget_burn(p, freq="W")
+    >>> burn[["early", "late"]].to_dict("list")
+    {'early': [500.0, 1200.0], 'late': [500.0, 1200.0]}
+    >>> budget_burn(p, freq="D").loc["2027-01-12", ["early", "late"]].tolist()
+    [900.0, 700.0]
+    """
+    if sim_or_schedule is None:
+        sim_or_schedule = cpm(project)
+    sim = sim_or_schedule if _is_simulation(sim_or_schedule) else None
+    if sim is None and not isinstance(sim_or_schedule, Schedule):
+        raise ValidationError(
+            f"budget_burn needs a Simulation or a Schedule, got {type(sim_or_schedule).__name__}"
+        )
+    if sim is not None and sim.project is not project and sim.project != project:
+        raise ValidationError("budget_burn: the Simulation was run on another project")
+    require_costs(project, "budget_burn")
+    _check_share("confidence", confidence)
+    schedule = cpm(project) if sim is not None else sim_or_schedule
+    last = float(schedule.table[["late_finish", "finish"]].to_numpy().max())
+    if sim is not None:
+        last = max(last, float(np.max(sim.finish)))
+    dates = _date_grid(project, last, freq)
+    times = elapsed_working_days(project, dates)
+    columns = {"working_day": times, **_schedule_curves(project, schedule, times)}
+    attrs = {"baseline_cost": baseline_cost(project), "budget": project_budget(project), "currency": project.currency}
+    if sim is not None:
+        columns.update(_simulated_curves(sim, times, percentiles, chunk_size))
+        cost = np.asarray(sim.cost, dtype=np.float64)
+        attrs.update(
+            expected_cost=float(cost.mean()),
+            p_on_budget=float(np.mean(cost <= attrs["budget"])),
+            cost_percentiles={p: float(np.percentile(cost, p)) for p in (10, 20, 30, 40, 50, 60, 70, 80, 90)},
+            confidence=confidence,
+            contingency=contingency(sim, confidence),
+        )
+    frame = pd.DataFrame(columns, index=dates)
+    frame.attrs.update(attrs)
+    return frame
+
+
+def _check_share(name: str, value: float) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{name} must be a number in (0, 1), got {value!r}") from None
+    if not 0 < v < 1:
+        hint = f" (a share: {v / 100:g} for {v:g} %)" if 1 < v < 100 else ""
+        raise ValidationError(f"{name} must be in (0, 1), got {value!r}{hint}")
+    return v
+
+
+def contingency(sim, confidence: float = 0.8) -> float:
+    """The cost contingency needed at ``confidence``: the P-level cost minus the baseline cost.
+
+    ``confidence`` is a share in (0, 1): 0.8 asks for the cost that 80 % of
+    the iterations stay within (P80), less the baseline cost of the plan
+    (:func:`baseline_cost`). The result is what to hold in reserve above the
+    plan's cost; it is negative when the plan's cost already has more than
+    that confidence.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", optimistic=4, most_likely=5, pessimistic=12, cost_per_day=100)])
+    >>> sim = pm.simulate(p, iterations=2000, seed=1)
+    >>> 0 < contingency(sim, 0.8) < 700
+    True
+    """
+    c = _check_share("confidence", confidence)
+    require_costs(sim.project, "contingency")
+    return float(np.percentile(np.asarray(sim.cost, dtype=np.float64), 100 * c)) - baseline_cost(sim.project)
+
+
+# --------------------------------------------------------------------------- joint confidence
+
+
+@dataclass(frozen=True, eq=False)
+class JointConfidence:
+    """Joint confidence level: the share of iterations both on time and on budget.
+
+    ``jcl``, ``p_on_time`` (finish date on or before ``deadline``) and
+    ``p_on_budget`` (cost at most ``budget``) are shares in [0, 1];
+    ``scatter`` has one row per iteration: ``finish_date``, ``finish``
+    (working days), ``cost``, ``on_time``, ``on_budget``.
+    """
+
+    jcl: float
+    p_on_time: float
+    p_on_budget: float
+    budget: float
+    deadline: dt.date
+    scatter: pd.DataFrame = field(repr=False)
+    currency: str = "USD"
+
+    @property
+    def iterations(self) -> int:
+        return len(self.scatter)
+
+    def to_dict(self) -> dict:
+        """The headline numbers as plain values."""
+        return {"jcl": self.jcl, "p_on_time": self.p_on_time, "p_on_budget": self.p_on_budget,
+                "budget": self.budget, "deadline": self.deadline.isoformat()}
+
+    def summary(self) -> pd.DataFrame:
+        """The headline numbers as a one-column DataFrame."""
+        rows = {
+            "deadline": self.deadline,
+            f"budget ({self.currency})": self.budget,
+            "P(on time)": self.p_on_time,
+            "P(on budget)": self.p_on_budget,
+            "JCL (both)": self.jcl,
+            "iterations": self.iterations,
+        }
+        return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
+
+    def _repr_html_(self) -> str:
+        return f"<h4>Joint confidence</h4>{self.summary().to_html(header=False)}"
+
+
+def _deadline(project: Project, deadline) -> dt.date:
+    if deadline is None:
+        if project.deadline is not None:
+            return project.deadline
+        return cpm(project).finish_date
+    try:
+        return pd.Timestamp(deadline).date()
+    except (TypeError, ValueError):
+        raise ValidationError(f"deadline {deadline!r} is not a date (YYYY-MM-DD)") from None
+
+
+def jcl(sim, budget: float | None = None, deadline=None) -> JointConfidence:
+    """The joint confidence level of a Simulation: P(on time and on budget).
+
+    Parameters
+    ----------
+    sim : Simulation
+    budget : float, optional
+        Defaults to the project's budget, or its baseline cost when none is given.
+    deadline : date or ISO string, optional
+        Defaults to the project's deadline, or the CPM finish date when none is given.
+
+    An iteration is on time when its finish date is on or before the
+    deadline, on budget when its cost is at most the budget. Returns a
+    :class:`JointConfidence` with the joint share, each share on its own and
+    the scatter data (one row per iteration).
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", budget=600, deadline="2027-01-08",
+    ...     tasks=[pm.Task("A", optimistic=3, most_likely=5, pessimistic=9, cost_per_day=100)])
+    >>> r = jcl(pm.simulate(p, iterations=1000, seed=3))
+    >>> r.jcl <= min(r.p_on_time, r.p_on_budget)
+    True
+    """
+    project = sim.project
+    require_costs(project, "jcl")
+    budget = project_budget(project) if budget is None else float(budget)
+    if math.isnan(budget) or budget < 0:
+        raise ValidationError(f"jcl: budget must be a number >= 0, got {budget!r}")
+    deadline = _deadline(project, deadline)
+    finish_dates = pd.to_datetime(np.asarray(sim.finish_dates)).values.astype("datetime64[D]")
+    cost = np.asarray(sim.cost, dtype=np.float64)
+    on_time = finish_dates <= np.datetime64(deadline, "D")
+    on_budget = cost <= budget
+    scatter = pd.DataFrame(
+        {
+            "finish_date": pd.to_datetime(finish_dates),
+            "finish": np.asarray(sim.finish, dtype=np.float64),
+            "cost": cost,
+            "on_time": on_time,
+            "on_budget": on_budget,
+        }
+    )
+    scatter.index.name = "iteration"
+    return JointConfidence(
+        jcl=float(np.mean(on_time & on_budget)),
+        p_on_time=float(np.mean(on_time)),
+        p_on_budget=float(np.mean(on_budget)),
+        budget=budget,
+        deadline=deadline,
+        scatter=scatter,
+        currency=project.currency,
+    )
+
+
+def jcl_frontier(sim, target: float = 0.7) -> pd.DataFrame:
+    """The (deadline, budget) pairs that reach a joint confidence of ``target``.
+
+    For each candidate deadline (each distinct simulated finish date), the
+    smallest budget B such that at least ``target`` of all iterations finish
+    by that date *and* cost at most B. Only the efficient pairs are kept:
+    each later deadline needs a strictly smaller budget. NASA policy asks
+    for a JCL of 0.7.
+
+    Returns a DataFrame with ``deadline`` (date), ``working_days`` (finish
+    offset of that date), ``budget`` and ``jcl`` (the share reached, >= target).
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", optimistic=3, most_likely=5, pessimistic=9, cost_per_day=100),
+    ...            pm.Task("B", optimistic=1, most_likely=2, pessimistic=6, fixed_cost=50)],
+    ...     dependencies=[pm.Dependency("A", "B")])
+    >>> front = jcl_frontier(pm.simulate(p, iterations=2000, seed=2), target=0.7)
+    >>> bool((front["jcl"] >= 0.7).all()), bool(front["budget"].is_monotonic_decreasing)
+    (True, True)
+    """
+    t = _check_share("target", target)
+    require_costs(sim.project, "jcl_frontier")
+    finish_dates = pd.to_datetime(np.asarray(sim.finish_dates)).values.astype("datetime64[D]")
+    cost = np.asarray(sim.cost, dtype=np.float64)
+    n = cost.shape[0]
+    need = int(math.ceil(t * n - 1e-9))
+    order = np.argsort(finish_dates, kind="stable")
+    dates_sorted = finish_dates[order]
+    cost_sorted = cost[order]
+    unique, first = np.unique(dates_sorted, return_index=True)
+    ends = np.append(first[1:], n)  # iterations [0, end) finish on or before unique[i]
+    rows = []
+    best = math.inf
+    for date, end in zip(unique, ends):
+        if end < need:
+            continue
+        budget = float(np.partition(cost_sorted[:end], need - 1)[need - 1])
+        if budget < best:
+            best = budget
+            reached = np.count_nonzero(cost_sorted[:end] <= budget) / n
+            rows.append((pd.Timestamp(date), budget, reached))
+    front = pd.DataFrame(rows, columns=["deadline", "budget", "jcl"])
+    front.insert(1, "working_days", elapsed_working_days(sim.project, front["deadline"]) if rows else [])
+    return front

@@ -1,0 +1,640 @@
+"""Earned value and earned schedule from progress data.
+
+Conventions (the same everywhere in pmsim):
+
+- **Status date**: the data date is the *end* of that working day. A 5-day
+  task starting on the status date has 1/5 of its value planned by then. A
+  status date on a non-working day counts the work of the working day before.
+- **Planned value** (PV) accrues linearly over each task's working days in
+  the baseline schedule (CPM early dates, planned durations); a task's budget
+  is its cost in the cost model (:func:`pmsim.cost_model`), fixed part
+  included. A zero-duration task books its budget on its date.
+- **Budget at completion** (BAC) is the sum of the task budgets: the
+  baseline cost (:func:`pmsim.baseline_cost`), not the project budget, which
+  may include reserves.
+- **Earned value** (EV) is percent complete × task budget; **actual cost**
+  (AC) is the sum of ``actual_cost``.
+- **Earned schedule**: with PV_c the cumulative planned value at the end of
+  working day c (PV_0 = 0), C = the largest c with PV_c <= EV and
+  ``ES = C + (EV - PV_C) / (PV_{C+1} - PV_C)``, in working days; at
+  completion (EV = BAC) ES is the planned duration PD. The actual time AT
+  is the number of working days elapsed by the end of the status date.
+  ``SV_t = ES - AT``, ``SPI_t = ES / AT``, ``IEAC_t = PD / SPI_t`` (working days).
+
+Progress data: one row per task that has started, with columns ``id``,
+``percent_complete`` (0-100), ``remaining_duration`` (working days,
+optional), ``actual_cost``, ``actual_start`` and ``actual_finish`` (ISO
+dates, optional), and optionally ``status_date`` when one table holds several
+status dates. Tasks without a row have not started.
+
+>>> import pmsim as pm
+>>> p = pm.Project(name="x", start="2027-01-04",
+...     tasks=[pm.Task("A", duration=4, cost_per_day=25)])
+>>> progress = pd.DataFrame({"id": ["A"], "percent_complete": [60], "actual_cost": [60],
+...                          "actual_start": ["2027-01-04"]})
+>>> ev = earned_value(p, progress, "2027-01-05")
+>>> ev.metrics[["BAC", "PV", "EV", "AC", "SPI", "CPI"]].tolist()
+[100.0, 50.0, 60.0, 60.0, 1.2, 1.0]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .budget import cost_model, cumulative_cost, elapsed_working_days, require_costs
+from .cpm import cpm
+from .errors import FileFormatError, PmsimWarning, UnknownReferenceError, ValidationError
+from .model import Project
+
+__all__ = [
+    "EarnedValue",
+    "earned_value",
+    "earned_value_series",
+    "read_progress",
+    "check_progress",
+    "earned_schedule",
+    "planned_value_curve",
+    "METRICS",
+    "PROGRESS_COLUMNS",
+]
+
+METRICS = (
+    "BAC PV EV AC SV CV SPI CPI EAC_atypical EAC_cpi EAC_cpi_spi EAC_bottom_up "
+    "ETC VAC TCPI_bac TCPI_eac ES SV_t SPI_t IEAC_t"
+).split()
+PROGRESS_COLUMNS = ("id", "percent_complete", "remaining_duration", "actual_cost", "actual_start", "actual_finish")
+_EAC_METHODS = ("atypical", "cpi", "cpi_spi", "bottom_up")
+
+
+# --------------------------------------------------------------------------- progress tables
+
+
+def _as_date(value, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).date()
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _number(value, where: str, name: str) -> float:
+    try:
+        v = float(str(value).strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{where}: {name} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValidationError(f"{where}: {name} must be a finite number, got {value!r}")
+    return v
+
+
+def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataFrame:
+    """Validate a progress table row by row and return it normalised.
+
+    The checks that need no project: known columns, ids, percent complete in
+    [0, 100], remaining duration >= 0, actual cost a number >= 0, ISO dates,
+    actual finish not before actual start, a finished task at 100 %, one row
+    per task (per status date). Errors name ``source`` and the row (the CSV
+    line for a file). Returns columns ``id percent_complete
+    remaining_duration actual_cost actual_start actual_finish`` (NaN/NaT when
+    blank) and ``status_date`` when given.
+
+    >>> check_progress(pd.DataFrame({"id": ["A"], "percent_complete": [120], "actual_cost": [5]}))
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: progress row 1 (task 'A'): percent_complete must be in [0, 100], got 120
+    """
+    if not isinstance(progress, pd.DataFrame):
+        raise ValidationError(f"{source}: progress must be a pandas DataFrame or a path, got {type(progress).__name__}")
+    frame = progress.rename(columns=lambda c: str(c).strip().lower())
+    missing = [c for c in ("id", "actual_cost") if c not in frame.columns]
+    if "percent_complete" not in frame.columns and "remaining_duration" not in frame.columns:
+        missing.append("percent_complete")
+    if missing:
+        raise FileFormatError(
+            f"{source}: missing column(s) {', '.join(missing)}; progress needs id, percent_complete "
+            "(or remaining_duration), actual_cost, and optionally actual_start, actual_finish"
+        )
+    line_offset = 2 if source.endswith(".csv") else 1  # CSV line numbers count the header
+    kind = "line" if source.endswith(".csv") else "row"
+    rows = []
+    seen = {}
+    for i, rec in enumerate(frame.to_dict("records")):
+        where = f"{source} {kind} {i + line_offset}" if source != "progress" else f"progress row {i + 1}"
+        tid = rec.get("id")
+        if _blank(tid):
+            raise ValidationError(f"{where}: the task id is missing")
+        if isinstance(tid, float) and tid.is_integer():
+            tid = int(tid)
+        tid = str(tid).strip()
+        where = f"{where} (task {tid!r})"
+        pct = rec.get("percent_complete")
+        pct = math.nan if _blank(pct) else _number(pct, where, "percent_complete")
+        if not math.isnan(pct) and not 0 <= pct <= 100:
+            raise ValidationError(f"{where}: percent_complete must be in [0, 100], got {pct:g}")
+        rem = rec.get("remaining_duration")
+        rem = math.nan if _blank(rem) else _number(rem, where, "remaining_duration")
+        if not math.isnan(rem) and rem < 0:
+            raise ValidationError(f"{where}: remaining_duration must be >= 0 working days, got {rem:g}")
+        cost = rec.get("actual_cost")
+        if _blank(cost):
+            raise ValidationError(f"{where}: actual_cost is missing (use 0 if nothing was spent)")
+        cost = _number(cost, where, "actual_cost")
+        if cost < 0:
+            raise ValidationError(f"{where}: actual_cost must be >= 0, got {cost:g}")
+        start = rec.get("actual_start")
+        start = pd.NaT if _blank(start) else pd.Timestamp(_as_date(start, f"{where}: actual_start"))
+        finish = rec.get("actual_finish")
+        finish = pd.NaT if _blank(finish) else pd.Timestamp(_as_date(finish, f"{where}: actual_finish"))
+        if start is not pd.NaT and finish is not pd.NaT and finish < start:
+            raise ValidationError(
+                f"{where}: actual_finish {finish.date()} is before actual_start {start.date()}"
+            )
+        if finish is not pd.NaT:
+            if not math.isnan(pct) and pct != 100:
+                raise ValidationError(f"{where}: has an actual_finish but is {pct:g} % complete; a finished task is 100 %")
+            if not math.isnan(rem) and rem > 0:
+                raise ValidationError(f"{where}: has an actual_finish but {rem:g} working days remaining")
+            pct = 100.0
+        if pct == 100 and not math.isnan(rem) and rem > 0:
+            raise ValidationError(f"{where}: is 100 % complete but has {rem:g} working days remaining")
+        row = {"id": tid, "percent_complete": pct, "remaining_duration": rem, "actual_cost": cost,
+               "actual_start": start, "actual_finish": finish}
+        key = tid
+        if "status_date" in frame.columns:
+            sd = rec.get("status_date")
+            if _blank(sd):
+                raise ValidationError(f"{where}: status_date is missing")
+            row["status_date"] = pd.Timestamp(_as_date(sd, f"{where}: status_date"))
+            key = (tid, row["status_date"])
+            if finish is not pd.NaT and finish > row["status_date"]:
+                raise ValidationError(f"{where}: actual_finish {finish.date()} is after the status date {row['status_date'].date()}")
+            if start is not pd.NaT and start > row["status_date"]:
+                raise ValidationError(f"{where}: actual_start {start.date()} is after the status date {row['status_date'].date()}")
+        if key in seen:
+            raise ValidationError(f"{where}: task {tid!r} has two progress rows (first at {seen[key]})")
+        seen[key] = where.split(" (task")[0]
+        rows.append(row)
+    columns = list(PROGRESS_COLUMNS) + (["status_date"] if "status_date" in frame.columns else [])
+    out = pd.DataFrame(rows, columns=columns)
+    for c in ("percent_complete", "remaining_duration", "actual_cost"):
+        out[c] = out[c].astype(np.float64)
+    for c in ("actual_start", "actual_finish") + (("status_date",) if "status_date" in columns else ()):
+        out[c] = pd.to_datetime(out[c])
+    out.attrs["source"] = source
+    out.attrs["checked"] = True
+    return out
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise FileFormatError(f"{path}: cannot read the progress table ({exc})") from None
+    return check_progress(raw, str(path))
+
+
+def read_progress(path) -> pd.DataFrame:
+    """Read progress data: a ``progress.csv``, or a folder of them named by status date.
+
+    ``path`` may be
+
+    - a CSV file (with a ``status_date`` column when it holds several dates);
+    - a folder of CSV files named by their status date (``2027-03-31.csv``);
+    - a project folder holding ``progress.csv`` and/or a ``progress/`` folder.
+
+    Returns one validated table (see :func:`check_progress`); when there are
+    several status dates it has a ``status_date`` column.
+
+    >>> import pmsim as pm
+    >>> table = read_progress(pm.data_path("erp_upgrade"))
+    >>> sorted(table["status_date"].dt.date.astype(str).unique())[:1]  # doctest: +ELLIPSIS
+    ['2027-...']
+    """
+    path = Path(path)
+    if path.is_file():
+        return _read_csv(path)
+    if not path.is_dir():
+        raise FileFormatError(f"{path}: no such progress file or folder")
+    parts = []
+    if (path / "progress.csv").is_file():
+        parts.append(_read_csv(path / "progress.csv"))
+    folder = path / "progress" if (path / "progress").is_dir() else None
+    if folder is None and not parts and any(path.glob("*.csv")) and not (path / "tasks.csv").exists():
+        folder = path
+    if folder is not None:
+        for file in sorted(folder.glob("*.csv")):
+            status = _as_date(file.stem, f"{file}: the file name must be its status date (YYYY-MM-DD.csv);")
+            table = _read_csv(file)
+            if "status_date" in table.columns and (table["status_date"] != pd.Timestamp(status)).any():
+                raise ValidationError(f"{file}: its status_date column disagrees with its file name")
+            table["status_date"] = pd.Timestamp(status)
+            parts.append(table)
+    if not parts:
+        raise FileFormatError(f"{path}: no progress data (progress.csv or a progress/ folder of YYYY-MM-DD.csv)")
+    if len(parts) == 1:
+        return parts[0]
+    for part in parts:
+        if "status_date" not in part.columns:
+            raise FileFormatError(f"{part.attrs.get('source', path)}: a status_date column is needed next to other progress files")
+    table = pd.concat(parts, ignore_index=True)
+    dup = table.duplicated(["id", "status_date"])
+    if dup.any():
+        row = table[dup].iloc[0]
+        raise ValidationError(f"{path}: task {row['id']!r} has two progress rows for {row['status_date'].date()}")
+    table.attrs.update(source=str(path), checked=True)
+    return table
+
+
+# --------------------------------------------------------------------------- planned value
+
+
+def planned_value_curve(project: Project) -> np.ndarray:
+    """PV_c: the cumulative planned value at the end of each working day c = 0 .. ceil(PD).
+
+    ``PV_0 = 0`` (nothing before the start); the last value is BAC.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=2, cost_per_day=10), pm.Task("B", duration=2, cost_per_day=30)],
+    ...     dependencies=[pm.Dependency("A", "B")])
+    >>> planned_value_curve(p).tolist()
+    [0.0, 10.0, 20.0, 50.0, 80.0]
+    """
+    schedule = cpm(project)
+    table = schedule.table
+    budget = cost_model(project)["budget"].to_numpy()
+    days = np.arange(int(math.ceil(schedule.makespan - 1e-9)) + 1, dtype=np.float64)
+    return cumulative_cost(days, table["early_start"].to_numpy(float), table["early_finish"].to_numpy(float), budget)
+
+
+def earned_schedule(pv_curve, ev: float, planned_duration: float | None = None) -> float:
+    """Earned schedule ES from a cumulative planned-value curve by period.
+
+    ``pv_curve[c]`` is the cumulative PV at the end of period c, with
+    ``pv_curve[0] = 0``. C is the largest c with PV_c <= EV and
+    ``ES = C + (EV - PV_C) / (PV_{C+1} - PV_C)`` (Lipke 2003). When EV
+    reaches the last value (BAC) ES is ``planned_duration`` (default: the
+    number of periods).
+
+    >>> earned_schedule([0, 100, 200, 400, 700, 1000], 350)
+    2.75
+    """
+    pv = np.asarray(pv_curve, dtype=np.float64)
+    if pv.ndim != 1 or pv.size < 2:
+        raise ValidationError("earned_schedule: the PV curve needs at least two points (start and one period)")
+    if np.any(np.diff(pv) < -1e-9):
+        raise ValidationError("earned_schedule: the cumulative PV curve must not decrease")
+    pd_ = float(pv.size - 1) if planned_duration is None else float(planned_duration)
+    bac = pv[-1]
+    if ev >= bac * (1 - 1e-12):
+        return pd_
+    c = int(np.searchsorted(pv, ev, side="right")) - 1
+    c = max(c, 0)
+    return float(c + (ev - pv[c]) / (pv[c + 1] - pv[c]))
+
+
+# --------------------------------------------------------------------------- earned value
+
+
+@dataclass(frozen=True, eq=False)
+class EarnedValue:
+    """Earned value and earned schedule of a project at a status date.
+
+    ``metrics`` is a Series with the keys in :data:`METRICS`; ``tasks`` a
+    table per task; ``actual_time`` (AT) and ``planned_duration`` (PD) are in
+    working days; ``eac_method`` names the EAC behind ETC, VAC and TCPI_eac;
+    ``notes`` explains any metric that is undefined (NaN).
+    """
+
+    project: Project = field(repr=False)
+    status_date: dt.date
+    metrics: pd.Series = field(repr=False)
+    tasks: pd.DataFrame = field(repr=False)
+    actual_time: float
+    planned_duration: float
+    eac_method: str = "cpi"
+    notes: tuple = ()
+
+    @property
+    def forecast_finish_date(self) -> dt.date | None:
+        """The finish date forecast by IEAC(t) (working days from the start), or None."""
+        ieac = self.metrics["IEAC_t"]
+        if not math.isfinite(ieac):
+            return None
+        return self.project.calendar.finish_date(self.project.start, ieac)
+
+    def summary(self) -> pd.DataFrame:
+        """The metrics, with a short description, as a DataFrame."""
+        return pd.DataFrame({"value": self.metrics, "meaning": pd.Series(_MEANING)})
+
+    def _repr_html_(self) -> str:
+        head = (f"<h4>Earned value of {self.project.name} at {self.status_date} "
+                f"({self.project.currency}; times in working days)</h4>")
+        notes = "".join(f"<p>{n}</p>" for n in self.notes)
+        return head + self.summary().to_html(float_format=lambda v: f"{v:,.3f}") + notes
+
+
+_MEANING = {
+    "BAC": "budget at completion (baseline cost)",
+    "PV": "planned value at the status date",
+    "EV": "earned value (percent complete × budget)",
+    "AC": "actual cost",
+    "SV": "schedule variance EV − PV",
+    "CV": "cost variance EV − AC",
+    "SPI": "schedule performance index EV / PV",
+    "CPI": "cost performance index EV / AC",
+    "EAC_atypical": "AC + (BAC − EV)",
+    "EAC_cpi": "BAC / CPI",
+    "EAC_cpi_spi": "AC + (BAC − EV) / (CPI × SPI)",
+    "EAC_bottom_up": "AC + remaining cost of each task at planned rates",
+    "ETC": "estimate to complete: EAC − AC",
+    "VAC": "variance at completion: BAC − EAC",
+    "TCPI_bac": "to-complete performance index (BAC − EV) / (BAC − AC)",
+    "TCPI_eac": "to-complete performance index (BAC − EV) / (EAC − AC)",
+    "ES": "earned schedule (working days)",
+    "SV_t": "schedule variance ES − AT (working days)",
+    "SPI_t": "schedule performance index ES / AT",
+    "IEAC_t": "forecast duration PD / SPI(t) (working days)",
+}
+
+
+def _select(progress, status_date):
+    """The progress rows of one status date, and that date."""
+    if isinstance(progress, (str, Path)):
+        progress = read_progress(progress)
+    if isinstance(progress, pd.DataFrame) and progress.attrs.get("checked"):
+        table = progress
+    else:
+        table = check_progress(progress)
+    if "status_date" in table.columns:
+        dates = sorted(table["status_date"].dt.date.unique())
+        if status_date is None:
+            if len(dates) != 1:
+                raise ValidationError(
+                    f"the progress data holds {len(dates)} status dates ({', '.join(map(str, dates))}); "
+                    "pass status_date"
+                )
+            status_date = dates[0]
+        status_date = _as_date(status_date, "status_date")
+        if status_date not in dates:
+            raise ValidationError(
+                f"no progress for status date {status_date}; the progress data has {', '.join(map(str, dates))}"
+            )
+        table = table[table["status_date"].dt.date == status_date].reset_index(drop=True)
+    elif status_date is None:
+        raise ValidationError("earned_value needs a status_date (the data date of the progress)")
+    return table, _as_date(status_date, "status_date")
+
+
+def _ratio(num: float, den: float, name: str, why: str, notes: list) -> float:
+    if den == 0 or not math.isfinite(den) or not math.isfinite(num):
+        notes.append(f"{name} is undefined: {why}")
+        return math.nan
+    return num / den
+
+
+def _task_progress(project: Project, table: pd.DataFrame, status_date: dt.date, at: float, baseline) -> pd.DataFrame:
+    """Per task: percent complete, AC, remaining duration, status, from the progress rows."""
+    known = set(project.task_ids)
+    ids = list(project.task_ids)
+    pct = pd.Series(0.0, index=ids)
+    cost = pd.Series(0.0, index=ids)
+    remaining = pd.Series(np.nan, index=ids)
+    started = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
+    finished = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
+    source = table.attrs.get("source", "progress")
+    cal = project.calendar
+    for i, row in enumerate(table.itertuples(index=False)):
+        where = f"{source}: task {row.id!r} (status date {status_date})"
+        if row.id not in known:
+            raise UnknownReferenceError(f"{where}: project {project.name!r} has no task {row.id!r}")
+        for name, value in (("actual_start", row.actual_start), ("actual_finish", row.actual_finish)):
+            if value is not pd.NaT and value.date() > status_date:
+                raise ValidationError(f"{where}: {name} {value.date()} is after the status date")
+            if value is not pd.NaT and value.date() < project.start:
+                raise ValidationError(f"{where}: {name} {value.date()} is before the project start {project.start}")
+        p = row.percent_complete
+        if math.isnan(p):
+            # Only a remaining duration: percent complete by duration.
+            if row.actual_start is pd.NaT:
+                raise ValidationError(f"{where}: give percent_complete, or actual_start with remaining_duration")
+            done = at - cal.offset(project.start, row.actual_start.date())
+            total = done + row.remaining_duration
+            p = 100.0 if total <= 0 else 100.0 * done / total
+        pct[row.id] = p
+        cost[row.id] = row.actual_cost
+        remaining[row.id] = row.remaining_duration
+        started[row.id] = row.actual_start
+        finished[row.id] = row.actual_finish
+    status = np.where(pct >= 100, "finished", np.where((pct > 0) | started.notna() | (cost > 0), "in progress", "not started"))
+    return pd.DataFrame({"percent_complete": pct, "actual_cost": cost, "remaining_duration": remaining,
+                         "actual_start": started, "actual_finish": finished, "status": status})
+
+
+def earned_value(project: Project, progress, status_date=None, *, eac: str = "cpi") -> EarnedValue:
+    """Earned value management and earned schedule metrics at a status date.
+
+    Parameters
+    ----------
+    project : Project
+    progress : DataFrame or path
+        The progress table (see the module notes), or a path for
+        :func:`read_progress`. When it holds several status dates, the rows
+        of ``status_date`` are used.
+    status_date : date or ISO string
+        The data date, taken as the end of that working day. May be omitted
+        when the progress holds exactly one status date.
+    eac : {"cpi", "atypical", "cpi_spi", "bottom_up"}
+        Which EAC drives ETC (= EAC − AC), VAC (= BAC − EAC) and TCPI_eac
+        (= (BAC − EV) / (EAC − AC)). The default is the CPI formula.
+
+    Returns
+    -------
+    EarnedValue
+        ``metrics``: BAC PV EV AC; SV CV SPI CPI; EAC_atypical (AC + BAC −
+        EV), EAC_cpi (BAC / CPI), EAC_cpi_spi (AC + (BAC − EV) / (CPI ×
+        SPI)), EAC_bottom_up (AC + bottom-up ETC); ETC VAC TCPI_bac TCPI_eac;
+        ES SV_t SPI_t IEAC_t (working days). ``tasks``: the same per task.
+
+    Notes
+    -----
+    PV accrues linearly over each task's working days in the baseline (CPM
+    early) schedule; ES = C + (EV − PV_C) / (PV_{C+1} − PV_C) counted over
+    working days (see the module notes).
+
+    The bottom-up ETC re-estimates each unfinished task at its planned
+    rates: its remaining duration × its daily rate (own cost_per_day plus
+    resource day rates) plus the unearned share of its fixed cost; without
+    a remaining duration, (1 − percent complete) × its budget. A task not
+    started costs its budget.
+
+    A ratio whose denominator is zero (SPI before any value is planned, CPI
+    before any cost, ...) is NaN; ``notes`` says why and a PmsimWarning is
+    issued. A project without costs raises a ValidationError.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=5, cost_per_day=100), pm.Task("B", duration=5, cost_per_day=100)],
+    ...     dependencies=[pm.Dependency("A", "B")])
+    >>> progress = pd.DataFrame({"id": ["A", "B"], "percent_complete": [100, 20],
+    ...     "actual_cost": [600, 150], "actual_start": ["2027-01-04", "2027-01-12"],
+    ...     "actual_finish": ["2027-01-11", None]})
+    >>> r = earned_value(p, progress, "2027-01-12")
+    >>> r.metrics[["PV", "EV", "AC", "ES", "SV_t"]].round(3).tolist()
+    [700.0, 600.0, 750.0, 6.0, -1.0]
+    """
+    if eac not in _EAC_METHODS:
+        raise ValidationError(f"earned_value: eac must be one of {', '.join(_EAC_METHODS)}, got {eac!r}")
+    require_costs(project, "earned value")
+    table, status = _select(progress, status_date)
+    if status < project.start:
+        raise ValidationError(f"status date {status} is before the project start {project.start}")
+    model = cost_model(project)
+    bac_i = model["budget"]
+    bac = float(bac_i.sum())
+    if bac <= 0:
+        raise ValidationError(
+            f"Project {project.name!r} has a baseline cost of 0 (only risk costs), so earned value has nothing "
+            "to measure: give tasks a fixed_cost or cost_per_day, or resources a cost_per_day"
+        )
+    schedule = cpm(project)
+    base = schedule.table.loc[list(project.task_ids)]
+    at = float(elapsed_working_days(project, [status])[0])
+    pv_i = pd.Series(
+        cumulative_cost([at], base["early_start"].to_numpy(float)[:, None], base["early_finish"].to_numpy(float)[:, None],
+                        bac_i.to_numpy()[:, None])[:, 0],
+        index=bac_i.index,
+    )
+    prog = _task_progress(project, table, status, at, base)
+    ev_i = prog["percent_complete"] / 100.0 * bac_i
+    ac_i = prog["actual_cost"]
+    # Bottom-up ETC per task (see the docstring).
+    share_left = 1.0 - prog["percent_complete"] / 100.0
+    by_duration = prog["remaining_duration"] * model["daily_rate"] + share_left * model["fixed_cost"]
+    etc_i = by_duration.where(prog["remaining_duration"].notna(), share_left * bac_i)
+    etc_i = etc_i.where(prog["status"] != "finished", 0.0)
+
+    pv, ev, ac = float(pv_i.sum()), float(ev_i.sum()), float(ac_i.sum())
+    notes: list[str] = []
+    spi = _ratio(ev, pv, "SPI", "no value is planned by the status date (PV = 0)", notes)
+    cpi = _ratio(ev, ac, "CPI", "no actual cost yet (AC = 0)", notes)
+    eacs = {
+        "atypical": ac + (bac - ev),
+        "cpi": _ratio(bac, cpi, "EAC_cpi", "CPI is undefined or zero", notes),
+        "cpi_spi": ac + _ratio(bac - ev, cpi * spi, "EAC_cpi_spi", "CPI × SPI is undefined or zero", notes),
+        "bottom_up": ac + float(etc_i.sum()),
+    }
+    chosen = eacs[eac]
+    etc = chosen - ac
+    pd_ = float(schedule.makespan)
+    es = earned_schedule(planned_value_curve(project), ev, pd_)
+    spi_t = _ratio(es, at, "SPI_t", "no working day has elapsed (AT = 0)", notes)
+    ieac_t = _ratio(pd_, spi_t, "IEAC_t", "SPI(t) is undefined or zero (nothing earned yet)", notes)
+    metrics = pd.Series(
+        {
+            "BAC": bac, "PV": pv, "EV": ev, "AC": ac,
+            "SV": ev - pv, "CV": ev - ac, "SPI": spi, "CPI": cpi,
+            "EAC_atypical": eacs["atypical"], "EAC_cpi": eacs["cpi"], "EAC_cpi_spi": eacs["cpi_spi"],
+            "EAC_bottom_up": eacs["bottom_up"],
+            "ETC": etc, "VAC": bac - chosen,
+            "TCPI_bac": _ratio(bac - ev, bac - ac, "TCPI_bac", "AC equals BAC, nothing is left to spend", notes),
+            "TCPI_eac": _ratio(bac - ev, etc, "TCPI_eac", f"EAC_{eac} is undefined or equals AC", notes),
+            "ES": es, "SV_t": es - at, "SPI_t": spi_t, "IEAC_t": ieac_t,
+        },
+        dtype=np.float64,
+    )[METRICS]
+    if notes:
+        warnings.warn(f"earned value at {status}: " + "; ".join(notes), PmsimWarning, stacklevel=2)
+    tasks = pd.DataFrame(
+        {
+            "name": model["name"],
+            "budget": bac_i,
+            "planned_start": base["early_start"],
+            "planned_finish": base["early_finish"],
+            "planned_percent": np.where(bac_i > 0, 100.0 * pv_i / bac_i.where(bac_i > 0, 1.0), np.nan),
+            "PV": pv_i,
+            "percent_complete": prog["percent_complete"],
+            "EV": ev_i,
+            "AC": ac_i,
+            "SV": ev_i - pv_i,
+            "CV": ev_i - ac_i,
+            "remaining_duration": prog["remaining_duration"],
+            "ETC_bottom_up": etc_i,
+            "status": prog["status"],
+            "actual_start": prog["actual_start"],
+            "actual_finish": prog["actual_finish"],
+        }
+    )
+    tasks.index.name = "id"
+    return EarnedValue(project=project, status_date=status, metrics=metrics, tasks=tasks,
+                       actual_time=at, planned_duration=pd_, eac_method=eac, notes=tuple(notes))
+
+
+def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi") -> pd.DataFrame:
+    """The metrics at several status dates: the data of the classic PV/EV/AC chart.
+
+    ``progresses_by_date`` is a mapping of status date to progress table, a
+    table with a ``status_date`` column, or a path for :func:`read_progress`.
+    Returns one row per status date (index ``status_date``, ascending) with
+    ``AT`` (working days elapsed) and the columns of :data:`METRICS`.
+    The planned-value baseline over the whole project is
+    ``pm.budget_burn(project)["early"]``.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=10, cost_per_day=100)])
+    >>> series = earned_value_series(p, {
+    ...     "2027-01-08": pd.DataFrame({"id": ["A"], "percent_complete": [40], "actual_cost": [450]}),
+    ...     "2027-01-15": pd.DataFrame({"id": ["A"], "percent_complete": [90], "actual_cost": [950]})})
+    >>> series[["PV", "EV", "AC"]].to_dict("list")
+    {'PV': [500.0, 1000.0], 'EV': [400.0, 900.0], 'AC': [450.0, 950.0]}
+    """
+    if isinstance(progresses_by_date, (str, Path)):
+        progresses_by_date = read_progress(progresses_by_date)
+    if isinstance(progresses_by_date, Mapping):
+        items = [(_as_date(d, "status date"), table) for d, table in progresses_by_date.items()]
+    elif isinstance(progresses_by_date, pd.DataFrame):
+        table = progresses_by_date
+        if "status_date" not in table.columns:
+            raise ValidationError("earned_value_series: the progress table needs a status_date column, or pass {date: table}")
+        table = table if table.attrs.get("checked") else check_progress(table)
+        items = []
+        for d, part in table.groupby("status_date", sort=True):
+            part = part.drop(columns="status_date").reset_index(drop=True)
+            part.attrs.update(source=table.attrs.get("source", "progress"), checked=True)
+            items.append((d.date(), part))
+    else:
+        raise ValidationError(
+            f"earned_value_series needs {{date: progress}}, a table with status_date, or a path; got {type(progresses_by_date).__name__}"
+        )
+    if not items:
+        raise ValidationError("earned_value_series: no status dates given")
+    rows = {}
+    for date, table in sorted(items, key=lambda item: item[0]):
+        report = earned_value(project, table, date, eac=eac)
+        rows[pd.Timestamp(date)] = pd.concat([pd.Series({"AT": report.actual_time}), report.metrics])
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "status_date"
+    return frame
