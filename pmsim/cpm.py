@@ -105,20 +105,29 @@ class Schedule:
 def durations_array(project: Project, durations=None, net: Network | None = None) -> np.ndarray:
     """Planned durations in topological order; ``durations`` overrides some or all.
 
-    ``durations`` is a mapping of task id to working days, or a sequence in
-    project task order.
+    ``durations`` is a mapping (or a pandas Series) of task id to working
+    days, or a sequence in project task order.
     """
     net = network(project) if net is None else net
     if durations is None:
         return np.array(net.planned, dtype=np.float64)
+    if isinstance(durations, pd.Series):
+        # A Series is labelled by task id: match its labels, never its positions.
+        durations = durations.to_dict()
     if isinstance(durations, Mapping):
         out = np.array(net.planned, dtype=np.float64)
         for tid, value in durations.items():
             if tid not in net.position:
                 raise UnknownReferenceError(f"durations name unknown task {tid!r}")
-            out[net.position[tid]] = value
+            try:
+                out[net.position[tid]] = float(value)
+            except (TypeError, ValueError):
+                raise ValidationError(f"Task {tid!r}: duration must be a number >= 0, got {value!r}") from None
     else:
-        values = np.asarray(durations, dtype=np.float64)
+        try:
+            values = np.asarray(durations, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValidationError("durations must be numbers, one per task in project order") from None
         if values.shape != (net.n,):
             raise ValidationError(f"durations must have one value per task ({net.n}), got shape {values.shape}")
         out = net.to_topological(values).astype(np.float64)
@@ -188,7 +197,7 @@ def cpm(project: Project, durations=None) -> Schedule:
     Parameters
     ----------
     project : Project
-    durations : mapping of task id to working days, or sequence in task order, optional
+    durations : mapping or Series of task id to working days, or sequence in task order, optional
         Durations to use instead of the planned ones (``duration`` column, else
         ``most_likely``).
 
