@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 
+import hypothesis
 import pytest
 
 import pmsim as pm
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Property tests are reproducible and quick: the same examples on every run, no
+# per-example deadline (a first numba call can be slow on a loaded machine).
+hypothesis.settings.register_profile("pmsim", derandomize=True, database=None, max_examples=200, deadline=None)
+hypothesis.settings.load_profile("pmsim")
 
 
 def make_project(tasks, links=(), **settings):
