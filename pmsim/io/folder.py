@@ -1,0 +1,240 @@
+"""A project as a folder: ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``project.toml``.
+
+``tasks.csv`` and ``project.toml`` are required; ``resources.csv`` and
+``risks.csv`` are optional. The columns and settings are those of
+:mod:`pmsim.io.frames`. CSV files are UTF-8 (a byte-order mark from Excel is
+fine), comma-separated, with a header row; messages count rows as lines of
+the file, the header being row 1.
+
+``project.toml``::
+
+    name = "ERP upgrade"
+    start = 2027-01-04              # or "2027-01-04"
+    currency = "EUR"
+    budget = 1250000
+    deadline = 2027-09-30
+    description = "..."
+
+    [calendar]
+    workdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+    holidays = [2027-04-02, 2027-12-24]
+
+Reading validates every file before a :class:`pmsim.Project` is returned,
+so a folder that breaks a rule anywhere is never partly loaded. Writing
+builds every file in memory first and then moves them into place, so an
+error never leaves a half-written project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import tomli_w
+
+from ..errors import FileFormatError
+from ..model import Project
+from .frames import build_project, format_number, project_to_frames
+
+__all__ = ["read_folder", "write_folder", "FILES"]
+
+FILES = ("tasks.csv", "resources.csv", "risks.csv", "project.toml")
+
+# Optional columns left out of a written file when no row uses them.
+_DROP_WHEN_EMPTY = ("lambda", "values")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Every cell as text ("" when empty), indexed by the line number in the file."""
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, encoding="utf-8-sig",
+        )
+    except pd.errors.EmptyDataError:
+        raise FileFormatError(f"{path}: the file is empty; it needs a header row") from None
+    except pd.errors.ParserError as exc:
+        raise FileFormatError(f"{path}: not a readable CSV file: {' '.join(str(exc).split())}") from None
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    blank = frame.apply(lambda col: col.str.strip() == "").all(axis=1) if len(frame.columns) else []
+    return frame[~blank] if len(frame) else frame
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise FileFormatError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+
+
+def read_folder(path) -> Project:
+    """Read a project folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder with ``tasks.csv`` and ``project.toml``, and optionally
+        ``resources.csv`` and ``risks.csv``.
+
+    Returns
+    -------
+    Project
+
+    Raises
+    ------
+    FileFormatError
+        A required file or column is missing, or a file cannot be parsed.
+    PmsimError
+        A model rule is broken; the message names the file, the row and the task.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = pathlib.Path(tmp)
+    ...     _ = (folder / "project.toml").write_text('name = "demo"\\nstart = 2027-01-04\\n')
+    ...     _ = (folder / "tasks.csv").write_text(
+    ...         "id,name,optimistic,most_likely,pessimistic,predecessors\\n"
+    ...         "A,Design,2,3,7,\\n"
+    ...         "B,Build,4,5,9,A SS+2d\\n")
+    ...     p = read_folder(folder)
+    >>> p.task("B").estimate
+    BetaPert(optimistic=4.0, most_likely=5.0, pessimistic=9.0, lamb=4.0)
+    >>> p.dependencies
+    (Dependency(predecessor='A', successor='B', type='SS', lag=2.0),)
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise FileFormatError(f"{path}: not a project folder")
+    for required in ("tasks.csv", "project.toml"):
+        if not (path / required).is_file():
+            raise FileFormatError(
+                f"{path / required}: no such file; a project folder needs tasks.csv and project.toml"
+            )
+    settings = _read_toml(path / "project.toml")
+    tables = {}
+    for name in ("tasks", "resources", "risks"):
+        file = path / f"{name}.csv"
+        tables[name] = _read_csv(file) if file.is_file() else None
+    labels = {name: str(path / f"{name}.csv") for name in tables}
+    labels["settings"] = str(path / "project.toml")
+    return build_project(tables["tasks"], tables["resources"], tables["risks"], settings, labels)
+
+
+def _csv_cell(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if value != value else format_number(value)
+    return "" if value is None else str(value)
+
+
+def _csv_text(frame: pd.DataFrame) -> str:
+    frame = frame.drop(columns=[c for c in _DROP_WHEN_EMPTY if c in frame and frame[c].map(_csv_cell).eq("").all()])
+    text = frame.astype(object).map(_csv_cell)
+    return text.to_csv(index=False, lineterminator="\n")
+
+
+def _toml_value(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def folder_texts(project: Project) -> dict[str, str]:
+    """The four files of ``project`` as text: file name -> content."""
+    frames = project_to_frames(project)
+    settings = {k: _toml_value(v) for k, v in frames["settings"].items()}
+    texts = {f"{name}.csv": _csv_text(frames[name]) for name in ("tasks", "resources", "risks")}
+    texts["project.toml"] = tomli_w.dumps(settings)
+    return texts
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replace_files(path: Path, texts: dict[str, str]) -> None:
+    """Replace the files in an existing folder; on an error put the old ones back."""
+    staged: dict[str, str] = {}
+    backups: dict[str, str] = {}
+    done: list[str] = []
+    try:
+        for name, text in texts.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=path)
+            staged[name] = tmp
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            # mkstemp makes private files; give them the usual permissions.
+            os.chmod(tmp, 0o666 & ~_umask())
+        for name, tmp in staged.items():
+            target = path / name
+            if target.exists():
+                backups[name] = f"{tmp}.old"
+                os.replace(target, backups[name])
+            os.replace(tmp, target)
+            done.append(name)
+    except OSError:
+        for name in done:
+            with contextlib.suppress(OSError):
+                os.unlink(path / name)
+        for name, backup in backups.items():
+            with contextlib.suppress(OSError):
+                os.replace(backup, path / name)
+        raise
+    finally:
+        for leftover in (*staged.values(), *backups.values()):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
+
+
+def write_folder(project: Project, path) -> Path:
+    """Write ``project`` as a folder of ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``project.toml``.
+
+    All four files are always written (a header-only ``risks.csv`` when there
+    are no risks), so that no file left from an older project is read back.
+    Numbers are written so that reading gives back exactly the same floats.
+    Other files in the folder are left alone.
+
+    >>> import tempfile, pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2.5)])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = write_folder(p, tmp)
+    ...     read_folder(tmp) == p
+    True
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileFormatError(f"{path}: exists and is not a folder")
+    texts = folder_texts(project)
+    try:
+        if not path.exists():
+            # A new folder appears in one rename, complete or not at all.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+            try:
+                for name, text in texts.items():
+                    (staging / name).write_text(text, encoding="utf-8", newline="")
+                os.chmod(staging, 0o777 & ~_umask())
+                os.replace(staging, path)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        else:
+            _replace_files(path, texts)
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot write the project: {exc.strerror or exc}") from None
+    return path
