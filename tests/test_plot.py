@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
@@ -251,3 +252,88 @@ def test_network_of_a_schedule_uses_its_critical_flags(diamond):
     crit = {k for k, t in nodes.items() if same_colour(t.get_bbox_patch().get_facecolor(), pm.plot.CRITICAL)}
     assert crit == set(levelled.table.index[levelled.table["critical"]])
     assert "makespan 10 working days" in ax.get_title()
+
+
+# -------------------------------------------------------------------- evm
+
+
+@pytest.fixture
+def evm_case():
+    """One task A: 10 working days at 100/day from Mon 4 Jan 2027, so BAC = 1000 and PV = 100 a day.
+
+    Fri 8 Jan: 40 % done (EV 400), AC 450. Fri 15 Jan: 90 % done (EV 900), AC 950.
+    At 15 Jan by hand: CPI = 900/950, SPI = 900/1000, ES = 9 days, SPI(t) = 9/10,
+    IEAC(t) = 10 / 0.9 = 11.11 working days.
+    """
+    p = pm.Project(name="evm", start="2027-01-04", tasks=[pm.Task("A", duration=10, cost_per_day=100)])
+    progress = {
+        "2027-01-08": pd.DataFrame({"id": ["A"], "percent_complete": [40], "actual_cost": [450]}),
+        "2027-01-15": pd.DataFrame({"id": ["A"], "percent_complete": [90], "actual_cost": [950]}),
+    }
+    return p, progress
+
+
+def test_evm_draws_pv_baseline_and_ev_ac_through_status_dates(evm_case):
+    p, progress = evm_case
+    ax = pm.plot.evm(pm.earned_value_series(p, progress), project=p)
+    pv, ev, ac = (_common.line_by_gid(ax, g) for g in ("pv", "ev", "ac"))
+    assert pv.get_ydata().tolist() == [100.0 * k for k in range(11)]
+    assert pv.get_xdata()[0] == pytest.approx(d("2027-01-04"))
+    assert pv.get_xdata()[-1] == pytest.approx(d("2027-01-16"))  # end of Fri 15 Jan
+    assert pv.get_xdata()[6] == pytest.approx(d("2027-01-12"))  # end of working day 5 = Mon 11 Jan
+    status_x = [d("2027-01-04"), d("2027-01-09"), d("2027-01-16")]
+    assert ev.get_xdata().tolist() == pytest.approx(status_x)
+    assert ev.get_ydata().tolist() == [0.0, 400.0, 900.0]
+    assert ac.get_ydata().tolist() == [0.0, 450.0, 950.0]
+    assert list(_common.line_by_gid(ax, "status_date").get_xdata()) == [d("2027-01-16")] * 2
+    assert list(_common.line_by_gid(ax, "bac").get_ydata()) == [1000.0, 1000.0]
+    assert ax.get_title() == "evm: earned value at 15 Jan 2027 (SPI 0.90, CPI 0.95)"
+    assert ax.get_ylabel() == "Cumulative cost (USD)"
+    assert ax.get_ylim()[1] > 1067
+
+
+def test_evm_forecasts_run_from_last_ac_to_each_eac_at_the_ieac_finish(evm_case):
+    p, progress = evm_case
+    ax = pm.plot.evm(pm.earned_value_series(p, progress), project=p)
+    cpi, spi = 900 / 950, 0.9
+    expected = {"EAC_cpi": 1000 / cpi, "EAC_atypical": 950 + 100, "EAC_cpi_spi": 950 + 100 / (cpi * spi),
+                "EAC_bottom_up": 950 + 100}
+    # IEAC(t) = 11.11 days: 0.11 into working day 11 (Tue 19 Jan), i.e. past the end of Mon 18 Jan.
+    finish_x = d("2027-01-19") + 1 / 9
+    for key, value in expected.items():
+        line = _common.line_by_gid(ax, key)
+        assert line.get_xdata()[0] == pytest.approx(d("2027-01-16")), key
+        assert line.get_xdata()[1] == pytest.approx(finish_x), key
+        assert line.get_ydata()[0] == 950.0 and line.get_ydata()[1] == pytest.approx(value), key
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "EAC = BAC / CPI: 1.06k USD" in labels
+    only = pm.plot.evm(pm.earned_value_series(p, progress), project=p, forecasts=["EAC_cpi"])
+    assert _common.line_by_gid(only, "EAC_atypical") is None
+
+
+def test_evm_of_one_report_knows_its_project(evm_case):
+    p, progress = evm_case
+    report = pm.earned_value(p, progress["2027-01-08"], "2027-01-08")
+    ax = pm.plot.evm(report)
+    assert _common.line_by_gid(ax, "ev").get_ydata().tolist() == [0.0, 400.0]
+    assert _common.line_by_gid(ax, "ac").get_ydata().tolist() == [0.0, 450.0]
+    assert "at 08 Jan 2027" in ax.get_title()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # a series does not know its project: the calendar and PV baseline need it
+        (lambda p, s: pm.plot.evm(s), "pass project="),
+        # a forecast name that is not an EAC metric
+        (lambda p, s: pm.plot.evm(s, project=p, forecasts=["EAC_magic"]), "unknown forecast 'EAC_magic'"),
+        # a series without the EVM columns
+        (lambda p, s: pm.plot.evm(s[["AT"]], project=p), "lacks the columns"),
+        # something that is no EVM result at all
+        (lambda p, s: pm.plot.evm(p), "evm needs an EarnedValue report"),
+    ],
+)
+def test_evm_rejects_bad_input(evm_case, call, message):
+    p, progress = evm_case
+    with pytest.raises(pm.PmsimError, match=message):
+        call(p, pm.earned_value_series(p, progress))

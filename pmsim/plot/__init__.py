@@ -2,8 +2,19 @@
 
 No function changes matplotlib's global style; each draws into ``ax`` or,
 when it is None, into a new figure. Dates are on the axes (working-day
-offsets are turned into dates with the project calendar), P-lines are
-labelled with their dates, and critical items share one red.
+offsets are turned into dates with the project calendar; a calendar day D
+spans [D, D + 1), so work finishing at the end of a day ends at the next
+midnight), P-lines are labelled with their dates, and critical items share
+one red, :data:`CRITICAL`.
+
+==================  ===========================================================
+schedule            :func:`gantt`, :func:`network`
+simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
+                    :func:`criticality`, :func:`cost_histogram`
+cost                :func:`budget_burn`, :func:`jcl`
+resources           :func:`resource_profile`
+earned value        :func:`evm`
+==================  ===========================================================
 
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",
@@ -15,6 +26,7 @@ labelled with their dates, and critical items share one red.
 """
 
 from ._common import CRITICAL
+from .evm import evm
 from .schedule import gantt, network
 
-__all__ = ["CRITICAL", "gantt", "network"]
+__all__ = ["CRITICAL", "gantt", "network", "evm"]

@@ -122,6 +122,21 @@ def marker_line(ax, x, text, colour, *, linestyle="--", label=None, gid=None, y_
     return line
 
 
+def budget_line(ax, y, text, *, label=None, x_text=0.99, gid="budget"):
+    """A labelled horizontal budget line; the label sits just above it, near the right edge."""
+    line = ax.axhline(y, color=BUDGET, linestyle="-.", linewidth=1.5, label=label, gid=gid, zorder=4)
+    ax.annotate(text, xy=(x_text, y), xycoords=ax.get_yaxis_transform(), xytext=(0, 3),
+                textcoords="offset points", ha="right", va="bottom", fontsize="small", color=BUDGET,
+                gid=f"{gid}:text", zorder=5,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.8))
+    return line
+
+
+def index_num(index) -> np.ndarray:
+    """Date numbers of the start of each day of a DatetimeIndex (or date-like array)."""
+    return mdates.date2num(np.asarray(index, dtype="datetime64[ns]").astype("datetime64[D]"))
+
+
 def line_by_gid(ax, gid):
     """The first line of ``ax`` with this ``gid`` (for callers and tests)."""
     for line in ax.get_lines():

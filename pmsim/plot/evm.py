@@ -1,0 +1,148 @@
+"""The earned value chart: PV, EV and AC by date, and the EAC forecasts."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt  # noqa: F401  (pyplot is loaded lazily with pmsim.plot)
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from ..model import Project
+from ._common import (
+    P_COLOURS, STATUS, budget_line, date_axis, day_end, index_num, marker_line, money,
+    money_axis, new_axes,
+)
+
+__all__ = ["evm", "EAC_STYLES"]
+
+PV_COLOUR = "#4c72b0"
+EV_COLOUR = "#55a868"
+AC_COLOUR = "#c44e52"
+# EAC metric -> (legend label, colour), in the order they are drawn.
+EAC_STYLES = {
+    "EAC_cpi": ("EAC = BAC / CPI", P_COLOURS[80]),
+    "EAC_cpi_spi": ("EAC = AC + (BAC − EV) / (CPI × SPI)", P_COLOURS[90]),
+    "EAC_atypical": ("EAC = AC + (BAC − EV)", "#8c8c8c"),
+    "EAC_bottom_up": ("EAC = AC + bottom-up ETC", "#17becf"),
+}
+
+
+def _series(report_or_series, project):
+    """(project, frame indexed by status date with AT and the metrics)."""
+    if isinstance(report_or_series, pd.DataFrame):
+        frame = report_or_series
+        project = project if project is not None else frame.attrs.get("project")
+        if not isinstance(project, Project):
+            raise ValidationError(
+                "evm: a series from pm.earned_value_series does not carry its project; "
+                "pass project=... to draw the planned value baseline and the forecast dates"
+            )
+        missing = [c for c in ("PV", "EV", "AC", "BAC") if c not in frame.columns]
+        if missing:
+            raise ValidationError(f"evm: the series lacks the columns {missing} (use pm.earned_value_series)")
+        if len(frame) == 0:
+            raise ValidationError("evm: the series has no status dates")
+        return project, frame.sort_index()
+    if hasattr(report_or_series, "metrics") and hasattr(report_or_series, "status_date"):
+        report = report_or_series
+        frame = pd.DataFrame([report.metrics], index=pd.DatetimeIndex([pd.Timestamp(report.status_date)],
+                                                                       name="status_date"))
+        return report.project, frame
+    raise ValidationError(
+        f"evm needs an EarnedValue report (pm.earned_value) or a series (pm.earned_value_series), "
+        f"got {type(report_or_series).__name__}"
+    )
+
+
+def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tuple(EAC_STYLES)):
+    """The earned value chart: the PV baseline, EV and AC to date, and where the EACs lead.
+
+    Parameters
+    ----------
+    report_or_series : EarnedValue or DataFrame
+        One report from :func:`pmsim.earned_value`, or the series of
+        :func:`pmsim.earned_value_series` (one row per status date).
+    ax : matplotlib Axes, optional
+    project : Project, optional
+        Needed with a series (a report knows its project).
+    forecasts : sequence of str
+        The EAC metrics to draw from the last status date (those that are
+        not finite are left out).
+
+    Returns
+    -------
+    matplotlib Axes
+        Lines ``"pv"`` (the planned value baseline to BAC, at the end of each
+        working day), ``"ev"`` and ``"ac"`` (from zero at the start through
+        each status date), ``"bac"``, ``"status_date"`` and one dashed
+        ``"<EAC metric>"`` line per forecast: from the last actual cost to the
+        EAC at the finish forecast by earned schedule (IEAC(t)), or at the
+        planned finish when IEAC(t) is undefined.
+
+    >>> import pmsim as pm
+    >>> import pandas as pd
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=10, cost_per_day=100)])
+    >>> series = pm.earned_value_series(p, {
+    ...     "2027-01-08": pd.DataFrame({"id": ["A"], "percent_complete": [40], "actual_cost": [450]}),
+    ...     "2027-01-15": pd.DataFrame({"id": ["A"], "percent_complete": [90], "actual_cost": [950]})})
+    >>> ax = pm.plot.evm(series, project=p)
+    >>> ax.get_lines()[1].get_ydata().tolist()  # EV: 0 at the start, then each status date
+    [0.0, 400.0, 900.0]
+    """
+    from ..evm import planned_value_curve
+
+    project, frame = _series(report_or_series, project)
+    unknown = [f for f in forecasts if f not in EAC_STYLES]
+    if unknown:
+        raise ValidationError(f"evm: unknown forecast {unknown[0]!r}; use {', '.join(EAC_STYLES)}")
+    ax = new_axes(ax)
+    currency = project.currency
+    pv = planned_value_curve(project)
+    pv_x = day_end(project, np.arange(pv.size, dtype=float))
+    ax.plot(pv_x, pv, color=PV_COLOUR, linewidth=2, label="PV (planned value)", gid="pv", zorder=3)
+
+    start = day_end(project, 0.0)[0]
+    status_x = index_num(frame.index) + 1  # the data date is the end of that day
+    xs = np.r_[start, status_x]
+    ax.plot(xs, np.r_[0.0, frame["EV"].to_numpy(float)], "-o", color=EV_COLOUR, linewidth=2, markersize=4,
+            label="EV (earned value)", gid="ev", zorder=4)
+    ax.plot(xs, np.r_[0.0, frame["AC"].to_numpy(float)], "-o", color=AC_COLOUR, linewidth=2, markersize=4,
+            label="AC (actual cost)", gid="ac", zorder=4)
+
+    last = frame.iloc[-1]
+    bac = float(last["BAC"])
+    ends = [pv_x[-1], status_x[-1]]
+    ieac = float(last.get("IEAC_t", math.nan))
+    finish_offset = ieac if math.isfinite(ieac) else float(pv.size - 1)
+    fx = day_end(project, finish_offset)[0]
+    top = [bac, float(np.nanmax(frame[["EV", "AC", "PV"]].to_numpy(float)))]
+    for key in forecasts:
+        value = float(last.get(key, math.nan))
+        if not math.isfinite(value):
+            continue
+        label, colour = EAC_STYLES[key]
+        ax.plot([status_x[-1], fx], [float(last["AC"]), value], linestyle="--", color=colour, linewidth=1.5,
+                label=f"{label}: {money(value, currency)}", gid=key, zorder=2)
+        ax.plot([fx], [value], "o", color=colour, markersize=5, zorder=2)
+        top.append(value)
+    ends.append(fx)
+    budget_line(ax, bac, f"BAC {money(bac, currency)}", gid="bac", x_text=0.5)
+    when = frame.index[-1]
+    marker_line(ax, status_x[-1], f"Status {when:%Y-%m-%d}", STATUS, linestyle="-", gid="status_date",
+                y_text=0.98, side="left")
+
+    span = max(ends) - start
+    ax.set_xlim(start - 0.02 * span - 1, max(ends) + 0.04 * span + 1)
+    ax.set_ylim(0, max(top) * 1.1 if max(top) > 0 else 1)
+    date_axis(ax)
+    money_axis(ax, "y")
+    ax.set_xlabel("Date")
+    ax.set_ylabel(f"Cumulative cost ({currency})")
+    spi, cpi = float(last.get("SPI", math.nan)), float(last.get("CPI", math.nan))
+    ax.set_title(f"{project.name}: earned value at {when:%d %b %Y} (SPI {spi:.2f}, CPI {cpi:.2f})")
+    ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+    ax.grid(color="#e5e5e5", zorder=0)
+    return ax
+
