@@ -109,13 +109,58 @@ def _cpm(args) -> int:
 _cpm.arguments = _path_argument
 
 
+def _evm_arguments(parser):
+    _path_argument(parser)
+    parser.add_argument("--status-date", required=True, help="the data date (end of that working day), YYYY-MM-DD")
+    parser.add_argument("--progress", help="progress CSV or folder (default: progress.csv or progress/ in PATH)")
+    parser.add_argument("--eac", default="cpi", choices=["cpi", "atypical", "cpi_spi", "bottom_up"],
+                        help="the EAC behind ETC, VAC and TCPI_eac (default: cpi)")
+
+
+@command("evm", "earned value and earned schedule at a status date")
+def _evm(args) -> int:
+    import warnings
+    from pathlib import Path
+
+    project = pm.read_project(args.path)
+    source = args.progress or (args.path if Path(args.path).is_dir() else Path(args.path).parent)
+    with warnings.catch_warnings(record=True):  # undefined ratios are reported in "notes"
+        warnings.simplefilter("always", pm.PmsimWarning)
+        report = pm.earned_value(project, pm.read_progress(source), args.status_date, eac=args.eac)
+    if args.json:
+        emit_json({
+            "project": project.name,
+            "status_date": report.status_date,
+            "currency": project.currency,
+            "eac_method": report.eac_method,
+            "actual_time": report.actual_time,
+            "planned_duration": report.planned_duration,
+            "forecast_finish_date": report.forecast_finish_date,
+            "metrics": report.metrics,
+            "notes": list(report.notes),
+            "tasks": report.tasks,
+        })
+    else:
+        print(f"Earned value of {project.name} at {report.status_date} "
+              f"({project.currency}; ES, SV_t, IEAC_t in working days)")
+        print(report.metrics.to_frame("value").to_string(float_format=lambda v: f"{v:,.3f}"))
+        print(f"forecast finish (IEAC_t): {report.forecast_finish_date}")
+        for note in report.notes:
+            print(f"note: {note}")
+    return 0
+
+
+_evm.arguments = _evm_arguments
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pmsim", description="Plan and simulate IT projects.")
     parser.add_argument("--version", action="version", version=f"pmsim {pm.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, add_arguments, run) in _COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        add_arguments(p)
+        # ``run.arguments`` is usually assigned after the decorator ran: look it up now.
+        getattr(run, "arguments", add_arguments)(p)
         p.set_defaults(run=run)
     return parser
 
