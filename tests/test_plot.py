@@ -306,7 +306,7 @@ def test_evm_forecasts_run_from_last_ac_to_each_eac_at_the_ieac_finish(evm_case)
         assert line.get_xdata()[1] == pytest.approx(finish_x), key
         assert line.get_ydata()[0] == 950.0 and line.get_ydata()[1] == pytest.approx(value), key
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "EAC = BAC / CPI: 1.06k USD" in labels
+    assert "EAC = BAC / CPI: 1.056k USD" in labels
     only = pm.plot.evm(pm.earned_value_series(p, progress), project=p, forecasts=["EAC_cpi"])
     assert _common.line_by_gid(only, "EAC_atypical") is None
 

@@ -90,14 +90,17 @@ def date_axis(ax, axis="x") -> None:
 
 
 def money(value: float, currency: str = "") -> str:
-    """``1234567`` -> ``'1.23M'``; with a currency, ``'1.23M USD'``."""
+    """``1234567`` -> ``'1.235M'``; with a currency, ``'1.235M USD'``.
+
+    Four significant digits: P50 and P80 costs often differ by a few percent.
+    """
     a = abs(value)
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if a >= limit:
-            text = f"{value / limit:.3g}{suffix}"
+            text = f"{value / limit:.4g}{suffix}"
             break
     else:
-        text = f"{value:.3g}"
+        text = f"{value:.4g}"
     return f"{text} {currency}".strip()
 
 
@@ -117,7 +120,7 @@ def marker_line(ax, x, text, colour, *, linestyle="--", label=None, gid=None, y_
         xytext=(3 if side == "right" else -3, 0), textcoords="offset points",
         rotation=90, va="top", ha="left" if side == "right" else "right",
         fontsize="small", color=colour, gid=f"{gid}:text" if gid else None,
-        bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.8), zorder=5,
+        bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9), zorder=5,
     )
     return line
 

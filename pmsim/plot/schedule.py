@@ -235,8 +235,10 @@ def network(project_or_schedule, ax=None):
     for tid, (x, yy) in pos.items():
         row = table.loc[tid]
         colour = CRITICAL if crit[tid] else NORMAL
-        shape = dict(box, boxstyle="darrow,pad=0.3") if row["milestone"] else box
-        ax.text(x, yy, f"{tid}\n{row['duration']:g}d", ha="center", va="center", fontsize=size,
+        # A milestone is a circle with its id alone (it has no duration to show).
+        shape = dict(box, boxstyle="circle,pad=0.25") if row["milestone"] else box
+        text = str(tid) if row["milestone"] else f"{tid}\n{row['duration']:g}d"
+        ax.text(x, yy, text, ha="center", va="center", fontsize=size,
                 color="white" if crit[tid] else "black",
                 bbox=dict(shape, facecolor=colour if crit[tid] else "white", edgecolor=colour),
                 gid=f"node:{tid}", zorder=3)
