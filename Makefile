@@ -39,7 +39,7 @@ dashboard: install
 	$(BIN)/voila notebooks/05_whatif_dashboard.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1
 
 report: install
-	$(BIN)/python -m pmsim.report_build notebooks build/report
+	$(BIN)/python -m pmsim.render notebooks build/report
 
 bench: install
 	$(BIN)/python benchmarks/bench_cpm.py
