@@ -7,7 +7,7 @@ earned value on one project model.
 >>> p = pm.read_project(pm.data_path("textbook"))
 >>> s = pm.cpm(p)
 >>> s.makespan
-22.0
+43.0
 
 Heavy parts (plots, widgets, the compiled engine) load on first use, so
 ``import pmsim`` stays quick.
