@@ -599,7 +599,8 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     ``progresses_by_date`` is a mapping of status date to progress table, a
     table with a ``status_date`` column, or a path for :func:`read_progress`.
     Returns one row per status date (index ``status_date``, ascending) with
-    ``AT`` (working days elapsed) and the columns of :data:`METRICS`.
+    ``AT`` (working days elapsed) and the columns of :data:`METRICS`;
+    ``attrs["project"]`` is the project (``pm.plot.evm`` draws from it).
     The planned-value baseline over the whole project is
     ``pm.budget_burn(project)["early"]``.
 
@@ -637,4 +638,5 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
         rows[pd.Timestamp(date)] = pd.concat([pd.Series({"AT": report.actual_time}), report.metrics])
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "status_date"
+    frame.attrs.update(project=project, eac_method=eac)  # for pm.plot.evm
     return frame

@@ -1,0 +1,137 @@
+"""Cost model and budget burn: hand-checked fixtures, the banana envelope, no-cost projects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmsim as pm
+from pmsim.budget import cumulative_cost, elapsed_working_days, project_budget
+
+START = "2027-01-04"  # a Monday
+
+
+@pytest.fixture
+def costed():
+    """A (5 d, 100/d) -> B (5 d, 100/d) and A -> C (2 d, 100/d + 40 fixed); B -> M (milestone, 50 fixed).
+
+    CPM: A 0-5, B 5-10, C 5-7 (late 8-10), M at 10. Baseline 500 + 500 + 240 + 50 = 1290.
+    """
+    return pm.Project(
+        name="costed", start=START, currency="EUR",
+        tasks=[pm.Task("A", duration=5, cost_per_day=100), pm.Task("B", duration=5, cost_per_day=100),
+               pm.Task("C", duration=2, cost_per_day=100, fixed_cost=40),
+               pm.Task("M", milestone=True, fixed_cost=50)],
+        dependencies=[pm.Dependency("A", "B"), pm.Dependency("A", "C"), pm.Dependency("B", "M")],
+    )
+
+
+def test_cost_model_by_hand():
+    p = pm.Project(
+        name="x", start=START,
+        tasks=[pm.Task("A", optimistic=2, most_likely=4, pessimistic=12, fixed_cost=100, cost_per_day=10,
+                       resources={"dev": 2, "dba": 0.5})],
+        resources=[pm.Resource("dev", capacity=3, cost_per_day=500), pm.Resource("dba", cost_per_day=800)],
+    )
+    row = pm.cost_model(p).loc["A"]
+    assert row["resource_cost_per_day"] == 2 * 500 + 0.5 * 800
+    assert row["daily_rate"] == 1410
+    assert row["budget"] == 100 + 1410 * 4          # at the most likely duration
+    assert row["mean_duration"] == pytest.approx(5)  # Beta-PERT (2 + 4*4 + 12) / 6
+    assert row["expected_cost"] == pytest.approx(100 + 1410 * 5)
+    assert pm.baseline_cost(p) == 100 + 1410 * 4
+
+
+def test_budget_defaults_to_baseline(costed):
+    assert pm.baseline_cost(costed) == 1290
+    assert project_budget(costed) == 1290
+    assert project_budget(costed.replace(budget=2000)) == 2000
+
+
+def test_elapsed_working_days_counts_to_the_end_of_the_day(costed):
+    # Mon 4 Jan is day 1; the weekend adds nothing; a date before the start is 0.
+    assert elapsed_working_days(costed, ["2027-01-01", "2027-01-04", "2027-01-10", "2027-01-11"]).tolist() == [0, 1, 5, 6]
+
+
+def test_banana_envelope_by_hand(costed):
+    burn = pm.budget_burn(costed, freq="D")
+    # Early: A days 1-5 (100/d), B and C from day 6 (200 + 20 fixed share per day for C's 2 days).
+    assert burn.loc["2027-01-08", "early"] == pytest.approx(500)
+    assert burn.loc["2027-01-11", "early"] == pytest.approx(500 + 100 + 120)
+    assert burn.loc["2027-01-12", "early"] == pytest.approx(500 + 200 + 240)
+    # Late: C runs on days 9-10.
+    assert burn.loc["2027-01-12", "late"] == pytest.approx(700)
+    assert burn.loc["2027-01-14", "late"] == pytest.approx(900 + 120)
+    # Both reach the baseline cost, milestone included, on the last day.
+    assert burn.iloc[-1][["early", "late"]].tolist() == pytest.approx([1290, 1290])
+    assert burn.index[-1] == pd.Timestamp("2027-01-15")
+    assert burn.attrs["baseline_cost"] == 1290 and burn.attrs["currency"] == "EUR"
+
+
+def test_weekly_rows_end_on_sundays(costed):
+    burn = pm.budget_burn(costed)  # freq "W": weeks ending on Sunday
+    assert [d.day_name() for d in burn.index] == ["Sunday", "Sunday"]
+    assert burn["working_day"].tolist() == [5, 10]
+    assert burn["early"].tolist() == pytest.approx([500, 1290])
+
+
+def test_early_curve_is_never_below_late_curve():
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    burn = pm.budget_burn(p, freq="D")
+    assert (burn["early"] >= burn["late"] - 1e-6).all()
+    assert (np.diff(burn["early"]) >= -1e-6).all() and (np.diff(burn["late"]) >= -1e-6).all()
+    assert burn["early"].iloc[-1] == pytest.approx(pm.baseline_cost(p))
+    # The early curve is the earned-value planned value baseline.
+    from pmsim.evm import planned_value_curve
+
+    pv = planned_value_curve(p)
+    working = burn.drop_duplicates("working_day").set_index("working_day")["early"]
+    assert working.to_numpy() == pytest.approx(pv[working.index.astype(int)])
+
+
+def test_levelled_or_custom_schedule_adds_its_own_curve(costed):
+    sched = pm.cpm(costed)
+    shifted = pm.cpm(costed, durations={"B": 7})  # a different plan: B takes 7 days
+    burn = pm.budget_burn(costed, shifted, freq="D")
+    assert "scheduled" not in burn.columns  # a CPM schedule: scheduled == early
+    assert burn["early"].iloc[-1] == pytest.approx(1290 + 200)  # B's cost follows its duration
+    assert pm.budget_burn(costed, sched, freq="D").equals(pm.budget_burn(costed, freq="D"))
+
+
+def test_cumulative_cost_against_a_direct_sum():
+    rng = np.random.default_rng(11)
+    m, n = 7, 30
+    start = rng.integers(0, 40, (m, n)).astype(float)
+    finish = start + rng.integers(0, 10, (m, n))  # some zero durations
+    cost = rng.uniform(0, 1000, (m, n))
+    times = np.arange(0, 55, 0.5)
+    got = cumulative_cost(times, start, finish, cost)
+    d = finish - start
+    share = np.where(d[..., None] > 0,
+                     np.clip((times - start[..., None]) / np.where(d > 0, d, 1)[..., None], 0, 1),
+                     (times >= start[..., None]).astype(float))
+    expected = (cost[..., None] * share).sum(axis=1)
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def test_project_without_costs_is_a_clear_error():
+    p = pm.Project(name="free", start=START, tasks=[pm.Task("A", duration=3)])
+    with pytest.raises(pm.PmsimError, match="has no costs, so budget_burn has nothing to measure"):
+        pm.budget_burn(p)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        # a frequency pandas does not know
+        (dict(freq="fortnightly-ish"), "unknown frequency"),
+        # a confidence given in percent
+        (dict(confidence=80), r"confidence must be in \(0, 1\), got 80 \(a share: 0.8 for 80 %\)"),
+        # something that is neither a schedule nor a simulation
+        (dict(sim_or_schedule="plan"), "needs a Simulation or a Schedule"),
+    ],
+)
+def test_budget_burn_bad_input(costed, kwargs, message):
+    with pytest.raises(pm.ValidationError, match=message):
+        pm.budget_burn(costed, **kwargs)
