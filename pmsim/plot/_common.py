@@ -125,11 +125,11 @@ def marker_line(ax, x, text, colour, *, linestyle="--", label=None, gid=None, y_
     return line
 
 
-def budget_line(ax, y, text, *, label=None, x_text=0.99, gid="budget"):
-    """A labelled horizontal budget line; the label sits just above it, near the right edge."""
+def budget_line(ax, y, text, *, label=None, x_text=0.99, ha="right", gid="budget"):
+    """A labelled horizontal budget line; the label sits just above it, by default near the right edge."""
     line = ax.axhline(y, color=BUDGET, linestyle="-.", linewidth=1.5, label=label, gid=gid, zorder=4)
     ax.annotate(text, xy=(x_text, y), xycoords=ax.get_yaxis_transform(), xytext=(0, 3),
-                textcoords="offset points", ha="right", va="bottom", fontsize="small", color=BUDGET,
+                textcoords="offset points", ha=ha, va="bottom", fontsize="small", color=BUDGET,
                 gid=f"{gid}:text", zorder=5,
                 bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.8))
     return line

@@ -128,7 +128,7 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
         ax.plot([fx], [value], "o", color=colour, markersize=5, zorder=2)
         top.append(value)
     ends.append(fx)
-    budget_line(ax, bac, f"BAC {money(bac, currency)}", gid="bac", x_text=0.5)
+    budget_line(ax, bac, f"BAC {money(bac, currency)}", gid="bac", x_text=0.01, ha="left")
     when = frame.index[-1]
     marker_line(ax, status_x[-1], f"Status {when:%Y-%m-%d}", STATUS, linestyle="-", gid="status_date",
                 y_text=0.98, side="left")
@@ -142,7 +142,8 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     ax.set_ylabel(f"Cumulative cost ({currency})")
     spi, cpi = float(last.get("SPI", math.nan)), float(last.get("CPI", math.nan))
     ax.set_title(f"{project.name}: earned value at {when:%d %b %Y} (SPI {spi:.2f}, CPI {cpi:.2f})")
-    ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+    # Curves rise to the upper right: the lower right corner is free.
+    ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
     ax.grid(color="#e5e5e5", zorder=0)
     return ax
 
