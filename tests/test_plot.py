@@ -275,7 +275,7 @@ def evm_case():
 
 def test_evm_draws_pv_baseline_and_ev_ac_through_status_dates(evm_case):
     p, progress = evm_case
-    ax = pm.plot.evm(pm.earned_value_series(p, progress), project=p)
+    ax = pm.plot.evm(pm.earned_value_series(p, progress))  # the series carries its project
     pv, ev, ac = (_common.line_by_gid(ax, g) for g in ("pv", "ev", "ac"))
     assert pv.get_ydata().tolist() == [100.0 * k for k in range(11)]
     assert pv.get_xdata()[0] == pytest.approx(d("2027-01-04"))
@@ -323,8 +323,8 @@ def test_evm_of_one_report_knows_its_project(evm_case):
 @pytest.mark.parametrize(
     "call, message",
     [
-        # a series does not know its project: the calendar and PV baseline need it
-        (lambda p, s: pm.plot.evm(s), "pass project="),
+        # a series that lost its project (attrs dropped): the calendar and PV baseline need it
+        (lambda p, s: pm.plot.evm(pd.DataFrame(s.to_dict("list"), index=s.index)), "pass project="),
         # a forecast name that is not an EAC metric
         (lambda p, s: pm.plot.evm(s, project=p, forecasts=["EAC_magic"]), "unknown forecast 'EAC_magic'"),
         # a series without the EVM columns

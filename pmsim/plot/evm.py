@@ -66,7 +66,8 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
         :func:`pmsim.earned_value_series` (one row per status date).
     ax : matplotlib Axes, optional
     project : Project, optional
-        Needed with a series (a report knows its project).
+        The project of a series that does not carry it in ``attrs["project"]``
+        (a report and the series of :func:`pmsim.earned_value_series` know theirs).
     forecasts : sequence of str
         The EAC metrics to draw from the last status date (those that are
         not finite are left out).
@@ -87,7 +88,7 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     >>> series = pm.earned_value_series(p, {
     ...     "2027-01-08": pd.DataFrame({"id": ["A"], "percent_complete": [40], "actual_cost": [450]}),
     ...     "2027-01-15": pd.DataFrame({"id": ["A"], "percent_complete": [90], "actual_cost": [950]})})
-    >>> ax = pm.plot.evm(series, project=p)
+    >>> ax = pm.plot.evm(series)
     >>> ax.get_lines()[1].get_ydata().tolist()  # EV: 0 at the start, then each status date
     [0.0, 400.0, 900.0]
     """
