@@ -28,6 +28,7 @@ error never leaves a half-written project.
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import shutil
 import tempfile
@@ -50,23 +51,34 @@ _DROP_WHEN_EMPTY = ("lambda", "values")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """Every cell as text ("" when empty), indexed by the line number in the file."""
+    """Every cell as text ("" when empty), indexed by the line on which its row starts."""
     try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=False, encoding="utf-8-sig",
-        )
-    except pd.errors.EmptyDataError:
-        raise FileFormatError(f"{path}: the file is empty; it needs a header row") from None
-    except pd.errors.ParserError as exc:
-        raise FileFormatError(f"{path}: not a readable CSV file: {' '.join(str(exc).split())}") from None
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, strict=True)
+            header = next(reader, None)
+            if header is None:
+                raise FileFormatError(f"{path}: the file is empty; it needs a header row")
+            records, lines = [], []
+            line = reader.line_num + 1
+            for record in reader:
+                if any(cell.strip() for cell in record):
+                    if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
+                        raise FileFormatError(
+                            f"{path}, row {line}: {len(record)} cells but the header has {len(header)} columns"
+                        )
+                    records.append((record + [""] * len(header))[: len(header)])
+                    lines.append(line)
+                line = reader.line_num + 1
+    except csv.Error as exc:
+        raise FileFormatError(f"{path}, line {reader.line_num}: not a readable CSV file: {exc}") from None
     except UnicodeDecodeError as exc:
         raise FileFormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    blank = frame.apply(lambda col: col.str.strip() == "").all(axis=1) if len(frame.columns) else []
-    return frame[~blank] if len(frame) else frame
+    frame = pd.DataFrame(records, columns=header, index=pd.Index(lines), dtype=object)
+    # Spreadsheets often save trailing empty columns with no header.
+    keep = [i for i, name in enumerate(header) if name.strip() or any(r[i].strip() for r in records)]
+    return frame.iloc[:, keep]
 
 
 def _read_toml(path: Path) -> dict:

@@ -1,0 +1,126 @@
+"""`pmsim cpm PATH [--json]`: the schedule as JSON, and clean errors on bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pmsim as pm
+from pmsim.cli import main
+from test_io_frames import rich_project
+
+SAMPLES = pm.sample_projects()
+TOP_KEYS = ["project", "start_date", "finish_date", "makespan", "critical_path", "tasks"]
+TASK_KEYS = ["id", "name", "phase", "duration", "start", "finish", "early_start", "early_finish",
+             "late_start", "late_finish", "total_float", "free_float", "critical", "start_date", "finish_date"]
+CONSOLE_SCRIPT = Path(sys.executable).parent / "pmsim"
+
+
+def run_json(capsys, path) -> dict:
+    status = main(["cpm", str(path), "--json"])
+    out, err = capsys.readouterr()
+    assert (status, err) == (0, "")
+    return json.loads(out)
+
+
+def check_schedule_json(data: dict, project: pm.Project) -> None:
+    assert list(data) == TOP_KEYS
+    assert data["project"] == project.name
+    assert [t["id"] for t in data["tasks"]] == list(project.task_ids)
+    for task in data["tasks"]:
+        assert list(task) == TASK_KEYS
+        assert task["early_start"] <= task["late_start"] + 1e-9
+        assert task["total_float"] >= task["free_float"] >= 0
+        assert task["critical"] == (task["total_float"] == 0)
+        dt.date.fromisoformat(task["start_date"])
+    assert data["makespan"] == max(t["finish"] for t in data["tasks"])
+    by_id = {t["id"]: t for t in data["tasks"]}
+    assert data["critical_path"] and all(by_id[i]["critical"] for i in data["critical_path"])
+    assert dt.date.fromisoformat(data["finish_date"]) >= dt.date.fromisoformat(data["start_date"]) >= project.start
+
+
+def test_sample_data_is_there():
+    assert SAMPLES, f"no sample projects found in {pm.data_path()}"
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_cpm_json_for_every_sample_project(name, capsys):
+    path = pm.data_path(name)
+    data = run_json(capsys, path)
+    check_schedule_json(data, pm.read_project(path))
+
+
+def test_cpm_json_of_a_project_checked_by_hand(tmp_path, capsys):
+    """The rich fixture: SS, FF with a lead, SF, FS with a lag, a Mon-Thu + Sat week and a holiday.
+
+    Planned durations: A 3, B 2.5, C 1, D 3.5 (uniform median), E 6 (lognormal median),
+    F 6, G 10 (discrete mode), 10: 4. G starts at B + 2 - 0.25 = 1.75 and finishes at
+    11.75, so 10 runs 11.75-15.75: working day 15 from Mon 4 Jan 2027 is Tue 26 Jan.
+    """
+    pm.write_project(rich_project(), tmp_path / "rich")
+    data = run_json(capsys, tmp_path / "rich")
+    check_schedule_json(data, rich_project())
+    assert data["makespan"] == 15.75
+    assert data["start_date"] == "2027-01-04" and data["finish_date"] == "2027-01-26"
+    assert set(data["critical_path"]) == {"S", "A", "B", "G", "10", "M"}
+    by_id = {t["id"]: t for t in data["tasks"]}
+    assert (by_id["G"]["early_start"], by_id["D"]["early_finish"], by_id["F"]["early_start"]) == (1.75, 3.5, 5.0)
+
+
+def test_cpm_text_output(capsys):
+    path = pm.data_path(SAMPLES[0]) if SAMPLES else None
+    assert path is not None
+    assert main(["cpm", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "total_float" in out and pm.read_project(path).tasks[0].id in out
+
+
+def test_console_script_prints_json(tmp_path):
+    assert CONSOLE_SCRIPT.is_file(), f"the pmsim console script is not installed next to {sys.executable}"
+    pm.write_project(rich_project(), tmp_path / "rich")
+    done = subprocess.run([str(CONSOLE_SCRIPT), "cpm", str(tmp_path / "rich"), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["makespan"] == 15.75
+
+
+def bad_project(tmp_path) -> Path:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "project.toml").write_text("start = 2027-01-04\n")
+    (folder / "tasks.csv").write_text("id,duration,predecessors\nA,1,B\nB,2,A\n")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "make_path, message",
+    [
+        # a dependency cycle
+        (bad_project, r"^pmsim: error: .*tasks\.csv, rows 2, 3: the dependencies form a cycle: "),
+        # no such folder
+        (lambda tmp: tmp / "missing", r"^pmsim: error: .*missing: no such file or folder$"),
+        # a folder without project files
+        (lambda tmp: tmp, r"^pmsim: error: .*tasks\.csv: no such file"),
+    ],
+)
+def test_bad_file_exits_2_with_one_line(tmp_path, capsys, make_path, message):
+    status = main(["cpm", str(make_path(tmp_path)), "--json"])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1
+    assert re.search(message, err.rstrip("\n")), err
+
+
+def test_console_script_bad_file_has_no_traceback(tmp_path):
+    done = subprocess.run([str(CONSOLE_SCRIPT), "cpm", str(bad_project(tmp_path)), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pmsim: error: ")
+    assert "cycle" in lines[0] and "Traceback" not in done.stderr

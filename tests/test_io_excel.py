@@ -1,0 +1,153 @@
+"""Project workbooks: sheets tasks, resources, risks and project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import openpyxl
+import pytest
+
+import pmsim as pm
+from pmsim.io import excel as excel_module
+from test_io_frames import rich_project
+
+SAMPLES = pm.sample_projects()
+
+
+def sheet_rows(path, sheet):
+    wb = openpyxl.load_workbook(path)
+    return [[c.value for c in row] for row in wb[sheet].iter_rows()]
+
+
+def make_book(path, sheets: dict[str, list[list]]):
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+PROJECT_SHEET = [["key", "value"], ["name", "demo"], ["start", "2027-01-04"]]
+
+
+def test_rich_project_round_trips_exactly(tmp_path):
+    p = rich_project()
+    book = pm.write_project(p, tmp_path / "rich.xlsx")
+    assert openpyxl.load_workbook(book).sheetnames == ["tasks", "resources", "risks", "project"]
+    assert pm.read_project(book) == p
+
+
+def test_the_folder_and_the_workbook_hold_the_same_project(tmp_path):
+    p = rich_project()
+    pm.write_project(p, tmp_path / "folder")
+    pm.write_project(pm.read_project(tmp_path / "folder"), tmp_path / "book.xlsx")
+    assert pm.read_project(tmp_path / "book.xlsx") == p
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_sample_projects_round_trip(name, tmp_path):
+    p = pm.read_project(pm.data_path(name))
+    pm.write_project(p, tmp_path / f"{name}.xlsx")
+    assert pm.read_project(tmp_path / f"{name}.xlsx") == p
+
+
+def test_numbers_are_excel_numbers_unless_they_need_17_digits(tmp_path):
+    book = pm.write_project(rich_project(), tmp_path / "rich.xlsx")
+    rows = {r[0]: r for r in sheet_rows(book, "tasks")}
+    header = rows["id"]
+    c = dict(zip(header, rows["C"]))
+    # 0.1 + 0.2 needs 17 significant digits; Excel keeps 16, so it goes in as text.
+    assert c["optimistic"] == "0.30000000000000004"
+    assert c["most_likely"] == 1 and c["pessimistic"] == 2.2
+    assert c["resources"] == "dba:0.3333333333333333"
+    assert dict(zip(header, rows["S"]))["milestone"] is True
+    assert dict(zip(header, rows["A"]))["lambda"] is None  # an empty cell, not ""
+
+
+def test_project_sheet_is_key_value_rows(tmp_path):
+    book = pm.write_project(rich_project(), tmp_path / "rich.xlsx")
+    assert sheet_rows(book, "project") == [
+        ["key", "value"],
+        ["name", "Rich fixture"],
+        ["start", "2027-01-04"],
+        ["currency", "EUR"],
+        ["budget", 123456.78],
+        ["deadline", "2027-06-30"],
+        ["description", 'A fixture with "quotes", commas, and\na second line.'],
+        ["workdays", "Mon; Tue; Wed; Thu; Sat"],
+        ["holidays", "2027-01-06; 2027-04-02"],
+    ]
+
+
+def test_a_workbook_typed_by_hand_reads(tmp_path):
+    """Numeric ids, Excel dates, one holiday per row, optional sheets left out."""
+    book = make_book(tmp_path / "hand.xlsx", {
+        "Tasks": [["ID", "Name", "Duration", "Predecessors", "Milestone"],
+                  [1, "Design", 3, None, None],
+                  [2, "Build", 5.5, 1, "no"],
+                  [],
+                  [3, "Done", 0, "2FS+1d", "yes"]],
+        "project": [["key", "value"], ["start", dt.datetime(2027, 1, 4)], ["budget", 1000],
+                    ["holidays", dt.datetime(2027, 1, 6)], ["holidays", "2027-01-07"]],
+    })
+    p = pm.read_project(book)
+    assert p.task_ids == ("1", "2", "3")
+    assert p.dependencies == (pm.Dependency("1", "2"), pm.Dependency("2", "3", "FS", 1))
+    assert p.task("3").milestone and p.task("2").estimate == pm.Fixed(5.5)
+    assert (p.start, p.budget) == (dt.date(2027, 1, 4), 1000.0)
+    assert p.calendar.holidays == (dt.date(2027, 1, 6), dt.date(2027, 1, 7))
+
+
+@pytest.mark.parametrize(
+    "sheets, message",
+    [
+        # no tasks sheet
+        ({"project": PROJECT_SHEET}, r"book\.xlsx: no sheet 'tasks'"),
+        # no project sheet
+        ({"tasks": [["id", "duration"], ["A", 1]]}, r"book\.xlsx: no sheet 'project'"),
+        # a project sheet without the value column
+        ({"tasks": [["id", "duration"], ["A", 1]], "project": [["key"], ["start"]]},
+         r"book\.xlsx, sheet 'project': missing required column 'value'"),
+        # the same setting twice
+        ({"tasks": [["id", "duration"], ["A", 1]], "project": PROJECT_SHEET + [["start", "2027-01-05"]]},
+         r"book\.xlsx, sheet 'project', row 4: key 'start' appears twice"),
+    ],
+)
+def test_missing_sheets_and_columns(tmp_path, sheets, message):
+    book = make_book(tmp_path / "book.xlsx", sheets)
+    with pytest.raises(pm.FileFormatError, match=message):
+        pm.read_project(book)
+
+
+def test_row_errors_name_the_sheet_and_row(tmp_path):
+    book = make_book(tmp_path / "book.xlsx", {
+        "tasks": [["id", "optimistic", "most_likely", "pessimistic"], ["A", 1, 2, 3], ["B", 5, 3, 8]],
+        "project": PROJECT_SHEET,
+    })
+    with pytest.raises(pm.ValidationError,
+                       match=r"book\.xlsx, sheet 'tasks', row 3 \(task 'B'\): optimistic \(5\) > most_likely \(3\)"):
+        pm.read_project(book)
+
+
+def test_not_a_workbook(tmp_path):
+    (tmp_path / "fake.xlsx").write_text("id,duration\nA,1\n")
+    with pytest.raises(pm.FileFormatError, match=r"fake\.xlsx: not a readable \.xlsx workbook"):
+        pm.read_project(tmp_path / "fake.xlsx")
+
+
+def test_a_failed_write_leaves_the_old_workbook(tmp_path, monkeypatch):
+    book = pm.write_project(rich_project(), tmp_path / "plan.xlsx")
+    before = book.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(excel_module.os, "replace", broken)
+    with pytest.raises(pm.FileFormatError, match="No space left on device"):
+        pm.write_project(pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1)]), book)
+    assert book.read_bytes() == before
+    assert os.listdir(tmp_path) == ["plan.xlsx"]
