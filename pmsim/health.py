@@ -1,0 +1,233 @@
+"""Schedule health check: the DCMA 14-point checks that need no status date.
+
+The US Defense Contract Management Agency's 14-point schedule assessment
+(DCMA-EA PAM 200.1, *Earned Value Management System Program Analysis
+Pamphlet*, October 2012, section 4) is the common yardstick for whether a
+schedule's logic can be trusted. Eight of its fourteen points make sense
+for a plan that has no progress yet; :func:`health_check` runs those:
+
+====  ====================  ======================================================
+DCMA  check                 passes when
+====  ====================  ======================================================
+1     missing logic         at most 5 % of tasks lack a predecessor or a successor
+2     leads                 no link has a negative lag
+3     lags                  at most 5 % of links have a positive lag
+4     FS links              at least 90 % of links are finish-to-start
+5     hard constraints      at most 5 % of tasks have a hard date constraint
+6     high float            at most 5 % of tasks have total float > 44 working days
+8     high duration         at most 5 % of tasks last more than 44 working days
+12    critical path test    lengthening any critical task delays the finish by as much
+====  ====================  ======================================================
+
+Conventions, where the pamphlet leaves room:
+
+- *Missing logic* counts every task (milestones too) except the project's
+  start (the first task without a predecessor) and its finish (the task
+  without a successor that finishes last). High float and high duration
+  count tasks that are not milestones, as the pamphlet's "total tasks" does.
+- pmsim has no date constraints, so check 5 always finds none; the MSPDI
+  and XER readers warn about every constraint they drop.
+- The critical path test is DCMA's: add a long delay to the duration of a
+  critical task and see whether the project finish moves by that much. It
+  fails when the driving chain through a critical task leaves by its start
+  (an SS or SF link) or enters a lag that absorbs the change, for example a
+  task that is critical only through a start-to-start link. It is computed
+  exactly, for every critical task at once, by following driving links (a
+  link is driving when it sets its successor's early dates).
+
+>>> import pmsim as pm
+>>> p = pm.Project(name="x", start="2027-01-04",
+...     tasks=[pm.Task("A", duration=3), pm.Task("B", duration=60), pm.Task("C", duration=2)],
+...     dependencies=[pm.Dependency("A", "B"), pm.Dependency("B", "C", "FS", -1)])
+>>> h = health_check(p)
+>>> h.set_index("check").loc[["leads", "high duration"], ["value", "passed", "tasks"]]
+                   value  passed tasks
+check
+leads          50.000000   False  (C,)
+high duration  33.333333   False  (B,)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cpm import CRITICAL_TOLERANCE, cpm
+from .model import Project
+from .network import LINK_CODE, network
+
+__all__ = ["health_check", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS"]
+
+HIGH_FLOAT_DAYS = 44.0
+HIGH_DURATION_DAYS = 44.0
+_FS, _SS, _FF, _SF = (LINK_CODE[k] for k in ("FS", "SS", "FF", "SF"))
+
+
+def _percent(count: int, total: int) -> float:
+    return 100.0 * count / total if total else 0.0
+
+
+def _driving(net, es, ef, tol=CRITICAL_TOLERANCE) -> np.ndarray:
+    """For each link in ``net.succ_*`` order: does it set its successor's early dates?"""
+    n = net.n
+    src = np.repeat(np.arange(n), np.diff(net.succ_ptr))
+    dst = net.succ_idx
+    kind = net.succ_type
+    lag = net.succ_lag
+    # The early start each link alone would give its successor (see the forward pass).
+    dur = ef - es
+    implied = np.where(
+        kind == _FS, ef[src] + lag,
+        np.where(kind == _SS, es[src] + lag,
+                 np.where(kind == _FF, ef[src] + lag - dur[dst], es[src] + lag - dur[dst])),
+    )
+    return np.abs(implied - es[dst]) <= tol
+
+
+def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE) -> np.ndarray:
+    """Per task (topological order): does lengthening it delay the project finish as much?
+
+    A delay at a task's finish crosses its driving FS and FF links and shifts
+    the whole successor; a shift of a whole task also crosses its driving SS
+    and SF links. Walking the network backwards decides it for every task.
+    """
+    driving = _driving(net, es, ef, tol)
+    n = net.n
+    finish_moves = np.zeros(n, dtype=bool)
+    shift_moves = np.zeros(n, dtype=bool)
+    for j in range(n - 1, -1, -1):
+        fin = ef[j] >= makespan - tol
+        shift = False
+        for k in range(net.succ_ptr[j], net.succ_ptr[j + 1]):
+            if not driving[k]:
+                continue
+            s = net.succ_idx[k]
+            if not shift_moves[s]:
+                continue
+            if net.succ_type[k] in (_FS, _FF):
+                fin = True
+            else:
+                shift = True
+        finish_moves[j] = fin
+        shift_moves[j] = fin or shift
+    return finish_moves, shift_moves
+
+
+def health_check(project: Project) -> pd.DataFrame:
+    """Run the DCMA-style checks that need no status date.
+
+    Parameters
+    ----------
+    project : Project
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per check with columns ``dcma`` (the point number in the
+        DCMA 14-point assessment), ``check``, ``rule`` (the threshold in
+        words), ``threshold`` and ``value`` (a percentage, or a count of
+        tasks for the critical path test), ``passed``, ``tasks`` (a tuple of
+        the offending task ids; for link checks, the successors) and
+        ``note``.
+
+    See the module docstring for the thresholds and their source.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=3), pm.Task("B", duration=2), pm.Task("C", duration=1)],
+    ...     dependencies=[pm.Dependency("A", "B"), pm.Dependency("B", "C")])
+    >>> health_check(p)[["check", "value", "passed"]].head(4)
+               check  value  passed
+    0  missing logic    0.0    True
+    1          leads    0.0    True
+    2           lags    0.0    True
+    3       FS links  100.0    True
+    """
+    schedule = cpm(project)
+    table = schedule.table
+    net = network(project)
+    ids = list(project.task_ids)
+    n_tasks = len(ids)
+    deps = project.dependencies
+    n_links = len(deps)
+    rows = []
+
+    # 1. Missing logic, exempting the project's start and finish.
+    has_pred = {d.successor for d in deps}
+    has_succ = {d.predecessor for d in deps}
+    no_pred = [t for t in ids if t not in has_pred]
+    no_succ = [t for t in ids if t not in has_succ]
+    exempt = set()
+    if no_pred:
+        exempt.add(min(no_pred, key=lambda t: (table.at[t, "early_start"], ids.index(t))))
+    if no_succ:
+        exempt.add(max(no_succ, key=lambda t: (table.at[t, "early_finish"], ids.index(t))))
+    dangling = [t for t in ids if (t not in has_pred or t not in has_succ) and t not in exempt]
+    counted = n_tasks - len(exempt)
+    value = _percent(len(dangling), counted)
+    rows.append((1, "missing logic", "at most 5 % of tasks without a predecessor or successor", 5.0, value,
+                 value <= 5.0, dangling,
+                 f"start {sorted(exempt & set(no_pred))} and finish {sorted(exempt & set(no_succ))} exempt"))
+
+    # 2-4. Link checks: the offending tasks are the successors.
+    leads = [d.successor for d in deps if d.lag < 0]
+    value = _percent(len(leads), n_links)
+    rows.append((2, "leads", "no negative lags", 0.0, value, not leads, leads, f"{len(leads)} of {n_links} links"))
+    lags = [d.successor for d in deps if d.lag > 0]
+    value = _percent(len(lags), n_links)
+    rows.append((3, "lags", "at most 5 % of links with a positive lag", 5.0, value, value <= 5.0, lags,
+                 f"{len(lags)} of {n_links} links"))
+    other = [d.successor for d in deps if d.type != "FS"]
+    value = 100.0 - _percent(len(other), n_links) if n_links else 100.0
+    rows.append((4, "FS links", "at least 90 % of links finish-to-start", 90.0, value, value >= 90.0, other,
+                 f"{n_links - len(other)} of {n_links} links are FS" if n_links else "no links"))
+
+    # 5. Hard constraints: the model has none.
+    rows.append((5, "hard constraints", "at most 5 % of tasks with a hard date constraint", 5.0, 0.0, True, [],
+                 "pmsim models no date constraints; importers warn about those they drop"))
+
+    # 6 and 8: float and duration, over tasks that are not milestones.
+    work = table[~table["milestone"]]
+    high_float = list(work.index[work["total_float"] > HIGH_FLOAT_DAYS + CRITICAL_TOLERANCE])
+    value = _percent(len(high_float), len(work))
+    rows.append((6, "high float", f"at most 5 % of tasks with total float > {HIGH_FLOAT_DAYS:g} working days",
+                 5.0, value, value <= 5.0, high_float, f"{len(high_float)} of {len(work)} tasks"))
+    long_tasks = list(work.index[work["duration"] > HIGH_DURATION_DAYS + CRITICAL_TOLERANCE])
+    value = _percent(len(long_tasks), len(work))
+    rows.append((8, "high duration", f"at most 5 % of tasks longer than {HIGH_DURATION_DAYS:g} working days",
+                 5.0, value, value <= 5.0, long_tasks, f"{len(long_tasks)} of {len(work)} tasks"))
+
+    # 12. Critical path test.
+    es = net.to_topological(table["early_start"].to_numpy(dtype=float))
+    ef = net.to_topological(table["early_finish"].to_numpy(dtype=float))
+    finish_moves, shift_moves = _finish_sensitive(net, es, ef, schedule.makespan)
+    critical = net.to_topological(table["critical"].to_numpy(dtype=bool))
+    milestone = net.to_topological(table["milestone"].to_numpy(dtype=bool))
+    # A milestone has no duration to lengthen: it must move with a delay instead.
+    moves = np.where(milestone, shift_moves, finish_moves)
+    broken_pos = set(np.flatnonzero(critical & ~moves).tolist())
+    broken = [t for t in ids if net.position[t] in broken_pos]
+    rows.append((12, "critical path test", "every critical task delays the finish when it is lengthened", 0.0,
+                 float(len(broken)), not broken, broken,
+                 f"{int(critical.sum())} critical tasks; value = tasks that break the chain"))
+
+    out = pd.DataFrame(rows, columns=["dcma", "check", "rule", "threshold", "value", "passed", "tasks", "note"])
+    out["tasks"] = [tuple(t) for t in out["tasks"]]
+    out["passed"] = out["passed"].astype(bool)
+    return out
+
+
+def health_summary(project: Project, source: str = "") -> str | None:
+    """One line naming the failed checks, or None when all pass (used after imports)."""
+    table = health_check(project)
+    failed = table[~table["passed"]]
+    if failed.empty:
+        return None
+    parts = []
+    for row in failed.itertuples():
+        shown = ", ".join(row.tasks[:5]) + (", ..." if len(row.tasks) > 5 else "")
+        value = f"{row.value:g}" if row.check == "critical path test" else f"{row.value:.1f} %"
+        parts.append(f"{row.check} ({value}: {shown})")
+    prefix = f"{source}: " if source else ""
+    return (f"{prefix}schedule health check: {len(failed)} of {len(table)} DCMA checks failed: "
+            + "; ".join(parts) + ". See pm.health_check(project).")

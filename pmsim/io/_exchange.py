@@ -1,0 +1,334 @@
+"""What the MSPDI and XER readers and writers share (private).
+
+- How a pmsim estimate travels in a scheduling tool: three durations
+  (optimistic, most likely, pessimistic) that the tool shows in custom
+  fields, a distribution name, and a short parameter text for what the
+  three durations do not say (the Beta-PERT lambda, discrete values,
+  lognormal percentiles or mu/sigma).
+- Risks as JSON text (no scheduling tool has a place for them).
+- The progress table (the columns of ``pmsim.evm``'s progress data).
+- Warnings about features of a file that pmsim does not model, gathered per
+  feature so that a large file gives one readable warning per feature.
+- The health check run after every import.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from ..distributions import (
+    BetaPert,
+    Discrete,
+    Distribution,
+    Fixed,
+    Lognormal,
+    Triangular,
+    Uniform,
+    make_estimate,
+)
+from ..errors import FileFormatError, PmsimError, PmsimWarning, ValidationError
+from ..model import Risk
+
+PROGRESS_COLUMNS = ("id", "percent_complete", "remaining_duration", "actual_cost", "actual_start", "actual_finish")
+
+# Two durations read back from a file are "the same" within this many days
+# (a second of an 8-hour day is 3.5e-5 days; files keep at least that).
+SAME_DAYS = 1e-4
+
+
+# --------------------------------------------------------------------------- estimates
+
+
+def estimate_points(dist: Distribution) -> tuple[float, float, float] | None:
+    """The optimistic / most likely / pessimistic durations a tool shows, or None for a fixed one.
+
+    The middle value is always the planned duration (what the task's own
+    duration field holds).
+    """
+    if isinstance(dist, Fixed):
+        return None
+    if isinstance(dist, (Triangular, BetaPert)):
+        return dist.optimistic, dist.most_likely, dist.pessimistic
+    if isinstance(dist, Uniform):
+        return dist.optimistic, dist.planned, dist.pessimistic
+    if isinstance(dist, Lognormal):
+        given = dict(dist.given)
+        if {"optimistic", "most_likely", "pessimistic"} <= given.keys():
+            return given["optimistic"], given["most_likely"], given["pessimistic"]
+        lo, hi = (float(x) for x in dist.ppf([0.1, 0.9]))
+        return given.get("optimistic", lo), dist.planned, given.get("pessimistic", hi)
+    if isinstance(dist, Discrete):
+        return min(dist.values), dist.planned, max(dist.values)
+    raise ValidationError(f"cannot write a {type(dist).__name__} estimate")  # pragma: no cover
+
+
+def estimate_parameters(dist: Distribution) -> str:
+    """What the three durations do not say, as ``key=value`` pairs (exact, repr precision)."""
+    if isinstance(dist, BetaPert) and dist.lamb != 4.0:
+        return f"lambda={dist.lamb!r}"
+    if isinstance(dist, Lognormal):
+        given = dict(dist.given)
+        if {"optimistic", "most_likely", "pessimistic"} <= given.keys():
+            return ""
+        if {"optimistic", "pessimistic"} <= given.keys():
+            return "p10/p90"
+        return f"mu={dist.mu!r}; sigma={dist.sigma!r}"
+    if isinstance(dist, Discrete):
+        pairs = ", ".join(f"{v!r}:{p!r}" for v, p in zip(dist.values, dist.probabilities))
+        return f"values={pairs}"
+    return ""
+
+
+def _parse_parameters(text: str) -> dict:
+    out = {}
+    text = (text or "").strip()
+    if not text:
+        return out
+    if text.startswith("values="):
+        out["values"] = text[len("values="):]
+        return out
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" in part:
+            key, value = part.split("=", 1)
+            out[key.strip().lower()] = value.strip()
+        else:
+            out[part.lower()] = True
+    return out
+
+
+def _float(text, what: str) -> float:
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{what} must be a number, got {text!r}") from None
+    if not math.isfinite(v):
+        raise ValidationError(f"{what} must be finite, got {text!r}")
+    return v
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= SAME_DAYS * max(1.0, abs(a), abs(b))
+
+
+def estimate_from(kind, parameters, duration, points, notes: list | None = None) -> Distribution:
+    """Rebuild an estimate from a tool's fields; the inverse of the two functions above.
+
+    ``kind`` is the distribution name (or None: a three-point estimate from a
+    tool is classic PERT), ``parameters`` the text of :func:`estimate_parameters`,
+    ``duration`` the task's own duration and ``points`` the three custom
+    durations (or None). The three durations win over exact values in the
+    parameter text when someone edited them in the tool; ``notes`` collects a
+    sentence for each such repair. Raises ValidationError.
+    """
+    notes = [] if notes is None else notes
+    kind = (str(kind).strip().lower() or None) if kind is not None else None
+    params = _parse_parameters(parameters)
+    if kind in (None, "fixed") or points is None:
+        if kind not in (None, "fixed") and points is None:
+            notes.append(f"the {kind} estimate has no optimistic/pessimistic durations; using the duration")
+        if duration is None:
+            raise ValidationError("the task has no duration")
+        return Fixed(duration)
+    o, m, p = points
+    if kind == "triangular":
+        return Triangular(o, m, p)
+    if kind in ("betapert", "pert"):
+        lamb = _float(params["lambda"], "lambda") if "lambda" in params else 4.0
+        return BetaPert(o, m, p, lamb=lamb)
+    if kind == "uniform":
+        return Uniform(o, p)
+    if kind == "lognormal":
+        if "mu" in params and "sigma" in params:
+            exact = Lognormal(_float(params["mu"], "mu"), _float(params["sigma"], "sigma"))
+            lo, hi = (float(x) for x in exact.ppf([0.1, 0.9]))
+            if _close(lo, o) and _close(hi, p):
+                return exact
+            notes.append("the optimistic/pessimistic durations were edited; lognormal rebuilt from them as P10/P90")
+            return Lognormal.from_percentiles(o, p)
+        if "p10/p90" in params:
+            return Lognormal.from_percentiles(o, p)
+        return Lognormal.from_three_point(o, m, p)
+    if kind == "discrete":
+        if "values" not in params:
+            raise ValidationError("a discrete estimate needs its values in the parameters field")
+        exact = make_estimate("discrete", values=params["values"])
+        if not (_close(min(exact.values), o) and _close(max(exact.values), p) and _close(exact.planned, m)):
+            notes.append("the optimistic/most likely/pessimistic durations disagree with the discrete values; "
+                         "using the values")
+        return exact
+    raise ValidationError(f"unknown distribution {kind!r}; use fixed, triangular, betapert, uniform, lognormal or discrete")
+
+
+def distribution_name(dist: Distribution) -> str:
+    return type(dist).kind
+
+
+# --------------------------------------------------------------------------- risks
+
+
+def _impact_fields(dist: Distribution | None):
+    if dist is None:
+        return None
+    points = estimate_points(dist)
+    out = {"distribution": distribution_name(dist), "parameters": estimate_parameters(dist)}
+    if points is None:
+        out["duration"] = dist.planned
+    else:
+        out["optimistic"], out["most_likely"], out["pessimistic"] = points
+    return out
+
+
+def risks_to_json(risks) -> str:
+    """The risks as compact JSON text (exact floats)."""
+    data = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "probability": r.probability,
+            "tasks": list(r.tasks),
+            "impact": _impact_fields(r.impact),
+            "cost_impact": r.cost_impact,
+        }
+        for r in risks
+    ]
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def risks_from_json(text: str, where: str) -> tuple[Risk, ...]:
+    """Parse :func:`risks_to_json` text; errors name ``where`` (the file and field)."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise FileFormatError(
+            f"{where}: the risks are not valid JSON (was the text field cut at 255 characters by another tool?)"
+        ) from None
+    if not isinstance(data, list):
+        raise FileFormatError(f"{where}: the risks must be a JSON list")
+    out = []
+    for i, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            raise FileFormatError(f"{where}: risk {i} must be a JSON object")
+        try:
+            impact = item.get("impact")
+            dist = None
+            if impact is not None:
+                if not isinstance(impact, dict):
+                    raise ValidationError("impact must be a JSON object")
+                points = None
+                if all(k in impact for k in ("optimistic", "most_likely", "pessimistic")):
+                    points = tuple(_float(impact[k], k) for k in ("optimistic", "most_likely", "pessimistic"))
+                duration = _float(impact["duration"], "duration") if "duration" in impact else None
+                dist = estimate_from(impact.get("distribution"), str(impact.get("parameters") or ""), duration, points)
+            tasks = item.get("tasks") or ()
+            if not isinstance(tasks, list):
+                raise ValidationError("tasks must be a JSON list")
+            out.append(Risk(item.get("id"), item.get("name", ""), item.get("probability", 0.0), tasks=tuple(tasks),
+                            impact=dist, cost_impact=item.get("cost_impact", 0.0)))
+        except PmsimError as exc:
+            raise exc.with_context(f"{where}, risk {i}") from None
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def progress_frame(rows: list[dict], source: str) -> pd.DataFrame:
+    """The progress table from per-task dicts (the columns of ``pmsim.evm`` progress data)."""
+    frame = pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
+    for c in ("percent_complete", "remaining_duration", "actual_cost"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(np.float64)
+    for c in ("actual_start", "actual_finish"):
+        frame[c] = pd.to_datetime(frame[c])
+    frame["id"] = frame["id"].astype(object)
+    frame.attrs["source"] = source
+    return frame
+
+
+def progress_rows(progress, project, source: str) -> dict[str, dict]:
+    """Validate a progress table to be written: task id -> row dict (NaN/NaT for blanks)."""
+    if progress is None:
+        return {}
+    if not isinstance(progress, pd.DataFrame):
+        raise ValidationError(f"{source}: progress must be a pandas DataFrame, got {type(progress).__name__}")
+    frame = progress.rename(columns=lambda c: str(c).strip().lower())
+    if "id" not in frame.columns:
+        raise ValidationError(f"{source}: the progress table needs an 'id' column")
+    if "status_date" in frame.columns and frame["status_date"].nunique() > 1:
+        raise ValidationError(f"{source}: progress for one status date only can be written; filter it first")
+    known = set(project.task_ids)
+    out = {}
+    for i, rec in enumerate(frame.to_dict("records"), 1):
+        tid = str(rec["id"]).strip()
+        if tid not in known:
+            raise ValidationError(f"{source}: progress row {i} names unknown task {tid!r}")
+        row = {}
+        for c in ("percent_complete", "remaining_duration", "actual_cost"):
+            v = rec.get(c)
+            v = math.nan if v is None or (isinstance(v, str) and not v.strip()) else _float(v, f"progress row {i} {c}")
+            row[c] = v
+        pct = row["percent_complete"]
+        if not math.isnan(pct) and not 0 <= pct <= 100:
+            raise ValidationError(f"{source}: progress row {i} (task {tid!r}): percent_complete must be in [0, 100]")
+        for c in ("actual_start", "actual_finish"):
+            v = rec.get(c)
+            row[c] = pd.NaT if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT or v == "" \
+                else pd.Timestamp(v).normalize()
+        out[tid] = row
+    return out
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+class Notes:
+    """Things a reader could not carry over, gathered per feature and warned once each.
+
+    ``note(feature, culprit, detail)`` records that ``culprit`` (a task,
+    resource or calendar) uses ``feature``; :meth:`emit` issues one
+    PmsimWarning per feature naming up to ten culprits.
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self._items: dict[str, list[str]] = defaultdict(list)
+        self._detail: dict[str, str] = {}
+
+    def note(self, feature: str, culprit: str, detail: str = "") -> None:
+        if culprit not in self._items[feature]:
+            self._items[feature].append(culprit)
+        if detail:
+            self._detail.setdefault(feature, detail)
+
+    def __contains__(self, feature: str) -> bool:
+        return feature in self._items
+
+    @property
+    def features(self) -> list[str]:
+        return list(self._items)
+
+    def emit(self, stacklevel: int = 4) -> None:
+        for feature, culprits in self._items.items():
+            shown = ", ".join(culprits[:10]) + (f" and {len(culprits) - 10} more" if len(culprits) > 10 else "")
+            detail = self._detail.get(feature, "")
+            warnings.warn(
+                PmsimWarning(f"{self.source}: {feature} (not modelled by pmsim): {shown}" + (f"; {detail}" if detail else "")),
+                stacklevel=stacklevel,
+            )
+
+
+def warn_health(project, source: str, stacklevel: int = 4) -> None:
+    """After an import: one PmsimWarning naming the failed schedule health checks, if any."""
+    from ..health import health_summary
+
+    message = health_summary(project, source)
+    if message:
+        warnings.warn(PmsimWarning(message), stacklevel=stacklevel)
