@@ -124,3 +124,8 @@ def test_console_script_bad_file_has_no_traceback(tmp_path):
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("pmsim: error: ")
     assert "cycle" in lines[0] and "Traceback" not in done.stderr
+
+
+def test_cpm_reads_a_workbook_too(tmp_path, capsys):
+    book = pm.write_project(rich_project(), tmp_path / "rich.xlsx")
+    assert run_json(capsys, book)["makespan"] == 15.75

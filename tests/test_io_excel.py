@@ -151,3 +151,10 @@ def test_a_failed_write_leaves_the_old_workbook(tmp_path, monkeypatch):
         pm.write_project(pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1)]), book)
     assert book.read_bytes() == before
     assert os.listdir(tmp_path) == ["plan.xlsx"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    p = pm.Project(name="=x", start="2027-01-04", description="=SUM(A1)",
+                   tasks=[pm.Task("A", "=== Go live ===", duration=1, phase="=1+1")])
+    book = pm.write_project(p, tmp_path / "f.xlsx")
+    assert pm.read_project(book) == p

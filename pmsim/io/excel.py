@@ -154,6 +154,29 @@ def _settings_frame(settings: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
+def _workbook(sheets: dict[str, pd.DataFrame]):
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name in SHEETS:
+        frame = sheets[name]
+        sheet = book.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in frame.itertuples(index=False, name=None):
+            sheet.append(row)
+        # Text such as "=== Go live ===" is text, not a formula.
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+    return book
+
+
 def write_xlsx(project: Project, path) -> Path:
     """Write ``project`` as a workbook with sheets tasks, resources, risks and project.
 
@@ -182,9 +205,7 @@ def write_xlsx(project: Project, path) -> Path:
         raise FileFormatError(f"{path}: cannot write here: {exc.strerror or exc}") from None
     os.close(fd)
     try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name in SHEETS:
-                sheets[name].to_excel(writer, sheet_name=name, index=False)
+        _workbook(sheets).save(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files
         os.replace(tmp, path)
     except OSError as exc:
