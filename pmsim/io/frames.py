@@ -125,6 +125,8 @@ def format_number(value: float) -> str:
 
 def _cell(value):
     """A cell as None (not given), a stripped non-empty str, or a plain Python scalar."""
+    if isinstance(value, str):  # the common case: CSV cells are all text
+        return value.strip() or None
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
@@ -132,8 +134,7 @@ def _cell(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, str):
-        value = value.strip()
-        return value or None
+        return value.strip() or None
     return value
 
 
