@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import warnings
@@ -33,13 +34,45 @@ from ..distributions import (
     make_estimate,
 )
 from ..errors import FileFormatError, PmsimError, PmsimWarning, ValidationError
-from ..model import Risk
+from ..model import Project, Risk
 
 PROGRESS_COLUMNS = ("id", "percent_complete", "remaining_duration", "actual_cost", "actual_start", "actual_finish")
 
 # Two durations read back from a file are "the same" within this many days
 # (a second of an 8-hour day is 3.5e-5 days; files keep at least that).
 SAME_DAYS = 1e-4
+
+
+# --------------------------------------------------------------------------- numbers and times
+
+# The working day the writers use: 08:00-12:00 and 13:00-17:00.
+_DAY_START, _LUNCH_END = 8 * 60, 13 * 60
+
+
+def decimal_text(x: float) -> str:
+    """A decimal number without exponent, exact to 10 decimals."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.10f}".rstrip("0").rstrip(".")
+
+
+def clock_time(minutes_into_day: float, finish: bool) -> dt.time:
+    """The time of day after ``minutes_into_day`` working minutes of an 8-hour day."""
+    m = min(max(minutes_into_day, 0.0), 480.0)
+    at = _DAY_START + m if (m < 240 or (finish and m == 240)) else _LUNCH_END + (m - 240)
+    total = int(round(at * 60))
+    return dt.time(total // 3600, (total // 60) % 60, total % 60)
+
+
+def when(project: Project, offset: float, finish: bool) -> dt.datetime:
+    """The date and time of a working-day offset (a finish at a whole day ends the day before)."""
+    offset = float(offset)
+    day = math.floor(offset + 1e-9)
+    frac = offset - day
+    if finish and frac < 1e-9 and offset > 0:
+        day, frac = day - 1, 1.0
+    date = project.calendar.date(project.start, int(day))
+    return dt.datetime.combine(date, clock_time(frac * 480.0, finish))
 
 
 # --------------------------------------------------------------------------- estimates

@@ -98,6 +98,7 @@ from ..errors import FileFormatError, PmsimError, ValidationError
 from ..model import WEEKDAYS, Calendar, Dependency, Project, Resource, Task
 from ._exchange import (
     Notes,
+    decimal_text,
     distribution_name,
     estimate_from,
     estimate_parameters,
@@ -107,6 +108,7 @@ from ._exchange import (
     risks_from_json,
     risks_to_json,
     warn_health,
+    when,
 )
 
 __all__ = ["read_mspdi", "write_mspdi", "NAMESPACE"]
@@ -115,8 +117,6 @@ NAMESPACE = "http://schemas.microsoft.com/project"
 _Q = "{" + NAMESPACE + "}"
 
 MINUTES_PER_DAY = 480
-# The working day pmsim writes: 08:00-12:00 and 13:00-17:00.
-_DAY_START, _LUNCH, _LUNCH_END, _DAY_END = 8 * 60, 12 * 60, 13 * 60, 17 * 60
 
 # Link types: MSPDI Type code <-> pmsim.
 _LINK_FROM_CODE = {0: "FF", 1: "FS", 2: "SF", 3: "SS"}
@@ -155,13 +155,6 @@ _ISO_DURATION = re.compile(
 # =========================================================================== writing
 
 
-def _num(x: float) -> str:
-    """A decimal number without exponent, exact to 10 decimals."""
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.10f}".rstrip("0").rstrip(".")
-
-
 def _iso(days: float, minutes_per_day: int = MINUTES_PER_DAY) -> str:
     """Working days as an MSPDI duration, ``PT#H#M#S`` (fractional seconds only if needed)."""
     seconds = round(days * minutes_per_day * 60, 6)
@@ -173,25 +166,6 @@ def _iso(days: float, minutes_per_day: int = MINUTES_PER_DAY) -> str:
     seconds = round(seconds - minutes * 60, 6)
     text = f"{seconds:.6f}".rstrip("0").rstrip(".")
     return f"{sign}PT{hours}H{minutes}M{text}S"
-
-
-def _clock(minutes_into_day: float, finish: bool) -> dt.time:
-    """The time of day after ``minutes_into_day`` working minutes of an 8-hour day."""
-    m = min(max(minutes_into_day, 0.0), 480.0)
-    at = _DAY_START + m if (m < 240 or (finish and m == 240)) else _LUNCH_END + (m - 240)
-    total = int(round(at * 60))
-    return dt.time(total // 3600, (total // 60) % 60, total % 60)
-
-
-def _when(project: Project, offset: float, finish: bool) -> dt.datetime:
-    """The date and time of a working-day offset (a finish at a whole day ends the day before)."""
-    offset = float(offset)
-    day = math.floor(offset + 1e-9)
-    frac = offset - day
-    if finish and frac < 1e-9 and offset > 0:
-        day, frac = day - 1, 1.0
-    date = project.calendar.date(project.start, int(day))
-    return dt.datetime.combine(date, _clock(frac * 480.0, finish))
 
 
 def _stamp(value: dt.datetime) -> str:
@@ -296,7 +270,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     _sub(root, "Title", project.name)
     _sub(root, "ScheduleFromStart", 1)
     _sub(root, "StartDate", _stamp(dt.datetime.combine(project.start, dt.time(8))))
-    _sub(root, "FinishDate", _stamp(_when(project, schedule.makespan, True)))
+    _sub(root, "FinishDate", _stamp(when(project, schedule.makespan, True)))
     currency = project.currency
     if re.fullmatch(r"[A-Za-z]{3}", currency):
         _sub(root, "CurrencyCode", currency.upper() if currency.isupper() else currency)
@@ -338,13 +312,13 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     for tag, value in (("UID", 0), ("ID", 0), ("Name", project.name), ("Active", 1), ("Manual", 0), ("Type", 1),
                        ("IsNull", 0), ("WBS", 0), ("OutlineNumber", 0), ("OutlineLevel", 0)):
         _sub(summary, tag, value)
-    _sub(summary, "Start", _stamp(_when(project, 0, False)))
-    _sub(summary, "Finish", _stamp(_when(project, schedule.makespan, True)))
+    _sub(summary, "Start", _stamp(when(project, 0, False)))
+    _sub(summary, "Finish", _stamp(when(project, schedule.makespan, True)))
     _sub(summary, "Duration", _iso(schedule.makespan))
     _sub(summary, "DurationFormat", _FORMAT_DAYS)
     _sub(summary, "Milestone", 0)
     _sub(summary, "Summary", 1)
-    _sub(summary, "Cost", _num(sum(costs.values()) * 100))
+    _sub(summary, "Cost", decimal_text(sum(costs.values()) * 100))
     _sub(summary, "ConstraintType", 0)
     _sub(summary, "CalendarUID", -1)
     if project.deadline is not None:
@@ -357,11 +331,11 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
         _extended(summary, _TASK_FIELDS["budget"][0], repr(project.budget))
     base = _sub(summary, "Baseline")
     _sub(base, "Number", 0)
-    _sub(base, "Start", _stamp(_when(project, 0, False)))
-    _sub(base, "Finish", _stamp(_when(project, schedule.makespan, True)))
+    _sub(base, "Start", _stamp(when(project, 0, False)))
+    _sub(base, "Finish", _stamp(when(project, schedule.makespan, True)))
     _sub(base, "Duration", _iso(schedule.makespan))
     _sub(base, "DurationFormat", _FORMAT_DAYS)
-    _sub(base, "Cost", _num(sum(costs.values()) * 100))
+    _sub(base, "Cost", decimal_text(sum(costs.values()) * 100))
 
     # Phases become summary tasks over runs of consecutive tasks of that phase.
     uid = 0
@@ -384,13 +358,13 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             for tag, value in (("UID", uid), ("ID", uid), ("Name", phase), ("Active", 1), ("Manual", 0), ("Type", 1),
                                ("IsNull", 0), ("WBS", outline_top), ("OutlineNumber", outline_top), ("OutlineLevel", 1)):
                 _sub(ph, tag, value)
-            _sub(ph, "Start", _stamp(_when(project, es, False)))
-            _sub(ph, "Finish", _stamp(_when(project, ef, True)))
+            _sub(ph, "Start", _stamp(when(project, es, False)))
+            _sub(ph, "Finish", _stamp(when(project, ef, True)))
             _sub(ph, "Duration", _iso(ef - es))
             _sub(ph, "DurationFormat", _FORMAT_DAYS)
             _sub(ph, "Milestone", 0)
             _sub(ph, "Summary", 1)
-            _sub(ph, "Cost", _num(sum(costs[t.id] for t in members) * 100))
+            _sub(ph, "Cost", decimal_text(sum(costs[t.id] for t in members) * 100))
             _sub(ph, "ConstraintType", 0)
             _sub(ph, "CalendarUID", -1)
         for k, task in enumerate(members, 1):
@@ -404,8 +378,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             row = table.loc[task.id]
             dur = task.planned_duration
             zero = dur == 0
-            start = _when(project, row["early_start"], zero)
-            finish = _when(project, row["early_finish"], True) if not zero else start
+            start = when(project, row["early_start"], zero)
+            finish = when(project, row["early_finish"], True) if not zero else start
             el = _sub(tasks_el, "Task")
             for tag, value in (("UID", uid), ("ID", uid), ("Name", task.name), ("Active", 1), ("Manual", 0),
                                ("Type", 1), ("IsNull", 0), ("WBS", outline), ("OutlineNumber", outline),
@@ -424,13 +398,13 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(el, "Critical", int(bool(row["critical"])))
             _sub(el, "EarlyStart", _stamp(start))
             _sub(el, "EarlyFinish", _stamp(finish))
-            _sub(el, "LateStart", _stamp(_when(project, row["late_start"], zero)))
-            _sub(el, "LateFinish", _stamp(_when(project, row["late_finish"], True) if not zero
-                                          else _when(project, row["late_start"], True)))
+            _sub(el, "LateStart", _stamp(when(project, row["late_start"], zero)))
+            _sub(el, "LateFinish", _stamp(when(project, row["late_finish"], True) if not zero
+                                          else when(project, row["late_start"], True)))
             # Slack in tenths of a minute.
             _sub(el, "FreeSlack", int(round(row["free_float"] * mpd * 10)))
             _sub(el, "TotalSlack", int(round(row["total_float"] * mpd * 10)))
-            _sub(el, "FixedCost", _num(task.fixed_cost * 100))
+            _sub(el, "FixedCost", decimal_text(task.fixed_cost * 100))
             _sub(el, "FixedCostAccrual", 3)
             done = rows.get(task.id)
             if done is not None and not math.isnan(done["percent_complete"]):
@@ -438,14 +412,14 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
                 if pct != round(pct):
                     notes.note("percent complete rounded to whole percents", task.id)
                 _sub(el, "PercentComplete", int(round(pct)))
-            _sub(el, "Cost", _num(costs[task.id] * 100))
+            _sub(el, "Cost", decimal_text(costs[task.id] * 100))
             if done is not None:
                 if not pd.isna(done["actual_start"]):
                     _sub(el, "ActualStart", _stamp(done["actual_start"].to_pydatetime().replace(hour=8)))
                 if not pd.isna(done["actual_finish"]):
                     _sub(el, "ActualFinish", _stamp(done["actual_finish"].to_pydatetime().replace(hour=17)))
                 if not math.isnan(done["actual_cost"]):
-                    _sub(el, "ActualCost", _num(done["actual_cost"] * 100))
+                    _sub(el, "ActualCost", decimal_text(done["actual_cost"] * 100))
                 if not math.isnan(done["remaining_duration"]):
                     _sub(el, "RemainingDuration", _iso(done["remaining_duration"]))
             else:
@@ -481,7 +455,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(base, "DurationFormat", _FORMAT_DAYS)
             if task.resources:
                 _sub(base, "Work", _iso(work))
-            _sub(base, "Cost", _num(costs[task.id] * 100))
+            _sub(base, "Cost", decimal_text(costs[task.id] * 100))
     for dep_pred in tasks_el.iter("PredecessorUID"):
         dep_pred.text = str(uid_of[dep_pred.text[len("{pred:"):-1]])
     for item in lag_rounded:
@@ -493,8 +467,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
         res_uid[res.id] = k
         el = _sub(res_el, "Resource")
         for tag, value in (("UID", k), ("ID", k), ("Name", res.name), ("Type", 1), ("IsNull", 0),
-                           ("Initials", res.id), ("MaxUnits", _num(res.capacity)),
-                           ("StandardRate", _num(res.cost_per_day / (mpd / 60))), ("StandardRateFormat", 3)):
+                           ("Initials", res.id), ("MaxUnits", decimal_text(res.capacity)),
+                           ("StandardRate", decimal_text(res.cost_per_day / (mpd / 60))), ("StandardRateFormat", 3)):
             _sub(el, tag, value)
         _extended(el, _RESOURCE_FIELDS["id"][0], res.id)
 
@@ -510,16 +484,16 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(el, "UID", n)
             _sub(el, "TaskUID", uid_of[task.id])
             _sub(el, "ResourceUID", res_uid[rid])
-            _sub(el, "Cost", _num(units * rate[rid] * dur * 100))
+            _sub(el, "Cost", decimal_text(units * rate[rid] * dur * 100))
             zero = dur == 0
-            _sub(el, "Finish", _stamp(_when(project, row["early_finish"], True)))
-            _sub(el, "Start", _stamp(_when(project, row["early_start"], zero)))
-            _sub(el, "Units", _num(units))
+            _sub(el, "Finish", _stamp(when(project, row["early_finish"], True)))
+            _sub(el, "Start", _stamp(when(project, row["early_start"], zero)))
+            _sub(el, "Units", decimal_text(units))
             _sub(el, "Work", _iso(units * dur))
             base = _sub(el, "Baseline")
             _sub(base, "Number", 0)
             _sub(base, "Work", _iso(units * dur))
-            _sub(base, "Cost", _num(units * rate[rid] * dur * 100))
+            _sub(base, "Cost", decimal_text(units * rate[rid] * dur * 100))
 
     ET.indent(root, space="  ")
     tree = ET.ElementTree(root)
