@@ -65,6 +65,7 @@ __all__ = [
     "planned_value_curve",
     "RemainingWork",
     "remaining_work",
+    "reforecast_plan",
     "METRICS",
     "PROGRESS_COLUMNS",
 ]
@@ -773,3 +774,32 @@ def remaining_work(project: Project, progress, status_date=None, *, remaining: s
         fixed_mask=ro(fixed_mask), fixed_duration=ro(fixed_duration), started=ro(started),
         cost_offset=offset, actual_cost=float(prog["actual_cost"].sum()), status=prog["status"],
     )
+
+
+def reforecast_plan(plan, work: RemainingWork):
+    """Apply :class:`RemainingWork` to a Monte Carlo plan (``pmsim.montecarlo._Plan``).
+
+    Releases every task, fixes the finished ones (and fixed remainders), makes
+    the links into started tasks non-binding (their start is a fact), lets any
+    task whose successors have all started set the finish, and adds the cost
+    offset. ``plan`` must be built from ``work.project``.
+    """
+    from dataclasses import replace
+
+    net = plan.net
+    ids = work.project.task_ids
+    release = {tid: float(v) for tid, v in zip(ids, work.release)}
+    override = {tid: float(v) for tid, v, m in zip(ids, work.fixed_duration, work.fixed_mask) if m}
+    plan = plan.with_progress(release=release, override=override, cost_offset=plan.cost_offset + work.cost_offset)
+    started = net.to_topological(work.started)
+    lag = np.array(plan.pred_lag, dtype=np.float32)
+    for j in np.flatnonzero(started):
+        lag[net.pred_ptr[j]:net.pred_ptr[j + 1]] = np.float32(-1e30)
+    candidate = np.ones(net.n, dtype=np.bool_)
+    for j in range(net.n):
+        for k in range(net.succ_ptr[j], net.succ_ptr[j + 1]):
+            # An FS/FF successor still bound by the link finishes after this task.
+            if net.succ_type[k] in (0, 2) and net.succ_lag[k] >= 0 and not started[net.succ_idx[k]]:
+                candidate[j] = False
+                break
+    return replace(plan, pred_lag=lag, candidate=candidate, candidates=np.flatnonzero(candidate).astype(np.int64))
