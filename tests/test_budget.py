@@ -135,3 +135,59 @@ def test_project_without_costs_is_a_clear_error():
 def test_budget_burn_bad_input(costed, kwargs, message):
     with pytest.raises(pm.ValidationError, match=message):
         pm.budget_burn(costed, **kwargs)
+
+
+# --------------------------------------------------------------------------- with a Simulation
+
+
+@pytest.fixture(scope="module")
+def erp_sim():
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    return p, pm.simulate(p, iterations=2000, seed=5)
+
+
+def test_bands_are_ordered_and_end_at_the_cost_distribution(erp_sim):
+    p, sim = erp_sim
+    burn = pm.budget_burn(p, sim)
+    assert {"p10", "p50", "p90", "mean"} <= set(burn.columns)
+    assert (burn["p10"] <= burn["p50"] + 1e-6).all() and (burn["p50"] <= burn["p90"] + 1e-6).all()
+    assert (np.diff(burn["p50"]) >= -1e-6).all()
+    # After the last simulated finish every iteration has spent its whole cost (risks included).
+    last = burn.iloc[-1]
+    assert last["p50"] == pytest.approx(np.percentile(sim.cost, 50))
+    assert last["p90"] == pytest.approx(np.percentile(sim.cost, 90))
+    assert last["mean"] == pytest.approx(sim.cost.mean())
+    assert burn.attrs["p_on_budget"] == pytest.approx(np.mean(sim.cost <= p.budget))
+    assert burn.attrs["contingency"] == pytest.approx(np.percentile(sim.cost, 80) - pm.baseline_cost(p))
+    assert burn.attrs["cost_percentiles"][80] == pytest.approx(np.percentile(sim.cost, 80))
+
+
+def test_bands_do_not_depend_on_the_chunk_size(erp_sim):
+    p, sim = erp_sim
+    a = pm.budget_burn(p, sim, chunk_size=300)
+    b = pm.budget_burn(p, sim, chunk_size=5000)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_fixed_durations_give_bands_on_the_early_curve(costed):
+    sim = pm.simulate(costed, iterations=50, seed=1)
+    burn = pm.budget_burn(costed, sim, freq="D")
+    for col in ("p10", "p50", "p90", "mean"):
+        assert burn[col].to_numpy() == pytest.approx(burn["early"].to_numpy())
+
+
+def test_risk_cost_is_booked_at_the_finish(costed):
+    risky = costed.with_risk(pm.Risk("R", probability=1.0, cost_impact=1000))
+    sim = pm.simulate(risky, iterations=20, seed=1)
+    burn = pm.budget_burn(risky, sim, freq="D")
+    assert burn["p50"].iloc[:-1].to_numpy() == pytest.approx(burn["early"].iloc[:-1].to_numpy())
+    assert burn["p50"].iloc[-1] == pytest.approx(1290 + 1000)
+
+
+def test_contingency_is_the_p_level_cost_above_the_baseline(erp_sim):
+    p, sim = erp_sim
+    for confidence in (0.5, 0.8, 0.95):
+        expected = np.percentile(sim.cost, 100 * confidence) - pm.baseline_cost(p)
+        assert pm.contingency(sim, confidence) == pytest.approx(expected)
+    with pytest.raises(pm.ValidationError, match=r"confidence must be in \(0, 1\)"):
+        pm.contingency(sim, 1.0)

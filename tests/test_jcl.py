@@ -117,3 +117,43 @@ def test_jcl_without_costs_is_a_clear_error(ten):
     ten.project = pm.Project(name="free", start=START, tasks=[pm.Task("A", duration=3)])
     with pytest.raises(pm.PmsimError, match="has no costs, so jcl has nothing to measure"):
         pm.jcl(ten)
+
+
+# --------------------------------------------------------------------------- with the Monte Carlo engine
+
+
+@pytest.fixture(scope="module")
+def erp_sim():
+    return pm.simulate(pm.read_project(pm.data_path("erp_upgrade")), iterations=3000, seed=11)
+
+
+def test_jcl_equals_the_empirical_joint_share(erp_sim):
+    p = erp_sim.project
+    # Independently: the finish date of each iteration is the working day ceil(finish) - 1 counted
+    # with numpy's business-day calendar from the first working day.
+    cal = np.busdaycalendar(weekmask="1111100", holidays=[str(h) for h in p.calendar.holidays])
+    day0 = np.busday_offset(np.datetime64(p.start, "D"), 0, roll="forward", busdaycal=cal)
+    last_day = np.maximum(np.ceil(np.asarray(erp_sim.finish) - 1e-9) - 1, 0).astype(int)
+    dates = np.busday_offset(day0, last_day, busdaycal=cal)
+    for budget, deadline in [(None, None), (1_380_000, "2027-09-30"), (1_450_000, "2027-09-10")]:
+        b = p.budget if budget is None else budget
+        d = np.datetime64(p.deadline if deadline is None else deadline, "D")
+        on_time = dates <= d
+        on_budget = np.asarray(erp_sim.cost) <= b
+        r = pm.jcl(erp_sim, budget=budget, deadline=deadline)
+        assert r.p_on_time == pytest.approx(on_time.mean())
+        assert r.p_on_budget == pytest.approx(on_budget.mean())
+        assert r.jcl == pytest.approx((on_time & on_budget).mean())
+        assert r.jcl <= min(r.p_on_time, r.p_on_budget)
+
+
+def test_frontier_reaches_the_target_and_no_less_would(erp_sim):
+    front = pm.jcl_frontier(erp_sim, target=0.7)
+    assert len(front) > 3
+    assert front["budget"].is_monotonic_decreasing and front["deadline"].is_monotonic_increasing
+    dates = np.asarray(erp_sim.finish_dates)
+    cost = np.asarray(erp_sim.cost)
+    for _, row in front.iterrows():
+        on_time = dates <= np.datetime64(row["deadline"].date(), "D")
+        assert np.mean(on_time & (cost <= row["budget"])) >= 0.7
+        assert np.mean(on_time & (cost < row["budget"])) < 0.7
