@@ -76,7 +76,7 @@ entity expansion (an XML bomb is rejected at once), no external entities.
 ...     dependencies=[pm.Dependency("A", "B", "SS", 1)])
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "demo.xml"
 >>> write_mspdi(p, path)
->>> q = read_mspdi(path)
+>>> q = read_mspdi(path, check_health=False)
 >>> q.tasks == p.tasks and q.dependencies == p.dependencies
 True
 """
@@ -827,6 +827,11 @@ class _Reader:
             seen[tid] = rec
             rec["id"] = tid.replace(";", ",")
 
+    def iter(self, el, box: str, item: str) -> list:
+        """The ``item`` children of ``el``'s ``box`` child."""
+        found = el.find(_Q + box)
+        return [] if found is None else found.findall(_Q + item)
+
     def custom(self, el, field_id: str | None) -> str | None:
         if field_id is None:
             return None
@@ -990,7 +995,18 @@ class _Reader:
                 continue
             used_ids.add(rid)
             capacity = self.float(el, "MaxUnits", label, 1.0)
-            rate = self.float(el, "StandardRate", label, 0.0) or 0.0
+            rate = self.float(el, "StandardRate", label)
+            table_a = [r for r in self.iter(el, "Rates", "Rate") if (self.int(r, "RateTable", label, 0) or 0) == 0]
+            if len(table_a) > 1:
+                self.notes.note("rates that change over time", label, "the rate at the project start is used")
+            if rate is None and table_a:
+                # Only the cost rate table: take the rate in force at the project start.
+                day = self.datetime(self.root, "StartDate", "Project")
+                current = [r for r in table_a
+                           if day is None or ((self.datetime(r, "RatesFrom", label) or day) <= day
+                                              <= (self.datetime(r, "RatesTo", label) or day))]
+                rate = self.float((current or table_a)[0], "StandardRate", label)
+            rate = rate or 0.0
             if (self.float(el, "OvertimeRate", label, 0.0) or 0.0) > 0:
                 self.notes.note("overtime rates", label)
             if info["per_use"] > 0:
@@ -998,10 +1014,6 @@ class _Reader:
             periods = el.find(_Q + "AvailabilityPeriods")
             if periods is not None and len(periods.findall(_Q + "AvailabilityPeriod")) > 1:
                 self.notes.note("availability that changes over time", label, "MaxUnits is used throughout")
-            rates = el.find(_Q + "Rates")
-            if rates is not None and sum(1 for r in rates.findall(_Q + "Rate")
-                                         if (self.int(r, "RatesTable", label, 0) or 0) == 0) > 1:
-                self.notes.note("rates that change over time", label, "the standard rate is used throughout")
             cal_uid = self.int(el, "CalendarUID", label, -1)
             if cal_uid in self.raw_calendars and cal_uid != self.calendar_uid:
                 workdays, holidays = self.calendar_days(cal_uid, "resource calendar")
@@ -1285,12 +1297,14 @@ def _nth_weekday(y, m, position, item):
     return day if day.month == m else None
 
 
-def _parse(path: Path) -> ET.Element:
+def _parse(path: Path, data: bytes | None = None) -> ET.Element:
+    """The root element of an MSPDI document (the file at ``path``, or ``data`` read from it)."""
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, parse
+    from defusedxml.ElementTree import ParseError, fromstring, parse
 
+    safe = dict(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
-        tree = parse(str(path), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = parse(str(path), **safe).getroot() if data is None else fromstring(data, **safe)
     except DefusedXmlException as exc:
         raise FileFormatError(
             f"{path}: refused: the file declares a document type or entities ({type(exc).__name__}); "
@@ -1300,7 +1314,6 @@ def _parse(path: Path) -> ET.Element:
         raise FileFormatError(f"{path}: not well-formed XML ({exc}); is the file complete?") from None
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"{path}: cannot read ({exc})") from None
-    root = tree.getroot()
     if root.tag != _Q + "Project":
         found = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
         local = root.tag.split("}")[-1]

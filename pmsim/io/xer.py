@@ -745,10 +745,14 @@ class _Reader:
         tasks = mine(self.table("TASK"))
         if not tasks:
             self.fail("TASK", f"no activities for project {chosen.get('proj_short_name', self.proj_id)!r}")
+        default = chosen.get("clndr_id", "")
+        for t in tasks:
+            # An activity without a calendar uses the project's.
+            if not t.get("clndr_id", "").strip():
+                t["clndr_id"] = default
         use = {}
         for t in tasks:
-            use[t.get("clndr_id", "")] = use.get(t.get("clndr_id", ""), 0) + 1
-        default = chosen.get("clndr_id", "")
+            use[t["clndr_id"]] = use.get(t["clndr_id"], 0) + 1
         ranked = sorted((c for c in use if c in calendars), key=lambda c: (-use[c], c != default))
         main = ranked[0] if ranked else (default if default in calendars else next(iter(calendars)))
         self.calendars = {}
@@ -766,6 +770,10 @@ class _Reader:
                                         "activities follow the project calendar")
 
         wbs = {r.get("wbs_id"): r for r in mine(self.table("PROJWBS"))}
+        # The project's own node carries its id as short name; other nodes are phases.
+        short = chosen.get("proj_short_name", "")
+        self.root_wbs = next((r for r in wbs.values() if r.get("proj_node_flag", "").upper() == "Y"
+                              and r.get("wbs_short_name", "") == short), None)
         resources, res_info = self.read_resources()
         model_tasks, by_task_id, progress = self.read_tasks(tasks, wbs, res_info)
         deps = self.read_links(by_task_id)
@@ -880,7 +888,7 @@ class _Reader:
             if row.get("expect_end_date", "").strip():
                 notes.note("expected finish dates", label)
             node = wbs.get(row.get("wbs_id"))
-            phase = "" if node is None or node.get("proj_node_flag", "").upper() == "Y" else node.get("wbs_name", "")
+            phase = "" if node is None or node is self.root_wbs else node.get("wbs_name", "")
             # Estimate from the pmsim fields, if any.
             kind_text = self.udf("TASK", "pmsim distribution", num, False)
             params = self.udf("TASK", "pmsim parameters", num, False) or ""
@@ -995,7 +1003,7 @@ class _Reader:
 
     def build(self, chosen, wbs, tasks, deps, resources):
         where = self.where("PROJECT", chosen)
-        root = next((r for r in wbs.values() if r.get("proj_node_flag", "").upper() == "Y"), None)
+        root = self.root_wbs
         name = (root or {}).get("wbs_name") or chosen.get("proj_short_name") or self.path.stem
         start = self.date(chosen, "plan_start_date", "PROJECT")
         if start is None:

