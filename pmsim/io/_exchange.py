@@ -261,7 +261,7 @@ def risks_from_json(text: str, where: str) -> tuple[Risk, ...]:
                     points = tuple(_float(impact[k], k) for k in ("optimistic", "most_likely", "pessimistic"))
                 duration = _float(impact["duration"], "duration") if "duration" in impact else None
                 dist = estimate_from(impact.get("distribution"), str(impact.get("parameters") or ""), duration, points)
-            tasks = item.get("tasks") or ()
+            tasks = item.get("tasks") or []
             if not isinstance(tasks, list):
                 raise ValidationError("tasks must be a JSON list")
             out.append(Risk(item.get("id"), item.get("name", ""), item.get("probability", 0.0), tasks=tuple(tasks),

@@ -44,7 +44,9 @@ progress (EVM)                     ``PercentComplete``, ``ActualStart``,
                                    ``RemainingDuration``
 =================================  ==================================================
 
-The writer also stores what MS Project shows: CPM start and finish dates,
+Links are stored under their successor, so they come back grouped by
+successor task (same links, possibly another order). The writer also
+stores what MS Project shows: CPM start and finish dates,
 each task's planned cost as ``Cost`` and as baseline 0 (``Baseline`` with
 ``Number`` 0: start, finish, duration, work, cost), assignment work.
 
