@@ -258,21 +258,30 @@ def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray) ->
 
 def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> dict:
     """Cumulative cost by time in every iteration, then its percentiles."""
-    project = sim.project
+    remaining = getattr(sim, "remaining", None)  # a re-forecast from progress
+    project = sim.project if remaining is None else remaining.project
     fixed, daily = cost_rates(project)
     total = np.asarray(sim.cost, dtype=np.float64)
     finish = np.asarray(sim.finish, dtype=np.float64)
+    known = 0.0
+    if remaining is not None:
+        # Finished tasks are in the actual cost, booked at the status date.
+        open_tasks = ~np.asarray(remaining.status == "finished")
+        fixed, daily = fixed * open_tasks, daily * open_tasks
+        known = remaining.actual_cost
     rows = np.empty((int(sim.iterations), times.shape[0]), dtype=np.float64)
     for it, start, end in sim.iter_task_dates(chunk_size=chunk_size):
         start = np.asarray(start, dtype=np.float64)
         end = np.asarray(end, dtype=np.float64)
         cost = fixed + daily * (end - start)
         curve = cumulative_cost(times, start, end, cost)
-        # What the task dates do not explain (risk cost impacts, costs already
-        # booked before a status date) is booked at the iteration's finish.
-        rest = total[it] - cost.sum(axis=1)
+        # What the task dates do not explain (risk cost impacts) is booked at the iteration's finish.
+        rest = total[it] - known - cost.sum(axis=1)
         curve += rest[:, None] * (times[None, :] >= finish[it][:, None] - 1e-9)
         rows[it] = curve
+    if remaining is not None:
+        rows += known * (times >= remaining.data_time)
+        rows[:, times < remaining.data_time] = np.nan
     out = {f"p{p:g}": np.percentile(rows, p, axis=0) for p in percentiles}
     out["mean"] = rows.mean(axis=0)
     return out
@@ -323,6 +332,10 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     is booked at that iteration's finish. The bands are percentiles per date,
     not the curves of particular iterations. Memory: iterations × dates
     floats.
+
+    For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
+    the bands start at the status date with the actual cost to date and are
+    NaN before it (the actuals by date are in ``pm.earned_value_series``).
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
