@@ -165,12 +165,14 @@ def estimate_from(kind, parameters, duration, points, notes: list | None = None)
     notes = [] if notes is None else notes
     kind = (str(kind).strip().lower() or None) if kind is not None else None
     params = _parse_parameters(parameters)
-    if kind in (None, "fixed") or points is None:
-        if kind not in (None, "fixed") and points is None:
+    if kind == "fixed" or points is None:
+        if kind not in (None, "fixed"):
             notes.append(f"the {kind} estimate has no optimistic/pessimistic durations; using the duration")
         if duration is None:
             raise ValidationError("the task has no duration")
         return Fixed(duration)
+    # Three durations from a tool without a distribution name: classic PERT.
+    kind = kind or "betapert"
     o, m, p = points
     if kind == "triangular":
         return Triangular(o, m, p)
@@ -280,7 +282,8 @@ def progress_frame(rows: list[dict], source: str) -> pd.DataFrame:
     for c in ("percent_complete", "remaining_duration", "actual_cost"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(np.float64)
     for c in ("actual_start", "actual_finish"):
-        frame[c] = pd.to_datetime(frame[c])
+        # Timestamps at the resolution pandas gives parsed date strings.
+        frame[c] = pd.to_datetime(frame[c].map(lambda d: None if d is None else d.isoformat()))
     frame["id"] = frame["id"].astype(object)
     frame.attrs["source"] = source
     return frame
