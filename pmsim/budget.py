@@ -147,7 +147,14 @@ def project_budget(project: Project) -> float:
 
 
 def require_costs(project: Project, what: str) -> None:
-    """Raise a clear error when ``project`` has no costs at all (nothing to measure)."""
+    """Raise a clear error when ``project`` has no costs at all (nothing to measure).
+
+    >>> import pmsim as pm
+    >>> require_costs(pm.Project(name="free", start="2027-01-04", tasks=[pm.Task("A", duration=2)]), "jcl")
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: Project 'free' has no costs, so jcl has nothing to measure: ...
+    """
     if baseline_cost(project) > 0 or any(r.cost_impact > 0 for r in project.risks):
         return
     raise ValidationError(
