@@ -540,7 +540,7 @@ class Discrete(Distribution):
         return Discrete(tuple(v * f for v in self.values), self.probabilities)
 
     def to_fields(self):
-        return {"values": "; ".join(f"{v:g}:{p:g}" for v, p in zip(self.values, self.probabilities))}
+        return {"values": "; ".join(f"{v!r}:{p!r}" for v, p in zip(self.values, self.probabilities))}
 
 
 DISTRIBUTIONS: dict[str, type[Distribution]] = {
