@@ -179,6 +179,12 @@ def main(argv=None) -> int:
     except pm.PmsimError as exc:
         print(f"pmsim: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`pmsim cpm ... --json | head`): not an error of ours.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
