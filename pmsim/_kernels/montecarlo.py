@@ -1,0 +1,353 @@
+"""The Monte Carlo engine's hot loops: sampling fused with the forward pass.
+
+Iterations are cut into chunks of ``chunk`` iterations; chunks run in
+parallel (``prange``), each thread on its own scratch rows (``es``, ``ef``,
+``dur``: tasks x chunk, float32), so one chunk's working set stays in cache.
+For each task in topological order a chunk draws its uniforms (counter-based,
+see :mod:`pmsim._kernels.random`), or reads them from the Iman-Conover
+reordered block when the task is correlated, turns them into durations,
+adds risk impacts, and takes the max over its predecessors' constraints
+row by row, a loop that vectorises. Every number depends only on (seed,
+task, iteration), so results are identical for any chunk size and thread
+count; per-task counts are integers, summed in any order.
+
+Criticality: in each iteration, starting from the tasks that finish last,
+the driving predecessors (those whose constraint equals the task's early
+start, within float32 rounding) are traced backwards; every task reached is
+critical in that iteration. Ties are all followed, so with fixed durations
+the critical tasks are exactly CPM's zero-float tasks.
+
+Link codes FS=0 SS=1 FF=2 SF=3; durations, dates and lags are float32
+working days (exact for whole days below 2**24).
+"""
+
+import numba as nb
+import numpy as np
+
+from .random import draw, fill_draws, sample_into, to_uniform
+
+FS, SS, FF, SF = 0, 1, 2, 3
+
+
+@nb.njit(inline="always")
+def _durations(j, first, count, stream, kind, param, tables, disc_val, disc_cum,
+               corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+               override_mask, override_value, with_risks, ubuf, out, row, offset):
+    """Durations of task ``j`` for iterations ``first ..`` into ``out[row, offset + t]``."""
+    if override_mask[j]:
+        v = override_value[j]
+        for t in range(count):
+            out[row, offset + t] = v
+        return
+    col = corr_col[j]
+    if col >= 0:
+        base = first - corr_first
+        for t in range(count):
+            ubuf[t] = corr_u[col, base + t]
+    else:
+        sj = stream[j]
+        for t in range(count):
+            ubuf[t] = draw(sj, first + t)
+    sample_into(kind[j], param, j, tables, disc_val, disc_cum, ubuf, count, out, row, offset)
+    if with_risks:
+        base = first - risk_first
+        for k in range(risk_ptr[j], risk_ptr[j + 1]):
+            r = risk_idx[k]
+            for t in range(count):
+                out[row, offset + t] += risk_impact[r, base + t]
+
+
+@nb.njit(cache=True, parallel=True)
+def simulate_batch(
+    first, count, chunk,
+    pred_ptr, pred_idx, pred_type, pred_lag, candidate, candidates,
+    stream, kind, param, tables, disc_val, disc_cum,
+    corr_col, corr_u, corr_first,
+    risk_ptr, risk_idx, risk_impact, risk_first,
+    release, override_mask, override_value, daily,
+    with_criticality, keep_start, keep_finish, project_column,
+    es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
+    finish_out, cost_out, crit_counts, start_out, task_finish_out,
+):
+    """Sample and schedule iterations ``first .. first + count - 1`` (outputs indexed from 0).
+
+    ``finish_out[t]`` (float32) is the project finish, ``cost_out[t]`` (float64)
+    the duration-driven cost ``sum_j daily[j] * duration_j``; ``crit_counts[thread, j]``
+    counts the iterations in which task ``j`` was critical. With ``keep_start`` /
+    ``keep_finish``, ``start_out[t, project_column[j]]`` and ``task_finish_out[...]``
+    receive each task's early start / finish.
+
+    ``release[j]`` is task j's earliest start (its early start is
+    ``max(release, link constraints)``); ``override_mask[j]`` fixes its duration
+    at ``override_value[j]`` (no sampling, no risk impact). ``candidates``
+    lists the tasks that can set the finish (no FS/FF successor with lag >= 0).
+    """
+    n = pred_ptr.shape[0] - 1
+    n_chunks = (count + chunk - 1) // chunk
+    for c in nb.prange(n_chunks):
+        tid = nb.get_thread_id()
+        es = es_scratch[tid]
+        ef = ef_scratch[tid]
+        dur = dur_scratch[tid]
+        ubuf = u_scratch[tid]
+        fin = fin_scratch[tid]
+        cst = cost_scratch[tid]
+        a = c * chunk
+        m = min(chunk, count - a)
+        it0 = first + a
+        for t in range(m):
+            fin[t] = np.float32(-np.inf)
+            cst[t] = 0.0
+        for j in range(n):
+            _durations(j, it0, m, stream, kind, param, tables, disc_val, disc_cum,
+                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+                       override_mask, override_value, True, ubuf, dur, j, 0)
+            r = release[j]
+            for t in range(m):
+                es[j, t] = r
+            for k in range(pred_ptr[j], pred_ptr[j + 1]):
+                i = pred_idx[k]
+                lag = pred_lag[k]
+                typ = pred_type[k]
+                if typ == FS:
+                    for t in range(m):
+                        v = ef[i, t] + lag
+                        if v > es[j, t]:
+                            es[j, t] = v
+                elif typ == SS:
+                    for t in range(m):
+                        v = es[i, t] + lag
+                        if v > es[j, t]:
+                            es[j, t] = v
+                elif typ == FF:
+                    for t in range(m):
+                        v = ef[i, t] + lag - dur[j, t]
+                        if v > es[j, t]:
+                            es[j, t] = v
+                else:
+                    for t in range(m):
+                        v = es[i, t] + lag - dur[j, t]
+                        if v > es[j, t]:
+                            es[j, t] = v
+            for t in range(m):
+                ef[j, t] = es[j, t] + dur[j, t]
+            if candidate[j]:
+                for t in range(m):
+                    fin[t] = max(fin[t], ef[j, t])
+            w = daily[j]
+            if w != 0.0:
+                for t in range(m):
+                    cst[t] += w * dur[j, t]
+            if keep_start:
+                col = project_column[j]
+                for t in range(m):
+                    start_out[a + t, col] = es[j, t]
+            if keep_finish:
+                col = project_column[j]
+                for t in range(m):
+                    task_finish_out[a + t, col] = ef[j, t]
+        for t in range(m):
+            finish_out[a + t] = fin[t]
+            cost_out[a + t] = cst[t]
+        if with_criticality:
+            _criticality(n, m, fin, es, ef, dur, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
+                         flag_scratch[tid], any_scratch[tid], crit_counts[tid])
+
+
+@nb.njit(inline="always")
+def _criticality(n, m, fin, es, ef, dur, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
+                 flag, anyflag, counts):
+    """Count, per task, the chunk's iterations in which it drives the finish.
+
+    A backward sweep in reverse topological order: a task is flagged in an
+    iteration when it finishes last, or when it drives (its constraint equals
+    the early start, within float32 rounding) a flagged successor. Only tasks
+    flagged in some iteration of the chunk are visited; each visit is a
+    vectorised loop over the chunk.
+    """
+    for q in range(candidates.shape[0]):
+        j = candidates[q]
+        hit = False
+        for t in range(m):
+            f = fin[t]
+            on = ef[j, t] >= f - np.float32(1e-6) * max(np.float32(1.0), abs(f))
+            flag[j, t] = on
+            hit |= on
+        anyflag[j] = hit
+    for j in range(n - 1, -1, -1):
+        if not anyflag[j]:
+            continue
+        anyflag[j] = False
+        total = 0
+        for t in range(m):
+            total += flag[j, t]
+        counts[j] += total
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_idx[k]
+            lag = pred_lag[k]
+            typ = pred_type[k]
+            src = ef if typ == FS or typ == FF else es
+            minus_duration = typ == FF or typ == SF
+            hit = False
+            for t in range(m):
+                # The same arithmetic as the forward pass, so a driving link compares equal.
+                v = src[i, t] + lag
+                if minus_duration:
+                    v = v - dur[j, t]
+                s = es[j, t]
+                on = flag[j, t] and v >= s - np.float32(1e-6) * max(np.float32(1.0), abs(s))
+                flag[i, t] = flag[i, t] or on
+                hit |= on
+            if hit:
+                anyflag[i] = True
+        for t in range(m):
+            flag[j, t] = False
+
+
+@nb.njit(cache=True, parallel=True)
+def sample_tasks(
+    tasks, first, count, chunk,
+    stream, kind, param, tables, disc_val, disc_cum,
+    corr_col, corr_u, corr_first,
+    risk_ptr, risk_idx, risk_impact, risk_first,
+    override_mask, override_value, with_risks, u_scratch, out,
+):
+    """Durations of ``tasks`` (topological indices) for iterations ``first ..``: ``out[q, t]``.
+
+    The same numbers :func:`simulate_batch` draws; used to regenerate
+    samples (sensitivity, achieved correlation) and by other schedulers.
+    """
+    n_chunks = (count + chunk - 1) // chunk
+    for c in nb.prange(n_chunks):
+        ubuf = u_scratch[nb.get_thread_id()]
+        a = c * chunk
+        m = min(chunk, count - a)
+        for q in range(tasks.shape[0]):
+            _durations(tasks[q], first + a, m, stream, kind, param, tables, disc_val, disc_cum,
+                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+                       override_mask, override_value, with_risks, ubuf, out, q, a)
+
+
+@nb.njit(cache=True)
+def risk_draws(first, count, occur_stream, impact_stream, probability, kind, param, tables,
+               disc_val, disc_cum, occurred, impact):
+    """Per risk and iteration: did it occur (``occurred``), and the days it adds (``impact``, 0 if not)."""
+    ubuf = np.empty(count, dtype=np.uint32)
+    for r in range(probability.shape[0]):
+        p = probability[r]
+        fill_draws(occur_stream[r], first, count, ubuf)
+        for t in range(count):
+            occurred[r, t] = to_uniform(ubuf[t]) < p
+        fill_draws(impact_stream[r], first, count, ubuf)
+        sample_into(kind[r], param, r, tables, disc_val, disc_cum, ubuf, count, impact, r, 0)
+        for t in range(count):
+            if not occurred[r, t]:
+                impact[r, t] = np.float32(0.0)
+
+
+@nb.njit(cache=True)
+def _radix_order(keys, order, tmp):
+    """Stable LSD radix sort of uint32 ``keys``: ``order`` receives the sorting permutation."""
+    m = keys.shape[0]
+    for t in range(m):
+        order[t] = t
+    count = np.empty(2049, dtype=np.int64)
+    for shift in (0, 11, 22):
+        count[:] = 0
+        for t in range(m):
+            count[((keys[order[t]] >> shift) & 2047) + 1] += 1
+        for b in range(2048):
+            count[b + 1] += count[b]
+        for t in range(m):
+            k = (keys[order[t]] >> shift) & 2047
+            tmp[count[k]] = order[t]
+            count[k] += 1
+        order[:] = tmp
+
+
+@nb.njit(cache=True, parallel=True)
+def spearman_rows(values, finish_rank_centred, out):
+    """Spearman rank correlation of each row of ``values`` (float32 >= 0) with the finish.
+
+    ``finish_rank_centred`` holds the finish's mid-ranks minus their mean. Ties
+    in a row get mid-ranks too, so the result is the exact Spearman coefficient
+    (0 for a row that never varies).
+    """
+    g, m = values.shape
+    centre = (m + 1) / 2.0
+    ff = 0.0
+    for t in range(m):
+        ff += finish_rank_centred[t] * finish_rank_centred[t]
+    for q in nb.prange(g):
+        keys = values[q].view(np.uint32)  # non-negative floats sort as their bits
+        order = np.empty(m, dtype=np.int64)
+        tmp = np.empty(m, dtype=np.int64)
+        _radix_order(keys, order, tmp)
+        sxy = 0.0
+        sxx = 0.0
+        t = 0
+        while t < m:
+            u = t
+            while u + 1 < m and values[q, order[u + 1]] == values[q, order[t]]:
+                u += 1
+            rank = (t + u) / 2.0 + 1.0 - centre
+            for k in range(t, u + 1):
+                sxy += rank * finish_rank_centred[order[k]]
+                sxx += rank * rank
+            t = u + 1
+        out[q] = sxy / np.sqrt(sxx * ff) if sxx > 0.0 and ff > 0.0 else 0.0
+
+
+@nb.njit(cache=True, parallel=True)
+def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, factor_ptr, factors,
+                     correct, scores_full, scores_last, out):
+    """Iman-Conover rank reordering of correlated tasks' uniforms, block by block.
+
+    Component ``c`` owns the columns ``comp_ptr[c] .. comp_ptr[c + 1] - 1``; its
+    factor ``F`` (k x k, row-major in ``factors[factor_ptr[c]:]``) satisfies
+    ``F F^T = target`` (normal-score correlation). Blocks of ``block``
+    iterations start at multiples of ``block`` (``first`` is one), so the
+    result does not depend on how callers cut the run. In each block each
+    column gets van der Waerden scores in a random order (``score_streams``);
+    when ``correct[c]``, the scores' own sample correlation is undone
+    (Cholesky), then ``F`` imposes the target; finally each task's own block of
+    uniforms (``streams``) is sorted into the rank order of its column. The
+    set of values per task and block is unchanged: marginals stay exact.
+    ``out[col, t]`` (uint32 draws) is for iteration ``first + t``.
+    """
+    n_comp = comp_ptr.shape[0] - 1
+    n_blocks = (count + block - 1) // block
+    for w in nb.prange(n_blocks * n_comp):
+        b = w // n_comp
+        cc = w % n_comp
+        lo = comp_ptr[cc]
+        k = comp_ptr[cc + 1] - lo
+        start = b * block
+        size = min(block, count - start)
+        scores = scores_full if size == block else scores_last
+        it0 = first + start
+        r_mat = np.empty((size, k))
+        buf = np.empty(size, dtype=np.uint32)
+        for col in range(k):
+            fill_draws(score_streams[lo + col], it0, size, buf)
+            order = np.argsort(buf)
+            for r in range(size):
+                r_mat[order[r], col] = scores[r]
+        f = factors[factor_ptr[cc]:factor_ptr[cc + 1]].reshape((k, k))
+        if correct[cc] and size > 2 * k:
+            ss = 0.0
+            for r in range(size):
+                ss += scores[r] * scores[r]
+            q = np.linalg.cholesky((r_mat.T @ r_mat) / ss)
+            # W = R Q^-T makes the scores' sample correlation the identity.
+            w_t = np.linalg.solve(q, np.ascontiguousarray(r_mat.T))
+            t_mat = f @ w_t
+        else:
+            t_mat = f @ np.ascontiguousarray(r_mat.T)
+        for col in range(k):
+            fill_draws(streams[lo + col], it0, size, buf)
+            buf.sort()
+            order = np.argsort(t_mat[col])
+            dst = out[lo + col]
+            for r in range(size):
+                dst[start + order[r]] = buf[r]

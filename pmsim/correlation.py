@@ -1,0 +1,344 @@
+"""Correlation between task durations: parsed, checked, repaired and factored.
+
+``pm.simulate(project, correlation=...)`` takes either
+
+- groups: ``[(["T1", "T2", "T3"], 0.6), ...]`` or ``{"design": (["T1", "T2"], 0.6), ...}``:
+  every pair of tasks within a group gets the group's coefficient;
+- a matrix: a square, symmetric pandas DataFrame over task ids with a unit
+  diagonal and entries in [-1, 1] (a numpy array is read over all tasks in
+  project order).
+
+Coefficients are **rank (Spearman) correlations** between the sampled
+durations. The engine applies them by Iman-Conover rank reordering (see
+:mod:`pmsim._kernels.montecarlo`), which keeps every marginal distribution
+exact; ``Simulation.achieved_correlation`` reports what was reached.
+
+A matrix must be positive semidefinite to be a correlation matrix
+(perfect correlations of 1 are allowed). One that is not is repaired to the
+nearest correlation matrix (Higham 2002, alternating projections) with a
+:class:`~pmsim.errors.PmsimWarning` that says how far it moved, or refused
+with a :class:`~pmsim.errors.ValidationError` when ``repair=False``.
+
+>>> import pmsim as pm
+>>> p = pm.Project(name="x", start="2027-01-04", tasks=[
+...     pm.Task("A", optimistic=1, most_likely=2, pessimistic=4),
+...     pm.Task("B", optimistic=1, most_likely=2, pessimistic=4),
+...     pm.Task("C", duration=1)])
+>>> correlation_matrix(p, [(["A", "B"], 0.5)])
+     A    B
+A  1.0  0.5
+B  0.5  1.0
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import PmsimWarning, UnknownReferenceError, ValidationError
+from .model import Project
+
+__all__ = [
+    "correlation_matrix",
+    "is_positive_semidefinite",
+    "nearest_correlation",
+    "normal_score_correlation",
+    "CorrelationPlan",
+    "prepare_correlation",
+]
+
+_PSD_TOL = 1e-10
+
+
+def _coefficient(who: str, value) -> float:
+    try:
+        c = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{who}: the coefficient must be a number, got {value!r}") from None
+    if not math.isfinite(c) or not -1.0 <= c <= 1.0:
+        raise ValidationError(f"{who}: a correlation coefficient must be in [-1, 1], got {value!r}")
+    return c
+
+
+def _groups(correlation) -> list[tuple[str, object, object]]:
+    if isinstance(correlation, Mapping):
+        items = [(f"correlation group {name!r}", v) for name, v in correlation.items()]
+    else:
+        items = [(f"correlation group {k + 1}", v) for k, v in enumerate(correlation)]
+    out = []
+    for who, item in items:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise ValidationError(f"{who}: give (tasks, coefficient), got {item!r}")
+        tasks, coef = item
+        out.append((who, tasks, coef))
+    return out
+
+
+def _from_groups(project: Project, correlation) -> pd.DataFrame:
+    known = set(project.task_ids)
+    pairs: dict[tuple[str, str], tuple[float, str]] = {}
+    members: set[str] = set()
+    for who, tasks, coef in _groups(correlation):
+        if isinstance(tasks, str) or not hasattr(tasks, "__iter__"):
+            raise ValidationError(f"{who}: tasks must be a list of task ids, got {tasks!r}")
+        ids = [str(t) for t in tasks]
+        for tid in ids:
+            if tid not in known:
+                raise UnknownReferenceError(f"{who} names unknown task {tid!r}")
+        if len(set(ids)) != len(ids):
+            dup = next(t for t in ids if ids.count(t) > 1)
+            raise ValidationError(f"{who} lists task {dup!r} twice")
+        if len(ids) < 2:
+            raise ValidationError(f"{who}: a group needs at least two tasks, got {ids}")
+        c = _coefficient(who, coef)
+        members.update(ids)
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                key = tuple(sorted((ids[x], ids[y])))
+                if key in pairs and pairs[key][0] != c:
+                    raise ValidationError(
+                        f"{who} gives tasks {key[0]!r} and {key[1]!r} a coefficient of {c:g}, "
+                        f"but {pairs[key][1]} gave them {pairs[key][0]:g}; a pair can have one coefficient"
+                    )
+                pairs[key] = (c, who)
+    order = [t for t in project.task_ids if t in members]
+    pos = {t: k for k, t in enumerate(order)}
+    mat = np.eye(len(order))
+    for (a, b), (c, _) in pairs.items():
+        mat[pos[a], pos[b]] = mat[pos[b], pos[a]] = c
+    return pd.DataFrame(mat, index=order, columns=order)
+
+
+def _from_matrix(project: Project, matrix) -> pd.DataFrame:
+    ids = list(project.task_ids)
+    if isinstance(matrix, pd.DataFrame):
+        if matrix.shape[0] != matrix.shape[1]:
+            raise ValidationError(f"a correlation matrix must be square, got shape {matrix.shape}")
+        rows = [str(t) for t in matrix.index]
+        cols = [str(t) for t in matrix.columns]
+        for tid in rows + cols:
+            if tid not in set(ids):
+                raise UnknownReferenceError(f"the correlation matrix names unknown task {tid!r}")
+        if len(set(rows)) != len(rows) or set(rows) != set(cols):
+            raise ValidationError("a correlation matrix needs the same task ids, once each, as rows and columns")
+        frame = matrix.copy()
+        frame.index, frame.columns = rows, cols
+        order = [t for t in ids if t in set(rows)]
+        frame = frame.loc[order, order]
+        try:
+            values = frame.to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise ValidationError("a correlation matrix must hold numbers") from None
+    else:
+        values = np.asarray(matrix, dtype=float)
+        if values.shape != (len(ids), len(ids)):
+            raise ValidationError(
+                f"a correlation matrix given as an array must be {len(ids)} x {len(ids)} "
+                f"(one row and column per task, in project order), got shape {values.shape}"
+            )
+        order = ids
+    if not np.isfinite(values).all():
+        raise ValidationError("the correlation matrix holds a missing or infinite value")
+    bad = np.argwhere((values < -1) | (values > 1))
+    if len(bad):
+        i, j = bad[0]
+        raise ValidationError(
+            f"correlation of {order[i]!r} and {order[j]!r} must be in [-1, 1], got {values[i, j]:g}"
+        )
+    asym = np.argwhere(np.abs(values - values.T) > 1e-9)
+    if len(asym):
+        i, j = asym[0]
+        raise ValidationError(
+            f"the correlation matrix must be symmetric: ({order[i]!r}, {order[j]!r}) is {values[i, j]:g} "
+            f"but ({order[j]!r}, {order[i]!r}) is {values[j, i]:g}"
+        )
+    diag = np.argwhere(np.abs(np.diag(values) - 1.0) > 1e-9)
+    if len(diag):
+        i = diag[0][0]
+        raise ValidationError(f"the correlation matrix diagonal must be 1, got {values[i, i]:g} for {order[i]!r}")
+    values = (values + values.T) / 2
+    np.fill_diagonal(values, 1.0)
+    # Only tasks correlated with some other task take part.
+    keep = np.abs(values - np.eye(len(order))).sum(axis=1) > 0
+    order = [t for t, k in zip(order, keep) if k]
+    values = values[np.ix_(keep, keep)]
+    return pd.DataFrame(values, index=order, columns=order)
+
+
+def correlation_matrix(project: Project, correlation) -> pd.DataFrame | None:
+    """The rank-correlation matrix that ``correlation`` asks for, over the tasks it correlates.
+
+    Rows and columns follow the project's task order; tasks not correlated
+    with any other are left out. ``None`` when nothing is correlated. Raises
+    :class:`~pmsim.errors.UnknownReferenceError` for unknown tasks and
+    :class:`~pmsim.errors.ValidationError` for coefficients outside [-1, 1],
+    a matrix of the wrong shape, asymmetric, or without a unit diagonal.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...                tasks=[pm.Task(t, optimistic=1, most_likely=2, pessimistic=3) for t in "ABC"])
+    >>> float(correlation_matrix(p, {"build": (["C", "A"], 0.8)}).loc["A", "C"])
+    0.8
+    """
+    if correlation is None:
+        return None
+    if isinstance(correlation, (pd.DataFrame, np.ndarray)):
+        frame = _from_matrix(project, correlation)
+    elif isinstance(correlation, (list, tuple, Mapping)):
+        frame = _from_groups(project, correlation)
+    else:
+        raise ValidationError(
+            "correlation must be groups [(task ids, coefficient), ...], a dict of such groups, "
+            f"or a DataFrame matrix over task ids; got {type(correlation).__name__}"
+        )
+    return frame if len(frame) >= 2 else None
+
+
+def is_positive_semidefinite(matrix, tol: float = _PSD_TOL) -> bool:
+    """True when the smallest eigenvalue of the symmetric ``matrix`` is >= ``-tol``.
+
+    >>> is_positive_semidefinite([[1, 0.9], [0.9, 1]]), is_positive_semidefinite([[1, 1.0], [1.0, 1]])
+    (True, True)
+    >>> is_positive_semidefinite([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]])
+    False
+    """
+    values = np.asarray(matrix, dtype=float)
+    return bool(np.linalg.eigvalsh(values).min() >= -tol) if values.size else True
+
+
+def nearest_correlation(matrix, tol: float = 1e-9, max_iterations: int = 500, min_eigenvalue: float = 1e-8) -> np.ndarray:
+    """The nearest correlation matrix (Frobenius norm), by Higham's alternating projections.
+
+    N. J. Higham, "Computing the nearest correlation matrix: a problem from
+    finance", IMA J. Numer. Anal. 22 (2002), with Dykstra's correction. The
+    result has a unit diagonal and eigenvalues of at least about ``min_eigenvalue``.
+
+    >>> m = nearest_correlation([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]])
+    >>> bool(np.linalg.eigvalsh(m).min() > 0), np.diag(m).round(12).tolist()
+    (True, [1.0, 1.0, 1.0])
+    """
+    a = np.asarray(matrix, dtype=float)
+    a = (a + a.T) / 2
+    y = a.copy()
+    correction = np.zeros_like(a)
+    for _ in range(max_iterations):
+        r = y - correction
+        w, v = np.linalg.eigh(r)
+        x = (v * np.maximum(w, min_eigenvalue)) @ v.T
+        correction = x - r
+        y_new = x.copy()
+        np.fill_diagonal(y_new, 1.0)
+        done = np.linalg.norm(y_new - y, "fro") <= tol * max(1.0, np.linalg.norm(y, "fro"))
+        y = y_new
+        if done:
+            break
+    # Unit diagonal may leave a tiny negative eigenvalue: lift it and rescale.
+    w, v = np.linalg.eigh((y + y.T) / 2)
+    y = (v * np.maximum(w, min_eigenvalue)) @ v.T
+    d = np.sqrt(np.diag(y))
+    y = y / np.outer(d, d)
+    np.fill_diagonal(y, 1.0)
+    return y
+
+
+def normal_score_correlation(rank_correlation) -> np.ndarray:
+    """The normal-score (Pearson) correlation giving a rank correlation: ``2 sin(pi rho / 6)``.
+
+    For a bivariate normal, Spearman's rho_s = (6 / pi) asin(rho / 2).
+
+    >>> normal_score_correlation([0.0, 0.5, 1.0]).round(4).tolist()
+    [0.0, 0.5176, 1.0]
+    """
+    return 2.0 * np.sin(np.pi * np.asarray(rank_correlation, dtype=float) / 6.0)
+
+
+def _factor(matrix: np.ndarray) -> np.ndarray:
+    """F with F F^T = matrix, for a positive semidefinite matrix (singular allowed)."""
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(matrix)
+        return v * np.sqrt(np.maximum(w, 0.0))
+
+
+@dataclass(frozen=True, eq=False)
+class CorrelationPlan:
+    """What the engine needs to correlate durations.
+
+    ``target`` is the rank-correlation matrix used (after any repair), over
+    ``tasks`` in project order; ``given`` the one asked for; ``components``
+    groups of task ids correlated with each other (each applied on its own);
+    ``factors[c]`` a matrix F with F F^T equal to component c's normal-score
+    correlation.
+    """
+
+    tasks: tuple[str, ...]
+    given: pd.DataFrame
+    target: pd.DataFrame
+    repaired: bool
+    components: tuple[tuple[str, ...], ...]
+    factors: tuple[np.ndarray, ...]
+
+
+def prepare_correlation(project: Project, correlation, repair: bool = True) -> CorrelationPlan | None:
+    """Check ``correlation``, repair it if needed (or raise), and factor it per component.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...                tasks=[pm.Task(t, optimistic=1, most_likely=2, pessimistic=3) for t in "ABCD"])
+    >>> plan = prepare_correlation(p, [(["A", "B"], 0.5), (["C", "D"], 1.0)])
+    >>> plan.components, plan.repaired
+    ((('A', 'B'), ('C', 'D')), False)
+    """
+    given = correlation_matrix(project, correlation)
+    if given is None:
+        return None
+    values = given.to_numpy(dtype=float)
+    repaired = False
+    if not is_positive_semidefinite(values):
+        smallest = float(np.linalg.eigvalsh(values).min())
+        if not repair:
+            raise ValidationError(
+                f"the correlation matrix over {len(values)} tasks is not positive semidefinite "
+                f"(smallest eigenvalue {smallest:.3g}), so no durations can have it; "
+                "fix the coefficients or allow correlation_repair"
+            )
+        fixed = nearest_correlation(values)
+        moved = float(np.abs(fixed - values).max())
+        warnings.warn(
+            f"the correlation matrix is not positive semidefinite (smallest eigenvalue {smallest:.3g}); "
+            f"it was repaired to the nearest correlation matrix (Higham), changing coefficients by up to {moved:.3g}",
+            PmsimWarning,
+            stacklevel=3,
+        )
+        values = fixed
+        repaired = True
+    target = pd.DataFrame(values, index=given.index, columns=given.columns)
+
+    from scipy.sparse.csgraph import connected_components
+
+    linked = np.abs(values) > 0
+    n_comp, labels = connected_components(linked, directed=False)
+    ids = list(given.index)
+    components, factors = [], []
+    for c in range(n_comp):
+        idx = np.flatnonzero(labels == c)
+        if len(idx) < 2:
+            continue
+        normal = normal_score_correlation(values[np.ix_(idx, idx)])
+        np.fill_diagonal(normal, 1.0)
+        if not is_positive_semidefinite(normal):
+            # The sine map can nudge a valid matrix just outside; step back in.
+            normal = nearest_correlation(normal, min_eigenvalue=0.0)
+        components.append(tuple(ids[i] for i in idx))
+        factors.append(np.ascontiguousarray(_factor(normal)))
+    tasks = tuple(t for comp in components for t in comp)
+    return CorrelationPlan(
+        tasks=tasks, given=given, target=target, repaired=repaired,
+        components=tuple(components), factors=tuple(factors),
+    )
