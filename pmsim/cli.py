@@ -153,6 +153,33 @@ def _evm(args) -> int:
 _evm.arguments = _evm_arguments
 
 
+def _simulate_arguments(parser):
+    _path_argument(parser)
+    parser.add_argument("--iterations", type=int, default=10_000, help="number of iterations (default 10000)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported)")
+    parser.add_argument("--levelled", action="store_true", help="resource-constrained iterations")
+
+
+@command("simulate", "Monte Carlo schedule and cost risk")
+def _simulate(args) -> int:
+    from .montecarlo import summary_json
+
+    project = pm.read_project(args.path)
+    sim = pm.simulate(project, iterations=args.iterations, seed=args.seed, levelled=args.levelled)
+    if args.json:
+        emit_json(summary_json(sim))
+    else:
+        print(sim.summary().to_string(header=False))
+        print()
+        top = sim.criticality.sort_values(ascending=False, kind="stable").head(10)
+        print("most critical tasks:")
+        print(top.to_string())
+    return 0
+
+
+_simulate.arguments = _simulate_arguments
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pmsim", description="Plan and simulate IT projects.")
     parser.add_argument("--version", action="version", version=f"pmsim {pm.__version__}")
