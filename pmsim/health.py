@@ -30,8 +30,9 @@ Conventions, where the pamphlet leaves room:
 - The critical path test is DCMA's: add a long delay to the duration of a
   critical task and see whether the project finish moves by that much. It
   fails when the driving chain through a critical task leaves by its start
-  (an SS or SF link) or enters a lag that absorbs the change, for example a
-  task that is critical only through a start-to-start link. It is computed
+  (an SS or SF link), for example a task that is critical only through a
+  start-to-start link, or when the task is placed by its finish (an FF or SF
+  link drives it, so a longer task starts earlier instead of ending later). It is computed
   exactly, for every critical task at once, by following driving links (a
   link is driving when it sets its successor's early dates).
 
@@ -84,15 +85,22 @@ def _driving(net, es, ef, tol=CRITICAL_TOLERANCE) -> np.ndarray:
     return np.abs(implied - es[dst]) <= tol
 
 
-def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE) -> np.ndarray:
-    """Per task (topological order): does lengthening it delay the project finish as much?
+def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE):
+    """Per task (topological order): does lengthening it, or delaying it, delay the finish as much?
 
-    A delay at a task's finish crosses its driving FS and FF links and shifts
-    the whole successor; a shift of a whole task also crosses its driving SS
-    and SF links. Walking the network backwards decides it for every task.
+    Lengthening a task moves its finish only if its start is held by the
+    project start or a driving FS or SS link; a task placed by an FF or SF
+    link starts earlier instead. A delay at a task's finish crosses its
+    driving FS and FF links and shifts the whole successor; a shift of a
+    whole task also crosses its driving SS and SF links. Walking the network
+    backwards decides it for every task. Returns (lengthening moves the
+    finish, a delay moves the finish).
     """
     driving = _driving(net, es, ef, tol)
     n = net.n
+    start_held = es <= tol
+    by_start = driving & np.isin(net.succ_type, (_FS, _SS))
+    start_held[net.succ_idx[by_start]] = True
     finish_moves = np.zeros(n, dtype=bool)
     shift_moves = np.zeros(n, dtype=bool)
     for j in range(n - 1, -1, -1):
@@ -110,7 +118,7 @@ def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE) -> np.ndarr
                 shift = True
         finish_moves[j] = fin
         shift_moves[j] = fin or shift
-    return finish_moves, shift_moves
+    return finish_moves & start_held, shift_moves
 
 
 def health_check(project: Project) -> pd.DataFrame:
