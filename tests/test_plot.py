@@ -337,3 +337,289 @@ def test_evm_rejects_bad_input(evm_case, call, message):
     p, progress = evm_case
     with pytest.raises(pm.PmsimError, match=message):
         call(p, pm.earned_value_series(p, progress))
+
+
+# ------------------------------------------------------------- simulation
+
+
+def sim_project(**settings):
+    """A (3, 5, 10) -> B (1, 2, 3) and A -> C (0.5, 1, 1.5), from Mon 4 Jan 2027, with costs.
+
+    CPM on the most likely durations: A 0-5, B 5-7, C 5-6, so A and B are critical.
+    """
+    settings.setdefault("deadline", "2027-01-12")
+    settings.setdefault("budget", 800)
+    return pm.Project(
+        name="risky", start="2027-01-04",
+        tasks=[pm.Task("A", "Analysis", optimistic=3, most_likely=5, pessimistic=10, cost_per_day=100),
+               pm.Task("B", "Build", optimistic=1, most_likely=2, pessimistic=3, cost_per_day=50),
+               pm.Task("C", "Contract", optimistic=0.5, most_likely=1, pessimistic=1.5, fixed_cost=200)],
+        dependencies=[pm.Dependency("A", "B"), pm.Dependency("A", "C")],
+        **settings,
+    )
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return pm.simulate(sim_project(), iterations=2000, seed=7)
+
+
+def day_of(x: float) -> dt.date:
+    """The calendar day an x position falls in, taking a position at midnight as the end of the day before."""
+    return mdates.num2date(np.ceil(x - 1e-9) - 1).date()
+
+
+def test_histogram_bars_are_shares_of_iterations(sim):
+    ax = pm.plot.histogram(sim, bins=20)
+    bars = [b for b in ax.patches if b.get_gid() == "bin"]
+    assert len(bars) == 20
+    heights = np.array([b.get_height() for b in bars])
+    assert heights.sum() == pytest.approx(1.0)
+    counts, _ = np.histogram(sim.finish, bins=20)
+    assert heights * sim.iterations == pytest.approx(counts)
+    # Bars are in date order, from the earliest finish day to the latest.
+    lefts = [b.get_x() for b in bars]
+    assert lefts == sorted(lefts)
+    assert day_of(lefts[0] + 1e-6 + 1) >= sim.finish_dates.min().item()
+    assert day_of(bars[-1].get_x() + bars[-1].get_width()) == sim.finish_dates.max().item()
+    assert ax.get_xlabel() == "Finish date" and ax.get_ylabel() == "Share of iterations"
+    assert ax.get_title() == "risky: finish date, 2,000 iterations"
+    assert ax.get_ylim()[1] > heights.max()
+
+
+def test_histogram_p_lines_sit_at_the_p_dates_with_their_dates_as_labels(sim):
+    ax = pm.plot.histogram(sim)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    for p in (50, 80):
+        line = _common.line_by_gid(ax, f"p{p}")
+        date = sim.percentile(p)
+        assert day_of(line.get_xdata()[0]) == date
+        assert by_gid(ax, f"p{p}:text")[""].get_text() == f"P{p} {date.isoformat()}"
+        assert f"P{p} {date:%a %d %b %Y}" in legend
+    assert _common.line_by_gid(ax, "p50").get_xdata()[0] <= _common.line_by_gid(ax, "p80").get_xdata()[0]
+
+
+def test_histogram_deadline_line_shades_late_bars(sim):
+    ax = pm.plot.histogram(sim)
+    line = _common.line_by_gid(ax, "deadline")
+    assert list(line.get_xdata()) == [d("2027-01-13")] * 2  # end of Tue 12 Jan
+    on_time = sim.probability_by("2027-01-12")
+    assert 0.1 < on_time < 0.9  # the fixture's deadline cuts the distribution
+    assert f"Deadline Tue 12 Jan 2027: P(on time) {on_time:.0%}" in [t.get_text() for t in ax.get_legend().get_texts()]
+    for bar in (b for b in ax.patches if b.get_gid() == "bin"):
+        late = bar.get_x() + bar.get_width() / 2 > d("2027-01-13")
+        assert same_colour(bar.get_facecolor(), pm.plot.risk.LATE if late else pm.plot._common.NORMAL)
+    assert _common.line_by_gid(pm.plot.histogram(sim, deadline=False), "deadline") is None
+    moved = _common.line_by_gid(pm.plot.histogram(sim, deadline="2027-01-15"), "deadline")
+    assert moved.get_xdata()[0] == d("2027-01-16")
+
+
+def test_cdf_steps_to_one_and_p_lines_are_the_inverted_cdf(sim):
+    ax = pm.plot.cdf(sim)
+    curve = _common.line_by_gid(ax, "cdf")
+    x, y = np.asarray(curve.get_xdata()), np.asarray(curve.get_ydata())
+    assert y[0] == 0 and y[-1] == 1 and len(y) == sim.iterations + 1
+    assert np.all(np.diff(y) >= 0) and np.all(np.diff(x) >= 0)
+
+    def value_at(xq):  # the step curve drawn with steps-post
+        return y[np.searchsorted(x, xq, side="right") - 1]
+
+    for p in (50, 80):
+        xp = _common.line_by_gid(ax, f"p{p}").get_xdata()[0]
+        assert value_at(xp) >= p / 100 > value_at(xp - 1e-7)
+        point = _common.line_by_gid(ax, f"p{p}:point")
+        assert (point.get_xdata()[0], point.get_ydata()[0]) == (xp, p / 100)
+        assert day_of(xp) == sim.percentile(p)
+    on_time = sim.probability_by("2027-01-12")
+    assert list(_common.line_by_gid(ax, "p_on_time").get_ydata()) == [on_time] * 2
+    assert value_at(d("2027-01-13")) == pytest.approx(on_time)
+    assert ax.get_ylim() == (0.0, 1.02)
+    assert ax.get_ylabel() == "Probability of finishing by"
+
+
+def test_tornado_bars_are_the_sensitivities_largest_on_top(sim):
+    ax = pm.plot.tornado(sim)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    expected = sim.sensitivity.abs().sort_values(ascending=False).index
+    assert labels == [f"{tid} {pm.plot.risk._task_labels(sim.project, [tid])[0][len(tid) + 1:]}" for tid in expected]
+    assert labels[0] == "A Analysis"  # the widest estimate on the critical path drives the finish
+    bars = by_gid(ax, "sensitivity:")
+    bars = {k: v for k, v in bars.items() if not k.endswith(":text")}
+    for tid, bar in bars.items():
+        assert bar.get_width() == pytest.approx(sim.sensitivity[tid])
+        colour = pm.plot._common.POSITIVE if bar.get_width() >= 0 else pm.plot._common.NEGATIVE
+        assert same_colour(bar.get_facecolor(), colour)
+    assert [bars[t].get_y() + bars[t].get_height() / 2 for t in expected] == [0, 1, 2]
+    one = pm.plot.tornado(sim, top=1)
+    assert [t.get_text() for t in one.get_yticklabels()] == ["A Analysis"]
+    assert "top 1 of 3" in one.get_title()
+    assert ax.get_xlim()[1] > sim.sensitivity.max()
+
+
+def test_criticality_bars_are_the_index_red_on_the_cpm_path(sim):
+    ax = pm.plot.criticality(sim)
+    bars = {k: v for k, v in by_gid(ax, "criticality:").items() if not k.endswith(":text")}
+    assert sorted(bars) == ["A", "B", "C"]
+    for tid, bar in bars.items():
+        assert bar.get_width() == pytest.approx(sim.criticality[tid])
+    order = sorted(bars, key=lambda t: bars[t].get_y())
+    assert [sim.criticality[t] for t in order] == sorted(sim.criticality, reverse=True)
+    assert sim.criticality["A"] == 1.0
+    red = {t for t, b in bars.items() if same_colour(b.get_facecolor(), pm.plot.CRITICAL)}
+    assert red == {"A", "B"}
+    assert ax.get_xlim() == (0.0, 1.1)
+    assert by_gid(ax, "criticality:A:text")[""].get_text() == "100%"
+
+
+def test_cost_histogram_p_lines_budget_and_over_budget_bars(sim):
+    ax = pm.plot.cost_histogram(sim)
+    bars = [b for b in ax.patches if b.get_gid() == "bin"]
+    assert len(bars) == 50 and sum(b.get_height() for b in bars) == pytest.approx(1.0)
+    for p in (50, 80):
+        assert _common.line_by_gid(ax, f"p{p}").get_xdata()[0] == sim.cost_percentile(p)
+    assert list(_common.line_by_gid(ax, "budget").get_xdata()) == [800.0, 800.0]
+    within = sim.probability_within(800)
+    assert 0.05 < within < 0.95
+    assert f"Budget 800 USD: P(on budget) {within:.0%}" in [t.get_text() for t in ax.get_legend().get_texts()]
+    for bar in bars:
+        over = bar.get_x() + bar.get_width() / 2 > 800
+        assert same_colour(bar.get_facecolor(), pm.plot.risk.LATE if over else pm.plot._common.NORMAL)
+    lo, hi = ax.get_xlim()
+    assert lo < sim.cost.min() and hi > sim.cost.max()
+    assert ax.get_xlabel() == "Total cost (USD)"
+    assert _common.line_by_gid(pm.plot.cost_histogram(sim, budget=900), "budget").get_xdata()[0] == 900
+    assert _common.line_by_gid(pm.plot.cost_histogram(sim, budget=False), "budget") is None
+
+
+def test_labels_of_nearby_lines_do_not_overlap(sim):
+    # A deadline on the P50 day: the two rotated labels go to different heights.
+    ax = pm.plot.histogram(sim, deadline=sim.percentile(50))
+    heights = {g: by_gid(ax, f"{g}:text")[""].xy[1] for g in ("p50", "deadline")}
+    assert heights["p50"] != heights["deadline"]
+
+
+@pytest.mark.parametrize("plot", ["histogram", "cdf", "tornado", "criticality", "cost_histogram", "jcl"])
+def test_simulation_plots_draw_into_given_axes_and_keep_global_style(sim, plot, rc_snapshot):
+    fig, ax = plt.subplots()
+    figures = plt.get_fignums()
+    assert getattr(pm.plot, plot)(sim, ax=ax) is ax
+    assert plt.get_fignums() == figures
+    assert dict(matplotlib.rcParams) == rc_snapshot
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # a schedule is not a simulation
+        (lambda p, s: pm.plot.histogram(pm.cpm(p)), "histogram needs a Simulation"),
+        (lambda p, s: pm.plot.cdf(p), "cdf needs a Simulation"),
+        (lambda p, s: pm.plot.jcl(pm.cpm(p)), "jcl needs a Simulation"),
+        # top must show at least one task
+        (lambda p, s: pm.plot.tornado(s, top=0), "top must be >= 1"),
+        # a project without any cost has no cost distribution to draw
+        (lambda p, s: pm.plot.cost_histogram(pm.simulate(make_project([("A", 2)]), iterations=10, seed=1)),
+         "has no costs"),
+    ],
+)
+def test_simulation_plots_reject_bad_input(sim, call, message):
+    with pytest.raises(pm.PmsimError, match=message):
+        call(sim.project, sim)
+
+
+# ------------------------------------------------------------------ budget
+
+
+def test_budget_burn_of_a_schedule_draws_the_banana_and_budget():
+    p = sim_project()
+    burn = pm.budget_burn(p, pm.cpm(p), freq="D")
+    ax = pm.plot.budget_burn(burn)
+    x = [d(str(t.date())) + 1 for t in burn.index]  # the cost by the end of each day
+    for col in ("early", "late"):
+        line = _common.line_by_gid(ax, col)
+        assert list(line.get_xdata()) == pytest.approx(x)
+        assert list(line.get_ydata()) == burn[col].tolist()
+    assert _common.line_by_gid(ax, "p50") is None and by_gid(ax, "band") == {}
+    assert list(_common.line_by_gid(ax, "budget").get_ydata()) == [800.0, 800.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Baseline early start", "Baseline late start", "Budget 800 USD"]
+    assert ax.get_ylabel() == "Cumulative cost (USD)"
+    assert ax.get_ylim()[1] >= max(800, burn["early"].max())
+
+
+def test_budget_burn_of_a_simulation_draws_the_band_and_p50(sim):
+    burn = pm.budget_burn(sim.project, sim, freq="D")
+    ax = pm.plot.budget_burn(burn, budget=1000)
+    p50 = _common.line_by_gid(ax, "p50")
+    assert list(p50.get_ydata()) == burn["p50"].tolist()
+    band = [c for c in ax.collections if c.get_gid() == "band"]
+    assert len(band) == 1
+    # The band's outline runs along P10 below and P90 above.
+    vertices = band[0].get_paths()[0].vertices
+    assert vertices[:, 1].min() == pytest.approx(burn["p10"].min())
+    assert vertices[:, 1].max() == pytest.approx(burn["p90"].max())
+    assert list(_common.line_by_gid(ax, "budget").get_ydata()) == [1000.0, 1000.0]
+    texts = {t.get_gid(): t.get_text() for t in ax.texts}
+    assert texts["p50:text"] == f"P50 {pm.plot._common.money(burn['p50'].iloc[-1], 'USD')}"
+    assert texts["p90:text"].startswith("P90 ")
+
+
+def test_budget_burn_from_a_project_and_a_levelled_schedule():
+    p = sim_project()
+    levelled = schedule_from_dates(p, [0, 5, 7], kind="levelled")  # C after B: one team
+    ax = pm.plot.budget_burn(p, sim_or_schedule=levelled, freq="W")
+    assert ax.get_title() == "risky: budget burn"
+    burn = pm.budget_burn(p, levelled, freq="W")
+    assert list(_common.line_by_gid(ax, "scheduled").get_ydata()) == burn["scheduled"].tolist()
+    assert _common.line_by_gid(pm.plot.budget_burn(p, budget=False), "budget") is None
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # neither a burn frame nor a project
+        (lambda p: pm.plot.budget_burn(pm.cpm(p)), "needs the DataFrame of pm.budget_burn or a Project"),
+        # a frame that is not a burn frame
+        (lambda p: pm.plot.budget_burn(pd.DataFrame({"early": [1.0]})), "indexed by date"),
+        # sim_or_schedule only makes sense with a project
+        (lambda p: pm.plot.budget_burn(pm.budget_burn(p), sim_or_schedule=pm.cpm(p)), "only with a Project"),
+    ],
+)
+def test_budget_burn_rejects_bad_input(call, message):
+    with pytest.raises(pm.PmsimError, match=message):
+        call(sim_project())
+
+
+def test_jcl_scatter_has_one_dot_per_iteration_in_its_quadrant(sim):
+    ax = pm.plot.jcl(sim)
+    r = pm.jcl(sim)
+    dots = {c.get_gid(): c.get_offsets() for c in ax.collections}
+    assert sum(len(v) for v in dots.values()) == sim.iterations
+    s = r.scatter
+    expected = {
+        "on_time_on_budget": (s.on_time & s.on_budget).sum(), "late_on_budget": (~s.on_time & s.on_budget).sum(),
+        "on_time_over_budget": (s.on_time & ~s.on_budget).sum(), "late_over_budget": (~s.on_time & ~s.on_budget).sum(),
+    }
+    assert {k: len(v) for k, v in dots.items()} == expected
+    xd = _common.line_by_gid(ax, "deadline").get_xdata()[0]
+    assert xd == d("2027-01-13")
+    assert _common.line_by_gid(ax, "budget").get_ydata()[0] == 800.0
+    assert np.all(dots["on_time_on_budget"][:, 0] <= xd) and np.all(dots["late_over_budget"][:, 0] > xd)
+    assert np.all(dots["on_time_on_budget"][:, 1] <= 800) and np.all(dots["late_over_budget"][:, 1] > 800)
+    text = by_gid(ax, "jcl_text")[""].get_text()
+    assert text == f"JCL {r.jcl:.0%}\nP(on time) {r.p_on_time:.0%}\nP(on budget) {r.p_on_budget:.0%}"
+    assert ax.get_xlabel() == "Finish date" and ax.get_ylabel() == "Total cost (USD)"
+
+
+def test_jcl_frontier_is_drawn_at_the_frontier_pairs(sim):
+    ax = pm.plot.jcl(sim, target=0.6)
+    front = pm.jcl_frontier(sim, target=0.6)
+    assert len(front) >= 2
+    line = _common.line_by_gid(ax, "frontier")
+    assert list(line.get_xdata()) == [d(str(t.date())) + 1 for t in front["deadline"]]
+    assert list(line.get_ydata()) == front["budget"].tolist()
+    assert "JCL 60% frontier" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert _common.line_by_gid(pm.plot.jcl(sim, frontier=False), "frontier") is None
+    # Another budget and deadline move the quadrant lines.
+    other = pm.plot.jcl(sim, budget=900, deadline="2027-01-15")
+    assert _common.line_by_gid(other, "budget").get_ydata()[0] == 900
+    assert _common.line_by_gid(other, "deadline").get_xdata()[0] == d("2027-01-16")

@@ -115,14 +115,42 @@ def marker_line(ax, x, text, colour, *, linestyle="--", label=None, gid=None, y_
     Returns the Line2D (its x data is ``[x, x]``; its ``gid`` names it).
     """
     line = ax.axvline(x, color=colour, linestyle=linestyle, linewidth=1.6, label=label, gid=gid, zorder=4)
-    ax.annotate(
+    text = ax.annotate(
         text, xy=(x, y_text), xycoords=ax.get_xaxis_transform(),
         xytext=(3 if side == "right" else -3, 0), textcoords="offset points",
         rotation=90, va="top", ha="left" if side == "right" else "right",
         fontsize="small", color=colour, gid=f"{gid}:text" if gid else None,
         bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9), zorder=5,
     )
+    text._pmsim_marker = (x, y_text, side)  # read by spread_labels
     return line
+
+
+def spread_labels(ax, levels=(0.98, 0.62, 0.26), gap_points: float = 15.0) -> None:
+    """Move the rotated labels of nearby marker lines to different heights so none covers another.
+
+    Call it once the x limits are set. Each label keeps its preferred height
+    unless a label already placed at that height lies within ``gap_points``
+    (about one rotated line of small text) on the same stretch of axis.
+    """
+    labels = [t for t in ax.texts if getattr(t, "_pmsim_marker", None)]
+    if len(labels) < 2:
+        return
+    lo, hi = ax.get_xlim()
+    fig_width = ax.figure.get_size_inches()[0] * 72
+    width = fig_width * ax.get_position().width * 0.92  # layout shrinks the axes a little later
+    placed: dict[float, list[tuple[float, float]]] = {}
+    for text in sorted(labels, key=lambda t: t._pmsim_marker[0]):
+        x, preferred, side = text._pmsim_marker
+        px = (x - lo) / (hi - lo) * width
+        span = (px, px + gap_points) if side == "right" else (px - gap_points, px)
+        for level in (preferred, *(lv for lv in levels if lv != preferred)):
+            if all(span[1] <= a or span[0] >= b for a, b in placed.get(level, [])):
+                break
+        else:
+            level = preferred
+        placed.setdefault(level, []).append(span)
+        text.xy = (x, level)
 
 
 def budget_line(ax, y, text, *, label=None, x_text=0.99, ha="right", gid="budget"):

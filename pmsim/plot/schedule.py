@@ -13,7 +13,7 @@ from ..errors import ValidationError
 from ..model import Project
 from ._common import (
     BASELINE, CRITICAL, DEADLINE, FLOAT, MILESTONE, NORMAL, STATUS,
-    as_day, date_axis, day_end, day_num, day_start, marker_line, new_axes,
+    as_day, date_axis, day_end, day_num, day_start, marker_line, new_axes, spread_labels,
 )
 
 __all__ = ["gantt", "network"]
@@ -136,6 +136,7 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
     span = max(ends) - start
     ax.set_xlim(start - 0.02 * span - 0.5, max(ends) + 0.03 * span + 0.5)
     ax.set_ylim(n - 0.35, -0.65)
+    spread_labels(ax)
     ax.set_yticks(y, [_label(t, nm) for t, nm in zip(ids, table["name"])],
                   fontsize="small" if n > 25 else None)
     for tick, crit in zip(ax.get_yticklabels(), critical):
