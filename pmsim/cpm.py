@@ -151,38 +151,42 @@ def _passes(net: Network, dur: np.ndarray):
 
 
 def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, ff) -> pd.DataFrame:
-    tasks = [project.tasks[i] for i in net.project_index]
     tf = np.maximum(ls - es, 0.0)
     tf[np.abs(tf) < CRITICAL_TOLERANCE] = 0.0
     cal, day0 = project.calendar, project.start
-    milestone = np.array([t.milestone for t in tasks], dtype=bool)
     start_date = cal.start_date(day0, start)
     finish_date = cal.finish_date(day0, finish)
     # A zero-duration task (milestone) shows on the day its predecessor finished.
     zero = dur == 0
     start_date = np.where(zero, finish_date, start_date)
-    table = pd.DataFrame(
+    by_position = {
+        "duration": dur,
+        "start": start,
+        "finish": finish,
+        "early_start": es,
+        "early_finish": ef,
+        "late_start": ls,
+        "late_finish": lf,
+        "total_float": tf,
+        "free_float": np.minimum(ff, tf),
+        "critical": tf <= CRITICAL_TOLERANCE,
+        "start_date": start_date,
+        "finish_date": finish_date,
+    }
+    # Rows in the project's own task order: permute the arrays rather than reindex a frame.
+    columns = {key: net.to_project(values) for key, values in by_position.items()}
+    columns["start_date"] = pd.to_datetime(columns["start_date"])
+    columns["finish_date"] = pd.to_datetime(columns["finish_date"])
+    tasks = project.tasks
+    return pd.DataFrame(
         {
             "name": [t.name for t in tasks],
             "phase": [t.phase for t in tasks],
-            "milestone": milestone,
-            "duration": dur,
-            "start": start,
-            "finish": finish,
-            "early_start": es,
-            "early_finish": ef,
-            "late_start": ls,
-            "late_finish": lf,
-            "total_float": tf,
-            "free_float": np.minimum(ff, tf),
-            "critical": tf <= CRITICAL_TOLERANCE,
-            "start_date": pd.to_datetime(start_date),
-            "finish_date": pd.to_datetime(finish_date),
+            "milestone": np.array([t.milestone for t in tasks], dtype=bool),
+            **columns,
         },
-        index=pd.Index(net.ids, name="id"),
+        index=pd.Index([t.id for t in tasks], name="id"),
     )
-    # Rows in the project's own task order.
-    return table.loc[list(project.task_ids)]
 
 
 def _critical_path(table: pd.DataFrame) -> list:
