@@ -782,7 +782,20 @@ def reforecast_plan(plan, work: RemainingWork):
     Releases every task, fixes the finished ones (and fixed remainders), makes
     the links into started tasks non-binding (their start is a fact), lets any
     task whose successors have all started set the finish, and adds the cost
-    offset. ``plan`` must be built from ``work.project``.
+    offset. ``plan`` must be built from ``work.project``;
+    ``pm.simulate(project, progress=..., status_date=...)`` does all this.
+
+    >>> import pmsim as pm
+    >>> from pmsim.montecarlo import _make_plan
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=3, cost_per_day=100), pm.Task("B", duration=4, cost_per_day=100)],
+    ...     dependencies=[pm.Dependency("A", "B")])
+    >>> table = pd.DataFrame({"id": ["A"], "percent_complete": [100], "actual_cost": [350],
+    ...     "actual_start": ["2027-01-04"], "actual_finish": ["2027-01-07"]})
+    >>> work = remaining_work(p, table, "2027-01-08")
+    >>> plan = reforecast_plan(_make_plan(work.project, 1), work)
+    >>> plan.release.tolist(), plan.override_mask.tolist(), plan.cost_offset
+    ([0.0, 5.0], [True, False], -50.0)
     """
     from dataclasses import replace
 

@@ -33,8 +33,9 @@ Seams for other parts of pmsim
   days; a task's early start is ``max(release, link constraints)``), a
   duration ``override`` (finished tasks at their actual duration, no
   sampling, no risk impact) and a constant ``cost_offset``; set them with
-  :meth:`_Plan.with_progress` and call :func:`_simulate_plan`. Until that
-  exists ``progress=`` raises.
+  :meth:`_Plan.with_progress` and call :func:`_simulate_plan`.
+  :func:`pmsim.evm.remaining_work` and :func:`pmsim.evm.reforecast_plan`
+  fill them from progress data.
 
 >>> import pmsim as pm
 >>> p = pm.Project(name="demo", start="2027-01-04", tasks=[
@@ -575,6 +576,8 @@ class Simulation:
     task_finish: np.ndarray | None = field(repr=False)
     _plan: _Plan = field(repr=False)
     _occurred: np.ndarray = field(repr=False)
+    # A re-forecast from progress: the pmsim.evm.RemainingWork it simulated (None otherwise).
+    remaining: object = field(default=None, repr=False)
 
     # ------------------------------------------------------------ finish
 
@@ -974,7 +977,10 @@ def simulate(
     levelled : bool
         Resource-constrained iterations (not available yet: raises).
     progress, status_date
-        Re-forecast from progress (not available yet: raises).
+        Re-forecast from progress: a progress table (or path) and its status
+        date; only the remaining work is simulated (see
+        :func:`pmsim.evm.remaining_work`). ``Simulation.remaining`` keeps the
+        inputs; finish and cost are those of the whole project.
     chunk_size : int, optional
         Iterations per compiled chunk (default 128). Results do not depend on it.
     callback : callable, optional
@@ -1010,11 +1016,20 @@ def simulate(
         raise ValidationError(f"callback must be callable, got {type(callback).__name__}")
     if levelled:
         raise PmsimError("levelled=True (resource-constrained Monte Carlo) is not available yet")
+    remaining = None
     if progress is not None or status_date is not None:
-        raise PmsimError("re-forecast from progress (progress=, status_date=) is not available yet")
-    plan = _make_plan(project, seed_int, correlation, bool(risks), bool(correlation_repair))
-    return _simulate_plan(project, plan, iterations, seed_int, keep_tasks=keep_tasks, chunk=chunk,
-                          callback=callback)
+        from .evm import reforecast_plan, remaining_work
+
+        if progress is None:
+            raise ValidationError("status_date= needs progress= (the progress table at that date)")
+        remaining = remaining_work(project, progress, status_date)
+    sampled = project if remaining is None else remaining.project
+    plan = _make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair))
+    if remaining is not None:
+        plan = reforecast_plan(plan, remaining)
+    sim = _simulate_plan(project, plan, iterations, seed_int, keep_tasks=keep_tasks, chunk=chunk,
+                         callback=callback)
+    return sim if remaining is None else replace(sim, remaining=remaining)
 
 
 def _simulate_plan(project: Project, plan: _Plan, iterations: int, seed: int, *, keep_tasks: bool = False,

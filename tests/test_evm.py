@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import pmsim as pm
-from pmsim.evm import METRICS, check_progress, earned_schedule, planned_value_curve
+from pmsim.evm import METRICS, check_progress, earned_schedule, planned_value_curve, remaining_work
 
 START = "2027-01-04"  # a Monday
 
@@ -418,3 +418,78 @@ def test_check_progress_keeps_blank_optional_columns():
     table = check_progress(pd.DataFrame({"id": ["A"], "percent_complete": ["40"], "actual_cost": ["12.5"]}))
     assert table.loc[0, "percent_complete"] == 40 and table.loc[0, "actual_cost"] == 12.5
     assert pd.isna(table.loc[0, "actual_start"]) and math.isnan(table.loc[0, "remaining_duration"])
+
+
+# --------------------------------------------------------------------------- Monte Carlo re-forecast
+
+
+def reforecast_project():
+    """A (3 d) -> B (4 d) -> C (5 d), plus D (2 d) after A, all uncertain except nothing; 100/day."""
+    return pm.Project(
+        name="re", start=START,
+        tasks=[pm.Task("A", optimistic=2, most_likely=3, pessimistic=6, cost_per_day=100),
+               pm.Task("B", optimistic=3, most_likely=4, pessimistic=8, cost_per_day=100),
+               pm.Task("C", optimistic=4, most_likely=5, pessimistic=10, cost_per_day=100, fixed_cost=300),
+               pm.Task("D", optimistic=1, most_likely=2, pessimistic=4, cost_per_day=50)],
+        dependencies=[pm.Dependency("A", "B"), pm.Dependency("B", "C"), pm.Dependency("A", "D")],
+    )
+
+
+def test_reforecast_with_everything_finished_is_the_actual_finish():
+    p = reforecast_project()
+    done = progress(("A", 100, 450, "2027-01-04", "2027-01-07"),   # 4 working days
+                    ("B", 100, 380, "2027-01-08", "2027-01-13"),
+                    ("C", 100, 900, "2027-01-14", "2027-01-22"),   # last day: Friday 22 January
+                    ("D", 100, 90, "2027-01-08", "2027-01-11"))
+    sim = pm.simulate(p, iterations=200, seed=3, progress=done, status_date="2027-01-25")
+    assert set(np.asarray(sim.finish_dates).astype(str)) == {"2027-01-22"}
+    assert np.all(np.asarray(sim.finish) == 15)  # 4 Jan .. 22 Jan is 15 working days
+    assert np.all(np.asarray(sim.cost) == pytest.approx(450 + 380 + 900 + 90))
+
+
+def test_reforecast_is_never_before_the_status_date():
+    p = reforecast_project()
+    status = "2027-01-12"  # end of working day 7
+    table = pd.DataFrame({
+        "id": ["A", "B", "D"], "percent_complete": [100, 40, 100], "remaining_duration": [None, 4, None],
+        "actual_cost": [420, 300, 120],
+        "actual_start": ["2027-01-04", "2027-01-08", "2027-01-06"],   # D started out of sequence
+        "actual_finish": ["2027-01-07", None, "2027-01-07"]})
+    sim = pm.simulate(p, iterations=2000, seed=4, progress=table, status_date=status)
+    # B has 4 days left (scaled estimate), then C: the finish is at least 7 + B's least + C's least.
+    b_low = 4 * 3 / 4
+    assert np.asarray(sim.finish).min() >= 7 + b_low + 4 - 1e-4
+    assert (np.asarray(sim.finish_dates) > np.datetime64(status)).all()
+    # Cost: actual cost + B's remaining days × 100 + C at 300 + 100 × its days, never less than that at the least.
+    assert np.asarray(sim.cost).min() >= 840 + 100 * b_low + 300 + 100 * 4 - 1e-6
+    # The bands of a re-forecast start at the status date with the actual cost to date.
+    burn = pm.budget_burn(p, sim, freq="D")
+    assert burn.loc[:"2027-01-11", "p50"].isna().all()
+    assert burn.loc["2027-01-12", "p10"] == pytest.approx(840)
+    assert burn["p50"].iloc[-1] == pytest.approx(np.percentile(sim.cost, 50))
+
+
+def test_reforecast_fixed_remaining_duration_and_scaled_estimate():
+    p = reforecast_project()
+    table = pd.DataFrame({"id": ["A", "B"], "percent_complete": [100, 50], "remaining_duration": [None, 2],
+                          "actual_cost": [300, 200], "actual_start": ["2027-01-04", "2027-01-07"],
+                          "actual_finish": ["2027-01-06", None]})
+    work = remaining_work(p, table, "2027-01-08")
+    # A: 3 working days at its actual dates; B's remaining part is its estimate scaled by 2 / 4.
+    assert work.release.tolist() == [0, 5, 5, 5]
+    assert work.fixed_mask.tolist() == [True, False, False, False]
+    assert work.fixed_duration[0] == 3
+    est = work.project.task("B").estimate
+    assert (est.low, est.high) == pytest.approx((1.5, 4.0))
+    fixed = remaining_work(p, table, "2027-01-08", remaining="fixed")
+    assert fixed.fixed_mask.tolist() == [True, True, False, False] and fixed.fixed_duration[1] == 2
+    # Cost offset: actual cost less what the engine adds back for A (3 days × 100).
+    assert work.cost_offset == pytest.approx(500 - 300)
+
+
+def test_reforecast_bad_input():
+    p = reforecast_project()
+    with pytest.raises(pm.ValidationError, match="status_date= needs progress="):
+        pm.simulate(p, iterations=10, seed=1, status_date="2027-01-08")
+    with pytest.raises(pm.UnknownReferenceError, match="has no task 'Z'"):
+        pm.simulate(p, iterations=10, seed=1, progress=progress(("Z", 10, 5)), status_date="2027-01-08")
