@@ -379,7 +379,7 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
         cost = np.asarray(sim.cost, dtype=np.float64)
         attrs.update(
             expected_cost=float(cost.mean()),
-            p_on_budget=float(np.mean(cost <= attrs["budget"])),
+            p_on_budget=float(np.mean(cost <= attrs["budget"] + 1e-9 * max(1.0, attrs["budget"]))),
             cost_percentiles={p: float(np.percentile(cost, p)) for p in (10, 20, 30, 40, 50, 60, 70, 80, 90)},
             confidence=confidence,
             contingency=contingency(sim, confidence),
@@ -510,7 +510,7 @@ def jcl(sim, budget: float | None = None, deadline=None) -> JointConfidence:
     finish_dates = pd.to_datetime(np.asarray(sim.finish_dates)).values.astype("datetime64[D]")
     cost = np.asarray(sim.cost, dtype=np.float64)
     on_time = finish_dates <= np.datetime64(deadline, "D")
-    on_budget = cost <= budget
+    on_budget = cost <= budget + 1e-9 * max(1.0, budget)  # as Simulation.summary(): rounding is not overspending
     scatter = pd.DataFrame(
         {
             "finish_date": pd.to_datetime(finish_dates),

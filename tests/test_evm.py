@@ -493,3 +493,15 @@ def test_reforecast_bad_input():
         pm.simulate(p, iterations=10, seed=1, status_date="2027-01-08")
     with pytest.raises(pm.UnknownReferenceError, match="has no task 'Z'"):
         pm.simulate(p, iterations=10, seed=1, progress=progress(("Z", 10, 5)), status_date="2027-01-08")
+
+
+def test_reforecast_of_the_erp_sample_at_both_status_dates():
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    table = pm.read_progress(pm.data_path("erp_upgrade"))
+    for status in ("2027-03-31", "2027-05-28"):
+        report = pm.earned_value(p, table, status)
+        sim = pm.simulate(p, iterations=1000, seed=8, progress=table, status_date=status)
+        assert (np.asarray(sim.finish_dates) > np.datetime64(status)).all()
+        assert np.asarray(sim.cost).min() > report.metrics["AC"]
+        same = pm.simulate(p, iterations=1000, seed=8, progress=table, status_date=status, chunk_size=37)
+        assert np.array_equal(sim.finish, same.finish) and np.array_equal(sim.cost, same.cost)
