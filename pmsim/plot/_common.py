@@ -153,6 +153,48 @@ def spread_labels(ax, levels=(0.98, 0.62, 0.26), gap_points: float = 15.0) -> No
         text.xy = (x, level)
 
 
+_CORNERS = {
+    "upper left": (0.0, 0.45, "upper"), "upper right": (0.55, 1.0, "upper"),
+    "lower left": (0.0, 0.45, "lower"), "lower right": (0.55, 1.0, "lower"),
+}
+
+
+def place_legend(ax, candidates, x, y, **kwargs):
+    """A legend in the free corner among ``candidates``, or outside on the right when none is free."""
+    loc = free_corner(ax, candidates, x, y)
+    if loc is None:
+        return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kwargs)
+    return ax.legend(loc=loc, framealpha=0.9, **kwargs)
+
+
+def free_corner(ax, candidates, x, y) -> str | None:
+    """The candidate legend corner least in the way of the data and of labelled lines.
+
+    ``x``, ``y`` are the drawn data (bar centres and heights, or a curve).
+    A corner costs the share of the axes height the data fill under
+    (upper corners) or above (lower corners) it, plus one per labelled
+    marker line (see :func:`marker_line`) crossing it. None when every
+    corner has a labelled line in it (a legend there would hide its label).
+    """
+    lo, hi = ax.get_xlim()
+    ylo, yhi = ax.get_ylim()
+    fx = (np.asarray(x, dtype=float) - lo) / (hi - lo)
+    fy = (np.asarray(y, dtype=float) - ylo) / (yhi - ylo)
+    lines = [(t._pmsim_marker[0] - lo) / (hi - lo) for t in ax.texts if getattr(t, "_pmsim_marker", None)]
+    best, best_cost = candidates[0], np.inf
+    for loc in candidates:
+        a, b, where = _CORNERS[loc]
+        inside = (fx >= a) & (fx <= b)
+        if where == "upper":
+            cost = float(fy[inside].max()) if inside.any() else 0.0
+        else:
+            cost = 1.0 - float(fy[inside].min()) if inside.any() else 0.0
+        cost += sum(a <= v <= b for v in lines)
+        if cost < best_cost:
+            best, best_cost = loc, cost
+    return best if best_cost < 1 else None
+
+
 def budget_line(ax, y, text, *, label=None, x_text=0.99, ha="right", gid="budget"):
     """A labelled horizontal budget line; the label sits just above it, by default near the right edge."""
     line = ax.axhline(y, color=BUDGET, linestyle="-.", linewidth=1.5, label=label, gid=gid, zorder=4)

@@ -12,7 +12,7 @@ from ..cpm import cpm
 from ..errors import ValidationError
 from ._common import (
     BUDGET, CRITICAL, DEADLINE, NEGATIVE, NORMAL, P_COLOURS, POSITIVE,
-    as_day, date_axis, day_end, day_num, marker_line, money, money_axis, new_axes, spread_labels,
+    as_day, date_axis, day_end, day_num, marker_line, money, money_axis, new_axes, place_legend, spread_labels,
 )
 
 __all__ = ["histogram", "cdf", "tornado", "criticality", "cost_histogram", "P_LEVELS"]
@@ -109,7 +109,7 @@ def histogram(sim, ax=None, deadline=None, bins: int = 50):
     ax.set_xlabel("Finish date")
     ax.set_ylabel("Share of iterations")
     ax.set_title(f"{project.name}: finish date, {n:,} iterations")
-    ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+    place_legend(ax, ("upper left", "upper right"), centres, share, fontsize="small")
     ax.grid(axis="y", color="#e5e5e5", zorder=0)
     return ax
 
@@ -171,7 +171,7 @@ def cdf(sim, ax=None, deadline=None):
     ax.set_xlabel("Finish date")
     ax.set_ylabel("Probability of finishing by")
     ax.set_title(f"{project.name}: finish date CDF, {n:,} iterations")
-    ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
+    place_legend(ax, ("lower right", "upper left"), x, y, fontsize="small")
     ax.grid(color="#e5e5e5", zorder=0)
     return ax
 
@@ -345,6 +345,6 @@ def cost_histogram(sim, ax=None, budget=None, bins: int = 50):
     ax.set_xlabel(f"Total cost ({cur})")
     ax.set_ylabel("Share of iterations")
     ax.set_title(f"{project.name}: total cost, {n:,} iterations")
-    ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+    place_legend(ax, ("upper left", "upper right"), centres, share, fontsize="small")
     ax.grid(axis="y", color="#e5e5e5", zorder=0)
     return ax
