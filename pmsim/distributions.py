@@ -547,7 +547,7 @@ DISTRIBUTIONS: dict[str, type[Distribution]] = {
     cls.kind: cls for cls in (Fixed, Triangular, BetaPert, Uniform, Lognormal, Discrete)
 }
 
-_ALIASES = {"pert": "betapert", "beta-pert": "betapert", "beta_pert": "betapert", "normal": None}
+_ALIASES = {"pert": "betapert", "beta-pert": "betapert", "beta_pert": "betapert"}
 
 
 def _parse_discrete(text: str) -> Discrete:
