@@ -775,16 +775,7 @@ class _Reader:
         dup = [u for u, c in uids.items() if c > 1]
         if dup:
             self.fail("Tasks", f"task UID {dup[0]} appears twice; UIDs must be unique")
-        # Outline: a task followed by a deeper one is a summary; phase = nearest summary above.
-        stack: list[dict] = []
-        for i, rec in enumerate(records):
-            while stack and stack[-1]["level"] >= rec["level"]:
-                stack.pop()
-            rec["parent"] = stack[-1] if stack else None
-            # A summary flag with no task under it leaves a task like any other.
-            nxt = records[i + 1]["level"] if i + 1 < len(records) else 0
-            rec["summary"] = nxt > rec["level"]
-            stack.append(rec)
+        self.outline(records)
         by_uid = {r["uid"]: r for r in records}
         for rec in records:
             rec["name"] = self.text(rec["el"], "Name") or ""
@@ -814,6 +805,42 @@ class _Reader:
         for rec in leaves:
             self.read_task(rec)
         return {"records": records, "leaves": leaves, "by_uid": by_uid}
+
+    def outline(self, records: list[dict]) -> None:
+        """Set each record's parent and summary flag, and put the records in outline order.
+
+        The outline numbers (1, 1.1, 1.2, 2, ...) say it when every task has a
+        distinct one; otherwise the document order and the outline levels do
+        (a task followed by a deeper one is a summary). A summary flag with no
+        task under it leaves a task like any other.
+        """
+        numbers = []
+        for rec in records:
+            text = self.text(rec["el"], "OutlineNumber") or ""
+            parts = text.split(".")
+            numbers.append(tuple(int(x) for x in parts) if all(x.isdigit() for x in parts) and text else None)
+        if records and all(numbers) and len(set(numbers)) == len(numbers):
+            for rec, number in zip(records, numbers):
+                rec["outline"] = number
+            records.sort(key=lambda r: r["outline"])
+            by_number = {r["outline"]: r for r in records}
+            for rec in records:
+                prefix, parent = rec["outline"][:-1], None
+                while prefix and parent is None:
+                    parent, prefix = by_number.get(prefix), prefix[:-1]
+                rec["parent"] = parent
+            parents = {id(r["parent"]) for r in records if r["parent"] is not None}
+            for rec in records:
+                rec["summary"] = id(rec) in parents
+            return
+        stack: list[dict] = []
+        for i, rec in enumerate(records):
+            while stack and stack[-1]["level"] >= rec["level"]:
+                stack.pop()
+            rec["parent"] = stack[-1] if stack else None
+            nxt = records[i + 1]["level"] if i + 1 < len(records) else 0
+            rec["summary"] = nxt > rec["level"]
+            stack.append(rec)
 
     def task_ids(self, leaves):
         id_field = self.field_id("id")

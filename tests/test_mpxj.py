@@ -1,0 +1,248 @@
+"""Verified against MPXJ, the reference library for MS Project and Primavera files.
+
+MPXJ must read every file pmsim writes (MSPDI and XER) with the same tasks,
+durations, links and lags; pmsim must read what MPXJ writes from a schedule
+built through MPXJ's own API; ``.mpp`` files are read through MPXJ.
+
+These tests need Java and the ``mpxj`` extra. Outside CI they skip with the
+reason when either is missing; with ``CI=true`` a missing Java fails them.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from types import SimpleNamespace
+
+import pytest
+
+import pmsim as pm
+from conftest import IN_CI
+from exchange_projects import rich_project
+from pmsim.io._mpxj import java_missing, start_jvm
+
+pytestmark = pytest.mark.mpxj
+
+EXAMPLE_MPP = pm.data_path().parent / "tests" / "data" / "import" / "example.mpp"
+LINK_NAMES = {"FINISH_START": "FS", "START_START": "SS", "FINISH_FINISH": "FF", "START_FINISH": "SF"}
+
+
+@pytest.fixture(scope="module")
+def mpxj():
+    """The JVM, started once for the module, and the MPXJ classes the tests use."""
+    reason = java_missing()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"the MPXJ tests must run in CI: {reason}")
+        pytest.skip(f"MPXJ cannot run here: {reason}")
+    start_jvm()
+    from java.lang import Double
+    from java.time import LocalDate, LocalDateTime
+    from org.mpxj import (Availability, CostRateTableEntry, Duration, ProjectFile, Rate, Relation,
+                          RelationType, TimeUnit)
+    from org.mpxj.common import LocalDateTimeHelper
+    from org.mpxj.mspdi import MSPDIReader, MSPDIWriter
+    from org.mpxj.primavera import PrimaveraXERFileReader, PrimaveraXERFileWriter
+    from org.mpxj.reader import UniversalProjectReader
+
+    return SimpleNamespace(**locals())
+
+
+def quiet(read, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PmsimWarning)
+        return read(*args, **kw)
+
+
+def days(duration, props, mpxj) -> float:
+    return float(duration.convertUnits(mpxj.TimeUnit.DAYS, props).getDuration())
+
+
+def as_mpxj_sees_it(file, fmt, mpxj):
+    """{task id: (name, duration in days, milestone)} and {(pred, succ): (type, lag in days)}."""
+    props = file.getProjectProperties()
+    tasks, links = {}, {}
+
+    def ident(task):
+        return str(task.getText(28)) if fmt == "xml" else str(task.getActivityID())
+
+    for task in file.getTasks():
+        if task.getSummary() or task.getUniqueID() == 0:
+            continue
+        tasks[ident(task)] = (str(task.getName()), days(task.getDuration(), props, mpxj), bool(task.getMilestone()))
+        for rel in task.getPredecessors():
+            links[(ident(rel.getPredecessorTask()), ident(task))] = (
+                LINK_NAMES[str(rel.getType().name())], days(rel.getLag(), props, mpxj))
+    return tasks, links
+
+
+def as_pmsim_has_it(project):
+    tasks = {t.id: (t.name, t.planned_duration, t.milestone) for t in project.tasks}
+    links = {(d.predecessor, d.successor): (d.type, d.lag) for d in project.dependencies}
+    return tasks, links
+
+
+def assert_close(got: dict, want: dict):
+    assert got.keys() == want.keys()
+    for key, expected in want.items():
+        for a, b in zip(got[key], expected):
+            if isinstance(b, float):
+                assert math.isclose(a, b, abs_tol=1e-6), (key, got[key], expected)
+            else:
+                assert a == b, (key, got[key], expected)
+
+
+PROJECTS = ["rich", *pm.sample_projects()]
+
+
+def load(name):
+    return rich_project() if name == "rich" else pm.read_project(pm.data_path(name))
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+@pytest.mark.parametrize("fmt", ["xml", "xer"])
+def test_mpxj_reads_what_pmsim_writes(mpxj, tmp_path, name, fmt):
+    p = load(name)
+    path = tmp_path / f"{name}.{fmt}"
+    pm.write_project(p, path)
+    reader = mpxj.MSPDIReader() if fmt == "xml" else mpxj.PrimaveraXERFileReader()
+    file = reader.read(str(path))
+    tasks, links = as_mpxj_sees_it(file, fmt, mpxj)
+    want_tasks, want_links = as_pmsim_has_it(p)
+    assert_close(tasks, want_tasks)
+    assert_close(links, want_links)
+    # The universal reader recognises the format from the content.
+    assert len(mpxj.UniversalProjectReader().read(str(path)).getTasks()) >= len(p.tasks)
+
+
+def test_mpxj_sees_resources_calendar_and_costs(mpxj, tmp_path):
+    p = rich_project()
+    for fmt in ("xml", "xer"):
+        path = tmp_path / f"r.{fmt}"
+        pm.write_project(p, path)
+        file = mpxj.UniversalProjectReader().read(str(path))
+        props = file.getProjectProperties()
+        resources = {str(r.getName()): r for r in file.getResources() if r.getName() is not None}
+        dev = resources["Developer"]
+        rate = dev.getCostRateTable(0).get(0).getRate(0)
+        per_day = float(rate.getAmount()) * {"HOURS": 8, "DAYS": 1}[str(rate.getUnits().name())]
+        assert per_day == 640.0
+        assert float(dev.getAvailability().get(0).getUnits()) == 300.0  # percent
+        cal = file.getDefaultCalendar()
+        holidays = sorted(str(e.getFromDate()) for e in cal.getCalendarExceptions())
+        assert holidays == [d.isoformat() for d in p.calendar.holidays]
+        assert [bool(cal.isWorkingDay(getattr(__import__("java.time").time.DayOfWeek, d)))
+                for d in ("SUNDAY", "FRIDAY")] == [True, False]
+        assert str(props.getStartDate())[:10] == "2027-01-03"
+        units = {str(a.getTask().getName()): float(a.getUnits()) for a in file.getResourceAssignments()
+                 if a.getResource() is not None and str(a.getResource().getName()) == "Developer"}
+        assert units == {"Über-Prüfung der Anforderungen": 200.0, "Architecture": 100.0, "Build API": 200.0,
+                         "Build UI": 150.0}
+
+
+def build_with_mpxj(mpxj):
+    """A schedule built through MPXJ's own API: two phases, all link types, a lead, resources, a holiday."""
+    file = mpxj.ProjectFile()
+    props = file.getProjectProperties()
+    props.setStartDate(mpxj.LocalDateTime.of(2027, 1, 4, 8, 0))
+    props.setName("Built by MPXJ")
+    cal = file.addDefaultBaseCalendar()
+    file.setDefaultCalendar(cal)
+    cal.addCalendarException(mpxj.LocalDate.of(2027, 1, 6), mpxj.LocalDate.of(2027, 1, 6))
+    start, end = mpxj.LocalDateTimeHelper.START_DATE_NA, mpxj.LocalDateTimeHelper.END_DATE_NA
+
+    def resource(name, percent, per_hour):
+        r = file.addResource()
+        r.setName(name)
+        r.getAvailability().add(mpxj.Availability(start, end, mpxj.Double(percent)))
+        r.getCostRateTable(0).add(mpxj.CostRateTableEntry(start, end, mpxj.Double(0.0),
+                                                          mpxj.Rate(per_hour, mpxj.TimeUnit.DAYS.HOURS)))
+        return r
+
+    dev, qa = resource("Developer", 200.0, 80.0), resource("Tester", 100.0, 50.0)
+
+    def task(parent, name, duration):
+        t = parent.addTask()
+        t.setName(name)
+        t.setDuration(mpxj.Duration.getInstance(duration, mpxj.TimeUnit.DAYS))
+        return t
+
+    phase1, phase2 = file.addTask(), file.addTask()
+    phase1.setName("Phase 1")
+    phase2.setName("Phase 2")
+    a, b = task(phase1, "Design", 3), task(phase1, "Build", 2.5)
+    c = task(phase2, "Test", 4)
+    m = task(file, "Release", 0)
+    m.setMilestone(True)
+
+    def link(succ, pred, kind, lag):
+        succ.addPredecessor(mpxj.Relation.Builder().predecessorTask(pred).type(kind)
+                            .lag(mpxj.Duration.getInstance(lag, mpxj.TimeUnit.DAYS)))
+
+    R = mpxj.RelationType
+    link(b, a, R.START_START, -1)
+    link(c, a, R.FINISH_START, 2)
+    link(c, b, R.FINISH_FINISH, 0.5)
+    link(m, c, R.START_FINISH, 5)
+    link(m, b, R.FINISH_START, 0)
+    a.addResourceAssignment(dev).setUnits(mpxj.Double(150.0))
+    c.addResourceAssignment(qa).setUnits(mpxj.Double(100.0))
+    return file
+
+
+@pytest.mark.parametrize("fmt", ["xml", "xer"])
+def test_pmsim_reads_what_mpxj_writes(mpxj, tmp_path, fmt):
+    file = build_with_mpxj(mpxj)
+    path = tmp_path / f"mpxj.{fmt}"
+    writer = mpxj.MSPDIWriter() if fmt == "xml" else mpxj.PrimaveraXERFileWriter()
+    writer.write(file, str(path))
+    p = quiet(pm.read_project, path)
+    by_name = {t.name: t for t in p.tasks}
+    assert {n: (t.planned_duration, t.phase) for n, t in by_name.items()} == {
+        "Design": (3.0, "Phase 1"), "Build": (2.5, "Phase 1"), "Test": (4.0, "Phase 2"), "Release": (0.0, ""),
+    }
+    if fmt == "xml":  # MPXJ's XER writer leaves the milestone a task of zero duration
+        assert by_name["Release"].milestone
+    name = {t.id: t.name for t in p.tasks}
+    assert {(name[d.predecessor], name[d.successor], d.type, d.lag) for d in p.dependencies} == {
+        ("Design", "Build", "SS", -1.0), ("Design", "Test", "FS", 2.0), ("Build", "Test", "FF", 0.5),
+        ("Test", "Release", "SF", 5.0), ("Build", "Release", "FS", 0.0),
+    }
+    res = {r.name: r for r in p.resources}
+    assert (res["Developer"].capacity, res["Developer"].cost_per_day) == (2.0, 640.0)
+    assert (res["Tester"].capacity, res["Tester"].cost_per_day) == (1.0, 400.0)
+    rid = {r.name: r.id for r in p.resources}
+    assert by_name["Design"].demand == {rid["Developer"]: 1.5}
+    assert by_name["Test"].demand == {rid["Tester"]: 1.0}
+    assert p.calendar == pm.Calendar(holidays=("2027-01-06",)) and str(p.start) == "2027-01-04"
+    # By hand: Design 0-3; Build starts 1 day before Design (clamped at the project start) 0-2.5;
+    # Test 2 days after Design, 5-9 (finishing 0.5 after Build is no constraint); Release 5 days
+    # after Test starts: 10.
+    table = pm.cpm(p).table
+    assert {name[i]: table.at[i, "early_start"] for i in name} == {"Design": 0, "Build": 0, "Test": 5, "Release": 10}
+
+
+def test_read_mpp(mpxj):
+    p = quiet(pm.read_project, EXAMPLE_MPP)
+    assert [(t.id, t.name, t.planned_duration, t.demand) for t in p.tasks] == [
+        ("1", "Task 1", 3.0, {"Resource 1": 1.0}),
+        ("2", "Task 2", 3.0, {"Resource 2": 1.0}),
+        ("3", "Task 3", 3.0, {"Resource 3": 1.0}),
+    ]
+    assert p.dependencies == (pm.Dependency("1", "2"), pm.Dependency("2", "3"))
+    assert pm.cpm(p).makespan == 9.0
+
+
+def test_mpp_that_is_not_a_project(mpxj, tmp_path):
+    path = tmp_path / "notes.mpp"
+    path.write_text("shopping list: milk, eggs")
+    with pytest.raises(pm.FileFormatError, match="notes.mpp: MPXJ"):
+        pm.read_project(path)
+
+
+def test_mpp_without_mpxj_says_what_to_install(monkeypatch):
+    import pmsim.io._mpxj as helper
+
+    monkeypatch.setattr(helper, "java_missing", lambda: "no Java virtual machine found")
+    with pytest.raises(pm.MissingExtraError, match=r"no Java virtual machine found; install the 'mpxj' extra"):
+        pm.read_project(EXAMPLE_MPP)
