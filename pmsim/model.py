@@ -161,6 +161,8 @@ class Task:
             raise exc.with_context(who) from None
         if estimate.low < 0 or math.isnan(estimate.low):
             raise ValidationError(f"{who}: durations must be >= 0, got a lowest value of {estimate.low:g}")
+        if self.milestone and estimate.low == 0 and estimate.high == 0:
+            estimate = Fixed(0.0)  # e.g. three points 0, 0, 0 from a file
         if self.milestone and not (isinstance(estimate, Fixed) and estimate.value == 0):
             raise ValidationError(f"{who}: a milestone must have a duration of 0")
         set_("estimate", estimate)
@@ -603,6 +605,11 @@ class Project:
         when given, they replace the task's existing incoming links.
         """
         links = [d if isinstance(d, Dependency) else Dependency(d, task.id) for d in predecessors]
+        for d in links:
+            if d.successor != task.id:
+                raise ValidationError(
+                    f"with_task({task.id!r}): the link {d.predecessor!r} -> {d.successor!r} does not end at {task.id!r}"
+                )
         tasks = [t for t in self.tasks if t.id != task.id]
         if len(tasks) == len(self.tasks):
             tasks.append(task)
