@@ -52,6 +52,8 @@ def test_task_defaults_and_normalisation():
     assert pm.Task(7.0, duration=1).id == "7"
     assert pm.Task("M", milestone=True).estimate == pm.Fixed(0)
     assert pm.Task("M", milestone=True, duration=0).planned_duration == 0.0
+    # Three points of zero (as some tools export a milestone) make a milestone too.
+    assert pm.Task("M", milestone=True, optimistic=0, most_likely=0, pessimistic=0).estimate == pm.Fixed(0)
 
 
 def test_planned_duration_is_most_likely():
@@ -176,6 +178,9 @@ def test_with_task_revalidates():
         p.with_task(pm.Task("A", duration=1), predecessors=["B"])
     with pytest.raises(UnknownReferenceError, match="Task 'C' demands unknown resource 'dev'"):
         p.with_task(pm.Task("C", duration=1, resources={"dev": 1}))
+    # A link given with the task must lead into it, not elsewhere in the network.
+    with pytest.raises(ValidationError, match="with_task\\('C'\\): the link 'B' -> 'A' does not end at 'C'"):
+        p.with_task(pm.Task("C", duration=1), predecessors=[pm.Dependency("B", "A")])
 
 
 def test_without_task_drops_links_and_risk_mentions():
