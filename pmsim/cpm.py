@@ -78,7 +78,13 @@ class Schedule:
         return self.project.calendar.first_workday(self.project.start)
 
     def summary(self) -> pd.DataFrame:
-        """The headline numbers as a one-column DataFrame."""
+        """The headline numbers as a one-column DataFrame.
+
+        >>> import pmsim as pm
+        >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=3)])
+        >>> pm.cpm(p).summary().loc[["finish", "makespan (working days)"], "value"].tolist()
+        [datetime.date(2027, 1, 6), 3.0]
+        """
         rows = {
             "project": self.project.name,
             "schedule": self.kind,
@@ -258,6 +264,6 @@ def schedule_from_dates(project: Project, start, durations=None, *, kind: str, *
     table["free_float"] = np.minimum(table["free_float"], table["total_float"])
     table["critical"] = table["total_float"] <= CRITICAL_TOLERANCE
     cp = _critical_path(table)
-    base = cpm(project, durations).makespan
+    base = float(ef.max()) if n else 0.0  # the unconstrained (CPM) finish
     return Schedule(project=project, table=table, makespan=makespan, critical_path=cp,
                     kind=kind, delay=makespan - base, **report)

@@ -392,11 +392,19 @@ class Calendar:
         return out.item() if out.ndim == 0 else out
 
     def start_date(self, start, offset):
-        """The date a task starting at ``offset`` working days begins work."""
+        """The date a task starting at ``offset`` working days begins work.
+
+        >>> Calendar().start_date("2027-01-04", 2.5)   # during day 2, Wed 6 Jan
+        datetime.date(2027, 1, 6)
+        """
         return self.date(start, np.floor(np.asarray(offset, dtype=float) + 1e-9))
 
     def finish_date(self, start, offset):
-        """The last working day of a task finishing at ``offset`` (end of that day)."""
+        """The last working day of a task finishing at ``offset`` (end of that day).
+
+        >>> Calendar().finish_date("2027-01-04", 5)    # five days from Monday end on Friday
+        datetime.date(2027, 1, 8)
+        """
         last = np.maximum(np.ceil(np.asarray(offset, dtype=float) - 1e-9) - 1, 0)
         return self.date(start, last)
 
@@ -603,6 +611,11 @@ class Project:
 
         ``predecessors`` are Dependency objects or predecessor ids (FS links);
         when given, they replace the task's existing incoming links.
+
+        >>> p = Project(name="x", start="2027-01-04", tasks=[Task("A", duration=3)])
+        >>> q = p.with_task(Task("B", duration=2), predecessors=["A"])
+        >>> q.task_ids, [str(d) for d in q.predecessors("B")]
+        (('A', 'B'), ['A'])
         """
         links = [d if isinstance(d, Dependency) else Dependency(d, task.id) for d in predecessors]
         for d in links:
@@ -625,6 +638,12 @@ class Project:
 
         Links through the removed task are not bridged: its successors lose
         that predecessor.
+
+        >>> p = Project(name="x", start="2027-01-04", tasks=[Task("A", duration=3), Task("B", duration=2)],
+        ...             dependencies=[Dependency("A", "B")])
+        >>> q = p.without_task("A")
+        >>> q.task_ids, q.dependencies
+        (('B',), ())
         """
         self.task(task_id)
         tasks = tuple(t for t in self.tasks if t.id != task_id)
@@ -637,7 +656,12 @@ class Project:
         return self.replace(tasks=tasks, dependencies=deps, risks=risks)
 
     def with_resource(self, resource: Resource) -> "Project":
-        """Add ``resource`` or replace the resource with its id."""
+        """Add ``resource`` or replace the resource with its id.
+
+        >>> p = Project(name="x", start="2027-01-04", tasks=[Task("A", duration=3)])
+        >>> p.with_resource(Resource("dev", capacity=2)).resource("dev").capacity
+        2.0
+        """
         res = [r for r in self.resources if r.id != resource.id]
         if len(res) == len(self.resources):
             res.append(resource)
@@ -646,7 +670,12 @@ class Project:
         return self.replace(resources=tuple(res))
 
     def with_risk(self, risk: Risk) -> "Project":
-        """Add ``risk`` or replace the risk with its id."""
+        """Add ``risk`` or replace the risk with its id.
+
+        >>> p = Project(name="x", start="2027-01-04", tasks=[Task("A", duration=3)])
+        >>> p.with_risk(Risk("R1", probability=0.2, tasks=("A",), optimistic=1, most_likely=2, pessimistic=5)).risks[0].id
+        'R1'
+        """
         risks = [r for r in self.risks if r.id != risk.id]
         if len(risks) == len(self.risks):
             risks.append(risk)
