@@ -301,6 +301,43 @@ def test_file_from_another_tool(tmp_path):
     ]
 
 
+def recurring(first, last, occurrences, kind, extra=""):
+    return (f"<Exception><EnteredByOccurrences>1</EnteredByOccurrences><TimePeriod><FromDate>{first}T00:00:00"
+            f"</FromDate><ToDate>{last}T23:59:00</ToDate></TimePeriod><Occurrences>{occurrences}</Occurrences>"
+            f"<Type>{kind}</Type>{extra}<DayWorking>0</DayWorking></Exception>")
+
+
+# One row per kind of recurring calendar exception, with the dates worked out by hand.
+RECURRING = [
+    # every 3 days, 3 times
+    (recurring("2027-04-05", "2027-12-31", 3, 7, "<Period>3</Period>"), ["2027-04-05", "2027-04-08", "2027-04-11"]),
+    # every other week on Monday (2) and Friday (32), 4 times
+    (recurring("2027-04-05", "2027-12-31", 4, 6, "<Period>2</Period><DaysOfWeek>34</DaysOfWeek>"),
+     ["2027-04-05", "2027-04-09", "2027-04-19", "2027-04-23"]),
+    # the 15th of every second month, 3 times
+    (recurring("2027-04-05", "2027-12-31", 3, 4, "<Period>2</Period><MonthDay>15</MonthDay>"),
+     ["2027-04-15", "2027-06-15", "2027-08-15"]),
+    # the last Friday (MonthItem 8) of May (Month 4), twice
+    (recurring("2027-04-05", "2028-12-31", 2, 3, "<Month>4</Month><MonthItem>8</MonthItem><MonthPosition>4</MonthPosition>"),
+     ["2027-05-28", "2028-05-26"]),
+    # by end date rather than a count: every Wednesday (8) until 2027-04-21
+    (recurring("2027-04-05", "2027-04-21", 0, 6, "<DaysOfWeek>8</DaysOfWeek>").replace(
+        "<EnteredByOccurrences>1", "<EnteredByOccurrences>0"), ["2027-04-07", "2027-04-14", "2027-04-21"]),
+    # a 30 February never happens
+    (recurring("2027-04-05", "2029-12-31", 3, 2, "<Month>1</Month><MonthDay>30</MonthDay>"), []),
+    # near the end of the calendar: the dates that exist are kept
+    (recurring("9999-12-30", "9999-12-31", 5, 1), ["9999-12-30", "9999-12-31"]),
+    (recurring("9999-12-20", "9999-12-31", 50, 6, "<DaysOfWeek>1</DaysOfWeek>"), ["9999-12-26"]),
+]
+
+
+@pytest.mark.parametrize("exception, dates", RECURRING)
+def test_recurring_calendar_exceptions(tmp_path, exception, dates):
+    p = read_quietly(foreign(tmp_path, EX=exception))
+    base = {"2027-01-06", "2027-01-07", "2027-02-01", "2027-03-01", "2027-12-25", "2028-12-25", "2029-12-25"}
+    assert sorted({d.isoformat() for d in p.calendar.holidays} - base) == dates
+
+
 def test_rates_only_in_the_rate_table(tmp_path):
     rates = ("<Rates><Rate><RatesFrom>1984-01-01T00:00:00</RatesFrom><RatesTo>2049-12-31T23:59:00</RatesTo>"
              "<RateTable>0</RateTable><StandardRate>90</StandardRate></Rate>"

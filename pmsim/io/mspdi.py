@@ -1237,63 +1237,75 @@ def _close_days(a: float, b: float) -> bool:
 
 
 _MAX_EXCEPTION_DATES = 20_000
+_MAX_EXCEPTION_YEARS = 200
 
 
 def _expand_exception(reader: _Reader, ex, kind: int, first: dt.date, last: dt.date, label: str) -> list[dt.date]:
-    """The dates of a calendar exception, recurring ones included (as MS Project defines them)."""
+    """The dates of a calendar exception, recurring ones included (as MS Project defines them).
+
+    Type 1 and 7 repeat every ``Period`` days, 6 every ``Period`` weeks on the
+    ``DaysOfWeek`` bits (1 = Sunday ... 64 = Saturday), 4 and 5 every
+    ``Period`` months on a day (``MonthDay``) or a weekday (``MonthPosition``
+    0-3 = first to fourth, 4 = last; ``MonthItem`` 3-9 = Sunday to Saturday),
+    2 and 3 every year in ``Month`` (0-11) likewise. They stop after
+    ``Occurrences`` dates when entered by occurrences, else after ``ToDate``.
+    """
     count = reader.int(ex, "Occurrences", label, None)
     by_count = reader.bool(ex, "EnteredByOccurrences") and count is not None and count > 0
     period = max(1, reader.int(ex, "Period", label, 1) or 1)
     limit = min(count, _MAX_EXCEPTION_DATES) if by_count else _MAX_EXCEPTION_DATES
-    out: list[dt.date] = []
+    horizon = first.year + _MAX_EXCEPTION_YEARS
 
-    def add(day):
-        if day < first or (not by_count and day > last):
-            return True
-        out.append(day)
-        return len(out) < limit
-
-    if kind in (1, 7) or kind is None or kind not in range(1, 8):
+    def daily():
         day = first
-        while (by_count or day <= last) and len(out) < limit:
-            out.append(day)
-            day += dt.timedelta(days=period if kind == 7 or period > 1 else 1)
-        return out
-    if kind == 6:
-        mask = reader.int(ex, "DaysOfWeek", label, 0) or 0
-        # Bit 1 = Sunday ... bit 64 = Saturday.
-        week_start = first - dt.timedelta(days=(first.weekday() + 1) % 7)
-        weeks = 0
-        while len(out) < limit and weeks < 52 * 200:
-            base = week_start + dt.timedelta(weeks=weeks)
-            if not by_count and base > last:
-                break
+        while True:
+            yield day
+            day += dt.timedelta(days=period)
+
+    def weekly():
+        mask = (reader.int(ex, "DaysOfWeek", label, 0) or 0) & 127
+        if not mask:
+            return
+        week = first - dt.timedelta(days=(first.weekday() + 1) % 7)  # the Sunday before
+        while week.year <= horizon:
             for k in range(7):
-                day = base + dt.timedelta(days=k)
-                if mask & (1 << k) and day >= first and not add(day):
-                    return out
-            weeks += period
-        return out
-    months = 0
-    month = reader.int(ex, "Month", label, first.month - 1)
-    day_of_month = reader.int(ex, "MonthDay", label, first.day)
-    position = reader.int(ex, "MonthPosition", label, 0)
-    item = reader.int(ex, "MonthItem", label, 3)
-    step = period if kind in (4, 5) else 12
-    y, m = first.year, (first.month if kind in (4, 5) else (month or 0) + 1)
-    if not 1 <= m <= 12:
-        reader.fail(label, f"Month must be 0 to 11, got {month}")
-    while len(out) < limit and months < 12 * 200:
-        yy, mm = y + (m - 1 + months) // 12, (m - 1 + months) % 12 + 1
-        if not by_count and dt.date(yy, mm, 1) > last:
-            break
-        if kind in (2, 4):
-            day = _safe_date(yy, mm, day_of_month)
-        else:
-            day = _nth_weekday(yy, mm, position, item)
-        if day is not None and day >= first and not add(day):
-            break
-        months += step
+                if mask & (1 << k):
+                    yield week + dt.timedelta(days=k)
+            week += dt.timedelta(weeks=period)
+
+    def monthly():
+        month = reader.int(ex, "Month", label, first.month - 1)
+        day_of_month = reader.int(ex, "MonthDay", label, first.day)
+        position = reader.int(ex, "MonthPosition", label, 0)
+        item = reader.int(ex, "MonthItem", label, 3)
+        yearly = kind in (2, 3)
+        m = (month or 0) + 1 if yearly else first.month
+        if not 1 <= m <= 12:
+            reader.fail(label, f"Month must be 0 to 11, got {month}")
+        step = 12 if yearly else period
+        k = 0
+        while True:
+            yy, mm = first.year + (m - 1 + k) // 12, (m - 1 + k) % 12 + 1
+            if yy > min(horizon, 9999):
+                return
+            day = _safe_date(yy, mm, day_of_month) if kind in (2, 4) else _nth_weekday(yy, mm, position, item)
+            if day is not None:
+                yield day
+            k += step
+
+    candidates = weekly() if kind == 6 else monthly() if kind in (2, 3, 4, 5) else daily()
+    out: list[dt.date] = []
+    try:
+        for day in candidates:
+            if not by_count and day > last:
+                break
+            if day < first:
+                continue
+            out.append(day)
+            if len(out) >= limit:
+                break
+    except OverflowError:
+        pass  # dates end with the year 9999
     return out
 
 
