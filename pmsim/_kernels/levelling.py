@@ -1,0 +1,708 @@
+"""Resource-constrained scheduling: schedule-generation schemes and the search around them.
+
+Time is continuous (float64 working days). The resource profile of a partial
+schedule is a step function kept as sorted breakpoints ``pt[0..nb)`` with the
+usage of each resource on ``[pt[b], pt[b+1])`` in ``pu[b, :]``; the last
+interval runs to infinity with zero usage. Integer data stay exact.
+
+Links are generalised (FS/SS/FF/SF, any lag). Every link only bounds the
+successor from below, so a serial scheme that schedules each task after all
+its predecessors can compute its precedence-earliest start from them. The
+backward (right-justifying) pass runs the same code on the *mirrored*
+network: time reversed, links reversed, SS and FF swapped.
+
+Lists are precedence-feasible orders of tasks; ``key1``/``key2`` priorities
+are "smaller first".
+"""
+
+from collections import namedtuple
+
+import numba as nb
+import numpy as np
+
+FS, SS, FF, SF = 0, 1, 2, 3
+EPS = 1e-9
+
+# One instance in topological numbering; see pmsim.levelling._instance.
+Instance = namedtuple(
+    "Instance",
+    "dur pred_ptr pred_idx pred_type pred_lag succ_ptr succ_idx succ_type msucc_type succ_lag "
+    "rptr ridx demand cap tol",
+)
+Workspace = namedtuple("Workspace", "pt pu heap cnt order key1 key2 elig")
+
+
+@nb.njit(cache=True)
+def workspace(n, k):
+    """Scratch arrays for one thread of scheduling."""
+    return Workspace(
+        np.empty(2 * n + 2), np.empty((2 * n + 2, max(k, 1))), np.empty(n, np.int64), np.empty(n, np.int64),
+        np.empty(n, np.int64), np.empty(n), np.empty(n), np.empty(n, np.int64),
+    )
+
+
+# --------------------------------------------------------------------------- random numbers
+
+
+@nb.njit(cache=True, inline="always")
+def _next(state):
+    """xorshift64* step; ``state`` is a one-element uint64 array."""
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    return x * np.uint64(0x2545F4914F6CDD1D)
+
+
+@nb.njit(cache=True, inline="always")
+def _uniform(state):
+    return np.float64(_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@nb.njit(cache=True, inline="always")
+def _randint(state, n):
+    """A uniform integer in [0, n)."""
+    return np.int64(_uniform(state) * n)
+
+
+# --------------------------------------------------------------------------- resource profile
+
+
+@nb.njit(cache=True, inline="always")
+def _find(pt, nb_, t):
+    """Index of the interval that contains ``t`` (largest b with pt[b] <= t)."""
+    lo = 0
+    hi = nb_ - 1
+    while lo < hi:
+        mid = (lo + hi + 1) >> 1
+        if pt[mid] <= t + EPS:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@nb.njit(cache=True)
+def _earliest(pt, pu, nb_, t0, d, j, rptr, ridx, demand, cap, tol):
+    """Earliest t >= t0 where task j (duration d > 0) fits under every capacity."""
+    t = t0
+    c = _find(pt, nb_, t)
+    end = t + d - EPS
+    # Scan intervals once: a conflict on interval c moves the candidate start to its end.
+    while c < nb_ - 1 and pt[c] < end:
+        blocked = False
+        for e in range(rptr[j], rptr[j + 1]):
+            k = ridx[e]
+            if pu[c, k] + demand[j, k] > cap[k] + tol[k]:
+                blocked = True
+                break
+        c += 1
+        if blocked:
+            t = pt[c]
+            end = t + d - EPS
+    return t
+
+
+@nb.njit(cache=True, inline="always")
+def _split(pt, pu, nb_, t):
+    """Make ``t`` a breakpoint; returns (its index, new count)."""
+    b = _find(pt, nb_, t)
+    if abs(pt[b] - t) <= EPS:
+        return b, nb_
+    nk = pu.shape[1]
+    for c in range(nb_, b + 1, -1):
+        pt[c] = pt[c - 1]
+        for k in range(nk):
+            pu[c, k] = pu[c - 1, k]
+    pt[b + 1] = t
+    for k in range(nk):
+        pu[b + 1, k] = pu[b, k]
+    return b + 1, nb_ + 1
+
+
+@nb.njit(cache=True)
+def _add(pt, pu, nb_, t, d, j, rptr, ridx, demand):
+    b0, nb_ = _split(pt, pu, nb_, t)
+    b1, nb_ = _split(pt, pu, nb_, t + d)
+    for c in range(b0, b1):
+        for e in range(rptr[j], rptr[j + 1]):
+            k = ridx[e]
+            pu[c, k] += demand[j, k]
+    return nb_
+
+
+# --------------------------------------------------------------------------- serial scheme
+
+
+@nb.njit(cache=True, inline="always")
+def _precedence_start(j, start, dur, ptr, idx, typ, lag):
+    """Earliest start of j allowed by its (already scheduled) predecessors, and >= 0."""
+    d = dur[j]
+    s = 0.0
+    for e in range(ptr[j], ptr[j + 1]):
+        i = idx[e]
+        ty = typ[e]
+        if ty == FS:
+            c = start[i] + dur[i] + lag[e]
+        elif ty == SS:
+            c = start[i] + lag[e]
+        elif ty == FF:
+            c = start[i] + dur[i] + lag[e] - d
+        else:
+            c = start[i] + lag[e] - d
+        if c > s:
+            s = c
+    return s
+
+
+@nb.njit(cache=True)
+def serial_sgs(order, inst, backward, start, ws):
+    """Serial SGS: each task of ``order`` at its earliest precedence- and resource-feasible start.
+
+    ``backward`` schedules the mirrored network (``order`` must then be
+    feasible for it, i.e. successors first) and returns ordinary start
+    times of the right-justified schedule. Returns the makespan.
+    """
+    inst_dur = inst.dur
+    if backward:
+        ptr, idx, typ, lag = inst.succ_ptr, inst.succ_idx, inst.msucc_type, inst.succ_lag
+    else:
+        ptr, idx, typ, lag = inst.pred_ptr, inst.pred_idx, inst.pred_type, inst.pred_lag
+    rptr, ridx, demand, cap, tol = inst.rptr, inst.ridx, inst.demand, inst.cap, inst.tol
+    pt, pu = ws.pt, ws.pu
+    pt[0] = 0.0
+    pu[0, :] = 0.0
+    nb_ = 1
+    makespan = 0.0
+    for q in range(order.shape[0]):
+        j = order[q]
+        d = inst_dur[j]
+        s = _precedence_start(j, start, inst_dur, ptr, idx, typ, lag)
+        if d > 0.0 and rptr[j + 1] > rptr[j]:
+            s = _earliest(pt, pu, nb_, s, d, j, rptr, ridx, demand, cap, tol)
+            nb_ = _add(pt, pu, nb_, s, d, j, rptr, ridx, demand)
+        start[j] = s
+        if s + d > makespan:
+            makespan = s + d
+    if backward:
+        # Mirror back: a task ending at f' in reversed time starts at makespan - f'.
+        for j in range(start.shape[0]):
+            start[j] = makespan - start[j] - inst_dur[j]
+    return makespan
+
+
+@nb.njit(cache=True)
+def parallel_sgs(key1, key2, inst, start, ws):
+    """Parallel SGS: at each decision time, start the eligible tasks that fit, best priority first.
+
+    A task is eligible once all its predecessors are scheduled and the time
+    has reached its precedence-earliest start. Tasks that use no resource
+    start at their precedence-earliest start. Returns the makespan.
+    """
+    n = inst.dur.shape[0]
+    dur = inst.dur
+    pt, pu = ws.pt, ws.pu
+    pt[0] = 0.0
+    pu[0, :] = 0.0
+    nb_ = 1
+    cnt, elig = ws.cnt, ws.elig
+    est = ws.key1  # scratch: earliest start of each eligible task
+    n_elig = 0
+    for j in range(n):
+        cnt[j] = inst.pred_ptr[j + 1] - inst.pred_ptr[j]
+    for j in range(n):
+        if cnt[j] == 0:
+            elig[n_elig] = j
+            est[j] = 0.0
+            n_elig += 1
+    done = 0
+    t = 0.0
+    makespan = 0.0
+    while done < n:
+        # Best-priority eligible task whose time has come and which fits now.
+        best = -1
+        for q in range(n_elig):
+            j = elig[q]
+            if est[j] > t + EPS and not (dur[j] == 0.0 or inst.rptr[j + 1] == inst.rptr[j]):
+                continue
+            if best >= 0 and (key1[j] > key1[best] or (key1[j] == key1[best] and key2[j] >= key2[best])):
+                continue
+            if dur[j] > 0.0 and inst.rptr[j + 1] > inst.rptr[j]:
+                if _earliest(pt, pu, nb_, t, dur[j], j, inst.rptr, inst.ridx, inst.demand, inst.cap,
+                             inst.tol) > t + EPS:
+                    continue
+            best = j
+        if best < 0:
+            # Next decision time: a resource is released or an eligible task's time comes.
+            nxt = np.inf
+            b = _find(pt, nb_, t)
+            if b + 1 < nb_:
+                nxt = pt[b + 1]
+            for q in range(n_elig):
+                if est[elig[q]] > t + EPS and est[elig[q]] < nxt:
+                    nxt = est[elig[q]]
+            t = nxt
+            continue
+        j = best
+        d = dur[j]
+        if d > 0.0 and inst.rptr[j + 1] > inst.rptr[j]:
+            s = t if t > est[j] else est[j]
+            nb_ = _add(pt, pu, nb_, s, d, j, inst.rptr, inst.ridx, inst.demand)
+        else:
+            s = est[j]
+        start[j] = s
+        if s + d > makespan:
+            makespan = s + d
+        done += 1
+        for q in range(n_elig):
+            if elig[q] == j:
+                elig[q] = elig[n_elig - 1]
+                n_elig -= 1
+                break
+        for e in range(inst.succ_ptr[j], inst.succ_ptr[j + 1]):
+            s2 = inst.succ_idx[e]
+            cnt[s2] -= 1
+            if cnt[s2] == 0:
+                est[s2] = _precedence_start(s2, start, dur, inst.pred_ptr, inst.pred_idx,
+                                            inst.pred_type, inst.pred_lag)
+                elig[n_elig] = s2
+                n_elig += 1
+    return makespan
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@nb.njit(cache=True, inline="always")
+def _less(a, b, key1, key2):
+    return key1[a] < key1[b] or (key1[a] == key1[b] and key2[a] < key2[b])
+
+
+@nb.njit(cache=True)
+def priority_list(key1, key2, inst, backward, out, ws):
+    """The precedence-feasible list that always takes the eligible task with the smallest (key1, key2).
+
+    Forward lists put predecessors first; backward lists put successors first.
+    """
+    n = key1.shape[0]
+    heap, cnt = ws.heap, ws.cnt
+    if backward:
+        cptr, rel_ptr, rel_idx = inst.succ_ptr, inst.pred_ptr, inst.pred_idx
+    else:
+        cptr, rel_ptr, rel_idx = inst.pred_ptr, inst.succ_ptr, inst.succ_idx
+    size = 0
+    for j in range(n):
+        cnt[j] = cptr[j + 1] - cptr[j]
+        if cnt[j] == 0:
+            # sift up
+            heap[size] = j
+            c = size
+            size += 1
+            while c > 0:
+                p = (c - 1) >> 1
+                if _less(heap[c], heap[p], key1, key2):
+                    heap[c], heap[p] = heap[p], heap[c]
+                    c = p
+                else:
+                    break
+    for q in range(n):
+        j = heap[0]
+        out[q] = j
+        size -= 1
+        heap[0] = heap[size]
+        c = 0
+        while True:
+            left = 2 * c + 1
+            if left >= size:
+                break
+            m = left
+            if left + 1 < size and _less(heap[left + 1], heap[left], key1, key2):
+                m = left + 1
+            if _less(heap[m], heap[c], key1, key2):
+                heap[c], heap[m] = heap[m], heap[c]
+                c = m
+            else:
+                break
+        for e in range(rel_ptr[j], rel_ptr[j + 1]):
+            s = rel_idx[e]
+            cnt[s] -= 1
+            if cnt[s] == 0:
+                heap[size] = s
+                c = size
+                size += 1
+                while c > 0:
+                    p = (c - 1) >> 1
+                    if _less(heap[c], heap[p], key1, key2):
+                        heap[c], heap[p] = heap[p], heap[c]
+                        c = p
+                    else:
+                        break
+
+
+@nb.njit(cache=True)
+def sampled_list(key1, key2, inst, rng, out, ws):
+    """Regret-based biased random sampling (Drexl 1991): a random precedence-feasible list.
+
+    Among the eligible tasks, task j is drawn with probability proportional
+    to ``(max_E key1 - key1[j] + 1)``: the better its priority, the likelier.
+    """
+    n = key1.shape[0]
+    cnt, elig = ws.cnt, ws.elig
+    n_elig = 0
+    for j in range(n):
+        cnt[j] = inst.pred_ptr[j + 1] - inst.pred_ptr[j]
+        if cnt[j] == 0:
+            elig[n_elig] = j
+            n_elig += 1
+    for q in range(n):
+        worst = -np.inf
+        for e in range(n_elig):
+            if key1[elig[e]] > worst:
+                worst = key1[elig[e]]
+        total = 0.0
+        for e in range(n_elig):
+            total += worst - key1[elig[e]] + 1.0
+        u = _uniform(rng) * total
+        pick = n_elig - 1
+        for e in range(n_elig):
+            u -= worst - key1[elig[e]] + 1.0
+            if u < 0.0:
+                pick = e
+                break
+        j = elig[pick]
+        out[q] = j
+        elig[pick] = elig[n_elig - 1]
+        n_elig -= 1
+        for e in range(inst.succ_ptr[j], inst.succ_ptr[j + 1]):
+            s = inst.succ_idx[e]
+            cnt[s] -= 1
+            if cnt[s] == 0:
+                elig[n_elig] = s
+                n_elig += 1
+
+
+# --------------------------------------------------------------------------- justification
+
+
+@nb.njit(cache=True)
+def justify(start, inst, tie, ws, back, fwd):
+    """One forward-backward improvement step (double justification, Valls et al. 2005).
+
+    Right-justify the schedule ``start`` (tasks in order of decreasing finish,
+    each as late as possible) into ``back``, then left-justify that (increasing
+    start, each as early as possible) into ``fwd``. ``start`` becomes the
+    shortest of the three (the old one on ties). Returns its makespan; costs
+    two schedule passes.
+    """
+    n = start.shape[0]
+    dur = inst.dur
+    old = 0.0
+    for j in range(n):
+        if start[j] + dur[j] > old:
+            old = start[j] + dur[j]
+    key1, order = ws.key1, ws.order
+    for j in range(n):
+        key1[j] = -(start[j] + dur[j])
+    priority_list(key1, tie, inst, True, order, ws)
+    m_back = serial_sgs(order, inst, True, back, ws)
+    for j in range(n):
+        key1[j] = back[j]
+    priority_list(key1, tie, inst, False, order, ws)
+    m_fwd = serial_sgs(order, inst, False, fwd, ws)
+    if m_fwd < old - EPS and m_fwd <= m_back + EPS:
+        start[:] = fwd
+        return m_fwd
+    if m_back < old - EPS:
+        start[:] = back
+        return m_back
+    return old
+
+
+@nb.njit(cache=True)
+def improve(start, inst, tie, ws, back, fwd, max_passes):
+    """Repeat :func:`justify` while it shortens the schedule; returns (makespan, passes used)."""
+    best = 0.0
+    for j in range(start.shape[0]):
+        if start[j] + inst.dur[j] > best:
+            best = start[j] + inst.dur[j]
+    passes = 0
+    while passes + 2 <= max_passes:
+        m = justify(start, inst, tie, ws, back, fwd)
+        passes += 2
+        if m >= best - EPS:
+            break
+        best = m
+    return best, passes
+
+
+# --------------------------------------------------------------------------- genetic algorithm
+
+
+@nb.njit(cache=True)
+def _linked(a, b, inst):
+    """True when a direct link joins tasks a and b (either way)."""
+    for e in range(inst.succ_ptr[a], inst.succ_ptr[a + 1]):
+        if inst.succ_idx[e] == b:
+            return True
+    for e in range(inst.succ_ptr[b], inst.succ_ptr[b + 1]):
+        if inst.succ_idx[e] == a:
+            return True
+    return False
+
+
+@nb.njit(cache=True)
+def _makespan(start, dur):
+    m = 0.0
+    for j in range(start.shape[0]):
+        if start[j] + dur[j] > m:
+            m = start[j] + dur[j]
+    return m
+
+
+@nb.njit(cache=True)
+def _same(a, b):
+    for j in range(a.shape[0]):
+        if abs(a[j] - b[j]) > EPS:
+            return False
+    return True
+
+
+@nb.njit(cache=True)
+def _crossover(m_list, f_list, child, taken, rng):
+    """Two-point crossover of activity lists (Hartmann 1998): keeps precedence feasibility."""
+    n = m_list.shape[0]
+    q1 = _randint(rng, n + 1)
+    q2 = _randint(rng, n + 1)
+    if q1 > q2:
+        q1, q2 = q2, q1
+    taken[:] = False
+    pos = 0
+    for q in range(q1):
+        child[pos] = m_list[q]
+        taken[m_list[q]] = True
+        pos += 1
+    for q in range(n):
+        if pos >= q2:
+            break
+        j = f_list[q]
+        if not taken[j]:
+            child[pos] = j
+            taken[j] = True
+            pos += 1
+    for q in range(n):
+        j = m_list[q]
+        if not taken[j]:
+            child[pos] = j
+            taken[j] = True
+            pos += 1
+
+
+@nb.njit(cache=True)
+def _peak_crossover(m_list, f_list, m_start, inst, child, part, rng):
+    """Keep the mother's densest stretch of her list as a block; order the rest as the father does.
+
+    The block is a random-length run of consecutive tasks in the mother's
+    list whose work per day (sum of duration x demand / capacity) is
+    highest. Child = father's order of the tasks before the block, the block
+    in the mother's order, father's order of the tasks after it: precedence
+    feasible because the tasks before the block are closed under predecessors.
+    """
+    n = m_list.shape[0]
+    lo = n // 4 if n >= 8 else 1
+    hi = n // 2 if n >= 4 else n
+    length = lo + _randint(rng, hi - lo + 1)
+    dur = inst.dur
+    best_q = 0
+    best_density = -1.0
+    for q1 in range(0, n - length + 1):
+        work = 0.0
+        first = np.inf
+        last = -np.inf
+        for q in range(q1, q1 + length):
+            j = m_list[q]
+            for e in range(inst.rptr[j], inst.rptr[j + 1]):
+                k = inst.ridx[e]
+                work += dur[j] * inst.demand[j, k] / inst.cap[k]
+            if m_start[j] < first:
+                first = m_start[j]
+            if m_start[j] + dur[j] > last:
+                last = m_start[j] + dur[j]
+        span = last - first
+        density = work / span if span > EPS else 0.0
+        if density > best_density:
+            best_density = density
+            best_q = q1
+    # 0: before the block, 1: in it, 2: after it.
+    for q in range(n):
+        part[m_list[q]] = 0 if q < best_q else (1 if q < best_q + length else 2)
+    pos = 0
+    for q in range(n):
+        if part[f_list[q]] == 0:
+            child[pos] = f_list[q]
+            pos += 1
+    for q in range(best_q, best_q + length):
+        child[pos] = m_list[q]
+        pos += 1
+    for q in range(n):
+        if part[f_list[q]] == 2:
+            child[pos] = f_list[q]
+            pos += 1
+
+
+@nb.njit(cache=True)
+def _order_of(start, inst, tie, backward, out, ws):
+    """The list of a schedule: by start (forward) or by decreasing finish (backward)."""
+    key = ws.key2
+    if backward:
+        for j in range(start.shape[0]):
+            key[j] = -(start[j] + inst.dur[j])
+    else:
+        for j in range(start.shape[0]):
+            key[j] = start[j]
+    priority_list(key, tie, inst, backward, out, ws)
+
+
+@nb.njit(cache=True)
+def _best(pop_ms, n_pop):
+    ib = 0
+    for i in range(n_pop):
+        if pop_ms[i] < pop_ms[ib]:
+            ib = i
+    return ib
+
+
+@nb.njit(cache=True)
+def genetic_search(inst, tie, rule_key, pop_start, pop_ms, state, budget, rng, params):
+    """Steady-state genetic algorithm on justified schedules; each child costs two passes.
+
+    The population (rows of ``pop_start`` with makespans ``pop_ms``) holds
+    schedules. ``state = [members filled, children made, passes spent]`` lets
+    the search resume where it stopped, so a run cut in several calls gives
+    the same result as one call. Missing members are first drawn by
+    regret-based biased random sampling on ``rule_key`` and justified (three
+    passes each). Then, until ``budget`` passes are spent, each child:
+
+    * takes two parents by binary tournament;
+    * alternates direction: even children combine the parents' lists in
+      start order and are scheduled forward, odd ones combine them in
+      decreasing-finish order and are scheduled backward;
+    * is built by the peak crossover (probability ``params[2]``) or the
+      two-point crossover, then adjacent swaps of unlinked tasks
+      (probability ``params[0]`` each);
+    * is scheduled by the serial SGS and justified by one pass the other way;
+      the shorter of the two schedules is the child;
+    * replaces the worst member when shorter (when as short, with
+      probability ``params[1]``) and not a copy of a member.
+
+    Returns the index of the best member.
+    """
+    n = inst.dur.shape[0]
+    size = pop_start.shape[0]
+    ws = workspace(n, inst.demand.shape[1])
+    back = np.empty(n)
+    fwd = np.empty(n)
+    child = np.empty(n, np.int64)
+    ml = np.empty(n, np.int64)
+    fl = np.empty(n, np.int64)
+    taken = np.zeros(n, np.bool_)
+    part = np.empty(n, np.int8)
+    start = np.empty(n)
+    other = np.empty(n)
+    p_mut, p_equal, p_peak = params[0], params[1], params[2]
+    while state[0] < size and state[2] + 3 <= budget:
+        sampled_list(rule_key, tie, inst, rng, child, ws)
+        serial_sgs(child, inst, False, start, ws)
+        ms, used = improve(start, inst, tie, ws, back, fwd, 2)
+        state[2] += 1 + used
+        pop_start[state[0], :] = start
+        pop_ms[state[0]] = ms
+        state[0] += 1
+    n_pop = state[0]
+    while state[2] + 2 <= budget and n_pop >= 2:
+        backward = (state[1] & 1) == 1
+        state[1] += 1
+        a = _randint(rng, n_pop)
+        b = _randint(rng, n_pop)
+        mother = a if pop_ms[a] <= pop_ms[b] else b
+        a = _randint(rng, n_pop)
+        b = _randint(rng, n_pop)
+        father = a if pop_ms[a] <= pop_ms[b] else b
+        if father == mother:
+            father = (mother + 1 + _randint(rng, n_pop - 1)) % n_pop
+        _order_of(pop_start[mother], inst, tie, backward, ml, ws)
+        _order_of(pop_start[father], inst, tie, backward, fl, ws)
+        if _uniform(rng) < p_peak:
+            _peak_crossover(ml, fl, pop_start[mother], inst, child, part, rng)
+        else:
+            _crossover(ml, fl, child, taken, rng)
+        for q in range(n - 1):
+            if _uniform(rng) < p_mut and not _linked(child[q], child[q + 1], inst):
+                child[q], child[q + 1] = child[q + 1], child[q]
+        ms1 = serial_sgs(child, inst, backward, start, ws)
+        _order_of(start, inst, tie, not backward, child, ws)
+        ms2 = serial_sgs(child, inst, not backward, other, ws)
+        state[2] += 2
+        if ms2 <= ms1 + EPS:
+            start[:] = other
+            ms = ms2
+        else:
+            ms = ms1
+        worst = 0
+        for i in range(n_pop):
+            if pop_ms[i] > pop_ms[worst]:
+                worst = i
+        if ms < pop_ms[worst] - EPS or (ms <= pop_ms[worst] + EPS and _uniform(rng) < p_equal):
+            dup = False
+            for i in range(n_pop):
+                if abs(pop_ms[i] - ms) <= EPS and _same(pop_start[i], start):
+                    dup = True
+                    break
+            if not dup:
+                pop_start[worst, :] = start
+                pop_ms[worst] = ms
+    return _best(pop_ms, n_pop)
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+@nb.njit(cache=True)
+def held_back(start, inst, times, usage, est, driver, blocked):
+    """Why each task starts when it does.
+
+    ``est[j]``: the earliest start its scheduled predecessors allow (>= 0),
+    ``driver[j]``: the predecessor that sets it (-1: none). When j starts
+    later than ``est[j]`` it waited for resources: ``blocked[j, k]`` marks the
+    resources k that, at some moment of the wait, had too little left for it
+    (``times``/``usage``: the schedule's profile, as breakpoints).
+    """
+    n = start.shape[0]
+    dur = inst.dur
+    tol = 1e-6
+    for j in range(n):
+        d = dur[j]
+        best = 0.0
+        drv = -1
+        for e in range(inst.pred_ptr[j], inst.pred_ptr[j + 1]):
+            i = inst.pred_idx[e]
+            ty = inst.pred_type[e]
+            c = start[i] + inst.pred_lag[e]
+            if ty == FS or ty == FF:
+                c += dur[i]
+            if ty == FF or ty == SF:
+                c -= d
+            if c > best + tol:
+                best = c
+                drv = i
+        est[j] = best
+        driver[j] = drv
+        blocked[j, :] = False
+        if start[j] > best + tol:
+            b = _find(times, times.shape[0], best + tol)
+            while b < times.shape[0] and times[b] < start[j] - tol:
+                for e in range(inst.rptr[j], inst.rptr[j + 1]):
+                    k = inst.ridx[e]
+                    if usage[b, k] + inst.demand[j, k] > inst.cap[k] + inst.tol[k]:
+                        blocked[j, k] = True
+                b += 1
