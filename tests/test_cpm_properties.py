@@ -71,10 +71,11 @@ def networks(draw, max_tasks=40, step=1.0):
     """A random acyclic project of up to ``max_tasks`` tasks, listed in random order.
 
     Durations are in [0, 10] (zero for about one task in five, some of those
-    milestones); each task has up to ``max_links`` links into it from earlier
-    tasks, of any type, with lags in [-3, 5]. Hypothesis chooses the size, the
-    density and a seed; the seed fills in the details, so that generating a
-    dense 40-task network stays cheap.
+    milestones); each task has up to 1-4 links (the density) into it from
+    earlier tasks, of any type, with lags in [-3, 5]; tasks and links are listed
+    in random order. Hypothesis chooses the size, the density and a seed; the
+    seed fills in the details, so that generating a dense 40-task network stays
+    cheap.
     """
     # Half small networks (edge cases), half large ones (many paths).
     n = draw(st.one_of(st.integers(1, 8), st.integers(max(9, max_tasks // 2), max_tasks)))
@@ -90,6 +91,7 @@ def networks(draw, max_tasks=40, step=1.0):
             links.append((f"T{a}", f"T{b}", rng.choice(LINK_TYPES), lag))
     order = list(range(n))
     rng.shuffle(order)
+    rng.shuffle(links)
     tasks = [
         pm.Task(f"T{k}", duration=durations[k], milestone=durations[k] == 0 and rng.random() < 0.5)
         for k in order
