@@ -11,6 +11,7 @@ reason when either is missing; with ``CI=true`` a missing Java fails them.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from types import SimpleNamespace
 
@@ -188,6 +189,108 @@ def build_with_mpxj(mpxj):
     a.addResourceAssignment(dev).setUnits(mpxj.Double(150.0))
     c.addResourceAssignment(qa).setUnits(mpxj.Double(100.0))
     return file
+
+
+def build_website_relaunch(mpxj):
+    """The plan notebook 07 imports, built through MPXJ's API (three-point estimates in Duration1-3)."""
+    file = mpxj.ProjectFile()
+    props = file.getProjectProperties()
+    props.setStartDate(mpxj.LocalDateTime.of(2027, 4, 5, 8, 0))
+    props.setName("Website relaunch")
+    props.setProjectTitle("Website relaunch")
+    props.setCurrencyCode("GBP")
+    cal = file.addDefaultBaseCalendar()
+    file.setDefaultCalendar(cal)
+    for month, day in ((5, 3), (5, 31), (8, 30)):  # UK bank holidays
+        cal.addCalendarException(mpxj.LocalDate.of(2027, month, day), mpxj.LocalDate.of(2027, month, day))
+    start, end = mpxj.LocalDateTimeHelper.START_DATE_NA, mpxj.LocalDateTimeHelper.END_DATE_NA
+    people = {}
+    for name, percent, per_hour in (("Designer", 200.0, 70.0), ("Developer", 300.0, 80.0),
+                                    ("Content editor", 200.0, 45.0), ("Tester", 100.0, 55.0)):
+        r = file.addResource()
+        r.setName(name)
+        r.getAvailability().add(mpxj.Availability(start, end, mpxj.Double(percent)))
+        r.getCostRateTable(0).add(mpxj.CostRateTableEntry(start, end, mpxj.Double(0.0),
+                                                          mpxj.Rate(per_hour, mpxj.TimeUnit.HOURS)))
+        people[name] = r
+    tasks = {}
+
+    def day(n):
+        return mpxj.Duration.getInstance(n, mpxj.TimeUnit.DAYS)
+
+    plan = {
+        "Discovery": [("Stakeholder interviews", (3, 5, 9), {"Designer": 100.0}),
+                      ("Analytics review", (2, 3, 6), {"Developer": 100.0}),
+                      ("Requirements sign-off", None, {})],
+        "Design": [("Information architecture", (4, 6, 10), {"Designer": 100.0}),
+                   ("Visual design", (7, 10, 18), {"Designer": 200.0}),
+                   ("Design review", (1, 2, 4), {"Designer": 50.0, "Developer": 50.0})],
+        "Build": [("CMS set-up", (4, 5, 8), {"Developer": 100.0}),
+                  ("Page templates", (10, 15, 25), {"Developer": 200.0}),
+                  ("Content migration", (8, 12, 24), {"Content editor": 200.0}),
+                  ("Integrations", (5, 8, 16), {"Developer": 100.0})],
+        "Launch": [("User acceptance test", (5, 8, 14), {"Tester": 100.0}),
+                   ("Fixes", (3, 5, 10), {"Developer": 200.0}),
+                   ("Go-live", None, {})],
+    }
+    for phase, items in plan.items():
+        summary = file.addTask()
+        summary.setName(phase)
+        for name, points, demand in items:
+            t = summary.addTask()
+            t.setName(name)
+            if points is None:
+                t.setDuration(day(0))
+                t.setMilestone(True)
+            else:
+                t.setDuration(day(points[1]))
+                for k, value in enumerate(points, 1):  # the PERT Analysis fields
+                    t.setDuration(k, day(value))
+            for who, units in demand.items():
+                t.addResourceAssignment(people[who]).setUnits(mpxj.Double(units))
+            tasks[name] = t
+    R = mpxj.RelationType
+    for succ, pred, kind, lag in (
+        ("Analytics review", "Stakeholder interviews", R.START_START, 2),
+        ("Requirements sign-off", "Stakeholder interviews", R.FINISH_START, 0),
+        ("Requirements sign-off", "Analytics review", R.FINISH_START, 0),
+        ("Information architecture", "Requirements sign-off", R.FINISH_START, 0),
+        ("Visual design", "Information architecture", R.START_START, 3),
+        ("Design review", "Visual design", R.FINISH_START, 0),
+        ("CMS set-up", "Requirements sign-off", R.FINISH_START, 5),
+        ("Page templates", "Design review", R.FINISH_START, 0),
+        ("Page templates", "CMS set-up", R.FINISH_START, 0),
+        ("Content migration", "Page templates", R.START_START, 5),
+        ("Integrations", "CMS set-up", R.FINISH_START, 0),
+        ("User acceptance test", "Page templates", R.FINISH_START, 0),
+        ("User acceptance test", "Content migration", R.FINISH_FINISH, 2),
+        ("User acceptance test", "Integrations", R.FINISH_START, 0),
+        ("Fixes", "User acceptance test", R.START_START, 3),
+        ("Go-live", "Fixes", R.FINISH_START, 0),
+        ("Go-live", "User acceptance test", R.FINISH_START, -1),
+    ):
+        tasks[succ].addPredecessor(mpxj.Relation.Builder().predecessorTask(tasks[pred]).type(kind).lag(day(lag)))
+    return file
+
+
+@pytest.mark.parametrize("fmt", ["xml", "xer"])
+def test_notebook_files_are_what_mpxj_writes(mpxj, tmp_path, fmt):
+    """tests/data/import/website_relaunch.{xml,xer} came from MPXJ; rebuilding them gives the same plan.
+
+    With REGENERATE_IMPORT_SAMPLES=1 the test writes them again.
+    """
+    committed = EXAMPLE_MPP.parent / f"website_relaunch.{fmt}"
+    fresh = tmp_path / committed.name
+    writer = mpxj.MSPDIWriter() if fmt == "xml" else mpxj.PrimaveraXERFileWriter()
+    writer.write(build_website_relaunch(mpxj), str(fresh))
+    if os.environ.get("REGENERATE_IMPORT_SAMPLES") == "1":
+        committed.write_bytes(fresh.read_bytes())
+    new, old = quiet(pm.read_project, fresh), quiet(pm.read_project, committed)
+    assert set(new.dependencies) == set(old.dependencies)
+    assert new.replace(dependencies=old.dependencies) == old
+    assert len(old.tasks) == 13 and len(old.dependencies) == 17
+    if fmt == "xml":  # MSPDI carries the three-point estimates
+        assert old.task("7").name == "Visual design" and old.task("7").estimate == pm.BetaPert(7, 10, 18)
 
 
 @pytest.mark.parametrize("fmt", ["xml", "xer"])
