@@ -623,3 +623,91 @@ def test_jcl_frontier_is_drawn_at_the_frontier_pairs(sim):
     other = pm.plot.jcl(sim, budget=900, deadline="2027-01-15")
     assert _common.line_by_gid(other, "budget").get_ydata()[0] == 900
     assert _common.line_by_gid(other, "deadline").get_xdata()[0] == d("2027-01-16")
+
+
+# --------------------------------------------------------------- resources
+
+
+@pytest.fixture
+def team_project():
+    """From Thu 7 Jan 2027: A (3 days, 2 dev) and B (1 day, 1 dev, 1 qa) in parallel; dev capacity 2.
+
+    CPM: both start Thu. dev demand Thu 3 (1 over capacity), Fri 2, Mon 2. qa: 1 on Thu (capacity 5).
+    Work to do: 3 × 2 + 1 × 1 = 7 dev-days, whatever the order.
+    """
+    return pm.Project(
+        name="team", start="2027-01-07",
+        tasks=[pm.Task("A", duration=3, resources={"dev": 2}), pm.Task("B", duration=1, resources={"dev": 1, "qa": 1})],
+        resources=[pm.Resource("dev", "Developer", capacity=2), pm.Resource("qa", capacity=5)],
+    )
+
+
+def test_resource_profile_bars_split_at_capacity_and_hold_over_the_weekend(team_project):
+    ax = pm.plot.resource_profile(team_project, pm.cpm(team_project))
+    demand = [b for b in ax.patches if b.get_gid() == "demand"]
+    over = [b for b in ax.patches if b.get_gid() == "over"]
+    assert [b.get_x() for b in demand] == [d("2027-01-07"), d("2027-01-08"), d("2027-01-11")]
+    assert [b.get_width() for b in demand] == [1, 3, 1]  # Friday holds until Monday
+    assert [b.get_height() for b in demand] == [2, 2, 2]
+    assert [(b.get_y(), b.get_height()) for b in over] == [(2, 1), (2, 0), (2, 0)]
+    assert same_colour(over[0].get_facecolor(), pm.plot.CRITICAL)
+    assert not same_colour(demand[0].get_facecolor(), pm.plot.CRITICAL)
+    capacity = _common.line_by_gid(ax, "capacity")
+    assert set(capacity.get_ydata()) == {2.0}
+    assert capacity.get_xdata()[-1] == d("2027-01-12")
+    assert ax.get_title() == "team: Developer (dev), peak 3 of 2, over capacity on 1 working day"
+    assert ax.get_ylabel() == "Developer (dev): units in use (peak per day)"
+    assert ax.get_ylim()[1] > 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Demand (within capacity)", "Over capacity", "Capacity (2)"]
+
+
+def test_resource_profile_draws_the_levelled_demand_under_capacity(team_project):
+    levelled = pm.level(team_project)
+    assert levelled.makespan == 4  # B waits for A, or A for B: one more day
+    ax = pm.plot.resource_profile(team_project, levelled=levelled)
+    line = _common.line_by_gid(ax, "levelled")
+    x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    # One step per working day (Thu, Fri, Mon, Tue) plus the closing point at Wednesday.
+    assert x.tolist() == [d("2027-01-07"), d("2027-01-08"), d("2027-01-11"), d("2027-01-12"), d("2027-01-13")]
+    assert y.max() <= 2 and y[:-1].sum() == 7
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "Demand before levelling (within capacity)"
+    assert labels[-1] == "After levelling (finish 12 Jan 2027)"
+    # The capacity line runs under the longer, levelled profile too.
+    assert _common.line_by_gid(ax, "capacity").get_xdata()[-1] == d("2027-01-13")
+
+
+def test_resource_profile_picks_the_bottleneck_or_the_resource_asked(team_project):
+    assert "Developer (dev)" in pm.plot.resource_profile(team_project).get_title()
+    ax = pm.plot.resource_profile(team_project, resource="qa")
+    assert ax.get_title() == "team: qa, peak 1 of 5, within capacity"
+    assert [b.get_height() for b in ax.patches if b.get_gid() == "demand"] == [1, 0, 0]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        # a resource the project does not have
+        (lambda p: pm.plot.resource_profile(p, resource="ops"), "has no resource 'ops' \\(it has dev, qa\\)"),
+        # a project without resources has no profile
+        (lambda p: pm.plot.resource_profile(make_project([("A", 1)])), "has no resources"),
+        # the schedule comes second; a project first
+        (lambda p: pm.plot.resource_profile(pm.cpm(p)), "needs a Project first"),
+        # levelled must be a schedule
+        (lambda p: pm.plot.resource_profile(p, levelled="yes"), "levelled must be a Schedule"),
+    ],
+)
+def test_resource_profile_rejects_bad_input(team_project, call, message):
+    with pytest.raises(pm.PmsimError, match=message):
+        call(team_project)
+
+
+def test_resource_profile_and_evm_keep_global_style(team_project, evm_case, rc_snapshot):
+    fig, axes = plt.subplots(1, 3)
+    figures = plt.get_fignums()
+    assert pm.plot.resource_profile(team_project, ax=axes[0], levelled=pm.level(team_project)) is axes[0]
+    assert pm.plot.evm(pm.earned_value_series(*evm_case), ax=axes[1]) is axes[1]
+    assert pm.plot.network(team_project, ax=axes[2]) is axes[2]
+    assert plt.get_fignums() == figures
+    assert dict(matplotlib.rcParams) == rc_snapshot

@@ -28,10 +28,11 @@ earned value        :func:`evm`
 from ._common import CRITICAL
 from .budget import budget_burn, jcl
 from .evm import evm
+from .resources import resource_profile
 from .risk import cdf, cost_histogram, criticality, histogram, tornado
 from .schedule import gantt, network
 
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
-    "budget_burn", "jcl", "evm",
+    "budget_burn", "jcl", "resource_profile", "evm",
 ]
