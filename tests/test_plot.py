@@ -169,7 +169,7 @@ def test_gantt_baseline_bars_match_the_other_schedule(diamond):
     assert baseline["C"].get_x() + baseline["C"].get_width() == pytest.approx(d("2027-01-13"))
     assert baseline["C"].get_height() < bars["C"].get_height()
     assert "levelled schedule" in ax.get_title()
-    assert "Baseline (cpm)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Baseline (CPM)" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_gantt_fractional_start_is_part_of_a_day(diamond):

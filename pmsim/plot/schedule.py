@@ -24,6 +24,10 @@ def _label(task_id, name, width=32) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _kind(schedule: Schedule) -> str:
+    return "CPM" if schedule.kind == "cpm" else schedule.kind
+
+
 def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_date=None,
           show_float: bool = True, deadline=None):
     """A Gantt chart of ``schedule``: bars by date, the critical path in red.
@@ -118,7 +122,7 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
                 ax.barh(y[k] + 0.36, b_right[k] - b_left[k], left=b_left[k], height=0.14,
                         color=BASELINE, edgecolor="none", gid=f"baseline:{ids[k]}", zorder=3)
         ends.append(b_right.max())
-        handles.append(Patch(color=BASELINE, label=f"Baseline ({baseline.kind})"))
+        handles.append(Patch(color=BASELINE, label=f"Baseline ({_kind(baseline)})"))
 
     if status_date is not None:
         x = day_num(status_date) + 1  # the data date is the end of that day
@@ -146,8 +150,7 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     ax.set_xlabel("Date")
-    kind = "levelled" if schedule.kind == "levelled" else schedule.kind.upper() if schedule.kind == "cpm" else schedule.kind
-    ax.set_title(f"{project.name}: {kind} schedule, finish {schedule.finish_date:%a %d %b %Y}")
+    ax.set_title(f"{project.name}: {_kind(schedule)} schedule, finish {schedule.finish_date:%a %d %b %Y}")
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
 
