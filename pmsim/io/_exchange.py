@@ -75,6 +75,35 @@ def when(project: Project, offset: float, finish: bool) -> dt.datetime:
     return dt.datetime.combine(date, clock_time(frac * 480.0, finish))
 
 
+def when_many(project: Project, offsets, finish) -> list[dt.datetime]:
+    """:func:`when` for many offsets at once (``finish`` a bool or one per offset)."""
+    off = np.asarray(offsets, dtype=float)
+    fin = np.broadcast_to(np.asarray(finish, dtype=bool), off.shape)
+    day = np.floor(off + 1e-9)
+    frac = off - day
+    back = fin & (frac < 1e-9) & (off > 0)
+    day = np.where(back, day - 1, day)
+    frac = np.where(back, 1.0, frac)
+    dates = np.atleast_1d(project.calendar.date(project.start, day.astype(np.int64)))
+    return [dt.datetime.combine(d.item(), clock_time(f * 480.0, bool(e))) for d, f, e in zip(dates, frac, fin)]
+
+
+def schedule_times(project: Project, table: pd.DataFrame) -> dict[str, dict]:
+    """Task id -> early/late start and finish as date-times; a zero-duration task sits at the end of a day."""
+    zero = table["duration"].to_numpy() == 0
+    cols = {}
+    for name, column, is_finish in (("start", "early_start", zero), ("finish", "early_finish", True),
+                                    ("late_start", "late_start", zero), ("late_finish", "late_finish", True)):
+        cols[name] = when_many(project, table[column].to_numpy(), is_finish)
+    out = {}
+    for k, tid in enumerate(table.index):
+        row = {name: cols[name][k] for name in cols}
+        if zero[k]:
+            row["finish"], row["late_finish"] = row["start"], row["late_start"]
+        out[tid] = row
+    return out
+
+
 # --------------------------------------------------------------------------- estimates
 
 

@@ -109,6 +109,7 @@ from ._exchange import (
     progress_rows,
     risks_from_json,
     risks_to_json,
+    schedule_times,
     warn_health,
     when,
 )
@@ -263,6 +264,11 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     notes = Notes(str(path))
     schedule = cpm(project)
     table = schedule.table
+    rows_of = table.to_dict("index")
+    times = schedule_times(project, table)
+    links_into: dict[str, list[Dependency]] = {t.id: [] for t in project.tasks}
+    for dep in project.dependencies:
+        links_into[dep.successor].append(dep)
     costs = _task_costs(project)
     mpd = MINUTES_PER_DAY
 
@@ -354,8 +360,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
         if phase:
             uid += 1
             outline_top += 1
-            es = min(table.at[t.id, "early_start"] for t in members)
-            ef = max(table.at[t.id, "early_finish"] for t in members)
+            es = min(rows_of[t.id]["early_start"] for t in members)
+            ef = max(rows_of[t.id]["early_finish"] for t in members)
             ph = _sub(tasks_el, "Task")
             for tag, value in (("UID", uid), ("ID", uid), ("Name", phase), ("Active", 1), ("Manual", 0), ("Type", 1),
                                ("IsNull", 0), ("WBS", outline_top), ("OutlineNumber", outline_top), ("OutlineLevel", 1)):
@@ -377,11 +383,9 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             else:
                 outline_top += 1
                 outline, level = str(outline_top), 1
-            row = table.loc[task.id]
+            row = rows_of[task.id]
             dur = task.planned_duration
-            zero = dur == 0
-            start = when(project, row["early_start"], zero)
-            finish = when(project, row["early_finish"], True) if not zero else start
+            start, finish = times[task.id]["start"], times[task.id]["finish"]
             el = _sub(tasks_el, "Task")
             for tag, value in (("UID", uid), ("ID", uid), ("Name", task.name), ("Active", 1), ("Manual", 0),
                                ("Type", 1), ("IsNull", 0), ("WBS", outline), ("OutlineNumber", outline),
@@ -400,9 +404,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(el, "Critical", int(bool(row["critical"])))
             _sub(el, "EarlyStart", _stamp(start))
             _sub(el, "EarlyFinish", _stamp(finish))
-            _sub(el, "LateStart", _stamp(when(project, row["late_start"], zero)))
-            _sub(el, "LateFinish", _stamp(when(project, row["late_finish"], True) if not zero
-                                          else when(project, row["late_start"], True)))
+            _sub(el, "LateStart", _stamp(times[task.id]["late_start"]))
+            _sub(el, "LateFinish", _stamp(times[task.id]["late_finish"]))
             # Slack in tenths of a minute.
             _sub(el, "FreeSlack", int(round(row["free_float"] * mpd * 10)))
             _sub(el, "TotalSlack", int(round(row["total_float"] * mpd * 10)))
@@ -428,7 +431,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
                 _sub(el, "RemainingDuration", _iso(dur))
             _sub(el, "ConstraintType", 0)
             _sub(el, "CalendarUID", -1)
-            for dep in project.predecessors(task.id):
+            for dep in links_into[task.id]:
                 link = _sub(el, "PredecessorLink")
                 _sub(link, "PredecessorUID", "{pred:" + dep.predecessor + "}")
                 _sub(link, "Type", _LINK_TO_CODE[dep.type])
@@ -478,7 +481,6 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     n = 0
     rate = {r.id: r.cost_per_day for r in project.resources}
     for task in project.tasks:
-        row = table.loc[task.id]
         for rid, units in task.resources:
             n += 1
             dur = task.planned_duration
@@ -487,9 +489,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(el, "TaskUID", uid_of[task.id])
             _sub(el, "ResourceUID", res_uid[rid])
             _sub(el, "Cost", decimal_text(units * rate[rid] * dur * 100))
-            zero = dur == 0
-            _sub(el, "Finish", _stamp(when(project, row["early_finish"], True)))
-            _sub(el, "Start", _stamp(when(project, row["early_start"], zero)))
+            _sub(el, "Finish", _stamp(times[task.id]["finish"]))
+            _sub(el, "Start", _stamp(times[task.id]["start"]))
             _sub(el, "Units", decimal_text(units))
             _sub(el, "Work", _iso(units * dur))
             base = _sub(el, "Baseline")

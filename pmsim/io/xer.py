@@ -93,6 +93,7 @@ from ._exchange import (
     progress_rows,
     risks_from_json,
     risks_to_json,
+    schedule_times,
     warn_health,
     when,
 )
@@ -270,6 +271,8 @@ def write_xer(project: Project, path, *, progress=None) -> None:
     notes = Notes(str(path))
     schedule = cpm(project)
     table = schedule.table
+    rows_of = table.to_dict("index")
+    times = schedule_times(project, table)
     hpd = HOURS_PER_DAY
     w = _Writer(path)
     today = dt.date.today().isoformat()
@@ -340,13 +343,10 @@ def write_xer(project: Project, path, *, progress=None) -> None:
     for key, (label, _) in list(_TASK_UDFS.items()) + list(_PROJECT_UDFS.items()):
         udf_id[label] = len(udf_id) + 1
     for task in project.tasks:
-        row = table.loc[task.id]
+        row = rows_of[task.id]
         dur = task.planned_duration
-        zero = dur == 0
-        start = when(project, row["early_start"], zero)
-        finish = when(project, row["early_finish"], True) if not zero else start
-        late_start = when(project, row["late_start"], zero)
-        late_finish = when(project, row["late_finish"], True) if not zero else late_start
+        start, finish = times[task.id]["start"], times[task.id]["finish"]
+        late_start, late_finish = times[task.id]["late_start"], times[task.id]["late_finish"]
         prog = done.get(task.id)
         status = "TK_NotStart"
         act_start = act_end = None
