@@ -38,7 +38,7 @@ def mpxj():
         pytest.skip(f"MPXJ cannot run here: {reason}")
     start_jvm()
     from java.lang import Double
-    from java.time import LocalDate, LocalDateTime
+    from java.time import DayOfWeek, LocalDate, LocalDateTime
     from org.mpxj import (Availability, CostRateTableEntry, Duration, ProjectFile, Rate, Relation,
                           RelationType, TimeUnit)
     from org.mpxj.common import LocalDateTimeHelper
@@ -46,7 +46,14 @@ def mpxj():
     from org.mpxj.primavera import PrimaveraXERFileReader, PrimaveraXERFileWriter
     from org.mpxj.reader import UniversalProjectReader
 
-    return SimpleNamespace(**locals())
+    return SimpleNamespace(
+        Double=Double, DayOfWeek=DayOfWeek, LocalDate=LocalDate, LocalDateTime=LocalDateTime,
+        Availability=Availability, CostRateTableEntry=CostRateTableEntry, Duration=Duration,
+        ProjectFile=ProjectFile, Rate=Rate, Relation=Relation, RelationType=RelationType, TimeUnit=TimeUnit,
+        LocalDateTimeHelper=LocalDateTimeHelper, MSPDIReader=MSPDIReader, MSPDIWriter=MSPDIWriter,
+        PrimaveraXERFileReader=PrimaveraXERFileReader, PrimaveraXERFileWriter=PrimaveraXERFileWriter,
+        UniversalProjectReader=UniversalProjectReader,
+    )
 
 
 def quiet(read, *args, **kw):
@@ -132,8 +139,7 @@ def test_mpxj_sees_resources_calendar_and_costs(mpxj, tmp_path):
         cal = file.getDefaultCalendar()
         holidays = sorted(str(e.getFromDate()) for e in cal.getCalendarExceptions())
         assert holidays == [d.isoformat() for d in p.calendar.holidays]
-        assert [bool(cal.isWorkingDay(getattr(__import__("java.time").time.DayOfWeek, d)))
-                for d in ("SUNDAY", "FRIDAY")] == [True, False]
+        assert [bool(cal.isWorkingDay(d)) for d in (mpxj.DayOfWeek.SUNDAY, mpxj.DayOfWeek.FRIDAY)] == [True, False]
         assert str(props.getStartDate())[:10] == "2027-01-03"
         units = {str(a.getTask().getName()): float(a.getUnits()) for a in file.getResourceAssignments()
                  if a.getResource() is not None and str(a.getResource().getName()) == "Developer"}
@@ -157,7 +163,7 @@ def build_with_mpxj(mpxj):
         r.setName(name)
         r.getAvailability().add(mpxj.Availability(start, end, mpxj.Double(percent)))
         r.getCostRateTable(0).add(mpxj.CostRateTableEntry(start, end, mpxj.Double(0.0),
-                                                          mpxj.Rate(per_hour, mpxj.TimeUnit.DAYS.HOURS)))
+                                                          mpxj.Rate(per_hour, mpxj.TimeUnit.HOURS)))
         return r
 
     dev, qa = resource("Developer", 200.0, 80.0), resource("Tester", 100.0, 50.0)

@@ -81,7 +81,7 @@ import pandas as pd
 
 from ..distributions import Fixed
 from ..errors import FileFormatError, PmsimError, ValidationError
-from ..model import WEEKDAYS, Calendar, Dependency, Project, Resource, Task
+from ..model import Calendar, Dependency, Project, Resource, Task
 from ._exchange import (
     Notes,
     decimal_text,
