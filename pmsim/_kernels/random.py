@@ -116,27 +116,30 @@ _P_LOW = 0.02425
 
 @nb.njit(cache=True)
 def ndtri(p):
-    """The standard normal quantile of ``p`` in (0, 1) (``-inf``/``inf`` at 0 and 1)."""
+    """The standard normal quantile of ``p`` in (0, 1) (``-inf``/``inf`` at 0 and 1).
+
+    Computed for the lower tail ``q = min(p, 1 - p)`` (``1 - p`` is exact there)
+    and mirrored, so both tails keep full relative precision.
+    """
     if p <= 0.0:
         return -np.inf
     if p >= 1.0:
         return np.inf
-    if p < _P_LOW:
-        q = math.sqrt(-2.0 * math.log(p))
-        x = (((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / (
-            (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0)
-    elif p <= 1.0 - _P_LOW:
-        q = p - 0.5
-        r = q * q
-        x = (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5]) * q / (
-            ((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0)
+    q = p if p <= 0.5 else 1.0 - p
+    if q < _P_LOW:
+        r = math.sqrt(-2.0 * math.log(q))
+        x = (((((_C[0] * r + _C[1]) * r + _C[2]) * r + _C[3]) * r + _C[4]) * r + _C[5]) / (
+            (((_D[0] * r + _D[1]) * r + _D[2]) * r + _D[3]) * r + 1.0)
     else:
-        q = math.sqrt(-2.0 * math.log1p(-p))
-        x = -(((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / (
-            (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0)
-    e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - p
+        h = q - 0.5
+        r = h * h
+        x = (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5]) * h / (
+            ((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0)
+    # One Halley step on the lower tail (x <= 0), where erfc is accurate.
+    e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - q
     u = e * math.sqrt(2.0 * math.pi) * math.exp(x * x / 2.0)
-    return x - u / (1.0 + x * u / 2.0)
+    x = x - u / (1.0 + x * u / 2.0)
+    return x if p <= 0.5 else -x
 
 
 # --------------------------------------------------------------------------- samplers
@@ -209,7 +212,7 @@ def sample_rows(kind, param, tables, disc_val, disc_cum, k):
 # --------------------------------------------------------------------------- beta quantile tables
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True)
 def beta_quantile_tables(alpha, beta, npoints, cells):
     """Quantiles of Beta(alpha[s], beta[s]) at ``k / (npoints - 1)``, one float32 row per shape.
 
@@ -239,7 +242,7 @@ def beta_quantile_tables(alpha, beta, npoints, cells):
     for c in range(cells):
         cos_t[c] = math.cos(math.pi * c * h)
         sin_t[c] = math.sin(math.pi * c * h)
-    for s in nb.prange(ns):
+    for s in range(ns):
         a1 = alpha[s] - 1.0
         b1 = beta[s] - 1.0
         g = np.empty(m)  # density in t at cell ends and midpoints

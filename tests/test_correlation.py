@@ -1,0 +1,143 @@
+"""Correlation input: parsing, checks, repair (Higham) and what the engine achieves."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmsim as pm
+from pmsim.correlation import (
+    correlation_matrix,
+    is_positive_semidefinite,
+    nearest_correlation,
+    normal_score_correlation,
+    prepare_correlation,
+)
+
+
+@pytest.fixture
+def five():
+    """Five parallel tasks with the same triangular estimate."""
+    return pm.Project(name="five", start="2027-01-04",
+                      tasks=[pm.Task(t, optimistic=2, most_likely=4, pessimistic=9, distribution="triangular")
+                             for t in "ABCDE"])
+
+
+def test_groups_fill_pairs_within_each_group_in_project_order(five):
+    m = correlation_matrix(five, [(["D", "B"], 0.4), (["A", "E"], -0.2)])
+    assert list(m.index) == ["A", "B", "D", "E"]
+    assert m.loc["B", "D"] == m.loc["D", "B"] == 0.4
+    assert m.loc["A", "E"] == -0.2
+    assert m.loc["A", "B"] == 0.0 and np.all(np.diag(m) == 1.0)
+
+
+def test_dict_of_groups_and_overlapping_groups_with_the_same_coefficient(five):
+    m = correlation_matrix(five, {"design": (["A", "B", "C"], 0.5), "build": (["C", "D"], 0.5)})
+    assert m.loc["A", "C"] == 0.5 and m.loc["C", "D"] == 0.5 and m.loc["A", "D"] == 0.0
+
+
+def test_matrix_is_reordered_and_uncorrelated_tasks_dropped(five):
+    ids = ["C", "A", "B"]
+    frame = pd.DataFrame([[1, 0.3, 0], [0.3, 1, 0], [0, 0, 1]], index=ids, columns=ids)
+    m = correlation_matrix(five, frame)
+    assert list(m.index) == ["A", "C"] and m.loc["A", "C"] == 0.3
+
+
+def test_array_over_all_tasks(five):
+    arr = np.eye(5)
+    arr[0, 4] = arr[4, 0] = 0.6
+    m = correlation_matrix(five, arr)
+    assert list(m.index) == ["A", "E"]
+    assert correlation_matrix(five, np.eye(5)) is None  # nothing correlated
+
+
+def test_components_are_factored_separately(five):
+    plan = prepare_correlation(five, [(["A", "B"], 0.5), (["C", "D", "E"], 0.8)])
+    assert plan.components == (("A", "B"), ("C", "D", "E"))
+    for comp, f in zip(plan.components, plan.factors):
+        target = normal_score_correlation(plan.target.loc[list(comp), list(comp)].to_numpy())
+        np.fill_diagonal(target, 1.0)
+        assert np.allclose(f @ f.T, target, atol=1e-12)
+
+
+def test_perfect_correlation_is_allowed_and_factored():
+    # A singular (rank one) but valid correlation matrix: comonotone durations.
+    assert is_positive_semidefinite(np.ones((3, 3)))
+    p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task(t, optimistic=1, most_likely=2, pessimistic=3) for t in "ABC"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plan = prepare_correlation(p, [(["A", "B", "C"], 1.0)])
+    assert np.allclose(plan.factors[0] @ plan.factors[0].T, np.ones((3, 3)), atol=1e-12)
+
+
+def test_higham_test_matrix():
+    # Higham (2002), section 4: the nearest correlation matrix of tridiag(-1, 2, -1), to 4 decimals.
+    a = np.array([[2, -1, 0, 0], [-1, 2, -1, 0], [0, -1, 2, -1], [0, 0, -1, 2]], dtype=float)
+    expected = np.array([
+        [1.0000, -0.8084, 0.1916, 0.1068],
+        [-0.8084, 1.0000, -0.6562, 0.1916],
+        [0.1916, -0.6562, 1.0000, -0.8084],
+        [0.1068, 0.1916, -0.8084, 1.0000],
+    ])
+    assert np.allclose(nearest_correlation(a), expected, atol=1e-4)
+
+
+def test_not_positive_semidefinite_is_repaired_with_a_warning(five):
+    ids = ["A", "B", "C"]
+    bad = pd.DataFrame([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]], index=ids, columns=ids)
+    assert not is_positive_semidefinite(bad)
+    with pytest.warns(pm.PmsimWarning, match="repaired to the nearest correlation matrix"):
+        plan = prepare_correlation(five, bad)
+    assert plan.repaired
+    fixed = plan.target.to_numpy()
+    assert is_positive_semidefinite(fixed) and np.allclose(np.diag(fixed), 1.0)
+    assert np.allclose(fixed, fixed.T)
+    # It moved, but not wildly: the signs of the coefficients stay.
+    assert np.array_equal(np.sign(fixed), np.sign(bad.to_numpy()))
+    with pytest.raises(pm.ValidationError, match="not positive semidefinite"):
+        prepare_correlation(five, bad, repair=False)
+    with pytest.raises(pm.ValidationError, match="not positive semidefinite"):
+        pm.simulate(five, iterations=100, seed=1, correlation=bad, correlation_repair=False)
+
+
+def test_normal_score_map_gives_the_rank_correlation_asked_for(five):
+    sim = pm.simulate(five, iterations=20_000, seed=3, correlation=[(["A", "B", "C"], 0.6), (["D", "E"], -0.5)])
+    achieved = sim.achieved_correlation
+    assert list(achieved.index) == list("ABCDE")
+    # Iman-Conover in blocks of 1024: within 0.02 of the target (about 4 standard errors).
+    assert achieved.loc["A", "B"] == pytest.approx(0.6, abs=0.02)
+    assert achieved.loc["B", "C"] == pytest.approx(0.6, abs=0.02)
+    assert achieved.loc["D", "E"] == pytest.approx(-0.5, abs=0.02)
+    assert achieved.loc["A", "D"] == pytest.approx(0.0, abs=0.03)
+    assert achieved.attrs["iterations"] == 20_000
+    assert pm.simulate(five, iterations=100, seed=3).achieved_correlation is None
+
+
+@pytest.mark.parametrize(
+    "correlation, error, message",
+    [
+        ([(["A", "Z"], 0.5)], pm.UnknownReferenceError, "unknown task 'Z'"),  # unknown task in a group
+        ({"g": (["A", "B"], 1.5)}, pm.ValidationError, "in \\[-1, 1\\]"),  # coefficient above 1
+        ([(["A", "B"], -1.01)], pm.ValidationError, "in \\[-1, 1\\]"),  # coefficient below -1
+        ([(["A", "B"], "high")], pm.ValidationError, "must be a number"),  # coefficient not a number
+        ([(["A"], 0.5)], pm.ValidationError, "at least two tasks"),  # a group of one
+        ([(["A", "A", "B"], 0.5)], pm.ValidationError, "twice"),  # a task listed twice
+        ([("AB", 0.5)], pm.ValidationError, "list of task ids"),  # a string instead of a list
+        ([(["A", "B"], 0.5), (["B", "A"], 0.2)], pm.ValidationError, "one coefficient"),  # conflicting pair
+        ([(["A", "B"],)], pm.ValidationError, "give \\(tasks, coefficient\\)"),  # missing coefficient
+        (pd.DataFrame(np.eye(2), index=["A", "B"], columns=["A", "C"]), pm.ValidationError, "unknown task|same task ids"),  # rows and columns differ
+        (pd.DataFrame(np.eye(3)[:2], index=["A", "B"], columns=["A", "B", "C"]), pm.ValidationError, "square"),  # not square
+        (np.eye(3), pm.ValidationError, "must be 5 x 5"),  # array of the wrong shape
+        (pd.DataFrame([[1, 0.2], [0.3, 1]], index=["A", "B"], columns=["A", "B"]), pm.ValidationError, "symmetric"),  # asymmetric
+        (pd.DataFrame([[0.9, 0.2], [0.2, 1]], index=["A", "B"], columns=["A", "B"]), pm.ValidationError, "diagonal"),  # diagonal not 1
+        (pd.DataFrame([[1, np.nan], [np.nan, 1]], index=["A", "B"], columns=["A", "B"]), pm.ValidationError, "missing"),  # NaN
+        (pd.DataFrame([[1, 2.0], [2.0, 1]], index=["A", "X"], columns=["A", "X"]), pm.UnknownReferenceError, "unknown task 'X'"),  # unknown id
+        ("A,B", pm.ValidationError, "correlation must be"),  # not a supported type
+    ],
+)
+def test_bad_correlation(five, correlation, error, message):
+    with pytest.raises(error, match=message):
+        pm.simulate(five, iterations=10, seed=1, correlation=correlation)
