@@ -297,6 +297,7 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
                 best_ms = ms
                 start[:] = trial
     info["schedules"] = passes
+    kern.left_shift(start, inst, ws)
     return start, info
 
 
@@ -428,6 +429,9 @@ def _exact(problem: _Problem, rule: str, time_limit: float, seed) -> tuple[np.nd
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else problem.cpm["makespan"]
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.Value(v) for v in s], dtype=np.float64) / q
+        from ._kernels.levelling import left_shift, workspace
+
+        left_shift(start, inst, workspace(net.n, inst.demand.shape[1]))
     else:
         start = start_h
     ms = float((start + dur).max()) if net.n else 0.0

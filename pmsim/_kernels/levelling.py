@@ -271,6 +271,57 @@ def parallel_sgs(key1, key2, inst, start, ws):
     return makespan
 
 
+@nb.njit(cache=True)
+def left_shift(start, inst, ws):
+    """Move every task as early as links and capacity allow, the others staying put.
+
+    One task at a time, in order of start, repeated until nothing moves; a
+    move never breaks a link (links only bound successors from below) nor a
+    capacity (the task is placed where it fits), so the makespan never grows.
+    With ample capacity this gives the early (CPM) dates. Returns the makespan.
+    """
+    n = start.shape[0]
+    dur = inst.dur
+    rptr, ridx, demand, cap, tol = inst.rptr, inst.ridx, inst.demand, inst.cap, inst.tol
+    pt, pu = ws.pt, ws.pu
+    for _ in range(n + 1):
+        pt[0] = 0.0
+        pu[0, :] = 0.0
+        nb_ = 1
+        for j in range(n):
+            if dur[j] > 0.0 and rptr[j + 1] > rptr[j]:
+                nb_ = _add(pt, pu, nb_, start[j], dur[j], j, rptr, ridx, demand)
+        order = np.argsort(start, kind="mergesort")
+        moved = False
+        for q in range(n):
+            j = order[q]
+            d = dur[j]
+            s = _precedence_start(j, start, dur, inst.pred_ptr, inst.pred_idx, inst.pred_type, inst.pred_lag)
+            if d > 0.0 and rptr[j + 1] > rptr[j]:
+                # Take the task out of the profile, then put it back at its earliest fit.
+                b0 = _find(pt, nb_, start[j])
+                b1 = _find(pt, nb_, start[j] + d)
+                for c in range(b0, b1):
+                    for e in range(rptr[j], rptr[j + 1]):
+                        k = ridx[e]
+                        pu[c, k] -= demand[j, k]
+                if s < start[j] - EPS:
+                    s = _earliest(pt, pu, nb_, s, d, j, rptr, ridx, demand, cap, tol)
+                if s > start[j]:
+                    s = start[j]
+                nb_ = _add(pt, pu, nb_, s, d, j, rptr, ridx, demand)
+            if s < start[j] - EPS:
+                start[j] = s
+                moved = True
+        if not moved:
+            break
+    makespan = 0.0
+    for j in range(n):
+        if start[j] + dur[j] > makespan:
+            makespan = start[j] + dur[j]
+    return makespan
+
+
 # --------------------------------------------------------------------------- lists
 
 

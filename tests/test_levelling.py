@@ -1,0 +1,471 @@
+"""Resource levelling: every levelled schedule is checked by an independent feasibility checker."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import pmsim as pm
+from pmsim.levelling import RULES
+
+DATA = Path(__file__).parent / "data" / "psplib"
+TOL = 1e-6
+
+
+# --------------------------------------------------------------------------- the checker
+
+
+def violations(project: pm.Project, schedule: pm.Schedule) -> list[str]:
+    """Everything wrong with a schedule, computed from the model objects alone.
+
+    Precedence: each link with its type and lag. Durations: finish - start
+    equals the planned duration. Capacity: at every moment where usage can
+    rise (every task start), the units in use of each resource.
+    """
+    t = schedule.table
+    start = {tid: float(t.at[tid, "start"]) for tid in project.task_ids}
+    dur = {task.id: task.planned_duration for task in project.tasks}
+    finish = {tid: start[tid] + dur[tid] for tid in start}
+    bad = []
+    for tid in project.task_ids:
+        if start[tid] < -TOL:
+            bad.append(f"{tid} starts before the project start ({start[tid]})")
+        if abs(float(t.at[tid, "finish"]) - finish[tid]) > TOL:
+            bad.append(f"{tid}: finish - start is not its duration")
+    for d in project.dependencies:
+        a, b = d.predecessor, d.successor
+        lhs = {"FS": start[b], "SS": start[b], "FF": finish[b], "SF": finish[b]}[d.type]
+        rhs = {"FS": finish[a], "SS": start[a], "FF": finish[a], "SF": start[a]}[d.type] + d.lag
+        if lhs < rhs - TOL:
+            bad.append(f"link {a} {d.type}{d.lag:+g} {b} broken: {lhs} < {rhs}")
+    capacity = {r.id: r.capacity for r in project.resources}
+    users = [task for task in project.tasks if dur[task.id] > 0]
+    for moment in sorted(set(start.values())):
+        in_use: dict[str, float] = {}
+        for task in users:
+            if start[task.id] <= moment + TOL * 0.1 and finish[task.id] > moment + TOL:
+                for rid, units in task.resources:
+                    in_use[rid] = in_use.get(rid, 0.0) + units
+        for rid, units in in_use.items():
+            if units > capacity[rid] + TOL:
+                bad.append(f"resource {rid} over capacity at {moment}: {units} > {capacity[rid]}")
+    if abs(schedule.makespan - max(finish.values())) > TOL:
+        bad.append("makespan is not the last finish")
+    return bad
+
+
+def assert_feasible(project, schedule):
+    problems = violations(project, schedule)
+    assert not problems, "\n".join(problems[:10])
+
+
+def test_the_checker_catches_broken_schedules():
+    # The CPM schedule of two tasks on one unit overlaps them; a hand-shifted one breaks a link.
+    p = make([("A", 3, {"dev": 1}), ("B", 2, {"dev": 1})], [], {"dev": 1})
+    assert any("over capacity" in v for v in violations(p, pm.cpm(p)))
+    q = make([("A", 3, {}), ("B", 2, {})], [("A", "B", "SS", 2)], {})
+    s = pm.cpm(q)
+    table = s.table.copy()
+    table.loc["B", ["start", "finish"]] = [1.0, 3.0]
+    broken = pm.Schedule(project=q, table=table, makespan=3.0, critical_path=[])
+    assert any("SS" in v for v in violations(q, broken))
+
+
+# --------------------------------------------------------------------------- tiny projects
+
+
+def make(tasks, links, capacities, **settings):
+    """Tasks ``(id, duration, {resource: units})``, links ``(pred, succ, type, lag)``."""
+    return pm.Project(
+        name=settings.pop("name", "tiny"), start="2027-01-04",
+        tasks=[pm.Task(tid, duration=d, resources=r, milestone=d == 0) for tid, d, r in tasks],
+        dependencies=[pm.Dependency(*link) for link in links],
+        resources=[pm.Resource(rid, capacity=c) for rid, c in capacities.items()],
+        **settings,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def brute_force_makespan(case: int, horizon: int = 12) -> float:
+    """Shortest makespan of GENERALISED[case] over all integer start times (depth-first, pruned).
+
+    Integer durations and lags: some optimal schedule has integer starts.
+    Links are checked when both ends are placed, so any order of tasks works.
+    """
+    p = make(*GENERALISED[case])
+    ids = list(p.task_ids)
+    dur = {t.id: int(t.planned_duration) for t in p.tasks}
+    cap = {r.id: r.capacity for r in p.resources}
+    use = {rid: [0.0] * (horizon + 10) for rid in cap}
+    start: dict[str, int] = {}
+    best = [math.inf]
+
+    def links_ok(tid):
+        for d in p.dependencies:
+            if d.predecessor in start and d.successor in start and tid in (d.predecessor, d.successor):
+                a, b = start[d.predecessor], start[d.successor]
+                fa, fb = a + dur[d.predecessor], b + dur[d.successor]
+                lhs = b if d.type in ("FS", "SS") else fb
+                rhs = (fa if d.type in ("FS", "FF") else a) + d.lag
+                if lhs < rhs:
+                    return False
+        return True
+
+    def place(k, span):
+        if span >= best[0]:
+            return
+        if k == len(ids):
+            best[0] = span
+            return
+        tid = ids[k]
+        task = p.task(tid)
+        for s0 in range(horizon + 1):
+            slots = range(s0, s0 + dur[tid])
+            if any(use[r][t] + u > cap[r] for r, u in task.resources for t in slots):
+                continue
+            start[tid] = s0
+            if links_ok(tid):
+                for r, u in task.resources:
+                    for t in slots:
+                        use[r][t] += u
+                place(k + 1, max(span, s0 + dur[tid]))
+                for r, u in task.resources:
+                    for t in slots:
+                        use[r][t] -= u
+            del start[tid]
+
+    place(0, 0)
+    return float(best[0])
+
+
+def test_two_tasks_on_one_developer_run_one_after_the_other():
+    p = make([("A", 3, {"dev": 1}), ("B", 2, {"dev": 1})], [], {"dev": 1})
+    s = pm.level(p)
+    assert_feasible(p, s)
+    assert s.kind == "levelled"
+    assert s.makespan == 5.0 and s.delay == 2.0  # CPM finishes at 3
+    # A comes first in the project, so B (LFT tie) waits.
+    assert s.table.loc["A", "start"] == 0.0 and s.table.loc["B", "start"] == 3.0
+    assert s.held_back.to_dict("index") == {"B": {"delay": 3.0, "own_delay": 3.0, "resources": "dev", "via": ""}}
+
+
+def test_a_delay_passed_down_a_chain_names_the_resource_and_the_predecessor():
+    # A (then D) is the critical chain, so B waits for the tester; C (no resource) follows B.
+    p = make([("A", 4, {"qa": 1}), ("B", 2, {"qa": 1}), ("C", 1, {}), ("D", 3, {})],
+             [("B", "C"), ("A", "D")], {"qa": 1})
+    s = pm.level(p)
+    assert_feasible(p, s)
+    held = s.held_back
+    assert list(held.index) == ["B", "C"]
+    assert held.loc["B", "resources"] == "qa" and held.loc["B", "via"] == ""
+    assert held.loc["C", "resources"] == "qa" and held.loc["C", "via"] == "B"
+    assert held.loc["C", "own_delay"] == 0.0 and held.loc["C", "delay"] == 4.0
+
+
+def test_ample_capacity_gives_the_cpm_schedule():
+    p = make([("A", 3, {"dev": 1}), ("B", 2, {"dev": 1}), ("C", 4, {"dev": 2})],
+             [("A", "C", "SS", 1), ("B", "C", "FF", 2)], {"dev": 10})
+    s, c = pm.level(p), pm.cpm(p)
+    assert s.makespan == c.makespan and s.delay == 0.0
+    assert np.allclose(s.table["start"], c.table["start"])
+    assert s.held_back.empty
+
+
+GENERALISED = [
+    # (tasks, links, capacities) small enough for brute force; every link type, a negative lag.
+    ([("A", 3, {"r": 2}), ("B", 2, {"r": 1}), ("C", 2, {"r": 2}), ("D", 1, {"r": 1})],
+     [("A", "B", "SS", 1), ("A", "C", "FF", 1), ("B", "D", "SF", 2)], {"r": 2}),
+    ([("A", 2, {"r": 1}), ("B", 3, {"r": 1}), ("C", 2, {"r": 1}), ("D", 2, {"r": 1})],
+     [("A", "B", "FS", -1), ("B", "C", "SS", 0), ("C", "D", "FF", 0)], {"r": 2}),
+    ([("A", 2, {"r": 1, "s": 1}), ("B", 2, {"s": 1}), ("C", 3, {"r": 1}), ("D", 0, {"r": 5})],
+     [("A", "D", "FS", 0), ("B", "D", "SF", 1), ("C", "D", "FF", -1)], {"r": 1, "s": 1}),
+]
+
+
+@pytest.mark.parametrize("case", range(len(GENERALISED)))
+@pytest.mark.parametrize("method", ["serial", "parallel", "exact"])
+def test_generalised_links_are_kept_and_the_optimum_is_found(case, method):
+    p = make(*GENERALISED[case])
+    s = pm.level(p, method=method, schedules=50)
+    assert_feasible(p, s)
+    optimum = brute_force_makespan(case)
+    assert s.makespan >= optimum - TOL
+    if method in ("serial", "exact"):
+        assert s.makespan == optimum
+    if method == "exact":
+        assert s.status == "optimal" and s.lower_bound == optimum
+
+
+def test_fractional_durations_lags_and_units():
+    p = make([("A", 1.5, {"r": 0.5}), ("B", 2.25, {"r": 0.75}), ("C", 0.5, {"r": 0.5}), ("D", 1.0, {"r": 0.3})],
+             [("A", "C", "SS", 0.25), ("B", "D", "FF", -0.5)], {"r": 1.0})
+    for method in ("serial", "parallel"):
+        for improve in (False, True):
+            s = pm.level(p, method=method, improve=improve)
+            assert_feasible(p, s)
+    assert pm.level(p, method="exact").status == "optimal"
+
+
+def test_a_milestone_uses_no_resource_even_when_it_lists_one():
+    p = make([("A", 2, {"r": 1}), ("M", 0, {"r": 9})], [("A", "M")], {"r": 1})
+    s = pm.level(p)
+    assert_feasible(p, s)
+    assert s.makespan == 2.0
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+@pytest.mark.parametrize("method", ["serial", "parallel"])
+@pytest.mark.parametrize("improve", [False, True])
+def test_every_rule_and_scheme_levels_psplib_instances(rule, method, improve):
+    for name in ("j301_1.sm", "Pat1.rcp"):
+        p = pm.read_project(DATA / name)
+        s = pm.level(p, method=method, rule=rule, improve=improve)
+        assert_feasible(p, s)
+        assert s.makespan >= pm.cpm(p).makespan
+        assert s.status == "heuristic" and s.info["rule"] == rule
+
+
+def test_rules_give_their_textbook_orders():
+    # Three independent tasks on one unit: each rule picks a different first task.
+    p = pm.Project(
+        name="rules", start="2027-01-04",
+        tasks=[pm.Task("long", duration=6, resources={"r": 1}), pm.Task("short", duration=1, resources={"r": 1}),
+               pm.Task("hub", duration=2, resources={"r": 1}), pm.Task("x", duration=1), pm.Task("y", duration=1),
+               pm.Task("z", duration=3)],
+        dependencies=[pm.Dependency("hub", "x"), pm.Dependency("hub", "y"), pm.Dependency("short", "z")],
+        resources=[pm.Resource("r", capacity=1)])
+    first = {}
+    for rule in RULES:
+        s = pm.level(p, rule=rule, improve=False)
+        assert_feasible(p, s)
+        first[rule] = s.table.loc[["long", "short", "hub"], "start"].idxmin()
+    # CPM (makespan 6): latest finish long 6, short 3 (z takes 3 days after it), hub 5;
+    # latest start long 0, short 2, hub 3; total float long 0, short 2, hub 3.
+    assert first["lft"] == "short"     # smallest latest finish
+    assert first["lst"] == "long"      # smallest latest start
+    assert first["mts"] == "hub"       # two successors
+    assert first["grpw"] == "long"     # 6 > hub 2+1+1 > short 1+3
+    assert first["minslack"] == "long"  # zero float
+
+
+# --------------------------------------------------------------------------- PSPLIB quality
+
+
+OPTIMA = {"j301_1.sm": 43, "j3037_6.sm": 73, "j3013_1.sm": 58}  # from j30opt.sm
+
+
+@pytest.mark.parametrize("name", ["j301_1.sm", "j3037_6.sm"])
+def test_the_search_reaches_the_published_optimum(name):
+    p = pm.read_project(DATA / name)
+    s = pm.level(p, schedules=1000, seed=3)
+    assert_feasible(p, s)
+    assert s.makespan == OPTIMA[name]
+    assert s.info["schedules"] <= 1000
+
+
+def test_more_schedules_never_hurt_on_a_hard_instance():
+    p = pm.read_project(DATA / "j3013_1.sm")
+    made = [pm.level(p, improve=False), pm.level(p), pm.level(p, schedules=2000)]
+    for s in made:
+        assert_feasible(p, s)
+    spans = [s.makespan for s in made]
+    assert spans[0] >= spans[1] >= spans[2] >= OPTIMA["j3013_1.sm"]
+
+
+def test_exact_proves_the_optimum_of_a_small_instance():
+    p = pm.read_project(DATA / "j301_1.sm")
+    s = pm.level(p, method="exact", time_limit=30)
+    assert_feasible(p, s)
+    assert (s.status, s.makespan, s.lower_bound) == ("optimal", 43.0, 43.0)
+
+
+def test_exact_on_a_hard_instance_reports_a_bound_below_its_schedule():
+    p = pm.read_project(DATA / "j1201_1.sm")
+    s = pm.level(p, method="exact", time_limit=1)
+    assert_feasible(p, s)
+    assert s.status in ("optimal", "feasible")
+    assert pm.cpm(p).makespan <= s.lower_bound <= s.makespan
+
+
+def test_same_seed_same_schedule():
+    p = pm.read_project(DATA / "j3013_1.sm")
+    a = pm.level(p, schedules=600, seed=11)
+    b = pm.level(p, schedules=600, seed=11)
+    assert a.table["start"].equals(b.table["start"])
+    c = pm.level(p, schedules=600, seed=np.random.default_rng(5))
+    assert_feasible(p, c)
+
+
+def test_sampling_without_improvement_spends_exactly_its_budget():
+    p = pm.read_project(DATA / "j3013_1.sm")
+    for method in ("serial", "parallel"):
+        s = pm.level(p, method=method, improve=False, schedules=40, seed=2)
+        assert_feasible(p, s)
+        assert s.info["schedules"] == 40
+        assert s.makespan <= pm.level(p, method=method, improve=False).makespan
+
+
+def test_time_limit_stops_a_long_search():
+    import time
+
+    p = pm.read_project(DATA / "j1201_1.sm")
+    t0 = time.perf_counter()
+    s = pm.level(p, schedules=10**8, time_limit=0.3)
+    assert time.perf_counter() - t0 < 10  # generous: the point is that it stops
+    assert_feasible(p, s)
+    assert s.info["schedules"] < 10**8
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _capacity_too_small():
+    return make([("A", 2, {"dev": 3})], [], {"dev": 2})
+
+
+def _zero_capacity():
+    return make([("A", 2, {"qa": 1})], [], {"qa": 0})
+
+
+BAD = [
+    # (project factory, keyword arguments, error, words the message must contain)
+    (_capacity_too_small, {}, pm.InfeasibleError, ["'A'", "'dev'", "capacity 2"]),   # demand 3 > capacity 2
+    (_zero_capacity, {}, pm.InfeasibleError, ["'A'", "'qa'", "capacity is 0"]),       # any demand on capacity 0
+    (_capacity_too_small, {"method": "exact"}, pm.InfeasibleError, ["'A'"]),           # exact checks it too
+    (lambda: make([("A", 1, {})], [], {}), {"rule": "fifo"}, pm.ValidationError, ["fifo", "lft"]),  # unknown rule
+    (lambda: make([("A", 1, {})], [], {}), {"method": "genetic"}, pm.ValidationError, ["genetic", "serial"]),
+    (lambda: make([("A", 1, {})], [], {}), {"time_limit": 0}, pm.ValidationError, ["time_limit", "> 0"]),
+    (lambda: make([("A", 1, {})], [], {}), {"time_limit": -5}, pm.ValidationError, ["time_limit"]),
+    (lambda: make([("A", 1, {})], [], {}), {"time_limit": float("nan")}, pm.ValidationError, ["time_limit"]),
+    (lambda: make([("A", 1, {})], [], {}), {"schedules": 0}, pm.ValidationError, ["schedules"]),
+    (lambda: make([("A", 1, {})], [], {}), {"seed": -1}, pm.ValidationError, ["seed"]),
+    # exact needs times on a 1/1000-day grid
+    (lambda: make([("A", 1 / 3, {})], [], {}), {"method": "exact"}, pm.ValidationError, ["0.001"]),
+]
+
+
+@pytest.mark.parametrize("factory, kwargs, error, words", BAD)
+def test_bad_input_is_refused_with_a_clear_message(factory, kwargs, error, words):
+    with pytest.raises(error) as info:
+        pm.level(factory(), **kwargs)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_exact_without_ortools_names_the_extra(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_ortools(name, *args, **kwargs):
+        if name.startswith("ortools"):
+            raise ImportError("No module named 'ortools'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ortools)
+    with pytest.raises(pm.MissingExtraError, match=r"pip install pmsim\[exact\]"):
+        pm.level(make([("A", 1, {})], [], {}), method="exact")
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def test_resource_profile_by_hand():
+    # A (2 days, 2 devs) and B (1 day, 1 dev) both start on day 0; capacity 2.
+    p = make([("A", 2, {"dev": 2}), ("B", 1, {"dev": 1, "qa": 1})], [], {"dev": 2, "qa": 1})
+    prof = pm.resource_profile(p, pm.cpm(p))
+    assert list(prof.index) == list(pd.to_datetime(["2027-01-04", "2027-01-05"]))
+    assert prof.index.name == "date"
+    assert prof["dev", "demand"].tolist() == [3.0, 2.0]
+    assert prof["dev", "capacity"].tolist() == [2.0, 2.0]
+    assert prof["dev", "overallocation"].tolist() == [1.0, 0.0]
+    assert prof["qa", "demand"].tolist() == [1.0, 0.0]
+    levelled = pm.resource_profile(p, pm.level(p))
+    assert levelled.xs("overallocation", axis=1, level="measure").to_numpy().max() == 0.0
+    assert len(levelled) == 3
+
+
+def test_resource_profile_over_a_weekend_and_fractional_days():
+    # 7 working days from Monday: the rows skip Saturday and Sunday.
+    p = make([("A", 6.5, {"dev": 1})], [], {"dev": 1})
+    prof = pm.resource_profile(p)
+    assert len(prof) == 7
+    assert prof.index[5] == pd.Timestamp("2027-01-11")
+    assert prof["dev", "demand"].tolist() == [1.0] * 7  # the half day counts as in use
+
+
+def test_overallocations_lists_periods_and_tasks():
+    p = make([("A", 4, {"dev": 1}), ("B", 1, {"dev": 1}), ("C", 2, {"dev": 1})],
+             [("B", "C", "FS", 1)], {"dev": 1})
+    over = pm.overallocations(p, pm.cpm(p))
+    # A runs 0-4; B 0-1 overlaps it; C 2-4 overlaps it: two separate periods.
+    assert over[["resource", "start", "finish", "peak", "capacity", "excess"]].values.tolist() == [
+        ["dev", 0.0, 1.0, 2.0, 1.0, 1.0], ["dev", 2.0, 4.0, 2.0, 1.0, 1.0]]
+    assert over["tasks"].tolist() == [("A", "B"), ("A", "C")]
+    assert over["start_date"].tolist() == [pd.Timestamp("2027-01-04"), pd.Timestamp("2027-01-06")]
+    assert over["finish_date"].tolist() == [pd.Timestamp("2027-01-04"), pd.Timestamp("2027-01-07")]
+    assert pm.overallocations(p, pm.level(p)).empty
+
+
+def test_profiles_of_a_psplib_schedule_agree_with_the_checker():
+    p = pm.read_project(DATA / "j3013_1.sm")
+    cpm_over = pm.overallocations(p, pm.cpm(p))
+    assert not cpm_over.empty and set(cpm_over["resource"]) <= {"R1", "R2", "R3", "R4"}
+    s = pm.level(p)
+    assert pm.overallocations(p, s).empty
+    prof = pm.resource_profile(p, s)
+    assert len(prof) == s.makespan
+    for r in p.resources:
+        assert prof[r.id, "demand"].max() <= r.capacity
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@st.composite
+def networks(draw):
+    """Random small projects: all link types, lags from -2 to 3, fractional durations, two resources."""
+    n = draw(st.integers(2, 8))
+    caps = {"r": draw(st.sampled_from([1.0, 2.0, 2.5])), "s": draw(st.sampled_from([1.0, 3.0]))}
+    tasks = []
+    for i in range(n):
+        d = draw(st.sampled_from([0, 0.5, 1, 1.5, 2, 3, 4.25]))
+        demand = {}
+        for rid, cap in caps.items():
+            u = draw(st.sampled_from([0.0, 0.5, 1.0, cap]))
+            if u:
+                demand[rid] = u
+        tasks.append((f"T{i}", d, demand))
+    links = []
+    for j in range(1, n):
+        for i in draw(st.sets(st.integers(0, j - 1), max_size=2)):
+            links.append((f"T{i}", f"T{j}", draw(st.sampled_from(["FS", "SS", "FF", "SF"])),
+                          draw(st.sampled_from([-2, -0.5, 0, 0, 1, 3]))))
+    return make(tasks, links, caps, name="random")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(), st.sampled_from(["serial", "parallel"]), st.booleans(), st.sampled_from(sorted(RULES)))
+def test_random_networks_are_levelled_feasibly(p, method, improve, rule):
+    s = pm.level(p, method=method, improve=improve, rule=rule, schedules=30, seed=1)
+    assert_feasible(p, s)
+    cpm_span = pm.cpm(p).makespan
+    assert s.makespan >= cpm_span - TOL
+    assert abs(s.delay - (s.makespan - cpm_span)) < TOL
+    assert pm.overallocations(p, s).empty
+    moved = s.table.index[s.table["start"] > pm.cpm(p).table["start"] + TOL]
+    assert set(s.held_back.index) == set(moved)
+
+
+@settings(max_examples=25, deadline=None)
+@given(networks())
+def test_random_networks_with_ample_capacity_keep_the_cpm_dates(p):
+    roomy = p.replace(resources=tuple(r.__class__(r.id, capacity=100) for r in p.resources))
+    s = pm.level(roomy)
+    assert np.allclose(s.table["start"], pm.cpm(roomy).table["start"])
