@@ -248,9 +248,8 @@ Time against size (same generator, twice as many links as tasks):
 |---|---|---|---|---|---|---|---|
 {scaling_rows}
 
-The compiled passes stay linear; the Python parts (reading 10^5 task and link objects
-into arrays, building the frame) grow a little faster than linearly as their objects
-stop fitting in the CPU caches.
+The compiled passes are a small share of the time: cold, most of it is Python reading
+the task and link objects into arrays; warm, pandas building the table.
 
 Where the time goes (each stage timed on its own):
 
