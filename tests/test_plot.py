@@ -711,3 +711,25 @@ def test_resource_profile_and_evm_keep_global_style(team_project, evm_case, rc_s
     assert pm.plot.network(team_project, ax=axes[2]) is axes[2]
     assert plt.get_fignums() == figures
     assert dict(matplotlib.rcParams) == rc_snapshot
+
+
+# ------------------------------------------------------------ sample data
+
+
+@pytest.mark.parametrize("name", pm.sample_projects())
+def test_schedule_plots_of_every_sample_project(name):
+    p = pm.read_project(pm.data_path(name))
+    s = pm.cpm(p)
+    ax = pm.plot.gantt(s)
+    bars = by_gid(ax, "task:")
+    table = s.table
+    plain = table[~table["milestone"] & (table["duration"] > 0)]
+    assert sorted(bars) == sorted(plain.index)
+    red = {t for t, b in bars.items() if same_colour(b.get_facecolor(), pm.plot.CRITICAL)}
+    assert red == set(plain.index[plain["critical"]])
+    assert len(by_gid(ax, "milestone:")) == len(table) - len(plain)
+    assert len(by_gid(pm.plot.network(s), "node:")) == len(table)
+    if p.resources:
+        profile = pm.resource_profile(p, s)
+        ax = pm.plot.resource_profile(p, s)
+        assert len([b for b in ax.patches if b.get_gid() == "demand"]) == len(profile)

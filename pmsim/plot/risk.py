@@ -261,8 +261,10 @@ def _ranked_bars(sim, values: pd.Series, ax, top: int, *, kind: str, xlabel: str
         colours = np.where(critical.reindex(shown.index, fill_value=False).to_numpy(bool), CRITICAL, NORMAL)
         handles = [Patch(color=CRITICAL, label="On the CPM critical path"),
                    Patch(color=NORMAL, label="Not on the CPM critical path")]
-    for yy, (tid, v), c in zip(y, shown.items(), colours):
-        ax.barh(yy, v, height=0.65, color=c, gid=f"{kind}:{tid}", zorder=2)
+    bars = ax.barh(y, shown.to_numpy(float), height=0.65, color=colours, zorder=2) if k else []
+    for patch, tid in zip(getattr(bars, "patches", []), shown.index):
+        patch.set_gid(f"{kind}:{tid}")
+    for yy, (tid, v) in zip(y, shown.items()):
         text = f"{v:.0%}" if kind == "criticality" else f"{v:+.2f}"
         ax.annotate(text, xy=(v, yy), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
                     ha="left" if v >= 0 else "right", va="center", fontsize="small", gid=f"{kind}:{tid}:text")

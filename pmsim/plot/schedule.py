@@ -24,6 +24,15 @@ def _label(task_id, name, width=32) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _bars(ax, rows, ids, prefix, y, width, left, **style):
+    """One barh call for many bars (much faster than one each), each named ``prefix:<id>``."""
+    if len(rows) == 0:
+        return
+    container = ax.barh(y, width, left=left, **style)
+    for k, patch in zip(rows, container.patches):
+        patch.set_gid(f"{prefix}:{ids[k]}")
+
+
 def _kind(schedule: Schedule) -> str:
     return "CPM" if schedule.kind == "cpm" else schedule.kind
 
@@ -85,16 +94,15 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
 
     if show_float:
         tf = table["total_float"].to_numpy(float)
-        for k in np.flatnonzero((tf > CRITICAL_TOLERANCE) & ~milestone):
-            f_end = day_end(project, table["finish"].iloc[k] + tf[k])[0]
-            ax.barh(y[k], f_end - right[k], left=right[k], height=0.28, color=FLOAT,
-                    edgecolor="none", gid=f"float:{ids[k]}", zorder=2)
-            ends.append(f_end)
+        rows = np.flatnonzero((tf > CRITICAL_TOLERANCE) & ~milestone)
+        f_end = day_end(project, table["finish"].to_numpy(float)[rows] + tf[rows])
+        _bars(ax, rows, ids, "float", y[rows], f_end - right[rows], right[rows], height=0.28, color=FLOAT,
+              edgecolor="none", zorder=2)
+        ends.extend(f_end)
 
-    bars = np.flatnonzero(~milestone)
-    for k in bars:
-        ax.barh(y[k], right[k] - left[k], left=left[k], height=0.56, color=colours[k],
-                edgecolor="white", linewidth=0.5, gid=f"task:{ids[k]}", zorder=3)
+    rows = np.flatnonzero(~milestone)
+    _bars(ax, rows, ids, "task", y[rows], right[rows] - left[rows], left[rows], height=0.56, color=colours[rows],
+          edgecolor="white", linewidth=0.5, zorder=3)
     for k in np.flatnonzero(milestone):
         ax.plot([right[k]], [y[k]], marker="D", markersize=8, linestyle="none",
                 color=CRITICAL if critical[k] else MILESTONE, gid=f"milestone:{ids[k]}", zorder=4)
@@ -114,13 +122,12 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         base = baseline.table.loc[ids]
         b_left = day_start(project, base["start"].to_numpy(float))
         b_right = day_end(project, base["finish"].to_numpy(float))
-        for k in range(n):
-            if milestone[k]:
-                ax.plot([b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
-                        markerfacecolor="none", color=BASELINE, gid=f"baseline:{ids[k]}", zorder=4)
-            else:
-                ax.barh(y[k] + 0.36, b_right[k] - b_left[k], left=b_left[k], height=0.14,
-                        color=BASELINE, edgecolor="none", gid=f"baseline:{ids[k]}", zorder=3)
+        for k in np.flatnonzero(milestone):
+            ax.plot([b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
+                    markerfacecolor="none", color=BASELINE, gid=f"baseline:{ids[k]}", zorder=4)
+        rows = np.flatnonzero(~milestone)
+        _bars(ax, rows, ids, "baseline", y[rows] + 0.36, b_right[rows] - b_left[rows], b_left[rows], height=0.14,
+              color=BASELINE, edgecolor="none", zorder=3)
         ends.append(b_right.max())
         handles.append(Patch(color=BASELINE, label=f"Baseline ({_kind(baseline)})"))
 
@@ -234,10 +241,11 @@ def network(project_or_schedule, ax=None):
     ax = new_axes(ax, figsize=(min(max(6.0, 1.3 * generations + 1), 30), min(max(3.5, 0.7 * height + 1.5), 24)))
 
     crit = table["critical"].to_dict()
+    rows = table[["milestone", "duration", "start", "finish"]].to_dict("index")
     box = dict(boxstyle="round,pad=0.35", linewidth=1.4)
     size = "small" if len(table) <= 40 else "x-small"
     for tid, (x, yy) in pos.items():
-        row = table.loc[tid]
+        row = rows[tid]
         colour = CRITICAL if crit[tid] else NORMAL
         # A milestone is a circle with its id alone (it has no duration to show).
         shape = dict(box, boxstyle="circle,pad=0.25") if row["milestone"] else box
@@ -248,7 +256,7 @@ def network(project_or_schedule, ax=None):
                 gid=f"node:{tid}", zorder=3)
 
     for u, v, data in graph.edges(data=True):
-        driving = crit[u] and crit[v] and _driving(data["type"], data["lag"], table.loc[u], table.loc[v])
+        driving = crit[u] and crit[v] and _driving(data["type"], data["lag"], rows[u], rows[v])
         colour = CRITICAL if driving else "#7f7f7f"
         arrow = FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=12, shrinkA=18, shrinkB=18,
                                 color=colour, linewidth=1.8 if driving else 1.0,
