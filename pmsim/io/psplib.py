@@ -45,7 +45,7 @@ def _int(path: Path, lineno: int, token: str, what: str) -> int:
 
 
 def _build(path: Path, capacities, jobs) -> Project:
-    """``jobs``: list of (duration, demands, successors (1-based), line number)."""
+    """``jobs``: list of (duration, demands, successors (1-based), line of the successors)."""
     n = len(jobs)
     resources = [Resource(f"R{k + 1}", capacity=c) for k, c in enumerate(capacities)]
     tasks, links = [], []
@@ -135,7 +135,7 @@ def read_psplib(path) -> Project:
                                   f"but lists {len(tok) - 3}")
         if job != k - start + 1:
             raise FileFormatError(f"{path}, line {k + 1}: expected job {k - start + 1}, got {job}")
-        successors[job] = [_int(path, k + 1, t, "a successor") for t in tok[3:]]
+        successors[job] = ([_int(path, k + 1, t, "a successor") for t in tok[3:]], k + 1)
 
     start = find(r"REQUESTS/DURATIONS", start + n)
     start = find(r"-{5,}", start) + 1
@@ -150,7 +150,7 @@ def read_psplib(path) -> Project:
             raise FileFormatError(f"{path}, line {k + 1}: expected job {k - start + 1}, got {job}")
         duration = _int(path, k + 1, tok[2], "the duration")
         demands = [_int(path, k + 1, t, "a resource demand") for t in tok[3:]]
-        jobs.append((duration, demands, successors[job], k + 1))
+        jobs.append((duration, demands, *successors[job]))
 
     i = find(r"RESOURCEAVAILABILITIES", start + n)
     if i + 2 >= len(lines):
@@ -205,8 +205,14 @@ def read_patterson(path) -> Project:
         raise FileFormatError(f"{path}, line 1: expected '#activities #resources', got {n} {n_res}")
     capacities = [take("a capacity") for _ in range(n_res)]
     jobs = []
+    previous = 0
     for number in range(1, n + 1):
         lineno = tokens[pos][1] if pos < len(tokens) else tokens[-1][1]
+        if pos < len(tokens) and pos > 0 and tokens[pos - 1][1] == lineno and number > 1:
+            raise FileFormatError(f"{path}, line {lineno}: activity {number} does not start on a new line; "
+                                  f"does activity {number - 1} (line {previous}) list as many successors "
+                                  "as it announces?")
+        previous = lineno
         duration = take(f"the duration of activity {number}")
         demands = [take(f"a demand of activity {number}") for _ in range(n_res)]
         count = take(f"the number of successors of activity {number}")
