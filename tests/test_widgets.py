@@ -1,0 +1,320 @@
+"""The what-if dashboard, driven programmatically (debounce=0 gives synchronous updates)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import io
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmsim as pm
+from pmsim import widgets
+from pmsim.progress import TextProgress, WidgetProgress
+
+ITERATIONS = 2000  # plenty for the orderings checked here, and quick
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def erp():
+    return pm.read_project(pm.data_path("erp_upgrade"))
+
+
+@pytest.fixture
+def dash(erp):
+    """A dashboard without plots: the numbers and the controls (drawing is tested on its own)."""
+    w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0, plots=False)
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="module")
+def drawn(erp):
+    """A dashboard that draws its plots."""
+    w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0)
+    yield w
+    w.close()
+
+
+def test_controls_have_the_design_names(erp, dash):
+    names = set(dash.controls)
+    expected = {"multiplier", "correlation", "levelled", "iterations", "seed", "deadline", "budget",
+                "task", "task:optimistic", "task:most_likely", "task:pessimistic"}
+    expected |= {f"phase:{ph}" for ph in erp.phases}
+    expected |= {f"capacity:{r.id}" for r in erp.resources}
+    expected |= {f"risk:{r.id}" for r in erp.risks} | {f"probability:{r.id}" for r in erp.risks}
+    assert names == expected
+    assert dash.controls["deadline"].value == erp.deadline
+    assert dash.controls["budget"].value == erp.budget
+    assert dash.controls["capacity:dev"].value == 4.0
+    assert set(dash.headline) == {"p50", "p80", "p_on_time", "p_on_budget", "jcl", "expected_cost"}
+    assert isinstance(dash.headline["p80"], dt.date)
+    assert dash.error is None and not dash.stale
+
+
+def test_a_project_without_phases_resources_or_risks():
+    p = pm.read_project(pm.data_path("textbook"))
+    w = widgets.WhatIf(p, iterations=500, debounce=0)
+    assert not any(k.startswith(("phase:", "capacity:", "risk:")) for k in w.controls)
+    assert w.error is None and w.headline["p80"] >= w.headline["p50"]
+    w.close()
+
+
+def test_the_headline_is_that_of_a_simulation_with_the_same_seed(erp, dash):
+    sim = pm.simulate(erp, iterations=ITERATIONS, seed=3)
+    assert dash.headline["p80"] == sim.percentile(80)
+    assert dash.headline["p50"] == sim.percentile(50)
+    assert dash.headline["p_on_time"] == sim.probability_by(erp.deadline)
+    assert dash.headline["p_on_budget"] == sim.probability_within(erp.budget)
+    assert dash.headline["expected_cost"] == pytest.approx(float(np.mean(sim.cost)), rel=1e-12)
+    assert "pmsim-value" in dash.cards["p80"].value and sim.percentile(80).isoformat() in dash.cards["p80"].value
+
+
+def test_raising_the_multiplier_moves_p80_later_and_redraws(drawn):
+    before = dict(drawn.headline)
+    images = {k: bytes(v.value) for k, v in drawn.images.items()}
+    assert set(images) == {"histogram", "cdf", "tornado", "burn"}
+    assert all(png.startswith(PNG) for png in images.values())
+    drawn.controls["multiplier"].value = 1.3
+    assert drawn.headline["p80"] > before["p80"]
+    assert drawn.headline["p50"] > before["p50"]
+    assert drawn.headline["expected_cost"] > before["expected_cost"]
+    assert drawn.headline["p_on_time"] < before["p_on_time"]
+    for name, image in drawn.images.items():
+        assert bytes(image.value).startswith(PNG) and bytes(image.value) != images[name], name
+    assert drawn.settings()["multiplier"] == 1.3
+    drawn.controls["multiplier"].value = 1.0
+    assert drawn.headline == before
+
+
+def test_phase_risk_and_deadline_controls_change_the_numbers(erp, dash):
+    base = dict(dash.headline)
+    dash.controls["phase:Build"].value = 1.5
+    assert dash.headline["p80"] > base["p80"]
+    dash.controls["phase:Build"].value = 1.0
+    assert dash.headline == base
+    for risk in erp.risks:  # all risks off: cheaper and no later
+        dash.controls[f"risk:{risk.id}"].value = False
+    assert dash.headline["expected_cost"] < base["expected_cost"]
+    assert dash.headline["p80"] <= base["p80"]
+    dash.controls["deadline"].value = base["p80"]
+    assert dash.settings()["deadline"] == base["p80"]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        # optimistic above most likely on the selected task
+        ({"task:optimistic": 50.0}, "Task 'IN01': optimistic (50) > most_likely (4)"),
+        # most likely above pessimistic
+        ({"task:most_likely": 9.0}, "Task 'IN01': most_likely (9) > pessimistic (6)"),
+        # an estimate that is not a number
+        ({"task:pessimistic": float("nan")}, "Task 'IN01': pessimistic must be a finite number"),
+    ],
+)
+def test_an_invalid_edit_shows_its_message_and_keeps_the_last_numbers(dash, edit, message):
+    good = dict(dash.headline)
+    for name, value in edit.items():
+        dash.controls[name].value = value  # no exception escapes
+    assert dash.error is not None and dash.error.startswith(message)
+    assert html.escape(message) in dash.error_box.value
+    assert "pmsim-error" in dash.error_box.value and "Traceback" not in dash.error_box.value
+    assert dash.stale and "pmsim-stale" in dash.results._dom_classes
+    assert dash.headline == good
+    dash.controls["task:optimistic"].value = 3.0
+    dash.controls["task:most_likely"].value = 4.0
+    dash.controls["task:pessimistic"].value = 6.0  # the task's own estimate again
+    assert dash.error is None and dash.error_box.value == "" and not dash.stale
+    assert dash.headline == good
+
+
+def test_a_task_override_applies_to_that_task_only(erp, dash):
+    base = dict(dash.headline)
+    dash.controls["task"].value = "IF02"  # the most sensitive task of this project, triangular 10/15/25
+    assert [dash.controls[f"task:{k}"].value for k in ("optimistic", "most_likely", "pessimistic")] == [10, 15, 25]
+    dash.controls["task:most_likely"].value = 24.0
+    assert dash.headline["p80"] > base["p80"]
+    scenario = dash.scenario("x")
+    assert dict(scenario.estimates) == {"IF02": pm.Triangular(10, 24, 25)}
+    dash.controls["task"].value = "IN01"  # choosing another task shows its own estimate
+    assert dash.controls["task:most_likely"].value == 4.0
+    dash.controls["task"].value = "IF02"
+    assert dash.controls["task:most_likely"].value == 24.0
+    dash.clear_task_button.click()
+    assert dash.headline == base and dict(dash.scenario().estimates) == {}
+
+
+def test_save_restore_and_export_scenarios(erp, dash, tmp_path):
+    plan = dash.save_scenario("plan")
+    assert plan.settings() == {}
+    dash.controls["multiplier"].value = 1.2
+    dash.controls["capacity:dev"].value = 2.0
+    dash.controls["risk:R02"].value = False
+    dash.controls["probability:R04"].value = 0.7
+    dash.controls["task"].value = "BD04"
+    dash.controls["task:pessimistic"].value = 60.0
+    dash.controls["seed"].value = 11
+    slow_numbers = dict(dash.headline)
+    dash.scenario_name.value = "slow"
+    dash.save_button.click()
+    assert dash.scenario_name.value == ""
+    assert list(dash.saved) == ["plan", "slow"] and isinstance(dash.saved["slow"], pm.Scenario)
+    assert dash.saved["slow"].settings() == {"multiplier": 1.2, "capacity:dev": 2.0, "risk:R02": False,
+                                             "risk:R04": 0.7}
+    table = dash.scenarios
+    assert list(table.index) == ["plan", "slow"]
+    assert table.loc["slow", "p80"] == slow_numbers["p80"] and table.loc["slow", "seed"] == 11
+    assert table.loc["slow", "overrides"] == "BD04 10/15/60"
+    assert table.loc["plan", "p80"] < table.loc["slow", "p80"]
+
+    dash.restore_scenario("plan")
+    assert dash.settings() == {"iterations": ITERATIONS, "seed": 3}
+    assert dash.controls["capacity:dev"].value == 4.0 and dash.controls["risk:R02"].value
+    assert dash.headline["p80"] == table.loc["plan", "p80"]
+    dash.restore_scenario("slow")
+    assert dash.settings() == {**dash.saved["slow"].settings(), "iterations": ITERATIONS, "seed": 11}
+    assert dash.controls["task:pessimistic"].value == 60.0
+    assert dash.headline == slow_numbers
+
+    path = dash.export_scenarios(tmp_path / "scenarios.csv")
+    back = pd.read_csv(path, index_col="scenario")
+    assert list(back.index) == ["plan", "slow"]
+    assert back.loc["slow", "p80"] == slow_numbers["p80"].isoformat()
+    assert back.loc["slow", "capacity:dev"] == 2.0
+    assert "scenarios.csv" in dash.download.value and "base64," in dash.download.value
+    with pytest.raises(pm.ValidationError, match="no saved scenario 'nope'; saved: plan, slow"):
+        dash.restore_scenario("nope")
+
+
+def test_a_saved_scenario_sweeps_in_code_to_the_same_numbers(erp, dash):
+    dash.save_scenario("plan")
+    dash.controls["multiplier"].value = 1.15
+    dash.controls["capacity:erp"].value = 2.0
+    dash.controls["risk:R03"].value = False
+    dash.controls["correlation"].value = 0.3
+    dash.controls["deadline"].value = dt.date(2027, 10, 29)
+    dash.controls["budget"].value = 1_500_000.0
+    dash.save_scenario("stretched")
+    table = dash.scenarios
+    compared = pm.compare(erp, dash.saved.values(), iterations=ITERATIONS, seed=3)
+    for key in ("p50", "p80", "p_on_time", "p_on_budget", "jcl"):
+        assert compared[key].tolist() == table[key].tolist(), key
+    assert compared["expected_cost"].to_numpy() == pytest.approx(table["expected_cost"].to_numpy(float), rel=1e-12)
+    swept = pm.sweep(erp, {"multiplier": [1.0, 1.15]}, iterations=ITERATIONS, seed=3)
+    assert swept.loc[0, "p80"] == table.loc["plan", "p80"]
+    dash.restore_scenario("plan")
+    dash.controls["multiplier"].value = 1.15
+    assert dash.headline["p80"] == swept.loc[1, "p80"]
+
+
+def test_saving_while_the_numbers_are_stale_computes_them(erp, dash):
+    dash.controls["task:optimistic"].value = 99.0  # invalid: the shown numbers are stale
+    with pytest.raises(pm.ValidationError, match="cannot save scenario 'bad': Task 'IN01': optimistic"):
+        dash.save_scenario("bad")
+    dash.controls["task:optimistic"].value = 3.0
+    dash._shown = None  # as if an update were still pending
+    dash.save_scenario("again")
+    assert dash.scenarios.loc["again", "p80"] == dash.headline["p80"]
+
+
+def test_the_progress_bar_reaches_100_percent(dash):
+    assert (dash.progress.widget.value, dash.progress.widget.max) == (ITERATIONS, ITERATIONS)
+    dash.controls["iterations"].value = 3000
+    bar = dash.progress.widget
+    assert (bar.value, bar.max, bar.bar_style) == (3000, 3000, "success")
+    assert bar.description == "Simulating 100 %"
+    assert "3,000 iterations" in dash.status.value
+
+
+def test_debounced_updates_run_in_a_worker_and_the_last_change_wins(erp):
+    w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0.05, plots=False)
+    first = w.headline["p80"]
+    for value in (1.1, 1.2, 1.3, 1.4):
+        w.controls["multiplier"].value = value
+    assert w.stale and w.pending
+    assert w.wait(120)
+    assert not w.stale and w.error is None
+    w.controls["multiplier"].value = 1.0
+    assert w.wait(120)
+    assert w.headline["p80"] == first
+    w.controls["multiplier"].value = 1.4
+    assert w.wait(120)
+    direct = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0, plots=False)
+    direct.controls["multiplier"].value = 1.4
+    assert w.headline == direct.headline
+    w.close()
+    direct.close()
+
+
+def test_inside_an_event_loop_results_are_applied_on_the_loop_thread(erp):
+    async def scenario():
+        w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0.02)
+        threads = []
+        w.cards["p80"].observe(lambda change: threads.append(threading.current_thread()), names="value")
+        w.controls["multiplier"].value = 1.25
+        for _ in range(12000):
+            if not w.pending:
+                break
+            await asyncio.sleep(0.01)
+        return w, threads
+
+    w, threads = asyncio.run(scenario())
+    assert not w.pending and w.error is None
+    assert threads == [threading.main_thread()]
+    w.close()
+
+
+def test_bad_arguments_raise_pmsim_errors(erp):
+    with pytest.raises(pm.ValidationError, match="WhatIf needs a Project, got str"):
+        widgets.WhatIf("data/erp_upgrade")
+    with pytest.raises(pm.ValidationError, match="iterations must be a positive integer, got 0"):
+        widgets.WhatIf(erp, iterations=0)
+    with pytest.raises(pm.ValidationError, match="debounce must be a number of seconds >= 0, got -1"):
+        widgets.WhatIf(erp, debounce=-1)
+
+
+def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
+    sim = pm.simulate(erp, iterations=ITERATIONS, seed=3)
+    sim.sensitivity
+    renderer = widgets._Renderer()
+    renderer._start()
+    assert renderer._pool is not None
+    try:
+        for f in renderer._ready:
+            f.result(timeout=120)
+        assert renderer.ready
+        here = widgets._draw("tornado", {"sim": sim})
+        there = renderer.submit("tornado", sim=sim).result(timeout=120)
+        assert there.startswith(PNG) and there == here
+    finally:
+        renderer._pool.shutdown()
+
+
+def test_widget_progress_and_text_progress():
+    bar = WidgetProgress("Run")
+    bar(1, 4)
+    assert (bar.widget.value, bar.widget.max, bar.widget.description, bar.widget.bar_style) == (1, 4, "Run 25 %", "")
+    bar.reset(10)
+    assert (bar.widget.value, bar.widget.max, bar.fraction) == (0, 10, 0.0)
+    out = io.StringIO()
+    text = TextProgress(out, label="simulate", interval=3600)
+    text(1, 3)
+    text(2, 3)  # within the interval: not written
+    text(3, 3)
+    lines = out.getvalue().split("\r")[1:]
+    assert [line.split(" in ")[0] for line in lines] == ["simulate: 1/3 iterations (33 %)",
+                                                          "simulate: 3/3 iterations (100 %)"]
+    assert out.getvalue().endswith("s\n")
+    with pytest.raises(pm.ValidationError, match="need 0 <= done <= total and total > 0, got done=5, total=3"):
+        bar(5, 3)
+
+
+def test_a_progress_callback_on_simulate_reaches_the_total(erp):
+    bar = WidgetProgress()
+    pm.simulate(erp, iterations=5000, seed=1, callback=bar)
+    assert (bar.widget.value, bar.widget.max, bar.fraction) == (5000, 5000, 1.0)
