@@ -456,6 +456,25 @@ def test_tornado_bars_are_the_sensitivities_largest_on_top(sim):
     assert ax.get_xlim()[1] > sim.sensitivity.max()
 
 
+def test_tornado_leaves_out_tasks_whose_duration_never_varies():
+    p = make_project([pm.Task("A", optimistic=2, most_likely=3, pessimistic=6), ("B", 2)], [("A", "B")])
+    ax = pm.plot.tornado(pm.simulate(p, iterations=300, seed=2))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A"]
+    fixed = pm.plot.tornado(pm.simulate(make_project([("A", 2), ("B", 2)], [("A", "B")]), iterations=50, seed=2))
+    assert [b for b in fixed.patches if (b.get_gid() or "").startswith("sensitivity:")] == []
+    assert by_gid(fixed, "empty")[""].get_text() == "no task duration varies"
+
+
+def test_histogram_of_a_certain_finish_is_one_full_bar():
+    # Fixed durations 3 + 2: every iteration ends at the end of Fri 8 Jan; P50 = P80 = that day.
+    sim = pm.simulate(make_project([("A", 3), ("B", 2)], [("A", "B")]), iterations=50, seed=2)
+    ax = pm.plot.histogram(sim, bins=10)
+    heights = [b.get_height() for b in ax.patches if b.get_gid() == "bin"]
+    assert max(heights) == 1.0 and sum(heights) == 1.0
+    assert _common.line_by_gid(ax, "p50").get_xdata()[0] == d("2027-01-09")
+    assert _common.line_by_gid(ax, "p80").get_xdata()[0] == d("2027-01-09")
+
+
 def test_criticality_bars_are_the_index_red_on_the_cpm_path(sim):
     ax = pm.plot.criticality(sim)
     bars = {k: v for k, v in by_gid(ax, "criticality:").items() if not k.endswith(":text")}

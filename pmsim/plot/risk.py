@@ -202,8 +202,10 @@ def tornado(sim, ax=None, top: int = 15):
     ['A', 'B']
     """
     _check_sim(sim, "tornado")
+    sensitivity = pd.Series(sim.sensitivity, dtype=float)
+    # A task whose duration never varies has exactly 0: nothing to show.
     return _ranked_bars(
-        sim, pd.Series(sim.sensitivity, dtype=float), ax, top, kind="sensitivity",
+        sim, sensitivity[sensitivity != 0], ax, top, kind="sensitivity",
         xlabel="Spearman rank correlation of duration with finish",
         title="sensitivity of the finish date",
     )
@@ -278,7 +280,8 @@ def _ranked_bars(sim, values: pd.Series, ax, top: int, *, kind: str, xlabel: str
         ax.set_xlim(0.0, 1.1)
         ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0))
     if k == 0:
-        ax.text(0.5, 0.5, "no task duration varies", transform=ax.transAxes, ha="center", va="center")
+        ax.text(0.5, 0.5, "no task duration varies" if kind == "sensitivity" else "no task to show",
+                transform=ax.transAxes, ha="center", va="center", gid="empty")
     ax.set_xlabel(xlabel)
     ax.set_title(f"{project.name}: {title}" + (f" (top {k} of {len(values)})" if k < len(values) else ""))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
