@@ -22,12 +22,19 @@ memory stays bounded; ``keep="tasks"`` also keeps each task's finish.
 Seams for other parts of pmsim
 ------------------------------
 - **Levelled Monte Carlo** (``levelled=True``): :func:`_run` cuts the run
-  into :class:`_Batch` es and hands each to a ``schedule_batch(plan, batch,
-  out)`` function; the default, :func:`_fused_schedule`, samples and runs the
-  unconstrained forward pass. A resource-constrained scheduler gets the
-  batch's durations with :func:`sample_durations` (tasks x iterations,
-  topological order, the same numbers the fused kernel draws) and fills the
-  :class:`_Outputs` slices. Until that exists ``levelled=True`` raises.
+  into :class:`_Batch` es (whole blocks of 1024 iterations) and hands each to
+  ``schedule_batch(plan, batch, out)``; the default, :func:`_fused_schedule`,
+  samples and runs the unconstrained forward pass. A resource-constrained
+  scheduler gets the batch's durations with :func:`sample_durations`
+  (tasks x iterations, topological order, risk delays included: the same
+  numbers the fused kernel draws), schedules them, and fills for iterations
+  ``batch.first ..``: ``out.finish`` (float32 project finish),
+  ``out.cost`` (:func:`duration_cost`), ``out.crit_counts[0, j]`` (+1 per
+  iteration task ``j`` is critical, topological index) and, when not None,
+  ``out.task_start`` / ``out.task_finish`` (project order). It then runs
+  through ``_simulate_plan(..., levelled=True, schedule_batch=...)``; fixed
+  costs, risk costs, the risk summary and sensitivity come for free. Until
+  that exists ``simulate(levelled=True)`` raises.
 - **Re-forecast from progress** (``progress=``, ``status_date=``): a
   :class:`_Plan` carries per-task ``release`` (earliest start in working
   days; a task's early start is ``max(release, link constraints)``), a
@@ -67,7 +74,7 @@ from .errors import PmsimError, PmsimWarning, UnknownReferenceError, ValidationE
 from .model import Project, _as_date
 from .network import Network, network
 
-__all__ = ["simulate", "Simulation", "sample_durations"]
+__all__ = ["simulate", "Simulation", "sample_durations", "duration_cost", "summary_json"]
 
 BLOCK = 1024  # Iman-Conover blocks; batches are whole blocks, so results ignore chunking
 DEFAULT_CHUNK = 128  # iterations per chunk: a chunk's tasks x iterations rows stay in cache
@@ -515,6 +522,18 @@ def sample_durations(plan: _Plan, batch: _Batch, with_risks: bool = True, tasks=
     return out
 
 
+def duration_cost(plan: _Plan, durations: np.ndarray) -> np.ndarray:
+    """``Σ_j daily_j × duration_j`` per iteration, for (tasks, count) durations in topological order.
+
+    Adds in the same order as the fused kernel, so a scheduler that fills
+    :class:`_Outputs` with it gets the same cost to the last bit.
+    """
+    cost = np.zeros(durations.shape[1])
+    for j in np.flatnonzero(plan.daily):
+        cost += plan.daily[j] * durations[j].astype(np.float64)
+    return cost
+
+
 # --------------------------------------------------------------------------- the result
 
 
@@ -924,6 +943,17 @@ def _available_memory() -> float:
         return math.inf
 
 
+def _check_iterations_fit(iterations: int, n_risks: int) -> None:
+    # Per iteration: finish (float32 and float64), cost (three float64 arrays while
+    # adding up), sorted finish and dates later, one byte per risk.
+    need = iterations * (60.0 + n_risks)
+    if need > 0.8 * _available_memory():
+        raise ValidationError(
+            f"{iterations:,} iterations need about {need / 2**30:.1f} GB for the per-iteration results, "
+            f"more than the {_available_memory() / 2**30:.1f} GB of free memory; use fewer iterations"
+        )
+
+
 def _check_keep(keep: str, iterations: int, n: int) -> bool:
     if keep not in ("summary", "tasks"):
         raise ValidationError(f"keep must be 'summary' or 'tasks', got {keep!r}")
@@ -1011,6 +1041,7 @@ def simulate(
     iterations = _positive_int("iterations", iterations)
     seed_int = _resolve_seed(seed)
     keep_tasks = _check_keep(keep, iterations, len(project.tasks))
+    _check_iterations_fit(iterations, len(project.risks) if risks else 0)
     chunk = DEFAULT_CHUNK if chunk_size is None else _positive_int("chunk_size", chunk_size)
     if callback is not None and not callable(callback):
         raise ValidationError(f"callback must be callable, got {type(callback).__name__}")

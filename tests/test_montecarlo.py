@@ -341,6 +341,7 @@ def test_callback_reports_progress():
         ({"seed": -1}, "non-negative"),  # negative seed
         ({"keep": "all"}, "keep must be 'summary' or 'tasks'"),  # unknown keep
         ({"keep": "tasks", "iterations": 10**9}, "keep='tasks' needs 7.5 GB"),  # 10^9 x 2 x 4 bytes
+        ({"iterations": 10**12}, "need about .* GB for the per-iteration results"),  # cannot fit at all
         ({"chunk_size": 0}, "chunk_size must be a positive integer"),  # empty chunks
         ({"callback": "print"}, "callback must be callable"),  # not callable
         ({"correlation": [(["A", "Q"], 0.5)]}, "unknown task 'Q'"),  # correlation names an unknown task

@@ -235,12 +235,11 @@ def sample_tasks(
     The same numbers :func:`simulate_batch` draws; used to regenerate
     samples (sensitivity, achieved correlation) and by other schedulers.
     """
-    n_chunks = (count + chunk - 1) // chunk
-    for c in nb.prange(n_chunks):
+    # One task per parallel step: each writes its own contiguous row.
+    for q in nb.prange(tasks.shape[0]):
         ubuf = u_scratch[nb.get_thread_id()]
-        a = c * chunk
-        m = min(chunk, count - a)
-        for q in range(tasks.shape[0]):
+        for a in range(0, count, chunk):
+            m = min(chunk, count - a)
             _durations(tasks[q], first + a, m, stream, kind, param, tables, disc_val, disc_cum,
                        corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
                        override_mask, override_value, with_risks, ubuf, out, q, a)
