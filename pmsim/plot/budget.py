@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import matplotlib.pyplot as plt  # noqa: F401  (pyplot is loaded lazily with pmsim.plot)
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D

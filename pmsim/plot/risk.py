@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt  # noqa: F401  (pyplot is loaded lazily with pmsim.plot)
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt  # noqa: F401  (pyplot is loaded lazily with pmsim.plot)
 import networkx as nx
 import numpy as np
 from matplotlib.lines import Line2D
