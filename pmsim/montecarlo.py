@@ -98,7 +98,7 @@ def _key(text: str) -> np.uint64:
 _TABLES: dict[tuple[float, float], np.ndarray] = {}
 
 
-def _beta_tables(shapes: list[tuple[float, float]]) -> np.ndarray:
+def _beta_tables(shapes: list[tuple[float, float]]) -> list[np.ndarray]:
     """Quantile tables (float32 rows) for Beta shapes, built once per process and shape."""
     missing = [s for s in dict.fromkeys(shapes) if s not in _TABLES]
     if missing:
@@ -112,9 +112,24 @@ def _beta_tables(shapes: list[tuple[float, float]]) -> np.ndarray:
         for s, row in zip(missing, rows):
             row.setflags(write=False)
             _TABLES[s] = row
-    if not shapes:
-        return np.zeros((1, TABLE_POINTS), dtype=np.float32)
-    return np.stack([_TABLES[s] for s in shapes])
+    return [_TABLES[s] for s in shapes]
+
+
+def _ppf_table(d: Distribution) -> np.ndarray:
+    """A quantile table of any distribution from its ``ppf`` (the fallback sampler).
+
+    The two end values, infinite for unbounded shapes, are set so that each
+    end cell keeps its true mean (a fine quadrature of the ppf inside it).
+    """
+    cells = TABLE_POINTS - 1
+    u = np.linspace(0.0, 1.0, TABLE_POINTS)
+    q = np.asarray(d.ppf(u), dtype=np.float64)
+    inner = (np.arange(256) + 0.5) / 256 / cells  # midpoints inside the first cell
+    first_mean = float(np.mean(d.ppf(inner)))
+    last_mean = float(np.mean(d.ppf(1.0 - inner)))
+    q[0] = min(q[1], 2 * first_mean - q[1])
+    q[-1] = max(q[-2], 2 * last_mean - q[-2])
+    return q.astype(np.float32)
 
 
 def _encode(dists: list[Distribution]):
@@ -124,8 +139,8 @@ def _encode(dists: list[Distribution]):
     n = len(dists)
     kind = np.zeros(n, dtype=np.int8)
     param = np.zeros((n, N_PARAMS), dtype=np.float64)
-    shapes: dict[tuple[float, float], int] = {}
-    custom: list[np.ndarray] = []
+    rows: dict[tuple, int] = {}  # ("beta", alpha, beta) or ("ppf", j) -> table row
+    own_tables: dict[tuple, np.ndarray] = {}
     disc_val: list[float] = []
     disc_cum: list[float] = []
     for j, d in enumerate(dists):
@@ -139,31 +154,28 @@ def _encode(dists: list[Distribution]):
             a, c, b = d.optimistic, d.most_likely, d.pessimistic
             kind[j], param[j] = TRIANGULAR, (a, (b - a) * (c - a), (b - a) * (b - c), (c - a) / (b - a), b)
         elif isinstance(d, BetaPert):
-            row = shapes.setdefault((d.alpha, d.beta), len(shapes))
+            row = rows.setdefault(("beta", d.alpha, d.beta), len(rows))
             kind[j], param[j, :3] = TABLE, (d.optimistic, d.pessimistic - d.optimistic, row)
+        elif isinstance(d, Lognormal) and d.sigma > 0:
+            kind[j], param[j, :2] = LOGNORMAL, (d.mu, d.sigma)
         elif isinstance(d, Lognormal):
-            if d.sigma == 0:
-                kind[j], param[j, 0] = FIXED, math.exp(d.mu)
-            else:
-                kind[j], param[j, :2] = LOGNORMAL, (d.mu, d.sigma)
-        elif isinstance(d, Discrete) and len(d.values) == 1:
-            kind[j], param[j, 0] = FIXED, d.values[0]
-        elif isinstance(d, Discrete):
+            kind[j], param[j, 0] = FIXED, math.exp(d.mu)
+        elif isinstance(d, Discrete) and len(d.values) > 1:
             kind[j], param[j, :2] = DISCRETE, (len(disc_val), len(d.values))
+            cum = np.cumsum(d.probabilities)
+            cum[-1] = 1.0
             disc_val.extend(d.values)
-            disc_cum.extend(d._cum.tolist())
+            disc_cum.extend(cum.tolist())
+        elif isinstance(d, Discrete):
+            kind[j], param[j, 0] = FIXED, d.values[0]
         else:
-            # Any other distribution: a quantile table of its own ppf.
-            u = np.linspace(0.0, 1.0, TABLE_POINTS)
-            u[0], u[-1] = 2.0**-53, 1.0 - 2.0**-53
-            custom.append(np.asarray(d.ppf(u), dtype=np.float32))
-            kind[j], param[j, :3] = TABLE, (0.0, 1.0, -len(custom))
-    tables = _beta_tables(list(shapes))
-    if custom:
-        offset = len(shapes) if shapes else 1
-        tables = np.concatenate([tables, np.stack(custom)])
-        flip = param[:, 2] < 0
-        param[flip & (kind == TABLE), 2] = offset - 1 - param[flip & (kind == TABLE), 2]
+            key = ("ppf", j)
+            own_tables[key] = _ppf_table(d)
+            kind[j], param[j, :3] = TABLE, (0.0, 1.0, rows.setdefault(key, len(rows)))
+    shapes = [(k[1], k[2]) for k in rows if k[0] == "beta"]
+    beta = dict(zip(shapes, _beta_tables(shapes)))
+    table_rows = [beta[(k[1], k[2])] if k[0] == "beta" else own_tables[k] for k in rows]
+    tables = np.stack(table_rows) if table_rows else np.zeros((1, TABLE_POINTS), dtype=np.float32)
     return (kind, param, np.ascontiguousarray(tables, dtype=np.float32),
             np.array(disc_val or [0.0]), np.array(disc_cum or [1.0]))
 

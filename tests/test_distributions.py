@@ -8,6 +8,7 @@ with a fixed seed the outcome never changes).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -63,6 +64,35 @@ def test_discrete_frequencies():
     for value, prob in zip(d.values, d.probabilities):
         share = np.mean(x == value)
         assert abs(share - prob) < 4 * math.sqrt(prob * (1 - prob) / M)
+
+
+@dataclass(frozen=True)
+class Gamma(pm.distributions.Distribution):
+    """A distribution pmsim does not know: the engine samples it from a table of its ppf."""
+
+    shape: float = 3.0
+
+    @property
+    def mean(self):
+        return self.shape
+
+    @property
+    def var(self):
+        return self.shape
+
+    def ppf(self, u):
+        return stats.gamma(self.shape).ppf(u)
+
+    def cdf(self, x):
+        return stats.gamma(self.shape).cdf(x)
+
+
+def test_any_other_distribution_is_sampled_from_its_ppf():
+    d = Gamma()
+    x = draws(d, seed=5)
+    assert abs(x.mean() - d.mean) < 4 * d.std / math.sqrt(M)
+    assert abs(x.var(ddof=1) - d.var) < 4 * d.var * math.sqrt(8 / M)  # gamma(3) kurtosis 5
+    assert stats.kstest(x, d.cdf).statistic < 1.95 / math.sqrt(M)
 
 
 def test_fixed_is_exact():

@@ -129,24 +129,16 @@ def simulate_batch(
                 typ = pred_type[k]
                 if typ == FS:
                     for t in range(m):
-                        v = ef[i, t] + lag
-                        if v > es[j, t]:
-                            es[j, t] = v
+                        es[j, t] = max(es[j, t], ef[i, t] + lag)
                 elif typ == SS:
                     for t in range(m):
-                        v = es[i, t] + lag
-                        if v > es[j, t]:
-                            es[j, t] = v
+                        es[j, t] = max(es[j, t], es[i, t] + lag)
                 elif typ == FF:
                     for t in range(m):
-                        v = ef[i, t] + lag - dur[j, t]
-                        if v > es[j, t]:
-                            es[j, t] = v
+                        es[j, t] = max(es[j, t], ef[i, t] + lag - dur[j, t])
                 else:
                     for t in range(m):
-                        v = es[i, t] + lag - dur[j, t]
-                        if v > es[j, t]:
-                            es[j, t] = v
+                        es[j, t] = max(es[j, t], es[i, t] + lag - dur[j, t])
             for t in range(m):
                 ef[j, t] = es[j, t] + dur[j, t]
             if candidate[j]:
