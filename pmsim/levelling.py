@@ -347,13 +347,16 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
-    ...     tasks=[pm.Task("A", duration=2, resources={"qa": 2}),
-    ...            pm.Task("B", duration=2, resources={"qa": 1}),
-    ...            pm.Task("C", duration=1, resources={"qa": 1})],
-    ...     resources=[pm.Resource("qa", capacity=2)])
+    ...     tasks=[pm.Task("A", duration=3, resources={"dev": 1}),
+    ...            pm.Task("B", duration=2, resources={"dev": 1}), pm.Task("C", duration=1)],
+    ...     dependencies=[pm.Dependency("B", "C")], resources=[pm.Resource("dev", capacity=1)])
     >>> s = pm.level(p)
-    >>> s.makespan, s.status, s.held_back.index.tolist()
-    (4.0, 'heuristic', ['B', 'C'])
+    >>> s.makespan, s.delay, s.status
+    (5.0, 2.0, 'heuristic')
+    >>> s.held_back
+        delay  own_delay resources via
+    id
+    A     2.0        2.0       dev
     """
     method, rule = _check_options(method, rule, schedules, time_limit)
     as_generator(seed)  # validates the seed
@@ -549,8 +552,11 @@ def resource_profile(project: Project, schedule: Schedule | None = None) -> pd.D
     ...            pm.Task("B", duration=1, resources={"dev": 1})],
     ...     resources=[pm.Resource("dev", capacity=2)])
     >>> prof = pm.resource_profile(p, pm.cpm(p))
-    >>> prof["dev"].to_string()
-    '            demand  capacity  overallocation\\ndate                                        \\n2027-01-04     3.0       2.0             1.0\\n2027-01-05     2.0       2.0             0.0'
+    >>> prof["dev"]
+    measure     demand  capacity  overallocation
+    date
+    2027-01-04     3.0       2.0             1.0
+    2027-01-05     2.0       2.0             0.0
     """
     schedule = cpm(project) if schedule is None else schedule
     problem = _problem_for_profile(project, schedule)
