@@ -180,6 +180,65 @@ def _simulate(args) -> int:
 _simulate.arguments = _simulate_arguments
 
 
+def _report_arguments(parser):
+    parser.add_argument("path", help="a project folder or file; a folder's progress data adds earned value")
+    parser.add_argument("-o", "--output", default="report.html", help="the HTML file to write (default report.html)")
+    parser.add_argument("--iterations", type=int, default=10_000, help="Monte Carlo iterations (default 10000)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0: the same report every time)")
+
+
+@command("report", "the standard analysis of a project as one offline HTML page")
+def _report(args) -> int:
+    from .report import write_report
+
+    out = write_report(args.path, args.output, iterations=args.iterations, seed=args.seed)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+_report.arguments = _report_arguments
+
+
+def _level_arguments(parser):
+    _path_argument(parser)
+    parser.add_argument("--method", default="serial", choices=["serial", "parallel", "exact"],
+                        help="schedule-generation scheme, or exact (OR-Tools CP-SAT)")
+    parser.add_argument("--rule", default="lft", help="priority rule: lft, lst, mts, grpw, minslack (default lft)")
+    parser.add_argument("--schedules", type=int, default=1, help="schedule passes the search may spend (default 1)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed of the search (default 0)")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds (exact: default 60)")
+
+
+@command("level", "resource-levelled schedule: no resource over capacity")
+def _level(args) -> int:
+    project = pm.read_project(args.path)
+    schedule = pm.level(project, method=args.method, rule=args.rule, schedules=args.schedules,
+                        seed=args.seed, time_limit=args.time_limit)
+    if args.json:
+        emit_json({
+            **schedule_json(schedule),
+            "delay": schedule.delay,
+            "status": schedule.status,
+            "lower_bound": schedule.lower_bound,
+            "held_back": [{"id": tid, **row} for tid, row in schedule.held_back.to_dict("index").items()],
+            "info": schedule.info,
+        })
+    else:
+        print(schedule.summary().to_string(header=False))
+        print()
+        cols = ["name", "start_date", "finish_date", "duration", "total_float", "critical"]
+        with pd.option_context("display.max_rows", None, "display.width", 160):
+            print(schedule.table[cols].to_string())
+            if not schedule.held_back.empty:
+                print()
+                print("held back by resources:")
+                print(schedule.held_back.to_string())
+    return 0
+
+
+_level.arguments = _level_arguments
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pmsim", description="Plan and simulate IT projects.")
     parser.add_argument("--version", action="version", version=f"pmsim {pm.__version__}")

@@ -469,3 +469,34 @@ def test_random_networks_with_ample_capacity_keep_the_cpm_dates(p):
     roomy = p.replace(resources=tuple(r.__class__(r.id, capacity=100) for r in p.resources))
     s = pm.level(roomy)
     assert np.allclose(s.table["start"], pm.cpm(roomy).table["start"])
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_level_json(capsys):
+    import json
+
+    from pmsim.cli import main
+
+    assert main(["level", str(DATA / "j301_1.sm"), "--json", "--schedules", "1000", "--seed", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["makespan"] == OPTIMA["j301_1.sm"] and out["status"] == "heuristic"
+    assert out["delay"] == OPTIMA["j301_1.sm"] - 38  # MPM-Time 38
+    assert out["lower_bound"] is None and out["info"]["schedules"] <= 1000
+    assert {t["id"] for t in out["held_back"]} == {t["id"] for t in out["tasks"] if t["start"] > t["early_start"]}
+    assert set(out["held_back"][0]) == {"id", "delay", "own_delay", "resources", "via"}
+    p = pm.read_project(DATA / "j301_1.sm")
+    table = pd.DataFrame(out["tasks"]).set_index("id")
+    fake = pm.Schedule(project=p, table=table, makespan=out["makespan"], critical_path=[])
+    assert_feasible(p, fake)
+
+
+def test_cli_level_text_and_errors(capsys):
+    from pmsim.cli import main
+
+    assert main(["level", str(DATA / "Pat1.rcp"), "--method", "exact", "--time-limit", "5"]) == 0
+    text = capsys.readouterr().out
+    assert "levelled" in text and "status" in text and "held back by resources" in text
+    assert main(["level", str(DATA / "Pat1.rcp"), "--rule", "fifo"]) == 2
+    assert "unknown priority rule 'fifo'" in capsys.readouterr().err
