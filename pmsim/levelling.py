@@ -650,3 +650,61 @@ def overallocations(project: Project, schedule: Schedule | None = None) -> pd.Da
     for c in ("start_date", "finish_date"):
         frame[c] = pd.to_datetime(frame[c])
     return frame
+
+
+# --------------------------------------------------------------------------- levelled Monte Carlo
+
+
+def monte_carlo_scheduler(project: Project, plan):
+    """The batch scheduler of ``simulate(..., levelled=True)`` (see :mod:`pmsim.montecarlo`).
+
+    Every iteration's sampled durations are scheduled by the serial SGS
+    under the capacities, with one fixed priority list: the order of start
+    of the deterministic levelled schedule (:func:`level` with its
+    defaults), so with planned durations an iteration reproduces that
+    schedule. Iterations run in compiled code, in parallel.
+
+    Criticality counts, per iteration, the tasks on a chain of binding
+    links or resource hand-overs (a task that waited for a resource is
+    driven by the tasks that free that resource exactly when it starts)
+    that ends at the project finish.
+    """
+    from ._kernels import levelling as kern
+    from .montecarlo import duration_cost, sample_durations
+
+    net = plan.net
+    # Demands count for every task that can take time in some iteration.
+    can_last = np.array([project.tasks[i].estimate.high > 0 for i in net.project_index], dtype=bool)
+    for risk in project.risks:
+        for tid in risk.tasks:
+            can_last[net.position[tid]] = True
+    res, demand, capacity = _demand_matrix(project, net, np.where(can_last, 1.0, 0.0), check=True)
+    mask = demand > 0
+    rptr = np.zeros(net.n + 1, dtype=np.int64)
+    np.cumsum(mask.sum(axis=1), out=rptr[1:])
+    ridx = np.nonzero(mask)[1].astype(np.int64)
+    cap = capacity if len(res) else np.zeros(1)
+    demand = demand if len(res) else np.zeros((net.n, 1))
+    tol = 1e-9 * np.maximum(cap, 1.0)
+
+    base = level(project)
+    problem = _problem(project)
+    start = net.to_topological(base.table.loc[list(project.task_ids), "start"].to_numpy(dtype=np.float64))
+    order = np.empty(net.n, dtype=np.int64)
+    kern.priority_list(start, problem.tie, problem.inst, False, order, kern.workspace(net.n, 1))
+    none = np.zeros((1, 1), dtype=np.float32)
+
+    def schedule_batch(plan, batch, out) -> None:
+        durations = np.ascontiguousarray(sample_durations(plan, batch))
+        sl = slice(batch.first, batch.first + batch.count)
+        kern.levelled_iterations(
+            durations, order, plan.release, net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag,
+            plan.candidates, rptr, ridx, demand, cap, tol, plan.project_column,
+            out.task_start is not None, out.task_finish is not None,
+            out.finish[sl], out.crit_counts,
+            none if out.task_start is None else out.task_start[sl],
+            none if out.task_finish is None else out.task_finish[sl],
+        )
+        out.cost[sl] = duration_cost(plan, durations)
+
+    return schedule_batch

@@ -299,21 +299,65 @@ def _seed_key(seed: int) -> np.uint64:
     return np.random.SeedSequence(seed).generate_state(1, np.uint64)[0]
 
 
-def _make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
-               correlation_repair: bool = True) -> _Plan:
-    """The :class:`_Plan` of ``project`` for a seed (an int), correlation and risk switch."""
-    from ._kernels.random import stream_keys
+_STATIC_KEY = "_pmsim_montecarlo"
 
+
+def _static(project: Project) -> dict:
+    """What a plan needs that does not depend on the seed: built once per project.
+
+    Projects are immutable, so like :func:`pmsim.network.network` it is kept
+    with the project; an edited project is a new object and gets its own.
+    """
+    cached = project.__dict__.get(_STATIC_KEY)
+    if cached is not None:
+        return cached
     from .budget import cost_rates
 
     net = network(project)
     n = net.n
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
-    seed_key = _seed_key(seed)
-    task_keys = np.array([_key(t.id) for t in tasks], dtype=np.uint64)
-    register = list(project.risks) if risks else []
-    impacts = [r.impact if r.impact is not None else Fixed(0.0) for r in register]
+    risks = project.risks
+    impacts = [r.impact if r.impact is not None else Fixed(0.0) for r in risks]
     kind, param, tables, disc_val, disc_cum = _encode([t.estimate for t in tasks] + impacts)
+    pairs = sorted((net.position[tid], k) for k, r in enumerate(risks) for tid in r.tasks)
+    risk_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(risk_ptr, np.array([p[0] + 1 for p in pairs], dtype=np.int64), 1)
+    fixed, daily = cost_rates(project)
+    # A task can set the finish unless some FS/FF successor with a lag >= 0 finishes after it.
+    source = np.repeat(np.arange(n), np.diff(net.succ_ptr))
+    pushes = ((net.succ_type == 0) | (net.succ_type == 2)) & (net.succ_lag >= 0)
+    candidate = np.ones(n, dtype=np.bool_)
+    candidate[source[pushes]] = False
+    static = {
+        "task_keys": np.array([_key(t.id) for t in tasks], dtype=np.uint64),
+        "risk_keys": np.array([_key(r.id) for r in risks], dtype=np.uint64),
+        "kind": kind, "param": param, "tables": tables, "disc_val": disc_val, "disc_cum": disc_cum,
+        "risk_ptr": np.cumsum(risk_ptr),
+        "risk_idx": np.array([p[1] for p in pairs] or [0], dtype=np.int64),
+        "daily": np.ascontiguousarray(net.to_topological(daily), dtype=np.float64),
+        "fixed_cost": float(fixed.sum()),
+        "candidate": candidate,
+        "candidates": np.flatnonzero(candidate).astype(np.int64),
+        "pred_lag": net.pred_lag.astype(np.float32),
+        "project_column": np.asarray(net.project_index, dtype=np.int64),
+    }
+    # Left writable: numba compiles read-only arrays as a different type.
+    project.__dict__[_STATIC_KEY] = static
+    return static
+
+
+def _make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
+               correlation_repair: bool = True) -> _Plan:
+    """The :class:`_Plan` of ``project`` for a seed (an int), correlation and risk switch."""
+    from ._kernels.random import stream_keys
+
+    net = network(project)
+    n = net.n
+    st = _static(project)
+    seed_key = _seed_key(seed)
+    task_keys = st["task_keys"]
+    register = project.risks if risks else ()
+    n_risks = len(register)
 
     corr = prepare_correlation(project, correlation, repair=correlation_repair)
     corr_col = np.full(n, -1, dtype=np.int32)
@@ -333,25 +377,11 @@ def _make_plan(project: Project, seed: int, correlation=None, risks: bool = True
         factors = np.zeros(1)
         corr_stream = score_stream = np.zeros(0, dtype=np.uint64)
 
-    risk_keys = np.array([_key(r.id) for r in register], dtype=np.uint64)
-    pairs = sorted((net.position[tid], k) for k, r in enumerate(register) for tid in r.tasks)
-    risk_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(risk_ptr, np.array([p[0] + 1 for p in pairs], dtype=np.int64), 1)
-    risk_ptr = np.cumsum(risk_ptr)
-    risk_idx = np.array([p[1] for p in pairs] or [0], dtype=np.int64)
-
-    fixed, daily = cost_rates(project)
-    # A task can set the finish unless some FS/FF successor with a lag >= 0 finishes after it.
-    candidate = np.ones(n, dtype=np.bool_)
-    for j in range(n):
-        for k in range(net.succ_ptr[j], net.succ_ptr[j + 1]):
-            if net.succ_type[k] in (0, 2) and net.succ_lag[k] >= 0:
-                candidate[j] = False
-                break
+    risk_keys = st["risk_keys"][:n_risks]
     return _Plan(
         net=net, seed_key=seed_key,
         stream=stream_keys(seed_key, task_keys, _DURATION),
-        kind=kind, param=param, tables=tables, disc_val=disc_val, disc_cum=disc_cum,
+        kind=st["kind"], param=st["param"], tables=st["tables"], disc_val=st["disc_val"], disc_cum=st["disc_cum"],
         correlation=corr, corr_col=corr_col, corr_task=corr_task,
         corr_stream=corr_stream, score_stream=score_stream,
         comp_ptr=comp_ptr, factor_ptr=factor_ptr, factors=factors,
@@ -360,17 +390,14 @@ def _make_plan(project: Project, seed: int, correlation=None, risks: bool = True
         risk_cost=np.array([r.cost_impact for r in register], dtype=np.float64),
         risk_occur_stream=stream_keys(seed_key, risk_keys, _RISK_OCCURS),
         risk_impact_stream=stream_keys(seed_key, risk_keys, _RISK_IMPACT),
-        risk_ptr=risk_ptr, risk_idx=risk_idx,
+        risk_ptr=st["risk_ptr"] if risks else np.zeros(n + 1, dtype=np.int64),
+        risk_idx=st["risk_idx"],
         release=np.zeros(n, dtype=np.float32),
         override_mask=np.zeros(n, dtype=np.bool_),
         override_value=np.zeros(n, dtype=np.float32),
-        daily=np.ascontiguousarray(net.to_topological(daily), dtype=np.float64),
-        fixed_cost=float(fixed.sum()),
-        cost_offset=0.0,
-        candidate=candidate,
-        candidates=np.flatnonzero(candidate).astype(np.int64),
-        pred_lag=net.pred_lag.astype(np.float32),
-        project_column=np.asarray(net.project_index, dtype=np.int64),
+        daily=st["daily"], fixed_cost=st["fixed_cost"], cost_offset=0.0,
+        candidate=st["candidate"], candidates=st["candidates"],
+        pred_lag=st["pred_lag"], project_column=st["project_column"],
     )
 
 
@@ -1017,7 +1044,10 @@ def simulate(
         ``"tasks"`` also keeps every task's finish per iteration
         (``Simulation.task_finish``, 4 bytes each); refused above 4 GB.
     levelled : bool
-        Resource-constrained iterations (not available yet: raises).
+        Resource-constrained iterations: each iteration's durations are
+        levelled under the capacities by the serial SGS with the priority
+        order of :func:`pmsim.level` (see
+        :func:`pmsim.levelling.monte_carlo_scheduler`).
     progress, status_date
         Re-forecast from progress: a progress table (or path) and its status
         date; only the remaining work is simulated (see
@@ -1057,8 +1087,6 @@ def simulate(
     chunk = DEFAULT_CHUNK if chunk_size is None else _positive_int("chunk_size", chunk_size)
     if callback is not None and not callable(callback):
         raise ValidationError(f"callback must be callable, got {type(callback).__name__}")
-    if levelled:
-        raise PmsimError("levelled=True (resource-constrained Monte Carlo) is not available yet")
     remaining = None
     if progress is not None or status_date is not None:
         from .evm import reforecast_plan, remaining_work
@@ -1070,8 +1098,13 @@ def simulate(
     plan = _make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair))
     if remaining is not None:
         plan = reforecast_plan(plan, remaining)
+    schedule_batch = None
+    if levelled:
+        from .levelling import monte_carlo_scheduler
+
+        schedule_batch = monte_carlo_scheduler(sampled, plan)
     sim = _simulate_plan(project, plan, iterations, seed_int, keep_tasks=keep_tasks, chunk=chunk,
-                         callback=callback)
+                         callback=callback, levelled=bool(levelled), schedule_batch=schedule_batch)
     return sim if remaining is None else replace(sim, remaining=remaining)
 
 

@@ -500,3 +500,116 @@ def test_cli_level_text_and_errors(capsys):
     assert "levelled" in text and "status" in text and "held back by resources" in text
     assert main(["level", str(DATA / "Pat1.rcp"), "--rule", "fifo"]) == 2
     assert "unknown priority rule 'fifo'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- levelled Monte Carlo
+
+
+def uncertain(project: pm.Project, spread=(0.7, 1.8)) -> pm.Project:
+    """The project with three-point estimates around each planned duration."""
+    lo, hi = spread
+    tasks = [t.replace(optimistic=t.planned_duration * lo, most_likely=t.planned_duration,
+                       pessimistic=t.planned_duration * hi) if t.planned_duration > 0 else t for t in project.tasks]
+    return project.replace(tasks=tuple(tasks))
+
+
+GENERAL_MC = make(
+    [("A", 3, {"dev": 1}), ("B", 4, {"dev": 1, "qa": 1}), ("C", 2, {"qa": 1}), ("D", 5, {"dev": 2}),
+     ("E", 1, {"qa": 1}), ("M", 0, {}), ("F", 2.5, {"dev": 1})],
+    [("A", "B", "SS", 1), ("A", "C", "FF", 2), ("B", "D", "FS", -1), ("C", "E", "SF", 3),
+     ("D", "M"), ("E", "M", "FS", 0.5), ("F", "E", "SS", -2)],
+    {"dev": 2, "qa": 1}, name="general")
+
+
+def _iteration_dates(sim):
+    """Per iteration and task (project order): start and finish, rebuilt from the kept finishes."""
+    from pmsim import montecarlo as mc
+
+    plan = sim._plan
+    batch = next(mc._batches(plan, sim.iterations))
+    assert batch.count == sim.iterations
+    durations = plan.net.to_project(mc.sample_durations(plan, batch)).T.astype(np.float64)
+    finish = np.asarray(sim.task_finish, dtype=np.float64)
+    return finish - durations, finish, durations
+
+
+def test_levelled_iterations_never_exceed_capacity_and_keep_every_link():
+    p = uncertain(GENERAL_MC)
+    sim = pm.simulate(p, iterations=2000, seed=4, levelled=True, keep="tasks")
+    assert sim.levelled
+    start, finish, dur = _iteration_dates(sim)
+    ids = list(p.task_ids)
+    col = {t: k for k, t in enumerate(ids)}
+    tol = 1e-4  # float32 dates
+    assert np.all(start >= -tol)
+    for d in p.dependencies:
+        a, b = col[d.predecessor], col[d.successor]
+        lhs = start[:, b] if d.type in ("FS", "SS") else finish[:, b]
+        rhs = (finish[:, a] if d.type in ("FS", "FF") else start[:, a]) + d.lag
+        assert np.all(lhs >= rhs - tol), d
+    for r in p.resources:
+        units = np.array([p.task(t).demand.get(r.id, 0.0) for t in ids])
+        # Usage at every task's start, in every iteration: tasks running at that moment.
+        running = (start[:, None, :] <= start[:, :, None] + tol) & (finish[:, None, :] > start[:, :, None] + tol) \
+            & (dur[:, None, :] > 0)
+        usage = (running * units[None, None, :]).sum(axis=2)
+        assert usage.max() <= r.capacity + 1e-6, r.id
+    assert np.allclose(sim.finish, finish.max(axis=1), atol=tol)
+    unlevelled = pm.simulate(p, iterations=2000, seed=4)
+    assert np.all(sim.finish >= unlevelled.finish - tol)
+    assert sim.mean > unlevelled.mean
+
+
+def test_levelled_with_ample_capacity_is_the_unlevelled_simulation_exactly():
+    roomy = uncertain(GENERAL_MC).replace(resources=(pm.Resource("dev", capacity=50), pm.Resource("qa", capacity=50)))
+    risky = roomy.with_risk(pm.Risk("R1", probability=0.3, tasks=("B",), optimistic=1, most_likely=2, pessimistic=6))
+    for project in (roomy, risky):
+        a = pm.simulate(project, iterations=3000, seed=9)
+        b = pm.simulate(project, iterations=3000, seed=9, levelled=True)
+        assert np.array_equal(a.finish, b.finish)
+        assert np.array_equal(a.cost, b.cost)
+        assert a.criticality.equals(b.criticality)
+
+
+def test_levelled_simulation_repeats_with_its_seed_whatever_the_chunks_and_threads():
+    import numba
+
+    p = uncertain(pm.read_project(DATA / "j301_1.sm"))
+    a = pm.simulate(p, iterations=2500, seed=21, levelled=True)
+    b = pm.simulate(p, iterations=2500, seed=21, levelled=True, chunk_size=7)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        c = pm.simulate(p, iterations=2500, seed=21, levelled=True)
+    finally:
+        numba.set_num_threads(threads)
+    for other in (b, c):
+        assert np.array_equal(a.finish, other.finish) and a.criticality.equals(other.criticality)
+    assert not np.array_equal(a.finish, pm.simulate(p, iterations=2500, seed=22, levelled=True).finish)
+
+
+def test_levelled_iterations_with_planned_durations_reproduce_level():
+    for name in ("j301_1.sm", "j3013_1.sm", "Pat1.rcp"):
+        p = pm.read_project(DATA / name)
+        sim = pm.simulate(p, iterations=64, seed=1, levelled=True)
+        assert np.all(sim.finish == pm.level(p).makespan)
+
+
+def test_levelled_criticality_follows_resource_hand_overs():
+    # A and B share the only developer. Unlevelled, both chains A-D and B-C take 5 days.
+    p = make([("A", 4, {"dev": 1}), ("B", 3, {"dev": 1}), ("C", 2, {}), ("D", 1, {})],
+             [("B", "C"), ("A", "D")], {"dev": 1})
+    assert pm.simulate(p, iterations=10, seed=1).criticality.to_dict() == {"A": 1.0, "B": 1.0, "C": 1.0, "D": 1.0}
+    # Levelled, B goes first (8 days; A first would take 9) and hands the developer to A:
+    # the chain B -> A -> D sets the finish; C has float.
+    s = pm.level(p)
+    assert s.table["start"].to_dict() == {"A": 3.0, "B": 0.0, "C": 3.0, "D": 7.0}
+    sim = pm.simulate(p, iterations=10, seed=1, levelled=True)
+    assert np.all(sim.finish == 8.0)
+    assert sim.criticality.to_dict() == {"A": 1.0, "B": 1.0, "C": 0.0, "D": 1.0}
+
+
+def test_levelled_simulation_refuses_a_task_that_can_never_fit():
+    p = make([("A", 2, {"dev": 3})], [], {"dev": 2})
+    with pytest.raises(pm.InfeasibleError, match="'A'.*'dev'"):
+        pm.simulate(p, iterations=100, seed=1, levelled=True)
