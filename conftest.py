@@ -1,0 +1,19 @@
+"""Settings for every test, doctests and notebooks included."""
+
+import os
+
+# Tests draw figures without a screen and never change the user's backend otherwise.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test or doctest made, so a long run keeps few open."""
+    yield
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
