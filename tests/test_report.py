@@ -1,0 +1,138 @@
+"""`pmsim report`: one self-contained offline HTML page per project."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pandas as pd
+import pytest
+
+import pmsim as pm
+from pmsim.cli import main
+from pmsim.report import build_report, write_report
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def sections(page: str) -> list[str]:
+    return re.findall(r'<section id="([a-z]+)">', page)
+
+
+def card(page: str, label: str) -> str:
+    """The value shown in the headline card with this label."""
+    m = re.search(rf'<div class="label">{re.escape(label)}</div><div class="value">([^<]*)</div>', page)
+    assert m, f"no headline card {label!r}"
+    return m.group(1)
+
+
+def images(page: str) -> list[bytes]:
+    return [base64.b64decode(data) for data in re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)]
+
+
+@pytest.fixture(scope="module")
+def textbook_page(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "textbook.html"
+    assert main(["report", str(pm.data_path("textbook")), "-o", str(out), "--iterations", "2000", "--seed", "1"]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def erp_page(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "sub" / "erp.html"  # a missing folder is created
+    write_report(pm.data_path("erp_upgrade"), out, iterations=1000, seed=2)
+    return out.read_text(encoding="utf-8")
+
+
+def test_textbook_page_has_the_published_schedule(textbook_page):
+    # Most likely durations: 43 working days from Mon 4 Jan 2027, the last of them Wed 3 Mar.
+    assert card(textbook_page, "CPM finish") == "2027-03-03"
+    assert "A → B → C → E → F → J → L → N" in textbook_page
+    # The fourteen fixed costs add up to the book's 4.55 million.
+    assert "4,550,000 USD" in textbook_page
+
+
+def test_textbook_page_sections(textbook_page):
+    assert sections(textbook_page) == ["project", "health", "cpm", "risk", "levelling", "budget"]
+    assert "No task demands a resource" in textbook_page
+    assert 'id="evm"' not in textbook_page  # no progress data in data/textbook
+
+
+def test_page_agrees_with_the_api(textbook_page):
+    p = pm.read_project(pm.data_path("textbook"))
+    sim = pm.simulate(p, iterations=2000, seed=1)
+    assert card(textbook_page, "P50 finish") == str(sim.percentile(50))
+    assert card(textbook_page, "P80 finish") == str(sim.percentile(80))
+    assert card(textbook_page, "P(on time)") == f"{sim.probability_by(p.deadline):.1%}"
+    assert card(textbook_page, "joint confidence") == f"{pm.jcl(sim).jcl:.1%}"
+
+
+def test_page_is_self_contained(textbook_page):
+    figures = images(textbook_page)
+    # Gantt, histogram, CDF, tornado, criticality, budget burn, cost histogram, JCL.
+    assert len(figures) == 8
+    assert all(f.startswith(PNG_SIGNATURE) and len(f) > 5000 for f in figures)
+    # Every reference stays inside the page: inlined data or an anchor.
+    refs = re.findall(r'(?:src|href)="([^"]*)"', textbook_page)
+    assert refs and all(r.startswith(("data:", "#")) for r in refs)
+    assert "<script" not in textbook_page and "<link" not in textbook_page
+    assert re.search(r"url\(", textbook_page) is None
+
+
+def test_erp_page_has_levelling_budget_and_earned_value(erp_page):
+    assert sections(erp_page) == ["project", "health", "cpm", "risk", "levelling", "budget", "evm"]
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    assert card(erp_page, "levelled finish") == str(pm.level(p).finish_date)
+    # Both status dates of data/erp_upgrade/progress.csv, and the re-forecast from the later one.
+    assert "2027-03-31" in erp_page and "re-forecast at 2027-05-28" in erp_page
+    # EV at 2027-05-28, as tests/test_evm.py checks it against the progress table.
+    ev = pm.earned_value(p, pm.read_progress(pm.data_path("erp_upgrade")), "2027-05-28").metrics["EV"]
+    assert f"{ev:,.0f}" in erp_page
+    # Gantt; histogram, CDF, tornado, criticality; levelled Gantt, resource profile, levelled histogram;
+    # budget burn, cost histogram, JCL; EVM chart, re-forecast budget burn.
+    assert len(images(erp_page)) == 13
+
+
+def test_same_seed_same_page():
+    p = pm.read_project(pm.data_path("textbook"))
+    assert build_report(p, iterations=300, seed=5) == build_report(p, iterations=300, seed=5)
+
+
+def test_project_without_costs_or_resources():
+    p = pm.Project(name="bare", start="2027-01-04",
+                   tasks=[pm.Task("A", optimistic=1, most_likely=2, pessimistic=4), pm.Task("B", duration=3)],
+                   dependencies=[pm.Dependency("A", "B")])
+    page = build_report(p, iterations=500, seed=1)
+    assert "no costs" in page and "nothing to level" in page
+    assert card(page, "CPM finish") == "2027-01-08"  # 2 + 3 working days from Mon 4 Jan
+
+
+def test_infeasible_levelling_is_reported_not_raised():
+    p = pm.Project(name="too big", start="2027-01-04",
+                   tasks=[pm.Task("A", duration=2, resources={"dev": 3}, cost_per_day=100)],
+                   resources=[pm.Resource("dev", capacity=2)])
+    page = build_report(p, iterations=500, seed=1)
+    assert "No resource-feasible schedule exists" in page and "&#x27;A&#x27;" in page
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        # a project path that does not exist
+        (["report", "data/no_such_project", "-o", "{tmp}/x.html"], "no_such_project"),
+        # the output is a folder, not a file name
+        (["report", str(pm.data_path("textbook")), "-o", "{tmp}"], "is a folder"),
+        # no iterations
+        (["report", str(pm.data_path("textbook")), "-o", "{tmp}/x.html", "--iterations", "0"], "iterations"),
+    ],
+)
+def test_bad_input(args, message, tmp_path, capsys):
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pmsim: error:") and message in err
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_build_report_needs_a_project():
+    with pytest.raises(pm.ValidationError, match="needs a Project"):
+        build_report(pd.DataFrame(), iterations=10)
