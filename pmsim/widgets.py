@@ -15,7 +15,7 @@ marked stale). ``debounce=0`` makes every update synchronous, for tests and
 scripts.
 
 >>> import pmsim as pm
->>> w = pm.widgets.WhatIf(pm.read_project(pm.data_path("textbook")), iterations=2000, debounce=0)
+>>> w = pm.widgets.WhatIf(pm.read_project(pm.data_path("textbook")), iterations=2000, debounce=0, plots=False)
 >>> before = w.headline["p80"]
 >>> w.controls["multiplier"].value = 1.2
 >>> w.headline["p80"] > before
@@ -33,6 +33,7 @@ import logging
 import math
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
@@ -50,6 +51,7 @@ from . import plot
 from .budget import budget_burn, project_budget
 from .distributions import BetaPert, Distribution, Lognormal, Triangular, make_estimate
 from .errors import PmsimError, ValidationError
+from .levelling import level
 from .model import Project
 from .montecarlo import simulate
 from .progress import WidgetProgress
@@ -178,6 +180,9 @@ class WhatIf:
         Name -> :class:`pmsim.Scenario` of every saved scenario.
     error : str or None
         The message shown when the last edit made the project invalid.
+    updates : int
+        How many updates have been shown; ``last_seconds`` is how long the
+        last one took, from the change to its numbers and plots.
     stale : bool
         Whether the numbers shown are older than the controls (while an
         update runs, or after an invalid edit).
@@ -209,6 +214,7 @@ class WhatIf:
         self.error: str | None = None
         self.stale = True
         self.last_seconds: float | None = None
+        self.updates = 0
         self._saved_rows: dict[str, dict] = {}
         self._overrides: dict[str, tuple[float, float, float]] = {}
         self._shown: tuple | None = None  # (settings, overrides) of the numbers shown
@@ -605,8 +611,9 @@ class WhatIf:
         self._show_headline(result.headline, result.settings)
         self._shown = (result.settings, result.overrides)
         self.last_seconds = result.seconds
-        self.status.value = (f"Updated in {result.seconds * 1000:,.0f} ms: {result.settings['iterations']:,} "
-                             f"iterations, seed {result.settings['seed']}.")
+        self.updates += 1
+        self.status.value = (f"Update {self.updates}: {result.settings['iterations']:,} iterations, seed "
+                             f"{result.settings['seed']}, in {result.seconds * 1000:,.0f} ms.")
         self._mark_stale(self._token != result.token)
 
     def _mark_stale(self, stale: bool) -> None:
@@ -647,9 +654,16 @@ class WhatIf:
         detail = sim if sim.iterations <= BURN_ITERATIONS else simulate(
             project, iterations=BURN_ITERATIONS, seed=request.settings["seed"], correlation=groups, levelled=levelled)
         try:
-            burn = budget_burn(project, detail, freq="W")
-            title = f"{project.name}: budget burn" + (
-                f", bands from the first {detail.iterations:,} iterations" if detail is not sim else "")
+            try:
+                burn = budget_burn(project, detail, freq="W")
+                title = f"{project.name}: budget burn" + (
+                    f", bands from the first {detail.iterations:,} iterations" if detail is not sim else "")
+            except PmsimError:
+                if not levelled:
+                    raise
+                # No P-bands from a levelled run yet: the levelled plan and the baseline envelope.
+                burn = budget_burn(project, level(project), freq="W")
+                title = f"{project.name}: budget burn of the levelled plan"
             jobs["burn"] = _RENDERER.submit("burn", burn=burn, budget=request.budget, title=title)
         except PmsimError as exc:
             jobs["burn"] = _RENDERER.submit("message", text=f"No budget burn: {exc}")
@@ -842,6 +856,12 @@ def _draw(kind: str, data) -> bytes:
     return buf.getvalue()
 
 
+def _ignore_interrupts() -> None:
+    """Drawing processes share the kernel's process group: a kernel interrupt (SIGINT to the
+    group) is for the user's code, not for them. They end when the parent closes their pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _warm_up() -> int:
     """Import and draw once in a drawing process, so its first real figure is quick."""
     import pmsim.montecarlo  # noqa: F401 - a Simulation unpickles faster with its module loaded
@@ -906,7 +926,8 @@ class _Renderer:
             import multiprocessing
 
             # spawn, not fork: forking a process that runs OpenMP and kernel threads can hang the child.
-            self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_ignore_interrupts)
             with _main_module_hidden():
                 # Submitting starts every process now, while the main module is hidden.
                 self._ready = [self._pool.submit(_warm_up) for _ in range(n)]

@@ -107,17 +107,23 @@ def test_phase_risk_and_deadline_controls_change_the_numbers(erp, dash):
 
 
 @pytest.mark.parametrize(
-    "edit, message",
+    "setup, edit, message, fix",
     [
         # optimistic above most likely on the selected task
-        ({"task:optimistic": 50.0}, "Task 'IN01': optimistic (50) > most_likely (4)"),
+        ({}, {"task:optimistic": 50.0}, "Task 'IN01': optimistic (50) > most_likely (4)", {"task:optimistic": 3.0}),
         # most likely above pessimistic
-        ({"task:most_likely": 9.0}, "Task 'IN01': most_likely (9) > pessimistic (6)"),
+        ({}, {"task:most_likely": 9.0}, "Task 'IN01': most_likely (9) > pessimistic (6)", {"task:most_likely": 4.0}),
         # an estimate that is not a number
-        ({"task:pessimistic": float("nan")}, "Task 'IN01': pessimistic must be a finite number"),
+        ({}, {"task:pessimistic": float("nan")}, "Task 'IN01': pessimistic must be a finite number",
+         {"task:pessimistic": 6.0}),
+        # levelling on, and a capacity below what a task demands
+        ({"levelled": True}, {"capacity:dev": 1.0},
+         "Task 'AD04' demands 2 units of resource 'dev', more than its capacity 1", {"capacity:dev": 4.0}),
     ],
 )
-def test_an_invalid_edit_shows_its_message_and_keeps_the_last_numbers(dash, edit, message):
+def test_an_invalid_edit_shows_its_message_and_keeps_the_last_numbers(dash, setup, edit, message, fix):
+    for name, value in setup.items():
+        dash.controls[name].value = value
     good = dict(dash.headline)
     for name, value in edit.items():
         dash.controls[name].value = value  # no exception escapes
@@ -126,9 +132,8 @@ def test_an_invalid_edit_shows_its_message_and_keeps_the_last_numbers(dash, edit
     assert "pmsim-error" in dash.error_box.value and "Traceback" not in dash.error_box.value
     assert dash.stale and "pmsim-stale" in dash.results._dom_classes
     assert dash.headline == good
-    dash.controls["task:optimistic"].value = 3.0
-    dash.controls["task:most_likely"].value = 4.0
-    dash.controls["task:pessimistic"].value = 6.0  # the task's own estimate again
+    for name, value in fix.items():
+        dash.controls[name].value = value
     assert dash.error is None and dash.error_box.value == "" and not dash.stale
     assert dash.headline == good
 
