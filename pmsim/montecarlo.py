@@ -822,7 +822,7 @@ class Simulation:
             for batch in _batches(plan, m):
                 values[:, batch.first:batch.first + batch.count] = sample_durations(plan, batch, tasks=idx)
             rho = np.empty(idx.shape[0])
-            spearman_rows(values, rank, rho)
+            spearman_rows(values, rank, _threads(), rho)
             out[idx] = rho
         return pd.Series(plan.net.to_project(out), index=pd.Index(self.project.task_ids, name="id"),
                          name="sensitivity")

@@ -13,9 +13,11 @@ count; per-task counts are integers, summed in any order.
 
 Criticality: in each iteration, starting from the tasks that finish last,
 the driving predecessors (those whose constraint equals the task's early
-start, within float32 rounding) are traced backwards; every task reached is
-critical in that iteration. Ties are all followed, so with fixed durations
-the critical tasks are exactly CPM's zero-float tasks.
+start, within float32 rounding: a relative 1e-6) are traced backwards;
+every task reached is critical in that iteration. The trace runs as one
+backward sweep per chunk over the tasks flagged in any of its iterations,
+vectorised across iterations. Ties are all followed, so with fixed
+durations the critical tasks are exactly CPM's zero-float tasks.
 
 Link codes FS=0 SS=1 FF=2 SF=3; durations, dates and lags are float32
 working days (exact for whole days below 2**24).
@@ -255,30 +257,38 @@ def risk_draws(first, count, occur_stream, impact_stream, probability, kind, par
 
 
 @nb.njit(cache=True)
-def _radix_order(keys, order, tmp):
-    """Stable LSD radix sort of uint32 ``keys``: ``order`` receives the sorting permutation."""
+def _radix_order(keys, key_a, key_b, idx_a, idx_b, count):
+    """Stable LSD radix sort of uint32 ``keys`` (3 passes of 11 bits): (sorted keys, order).
+
+    Keys travel with their indices, so every pass reads sequentially.
+    """
     m = keys.shape[0]
     for t in range(m):
-        order[t] = t
-    count = np.empty(2049, dtype=np.int64)
+        key_a[t] = keys[t]
+        idx_a[t] = t
     for shift in (0, 11, 22):
         count[:] = 0
         for t in range(m):
-            count[((keys[order[t]] >> shift) & 2047) + 1] += 1
+            count[((key_a[t] >> shift) & 2047) + 1] += 1
         for b in range(2048):
             count[b + 1] += count[b]
         for t in range(m):
-            k = (keys[order[t]] >> shift) & 2047
-            tmp[count[k]] = order[t]
-            count[k] += 1
-        order[:] = tmp
+            b = (key_a[t] >> shift) & 2047
+            pos = count[b]
+            count[b] = pos + 1
+            key_b[pos] = key_a[t]
+            idx_b[pos] = idx_a[t]
+        key_a, key_b = key_b, key_a
+        idx_a, idx_b = idx_b, idx_a
+    return key_a, idx_a
 
 
 @nb.njit(cache=True, parallel=True)
-def spearman_rows(values, finish_rank_centred, out):
+def spearman_rows(values, finish_rank_centred, threads, out):
     """Spearman rank correlation of each row of ``values`` (float32 >= 0) with the finish.
 
-    ``finish_rank_centred`` holds the finish's mid-ranks minus their mean. Ties
+    ``finish_rank_centred`` holds the finish's mid-ranks minus their mean;
+    ``threads`` is numba's thread count (one set of sort buffers each). Ties
     in a row get mid-ranks too, so the result is the exact Spearman coefficient
     (0 for a row that never varies).
     """
@@ -287,22 +297,26 @@ def spearman_rows(values, finish_rank_centred, out):
     ff = 0.0
     for t in range(m):
         ff += finish_rank_centred[t] * finish_rank_centred[t]
+    key_a = np.empty((threads, m), dtype=np.uint32)
+    key_b = np.empty((threads, m), dtype=np.uint32)
+    idx_a = np.empty((threads, m), dtype=np.int32)
+    idx_b = np.empty((threads, m), dtype=np.int32)
+    counts = np.empty((threads, 2049), dtype=np.int64)
     for q in nb.prange(g):
+        tid = nb.get_thread_id()
         keys = values[q].view(np.uint32)  # non-negative floats sort as their bits
-        order = np.empty(m, dtype=np.int64)
-        tmp = np.empty(m, dtype=np.int64)
-        _radix_order(keys, order, tmp)
+        ranked, order = _radix_order(keys, key_a[tid], key_b[tid], idx_a[tid], idx_b[tid], counts[tid])
         sxy = 0.0
         sxx = 0.0
         t = 0
         while t < m:
             u = t
-            while u + 1 < m and values[q, order[u + 1]] == values[q, order[t]]:
+            while u + 1 < m and ranked[u + 1] == ranked[t]:  # equal bits: equal durations
                 u += 1
             rank = (t + u) / 2.0 + 1.0 - centre
             for k in range(t, u + 1):
                 sxy += rank * finish_rank_centred[order[k]]
-                sxx += rank * rank
+            sxx += (u - t + 1) * rank * rank
             t = u + 1
         out[q] = sxy / np.sqrt(sxx * ff) if sxx > 0.0 and ff > 0.0 else 0.0
 
