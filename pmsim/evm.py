@@ -184,6 +184,9 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
             pct = 100.0
         if pct == 100 and not math.isnan(rem) and rem > 0:
             raise ValidationError(f"{where}: is 100 % complete but has {rem:g} working days remaining")
+        if math.isnan(pct) and math.isnan(rem):
+            # Without either, earned value and the remaining work would be silently NaN.
+            raise ValidationError(f"{where}: give percent_complete or remaining_duration (or an actual_finish)")
         row = {"id": tid, "percent_complete": pct, "remaining_duration": rem, "actual_cost": cost,
                "actual_start": start, "actual_finish": finish}
         key = tid
@@ -276,9 +279,10 @@ def read_progress(path) -> pd.DataFrame:
 
 
 def planned_value_curve(project: Project) -> np.ndarray:
-    """PV_c: the cumulative planned value at the end of each working day c = 0 .. ceil(PD).
+    """PV_c: the cumulative planned value after c working days, c = 0 .. max(ceil(PD), 1).
 
-    ``PV_0 = 0`` (nothing before the start); the last value is BAC.
+    ``PV_0`` is the value planned at the very start: 0, unless a zero-duration
+    task at the start (a kick-off milestone) has a cost. The last value is BAC.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
@@ -290,7 +294,8 @@ def planned_value_curve(project: Project) -> np.ndarray:
     schedule = cpm(project)
     table = schedule.table
     budget = cost_model(project)["budget"].to_numpy()
-    days = np.arange(int(math.ceil(schedule.makespan - 1e-9)) + 1, dtype=np.float64)
+    # At least one period, so that a project of milestones alone has a curve to invert.
+    days = np.arange(max(int(math.ceil(schedule.makespan - 1e-9)), 1) + 1, dtype=np.float64)
     return cumulative_cost(days, table["early_start"].to_numpy(float), table["early_finish"].to_numpy(float), budget)
 
 
@@ -298,13 +303,16 @@ def earned_schedule(pv_curve, ev: float, planned_duration: float | None = None) 
     """Earned schedule ES from a cumulative planned-value curve by period.
 
     ``pv_curve[c]`` is the cumulative PV at the end of period c, with
-    ``pv_curve[0] = 0``. C is the largest c with PV_c <= EV and
-    ``ES = C + (EV - PV_C) / (PV_{C+1} - PV_C)`` (Lipke 2003). When EV
-    reaches the last value (BAC) ES is ``planned_duration`` (default: the
-    number of periods).
+    ``pv_curve[0]`` the value planned at the start (usually 0). C is the
+    largest c with PV_c <= EV and ``ES = C + (EV - PV_C) / (PV_{C+1} - PV_C)``
+    (Lipke 2003). ES is 0 while EV is below PV_0 (no period's value earned),
+    and ``planned_duration`` (default: the number of periods) once EV reaches
+    the last value (BAC).
 
     >>> earned_schedule([0, 100, 200, 400, 700, 1000], 350)
     2.75
+    >>> earned_schedule([50, 150, 250], 0)     # a costed kick-off milestone not yet reached
+    0.0
     """
     pv = np.asarray(pv_curve, dtype=np.float64)
     if pv.ndim != 1 or pv.size < 2:
@@ -316,7 +324,8 @@ def earned_schedule(pv_curve, ev: float, planned_duration: float | None = None) 
     if ev >= bac * (1 - 1e-12):
         return pd_
     c = int(np.searchsorted(pv, ev, side="right")) - 1
-    c = max(c, 0)
+    if c < 0:
+        return 0.0
     return float(c + (ev - pv[c]) / (pv[c + 1] - pv[c]))
 
 

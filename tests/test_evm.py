@@ -189,6 +189,30 @@ def test_planned_value_curve_by_hand():
     assert planned_value_curve(p).tolist() == pytest.approx([0, 30, 60, 87])
 
 
+def test_costed_kickoff_milestone_does_not_make_earned_schedule_negative():
+    # K: a kick-off milestone costing 50 at the start; A: 4 days at 100. By hand the PV
+    # curve after 0..4 working days is 50, 150, 250, 350, 450: PV_0 is K's cost, not 0.
+    p = pm.Project(name="kick", start=START,
+                   tasks=[pm.Task("K", milestone=True, fixed_cost=50), pm.Task("A", duration=4, cost_per_day=100)],
+                   dependencies=[pm.Dependency("K", "A")])
+    assert planned_value_curve(p).tolist() == pytest.approx([50, 150, 250, 350, 450])
+    with pytest.warns(pm.PmsimWarning, match="IEAC_t is undefined"):
+        nothing = pm.earned_value(p, progress(("A", 0, 10, START)), "2027-01-05")  # AT = 2
+    # EV 0 is below PV_0: no period's value is earned, ES = 0 (not -0.5).
+    assert (nothing.metrics["EV"], nothing.metrics["ES"], nothing.metrics["SV_t"]) == (0, 0, -2)
+    assert nothing.metrics["SPI_t"] == 0 and math.isnan(nothing.metrics["IEAC_t"])
+    quarter = pm.earned_value(p, progress(("K", 100, 50), ("A", 25, 120, START)), "2027-01-05")
+    assert quarter.metrics["EV"] == 150 and quarter.metrics["ES"] == pytest.approx(1)  # PV_1 = 150
+
+
+def test_project_of_milestones_alone_has_an_earned_schedule():
+    p = pm.Project(name="gates", start=START, tasks=[pm.Task("G", milestone=True, fixed_cost=80)])
+    assert planned_value_curve(p).tolist() == [80, 80]
+    with pytest.warns(pm.PmsimWarning, match="IEAC_t is undefined"):
+        r = pm.earned_value(p, progress(("G", 100, 80)), START)
+    assert (r.metrics["EV"], r.metrics["ES"], r.metrics["SPI"]) == (80, 0, 1)  # ES = PD = 0 at completion
+
+
 def test_remaining_duration_only_gives_duration_percent():
     # No percent complete: 2 working days done (Mon, Tue) and 6 remaining -> 25 %.
     p = pm.Project(name="r", start=START, tasks=[pm.Task("A", duration=8, cost_per_day=100)])
@@ -354,6 +378,10 @@ def _status(table, date="2027-01-06"):
         # a finish date on a task that is not 100 % complete
         (lambda: _status(progress(("T1", 50, 5, "2027-01-04", "2027-01-05"))), pm.ValidationError,
          "has an actual_finish but is 50 % complete"),
+        # a started task with neither percent complete nor remaining duration: no measure of progress
+        (lambda: _status(pd.DataFrame({"id": ["T1"], "percent_complete": [None], "remaining_duration": [None],
+                                       "actual_cost": [5], "actual_start": ["2027-01-04"]})), pm.ValidationError,
+         "give percent_complete or remaining_duration"),
         # a negative remaining duration
         (lambda: _status(pd.DataFrame({"id": ["T1"], "percent_complete": [10], "remaining_duration": [-1],
                                        "actual_cost": [5]})), pm.ValidationError, "remaining_duration must be >= 0"),
