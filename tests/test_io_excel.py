@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import struct
+import zipfile
 
 import openpyxl
 import pytest
@@ -137,6 +139,50 @@ def test_not_a_workbook(tmp_path):
     (tmp_path / "fake.xlsx").write_text("id,duration\nA,1\n")
     with pytest.raises(pm.FileFormatError, match=r"fake\.xlsx: not a readable \.xlsx workbook"):
         pm.read_project(tmp_path / "fake.xlsx")
+
+
+def cut_part(part):
+    """Rewrite the workbook with the XML of ``part`` cut in half."""
+    def spoil(book):
+        with zipfile.ZipFile(book) as z:
+            parts = {name: z.read(name) for name in z.namelist()}
+        parts[part] = parts[part][: len(parts[part]) // 2]
+        with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+    return spoil
+
+
+def garble_compressed(book):
+    """Overwrite bytes inside the compressed data of the first worksheet (the zip directory stays intact)."""
+    raw = bytearray(book.read_bytes())
+    with zipfile.ZipFile(book) as z:
+        offset = z.getinfo("xl/worksheets/sheet1.xml").header_offset
+    name_length, extra_length = struct.unpack("<HH", raw[offset + 26:offset + 30])
+    start = offset + 30 + name_length + extra_length
+    raw[start + 20:start + 40] = b"\xff" * 20
+    book.write_bytes(bytes(raw))
+
+
+# One row per kind of damage inside a workbook that is still a zip file.
+DAMAGED = [
+    # the tasks sheet's XML cut short
+    (cut_part("xl/worksheets/sheet1.xml"), r"ParseError"),
+    # the workbook part (the list of sheets) cut short
+    (cut_part("xl/workbook.xml"), r"ParseError"),
+    # the content-types part cut short
+    (cut_part("[Content_Types].xml"), r"ParseError"),
+    # a compressed stream that no longer inflates
+    (garble_compressed, r"error: Error -3 while decompressing"),
+]
+
+
+@pytest.mark.parametrize("spoil, detail", DAMAGED)
+def test_a_damaged_workbook_is_a_file_format_error(tmp_path, spoil, detail):
+    book = pm.write_project(rich_project(), tmp_path / "plan.xlsx")
+    spoil(book)
+    with pytest.raises(pm.FileFormatError, match=rf"plan\.xlsx: not a readable \.xlsx workbook \({detail}"):
+        pm.read_project(book)
 
 
 def test_a_failed_write_leaves_the_old_workbook(tmp_path, monkeypatch):

@@ -24,6 +24,7 @@ import contextlib
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -48,9 +49,14 @@ def _openpyxl():
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     _openpyxl()
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = pd.read_excel(path, sheet_name=None, dtype=object, na_filter=False, engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+    # A damaged workbook fails in the zip layer (BadZipFile, zlib.error), in its XML parts
+    # (SyntaxError: ElementTree's and lxml's ParseError), or in openpyxl's reading of them.
+    except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, InvalidFileException,
+            KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
         raise FileFormatError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
