@@ -566,6 +566,58 @@ def test_progress_for_an_unknown_task_is_refused(tmp_path):
         write_mspdi(rich_project(), tmp_path / "x.xml", progress=progress)
 
 
+def test_progress_with_blanks_as_the_reader_returns_it_is_written_again(tmp_path):
+    progress = pd.DataFrame({
+        "id": ["A1", "A2"],
+        "percent_complete": [100.0, 40.0],
+        "remaining_duration": [0.0, np.nan],  # not known for A2
+        "actual_cost": [3900.0, 1234.56],
+        "actual_start": pd.to_datetime(["2027-01-03", "2027-01-05"]),
+        "actual_finish": pd.to_datetime(["2027-01-05", None]),
+    })
+    write_mspdi(rich_project(), tmp_path / "a.xml", progress=progress)
+    _, back = read_quietly(tmp_path / "a.xml", with_progress=True)
+    write_mspdi(rich_project(), tmp_path / "b.xml", progress=back)
+    _, again = read_quietly(tmp_path / "b.xml", with_progress=True)
+    pd.testing.assert_frame_equal(again, progress, check_dtype=False)
+
+
+def progress_with(**changes) -> pd.DataFrame:
+    base = {"id": ["A1", "A2"], "percent_complete": [100.0, 40.0], "remaining_duration": [0.0, 2.0],
+            "actual_cost": [3900.0, 100.0], "actual_start": ["2027-01-03", "2027-01-05"],
+            "actual_finish": ["2027-01-05", ""]}
+    return pd.DataFrame({**base, **changes})
+
+
+# One row per kind of bad progress table handed to a writer: the change, what the message must say.
+BAD_PROGRESS = [
+    # a date that is not one
+    (dict(actual_start=["2027-01-03", "soon"]), r"progress row 2 \(task 'A2'\): actual_start: 'soon' is not an ISO date"),
+    # a percentage over 100
+    (dict(percent_complete=[100.0, 140.0]), r"progress row 2 \(task 'A2'\): percent_complete must be in \[0, 100\]"),
+    # a status date column with a blank
+    (dict(status_date=["2027-01-07", None]), r"progress row 2 \(task 'A2'\): status_date is missing"),
+    # two status dates
+    (dict(status_date=["2027-01-07", "2027-01-14"]), r"progress for one status date only can be written"),
+    # a task the project does not have
+    (dict(id=["A1", "ZZ"]), r"progress row 2 names unknown task 'ZZ'"),
+]
+
+
+@pytest.mark.parametrize("suffix", ["xml", "xer"])
+@pytest.mark.parametrize("changes, message", BAD_PROGRESS)
+def test_bad_progress_is_refused_naming_the_file_and_row(tmp_path, suffix, changes, message):
+    path = tmp_path / f"plan.{suffix}"
+    with pytest.raises(pm.ValidationError, match=rf"^{tmp_path}/plan\.{suffix}: {message}"):
+        pm.write_project(rich_project(), path, progress=progress_with(**changes))
+    assert not path.exists()
+
+
+def test_the_status_date_is_written(tmp_path):
+    write_mspdi(rich_project(), tmp_path / "s.xml", progress=progress_with(status_date=["2027-01-07"] * 2))
+    assert ET.parse(tmp_path / "s.xml").getroot().findtext(Q + "StatusDate") == "2027-01-07T17:00:00"
+
+
 def test_written_file_is_utf8_and_keeps_unicode(tmp_path):
     p = rich_project()
     write_mspdi(p, tmp_path / "u.xml")

@@ -34,9 +34,8 @@ from ..distributions import (
     make_estimate,
 )
 from ..errors import FileFormatError, PmsimError, PmsimWarning, ValidationError
+from ..evm import PROGRESS_COLUMNS, check_progress
 from ..model import Project, Risk
-
-PROGRESS_COLUMNS = ("id", "percent_complete", "remaining_duration", "actual_cost", "actual_start", "actual_finish")
 
 # Two durations read back from a file are "the same" within this many days
 # (a second of an 8-hour day is 3.5e-5 days; files keep at least that).
@@ -318,37 +317,34 @@ def progress_frame(rows: list[dict], source: str) -> pd.DataFrame:
     return frame
 
 
-def progress_rows(progress, project, source: str) -> dict[str, dict]:
-    """Validate a progress table to be written: task id -> row dict (NaN/NaT for blanks)."""
+def progress_rows(progress, project, source: str) -> tuple[dict[str, dict], dt.date | None]:
+    """Validate a progress table to be written: (task id -> row dict, the status date or None).
+
+    The rows pass :func:`pmsim.evm.check_progress` (the checks ``earned_value``
+    makes; NaN/NaT where blank), name tasks of ``project``, and hold one
+    status date at most. Errors name ``source`` (the file being written).
+    """
     if progress is None:
-        return {}
+        return {}, None
     if not isinstance(progress, pd.DataFrame):
         raise ValidationError(f"{source}: progress must be a pandas DataFrame, got {type(progress).__name__}")
-    frame = progress.rename(columns=lambda c: str(c).strip().lower())
-    if "id" not in frame.columns:
-        raise ValidationError(f"{source}: the progress table needs an 'id' column")
-    if "status_date" in frame.columns and frame["status_date"].nunique() > 1:
-        raise ValidationError(f"{source}: progress for one status date only can be written; filter it first")
+    try:
+        table = check_progress(progress)
+    except PmsimError as exc:
+        raise exc.with_context(source) from None
+    status = None
+    if "status_date" in table.columns:
+        dates = table["status_date"].unique()
+        if len(dates) > 1:
+            raise ValidationError(f"{source}: progress for one status date only can be written; filter it first")
+        status = pd.Timestamp(dates[0]).date() if len(dates) else None
     known = set(project.task_ids)
     out = {}
-    for i, rec in enumerate(frame.to_dict("records"), 1):
-        tid = str(rec["id"]).strip()
-        if tid not in known:
-            raise ValidationError(f"{source}: progress row {i} names unknown task {tid!r}")
-        row = {}
-        for c in ("percent_complete", "remaining_duration", "actual_cost"):
-            v = rec.get(c)
-            v = math.nan if v is None or (isinstance(v, str) and not v.strip()) else _float(v, f"progress row {i} {c}")
-            row[c] = v
-        pct = row["percent_complete"]
-        if not math.isnan(pct) and not 0 <= pct <= 100:
-            raise ValidationError(f"{source}: progress row {i} (task {tid!r}): percent_complete must be in [0, 100]")
-        for c in ("actual_start", "actual_finish"):
-            v = rec.get(c)
-            row[c] = pd.NaT if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT or v == "" \
-                else pd.Timestamp(v).normalize()
-        out[tid] = row
-    return out
+    for i, row in enumerate(table.to_dict("records"), 1):
+        if row["id"] not in known:
+            raise ValidationError(f"{source}: progress row {i} names unknown task {row['id']!r}")
+        out[row["id"]] = row
+    return out, status
 
 
 # --------------------------------------------------------------------------- warnings

@@ -92,7 +92,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..distributions import Fixed
@@ -242,7 +241,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     progress : pandas.DataFrame, optional
         Progress for one status date (columns ``id``, ``percent_complete``,
         ``remaining_duration``, ``actual_cost``, ``actual_start``,
-        ``actual_finish``, optionally ``status_date``), written as the tasks'
+        ``actual_finish``, optionally ``status_date``; checked as
+        :func:`pmsim.evm.check_progress` checks it), written as the tasks'
         percent complete, actual dates, actual cost and remaining duration.
 
     The module docstring lists where each pmsim field goes. The file opens in
@@ -260,7 +260,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     path = Path(path)
     if not isinstance(project, Project):
         raise ValidationError(f"{path}: write_mspdi needs a Project, got {type(project).__name__}")
-    rows = progress_rows(progress, project, str(path))
+    rows, status_date = progress_rows(progress, project, str(path))
     notes = Notes(str(path))
     schedule = cpm(project)
     table = schedule.table
@@ -294,10 +294,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     _sub(root, "DaysPerMonth", 20)
     _sub(root, "DurationFormat", _FORMAT_DAYS)
     _sub(root, "EditableActualCosts", int(bool(rows)))
-    status = None
-    if progress is not None and "status_date" in progress.columns and len(progress):
-        status = progress["status_date"].iloc[0]
-        _sub(root, "StatusDate", _stamp(dt.datetime.combine(np.datetime64(status, "D").item(), dt.time(17))))
+    if status_date is not None:
+        _sub(root, "StatusDate", _stamp(dt.datetime.combine(status_date, dt.time(17))))
     _sub(root, "NewTasksAreManual", 0)
 
     attrs = _sub(root, "ExtendedAttributes")

@@ -267,7 +267,7 @@ def write_xer(project: Project, path, *, progress=None) -> None:
     path = Path(path)
     if not isinstance(project, Project):
         raise ValidationError(f"{path}: write_xer needs a Project, got {type(project).__name__}")
-    done = progress_rows(progress, project, str(path))
+    done, status_date = progress_rows(progress, project, str(path))
     notes = Notes(str(path))
     schedule = cpm(project)
     table = schedule.table
@@ -283,9 +283,6 @@ def write_xer(project: Project, path, *, progress=None) -> None:
                               digit_group_symbol=",", pos_curr_fmt_type="#1.1", neg_curr_fmt_type="(#1.1)",
                               curr_type=currency, curr_short_name=currency, group_digit_cnt=3, base_exch_rate=1)])
     short_name = project.name[:40]
-    status_date = None
-    if progress is not None and "status_date" in progress.columns and len(progress):
-        status_date = pd.Timestamp(progress["status_date"].iloc[0]).date()
     w.table("PROJECT", [dict(
         proj_id=1, fy_start_month_num=1, rsrc_self_add_flag=True, allow_complete_flag=True,
         rsrc_multi_assign_flag=True, checkout_flag=False, project_flag=True, step_complete_flag=False,
