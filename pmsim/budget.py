@@ -289,7 +289,8 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
     if remaining is not None:
         rows += known * (times >= remaining.data_time)
         rows[:, times < remaining.data_time] = np.nan
-    out = {f"p{p:g}": np.percentile(rows, p, axis=0) for p in percentiles}
+    # The P-levels of Simulation.cost_percentile, so the last row of each band is that P-level cost.
+    out = {f"p{p:g}": np.percentile(rows, p, axis=0, method="inverted_cdf") for p in percentiles}
     out["mean"] = rows.mean(axis=0)
     return out
 
@@ -327,8 +328,9 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
         non-CPM Schedule), and for a Simulation ``p10 p50 p90`` and
         ``mean``. ``attrs`` holds ``baseline_cost``, ``budget``,
         ``currency`` and, for a Simulation, ``expected_cost``,
-        ``p_on_budget``, ``cost_percentiles`` (P10..P90 of the total cost),
-        ``confidence`` and ``contingency`` (see :func:`contingency`).
+        ``p_on_budget``, ``cost_percentiles`` (P10..P90 of the total cost,
+        as :meth:`Simulation.cost_percentile`), ``confidence`` and
+        ``contingency`` (see :func:`contingency`).
 
     Notes
     -----
@@ -336,9 +338,10 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     included (so ``early`` is the earned-value planned value curve). In the
     Simulation each iteration's tasks cost ``fixed + daily rate × sampled
     duration``; anything else in the iteration's cost (risk cost impacts)
-    is booked at that iteration's finish. The bands are percentiles per date,
-    not the curves of particular iterations. Memory: iterations × dates
-    floats.
+    is booked at that iteration's finish. The bands are percentiles per date
+    (the inverted CDF, as everywhere in pmsim), not the curves of particular
+    iterations; once every iteration has finished they are the P-level
+    costs. Memory: iterations × dates floats.
 
     For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
     the bands start at the status date with the actual cost to date and are
@@ -366,6 +369,10 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
         raise ValidationError("budget_burn: the Simulation was run on another project")
     require_costs(project, "budget_burn")
     _check_share("confidence", confidence)
+    percentiles = tuple(percentiles)
+    bad = [p for p in percentiles if not 0 <= p <= 100]
+    if bad or not percentiles:
+        raise ValidationError(f"budget_burn: percentiles must be P-levels in [0, 100], got {percentiles!r}")
     schedule = cpm(project) if sim is not None else sim_or_schedule
     last = float(schedule.table[["late_finish", "finish"]].to_numpy().max())
     if sim is not None:
@@ -376,11 +383,11 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     attrs = {"baseline_cost": baseline_cost(project), "budget": project_budget(project), "currency": project.currency}
     if sim is not None:
         columns.update(_simulated_curves(sim, times, percentiles, chunk_size))
-        cost = np.asarray(sim.cost, dtype=np.float64)
+        levels = (10, 20, 30, 40, 50, 60, 70, 80, 90)
         attrs.update(
-            expected_cost=float(cost.mean()),
-            p_on_budget=float(np.mean(cost <= attrs["budget"] + 1e-9 * max(1.0, attrs["budget"]))),
-            cost_percentiles={p: float(np.percentile(cost, p)) for p in (10, 20, 30, 40, 50, 60, 70, 80, 90)},
+            expected_cost=float(np.mean(sim.cost)),
+            p_on_budget=sim.probability_within(attrs["budget"]),
+            cost_percentiles=dict(zip(levels, sim.cost_percentile(levels))),
             confidence=confidence,
             contingency=contingency(sim, confidence),
         )
@@ -404,10 +411,11 @@ def contingency(sim, confidence: float = 0.8) -> float:
     """The cost contingency needed at ``confidence``: the P-level cost minus the baseline cost.
 
     ``confidence`` is a share in (0, 1): 0.8 asks for the cost that 80 % of
-    the iterations stay within (P80), less the baseline cost of the plan
-    (:func:`baseline_cost`). The result is what to hold in reserve above the
-    plan's cost; it is negative when the plan's cost already has more than
-    that confidence.
+    the iterations stay within (P80, :meth:`Simulation.cost_percentile`),
+    less the baseline cost of the plan (:func:`baseline_cost`). The result is
+    what to hold in reserve above the plan's cost: a budget of baseline +
+    contingency is met in at least that share of iterations. It is negative
+    when the plan's cost already has more than that confidence.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
@@ -418,7 +426,7 @@ def contingency(sim, confidence: float = 0.8) -> float:
     """
     c = _check_share("confidence", confidence)
     require_costs(sim.project, "contingency")
-    return float(np.percentile(np.asarray(sim.cost, dtype=np.float64), 100 * c)) - baseline_cost(sim.project)
+    return float(sim.cost_percentile(100 * c)) - baseline_cost(sim.project)
 
 
 # --------------------------------------------------------------------------- joint confidence

@@ -130,6 +130,8 @@ def test_project_without_costs_is_a_clear_error():
         (dict(confidence=80), r"confidence must be in \(0, 1\), got 80 \(a share: 0.8 for 80 %\)"),
         # something that is neither a schedule nor a simulation
         (dict(sim_or_schedule="plan"), "needs a Simulation or a Schedule"),
+        # a band P-level above 100
+        (dict(percentiles=(10, 90, 120)), r"percentiles must be P-levels in \[0, 100\]"),
     ],
 )
 def test_budget_burn_bad_input(costed, kwargs, message):
@@ -152,14 +154,17 @@ def test_bands_are_ordered_and_end_at_the_cost_distribution(erp_sim):
     assert {"p10", "p50", "p90", "mean"} <= set(burn.columns)
     assert (burn["p10"] <= burn["p50"] + 1e-6).all() and (burn["p50"] <= burn["p90"] + 1e-6).all()
     assert (np.diff(burn["p50"]) >= -1e-6).all()
-    # After the last simulated finish every iteration has spent its whole cost (risks included).
+    # After the last simulated finish every iteration has spent its whole cost (risks included):
+    # the bands end at the P-level costs (the inverted CDF, as sim.cost_percentile).
     last = burn.iloc[-1]
-    assert last["p50"] == pytest.approx(np.percentile(sim.cost, 50))
-    assert last["p90"] == pytest.approx(np.percentile(sim.cost, 90))
+    assert last["p50"] == pytest.approx(np.percentile(sim.cost, 50, method="inverted_cdf"))
+    assert last["p90"] == pytest.approx(np.percentile(sim.cost, 90, method="inverted_cdf"))
+    assert last["p90"] == pytest.approx(sim.cost_percentile(90))
     assert last["mean"] == pytest.approx(sim.cost.mean())
     assert burn.attrs["p_on_budget"] == pytest.approx(np.mean(sim.cost <= p.budget))
-    assert burn.attrs["contingency"] == pytest.approx(np.percentile(sim.cost, 80) - pm.baseline_cost(p))
-    assert burn.attrs["cost_percentiles"][80] == pytest.approx(np.percentile(sim.cost, 80))
+    p80 = np.percentile(sim.cost, 80, method="inverted_cdf")
+    assert burn.attrs["contingency"] == pytest.approx(p80 - pm.baseline_cost(p))
+    assert burn.attrs["cost_percentiles"][80] == pytest.approx(p80)
 
 
 def test_bands_do_not_depend_on_the_chunk_size(erp_sim):
@@ -186,8 +191,14 @@ def test_risk_cost_is_booked_at_the_finish(costed):
 
 def test_contingency_is_the_p_level_cost_above_the_baseline(erp_sim):
     p, sim = erp_sim
-    for confidence in (0.5, 0.8, 0.95):
-        expected = np.percentile(sim.cost, 100 * confidence) - pm.baseline_cost(p)
-        assert pm.contingency(sim, confidence) == pytest.approx(expected)
+    cost = np.sort(sim.cost)
+    for confidence in (0.5, 0.8, 0.8333, 0.95):
+        # The smallest simulated cost that at least `confidence` of the iterations stay within.
+        expected = cost[int(np.ceil(confidence * sim.iterations)) - 1] - pm.baseline_cost(p)
+        reserve = pm.contingency(sim, confidence)
+        assert reserve == pytest.approx(expected, rel=1e-12)
+        # Holding baseline + contingency meets the budget in at least that share, any less does not.
+        budget = pm.baseline_cost(p) + reserve
+        assert np.mean(sim.cost <= budget) >= confidence > np.mean(sim.cost < budget)
     with pytest.raises(pm.ValidationError, match=r"confidence must be in \(0, 1\)"):
         pm.contingency(sim, 1.0)
