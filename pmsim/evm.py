@@ -43,7 +43,7 @@ import datetime as dt
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,7 @@ from .budget import cost_model, cumulative_cost, elapsed_working_days, require_c
 from .cpm import cpm
 from .distributions import Fixed
 from .errors import FileFormatError, PmsimWarning, UnknownReferenceError, ValidationError
-from .model import Project
+from .model import Project, _as_date
 
 __all__ = [
     "EarnedValue",
@@ -79,19 +79,6 @@ _EAC_METHODS = ("atypical", "cpi", "cpi_spi", "bottom_up")
 
 
 # --------------------------------------------------------------------------- progress tables
-
-
-def _as_date(value, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        return pd.Timestamp(value).date()
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _blank(value) -> bool:
@@ -141,12 +128,13 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
             f"{source}: missing column(s) {', '.join(missing)}; progress needs id, percent_complete "
             "(or remaining_duration), actual_cost, and optionally actual_start, actual_finish"
         )
-    line_offset = 2 if source.endswith(".csv") else 1  # CSV line numbers count the header
-    kind = "line" if source.endswith(".csv") else "row"
+    # CSV line numbers count the header.
+    kind, first = ("line", 2) if source.endswith(".csv") else ("row", 1)
     rows = []
     seen = {}
     for i, rec in enumerate(frame.to_dict("records")):
-        where = f"{source} {kind} {i + line_offset}" if source != "progress" else f"progress row {i + 1}"
+        place = f"{source} {kind} {i + first}"
+        where = place
         tid = rec.get("id")
         if _blank(tid):
             raise ValidationError(f"{where}: the task id is missing")
@@ -169,9 +157,9 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
         if cost < 0:
             raise ValidationError(f"{where}: actual_cost must be >= 0, got {cost:g}")
         start = rec.get("actual_start")
-        start = pd.NaT if _blank(start) else pd.Timestamp(_as_date(start, f"{where}: actual_start"))
+        start = pd.NaT if _blank(start) else pd.Timestamp(_as_date(f"{where}: actual_start", start))
         finish = rec.get("actual_finish")
-        finish = pd.NaT if _blank(finish) else pd.Timestamp(_as_date(finish, f"{where}: actual_finish"))
+        finish = pd.NaT if _blank(finish) else pd.Timestamp(_as_date(f"{where}: actual_finish", finish))
         if start is not pd.NaT and finish is not pd.NaT and finish < start:
             raise ValidationError(
                 f"{where}: actual_finish {finish.date()} is before actual_start {start.date()}"
@@ -194,7 +182,7 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
             sd = rec.get("status_date")
             if _blank(sd):
                 raise ValidationError(f"{where}: status_date is missing")
-            row["status_date"] = pd.Timestamp(_as_date(sd, f"{where}: status_date"))
+            row["status_date"] = pd.Timestamp(_as_date(f"{where}: status_date", sd))
             key = (tid, row["status_date"])
             if finish is not pd.NaT and finish > row["status_date"]:
                 raise ValidationError(f"{where}: actual_finish {finish.date()} is after the status date {row['status_date'].date()}")
@@ -202,7 +190,7 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
                 raise ValidationError(f"{where}: actual_start {start.date()} is after the status date {row['status_date'].date()}")
         if key in seen:
             raise ValidationError(f"{where}: task {tid!r} has two progress rows (first at {seen[key]})")
-        seen[key] = where.split(" (task")[0]
+        seen[key] = place
         rows.append(row)
     columns = list(PROGRESS_COLUMNS) + (["status_date"] if "status_date" in frame.columns else [])
     out = pd.DataFrame(rows, columns=columns)
@@ -253,7 +241,7 @@ def read_progress(path) -> pd.DataFrame:
         folder = path
     if folder is not None:
         for file in sorted(folder.glob("*.csv")):
-            status = _as_date(file.stem, f"{file}: the file name must be its status date (YYYY-MM-DD.csv);")
+            status = _as_date(f"{file}: the file name must be its status date (YYYY-MM-DD.csv);", file.stem)
             table = _read_csv(file)
             if "status_date" in table.columns and (table["status_date"] != pd.Timestamp(status)).any():
                 raise ValidationError(f"{file}: its status_date column disagrees with its file name")
@@ -291,9 +279,12 @@ def planned_value_curve(project: Project) -> np.ndarray:
     >>> planned_value_curve(p).tolist()
     [0.0, 10.0, 20.0, 50.0, 80.0]
     """
-    schedule = cpm(project)
+    return _planned_value_by_day(cpm(project), cost_model(project)["budget"].to_numpy())
+
+
+def _planned_value_by_day(schedule, budget: np.ndarray) -> np.ndarray:
+    """PV_c of :func:`planned_value_curve` from the CPM schedule and the task budgets (project order)."""
     table = schedule.table
-    budget = cost_model(project)["budget"].to_numpy()
     # At least one period, so that a project of milestones alone has a curve to invert.
     days = np.arange(max(int(math.ceil(schedule.makespan - 1e-9)), 1) + 1, dtype=np.float64)
     return cumulative_cost(days, table["early_start"].to_numpy(float), table["early_finish"].to_numpy(float), budget)
@@ -411,7 +402,7 @@ def _select(progress, status_date):
                     "pass status_date"
                 )
             status_date = dates[0]
-        status_date = _as_date(status_date, "status_date")
+        status_date = _as_date("status_date", status_date)
         if status_date not in dates:
             raise ValidationError(
                 f"no progress for status date {status_date}; the progress data has {', '.join(map(str, dates))}"
@@ -419,7 +410,7 @@ def _select(progress, status_date):
         table = table[table["status_date"].dt.date == status_date].reset_index(drop=True)
     elif status_date is None:
         raise ValidationError("earned_value needs a status_date (the data date of the progress)")
-    return table, _as_date(status_date, "status_date")
+    return table, _as_date("status_date", status_date)
 
 
 def _ratio(num: float, den: float, name: str, why: str, notes: list) -> float:
@@ -429,7 +420,7 @@ def _ratio(num: float, den: float, name: str, why: str, notes: list) -> float:
     return num / den
 
 
-def _task_progress(project: Project, table: pd.DataFrame, status_date: dt.date, at: float, baseline) -> pd.DataFrame:
+def _task_progress(project: Project, table: pd.DataFrame, status_date: dt.date, at: float) -> pd.DataFrame:
     """Per task: percent complete, AC, remaining duration, status, from the progress rows."""
     known = set(project.task_ids)
     ids = list(project.task_ids)
@@ -440,7 +431,7 @@ def _task_progress(project: Project, table: pd.DataFrame, status_date: dt.date, 
     finished = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
     source = table.attrs.get("source", "progress")
     cal = project.calendar
-    for i, row in enumerate(table.itertuples(index=False)):
+    for row in table.itertuples(index=False):
         where = f"{source}: task {row.id!r} (status date {status_date})"
         if row.id not in known:
             raise UnknownReferenceError(f"{where}: project {project.name!r} has no task {row.id!r}")
@@ -534,14 +525,14 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
             "to measure: give tasks a fixed_cost or cost_per_day, or resources a cost_per_day"
         )
     schedule = cpm(project)
-    base = schedule.table.loc[list(project.task_ids)]
+    base = schedule.table  # project task order, as the cost model
     at = float(elapsed_working_days(project, [status])[0])
     pv_i = pd.Series(
         cumulative_cost([at], base["early_start"].to_numpy(float)[:, None], base["early_finish"].to_numpy(float)[:, None],
                         bac_i.to_numpy()[:, None])[:, 0],
         index=bac_i.index,
     )
-    prog = _task_progress(project, table, status, at, base)
+    prog = _task_progress(project, table, status, at)
     ev_i = prog["percent_complete"] / 100.0 * bac_i
     ac_i = prog["actual_cost"]
     # Bottom-up ETC per task (see the docstring).
@@ -563,7 +554,7 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
     chosen = eacs[eac]
     etc = chosen - ac
     pd_ = float(schedule.makespan)
-    es = earned_schedule(planned_value_curve(project), ev, pd_)
+    es = earned_schedule(_planned_value_by_day(schedule, bac_i.to_numpy()), ev, pd_)
     spi_t = _ratio(es, at, "SPI_t", "no working day has elapsed (AT = 0)", notes)
     ieac_t = _ratio(pd_, spi_t, "IEAC_t", "SPI(t) is undefined or zero (nothing earned yet)", notes)
     metrics = pd.Series(
@@ -628,7 +619,7 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     if isinstance(progresses_by_date, (str, Path)):
         progresses_by_date = read_progress(progresses_by_date)
     if isinstance(progresses_by_date, Mapping):
-        items = [(_as_date(d, "status date"), table) for d, table in progresses_by_date.items()]
+        items = [(_as_date("status date", d), table) for d, table in progresses_by_date.items()]
     elif isinstance(progresses_by_date, pd.DataFrame):
         table = progresses_by_date
         if "status_date" not in table.columns:
@@ -728,8 +719,8 @@ def remaining_work(project: Project, progress, status_date=None, *, remaining: s
     if status < project.start:
         raise ValidationError(f"status date {status} is before the project start {project.start}")
     at = float(elapsed_working_days(project, [status])[0])
-    base = cpm(project).table.loc[list(project.task_ids)]
-    prog = _task_progress(project, table, status, at, base)
+    base = cpm(project).table
+    prog = _task_progress(project, table, status, at)
     model = cost_model(project)
     cal = project.calendar
     n = len(project.tasks)
@@ -777,10 +768,11 @@ def remaining_work(project: Project, progress, status_date=None, *, remaining: s
             tasks[k] = task.replace(estimate=estimate, fixed_cost=task.fixed_cost * share_left)
     risks = tuple(r for r in project.risks if not r.tasks or not set(r.tasks) <= finished_ids)
     remaining_project = project.replace(tasks=tuple(tasks), risks=risks)
-    ro = lambda a: (a.setflags(write=False), a)[1]  # noqa: E731
+    for a in (release, fixed_mask, fixed_duration, started):
+        a.setflags(write=False)
     return RemainingWork(
-        project=remaining_project, status_date=status, data_time=at, release=ro(release),
-        fixed_mask=ro(fixed_mask), fixed_duration=ro(fixed_duration), started=ro(started),
+        project=remaining_project, status_date=status, data_time=at, release=release,
+        fixed_mask=fixed_mask, fixed_duration=fixed_duration, started=started,
         cost_offset=offset, actual_cost=float(prog["actual_cost"].sum()), status=prog["status"],
     )
 
@@ -806,22 +798,18 @@ def reforecast_plan(plan, work: RemainingWork):
     >>> plan.release.tolist(), plan.override_mask.tolist(), plan.cost_offset
     ([0.0, 5.0], [True, False], -50.0)
     """
-    from dataclasses import replace
-
     net = plan.net
     ids = work.project.task_ids
     release = {tid: float(v) for tid, v in zip(ids, work.release)}
     override = {tid: float(v) for tid, v, m in zip(ids, work.fixed_duration, work.fixed_mask) if m}
     plan = plan.with_progress(release=release, override=override, cost_offset=plan.cost_offset + work.cost_offset)
-    started = net.to_topological(work.started)
+    started = np.asarray(net.to_topological(work.started), dtype=bool)
     lag = np.array(plan.pred_lag, dtype=np.float32)
-    for j in np.flatnonzero(started):
-        lag[net.pred_ptr[j]:net.pred_ptr[j + 1]] = np.float32(-1e30)
+    lag[np.repeat(started, np.diff(net.pred_ptr))] = np.float32(-1e30)
+    # As in the plan of a whole project, an FS/FF successor with a lag >= 0 finishes after its
+    # predecessor, so the predecessor cannot set the finish; unless the successor has started.
+    source = np.repeat(np.arange(net.n), np.diff(net.succ_ptr))
+    pushes = ((net.succ_type == 0) | (net.succ_type == 2)) & (net.succ_lag >= 0) & ~started[net.succ_idx]
     candidate = np.ones(net.n, dtype=np.bool_)
-    for j in range(net.n):
-        for k in range(net.succ_ptr[j], net.succ_ptr[j + 1]):
-            # An FS/FF successor still bound by the link finishes after this task.
-            if net.succ_type[k] in (0, 2) and net.succ_lag[k] >= 0 and not started[net.succ_idx[k]]:
-                candidate[j] = False
-                break
+    candidate[source[pushes]] = False
     return replace(plan, pred_lag=lag, candidate=candidate, candidates=np.flatnonzero(candidate).astype(np.int64))
