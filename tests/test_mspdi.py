@@ -178,6 +178,45 @@ def test_lag_that_mspdi_cannot_hold_is_rounded_with_a_warning(tmp_path):
     assert q.dependencies[0].lag == 686 / 4800
 
 
+def set_custom(el, field_id, value):
+    for ea in el.findall(Q + "ExtendedAttribute"):
+        if ea.findtext(Q + "FieldID") == field_id:
+            ea.find(Q + "Value").text = value
+            return
+    raise AssertionError(field_id)
+
+
+# One row per field of a pmsim estimate edited in MS Project: the task, the edit, the estimate read
+# back, and the repair the warning must name.
+EDITED = [
+    # the task's Duration edited apart from its three points: the estimate wins
+    ("A2", lambda el: setattr(el.find(Q + "Duration"), "text", "PT40H0M0S"), pm.Triangular(2, 4, 9),
+     r"Duration \(5 days\) differs from the most likely estimate \(4\); the estimate is used"),
+    # the optimistic duration of a lognormal kept as mu/sigma: rebuilt from the edited P10 and the P90
+    ("B4", lambda el: set_custom(el, "188743783", "PT24H0M0S"), None,
+     r"lognormal rebuilt from them as P10/P90"),
+    # the pessimistic duration of a discrete estimate: the values win
+    ("B5", lambda el: set_custom(el, "188743785", "PT240H0M0S"), pm.Discrete((10, 15, 20), (0.5, 0.3, 0.2)),
+     r"disagree with the discrete values; using the values"),
+]
+
+
+@pytest.mark.parametrize("tid, edit, expected, message", EDITED)
+def test_edited_pmsim_estimates_are_repaired_with_a_warning(tmp_path, tid, edit, expected, message):
+    ET.register_namespace("", NAMESPACE)
+    root = written(tmp_path)
+    edit(task_el(root, tid))
+    ET.ElementTree(root).write(tmp_path / "edited.xml", encoding="UTF-8", xml_declaration=True)
+    name = rich_project().task(tid).name
+    with pytest.warns(pm.PmsimWarning, match=rf"edited pmsim estimates .*\({name}\): .*{message}"):
+        estimate = read_mspdi(tmp_path / "edited.xml", check_health=False).task(tid).estimate
+    if expected is None:  # B4: P10 is the edited 3 days, P90 what was written
+        np.testing.assert_allclose(estimate.ppf([0.1, 0.9]), [3.0, rich_project().task(tid).estimate.ppf(0.9)],
+                                   rtol=1e-6)
+    else:
+        assert estimate == expected
+
+
 def test_health_check_runs_after_import(tmp_path):
     p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1), pm.Task("B", duration=1)],
                    dependencies=[pm.Dependency("A", "B", "FS", -1)])

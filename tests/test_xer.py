@@ -88,6 +88,23 @@ def test_tabs_and_line_breaks_in_names_are_replaced_with_a_warning(tmp_path):
     assert read_quietly(tmp_path / "t.xer").tasks[0].name == "two columns and lines"
 
 
+def test_an_original_duration_edited_in_p6_is_repaired_with_a_warning(tmp_path):
+    write_xer(rich_project(), tmp_path / "w.xer")
+    text = (tmp_path / "w.xer").read_bytes().decode("cp1252")
+    lines = text.split("\r\n")
+    fields = next(line for line in lines if line.startswith("%F\ttask_id\t")).split("\t")
+    for k, line in enumerate(lines):
+        cells = line.split("\t")
+        if cells[0] == "%R" and len(cells) == len(fields) and cells[fields.index("task_code")] == "A2":
+            cells[fields.index("target_drtn_hr_cnt")] = "40"  # Triangular(2, 4, 9): 4 days written as 32 h
+            lines[k] = "\t".join(cells)
+    (tmp_path / "w.xer").write_bytes("\r\n".join(lines).encode("cp1252"))
+    with pytest.warns(pm.PmsimWarning, match=r"edited pmsim estimates .*'A2': Original Duration \(5 days\) differs "
+                                              r"from the most likely estimate \(4\); the estimate is used"):
+        p = read_xer(tmp_path / "w.xer", check_health=False)
+    assert p.task("A2").estimate == pm.Triangular(2, 4, 9)
+
+
 # --------------------------------------------------------------------------- what the file holds
 
 

@@ -31,6 +31,7 @@ from ..distributions import (
     Lognormal,
     Triangular,
     Uniform,
+    _finite,
     make_estimate,
 )
 from ..errors import FileFormatError, PmsimError, PmsimWarning, ValidationError
@@ -166,69 +167,59 @@ def _parse_parameters(text: str) -> dict:
     return out
 
 
-def _float(text, what: str) -> float:
-    try:
-        v = float(text)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{what} must be a number, got {text!r}") from None
-    if not math.isfinite(v):
-        raise ValidationError(f"{what} must be finite, got {text!r}")
-    return v
-
-
-def _close(a: float, b: float) -> bool:
+def same_days(a: float, b: float) -> bool:
+    """Two durations read back from a file are the same to within :data:`SAME_DAYS` (relative above 1 day)."""
     return abs(a - b) <= SAME_DAYS * max(1.0, abs(a), abs(b))
 
 
-def estimate_from(kind, parameters, duration, points, notes: list | None = None) -> Distribution:
+def estimate_from(kind, parameters, duration, points, notes: list | None = None,
+                  duration_field: str = "Duration") -> Distribution:
     """Rebuild an estimate from a tool's fields; the inverse of the two functions above.
 
     ``kind`` is the distribution name (or None: a three-point estimate from a
     tool is classic PERT), ``parameters`` the text of :func:`estimate_parameters`,
-    ``duration`` the task's own duration and ``points`` the three custom
-    durations (or None). The three durations win over exact values in the
-    parameter text when someone edited them in the tool; ``notes`` collects a
-    sentence for each such repair. Raises ValidationError.
+    ``duration`` the task's own duration (the tool's ``duration_field``) and
+    ``points`` the three custom durations (or None). The three durations win
+    over exact values in the parameter text when someone edited them in the
+    tool, and the estimate wins over a duration edited apart from it;
+    ``notes`` collects a sentence for each such repair. Raises ValidationError.
     """
     notes = [] if notes is None else notes
     kind = (str(kind).strip().lower() or None) if kind is not None else None
-    params = _parse_parameters(parameters)
+    estimate = _estimate_from(kind, _parse_parameters(parameters), duration, points, notes)
+    if kind is not None and duration is not None and not same_days(estimate.planned, duration):
+        notes.append(f"{duration_field} ({duration:g} days) differs from the most likely estimate "
+                     f"({estimate.planned:g}); the estimate is used")
+    return estimate
+
+
+def _estimate_from(kind, params: dict, duration, points, notes: list) -> Distribution:
     if kind == "fixed" or points is None:
         if kind not in (None, "fixed"):
             notes.append(f"the {kind} estimate has no optimistic/pessimistic durations; using the duration")
         if duration is None:
             raise ValidationError("the task has no duration")
         return Fixed(duration)
-    # Three durations from a tool without a distribution name: classic PERT.
-    kind = kind or "betapert"
     o, m, p = points
-    if kind == "triangular":
-        return Triangular(o, m, p)
-    if kind in ("betapert", "pert"):
-        lamb = _float(params["lambda"], "lambda") if "lambda" in params else 4.0
-        return BetaPert(o, m, p, lamb=lamb)
-    if kind == "uniform":
-        return Uniform(o, p)
-    if kind == "lognormal":
-        if "mu" in params and "sigma" in params:
-            exact = Lognormal(_float(params["mu"], "mu"), _float(params["sigma"], "sigma"))
-            lo, hi = (float(x) for x in exact.ppf([0.1, 0.9]))
-            if _close(lo, o) and _close(hi, p):
-                return exact
-            notes.append("the optimistic/pessimistic durations were edited; lognormal rebuilt from them as P10/P90")
-            return Lognormal.from_percentiles(o, p)
-        if "p10/p90" in params:
-            return Lognormal.from_percentiles(o, p)
-        return Lognormal.from_three_point(o, m, p)
+    if kind == "lognormal" and "mu" in params and "sigma" in params:
+        exact = Lognormal(_finite("mu", params["mu"]), _finite("sigma", params["sigma"]))
+        lo, hi = (float(x) for x in exact.ppf([0.1, 0.9]))
+        if same_days(lo, o) and same_days(hi, p):
+            return exact
+        notes.append("the optimistic/pessimistic durations were edited; lognormal rebuilt from them as P10/P90")
+        return Lognormal.from_percentiles(o, p)
+    if kind == "lognormal" and "p10/p90" in params:
+        return Lognormal.from_percentiles(o, p)
     if kind == "discrete":
         if "values" not in params:
             raise ValidationError("a discrete estimate needs its values in the parameters field")
         exact = make_estimate("discrete", values=params["values"])
-        if not (_close(min(exact.values), o) and _close(max(exact.values), p) and _close(exact.planned, m)):
+        if not (same_days(min(exact.values), o) and same_days(max(exact.values), p) and same_days(exact.planned, m)):
             notes.append("the optimistic/most likely/pessimistic durations disagree with the discrete values; "
                          "using the values")
         return exact
-    raise ValidationError(f"unknown distribution {kind!r}; use fixed, triangular, betapert, uniform, lognormal or discrete")
+    # Three durations from a tool without a distribution name: classic PERT.
+    return make_estimate(kind or "betapert", optimistic=o, most_likely=m, pessimistic=p, lamb=params.get("lambda"))
 
 
 def distribution_name(dist: Distribution) -> str:
@@ -288,8 +279,8 @@ def risks_from_json(text: str, where: str) -> tuple[Risk, ...]:
                     raise ValidationError("impact must be a JSON object")
                 points = None
                 if all(k in impact for k in ("optimistic", "most_likely", "pessimistic")):
-                    points = tuple(_float(impact[k], k) for k in ("optimistic", "most_likely", "pessimistic"))
-                duration = _float(impact["duration"], "duration") if "duration" in impact else None
+                    points = tuple(_finite(k, impact[k]) for k in ("optimistic", "most_likely", "pessimistic"))
+                duration = _finite("duration", impact["duration"]) if "duration" in impact else None
                 dist = estimate_from(impact.get("distribution"), str(impact.get("parameters") or ""), duration, points)
             tasks = item.get("tasks") or []
             if not isinstance(tasks, list):

@@ -930,9 +930,6 @@ class _Reader:
                 estimate = estimate_from(kind, params or "", duration, points, repairs)
             except PmsimError as exc:
                 raise exc.with_context(f"{self.path}: {label}") from None
-            if kind is not None and not _close_days(estimate.planned, duration):
-                repairs.append(f"Duration ({duration:g} days) differs from the most likely estimate "
-                               f"({estimate.planned:g}); the estimate is used")
         for text in repairs:
             notes.note("edited pmsim estimates", f"{label}: {text}")
         rec["estimate"] = estimate
@@ -1229,10 +1226,6 @@ def _ancestors(rec):
         out.append(p)
         p = p.get("parent")
     return out
-
-
-def _close_days(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-4 * max(1.0, abs(a), abs(b))
 
 
 _MAX_EXCEPTION_DATES = 20_000

@@ -893,12 +893,10 @@ class _Reader:
             points = points if all(p is not None for p in points) else None
             repairs: list[str] = []
             try:
-                estimate = Fixed(0.0) if milestone else estimate_from(kind_text, params, duration, points, repairs)
+                estimate = Fixed(0.0) if milestone else estimate_from(kind_text, params, duration, points, repairs,
+                                                                      "Original Duration")
             except PmsimError as exc:
                 raise exc.with_context(f"{self.path}: {where} ({label})") from None
-            if kind_text and not milestone and abs(estimate.planned - duration) > 1e-4 * max(1.0, duration):
-                repairs.append(f"Original Duration ({duration:g} days) differs from the most likely estimate "
-                               f"({estimate.planned:g}); the estimate is used")
             for text in repairs:
                 notes.note("edited pmsim estimates", f"{label}: {text}")
             demand: dict[str, float] = {}
