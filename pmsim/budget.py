@@ -166,10 +166,6 @@ def require_costs(project: Project, what: str) -> None:
 # --------------------------------------------------------------------------- time helpers
 
 
-def _day0(project: Project) -> np.datetime64:
-    return np.datetime64(project.calendar.first_workday(project.start), "D")
-
-
 def elapsed_working_days(project: Project, dates) -> np.ndarray:
     """Working days elapsed by the end of each date, counted from the project start.
 
@@ -182,7 +178,10 @@ def elapsed_working_days(project: Project, dates) -> np.ndarray:
     [1.0, 5.0, 5.0, 6.0]
     """
     days = np.asarray(pd.to_datetime(np.atleast_1d(np.asarray(dates, dtype=object))).values, dtype="datetime64[D]")
-    counted = np.busday_count(_day0(project), days + np.timedelta64(1, "D"), busdaycal=project.calendar.busdaycalendar)
+    cal = project.calendar
+    # Calendar.offset of the next day, vectorised: the working days before the end of each date.
+    day0 = np.datetime64(cal.first_workday(project.start), "D")
+    counted = np.busday_count(day0, days + np.timedelta64(1, "D"), busdaycal=cal.busdaycalendar)
     return np.maximum(counted, 0).astype(np.float64)
 
 
@@ -515,10 +514,10 @@ def jcl(sim, budget: float | None = None, deadline=None) -> JointConfidence:
     if math.isnan(budget) or budget < 0:
         raise ValidationError(f"jcl: budget must be a number >= 0, got {budget!r}")
     deadline = _deadline(project, deadline)
-    finish_dates = pd.to_datetime(np.asarray(sim.finish_dates)).values.astype("datetime64[D]")
+    finish_dates = np.asarray(sim.finish_dates, dtype="datetime64[D]")
     cost = np.asarray(sim.cost, dtype=np.float64)
-    on_time = finish_dates <= np.datetime64(deadline, "D")
-    on_budget = cost <= budget + 1e-9 * max(1.0, budget)  # as Simulation.summary(): rounding is not overspending
+    on_time = finish_dates <= np.datetime64(deadline, "D")  # as Simulation.probability_by
+    on_budget = cost <= budget + 1e-9 * max(1.0, budget)  # as Simulation.probability_within: rounding is not overspending
     scatter = pd.DataFrame(
         {
             "finish_date": pd.to_datetime(finish_dates),
@@ -563,7 +562,7 @@ def jcl_frontier(sim, target: float = 0.7) -> pd.DataFrame:
     """
     t = _check_share("target", target)
     require_costs(sim.project, "jcl_frontier")
-    finish_dates = pd.to_datetime(np.asarray(sim.finish_dates)).values.astype("datetime64[D]")
+    finish_dates = np.asarray(sim.finish_dates, dtype="datetime64[D]")
     cost = np.asarray(sim.cost, dtype=np.float64)
     n = cost.shape[0]
     need = int(math.ceil(t * n - 1e-9))

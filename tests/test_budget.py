@@ -8,6 +8,8 @@ import pytest
 
 import pmsim as pm
 from pmsim.budget import cumulative_cost, elapsed_working_days, project_budget
+from pmsim.cpm import schedule_from_dates
+from pmsim.network import network
 
 START = "2027-01-04"  # a Monday
 
@@ -90,13 +92,28 @@ def test_early_curve_is_never_below_late_curve():
     assert working.to_numpy() == pytest.approx(pv[working.index.astype(int)])
 
 
-def test_levelled_or_custom_schedule_adds_its_own_curve(costed):
+def test_a_cpm_schedule_with_other_durations_moves_the_envelope(costed):
     sched = pm.cpm(costed)
     shifted = pm.cpm(costed, durations={"B": 7})  # a different plan: B takes 7 days
     burn = pm.budget_burn(costed, shifted, freq="D")
     assert "scheduled" not in burn.columns  # a CPM schedule: scheduled == early
     assert burn["early"].iloc[-1] == pytest.approx(1290 + 200)  # B's cost follows its duration
     assert pm.budget_burn(costed, sched, freq="D").equals(pm.budget_burn(costed, freq="D"))
+
+
+def test_levelled_schedule_adds_its_own_curve_by_hand(costed):
+    # One team: C waits for B. A 0-5, B 5-10, M at 10, C 10-12 (starts given in topological order).
+    net = network(costed)
+    starts = net.to_topological(np.array([0.0, 5.0, 10.0, 10.0]))  # A, B, C, M in project order
+    levelled = schedule_from_dates(costed, starts, kind="levelled")
+    burn = pm.budget_burn(costed, levelled, freq="D")
+    # By hand: 100/day to Fri 8 Jan (500), B to Fri 15 Jan (1000) plus M's 50 at the end of that day,
+    # then C's 120 a day on Mon 18 and Tue 19 January.
+    assert burn.loc["2027-01-12", "scheduled"] == pytest.approx(700)
+    assert burn.loc["2027-01-15", "scheduled"] == pytest.approx(1050)
+    assert burn.loc[["2027-01-18", "2027-01-19"], "scheduled"].tolist() == pytest.approx([1170, 1290])
+    assert burn.loc["2027-01-12", "early"] == pytest.approx(940)  # the CPM envelope is unchanged
+    assert burn.index[-1] == pd.Timestamp("2027-01-19")
 
 
 def test_cumulative_cost_against_a_direct_sum():
