@@ -2,8 +2,12 @@
 
 import os
 
-# Tests draw figures without a screen and never change the user's backend otherwise.
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Tests draw figures without a screen and never change the user's backend otherwise. Not through
+# the MPLBACKEND variable: it would reach the kernels nbval starts and turn their inline figures off.
+if "MPLBACKEND" not in os.environ:
+    import matplotlib
+
+    matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
