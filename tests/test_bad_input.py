@@ -164,6 +164,9 @@ CASES = [
     pytest.param({"project.toml": 'name = "x"\n'}, pm.FileFormatError,
                  [r"project\.toml, key 'start': ", r"the project start date \(YYYY-MM-DD\) is required"],
                  id="missing-start"),
+    # a TOML array where text belongs
+    pytest.param({"project.toml": 'name = ["ERP", "upgrade"]\nstart = 2027-01-04\n'}, pm.ValidationError,
+                 [r"project\.toml, key 'name': ", r"must be text, got \['ERP', 'upgrade'\]"], id="name-not-text"),
     # TOML that does not parse
     pytest.param({"project.toml": 'name = "x\nstart = 2027-01-04\n'}, pm.FileFormatError,
                  [r"project\.toml: ", r"not valid TOML"], id="bad-toml"),

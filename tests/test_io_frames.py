@@ -255,6 +255,10 @@ def test_unknown_columns_and_settings_warn_naming_them():
         project_from_frames(tasks, start="2027-01-04")
     with pytest.warns(pm.PmsimWarning, match=r"settings: ignoring unknown setting\(s\) 'deadlin'"):
         project_from_frames(tasks[["id", "duration"]], start="2027-01-04", deadlin="2027-02-01")
+    with pytest.warns(pm.PmsimWarning, match=r"settings: ignoring unknown calendar key\(s\) 'holiday'; "
+                                              r"known calendar keys are workdays, holidays$") as caught:
+        project_from_frames(tasks[["id", "duration"]], start="2027-01-04", calendar={"holiday": ["2027-01-06"]})
+    assert caught[0].filename == __file__  # the warning points at the caller
 
 
 def test_known_columns_do_not_warn():

@@ -58,7 +58,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..distributions import Discrete, Distribution, Fixed, make_estimate
+from ..distributions import Discrete, Distribution, Fixed, _finite, make_estimate
 from ..errors import (
     CycleError,
     DuplicateIdError,
@@ -68,7 +68,7 @@ from ..errors import (
     UnknownReferenceError,
     ValidationError,
 )
-from ..model import LINK_TYPES, Calendar, Dependency, Project, Resource, Risk, Task, _ident
+from ..model import LINK_TYPES, Calendar, Dependency, Project, Resource, Risk, Task, _as_date, _ident
 
 __all__ = [
     "project_from_frames",
@@ -144,13 +144,7 @@ def _number(value, column: str) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValidationError(f"{column} must be a number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{column} must be a number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise ValidationError(f"{column} must be a finite number, got {value!r}")
-    return v
+    return _finite(column, value)
 
 
 def _text(value) -> str:
@@ -184,16 +178,18 @@ def _list(value) -> list[str]:
 
 def _date(value, where: str) -> dt.date | None:
     value = _cell(value)
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError(f"{where}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+    return None if value is None else _as_date(where, value)
+
+
+def _warn_unknown(label: str, what: str, unknown: list, known, stacklevel: int) -> None:
+    """One PmsimWarning naming the ``unknown`` columns (settings, keys) that are ignored, and the known ones."""
+    if unknown:
+        warnings.warn(
+            f"{label}: ignoring unknown {what}(s) {', '.join(map(repr, unknown))}; "
+            f"known {what}s are {', '.join(known)}",
+            PmsimWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def _in_context(exc: PmsimError, context: str, who: str | None = None) -> PmsimError:
@@ -225,14 +221,7 @@ class _Table:
             if key in names:
                 raise FileFormatError(f"{label}: column {key!r} appears twice")
             names[key] = column
-        unknown = [str(names[k]) for k in names if k not in known]
-        if unknown:
-            warnings.warn(
-                f"{label}: ignoring unknown column(s) {', '.join(map(repr, unknown))}; "
-                f"known columns are {', '.join(known)}",
-                PmsimWarning,
-                stacklevel=4,
-            )
+        _warn_unknown(label, "column", [str(names[k]) for k in names if k not in known], known, stacklevel=4)
         self.columns = [k for k in known if k in names]
         if "id" not in names:
             raise FileFormatError(f"{label}: missing required column 'id'")
@@ -265,7 +254,7 @@ def _ids(table: _Table, kind: str) -> dict[str, object]:
     return seen
 
 
-def _estimate(row: dict, who: str) -> Distribution | None:
+def _estimate(row: dict) -> Distribution | None:
     fields = {k: row.get(k) for k in ("duration", "optimistic", "most_likely", "pessimistic")}
     if all(v is None for v in fields.values()) and row.get("values") is None:
         return None
@@ -450,7 +439,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                     raise UnknownReferenceError(f"demands unknown resource {rid!r}{hint}")
             built_tasks.append(Task(
                 tid, _text(row.get("name")),
-                estimate=_estimate(row, who),
+                estimate=_estimate(row),
                 resources=demand,
                 fixed_cost=_default(_number(row.get("fixed_cost"), "fixed_cost"), 0.0),
                 cost_per_day=_default(_number(row.get("cost_per_day"), "cost_per_day"), 0.0),
@@ -483,7 +472,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 rid, _text(row.get("name")),
                 probability=probability,
                 tasks=tuple(named),
-                impact=_estimate(row, who),
+                impact=_estimate(row),
                 cost_impact=_default(_number(row.get("cost_impact"), "cost_impact"), 0.0),
             ))
         except PmsimError as exc:
@@ -506,18 +495,14 @@ def _default(value, default):
 def _settings(raw: Mapping, label: str) -> dict:
     """Project keyword arguments from the settings, each error naming its key."""
     raw = dict(raw)
-    unknown = [k for k in raw if k not in SETTINGS_KEYS]
-    if unknown:
-        warnings.warn(
-            f"{label}: ignoring unknown setting(s) {', '.join(map(repr, unknown))}; "
-            f"known settings are {', '.join(SETTINGS_KEYS)}",
-            PmsimWarning,
-            stacklevel=4,
-        )
+    _warn_unknown(label, "setting", [k for k in raw if k not in SETTINGS_KEYS], SETTINGS_KEYS, stacklevel=4)
     where = lambda key: f"{label}, key {key!r}"  # noqa: E731
     start = _date(raw.get("start"), where("start"))
     if start is None:
         raise FileFormatError(f"{where('start')}: the project start date (YYYY-MM-DD) is required")
+    for key in ("name", "currency", "description"):
+        if isinstance(raw.get(key), (Mapping, list, tuple)):  # a TOML table or array
+            raise ValidationError(f"{where(key)}: must be text, got {raw[key]!r}")
     out = {"name": _text(raw.get("name")) or "project", "start": start}
     try:
         out["budget"] = _number(raw.get("budget"), "budget")
@@ -537,14 +522,7 @@ def _calendar(value, label: str) -> Calendar:
         return value
     if not isinstance(value, Mapping):
         raise ValidationError(f"{label}, key 'calendar': expected a table with workdays and holidays")
-    unknown = [k for k in value if k not in CALENDAR_KEYS]
-    if unknown:
-        warnings.warn(
-            f"{label}: ignoring unknown calendar key(s) {', '.join(map(repr, unknown))}; "
-            f"known keys are {', '.join(CALENDAR_KEYS)}",
-            PmsimWarning,
-            stacklevel=5,
-        )
+    _warn_unknown(label, "calendar key", [k for k in value if k not in CALENDAR_KEYS], CALENDAR_KEYS, stacklevel=5)
 
     def items(key):
         v = value.get(key)
