@@ -1,5 +1,7 @@
 """Structural tests of the plots: which artists are drawn, where, in which colour.
 
+The Agg backend and closing figures after each test come from the top-level conftest.py.
+
 Positions are checked against dates worked out by hand from the calendar
 (Mon 4 Jan 2027 is working day 0; weekends are skipped). On a date axis day
 D spans [D, D + 1): a task finishing at the end of Tue 12 Jan ends at 13 Jan.
@@ -10,21 +12,18 @@ from __future__ import annotations
 import datetime as dt
 
 import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
 
-matplotlib.use("Agg")
+import pmsim as pm
+from pmsim.cpm import schedule_from_dates
+from pmsim.plot import _common
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-
-import pmsim as pm  # noqa: E402
-from pmsim.cpm import schedule_from_dates  # noqa: E402
-from pmsim.plot import _common  # noqa: E402
-
-from conftest import make_project  # noqa: E402
+from conftest import make_project
 
 
 def d(text: str) -> float:
@@ -40,14 +39,6 @@ def by_gid(ax, prefix: str) -> dict:
 
 def same_colour(a, b) -> bool:
     return np.allclose(to_rgba(a), to_rgba(b))
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    before = set(plt.get_fignums())
-    yield
-    for num in set(plt.get_fignums()) - before:
-        plt.close(num)
 
 
 @pytest.fixture
@@ -197,6 +188,11 @@ def test_gantt_draws_into_given_axes_and_keeps_global_style(diamond, rc_snapshot
         (lambda p: pm.plot.gantt(pm.cpm(p), baseline="cpm"), "baseline must be a Schedule"),
         # network of something else
         (lambda p: pm.plot.network(p.tasks), "network needs a Project or a Schedule"),
+        # a status date that is no date
+        (lambda p: pm.plot.gantt(pm.cpm(p), status_date="next Friday"),
+         "gantt: status_date: 'next Friday' is not an ISO date"),
+        # a deadline that is no date
+        (lambda p: pm.plot.gantt(pm.cpm(p), deadline="2027-13-01"), "gantt: deadline: '2027-13-01' is not an ISO date"),
     ],
 )
 def test_schedule_plots_reject_bad_input(diamond, call, message):
@@ -535,6 +531,8 @@ def test_simulation_plots_draw_into_given_axes_and_keep_global_style(sim, plot, 
         (lambda p, s: pm.plot.jcl(pm.cpm(p)), "jcl needs a Simulation"),
         # top must show at least one task
         (lambda p, s: pm.plot.tornado(s, top=0), "top must be >= 1"),
+        # a deadline that is no date
+        (lambda p, s: pm.plot.cdf(s, deadline="end of Q1"), "deadline: 'end of Q1' is not an ISO date"),
         # a project without any cost has no cost distribution to draw
         (lambda p, s: pm.plot.cost_histogram(pm.simulate(make_project([("A", 2)]), iterations=10, seed=1)),
          "has no costs"),

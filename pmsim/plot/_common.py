@@ -9,12 +9,12 @@ of the line drawn at the end of the deadline day.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+
+from ..model import _as_date
 
 # One palette for every plot, so "critical" always looks the same.
 CRITICAL = "#d62728"
@@ -38,22 +38,14 @@ def new_axes(ax, figsize=(9, 4.5)):
     return ax
 
 
-def as_day(value) -> np.datetime64:
-    """A date-like value as ``datetime64[D]``."""
-    if isinstance(value, np.datetime64):
-        return value.astype("datetime64[D]")
-    if hasattr(value, "to_datetime64"):  # pandas Timestamp
-        return value.to_datetime64().astype("datetime64[D]")
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return np.datetime64(value, "D")
-    return np.datetime64(str(value), "D")
+def as_day(value, what: str = "date") -> np.datetime64:
+    """A date-like value as ``datetime64[D]``; anything else is a ValidationError naming ``what``."""
+    return np.datetime64(_as_date(what, value), "D")
 
 
-def day_num(value) -> float:
+def day_num(value, what: str = "date") -> float:
     """Matplotlib date number of the start of a calendar day."""
-    return float(mdates.date2num(as_day(value)))
+    return float(mdates.date2num(as_day(value, what)))
 
 
 def day_start(project, offsets) -> np.ndarray:

@@ -30,7 +30,7 @@ def _deadline(project, deadline):
     if deadline is False:
         return None
     deadline = project.deadline if deadline is None else deadline
-    return None if deadline is None else as_day(deadline)
+    return None if deadline is None else as_day(deadline, "deadline")
 
 
 def _task_labels(project, ids, width=28) -> list[str]:

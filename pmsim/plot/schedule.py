@@ -131,13 +131,13 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         handles.append(Patch(color=BASELINE, label=f"Baseline ({_kind(baseline)})"))
 
     if status_date is not None:
-        x = day_num(status_date) + 1  # the data date is the end of that day
+        x = day_num(status_date, "gantt: status_date") + 1  # the data date is the end of that day
         marker_line(ax, x, f"Status {as_day(status_date)}", STATUS, linestyle="-", gid="status_date")
         handles.append(Line2D([], [], color=STATUS, label="Status date"))
         ends.append(x)
     deadline = project.deadline if deadline is None else deadline
     if deadline is not None and deadline is not False:
-        x = day_num(deadline) + 1
+        x = day_num(deadline, "gantt: deadline") + 1
         marker_line(ax, x, f"Deadline {as_day(deadline)}", DEADLINE, linestyle=":", gid="deadline", side="left")
         handles.append(Line2D([], [], color=DEADLINE, linestyle=":", label="Deadline"))
         ends.append(x)
