@@ -461,6 +461,8 @@ UNMODELLED = [
     (dict(TASKS=f"<Task><UID>7</UID><ID>7</ID><Name>Doc</Name><OutlineLevel>1</OutlineLevel>"
                 f"<Duration>PT8H0M0S</Duration>{duration_field(188743783, 4)}</Task>"),
      r"incomplete three-point estimates .*task UID 7"),
+    # a task cost that fixed cost + rates x duration does not give (1,500 + 1.5 x 600 x 5 = 6,000)
+    (dict(T2="<Cost>700000</Cost>"), r"task costs that the cost model does not explain .*task UID 2 \(Spec\)"),
     # Duration1-3 out of order
     (dict(TASKS=f"<Task><UID>7</UID><ID>7</ID><Name>Doc</Name><OutlineLevel>1</OutlineLevel>"
                 f"<Duration>PT8H0M0S</Duration>{duration_field(188743783, 16)}{duration_field(188743784, 8)}"

@@ -94,6 +94,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..budget import cost_model
 from ..distributions import Fixed
 from ..errors import FileFormatError, PmsimError, ValidationError
 from ..model import WEEKDAYS, Calendar, Dependency, Project, Resource, Task
@@ -189,14 +190,6 @@ def _extended(parent: ET.Element, field_id: str, value: str, duration: bool = Fa
         _sub(ea, "DurationFormat", _FORMAT_DAYS)
 
 
-def _task_costs(project: Project) -> dict[str, float]:
-    rate = {r.id: r.cost_per_day for r in project.resources}
-    return {
-        t.id: t.fixed_cost + (t.cost_per_day + sum(u * rate[r] for r, u in t.resources)) * t.planned_duration
-        for t in project.tasks
-    }
-
-
 def _calendar_element(parent: ET.Element, project: Project) -> None:
     cal = _sub(_sub(parent, "Calendars"), "Calendar")
     _sub(cal, "UID", 1)
@@ -269,7 +262,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     links_into: dict[str, list[Dependency]] = {t.id: [] for t in project.tasks}
     for dep in project.dependencies:
         links_into[dep.successor].append(dep)
-    costs = _task_costs(project)
+    costs = cost_model(project)["budget"].to_dict()
     mpd = MINUTES_PER_DAY
 
     root = ET.Element("Project", xmlns=NAMESPACE)
@@ -1192,31 +1185,29 @@ class _Reader:
             text = self.custom(summary, risk_field) if risk_field else None
             if text:
                 risks = risks_from_json(text, f"{self.path}: project summary task, field 'pmsim risks'")
-        rate = {r.id: r.cost_per_day for r in resources}
         model_tasks = []
         for rec in leaves:
             try:
-                task = Task(rec["id"], rec["name"], estimate=rec["estimate"], resources=rec["resources"],
-                            fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"],
-                            phase=rec["phase"], milestone=rec["milestone"])
+                model_tasks.append(Task(rec["id"], rec["name"], estimate=rec["estimate"], resources=rec["resources"],
+                                        fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"],
+                                        phase=rec["phase"], milestone=rec["milestone"]))
             except PmsimError as exc:
                 raise exc.with_context(f"{self.path}: {rec['label']}") from None
-            model_tasks.append(task)
-            if rec["cost"] is not None and not rec.get("progress"):
-                mine = task.fixed_cost + (task.cost_per_day + sum(u * rate.get(r, 0.0) for r, u in task.resources)) \
-                    * task.planned_duration
-                theirs = rec["cost"] / 100
-                if abs(mine - theirs) > max(0.01, 1e-6 * abs(theirs)):
-                    self.notes.note("task costs that the cost model does not explain", rec["label"],
-                                    "pmsim's cost = fixed cost + (cost per day + resource rates) x duration")
         try:
-            return Project(
+            project = Project(
                 name=name, start=start.date(), tasks=model_tasks, dependencies=deps, resources=resources,
                 risks=risks, calendar=self.calendar, currency=currency, budget=budget, deadline=deadline,
                 description=description or "",
             )
         except PmsimError as exc:
             raise exc.with_context(str(self.path)) from None
+        for rec, mine in zip(leaves, cost_model(project)["budget"]):
+            if rec["cost"] is not None and not rec.get("progress"):
+                theirs = rec["cost"] / 100
+                if abs(mine - theirs) > max(0.01, 1e-6 * abs(theirs)):
+                    self.notes.note("task costs that the cost model does not explain", rec["label"],
+                                    "pmsim's cost = fixed cost + (cost per day + resource rates) x duration")
+        return project
 
 
 def _ancestors(rec):
