@@ -709,6 +709,9 @@ def test_resource_profile_picks_the_bottleneck_or_the_resource_asked(team_projec
         (lambda p: pm.plot.resource_profile(p, resource="ops"), "has no resource 'ops' \\(it has dev, qa\\)"),
         # a project without resources has no profile
         (lambda p: pm.plot.resource_profile(make_project([("A", 1)])), "has no resources"),
+        # milestones alone: not one working day to draw
+        (lambda p: pm.plot.resource_profile(p.replace(tasks=[pm.Task("M", milestone=True, resources={"dev": 1})])),
+         "has no working day"),
         # the schedule comes second; a project first
         (lambda p: pm.plot.resource_profile(pm.cpm(p)), "needs a Project first"),
         # levelled must be a schedule

@@ -22,8 +22,8 @@ def _bottleneck(profile: pd.DataFrame) -> str:
     """The resource with the highest peak demand relative to its capacity."""
     best, best_ratio = None, -1.0
     for rid in profile.columns.get_level_values(0).unique():
-        demand = float(profile[rid]["demand"].max()) if len(profile) else 0.0
-        cap = float(profile[rid]["capacity"].iloc[0]) if len(profile) else 0.0
+        demand = float(profile[rid]["demand"].max())
+        cap = float(profile[rid]["capacity"].iloc[0])
         ratio = demand / cap if cap > 0 else (np.inf if demand > 0 else 0.0)
         if ratio > best_ratio:
             best, best_ratio = rid, ratio
@@ -38,8 +38,7 @@ def _spans(dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     (nothing is in use on the weekend, but nothing changes either).
     """
     left = index_num(dates)
-    width = np.diff(np.append(left, left[-1] + 1)) if len(left) else left
-    return left, width
+    return left, np.diff(np.append(left, left[-1] + 1))
 
 
 def _steps(dates: pd.DatetimeIndex, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,6 +95,11 @@ def resource_profile(project: Project, schedule: Schedule | None = None, ax=None
             raise ValidationError(f"resource_profile: {name} must be a Schedule, got {type(value).__name__}")
     schedule = cpm(project) if schedule is None else schedule
     profile = profile_of(project, schedule)
+    if len(profile) == 0:
+        raise ValidationError(
+            f"resource_profile: the schedule of Project {project.name!r} has no working day (makespan 0), "
+            "so there is no profile to draw"
+        )
     if resource is None:
         resource = _bottleneck(profile)
     elif resource not in profile.columns.get_level_values(0):
@@ -114,8 +118,8 @@ def resource_profile(project: Project, schedule: Schedule | None = None, ax=None
            gid="over", zorder=2)
     handles = [Patch(color=NORMAL, label=f"{before} (within capacity)"),
                Patch(color=CRITICAL, label="Over capacity")]
-    ends = [x[-1] + width[-1]] if len(x) else []
-    top = [float(demand.max()) if len(demand) else 0.0, float(capacity.max()) if len(capacity) else 0.0]
+    ends = [x[-1] + width[-1]]
+    top = [float(demand.max()), float(capacity.max())]
 
     after_rows = None
     if levelled is not None:
@@ -134,9 +138,8 @@ def resource_profile(project: Project, schedule: Schedule | None = None, ax=None
             linewidth=1.6, gid="capacity", zorder=5)
     handles.insert(2, Line2D([], [], color=CAPACITY, linestyle="--", label=f"Capacity ({cap.max():g})"))
 
-    start = x[0] if len(x) else edges[0]
-    span = max(ends) - start if ends else 1
-    ax.set_xlim(start - 0.02 * span - 0.5, max(ends, default=start + 1) + 0.02 * span + 0.5)
+    span = max(ends) - x[0]
+    ax.set_xlim(x[0] - 0.02 * span - 0.5, max(ends) + 0.02 * span + 0.5)
     ax.set_ylim(0, max(top) * 1.25 if max(top) > 0 else 1)
     date_axis(ax)
     name = project.resource(resource).name
