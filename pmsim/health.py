@@ -166,10 +166,13 @@ def health_check(project: Project) -> pd.DataFrame:
     no_pred = [t for t in ids if t not in has_pred]
     no_succ = [t for t in ids if t not in has_succ]
     exempt = set()
+    # Ties go to the first task without a predecessor and the last one without a successor.
     if no_pred:
-        exempt.add(min(no_pred, key=lambda t: (table.at[t, "early_start"], ids.index(t))))
+        early_start = table.loc[no_pred, "early_start"].to_numpy()
+        exempt.add(no_pred[int(np.argmin(early_start))])
     if no_succ:
-        exempt.add(max(no_succ, key=lambda t: (table.at[t, "early_finish"], ids.index(t))))
+        early_finish = table.loc[no_succ, "early_finish"].to_numpy()
+        exempt.add(no_succ[len(no_succ) - 1 - int(np.argmax(early_finish[::-1]))])
     dangling = [t for t in ids if (t not in has_pred or t not in has_succ) and t not in exempt]
     counted = n_tasks - len(exempt)
     value = _percent(len(dangling), counted)
