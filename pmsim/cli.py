@@ -60,6 +60,8 @@ def to_jsonable(value):
     if isinstance(value, (np.floating, float)):
         v = float(value)
         return None if math.isnan(v) or math.isinf(v) else v
+    if value is pd.NaT:  # a missing date; NaT.isoformat() would print the string "NaT"
+        return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if hasattr(value, "isoformat"):

@@ -24,6 +24,11 @@ def test_evm_json_has_stable_keys(capsys):
     assert out["metrics"]["EAC_cpi"] == pytest.approx(report.metrics["EAC_cpi"])
     assert out["forecast_finish_date"] == report.forecast_finish_date.isoformat()
     assert {t["id"] for t in out["tasks"]} == set(pm.read_project(ERP).task_ids)
+    # Dates a task does not have yet are null, not the string "NaT".
+    unstarted = [t for t in out["tasks"] if t["status"] == "not started"]
+    assert unstarted and all(t["actual_start"] is None and t["actual_finish"] is None for t in unstarted)
+    running = [t for t in out["tasks"] if t["status"] == "in progress"]
+    assert running and all(t["actual_finish"] is None for t in running)
 
 
 def test_evm_text_and_eac_choice(capsys):
