@@ -435,6 +435,11 @@ UNMODELLED = [
     # resource on a summary task
     (dict(ASSIGNMENTS="<Assignment><UID>9</UID><TaskUID>3</TaskUID><ResourceUID>1</ResourceUID></Assignment>"),
      r"resources assigned to summary tasks .*task UID 3 \(Backend\)"),
+    # an assignment to a task the file does not have
+    (dict(ASSIGNMENTS="<Assignment><UID>9</UID><TaskUID>99</TaskUID><ResourceUID>1</ResourceUID></Assignment>"),
+     r"assignments to unknown tasks \(left out\).*assignment UID 9: task UID 99"),
+    # a note on a task
+    (dict(T2="<Notes>Ask the vendor first</Notes>"), r"task notes \(not read\).*task UID 2"),
     # link from a summary task
     (dict(TASKS="<Task><UID>7</UID><ID>7</ID><Name>Doc</Name><OutlineLevel>1</OutlineLevel>"
                 "<Duration>PT8H0M0S</Duration><PredecessorLink><PredecessorUID>3</PredecessorUID></PredecessorLink>"

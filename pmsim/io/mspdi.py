@@ -907,6 +907,8 @@ class _Reader:
         cal_uid = self.int(el, "CalendarUID", label, -1)
         if cal_uid not in (-1, None, self.calendar_uid):
             notes.note("task calendars", label, "tasks follow the project calendar")
+        if self.text(el, "Notes"):
+            notes.note("task notes (not read)", label)
         if (self.int(el, "LevelingDelay", label, 0) or 0) != 0:
             notes.note("levelling delays", label, "pmsim.level() levels the schedule itself")
         # Three-point estimate.
@@ -1059,6 +1061,8 @@ class _Reader:
                 if tuid in by_uid and tuid not in self.inactive:
                     self.notes.note("resources assigned to summary tasks (left out)",
                                     f"{by_uid[tuid]['label']}: {res['label']}")
+                elif tuid not in by_uid:
+                    self.notes.note("assignments to unknown tasks (left out)", f"{label}: task UID {tuid}")
                 continue
             rec = leaves[tuid]
             if (self.int(el, "WorkContour", label, 0) or 0) != 0:
