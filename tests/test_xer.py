@@ -252,6 +252,21 @@ def test_file_without_wbs_is_valid(tmp_path):
     assert p.name == "FOR-1" and p.budget is None
 
 
+def test_without_a_planned_start_the_project_starts_with_its_first_activity(tmp_path):
+    def two_projects(t):
+        t["PROJECT"][1][0][3] = ""  # no plan_start_date
+        add_rows("PROJECT", "proj_id proj_short_name clndr_id plan_start_date plan_end_date export_flag",
+                 ["8", "OTHER", "11", "2026-06-01 08:00", "", "N"])(t)
+        fields, rows = t["TASK"]
+        t["TASK"] = (fields + " target_start_date", [row + [""] for row in rows])
+        t["TASK"][1][0][-1] = "2027-01-05 08:00"
+        other = ["2001", "8", "", "11", "Z1", "Elsewhere", "TT_Task", "TK_NotStart", "8", "8", "CP_Drtn"]
+        t["TASK"][1].append(other + [""] * 6 + ["2026-06-01 08:00"])
+    with pytest.warns(pm.PmsimWarning, match="several projects in one file"):
+        p = read_xer(p6_file(tmp_path, two_projects), check_health=False)
+    assert p.start == dt.date(2027, 1, 5) and "Z1" not in p.task_ids
+
+
 def test_duration_and_lag_use_the_activity_calendar_hours(tmp_path):
     def ten_hours(t):
         t["TASK"][1][0][3] = "12"  # Spec on the ten-hour calendar: 40 h = 4 days
@@ -286,6 +301,8 @@ UNMODELLED = [
     (task_field("task_type", "TT_LOE", 2), r"level-of-effort activities .*'A1020'"),
     # WBS summary activity
     (task_field("task_type", "TT_WBS", 2), r"WBS summary activities .*'A1020'"),
+    # a milestone that still has a duration
+    (task_field("target_drtn_hr_cnt", "8", 3), r"milestones with a duration .*'A1030'.*read as milestones of 0 days"),
     # expected finish date
     (task_field("expect_end_date", "2027-02-01 17:00"), r"expected finish dates .*'A1000'"),
     # another calendar on an activity

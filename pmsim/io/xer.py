@@ -662,8 +662,8 @@ class _Reader:
 
     # ------------------------------------------------------------ calendars
 
-    def calendar_from(self, row: dict) -> tuple[Calendar, float, bool]:
-        """(pmsim calendar, hours per day, has working exceptions) of a CALENDAR row."""
+    def calendar_from(self, row: dict) -> tuple[Calendar, float]:
+        """(pmsim calendar, hours per day) of a CALENDAR row."""
         where = self.where("CALENDAR", row)
         name = row.get("clndr_name") or row.get("clndr_id")
         label = f"{where} (calendar {name!r})"
@@ -774,7 +774,7 @@ class _Reader:
         resources, res_info = self.read_resources()
         model_tasks, by_task_id, progress = self.read_tasks(tasks, wbs, res_info)
         deps = self.read_links(by_task_id)
-        project = self.build(chosen, wbs, model_tasks, deps, resources)
+        project = self.build(chosen, tasks, model_tasks, deps, resources)
         self.notes.emit(stacklevel=5)
         if check_health:
             warn_health(project, str(self.path), stacklevel=5)
@@ -871,6 +871,8 @@ class _Reader:
                 self.fail(where, f"target_drtn_hr_cnt must be >= 0, got {row.get('target_drtn_hr_cnt')!r}")
             milestone = kind in ("TT_Mile", "TT_FinMile")
             if milestone and duration > 0:
+                # P6 gives milestones no duration; a leftover one is not the plan.
+                notes.note("milestones with a duration", label, "read as milestones of 0 days")
                 duration = 0.0
             if kind == "TT_LOE":
                 notes.note("level-of-effort activities", label, "read as tasks with their planned duration")
@@ -996,13 +998,14 @@ class _Reader:
                 raise exc.with_context(f"{self.path}: {where}") from None
         return list(deps.values())
 
-    def build(self, chosen, wbs, tasks, deps, resources):
+    def build(self, chosen, rows, tasks, deps, resources):
+        """The Project from the chosen PROJECT row, its TASK ``rows`` and what was read from them."""
         where = self.where("PROJECT", chosen)
         root = self.root_wbs
         name = (root or {}).get("wbs_name") or chosen.get("proj_short_name") or self.path.stem
         start = self.date(chosen, "plan_start_date", "PROJECT")
         if start is None:
-            starts = [self.date(r, "target_start_date", "TASK") for r in self.table("TASK")]
+            starts = [self.date(r, "target_start_date", "TASK") for r in rows]
             starts = [s for s in starts if s is not None]
             start = min(starts) if starts else self.date(chosen, "last_recalc_date", "PROJECT")
         if start is None:
