@@ -645,11 +645,12 @@ class WhatIf:
         """Draw the three figures; each goes to a drawing process as soon as its data is ready."""
         deadline = request.deadline if request.deadline is not None else False
         sim.finish_dates  # computed once here rather than in every drawing process
-        jobs = {"histogram": _RENDERER.submit("histogram", sim=sim, deadline=deadline),
-                "cdf": _RENDERER.submit("cdf", sim=sim, deadline=deadline)}
+        layout = (project.name, deadline is False)  # what the layout of a figure depends on, besides its kind
+        jobs = {"histogram": _RENDERER.submit("histogram", sim=sim, deadline=deadline, layout=layout),
+                "cdf": _RENDERER.submit("cdf", sim=sim, deadline=deadline, layout=layout)}
         self._check_current(request.token, True)
         sim.sensitivity
-        jobs["tornado"] = _RENDERER.submit("tornado", sim=sim)
+        jobs["tornado"] = _RENDERER.submit("tornado", sim=sim, layout=layout)
         self._check_current(request.token, True)
         detail = sim if sim.iterations <= BURN_ITERATIONS else simulate(
             project, iterations=BURN_ITERATIONS, seed=request.settings["seed"], correlation=groups, levelled=levelled)
@@ -664,7 +665,8 @@ class WhatIf:
                 # No P-bands from a levelled run yet: the levelled plan and the baseline envelope.
                 burn = budget_burn(project, level(project), freq="W")
                 title = f"{project.name}: budget burn of the levelled plan"
-            jobs["burn"] = _RENDERER.submit("burn", burn=burn, budget=request.budget, title=title)
+            jobs["burn"] = _RENDERER.submit("burn", burn=burn, budget=request.budget, title=title,
+                                            layout=(project.name, title))
         except PmsimError as exc:
             jobs["burn"] = _RENDERER.submit("message", text=f"No budget burn: {exc}")
         return {name: job.result() for name, job in jobs.items()}
@@ -810,50 +812,98 @@ class WhatIf:
 # --------------------------------------------------------------------------- drawing
 
 _FIGURES = threading.local()
-_FIGSIZE = {"histogram": (6.6, 3.4), "cdf": (6.6, 3.4), "tornado": (6.6, 3.4), "burn": (6.6, 3.4),
-            "message": (6.6, 3.4)}
+_FIGSIZE = (7.0, 3.4)
 
 
-def _figure(kind: str):
-    """This thread's figure for ``kind``, reused from one update to the next."""
-    figures = getattr(_FIGURES, "figures", None)
-    if figures is None:
-        figures = _FIGURES.figures = {}
-    if kind not in figures:
+def _figures() -> dict:
+    """This thread's figures, reused from one update to the next, and its remembered layouts."""
+    state = getattr(_FIGURES, "state", None)
+    if state is None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=_FIGSIZE[kind], dpi=DPI, layout="constrained")
-        FigureCanvasAgg(fig)
-        figures[kind] = fig
-    fig = figures[kind]
-    fig.clear()
-    return fig
+        state = _FIGURES.state = {"plain": Figure(figsize=_FIGSIZE, dpi=DPI),
+                                  "constrained": Figure(figsize=_FIGSIZE, dpi=DPI, layout="constrained"),
+                                  "layouts": {}}
+        FigureCanvasAgg(state["plain"])
+        FigureCanvasAgg(state["constrained"])
+    return state
+
+
+def _spills(fig, ax) -> bool:
+    """Whether some text of ``ax`` (as last drawn) lies outside the figure.
+
+    Titles are checked only vertically: a long title centred over narrow axes
+    can stick out sideways whatever the layout.
+    """
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    titles = [ax.title, ax._left_title, ax._right_title]
+    texts = [ax.xaxis.label, ax.yaxis.label, ax.xaxis.get_offset_text(), ax.yaxis.get_offset_text(), *ax.texts]
+    for axis in (ax.xaxis, ax.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        texts += [tick.label1 for tick in axis.majorTicks if lo <= tick.get_loc() <= hi]  # the ticks drawn
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+    if ax.get_legend() is not None:
+        boxes.append(ax.get_legend().get_window_extent(renderer))
+    if any(b.x0 < -0.5 or b.x1 > width + 0.5 for b in boxes):
+        return True
+    boxes += [t.get_window_extent(renderer) for t in titles if t.get_visible() and t.get_text()]
+    return any(b.y0 < -0.5 or b.y1 > height + 0.5 for b in boxes)
 
 
 def _draw(kind: str, data) -> bytes:
     """Draw one figure of the dashboard with :mod:`pmsim.plot` and return it as PNG bytes.
 
-    ``data`` holds the keyword arguments (pickled when it comes from another process).
+    ``data`` holds the keyword arguments (pickled when it comes from another
+    process). The constrained layout (a third of the cost of a figure) runs
+    on the first figure of a kind and project; later ones reuse its axes
+    position, and run it again only if some text would fall outside.
     """
+    from PIL import Image
+
     args = pickle.loads(data) if isinstance(data, bytes) else data
-    fig = _figure(kind)
+    state = _figures()
+    key = (kind, args.get("layout"))
+    fig, rect = state["plain"], state["layouts"].get(key)
+    if rect is not None:
+        fig.clear()
+        ax = fig.add_axes(rect)
+        _plot(kind, ax, args)
+        fig.canvas.draw()
+    if rect is None or _spills(fig, ax):
+        fig = state["constrained"]
+        for _ in range(2):  # a first layout of a fresh figure can miss a legend outside the axes
+            fig.clear()
+            ax = fig.subplots()
+            _plot(kind, ax, args)
+            fig.canvas.draw()
+            if not _spills(fig, ax):
+                break
+        # Some slack, so that a label a few characters longer next time still fits
+        # (a share going from 5 % to 100 % in a legend outside the axes on the right).
+        x, y, w, h = ax.get_position().bounds
+        left, right, vertical = 6 / fig.bbox.width, 14 / fig.bbox.width, 3 / fig.bbox.height
+        state["layouts"][key] = (x + left, y + vertical, w - left - right, h - 2 * vertical)
+    buf = io.BytesIO()
+    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    image.convert("RGB").save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _plot(kind: str, ax, args: dict) -> None:
     if kind == "histogram":
-        plot.histogram(args["sim"], ax=fig.subplots(), deadline=args["deadline"], bins=40)
+        plot.histogram(args["sim"], ax=ax, deadline=args["deadline"], bins=30)
     elif kind == "cdf":
-        plot.cdf(args["sim"], ax=fig.subplots(), deadline=args["deadline"])
+        plot.cdf(args["sim"], ax=ax, deadline=args["deadline"])
     elif kind == "tornado":
-        plot.tornado(args["sim"], ax=fig.subplots(), top=10)
+        plot.tornado(args["sim"], ax=ax, top=10)
     elif kind == "burn":
-        ax = plot.budget_burn(args["burn"], ax=fig.subplots(), budget=args["budget"])
+        plot.budget_burn(args["burn"], ax=ax, budget=args["budget"])
         ax.set_title(args["title"])
     else:
-        ax = fig.subplots()
         ax.set_axis_off()
         ax.text(0.5, 0.5, args["text"], ha="center", va="center", wrap=True, transform=ax.transAxes)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
 
 
 def _ignore_interrupts() -> None:

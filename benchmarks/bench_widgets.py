@@ -1,0 +1,168 @@
+"""How quickly the what-if dashboard answers a control change, for every sample project.
+
+For each project in data/, a ``WhatIf(project, iterations=10_000, seed=0,
+debounce=0)`` is built and warmed up; then each control change below is made
+and timed from setting the control's value to the new headline numbers and
+all four plots (histogram, CDF, tornado, budget burn) being in their widgets
+(with ``debounce=0`` the update is synchronous, so it is the time the
+assignment takes). Reported: the median over the changes, and the slowest.
+
+For comparison the same changes are timed with ``plots=False`` (numbers
+only), and once with the plots drawn in the kernel's own thread instead of
+the drawing processes. A change of the correlation strength is timed on its
+own: it goes through the Iman-Conover reordering of the Monte Carlo engine.
+
+The latency seen in a real browser (Enter pressed in a slider's box until
+the P80 text changes on the page) is measured by
+tests/test_browser_dashboard.py, which writes it to
+test-artifacts/browser_latency_ms.txt; it is copied into the results when
+present.
+
+Run: .venv/bin/python benchmarks/bench_widgets.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pmsim as pm  # noqa: E402
+from pmsim import widgets  # noqa: E402
+
+from _results import write_section  # noqa: E402
+
+ITERATIONS = 10_000
+TARGET_MS = 300
+BROWSER = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser_latency_ms.txt"
+
+
+def changes(project) -> list[tuple[str, object]]:
+    """The control changes timed for a project, each undone by a later one."""
+    out = [("multiplier", 1.2), ("multiplier", 0.9), ("multiplier", 1.0)]
+    if project.phases:
+        phase = f"phase:{project.phases[0]}"
+        out += [(phase, 1.5), (phase, 1.0)]
+    if project.risks:
+        risk = project.risks[0]
+        out += [(f"risk:{risk.id}", False), (f"risk:{risk.id}", True), (f"probability:{risk.id}", 0.9)]
+    if project.resources:
+        r = project.resources[0]
+        out += [("levelled", True), (f"capacity:{r.id}", r.capacity + 1), (f"capacity:{r.id}", r.capacity),
+                ("levelled", False)]
+    out += [("seed", 1), ("seed", 0)]
+    return out
+
+
+def time_changes(dash, plan) -> list[float]:
+    """Milliseconds per change, checking that each one updated the numbers (and the plots)."""
+    times = []
+    for name, value in plan:
+        before = dash.updates
+        images = {k: bytes(v.value) for k, v in dash.images.items()}
+        start = time.perf_counter()
+        dash.controls[name].value = value
+        times.append((time.perf_counter() - start) * 1000)
+        if dash.error is not None or dash.updates != before + 1:
+            raise RuntimeError(f"{name}={value!r} did not update: {dash.error}")
+        if dash.plots and any(bytes(v.value) == images[k] for k, v in dash.images.items() if k != "burn"):
+            raise RuntimeError(f"{name}={value!r} left a plot as it was")
+    return times
+
+
+def wait_for_drawing_processes(timeout: float = 300) -> None:
+    widgets._RENDERER._start()
+    end = time.monotonic() + timeout
+    while widgets._RENDERER._pool is not None and not widgets._RENDERER.ready and time.monotonic() < end:
+        time.sleep(0.1)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two projects, no in-thread comparison")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()
+    wait_for_drawing_processes()
+    names = pm.sample_projects()
+    if args.quick:
+        names = names[:2]
+    rows = []
+    for name in names:
+        project = pm.read_project(pm.data_path(name))
+        plan = changes(project)
+        dash = widgets.WhatIf(project, iterations=ITERATIONS, seed=0, debounce=0)
+        time_changes(dash, plan[:2])  # warm: first levelled run, first plot of each kind
+        full = time_changes(dash, plan)
+        dash.close()
+        numbers = widgets.WhatIf(project, iterations=ITERATIONS, seed=0, debounce=0, plots=False)
+        time_changes(numbers, plan[:2])
+        only = time_changes(numbers, plan)
+        numbers.close()
+        rows.append((name, len(project.tasks), len(plan), statistics.median(full), max(full),
+                     statistics.median(only)))
+        print(f"{name:22s} {len(project.tasks):4d} tasks: median {rows[-1][3]:6.0f} ms, slowest {rows[-1][4]:6.0f} ms,"
+              f" numbers only {rows[-1][5]:5.0f} ms", flush=True)
+
+    in_thread = None
+    correlation = None
+    if not args.quick:
+        biggest = max(names, key=lambda n: len(pm.read_project(pm.data_path(n)).tasks))
+        project = pm.read_project(pm.data_path(biggest))
+        plan = [("multiplier", 1.2), ("multiplier", 0.9), ("multiplier", 1.0), ("multiplier", 1.1)]
+        saved = widgets._RENDERER
+        widgets._RENDERER = widgets._Renderer()
+        widgets._RENDERER.disabled = True
+        try:
+            dash = widgets.WhatIf(project, iterations=ITERATIONS, seed=0, debounce=0)
+            time_changes(dash, plan[:1])
+            in_thread = (biggest, statistics.median(time_changes(dash, plan)))
+            dash.close()
+        finally:
+            widgets._RENDERER = saved
+        dash = widgets.WhatIf(project, iterations=ITERATIONS, seed=0, debounce=0)
+        correlation = (biggest, statistics.median(time_changes(dash, [("correlation", 0.3), ("correlation", 0.5)])))
+        dash.close()
+        print(f"in-thread drawing ({in_thread[0]}): {in_thread[1]:.0f} ms; correlation change: {correlation[1]:.0f} ms")
+
+    load_after = os.getloadavg()
+    worst = max(r[3] for r in rows)
+    lines = [
+        f"A control change with {ITERATIONS:,} iterations: time from setting the control to the new headline "
+        "numbers and all four plots (histogram, CDF, tornado, budget burn) in their widgets "
+        "(`WhatIf(..., debounce=0)`, synchronous). Median and slowest over the changes listed in "
+        "`bench_widgets.py` (multiplier, phase, risk on/off and probability, levelling and a capacity, seed); "
+        f"target {TARGET_MS} ms. Plots are drawn by {widgets._RENDERER.processes()} drawing processes.",
+        "",
+        "| project | tasks | changes | median (ms) | slowest (ms) | numbers only, median (ms) |",
+        "|---|---|---|---|---|---|",
+        *(f"| {n} | {t} | {c} | {m:.0f} | {s:.0f} | {o:.0f} |" for n, t, c, m, s, o in rows),
+        "",
+        f"Worst median: {worst:.0f} ms ({'within' if worst <= TARGET_MS else 'above'} the {TARGET_MS} ms target).",
+        f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.1f}' for x in load_before)}; "
+        f"after: {', '.join(f'{x:.1f}' for x in load_after)} (2 cores shared with other work: "
+        "wall times grow with the load).",
+    ]
+    if in_thread:
+        lines.append(f"Same changes with the plots drawn in the kernel's thread ({in_thread[0]}): "
+                     f"median {in_thread[1]:.0f} ms.")
+    if correlation:
+        lines.append(f"A change of the correlation strength ({correlation[0]}, groups by phase): "
+                     f"median {correlation[1]:.0f} ms; nearly all of it in the Monte Carlo engine's "
+                     "Iman-Conover reordering.")
+    if BROWSER.exists():
+        when = dt.datetime.fromtimestamp(BROWSER.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"In Chromium (tests/test_browser_dashboard.py, {when}): Enter pressed in the multiplier's "
+                     f"box to the new P80 text on the page, erp_upgrade: {float(BROWSER.read_text()):.0f} ms "
+                     "(includes the WebSocket round trip and the browser's layout).")
+    write_section("widgets", "\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
