@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 
+from ..errors import ValidationError
 from ..model import _as_date
 
 # One palette for every plot, so "critical" always looks the same.
@@ -41,6 +42,20 @@ def new_axes(ax, figsize=(9, 4.5)):
 def as_day(value, what: str = "date") -> np.datetime64:
     """A date-like value as ``datetime64[D]``; anything else is a ValidationError naming ``what``."""
     return np.datetime64(_as_date(what, value), "D")
+
+
+def deadline_day(project, deadline, what: str = "deadline"):
+    """``deadline`` as a day (``datetime64[D]``), the project's deadline when None, None for ``False``."""
+    if deadline is False:
+        return None
+    deadline = project.deadline if deadline is None else deadline
+    return None if deadline is None else as_day(deadline, what)
+
+
+def check_simulation(sim, who: str) -> None:
+    """A ValidationError unless ``sim`` looks like a :class:`pmsim.Simulation`."""
+    if not all(hasattr(sim, name) for name in ("finish", "cost", "project", "percentile")):
+        raise ValidationError(f"{who} needs a Simulation (from pm.simulate), got {type(sim).__name__}")
 
 
 def day_num(value, what: str = "date") -> float:

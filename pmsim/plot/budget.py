@@ -12,7 +12,7 @@ from ..errors import ValidationError
 from ..model import Project
 from ._common import (
     BAND, CRITICAL, DEADLINE, NEGATIVE, P_COLOURS,
-    as_day, budget_line, date_axis, day_end, day_num, index_num, marker_line, money, money_axis, new_axes,
+    budget_line, check_simulation, date_axis, day_end, day_num, index_num, marker_line, money, money_axis, new_axes,
 )
 
 __all__ = ["budget_burn", "jcl"]
@@ -167,8 +167,7 @@ def jcl(sim, ax=None, budget=None, deadline=None, frontier: bool = True, target:
     >>> sum(len(c.get_offsets()) for c in ax.collections)
     1000
     """
-    if not (hasattr(sim, "finish") and hasattr(sim, "cost") and hasattr(sim, "project")):
-        raise ValidationError(f"jcl needs a Simulation (from pm.simulate), got {type(sim).__name__}")
+    check_simulation(sim, "jcl")
     from ..budget import jcl as joint, jcl_frontier
 
     project = sim.project
@@ -187,7 +186,7 @@ def jcl(sim, ax=None, budget=None, deadline=None, frontier: bool = True, target:
                    label=f"{label} ({mask.mean():.0%})", gid=gid, zorder=2)
     cur = project.currency
     xd = day_num(result.deadline) + 1
-    marker_line(ax, xd, f"Deadline {as_day(result.deadline)}", DEADLINE, linestyle="--", gid="deadline")
+    marker_line(ax, xd, f"Deadline {result.deadline.isoformat()}", DEADLINE, linestyle="--", gid="deadline")
     budget_line(ax, result.budget, f"Budget {money(result.budget, cur)}", x_text=0.80)
     xs, ys = [x.min(), x.max(), xd], [cost.min(), cost.max(), result.budget]
     if frontier:

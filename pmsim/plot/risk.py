@@ -11,26 +11,14 @@ from ..cpm import cpm
 from ..errors import ValidationError
 from ._common import (
     BUDGET, CRITICAL, DEADLINE, NEGATIVE, NORMAL, P_COLOURS, POSITIVE,
-    as_day, date_axis, day_end, day_num, marker_line, money, money_axis, new_axes, place_legend, spread_labels,
+    check_simulation, date_axis, day_end, day_num, deadline_day, marker_line, money, money_axis, new_axes,
+    place_legend, spread_labels,
 )
 
 __all__ = ["histogram", "cdf", "tornado", "criticality", "cost_histogram", "P_LEVELS"]
 
 P_LEVELS = (50, 80)
 LATE = "#e8a3a3"
-
-
-def _check_sim(sim, who: str):
-    if not (hasattr(sim, "finish") and hasattr(sim, "project") and hasattr(sim, "percentile")):
-        raise ValidationError(f"{who} needs a Simulation (from pm.simulate), got {type(sim).__name__}")
-
-
-def _deadline(project, deadline):
-    """``deadline`` as a day, the project's deadline when None, nothing for ``False``."""
-    if deadline is False:
-        return None
-    deadline = project.deadline if deadline is None else deadline
-    return None if deadline is None else as_day(deadline, "deadline")
 
 
 def _task_labels(project, ids, width=28) -> list[str]:
@@ -74,7 +62,7 @@ def histogram(sim, ax=None, deadline=None, bins: int = 50):
     >>> ax.get_lines()[1].get_gid()
     'p80'
     """
-    _check_sim(sim, "histogram")
+    check_simulation(sim, "histogram")
     project = sim.project
     finish = np.asarray(sim.finish, dtype=float)
     n = finish.size
@@ -83,7 +71,7 @@ def histogram(sim, ax=None, deadline=None, bins: int = 50):
     counts, _ = np.histogram(finish, bins=edges_days)
     share = counts / n
     ax = new_axes(ax)
-    late_day = _deadline(project, deadline)
+    late_day = deadline_day(project, deadline)
     late_x = None if late_day is None else day_num(late_day) + 1
     centres = (edges[:-1] + edges[1:]) / 2
     colours = [LATE if late_x is not None and c > late_x else NORMAL for c in centres]
@@ -93,7 +81,7 @@ def histogram(sim, ax=None, deadline=None, bins: int = 50):
     for p in P_LEVELS:
         x = day_end(project, sim.percentile_days(p))[0]
         date = sim.percentile(p)
-        marker_line(ax, x, f"P{p} {as_day(date)}", P_COLOURS[p], label=f"P{p} {date:%a %d %b %Y}", gid=f"p{p}")
+        marker_line(ax, x, f"P{p} {date.isoformat()}", P_COLOURS[p], label=f"P{p} {date:%a %d %b %Y}", gid=f"p{p}")
     if late_x is not None:
         on_time = sim.probability_by(late_day.item())
         marker_line(ax, late_x, f"Deadline {late_day}", DEADLINE, linestyle=":", side="left",
@@ -137,7 +125,7 @@ def cdf(sim, ax=None, deadline=None):
     >>> ax.get_ylabel()
     'Probability of finishing by'
     """
-    _check_sim(sim, "cdf")
+    check_simulation(sim, "cdf")
     project = sim.project
     finish = np.sort(np.asarray(sim.finish, dtype=float))
     n = finish.size
@@ -150,10 +138,10 @@ def cdf(sim, ax=None, deadline=None):
     for p in P_LEVELS:
         xp = day_end(project, sim.percentile_days(p))[0]
         date = sim.percentile(p)
-        marker_line(ax, xp, f"P{p} {as_day(date)}", P_COLOURS[p], label=f"P{p} {date:%a %d %b %Y}",
+        marker_line(ax, xp, f"P{p} {date.isoformat()}", P_COLOURS[p], label=f"P{p} {date:%a %d %b %Y}",
                     gid=f"p{p}", y_text=0.35)
         ax.plot([xp], [p / 100], "o", color=P_COLOURS[p], gid=f"p{p}:point", zorder=5)
-    late_day = _deadline(project, deadline)
+    late_day = deadline_day(project, deadline)
     if late_day is not None:
         xd = day_num(late_day) + 1
         on_time = sim.probability_by(late_day.item())
@@ -200,7 +188,7 @@ def tornado(sim, ax=None, top: int = 15):
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['A', 'B']
     """
-    _check_sim(sim, "tornado")
+    check_simulation(sim, "tornado")
     sensitivity = pd.Series(sim.sensitivity, dtype=float)
     # A task whose duration never varies has exactly 0: nothing to show.
     return _ranked_bars(
@@ -235,7 +223,7 @@ def criticality(sim, ax=None, top: int = 20):
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['A', 'B']
     """
-    _check_sim(sim, "criticality")
+    check_simulation(sim, "criticality")
     return _ranked_bars(
         sim, pd.Series(sim.criticality, dtype=float), ax, top, kind="criticality",
         xlabel="Criticality index (share of iterations on the critical path)",
@@ -313,7 +301,7 @@ def cost_histogram(sim, ax=None, budget=None, bins: int = 50):
     >>> ax.get_xlabel()
     'Total cost (USD)'
     """
-    _check_sim(sim, "cost_histogram")
+    check_simulation(sim, "cost_histogram")
     from ..budget import project_budget, require_costs
 
     project = sim.project

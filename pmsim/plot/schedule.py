@@ -12,7 +12,7 @@ from ..errors import ValidationError
 from ..model import Project
 from ._common import (
     BASELINE, CRITICAL, DEADLINE, FLOAT, MILESTONE, NORMAL, STATUS,
-    as_day, date_axis, day_end, day_num, day_start, marker_line, new_axes, spread_labels,
+    as_day, date_axis, day_end, day_num, day_start, deadline_day, marker_line, new_axes, spread_labels,
 )
 
 __all__ = ["gantt", "network"]
@@ -135,10 +135,10 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         marker_line(ax, x, f"Status {as_day(status_date)}", STATUS, linestyle="-", gid="status_date")
         handles.append(Line2D([], [], color=STATUS, label="Status date"))
         ends.append(x)
-    deadline = project.deadline if deadline is None else deadline
-    if deadline is not None and deadline is not False:
-        x = day_num(deadline, "gantt: deadline") + 1
-        marker_line(ax, x, f"Deadline {as_day(deadline)}", DEADLINE, linestyle=":", gid="deadline", side="left")
+    deadline = deadline_day(project, deadline, "gantt: deadline")
+    if deadline is not None:
+        x = day_num(deadline) + 1
+        marker_line(ax, x, f"Deadline {deadline}", DEADLINE, linestyle=":", gid="deadline", side="left")
         handles.append(Line2D([], [], color=DEADLINE, linestyle=":", label="Deadline"))
         ends.append(x)
 
