@@ -14,10 +14,11 @@ Conventions (the same everywhere in pmsim):
   may include reserves.
 - **Earned value** (EV) is percent complete × task budget; **actual cost**
   (AC) is the sum of ``actual_cost``.
-- **Earned schedule**: with PV_c the cumulative planned value at the end of
-  working day c (PV_0 = 0), C = the largest c with PV_c <= EV and
-  ``ES = C + (EV - PV_C) / (PV_{C+1} - PV_C)``, in working days; at
-  completion (EV = BAC) ES is the planned duration PD. The actual time AT
+- **Earned schedule**: with PV_c the cumulative planned value after c
+  working days (PV_0 = 0 unless a costed milestone sits at the start),
+  C = the largest c with PV_c <= EV and
+  ``ES = C + (EV - PV_C) / (PV_{C+1} - PV_C)``, in working days (0 while EV
+  < PV_0); at completion (EV = BAC) ES is the planned duration PD. The actual time AT
   is the number of working days elapsed by the end of the status date.
   ``SV_t = ES - AT``, ``SPI_t = ES / AT``, ``IEAC_t = PD / SPI_t`` (working days).
 
