@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 import pmsim as pm
-from pmsim.io import excel as excel_module
+from pmsim.io import _files as files_module
 from test_io_frames import rich_project
 
 SAMPLES = pm.sample_projects()
@@ -192,11 +192,21 @@ def test_a_failed_write_leaves_the_old_workbook(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(excel_module.os, "replace", broken)
+    monkeypatch.setattr(files_module.os, "replace", broken)
     with pytest.raises(pm.FileFormatError, match="No space left on device"):
         pm.write_project(pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1)]), book)
     assert book.read_bytes() == before
     assert os.listdir(tmp_path) == ["plan.xlsx"]
+
+
+def test_control_characters_become_spaces_with_a_warning(tmp_path):
+    p = pm.Project(name="x", start="2027-01-04", description="line\x0bfeed",
+                   tasks=[pm.Task("A", "bell\x07 and tab\tkept", duration=1)])
+    with pytest.warns(pm.PmsimWarning, match=r"f\.xlsx: control characters replaced by spaces \(a workbook cannot "
+                                              r"hold them\) in sheet 'tasks' column 'name', sheet 'project' column 'value'$"):
+        book = pm.write_project(p, tmp_path / "f.xlsx")
+    q = pm.read_project(book)
+    assert (q.task("A").name, q.description) == ("bell  and tab\tkept", "line feed")
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):

@@ -664,6 +664,32 @@ def test_the_status_date_is_written(tmp_path):
     assert ET.parse(tmp_path / "s.xml").getroot().findtext(Q + "StatusDate") == "2027-01-07T17:00:00"
 
 
+def test_control_characters_become_spaces_with_a_warning(tmp_path):
+    p = pm.Project(name="x", start="2027-01-04", description="line\x0bfeed",
+                   tasks=[pm.Task("A", "bell\x07 and tab\tkept", duration=1)])
+    with pytest.warns(pm.PmsimWarning, match=r"control characters replaced by spaces \(XML cannot hold them\)"
+                                              r".*: Task\.Notes, Task\.Name$"):
+        write_mspdi(p, tmp_path / "c.xml")
+    q = read_quietly(tmp_path / "c.xml")
+    assert (q.task("A").name, q.description) == ("bell  and tab\tkept", "line feed")
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    from pmsim.io import _files
+
+    write_mspdi(rich_project(), tmp_path / "plan.xml")
+    before = (tmp_path / "plan.xml").read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_files.os, "replace", broken)
+    with pytest.raises(pm.FileFormatError, match=r"plan\.xml: cannot write the file: No space left on device"):
+        write_mspdi(pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1)]), tmp_path / "plan.xml")
+    assert (tmp_path / "plan.xml").read_bytes() == before
+    assert [f.name for f in tmp_path.iterdir()] == ["plan.xml"]
+
+
 def test_written_file_is_utf8_and_keeps_unicode(tmp_path):
     p = rich_project()
     write_mspdi(p, tmp_path / "u.xml")

@@ -20,18 +20,16 @@ Reading needs openpyxl (the ``excel`` extra).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import FileFormatError, MissingExtraError
+from ..errors import FileFormatError, MissingExtraError, PmsimWarning
 from ..model import Project
-from .folder import _umask
+from ._files import XML_ILLEGAL, replacing
 from .frames import build_project, project_to_frames
 
 __all__ = ["read_xlsx", "write_xlsx", "SHEETS"]
@@ -187,7 +185,9 @@ def write_xlsx(project: Project, path) -> Path:
     """Write ``project`` as a workbook with sheets tasks, resources, risks and project.
 
     The workbook is written to a temporary file next to ``path`` and then moved
-    into place, so an error never leaves a half-written file.
+    into place, so an error never leaves a half-written file. Control
+    characters, which a workbook cannot hold, become spaces (with a warning
+    naming the sheet and column).
 
     >>> import tempfile, pathlib, pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2)])
@@ -203,20 +203,20 @@ def write_xlsx(project: Project, path) -> Path:
         name: frames[name].astype(object).map(_excel_cell) for name in ("tasks", "resources", "risks")
     }
     sheets["project"] = _settings_frame(frames["settings"])
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=folder)
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot write here: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
+    _replace_illegal_characters(sheets, path)
+    with replacing(path) as tmp:
         _workbook(sheets).save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes private files
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot write the workbook: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
     return path
+
+
+def _replace_illegal_characters(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Control characters become spaces (a workbook is XML and cannot hold them), with a warning saying where."""
+    where = []
+    for name, frame in sheets.items():
+        for column in frame.columns:
+            if frame[column].map(lambda v: isinstance(v, str) and XML_ILLEGAL.search(v) is not None).any():
+                frame[column] = frame[column].map(lambda v: XML_ILLEGAL.sub(" ", v) if isinstance(v, str) else v)
+                where.append(f"sheet {name!r} column {column!r}")
+    if where:
+        warnings.warn(PmsimWarning(f"{path}: control characters replaced by spaces (a workbook cannot hold them) in "
+                                   + ", ".join(where)), stacklevel=4)

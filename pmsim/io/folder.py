@@ -40,6 +40,7 @@ import tomli_w
 
 from ..errors import FileFormatError
 from ..model import Project
+from ._files import umask
 from .frames import build_project, format_number, project_to_frames
 
 __all__ = ["read_folder", "write_folder", "FILES"]
@@ -174,12 +175,6 @@ def folder_texts(project: Project) -> dict[str, str]:
     return texts
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _replace_files(path: Path, texts: dict[str, str]) -> None:
     """Replace the files in an existing folder; on an error put the old ones back."""
     staged: dict[str, str] = {}
@@ -192,7 +187,7 @@ def _replace_files(path: Path, texts: dict[str, str]) -> None:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
             # mkstemp makes private files; give them the usual permissions.
-            os.chmod(tmp, 0o666 & ~_umask())
+            os.chmod(tmp, 0o666 & ~umask())
         for name, tmp in staged.items():
             target = path / name
             if target.exists():
@@ -241,7 +236,7 @@ def write_folder(project: Project, path) -> Path:
             try:
                 for name, text in texts.items():
                     (staging / name).write_text(text, encoding="utf-8", newline="")
-                os.chmod(staging, 0o777 & ~_umask())
+                os.chmod(staging, 0o777 & ~umask())
                 os.replace(staging, path)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -60,7 +60,8 @@ MS Project keeps text fields to 255 characters: the risks field of a
 project with many risks may be cut if the file is re-saved by MS Project,
 and pmsim then says so. ``LinkLag`` is an integer: lags are kept to a tenth
 of a minute, and the writer warns when that rounds a lag. ``PercentComplete``
-is an integer percentage.
+is an integer percentage. Control characters in names (which XML cannot
+hold) are written as spaces, with a warning.
 
 Reading a file that uses features pmsim does not model (date constraints,
 task deadlines, manual scheduling, task or resource calendars, recurring
@@ -113,6 +114,7 @@ from ._exchange import (
     warn_health,
     when,
 )
+from ._files import XML_ILLEGAL, replacing
 
 __all__ = ["read_mspdi", "write_mspdi", "NAMESPACE"]
 
@@ -489,13 +491,17 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(base, "Work", _iso(units * dur))
             _sub(base, "Cost", decimal_text(units * rate[rid] * dur * 100))
 
+    user_text = [project.name, project.description, project.currency,
+                 *(x for t in project.tasks for x in (t.id, t.name, t.phase)),
+                 *(x for r in project.resources for x in (r.id, r.name))]
+    for parent in root.iter() if XML_ILLEGAL.search("".join(user_text)) else ():
+        for el in parent:
+            if el.text and XML_ILLEGAL.search(el.text):
+                el.text = XML_ILLEGAL.sub(" ", el.text)
+                notes.note("control characters replaced by spaces (XML cannot hold them)", f"{parent.tag}.{el.tag}")
     ET.indent(root, space="  ")
-    tree = ET.ElementTree(root)
-    try:
-        with open(path, "wb") as fh:
-            tree.write(fh, encoding="UTF-8", xml_declaration=True)
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    with replacing(path) as tmp:
+        ET.ElementTree(root).write(tmp, encoding="UTF-8", xml_declaration=True)
     notes.emit(stacklevel=3)
 
 

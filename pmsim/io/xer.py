@@ -97,6 +97,7 @@ from ._exchange import (
     warn_health,
     when,
 )
+from ._files import replacing
 
 __all__ = ["read_xer", "write_xer", "REQUIRED_TABLES"]
 
@@ -454,10 +455,8 @@ def write_xer(project: Project, path, *, progress=None) -> None:
     except UnicodeEncodeError:
         # P6 writes the Windows code page; text outside it goes as UTF-8 with a byte-order mark.
         data = b"\xef\xbb\xbf" + text.encode("utf-8")
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)
     for what in dict.fromkeys(w.cleaned):
         notes.note("tabs and line breaks in text replaced by spaces (XER fields are one line)", what)
     notes.emit(stacklevel=3)
