@@ -377,6 +377,16 @@ def test_recurring_calendar_exceptions(tmp_path, exception, dates):
     assert sorted({d.isoformat() for d in p.calendar.holidays} - base) == dates
 
 
+@pytest.mark.parametrize("outline", [
+    "1.\u00b2",  # a superscript two: a digit to str.isdigit, not to int()
+    "1." + "9" * 5000,  # longer than int() reads
+    "1..2",  # an empty part
+])
+def test_odd_outline_numbers_fall_back_to_outline_levels(tmp_path, outline):
+    p = read_quietly(foreign(tmp_path, T2=f"<OutlineNumber>{outline}</OutlineNumber>"))
+    assert [t.phase for t in p.tasks] == ["Design", "Backend", "Design", ""]
+
+
 def test_rates_only_in_the_rate_table(tmp_path):
     rates = ("<Rates><Rate><RatesFrom>1984-01-01T00:00:00</RatesFrom><RatesTo>2049-12-31T23:59:00</RatesTo>"
              "<RateTable>0</RateTable><StandardRate>90</StandardRate></Rate>"

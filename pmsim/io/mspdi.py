@@ -151,6 +151,7 @@ _TASK_FIELDS = {
 _RESOURCE_FIELDS = {"id": ("205521140", "Text30", "pmsim id")}
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d*)?")
+_OUTLINE_NUMBER = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})*")  # 1, 1.2, 1.2.3 (ASCII digits that int() reads)
 _ISO_DURATION = re.compile(
     r"^(-)?P(?:(-?[\d.]+)Y)?(?:(-?[\d.]+)M)?(?:(-?[\d.]+)W)?(?:(-?[\d.]+)D)?"
     r"(?:T(?:(-?[\d.]+)H)?(?:(-?[\d.]+)M)?(?:(-?[\d.]+)S)?)?$"
@@ -815,8 +816,7 @@ class _Reader:
         numbers = []
         for rec in records:
             text = self.text(rec["el"], "OutlineNumber") or ""
-            parts = text.split(".")
-            numbers.append(tuple(int(x) for x in parts) if all(x.isdigit() for x in parts) and text else None)
+            numbers.append(tuple(map(int, text.split("."))) if _OUTLINE_NUMBER.fullmatch(text) else None)
         if records and all(numbers) and len(set(numbers)) == len(numbers):
             for rec, number in zip(records, numbers):
                 rec["outline"] = number
