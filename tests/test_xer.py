@@ -277,6 +277,16 @@ def test_duration_and_lag_use_the_activity_calendar_hours(tmp_path):
     assert pm.Dependency("A1000", "A1010", "FS", 0.8) in p.dependencies
 
 
+@pytest.mark.parametrize("record", [
+    "(0||\u00b2()((0||0(s|08:00|f|17:00)())))",  # a superscript two: a digit to str.isdigit, not to int()
+    "(0||" + "9" * 5000 + "()((0||0(s|08:00|f|17:00)())))",  # longer than int() reads
+    "(0||8()((0||0(s|08:00|f|17:00)())))",  # no eighth weekday
+])
+def test_day_records_that_are_not_weekdays_are_ignored(tmp_path, record):
+    p = read_quietly(p6_file(tmp_path, lambda t: t["CALENDAR"][1][0].__setitem__(7, calendar_data(WEEK_8 + record))))
+    assert p.calendar.workdays == ("Mon", "Tue", "Wed", "Thu", "Fri")
+
+
 def task_field(name, value, row=0):
     def change(t):
         fields = t["TASK"][0].split()

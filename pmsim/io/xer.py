@@ -75,6 +75,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -678,7 +679,7 @@ class _Reader:
                 workdays = []
                 names = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
                 for day in days["children"]:
-                    if not day["name"].isdigit() or not 1 <= int(day["name"]) <= 7:
+                    if not re.fullmatch(r"0*[1-7]", day["name"]):  # 1 = Sunday ... 7 = Saturday
                         continue
                     hours = _hours(day)
                     if hours > 0:
