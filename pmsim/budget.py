@@ -342,7 +342,8 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     iterations; once every iteration has finished they are the P-level
     costs. Memory: iterations × dates floats.
 
-    For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
+    A levelled Simulation is refused for now (its task dates cannot be
+    regenerated yet). For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
     the bands start at the status date with the actual cost to date and are
     NaN before it (the actuals by date are in ``pm.earned_value_series``).
 
@@ -366,6 +367,12 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
         )
     if sim is not None and sim.project is not project and sim.project != project:
         raise ValidationError("budget_burn: the Simulation was run on another project")
+    if sim is not None and getattr(sim, "levelled", False):
+        # The bands need each iteration's task dates, which Simulation.iter_task_dates cannot give for it yet.
+        raise ValidationError(
+            "budget_burn: no P-bands from a levelled Simulation yet; pass the levelled plan pm.level(project) "
+            "for its burn curve, or a Simulation with levelled=False"
+        )
     require_costs(project, "budget_burn")
     _check_share("confidence", confidence)
     percentiles = tuple(percentiles)

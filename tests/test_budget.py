@@ -198,6 +198,12 @@ def test_fixed_durations_give_bands_on_the_early_curve(costed):
         assert burn[col].to_numpy() == pytest.approx(burn["early"].to_numpy())
 
 
+def test_levelled_simulation_is_refused_with_the_way_out(costed):
+    sim = pm.simulate(costed, iterations=20, seed=1, levelled=True)
+    with pytest.raises(pm.ValidationError, match=r"no P-bands from a levelled Simulation yet; pass .*pm.level"):
+        pm.budget_burn(costed, sim)
+
+
 def test_risk_cost_is_booked_at_the_finish(costed):
     risky = costed.with_risk(pm.Risk("R", probability=1.0, cost_impact=1000))
     sim = pm.simulate(risky, iterations=20, seed=1)
