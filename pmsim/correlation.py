@@ -80,37 +80,43 @@ def _groups(correlation) -> list[tuple[str, object, object]]:
 
 
 def _from_groups(project: Project, correlation) -> pd.DataFrame:
-    known = set(project.task_ids)
-    pairs: dict[tuple[str, str], tuple[float, str]] = {}
-    members: set[str] = set()
+    ids_all = list(project.task_ids)
+    position = {t: k for k, t in enumerate(ids_all)}
+    groups = []
     for who, tasks, coef in _groups(correlation):
         if isinstance(tasks, str) or not hasattr(tasks, "__iter__"):
             raise ValidationError(f"{who}: tasks must be a list of task ids, got {tasks!r}")
         ids = [str(t) for t in tasks]
         for tid in ids:
-            if tid not in known:
+            if tid not in position:
                 raise UnknownReferenceError(f"{who} names unknown task {tid!r}")
         if len(set(ids)) != len(ids):
             dup = next(t for t in ids if ids.count(t) > 1)
             raise ValidationError(f"{who} lists task {dup!r} twice")
         if len(ids) < 2:
             raise ValidationError(f"{who}: a group needs at least two tasks, got {ids}")
-        c = _coefficient(who, coef)
-        members.update(ids)
-        for x in range(len(ids)):
-            for y in range(x + 1, len(ids)):
-                key = tuple(sorted((ids[x], ids[y])))
-                if key in pairs and pairs[key][0] != c:
-                    raise ValidationError(
-                        f"{who} gives tasks {key[0]!r} and {key[1]!r} a coefficient of {c:g}, "
-                        f"but {pairs[key][1]} gave them {pairs[key][0]:g}; a pair can have one coefficient"
-                    )
-                pairs[key] = (c, who)
-    order = [t for t in project.task_ids if t in members]
-    pos = {t: k for k, t in enumerate(order)}
-    mat = np.eye(len(order))
-    for (a, b), (c, _) in pairs.items():
-        mat[pos[a], pos[b]] = mat[pos[b], pos[a]] = c
+        groups.append((who, np.array([position[t] for t in ids]), _coefficient(who, coef)))
+    members = np.unique(np.concatenate([g[1] for g in groups])) if groups else np.zeros(0, int)
+    local = np.full(len(ids_all), -1)
+    local[members] = np.arange(len(members))
+    mat = np.eye(len(members))
+    given_by = np.full(mat.shape, -1)  # which group set each pair
+    for g, (who, idx, c) in enumerate(groups):
+        block = np.ix_(local[idx], local[idx])
+        clash = (given_by[block] >= 0) & (mat[block] != c)
+        np.fill_diagonal(clash, False)
+        if clash.any():
+            a, b = np.argwhere(clash)[0]
+            other = groups[given_by[block][a, b]]
+            first, second = sorted((ids_all[idx[a]], ids_all[idx[b]]))
+            raise ValidationError(
+                f"{who} gives tasks {first!r} and {second!r} a coefficient of {c:g}, "
+                f"but {other[0]} gave them {other[2]:g}; a pair can have one coefficient"
+            )
+        mat[block] = c
+        given_by[block] = g
+    np.fill_diagonal(mat, 1.0)
+    order = [ids_all[k] for k in members]
     return pd.DataFrame(mat, index=order, columns=order)
 
 
@@ -208,7 +214,13 @@ def is_positive_semidefinite(matrix, tol: float = _PSD_TOL) -> bool:
     False
     """
     values = np.asarray(matrix, dtype=float)
-    return bool(np.linalg.eigvalsh(values).min() >= -tol) if values.size else True
+    if values.size == 0:
+        return True
+    try:
+        np.linalg.cholesky(values)  # cheap, and enough when positive definite
+        return True
+    except np.linalg.LinAlgError:
+        return bool(np.linalg.eigvalsh(values).min() >= -tol)
 
 
 def nearest_correlation(matrix, tol: float = 1e-9, max_iterations: int = 500, min_eigenvalue: float = 1e-8) -> np.ndarray:
