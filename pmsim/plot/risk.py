@@ -50,7 +50,9 @@ def histogram(sim, ax=None, deadline=None, bins: int = 50):
     -------
     matplotlib Axes
         Bars (``gid`` ``"bin"``) give the share of iterations; the lines
-        ``"p50"``, ``"p80"`` and ``"deadline"`` sit at the end of their day.
+        ``"p50"`` and ``"p80"`` sit where that finish ends (the end of the
+        labelled day for a whole number of working days, inside it for a
+        fraction), ``"deadline"`` at the end of its day.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
