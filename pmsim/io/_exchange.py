@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import warnings
 from collections import defaultdict
 
@@ -66,13 +65,7 @@ def clock_time(minutes_into_day: float, finish: bool) -> dt.time:
 
 def when(project: Project, offset: float, finish: bool) -> dt.datetime:
     """The date and time of a working-day offset (a finish at a whole day ends the day before)."""
-    offset = float(offset)
-    day = math.floor(offset + 1e-9)
-    frac = offset - day
-    if finish and frac < 1e-9 and offset > 0:
-        day, frac = day - 1, 1.0
-    date = project.calendar.date(project.start, int(day))
-    return dt.datetime.combine(date, clock_time(frac * 480.0, finish))
+    return when_many(project, [offset], finish)[0]
 
 
 def when_many(project: Project, offsets, finish) -> list[dt.datetime]:
@@ -222,10 +215,6 @@ def _estimate_from(kind, params: dict, duration, points, notes: list) -> Distrib
     return make_estimate(kind or "betapert", optimistic=o, most_likely=m, pessimistic=p, lamb=params.get("lambda"))
 
 
-def distribution_name(dist: Distribution) -> str:
-    return type(dist).kind
-
-
 # --------------------------------------------------------------------------- risks
 
 
@@ -233,7 +222,7 @@ def _impact_fields(dist: Distribution | None):
     if dist is None:
         return None
     points = estimate_points(dist)
-    out = {"distribution": distribution_name(dist), "parameters": estimate_parameters(dist)}
+    out = {"distribution": dist.kind, "parameters": estimate_parameters(dist)}
     if points is None:
         out["duration"] = dist.planned
     else:
@@ -359,13 +348,6 @@ class Notes:
             self._items[feature].append(culprit)
         if detail:
             self._detail.setdefault(feature, detail)
-
-    def __contains__(self, feature: str) -> bool:
-        return feature in self._items
-
-    @property
-    def features(self) -> list[str]:
-        return list(self._items)
 
     def emit(self, stacklevel: int = 4) -> None:
         for feature, culprits in self._items.items():

@@ -102,7 +102,6 @@ from ..model import WEEKDAYS, Calendar, Dependency, Project, Resource, Task
 from ._exchange import (
     Notes,
     decimal_text,
-    distribution_name,
     estimate_from,
     estimate_parameters,
     estimate_points,
@@ -439,7 +438,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             if points is not None and not task.milestone:
                 for (fid, _), value in zip(_DURATION_FIELDS, points):
                     _extended(el, fid, _iso(value), duration=True)
-            _extended(el, _TASK_FIELDS["distribution"][0], distribution_name(task.estimate))
+            _extended(el, _TASK_FIELDS["distribution"][0], task.estimate.kind)
             params = estimate_parameters(task.estimate)
             if params:
                 _extended(el, _TASK_FIELDS["parameters"][0], params)

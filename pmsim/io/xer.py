@@ -86,7 +86,6 @@ from ..model import Calendar, Dependency, Project, Resource, Task
 from ._exchange import (
     Notes,
     decimal_text,
-    distribution_name,
     estimate_from,
     estimate_parameters,
     estimate_points,
@@ -391,7 +390,7 @@ def write_xer(project: Project, path, *, progress=None) -> None:
                 target_qty=0,
             ))
         points = estimate_points(task.estimate)
-        values = {"distribution": distribution_name(task.estimate), "parameters": estimate_parameters(task.estimate)}
+        values = {"distribution": task.estimate.kind, "parameters": estimate_parameters(task.estimate)}
         if points is not None and not task.milestone:
             values.update(zip(("optimistic", "most_likely", "pessimistic"), points))
         if task.cost_per_day:
