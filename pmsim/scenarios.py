@@ -351,7 +351,9 @@ def headline(sim, deadline=None, budget=None) -> dict:
         on_time = np.asarray(sim.finish_dates) <= np.datetime64(deadline, "D")
         out["p_on_time"] = float(on_time.mean())
     if budget is not None:
-        on_budget = np.asarray(sim.cost) <= float(budget) + 1e-9
+        budget = float(budget)
+        # The engine's own tolerance, so the dashboard agrees with sim.probability_within and pm.jcl.
+        on_budget = np.asarray(sim.cost) <= budget + 1e-9 * max(1.0, abs(budget))
         out["p_on_budget"] = float(on_budget.mean())
     if on_time is not None and on_budget is not None:
         out["jcl"] = float((on_time & on_budget).mean())
@@ -366,8 +368,8 @@ def _row(sim, deadline=None, budget=None) -> dict:
     row = {
         "p50": h["p50"],
         "p80": h["p80"],
-        "p50_days": float(np.percentile(finish, 50)),
-        "p80_days": float(np.percentile(finish, 80)),
+        "p50_days": sim.percentile_days(50),
+        "p80_days": sim.percentile_days(80),
     }
     row["p80_days_low"], row["p80_days_high"] = _quantile_ci(finish, 0.8)
     row["mean_days"] = float(finish.mean())
@@ -378,7 +380,7 @@ def _row(sim, deadline=None, budget=None) -> dict:
         if h[key] is not None:
             row[f"{key}_low"], row[f"{key}_high"] = _share_ci(round(h[key] * n), n)
     row["expected_cost"] = h["expected_cost"]
-    row["cost_p80"] = float(np.percentile(sim.cost, 80))
+    row["cost_p80"] = sim.cost_percentile(80)
     return row
 
 
@@ -548,7 +550,8 @@ class PortfolioSimulation:
             days = self.project_finish[project.name].to_numpy()
             rows[project.name] = {
                 "p50": _date_at(d, 50), "p80": _date_at(d, 80),
-                "p50_days": float(np.percentile(days, 50)), "p80_days": float(np.percentile(days, 80)),
+                "p50_days": float(np.percentile(days, 50, method="inverted_cdf")),
+                "p80_days": float(np.percentile(days, 80, method="inverted_cdf")),
                 "deadline": project.deadline,
                 "p_on_time": None if project.deadline is None else float((d <= np.datetime64(project.deadline)).mean()),
             }
