@@ -49,6 +49,13 @@ def test_sample_project_round_trip(tmp_path, name):
     same_project(q, p)
 
 
+def test_a_link_from_a_task_listed_later(tmp_path):
+    p = pm.Project(name="x", start="2027-01-04", dependencies=[pm.Dependency("A", "B", "SS", 1)],
+                   tasks=[pm.Task("B", duration=2, phase="Build"), pm.Task("A", duration=3, phase="Design")])
+    write_mspdi(p, tmp_path / "x.xml")
+    same_project(read_quietly(tmp_path / "x.xml"), p)
+
+
 def test_progress_round_trip(tmp_path):
     p = rich_project()
     progress = pd.DataFrame({

@@ -339,15 +339,23 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     _sub(base, "Cost", decimal_text(sum(costs.values()) * 100))
 
     # Phases become summary tasks over runs of consecutive tasks of that phase.
-    uid = 0
-    outline_top = 0
-    uid_of: dict[str, int] = {}
     runs: list[tuple[str, list[Task]]] = []
     for task in project.tasks:
         if runs and task.phase and runs[-1][0] == task.phase:
             runs[-1][1].append(task)
         else:
             runs.append((task.phase, [task]))
+    # UIDs in the order the rows are written (a phase's summary row, then its tasks), known
+    # before any row is written because a link may name a task written later.
+    uid = 0
+    uid_of: dict[str, int] = {}
+    for phase, members in runs:
+        uid += bool(phase)
+        for task in members:
+            uid += 1
+            uid_of[task.id] = uid
+    uid = 0
+    outline_top = 0
     lag_rounded = []
     for phase, members in runs:
         if phase:
@@ -370,7 +378,6 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(ph, "CalendarUID", -1)
         for k, task in enumerate(members, 1):
             uid += 1
-            uid_of[task.id] = uid
             if phase:
                 outline, level = f"{outline_top}.{k}", 2
             else:
@@ -426,7 +433,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             _sub(el, "CalendarUID", -1)
             for dep in links_into[task.id]:
                 link = _sub(el, "PredecessorLink")
-                _sub(link, "PredecessorUID", "{pred:" + dep.predecessor + "}")
+                _sub(link, "PredecessorUID", uid_of[dep.predecessor])
                 _sub(link, "Type", _LINK_TO_CODE[dep.type])
                 _sub(link, "CrossProject", 0)
                 tenths = dep.lag * mpd * 10
@@ -454,8 +461,6 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
             if task.resources:
                 _sub(base, "Work", _iso(work))
             _sub(base, "Cost", decimal_text(costs[task.id] * 100))
-    for dep_pred in tasks_el.iter("PredecessorUID"):
-        dep_pred.text = str(uid_of[dep_pred.text[len("{pred:"):-1]])
     for item in lag_rounded:
         notes.note("lags rounded to a tenth of a minute (MSPDI stores whole tenths)", item)
 
