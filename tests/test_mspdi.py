@@ -209,6 +209,7 @@ EDITED = [
 
 
 @pytest.mark.parametrize("tid, edit, expected, message", EDITED)
+@pytest.mark.filterwarnings("ignore:.*task costs that the cost model does not explain")  # B4's new duration
 def test_edited_pmsim_estimates_are_repaired_with_a_warning(tmp_path, tid, edit, expected, message):
     ET.register_namespace("", NAMESPACE)
     root = written(tmp_path)
