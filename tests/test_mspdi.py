@@ -619,6 +619,16 @@ def test_bad_files_raise_errors_naming_the_file(tmp_path, spoil, error, message)
     assert "foreign.xml" in str(info.value)
 
 
+def test_a_risk_without_its_probability_is_refused(tmp_path):
+    write_mspdi(rich_project(), tmp_path / "r.xml")
+    text = (tmp_path / "r.xml").read_text(encoding="utf-8")
+    assert text.count('"probability":0.3,') == 1  # R1
+    (tmp_path / "r.xml").write_text(text.replace('"probability":0.3,', ""), encoding="utf-8")
+    with pytest.raises(pm.ValidationError, match=r"r\.xml: project summary task, field 'pmsim risks', risk 1: "
+                                                 r"probability is required"):
+        read_quietly(tmp_path / "r.xml")
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(pm.FileFormatError, match="no such file"):
         pm.read_project(tmp_path / "nothing.xml")

@@ -274,7 +274,9 @@ def risks_from_json(text: str, where: str) -> tuple[Risk, ...]:
             tasks = item.get("tasks") or []
             if not isinstance(tasks, list):
                 raise ValidationError("tasks must be a JSON list")
-            out.append(Risk(item.get("id"), item.get("name", ""), item.get("probability", 0.0), tasks=tuple(tasks),
+            if "probability" not in item:
+                raise ValidationError("probability is required (a number in [0, 1])")
+            out.append(Risk(item.get("id"), item.get("name", ""), item["probability"], tasks=tuple(tasks),
                             impact=dist, cost_impact=item.get("cost_impact", 0.0)))
         except PmsimError as exc:
             raise exc.with_context(f"{where}, risk {i}") from None
