@@ -3,7 +3,7 @@
 ::
 
     pmsim cpm PATH [--json]
-    pmsim simulate PATH --iterations N --seed S [--levelled] [--json]
+    pmsim simulate PATH --iterations N --seed S [--levelled] [--progress] [--json]
     pmsim level PATH [--json]
     pmsim evm PATH --status-date D [--json]
     pmsim report PATH -o report.html
@@ -160,6 +160,8 @@ def _simulate_arguments(parser):
     parser.add_argument("--iterations", type=int, default=10_000, help="number of iterations (default 10000)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: fresh entropy, reported)")
     parser.add_argument("--levelled", action="store_true", help="resource-constrained iterations")
+    parser.add_argument("--progress", action="store_true",
+                        help="show progress on stderr (the default when stderr is a terminal)")
 
 
 @command("simulate", "Monte Carlo schedule and cost risk")
@@ -167,7 +169,13 @@ def _simulate(args) -> int:
     from .montecarlo import summary_json
 
     project = pm.read_project(args.path)
-    sim = pm.simulate(project, iterations=args.iterations, seed=args.seed, levelled=args.levelled)
+    callback = None
+    if args.progress or sys.stderr.isatty():
+        from .progress import text
+
+        callback = text(label="simulating")
+    sim = pm.simulate(project, iterations=args.iterations, seed=args.seed, levelled=args.levelled,
+                      callback=callback)
     if args.json:
         emit_json(summary_json(sim))
     else:
