@@ -267,6 +267,22 @@ def test_without_a_planned_start_the_project_starts_with_its_first_activity(tmp_
     assert p.start == dt.date(2027, 1, 5) and "Z1" not in p.task_ids
 
 
+@pytest.mark.parametrize("codes, ids", [
+    # two activities with one Activity ID: the second gets its task_id after a '#'
+    (["A1000", "A1000"], ["A1000", "A1000#1002"]),
+    # ';' separates ids in pmsim's tables, so it becomes ','; blanks around an id go
+    (["Spec; v2", " A1010 "], ["Spec, v2", "A1010"]),
+    # a blank Activity ID: the task_id stands in
+    (["A1000", "  "], ["A1000", "1002"]),
+])
+def test_activity_ids_are_made_usable_and_unique(tmp_path, codes, ids):
+    def recode(t):
+        for k, code in enumerate(codes):
+            task_field("task_code", code, k)(t)
+    p = read_quietly(p6_file(tmp_path, recode))
+    assert list(p.task_ids[:2]) == ids
+
+
 def test_duration_and_lag_use_the_activity_calendar_hours(tmp_path):
     def ten_hours(t):
         t["TASK"][1][0][3] = "12"  # Spec on the ten-hour calendar: 40 h = 4 days

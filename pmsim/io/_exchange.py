@@ -97,6 +97,19 @@ def schedule_times(project: Project, table: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
+def unique_id(text, unique_key, used: set) -> str:
+    """``text`` as an id the model accepts (stripped; ``;``, pmsim's list separator, as ``,``),
+    made unique among ``used`` with ``#`` and ``unique_key`` (the file's own unique number).
+
+    >>> unique_id(" Design; build ", 7, {"Design, build"})
+    'Design, build#7'
+    """
+    ident = str(text).strip().replace(";", ",")
+    while ident in used:
+        ident = f"{ident}#{unique_key}"
+    return ident
+
+
 # --------------------------------------------------------------------------- estimates
 
 

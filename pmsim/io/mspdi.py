@@ -110,6 +110,7 @@ from ._exchange import (
     risks_from_json,
     risks_to_json,
     schedule_times,
+    unique_id,
     warn_health,
     when,
 )
@@ -846,17 +847,15 @@ class _Reader:
 
     def task_ids(self, leaves):
         id_field = self.field_id("id")
-        seen = {}
+        used: set[str] = set()
         for rec in leaves:
             tid = self.custom(rec["el"], id_field) if id_field else None
             if tid is None:
                 number = self.int(rec["el"], "ID", rec["label"])
                 tid = str(number if number is not None else rec["uid"])
-            if tid in seen:
-                # Row numbers can clash in odd files; the UID is unique.
-                tid = f"{tid}#{rec['uid']}"
-            seen[tid] = rec
-            rec["id"] = tid.replace(";", ",")
+            # Row numbers can clash in odd files; the UID is unique.
+            rec["id"] = unique_id(tid, rec["uid"], used)
+            used.add(rec["id"])
 
     def iter(self, el, box: str, item: str) -> list:
         """The ``item`` children of ``el``'s ``box`` child."""
@@ -1007,11 +1006,7 @@ class _Reader:
             kind = self.int(el, "Type", label, 1)
             if self.bool(el, "IsCostResource"):
                 kind = 2
-            rid = self.custom(el, id_field) if id_field else None
-            if rid is None:
-                rid = (name or f"R{uid}").replace(";", ",")
-            if rid in used_ids:
-                rid = f"{rid}#{uid}"
+            rid = unique_id((self.custom(el, id_field) if id_field else None) or name or f"R{uid}", uid, used_ids)
             info = {"uid": uid, "label": label, "kind": kind, "id": rid,
                     "per_use": (self.float(el, "CostPerUse", label, 0.0) or 0.0) / 100}
             by_uid[uid] = info

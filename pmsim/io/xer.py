@@ -94,6 +94,7 @@ from ._exchange import (
     risks_from_json,
     risks_to_json,
     schedule_times,
+    unique_id,
     warn_health,
     when,
 )
@@ -814,9 +815,7 @@ class _Reader:
             rid_num = row.get("rsrc_id")
             where = self.where("RSRC", row)
             name = row.get("rsrc_name") or ""
-            rid = (row.get("rsrc_short_name") or name or f"R{rid_num}").replace(";", ",")
-            if rid in used:
-                rid = f"{rid}#{rid_num}"
+            rid = unique_id(row.get("rsrc_short_name", "").strip() or name.strip() or f"R{rid_num}", rid_num, used)
             label = f"resource {rid!r}"
             kind = row.get("rsrc_type", "RT_Labor")
             info[rid_num] = {"id": rid, "label": label, "material": kind == "RT_Mat"}
@@ -855,9 +854,7 @@ class _Reader:
         for row in rows:
             where = self.where("TASK", row)
             num = row.get("task_id", "")
-            tid = (row.get("task_code") or num or where).replace(";", ",")
-            if tid in used:
-                tid = f"{tid}#{num}"
+            tid = unique_id(row.get("task_code", "").strip() or num.strip() or where, num, used)
             used.add(tid)
             name = row.get("task_name", "")
             label = f"activity {tid!r}"
