@@ -1,12 +1,15 @@
 """What the MSPDI and XER readers and writers share (private).
 
+- Working-day offsets as date-times of an 8-hour day; task and resource
+  ids from a file made usable and unique.
 - How a pmsim estimate travels in a scheduling tool: three durations
   (optimistic, most likely, pessimistic) that the tool shows in custom
   fields, a distribution name, and a short parameter text for what the
   three durations do not say (the Beta-PERT lambda, discrete values,
   lognormal percentiles or mu/sigma).
 - Risks as JSON text (no scheduling tool has a place for them).
-- The progress table (the columns of ``pmsim.evm``'s progress data).
+- The progress table (the columns of ``pmsim.evm``'s progress data), read
+  from a file or checked by ``pmsim.evm.check_progress`` before it is written.
 - Warnings about features of a file that pmsim does not model, gathered per
   feature so that a large file gives one readable warning per feature.
 - The health check run after every import.
