@@ -182,7 +182,9 @@ class WhatIf:
         The message shown when the last edit made the project invalid.
     updates : int
         How many updates have been shown; ``last_seconds`` is how long the
-        last one took, from the change to its numbers and plots.
+        last one took, from the change to its numbers and plots, and
+        ``numbers_seconds`` how long its numbers took when they were shown
+        before the plots (debounced updates), else None.
     stale : bool
         Whether the numbers shown are older than the controls (while an
         update runs, or after an invalid edit).
@@ -214,6 +216,8 @@ class WhatIf:
         self.error: str | None = None
         self.stale = True
         self.last_seconds: float | None = None
+        self.numbers_seconds: float | None = None
+        self._early_token = None
         self.updates = 0
         self._saved_rows: dict[str, dict] = {}
         self._overrides: dict[str, tuple[float, float, float]] = {}
@@ -410,9 +414,11 @@ class WhatIf:
             tabs.set_title(i, title)
         tabs.layout = w.Layout(width="460px")
         cards = w.HBox(list(self.cards.values()), layout=w.Layout(flex_flow="row wrap"))
-        plots = w.Box([self.images[k] for k in ("histogram", "cdf", "tornado", "burn")],
-                      layout=w.Layout(display="grid", grid_template_columns="repeat(auto-fill, minmax(480px, 1fr))"))
-        self.results = w.VBox([cards, plots] if self.plots else [cards], layout=w.Layout(flex="1 1 500px"))
+        self.cards_box = cards
+        self.plots_box = w.Box([self.images[k] for k in ("histogram", "cdf", "tornado", "burn")],
+                               layout=w.Layout(display="grid",
+                                               grid_template_columns="repeat(auto-fill, minmax(480px, 1fr))"))
+        self.results = w.VBox([cards, self.plots_box] if self.plots else [cards], layout=w.Layout(flex="1 1 500px"))
         scenarios = w.VBox([
             w.HTML("<b>Scenarios</b>"),
             w.HBox([self.scenario_name, self.save_button]),
@@ -531,17 +537,22 @@ class WhatIf:
             raise
 
     def _work(self, request: _Request, loop) -> None:
+        def post(show, result):
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(show, result)
+            else:
+                show(result)
+
         try:
-            result = self._compute(request, render=True) if request.token == self._token else None
+            # The numbers go to the page as soon as they are known; the plots follow.
+            numbers = lambda early: post(self._show_numbers, early)  # noqa: E731
+            result = self._compute(request, render=True, on_numbers=numbers) if request.token == self._token else None
         except _Superseded:
             result = None
         except BaseException as exc:  # noqa: BLE001 - never lose a worker failure silently
             log.exception("what-if update failed")
             result = _Result(request.token, request.settings, request.overrides, error=f"{type(exc).__name__}: {exc}")
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._deliver, result)
-        else:
-            self._deliver(result)
+        post(self._deliver, result)
 
     def _deliver(self, result: _Result | None) -> None:
         try:
@@ -555,14 +566,17 @@ class WhatIf:
         if render and self.debounce and token != self._token:
             raise _Superseded
 
-    def _compute(self, request: _Request, render: bool) -> _Result:
-        """Simulate the settings of ``request`` (and draw, with ``render``); errors become a message."""
-        if not render:
-            return self._simulate(request, render)
-        with self._compute_lock:
-            return self._simulate(request, render)
+    def _compute(self, request: _Request, render: bool, on_numbers=None) -> _Result:
+        """Simulate the settings of ``request`` (and draw, with ``render``); errors become a message.
 
-    def _simulate(self, request: _Request, render: bool) -> _Result:
+        ``on_numbers(result)`` is called with the headline numbers before the drawing starts.
+        """
+        if not render:
+            return self._simulate(request, render, on_numbers)
+        with self._compute_lock:
+            return self._simulate(request, render, on_numbers)
+
+    def _simulate(self, request: _Request, render: bool, on_numbers) -> _Result:
         result = _Result(request.token, request.settings, request.overrides)
         token = request.token
         try:
@@ -583,6 +597,9 @@ class WhatIf:
             sim = simulate(changed, iterations=iterations, seed=seed, correlation=groups, levelled=levelled,
                            callback=report)
             result.headline = headline(sim, request.deadline, request.budget)
+            if on_numbers is not None and self.plots:
+                on_numbers(_Result(token, request.settings, request.overrides, headline=result.headline,
+                                   seconds=time.perf_counter() - request.started))
             if render and self.plots:
                 self._check_current(token, render)
                 result.images = self._render(changed, sim, groups, levelled, request)
@@ -611,17 +628,34 @@ class WhatIf:
         self._show_headline(result.headline, result.settings)
         self._shown = (result.settings, result.overrides)
         self.last_seconds = result.seconds
+        if self._early_token != result.token:
+            self.numbers_seconds = None
         self.updates += 1
+        timing = (f"numbers in {self.numbers_seconds * 1000:,.0f} ms, plots in {result.seconds * 1000:,.0f} ms"
+                  if self.numbers_seconds is not None else f"in {result.seconds * 1000:,.0f} ms")
         self.status.value = (f"Update {self.updates}: {result.settings['iterations']:,} iterations, seed "
-                             f"{result.settings['seed']}, in {result.seconds * 1000:,.0f} ms.")
+                             f"{result.settings['seed']}, {timing}.")
         self._mark_stale(self._token != result.token)
+
+    def _show_numbers(self, result: _Result) -> None:
+        """The headline numbers of an update whose plots are still being drawn."""
+        if result.token != self._token:
+            return
+        self.error = None
+        self.error_box.value = ""
+        self.headline = result.headline
+        self._show_headline(result.headline, result.settings)
+        self.numbers_seconds = result.seconds
+        self._early_token = result.token
+        self.cards_box.remove_class("pmsim-stale")
 
     def _mark_stale(self, stale: bool) -> None:
         self.stale = stale
-        if stale:
-            self.results.add_class("pmsim-stale")
-        else:
-            self.results.remove_class("pmsim-stale")
+        for box in (self.cards_box, self.plots_box):
+            if stale:
+                box.add_class("pmsim-stale")
+            else:
+                box.remove_class("pmsim-stale")
 
     def _show_headline(self, numbers: dict, settings: dict) -> None:
         p = self.project

@@ -130,7 +130,7 @@ def test_an_invalid_edit_shows_its_message_and_keeps_the_last_numbers(dash, setu
     assert dash.error is not None and dash.error.startswith(message)
     assert html.escape(message) in dash.error_box.value
     assert "pmsim-error" in dash.error_box.value and "Traceback" not in dash.error_box.value
-    assert dash.stale and "pmsim-stale" in dash.results._dom_classes
+    assert dash.stale and "pmsim-stale" in dash.cards_box._dom_classes
     assert dash.headline == good
     for name, value in fix.items():
         dash.controls[name].value = value
@@ -243,7 +243,7 @@ def test_debounced_updates_run_in_a_worker_and_the_last_change_wins(erp):
         w.controls["multiplier"].value = value
     assert w.stale and w.pending
     assert w.wait(120)
-    assert not w.stale and w.error is None
+    assert not w.stale and w.error is None and w.updates == 2  # the first, and the last of the burst
     w.controls["multiplier"].value = 1.0
     assert w.wait(120)
     assert w.headline["p80"] == first
