@@ -156,7 +156,21 @@ def _passes(net: Network, dur: np.ndarray):
     return es, ef, ls, lf, ff, finish
 
 
+MAX_WORKING_DAYS = 50_000  # about 190 years: longer is a data error, and dates would overflow
+
+
+def _check_horizon(net: Network, finish: np.ndarray) -> None:
+    if finish.size and not finish.max() <= MAX_WORKING_DAYS:
+        k = int(np.argmax(np.nan_to_num(finish, nan=np.inf)))
+        raise ValidationError(
+            f"Task {net.ids[k]!r} finishes {finish[k]:g} working days after the project start; "
+            f"schedules longer than {MAX_WORKING_DAYS:,} working days are not supported "
+            "(check the durations and lags that lead to it)"
+        )
+
+
 def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, ff) -> pd.DataFrame:
+    _check_horizon(net, finish)
     tf = np.maximum(ls - es, 0.0)
     tf[np.abs(tf) < CRITICAL_TOLERANCE] = 0.0
     cal, day0 = project.calendar, project.start

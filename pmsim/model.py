@@ -240,7 +240,8 @@ class Dependency:
             raise CycleError(f"{who}: a task cannot depend on itself", (self.predecessor,))
 
     def __str__(self) -> str:
-        lag = "" if self.lag == 0 else f"{self.lag:+g}"
+        # Exact: the predecessor text reads back to the same float.
+        lag = "" if self.lag == 0 else (f"{int(self.lag):+d}" if self.lag.is_integer() else f"{self.lag:+}")
         kind = "" if self.type == "FS" and not lag else self.type
         return f"{self.predecessor} {kind}{lag}".strip()
 

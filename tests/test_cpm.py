@@ -302,3 +302,11 @@ def test_repeated_calls_give_identical_tables():
     p = project([(t, d) for t, (d, _) in RELIABLE.items()],
                 [(pred, t) for t, (_, preds) in RELIABLE.items() for pred in preds])
     pd.testing.assert_frame_equal(pm.cpm(p).table, pm.cpm(p).table)
+
+
+def test_a_schedule_beyond_the_supported_horizon_names_the_task():
+    # An absurd lag (as a corrupt import might carry) is a clear error, not a date overflow.
+    p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1), pm.Task("B", duration=1)],
+                   dependencies=[pm.Dependency("A", "B", "FS", 3e296)])
+    with pytest.raises(pm.ValidationError, match=r"Task 'B' finishes 3e\+296 working days after the project start"):
+        pm.cpm(p)
