@@ -18,6 +18,7 @@ validated again. Time inside the model is in working days; the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace as _dc_replace
@@ -376,7 +377,7 @@ class Calendar:
     def weekmask(self) -> str:
         return "".join("1" if d in self.workdays else "0" for d in WEEKDAYS)
 
-    @property
+    @functools.cached_property
     def busdaycalendar(self) -> np.busdaycalendar:
         return np.busdaycalendar(weekmask=self.weekmask, holidays=list(self.holidays))
 
