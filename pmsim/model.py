@@ -338,6 +338,12 @@ class Risk:
 # --------------------------------------------------------------------------- Calendar
 
 
+@functools.lru_cache(maxsize=64)
+def _busdaycalendar(weekmask: str, holidays: tuple) -> np.busdaycalendar:
+    # Built once per calendar (kept outside the object: it does not pickle).
+    return np.busdaycalendar(weekmask=weekmask, holidays=list(holidays))
+
+
 @dataclass(frozen=True)
 class Calendar:
     """Working weekdays and holidays; turns working-day offsets into dates.
@@ -377,9 +383,9 @@ class Calendar:
     def weekmask(self) -> str:
         return "".join("1" if d in self.workdays else "0" for d in WEEKDAYS)
 
-    @functools.cached_property
+    @property
     def busdaycalendar(self) -> np.busdaycalendar:
-        return np.busdaycalendar(weekmask=self.weekmask, holidays=list(self.holidays))
+        return _busdaycalendar(self.weekmask, self.holidays)
 
     def first_workday(self, start) -> dt.date:
         """The first working day on or after ``start``."""
