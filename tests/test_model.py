@@ -435,3 +435,13 @@ def test_cycle_search_skips_tasks_downstream_of_the_cycle():
     with pytest.raises(CycleError) as info:
         project(tasks=[("D", 1), ("Z", 1), ("A", 1), ("B", 1)], links=links)
     assert set(info.value.cycle) == {"A", "B"} and len(info.value.cycle) == 3
+
+
+def test_a_project_pickles_after_use():
+    # Dask ships projects to workers: caches kept on a used project must not break pickling.
+    import pickle
+
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    pm.cpm(p)
+    again = pickle.loads(pickle.dumps(p))
+    assert again == p and pm.cpm(again).makespan == pm.cpm(p).makespan
