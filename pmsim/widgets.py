@@ -85,7 +85,10 @@ _CSS = """
   padding: 6px 10px; color: #a40e26; }
 .pmsim-whatif .pmsim-stale { opacity: 0.45; }
 .pmsim-whatif .pmsim-status { color: #57606a; font-size: 12px; }
-.pmsim-whatif .pmsim-table table { font-size: 12px; }
+.pmsim-whatif .pmsim-table table { font-size: 12px; border-collapse: collapse; }
+.pmsim-whatif .pmsim-table th, .pmsim-whatif .pmsim-table td { border-bottom: 1px solid #d0d7de;
+  padding: 2px 6px; text-align: left; white-space: nowrap; }
+.pmsim-whatif .pmsim-download { white-space: nowrap; margin-left: 8px; }
 </style>
 """
 
@@ -394,7 +397,8 @@ class WhatIf:
         self.clear_task_button = w.Button(description="Reset this task", icon="eraser")
         self.clear_task_button.on_click(lambda _: self._reset_task())
         self.download = w.HTML()
-        self.table = w.HTML()
+        self.scenario_name.add_class("pmsim-scenario-name")
+        self.table = w.HTML(layout=w.Layout(overflow="auto", max_width="460px"))
         self.table.add_class("pmsim-table")
 
     def _layout(self) -> w.Box:
@@ -799,10 +803,29 @@ class WhatIf:
         self.restore_choice.options = list(table.index)
         if len(table):
             self.restore_choice.value = table.index[-1]
-        self.table.value = table.to_html(na_rep="", float_format=lambda v: f"{v:,.4g}")
+        self.table.value = self._scenarios_html(table)
         data = base64.b64encode(table.to_csv().encode()).decode()
         self.download.value = (f"<a download='scenarios.csv' href='data:text/csv;base64,{data}' "
-                               "class='pmsim-download'>Export CSV</a>")
+                               "class='pmsim-download'>⬇ Export CSV</a>")
+
+    def _scenarios_html(self, table: pd.DataFrame) -> str:
+        """The saved scenarios as a compact table: the numbers first, then what was changed."""
+        currency = self.project.currency
+        rows = []
+        for name, row in table.iterrows():
+            changes = [f"{k} {v:g}" if isinstance(v, float) else (k if v is True else f"{k} {v}")
+                       for k, v in row.items()
+                       if k not in ("iterations", "seed", "overrides", *HEADLINE_KEYS) and not pd.isna(v)]
+            if row["overrides"]:
+                changes.append(f"estimates {row['overrides']}")
+            changes.append(f"{row['iterations']:,} it., seed {row['seed']}")
+            cells = [name, _fmt_date(row["p50"]), _fmt_date(row["p80"]), _fmt_share(row["p_on_time"]),
+                     _fmt_share(row["p_on_budget"]), _fmt_share(row["jcl"]),
+                     _fmt_money(row["expected_cost"], currency), "; ".join(changes) or "as planned"]
+            rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+        head = "".join(f"<th>{h}</th>" for h in ("scenario", "P50", "P80", "on time", "on budget", "JCL",
+                                                 "expected cost", "changes"))
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
     def restore_scenario(self, name: str) -> None:
         """Set every control back to a saved scenario (and update once)."""

@@ -111,6 +111,13 @@ def _wait_for_new_p80(page, old: dt.date) -> dt.date:
     return _p80(page)
 
 
+def _save_scenario(page, name: str) -> None:
+    rows = page.locator(".pmsim-table tbody tr").count()
+    page.locator(".pmsim-scenario-name input").fill(name)
+    page.locator(".pmsim-save").click()
+    expect(page.locator(".pmsim-table tbody tr")).to_have_count(rows + 1, timeout=UPDATE_TIMEOUT)
+
+
 def test_the_dashboard_answers_in_the_browser(page, dashboard_url):
     page.set_viewport_size({"width": 1500, "height": 1100})
     page.goto(dashboard_url, timeout=START_TIMEOUT * 1000)
@@ -133,6 +140,8 @@ def test_the_dashboard_answers_in_the_browser(page, dashboard_url):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "browser_latency_ms.txt").write_text(f"{numbers:.1f} {plots:.1f}\n")
 
+    _save_scenario(page, "30 % longer")
+
     # 2. Levelling on (capacities bind), then fewer developers: P80 later again.
     page.get_by_role("tab", name="Resources").click()
     status = page.locator(".pmsim-status")
@@ -147,4 +156,10 @@ def test_the_dashboard_answers_in_the_browser(page, dashboard_url):
     assert fewer > levelled
     expect(page.locator(".pmsim-error")).to_have_count(0)
 
-    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    expect(page.locator(".pmsim-whatif .pmsim-stale")).to_have_count(0, timeout=UPDATE_TIMEOUT)  # plots in
+    _save_scenario(page, "levelled, 2 developers")
+    rows = page.locator(".pmsim-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text(fewer.isoformat())
+    page.locator(".pmsim-whatif").screenshot(path=str(ARTIFACTS / "dashboard.png"))
+    page.screenshot(path=str(ARTIFACTS / "dashboard_page.png"), full_page=True)
