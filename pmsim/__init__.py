@@ -63,7 +63,7 @@ _LAZY = {
     "Portfolio": "scenarios",
     "health_check": "health",
 }
-_SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network")
+_SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress")
 
 
 def __getattr__(name: str):
