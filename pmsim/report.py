@@ -72,7 +72,7 @@ nav ol { display: flex; flex-wrap: wrap; gap: 0.3rem 1.4rem; padding: 0; margin:
          list-style: none; }
 nav a { color: var(--accent); text-decoration: none; }
 nav a:hover { text-decoration: underline; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.8rem;
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 0.8rem;
          margin: 1rem 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 0.7rem 0.9rem; background: var(--band); }
 .card .label { font-size: 0.8rem; color: var(--muted); text-transform: uppercase; letter-spacing: 0.03em; }
@@ -82,10 +82,15 @@ table.data { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.9rem
 table.data th, table.data td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.7rem;
                                text-align: right; vertical-align: top; }
 table.data th { background: var(--band); font-weight: 600; }
-table.data tbody th, table.data .text, table.kv td { text-align: left; }
+table.data tbody th, table.data .text, table.data .date, table.kv td { text-align: left; }
+table.data td, table.data tbody th { white-space: nowrap; }
+table.data td.text, table.kv td { white-space: normal; }
 table.data tbody tr:nth-child(even) { background: #fafbfc; }
 .scroll { overflow-x: auto; }
 figure { margin: 1rem 0; }
+.pair { display: grid; grid-template-columns: fit-content(36rem) minmax(0, 1fr); gap: 0 2rem; align-items: start; }
+.pair > * { min-width: 0; }
+@media (max-width: 60rem) { .pair { grid-template-columns: 1fr; } }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
 figcaption { font-size: 0.85rem; color: var(--muted); }
 .pass { color: var(--good); font-weight: 600; }
@@ -139,11 +144,23 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def _kind(column: pd.Series) -> str:
+    """How a column is laid out: ``num`` right-aligned, ``date`` kept on one line, ``text`` wrapped."""
+    if pd.api.types.is_bool_dtype(column):
+        return "date"
+    if pd.api.types.is_numeric_dtype(column):
+        return "num"
+    values = column.dropna()
+    if pd.api.types.is_datetime64_any_dtype(column) or (
+            len(values) and all(isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) for v in values)):
+        return "date"
+    return "text"
+
+
 def table(frame: pd.DataFrame, *, index: bool = True) -> str:
     """A DataFrame as an HTML table: readable numbers, numeric columns right-aligned, text left."""
     cols = list(frame.columns)
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in cols]
-    align = ["num" if n else "text" for n in numeric]
+    align = [_kind(frame[c]) for c in cols]
     head = ("<th></th>" if index else "") + "".join(
         f'<th class="{a}">{_esc(c)}</th>' for c, a in zip(cols, align))
     rows = []
@@ -166,7 +183,7 @@ def figure(ax, alt: str, caption: str = "", dpi: int = 96) -> str:
 
     fig = ax.figure
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})  # figures use constrained layout
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
@@ -183,6 +200,11 @@ def _cards(items: list[tuple[str, str]]) -> str:
 
 def _section(anchor: str, title: str, body: str) -> str:
     return f'<section id="{anchor}"><h2>{_esc(title)}</h2>\n{body}\n</section>\n'
+
+
+def _pair(left: str, right: str) -> str:
+    """Two blocks side by side on a wide screen (a table beside its figure), stacked on a narrow one."""
+    return f'<div class="pair"><div>{left}</div><div>{right}</div></div>'
 
 
 def _note(text: str) -> str:
@@ -223,8 +245,8 @@ def _project_section(project: Project) -> str:
         "working days": ", ".join(project.calendar.workdays),
         "holidays": len(project.calendar.holidays),
     }
-    desc = f"<p>{_esc(' '.join(project.description.split()))}</p>" if project.description else ""
-    return _section("project", "Project", desc + key_values(facts))
+    desc = f"<p>{_esc(' '.join(project.description.split()))}</p>" if project.description else "<p></p>"
+    return _section("project", "Project", _pair(key_values(facts), desc))
 
 
 def _health_section(project: Project) -> str:
@@ -273,20 +295,20 @@ def _risk_section(project: Project, sim) -> str:
     levels = list(P_LEVELS)
     mc_dates, pert_dates = sim.percentile(levels), analytic.percentile(levels)
     pdates = pd.DataFrame(
-        {"Monte Carlo date": mc_dates, "Monte Carlo (working days)": sim.percentile_days(levels),
-         "PERT date": pert_dates, "PERT (working days)": analytic.percentile_days(levels)},
+        {"Monte Carlo": mc_dates, "days": sim.percentile_days(levels),
+         "PERT": pert_dates, "PERT days": analytic.percentile_days(levels)},
         index=[f"P{q}" for q in levels],
     )
     parts = [
         f"<p>{sim.iterations:,} iterations (seed {sim.seed}): in each, every task's duration is drawn from its "
         "estimate, each risk of the register occurs with its probability, and the forward pass gives the "
         "finish. Analytic PERT (the critical path of the mean schedule, read as normal) is shown beside it; "
-        "where paths merge it is optimistic.</p>",
-        table(pdates),
-        "<h3>Summary</h3>",
+        "where paths merge it is optimistic. Days are working days from the start.</p>",
+        _pair(table(pdates), figure(plot.histogram(sim), "Histogram of the simulated finish date")),
+        "<details><summary>All summary numbers</summary>",
         key_values({k: v for k, v in sim.summary()["value"].items()
                     if k != "project" and not re.match(r"P\d+ (date|\(working days\))$", k)}),
-        figure(plot.histogram(sim), "Histogram of the simulated finish date"),
+        "</details>",
         figure(plot.cdf(sim), "Cumulative distribution of the finish date"),
         "<h3>What drives the finish</h3>",
         "<p>Sensitivity is the rank correlation of a task's duration with the finish; criticality the share "
@@ -320,7 +342,7 @@ def _levelling_section(project: Project, schedule, iterations: int, seed, headli
     except InfeasibleError as exc:
         parts.append(_note(f"No resource-feasible schedule exists: {exc}"))
         return _section("levelling", "Resources and levelling", "".join(parts))
-    headline["levelled finish"] = str(levelled.finish_date)
+    headline["levelled plan finish"] = str(levelled.finish_date)
     parts += [
         "<h3>Levelled schedule</h3>",
         "<p>Tasks moved as little as possible so that no resource exceeds its capacity "
@@ -340,13 +362,14 @@ def _levelling_section(project: Project, schedule, iterations: int, seed, headli
                   table(top)]
     constrained = simulate(project, iterations=iterations, seed=seed, levelled=True)
     p50, p80 = constrained.percentile([50, 80])
+    headline["P80 levelled"] = str(p80)
     rows = {"P50 date": p50, "P80 date": p80, "mean (working days)": constrained.mean}
     if project.deadline is not None:
         rows["P(on time)"] = constrained.probability_by(project.deadline)
-        headline["P(on time), levelled"] = _share(rows["P(on time)"])
+        headline["P(on time) levelled"] = _share(rows["P(on time)"])
     parts += ["<h3>Resource-constrained Monte Carlo</h3>",
               "<p>Every iteration schedules its own sampled durations under the capacities.</p>",
-              key_values(rows), figure(plot.histogram(constrained), "Histogram of the levelled simulated finish")]
+              _pair(key_values(rows), figure(plot.histogram(constrained), "Histogram of the levelled simulated finish"))]
     return _section("levelling", "Resources and levelling", "".join(parts))
 
 
@@ -377,14 +400,13 @@ def _budget_section(project: Project, sim, headline: dict) -> str:
         "<h3>Cost by phase</h3>",
         table(by_phase.rename(columns={"budget": f"baseline ({cur})", "expected_cost": f"expected, no risks ({cur})"})),
         figure(plot.budget_burn(project, sim_or_schedule=sim, freq="W"), "Budget burn S-curve with P-bands"),
-        figure(plot.cost_histogram(sim), "Histogram of the simulated total cost"),
         "<h3>Contingency</h3>",
-        "<p>What to hold above the baseline cost to stay within budget at each confidence.</p>",
-        table(reserves),
+        _pair("<p>What to hold above the baseline cost to stay within budget at each confidence.</p>"
+              + table(reserves), figure(plot.cost_histogram(sim), "Histogram of the simulated total cost")),
         "<h3>Joint confidence</h3>",
-        "<p>The share of iterations both on time and within budget.</p>",
-        key_values({k: v for k, v in joint.summary()["value"].items()}),
-        figure(plot.jcl(sim), "Joint confidence scatter of finish date and cost"),
+        _pair("<p>The share of iterations both on time and within budget.</p>"
+              + key_values({k: v for k, v in joint.summary()["value"].items()}),
+              figure(plot.jcl(sim), "Joint confidence scatter of finish date and cost")),
     ]
     return _section("budget", "Budget", "".join(parts))
 

@@ -82,7 +82,7 @@ def test_page_is_self_contained(textbook_page):
 def test_erp_page_has_levelling_budget_and_earned_value(erp_page):
     assert sections(erp_page) == ["project", "health", "cpm", "risk", "levelling", "budget", "evm"]
     p = pm.read_project(pm.data_path("erp_upgrade"))
-    assert card(erp_page, "levelled finish") == str(pm.level(p).finish_date)
+    assert card(erp_page, "levelled plan finish") == str(pm.level(p).finish_date)
     # Both status dates of data/erp_upgrade/progress.csv, and the re-forecast from the later one.
     assert "2027-03-31" in erp_page and "re-forecast at 2027-05-28" in erp_page
     # EV at 2027-05-28, as tests/test_evm.py checks it against the progress table.
