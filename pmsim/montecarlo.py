@@ -410,7 +410,7 @@ class _Batch:
 
     first: int
     count: int
-    corr_u: np.ndarray  # correlated tasks' uniforms, column t is iteration corr_first + t
+    corr_u: np.ndarray  # correlated tasks' 32-bit draws, column t is iteration corr_first + t
     corr_first: int
     occurred: np.ndarray  # risks x count
     risk_impact: np.ndarray  # risks x count, float32 days (0 when the risk did not occur)
@@ -621,6 +621,11 @@ class Simulation:
     task_finish : ndarray or None
         With ``keep="tasks"``: (iterations, tasks) float32 finish of each task,
         project task order.
+
+    Computed on first use from the seed (nothing extra is stored):
+    ``sensitivity``, ``cruciality``, ``achieved_correlation`` and
+    :meth:`iter_task_dates`. Dates and durations inside the engine are
+    float32 working days: exact for whole days, about 1e-7 relative otherwise.
     """
 
     project: Project = field(repr=False)
