@@ -502,8 +502,20 @@ def _threads() -> int:
 
 
 def _run(plan: _Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: bool = False,
-         callback: Callable | None = None, schedule_batch: Callable | None = None) -> dict:
-    """Run ``iterations`` iterations batch by batch; returns the raw per-iteration arrays and counts."""
+         callback: Callable | None = None, schedule_batch: Callable | None = None,
+         first: int = 0, last: int | None = None) -> dict:
+    """Run iterations ``first .. last - 1`` of an ``iterations``-long run, batch by batch.
+
+    Returns the raw per-iteration arrays of that range and its counts. A range
+    gives exactly the numbers of the same iterations in a whole run (random
+    numbers are counter-based), so ranges can run apart, e.g. as Dask tasks,
+    and be joined with :func:`_join_raw`. ``first`` must be a multiple of
+    :data:`BLOCK`.
+    """
+    last = iterations if last is None else last
+    if first % BLOCK or not 0 <= first < last <= iterations:
+        raise ValidationError(f"iteration range {first}..{last} must start at a multiple of {BLOCK} "
+                              f"and lie within 0..{iterations}")
     n, r = plan.n, plan.n_risks
     threads = _threads()
     out = _Outputs(
@@ -517,7 +529,7 @@ def _run(plan: _Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: b
     impact_sum = np.zeros(r)
     risk_cost = np.zeros(iterations)
     scratch = _Scratch(n, chunk, threads) if schedule_batch is None else None
-    for batch in _batches(plan, iterations):
+    for batch in _batches(plan, iterations, first, last):
         if schedule_batch is None:
             _fused_schedule(plan, batch, out, chunk, scratch)
         else:
@@ -530,13 +542,29 @@ def _run(plan: _Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: b
         if callback is not None:
             callback(batch.first + batch.count, iterations)
     cost = out.cost + plan.fixed_cost + risk_cost + plan.cost_offset
+    span = slice(first, last)
     return {
-        "finish": out.finish.astype(np.float64),
-        "cost": cost,
+        "finish": out.finish[span].astype(np.float64),
+        "cost": cost[span],
         "crit_counts": plan.net.to_project(out.crit_counts.sum(axis=0)),
-        "occurred": occurred,
+        "occurred": occurred[:, span],
         "impact_sum": impact_sum,
-        "task_finish": out.task_finish,
+        "task_finish": None if out.task_finish is None else out.task_finish[span],
+    }
+
+
+def _join_raw(parts: list[dict]) -> dict:
+    """Join the raw results of consecutive iteration ranges (see :func:`_run`)."""
+    if len(parts) == 1:
+        return parts[0]
+    return {
+        "finish": np.concatenate([p["finish"] for p in parts]),
+        "cost": np.concatenate([p["cost"] for p in parts]),
+        "crit_counts": sum(p["crit_counts"] for p in parts),
+        "occurred": np.concatenate([p["occurred"] for p in parts], axis=1),
+        "impact_sum": sum(p["impact_sum"] for p in parts),
+        "task_finish": None if parts[0]["task_finish"] is None
+        else np.concatenate([p["task_finish"] for p in parts]),
     }
 
 
@@ -1115,9 +1143,14 @@ def simulate(
 
 def _simulate_plan(project: Project, plan: _Plan, iterations: int, seed: int, *, keep_tasks: bool = False,
                    chunk: int = DEFAULT_CHUNK, callback=None, levelled: bool = False,
-                   schedule_batch: Callable | None = None) -> Simulation:
-    """Run a prepared plan and wrap the result (the seam other engines call)."""
-    raw = _run(plan, iterations, chunk, keep_tasks, callback, schedule_batch)
+                   schedule_batch: Callable | None = None, raw: dict | None = None) -> Simulation:
+    """Run a prepared plan and wrap the result (the seam other engines call).
+
+    ``raw``: the joined results of iteration ranges already run elsewhere
+    (:func:`_run`, :func:`_join_raw`); then nothing is run here.
+    """
+    if raw is None:
+        raw = _run(plan, iterations, chunk, keep_tasks, callback, schedule_batch)
     finish, cost = raw["finish"], raw["cost"]
     ids = pd.Index(project.task_ids, name="id")
     criticality = pd.Series(raw["crit_counts"] / iterations, index=ids, name="criticality")

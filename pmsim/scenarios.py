@@ -505,6 +505,50 @@ def sweep(project: Project, grid: Mapping[str, Iterable], iterations: int = 10_0
     return table
 
 
+# --------------------------------------------------------------------------- iteration ranges on Dask
+
+
+def _simulate_range(project: Project, iterations: int, seed: int, levelled: bool, keep_tasks: bool,
+                    first: int, last: int) -> dict:
+    """Iterations ``first .. last - 1`` of a run, as raw arrays (runs on a Dask worker)."""
+    from .montecarlo import _make_plan, _run
+
+    plan = _make_plan(project, seed)
+    schedule_batch = None
+    if levelled:
+        from .levelling import monte_carlo_scheduler
+
+        schedule_batch = monte_carlo_scheduler(project, plan)
+    return _run(plan, iterations, keep_tasks=keep_tasks, schedule_batch=schedule_batch, first=first, last=last)
+
+
+def _simulate_on_cluster(client, project: Project, iterations: int, seed: int, *, levelled: bool = False,
+                         keep_tasks: bool = False, timeout: float | None = 600):
+    """One simulation split into ranges of iterations, each a Dask task; joined into a Simulation.
+
+    Random numbers are a function of (seed, task, iteration), so the joined
+    result is identical to ``pm.simulate`` in process.
+    """
+    from dask.distributed import wait
+
+    from .montecarlo import BLOCK, _join_raw, _make_plan, _simulate_plan
+
+    _check_client(client, timeout)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    blocks = -(-iterations // BLOCK)
+    per_task = max(1, -(-blocks // (2 * workers))) * BLOCK  # two ranges per worker
+    ranges = [(a, min(a + per_task, iterations)) for a in range(0, iterations, per_task)]
+    futures = [client.submit(_simulate_range, project, iterations, seed, levelled, keep_tasks, a, b, pure=False)
+               for a, b in ranges]
+    done, not_done = wait(futures, timeout=timeout)
+    if not_done:
+        client.cancel(list(not_done))
+        raise ValidationError(f"{len(not_done)} of {len(futures)} iteration ranges did not finish within {timeout} s")
+    raw = _join_raw(client.gather(futures))
+    plan = _make_plan(project, seed)
+    return _simulate_plan(project, plan, iterations, seed, keep_tasks=keep_tasks, levelled=levelled, raw=raw)
+
+
 # --------------------------------------------------------------------------- portfolios
 
 _SEP = "/"
@@ -669,9 +713,7 @@ class Portfolio:
         if client is None:
             sim = simulate(combined, iterations=iterations, seed=seed, levelled=levelled, keep="tasks")
         else:
-            _check_client(client, None)
-            sim = client.submit(simulate, combined, iterations=iterations, seed=seed, levelled=levelled,
-                                keep="tasks", pure=False).result()
+            sim = _simulate_on_cluster(client, combined, iterations, seed, levelled=levelled, keep_tasks=True)
         finish = np.asarray(sim.task_finish)
         ids = combined.task_ids
         columns = {}

@@ -48,3 +48,15 @@ def test_a_closed_client_fails_fast_with_a_clear_message(client, project):
     with pytest.raises(pm.PmsimError, match="the Dask client is not running"):
         pm.sweep(project, {"multiplier": [1.0]}, iterations=100, seed=1, client=c)
     assert time.monotonic() - started < 5
+
+
+def test_a_portfolio_split_into_iteration_ranges_on_the_cluster_equals_in_process(client):
+    a = pm.read_project(pm.data_path("security_remediation"))
+    b = pm.read_project(pm.data_path("ecommerce_launch"))
+    pf = pm.Portfolio([a, b], pools={"pm": 1})
+    local = pf.simulate(iterations=3000, seed=8)
+    remote = pf.simulate(iterations=3000, seed=8, client=client)
+    assert (local.finish == remote.finish).all() and (local.cost == remote.cost).all()
+    pd.testing.assert_frame_equal(local.project_finish, remote.project_finish, check_exact=True)
+    pd.testing.assert_series_equal(local.simulation.criticality, remote.simulation.criticality, check_exact=True)
+    pd.testing.assert_frame_equal(local.summary(), remote.summary())

@@ -187,3 +187,39 @@ def test_correlation_groups_follow_phases(small):
     groups = correlation_groups(small, 0.5)
     assert groups == [(["B1", "B2"], 0.5)]
     assert correlation_groups(small, None) is None
+
+
+@pytest.mark.parametrize("levelled", [False, True])
+def test_iteration_ranges_join_to_the_whole_run(small, levelled):
+    # What lets a simulation's iterations run as separate Dask tasks.
+    from pmsim.montecarlo import BLOCK, _join_raw
+    from pmsim.scenarios import _simulate_range
+
+    n = 2 * BLOCK + 300
+    whole = _simulate_range(small, n, 9, levelled, True, 0, n)
+    parts = _join_raw([_simulate_range(small, n, 9, levelled, True, a, b)
+                       for a, b in ((0, BLOCK), (BLOCK, 2 * BLOCK), (2 * BLOCK, n))])
+    for key in ("finish", "cost", "crit_counts", "occurred", "impact_sum", "task_finish"):
+        np.testing.assert_array_equal(whole[key], parts[key], err_msg=key)
+    assert (pm.simulate(small, iterations=n, seed=9, levelled=levelled).finish == whole["finish"]).all()
+
+
+def test_portfolio_levels_a_shared_pool_across_projects():
+    def one(name, start):
+        return pm.Project(name=name, start=start, tasks=[pm.Task("W", duration=10, resources={"dev": 2})],
+                          resources=[pm.Resource("dev", capacity=2)])
+
+    # Two projects that each need the whole team for 10 days: together they take 20.
+    pf = pm.Portfolio([one("x", "2027-01-04"), one("y", "2027-01-04")])
+    res = pf.simulate(iterations=1024, seed=4, levelled=True)
+    finishes = sorted(res.project_finish.iloc[0].tolist())
+    assert finishes == [10.0, 20.0]
+    assert (res.finish == 20).all()
+    assert list(res.summary().index) == ["x", "y", "portfolio"]
+    # A bigger shared pool lets both run at once.
+    wide = pm.Portfolio(pf.projects, pools={"dev": 4}).simulate(iterations=1024, seed=4, levelled=True)
+    assert (wide.finish == 10).all()
+    # A project starting a week later cannot start before its own start date.
+    later = pm.Portfolio([one("x", "2027-01-04"), one("y", "2027-01-11")], pools={"dev": 4})
+    res = later.simulate(iterations=1024, seed=4, levelled=True)
+    assert res.project_finish["y"].tolist() == [15.0] * 1024
