@@ -101,7 +101,7 @@ def smooth(project: Project) -> Schedule:
     inst = Instance(
         dur, net.pred_ptr, net.pred_idx, net.pred_type, net.pred_lag,
         net.succ_ptr, net.succ_idx, net.succ_type, _MIRROR[net.succ_type], net.succ_lag,
-        rptr, ridx, demand if len(res) else np.zeros((net.n, 1)), cap, 1e-9 * np.ones(k),
+        rptr, ridx, demand if len(res) else np.zeros((net.n, 1)), cap, 1e-9 * np.ones(k), 0,
     )
     # Divide by capacity (by the largest demand for a resource of capacity 0).
     scale = np.where(cap > 0, cap, demand.max(axis=0, initial=1.0) if len(res) else 1.0)

@@ -24,20 +24,24 @@ FS, SS, FF, SF = 0, 1, 2, 3
 EPS = 1e-9
 
 # One instance in topological numbering; see pmsim.levelling._instance.
+# ``horizon`` > 0: every duration and lag is a whole number of days and no
+# serial schedule lasts longer than ``horizon``; the serial SGS then keeps
+# the free capacity of each day in an array (faster). 0: the general profile.
 Instance = namedtuple(
     "Instance",
     "dur pred_ptr pred_idx pred_type pred_lag succ_ptr succ_idx succ_type msucc_type succ_lag "
-    "rptr ridx demand cap tol",
+    "rptr ridx demand cap tol horizon",
 )
-Workspace = namedtuple("Workspace", "pt pu heap cnt order key1 key2 elig")
+Workspace = namedtuple("Workspace", "pt pu heap cnt order key1 key2 elig free used")
 
 
 @nb.njit(cache=True)
-def workspace(n, k):
-    """Scratch arrays for one thread of scheduling."""
+def workspace(n, k, horizon):
+    """Scratch arrays for one thread of scheduling (``used[0]``: days of ``free`` to reset)."""
     return Workspace(
         np.empty(2 * n + 2), np.empty((2 * n + 2, max(k, 1))), np.empty(n, np.int64), np.empty(n, np.int64),
         np.empty(n, np.int64), np.empty(n), np.empty(n), np.empty(n, np.int64),
+        np.empty((max(horizon, 1), max(k, 1))), np.array([max(horizon, 1)], np.int64),
     )
 
 
@@ -157,6 +161,48 @@ def _precedence_start(j, start, dur, ptr, idx, typ, lag):
 
 
 @nb.njit(cache=True)
+def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used):
+    """The serial SGS on whole days: ``free[t, k]`` is what is left of resource k on day t."""
+    dur, rptr, ridx, demand, tol, cap = inst.dur, inst.rptr, inst.ridx, inst.demand, inst.tol, inst.cap
+    nk = free.shape[1]
+    # Only the days the previous pass used need resetting.
+    for t in range(used[0]):
+        for k in range(nk):
+            free[t, k] = cap[k]
+    makespan = 0.0
+    for q in range(order.shape[0]):
+        j = order[q]
+        d = dur[j]
+        s = _precedence_start(j, start, dur, ptr, idx, typ, lag)
+        if d > 0.0 and rptr[j + 1] > rptr[j]:
+            t = np.int64(s)
+            length = np.int64(d)
+            # Check the window from its end, so a conflict moves the start past it.
+            tt = t + length - 1
+            while tt >= t:
+                blocked = False
+                for e in range(rptr[j], rptr[j + 1]):
+                    k = ridx[e]
+                    if free[tt, k] + tol[k] < demand[j, k]:
+                        blocked = True
+                        break
+                if blocked:
+                    t = tt + 1
+                    tt = t + length - 1
+                else:
+                    tt -= 1
+            for tt in range(t, t + length):
+                for e in range(rptr[j], rptr[j + 1]):
+                    free[tt, ridx[e]] -= demand[j, ridx[e]]
+            s = np.float64(t)
+        start[j] = s
+        if s + d > makespan:
+            makespan = s + d
+    used[0] = min(np.int64(makespan) + 1, free.shape[0])
+    return makespan
+
+
+@nb.njit(cache=True)
 def serial_sgs(order, inst, backward, start, ws):
     """Serial SGS: each task of ``order`` at its earliest precedence- and resource-feasible start.
 
@@ -169,6 +215,21 @@ def serial_sgs(order, inst, backward, start, ws):
         ptr, idx, typ, lag = inst.succ_ptr, inst.succ_idx, inst.msucc_type, inst.succ_lag
     else:
         ptr, idx, typ, lag = inst.pred_ptr, inst.pred_idx, inst.pred_type, inst.pred_lag
+    if inst.horizon > 0:
+        makespan = _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, ws.free, ws.used)
+    else:
+        makespan = _serial_sgs_profile(order, inst, ptr, idx, typ, lag, start, ws)
+    if backward:
+        # Mirror back: a task ending at f' in reversed time starts at makespan - f'.
+        for j in range(start.shape[0]):
+            start[j] = makespan - start[j] - inst_dur[j]
+    return makespan
+
+
+@nb.njit(cache=True)
+def _serial_sgs_profile(order, inst, ptr, idx, typ, lag, start, ws):
+    """The serial SGS on the breakpoint profile (any durations)."""
+    inst_dur = inst.dur
     rptr, ridx, demand, cap, tol = inst.rptr, inst.ridx, inst.demand, inst.cap, inst.tol
     pt, pu = ws.pt, ws.pu
     pt[0] = 0.0
@@ -185,10 +246,6 @@ def serial_sgs(order, inst, backward, start, ws):
         start[j] = s
         if s + d > makespan:
             makespan = s + d
-    if backward:
-        # Mirror back: a task ending at f' in reversed time starts at makespan - f'.
-        for j in range(start.shape[0]):
-            start[j] = makespan - start[j] - inst_dur[j]
     return makespan
 
 
@@ -550,38 +607,52 @@ def _crossover(m_list, f_list, child, taken, rng):
 
 
 @nb.njit(cache=True)
-def _peak_crossover(m_list, f_list, m_start, inst, child, part, rng):
+def _peak_crossover(m_list, f_list, m_start, inst, work, child, part, deque, rng, shortest, longest):
     """Keep the mother's densest stretch of her list as a block; order the rest as the father does.
 
     The block is a random-length run of consecutive tasks in the mother's
-    list whose work per day (sum of duration x demand / capacity) is
-    highest. Child = father's order of the tasks before the block, the block
-    in the mother's order, father's order of the tasks after it: precedence
-    feasible because the tasks before the block are closed under predecessors.
+    list whose work per day (``work``: duration x demand / capacity, summed
+    over resources) is highest. Child = father's order of the tasks before
+    the block, the block in the mother's order, father's order of the tasks
+    after it: precedence feasible because the tasks before the block are
+    closed under predecessors.
     """
     n = m_list.shape[0]
-    lo = n // 4 if n >= 8 else 1
-    hi = n // 2 if n >= 4 else n
+    lo = max(1, np.int64(shortest * n))
+    hi = max(lo, min(n, np.int64(longest * n)))
     length = lo + _randint(rng, hi - lo + 1)
     dur = inst.dur
     best_q = 0
     best_density = -1.0
-    for q1 in range(0, n - length + 1):
-        work = 0.0
-        first = np.inf
-        last = -np.inf
-        for q in range(q1, q1 + length):
-            j = m_list[q]
-            for e in range(inst.rptr[j], inst.rptr[j + 1]):
-                k = inst.ridx[e]
-                work += dur[j] * inst.demand[j, k] / inst.cap[k]
-            if m_start[j] < first:
-                first = m_start[j]
-            if m_start[j] + dur[j] > last:
-                last = m_start[j] + dur[j]
-        span = last - first
-        density = work / span if span > EPS else 0.0
-        if density > best_density:
+    total = 0.0
+    # Sliding windows: deque[0..] holds positions with increasing start (min in front),
+    # deque[n..] positions with decreasing finish (max in front).
+    h1 = t1 = 0
+    h2 = t2 = n
+    for q in range(n):
+        j = m_list[q]
+        total += work[j]
+        while t1 > h1 and m_start[m_list[deque[t1 - 1]]] >= m_start[j]:
+            t1 -= 1
+        deque[t1] = q
+        t1 += 1
+        f = m_start[j] + dur[j]
+        while t2 > h2 and m_start[m_list[deque[t2 - 1]]] + dur[m_list[deque[t2 - 1]]] <= f:
+            t2 -= 1
+        deque[t2] = q
+        t2 += 1
+        q1 = q - length + 1
+        if q1 < 0:
+            continue
+        if q1 > 0:
+            total -= work[m_list[q1 - 1]]
+        while deque[h1] < q1:
+            h1 += 1
+        while deque[h2] < q1:
+            h2 += 1
+        span = m_start[m_list[deque[h2]]] + dur[m_list[deque[h2]]] - m_start[m_list[deque[h1]]]
+        density = total / span if span > EPS else 0.0
+        if density > best_density + 1e-12:
             best_density = density
             best_q = q1
     # 0: before the block, 1: in it, 2: after it.
@@ -624,20 +695,58 @@ def _best(pop_ms, n_pop):
 
 
 @nb.njit(cache=True)
-def genetic_search(inst, tie, rule_key, pop_start, pop_ms, state, budget, rng, params):
+def _restart(inst, tie, pop_start, pop_ms, pop_lists, state, rng, ws, child, start, back, fwd):
+    """The second phase: keep the best member, sample the others around it (on its start order)."""
+    n = inst.dur.shape[0]
+    size = pop_start.shape[0]
+    state[4] = 1
+    ib = _best(pop_ms, state[0])
+    key = np.empty(n)
+    key[:] = pop_start[ib]
+    if ib != 0:
+        pop_start[0, :] = pop_start[ib]
+        pop_ms[0] = pop_ms[ib]
+        pop_lists[:, 0, :] = pop_lists[:, ib, :]
+    for i in range(1, size):
+        sampled_list(key, tie, inst, rng, child, ws)
+        serial_sgs(child, inst, False, start, ws)
+        ms, used = improve(start, inst, tie, ws, back, fwd, 2)
+        state[2] += 1 + used
+        pop_start[i, :] = start
+        pop_ms[i] = ms
+        _order_of(start, inst, tie, False, pop_lists[0, i], ws)
+        _order_of(start, inst, tie, True, pop_lists[1, i], ws)
+    state[0] = size
+    state[3] = size
+
+
+@nb.njit(cache=True)
+def _tournament(pop_ms, n_pop, rng):
+    a = _randint(rng, n_pop)
+    b = _randint(rng, n_pop)
+    return a if pop_ms[a] <= pop_ms[b] else b
+
+
+@nb.njit(cache=True)
+def genetic_search(inst, tie, rule_key, pop_start, pop_ms, pop_lists, state, budget, total, rng, params):
     """Steady-state genetic algorithm on justified schedules; each child costs two passes.
 
     The population (rows of ``pop_start`` with makespans ``pop_ms``) holds
-    schedules. ``state = [members filled, children made, passes spent]`` lets
-    the search resume where it stopped, so a run cut in several calls gives
-    the same result as one call. Missing members are first drawn by
-    regret-based biased random sampling on ``rule_key`` and justified (three
-    passes each). Then, until ``budget`` passes are spent, each child:
+    schedules; ``pop_lists[0]`` / ``pop_lists[1]`` keep each member's list
+    in start order and in decreasing-finish order. ``state`` = [members
+    filled, children made, passes spent, members with lists, second phase
+    begun, children accepted] lets the search resume where it stopped
+    (stopping at ``budget`` passes of a run of ``total``), so a run cut in
+    several calls gives the same result as one call.
+
+    Missing members are drawn by regret-based biased random sampling on
+    ``rule_key`` and justified (three passes each). Then each child:
 
     * takes two parents by binary tournament;
     * alternates direction: even children combine the parents' lists in
       start order and are scheduled forward, odd ones combine them in
-      decreasing-finish order and are scheduled backward;
+      decreasing-finish order and are scheduled backward (Debels &
+      Vanhoucke's bi-directional search);
     * is built by the peak crossover (probability ``params[2]``) or the
       two-point crossover, then adjacent swaps of unlinked tasks
       (probability ``params[0]`` each);
@@ -646,21 +755,27 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, state, budget, rng, p
     * replaces the worst member when shorter (when as short, with
       probability ``params[1]``) and not a copy of a member.
 
+    After a share ``params[3]`` of the passes, the population is sampled
+    anew around the best schedule (Valls et al. 2008's second phase).
     Returns the index of the best member.
     """
     n = inst.dur.shape[0]
     size = pop_start.shape[0]
-    ws = workspace(n, inst.demand.shape[1])
+    ws = workspace(n, inst.demand.shape[1], inst.horizon)
     back = np.empty(n)
     fwd = np.empty(n)
     child = np.empty(n, np.int64)
-    ml = np.empty(n, np.int64)
-    fl = np.empty(n, np.int64)
     taken = np.zeros(n, np.bool_)
     part = np.empty(n, np.int8)
+    deque = np.empty(2 * n, np.int64)
     start = np.empty(n)
     other = np.empty(n)
+    work = np.zeros(n)
+    for j in range(n):
+        for e in range(inst.rptr[j], inst.rptr[j + 1]):
+            work[j] += inst.dur[j] * inst.demand[j, inst.ridx[e]] / inst.cap[inst.ridx[e]]
     p_mut, p_equal, p_peak = params[0], params[1], params[2]
+    restart_at = np.int64(params[3] * total)
     while state[0] < size and state[2] + 3 <= budget:
         sampled_list(rule_key, tie, inst, rng, child, ws)
         serial_sgs(child, inst, False, start, ws)
@@ -670,23 +785,25 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, state, budget, rng, p
         pop_ms[state[0]] = ms
         state[0] += 1
     n_pop = state[0]
+    for i in range(state[3], n_pop):
+        _order_of(pop_start[i], inst, tie, False, pop_lists[0, i], ws)
+        _order_of(pop_start[i], inst, tie, True, pop_lists[1, i], ws)
+    state[3] = n_pop
     while state[2] + 2 <= budget and n_pop >= 2:
+        if params[3] > 0 and state[4] == 0 and state[2] >= restart_at and n_pop == size:
+            _restart(inst, tie, pop_start, pop_ms, pop_lists, state, rng, ws, child, start, back, fwd)
         backward = (state[1] & 1) == 1
+        lists = pop_lists[1] if backward else pop_lists[0]
         state[1] += 1
-        a = _randint(rng, n_pop)
-        b = _randint(rng, n_pop)
-        mother = a if pop_ms[a] <= pop_ms[b] else b
-        a = _randint(rng, n_pop)
-        b = _randint(rng, n_pop)
-        father = a if pop_ms[a] <= pop_ms[b] else b
+        mother = _tournament(pop_ms, n_pop, rng)
+        father = _tournament(pop_ms, n_pop, rng)
         if father == mother:
             father = (mother + 1 + _randint(rng, n_pop - 1)) % n_pop
-        _order_of(pop_start[mother], inst, tie, backward, ml, ws)
-        _order_of(pop_start[father], inst, tie, backward, fl, ws)
         if _uniform(rng) < p_peak:
-            _peak_crossover(ml, fl, pop_start[mother], inst, child, part, rng)
+            _peak_crossover(lists[mother], lists[father], pop_start[mother], inst, work, child, part, deque, rng,
+                            0.25, 0.5)
         else:
-            _crossover(ml, fl, child, taken, rng)
+            _crossover(lists[mother], lists[father], child, taken, rng)
         for q in range(n - 1):
             if _uniform(rng) < p_mut and not _linked(child[q], child[q + 1], inst):
                 child[q], child[q + 1] = child[q + 1], child[q]
@@ -710,8 +827,11 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, state, budget, rng, p
                     dup = True
                     break
             if not dup:
+                state[5] += 1
                 pop_start[worst, :] = start
                 pop_ms[worst] = ms
+                _order_of(start, inst, tie, False, pop_lists[0, worst], ws)
+                _order_of(start, inst, tie, True, pop_lists[1, worst], ws)
     return _best(pop_ms, n_pop)
 
 
