@@ -707,7 +707,7 @@ class WhatIf:
                                             layout=(project.name, title))
         except PmsimError as exc:
             jobs["burn"] = _RENDERER.submit("message", text=f"No budget burn: {exc}")
-        return {name: job.result() for name, job in jobs.items()}
+        return {name: _RENDERER.result(job) for name, job in jobs.items()}
 
     def update(self) -> dict:
         """Recompute now, in this thread, whatever the debounce; returns the headline numbers.
@@ -963,10 +963,23 @@ def _plot(kind: str, ax, args: dict) -> None:
         ax.text(0.5, 0.5, args["text"], ha="center", va="center", wrap=True, transform=ax.transAxes)
 
 
-def _ignore_interrupts() -> None:
-    """Drawing processes share the kernel's process group: a kernel interrupt (SIGINT to the
-    group) is for the user's code, not for them. They end when the parent closes their pipe."""
+def _init_drawing_process(parent: int) -> None:
+    """Set up a drawing process: deaf to kernel interrupts, and gone when its parent is gone.
+
+    It shares the kernel's process group, so a kernel interrupt (SIGINT to the
+    group) reaches it: that is for the user's code, not for the drawing. A
+    parent that exits normally stops its pool; one killed outright (SIGTERM,
+    SIGKILL) cannot, and the process would wait for work forever, so a
+    thread checks every second that the parent is still there.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch():  # ``parent`` comes from the parent: it may be gone before this process starts
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="pmsim-parent-watch", daemon=True).start()
 
 
 def _warm_up() -> int:
@@ -1034,7 +1047,7 @@ class _Renderer:
 
             # spawn, not fork: forking a process that runs OpenMP and kernel threads can hang the child.
             self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_ignore_interrupts)
+                                             initializer=_init_drawing_process, initargs=(os.getpid(),))
             with _main_module_hidden():
                 # Submitting starts every process now, while the main module is hidden.
                 self._ready = [self._pool.submit(_warm_up) for _ in range(n)]
@@ -1043,20 +1056,38 @@ class _Renderer:
     def ready(self) -> bool:
         return self._pool is not None and all(f.done() and not f.exception() for f in self._ready)
 
+    def _stop(self, why: str) -> None:
+        log.warning("pmsim what-if: %s; drawing in this thread from now on", why)
+        with self._lock:
+            pool, self._pool, self.disabled = self._pool, None, True
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
     def submit(self, kind: str, **args) -> Future:
+        """Start drawing a figure; :meth:`result` gives its PNG bytes."""
         self._start()
         if self.ready:
             try:
-                return self._pool.submit(_draw, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
-            except BrokenProcessPool:
-                log.warning("the drawing processes stopped; drawing in this thread from now on")
-                self.disabled, self._pool = True, None
+                job = self._pool.submit(_draw, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+                job.pmsim_drawing = (kind, args)
+                return job
+            except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was shut down meanwhile
+                self._stop("the drawing processes stopped")
         done: Future = Future()
         try:
             done.set_result(_draw(kind, args))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
             done.set_exception(exc)
         return done
+
+    def result(self, job: Future, timeout: float = 120.0) -> bytes:
+        """The PNG of a submitted figure; drawn here if its process died or hangs."""
+        try:
+            return job.result(timeout=timeout)
+        except (BrokenProcessPool, TimeoutError) as exc:
+            self._stop(f"a drawing process failed ({type(exc).__name__})")
+            kind, args = job.pmsim_drawing
+            return _draw(kind, args)
 
 
 _RENDERER = _Renderer()

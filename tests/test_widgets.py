@@ -6,7 +6,11 @@ import asyncio
 import datetime as dt
 import html
 import io
+import os
+import subprocess
+import sys
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -335,3 +339,28 @@ def test_pmsim_simulate_shows_text_progress_on_stderr_when_asked(capsys):
     assert out.lstrip().startswith("{")
     assert main(["simulate", path, "--iterations", "3000", "--seed", "1", "--json"]) == 0
     assert capsys.readouterr().err == ""  # stderr is not a terminal here
+
+
+def test_drawing_processes_end_with_their_parent(tmp_path):
+    """A kernel killed outright (SIGKILL) must not leave its drawing processes behind."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from pmsim import widgets\n"
+        "widgets._RENDERER._start()\n"
+        "[f.result(300) for f in widgets._RENDERER._ready]\n"
+        "print(' '.join(str(pid) for pid in widgets._RENDERER._pool._processes), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        children = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(children) >= 2
+        parent.kill()
+        parent.wait(30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in children):
+            time.sleep(0.2)
+        assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
+    finally:
+        parent.kill()
