@@ -165,6 +165,9 @@ class WhatIf:
     debounce : float
         Seconds of quiet after a burst of changes before the update starts
         (a lone change starts at once). ``0`` makes updates synchronous.
+    plots : bool
+        Draw the finish-date histogram and CDF, the tornado and the budget
+        burn; ``False`` shows the headline numbers only (a lighter panel).
 
     Attributes
     ----------
@@ -275,7 +278,7 @@ class WhatIf:
                                                         layout=w.Layout(width="260px"))
         c["correlation"] = _slider("Correlation in phase", 0.0, 0.0, 0.95, 0.05)
         c["levelled"] = w.Checkbox(value=False, description="Level resources (capacities bind)", indent=False)
-        c["iterations"] = w.BoundedIntText(value=iterations, min=100, max=10_000_000, step=1000,
+        c["iterations"] = w.BoundedIntText(value=iterations, min=1, max=10_000_000, step=1000,
                                            description="Iterations", continuous_update=False,
                                            style={"description_width": "150px"}, layout=w.Layout(width="300px"))
         c["seed"] = w.BoundedIntText(value=seed, min=0, max=2**63 - 1, description="Seed", continuous_update=False,
@@ -408,8 +411,8 @@ class WhatIf:
             w.HTML("<i>Edit one task's three-point estimate (before multipliers).</i>"),
             c["task"], c["task:optimistic"], c["task:most_likely"], c["task:pessimistic"], self.clear_task_button,
         ])
-        resources = w.VBox([c["levelled"], *(c[f"capacity:{r.id}"] for r in p.resources)]
-                           or [w.HTML("<i>This project has no resources.</i>")])
+        resources = w.VBox([c["levelled"], *(c[f"capacity:{r.id}"] for r in p.resources)] if p.resources
+                           else [c["levelled"], w.HTML("<i>This project has no resources.</i>")])
         risks = w.VBox([w.HBox([c[f"risk:{r.id}"], c[f"probability:{r.id}"]]) for r in p.risks]
                        or [w.HTML("<i>This project has no risks.</i>")])
         simulation = w.VBox([c["iterations"], c["seed"], c["correlation"], c["deadline"], c["budget"]])
@@ -625,7 +628,8 @@ class WhatIf:
         self.error = None
         self.error_box.value = ""
         if result.images:
-            # Images first: when the P80 text changes in a browser, the plots are already there.
+            # Images before numbers: unless the numbers went ahead (_show_numbers), a new P80
+            # text in a browser then means the new plots are there too.
             for name, png in result.images.items():
                 self.images[name].value = png
         self.headline = result.headline
@@ -680,7 +684,7 @@ class WhatIf:
         card("expected_cost", "Expected cost", _fmt_money(numbers["expected_cost"], p.currency), "mean of the runs")
 
     def _render(self, project: Project, sim, groups, levelled: bool, request: _Request) -> dict:
-        """Draw the three figures; each goes to a drawing process as soon as its data is ready."""
+        """Draw the four figures; each goes to a drawing process as soon as its data is ready."""
         deadline = request.deadline if request.deadline is not None else False
         sim.finish_dates  # computed once here rather than in every drawing process
         layout = (project.name, deadline is False)  # what the layout of a figure depends on, besides its kind

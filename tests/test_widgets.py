@@ -204,6 +204,7 @@ def test_a_saved_scenario_sweeps_in_code_to_the_same_numbers(erp, dash):
     dash.save_scenario("plan")
     dash.controls["multiplier"].value = 1.15
     dash.controls["capacity:erp"].value = 2.0
+    dash.controls["levelled"].value = True
     dash.controls["risk:R03"].value = False
     dash.controls["correlation"].value = 0.3
     dash.controls["deadline"].value = dt.date(2027, 10, 29)
