@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_cpm.py
 	$(BIN)/python benchmarks/bench_montecarlo.py
 	$(BIN)/python benchmarks/bench_levelling.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis
