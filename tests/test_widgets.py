@@ -261,6 +261,20 @@ def test_debounced_updates_run_in_a_worker_and_the_last_change_wins(erp):
     direct.close()
 
 
+def test_a_newer_change_supersedes_a_running_simulation(erp):
+    w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0.01, plots=False)
+    w.controls["iterations"].value = 300_000  # several batches: the run can be stopped between two
+    deadline = time.monotonic() + 120
+    while w.progress.widget.max != 300_000 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    w.controls["multiplier"].value = 1.2
+    assert w.wait(300)
+    assert w.updates == 2  # the first, and the last: the long run was never shown
+    assert w._shown[0]["multiplier"] == 1.2 and w._shown[0]["iterations"] == 300_000
+    assert w.error is None and not w.stale
+    w.close()
+
+
 def test_inside_an_event_loop_results_are_applied_on_the_loop_thread(erp):
     async def scenario():
         w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0.02)
