@@ -711,7 +711,13 @@ class WhatIf:
                                             layout=(project.name, title))
         except PmsimError as exc:
             jobs["burn"] = _RENDERER.submit("message", text=f"No budget burn: {exc}")
-        return {name: _RENDERER.result(job) for name, job in jobs.items()}
+        try:
+            check = lambda: self._check_current(request.token, True)  # noqa: E731
+            return {name: _RENDERER.result(job, check=check) for name, job in jobs.items()}
+        except _Superseded:
+            for job in jobs.values():
+                job.cancel()  # those not started yet; the others finish, unseen
+            raise
 
     def update(self) -> dict:
         """Recompute now, in this thread, whatever the debounce; returns the headline numbers.
@@ -1084,10 +1090,21 @@ class _Renderer:
             done.set_exception(exc)
         return done
 
-    def result(self, job: Future, timeout: float = 120.0) -> bytes:
-        """The PNG of a submitted figure; drawn here if its process died or hangs."""
+    def result(self, job: Future, timeout: float = 120.0, check=None) -> bytes:
+        """The PNG of a submitted figure; drawn here if its process died or hangs.
+
+        ``check()`` is called about every 50 ms while waiting; what it raises
+        (a newer request superseding this one) ends the wait.
+        """
+        end = time.monotonic() + timeout
         try:
-            return job.result(timeout=timeout)
+            while True:
+                try:
+                    return job.result(timeout=0.05 if check is not None else timeout)
+                except TimeoutError:
+                    if time.monotonic() >= end:
+                        raise
+                    check()
         except (BrokenProcessPool, TimeoutError) as exc:
             self._stop(f"a drawing process failed ({type(exc).__name__})")
             kind, args = job.pmsim_drawing
