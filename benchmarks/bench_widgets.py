@@ -167,7 +167,7 @@ def main(argv=None) -> int:
     lines = [
         f"A control change with {ITERATIONS:,} iterations: time from setting the control to the new headline "
         "numbers and all four plots (histogram, CDF, tornado, budget burn) in their widgets "
-        "(`WhatIf(..., debounce=0)`, synchronous). Median and slowest over the changes listed in "
+        "(`WhatIf(..., debounce=0)`, synchronous). Median, fastest and slowest over the changes listed in "
         "`bench_widgets.py` (multiplier, phase, risk on/off and probability, levelling and a capacity, seed); "
         f"target {TARGET_MS} ms. Plots are drawn by {widgets._RENDERER.processes()} drawing processes.",
         "",
