@@ -467,8 +467,9 @@ def _exact(problem: _Problem, rule: str, time_limit: float, seed) -> tuple[np.nd
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = int(as_generator(0 if seed is None else seed).integers(2**31 - 1))
     code = solver.Solve(model)
+    # The solver's bound holds for the original problem only when the units were not rounded.
     lower = max(problem.cpm["makespan"], math.ceil(solver.BestObjectiveBound() - 1e-9) / q) \
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else problem.cpm["makespan"]
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and exact_units else problem.cpm["makespan"]
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.Value(v) for v in s], dtype=np.float64) / q
         from ._kernels.levelling import left_shift, workspace

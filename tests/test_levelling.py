@@ -214,6 +214,18 @@ def test_fractional_durations_lags_and_units():
     assert pm.level(p, method="exact").status == "optimal"
 
 
+def test_exact_with_units_off_the_grid_rounds_safely_and_claims_no_optimum():
+    # Three thirds of a unit fit together; CP-SAT sees 0.334 each (rounded up), so it cannot.
+    third = 1 / 3
+    p = make([("A", 2, {"r": third}), ("B", 2, {"r": third}), ("C", 2, {"r": third})], [], {"r": 1})
+    heuristic = pm.level(p)
+    assert_feasible(p, heuristic)
+    assert heuristic.makespan == 2.0
+    s = pm.level(p, method="exact", time_limit=5)
+    assert_feasible(p, s)
+    assert s.status == "feasible" and s.lower_bound == 2.0 and s.makespan >= 2.0
+
+
 def test_a_milestone_uses_no_resource_even_when_it_lists_one():
     p = make([("A", 2, {"r": 1}), ("M", 0, {"r": 9})], [("A", "M")], {"r": 1})
     s = pm.level(p)
