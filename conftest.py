@@ -21,3 +21,13 @@ def _close_figures():
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is not None:
         plt.close("all")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last.
+
+    pytest-playwright keeps one Playwright (and its event loop) for the whole
+    session once a browser test has run; code that later looks for a running
+    asyncio loop (the dashboard's debouncing, nbval's kernel client) must not find it.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
