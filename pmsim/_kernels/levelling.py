@@ -560,15 +560,6 @@ def _linked(a, b, inst):
 
 
 @nb.njit(cache=True)
-def _makespan(start, dur):
-    m = 0.0
-    for j in range(start.shape[0]):
-        if start[j] + dur[j] > m:
-            m = start[j] + dur[j]
-    return m
-
-
-@nb.njit(cache=True)
 def _same(a, b):
     for j in range(a.shape[0]):
         if abs(a[j] - b[j]) > EPS:
