@@ -211,7 +211,8 @@ def cumulative_cost(times, start, finish, cost) -> np.ndarray:
 
     Each task adds its whole cost from the first grid time at or after its
     finish (a difference array, summed once), plus a partial ramp at the few
-    grid times inside (start, finish): O(m · n · (log k + points per task)).
+    grid times inside (start, finish): O(m · n · (log k + points per task)),
+    in compiled code.
 
     >>> cumulative_cost([0, 1, 2, 3, 4], [0, 2], [2, 2], [10, 5]).tolist()
     [0.0, 5.0, 15.0, 15.0, 15.0]
@@ -222,25 +223,10 @@ def cumulative_cost(times, start, finish, cost) -> np.ndarray:
     one = np.ndim(start) == 1
     start, finish, cost = (np.atleast_2d(np.asarray(a, dtype=np.float64)) for a in (start, finish, cost))
     start, finish, cost = np.broadcast_arrays(start, finish, cost)
-    m, n = start.shape
-    k = times.shape[0]
-    ramp = finish > start
-    end = np.where(ramp, finish, start)
-    full_from = np.searchsorted(times, end, side="left")  # first grid time >= end: the whole cost
-    rows = np.arange(m)[:, None] * (k + 1)
-    acc = np.bincount((rows + full_from).ravel(), weights=cost.ravel(), minlength=m * (k + 1))
-    out = np.cumsum(acc.reshape(m, k + 1)[:, :k], axis=1)
-    # Grid times strictly inside a ramp get cost × elapsed share.
-    inside_from = np.searchsorted(times, start, side="right")
-    inside = np.where(ramp, full_from - inside_from, 0)
-    if inside.size and inside.max() > 0:
-        rate = np.where(ramp, cost / np.where(ramp, finish - start, 1.0), 0.0)
-        partial = np.zeros(m * k)
-        for j in range(int(inside.max())):
-            r, c = np.nonzero(inside > j)
-            idx = inside_from[r, c] + j
-            partial += np.bincount(r * k + idx, weights=rate[r, c] * (times[idx] - start[r, c]), minlength=m * k)
-        out += partial.reshape(m, k)
+    from ._kernels.budget import cumulative_cost as accrue
+
+    out = np.empty((start.shape[0], times.shape[0]))
+    accrue(times, np.ascontiguousarray(start), np.ascontiguousarray(finish), np.ascontiguousarray(cost), out)
     return out[0] if one else out
 
 

@@ -225,3 +225,26 @@ def test_contingency_is_the_p_level_cost_above_the_baseline(erp_sim):
         assert np.mean(sim.cost <= budget) >= confidence > np.mean(sim.cost < budget)
     with pytest.raises(pm.ValidationError, match=r"confidence must be in \(0, 1\)"):
         pm.contingency(sim, 1.0)
+
+
+def test_cumulative_cost_matches_a_direct_sum_on_random_grids():
+    # The compiled accrual against the definition, task by task and time by time.
+    from pmsim.budget import cumulative_cost
+
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        m, n, k = rng.integers(1, 6), rng.integers(1, 12), rng.integers(1, 25)
+        times = np.sort(rng.random(k) * 30)
+        start = rng.random((m, n)) * 25
+        finish = start + rng.integers(0, 2, (m, n)) * rng.random((m, n)) * 8  # some zero-length tasks
+        cost = rng.random((m, n)) * 100
+        expected = np.zeros((m, k))
+        for r in range(m):
+            for j in range(n):
+                s, f, c = start[r, j], finish[r, j], cost[r, j]
+                for i, t in enumerate(times):
+                    if f > s:
+                        expected[r, i] += c * min(max((t - s) / (f - s), 0.0), 1.0)
+                    elif t >= s:
+                        expected[r, i] += c
+        np.testing.assert_allclose(cumulative_cost(times, start, finish, cost), expected, rtol=1e-12, atol=1e-9)
