@@ -12,6 +12,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8866
+# Jupyter refuses to run as root (containers, CI machines) unless told it may.
+ROOT_OK := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
 .PHONY: install lab test dashboard report bench clean
 
@@ -29,7 +31,7 @@ $(STAMP): pyproject.toml
 
 lab: install
 	@echo "Starting JupyterLab on notebooks/; open the http://127.0.0.1:... URL printed below."
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --no-browser
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --no-browser $(ROOT_OK)
 
 test: install
 	$(BIN)/python -m pytest
