@@ -109,10 +109,10 @@ def _earliest(pt, pu, nb_, t0, d, j, rptr, ridx, demand, cap, tol):
 
 
 @nb.njit(cache=True, inline="always")
-def _split(pt, pu, nb_, t):
-    """Make ``t`` a breakpoint; returns (its index, new count)."""
+def _split(pt, pu, nb_, t, tol):
+    """Make ``t`` a breakpoint (unless one lies within ``tol``); returns (its index, new count)."""
     b = _find(pt, nb_, t)
-    if abs(pt[b] - t) <= EPS:
+    if abs(pt[b] - t) <= tol:
         return b, nb_
     nk = pu.shape[1]
     for c in range(nb_, b + 1, -1):
@@ -127,8 +127,8 @@ def _split(pt, pu, nb_, t):
 
 @nb.njit(cache=True)
 def _add(pt, pu, nb_, t, d, j, rptr, ridx, demand):
-    b0, nb_ = _split(pt, pu, nb_, t)
-    b1, nb_ = _split(pt, pu, nb_, t + d)
+    b0, nb_ = _split(pt, pu, nb_, t, EPS)
+    b1, nb_ = _split(pt, pu, nb_, t + d, EPS)
     for c in range(b0, b1):
         for e in range(rptr[j], rptr[j + 1]):
             k = ridx[e]
@@ -1025,23 +1025,6 @@ def smooth(start, inst, tasks, dist, early, late, weight, max_sweeps):
 # --------------------------------------------------------------------------- levelled Monte Carlo
 
 
-@nb.njit(cache=True, inline="always")
-def _split32(pt, pu, nb_, t):
-    """As _split, for breakpoints that are exact float32 values (no tolerance)."""
-    b = _find(pt, nb_, t)
-    if pt[b] == t:
-        return b, nb_
-    nk = pu.shape[1]
-    for c in range(nb_, b + 1, -1):
-        pt[c] = pt[c - 1]
-        for k in range(nk):
-            pu[c, k] = pu[c - 1, k]
-    pt[b + 1] = t
-    for k in range(nk):
-        pu[b + 1, k] = pu[b, k]
-    return b + 1, nb_ + 1
-
-
 @nb.njit(cache=True)
 def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_type, pred_lag,
                         rptr, ridx, demand, cap, tol, es, ef, pt, pu, delayed):
@@ -1087,8 +1070,9 @@ def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_
                 if blocked:
                     t = np.float32(pt[c])
                     end = t + d
-            b0, nb_ = _split32(pt, pu, nb_, t)
-            b1, nb_ = _split32(pt, pu, nb_, end)
+            # Breakpoints here are exact float32 values: no tolerance.
+            b0, nb_ = _split(pt, pu, nb_, t, 0.0)
+            b1, nb_ = _split(pt, pu, nb_, end, 0.0)
             for c in range(b0, b1):
                 for e in range(rptr[j], rptr[j + 1]):
                     pu[c, ridx[e]] += demand[j, ridx[e]]
