@@ -60,3 +60,15 @@ def test_a_portfolio_split_into_iteration_ranges_on_the_cluster_equals_in_proces
     pd.testing.assert_frame_equal(local.project_finish, remote.project_finish, check_exact=True)
     pd.testing.assert_series_equal(local.simulation.criticality, remote.simulation.criticality, check_exact=True)
     pd.testing.assert_frame_equal(local.summary(), remote.summary())
+
+
+def test_a_client_whose_scheduler_went_away_fails_fast(project):
+    cluster = distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=1,
+                                       host="127.0.0.1", dashboard_address=None)
+    c = distributed.Client(cluster)
+    cluster.close()  # the scheduler is gone; the client object is still in the user's hands
+    started = time.monotonic()
+    with pytest.raises(pm.PmsimError, match="the Dask client is not running|does not answer"):
+        pm.compare(project, [pm.Scenario("plan")], iterations=100, seed=1, client=c)
+    assert time.monotonic() - started < 30
+    c.close()
