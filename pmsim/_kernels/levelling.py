@@ -387,6 +387,18 @@ def _less(a, b, key1, key2):
     return key1[a] < key1[b] or (key1[a] == key1[b] and key2[a] < key2[b])
 
 
+@nb.njit(cache=True, inline="always")
+def _sift_up(heap, c, key1, key2):
+    """Move the entry at ``c`` up the binary heap until its parent is not greater."""
+    while c > 0:
+        p = (c - 1) >> 1
+        if _less(heap[c], heap[p], key1, key2):
+            heap[c], heap[p] = heap[p], heap[c]
+            c = p
+        else:
+            break
+
+
 @nb.njit(cache=True)
 def priority_list(key1, key2, inst, backward, out, ws):
     """The precedence-feasible list that always takes the eligible task with the smallest (key1, key2).
@@ -403,17 +415,9 @@ def priority_list(key1, key2, inst, backward, out, ws):
     for j in range(n):
         cnt[j] = cptr[j + 1] - cptr[j]
         if cnt[j] == 0:
-            # sift up
             heap[size] = j
-            c = size
+            _sift_up(heap, size, key1, key2)
             size += 1
-            while c > 0:
-                p = (c - 1) >> 1
-                if _less(heap[c], heap[p], key1, key2):
-                    heap[c], heap[p] = heap[p], heap[c]
-                    c = p
-                else:
-                    break
     for q in range(n):
         j = heap[0]
         out[q] = j
@@ -437,15 +441,8 @@ def priority_list(key1, key2, inst, backward, out, ws):
             cnt[s] -= 1
             if cnt[s] == 0:
                 heap[size] = s
-                c = size
+                _sift_up(heap, size, key1, key2)
                 size += 1
-                while c > 0:
-                    p = (c - 1) >> 1
-                    if _less(heap[c], heap[p], key1, key2):
-                        heap[c], heap[p] = heap[p], heap[c]
-                        c = p
-                    else:
-                        break
 
 
 @nb.njit(cache=True)
