@@ -350,6 +350,42 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
         renderer._pool.shutdown()
 
 
+def _image(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+@pytest.mark.parametrize("kind", ["histogram", "cdf", "tornado", "burn"])
+def test_a_figure_drawn_again_into_its_axes_looks_like_one_drawn_afresh(erp, kind):
+    """The dashboard redraws into the axes of the last figure of that kind: nothing of the old one stays."""
+    def args(seed, multiplier):
+        project = pm.Scenario("x", multiplier=multiplier).apply(erp)
+        sim = pm.simulate(project, iterations=ITERATIONS, seed=seed)
+        if kind == "burn":
+            return {"burn": pm.budget_burn(project, sim, freq="W"), "budget": erp.budget, "title": "burn",
+                    "layout": kind}
+        sim.sensitivity
+        return {"sim": sim, "deadline": False, "layout": kind} if kind != "tornado" else {"sim": sim, "layout": kind}
+
+    first, second = args(1, 1.0), args(2, 1.4)  # a later finish, other bars, other tick labels
+    saved = getattr(widgets._FIGURES, "state", None)
+    try:
+        widgets._FIGURES.state = None
+        widgets._draw(kind, second)  # finds the layout
+        widgets._draw(kind, first)  # the kind's own figure, placed by that layout
+        layouts = dict(widgets._FIGURES.state["layouts"])
+        again = widgets._draw(kind, second)  # wiped and drawn again
+        widgets._FIGURES.state["plain"].clear()
+        afresh = widgets._draw(kind, second)  # a new figure, same layout
+        assert widgets._FIGURES.state["layouts"] == layouts  # no layout ran in between
+    finally:
+        widgets._FIGURES.state = saved
+    assert again.startswith(PNG)
+    assert np.abs(_image(again) - _image(afresh)).max() <= 2
+    assert np.abs(_image(again) - _image(widgets._draw(kind, first))).max() > 100  # the second plot differs
+
+
 def test_widget_progress_and_text_progress():
     bar = WidgetProgress("Run")
     bar(1, 4)

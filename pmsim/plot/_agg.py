@@ -1,0 +1,112 @@
+"""An Agg canvas that keeps the text it has rendered, for figures redrawn many times.
+
+The what-if dashboard redraws the same four figures after every control
+change. Half of an Agg draw is text: FreeType lays out and rasterises every
+tick label, title and legend entry again, although most of them are the
+same string at the same sub-pixel position as last time. :class:`TextCachingCanvas`
+renders each distinct piece of text once into a small transparent image
+and afterwards only composites that image. The key holds everything that
+changes the pixels (string, font, angle, colour, alpha, antialiasing,
+font features and language, and the position's fraction of a pixel in
+FreeType's 1/64 steps), so the result matches a plain Agg draw to within
+the rounding of alpha compositing (at most 2 of 255 per channel).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+_STEPS = 64  # FreeType places glyphs in 1/64 of a pixel: finer fractions draw the same pixels
+_PAD = 3  # pixels around the text's box: antialiasing and glyphs that overhang their advance
+_KEEP = 4000  # texts remembered per process (a few KB each)
+
+
+class _TextCachingRenderer(RendererAgg):
+    def __init__(self, width, height, dpi, cache: OrderedDict):
+        super().__init__(width, height, dpi)
+        self._texts = cache
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath == "TeX":
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        # (x, y) is the start of the baseline, y counted down from the top.
+        ix, iy = math.floor(x), math.floor(y)
+        fx, fy = round((x - ix) * _STEPS), round((y - iy) * _STEPS)
+        shaping = None
+        if mtext is not None and hasattr(mtext, "get_fontfeatures"):
+            shaping = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language())
+        key = (s, hash(prop), prop.get_size_in_points(), angle, ismath, tuple(gc.get_rgb()), gc.get_alpha(),
+               gc.get_forced_alpha(), gc.get_antialiased(), fx, fy, shaping, self.dpi)
+        entry = self._texts.get(key)
+        if entry is None:
+            entry = self._render(gc, fx / _STEPS, fy / _STEPS, s, prop, angle, ismath, mtext)
+            self._texts[key] = entry
+            if len(self._texts) > _KEEP:
+                self._texts.popitem(last=False)
+        else:
+            self._texts.move_to_end(key)
+        image, dx, dy = entry
+        if image is None:
+            return
+        # The colour and alpha are in the image already; the clip comes from gc.
+        gc1 = self.new_gc()
+        gc1.copy_properties(gc)
+        gc1.set_alpha(1.0)
+        # draw_image takes the lower-left corner counted up from the bottom, rows bottom first.
+        self.draw_image(gc1, ix + dx, self.height - (iy + dy + image.shape[0]), image[::-1])
+        gc1.restore()
+
+    def _render(self, gc, fx, fy, s, prop, angle, ismath, mtext):
+        """``s`` drawn alone: (RGBA image, its left and top offset from the pixel of the origin)."""
+        w, h, d = self.get_text_width_height_descent(s, prop, ismath)
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        # The text's box, from the baseline origin, y up; turned by the angle; then y down.
+        corners = [(cx * cos - cy * sin, -(cx * sin + cy * cos)) for cx in (0.0, w) for cy in (-d, h)]
+        left = math.floor(min(c[0] for c in corners)) - _PAD
+        top = math.floor(min(c[1] for c in corners)) - _PAD
+        width = math.ceil(max(c[0] for c in corners)) + _PAD - left + 1
+        height = math.ceil(max(c[1] for c in corners)) + _PAD - top + 1
+        scratch = RendererAgg(width, height, self.dpi)
+        gc0 = scratch.new_gc()
+        gc0.copy_properties(gc)
+        gc0.set_clip_rectangle(None)
+        gc0.set_clip_path(None)
+        RendererAgg.draw_text(scratch, gc0, fx - left, fy - top, s, prop, angle, ismath, mtext)
+        gc0.restore()
+        pixels = np.asarray(scratch.buffer_rgba())
+        inked = pixels[..., 3] > 0
+        rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+        if rows.size == 0:
+            return None, 0, 0
+        r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        return np.ascontiguousarray(pixels[r0:r1, c0:c1]), left + int(c0), top + int(r0)
+
+
+class TextCachingCanvas(FigureCanvasAgg):
+    """A :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg` whose renderer keeps rendered text.
+
+    The cache is shared by every canvas of the process and keeps the
+    most recently used texts.
+
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1), dpi=72)
+    >>> canvas = TextCachingCanvas(fig)
+    >>> _ = fig.text(0.1, 0.5, "P80")
+    >>> canvas.draw()
+    >>> canvas.buffer_rgba().shape
+    (72, 144, 4)
+    """
+
+    _texts: OrderedDict = OrderedDict()
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = _TextCachingRenderer(w, h, self.figure.dpi, self._texts)
+            self._lastKey = key
+        return self.renderer
