@@ -15,6 +15,7 @@ the rounding of alpha compositing (at most 2 of 255 per channel).
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -23,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 _STEPS = 64  # FreeType places glyphs in 1/64 of a pixel: finer fractions draw the same pixels
 _PAD = 3  # pixels around the text's box: antialiasing and glyphs that overhang their advance
 _KEEP = 4000  # texts remembered per process (a few KB each)
+_LOCK = threading.Lock()
 
 
 class _TextCachingRenderer(RendererAgg):
@@ -39,16 +41,20 @@ class _TextCachingRenderer(RendererAgg):
         shaping = None
         if mtext is not None and hasattr(mtext, "get_fontfeatures"):
             shaping = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language())
-        key = (s, hash(prop), prop.get_size_in_points(), angle, ismath, tuple(gc.get_rgb()), gc.get_alpha(),
+        font = (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+                prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily())
+        key = (s, font, angle, ismath, tuple(gc.get_rgb()), gc.get_alpha(),
                gc.get_forced_alpha(), gc.get_antialiased(), fx, fy, shaping, self.dpi)
-        entry = self._texts.get(key)
+        with _LOCK:  # canvases in several threads share the cache
+            entry = self._texts.get(key)
+            if entry is not None:
+                self._texts.move_to_end(key)
         if entry is None:
             entry = self._render(gc, fx / _STEPS, fy / _STEPS, s, prop, angle, ismath, mtext)
-            self._texts[key] = entry
-            if len(self._texts) > _KEEP:
-                self._texts.popitem(last=False)
-        else:
-            self._texts.move_to_end(key)
+            with _LOCK:
+                self._texts[key] = entry
+                if len(self._texts) > _KEEP:
+                    self._texts.popitem(last=False)
         image, dx, dy = entry
         if image is None:
             return
