@@ -575,28 +575,41 @@ class Project:
     def task_ids(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.tasks)
 
+    def _by_id(self) -> dict:
+        """Tasks, resources, risks and incoming links by id, built on first use.
+
+        Projects are frozen, so the index stays valid; it lives in the
+        instance ``__dict__`` like the network cache (edits build new projects).
+        """
+        index = self.__dict__.get("_pmsim_by_id")
+        if index is None:
+            into: dict[str, list] = {}
+            for d in self.dependencies:
+                into.setdefault(d.successor, []).append(d)
+            index = {"task": {t.id: t for t in self.tasks}, "resource": {r.id: r for r in self.resources},
+                     "risk": {r.id: r for r in self.risks}, "into": {k: tuple(v) for k, v in into.items()}}
+            self.__dict__["_pmsim_by_id"] = index
+        return index
+
+    def _lookup(self, kind: str, key: str):
+        try:
+            return self._by_id()[kind][key]
+        except (KeyError, TypeError):  # TypeError: an unhashable id cannot name anything
+            raise UnknownReferenceError(f"Project {self.name!r} has no {kind} {key!r}") from None
+
     def task(self, task_id: str) -> Task:
         """The task with this id (raises UnknownReferenceError)."""
-        for t in self.tasks:
-            if t.id == task_id:
-                return t
-        raise UnknownReferenceError(f"Project {self.name!r} has no task {task_id!r}")
+        return self._lookup("task", task_id)
 
     def resource(self, resource_id: str) -> Resource:
-        for r in self.resources:
-            if r.id == resource_id:
-                return r
-        raise UnknownReferenceError(f"Project {self.name!r} has no resource {resource_id!r}")
+        return self._lookup("resource", resource_id)
 
     def risk(self, risk_id: str) -> Risk:
-        for r in self.risks:
-            if r.id == risk_id:
-                return r
-        raise UnknownReferenceError(f"Project {self.name!r} has no risk {risk_id!r}")
+        return self._lookup("risk", risk_id)
 
     def predecessors(self, task_id: str) -> tuple[Dependency, ...]:
         """The links into ``task_id``."""
-        return tuple(d for d in self.dependencies if d.successor == task_id)
+        return self._by_id()["into"].get(task_id, ())
 
     @property
     def phases(self) -> tuple[str, ...]:

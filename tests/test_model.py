@@ -101,6 +101,10 @@ def test_lookups():
     for lookup in (p.task, p.resource, p.risk):
         with pytest.raises(UnknownReferenceError, match="'nope'"):
             lookup("nope")
+    # The index built by those lookups belongs to p: an edited copy answers for itself.
+    q = p.with_task(pm.Task("A", duration=7))
+    assert q.task("A").planned_duration == 7.0 and p.task("A").planned_duration != 7.0
+    assert q.predecessors("B") == (pm.Dependency("A", "B"),)
 
 
 def test_phases_in_order_of_first_appearance():
