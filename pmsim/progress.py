@@ -47,6 +47,11 @@ class WidgetProgress:
         The label left of the bar.
     widget : ipywidgets.IntProgress, optional
         A bar to drive (one already in a layout); a new one by default.
+    interval : float
+        Seconds between updates of the bar after a :meth:`reset` (the end of
+        a run is always shown). Each update is a message to the browser, and
+        a run of a few tens of milliseconds would otherwise send one per
+        chunk of iterations while the page has better things to draw.
 
     The bar counts iterations (``widget.max`` is the run's total) and its
     description ends with the percentage. The widget may be updated from a
@@ -59,13 +64,15 @@ class WidgetProgress:
     (1.0, 'success')
     """
 
-    def __init__(self, description: str = "Simulating", widget=None):
+    def __init__(self, description: str = "Simulating", widget=None, interval: float = 0.1):
         import ipywidgets as w
 
         self.label = description
         self.widget = widget if widget is not None else w.IntProgress(
             value=0, min=0, max=1, description=description, style={"description_width": "initial"}
         )
+        self.interval = float(interval)
+        self._shown = -float("inf")
         self._lock = threading.Lock()
 
     @property
@@ -75,20 +82,26 @@ class WidgetProgress:
 
     def reset(self, total: int = 1) -> None:
         """Back to zero (before a new run of ``total`` iterations)."""
-        with self._lock:
+        with self._lock, self.widget.hold_sync():
             self.widget.bar_style = ""
             self.widget.max = max(int(total), 1)
             self.widget.value = 0
             self.widget.description = f"{self.label} 0 %"
+            self._shown = time.monotonic()
 
     def __call__(self, done: int, total: int) -> None:
         done, total = _check(done, total)
+        now = time.monotonic()
         with self._lock:
-            if self.widget.max != total:
-                self.widget.max = total
-            self.widget.value = done
-            self.widget.description = f"{self.label} {100 * done // total} %"
-            self.widget.bar_style = "success" if done == total else ""
+            if done < total and now - self._shown < self.interval:
+                return
+            self._shown = now
+            with self.widget.hold_sync():  # one message for the four fields
+                if self.widget.max != total:
+                    self.widget.max = total
+                self.widget.value = done
+                self.widget.description = f"{self.label} {100 * done // total} %"
+                self.widget.bar_style = "success" if done == total else ""
 
     def _ipython_display_(self):
         from IPython.display import display

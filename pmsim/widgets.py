@@ -553,7 +553,9 @@ class WhatIf:
         try:
             # The numbers go to the page as soon as they are known; the plots follow.
             numbers = lambda early: post(self._show_numbers, early)  # noqa: E731
-            result = self._compute(request, render=True, on_numbers=numbers) if request.token == self._token else None
+            image = lambda name, png: post(self._show_image, (request.token, name, png))  # noqa: E731
+            result = (self._compute(request, render=True, on_numbers=numbers, on_image=image)
+                      if request.token == self._token else None)
         except _Superseded:
             result = None
         except BaseException as exc:  # noqa: BLE001 - never lose a worker failure silently
@@ -573,17 +575,18 @@ class WhatIf:
         if render and self.debounce and token != self._token:
             raise _Superseded
 
-    def _compute(self, request: _Request, render: bool, on_numbers=None) -> _Result:
+    def _compute(self, request: _Request, render: bool, on_numbers=None, on_image=None) -> _Result:
         """Simulate the settings of ``request`` (and draw, with ``render``); errors become a message.
 
-        ``on_numbers(result)`` is called with the headline numbers before the drawing starts.
+        ``on_numbers(result)`` is called with the headline numbers before the drawing starts,
+        ``on_image(name, png)`` with each plot as soon as it is drawn.
         """
         if not render:
-            return self._simulate(request, render, on_numbers)
+            return self._simulate(request, render, on_numbers, on_image)
         with self._compute_lock:
-            return self._simulate(request, render, on_numbers)
+            return self._simulate(request, render, on_numbers, on_image)
 
-    def _simulate(self, request: _Request, render: bool, on_numbers) -> _Result:
+    def _simulate(self, request: _Request, render: bool, on_numbers, on_image) -> _Result:
         result = _Result(request.token, request.settings, request.overrides)
         token = request.token
         try:
@@ -609,7 +612,7 @@ class WhatIf:
                                    seconds=time.perf_counter() - request.started))
             if render and self.plots:
                 self._check_current(token, render)
-                result.images = self._render(changed, sim, groups, levelled, request)
+                result.images = self._render(changed, sim, groups, levelled, request, on_image)
         except _Superseded:
             raise
         except PmsimError as exc:
@@ -657,6 +660,12 @@ class WhatIf:
         self._early_token = result.token
         self.cards_box.remove_class("pmsim-stale")
 
+    def _show_image(self, item: tuple) -> None:
+        """One plot of an update whose numbers are shown and whose other plots are still being drawn."""
+        token, name, png = item
+        if token == self._token and self._early_token == token:
+            self.images[name].value = png
+
     def _mark_stale(self, stale: bool) -> None:
         self.stale = stale
         for box in (self.cards_box, self.plots_box):
@@ -683,8 +692,11 @@ class WhatIf:
         card("jcl", "JCL", _fmt_share(numbers["jcl"]), "on time and on budget")
         card("expected_cost", "Expected cost", _fmt_money(numbers["expected_cost"], p.currency), "mean of the runs")
 
-    def _render(self, project: Project, sim, groups, levelled: bool, request: _Request) -> dict:
-        """Draw the four figures; each goes to a drawing process as soon as its data is ready."""
+    def _render(self, project: Project, sim, groups, levelled: bool, request: _Request, on_image=None) -> dict:
+        """Draw the four figures; each goes to a drawing process as soon as its data is ready.
+
+        ``on_image(name, png)`` receives each figure as soon as it is back.
+        """
         deadline = request.deadline if request.deadline is not None else False
         sim.finish_dates  # computed once here rather than in every drawing process
         layout = (project.name, deadline is False)  # what the layout of a figure depends on, besides its kind
@@ -713,7 +725,12 @@ class WhatIf:
             jobs["burn"] = _RENDERER.submit("message", text=f"No budget burn: {exc}")
         try:
             check = lambda: self._check_current(request.token, True)  # noqa: E731
-            return {name: _RENDERER.result(job, check=check) for name, job in jobs.items()}
+            images = {}
+            for name, job in jobs.items():
+                images[name] = _RENDERER.result(job, check=check)
+                if on_image is not None:
+                    on_image(name, images[name])
+            return images
         except _Superseded:
             for job in jobs.values():
                 job.cancel()  # those not started yet; the others finish, unseen
@@ -896,6 +913,11 @@ def _figures() -> dict:
     return state
 
 
+def _layouts() -> list:
+    """The (kind, layout) keys this thread has laid out: what it has drawn."""
+    return list(_figures()["layouts"])
+
+
 def _figure(**kwargs):
     from matplotlib.figure import Figure
 
@@ -1060,14 +1082,19 @@ def _main_module_hidden():
 class _Renderer:
     """Draws figures in a few worker processes (matplotlib holds the GIL), else in this thread.
 
-    The processes start on first use and warm up in the background; until
-    they are ready, or when there are fewer than two cores, or with the
-    environment variable ``PMSIM_DRAWING_PROCESSES=0``, figures are drawn in
-    the calling thread. A broken pool falls back to drawing in-thread.
+    Each kind of figure has its own process (round robin over the kinds
+    when there are fewer processes), so the figure, its layout and the text
+    cache of that kind stay warm there from one update to the next. The
+    processes start on first use and warm up in the background; until they
+    are ready, or when there are fewer than two cores, or with the
+    environment variable ``PMSIM_DRAWING_PROCESSES=0``, figures are drawn
+    in the calling thread. A broken process falls back to drawing in-thread.
     """
 
+    KINDS = ("histogram", "cdf", "tornado", "burn", "message")  # in the order an update asks for them
+
     def __init__(self):
-        self._pool = None
+        self._pools: list[ProcessPoolExecutor] = []
         self._ready: list = []
         self._lock = threading.Lock()
         self.disabled = False
@@ -1079,9 +1106,13 @@ class _Renderer:
         cores = os.cpu_count() or 1
         return 0 if cores < 2 else min(3, cores)
 
+    def pids(self) -> list[int]:
+        """Process ids of the drawing processes started so far."""
+        return [pid for pool in list(self._pools) for pid in list(getattr(pool, "_processes", None) or {})]
+
     def _start(self) -> None:
         with self._lock:
-            if self._pool is not None or self.disabled:
+            if self._pools or self.disabled:
                 return
             n = self.processes()
             if n == 0:
@@ -1090,29 +1121,36 @@ class _Renderer:
             import multiprocessing
 
             # spawn, not fork: forking a process that runs OpenMP and kernel threads can hang the child.
-            self._pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_drawing_process, initargs=(os.getpid(),))
+            context = multiprocessing.get_context("spawn")
+            self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_drawing_process,
+                                               initargs=(os.getpid(),)) for _ in range(n)]
             with _main_module_hidden():
                 # Submitting starts every process now, while the main module is hidden.
-                self._ready = [self._pool.submit(_warm_up) for _ in range(n)]
+                self._ready = [pool.submit(_warm_up) for pool in self._pools]
 
     @property
     def ready(self) -> bool:
-        return self._pool is not None and all(f.done() and not f.exception() for f in self._ready)
+        return bool(self._pools) and all(f.done() and not f.exception() for f in self._ready)
+
+    def shutdown(self, wait: bool = True) -> None:
+        with self._lock:
+            pools, self._pools = self._pools, []
+        for pool in pools:
+            pool.shutdown(wait=wait, cancel_futures=True)
 
     def _stop(self, why: str) -> None:
         log.warning("pmsim what-if: %s; drawing in this thread from now on", why)
-        with self._lock:
-            pool, self._pool, self.disabled = self._pool, None, True
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        self.disabled = True
+        self.shutdown(wait=False)
 
     def submit(self, kind: str, **args) -> Future:
         """Start drawing a figure; :meth:`result` gives its PNG bytes."""
         self._start()
-        if self.ready:
+        pools = self._pools
+        if self.ready and pools:
             try:
-                job = self._pool.submit(_draw, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+                pool = pools[self.KINDS.index(kind) % len(pools)]
+                job = pool.submit(_draw, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
                 job.pmsim_drawing = (kind, args)
                 return job
             except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was shut down meanwhile

@@ -271,6 +271,23 @@ def test_debounced_updates_run_in_a_worker_and_the_last_change_wins(erp):
     direct.close()
 
 
+def test_debounced_updates_show_the_numbers_then_each_plot_as_it_is_drawn(erp):
+    w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0.01)
+    assert w.wait(120)
+    seen = []  # (what changed, updates finished at that moment)
+    w.cards["p80"].observe(lambda change: seen.append(("p80", w.updates)), "value")
+    for name, image in w.images.items():
+        image.observe(lambda change, name=name: seen.append((name, w.updates)), "value")
+    before = w.updates
+    w.controls["multiplier"].value = 1.3
+    assert w.wait(120) and w.updates == before + 1 and w.error is None
+    # The new P80 first, then the four plots in the order they were asked for, each before the update ended.
+    assert seen[:5] == [("p80", before), ("histogram", before), ("cdf", before), ("tornado", before),
+                        ("burn", before)]
+    assert ("p80", before + 1) not in seen  # the final result changed nothing more on the page
+    w.close()
+
+
 def test_a_newer_change_supersedes_a_running_simulation(erp):
     w = widgets.WhatIf(erp, iterations=ITERATIONS, seed=3, debounce=0.01, plots=False)
     w.controls["iterations"].value = 300_000  # several batches: the run can be stopped between two
@@ -337,7 +354,7 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
     sim.sensitivity
     renderer = widgets._Renderer()
     renderer._start()
-    assert renderer._pool is not None
+    assert renderer._pools
     try:
         for f in renderer._ready:
             f.result(timeout=120)
@@ -346,8 +363,16 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
         here = widgets._draw("tornado", {"sim": sim, "layout": key})
         there = renderer.result(renderer.submit("tornado", sim=sim, layout=key))
         assert there.startswith(PNG) and there == here
+        # Each kind of figure is drawn by one process, where its figure and text cache stay warm.
+        kinds = ("histogram", "cdf", "tornado")
+        for _ in range(2):
+            for kind in kinds:
+                renderer.result(renderer.submit(kind, sim=sim, deadline=False, layout=key))
+        drawn = [set(pool.submit(widgets._layouts).result(60)) for pool in renderer._pools]
+        for kind in kinds:
+            assert sum((kind, key) in keys for keys in drawn) == 1
     finally:
-        renderer._pool.shutdown()
+        renderer.shutdown()
 
 
 def _image(png: bytes) -> np.ndarray:
@@ -392,6 +417,12 @@ def test_widget_progress_and_text_progress():
     assert (bar.widget.value, bar.widget.max, bar.widget.description, bar.widget.bar_style) == (1, 4, "Run 25 %", "")
     bar.reset(10)
     assert (bar.widget.value, bar.widget.max, bar.fraction) == (0, 10, 0.0)
+    slow = WidgetProgress("Run", interval=3600)
+    slow.reset(10)
+    slow(5, 10)  # within the interval after the reset: not shown
+    assert (slow.widget.value, slow.widget.description) == (0, "Run 0 %")
+    slow(10, 10)  # the end always is
+    assert (slow.widget.value, slow.widget.description, slow.widget.bar_style) == (10, "Run 100 %", "success")
     out = io.StringIO()
     text = TextProgress(out, label="simulate", interval=3600)
     text(1, 3)
@@ -431,7 +462,7 @@ def test_drawing_processes_end_with_their_parent(tmp_path):
         "from pmsim import widgets\n"
         "widgets._RENDERER._start()\n"
         "[f.result(300) for f in widgets._RENDERER._ready]\n"
-        "print(' '.join(str(pid) for pid in widgets._RENDERER._pool._processes), flush=True)\n"
+        "print(' '.join(str(pid) for pid in widgets._RENDERER.pids()), flush=True)\n"
         "time.sleep(600)\n"
     )
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
