@@ -70,6 +70,7 @@ import pandas as pd
 
 from .correlation import CorrelationPlan, prepare_correlation
 from .distributions import BetaPert, Discrete, Distribution, Fixed, Lognormal, Triangular, Uniform
+from ._kernels import launching
 from .errors import PmsimError, PmsimWarning, UnknownReferenceError, ValidationError
 from .model import Project, _as_date
 from .network import Network, network
@@ -277,8 +278,9 @@ class _Plan:
         scores_last = ndtri(np.arange(1, last + 1) / (last + 1))
         out = np.empty((k, count), dtype=np.uint32)
         correct = np.ones(self.comp_ptr.shape[0] - 1, dtype=np.bool_)
-        correlate_blocks(first, count, BLOCK, self.corr_stream, self.score_stream, self.comp_ptr,
-                         self.factor_ptr, self.factors, correct, scores_full, scores_last, out)
+        with launching():
+            correlate_blocks(first, count, BLOCK, self.corr_stream, self.score_stream, self.comp_ptr,
+                             self.factor_ptr, self.factors, correct, scores_full, scores_last, out)
         return out
 
     def risk_draws(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -451,19 +453,20 @@ def _kernel(plan: _Plan, batch: _Batch, chunk: int, scratch: _Scratch, criticali
     from ._kernels.montecarlo import simulate_batch
 
     net = plan.net
-    simulate_batch(
-        batch.first, batch.count, chunk,
-        net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag, plan.candidate, plan.candidates,
-        plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
-        plan.corr_col, batch.corr_u, batch.corr_first,
-        plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
-        plan.release, plan.override_mask, plan.override_value, plan.daily,
-        criticality, task_start is not None, task_finish is not None, plan.project_column,
-        scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
-        finish, cost, crit_counts,
-        _NONE2 if task_start is None else task_start,
-        _NONE2 if task_finish is None else task_finish,
-    )
+    with launching():
+        simulate_batch(
+            batch.first, batch.count, chunk,
+            net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag, plan.candidate, plan.candidates,
+            plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
+            plan.corr_col, batch.corr_u, batch.corr_first,
+            plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+            plan.release, plan.override_mask, plan.override_value, plan.daily,
+            criticality, task_start is not None, task_finish is not None, plan.project_column,
+            scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
+            finish, cost, crit_counts,
+            _NONE2 if task_start is None else task_start,
+            _NONE2 if task_finish is None else task_finish,
+        )
 
 
 def _fused_schedule(plan: _Plan, batch: _Batch, out: _Outputs, chunk: int, scratch: _Scratch) -> None:
@@ -582,10 +585,11 @@ def sample_durations(plan: _Plan, batch: _Batch, with_risks: bool = True, tasks=
     idx = np.arange(plan.n, dtype=np.int64) if tasks is None else np.asarray(tasks, dtype=np.int64)
     out = np.empty((idx.shape[0], batch.count), dtype=np.float32)
     u = np.empty((_threads(), chunk), dtype=np.uint32)
-    sample_tasks(idx, batch.first, batch.count, chunk, plan.stream, plan.kind, plan.param, plan.tables,
-                 plan.disc_val, plan.disc_cum, plan.corr_col, batch.corr_u, batch.corr_first,
-                 plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
-                 plan.override_mask, plan.override_value, with_risks, u, out)
+    with launching():
+        sample_tasks(idx, batch.first, batch.count, chunk, plan.stream, plan.kind, plan.param, plan.tables,
+                     plan.disc_val, plan.disc_cum, plan.corr_col, batch.corr_u, batch.corr_first,
+                     plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+                     plan.override_mask, plan.override_value, with_risks, u, out)
     return out
 
 
@@ -855,7 +859,8 @@ class Simulation:
             for batch in _batches(plan, m):
                 values[:, batch.first:batch.first + batch.count] = sample_durations(plan, batch, tasks=idx)
             rho = np.empty(idx.shape[0])
-            spearman_rows(values, rank, _threads(), rho)
+            with launching():
+                spearman_rows(values, rank, _threads(), rho)
             out[idx] = rho
         return pd.Series(plan.net.to_project(out), index=pd.Index(self.project.task_ids, name="id"),
                          name="sensitivity")

@@ -366,3 +366,33 @@ def test_same_seed_same_arrays_with_one_or_two_threads():
         out = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True)
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+THREADS_SCRIPT = textwrap.dedent("""
+    import threading, numba, numpy as np, pmsim as pm
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    ids = [t.id for t in p.tasks if t.estimate.var > 0]
+
+    def run(seed):
+        sim = pm.simulate(p, iterations=3000, seed=seed, correlation=[(ids[:5], 0.6)])
+        return sim.finish.copy(), sim.sensitivity.to_numpy()
+
+    alone = {seed: run(seed) for seed in range(4)}
+    together = {}
+    threads = [threading.Thread(target=lambda s=s: together.__setitem__(s, [run(s) for _ in range(5)]))
+               for s in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    same = all(np.array_equal(a[0], alone[s][0]) and np.array_equal(a[1], alone[s][1])
+               for s, runs in together.items() for a in runs)
+    print(numba.threading_layer(), len(together), same)
+""")
+
+
+def test_simulations_in_several_threads_with_the_workqueue_threading_layer():
+    """Numba's fallback layer aborts on concurrent parallel launches; pmsim's launches take turns there."""
+    env = dict(os.environ, NUMBA_THREADING_LAYER="workqueue")
+    out = subprocess.run([sys.executable, "-c", THREADS_SCRIPT], env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["workqueue", "4", "True"]
