@@ -328,8 +328,9 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     iterations; once every iteration has finished they are the P-level
     costs. Memory: iterations × dates floats.
 
-    A levelled Simulation is refused for now (its task dates cannot be
-    regenerated yet). For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
+    For a levelled Simulation the bands follow each iteration's levelled
+    dates, and the ``scheduled`` column is the deterministic levelled plan
+    (:func:`pmsim.level`). For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
     the bands start at the status date with the actual cost to date and are
     NaN before it (the actuals by date are in ``pm.earned_value_series``).
 
@@ -353,19 +354,20 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
         )
     if sim is not None and sim.project is not project and sim.project != project:
         raise ValidationError("budget_burn: the Simulation was run on another project")
-    if sim is not None and getattr(sim, "levelled", False):
-        # The bands need each iteration's task dates, which Simulation.iter_task_dates cannot give for it yet.
-        raise ValidationError(
-            "budget_burn: no P-bands from a levelled Simulation yet; pass the levelled plan pm.level(project) "
-            "for its burn curve, or a Simulation with levelled=False"
-        )
     require_costs(project, "budget_burn")
     _check_share("confidence", confidence)
     percentiles = tuple(percentiles)
     bad = [p for p in percentiles if not 0 <= p <= 100]
     if bad or not percentiles:
         raise ValidationError(f"budget_burn: percentiles must be P-levels in [0, 100], got {percentiles!r}")
-    schedule = cpm(project) if sim is not None else sim_or_schedule
+    if sim is None:
+        schedule = sim_or_schedule
+    elif getattr(sim, "levelled", False):
+        from .levelling import level
+
+        schedule = level(project)  # the plan a levelled run's iterations follow
+    else:
+        schedule = cpm(project)
     last = float(schedule.table[["late_finish", "finish"]].to_numpy().max())
     if sim is not None:
         last = max(last, float(np.max(sim.finish)))

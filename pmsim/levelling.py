@@ -711,7 +711,7 @@ def monte_carlo_scheduler(project: Project, plan):
     driven by the tasks that free that resource exactly when it starts)
     that ends at the project finish.
     """
-    from ._kernels import levelling as kern
+    from ._kernels import launching, levelling as kern
     from .montecarlo import duration_cost, sample_durations
 
     net = plan.net
@@ -738,15 +738,16 @@ def monte_carlo_scheduler(project: Project, plan):
 
     def schedule_batch(plan, batch, out) -> None:
         durations = np.ascontiguousarray(sample_durations(plan, batch))
-        sl = slice(batch.first, batch.first + batch.count)
-        kern.levelled_iterations(
-            durations, order, plan.release, net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag,
-            plan.candidates, rptr, ridx, demand, cap, tol, plan.project_column,
-            out.task_start is not None, out.task_finish is not None,
-            out.finish[sl], out.crit_counts,
-            none if out.task_start is None else out.task_start[sl],
-            none if out.task_finish is None else out.task_finish[sl],
-        )
+        sl = out.rows(batch)
+        with launching():
+            kern.levelled_iterations(
+                durations, order, plan.release, net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag,
+                plan.candidates, rptr, ridx, demand, cap, tol, plan.project_column,
+                out.task_start is not None, out.task_finish is not None,
+                out.finish[sl], out.crit_counts,
+                none if out.task_start is None else out.task_start[sl],
+                none if out.task_finish is None else out.task_finish[sl],
+            )
         out.cost[sl] = duration_cost(plan, durations)
 
     return schedule_batch

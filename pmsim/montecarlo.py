@@ -427,6 +427,11 @@ class _Outputs:
     crit_counts: np.ndarray  # int64 threads x tasks (topological): iterations critical
     task_start: np.ndarray | None  # float32 iterations x tasks (project order), or None
     task_finish: np.ndarray | None
+    first: int = 0  # the iteration of row 0 of the arrays (a window of the run, for iter_task_dates)
+
+    def rows(self, batch: "_Batch") -> slice:
+        """The rows of ``batch``'s iterations."""
+        return slice(batch.first - self.first, batch.first - self.first + batch.count)
 
 
 class _Scratch:
@@ -471,7 +476,7 @@ def _kernel(plan: _Plan, batch: _Batch, chunk: int, scratch: _Scratch, criticali
 
 def _fused_schedule(plan: _Plan, batch: _Batch, out: _Outputs, chunk: int, scratch: _Scratch) -> None:
     """The default batch scheduler: sample and run the unconstrained forward pass (compiled)."""
-    sl = slice(batch.first, batch.first + batch.count)
+    sl = out.rows(batch)
     _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts,
             None if out.task_start is None else out.task_start[sl],
             None if out.task_finish is None else out.task_finish[sl])
@@ -904,12 +909,14 @@ class Simulation:
         return frame
 
     def iter_task_dates(self, chunk_size: int = 1024) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
-        """Regenerate every task's early start and finish, chunk by chunk of iterations.
+        """Regenerate every task's start and finish, chunk by chunk of iterations.
 
         Yields ``(iterations, start, finish)``: a slice of iteration numbers and
         two float64 arrays of shape (len, tasks), project task order, in working
-        days. The numbers are those of the run (the same seed, drawn again), so
-        memory stays at one chunk however many iterations there were.
+        days: the early dates, or in a levelled run the levelled ones. The
+        numbers are those of the run (the same seed, drawn again, scheduled
+        the same way), so memory stays at one chunk however many iterations
+        there were.
 
         >>> import pmsim as pm
         >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2), pm.Task("B", duration=3)],
@@ -920,13 +927,17 @@ class Simulation:
         """
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
             raise ValidationError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-        if self.levelled:
-            raise PmsimError("iter_task_dates is not available for a levelled simulation yet")
         plan, m, n = self._plan, self.iterations, self._plan.n
+        schedule_batch = None
+        if self.levelled:
+            from .levelling import monte_carlo_scheduler
+
+            # The same scheduler as the run: the same levelled plan, so the same dates.
+            schedule_batch = monte_carlo_scheduler(self.project if self.remaining is None else self.remaining.project,
+                                                   plan)
         chunk = DEFAULT_CHUNK
         threads = _threads()
-        scratch = _Scratch(n, chunk, threads)
-        counts = np.zeros((threads, n), dtype=np.int64)
+        scratch = _Scratch(n, chunk, threads) if schedule_batch is None else None
         for a in range(0, m, int(chunk_size)):
             b = min(m, a + int(chunk_size))
             first = a // BLOCK * BLOCK
@@ -935,11 +946,16 @@ class Simulation:
             occurred, impact = plan.risk_draws(a, b - a)
             batch = _Batch(first=a, count=b - a, corr_u=corr_u, corr_first=first,
                            occurred=occurred, risk_impact=impact)
-            start = np.empty((b - a, n), dtype=np.float32)
-            finish = np.empty((b - a, n), dtype=np.float32)
-            _kernel(plan, batch, chunk, scratch, False, np.empty(b - a, dtype=np.float32), np.empty(b - a),
-                    counts, start, finish)
-            yield slice(a, b), start.astype(np.float64), finish.astype(np.float64)
+            out = _Outputs(finish=np.empty(b - a, dtype=np.float32), cost=np.empty(b - a),
+                           crit_counts=np.zeros((threads, n), dtype=np.int64),
+                           task_start=np.empty((b - a, n), dtype=np.float32),
+                           task_finish=np.empty((b - a, n), dtype=np.float32), first=a)
+            if schedule_batch is None:
+                _kernel(plan, batch, chunk, scratch, False, out.finish, out.cost, out.crit_counts,
+                        out.task_start, out.task_finish)
+            else:
+                schedule_batch(plan, batch, out)
+            yield slice(a, b), out.task_start.astype(np.float64), out.task_finish.astype(np.float64)
 
     # ------------------------------------------------------------ summaries
 

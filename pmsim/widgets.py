@@ -51,7 +51,6 @@ from . import plot
 from .budget import budget_burn, project_budget
 from .distributions import BetaPert, Distribution, Lognormal, Triangular, make_estimate
 from .errors import PmsimError, ValidationError
-from .levelling import level
 from .model import Project
 from .montecarlo import simulate
 from .progress import WidgetProgress
@@ -709,16 +708,9 @@ class WhatIf:
         detail = sim if sim.iterations <= BURN_ITERATIONS else simulate(
             project, iterations=BURN_ITERATIONS, seed=request.settings["seed"], correlation=groups, levelled=levelled)
         try:
-            try:
-                burn = budget_burn(project, detail, freq="W")
-                title = f"{project.name}: budget burn" + (
-                    f", bands from the first {detail.iterations:,} iterations" if detail is not sim else "")
-            except PmsimError:
-                if not levelled:
-                    raise
-                # No P-bands from a levelled run yet: the levelled plan and the baseline envelope.
-                burn = budget_burn(project, level(project), freq="W")
-                title = f"{project.name}: budget burn of the levelled plan"
+            burn = budget_burn(project, detail, freq="W")
+            title = f"{project.name}: budget burn" + (
+                f", bands from the first {detail.iterations:,} iterations" if detail is not sim else "")
             jobs["burn"] = _RENDERER.submit("burn", burn=burn, budget=request.budget, title=title,
                                             layout=(project.name, title))
         except PmsimError as exc:

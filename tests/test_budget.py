@@ -198,10 +198,24 @@ def test_fixed_durations_give_bands_on_the_early_curve(costed):
         assert burn[col].to_numpy() == pytest.approx(burn["early"].to_numpy())
 
 
-def test_levelled_simulation_is_refused_with_the_way_out(costed):
-    sim = pm.simulate(costed, iterations=20, seed=1, levelled=True)
-    with pytest.raises(pm.ValidationError, match=r"no P-bands from a levelled Simulation yet; pass .*pm.level"):
-        pm.budget_burn(costed, sim)
+def test_a_levelled_simulation_gives_bands_of_its_levelled_iterations():
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    sim = pm.simulate(p, iterations=400, seed=2, levelled=True)
+    burn = pm.budget_burn(p, sim, freq="W")
+    # The deterministic levelled plan, as for a levelled Schedule (whose dates end with the plan).
+    plan = pm.budget_burn(p, pm.level(p), freq="W")["scheduled"]
+    assert burn["scheduled"].loc[plan.index].to_numpy() == pytest.approx(plan.to_numpy())
+    assert burn.index[-1] > plan.index[-1] and burn["scheduled"].iloc[-1] == pytest.approx(plan.iloc[-1])
+    # Once every iteration has finished, each band is its P-level cost.
+    for level in (10, 50, 90):
+        assert burn[f"p{level}"].iloc[-1] == pytest.approx(sim.cost_percentile(level))
+    # Waiting for people spends the same money later: by any date, no more than without levelling.
+    free = pm.budget_burn(p, pm.simulate(p, iterations=400, seed=2), freq="W")
+    assert burn.index[0] == free.index[0] and burn.index[-1] > free.index[-1]  # levelled runs finish later
+    levelled = burn["p50"]
+    unlevelled = free["p50"].reindex(levelled.index).ffill()  # flat at its total after its last date
+    assert np.all(levelled.to_numpy() <= unlevelled.to_numpy() + 1e-6 * p.budget)
+    assert (levelled.to_numpy() < unlevelled.to_numpy() - 1).any()
 
 
 def test_risk_cost_is_booked_at_the_finish(costed):

@@ -375,7 +375,8 @@ THREADS_SCRIPT = textwrap.dedent("""
 
     def run(seed):
         sim = pm.simulate(p, iterations=3000, seed=seed, correlation=[(ids[:5], 0.6)])
-        return sim.finish.copy(), sim.sensitivity.to_numpy()
+        levelled = pm.simulate(p, iterations=1000, seed=seed, levelled=True)
+        return np.r_[sim.finish, levelled.finish], sim.sensitivity.to_numpy()
 
     alone = {seed: run(seed) for seed in range(4)}
     together = {}
@@ -390,9 +391,28 @@ THREADS_SCRIPT = textwrap.dedent("""
 
 
 def test_simulations_in_several_threads_with_the_workqueue_threading_layer():
-    """Numba's fallback layer aborts on concurrent parallel launches; pmsim's launches take turns there."""
+    """Numba's fallback layer aborts on concurrent parallel launches; pmsim's launches take turns there.
+
+    Each thread runs a correlated simulation, its sensitivity and a levelled simulation: every parallel kernel.
+    """
     env = dict(os.environ, NUMBA_THREADING_LAYER="workqueue")
     out = subprocess.run([sys.executable, "-c", THREADS_SCRIPT], env=env, capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["workqueue", "4", "True"]
+
+
+def test_iter_task_dates_of_a_levelled_run_are_its_levelled_dates():
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    sim = pm.simulate(p, iterations=1500, seed=5, levelled=True, keep="tasks")
+    chunks = list(sim.iter_task_dates(chunk_size=600))  # not a multiple of the correlation block
+    assert [c[0] for c in chunks] == [slice(0, 600), slice(600, 1200), slice(1200, 1500)]
+    start, finish = np.vstack([c[1] for c in chunks]), np.vstack([c[2] for c in chunks])
+    assert np.array_equal(finish, np.asarray(sim.task_finish, dtype=np.float64))  # those of the run
+    assert np.allclose(finish.max(axis=1), sim.finish, atol=1e-4)
+    # The same sampled durations as the unlevelled run of that seed; levelling moved tasks later.
+    free = pm.simulate(p, iterations=1500, seed=5)
+    free_start = np.vstack([c[1] for c in free.iter_task_dates(chunk_size=600)])
+    free_finish = np.vstack([c[2] for c in free.iter_task_dates(chunk_size=600)])
+    assert np.allclose(finish - start, free_finish - free_start, atol=1e-3)
+    assert np.all(start >= free_start - 1e-3) and (start > free_start + 1).any()
