@@ -3,6 +3,7 @@
     python benchmarks/bench_levelling.py                 # everything, 2 processes
     python benchmarks/bench_levelling.py --sample 10     # every 10th instance (development)
     python benchmarks/bench_levelling.py --sets j30 --settings 5000 --write
+    python benchmarks/bench_levelling.py --sets j120 --settings 5000 --sample 4 --seed 1   # seed noise
 
 Deviation follows the Kolisch & Hartmann convention (see
 ``../shared/data/psplib/SOURCE.md``): j30 against the proven optima of
@@ -69,12 +70,12 @@ def mpm_time(path: Path) -> int:
 
 
 def _solve(job):
-    path, settings = job
+    path, settings, seed = job
     project = pm.read_project(path)
     out = {"name": project.name, "cp": pm.cpm(project).makespan, "mpm": mpm_time(Path(path))}
     for key in settings:
         t0, c0 = time.perf_counter(), time.process_time()
-        s = pm.level(project, **SETTINGS[key][1])
+        s = pm.level(project, seed=seed, **SETTINGS[key][1])
         out[key] = (s.makespan, time.perf_counter() - t0, s.info["schedules"], time.process_time() - c0)
     return out
 
@@ -86,10 +87,11 @@ def _warm(_):
     return os.getpid()
 
 
-def run_set(folder: Path, name: str, settings: list[str], sample: int, processes: int) -> list[dict]:
+def run_set(folder: Path, name: str, settings: list[str], sample: int, processes: int,
+            seed: int = 0) -> list[dict]:
     files = sorted((folder / name).glob("*.sm"), key=lambda f: [int(x) for x in re.findall(r"\d+", f.stem)])
     files = files[::sample]
-    jobs = [(str(f), settings) for f in files]
+    jobs = [(str(f), settings, seed) for f in files]
     with mp.get_context("spawn").Pool(processes) as pool:
         pool.map(_warm, range(processes))
         return pool.map(_solve, jobs, chunksize=1)
@@ -167,9 +169,11 @@ def verdicts(tables: dict) -> list[str]:
     return out
 
 
-def markdown(tables: dict, mc: dict | None, sample: int, load: tuple) -> str:
+def markdown(tables: dict, mc: dict | None, sample: int, load: tuple, seed: int = 0) -> str:
     lines = []
     scope = "all instances" if sample == 1 else f"every {sample}th instance"
+    if seed:
+        scope += f", seed {seed}"
     lines.append(f"PSPLIB single-mode, {scope}; 2 worker processes; load average at start "
                  f"{load[0]:.1f} (other engineers share the 2 cores, so times are upper bounds).\n")
     if "j30" in tables:
@@ -209,6 +213,9 @@ def main(argv=None) -> None:
     parser.add_argument("--settings", default="rule,default,1000,5000")
     parser.add_argument("--sample", type=int, default=1, help="every k-th instance")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of every level() call (0, the default, is what seed=None gives); "
+                             "other seeds measure the search's noise")
     parser.add_argument("--no-mc", action="store_true", help="skip the levelled Monte Carlo benchmark")
     parser.add_argument("--write", action="store_true", help="write the levelling section of RESULTS.md")
     args = parser.parse_args(argv)
@@ -219,7 +226,7 @@ def main(argv=None) -> None:
     tables = {}
     for name in args.sets.split(","):
         t0 = time.perf_counter()
-        results = run_set(folder, name, settings, args.sample, args.processes)
+        results = run_set(folder, name, settings, args.sample, args.processes, args.seed)
         tables[name] = summarise(name, results, ref, settings)
         print(f"{name}: {len(results)} instances in {time.perf_counter() - t0:.0f} s", flush=True)
         for row in tables[name]:
@@ -227,7 +234,7 @@ def main(argv=None) -> None:
     mc = None if args.no_mc else bench_montecarlo()
     if mc:
         print("montecarlo", mc)
-    text = markdown(tables, mc, args.sample, load)
+    text = markdown(tables, mc, args.sample, load, args.seed)
     print(text)
     if args.write:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
