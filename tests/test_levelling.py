@@ -325,6 +325,50 @@ def test_sampling_without_improvement_spends_exactly_its_budget():
         assert s.makespan <= pm.level(p, method=method, improve=False).makespan
 
 
+def test_population_grows_for_a_small_project_given_many_passes():
+    from pmsim.levelling import population_size
+
+    # 1.2 sqrt(budget) (at most 100), unless the children (two passes each) would then make more
+    # than 2.7 sqrt(n) generations: 5000 / (2 x 164) = 15.2 <= 2.7 sqrt(32) = 15.3.
+    assert [population_size(b, 122) for b in (250, 1000, 5000)] == [19, 38, 85]
+    assert [population_size(b, 32) for b in (250, 1000, 5000)] == [19, 38, 164]
+    assert population_size(10**8, 32) == 200
+    assert population_size(1, 1) == 12
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_a_shift_moves_one_task_and_keeps_the_list_feasible(backward):
+    from pmsim._kernels import levelling as kern
+    from pmsim.levelling import _problem
+
+    problem = _problem(pm.read_project(DATA / "j1201_1.sm"))
+    inst, net, n = problem.inst, problem.net, problem.net.n
+    ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
+    child = np.empty(n, dtype=np.int64)
+    kern.priority_list(problem.tie, problem.tie, inst, backward, child, ws)
+    rng = np.array([12345], dtype=np.uint64)
+    pos = np.empty(n, dtype=np.int64)
+    moved = 0
+    for _ in range(300):
+        before = child.copy()
+        kern._shift(child, inst, backward, pos, rng)
+        assert sorted(child) == list(range(n))
+        changed = np.nonzero(child != before)[0]
+        if changed.size:
+            moved += 1
+            # One task moved (to the front or the back of the changed stretch); the others kept their order.
+            lo, hi = changed[0], changed[-1]
+            task = child[lo] if child[lo] == before[hi] else child[hi]
+            assert task in (before[lo], before[hi])
+            assert [j for j in before[lo:hi + 1] if j != task] == [j for j in child[lo:hi + 1] if j != task]
+        where = np.argsort(child)
+        for i in range(n):
+            for e in range(net.succ_ptr[i], net.succ_ptr[i + 1]):
+                j = net.succ_idx[e]
+                assert (where[j] < where[i]) if backward else (where[i] < where[j])
+    assert moved > 100
+
+
 def test_time_limit_stops_a_long_search():
     import time
 

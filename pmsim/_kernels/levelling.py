@@ -661,6 +661,34 @@ def _peak_crossover(m_list, f_list, m_start, inst, work, child, part, deque, rng
 
 
 @nb.njit(cache=True)
+def _shift(child, inst, backward, pos, rng):
+    """Move one random task of the list to a random place between its last predecessor and first successor."""
+    n = child.shape[0]
+    for q in range(n):
+        pos[child[q]] = q
+    q = _randint(rng, n)
+    j = child[q]
+    if backward:
+        before_ptr, before_idx, after_ptr, after_idx = inst.succ_ptr, inst.succ_idx, inst.pred_ptr, inst.pred_idx
+    else:
+        before_ptr, before_idx, after_ptr, after_idx = inst.pred_ptr, inst.pred_idx, inst.succ_ptr, inst.succ_idx
+    lo = 0
+    for e in range(before_ptr[j], before_ptr[j + 1]):
+        lo = max(lo, pos[before_idx[e]] + 1)
+    hi = n - 1
+    for e in range(after_ptr[j], after_ptr[j + 1]):
+        hi = min(hi, pos[after_idx[e]] - 1)
+    t = lo + _randint(rng, hi - lo + 1)
+    if t < q:
+        for r in range(q, t, -1):
+            child[r] = child[r - 1]
+    else:
+        for r in range(q, t):
+            child[r] = child[r + 1]
+    child[t] = j
+
+
+@nb.njit(cache=True)
 def _order_of(start, inst, tie, backward, out, ws):
     """The list of a schedule: by start (forward) or by decreasing finish (backward)."""
     key = ws.key2
@@ -737,11 +765,14 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, pop_lists, state, bud
       Vanhoucke's bi-directional search);
     * is built by the peak crossover (probability ``params[2]``) or the
       two-point crossover, then adjacent swaps of unlinked tasks
-      (probability ``params[0]`` each);
+      (probability ``params[0]`` each) and, with probability ``params[4]``,
+      one shift: a random task moved anywhere between its last predecessor
+      and its first successor in the list;
     * is scheduled by the serial SGS and justified by one pass the other way;
       the shorter of the two schedules is the child;
-    * replaces the worst member when shorter (when as short, with
-      probability ``params[1]``) and not a copy of a member.
+    * replaces the worst member (drawn at random among equally bad ones)
+      when shorter (when as short, with probability ``params[1]``) and not
+      a copy of a member.
 
     After a share ``params[3]`` of the passes, the population is sampled
     anew around the best schedule (Valls et al. 2008's second phase).
@@ -758,6 +789,7 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, pop_lists, state, bud
     deque = np.empty(2 * n, np.int64)
     start = np.empty(n)
     other = np.empty(n)
+    pos = np.empty(n, np.int64)
     work = np.zeros(n)
     for j in range(n):
         for e in range(inst.rptr[j], inst.rptr[j + 1]):
@@ -795,6 +827,8 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, pop_lists, state, bud
         for q in range(n - 1):
             if _uniform(rng) < p_mut and not _linked(child[q], child[q + 1], inst):
                 child[q], child[q + 1] = child[q + 1], child[q]
+        if _uniform(rng) < params[4]:
+            _shift(child, inst, backward, pos, rng)
         ms1 = serial_sgs(child, inst, backward, start, ws)
         _order_of(start, inst, tie, not backward, child, ws)
         ms2 = serial_sgs(child, inst, not backward, other, ws)
@@ -804,10 +838,17 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, pop_lists, state, bud
             ms = ms2
         else:
             ms = ms1
+        # The worst member, drawn at random among ties (a collapsed population must not churn one slot).
         worst = 0
+        ties = 0
         for i in range(n_pop):
-            if pop_ms[i] > pop_ms[worst]:
+            if pop_ms[i] > pop_ms[worst] + EPS:
                 worst = i
+                ties = 1
+            elif pop_ms[i] >= pop_ms[worst] - EPS:
+                ties += 1
+                if _randint(rng, ties) == 0:
+                    worst = i
         if ms < pop_ms[worst] - EPS or (ms <= pop_ms[worst] + EPS and _uniform(rng) < p_equal):
             dup = False
             for i in range(n_pop):
