@@ -509,8 +509,9 @@ class WhatIf:
             return
         now = time.monotonic()
         with self._lock:
-            # A lone change starts at once; a burst (a slider being dragged) waits for quiet.
-            quiet = now - self._last_request >= self.debounce and self._scheduled is None and not self._in_flight
+            # A lone change starts at once, even while an older update is still being drawn (that one
+            # is superseded at its next check); a burst (a slider being dragged) waits for quiet.
+            quiet = now - self._last_request >= self.debounce and self._scheduled is None
             delay = 0.0 if quiet else self.debounce
             self._last_request = now
             if self._scheduled is not None:
