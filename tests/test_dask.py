@@ -63,8 +63,9 @@ def test_a_portfolio_split_into_iteration_ranges_on_the_cluster_equals_in_proces
 
 
 def test_a_client_whose_scheduler_went_away_fails_fast(project):
+    # A dashboard on a free port: the module's cluster may still hold the default one.
     cluster = distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=1,
-                                       host="127.0.0.1", dashboard_address=None)
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
     c = distributed.Client(cluster)
     cluster.close()  # the scheduler is gone; the client object is still in the user's hands
     started = time.monotonic()
