@@ -19,7 +19,6 @@ Run: ``.venv/bin/python benchmarks/bench_scenarios.py`` (writes the
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path

@@ -56,13 +56,12 @@ Seams for other parts of pmsim
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -71,7 +70,7 @@ import pandas as pd
 from .correlation import CorrelationPlan, prepare_correlation
 from .distributions import BetaPert, Discrete, Distribution, Fixed, Lognormal, Triangular, Uniform
 from ._kernels import launching
-from .errors import PmsimError, PmsimWarning, UnknownReferenceError, ValidationError
+from .errors import PmsimWarning, UnknownReferenceError, ValidationError
 from .model import Project, _as_date
 from .network import Network, network
 

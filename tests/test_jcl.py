@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import pmsim as pm
