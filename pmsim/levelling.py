@@ -171,6 +171,22 @@ def _demand_matrix(project: Project, net: Network, dur: np.ndarray, check: bool)
     return res, demand, capacity
 
 
+def _kernel_demands(net: Network, res, demand: np.ndarray, capacity: np.ndarray):
+    """Demands as the kernels take them: (rptr, ridx, demand, capacity, tolerance).
+
+    ``rptr``/``ridx`` list, per task in topological order, the resources it
+    demands (CSR); without resources the arrays hold one unused column, and
+    capacities are compared with a tolerance of 1e-9 of their size.
+    """
+    mask = demand > 0
+    rptr = np.zeros(net.n + 1, dtype=np.int64)
+    np.cumsum(mask.sum(axis=1), out=rptr[1:])
+    ridx = np.nonzero(mask)[1].astype(np.int64)
+    cap = capacity if len(res) else np.zeros(1)
+    demand = demand if len(res) else np.zeros((net.n, 1))
+    return rptr, ridx, demand, cap, 1e-9 * np.maximum(cap, 1.0)
+
+
 def _problem(project: Project, durations=None) -> _Problem:
     """The levelling problem of ``project``; refuses tasks that can never fit."""
     from ._kernels.levelling import Instance
@@ -178,17 +194,11 @@ def _problem(project: Project, durations=None) -> _Problem:
     net = network(project)
     dur = durations_array(project, durations, net)
     res, demand, capacity = _demand_matrix(project, net, dur, check=True)
-    mask = demand > 0
-    rptr = np.zeros(net.n + 1, dtype=np.int64)
-    np.cumsum(mask.sum(axis=1), out=rptr[1:])
-    ridx = np.nonzero(mask)[1].astype(np.int64)
-    kernel_cap = capacity if len(res) else np.zeros(1)
-    kernel_demand = demand if len(res) else np.zeros((net.n, 1))
+    rptr, ridx, kernel_demand, kernel_cap, tol = _kernel_demands(net, res, demand, capacity)
     inst = Instance(
         dur, net.pred_ptr, net.pred_idx, net.pred_type, net.pred_lag,
         net.succ_ptr, net.succ_idx, net.succ_type, _MIRROR[net.succ_type], net.succ_lag,
-        rptr, ridx, kernel_demand, kernel_cap, 1e-9 * np.maximum(kernel_cap, 1.0),
-        _day_horizon(dur, net.pred_lag, kernel_demand.shape[1]),
+        rptr, ridx, kernel_demand, kernel_cap, tol, _day_horizon(dur, net.pred_lag, kernel_demand.shape[1]),
     )
     tie = net.project_index.astype(np.float64)
     return _Problem(project, net, res, dur, demand, capacity, inst, tie, _cpm_arrays(net, dur))
@@ -735,14 +745,8 @@ def monte_carlo_scheduler(project: Project, plan):
     for risk in project.risks:
         for tid in risk.tasks:
             can_last[net.position[tid]] = True
-    res, demand, capacity = _demand_matrix(project, net, np.where(can_last, 1.0, 0.0), check=True)
-    mask = demand > 0
-    rptr = np.zeros(net.n + 1, dtype=np.int64)
-    np.cumsum(mask.sum(axis=1), out=rptr[1:])
-    ridx = np.nonzero(mask)[1].astype(np.int64)
-    cap = capacity if len(res) else np.zeros(1)
-    demand = demand if len(res) else np.zeros((net.n, 1))
-    tol = 1e-9 * np.maximum(cap, 1.0)
+    rptr, ridx, demand, cap, tol = _kernel_demands(
+        net, *_demand_matrix(project, net, np.where(can_last, 1.0, 0.0), check=True))
 
     base = level(project)
     problem = _problem(project)
