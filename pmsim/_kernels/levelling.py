@@ -88,15 +88,11 @@ def _find(pt, nb_, t):
 
 
 @nb.njit(cache=True)
-def _earliest(pt, pu, nb_, t0, d, j, rptr, ridx, demand, cap, tol, eps=EPS):
-    """Earliest t >= t0 where task j (duration d > 0) fits under every capacity.
-
-    An interval that begins within ``eps`` of the task's end does not count
-    (the float32 profiles of the levelled Monte Carlo pass 0: exact breakpoints).
-    """
+def _earliest(pt, pu, nb_, t0, d, j, rptr, ridx, demand, cap, tol):
+    """Earliest t >= t0 where task j (duration d > 0) fits under every capacity."""
     t = t0
     c = _find(pt, nb_, t)
-    end = t + d - eps
+    end = t + d - EPS
     # Scan intervals once: a conflict on interval c moves the candidate start to its end.
     while c < nb_ - 1 and pt[c] < end:
         blocked = False
@@ -108,7 +104,7 @@ def _earliest(pt, pu, nb_, t0, d, j, rptr, ridx, demand, cap, tol, eps=EPS):
         c += 1
         if blocked:
             t = pt[c]
-            end = t + d - eps
+            end = t + d - EPS
     return t
 
 
@@ -1099,8 +1095,19 @@ def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_
         if d > 0 and rptr[j + 1] > rptr[j]:
             if t < 0:
                 t = np.float32(0.0)  # the profile starts at the project start
-            t = _earliest(pt, pu, nb_, t, d, j, rptr, ridx, demand, cap, tol, np.float32(0.0))
+            c = _find(pt, nb_, t)
             end = t + d
+            while c < nb_ - 1 and pt[c] < end:
+                blocked = False
+                for e in range(rptr[j], rptr[j + 1]):
+                    r = ridx[e]
+                    if pu[c, r] + demand[j, r] > cap[r] + tol[r]:
+                        blocked = True
+                        break
+                c += 1
+                if blocked:
+                    t = np.float32(pt[c])
+                    end = t + d
             # Breakpoints here are exact float32 values: no tolerance.
             b0, nb_ = _split(pt, pu, nb_, t, 0.0)
             b1, nb_ = _split(pt, pu, nb_, end, 0.0)
