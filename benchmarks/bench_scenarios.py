@@ -69,7 +69,7 @@ def main(argv=None):
 
     t0 = time.perf_counter()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None)
+                           dashboard_address="127.0.0.1:0")  # None still takes port 8787
     client = Client(cluster)
     t_start = time.perf_counter() - t0
     try:

@@ -15,7 +15,7 @@ distributed = pytest.importorskip("dask.distributed", reason="the [distributed] 
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                       host="127.0.0.1", dashboard_address=None)
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
     c = distributed.Client(cluster)
     yield c
     c.close()
@@ -63,7 +63,6 @@ def test_a_portfolio_split_into_iteration_ranges_on_the_cluster_equals_in_proces
 
 
 def test_a_client_whose_scheduler_went_away_fails_fast(project):
-    # A dashboard on a free port: the module's cluster may still hold the default one.
     cluster = distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=1,
                                        host="127.0.0.1", dashboard_address="127.0.0.1:0")
     c = distributed.Client(cluster)
