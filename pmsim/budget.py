@@ -363,9 +363,9 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     if sim is None:
         schedule = sim_or_schedule
     elif getattr(sim, "levelled", False):
-        from .levelling import level
+        from .levelling import levelled_plan
 
-        schedule = level(project)  # the plan a levelled run's iterations follow
+        schedule = levelled_plan(project)  # the plan a levelled run's iterations follow
     else:
         schedule = cpm(project)
     last = float(schedule.table[["late_finish", "finish"]].to_numpy().max())

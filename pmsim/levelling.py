@@ -92,7 +92,9 @@ B    3.0        3.0       dev
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -722,6 +724,36 @@ def overallocations(project: Project, schedule: Schedule | None = None) -> pd.Da
 # --------------------------------------------------------------------------- levelled Monte Carlo
 
 
+_PLANS: OrderedDict[int, Schedule] = OrderedDict()  # id(project) -> its levelled plan, newest last
+_PLANS_KEPT = 8
+_PLANS_LOCK = threading.Lock()
+
+
+def levelled_plan(project: Project) -> Schedule:
+    """``level(project)`` with its defaults, computed once per Project object.
+
+    The levelled Monte Carlo, its regenerated task dates and the budget
+    burn's plan all follow this schedule; a levelled dashboard change needs
+    it up to four times. Projects are frozen and the defaults fix the seed,
+    so an object's result never changes. The plans of the last few projects
+    are kept (each holds its project, so the cache is bounded rather than
+    weak). Callers must not modify the returned Schedule.
+    """
+    key = id(project)
+    with _PLANS_LOCK:
+        plan = _PLANS.get(key)
+        if plan is not None and plan.project is project:
+            _PLANS.move_to_end(key)
+            return plan
+    plan = level(project)
+    with _PLANS_LOCK:
+        _PLANS[key] = plan
+        _PLANS.move_to_end(key)
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return plan
+
+
 def monte_carlo_scheduler(project: Project, plan):
     """The batch scheduler of ``simulate(..., levelled=True)`` (see :mod:`pmsim.montecarlo`).
 
@@ -748,7 +780,7 @@ def monte_carlo_scheduler(project: Project, plan):
     rptr, ridx, demand, cap, tol = _kernel_demands(
         net, *_demand_matrix(project, net, np.where(can_last, 1.0, 0.0), check=True))
 
-    base = level(project)
+    base = levelled_plan(project)
     problem = _problem(project)
     start = net.to_topological(base.table.loc[list(project.task_ids), "start"].to_numpy(dtype=np.float64))
     order = np.empty(net.n, dtype=np.int64)

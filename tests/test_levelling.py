@@ -651,6 +651,30 @@ def test_levelled_iterations_with_planned_durations_reproduce_level():
         assert np.all(sim.finish == pm.level(p).makespan)
 
 
+def test_levelled_run_and_its_burn_level_the_project_once(monkeypatch):
+    import pmsim.levelling as lv
+
+    p = uncertain(pm.read_project(DATA / "j301_1.sm"))
+    p = p.replace(tasks=tuple(t.replace(cost_per_day=100.0) for t in p.tasks))  # budget_burn needs costs
+    calls = []
+    real = lv.level
+    monkeypatch.setattr(lv, "level", lambda project, *a, **k: calls.append(project) or real(project, *a, **k))
+    sim = pm.simulate(p, iterations=200, seed=3, levelled=True, keep="tasks")
+    pm.simulate(p, iterations=100, seed=4, levelled=True)
+    next(sim.iter_task_dates())
+    pm.budget_burn(p, sim, freq="W")
+    assert len(calls) == 1 and calls[0] is p
+    plan = lv.levelled_plan(p)
+    assert plan.project is p and plan.table.equals(real(p).table)
+    # Another Project object, even an equal one, is levelled on its own.
+    q = p.replace(name="copy")
+    assert lv.levelled_plan(q) is not plan and len(calls) == 2
+    # The cache is bounded: it keeps the plans of the last few projects only.
+    for k in range(lv._PLANS_KEPT + 1):
+        lv.levelled_plan(p.replace(name=f"p{k}"))
+    assert id(p) not in lv._PLANS and len(lv._PLANS) == lv._PLANS_KEPT
+
+
 def test_levelled_criticality_follows_resource_hand_overs():
     # A and B share the only developer. Unlevelled, both chains A-D and B-C take 5 days.
     p = make([("A", 4, {"dev": 1}), ("B", 3, {"dev": 1}), ("C", 2, {}), ("D", 1, {})],
