@@ -210,8 +210,9 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
 
 
 def _critical_path(table: pd.DataFrame) -> list:
+    """The critical tasks in order of (scheduled) start, then finish: for CPM the early dates."""
     crit = table[table["critical"]]
-    order = np.lexsort((crit["early_finish"].to_numpy(), crit["early_start"].to_numpy()))
+    order = np.lexsort((crit["finish"].to_numpy(), crit["start"].to_numpy()))
     return [crit.index[i] for i in order]
 
 
@@ -250,26 +251,35 @@ def cpm(project: Project, durations=None) -> Schedule:
     return Schedule(project=project, table=table, makespan=finish, critical_path=_critical_path(table))
 
 
-def schedule_from_dates(project: Project, start, durations=None, *, kind: str, **report) -> Schedule:
+def schedule_from_dates(project: Project, start, durations=None, *, kind: str, late_start=None,
+                        free_float=None, **report) -> Schedule:
     """A Schedule whose tasks start at ``start`` (topological order), e.g. a levelled one.
 
-    Early and late dates and floats are those of the unconstrained network
-    (CPM) with the same durations, except that late dates are measured against
-    the schedule's own finish, so total float says how far a task can slip
-    without delaying this schedule's finish (ignoring resources).
+    Early dates are those of the unconstrained network (CPM) with the same
+    durations. Late dates come from its backward pass against the schedule's
+    own finish, so total float says how far a task can slip without delaying
+    this schedule's finish, links alone counted. ``late_start`` (topological
+    order) replaces them when more than links holds a task, e.g. resources
+    in a levelled schedule (:func:`pmsim.levelling.resource_floats`);
+    ``free_float`` (topological order) caps the free float the links leave.
     """
     net = network(project)
     dur = durations_array(project, durations, net)
     start = np.asarray(start, dtype=np.float64)
     finish_at = start + dur
     makespan = float(finish_at.max()) if net.n else 0.0
-    from ._kernels.cpm import backward_pass, forward_pass, free_float
+    from ._kernels.cpm import backward_pass, forward_pass, free_float as link_free_float
 
     n = net.n
     es, ef, ls, lf, ff = (np.empty(n) for _ in range(5))
     forward_pass(dur, net.pred_ptr, net.pred_idx, net.pred_type, net.pred_lag, es, ef)
     backward_pass(dur, net.succ_ptr, net.succ_idx, net.succ_type, net.succ_lag, makespan, ls, lf)
-    free_float(start, finish_at, net.succ_ptr, net.succ_idx, net.succ_type, net.succ_lag, makespan, ff)
+    if late_start is not None:
+        ls = np.minimum(ls, np.asarray(late_start, dtype=np.float64))
+        lf = ls + dur
+    link_free_float(start, finish_at, net.succ_ptr, net.succ_idx, net.succ_type, net.succ_lag, makespan, ff)
+    if free_float is not None:
+        ff = np.minimum(ff, free_float)
     table = _table(project, net, dur, start, finish_at, es, ef, ls, lf, ff)
     # Critical in a levelled schedule: no float left at the scheduled dates.
     slack = np.maximum(ls - start, 0.0)

@@ -72,6 +72,17 @@ pmsim[exact]``) within ``time_limit`` seconds (60 by default), from the
 heuristic schedule, and reports whether the schedule is proven optimal,
 with the best lower bound.
 
+Floats of a levelled schedule count the resources. Its late dates are the
+schedule justified to the right against its own finish: tasks in order of
+decreasing finish, each as late as its successors and the resources allow,
+so each keeps its place in the queue for its resources. Total float is late
+start minus start; a critical task is one whose slip pushes the finish,
+through its links or through the tasks waiting for its resources (the
+chain the levelled Monte Carlo counts for criticality). Free float is how
+far a task can slip with every other task where it is, links and resources
+both. Floats from links alone would call a task that hands its developer
+to a critical task free to slip.
+
 Milestones and tasks of zero duration use no resource. Time is continuous:
 fractional durations, lags and units are levelled exactly.
 
@@ -391,7 +402,9 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     Returns
     -------
     Schedule
-        ``kind="levelled"``; ``table`` with the levelled ``start``/``finish``;
+        ``kind="levelled"``; ``table`` with the levelled ``start``/``finish``,
+        late dates, floats and critical flags that count the resources
+        (see the module notes), early dates of the unconstrained CPM;
         ``delay``: working days later than the unconstrained CPM finish;
         ``held_back``: each task that starts later than its CPM early start,
         with ``delay``, ``own_delay`` (waiting for resources itself),
@@ -514,7 +527,46 @@ def _exact(problem: _Problem, rule: str, time_limit: float, seed) -> tuple[np.nd
 
 def _result(problem: _Problem, start: np.ndarray, **report) -> Schedule:
     held = held_back(problem, start)
-    return schedule_from_dates(problem.project, start, kind="levelled", held_back=held, **report)
+    late, free = resource_floats(problem, start)
+    return schedule_from_dates(problem.project, start, kind="levelled", late_start=late, free_float=free,
+                               held_back=held, **report)
+
+
+def resource_floats(problem: _Problem, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Late starts and free float of a levelled schedule, resources counted (topological order).
+
+    Late starts: the schedule justified to the right against its own
+    finish. Tasks are taken in order of decreasing finish, each put as late
+    as its successors (already placed) and the resources allow, so every
+    task keeps its place in the queue for each resource. Each task's
+    original slot stays free for it, so no late start is before the
+    scheduled one (Valls et al. 2005), and together the late dates are a
+    feasible schedule with the same finish. A task with no float there is
+    critical: slipping it pushes the finish, directly or through the tasks
+    waiting for its resources.
+
+    Free float from resources: how far a task can slip, every other task
+    staying put, before one of its resources runs short
+    (:func:`pmsim._kernels.levelling.resource_free_float`); the caller
+    takes the smaller of this and the float its links leave.
+    """
+    from ._kernels import levelling as kern
+
+    inst, n, dur = problem.inst, problem.net.n, problem.dur
+    if n == 0:
+        return np.empty(0), np.empty(0)
+    ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
+    order = np.empty(n, dtype=np.int64)
+    kern.priority_list(-(start + dur), problem.tie, inst, True, order, ws)
+    late = np.empty(n)
+    span = kern.serial_sgs(order, inst, True, late, ws)
+    late += float((start + dur).max()) - span  # the right-justified schedule, ending at this finish
+    times, usage = _usage_events(problem, start)
+    if usage.shape[1] == 0:
+        usage = np.zeros((times.shape[0], 1))
+    free = np.empty(n)
+    kern.resource_free_float(start, inst, times, usage, free)
+    return np.maximum(late, start), free
 
 
 # --------------------------------------------------------------------------- explanations

@@ -67,6 +67,35 @@ def assert_feasible(project, schedule):
     assert not problems, "\n".join(problems[:10])
 
 
+def with_starts(project, schedule, starts) -> pm.Schedule:
+    """The schedule with tasks moved to ``starts`` (a mapping or Series by task id), for the checker."""
+    table = schedule.table.copy()
+    table["start"] = pd.Series(starts, dtype=float).reindex(table.index)
+    table["finish"] = table["start"] + table["duration"]
+    return pm.Schedule(project=project, table=table, makespan=float(table["finish"].max()), critical_path=[])
+
+
+def assert_floats_hold(project, schedule):
+    """Levelled floats checked by moving tasks and asking the checker.
+
+    All tasks at their late starts: a feasible schedule with the same finish.
+    Each task alone slipped by its free float: still feasible, same finish.
+    """
+    t = schedule.table
+    assert (t["late_start"] >= t["start"] - TOL).all()
+    assert np.allclose(t["total_float"], (t["late_start"] - t["start"]).where(lambda f: f > 1e-9, 0.0))
+    assert (t["free_float"] <= t["total_float"] + TOL).all() and (t["free_float"] >= 0).all()
+    late = with_starts(project, schedule, t["late_start"])
+    assert_feasible(project, late)
+    assert late.makespan <= schedule.makespan + TOL
+    for tid in t.index:
+        slipped = t["start"].copy()
+        slipped[tid] += t.at[tid, "free_float"]
+        moved = with_starts(project, schedule, slipped)
+        assert not violations(project, moved), (tid, violations(project, moved))
+        assert moved.makespan <= schedule.makespan + TOL
+
+
 def test_the_checker_catches_broken_schedules():
     # The CPM schedule of two tasks on one unit overlaps them; a hand-shifted one breaks a link.
     p = make([("A", 3, {"dev": 1}), ("B", 2, {"dev": 1})], [], {"dev": 1})
@@ -241,6 +270,7 @@ def test_every_rule_and_scheme_levels_psplib_instances(rule, method, improve):
         p = pm.read_project(DATA / name)
         s = pm.level(p, method=method, rule=rule, improve=improve)
         assert_feasible(p, s)
+        assert_floats_hold(p, s)
         assert s.makespan >= pm.cpm(p).makespan
         assert s.status == "heuristic" and s.info["rule"] == rule
 
@@ -511,6 +541,7 @@ def networks(draw):
 def test_random_networks_are_levelled_feasibly(p, method, improve, rule):
     s = pm.level(p, method=method, improve=improve, rule=rule, schedules=30, seed=1)
     assert_feasible(p, s)
+    assert_floats_hold(p, s)
     cpm_span = pm.cpm(p).makespan
     assert s.makespan >= cpm_span - TOL
     assert abs(s.delay - (s.makespan - cpm_span)) < TOL
@@ -525,6 +556,14 @@ def test_random_networks_with_ample_capacity_keep_the_cpm_dates(p):
     roomy = p.replace(resources=tuple(r.__class__(r.id, capacity=100) for r in p.resources))
     s = pm.level(roomy)
     assert np.allclose(s.table["start"], pm.cpm(roomy).table["start"])
+    # Nothing waits for a resource: the floats are those the links leave before this finish.
+    from pmsim.cpm import schedule_from_dates
+    from pmsim.network import network
+
+    early = network(roomy).to_topological(pm.cpm(roomy).table["start"].to_numpy())
+    unlevelled = schedule_from_dates(roomy, early, kind="check")
+    for column in ("late_start", "total_float", "free_float", "critical"):
+        assert np.allclose(s.table[column], unlevelled.table[column]), column
 
 
 # --------------------------------------------------------------------------- command line
@@ -684,9 +723,26 @@ def test_levelled_criticality_follows_resource_hand_overs():
     # the chain B -> A -> D sets the finish; C has float.
     s = pm.level(p)
     assert s.table["start"].to_dict() == {"A": 3.0, "B": 0.0, "C": 3.0, "D": 7.0}
+    # The levelled schedule's own floats agree: slipping B delays A, hence D and the finish.
+    assert s.critical_path == ["B", "A", "D"]
+    assert s.table["total_float"].to_dict() == {"A": 0.0, "B": 0.0, "C": 3.0, "D": 0.0}
     sim = pm.simulate(p, iterations=10, seed=1, levelled=True)
     assert np.all(sim.finish == 8.0)
     assert sim.criticality.to_dict() == {"A": 1.0, "B": 1.0, "C": 0.0, "D": 1.0}
+
+
+def test_levelled_floats_count_the_resources():
+    # A and B share the only developer; Z (10 days, no resource) sets the finish.
+    p = make([("A", 2, {"dev": 1}), ("B", 2, {"dev": 1}), ("Z", 10, {})], [], {"dev": 1})
+    s = pm.level(p)
+    t = s.table
+    assert t["start"].to_dict() == {"A": 0.0, "B": 2.0, "Z": 0.0}
+    # Both can slip 6 days (B to 8-10, A to 6-8 ahead of it), but A cannot slip alone: B follows it.
+    assert t["total_float"].to_dict() == {"A": 6.0, "B": 6.0, "Z": 0.0}
+    assert t["free_float"].to_dict() == {"A": 0.0, "B": 6.0, "Z": 0.0}
+    assert t["late_start"].to_dict() == {"A": 6.0, "B": 8.0, "Z": 0.0}
+    assert s.critical_path == ["Z"]
+    assert_floats_hold(p, s)
 
 
 def test_levelled_simulation_refuses_a_task_that_can_never_fit():

@@ -908,6 +908,36 @@ def held_back(start, inst, times, usage, est, driver, blocked):
                 b += 1
 
 
+@nb.njit(cache=True)
+def resource_free_float(start, inst, times, usage, out):
+    """How far each task can slip, every other task staying put, before one of its resources runs short.
+
+    ``times``/``usage``: the schedule's profile as breakpoints, the task
+    itself included. Past its finish a slipping task needs its units on top
+    of the others' usage; ``out[j]`` is the time from its finish to the first
+    breakpoint where they do not fit (inf: they always fit, or it uses no
+    resource). Links are for the caller.
+    """
+    n = start.shape[0]
+    nb_ = times.shape[0]
+    for j in range(n):
+        out[j] = np.inf
+        d = inst.dur[j]
+        if d <= 0.0:
+            continue
+        f = start[j] + d
+        b = _find(times, nb_, f)
+        if times[b] < f - EPS:
+            b += 1
+        while b < nb_ and out[j] == np.inf:
+            for e in range(inst.rptr[j], inst.rptr[j + 1]):
+                k = inst.ridx[e]
+                if usage[b, k] + inst.demand[j, k] > inst.cap[k] + inst.tol[k]:
+                    out[j] = max(times[b] - f, 0.0)
+                    break
+            b += 1
+
+
 # --------------------------------------------------------------------------- smoothing
 
 
