@@ -352,7 +352,7 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
         while True:
             ib = kern.genetic_search(inst, tie, key, pop_start, pop_ms, pop_lists, state, step, budget, rng,
                                      _ga_params(n))
-            if step >= budget or state[2] + 2 > step or (deadline is not None and time.perf_counter() > deadline):
+            if step >= budget or (deadline is not None and time.perf_counter() > deadline):
                 break
             step = min(budget, step + _TIME_SLICE)
         start, best_ms, passes = pop_start[ib].copy(), float(pop_ms[ib]), int(state[2])

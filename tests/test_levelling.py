@@ -410,6 +410,16 @@ def test_time_limit_stops_a_long_search():
     assert s.info["schedules"] < 10**8
 
 
+def test_a_time_limit_not_reached_changes_nothing():
+    # The search runs in slices between clock checks; slicing must not change the result.
+    for name, schedules in (("j1201_1.sm", 300), ("j1201_1.sm", 2000), ("j3037_6.sm", 2000)):
+        p = pm.read_project(DATA / name)
+        free = pm.level(p, schedules=schedules, seed=5)
+        timed = pm.level(p, schedules=schedules, seed=5, time_limit=1e6)
+        assert timed.info["schedules"] == free.info["schedules"] == schedules - 1, name
+        assert timed.table["start"].equals(free.table["start"]), name
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -804,6 +804,8 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, pop_lists, state, bud
         pop_start[state[0], :] = start
         pop_ms[state[0]] = ms
         state[0] += 1
+    if state[0] < size and state[2] + 3 <= total:
+        return _best(pop_ms, state[0])  # this call's share ended while filling: the next one goes on
     n_pop = state[0]
     for i in range(state[3], n_pop):
         _order_of(pop_start[i], inst, tie, False, pop_lists[0, i], ws)
