@@ -526,13 +526,14 @@ def _exact(problem: _Problem, rule: str, time_limit: float, seed) -> tuple[np.nd
 
 
 def _result(problem: _Problem, start: np.ndarray, **report) -> Schedule:
-    held = held_back(problem, start)
-    late, free = resource_floats(problem, start)
+    events = _kernel_events(problem, start)
+    held = held_back(problem, start, events)
+    late, free = resource_floats(problem, start, events)
     return schedule_from_dates(problem.project, start, kind="levelled", late_start=late, free_float=free,
                                held_back=held, **report)
 
 
-def resource_floats(problem: _Problem, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def resource_floats(problem: _Problem, start: np.ndarray, events=None) -> tuple[np.ndarray, np.ndarray]:
     """Late starts and free float of a levelled schedule, resources counted (topological order).
 
     Late starts: the schedule justified to the right against its own
@@ -548,7 +549,8 @@ def resource_floats(problem: _Problem, start: np.ndarray) -> tuple[np.ndarray, n
     Free float from resources: how far a task can slip, every other task
     staying put, before one of its resources runs short
     (:func:`pmsim._kernels.levelling.resource_free_float`); the caller
-    takes the smaller of this and the float its links leave.
+    takes the smaller of this and the float its links leave. ``events``:
+    the schedule's profile from :func:`_kernel_events`, when already built.
     """
     from ._kernels import levelling as kern
 
@@ -561,9 +563,7 @@ def resource_floats(problem: _Problem, start: np.ndarray) -> tuple[np.ndarray, n
     late = np.empty(n)
     span = kern.serial_sgs(order, inst, True, late, ws)
     late += float((start + dur).max()) - span  # the right-justified schedule, ending at this finish
-    times, usage = _usage_events(problem, start)
-    if usage.shape[1] == 0:
-        usage = np.zeros((times.shape[0], 1))
+    times, usage = _kernel_events(problem, start) if events is None else events
     free = np.empty(n)
     kern.resource_free_float(start, inst, times, usage, free)
     return np.maximum(late, start), free
@@ -586,21 +586,29 @@ def _usage_events(problem: _Problem, start: np.ndarray):
     return times, usage
 
 
-def held_back(problem: _Problem, start: np.ndarray) -> pd.DataFrame:
+def _kernel_events(problem: _Problem, start: np.ndarray):
+    """:func:`_usage_events` for the kernels, which want a usage column even without resources."""
+    times, usage = _usage_events(problem, start)
+    if usage.shape[1] == 0:
+        usage = np.zeros((times.shape[0], 1))
+    return times, usage
+
+
+def held_back(problem: _Problem, start: np.ndarray, events=None) -> pd.DataFrame:
     """For each task starting after its CPM early start: how late, and which resources held it.
 
     A task that starts after the earliest date its (levelled) predecessors
     allow waited for resources itself (``own_delay``): its resources are
     those that, somewhere in that wait, had too little left for it. A task
     pushed by a predecessor (``via``) inherits that predecessor's resources.
+    ``events``: the schedule's profile from :func:`_kernel_events`, when
+    already built.
     """
     from ._kernels.levelling import held_back as explain
 
     net, n = problem.net, problem.net.n
     early = problem.cpm["early_start"]
-    times, usage = _usage_events(problem, start)
-    if usage.shape[1] == 0:
-        usage = np.zeros((times.shape[0], 1))
+    times, usage = _kernel_events(problem, start) if events is None else events
     est, driver = np.empty(n), np.empty(n, dtype=np.int64)
     blocked = np.zeros((n, problem.inst.demand.shape[1]), dtype=np.bool_)
     explain(start, problem.inst, times, usage, est, driver, blocked)
