@@ -87,6 +87,16 @@ def _find(pt, nb_, t):
     return lo
 
 
+@nb.njit(cache=True, inline="always")
+def _short(use, j, rptr, ridx, demand, cap, tol):
+    """True when, beside the usage ``use`` (one breakpoint's row), some resource of task j lacks room for it."""
+    for e in range(rptr[j], rptr[j + 1]):
+        k = ridx[e]
+        if use[k] + demand[j, k] > cap[k] + tol[k]:
+            return True
+    return False
+
+
 @nb.njit(cache=True)
 def _earliest(pt, pu, nb_, t0, d, j, rptr, ridx, demand, cap, tol):
     """Earliest t >= t0 where task j (duration d > 0) fits under every capacity."""
@@ -95,12 +105,7 @@ def _earliest(pt, pu, nb_, t0, d, j, rptr, ridx, demand, cap, tol):
     end = t + d - EPS
     # Scan intervals once: a conflict on interval c moves the candidate start to its end.
     while c < nb_ - 1 and pt[c] < end:
-        blocked = False
-        for e in range(rptr[j], rptr[j + 1]):
-            k = ridx[e]
-            if pu[c, k] + demand[j, k] > cap[k] + tol[k]:
-                blocked = True
-                break
+        blocked = _short(pu[c], j, rptr, ridx, demand, cap, tol)
         c += 1
         if blocked:
             t = pt[c]
@@ -931,12 +936,10 @@ def resource_free_float(start, inst, times, usage, out):
         b = _find(times, nb_, f)
         if times[b] < f - EPS:
             b += 1
-        while b < nb_ and out[j] == np.inf:
-            for e in range(inst.rptr[j], inst.rptr[j + 1]):
-                k = inst.ridx[e]
-                if usage[b, k] + inst.demand[j, k] > inst.cap[k] + inst.tol[k]:
-                    out[j] = max(times[b] - f, 0.0)
-                    break
+        while b < nb_:
+            if _short(usage[b], j, inst.rptr, inst.ridx, inst.demand, inst.cap, inst.tol):
+                out[j] = max(times[b] - f, 0.0)
+                break
             b += 1
 
 
@@ -1130,12 +1133,7 @@ def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_
             c = _find(pt, nb_, t)
             end = t + d
             while c < nb_ - 1 and pt[c] < end:
-                blocked = False
-                for e in range(rptr[j], rptr[j + 1]):
-                    r = ridx[e]
-                    if pu[c, r] + demand[j, r] > cap[r] + tol[r]:
-                        blocked = True
-                        break
+                blocked = _short(pu[c], j, rptr, ridx, demand, cap, tol)
                 c += 1
                 if blocked:
                     t = np.float32(pt[c])
