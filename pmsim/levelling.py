@@ -559,7 +559,7 @@ def resource_floats(problem: _Problem, start: np.ndarray, events=None) -> tuple[
         return np.empty(0), np.empty(0)
     ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
     order = np.empty(n, dtype=np.int64)
-    kern.priority_list(-(start + dur), problem.tie, inst, True, order, ws)
+    kern._order_of(start, inst, problem.tie, True, order, ws)  # decreasing finish
     late = np.empty(n)
     span = kern.serial_sgs(order, inst, True, late, ws)
     late += float((start + dur).max()) - span  # the right-justified schedule, ending at this finish
