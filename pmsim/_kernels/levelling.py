@@ -871,6 +871,204 @@ def genetic_search(inst, tie, rule_key, pop_start, pop_ms, pop_lists, state, bud
     return _best(pop_ms, n_pop)
 
 
+# --------------------------------------------------------------------------- biased random-key GA (experiment)
+
+
+@nb.njit(cache=True)
+def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, extra, backward):
+    """Decode a chromosome: its list by the keys, one serial pass, then ``extra`` passes the other way.
+
+    Keys are in days. Forward: the list takes tasks by increasing key;
+    backward: by decreasing key + duration (a finish). Each further pass
+    schedules the previous schedule's order the other way round (forward: by
+    start; backward: by decreasing finish); the shortest schedule is kept in
+    ``start`` and written back into the keys (its starts, ties in the
+    decoded list's order), so the chromosome learns the improvement.
+    Returns (makespan, passes used), never more than ``max_passes``.
+    """
+    n = keys.shape[0]
+    dur = inst.dur
+    key = ws.key1
+    for j in range(n):
+        key[j] = -(keys[j] + dur[j]) if backward else keys[j]
+    priority_list(key, tie, inst, backward, order, ws)
+    for q in range(n):
+        pos[order[q]] = (n - 1 - q) if backward else q
+    ms = serial_sgs(order, inst, backward, start, ws)
+    used = 1
+    d = backward
+    lim = min(max_passes - 1, extra)
+    while used - 1 < lim:
+        d = not d
+        _order_of(start, inst, tie, d, order, ws)
+        m = serial_sgs(order, inst, d, other, ws)
+        used += 1
+        if m <= ms + EPS:
+            improved = m < ms - EPS
+            start[:] = other
+            ms = m
+            if not improved and used - 1 >= 2:
+                break
+        elif used - 1 >= 2:
+            break
+    for j in range(n):
+        keys[j] = start[j] + 0.9 * pos[j] / n
+    return ms, used
+
+
+@nb.njit(cache=True)
+def _brkga_fresh(keys, inst, tie, rule_key, mode, rng, ws, order, centre, scale):
+    """A new chromosome (keys in days, ``scale`` about a makespan): 0 uniform keys, 1 regret-based
+    biased sampling on the rule, 2 biased sampling around ``centre`` (a schedule's starts)."""
+    n = keys.shape[0]
+    if mode == 0:
+        for j in range(n):
+            keys[j] = _uniform(rng) * scale
+        return
+    if mode == 1:
+        sampled_list(rule_key, tie, inst, rng, order, ws)
+    else:
+        sampled_list(centre, tie, inst, rng, order, ws)
+    for q in range(n):
+        keys[order[q]] = (q + _uniform(rng)) * scale / (n + 1.0)
+
+
+@nb.njit(cache=True)
+def _task_density(start, inst, day, out, relative):
+    """Mean load (sum over resources of usage / capacity) over each task's days in schedule ``start``.
+
+    ``relative``: divided by the schedule's mean load over its length.
+    Whole days (the search works on ``horizon`` > 0 instances; else rounded).
+    """
+    n = start.shape[0]
+    horizon = 0
+    for j in range(n):
+        f = np.int64(start[j] + inst.dur[j] + 0.5)
+        if f > horizon:
+            horizon = f
+    if horizon > day.shape[0]:
+        horizon = day.shape[0]
+    day[:horizon] = 0.0
+    for j in range(n):
+        w = 0.0
+        for e in range(inst.rptr[j], inst.rptr[j + 1]):
+            w += inst.demand[j, inst.ridx[e]] / inst.cap[inst.ridx[e]]
+        s0 = np.int64(start[j] + 0.5)
+        for t in range(max(s0, 0), min(horizon, s0 + np.int64(inst.dur[j] + 0.5))):
+            day[t] += w
+    mean = 0.0
+    for t in range(horizon):
+        mean += day[t]
+    mean = mean / horizon if relative and horizon > 0 and mean > 0.0 else 1.0
+    for j in range(n):
+        s0 = max(np.int64(start[j] + 0.5), 0)
+        s1 = min(horizon, s0 + np.int64(inst.dur[j] + 0.5))
+        tot = 0.0
+        for t in range(s0, s1):
+            tot += day[t]
+        out[j] = tot / (s1 - s0) / mean if s1 > s0 else 0.0
+
+
+@nb.njit(cache=True)
+def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budget, total, rng, params):
+    """Steady-state biased random-key GA with density-guided crossover; returns the best makespan.
+
+    A member is a vector of keys (in days) decoded by :func:`_brkga_decode`
+    (the first pass forward or backward, alternately, then one pass the
+    other way: two passes), its schedule ``starts`` and the mean load
+    around each of its tasks ``dens`` (:func:`_task_density`, relative).
+    Row 0 must hold the caller's (justified) schedule, ``ms[0]`` its
+    makespan. ``state`` = [members filled, passes spent, decodings,
+    children accepted]; ``best`` = the best schedule's starts. The search
+    stops at ``budget`` passes of a run of ``total`` and resumes where it
+    stopped (a run in slices gives the result of one call).
+
+    Each child: an elite parent (the best ``params[1]`` share) and a
+    non-elite one; each key is the elite's with probability ``params[5]``
+    when the elite parent's task lies in the denser region (relative load)
+    and with probability ``1 - params[6]`` otherwise; with probability
+    ``params[2]`` the child is instead a fresh chromosome sampled around the
+    best schedule. It replaces the worst member when shorter (as short:
+    probability 1/2) and not a copy of a member.
+    params: population (= rows), elite share, mutant share, extra passes,
+    initial mode (:func:`_brkga_fresh`), p_dense, p_dense_other.
+    """
+    n = inst.dur.shape[0]
+    size = keys.shape[0]
+    n_elite = min(size - 1, max(1, np.int64(params[1] * size + 0.5)))
+    p_mut = params[2]
+    extra = np.int64(params[3])
+    init_mode = np.int64(params[4])
+    p_dense = params[5]
+    p_other = params[6]
+    ws = workspace(n, inst.demand.shape[1], inst.horizon)
+    other = np.empty(n)
+    pos = np.empty(n)
+    order = np.empty(n, np.int64)
+    start = np.empty(n)
+    child = np.empty(n)
+    tot_dur = 0.0
+    for j in range(n):
+        tot_dur += inst.dur[j]
+    day = np.zeros(np.int64(tot_dur) + 2)
+    if state[0] == 0:
+        best[:] = starts[0]
+        for j in range(n):
+            keys[0, j] = starts[0, j] + 0.5 * _uniform(rng)
+        _task_density(starts[0], inst, day, dens[0], True)
+        state[0] = 1
+    best_ms = ms[_best(ms, state[0])]
+    while state[0] < size and state[1] < budget:
+        i = state[0]
+        _brkga_fresh(keys[i], inst, tie, rule_key, init_mode, rng, ws, order, best, ms[0])
+        m, u = _brkga_decode(keys[i], inst, tie, ws, order, start, other, pos, total - state[1], extra,
+                             (state[2] & 1) == 1)
+        state[2] += 1
+        state[1] += u
+        ms[i] = m
+        starts[i, :] = start
+        _task_density(start, inst, day, dens[i], True)
+        if m < best_ms - EPS:
+            best_ms = m
+            best[:] = start
+        state[0] += 1
+    if state[0] < size:
+        return best_ms
+    while state[1] < budget:
+        rank = np.argsort(ms, kind="mergesort")
+        if _uniform(rng) < p_mut:
+            _brkga_fresh(child, inst, tie, rule_key, 2, rng, ws, order, best, best_ms)
+        else:
+            a = rank[_randint(rng, n_elite)]
+            b = rank[n_elite + _randint(rng, size - n_elite)]
+            for j in range(n):
+                if dens[a, j] >= dens[b, j]:
+                    child[j] = keys[a, j] if _uniform(rng) < p_dense else keys[b, j]
+                else:
+                    child[j] = keys[b, j] if _uniform(rng) < p_other else keys[a, j]
+        m, u = _brkga_decode(child, inst, tie, ws, order, start, other, pos, total - state[1], extra,
+                             (state[2] & 1) == 1)
+        state[2] += 1
+        state[1] += u
+        if m < best_ms - EPS:
+            best_ms = m
+            best[:] = start
+        w = rank[size - 1]
+        if m < ms[w] - EPS or (m <= ms[w] + EPS and _uniform(rng) < 0.5):
+            dup = False
+            for i in range(size):
+                if abs(ms[i] - m) <= EPS and _same(starts[i], start):
+                    dup = True
+                    break
+            if not dup:
+                keys[w, :] = child
+                ms[w] = m
+                starts[w, :] = start
+                _task_density(start, inst, day, dens[w], True)
+                state[3] += 1
+    return best_ms
+
+
 # --------------------------------------------------------------------------- explanations
 
 
