@@ -103,7 +103,6 @@ B    3.0        3.0       dev
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -317,7 +316,7 @@ def _ga_params(n: int) -> np.ndarray:
 
 
 def _brkga_params(budget: int, n: int) -> tuple[int, np.ndarray]:
-    """Experiment: population and parameters of ``brkga_search``; ``PMSIM_BRKGA`` overrides them.
+    """Population and parameters of ``brkga_search``.
 
     Population about 61 (122 / n)^1.1 sqrt(budget / 5000) (12..300): 61 on
     j120, 266 on j30 at 5,000 passes (small projects need the width).
@@ -326,9 +325,6 @@ def _brkga_params(budget: int, n: int) -> tuple[int, np.ndarray]:
     """
     size = round(min(300.0, max(12.0, 61.0 * (122.0 / max(n, 1)) ** 1.1 * math.sqrt(budget / 5000.0))))
     values = [size, 0.25, 0.0, 1, 0, 0.9, 0.7]
-    for i, v in enumerate(os.environ.get("PMSIM_BRKGA", "").split(",")[:len(values)]):
-        if v:
-            values[i] = float(v)
     return int(values[0]), np.array(values, dtype=np.float64)
 
 
@@ -357,8 +353,7 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
     rng = _rng_state(seed)
     if not inst.ridx.size or best_ms <= problem.cpm["makespan"] + 1e-9:
         pass  # nothing competes for a resource, or the CPM finish is already reached
-    elif improve and os.environ.get("PMSIM_LEVEL_SEARCH") == "brkga":
-        # Experiment: biased random-key GA instead of the activity-list GA.
+    elif improve:
         budget = max(schedules, IMPROVE_SCHEDULES)
         size, params = _brkga_params(budget, n)
         keys, pop_ms = np.empty((size, n)), np.empty(size)
@@ -366,8 +361,8 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
         starts[0], pop_ms[0] = start, best_ms
         best = np.empty(n)
         state = np.array([0, passes, 0, 0], dtype=np.int64)
-        # One pass is kept for the end: the best schedule rescheduled forward in its start order
-        # (never longer; left-active, so the final left shift cannot shorten it for free).
+        # One pass is kept for the end: the best schedule rescheduled forward in its start order.
+        # A serial forward schedule is active, so the final left shift cannot shorten it for free.
         search = budget - 1
         step = search if deadline is None else min(search, passes + _TIME_SLICE)
         while True:
@@ -378,27 +373,14 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
             step = min(search, step + _TIME_SLICE)
         kern._order_of(best, inst, tie, False, order, ws)
         final_ms = kern.serial_sgs(order, inst, False, start, ws)
-        if final_ms > best_ms + 1e-9:  # cannot happen (a forward pass in start order never delays a task)
+        if final_ms > best_ms + 1e-9:
+            # Finish-to-start links: cannot happen (a forward pass in start order delays no task). Other
+            # links or negative lags can let a successor start before its predecessor, which the list
+            # then puts first: keep the search's schedule.
             start, final_ms = best, best_ms
         best_ms, passes = float(final_ms), int(state[1]) + 1
-        info["children"], info["accepted"] = int(state[2]), int(state[3])
-    elif improve:
-        budget = max(schedules, IMPROVE_SCHEDULES)
-        size = population_size(budget, n)
-        pop_start = np.empty((size, n))
-        pop_ms = np.empty(size)
-        pop_start[0], pop_ms[0] = start, best_ms
-        pop_lists = np.empty((2, size, n), dtype=np.int64)
-        state = np.array([1, 0, passes, 0, 0, 0], dtype=np.int64)
-        step = budget if deadline is None else min(budget, passes + _TIME_SLICE)
-        while True:
-            ib = kern.genetic_search(inst, tie, key, pop_start, pop_ms, pop_lists, state, step, budget, rng,
-                                     _ga_params(n))
-            if step >= budget or (deadline is not None and time.perf_counter() > deadline):
-                break
-            step = min(budget, step + _TIME_SLICE)
-        start, best_ms, passes = pop_start[ib].copy(), float(pop_ms[ib]), int(state[2])
-        info["children"], info["accepted"] = int(state[1]), int(state[5])
+        # Decodings fill the population (row 0 is given), then each makes one child.
+        info["population"], info["children"], info["accepted"] = size, int(state[2] - state[0] + 1), int(state[3])
     elif schedules > 1:
         trial = np.empty(n)
         rank = np.empty(n)
@@ -416,13 +398,7 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
                 best_ms = ms
                 start[:] = trial
     info["schedules"] = passes
-    before = float(np.max(start + inst.dur)) if n else 0.0
     kern.left_shift(start, inst, ws)
-    if os.environ.get("PMSIM_LEVEL_SEARCH") and n:
-        # Experiment check: the final left shift must not change the makespan (no free improvement).
-        assert abs(float(np.max(start + inst.dur)) - before) <= 1e-9, "left_shift changed the makespan"
-        assert passes <= max(schedules, IMPROVE_SCHEDULES) or not improve, "budget exceeded"
-
     return start, info
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pmsim as pm
-from pmsim.levelling import RULES
+from pmsim.levelling import IMPROVE_SCHEDULES, RULES
 
 DATA = Path(__file__).parent / "data" / "psplib"
 TOL = 1e-6
@@ -310,7 +310,7 @@ def test_the_search_reaches_the_published_optimum(name):
     s = pm.level(p, schedules=1000, seed=3)
     assert_feasible(p, s)
     assert s.makespan == OPTIMA[name]
-    assert s.info["schedules"] <= 1000
+    assert s.info["schedules"] == 1000
 
 
 def test_more_schedules_never_hurt_on_a_hard_instance():
@@ -416,8 +416,52 @@ def test_a_time_limit_not_reached_changes_nothing():
         p = pm.read_project(DATA / name)
         free = pm.level(p, schedules=schedules, seed=5)
         timed = pm.level(p, schedules=schedules, seed=5, time_limit=1e6)
-        assert timed.info["schedules"] == free.info["schedules"] == schedules - 1, name
+        # The search spends its whole budget: schedules - 1 passes, then one forward pass of the best.
+        assert timed.info["schedules"] == free.info["schedules"] == schedules, name
         assert timed.table["start"].equals(free.table["start"]), name
+
+
+@pytest.fixture
+def watched(monkeypatch):
+    """What the search returned last, and the makespan before and after the final left shift."""
+    from pmsim._kernels import levelling as kern
+
+    seen = {}
+    search, left_shift = kern.brkga_search, kern.left_shift
+
+    def watched_search(*args):
+        seen["best"] = search(*args)
+        return seen["best"]
+
+    def watched_left_shift(start, inst, ws):
+        before = float((start + inst.dur).max())
+        left_shift(start, inst, ws)
+        seen["shift"] = (before, float((start + inst.dur).max()))
+
+    monkeypatch.setattr(kern, "brkga_search", watched_search)
+    monkeypatch.setattr(kern, "left_shift", watched_left_shift)
+    return seen
+
+
+def _check_the_search(s, seen, budget):
+    """The search spent exactly its budget; the final left shift shortened nothing (no free passes)."""
+    before, after = seen.pop("shift")
+    assert after == before
+    if "best" in seen:
+        assert s.info["schedules"] == budget
+        # The final forward pass never lengthens the search's best (it keeps it when it would).
+        assert s.makespan <= seen.pop("best") + TOL
+    else:  # nothing to search: no resource is contended, or the CPM finish is reached
+        assert s.info["schedules"] < budget and "population" not in s.info
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMA) + ["j1201_1.sm", "Pat1.rcp"])
+def test_the_search_spends_its_budget_and_the_left_shift_gains_nothing(name, watched):
+    p = pm.read_project(DATA / name)
+    for schedules, seed in ((1, 0), (1000, 4)):
+        s = pm.level(p, schedules=schedules, seed=seed)
+        assert "best" in watched
+        _check_the_search(s, watched, max(schedules, IMPROVE_SCHEDULES))
 
 
 # --------------------------------------------------------------------------- bad input
@@ -576,6 +620,15 @@ def test_random_networks_with_ample_capacity_keep_the_cpm_dates(p):
         assert np.allclose(s.table[column], unlevelled.table[column]), column
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(networks(), st.sampled_from(["serial", "parallel"]), st.integers(0, 3))
+def test_random_networks_spend_the_budget_and_the_left_shift_gains_nothing(watched, p, method, seed):
+    watched.clear()
+    s = pm.level(p, method=method, seed=seed)
+    _check_the_search(s, watched, IMPROVE_SCHEDULES)
+
+
 # --------------------------------------------------------------------------- command line
 
 
@@ -588,7 +641,7 @@ def test_cli_level_json(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["makespan"] == OPTIMA["j301_1.sm"] and out["status"] == "heuristic"
     assert out["delay"] == OPTIMA["j301_1.sm"] - 38  # MPM-Time 38
-    assert out["lower_bound"] is None and out["info"]["schedules"] <= 1000
+    assert out["lower_bound"] is None and out["info"]["schedules"] == 1000
     assert {t["id"] for t in out["held_back"]} == {t["id"] for t in out["tasks"] if t["start"] > t["early_start"]}
     assert set(out["held_back"][0]) == {"id", "delay", "own_delay", "resources", "via"}
     p = pm.read_project(DATA / "j301_1.sm")
