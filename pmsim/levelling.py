@@ -290,31 +290,6 @@ def _rng_state(seed) -> np.ndarray:
     return np.array([int(gen.integers(1, 2**63))], dtype=np.uint64)
 
 
-def population_size(budget: int, n: int) -> int:
-    """Genetic algorithm population for a budget of schedule passes and a project of ``n`` tasks.
-
-    1.2 sqrt(budget) members (at most 100), but at least enough that the
-    children, two passes each, make no more than about 2.7 sqrt(n)
-    generations (at most 200 members): a small project's population
-    converges early, and a large budget is then better spent on a wider
-    population than on more generations. Calibrated on PSPLIB at 5,000
-    passes: j30 (32 tasks) gets 164 members instead of 85, j120 keeps 85.
-    """
-    by_generations = budget / (2 * 2.7 * math.sqrt(max(n, 1)))
-    return int(min(200, max(12, round(max(min(100.0, 1.2 * math.sqrt(budget)), by_generations)))))
-
-
-def _ga_params(n: int) -> np.ndarray:
-    """The parameters of ``genetic_search``: mutation, accept-equal, peak-crossover and shift probabilities.
-
-    In its order: mutation, accept-equal and peak-crossover probabilities,
-    the share of passes before the second phase, the shift probability.
-    Mutation: about 8 adjacent swaps per child, within 10-25 % of positions
-    (small projects need the variety, large ones the focus).
-    """
-    return np.array([min(0.25, max(0.1, 8.0 / max(n, 1))), 0.5, 1.0, 0.3, 0.5])
-
-
 def _brkga_params(budget: int, n: int) -> tuple[int, np.ndarray]:
     """Population and parameters of ``brkga_search``.
 

@@ -341,7 +341,8 @@ def test_same_seed_same_schedule():
     p = pm.read_project(DATA / "j3013_1.sm")
     a = pm.level(p, schedules=600, seed=11)
     b = pm.level(p, schedules=600, seed=11)
-    assert a.table["start"].equals(b.table["start"])
+    assert a.table["start"].equals(b.table["start"]) and a.info == b.info
+    assert pm.level(p, schedules=600, seed=12).info != a.info  # another seed, another search
     c = pm.level(p, schedules=600, seed=np.random.default_rng(5))
     assert_feasible(p, c)
 
@@ -355,48 +356,54 @@ def test_sampling_without_improvement_spends_exactly_its_budget():
         assert s.makespan <= pm.level(p, method=method, improve=False).makespan
 
 
-def test_population_grows_for_a_small_project_given_many_passes():
-    from pmsim.levelling import population_size
-
-    # 1.2 sqrt(budget) (at most 100), unless the children (two passes each) would then make more
-    # than 2.7 sqrt(n) generations: 5000 / (2 x 164) = 15.2 <= 2.7 sqrt(32) = 15.3.
-    assert [population_size(b, 122) for b in (250, 1000, 5000)] == [19, 38, 85]
-    assert [population_size(b, 32) for b in (250, 1000, 5000)] == [19, 38, 164]
-    assert population_size(10**8, 32) == 200
-    assert population_size(1, 1) == 12
-
-
-@pytest.mark.parametrize("backward", [False, True])
-def test_a_shift_moves_one_task_and_keeps_the_list_feasible(backward):
+def _search_inputs(name, budget, seed):
+    """The search's arguments for a PSPLIB instance: row 0 holds the LFT rule's forward schedule."""
     from pmsim._kernels import levelling as kern
-    from pmsim.levelling import _problem
+    from pmsim.levelling import _brkga_params, _problem, _rng_state, priority
 
-    problem = _problem(pm.read_project(DATA / "j1201_1.sm"))
-    inst, net, n = problem.inst, problem.net, problem.net.n
+    problem = _problem(pm.read_project(DATA / name))
+    inst, n = problem.inst, problem.net.n
+    key = priority(problem, "lft")
     ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
-    child = np.empty(n, dtype=np.int64)
-    kern.priority_list(problem.tie, problem.tie, inst, backward, child, ws)
-    rng = np.array([12345], dtype=np.uint64)
-    pos = np.empty(n, dtype=np.int64)
-    moved = 0
-    for _ in range(300):
-        before = child.copy()
-        kern._shift(child, inst, backward, pos, rng)
-        assert sorted(child) == list(range(n))
-        changed = np.nonzero(child != before)[0]
-        if changed.size:
-            moved += 1
-            # One task moved (to the front or the back of the changed stretch); the others kept their order.
-            lo, hi = changed[0], changed[-1]
-            task = child[lo] if child[lo] == before[hi] else child[hi]
-            assert task in (before[lo], before[hi])
-            assert [j for j in before[lo:hi + 1] if j != task] == [j for j in child[lo:hi + 1] if j != task]
-        where = np.argsort(child)
-        for i in range(n):
-            for e in range(net.succ_ptr[i], net.succ_ptr[i + 1]):
-                j = net.succ_idx[e]
-                assert (where[j] < where[i]) if backward else (where[i] < where[j])
-    assert moved > 100
+    order = np.empty(n, dtype=np.int64)
+    kern.priority_list(key, problem.tie, inst, False, order, ws)
+    size, params = _brkga_params(budget, n)
+    keys, ms, starts, dens = np.empty((size, n)), np.empty(size), np.empty((size, n)), np.empty((size, n))
+    ms[0] = kern.serial_sgs(order, inst, False, starts[0], ws)
+    state = np.array([0, 1, 0, 0], dtype=np.int64)  # [members, passes, decodings, children accepted]
+    return problem, (inst, problem.tie, key, keys, ms, starts, dens, state, np.empty(n)), _rng_state(seed), params
+
+
+def test_the_search_accepts_children_and_its_population_never_gets_worse():
+    from pmsim._kernels import levelling as kern
+    from pmsim.cpm import schedule_from_dates
+
+    total = 1000
+    problem, args, rng, params = _search_inputs("j3013_1.sm", total, seed=7)
+    inst, keys, ms, starts, state, best = args[0], args[3], args[4], args[5], args[7], args[8]
+    size = ms.shape[0]
+    # Fill the population one pass at a time (a run in slices resumes where it stopped).
+    budget = 1
+    while state[0] < size:
+        budget += 1
+        kern.brkga_search(*args, budget, total, rng, params)
+    assert state[2] == size - 1 and state[3] == 0  # one decoding per new member, no child yet
+    filled = np.sort(ms)
+    found = kern.brkga_search(*args, total, total, rng, params)
+    assert state[1] == total
+    children = state[2] - (size - 1)
+    assert 0 < state[3] <= children
+    # A child only ever replaces the worst member, and only when not longer.
+    assert np.all(np.sort(ms) <= filled + 1e-9)
+    assert found == ms.min() == (best + inst.dur).max() < filled[0]
+    for i in range(size):
+        assert (starts[i] + inst.dur).max() == ms[i]
+        assert_feasible(problem.project, schedule_from_dates(problem.project, starts[i], kind="check"))
+
+    # The same seed in one call gives the same population as the run in slices.
+    _, again, rng2, _ = _search_inputs("j3013_1.sm", total, seed=7)
+    assert kern.brkga_search(*again, total, total, rng2, params) == found
+    assert np.array_equal(again[4], ms) and np.array_equal(again[3], keys) and np.array_equal(again[7], state)
 
 
 def test_time_limit_stops_a_long_search():
