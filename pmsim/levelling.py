@@ -291,15 +291,25 @@ def _rng_state(seed) -> np.ndarray:
 
 
 def _brkga_params(budget: int, n: int) -> tuple[int, np.ndarray]:
-    """Population and parameters of ``brkga_search``.
+    """Population and parameters of ``brkga_search`` for ``budget`` passes on ``n`` tasks.
 
-    Population about 61 (122 / n)^1.1 sqrt(budget / 5000) (12..300): 61 on
-    j120, 266 on j30 at 5,000 passes (small projects need the width).
-    Then elite share, mutant share, extra passes per decoding, initial mode,
-    p_dense, p_dense_other (see ``brkga_search``).
+    The one place they are decided: [population, elite share, mutant share,
+    extra passes per decoding, initial mode, p_dense, p_dense_other] (see
+    ``brkga_search``).
+
+    Population about 61 (122 / n)^1.1 sqrt(budget / 5000), from 12 to 300:
+    61 on j120 and 266 on j30 at 5,000 passes (small projects need the
+    width). The filling rule: filling the population takes at most
+    ``fill_share`` (half) of the budget, each new member costing 1 + extra
+    passes, so passes are always left for children: a 5-task project at the
+    default 250 passes gets 62 members, not 300 (whose filling would spend
+    the whole budget on random samples). At least 2 members: an elite
+    parent and another.
     """
     size = round(min(300.0, max(12.0, 61.0 * (122.0 / max(n, 1)) ** 1.1 * math.sqrt(budget / 5000.0))))
     values = [size, 0.25, 0.0, 1, 0, 0.9, 0.7]
+    fill_share = 0.5
+    values[0] = max(2, min(size, int(fill_share * budget / (1 + values[3]))))
     return int(values[0]), np.array(values, dtype=np.float64)
 
 

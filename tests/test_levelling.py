@@ -356,6 +356,36 @@ def test_sampling_without_improvement_spends_exactly_its_budget():
         assert s.makespan <= pm.level(p, method=method, improve=False).makespan
 
 
+def test_the_population_is_wider_for_small_projects_but_leaves_passes_for_children():
+    from pmsim.levelling import _brkga_params
+
+    sizes = {n: [_brkga_params(budget, n)[0] for budget in (250, 1000, 5000)] for n in (5, 32, 60, 90, 122)}
+    # 61 (122 / n)^1.1 sqrt(budget / 5000), from 12 to 300. j120 (122 tasks): 61 at 5,000 passes,
+    # 61 / sqrt(5) = 27.3 at 1,000, 61 / sqrt(20) = 13.6 at 250.
+    assert sizes[122] == [14, 27, 61]
+    # j30 (32 tasks): (122 / 32)^1.1 = 4.359, so 265.9, 118.9 and 59.4.
+    assert sizes[32] == [59, 119, 266]
+    assert sizes[60] == [30, 60, 133]  # (122 / 60)^1.1 = 2.183
+    assert sizes[90] == [19, 38, 85]  # (122 / 90)^1.1 = 1.397
+    # 5 tasks: the formula gives 458, 916 and 2,049; at most 300, and filling (two passes a member)
+    # may take half the budget at most: 250 / 4 = 62.5 and 1,000 / 4 = 250 members.
+    assert sizes[5] == [62, 250, 300]
+    assert _brkga_params(250, 10_000)[0] == 12  # the floor for big projects
+    assert _brkga_params(20, 5)[0] == 5  # a tiny budget: the filling rule goes below 12
+    assert _brkga_params(1, 5)[0] == 2  # an elite parent and another, always
+
+
+def test_a_small_project_leaves_the_search_passes_for_children():
+    # Five tasks, one resource of 2 units, no links: CPM 4 days, every schedule at least 12 / 2 = 6.
+    p = make([(t, d, {"r": 1}) for t, d in zip("ABCDE", (3, 2, 4, 1, 2))], [], {"r": 2})
+    s = pm.level(p)
+    assert_feasible(p, s)
+    assert s.makespan == 6.0
+    # 62 members cost 2 x 61 passes to fill; about half of the 250 are left: some 60 children.
+    assert s.info["schedules"] == 250 and s.info["population"] == 62
+    assert 50 <= s.info["children"] <= 64
+
+
 def _search_inputs(name, budget, seed):
     """The search's arguments for a PSPLIB instance: row 0 holds the LFT rule's forward schedule."""
     from pmsim._kernels import levelling as kern
