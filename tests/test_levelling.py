@@ -436,6 +436,72 @@ def test_the_search_accepts_children_and_its_population_never_gets_worse():
     assert np.array_equal(again[4], ms) and np.array_equal(again[3], keys) and np.array_equal(again[7], state)
 
 
+def _density(project, starts, relative=True):
+    """``_task_density`` of the schedule ``starts`` (a mapping by task id), by task id."""
+    from pmsim._kernels import levelling as kern
+    from pmsim.levelling import _problem
+
+    problem = _problem(project)
+    net = problem.net
+    start = net.to_topological(np.array([float(starts[t]) for t in project.task_ids]))
+    out = np.empty(net.n)
+    day = np.zeros(math.ceil((start + problem.inst.dur).max()) + 1)  # one cell a day
+    kern._task_density(start, problem.inst, day, 1.0, out, relative)
+    return dict(zip(project.task_ids, net.to_project(out).tolist()))
+
+
+def test_the_density_is_the_mean_load_around_each_task():
+    # Load = usage / capacity summed over resources: A 1 of r (capacity 2) = 0.5; B 2 of r and 0.5 of s
+    # (capacity 0.5) = 1 + 1 = 2; C none; M a milestone.
+    p = make([("A", 2, {"r": 1}), ("B", 2, {"r": 2, "s": 0.5}), ("C", 1, {}), ("M", 0, {})], [],
+             {"r": 2, "s": 0.5})
+    starts = {"A": 0, "B": 1, "C": 3, "M": 4}
+    # Days 0-3 carry 0.5, 2.5, 2 and 0: A averages (0.5 + 2.5) / 2 = 1.5, B (2.5 + 2) / 2 = 2.25.
+    assert _density(p, starts, relative=False) == {"A": 1.5, "B": 2.25, "C": 0.0, "M": 0.0}
+    # Relative to the mean load over the 4 days, 5 / 4 = 1.25.
+    assert _density(p, starts) == {"A": 1.2, "B": 1.8, "C": 0.0, "M": 0.0}
+
+
+def test_the_density_counts_the_share_of_a_day_a_task_covers():
+    # A 0-1.5 (load 0.5), B 1.5-2.5 (load 1), D 0.25-0.5 (load 1 on s): a quarter-day task counts too.
+    p = make([("A", 1.5, {"r": 1}), ("B", 1, {"r": 2}), ("D", 0.25, {"s": 0.5})], [], {"r": 2, "s": 0.5})
+    starts = {"A": 0, "B": 1.5, "D": 0.25}
+    # Day 0: 0.5 x 1 + 1 x 0.25 = 0.75; day 1: 0.5 x 0.5 + 1 x 0.5 = 0.75; day 2: 1 x 0.5 = 0.5.
+    # A: (0.75 + 0.75 x 0.5) / 1.5 = 0.75; B: (0.75 x 0.5 + 0.5 x 0.5) / 1 = 0.625; D: 0.75 x 0.25 / 0.25.
+    assert _density(p, starts, relative=False) == {"A": 0.75, "B": 0.625, "D": 0.75}
+    # Mean: 2 units of work over 2.5 days = 0.8.
+    assert _density(p, starts) == {"A": 0.9375, "B": 0.78125, "D": 0.9375}
+
+
+LONG_LAGS = [
+    # (lag of B after A, relative densities of A, B, C). A 0-2, C 2-5 and B after the lag, load 1 each.
+    (10, [2.0, 2.0, 2.0]),  # 14 days in day cells: 7 days of work, mean 0.5
+    # 2^21 days of work and lag: cells of 2 days (at most 2^20 cells). A fills cell 0, C cell 1 and half of
+    # cell 2, B (from day 2^21 - 5) half of two cells: densities 1, (1 + 0.5 x 0.5) / 1.5 and 0.5, over a mean
+    # of 3.5 cells of work in (2^21 - 3) / 2 cells.
+    (2**21 - 7, [x * 1048574.5 / 3.5 for x in (1.0, 0.5, 1.25 / 1.5)]),
+]
+
+
+@pytest.mark.parametrize("lag, expected", LONG_LAGS)
+def test_the_search_measures_density_over_the_whole_schedule_after_a_long_lag(lag, expected):
+    from pmsim._kernels import levelling as kern
+    from pmsim.levelling import _brkga_params, _problem, _rng_state, priority
+
+    p = make([("A", 2, {"r": 1}), ("B", 2, {"r": 1}), ("C", 3, {"r": 1})], [("A", "B", "FS", lag)], {"r": 1})
+    problem = _problem(p)
+    n = problem.net.n
+    size, params = _brkga_params(250, n)
+    starts, ms = np.zeros((size, n)), np.zeros(size)
+    starts[0] = problem.net.to_topological(np.array([0.0, 2.0 + lag, 2.0]))
+    ms[0] = 4.0 + lag
+    dens = np.full((size, n), np.nan)
+    state = np.array([0, 250, 0, 0], dtype=np.int64)  # the budget is spent: row 0 is only measured
+    kern.brkga_search(problem.inst, problem.tie, priority(problem, "lft"), np.zeros((size, n)), ms, starts, dens,
+                      state, np.empty(n), 250, 250, _rng_state(0), params)
+    assert problem.net.to_project(dens[0]).tolist() == pytest.approx(expected, rel=1e-12)
+
+
 def test_time_limit_stops_a_long_search():
     import time
 
@@ -664,6 +730,43 @@ def test_random_networks_spend_the_budget_and_the_left_shift_gains_nothing(watch
     watched.clear()
     s = pm.level(p, method=method, seed=seed)
     _check_the_search(s, watched, IMPROVE_SCHEDULES)
+
+
+def _reference_density(project, starts):
+    """Per task, the mean over its time of the daily load (usage / capacity; a task counts the share of each
+    day it covers), relative to the mean load over the schedule; 0 for a task of zero duration."""
+    cap = {r.id: r.capacity for r in project.resources}
+    span = {t.id: (float(starts[t.id]), float(starts[t.id]) + t.planned_duration) for t in project.tasks}
+
+    def share(day, s, f):
+        return max(0.0, min(f, day + 1.0) - max(s, day))
+
+    load = {}
+    for t in project.tasks:
+        s, f = span[t.id]
+        for day in range(int(s), math.ceil(f)):
+            load[day] = load.get(day, 0.0) + sum(u / cap[r] for r, u in t.resources) * share(day, s, f)
+    work, makespan = sum(load.values()), max(f for s, f in span.values())
+    mean = work / makespan if work > 0 else 1.0
+    density = {}
+    for tid, (s, f) in span.items():
+        around = sum(load[day] * share(day, s, f) for day in range(int(s), math.ceil(f)))
+        density[tid] = around / (f - s) / mean if f > s else 0.0
+    return density
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks(), st.sampled_from([0, 20, 1000]))
+def test_random_networks_get_finite_densities_equal_to_a_reference(p, lag):
+    # Fractional durations and units, milestones, tasks without resources, all link types, leads and lags;
+    # a long lag sends the last task far beyond the sum of the durations.
+    if lag:
+        p = p.with_task(pm.Task("Z", duration=2, resources={"r": 1}), [pm.Dependency("T0", "Z", "FS", lag)])
+    starts = pm.level(p, improve=False).table["start"]
+    got = _density(p, starts)
+    assert all(math.isfinite(v) and v >= 0 for v in got.values())
+    want = _reference_density(p, starts)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
 
 
 # --------------------------------------------------------------------------- command line

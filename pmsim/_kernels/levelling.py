@@ -22,6 +22,7 @@ import numpy as np
 
 FS, SS, FF, SF = 0, 1, 2, 3
 EPS = 1e-9
+DENSITY_CELLS = 1 << 20  # at most, for a schedule's load in brkga_search (8 MB)
 
 # One instance in topological numbering; see pmsim.levelling._instance.
 # ``horizon`` > 0: every duration and lag is a whole number of days and no
@@ -639,39 +640,42 @@ def _brkga_fresh(keys, inst, tie, rule_key, mode, rng, ws, order, centre, scale)
 
 
 @nb.njit(cache=True)
-def _task_density(start, inst, day, out, relative):
-    """Mean load (sum over resources of usage / capacity) over each task's days in schedule ``start``.
+def _task_density(start, inst, day, unit, out, relative):
+    """Mean load (sum over resources of usage / capacity) over each task's time in schedule ``start``.
 
-    ``relative``: divided by the schedule's mean load over its length.
-    Whole days (the search works on ``horizon`` > 0 instances; else rounded).
+    The load is averaged over cells of ``unit`` days (``day``, one a cell,
+    long enough for the schedule: a longer one is cut off); a task counts
+    the share of each cell it covers, so fractional times and tasks shorter
+    than a cell count. A task of zero duration gets 0. ``relative``: divided
+    by the schedule's mean load over its length.
     """
     n = start.shape[0]
-    horizon = 0
+    makespan = 0.0
     for j in range(n):
-        f = np.int64(start[j] + inst.dur[j] + 0.5)
-        if f > horizon:
-            horizon = f
-    if horizon > day.shape[0]:
-        horizon = day.shape[0]
-    day[:horizon] = 0.0
+        if start[j] + inst.dur[j] > makespan:
+            makespan = start[j] + inst.dur[j]
+    length = makespan / unit
+    cells = min(np.int64(np.ceil(length)), day.shape[0])
+    day[:cells] = 0.0
     for j in range(n):
         w = 0.0
         for e in range(inst.rptr[j], inst.rptr[j + 1]):
             w += inst.demand[j, inst.ridx[e]] / inst.cap[inst.ridx[e]]
-        s0 = np.int64(start[j] + 0.5)
-        for t in range(max(s0, 0), min(horizon, s0 + np.int64(inst.dur[j] + 0.5))):
-            day[t] += w
+        s = start[j] / unit
+        f = (start[j] + inst.dur[j]) / unit
+        for t in range(np.int64(s), min(cells, np.int64(np.ceil(f)))):
+            day[t] += w * (min(f, t + 1.0) - max(s, np.float64(t)))
     mean = 0.0
-    for t in range(horizon):
+    for t in range(cells):
         mean += day[t]
-    mean = mean / horizon if relative and horizon > 0 and mean > 0.0 else 1.0
+    mean = mean / length if relative and length > 0.0 and mean > 0.0 else 1.0
     for j in range(n):
-        s0 = max(np.int64(start[j] + 0.5), 0)
-        s1 = min(horizon, s0 + np.int64(inst.dur[j] + 0.5))
+        s = start[j] / unit
+        f = (start[j] + inst.dur[j]) / unit
         tot = 0.0
-        for t in range(s0, s1):
-            tot += day[t]
-        out[j] = tot / (s1 - s0) / mean if s1 > s0 else 0.0
+        for t in range(np.int64(s), min(cells, np.int64(np.ceil(f)))):
+            tot += day[t] * (min(f, t + 1.0) - max(s, np.float64(t)))
+        out[j] = tot / (f - s) / mean if f > s else 0.0
 
 
 @nb.njit(cache=True)
@@ -712,15 +716,20 @@ def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budge
     order = np.empty(n, np.int64)
     start = np.empty(n)
     child = np.empty(n)
-    tot_dur = 0.0
+    # Cells for the density: any serial schedule ends within the sum of the durations and the
+    # positive lags; one a day, or wider ones when that sum passes DENSITY_CELLS days.
+    span = 0.0
     for j in range(n):
-        tot_dur += inst.dur[j]
-    day = np.zeros(np.int64(tot_dur) + 2)
+        span += inst.dur[j]
+    for e in range(inst.pred_lag.shape[0]):
+        span += max(inst.pred_lag[e], 0.0)
+    unit = max(1.0, span / DENSITY_CELLS)
+    day = np.zeros(np.int64(np.ceil(span / unit)) + 2)
     if state[0] == 0:
         best[:] = starts[0]
         for j in range(n):
             keys[0, j] = starts[0, j] + 0.5 * _uniform(rng)
-        _task_density(starts[0], inst, day, dens[0], True)
+        _task_density(starts[0], inst, day, unit, dens[0], True)
         state[0] = 1
     best_ms = ms[_best(ms, state[0])]
     while state[0] < size and state[1] < budget:
@@ -732,7 +741,7 @@ def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budge
         state[1] += u
         ms[i] = m
         starts[i, :] = start
-        _task_density(start, inst, day, dens[i], True)
+        _task_density(start, inst, day, unit, dens[i], True)
         if m < best_ms - EPS:
             best_ms = m
             best[:] = start
@@ -769,7 +778,7 @@ def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budge
                 keys[w, :] = child
                 ms[w] = m
                 starts[w, :] = start
-                _task_density(start, inst, day, dens[w], True)
+                _task_density(start, inst, day, unit, dens[w], True)
                 state[3] += 1
     return best_ms
 
