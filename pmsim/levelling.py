@@ -34,33 +34,39 @@ justification, Valls et al. 2005): push every task as late as it can go
 (latest-finishing first), then as early as it can go (earliest-starting
 first); repeat while the schedule gets shorter. It also spends at least
 ``IMPROVE_SCHEDULES`` (250) schedule passes on the search below, started
-from the rule's justified schedule; that takes the default from 42.8 %
-above the critical-path bound (one justified LFT pass) to 36.6 % on the
-PSPLIB j120 set, in about 12 ms of CPU per instance.
+from the rule's justified schedule.
 
-``schedules`` is the number of schedule passes the search may spend (each
+``schedules`` is the number of schedule passes the search spends (each
 forward or backward pass of the SGS counts one, the convention of the
-PSPLIB literature):
+PSPLIB literature; fewer when ``time_limit`` comes first, none when nothing
+competes for a resource or the schedule already ends at the CPM finish):
 
-* with ``improve=True``: a steady-state genetic algorithm on activity
-  lists (Hartmann 1998). Parents are picked by binary tournament; a child
-  keeps the densest stretch of one parent's list (peak crossover, Valls et
-  al. 2008) and the other parent's order elsewhere, gets a few swaps of
-  unlinked neighbours and often one task shifted within its
-  precedence-feasible stretch of the list, and is scheduled forward and
-  justified backward, or the other way round, alternately (Debels &
-  Vanhoucke 2007). After 30 % of the budget the population is sampled anew
-  around the best schedule. The population starts from the rule's schedule
-  and regret-based biased random sampling on the rule (Drexl 1991); it has
-  about 1.2 sqrt(schedules) members, more for a small project given many
-  passes (:func:`population_size`);
+* with ``improve=True``: a biased random-key genetic algorithm with
+  forward-backward improvement (Gonçalves, Resende & Mendes 2011). A
+  member is one key per task, in days. Decoding lists the tasks by key,
+  links kept, schedules them with one serial pass, forward (the smallest
+  key first) and backward (the latest key + duration first) alternately,
+  and justifies that schedule with one pass the other way;
+  the shorter of the two is kept and written back into the keys (its
+  start times, ties in the list's order), so a member carries its
+  improvement. The population is steady-state. Each child has an elite
+  parent (from the best 25 %) and a non-elite one and takes each task's
+  key by the density around that task in the parents' schedules (the mean
+  resource load over the task's days, usage / capacity summed over the
+  resources, relative to the schedule's mean): where the elite's task sits
+  in the denser stretch, the elite's key with probability ``p_dense``,
+  else the other parent's key with probability ``p_dense_other``. A share
+  of the children (none by default) are instead new keys sampled around
+  the best schedule. A child replaces the worst member when shorter (when
+  as short, with probability 1/2) and not a copy of a member. The
+  population starts from the rule's justified schedule and random keys;
+  it has about 61 (122 / n)^1.1 sqrt(schedules / 5000) members for ``n``
+  tasks (12 to 300, and few enough that filling it takes at most half the
+  passes). The last pass reschedules the best schedule forward in its
+  start order, so the final left shift below has nothing to gain;
 * with ``improve=False``: plain biased random sampling with the chosen SGS.
 
-Measured on the whole PSPLIB sets (``benchmarks/RESULTS.md``): 5,000
-passes give 32.4 % above the critical-path bound on j120 (the best
-published at that budget: 32.18 %) in about 0.12 s, and 0.05 % above the
-optimum on j30 (seeds 0-17: 0.048 % on average, single seeds from
-0.025 % to 0.062 %).
+Quality and speed on the whole PSPLIB sets: ``benchmarks/RESULTS.md``.
 
 The search always uses the serial SGS (``method="parallel"`` gives the
 starting schedule). The result is reproducible: ``seed=None`` means seed 0.
@@ -402,7 +408,7 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
         How many schedule passes the search may spend; 1 = the rule's
         schedule (plus the improvement search when ``improve``).
     improve : bool
-        Forward-backward improvement, and the justified genetic search.
+        Forward-backward improvement, and the random-key genetic search.
     seed : int, numpy Generator or None
         For the randomised search; None means 0, so results repeat.
     time_limit : float, optional
@@ -421,7 +427,9 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
         the predecessor that pushed it) and ``via`` (that predecessor);
         ``status``: ``"heuristic"``, or ``"optimal"`` / ``"feasible"`` for
         the exact method, with ``lower_bound``; ``info``: the rule's own
-        makespan and the number of schedule passes.
+        makespan and the number of schedule passes (``schedules``), and
+        after the genetic search its ``population``, the ``children`` it
+        made and how many it ``accepted``.
 
     Raises
     ------
