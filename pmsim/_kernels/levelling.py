@@ -623,23 +623,6 @@ def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, ext
 
 
 @nb.njit(cache=True)
-def _brkga_fresh(keys, inst, tie, rule_key, mode, rng, ws, order, centre, scale):
-    """A new chromosome (keys in days, ``scale`` about a makespan): 0 uniform keys, 1 regret-based
-    biased sampling on the rule, 2 biased sampling around ``centre`` (a schedule's starts)."""
-    n = keys.shape[0]
-    if mode == 0:
-        for j in range(n):
-            keys[j] = _uniform(rng) * scale
-        return
-    if mode == 1:
-        sampled_list(rule_key, tie, inst, rng, order, ws)
-    else:
-        sampled_list(centre, tie, inst, rng, order, ws)
-    for q in range(n):
-        keys[order[q]] = (q + _uniform(rng)) * scale / (n + 1.0)
-
-
-@nb.njit(cache=True)
 def _task_density(start, inst, day, unit, out, relative):
     """Mean load (sum over resources of usage / capacity) over each task's time in schedule ``start``.
 
@@ -679,7 +662,7 @@ def _task_density(start, inst, day, unit, out, relative):
 
 
 @nb.njit(cache=True)
-def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budget, total, rng, params):
+def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, rng, params):
     """Steady-state biased random-key GA with density-guided crossover; returns the best makespan.
 
     A member is a vector of keys (in days) decoded by :func:`_brkga_decode`
@@ -692,24 +675,22 @@ def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budge
     stops at ``budget`` passes of a run of ``total`` and resumes where it
     stopped (a run in slices gives the result of one call).
 
-    Each child: an elite parent (the best ``params[1]`` share) and a
-    non-elite one; each key is the elite's with probability ``params[5]``
-    when the elite parent's task lies in the denser region (relative load)
-    and with probability ``1 - params[6]`` otherwise; with probability
-    ``params[2]`` the child is instead a fresh chromosome sampled around the
-    best schedule. It replaces the worst member when shorter (as short:
-    probability 1/2) and not a copy of a member.
-    params: population (= rows), elite share, mutant share, extra passes,
-    initial mode (:func:`_brkga_fresh`), p_dense, p_dense_other.
+    The other members start from uniform random keys over ``ms[0]`` days.
+    Each child has an elite parent (from the best ``params[0]`` share) and a
+    non-elite one; where the elite parent's task lies in the denser stretch
+    (relative load), the child takes its key with probability ``params[2]``,
+    elsewhere the other parent's key with probability ``params[3]``. It
+    replaces the worst member when shorter (as short: probability 1/2) and
+    not a copy of a member.
+    params: elite share, extra passes per decoding (:func:`_brkga_decode`),
+    p_dense, p_dense_other.
     """
     n = inst.dur.shape[0]
     size = keys.shape[0]
-    n_elite = min(size - 1, max(1, np.int64(params[1] * size + 0.5)))
-    p_mut = params[2]
-    extra = np.int64(params[3])
-    init_mode = np.int64(params[4])
-    p_dense = params[5]
-    p_other = params[6]
+    n_elite = min(size - 1, max(1, np.int64(params[0] * size + 0.5)))
+    extra = np.int64(params[1])
+    p_dense = params[2]
+    p_other = params[3]
     ws = workspace(n, inst.demand.shape[1], inst.horizon)
     other = np.empty(n)
     pos = np.empty(n)
@@ -734,7 +715,8 @@ def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budge
     best_ms = ms[_best(ms, state[0])]
     while state[0] < size and state[1] < budget:
         i = state[0]
-        _brkga_fresh(keys[i], inst, tie, rule_key, init_mode, rng, ws, order, best, ms[0])
+        for j in range(n):
+            keys[i, j] = _uniform(rng) * ms[0]
         m, u = _brkga_decode(keys[i], inst, tie, ws, order, start, other, pos, total - state[1], extra,
                              (state[2] & 1) == 1)
         state[2] += 1
@@ -750,16 +732,13 @@ def brkga_search(inst, tie, rule_key, keys, ms, starts, dens, state, best, budge
         return best_ms
     while state[1] < budget:
         rank = np.argsort(ms, kind="mergesort")
-        if _uniform(rng) < p_mut:
-            _brkga_fresh(child, inst, tie, rule_key, 2, rng, ws, order, best, best_ms)
-        else:
-            a = rank[_randint(rng, n_elite)]
-            b = rank[n_elite + _randint(rng, size - n_elite)]
-            for j in range(n):
-                if dens[a, j] >= dens[b, j]:
-                    child[j] = keys[a, j] if _uniform(rng) < p_dense else keys[b, j]
-                else:
-                    child[j] = keys[b, j] if _uniform(rng) < p_other else keys[a, j]
+        a = rank[_randint(rng, n_elite)]
+        b = rank[n_elite + _randint(rng, size - n_elite)]
+        for j in range(n):
+            if dens[a, j] >= dens[b, j]:
+                child[j] = keys[a, j] if _uniform(rng) < p_dense else keys[b, j]
+            else:
+                child[j] = keys[b, j] if _uniform(rng) < p_other else keys[a, j]
         m, u = _brkga_decode(child, inst, tie, ws, order, start, other, pos, total - state[1], extra,
                              (state[2] & 1) == 1)
         state[2] += 1
