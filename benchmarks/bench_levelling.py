@@ -155,6 +155,8 @@ def verdicts(tables: dict) -> list[str]:
 
     def check(label, value, limit, unit):
         digits = 3 if limit < 1 else 2
+        while value > limit and round(value - limit, digits) == 0 and digits < 6:
+            digits += 1  # a miss never reads "missed by 0.00"
         out.append(f"- {label}: {value:.{digits}f}{unit} "
                    + ("(met)" if value <= limit else f"(missed by {value - limit:.{digits}f}{unit})"))
 
