@@ -46,19 +46,21 @@ competes for a resource or the schedule already ends at the CPM finish):
   member is one key per task, in days. Decoding lists the tasks by key,
   links kept, schedules them with one serial pass, forward (the smallest
   key first) and backward (the latest key + duration first) alternately,
-  and justifies that schedule with one pass the other way;
-  the shorter of the two is kept and written back into the keys (its
-  start times, ties in the list's order), so a member carries its
-  improvement. The population is steady-state. Each child has an elite
-  parent (from the best 25 %) and a non-elite one and takes each task's
-  key by the density around that task in the parents' schedules (the mean
-  resource load over the task's days, usage / capacity summed over the
-  resources, relative to the schedule's mean): where the elite's task sits
-  in the denser stretch, the elite's key with probability ``p_dense``,
-  else the other parent's key with probability ``p_dense_other``. A child
-  replaces the worst member when shorter (when as short, with probability
-  1/2) and not a copy of a member. The population starts from the rule's justified schedule and random keys;
-  it has about 61 (122 / n)^1.1 sqrt(schedules / 5000) members for ``n``
+  and justifies that schedule with one pass the other way; the shorter of
+  the two is kept and written back into the keys (its start times, ties in
+  the list's order), so a member carries its improvement. The population
+  is steady-state. Each child has an elite parent (from the best 25 %) and
+  a non-elite one and takes each task's key by the density around that
+  task in the parents' schedules (the mean over the task's days of the
+  resource load to the fourth power, the load being usage / capacity
+  summed over the resources, relative to the schedule's mean: the power
+  weights the days near the peak, where a schedule's packing shows): where
+  the elite's task sits in the denser stretch, the elite's key with
+  probability ``p_dense``, else the other parent's key with probability
+  ``p_dense_other``. A child replaces the worst member when shorter (when
+  as short, with probability 1/2) and not a copy of a member. The
+  population starts from the rule's justified schedule and random keys; it
+  has about 61 (122 / n)^1.1 sqrt(schedules / 5000) members for ``n``
   tasks (12 to 300, and few enough that filling it takes at most half the
   passes). The last pass reschedules the best schedule forward in its
   start order, so the final left shift below has nothing to gain;
@@ -298,8 +300,11 @@ def _brkga_params(budget: int, n: int) -> tuple[int, np.ndarray]:
     """Population size and parameters of ``brkga_search`` for ``budget`` passes on ``n`` tasks.
 
     Parameters: elite share 25 %, one extra (justification) pass per
-    decoding, p_dense 0.9, p_dense_other 0.7 (see ``brkga_search``).
-    Calibrated on PSPLIB j30 and j120 at 1,000 and 5,000 passes.
+    decoding, p_dense 0.9, p_dense_other 0.7, and the density as the mean of
+    load^4, which weights the days near the peak (see ``brkga_search``).
+    Calibrated on PSPLIB j30 and j120 at 1,000 and 5,000 passes; the power 4
+    against the plain mean load: 31.95 against 32.02 % on j120 at 5,000
+    passes (seeds 0-4).
 
     Population about 61 (122 / n)^1.1 sqrt(budget / 5000), from 12 to 300:
     61 on j120 and 266 on j30 at 5,000 passes (small projects need the
@@ -309,10 +314,10 @@ def _brkga_params(budget: int, n: int) -> tuple[int, np.ndarray]:
     gets 62 members, not 300 (whose filling would spend the whole budget on
     random samples). At least 2 members: an elite parent and another.
     """
-    elite, extra, p_dense, p_other = 0.25, 1, 0.9, 0.7
+    elite, extra, p_dense, p_other, power = 0.25, 1, 0.9, 0.7, 4.0
     size = round(min(300.0, max(12.0, 61.0 * (122.0 / max(n, 1)) ** 1.1 * math.sqrt(budget / 5000.0))))
     size = max(2, min(size, int(0.5 * budget / (1 + extra))))
-    return size, np.array([elite, extra, p_dense, p_other], dtype=np.float64)
+    return size, np.array([elite, extra, p_dense, p_other, power], dtype=np.float64)
 
 
 def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improve: bool,

@@ -437,7 +437,7 @@ def test_the_search_accepts_children_and_its_population_never_gets_worse():
     assert np.array_equal(again[3], ms) and np.array_equal(again[2], keys) and np.array_equal(again[6], state)
 
 
-def _density(project, starts, relative=True):
+def _density(project, starts, relative=True, power=1.0):
     """``_task_density`` of the schedule ``starts`` (a mapping by task id), by task id."""
     from pmsim._kernels import levelling as kern
     from pmsim.levelling import _problem
@@ -447,7 +447,7 @@ def _density(project, starts, relative=True):
     start = net.to_topological(np.array([float(starts[t]) for t in project.task_ids]))
     out = np.empty(net.n)
     day = np.zeros(math.ceil((start + problem.inst.dur).max()) + 1)  # one cell a day
-    kern._task_density(start, problem.inst, day, 1.0, out, relative)
+    kern._task_density(start, problem.inst, day, 1.0, out, relative, power)
     return dict(zip(project.task_ids, net.to_project(out).tolist()))
 
 
@@ -461,6 +461,11 @@ def test_the_density_is_the_mean_load_around_each_task():
     assert _density(p, starts, relative=False) == {"A": 1.5, "B": 2.25, "C": 0.0, "M": 0.0}
     # Relative to the mean load over the 4 days, 5 / 4 = 1.25.
     assert _density(p, starts) == {"A": 1.2, "B": 1.8, "C": 0.0, "M": 0.0}
+    # The search's power 4 weights the fuller days: 0.5^4 = 1/16, 2.5^4 = 625/16 and 2^4 = 16, so A averages
+    # (1 + 625) / 32 = 313/16 and B (625 + 256) / 32 = 881/32, over a mean of (1 + 625 + 256) / 64 = 441/32.
+    assert _density(p, starts, relative=False, power=4.0) == {"A": 313 / 16, "B": 881 / 32, "C": 0.0, "M": 0.0}
+    assert _density(p, starts, power=4.0) == pytest.approx({"A": 626 / 441, "B": 881 / 441, "C": 0.0, "M": 0.0},
+                                                           rel=1e-15)
 
 
 def test_the_density_counts_the_share_of_a_day_a_task_covers():
@@ -477,10 +482,11 @@ def test_the_density_counts_the_share_of_a_day_a_task_covers():
 LONG_LAGS = [
     # (lag of B after A, relative densities of A, B, C). A 0-2, C 2-5 and B after the lag, load 1 each.
     (10, [2.0, 2.0, 2.0]),  # 14 days in day cells: 7 days of work, mean 0.5
-    # 2^21 days of work and lag: cells of 2 days (at most 2^20 cells). A fills cell 0, C cell 1 and half of
-    # cell 2, B (from day 2^21 - 5) half of two cells: densities 1, (1 + 0.5 x 0.5) / 1.5 and 0.5, over a mean
-    # of 3.5 cells of work in (2^21 - 3) / 2 cells.
-    (2**21 - 7, [x * 1048574.5 / 3.5 for x in (1.0, 0.5, 1.25 / 1.5)]),
+    # 2^21 days of work and lag: cells of 2 days (at most 2^20 cells). A fills cell 0 (load 1), C cell 1 (1) and
+    # half of cell 2 (0.5), B (from day 2^21 - 5) half of two cells (0.5 each). To the power 4: 1, 1 and 1/16 for
+    # the half cells, so A gets 1, B 1/16 and C (1 + 0.5 / 16) / 1.5, over a mean of 2 + 3 / 16 in
+    # (2^21 - 3) / 2 cells.
+    (2**21 - 7, [x * 1048574.5 / (2 + 3 / 16) for x in (1.0, 1 / 16, (1 + 0.5 / 16) / 1.5)]),
 ]
 
 
@@ -733,9 +739,9 @@ def test_random_networks_spend_the_budget_and_the_left_shift_gains_nothing(watch
     _check_the_search(s, watched, IMPROVE_SCHEDULES)
 
 
-def _reference_density(project, starts):
+def _reference_density(project, starts, power):
     """Per task, the mean over its time of the daily load (usage / capacity; a task counts the share of each
-    day it covers), relative to the mean load over the schedule; 0 for a task of zero duration."""
+    day it covers) to ``power``, relative to its mean over the schedule; 0 for a task of zero duration."""
     cap = {r.id: r.capacity for r in project.resources}
     span = {t.id: (float(starts[t.id]), float(starts[t.id]) + t.planned_duration) for t in project.tasks}
 
@@ -747,6 +753,7 @@ def _reference_density(project, starts):
         s, f = span[t.id]
         for day in range(int(s), math.ceil(f)):
             load[day] = load.get(day, 0.0) + sum(u / cap[r] for r, u in t.resources) * share(day, s, f)
+    load = {day: x ** power for day, x in load.items()}
     work, makespan = sum(load.values()), max(f for s, f in span.values())
     mean = work / makespan if work > 0 else 1.0
     density = {}
@@ -764,10 +771,11 @@ def test_random_networks_get_finite_densities_equal_to_a_reference(p, lag):
     if lag:
         p = p.with_task(pm.Task("Z", duration=2, resources={"r": 1}), [pm.Dependency("T0", "Z", "FS", lag)])
     starts = pm.level(p, improve=False).table["start"]
-    got = _density(p, starts)
-    assert all(math.isfinite(v) and v >= 0 for v in got.values())
-    want = _reference_density(p, starts)
-    assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    for power in (1.0, 4.0):  # the plain mean load, and the search's
+        got = _density(p, starts, power=power)
+        assert all(math.isfinite(v) and v >= 0 for v in got.values())
+        want = _reference_density(p, starts, power)
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
 
 
 # --------------------------------------------------------------------------- command line

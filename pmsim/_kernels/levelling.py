@@ -623,14 +623,16 @@ def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, ext
 
 
 @nb.njit(cache=True)
-def _task_density(start, inst, day, unit, out, relative):
-    """Mean load (sum over resources of usage / capacity) over each task's time in schedule ``start``.
+def _task_density(start, inst, day, unit, out, relative, power):
+    """How full the schedule ``start`` is around each task: the mean of load ** ``power`` over its time.
 
-    The load is averaged over cells of ``unit`` days (``day``, one a cell,
-    long enough for the schedule: a longer one is cut off); a task counts
-    the share of each cell it covers, so fractional times and tasks shorter
-    than a cell count. A task of zero duration gets 0. ``relative``: divided
-    by the schedule's mean load over its length.
+    The load is the sum over resources of usage / capacity, averaged over
+    cells of ``unit`` days (``day``, one a cell, long enough for the
+    schedule: a longer one is cut off); a task counts the share of each cell
+    it covers, so fractional times and tasks shorter than a cell count. A
+    power above 1 weights the days near the peak. A task of zero duration
+    gets 0. ``relative``: divided by the schedule's mean of load ** power
+    over its length.
     """
     n = start.shape[0]
     makespan = 0.0
@@ -650,6 +652,7 @@ def _task_density(start, inst, day, unit, out, relative):
             day[t] += w * (min(f, t + 1.0) - max(s, np.float64(t)))
     mean = 0.0
     for t in range(cells):
+        day[t] = day[t] ** power
         mean += day[t]
     mean = mean / length if relative and length > 0.0 and mean > 0.0 else 1.0
     for j in range(n):
@@ -668,7 +671,8 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
     A member is a vector of keys (in days) decoded by :func:`_brkga_decode`
     (the first pass forward or backward, alternately, then one pass the
     other way: two passes), its schedule ``starts`` and the mean load
-    around each of its tasks ``dens`` (:func:`_task_density`, relative).
+    around each of its tasks ``dens`` (:func:`_task_density`, relative, load
+    to the power ``params[4]``).
     Row 0 must hold the caller's (justified) schedule, ``ms[0]`` its
     makespan. ``state`` = [members filled, passes spent, decodings,
     children accepted]; ``best`` = the best schedule's starts. The search
@@ -678,12 +682,12 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
     The other members start from uniform random keys over ``ms[0]`` days.
     Each child has an elite parent (from the best ``params[0]`` share) and a
     non-elite one; where the elite parent's task lies in the denser stretch
-    (relative load), the child takes its key with probability ``params[2]``,
+    (relative to each parent's own mean), the child takes its key with probability ``params[2]``,
     elsewhere the other parent's key with probability ``params[3]``. It
     replaces the worst member when shorter (as short: probability 1/2) and
     not a copy of a member.
     params: elite share, extra passes per decoding (:func:`_brkga_decode`),
-    p_dense, p_dense_other.
+    p_dense, p_dense_other, density power.
     """
     n = inst.dur.shape[0]
     size = keys.shape[0]
@@ -691,6 +695,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
     extra = np.int64(params[1])
     p_dense = params[2]
     p_other = params[3]
+    power = params[4]
     ws = workspace(n, inst.demand.shape[1], inst.horizon)
     other = np.empty(n)
     pos = np.empty(n)
@@ -710,7 +715,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
         best[:] = starts[0]
         for j in range(n):
             keys[0, j] = starts[0, j] + 0.5 * _uniform(rng)
-        _task_density(starts[0], inst, day, unit, dens[0], True)
+        _task_density(starts[0], inst, day, unit, dens[0], True, power)
         state[0] = 1
     best_ms = ms[_best(ms, state[0])]
     while state[0] < size and state[1] < budget:
@@ -723,7 +728,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
         state[1] += u
         ms[i] = m
         starts[i, :] = start
-        _task_density(start, inst, day, unit, dens[i], True)
+        _task_density(start, inst, day, unit, dens[i], True, power)
         if m < best_ms - EPS:
             best_ms = m
             best[:] = start
@@ -757,7 +762,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
                 keys[w, :] = child
                 ms[w] = m
                 starts[w, :] = start
-                _task_density(start, inst, day, unit, dens[w], True)
+                _task_density(start, inst, day, unit, dens[w], True, power)
                 state[3] += 1
     return best_ms
 
