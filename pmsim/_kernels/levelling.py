@@ -581,16 +581,17 @@ def _best(pop_ms, n_pop):
 
 
 @nb.njit(cache=True)
-def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, extra, backward):
-    """Decode a chromosome: its list by the keys, one serial pass, then ``extra`` passes the other way.
+def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, backward):
+    """Decode a chromosome: its list by the keys, one serial pass, then one pass the other way.
 
     Keys are in days. Forward: the list takes tasks by increasing key;
-    backward: by decreasing key + duration (a finish). Each further pass
-    schedules the previous schedule's order the other way round (forward: by
-    start; backward: by decreasing finish); the shortest schedule is kept in
-    ``start`` and written back into the keys (its starts, ties in the
-    decoded list's order), so the chromosome learns the improvement.
-    Returns (makespan, passes used), never more than ``max_passes``.
+    backward: by decreasing key + duration (a finish). The second pass
+    schedules the first schedule's order the other way round (forward: by
+    start; backward: by decreasing finish), a justification; the shorter
+    schedule (the second on ties) is kept in ``start`` and written back into
+    the keys (its starts, ties in the decoded list's order), so the
+    chromosome learns the improvement. Returns (makespan, passes used): two,
+    or one when ``max_passes`` is 1.
     """
     n = keys.shape[0]
     dur = inst.dur
@@ -602,21 +603,13 @@ def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, ext
         pos[order[q]] = (n - 1 - q) if backward else q
     ms = serial_sgs(order, inst, backward, start, ws)
     used = 1
-    d = backward
-    lim = min(max_passes - 1, extra)
-    while used - 1 < lim:
-        d = not d
-        _order_of(start, inst, tie, d, order, ws)
-        m = serial_sgs(order, inst, d, other, ws)
-        used += 1
+    if max_passes >= 2:
+        _order_of(start, inst, tie, not backward, order, ws)
+        m = serial_sgs(order, inst, not backward, other, ws)
+        used = 2
         if m <= ms + EPS:
-            improved = m < ms - EPS
             start[:] = other
             ms = m
-            if not improved and used - 1 >= 2:
-                break
-        elif used - 1 >= 2:
-            break
     for j in range(n):
         keys[j] = start[j] + 0.9 * pos[j] / n
     return ms, used
@@ -670,32 +663,29 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
 
     A member is a vector of keys (in days) decoded by :func:`_brkga_decode`
     (the first pass forward or backward, alternately, then one pass the
-    other way: two passes), its schedule ``starts`` and the mean load
-    around each of its tasks ``dens`` (:func:`_task_density`, relative, load
-    to the power ``params[4]``).
-    Row 0 must hold the caller's (justified) schedule, ``ms[0]`` its
-    makespan. ``state`` = [members filled, passes spent, decodings,
-    children accepted]; ``best`` = the best schedule's starts. The search
-    stops at ``budget`` passes of a run of ``total`` and resumes where it
-    stopped (a run in slices gives the result of one call).
+    other way: two passes), its schedule ``starts`` and the density around
+    each of its tasks ``dens`` (:func:`_task_density`, relative, the load to
+    the power ``params[3]``). Row 0 must hold the caller's (justified)
+    schedule, ``ms[0]`` its makespan. ``state`` = [members filled, passes
+    spent, decodings, children accepted]; ``best`` = the best schedule's
+    starts. The search stops at ``budget`` passes of a run of ``total`` and
+    resumes where it stopped (a run in slices gives the result of one call).
 
     The other members start from uniform random keys over ``ms[0]`` days.
     Each child has an elite parent (from the best ``params[0]`` share) and a
     non-elite one; where the elite parent's task lies in the denser stretch
-    (relative to each parent's own mean), the child takes its key with probability ``params[2]``,
-    elsewhere the other parent's key with probability ``params[3]``. It
-    replaces the worst member when shorter (as short: probability 1/2) and
-    not a copy of a member.
-    params: elite share, extra passes per decoding (:func:`_brkga_decode`),
-    p_dense, p_dense_other, density power.
+    (relative to each parent's own mean), the child takes its key with
+    probability ``params[1]``, elsewhere the other parent's key with
+    probability ``params[2]``. It replaces the worst member when shorter (as
+    short: probability 1/2) and not a copy of a member.
+    params: elite share, p_dense, p_dense_other, density power.
     """
     n = inst.dur.shape[0]
     size = keys.shape[0]
     n_elite = min(size - 1, max(1, np.int64(params[0] * size + 0.5)))
-    extra = np.int64(params[1])
-    p_dense = params[2]
-    p_other = params[3]
-    power = params[4]
+    p_dense = params[1]
+    p_other = params[2]
+    power = params[3]
     ws = workspace(n, inst.demand.shape[1], inst.horizon)
     other = np.empty(n)
     pos = np.empty(n)
@@ -722,7 +712,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
         i = state[0]
         for j in range(n):
             keys[i, j] = _uniform(rng) * ms[0]
-        m, u = _brkga_decode(keys[i], inst, tie, ws, order, start, other, pos, total - state[1], extra,
+        m, u = _brkga_decode(keys[i], inst, tie, ws, order, start, other, pos, total - state[1],
                              (state[2] & 1) == 1)
         state[2] += 1
         state[1] += u
@@ -744,7 +734,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
                 child[j] = keys[a, j] if _uniform(rng) < p_dense else keys[b, j]
             else:
                 child[j] = keys[b, j] if _uniform(rng) < p_other else keys[a, j]
-        m, u = _brkga_decode(child, inst, tie, ws, order, start, other, pos, total - state[1], extra,
+        m, u = _brkga_decode(child, inst, tie, ws, order, start, other, pos, total - state[1],
                              (state[2] & 1) == 1)
         state[2] += 1
         state[1] += u
