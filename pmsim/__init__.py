@@ -30,7 +30,8 @@ from .errors import (
     ValidationError,
 )
 from .distributions import BetaPert, Discrete, Fixed, Lognormal, Triangular, Uniform
-from .model import Calendar, Dependency, Project, Resource, Risk, Task
+from .calendar import Calendar
+from .model import Dependency, Project, Resource, Risk, Task
 from .cpm import Schedule, cpm
 from .io import read_project, write_project
 
@@ -46,8 +47,8 @@ _LAZY = {
     "resource_profile": "levelling",
     "overallocations": "levelling",
     "smooth": "smoothing",
-    "cost_model": "budget",
-    "baseline_cost": "budget",
+    "cost_model": "costs",
+    "baseline_cost": "costs",
     "budget_burn": "budget",
     "jcl": "budget",
     "jcl_frontier": "budget",
@@ -56,7 +57,7 @@ _LAZY = {
     "EarnedValue": "evm",
     "earned_value": "evm",
     "earned_value_series": "evm",
-    "read_progress": "evm",
+    "read_progress": "io.progress_table",
     "Scenario": "scenarios",
     "compare": "scenarios",
     "sweep": "scenarios",

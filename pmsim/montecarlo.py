@@ -5,7 +5,7 @@ inversion, one uniform number per draw), the risks of the register occur
 with their probabilities and add their sampled impact to the tasks they
 name, and a forward pass over all four link types with their lags gives the
 project finish. Cost follows the same durations: ``Σ fixed_cost +
-daily rate × duration`` (:func:`pmsim.budget.cost_rates`, the duration a
+daily rate × duration`` (:func:`pmsim.costs.cost_rates`, the duration a
 task took in that iteration, risk delays included) plus the ``cost_impact``
 of each risk that occurred.
 
@@ -71,7 +71,8 @@ from .correlation import CorrelationPlan, prepare_correlation
 from .distributions import BetaPert, Discrete, Distribution, Fixed, Lognormal, Triangular, Uniform
 from ._kernels import launching
 from .errors import PmsimWarning, UnknownReferenceError, ValidationError
-from .model import Project, _as_date
+from .calendar import as_date
+from .model import Project
 from .network import Network, network
 
 __all__ = ["simulate", "Simulation", "sample_durations", "duration_cost", "summary_json"]
@@ -312,7 +313,7 @@ def _static(project: Project) -> dict:
     cached = project.__dict__.get(_STATIC_KEY)
     if cached is not None:
         return cached
-    from .budget import cost_rates
+    from .costs import cost_rates
 
     net = network(project)
     n = net.n
@@ -726,7 +727,7 @@ class Simulation:
         >>> sim.probability_by("2027-01-05"), sim.probability_by("2027-01-06")
         (0.0, 1.0)
         """
-        day = np.datetime64(_as_date("probability_by", date), "D")
+        day = np.datetime64(as_date("probability_by", date), "D")
         return float(np.mean(self.finish_dates <= day))
 
     @property

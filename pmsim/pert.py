@@ -40,7 +40,8 @@ from scipy import special
 from .cpm import CRITICAL_TOLERANCE, cpm
 from .distributions import BetaPert, Triangular, Uniform
 from .errors import ValidationError
-from .model import Project, _as_date
+from .calendar import as_date
+from .model import Project
 from .network import network
 
 __all__ = ["pert", "PertResult"]
@@ -48,7 +49,7 @@ __all__ = ["pert", "PertResult"]
 
 def _end_of_day(project: Project, date) -> int:
     """Working days elapsed by the end of ``date`` (counted from the project start)."""
-    day = _as_date("date", date)
+    day = as_date("date", date)
     cal = project.calendar
     worked = np.is_busday(np.datetime64(day, "D"), busdaycal=cal.busdaycalendar)
     return cal.offset(project.start, day) + int(worked)

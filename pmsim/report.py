@@ -223,7 +223,7 @@ def _money(value: float, currency: str) -> str:
 
 
 def _has_costs(project: Project) -> bool:
-    from .budget import baseline_cost
+    from .costs import baseline_cost
 
     return baseline_cost(project) > 0 or any(r.cost_impact > 0 for r in project.risks)
 
@@ -375,7 +375,8 @@ def _levelling_section(project: Project, schedule, iterations: int, seed, headli
 
 def _budget_section(project: Project, sim, headline: dict) -> str:
     from . import plot
-    from .budget import baseline_cost, contingency, cost_model, jcl, project_budget
+    from .budget import contingency, jcl
+    from .costs import baseline_cost, cost_model, project_budget
 
     cur = project.currency
     costs = cost_model(project)
@@ -549,7 +550,7 @@ def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress
 
 def _progress_of(path: Path) -> pd.DataFrame | None:
     """Progress data kept with a project folder (progress.csv or progress/), else None."""
-    from .evm import read_progress
+    from .io.progress_table import read_progress
 
     if path.is_dir() and ((path / "progress.csv").is_file() or (path / "progress").is_dir()):
         return read_progress(path)

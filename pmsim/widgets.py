@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 
 from . import plot
-from .budget import budget_burn, project_budget
+from .budget import budget_burn
+from .costs import project_budget
 from .distributions import BetaPert, Distribution, Lognormal, Triangular, make_estimate
 from .errors import PmsimError, ValidationError
 from .model import Project

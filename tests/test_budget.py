@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 import pmsim as pm
-from pmsim.budget import cumulative_cost, elapsed_working_days, project_budget
+from pmsim.budget import cumulative_cost
+from pmsim.calendar import elapsed_working_days
+from pmsim.costs import project_budget
 from pmsim.cpm import schedule_from_dates
 from pmsim.network import network
 

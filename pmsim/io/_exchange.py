@@ -9,7 +9,7 @@
   lognormal percentiles or mu/sigma).
 - Risks as JSON text (no scheduling tool has a place for them).
 - The progress table (the columns of ``pmsim.evm``'s progress data), read
-  from a file or checked by ``pmsim.evm.check_progress`` before it is written.
+  from a file or checked by ``pmsim.io.progress_table.check_progress`` before it is written.
 - Warnings about features of a file that pmsim does not model, gathered per
   feature so that a large file gives one readable warning per feature.
 - The health check run after every import.
@@ -37,7 +37,7 @@ from ..distributions import (
     make_estimate,
 )
 from ..errors import FileFormatError, PmsimError, PmsimWarning, ValidationError
-from ..evm import PROGRESS_COLUMNS, check_progress
+from .progress_table import PROGRESS_COLUMNS, check_progress
 from ..model import Project, Risk
 
 # Two durations read back from a file are "the same" within this many days
@@ -318,7 +318,7 @@ def progress_frame(rows: list[dict], source: str) -> pd.DataFrame:
 def progress_rows(progress, project, source: str) -> tuple[dict[str, dict], dt.date | None]:
     """Validate a progress table to be written: (task id -> row dict, the status date or None).
 
-    The rows pass :func:`pmsim.evm.check_progress` (the checks ``earned_value``
+    The rows pass :func:`pmsim.io.progress_table.check_progress` (the checks ``earned_value``
     makes; NaN/NaT where blank), name tasks of ``project``, and hold one
     status date at most. Errors name ``source`` (the file being written).
     """

@@ -68,7 +68,8 @@ from ..errors import (
     UnknownReferenceError,
     ValidationError,
 )
-from ..model import LINK_TYPES, Calendar, Dependency, Project, Resource, Risk, Task, _as_date, _ident
+from ..calendar import Calendar, as_date
+from ..model import LINK_TYPES, Dependency, Project, Resource, Risk, Task, _ident
 
 __all__ = [
     "project_from_frames",
@@ -178,7 +179,7 @@ def _list(value) -> list[str]:
 
 def _date(value, where: str) -> dt.date | None:
     value = _cell(value)
-    return None if value is None else _as_date(where, value)
+    return None if value is None else as_date(where, value)
 
 
 def _warn_unknown(label: str, what: str, unknown: list, known, stacklevel: int) -> None:

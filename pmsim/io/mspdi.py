@@ -95,10 +95,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..budget import cost_model
+from ..costs import cost_model
 from ..distributions import Fixed
 from ..errors import FileFormatError, PmsimError, ValidationError
-from ..model import WEEKDAYS, Calendar, Dependency, Project, Resource, Task
+from ..calendar import WEEKDAYS, Calendar
+from ..model import Dependency, Project, Resource, Task
 from ._exchange import (
     Notes,
     decimal_text,
@@ -238,7 +239,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
         Progress for one status date (columns ``id``, ``percent_complete``,
         ``remaining_duration``, ``actual_cost``, ``actual_start``,
         ``actual_finish``, optionally ``status_date``; checked as
-        :func:`pmsim.evm.check_progress` checks it), written as the tasks'
+        :func:`pmsim.io.progress_table.check_progress` checks it), written as the tasks'
         percent complete, actual dates, actual cost and remaining duration.
 
     The module docstring lists where each pmsim field goes. The file opens in

@@ -82,7 +82,8 @@ import pandas as pd
 
 from ..distributions import Fixed
 from ..errors import FileFormatError, PmsimError, ValidationError
-from ..model import Calendar, Dependency, Project, Resource, Task
+from ..calendar import Calendar
+from ..model import Dependency, Project, Resource, Task
 from ._exchange import (
     Notes,
     decimal_text,

@@ -15,7 +15,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 
 from ..errors import ValidationError
-from ..model import _as_date
+from ..calendar import as_date
 
 # One palette for every plot, so "critical" always looks the same.
 CRITICAL = "#d62728"
@@ -41,7 +41,7 @@ def new_axes(ax, figsize=(9, 4.5)):
 
 def as_day(value, what: str = "date") -> np.datetime64:
     """A date-like value as ``datetime64[D]``; anything else is a ValidationError naming ``what``."""
-    return np.datetime64(_as_date(what, value), "D")
+    return np.datetime64(as_date(what, value), "D")
 
 
 def deadline_day(project, deadline, what: str = "deadline"):

@@ -304,7 +304,7 @@ def cost_histogram(sim, ax=None, budget=None, bins: int = 50):
     'Total cost (USD)'
     """
     check_simulation(sim, "cost_histogram")
-    from ..budget import project_budget, require_costs
+    from ..costs import project_budget, require_costs
 
     project = sim.project
     require_costs(project, "cost_histogram")
