@@ -41,8 +41,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "pert": "pert",
     "PertResult": "pert",
-    "simulate": "montecarlo",
-    "Simulation": "montecarlo",
+    "simulate": "simulation",
+    "Simulation": "simulation",
     "level": "levelling",
     "resource_profile": "levelling",
     "overallocations": "levelling",
@@ -60,8 +60,8 @@ _LAZY = {
     "read_progress": "io.progress_table",
     "Scenario": "scenarios",
     "compare": "scenarios",
-    "sweep": "scenarios",
-    "Portfolio": "scenarios",
+    "sweep": "sweeps",
+    "Portfolio": "portfolio",
     "health_check": "health",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress")

@@ -44,6 +44,7 @@ from .costs import baseline_cost, cost_rates, project_budget, require_costs
 from .cpm import Schedule, cpm
 from .errors import ValidationError
 from .model import Project
+from .simulation import Simulation
 
 __all__ = [
     "budget_burn",
@@ -103,10 +104,6 @@ def cumulative_cost(times, start, finish, cost) -> np.ndarray:
     return out[0] if one else out
 
 
-def _is_simulation(obj) -> bool:
-    return hasattr(obj, "iter_task_dates") and hasattr(obj, "cost")
-
-
 def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray) -> dict:
     t = schedule.table.loc[list(project.task_ids)]
     fixed, daily = cost_rates(project)
@@ -123,7 +120,7 @@ def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray) ->
 
 def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> dict:
     """Cumulative cost by time in every iteration, then its percentiles."""
-    remaining = getattr(sim, "remaining", None)  # a re-forecast from progress
+    remaining = sim.remaining  # a re-forecast from progress, or None
     project = sim.project if remaining is None else remaining.project
     fixed, daily = cost_rates(project)
     total = np.asarray(sim.cost, dtype=np.float64)
@@ -220,7 +217,7 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     """
     if sim_or_schedule is None:
         sim_or_schedule = cpm(project)
-    sim = sim_or_schedule if _is_simulation(sim_or_schedule) else None
+    sim = sim_or_schedule if isinstance(sim_or_schedule, Simulation) else None
     if sim is None and not isinstance(sim_or_schedule, Schedule):
         raise ValidationError(
             f"budget_burn needs a Simulation or a Schedule, got {type(sim_or_schedule).__name__}"
@@ -235,10 +232,8 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
         raise ValidationError(f"budget_burn: percentiles must be P-levels in [0, 100], got {percentiles!r}")
     if sim is None:
         schedule = sim_or_schedule
-    elif getattr(sim, "levelled", False):
-        from .levelling import levelled_plan
-
-        schedule = levelled_plan(project)  # the plan a levelled run's iterations follow
+    elif sim.levelled_plan is not None:
+        schedule = sim.levelled_plan  # the plan a levelled run's iterations follow
     else:
         schedule = cpm(project)
     last = float(schedule.table[["late_finish", "finish"]].to_numpy().max())

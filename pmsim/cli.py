@@ -93,6 +93,46 @@ def schedule_json(schedule: "pm.Schedule") -> dict:
     }
 
 
+def summary_json(sim: "pm.Simulation", top: int = 10) -> dict:
+    """The headline numbers of a Simulation as a plain dict with stable keys (``pmsim simulate --json``).
+
+    Keys: ``project iterations seed levelled``, ``p10 p50 p80 p90`` (ISO dates)
+    and ``p10_days`` ... ``p90_days``, ``mean sd p80_standard_error`` (working
+    days), ``deadline probability_on_time``, ``cost_mean cost_sd cost_p50
+    cost_p80 cost_p90 currency budget probability_within_budget``, ``jcl``
+    (on time and within budget, when both are set; else null) and
+    ``criticality`` (the ``top`` most critical tasks: ``id name criticality``).
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=3)])
+    >>> summary_json(pm.simulate(p, iterations=10, seed=1))["p80"]
+    '2027-01-06'
+    """
+    p = sim.project
+    levels = [10, 50, 80, 90]
+    out: dict = {"project": p.name, "iterations": sim.iterations, "seed": sim.seed, "levelled": sim.levelled}
+    for lvl, date in zip(levels, sim.percentile(levels)):
+        out[f"p{lvl}"] = date.isoformat()
+    for lvl, days in zip(levels, sim.percentile_days(levels)):
+        out[f"p{lvl}_days"] = days
+    out.update(mean=sim.mean, sd=sim.std, p80_standard_error=sim.p80_standard_error)
+    on_time = within = None
+    out["deadline"] = p.deadline.isoformat() if p.deadline is not None else None
+    if p.deadline is not None:
+        on_time = sim.finish_dates <= np.datetime64(p.deadline, "D")
+    out["probability_on_time"] = float(on_time.mean()) if on_time is not None else None
+    c50, c80, c90 = sim.cost_percentile([50, 80, 90])
+    out.update(cost_mean=sim.cost_mean, cost_sd=sim.cost_std, cost_p50=c50, cost_p80=c80, cost_p90=c90,
+               currency=p.currency, budget=p.budget)
+    if p.budget is not None:
+        within = sim.cost <= p.budget + 1e-9 * max(1.0, p.budget)
+    out["probability_within_budget"] = float(within.mean()) if within is not None else None
+    out["jcl"] = float((on_time & within).mean()) if on_time is not None and within is not None else None
+    crit = sim.criticality.sort_values(ascending=False, kind="stable").head(top)
+    out["criticality"] = [{"id": tid, "name": p.task(tid).name, "criticality": float(v)} for tid, v in crit.items()]
+    return out
+
+
 @command("cpm", "deterministic critical path schedule")
 def _cpm(args) -> int:
     project = pm.read_project(args.path)
@@ -166,8 +206,6 @@ def _simulate_arguments(parser):
 
 @command("simulate", "Monte Carlo schedule and cost risk")
 def _simulate(args) -> int:
-    from .montecarlo import summary_json
-
     project = pm.read_project(args.path)
     callback = None
     if args.progress or sys.stderr.isatty():

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,11 @@ class Schedule:
     status: str | None = None
     lower_bound: float | None = None
     info: dict = field(default_factory=dict, repr=False)
+
+    def copy(self) -> "Schedule":
+        """A copy whose tables and info can be changed without touching this one."""
+        return replace(self, table=self.table.copy(), critical_path=list(self.critical_path),
+                       held_back=None if self.held_back is None else self.held_back.copy(), info=dict(self.info))
 
     @property
     def finish_date(self) -> dt.date:

@@ -25,6 +25,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import special
 
+from ._seed import as_generator
 from .errors import ValidationError
 
 __all__ = [
@@ -37,29 +38,9 @@ __all__ = [
     "Discrete",
     "DISTRIBUTIONS",
     "make_estimate",
-    "as_generator",
 ]
 
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
-
-
-def as_generator(seed) -> np.random.Generator:
-    """Turn ``seed`` (int, Generator or None) into a numpy Generator.
-
-    The one place where pmsim turns a user's seed into randomness.
-
-    >>> int(as_generator(1).integers(10)) == int(as_generator(1).integers(10))
-    True
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        if seed is not None and seed < 0:
-            raise ValidationError(f"seed must be a non-negative integer, got {seed}")
-        return np.random.default_rng(seed)
-    raise ValidationError(
-        f"seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}"
-    )
 
 
 def _finite(name: str, value) -> float:

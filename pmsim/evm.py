@@ -44,7 +44,7 @@ import datetime as dt
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +54,8 @@ from .budget import cumulative_cost
 from .calendar import as_date, elapsed_working_days
 from .costs import cost_model, require_costs
 from .cpm import cpm
-from .distributions import Fixed
-from .errors import PmsimWarning, UnknownReferenceError, ValidationError
-from .io.progress_table import check_progress, read_progress
+from .errors import PmsimWarning, ValidationError
+from .io.progress_table import check_progress, progress_at, read_progress, task_progress
 from .model import Project
 
 __all__ = [
@@ -65,9 +64,6 @@ __all__ = [
     "earned_value_series",
     "earned_schedule",
     "planned_value_curve",
-    "RemainingWork",
-    "remaining_work",
-    "reforecast_plan",
     "METRICS",
 ]
 
@@ -200,77 +196,11 @@ _MEANING = {
 }
 
 
-def _select(progress, status_date):
-    """The progress rows of one status date, and that date."""
-    if isinstance(progress, (str, Path)):
-        progress = read_progress(progress)
-    if isinstance(progress, pd.DataFrame) and progress.attrs.get("checked"):
-        table = progress
-    else:
-        table = check_progress(progress)
-    if "status_date" in table.columns:
-        dates = sorted(table["status_date"].dt.date.unique())
-        if status_date is None:
-            if len(dates) != 1:
-                raise ValidationError(
-                    f"the progress data holds {len(dates)} status dates ({', '.join(map(str, dates))}); "
-                    "pass status_date"
-                )
-            status_date = dates[0]
-        status_date = as_date("status_date", status_date)
-        if status_date not in dates:
-            raise ValidationError(
-                f"no progress for status date {status_date}; the progress data has {', '.join(map(str, dates))}"
-            )
-        table = table[table["status_date"].dt.date == status_date].reset_index(drop=True)
-    elif status_date is None:
-        raise ValidationError("earned_value needs a status_date (the data date of the progress)")
-    return table, as_date("status_date", status_date)
-
-
 def _ratio(num: float, den: float, name: str, why: str, notes: list) -> float:
     if den == 0 or not math.isfinite(den) or not math.isfinite(num):
         notes.append(f"{name} is undefined: {why}")
         return math.nan
     return num / den
-
-
-def _task_progress(project: Project, table: pd.DataFrame, status_date: dt.date, at: float) -> pd.DataFrame:
-    """Per task: percent complete, AC, remaining duration, status, from the progress rows."""
-    known = set(project.task_ids)
-    ids = list(project.task_ids)
-    pct = pd.Series(0.0, index=ids)
-    cost = pd.Series(0.0, index=ids)
-    remaining = pd.Series(np.nan, index=ids)
-    started = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
-    finished = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
-    source = table.attrs.get("source", "progress")
-    cal = project.calendar
-    for row in table.itertuples(index=False):
-        where = f"{source}: task {row.id!r} (status date {status_date})"
-        if row.id not in known:
-            raise UnknownReferenceError(f"{where}: project {project.name!r} has no task {row.id!r}")
-        for name, value in (("actual_start", row.actual_start), ("actual_finish", row.actual_finish)):
-            if value is not pd.NaT and value.date() > status_date:
-                raise ValidationError(f"{where}: {name} {value.date()} is after the status date")
-            if value is not pd.NaT and value.date() < project.start:
-                raise ValidationError(f"{where}: {name} {value.date()} is before the project start {project.start}")
-        p = row.percent_complete
-        if math.isnan(p):
-            # Only a remaining duration: percent complete by duration.
-            if row.actual_start is pd.NaT:
-                raise ValidationError(f"{where}: give percent_complete, or actual_start with remaining_duration")
-            done = at - cal.offset(project.start, row.actual_start.date())
-            total = done + row.remaining_duration
-            p = 100.0 if total <= 0 else 100.0 * done / total
-        pct[row.id] = p
-        cost[row.id] = row.actual_cost
-        remaining[row.id] = row.remaining_duration
-        started[row.id] = row.actual_start
-        finished[row.id] = row.actual_finish
-    status = np.where(pct >= 100, "finished", np.where((pct > 0) | started.notna() | (cost > 0), "in progress", "not started"))
-    return pd.DataFrame({"percent_complete": pct, "actual_cost": cost, "remaining_duration": remaining,
-                         "actual_start": started, "actual_finish": finished, "status": status})
 
 
 def earned_value(project: Project, progress, status_date=None, *, eac: str = "cpi") -> EarnedValue:
@@ -328,7 +258,7 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
     if eac not in _EAC_METHODS:
         raise ValidationError(f"earned_value: eac must be one of {', '.join(_EAC_METHODS)}, got {eac!r}")
     require_costs(project, "earned value")
-    table, status = _select(progress, status_date)
+    table, status = progress_at(progress, status_date)
     if status < project.start:
         raise ValidationError(f"status date {status} is before the project start {project.start}")
     model = cost_model(project)
@@ -347,7 +277,7 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
                         bac_i.to_numpy()[:, None])[:, 0],
         index=bac_i.index,
     )
-    prog = _task_progress(project, table, status, at)
+    prog = task_progress(project, table, status, at)
     ev_i = prog["percent_complete"] / 100.0 * bac_i
     ac_i = prog["actual_cost"]
     # Bottom-up ETC per task (see the docstring).
@@ -459,172 +389,3 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     frame.index.name = "status_date"
     frame.attrs.update(project=project, eac_method=eac)  # for pm.plot.evm
     return frame
-
-
-# --------------------------------------------------------------------------- re-forecast inputs
-
-
-@dataclass(frozen=True, eq=False)
-class RemainingWork:
-    """What the Monte Carlo engine needs to simulate only the work left at a status date.
-
-    Arrays are in project task order, times in working days from the project start.
-
-    ``project``: the project to sample, with each in-progress task's estimate
-    replaced by the estimate of its remaining part, and the risks whose tasks
-    are all finished removed. ``release``: each task's earliest start.
-    ``fixed_mask`` / ``fixed_duration``: tasks whose duration is not sampled.
-    ``started``: tasks that have started; links into them no longer bind
-    (their start is a fact). ``cost_offset``: added to the engine's cost of
-    every iteration so that the cost is actual cost to date plus the cost of
-    the remaining work at planned rates.
-    """
-
-    project: Project = field(repr=False)
-    status_date: dt.date
-    data_time: float
-    release: np.ndarray = field(repr=False)
-    fixed_mask: np.ndarray = field(repr=False)
-    fixed_duration: np.ndarray = field(repr=False)
-    started: np.ndarray = field(repr=False)
-    cost_offset: float
-    actual_cost: float
-    status: pd.Series = field(repr=False)
-
-
-def remaining_work(project: Project, progress, status_date=None, *, remaining: str = "scaled") -> RemainingWork:
-    """Turn progress at a status date into the inputs of a re-forecast simulation.
-
-    - A **finished** task keeps its actual dates: it starts at its actual
-      start and lasts its actual duration (working days from the start of
-      ``actual_start`` to the end of ``actual_finish``); nothing is sampled.
-      Without dates it is taken to have ended by the status date at its
-      planned duration, starting no later than its baseline start.
-    - An **in-progress** task is simulated as its remaining part, starting at
-      the status date (the end of that day). With ``remaining="scaled"``
-      (default) its estimate is scaled by ``remaining_duration / planned
-      duration`` (or by ``1 - percent complete`` without a remaining
-      duration), so the remaining work keeps the estimate's relative
-      uncertainty; with ``remaining="fixed"`` the remaining duration is used
-      as given.
-    - A task **not started** is released at the status date: it cannot start
-      before the work after the status date begins.
-    - Cost: actual cost to date, plus for each unfinished task its daily rate
-      × its (sampled) remaining duration and its unearned share of fixed
-      cost, plus the risk cost impacts of the risks still open. The engine
-      works out each iteration's duration-driven cost; ``cost_offset``
-      carries the rest.
-
-    >>> import pmsim as pm
-    >>> p = pm.Project(name="x", start="2027-01-04",
-    ...     tasks=[pm.Task("A", duration=3, cost_per_day=100), pm.Task("B", duration=4, cost_per_day=100)],
-    ...     dependencies=[pm.Dependency("A", "B")])
-    >>> table = pd.DataFrame({"id": ["A", "B"], "percent_complete": [100, 50], "remaining_duration": [None, 3],
-    ...     "actual_cost": [350, 250], "actual_start": ["2027-01-04", "2027-01-07"],
-    ...     "actual_finish": ["2027-01-07", None]})
-    >>> work = remaining_work(p, table, "2027-01-08")
-    >>> work.release.tolist(), work.fixed_duration.tolist(), work.cost_offset
-    ([0.0, 5.0], [4.0, 0.0], 200.0)
-    >>> work.project.task("B").estimate
-    Fixed(value=3.0)
-    """
-    if remaining not in ("scaled", "fixed"):
-        raise ValidationError(f"remaining must be 'scaled' or 'fixed', got {remaining!r}")
-    table, status = _select(progress, status_date)
-    if status < project.start:
-        raise ValidationError(f"status date {status} is before the project start {project.start}")
-    at = float(elapsed_working_days(project, [status])[0])
-    base = cpm(project).table
-    prog = _task_progress(project, table, status, at)
-    model = cost_model(project)
-    cal = project.calendar
-    n = len(project.tasks)
-    release = np.full(n, at)
-    fixed_mask = np.zeros(n, dtype=bool)
-    fixed_duration = np.zeros(n)
-    started = np.zeros(n, dtype=bool)
-    offset = float(prog["actual_cost"].sum())
-    tasks = list(project.tasks)
-    finished_ids = set()
-    for k, task in enumerate(project.tasks):
-        row = prog.loc[task.id]
-        planned = task.planned_duration
-        daily = float(model.loc[task.id, "daily_rate"])
-        if row["status"] == "finished":
-            finished_ids.add(task.id)
-            if row["actual_start"] is not pd.NaT and not pd.isna(row["actual_start"]):
-                start = float(cal.offset(project.start, row["actual_start"].date()))
-            else:
-                start = max(0.0, min(float(base.loc[task.id, "early_start"]), at - planned))
-            if not pd.isna(row["actual_finish"]):
-                end = float(cal.offset(project.start, row["actual_finish"].date())) + (0.0 if task.milestone else 1.0)
-                end = max(end, start)
-            else:
-                end = min(start + planned, at)
-            started[k] = True
-            release[k] = start
-            fixed_mask[k] = True
-            fixed_duration[k] = end - start
-            # Their cost is in the actual cost: take back what the engine adds.
-            offset -= daily * (end - start)
-            tasks[k] = task.replace(fixed_cost=0.0)
-        elif row["status"] == "in progress":
-            started[k] = True
-            share_left = 1.0 - row["percent_complete"] / 100.0
-            left = row["remaining_duration"]
-            if pd.isna(left):
-                left = planned * share_left
-            if remaining == "fixed" or planned <= 0 or left <= 0:
-                fixed_mask[k] = True
-                fixed_duration[k] = left
-                estimate = Fixed(float(left))
-            else:
-                estimate = task.estimate.scaled(left / planned)
-            tasks[k] = task.replace(estimate=estimate, fixed_cost=task.fixed_cost * share_left)
-    risks = tuple(r for r in project.risks if not r.tasks or not set(r.tasks) <= finished_ids)
-    remaining_project = project.replace(tasks=tuple(tasks), risks=risks)
-    for a in (release, fixed_mask, fixed_duration, started):
-        a.setflags(write=False)
-    return RemainingWork(
-        project=remaining_project, status_date=status, data_time=at, release=release,
-        fixed_mask=fixed_mask, fixed_duration=fixed_duration, started=started,
-        cost_offset=offset, actual_cost=float(prog["actual_cost"].sum()), status=prog["status"],
-    )
-
-
-def reforecast_plan(plan, work: RemainingWork):
-    """Apply :class:`RemainingWork` to a Monte Carlo plan (``pmsim.montecarlo._Plan``).
-
-    Releases every task, fixes the finished ones (and fixed remainders), makes
-    the links into started tasks non-binding (their start is a fact), lets any
-    task whose successors have all started set the finish, and adds the cost
-    offset. ``plan`` must be built from ``work.project``;
-    ``pm.simulate(project, progress=..., status_date=...)`` does all this.
-
-    >>> import pmsim as pm
-    >>> from pmsim.montecarlo import _make_plan
-    >>> p = pm.Project(name="x", start="2027-01-04",
-    ...     tasks=[pm.Task("A", duration=3, cost_per_day=100), pm.Task("B", duration=4, cost_per_day=100)],
-    ...     dependencies=[pm.Dependency("A", "B")])
-    >>> table = pd.DataFrame({"id": ["A"], "percent_complete": [100], "actual_cost": [350],
-    ...     "actual_start": ["2027-01-04"], "actual_finish": ["2027-01-07"]})
-    >>> work = remaining_work(p, table, "2027-01-08")
-    >>> plan = reforecast_plan(_make_plan(work.project, 1), work)
-    >>> plan.release.tolist(), plan.override_mask.tolist(), plan.cost_offset
-    ([0.0, 5.0], [True, False], -50.0)
-    """
-    net = plan.net
-    ids = work.project.task_ids
-    release = {tid: float(v) for tid, v in zip(ids, work.release)}
-    override = {tid: float(v) for tid, v, m in zip(ids, work.fixed_duration, work.fixed_mask) if m}
-    plan = plan.with_progress(release=release, override=override, cost_offset=plan.cost_offset + work.cost_offset)
-    started = np.asarray(net.to_topological(work.started), dtype=bool)
-    lag = np.array(plan.pred_lag, dtype=np.float32)
-    lag[np.repeat(started, np.diff(net.pred_ptr))] = np.float32(-1e30)
-    # As in the plan of a whole project, an FS/FF successor with a lag >= 0 finishes after its
-    # predecessor, so the predecessor cannot set the finish; unless the successor has started.
-    source = np.repeat(np.arange(net.n), np.diff(net.succ_ptr))
-    pushes = ((net.succ_type == 0) | (net.succ_type == 2)) & (net.succ_lag >= 0) & ~started[net.succ_idx]
-    candidate = np.ones(net.n, dtype=np.bool_)
-    candidate[source[pushes]] = False
-    return replace(plan, pred_lag=lag, candidate=candidate, candidates=np.flatnonzero(candidate).astype(np.int64))

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._cache import cached
 from .model import LINK_TYPES, Project
 
 __all__ = ["Network", "network", "LINK_CODE"]
 
 LINK_CODE = {name: code for code, name in enumerate(LINK_TYPES)}
-_CACHE_KEY = "_pmsim_network"
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -85,10 +85,11 @@ def _csr(n: int, key: np.ndarray, *columns: np.ndarray):
 
 
 def network(project: Project) -> Network:
-    """The :class:`Network` of ``project`` (built once, then cached on it)."""
-    cached = project.__dict__.get(_CACHE_KEY)
-    if cached is not None:
-        return cached
+    """The :class:`Network` of ``project`` (built once per project)."""
+    return cached(project, "network", lambda: _build(project))
+
+
+def _build(project: Project) -> Network:
     from ._kernels.cpm import topological_order
 
     tasks = project.tasks
@@ -116,7 +117,7 @@ def network(project: Project) -> Network:
     # numpy integers, one at a time, costs more than the reading itself.
     planned = np.fromiter((t.planned_duration for t in tasks), dtype=np.float64, count=n)[order]
     ids = tuple(tasks[i].id for i in order.tolist())
-    net = Network(
+    return Network(
         ids=ids,
         position={tid: k for k, tid in enumerate(ids)},
         project_index=_readonly(order),
@@ -130,6 +131,3 @@ def network(project: Project) -> Network:
         succ_type=_readonly(succ_type),
         succ_lag=_readonly(succ_lag),
     )
-    # Projects are frozen dataclasses; their __dict__ can still hold a private cache.
-    project.__dict__[_CACHE_KEY] = net
-    return net

@@ -327,7 +327,7 @@ def _risk_section(project: Project, sim) -> str:
 def _levelling_section(project: Project, schedule, iterations: int, seed, headline: dict) -> str:
     from . import plot
     from .levelling import level, overallocations
-    from .montecarlo import simulate
+    from .simulation import simulate
 
     over = overallocations(project, schedule)
     parts = []
@@ -415,7 +415,7 @@ def _budget_section(project: Project, sim, headline: dict) -> str:
 def _evm_section(project: Project, progress: pd.DataFrame, iterations: int, seed, baseline_sim) -> str:
     from . import plot
     from .evm import earned_value, earned_value_series
-    from .montecarlo import simulate
+    from .simulation import simulate
 
     series = earned_value_series(project, progress)
     latest = series.index.max()
@@ -493,7 +493,7 @@ def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress
     """
     from . import __version__
     from .cpm import cpm
-    from .montecarlo import simulate
+    from .simulation import simulate
 
     if not isinstance(project, Project):
         raise ValidationError(f"build_report needs a Project, got {type(project).__name__}")

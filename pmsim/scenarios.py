@@ -1,4 +1,4 @@
-"""What-if scenarios, comparisons and parameter sweeps.
+"""What-if scenarios and their comparison.
 
 A :class:`Scenario` is a named set of changes to a project: estimate
 multipliers (all tasks, by phase, by task), per-task estimate overrides,
@@ -7,7 +7,7 @@ added or removed, link types changed (fast-tracking), and the simulation
 settings that go with it (correlation strength, levelled, deadline, budget).
 
 Its settings use the same names as the controls of the what-if dashboard
-(:class:`pmsim.widgets.WhatIf`) and the keys of a :func:`sweep` grid:
+(:class:`pmsim.widgets.WhatIf`) and the keys of a :func:`pmsim.sweep` grid:
 ``multiplier``, ``phase:<phase>``, ``task:<task id>``, ``capacity:<resource id>``,
 ``risk:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``.
 
@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,17 +28,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._seed import resolve_seed
 from .distributions import Distribution, Fixed
 from .errors import UnknownReferenceError, ValidationError
-from .model import Dependency, Project, Task
+from .model import Dependency, Project
+from .simulation import check_iterations, simulate
 
-__all__ = ["Scenario", "compare", "sweep", "correlation_groups", "SETTING_NAMES"]
+__all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAMES"]
 
 SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "correlation", "levelled",
                  "deadline", "budget", "iterations", "seed")
 
 
-def _pairs(value) -> tuple:
+def as_pairs(value) -> tuple:
+    """A mapping, or an iterable of pairs, as a tuple of pairs (None gives ())."""
     if value is None:
         return ()
     items = value.items() if isinstance(value, Mapping) else value
@@ -108,15 +110,15 @@ class Scenario:
         who = f"Scenario {self.name!r}"
         set_("name", str(self.name))
         set_("multiplier", _positive(f"{who}, multiplier", self.multiplier))
-        set_("phases", tuple((str(k), _positive(f"{who}, phase {k!r}", v)) for k, v in _pairs(self.phases)))
-        set_("tasks", tuple((str(k), _positive(f"{who}, task {k!r}", v)) for k, v in _pairs(self.tasks)))
-        estimates = _pairs(self.estimates)
+        set_("phases", tuple((str(k), _positive(f"{who}, phase {k!r}", v)) for k, v in as_pairs(self.phases)))
+        set_("tasks", tuple((str(k), _positive(f"{who}, task {k!r}", v)) for k, v in as_pairs(self.tasks)))
+        estimates = as_pairs(self.estimates)
         for tid, est in estimates:
             if not isinstance(est, Distribution):
                 raise ValidationError(f"{who}: the estimate of task {tid!r} must be a pmsim distribution")
         set_("estimates", tuple((str(k), v) for k, v in estimates))
         caps = []
-        for rid, cap in _pairs(self.capacities):
+        for rid, cap in as_pairs(self.capacities):
             try:
                 c = float(cap)
             except (TypeError, ValueError):
@@ -126,7 +128,7 @@ class Scenario:
             caps.append((str(rid), c))
         set_("capacities", tuple(caps))
         risks = []
-        for rid, state in _pairs(self.risks):
+        for rid, state in as_pairs(self.risks):
             if isinstance(state, (bool, np.bool_)):
                 risks.append((str(rid), bool(state)))
                 continue
@@ -142,7 +144,7 @@ class Scenario:
         set_("add_dependencies", tuple(self.add_dependencies))
         set_("remove_tasks", (self.remove_tasks,) if isinstance(self.remove_tasks, str) else tuple(self.remove_tasks))
         links = []
-        for key, spec in _pairs(self.links):
+        for key, spec in as_pairs(self.links):
             pred, succ = key
             kind, lag = (spec, 0.0) if isinstance(spec, str) else spec
             links.append(((str(pred), str(succ)), (str(kind).upper(), float(lag))))
@@ -384,57 +386,33 @@ def _row(sim, deadline=None, budget=None) -> dict:
     return row
 
 
-def _simulate_scenario(project: Project, scenario: Scenario, iterations: int, seed, options: dict) -> dict:
+def _simulate_scenario(scenario: Scenario, project: Project, iterations: int, seed: int, levelled: bool) -> dict:
     """Run one scenario and return its comparison row (runs on a Dask worker too)."""
-    from .montecarlo import simulate
-
     changed = scenario.apply(project)
-    levelled = bool(scenario.levelled) if scenario.levelled is not None else options.get("levelled", False)
     sim = simulate(
         changed,
         iterations=iterations,
         seed=seed,
         correlation=correlation_groups(changed, scenario.correlation),
-        levelled=levelled,
+        levelled=bool(scenario.levelled) if scenario.levelled is not None else levelled,
     )
     return _row(sim)
 
 
-def _check_client(client, timeout: float) -> None:
-    """Fail fast and clearly if a Dask client is closed or its scheduler unreachable."""
-    status = getattr(client, "status", None)
-    if status != "running":
-        raise ValidationError(f"the Dask client is not running (status {status!r}); start a new Client")
-    try:
-        client.run_on_scheduler(lambda: True, wait=True)  # a round trip to the scheduler
-    except Exception as exc:  # noqa: BLE001 - any failure here means the cluster cannot be used
-        raise ValidationError(f"the Dask scheduler at {getattr(client, 'scheduler', None)} does not answer: {exc}") from None
+def run_scenarios(project: Project, scenarios: list[Scenario], iterations: int, seed: int, levelled: bool,
+                  client=None, timeout: float | None = 600) -> list[dict]:
+    """The comparison row of each scenario, in process or each a Dask task on ``client``.
 
-
-def _run(project, scenarios, iterations, seed, options, client, timeout):
+    Every scenario uses the same seed: common random numbers make differences
+    between scenarios sharper, and results do not depend on where a task ran.
+    """
     if client is None:
-        return [_simulate_scenario(project, s, iterations, seed, options) for s in scenarios]
-    _check_client(client, timeout)
-    from dask.distributed import wait
+        return [_simulate_scenario(s, project, iterations, seed, levelled) for s in scenarios]
+    from .cluster import check_client, map_on_client
 
-    # Every scenario uses the same seed: common random numbers make differences
-    # between scenarios sharper, and results do not depend on where a task ran.
-    futures = [client.submit(_simulate_scenario, project, s, iterations, seed, options, pure=False)
-               for s in scenarios]
-    done, not_done = wait(futures, timeout=timeout)
-    if not_done:
-        client.cancel(list(not_done))
-        raise ValidationError(f"{len(not_done)} of {len(futures)} scenarios did not finish within {timeout} s on the Dask cluster")
-    return client.gather(futures)
-
-
-def _check_iterations_and_seed(iterations, seed):
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations <= 0:
-        raise ValidationError(f"iterations must be a positive integer, got {iterations!r}")
-    if seed is None:
-        # Without a seed the scenarios could not share random numbers; draw one and report it.
-        seed = int(np.random.SeedSequence().entropy % (2**63))
-    return int(iterations), seed
+    check_client(client)
+    return map_on_client(client, _simulate_scenario, scenarios, project, iterations, seed, levelled,
+                         timeout=timeout, what="scenarios")
 
 
 def compare(project: Project, scenarios: Iterable[Scenario], iterations: int = 10_000, seed=0, *,
@@ -464,260 +442,8 @@ def compare(project: Project, scenarios: Iterable[Scenario], iterations: int = 1
         raise ValidationError(f"scenario names must be unique, got {names}")
     for s in scenarios:
         s.check(project)
-    iterations, seed = _check_iterations_and_seed(iterations, seed)
-    rows = _run(project, scenarios, iterations, seed, {"levelled": levelled}, client, timeout)
+    iterations, seed = check_iterations(iterations), resolve_seed(seed)
+    rows = run_scenarios(project, scenarios, iterations, seed, levelled, client, timeout)
     table = pd.DataFrame(rows, index=pd.Index(names, name="scenario"))
     table.attrs.update(iterations=iterations, seed=seed)
     return table
-
-
-def sweep(project: Project, grid: Mapping[str, Iterable], iterations: int = 10_000, seed=0, *,
-          levelled: bool = False, client=None, timeout: float | None = 600) -> pd.DataFrame:
-    """Simulate every combination of a parameter grid; one tidy row per combination.
-
-    ``grid`` maps setting names (``multiplier``, ``phase:<phase>``,
-    ``task:<id>``, ``capacity:<resource id>``, ``risk:<risk id>``,
-    ``correlation``, ``levelled``, ``deadline``, ``budget``) to lists of values.
-
-    >>> import pmsim as pm
-    >>> p = pm.read_project(pm.data_path("textbook"))
-    >>> t = pm.sweep(p, {"multiplier": [0.9, 1.0, 1.1]}, iterations=1000, seed=1)
-    >>> t["multiplier"].tolist(), bool(t["p80_days"].is_monotonic_increasing)
-    ([0.9, 1.0, 1.1], True)
-    """
-    if not grid:
-        raise ValidationError("the grid is empty; give at least one setting with values")
-    keys, values = [], []
-    for key, vals in grid.items():
-        vals = [vals] if isinstance(vals, (str, bytes)) else list(vals)
-        if not vals:
-            raise ValidationError(f"grid setting {key!r} has no values")
-        keys.append(key)
-        values.append(vals)
-    combos = list(itertools.product(*values))
-    scenarios = [Scenario.from_settings(f"#{i}", dict(zip(keys, combo))) for i, combo in enumerate(combos)]
-    for s in scenarios[:1]:
-        s.check(project)
-    iterations, seed = _check_iterations_and_seed(iterations, seed)
-    rows = _run(project, scenarios, iterations, seed, {"levelled": levelled}, client, timeout)
-    table = pd.DataFrame([dict(zip(keys, combo)) | row for combo, row in zip(combos, rows)])
-    table.attrs.update(iterations=iterations, seed=seed)
-    return table
-
-
-# --------------------------------------------------------------------------- iteration ranges on Dask
-
-
-def _simulate_range(project: Project, iterations: int, seed: int, levelled: bool, keep_tasks: bool,
-                    first: int, last: int) -> dict:
-    """Iterations ``first .. last - 1`` of a run, as raw arrays (runs on a Dask worker)."""
-    from .montecarlo import _make_plan, _run
-
-    plan = _make_plan(project, seed)
-    schedule_batch = None
-    if levelled:
-        from .levelling import monte_carlo_scheduler
-
-        schedule_batch = monte_carlo_scheduler(project, plan)
-    return _run(plan, iterations, keep_tasks=keep_tasks, schedule_batch=schedule_batch, first=first, last=last)
-
-
-def _simulate_on_cluster(client, project: Project, iterations: int, seed: int, *, levelled: bool = False,
-                         keep_tasks: bool = False, timeout: float | None = 600):
-    """One simulation split into ranges of iterations, each a Dask task; joined into a Simulation.
-
-    Random numbers are a function of (seed, task, iteration), so the joined
-    result is identical to ``pm.simulate`` in process.
-    """
-    from dask.distributed import wait
-
-    from .montecarlo import BLOCK, _join_raw, _make_plan, _simulate_plan
-
-    _check_client(client, timeout)
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
-    blocks = -(-iterations // BLOCK)
-    per_task = max(1, -(-blocks // (2 * workers))) * BLOCK  # two ranges per worker
-    ranges = [(a, min(a + per_task, iterations)) for a in range(0, iterations, per_task)]
-    futures = [client.submit(_simulate_range, project, iterations, seed, levelled, keep_tasks, a, b, pure=False)
-               for a, b in ranges]
-    done, not_done = wait(futures, timeout=timeout)
-    if not_done:
-        client.cancel(list(not_done))
-        raise ValidationError(f"{len(not_done)} of {len(futures)} iteration ranges did not finish within {timeout} s")
-    raw = _join_raw(client.gather(futures))
-    plan = _make_plan(project, seed)
-    return _simulate_plan(project, plan, iterations, seed, keep_tasks=keep_tasks, levelled=levelled, raw=raw)
-
-
-# --------------------------------------------------------------------------- portfolios
-
-_SEP = "/"
-
-
-@dataclass(frozen=True, eq=False)
-class PortfolioSimulation:
-    """The result of :meth:`Portfolio.simulate`.
-
-    ``finish`` and ``cost`` are the portfolio's per-iteration finish (working
-    days from the portfolio start) and total cost; ``project_finish`` is a
-    DataFrame with one column per project (working days from the portfolio
-    start); ``simulation`` is the underlying simulation of the combined
-    project (criticality, sensitivity, ... of every task, ids prefixed with
-    the project name).
-    """
-
-    portfolio: "Portfolio"
-    simulation: object
-    project_finish: pd.DataFrame
-
-    @property
-    def finish(self) -> np.ndarray:
-        return self.simulation.finish
-
-    @property
-    def cost(self) -> np.ndarray:
-        return self.simulation.cost
-
-    def project_finish_dates(self) -> pd.DataFrame:
-        """Per iteration and project, the calendar date of its last working day."""
-        combined = self.simulation.project
-        cal, start = combined.calendar, combined.start
-        return pd.DataFrame({name: pd.to_datetime(cal.finish_date(start, col.to_numpy()))
-                             for name, col in self.project_finish.items()})
-
-    def summary(self) -> pd.DataFrame:
-        """P50/P80 finish dates and the chance of meeting each project's deadline; a portfolio row last."""
-        dates = self.project_finish_dates()
-        rows = {}
-        for project in self.portfolio.projects:
-            d = dates[project.name].to_numpy(dtype="datetime64[D]")
-            days = self.project_finish[project.name].to_numpy()
-            rows[project.name] = {
-                "p50": _date_at(d, 50), "p80": _date_at(d, 80),
-                "p50_days": float(np.percentile(days, 50, method="inverted_cdf")),
-                "p80_days": float(np.percentile(days, 80, method="inverted_cdf")),
-                "deadline": project.deadline,
-                "p_on_time": None if project.deadline is None else float((d <= np.datetime64(project.deadline)).mean()),
-            }
-        sim = self.simulation
-        rows["portfolio"] = {
-            "p50": sim.percentile(50), "p80": sim.percentile(80),
-            "p50_days": float(sim.percentile_days(50)), "p80_days": float(sim.percentile_days(80)),
-            "deadline": None, "p_on_time": None,
-            "expected_cost": float(np.mean(sim.cost)), "cost_p80": float(sim.cost_percentile(80)),
-        }
-        return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def _date_at(dates: np.ndarray, p: float) -> dt.date:
-    ordered = np.sort(dates)
-    k = min(int(math.ceil(p / 100 * len(ordered))) - 1, len(ordered) - 1)
-    return ordered[max(k, 0)].item()
-
-
-@dataclass(frozen=True)
-class Portfolio:
-    """Several projects that share resource pools.
-
-    Resources with the same id in several projects are one shared pool. Its
-    capacity is ``pools[id]`` when given, else the largest capacity any of
-    the projects declares for it (they describe the same team). Simulating a
-    portfolio with ``levelled=True`` levels the shared pools across projects in
-    every iteration.
-
-    Projects may start on different dates: each starts no earlier than its own
-    start date (counted on the first project's calendar).
-
-    >>> import pmsim as pm
-    >>> a = pm.read_project(pm.data_path("security_remediation"))
-    >>> b = pm.read_project(pm.data_path("ecommerce_launch"))
-    >>> pf = pm.Portfolio([a, b], pools={"dev": 6})
-    >>> combined = pf.combined()
-    >>> len(combined.tasks) == len(a.tasks) + len(b.tasks) + (a.start != b.start)
-    True
-    >>> combined.resource("dev").capacity
-    6.0
-    """
-
-    projects: tuple
-    pools: tuple = ()
-    name: str = "portfolio"
-
-    def __post_init__(self):
-        projects = tuple(self.projects)
-        if not projects:
-            raise ValidationError("a portfolio needs at least one project")
-        for p in projects:
-            if not isinstance(p, Project):
-                raise ValidationError(f"a portfolio holds Project objects, got {type(p).__name__}")
-        names = [p.name for p in projects]
-        if len(set(names)) != len(names):
-            raise ValidationError(f"project names in a portfolio must be unique, got {names}")
-        object.__setattr__(self, "projects", projects)
-        pools = []
-        known = {r.id for p in projects for r in p.resources}
-        for rid, cap in _pairs(self.pools):
-            if rid not in known:
-                raise UnknownReferenceError(f"Portfolio pool {rid!r} is not a resource of any project")
-            c = float(cap)
-            if not (math.isfinite(c) and c >= 0):
-                raise ValidationError(f"Portfolio pool {rid!r}: capacity must be >= 0, got {cap!r}")
-            pools.append((rid, c))
-        object.__setattr__(self, "pools", tuple(pools))
-
-    def combined(self) -> Project:
-        """One project holding every task (ids ``<project>/<task>``) and the shared pools."""
-        first = self.projects[0]
-        start = min(p.start for p in self.projects)
-        cal = first.calendar
-        pool_capacity = dict(self.pools)
-        resources: dict[str, object] = {}
-        for p in self.projects:
-            for r in p.resources:
-                if r.id not in resources or (r.id not in pool_capacity and r.capacity > resources[r.id].capacity):
-                    resources[r.id] = r
-        resources = {rid: (r if rid not in pool_capacity else type(r)(r.id, r.name, pool_capacity[rid], r.cost_per_day))
-                     for rid, r in resources.items()}
-        tasks, deps, risks = [], [], []
-        for p in self.projects:
-            prefix = p.name + _SEP
-            has_pred = {d.successor for d in p.dependencies}
-            tasks += [t.replace(id=prefix + t.id, phase=f"{p.name}: {t.phase}" if t.phase else p.name) for t in p.tasks]
-            deps += [Dependency(prefix + d.predecessor, prefix + d.successor, d.type, d.lag) for d in p.dependencies]
-            risks += [r.replace(id=prefix + r.id, tasks=tuple(prefix + t for t in r.tasks)) for r in p.risks]
-            offset = cal.offset(start, p.start)
-            if offset > 0:
-                # The project cannot start before its own start date: a fixed lead-in task.
-                gate = prefix + "(start)"
-                tasks.append(Task(gate, f"{p.name} start", duration=offset))
-                deps += [Dependency(gate, prefix + t.id) for t in p.tasks if t.id not in has_pred]
-        budget = sum(p.budget for p in self.projects) if all(p.budget is not None for p in self.projects) else None
-        deadlines = [p.deadline for p in self.projects]
-        return Project(
-            name=self.name, start=start, tasks=tuple(tasks), dependencies=tuple(deps),
-            resources=tuple(resources.values()), risks=tuple(risks), calendar=cal,
-            currency=first.currency, budget=budget,
-            deadline=max(deadlines) if all(d is not None for d in deadlines) else None,
-        )
-
-    def simulate(self, iterations: int = 10_000, seed=0, *, levelled: bool = True, client=None) -> PortfolioSimulation:
-        """Simulate all projects together; with ``levelled=True`` shared pools are levelled across projects.
-
-        With ``client`` (a ``dask.distributed.Client``) the simulation runs on
-        the cluster; the numbers are identical to an in-process run.
-        """
-        from .montecarlo import simulate
-
-        combined = self.combined()
-        iterations, seed = _check_iterations_and_seed(iterations, seed)
-        if client is None:
-            sim = simulate(combined, iterations=iterations, seed=seed, levelled=levelled, keep="tasks")
-        else:
-            sim = _simulate_on_cluster(client, combined, iterations, seed, levelled=levelled, keep_tasks=True)
-        finish = np.asarray(sim.task_finish)
-        ids = combined.task_ids
-        columns = {}
-        for p in self.projects:
-            cols = [i for i, tid in enumerate(ids) if tid.startswith(p.name + _SEP)]
-            columns[p.name] = finish[:, cols].max(axis=1).astype(np.float64)
-        return PortfolioSimulation(self, sim, pd.DataFrame(columns))

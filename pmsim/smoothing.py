@@ -36,7 +36,9 @@ from __future__ import annotations
 import numpy as np
 
 from .cpm import Schedule, schedule_from_dates
-from .levelling import _cpm_arrays, _demand_matrix, _usage_events, _MIRROR
+from ._kernels.links import MIRROR
+from .levelling.floats import usage_events
+from .levelling.problem import Problem, cpm_arrays, demand_matrix
 from .model import Project
 from .network import network
 
@@ -47,7 +49,7 @@ MAX_SWEEPS = 50
 
 def _score(problem_like, start, weight):
     """(sum of weighted peaks, sum of weighted squares) of a schedule's usage."""
-    times, usage = _usage_events(problem_like, start)
+    times, usage = usage_events(problem_like, start)
     if usage.shape[1] == 0:
         return 0.0, 0.0
     widths = np.diff(times)
@@ -85,12 +87,11 @@ def smooth(project: Project) -> Schedule:
     from ._kernels.levelling import Instance
     from ._kernels.levelling import smooth as descend
     from ._kernels.levelling import start_distances
-    from .levelling import _Problem
 
     net = network(project)
     dur = np.array(net.planned, dtype=np.float64)
-    res, demand, capacity = _demand_matrix(project, net, dur, check=False)
-    cpm = _cpm_arrays(net, dur)
+    res, demand, capacity = demand_matrix(project, net, dur, check=False)
+    cpm = cpm_arrays(net, dur)
     early, late = cpm["early_start"], cpm["late_start"]
     mask = demand > 0
     rptr = np.zeros(net.n + 1, dtype=np.int64)
@@ -100,13 +101,13 @@ def smooth(project: Project) -> Schedule:
     cap = capacity if len(res) else np.ones(1)
     inst = Instance(
         dur, net.pred_ptr, net.pred_idx, net.pred_type, net.pred_lag,
-        net.succ_ptr, net.succ_idx, net.succ_type, _MIRROR[net.succ_type], net.succ_lag,
+        net.succ_ptr, net.succ_idx, net.succ_type, MIRROR[net.succ_type], net.succ_lag,
         rptr, ridx, demand if len(res) else np.zeros((net.n, 1)), cap, 1e-9 * np.ones(k), 0,
     )
     # Divide by capacity (by the largest demand for a resource of capacity 0).
     scale = np.where(cap > 0, cap, demand.max(axis=0, initial=1.0) if len(res) else 1.0)
     weight = 1.0 / np.where(scale > 0, scale, 1.0)
-    problem = _Problem(project, net, res, dur, demand, capacity, inst, net.project_index.astype(float), cpm)
+    problem = Problem(project, net, res, dur, demand, capacity, inst, net.project_index.astype(float), cpm)
     tasks = np.nonzero(rptr[1:] > rptr[:-1])[0].astype(np.int64)
     dist = start_distances(inst, tasks)
 
@@ -117,9 +118,9 @@ def smooth(project: Project) -> Schedule:
         _place_free_tasks(start, inst, tasks)
         results.append((_score(problem, start, weight), start))
     (score, start) = min(results, key=lambda r: r[0])
-    times, usage = _usage_events(problem, early)
+    times, usage = usage_events(problem, early)
     peak_before = dict(zip(res, (float(v) for v in usage.max(axis=0)))) if len(res) else {}
-    times, usage = _usage_events(problem, start)
+    times, usage = usage_events(problem, start)
     peak_after = dict(zip(res, (float(v) for v in usage.max(axis=0)))) if len(res) else {}
     info = {
         "peak_before": peak_before, "peak_after": peak_after,

@@ -53,7 +53,7 @@ from .costs import project_budget
 from .distributions import BetaPert, Distribution, Lognormal, Triangular, make_estimate
 from .errors import PmsimError, ValidationError
 from .model import Project
-from .montecarlo import simulate
+from .simulation import simulate
 from .progress import WidgetProgress
 from .scenarios import Scenario, correlation_groups, headline
 
@@ -1044,7 +1044,7 @@ def _init_drawing_process(parent: int) -> None:
 
 def _warm_up() -> int:
     """Import and draw once in a drawing process, so its first real figure is quick."""
-    import pmsim.montecarlo  # noqa: F401 - a Simulation unpickles faster with its module loaded
+    import pmsim.simulation  # noqa: F401 - a Simulation unpickles faster with its module loaded
 
     _draw("message", {"text": "ready"})
     return os.getpid()

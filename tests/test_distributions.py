@@ -16,7 +16,7 @@ from scipy import special, stats
 
 import pmsim as pm
 from pmsim._kernels.random import beta_quantile_tables, ndtri, stream_keys, uniforms
-from pmsim.montecarlo import TABLE_CELLS, TABLE_POINTS
+from pmsim.montecarlo.encoding import TABLE_CELLS, TABLE_POINTS
 
 M = 20_000
 
@@ -121,7 +121,7 @@ def test_normal_quantile_to_double_precision():
 
 
 def streams(count, seed=12345, purpose=0):
-    from pmsim.montecarlo import _seed_key
+    from pmsim.montecarlo.plan import seed_key as _seed_key
 
     keys = np.arange(1, count + 1, dtype=np.uint64)
     return stream_keys(_seed_key(seed), keys, purpose)

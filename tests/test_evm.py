@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 import pmsim as pm
-from pmsim.evm import METRICS, earned_schedule, planned_value_curve, remaining_work
+from pmsim.evm import METRICS, earned_schedule, planned_value_curve
+from pmsim.reforecast import remaining_work
 from pmsim.io.progress_table import check_progress
 
 START = "2027-01-04"  # a Monday

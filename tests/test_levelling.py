@@ -358,7 +358,7 @@ def test_sampling_without_improvement_spends_exactly_its_budget():
 
 
 def test_the_population_is_wider_for_small_projects_but_leaves_passes_for_children():
-    from pmsim.levelling import _brkga_params
+    from pmsim.levelling.heuristic import search_params as _brkga_params
 
     sizes = {n: [_brkga_params(budget, n)[0] for budget in (250, 1000, 5000)] for n in (5, 32, 60, 90, 122)}
     # 61 (122 / n)^1.1 sqrt(budget / 5000), from 12 to 300. j120 (122 tasks): 61 at 5,000 passes,
@@ -390,7 +390,9 @@ def test_a_small_project_leaves_the_search_passes_for_children():
 def _search_inputs(name, budget, seed):
     """The search's arguments for a PSPLIB instance: row 0 holds the LFT rule's forward schedule."""
     from pmsim._kernels import levelling as kern
-    from pmsim.levelling import _brkga_params, _problem, _rng_state, priority
+    from pmsim.levelling.heuristic import _rng_state, search_params as _brkga_params
+    from pmsim.levelling.problem import build_problem as _problem
+    from pmsim.levelling.rules import priority
 
     problem = _problem(pm.read_project(DATA / name))
     inst, n = problem.inst, problem.net.n
@@ -440,7 +442,7 @@ def test_the_search_accepts_children_and_its_population_never_gets_worse():
 def _density(project, starts, relative=True, power=1.0):
     """``_task_density`` of the schedule ``starts`` (a mapping by task id), by task id."""
     from pmsim._kernels import levelling as kern
-    from pmsim.levelling import _problem
+    from pmsim.levelling.problem import build_problem as _problem
 
     problem = _problem(project)
     net = problem.net
@@ -493,7 +495,8 @@ LONG_LAGS = [
 @pytest.mark.parametrize("lag, expected", LONG_LAGS)
 def test_the_search_measures_density_over_the_whole_schedule_after_a_long_lag(lag, expected):
     from pmsim._kernels import levelling as kern
-    from pmsim.levelling import _brkga_params, _problem, _rng_state
+    from pmsim.levelling.heuristic import _rng_state, search_params as _brkga_params
+    from pmsim.levelling.problem import build_problem as _problem
 
     p = make([("A", 2, {"r": 1}), ("B", 2, {"r": 1}), ("C", 3, {"r": 1})], [("A", "B", "FS", lag)], {"r": 1})
     problem = _problem(p)
@@ -830,12 +833,12 @@ GENERAL_MC = make(
 
 def _iteration_dates(sim):
     """Per iteration and task (project order): start and finish, rebuilt from the kept finishes."""
-    from pmsim import montecarlo as mc
+    from pmsim.montecarlo import runner
 
     plan = sim._plan
-    batch = next(mc._batches(plan, sim.iterations))
+    batch = next(runner.batches(plan, sim.iterations))
     assert batch.count == sim.iterations
-    durations = plan.net.to_project(mc.sample_durations(plan, batch)).T.astype(np.float64)
+    durations = plan.net.to_project(runner.sample_durations(plan, batch)).T.astype(np.float64)
     finish = np.asarray(sim.task_finish, dtype=np.float64)
     return finish - durations, finish, durations
 
@@ -903,7 +906,10 @@ def test_levelled_iterations_with_planned_durations_reproduce_level():
 
 
 def test_levelled_run_and_its_burn_level_the_project_once(monkeypatch):
-    import pmsim.levelling as lv
+    import gc
+    import weakref
+
+    import pmsim.levelled_montecarlo as lv
 
     p = uncertain(pm.read_project(DATA / "j301_1.sm"))
     p = p.replace(tasks=tuple(t.replace(cost_per_day=100.0) for t in p.tasks))  # budget_burn needs costs
@@ -917,13 +923,18 @@ def test_levelled_run_and_its_burn_level_the_project_once(monkeypatch):
     assert len(calls) == 1 and calls[0] is p
     plan = lv.levelled_plan(p)
     assert plan.project is p and plan.table.equals(real(p).table)
+    # What it hands out is a copy: changing it changes nobody else's plan.
+    plan.table.loc[:, "start"] = -1.0
+    assert lv.levelled_plan(p).table.equals(real(p).table) and sim.levelled_plan.table.equals(real(p).table)
     # Another Project object, even an equal one, is levelled on its own.
     q = p.replace(name="copy")
-    assert lv.levelled_plan(q) is not plan and len(calls) == 2
-    # The cache is bounded: it keeps the plans of the last few projects only.
-    for k in range(lv._PLANS_KEPT + 1):
-        lv.levelled_plan(p.replace(name=f"p{k}"))
-    assert id(p) not in lv._PLANS and len(lv._PLANS) == lv._PLANS_KEPT
+    assert lv.levelled_plan(q).project is q and len(calls) == 2
+    # The plan is kept with its project and goes with it (it refers back to the project).
+    gone = weakref.ref(q)
+    del q
+    calls.clear()
+    gc.collect()
+    assert gone() is None
 
 
 def test_levelled_criticality_follows_resource_hand_overs():

@@ -41,10 +41,10 @@ def uncertain(tid, o, m, p, **kw):
 
 def engine_durations(sim) -> np.ndarray:
     """The float32 durations the engine used, (iterations, tasks) in project order, drawn again."""
-    from pmsim.montecarlo import _batches, sample_durations
+    from pmsim.montecarlo.runner import batches, sample_durations
 
     plan = sim._plan
-    rows = np.concatenate([sample_durations(plan, b) for b in _batches(plan, sim.iterations)], axis=1)
+    rows = np.concatenate([sample_durations(plan, b) for b in batches(plan, sim.iterations)], axis=1)
     return plan.net.to_project(rows).T
 
 
@@ -107,10 +107,11 @@ def test_parallel_equal_paths_share_criticality():
 
 
 def test_release_and_override_seam(network):
-    from pmsim.montecarlo import _make_plan, _simulate_plan
+    from pmsim.montecarlo import make_plan
+    from pmsim.simulation import simulate_plan
 
-    plan = _make_plan(network, 5, risks=False).with_progress(release={"A": 3.0}, override={"A": 2.0}, cost_offset=7.0)
-    sim = _simulate_plan(network, plan, 500, 5, keep_tasks=True)
+    plan = make_plan(network, 5, risks=False).with_progress(release={"A": 3.0}, override={"A": 2.0}, cost_offset=7.0)
+    sim = simulate_plan(network, plan, 500, 5, keep_tasks=True)
     base = pm.simulate(network, iterations=500, seed=5, risks=False)
     _, start, finish = next(sim.iter_task_dates(chunk_size=500))
     # A starts at its release and lasts exactly 2 days; the other tasks keep their numbers.

@@ -192,16 +192,16 @@ def test_correlation_groups_follow_phases(small):
 @pytest.mark.parametrize("levelled", [False, True])
 def test_iteration_ranges_join_to_the_whole_run(small, levelled):
     # What lets a simulation's iterations run as separate Dask tasks.
-    from pmsim.montecarlo import BLOCK, _join_raw
-    from pmsim.scenarios import _simulate_range
+    from pmsim.cluster import _simulate_range
+    from pmsim.montecarlo import BLOCK, join_runs
 
     n = 2 * BLOCK + 300
-    whole = _simulate_range(small, n, 9, levelled, True, 0, n)
-    parts = _join_raw([_simulate_range(small, n, 9, levelled, True, a, b)
+    whole = _simulate_range((0, n), small, n, 9, levelled, True)
+    parts = join_runs([_simulate_range((a, b), small, n, 9, levelled, True)
                        for a, b in ((0, BLOCK), (BLOCK, 2 * BLOCK), (2 * BLOCK, n))])
     for key in ("finish", "cost", "crit_counts", "occurred", "impact_sum", "task_finish"):
-        np.testing.assert_array_equal(whole[key], parts[key], err_msg=key)
-    assert (pm.simulate(small, iterations=n, seed=9, levelled=levelled).finish == whole["finish"]).all()
+        np.testing.assert_array_equal(getattr(whole, key), getattr(parts, key), err_msg=key)
+    assert (pm.simulate(small, iterations=n, seed=9, levelled=levelled).finish == whole.finish).all()
 
 
 def test_portfolio_levels_a_shared_pool_across_projects():

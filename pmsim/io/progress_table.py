@@ -9,6 +9,7 @@ or a folder; :func:`check_progress` validates any table row by row.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -16,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import as_date
-from ..errors import FileFormatError, ValidationError
+from ..errors import FileFormatError, UnknownReferenceError, ValidationError
+from ..model import Project
 
-__all__ = ["PROGRESS_COLUMNS", "check_progress", "read_progress"]
+__all__ = ["PROGRESS_COLUMNS", "check_progress", "read_progress", "progress_at", "task_progress"]
 
 PROGRESS_COLUMNS = ("id", "percent_complete", "remaining_duration", "actual_cost", "actual_start", "actual_finish")
 
@@ -203,3 +205,78 @@ def read_progress(path) -> pd.DataFrame:
         raise ValidationError(f"{path}: task {row['id']!r} has two progress rows for {row['status_date'].date()}")
     table.attrs.update(source=str(path), checked=True)
     return table
+
+
+def progress_at(progress, status_date=None):
+    """The progress rows of one status date, and that date: ``(table, date)``.
+
+    ``progress`` is a table or a path (:func:`read_progress`); a table of
+    several status dates needs ``status_date``.
+    """
+    if isinstance(progress, (str, Path)):
+        progress = read_progress(progress)
+    if isinstance(progress, pd.DataFrame) and progress.attrs.get("checked"):
+        table = progress
+    else:
+        table = check_progress(progress)
+    if "status_date" in table.columns:
+        dates = sorted(table["status_date"].dt.date.unique())
+        if status_date is None:
+            if len(dates) != 1:
+                raise ValidationError(
+                    f"the progress data holds {len(dates)} status dates ({', '.join(map(str, dates))}); "
+                    "pass status_date"
+                )
+            status_date = dates[0]
+        status_date = as_date("status_date", status_date)
+        if status_date not in dates:
+            raise ValidationError(
+                f"no progress for status date {status_date}; the progress data has {', '.join(map(str, dates))}"
+            )
+        table = table[table["status_date"].dt.date == status_date].reset_index(drop=True)
+    elif status_date is None:
+        raise ValidationError("earned_value needs a status_date (the data date of the progress)")
+    return table, as_date("status_date", status_date)
+
+
+def task_progress(project: Project, table: pd.DataFrame, status_date: dt.date, at: float) -> pd.DataFrame:
+    """Per task of ``project``: percent complete, actual cost, remaining duration, actual dates and status.
+
+    ``table`` holds the rows of one status date (:func:`progress_at`); ``at``
+    is the working days elapsed by the end of that date. Status is
+    ``finished``, ``in progress`` or ``not started``.
+    """
+    known = set(project.task_ids)
+    ids = list(project.task_ids)
+    pct = pd.Series(0.0, index=ids)
+    cost = pd.Series(0.0, index=ids)
+    remaining = pd.Series(np.nan, index=ids)
+    started = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
+    finished = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
+    source = table.attrs.get("source", "progress")
+    cal = project.calendar
+    for row in table.itertuples(index=False):
+        where = f"{source}: task {row.id!r} (status date {status_date})"
+        if row.id not in known:
+            raise UnknownReferenceError(f"{where}: project {project.name!r} has no task {row.id!r}")
+        for name, value in (("actual_start", row.actual_start), ("actual_finish", row.actual_finish)):
+            if value is not pd.NaT and value.date() > status_date:
+                raise ValidationError(f"{where}: {name} {value.date()} is after the status date")
+            if value is not pd.NaT and value.date() < project.start:
+                raise ValidationError(f"{where}: {name} {value.date()} is before the project start {project.start}")
+        p = row.percent_complete
+        if math.isnan(p):
+            # Only a remaining duration: percent complete by duration.
+            if row.actual_start is pd.NaT:
+                raise ValidationError(f"{where}: give percent_complete, or actual_start with remaining_duration")
+            done = at - cal.offset(project.start, row.actual_start.date())
+            total = done + row.remaining_duration
+            p = 100.0 if total <= 0 else 100.0 * done / total
+        pct[row.id] = p
+        cost[row.id] = row.actual_cost
+        remaining[row.id] = row.remaining_duration
+        started[row.id] = row.actual_start
+        finished[row.id] = row.actual_finish
+    status = np.where(pct >= 100, "finished", np.where((pct > 0) | started.notna() | (cost > 0), "in progress", "not started"))
+    return pd.DataFrame({"percent_complete": pct, "actual_cost": cost, "remaining_duration": remaining,
+                         "actual_start": started, "actual_finish": finished, "status": status})

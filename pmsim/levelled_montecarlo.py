@@ -1,0 +1,102 @@
+"""The levelled Monte Carlo: every iteration's sampled durations levelled under the resource capacities.
+
+:func:`levelled_scheduler` gives the batch scheduler that
+``simulate(..., levelled=True)`` hands to the engine
+(:func:`pmsim.montecarlo.runner.run`): the serial schedule-generation scheme
+with one fixed priority list, the order of start of the deterministic
+levelled plan (:func:`levelled_plan`), so that with planned durations an
+iteration reproduces that plan. Iterations run in compiled code, in parallel.
+
+Criticality counts, per iteration, the tasks on a chain of binding links or
+resource hand-overs (a task that waited for a resource is driven by the
+tasks that free that resource exactly when it starts) that ends at the
+project finish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._cache import cached
+from ._kernels import launching
+from .cpm import Schedule
+from .levelling import level
+from .levelling.problem import build_problem, demand_matrix, kernel_demands
+from .model import Project
+from .montecarlo.plan import Plan
+from .montecarlo.runner import Batch, Outputs, duration_cost, sample_durations
+
+__all__ = ["levelled_plan", "levelled_scheduler", "LevelledScheduler"]
+
+_NONE2 = np.zeros((1, 1), dtype=np.float32)
+
+
+def _plan_of(project: Project) -> Schedule:
+    return cached(project, "levelled plan", lambda: level(project))
+
+
+def levelled_plan(project: Project) -> Schedule:
+    """``level(project)`` with its defaults, computed once per Project object (a copy is returned).
+
+    The levelled Monte Carlo, its regenerated task dates and the budget
+    burn's plan all follow this schedule. Projects are frozen and the
+    defaults fix the seed, so an object's result never changes.
+    """
+    return _plan_of(project).copy()
+
+
+@dataclass(frozen=True, eq=False)
+class LevelledScheduler:
+    """The batch scheduler of a levelled run (picklable: a Simulation carries it to other processes).
+
+    ``plan`` is the deterministic levelled plan whose order of start every
+    iteration follows; the arrays are the demands of the compiled kernel.
+    """
+
+    plan: Schedule
+    order: np.ndarray
+    rptr: np.ndarray
+    ridx: np.ndarray
+    demand: np.ndarray
+    capacity: np.ndarray
+    tolerance: np.ndarray
+
+    def __call__(self, plan: Plan, batch: Batch, out: Outputs) -> None:
+        from ._kernels.levelling import levelled_iterations
+
+        net = plan.net
+        durations = np.ascontiguousarray(sample_durations(plan, batch))
+        sl = out.rows(batch)
+        with launching():
+            levelled_iterations(
+                durations, self.order, plan.release, net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag,
+                plan.candidates, self.rptr, self.ridx, self.demand, self.capacity, self.tolerance,
+                plan.project_column, out.task_start is not None, out.task_finish is not None,
+                out.finish[sl], out.crit_counts,
+                _NONE2 if out.task_start is None else out.task_start[sl],
+                _NONE2 if out.task_finish is None else out.task_finish[sl],
+            )
+        out.cost[sl] = duration_cost(plan, durations)
+
+
+def levelled_scheduler(project: Project, plan: Plan) -> LevelledScheduler:
+    """The scheduler of ``simulate(project, ..., levelled=True)`` for the engine's ``plan`` of ``project``."""
+    from ._kernels.levelling import priority_list, workspace
+
+    net = plan.net
+    # Demands count for every task that can take time in some iteration.
+    can_last = np.array([project.tasks[i].estimate.high > 0 for i in net.project_index], dtype=bool)
+    for risk in project.risks:
+        for tid in risk.tasks:
+            can_last[net.position[tid]] = True
+    rptr, ridx, demand, cap, tol = kernel_demands(
+        net, *demand_matrix(project, net, np.where(can_last, 1.0, 0.0), check=True))
+    base = _plan_of(project)
+    problem = build_problem(project)
+    start = net.to_topological(base.table.loc[list(project.task_ids), "start"].to_numpy(dtype=np.float64))
+    order = np.empty(net.n, dtype=np.int64)
+    priority_list(start, problem.tie, problem.inst, False, order, workspace(net.n, 1, 0))
+    return LevelledScheduler(plan=base, order=order, rptr=rptr, ridx=ridx, demand=demand, capacity=cap,
+                             tolerance=tol)

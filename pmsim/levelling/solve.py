@@ -1,0 +1,125 @@
+"""Resource levelling: :func:`level`, a schedule that never uses more of a resource than it has.
+
+The method (schedule-generation schemes, priority rules, the random-key
+search, the floats of a levelled schedule, the exact method):
+``docs/levelling.md``; its quality on PSPLIB: ``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._seed import resolve_seed
+from ..cpm import Schedule
+from ..errors import ValidationError
+from ..model import Project
+from .exact import EXACT_TIME_LIMIT, exact
+from .floats import levelled_schedule
+from .heuristic import heuristic
+from .problem import build_problem
+from .rules import RULES
+
+__all__ = ["level", "METHODS"]
+
+METHODS = ("serial", "parallel", "exact")
+
+
+def _check_options(method, rule, schedules, time_limit) -> tuple[str, str]:
+    m = str(method).strip().lower()
+    if m not in METHODS:
+        raise ValidationError(f"unknown levelling method {method!r}; use one of {', '.join(METHODS)}")
+    r = str(rule).strip().lower()
+    if r not in RULES:
+        raise ValidationError(f"unknown priority rule {rule!r}; use one of {', '.join(RULES)}")
+    if isinstance(schedules, bool) or not isinstance(schedules, (int, np.integer)) or schedules < 1:
+        raise ValidationError(f"schedules must be a positive integer, got {schedules!r}")
+    if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float, np.number)) \
+                or not math.isfinite(time_limit) or time_limit <= 0:
+            raise ValidationError(f"time_limit must be a number of seconds > 0, got {time_limit!r}")
+    return m, r
+
+
+def level(project: Project, method: str = "serial", rule: str = "lft", schedules: int = 1,
+          improve: bool = True, seed=0, time_limit: float | None = None) -> Schedule:
+    """A resource-feasible schedule of ``project``: no capacity exceeded at any moment.
+
+    Parameters
+    ----------
+    project : Project
+    method : {"serial", "parallel", "exact"}
+        The schedule-generation scheme, or ``"exact"`` for OR-Tools CP-SAT.
+    rule : {"lft", "lst", "mts", "grpw", "minslack"}
+        The priority rule (:data:`pmsim.levelling.RULES`).
+    schedules : int
+        How many schedule passes the search may spend; 1 = the rule's
+        schedule (plus the improvement search when ``improve``).
+    improve : bool
+        Forward-backward improvement, and the random-key genetic search.
+    seed : int, numpy Generator or None
+        For the randomised search (default 0, so results repeat; None draws
+        a fresh seed). ``info["seed"]`` records the int used.
+    time_limit : float, optional
+        Seconds: stop the search then (CP-SAT: 60 s when not given).
+
+    Returns
+    -------
+    Schedule
+        ``kind="levelled"``; ``table`` with the levelled ``start``/``finish``,
+        late dates, floats and critical flags that count the resources
+        (``docs/levelling.md``), early dates of the unconstrained CPM;
+        ``delay``: working days later than the unconstrained CPM finish;
+        ``held_back``: each task that starts later than its CPM early start,
+        with ``delay``, ``own_delay`` (waiting for resources itself),
+        ``resources`` (the resources it waited for, its own or those of
+        the predecessor that pushed it) and ``via`` (that predecessor);
+        ``status``: ``"heuristic"``, or ``"optimal"`` / ``"feasible"`` for
+        the exact method, with ``lower_bound``; ``info``: the rule's own
+        makespan, the number of schedule passes (``schedules``), the
+        ``seed``, and
+        after the genetic search its ``population``, the ``children`` it
+        made and how many it ``accepted``.
+
+    Raises
+    ------
+    InfeasibleError
+        A task demands more of a resource than its capacity (or any of a
+        resource with capacity 0).
+    ValidationError
+        Unknown method or rule; ``schedules`` < 1; ``time_limit`` <= 0.
+    MissingExtraError
+        ``method="exact"`` without OR-Tools.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=3, resources={"dev": 1}),
+    ...            pm.Task("B", duration=2, resources={"dev": 1}), pm.Task("C", duration=1)],
+    ...     dependencies=[pm.Dependency("B", "C")], resources=[pm.Resource("dev", capacity=1)])
+    >>> s = pm.level(p)
+    >>> s.makespan, s.delay, s.status
+    (5.0, 2.0, 'heuristic')
+    >>> s.held_back
+        delay  own_delay resources via
+    id
+    A     2.0        2.0       dev
+    """
+    if not isinstance(project, Project):
+        raise ValidationError(f"level needs a Project, got {type(project).__name__}")
+    method, rule = _check_options(method, rule, schedules, time_limit)
+    seed = resolve_seed(seed)
+    problem = build_problem(project)
+    report = {}
+    if method == "exact":
+        # A good heuristic schedule is the solver's upper bound, horizon and hint.
+        start_h, _ = heuristic(problem, "serial", rule, 1, True, seed, None)
+        limit = EXACT_TIME_LIMIT if time_limit is None else float(time_limit)
+        start, report = exact(problem, rule, limit, seed, start_h)
+        info = report.pop("info")
+    else:
+        start, info = heuristic(problem, method, rule, schedules, improve, seed, time_limit)
+        report["status"] = "heuristic"
+    info["seed"] = seed
+    return levelled_schedule(problem, start, info=info, **report)
+

@@ -1,0 +1,271 @@
+"""The plan of a Monte Carlo run: everything the compiled engine needs, per task in topological order.
+
+:func:`make_plan` builds a :class:`Plan` from a project and an int seed (the
+seed-independent part once per project, through :func:`pmsim._cache.cached`).
+The plan's random numbers are counter-based: the draw of (task, iteration)
+is a pure function of (seed, task id, iteration), so any range of
+iterations can be run or regenerated alone with the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .._cache import cached
+from .._kernels import launching
+from ..correlation import CorrelationPlan, prepare_correlation
+from ..costs import cost_rates
+from ..distributions import Fixed
+from ..errors import UnknownReferenceError, ValidationError
+from ..model import Project
+from .._kernels.links import FF, FS
+from ..network import Network, network
+from .encoding import encode, task_key
+
+__all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "finish_candidates"]
+
+BLOCK = 1024  # Iman-Conover blocks; batches are whole blocks, so results ignore chunking
+_DURATION, _RISK_OCCURS, _RISK_IMPACT, _SCORES = 0, 1, 2, 3  # stream purposes
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Everything the compiled engine needs, per task in topological order.
+
+    Sampling arrays (``kind``, ``param``) hold the tasks first, then the
+    risks' impact distributions. ``release``, ``override_*`` and
+    ``cost_offset`` are the re-forecast seam (:meth:`with_progress`).
+    """
+
+    net: Network
+    seed_key: np.uint64
+    stream: np.ndarray
+    kind: np.ndarray
+    param: np.ndarray
+    tables: np.ndarray
+    disc_val: np.ndarray
+    disc_cum: np.ndarray
+    correlation: CorrelationPlan | None
+    corr_col: np.ndarray
+    corr_task: np.ndarray
+    corr_stream: np.ndarray
+    score_stream: np.ndarray
+    comp_ptr: np.ndarray
+    factor_ptr: np.ndarray
+    factors: np.ndarray
+    risk_ids: tuple
+    risk_probability: np.ndarray
+    risk_cost: np.ndarray
+    risk_occur_stream: np.ndarray
+    risk_impact_stream: np.ndarray
+    risk_ptr: np.ndarray
+    risk_idx: np.ndarray
+    release: np.ndarray
+    override_mask: np.ndarray
+    override_value: np.ndarray
+    daily: np.ndarray
+    fixed_cost: float
+    cost_offset: float
+    candidate: np.ndarray
+    candidates: np.ndarray
+    pred_lag: np.ndarray
+    project_column: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.net.n
+
+    @property
+    def n_risks(self) -> int:
+        return len(self.risk_ids)
+
+    def with_progress(self, release=None, override=None, cost_offset: float | None = None) -> "Plan":
+        """A copy with earliest starts, fixed durations and a cost offset (the re-forecast seam).
+
+        ``release`` and ``override`` map task ids to working days from the
+        project start (release: earliest start) and to working days of duration.
+        """
+        pos = self.net.position
+        rel = self.release.copy()
+        mask = self.override_mask.copy()
+        value = self.override_value.copy()
+        for tid, days in (release or {}).items():
+            if tid not in pos:
+                raise UnknownReferenceError(f"release names unknown task {tid!r}")
+            rel[pos[tid]] = days
+        for tid, days in (override or {}).items():
+            if tid not in pos:
+                raise UnknownReferenceError(f"override names unknown task {tid!r}")
+            if not days >= 0:
+                raise ValidationError(f"Task {tid!r}: a fixed duration must be >= 0, got {days}")
+            mask[pos[tid]] = True
+            value[pos[tid]] = days
+        return replace(self, release=rel, override_mask=mask, override_value=value,
+                       cost_offset=self.cost_offset if cost_offset is None else float(cost_offset))
+
+    def correlated_uniforms(self, first: int, count: int, iterations: int) -> np.ndarray:
+        """Iman-Conover reordered 32-bit draws (columns x count) for iterations ``first ..``.
+
+        ``first`` must be a multiple of :data:`BLOCK`; ``iterations`` is the run's
+        length (the last block may be short).
+        """
+        k = self.corr_task.shape[0]
+        if k == 0:
+            return np.zeros((1, 1), dtype=np.uint32)
+        from scipy.special import ndtri
+
+        from .._kernels.montecarlo import correlate_blocks
+
+        assert first % BLOCK == 0
+        last = iterations % BLOCK or BLOCK
+        scores_full = ndtri(np.arange(1, BLOCK + 1) / (BLOCK + 1))
+        scores_last = ndtri(np.arange(1, last + 1) / (last + 1))
+        out = np.empty((k, count), dtype=np.uint32)
+        correct = np.ones(self.comp_ptr.shape[0] - 1, dtype=np.bool_)
+        with launching():
+            correlate_blocks(first, count, BLOCK, self.corr_stream, self.score_stream, self.comp_ptr,
+                             self.factor_ptr, self.factors, correct, scores_full, scores_last, out)
+        return out
+
+    def risk_draws(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per risk and iteration: occurred (bool) and the days it adds (float32, 0 if not)."""
+        r = self.n_risks
+        occurred = np.zeros((r, count), dtype=np.bool_)
+        impact = np.zeros((max(r, 1), count), dtype=np.float32)
+        if r:
+            from .._kernels.montecarlo import risk_draws
+
+            n = self.n
+            risk_draws(first, count, self.risk_occur_stream, self.risk_impact_stream, self.risk_probability,
+                       self.kind[n:], self.param[n:], self.tables, self.disc_val, self.disc_cum, occurred, impact)
+        return occurred, impact
+
+
+def seed_key(seed: int) -> np.uint64:
+    """The 64-bit key of an int seed, from which every stream of the run is derived."""
+    return np.random.SeedSequence(seed).generate_state(1, np.uint64)[0]
+
+
+def finish_candidates(net: Network, started=None) -> np.ndarray:
+    """Per task (topological order): whether it can set the project finish.
+
+    A task cannot when an FS or FF successor with a lag >= 0 finishes after
+    it; ``started`` (bool per task) marks successors whose start is a fact
+    (a re-forecast), whose links no longer push.
+    """
+    source = np.repeat(np.arange(net.n), np.diff(net.succ_ptr))
+    pushes = ((net.succ_type == FS) | (net.succ_type == FF)) & (net.succ_lag >= 0)
+    if started is not None:
+        pushes &= ~started[net.succ_idx]
+    candidate = np.ones(net.n, dtype=np.bool_)
+    candidate[source[pushes]] = False
+    return candidate
+
+
+@dataclass(frozen=True, eq=False)
+class _Static:
+    """What a plan needs that does not depend on the seed (built once per project).
+
+    Nothing writes to these arrays; they are left writable because numba
+    compiles read-only arrays as another type.
+    """
+
+    task_keys: np.ndarray
+    risk_keys: np.ndarray
+    kind: np.ndarray
+    param: np.ndarray
+    tables: np.ndarray
+    disc_val: np.ndarray
+    disc_cum: np.ndarray
+    risk_ptr: np.ndarray
+    risk_idx: np.ndarray
+    daily: np.ndarray
+    fixed_cost: float
+    candidate: np.ndarray
+    candidates: np.ndarray
+    pred_lag: np.ndarray
+    project_column: np.ndarray
+
+
+def _build_static(project: Project) -> _Static:
+    net = network(project)
+    n = net.n
+    tasks = [project.tasks[i] for i in net.project_index.tolist()]
+    risks = project.risks
+    impacts = [r.impact if r.impact is not None else Fixed(0.0) for r in risks]
+    kind, param, tables, disc_val, disc_cum = encode([t.estimate for t in tasks] + impacts)
+    pairs = sorted((net.position[tid], k) for k, r in enumerate(risks) for tid in r.tasks)
+    risk_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(risk_ptr, np.array([p[0] + 1 for p in pairs], dtype=np.int64), 1)
+    fixed, daily = cost_rates(project)
+    candidate = finish_candidates(net)
+    return _Static(
+        task_keys=np.array([task_key(t.id) for t in tasks], dtype=np.uint64),
+        risk_keys=np.array([task_key(r.id) for r in risks], dtype=np.uint64),
+        kind=kind, param=param, tables=tables, disc_val=disc_val, disc_cum=disc_cum,
+        risk_ptr=np.cumsum(risk_ptr),
+        risk_idx=np.array([p[1] for p in pairs] or [0], dtype=np.int64),
+        daily=np.ascontiguousarray(net.to_topological(daily), dtype=np.float64),
+        fixed_cost=float(fixed.sum()),
+        candidate=candidate,
+        candidates=np.flatnonzero(candidate).astype(np.int64),
+        pred_lag=net.pred_lag.astype(np.float32),
+        project_column=np.asarray(net.project_index, dtype=np.int64),
+    )
+
+
+def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
+               correlation_repair: bool = True) -> Plan:
+    """The :class:`Plan` of ``project`` for a seed (an int), correlation and risk switch."""
+    from .._kernels.random import stream_keys
+
+    net = network(project)
+    n = net.n
+    st = cached(project, "montecarlo", lambda: _build_static(project))
+    key = seed_key(seed)
+    task_keys = st.task_keys
+    register = project.risks if risks else ()
+    n_risks = len(register)
+
+    corr = prepare_correlation(project, correlation, repair=correlation_repair)
+    corr_col = np.full(n, -1, dtype=np.int32)
+    if corr is not None:
+        corr_task = np.array([net.position[t] for t in corr.tasks], dtype=np.int64)
+        corr_col[corr_task] = np.arange(len(corr_task), dtype=np.int32)
+        sizes = [len(c) for c in corr.components]
+        comp_ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        factor_ptr = np.concatenate([[0], np.cumsum([s * s for s in sizes])]).astype(np.int64)
+        factors = np.concatenate([f.ravel() for f in corr.factors])
+        corr_stream = stream_keys(key, task_keys[corr_task], _DURATION)
+        score_stream = stream_keys(key, task_keys[corr_task], _SCORES)
+    else:
+        corr_task = np.zeros(0, dtype=np.int64)
+        comp_ptr = np.zeros(1, dtype=np.int64)
+        factor_ptr = np.zeros(1, dtype=np.int64)
+        factors = np.zeros(1)
+        corr_stream = score_stream = np.zeros(0, dtype=np.uint64)
+
+    risk_keys = st.risk_keys[:n_risks]
+    return Plan(
+        net=net, seed_key=key,
+        stream=stream_keys(key, task_keys, _DURATION),
+        kind=st.kind, param=st.param, tables=st.tables, disc_val=st.disc_val, disc_cum=st.disc_cum,
+        correlation=corr, corr_col=corr_col, corr_task=corr_task,
+        corr_stream=corr_stream, score_stream=score_stream,
+        comp_ptr=comp_ptr, factor_ptr=factor_ptr, factors=factors,
+        risk_ids=tuple(r.id for r in register),
+        risk_probability=np.array([r.probability for r in register], dtype=np.float64),
+        risk_cost=np.array([r.cost_impact for r in register], dtype=np.float64),
+        risk_occur_stream=stream_keys(key, risk_keys, _RISK_OCCURS),
+        risk_impact_stream=stream_keys(key, risk_keys, _RISK_IMPACT),
+        risk_ptr=st.risk_ptr if risks else np.zeros(n + 1, dtype=np.int64),
+        risk_idx=st.risk_idx,
+        release=np.zeros(n, dtype=np.float32),
+        override_mask=np.zeros(n, dtype=np.bool_),
+        override_value=np.zeros(n, dtype=np.float32),
+        daily=st.daily, fixed_cost=st.fixed_cost, cost_offset=0.0,
+        candidate=st.candidate, candidates=st.candidates,
+        pred_lag=st.pred_lag, project_column=st.project_column,
+    )

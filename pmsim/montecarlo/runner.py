@@ -1,0 +1,293 @@
+"""Running a plan: batches of iterations, the fused compiled kernel, and the seam for other schedulers.
+
+:func:`run` cuts iterations into :class:`Batch` es (whole blocks of
+:data:`~pmsim.montecarlo.plan.BLOCK` iterations) and hands each to a batch
+scheduler ``schedule_batch(plan, batch, out)``: by default the fused kernel
+that samples and runs the unconstrained forward pass. Another scheduler (the
+levelled Monte Carlo) takes the batch's durations from
+:func:`sample_durations` (the same numbers the fused kernel draws), schedules
+them and fills :class:`Outputs`: ``finish``, ``cost`` (:func:`duration_cost`),
+``crit_counts`` and, when not None, ``task_start``/``task_finish``. A range of
+iterations gives the numbers of the same iterations in a whole run, so ranges
+can run apart (Dask) and be joined (:func:`join_runs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._kernels import launching
+from ..errors import ValidationError
+from .plan import BLOCK, Plan
+
+__all__ = ["DEFAULT_CHUNK", "Batch", "Outputs", "EngineRun", "batches", "run", "join_runs",
+           "sample_durations", "regenerate_durations", "task_dates", "duration_cost", "threads"]
+
+DEFAULT_CHUNK = 128  # iterations per chunk: a chunk's tasks x iterations rows stay in cache
+_BATCH_TASK_ITERATIONS = 2**24  # per batch: bounds scratch, correlated uniforms and callback gaps
+_CORRELATED_VALUES = 2**22  # correlated uniforms per batch (float64)
+
+
+@dataclass
+class Batch:
+    """One batch of iterations ``first .. first + count - 1`` and its shared draws."""
+
+    first: int
+    count: int
+    corr_u: np.ndarray  # correlated tasks' 32-bit draws, column t is iteration corr_first + t
+    corr_first: int
+    occurred: np.ndarray  # risks x count
+    risk_impact: np.ndarray  # risks x count, float32 days (0 when the risk did not occur)
+
+
+@dataclass
+class Outputs:
+    """Where a batch scheduler writes; arrays indexed by iteration (or thread, task)."""
+
+    finish: np.ndarray  # float32 per iteration: project finish, working days
+    cost: np.ndarray  # float64 per iteration: Σ daily rate × duration (the rest is added later)
+    crit_counts: np.ndarray  # int64 threads x tasks (topological): iterations critical
+    task_start: np.ndarray | None  # float32 iterations x tasks (project order), or None
+    task_finish: np.ndarray | None
+    first: int = 0  # the iteration of row 0 of the arrays (a window of the run, for iter_task_dates)
+
+    def rows(self, batch: "Batch") -> slice:
+        """The rows of ``batch``'s iterations."""
+        return slice(batch.first - self.first, batch.first - self.first + batch.count)
+
+
+class _Scratch:
+    """Per-thread scratch rows for the fused kernel."""
+
+    def __init__(self, n: int, chunk: int, threads: int):
+        self.es = np.empty((threads, n, chunk), dtype=np.float32)
+        self.ef = np.empty((threads, n, chunk), dtype=np.float32)
+        self.dur = np.empty((threads, n, chunk), dtype=np.float32)
+        self.u = np.empty((threads, chunk), dtype=np.uint32)
+        self.fin = np.empty((threads, chunk), dtype=np.float32)
+        self.cost = np.empty((threads, chunk), dtype=np.float64)
+        self.flag = np.zeros((threads, n, chunk), dtype=np.bool_)  # all False between chunks
+        self.any = np.zeros((threads, n), dtype=np.bool_)
+
+
+_NONE2 = np.zeros((1, 1), dtype=np.float32)
+
+
+def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality: bool,
+            finish: np.ndarray, cost: np.ndarray, crit_counts: np.ndarray,
+            task_start: np.ndarray | None = None, task_finish: np.ndarray | None = None) -> None:
+    """Call the fused kernel on one batch; outputs are indexed from the batch's first iteration."""
+    from .._kernels.montecarlo import simulate_batch
+
+    net = plan.net
+    with launching():
+        simulate_batch(
+            batch.first, batch.count, chunk,
+            net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag, plan.candidate, plan.candidates,
+            plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
+            plan.corr_col, batch.corr_u, batch.corr_first,
+            plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+            plan.release, plan.override_mask, plan.override_value, plan.daily,
+            criticality, task_start is not None, task_finish is not None, plan.project_column,
+            scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
+            finish, cost, crit_counts,
+            _NONE2 if task_start is None else task_start,
+            _NONE2 if task_finish is None else task_finish,
+        )
+
+
+def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch: _Scratch) -> None:
+    """The default batch scheduler: sample and run the unconstrained forward pass (compiled)."""
+    sl = out.rows(batch)
+    _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts,
+            None if out.task_start is None else out.task_start[sl],
+            None if out.task_finish is None else out.task_finish[sl])
+
+
+def _batch_size(plan: Plan) -> int:
+    k = max(1, plan.corr_task.shape[0])
+    blocks = min(_BATCH_TASK_ITERATIONS // (max(plan.n, 1) * BLOCK), _CORRELATED_VALUES // (k * BLOCK))
+    return BLOCK * max(1, blocks)
+
+
+def batches(plan: Plan, iterations: int, first: int = 0, last: int | None = None) -> Iterator[Batch]:
+    """Batches covering iterations ``first .. last - 1`` (``first`` a multiple of BLOCK)."""
+    last = iterations if last is None else last
+    size = _batch_size(plan)
+    a = first
+    while a < last:
+        b = min(a + size, last)
+        # Correlated uniforms come in whole blocks; the run's last block may be short.
+        block_end = min(iterations, -(-b // BLOCK) * BLOCK)
+        corr_u = plan.correlated_uniforms(a, block_end - a, iterations)
+        occurred, impact = plan.risk_draws(a, b - a)
+        yield Batch(first=a, count=b - a, corr_u=corr_u, corr_first=a, occurred=occurred, risk_impact=impact)
+        a = b
+
+
+def threads() -> int:
+    """The number of threads the compiled kernels run on."""
+    import numba
+
+    return numba.get_num_threads()
+
+
+def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: bool = False,
+        callback: Callable | None = None, schedule_batch: Callable | None = None,
+        first: int = 0, last: int | None = None) -> "EngineRun":
+    """Run iterations ``first .. last - 1`` of an ``iterations``-long run, batch by batch.
+
+    Returns the per-iteration arrays of that range and its counts. A range
+    gives exactly the numbers of the same iterations in a whole run (random
+    numbers are counter-based), so ranges can run apart, e.g. as Dask tasks,
+    and be joined with :func:`join_runs`. ``first`` must be a multiple of
+    :data:`BLOCK`. ``callback(done, total)`` is called after each batch.
+    """
+    last = iterations if last is None else last
+    if first % BLOCK or not 0 <= first < last <= iterations:
+        raise ValidationError(f"iteration range {first}..{last} must start at a multiple of {BLOCK} "
+                              f"and lie within 0..{iterations}")
+    n, r = plan.n, plan.n_risks
+    nthreads = threads()
+    out = Outputs(
+        finish=np.empty(iterations, dtype=np.float32),
+        cost=np.empty(iterations, dtype=np.float64),
+        crit_counts=np.zeros((nthreads, n), dtype=np.int64),
+        task_start=None,
+        task_finish=np.empty((iterations, n), dtype=np.float32) if keep_tasks else None,
+    )
+    occurred = np.empty((r, iterations), dtype=np.bool_)
+    impact_sum = np.zeros(r)
+    risk_cost = np.zeros(iterations)
+    scratch = _Scratch(n, chunk, nthreads) if schedule_batch is None else None
+    for batch in batches(plan, iterations, first, last):
+        if schedule_batch is None:
+            _fused_schedule(plan, batch, out, chunk, scratch)
+        else:
+            schedule_batch(plan, batch, out)
+        sl = slice(batch.first, batch.first + batch.count)
+        occurred[:, sl] = batch.occurred
+        impact_sum += batch.risk_impact[:r].sum(axis=1, dtype=np.float64)
+        if r:
+            risk_cost[sl] = plan.risk_cost @ batch.occurred
+        if callback is not None:
+            callback(batch.first + batch.count, iterations)
+    cost = out.cost + plan.fixed_cost + risk_cost + plan.cost_offset
+    span = slice(first, last)
+    return EngineRun(
+        finish=out.finish[span].astype(np.float64),
+        cost=cost[span],
+        crit_counts=plan.net.to_project(out.crit_counts.sum(axis=0)),
+        occurred=occurred[:, span],
+        impact_sum=impact_sum,
+        task_finish=None if out.task_finish is None else out.task_finish[span],
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class EngineRun:
+    """What :func:`run` returns for a range of iterations (project task order)."""
+
+    finish: np.ndarray  # float64 per iteration: project finish, working days
+    cost: np.ndarray  # float64 per iteration: total cost
+    crit_counts: np.ndarray  # int64 per task: iterations in which it was critical
+    occurred: np.ndarray  # bool risks x iterations
+    impact_sum: np.ndarray  # per risk: sum of the days it added
+    task_finish: np.ndarray | None  # float32 iterations x tasks (keep_tasks), or None
+
+
+def join_runs(parts: list[EngineRun]) -> EngineRun:
+    """Join the runs of consecutive iteration ranges (see :func:`run`)."""
+    if len(parts) == 1:
+        return parts[0]
+    return EngineRun(
+        finish=np.concatenate([p.finish for p in parts]),
+        cost=np.concatenate([p.cost for p in parts]),
+        crit_counts=sum(p.crit_counts for p in parts),
+        occurred=np.concatenate([p.occurred for p in parts], axis=1),
+        impact_sum=sum(p.impact_sum for p in parts),
+        task_finish=None if parts[0].task_finish is None else np.concatenate([p.task_finish for p in parts]),
+    )
+
+
+def sample_durations(plan: Plan, batch: Batch, with_risks: bool = True, tasks=None,
+                     chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+    """The durations the engine draws for a batch: (tasks, batch.count) float32, topological order.
+
+    ``tasks`` selects topological task indices (all by default). Numbers are
+    identical to those of the fused kernel, risk impacts included unless
+    ``with_risks=False``. This is the entry point for other per-iteration
+    schedulers (resource levelling).
+    """
+    from .._kernels.montecarlo import sample_tasks
+
+    idx = np.arange(plan.n, dtype=np.int64) if tasks is None else np.asarray(tasks, dtype=np.int64)
+    out = np.empty((idx.shape[0], batch.count), dtype=np.float32)
+    u = np.empty((threads(), chunk), dtype=np.uint32)
+    with launching():
+        sample_tasks(idx, batch.first, batch.count, chunk, plan.stream, plan.kind, plan.param, plan.tables,
+                     plan.disc_val, plan.disc_cum, plan.corr_col, batch.corr_u, batch.corr_first,
+                     plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+                     plan.override_mask, plan.override_value, with_risks, u, out)
+    return out
+
+
+def duration_cost(plan: Plan, durations: np.ndarray) -> np.ndarray:
+    """``Σ_j daily_j × duration_j`` per iteration, for (tasks, count) durations in topological order.
+
+    Adds in the same order as the fused kernel, so a scheduler that fills
+    :class:`_Outputs` with it gets the same cost to the last bit.
+    """
+    cost = np.zeros(durations.shape[1])
+    for j in np.flatnonzero(plan.daily):
+        cost += plan.daily[j] * durations[j].astype(np.float64)
+    return cost
+
+
+def regenerate_durations(plan: Plan, iterations: int, tasks, with_risks: bool = True,
+                         last: int | None = None) -> np.ndarray:
+    """The sampled durations of some tasks (topological indices) in iterations ``0 .. last - 1``.
+
+    (tasks, iterations) float32: the numbers of the run, drawn again from the seed.
+    """
+    idx = np.asarray(tasks, dtype=np.int64)
+    last = iterations if last is None else last
+    values = np.empty((idx.shape[0], last), dtype=np.float32)
+    for batch in batches(plan, iterations, 0, last):
+        values[:, batch.first:batch.first + batch.count] = sample_durations(plan, batch, with_risks=with_risks,
+                                                                           tasks=idx)
+    return values
+
+
+def task_dates(plan: Plan, iterations: int, chunk_size: int,
+               schedule_batch: Callable | None = None) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+    """Every task's start and finish in each iteration of a run, ``chunk_size`` iterations at a time.
+
+    Yields ``(iterations, start, finish)``: a slice of iteration numbers and
+    two float64 arrays (len, tasks) in project task order, scheduled by
+    ``schedule_batch`` (the run's own) or the unconstrained forward pass.
+    """
+    m, n = iterations, plan.n
+    chunk = DEFAULT_CHUNK
+    nthreads = threads()
+    scratch = _Scratch(n, chunk, nthreads) if schedule_batch is None else None
+    for a in range(0, m, int(chunk_size)):
+        b = min(m, a + int(chunk_size))
+        first = a // BLOCK * BLOCK
+        block_end = min(m, -(-b // BLOCK) * BLOCK)
+        corr_u = plan.correlated_uniforms(first, block_end - first, m)
+        occurred, impact = plan.risk_draws(a, b - a)
+        batch = Batch(first=a, count=b - a, corr_u=corr_u, corr_first=first, occurred=occurred, risk_impact=impact)
+        out = Outputs(finish=np.empty(b - a, dtype=np.float32), cost=np.empty(b - a),
+                      crit_counts=np.zeros((nthreads, n), dtype=np.int64),
+                      task_start=np.empty((b - a, n), dtype=np.float32),
+                      task_finish=np.empty((b - a, n), dtype=np.float32), first=a)
+        if schedule_batch is None:
+            _kernel(plan, batch, chunk, scratch, False, out.finish, out.cost, out.crit_counts,
+                    out.task_start, out.task_finish)
+        else:
+            schedule_batch(plan, batch, out)
+        yield slice(a, b), out.task_start.astype(np.float64), out.task_finish.astype(np.float64)
