@@ -69,7 +69,8 @@ from ..errors import (
     ValidationError,
 )
 from ..calendar import Calendar, as_date
-from ..model import LINK_TYPES, Dependency, Project, Resource, Risk, Task, _ident
+from ..model import LINK_TYPES, Dependency, Project, Resource, Risk, Task
+from ..model.entities import valid_id
 
 __all__ = [
     "project_from_frames",
@@ -243,7 +244,7 @@ def _ids(table: _Table, kind: str) -> dict[str, object]:
     seen: dict[str, object] = {}
     for index, row in table.rows:
         try:
-            ident = _ident(kind, row.get("id"))
+            ident = valid_id(kind, row.get("id"))
         except PmsimError as exc:
             raise _in_context(exc, table.where(index)) from None
         if ident in seen:
@@ -417,7 +418,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
     resource_rows = _ids(res_table, "Resource")
     built_resources = []
     for index, row in res_table.rows:
-        rid = _ident("Resource", row["id"])
+        rid = valid_id("Resource", row["id"])
         try:
             built_resources.append(Resource(
                 rid, _text(row.get("name")),
@@ -430,7 +431,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
     task_rows = _ids(task_table, "Task")
     built_tasks, links = [], []
     for index, row in task_table.rows:
-        tid = _ident("Task", row["id"])
+        tid = valid_id("Task", row["id"])
         who = f"Task {tid!r}"
         try:
             demand = _parse_demand(row.get("resources"))
@@ -459,7 +460,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
     _ids(risk_table, "Risk")
     built_risks = []
     for index, row in risk_table.rows:
-        rid = _ident("Risk", row["id"])
+        rid = valid_id("Risk", row["id"])
         who = f"Risk {rid!r}"
         try:
             named = _list(row.get("tasks"))
