@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace as _dc_replace
 
 from ..calendar import Calendar, as_date
-from ..errors import CycleError, DuplicateIdError, UnknownReferenceError, ValidationError
+from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from .entities import Dependency, Resource, Risk, Task, valid_number
+from .tables import project_parts, project_to_frames, table_labels
 
-__all__ = ["Project"]
+__all__ = ["Project", "project_from_frames", "build_project"]
 
 
 def _unique(kind: str, items) -> dict:
@@ -324,14 +325,10 @@ class Project:
         >>> str(p.dependencies[0])
         'A SS+1'
         """
-        from ..io.frames import project_from_frames
-
         return project_from_frames(tasks, resources, risks, source=source, **settings)
 
     def to_frames(self) -> dict:
         """The project as frames: ``{"tasks", "resources", "risks"}`` and ``"settings"`` (a dict)."""
-        from ..io.frames import project_to_frames
-
         return project_to_frames(self)
 
     def __repr__(self) -> str:
@@ -339,3 +336,64 @@ class Project:
             f"Project(name={self.name!r}, start={self.start.isoformat()}, tasks={len(self.tasks)}, "
             f"dependencies={len(self.dependencies)}, resources={len(self.resources)}, risks={len(self.risks)})"
         )
+
+
+def project_from_frames(tasks, resources=None, risks=None, *, source=None, **settings) -> Project:
+    """Build a :class:`pmsim.Project` from tables with the columns of the file format.
+
+    Parameters
+    ----------
+    tasks : DataFrame (or anything ``pandas.DataFrame`` accepts)
+        One row per task; the columns are described in ``docs/file-format.md``.
+    resources, risks : DataFrame, optional
+    source : str or dict, optional
+        How messages name the tables: a path (``"plan.xlsx"``), or a dict with
+        keys ``tasks``, ``resources``, ``risks``, ``settings`` (what the file
+        readers pass). Without it, messages say ``tasks table, row <index>``.
+    **settings
+        ``name``, ``start`` (required), ``currency``, ``budget``, ``deadline``,
+        ``description``, ``calendar`` (a dict with ``workdays`` and
+        ``holidays``, or a :class:`pmsim.Calendar`). They may also come as one
+        dict, ``settings=...``, so that ``project_from_frames(**project_to_frames(p))``
+        works.
+
+    Returns
+    -------
+    Project
+
+    Raises
+    ------
+    FileFormatError
+        A required column (``id``, an estimate column) or setting (``start``) is missing.
+    PmsimError
+        Any rule broken, with the table, row, task and rule in the message.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"id": [1, 2], "duration": [3, 2], "predecessors": ["", "1 SS+1"]})
+    >>> p = project_from_frames(t, name="x", start="2027-01-04")
+    >>> p.task_ids, str(p.dependencies[0])
+    (('1', '2'), '1 SS+1')
+    >>> project_from_frames(**project_to_frames(p)) == p
+    True
+    >>> project_from_frames(pd.DataFrame({"id": ["A"], "duration": [-1]}), start="2027-01-04")
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: tasks table, row 0 (task 'A'): durations must be >= 0, got a lowest value of -1
+    """
+    if isinstance(settings.get("settings"), Mapping):
+        settings = {**settings.pop("settings"), **settings}
+    return build_project(tasks, resources, risks, settings, table_labels(source))
+
+
+def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str]) -> Project:
+    """Like :func:`project_from_frames` with the settings as a dict and every table label given.
+
+    File readers use it, so that a key such as ``source`` in ``project.toml``
+    can never clash with a keyword argument.
+    """
+    parts = project_parts(tasks, resources, risks, settings, labels)
+    try:
+        return Project(tasks=parts.tasks, dependencies=parts.dependencies, resources=parts.resources,
+                       risks=parts.risks, **parts.settings)
+    except PmsimError as exc:
+        raise parts.locate(exc) from None
