@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import pmsim as pm
-from pmsim.io.frames import RESOURCE_COLUMNS, RISK_COLUMNS, TASK_COLUMNS, project_from_frames, project_to_frames
+from pmsim.model.project import project_from_frames
+from pmsim.model.tables import RESOURCE_COLUMNS, RISK_COLUMNS, TASK_COLUMNS, project_to_frames
 
 
 def rich_project() -> pm.Project:

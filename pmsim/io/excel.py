@@ -1,7 +1,7 @@
 """A project as one ``.xlsx`` workbook: sheets ``tasks``, ``resources``, ``risks``, ``project``.
 
 The ``tasks``, ``resources`` and ``risks`` sheets have the columns of the
-CSV files (:mod:`pmsim.io.frames`), a header in row 1. ``tasks`` and
+CSV files (:mod:`pmsim.model.tables`), a header in row 1. ``tasks`` and
 ``project`` are required; ``resources`` and ``risks`` are optional.
 
 The ``project`` sheet holds the settings as two columns, ``key`` and
@@ -29,8 +29,9 @@ import pandas as pd
 
 from ..errors import FileFormatError, MissingExtraError, PmsimWarning
 from ..model import Project
+from ..model.project import build_project
+from ..model.tables import project_to_frames
 from ._files import XML_ILLEGAL, replacing
-from .frames import build_project, project_to_frames
 
 __all__ = ["read_xlsx", "write_xlsx", "SHEETS"]
 

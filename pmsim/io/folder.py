@@ -2,7 +2,7 @@
 
 ``tasks.csv`` and ``project.toml`` are required; ``resources.csv`` and
 ``risks.csv`` are optional. The columns and settings are those of
-:mod:`pmsim.io.frames`. CSV files are UTF-8 (a byte-order mark from Excel is
+:mod:`pmsim.model.tables`. CSV files are UTF-8 (a byte-order mark from Excel is
 fine), comma-separated, with a header row; messages count rows as lines of
 the file, the header being row 1.
 
@@ -40,8 +40,9 @@ import tomli_w
 
 from ..errors import FileFormatError
 from ..model import Project
+from ..model.project import build_project
+from ..model.tables import format_number, project_to_frames
 from ._files import umask
-from .frames import build_project, format_number, project_to_frames
 
 __all__ = ["read_folder", "write_folder", "FILES"]
 

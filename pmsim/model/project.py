@@ -1,9 +1,9 @@
-"""The project model: tasks, dependencies, resources, risks, calendar, project.
+"""The Project: tasks, dependencies, resources, risks, calendar and settings.
 
-Every object is a frozen dataclass, validated when it is built. An edit
-(``project.replace(...)``, ``project.with_task(...)``) returns a new object,
-validated again. Time inside the model is in working days; the
-:class:`Calendar` turns working-day offsets into dates at the edges.
+Building one validates the parts together (unique ids, known references, no
+dependency cycle); edits (``project.replace(...)``, ``project.with_task(...)``)
+return a new, validated Project. :func:`project_from_frames` builds one from
+tables; :meth:`Project.to_frames` writes it back.
 
 >>> import pmsim as pm
 >>> p = pm.Project(
@@ -22,301 +22,12 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace as _dc_replace
 
+from ..calendar import Calendar, as_date
+from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
+from .entities import Dependency, Resource, Risk, Task, valid_number
+from .tables import project_parts, project_to_frames, table_labels
 
-from .calendar import Calendar, as_date
-from .distributions import Distribution, Fixed, make_estimate
-from .errors import (
-    CycleError,
-    DuplicateIdError,
-    PmsimError,
-    UnknownReferenceError,
-    ValidationError,
-)
-
-__all__ = [
-    "Task",
-    "Dependency",
-    "Resource",
-    "Risk",
-    "Project",
-    "LINK_TYPES",
-]
-
-LINK_TYPES = ("FS", "SS", "FF", "SF")
-
-
-def _number(owner: str, name: str, value, *, minimum: float | None = None, allow_nan=False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{owner}: {name} must be a number, got {value!r}") from None
-    if math.isnan(v) and not allow_nan:
-        raise ValidationError(f"{owner}: {name} must be a number, got NaN")
-    if math.isinf(v):
-        raise ValidationError(f"{owner}: {name} must be finite, got {v}")
-    if minimum is not None and v < minimum:
-        raise ValidationError(f"{owner}: {name} must be >= {minimum:g}, got {v:g}")
-    return v
-
-
-def _ident(kind: str, value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        raise ValidationError(f"{kind} id is missing")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if not text:
-        raise ValidationError(f"{kind} id is empty")
-    if ";" in text:
-        raise ValidationError(f"{kind} id {text!r} must not contain ';'")
-    return text
-
-
-# --------------------------------------------------------------------------- Task
-
-
-@dataclass(frozen=True)
-class Task:
-    """A piece of work with a duration estimate, resource demands and costs.
-
-    Parameters
-    ----------
-    id : str
-        Unique identifier, the name dependencies and risks use.
-    name : str
-        A readable name (defaults to the id).
-    estimate : Distribution, optional
-        The duration in working days. Give either ``estimate``, or ``duration``
-        (fixed), or the three points ``optimistic``, ``most_likely``,
-        ``pessimistic`` (Beta-PERT by default, see ``distribution``).
-    resources : mapping of resource id to units per working day
-    fixed_cost, cost_per_day : float
-        Cost = fixed_cost + cost_per_day × duration (+ resource day rates).
-    phase : str
-        The phase / WBS group it belongs to.
-    milestone : bool
-        A zero-duration event.
-
-    >>> Task("T1", "Design", optimistic=2, most_likely=3, pessimistic=7).estimate.mean
-    3.5
-    >>> Task("T2", duration=4, resources={"dev": 2}).demand
-    {'dev': 2.0}
-    """
-
-    id: str
-    name: str = ""
-    estimate: Distribution | None = None
-    resources: tuple[tuple[str, float], ...] = ()
-    fixed_cost: float = 0.0
-    cost_per_day: float = 0.0
-    phase: str = ""
-    milestone: bool = False
-    # Conveniences for building an estimate; not stored.
-    duration: float | None = field(default=None, repr=False, compare=False)
-    optimistic: float | None = field(default=None, repr=False, compare=False)
-    most_likely: float | None = field(default=None, repr=False, compare=False)
-    pessimistic: float | None = field(default=None, repr=False, compare=False)
-    distribution: str | None = field(default=None, repr=False, compare=False)
-
-    def __post_init__(self):
-        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
-        set_("id", _ident("Task", self.id))
-        who = f"Task {self.id!r}"
-        set_("name", str(self.name) if self.name not in (None, "") else self.id)
-        try:
-            estimate = self.estimate
-            if estimate is None:
-                shortcut = (self.duration, self.optimistic, self.most_likely, self.pessimistic)
-                if self.milestone and all(x is None for x in shortcut):
-                    estimate = Fixed(0.0)
-                else:
-                    estimate = make_estimate(
-                        self.distribution,
-                        duration=self.duration,
-                        optimistic=self.optimistic,
-                        most_likely=self.most_likely,
-                        pessimistic=self.pessimistic,
-                    )
-            elif not isinstance(estimate, Distribution):
-                raise ValidationError(f"estimate must be a pmsim distribution, got {type(estimate).__name__}")
-        except PmsimError as exc:
-            raise exc.with_context(who) from None
-        if estimate.low < 0 or math.isnan(estimate.low):
-            raise ValidationError(f"{who}: durations must be >= 0, got a lowest value of {estimate.low:g}")
-        if self.milestone and estimate.low == 0 and estimate.high == 0:
-            estimate = Fixed(0.0)  # e.g. three points 0, 0, 0 from a file
-        if self.milestone and not (isinstance(estimate, Fixed) and estimate.value == 0):
-            raise ValidationError(f"{who}: a milestone must have a duration of 0")
-        set_("estimate", estimate)
-        for k in ("duration", "optimistic", "most_likely", "pessimistic", "distribution"):
-            set_(k, None)
-
-        items = self.resources.items() if isinstance(self.resources, Mapping) else self.resources
-        demand = []
-        seen = set()
-        for rid, units in items:
-            rid = _ident("Resource", rid)
-            if rid in seen:
-                raise DuplicateIdError(f"{who}: resource {rid!r} is demanded twice")
-            seen.add(rid)
-            u = _number(who, f"units of resource {rid!r}", units, minimum=0)
-            demand.append((rid, u))
-        set_("resources", tuple(demand))
-        set_("fixed_cost", _number(who, "fixed_cost", self.fixed_cost, minimum=0))
-        set_("cost_per_day", _number(who, "cost_per_day", self.cost_per_day, minimum=0))
-        set_("phase", "" if self.phase is None else str(self.phase).strip())
-        set_("milestone", bool(self.milestone))
-
-    @property
-    def demand(self) -> dict[str, float]:
-        """Resource id -> units per working day."""
-        return dict(self.resources)
-
-    @property
-    def planned_duration(self) -> float:
-        """The duration the deterministic schedule uses (most likely / fixed)."""
-        return float(self.estimate.planned)
-
-    def replace(self, **changes) -> "Task":
-        """A copy with some fields changed, validated again.
-
-        Giving ``duration`` or three points replaces the estimate.
-
-        >>> Task("A", duration=3).replace(duration=5).estimate
-        Fixed(value=5.0)
-        """
-        shortcuts = {"duration", "optimistic", "most_likely", "pessimistic", "distribution"}
-        if shortcuts & changes.keys() and "estimate" not in changes:
-            changes["estimate"] = None
-        return _dc_replace(self, **changes)
-
-
-# --------------------------------------------------------------------------- Dependency
-
-
-@dataclass(frozen=True)
-class Dependency:
-    """A link between two tasks: FS (default), SS, FF or SF, with a lag in working days.
-
-    A negative lag is a lead.
-
-    >>> Dependency("A", "B", "SS", 2)
-    Dependency(predecessor='A', successor='B', type='SS', lag=2.0)
-    """
-
-    predecessor: str
-    successor: str
-    type: str = "FS"
-    lag: float = 0.0
-
-    def __post_init__(self):
-        object.__setattr__(self, "predecessor", _ident("Task", self.predecessor))
-        object.__setattr__(self, "successor", _ident("Task", self.successor))
-        who = f"Dependency {self.predecessor!r} -> {self.successor!r}"
-        kind = str(self.type).strip().upper()
-        if kind not in LINK_TYPES:
-            raise ValidationError(f"{who}: unknown link type {self.type!r}; use one of FS, SS, FF, SF")
-        object.__setattr__(self, "type", kind)
-        object.__setattr__(self, "lag", _number(who, "lag", self.lag))
-        if self.predecessor == self.successor:
-            raise CycleError(f"{who}: a task cannot depend on itself", (self.predecessor,))
-
-    def __str__(self) -> str:
-        # Exact: the predecessor text reads back to the same float.
-        lag = "" if self.lag == 0 else (f"{int(self.lag):+d}" if self.lag.is_integer() else f"{self.lag:+}")
-        kind = "" if self.type == "FS" and not lag else self.type
-        return f"{self.predecessor} {kind}{lag}".strip()
-
-
-# --------------------------------------------------------------------------- Resource
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A renewable resource: ``capacity`` units available per working day.
-
-    >>> Resource("dev", "Developer", capacity=3, cost_per_day=640)
-    Resource(id='dev', name='Developer', capacity=3.0, cost_per_day=640.0)
-    """
-
-    id: str
-    name: str = ""
-    capacity: float = 1.0
-    cost_per_day: float = 0.0
-
-    def __post_init__(self):
-        object.__setattr__(self, "id", _ident("Resource", self.id))
-        who = f"Resource {self.id!r}"
-        object.__setattr__(self, "name", str(self.name) if self.name not in (None, "") else self.id)
-        object.__setattr__(self, "capacity", _number(who, "capacity", self.capacity, minimum=0))
-        object.__setattr__(self, "cost_per_day", _number(who, "cost_per_day", self.cost_per_day, minimum=0))
-
-
-# --------------------------------------------------------------------------- Risk
-
-
-@dataclass(frozen=True)
-class Risk:
-    """A threat that occurs with ``probability`` in each iteration.
-
-    When it occurs it adds ``impact`` (extra working days, a distribution) to
-    each task in ``tasks``, and ``cost_impact`` to the project cost.
-
-    >>> r = Risk("R1", "Vendor late", 0.3, tasks=("T4",), optimistic=2, most_likely=5, pessimistic=15)
-    >>> r.impact.mean, r.tasks
-    (6.166666666666667, ('T4',))
-    """
-
-    id: str
-    name: str = ""
-    probability: float = 0.0
-    tasks: tuple[str, ...] = ()
-    impact: Distribution | None = None
-    cost_impact: float = 0.0
-    optimistic: float | None = field(default=None, repr=False, compare=False)
-    most_likely: float | None = field(default=None, repr=False, compare=False)
-    pessimistic: float | None = field(default=None, repr=False, compare=False)
-    distribution: str | None = field(default=None, repr=False, compare=False)
-
-    def __post_init__(self):
-        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
-        set_("id", _ident("Risk", self.id))
-        who = f"Risk {self.id!r}"
-        set_("name", str(self.name) if self.name not in (None, "") else self.id)
-        p = _number(who, "probability", self.probability)
-        if not 0 <= p <= 1:
-            raise ValidationError(f"{who}: probability must be in [0, 1], got {p:g}")
-        set_("probability", p)
-        tasks = (self.tasks,) if isinstance(self.tasks, str) else tuple(self.tasks)
-        set_("tasks", tuple(_ident("Task", t) for t in tasks))
-        impact = self.impact
-        points = (self.optimistic, self.most_likely, self.pessimistic)
-        if impact is None and any(x is not None for x in points):
-            try:
-                impact = make_estimate(
-                    self.distribution, optimistic=self.optimistic,
-                    most_likely=self.most_likely, pessimistic=self.pessimistic,
-                )
-            except PmsimError as exc:
-                raise exc.with_context(who) from None
-        if impact is not None:
-            if not isinstance(impact, Distribution):
-                raise ValidationError(f"{who}: impact must be a pmsim distribution")
-            if impact.low < 0:
-                raise ValidationError(f"{who}: the schedule impact must be >= 0 days, got {impact.low:g}")
-            if not self.tasks and impact.high > 0:
-                raise ValidationError(f"{who}: a schedule impact needs the tasks it delays")
-        set_("impact", impact)
-        set_("cost_impact", _number(who, "cost_impact", self.cost_impact, minimum=0))
-        for k in ("optimistic", "most_likely", "pessimistic", "distribution"):
-            set_(k, None)
-
-    def replace(self, **changes) -> "Risk":
-        """A copy with some fields changed, validated again."""
-        return _dc_replace(self, **changes)
-
-
-# --------------------------------------------------------------------------- Project
+__all__ = ["Project", "project_from_frames", "build_project"]
 
 
 def _unique(kind: str, items) -> dict:
@@ -403,7 +114,7 @@ class Project:
             raise ValidationError("Project.calendar must be a Calendar")
         set_("currency", str(self.currency or "USD").strip())
         if self.budget is not None and not (isinstance(self.budget, float) and math.isnan(self.budget)):
-            set_("budget", _number(f"Project {self.name!r}", "budget", self.budget, minimum=0))
+            set_("budget", valid_number(f"Project {self.name!r}", "budget", self.budget, minimum=0))
         else:
             set_("budget", None)
         if self.deadline is not None and not (isinstance(self.deadline, str) and not self.deadline.strip()):
@@ -614,14 +325,10 @@ class Project:
         >>> str(p.dependencies[0])
         'A SS+1'
         """
-        from .io.frames import project_from_frames
-
         return project_from_frames(tasks, resources, risks, source=source, **settings)
 
     def to_frames(self) -> dict:
         """The project as frames: ``{"tasks", "resources", "risks"}`` and ``"settings"`` (a dict)."""
-        from .io.frames import project_to_frames
-
         return project_to_frames(self)
 
     def __repr__(self) -> str:
@@ -630,3 +337,63 @@ class Project:
             f"dependencies={len(self.dependencies)}, resources={len(self.resources)}, risks={len(self.risks)})"
         )
 
+
+def project_from_frames(tasks, resources=None, risks=None, *, source=None, **settings) -> Project:
+    """Build a :class:`pmsim.Project` from tables with the columns of the file format.
+
+    Parameters
+    ----------
+    tasks : DataFrame (or anything ``pandas.DataFrame`` accepts)
+        One row per task; the columns are described in ``docs/file-format.md``.
+    resources, risks : DataFrame, optional
+    source : str or dict, optional
+        How messages name the tables: a path (``"plan.xlsx"``), or a dict with
+        keys ``tasks``, ``resources``, ``risks``, ``settings`` (what the file
+        readers pass). Without it, messages say ``tasks table, row <index>``.
+    **settings
+        ``name``, ``start`` (required), ``currency``, ``budget``, ``deadline``,
+        ``description``, ``calendar`` (a dict with ``workdays`` and
+        ``holidays``, or a :class:`pmsim.Calendar`). They may also come as one
+        dict, ``settings=...``, so that ``project_from_frames(**project_to_frames(p))``
+        works.
+
+    Returns
+    -------
+    Project
+
+    Raises
+    ------
+    FileFormatError
+        A required column (``id``, an estimate column) or setting (``start``) is missing.
+    PmsimError
+        Any rule broken, with the table, row, task and rule in the message.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"id": [1, 2], "duration": [3, 2], "predecessors": ["", "1 SS+1"]})
+    >>> p = project_from_frames(t, name="x", start="2027-01-04")
+    >>> p.task_ids, str(p.dependencies[0])
+    (('1', '2'), '1 SS+1')
+    >>> project_from_frames(**project_to_frames(p)) == p
+    True
+    >>> project_from_frames(pd.DataFrame({"id": ["A"], "duration": [-1]}), start="2027-01-04")
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: tasks table, row 0 (task 'A'): durations must be >= 0, got a lowest value of -1
+    """
+    if isinstance(settings.get("settings"), Mapping):
+        settings = {**settings.pop("settings"), **settings}
+    return build_project(tasks, resources, risks, settings, table_labels(source))
+
+
+def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str]) -> Project:
+    """Like :func:`project_from_frames` with the settings as a dict and every table label given.
+
+    File readers use it, so that a key such as ``source`` in ``project.toml``
+    can never clash with a keyword argument.
+    """
+    parts = project_parts(tasks, resources, risks, settings, labels)
+    try:
+        return Project(tasks=parts.tasks, dependencies=parts.dependencies, resources=parts.resources,
+                       risks=parts.risks, **parts.settings)
+    except PmsimError as exc:
+        raise parts.locate(exc) from None

@@ -1,50 +1,10 @@
-"""Projects as pandas tables: the one table format behind CSV folders and workbooks.
+"""The table format: a project as three pandas tables and its settings.
 
-A project is three tables and a few settings:
-
-``tasks``
-    ``id`` (required, unique), ``name``, ``phase``; the estimate as ``duration``
-    (single point) or ``optimistic``, ``most_likely``, ``pessimistic``, with
-    ``distribution`` (``betapert`` by default, ``triangular``, ``uniform``,
-    ``lognormal``, ``fixed``, ``discrete``), ``lambda`` (Beta-PERT λ) and
-    ``values`` (discrete: ``"10:0.5; 15:0.3; 20:0.2"``); ``predecessors``;
-    ``resources``; ``fixed_cost``; ``cost_per_day``; ``milestone``
-    (true/false, yes/no, 1/0).
-``resources``
-    ``id``, ``name``, ``capacity`` (units per working day), ``cost_per_day``.
-``risks``
-    ``id``, ``name``, ``probability``, ``tasks`` (``;``-separated ids), the
-    schedule impact in extra working days as ``optimistic``, ``most_likely``,
-    ``pessimistic`` (with optional ``distribution``, ``lambda``, ``values``),
-    and ``cost_impact``.
-settings
-    ``name``, ``start`` (ISO date, required), ``currency``, ``budget``,
-    ``deadline``, ``description``, ``calendar`` (``{"workdays": [...],
-    "holidays": [...]}``).
-
-``predecessors`` holds ids separated by ``;``, each optionally followed by a
-link type and a lag in working days the way MS Project writes them:
-``A; B SS+2; C FF-1; D SF; E FS+1.5d`` (FS when omitted; a ``d``, ``day`` or
-``days`` suffix is allowed), or compactly ``3SS+2d`` when ``3`` is a task id.
-``resources`` holds ``dev:2; dba:0.5`` (units per working day; a bare ``dev``
-means one unit).
-
-Empty cells (and NaN in a frame) mean "not given". Every rule broken raises a
-:class:`pmsim.PmsimError` naming the table (or file), the row, the task and
-the rule; unknown columns are reported with a :class:`pmsim.PmsimWarning`.
-
->>> import pandas as pd
->>> import pmsim as pm
->>> tasks = pd.DataFrame({
-...     "id": ["A", "B", "C"],
-...     "optimistic": [2, 1, 1], "most_likely": [3, 2, 1], "pessimistic": [7, 4, 2],
-...     "predecessors": ["", "A SS+1", "A; B FF-0.5d"],
-... })
->>> p = project_from_frames(tasks, name="demo", start="2027-01-04")
->>> [str(d) for d in p.dependencies]
-['A SS+1', 'A', 'B FF-0.5']
->>> project_from_frames(**project_to_frames(p)) == p
-True
+:func:`project_parts` reads the ``tasks``, ``resources`` and ``risks`` tables
+and the ``project.toml`` settings into validated entities (the Project is
+built from them in :mod:`pmsim.model.project`); :func:`project_to_frames`
+writes a project back. CSV folders and workbooks both use this format; its
+columns and cells are described in ``docs/file-format.md``.
 """
 
 from __future__ import annotations
@@ -54,6 +14,7 @@ import math
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -69,10 +30,12 @@ from ..errors import (
     ValidationError,
 )
 from ..calendar import Calendar, as_date
-from ..model import LINK_TYPES, Dependency, Project, Resource, Risk, Task, _ident
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, valid_id
 
 __all__ = [
-    "project_from_frames",
+    "ProjectParts",
+    "project_parts",
+    "table_labels",
     "project_to_frames",
     "format_number",
     "TASK_COLUMNS",
@@ -222,7 +185,7 @@ class _Table:
             if key in names:
                 raise FileFormatError(f"{label}: column {key!r} appears twice")
             names[key] = column
-        _warn_unknown(label, "column", [str(names[k]) for k in names if k not in known], known, stacklevel=4)
+        _warn_unknown(label, "column", [str(names[k]) for k in names if k not in known], known, stacklevel=5)
         self.columns = [k for k in known if k in names]
         if "id" not in names:
             raise FileFormatError(f"{label}: missing required column 'id'")
@@ -243,7 +206,7 @@ def _ids(table: _Table, kind: str) -> dict[str, object]:
     seen: dict[str, object] = {}
     for index, row in table.rows:
         try:
-            ident = _ident(kind, row.get("id"))
+            ident = valid_id(kind, row.get("id"))
         except PmsimError as exc:
             raise _in_context(exc, table.where(index)) from None
         if ident in seen:
@@ -332,7 +295,15 @@ def _parse_demand(text: str) -> list[tuple[str, float]]:
 # --------------------------------------------------------------------------- reading
 
 
-def _labels(source) -> dict[str, str]:
+def table_labels(source) -> dict[str, str]:
+    """How messages name the tables and the settings, given a ``source``.
+
+    ``source`` is a path or name (``"plan.xlsx"``), a dict of labels (what the
+    file readers pass; missing keys get the default), or None.
+
+    >>> table_labels("plan.xlsx")["tasks"], table_labels(None)["settings"]
+    ('plan.xlsx: tasks table', 'settings')
+    """
     if isinstance(source, Mapping):
         labels = dict(source)
     elif source is None:
@@ -346,56 +317,51 @@ def _labels(source) -> dict[str, str]:
     return labels
 
 
-def project_from_frames(tasks, resources=None, risks=None, *, source=None, **settings) -> Project:
-    """Build a :class:`pmsim.Project` from tables with the columns of the file format.
+@dataclass(frozen=True)
+class ProjectParts:
+    """The parts of a project read from its tables, each validated on its own.
 
-    Parameters
-    ----------
-    tasks : DataFrame (or anything ``pandas.DataFrame`` accepts)
-        One row per task; see the module documentation for the columns.
-    resources, risks : DataFrame, optional
-    source : str or dict, optional
-        How messages name the tables: a path (``"plan.xlsx"``), or a dict with
-        keys ``tasks``, ``resources``, ``risks``, ``settings`` (what the file
-        readers pass). Without it, messages say ``tasks table, row <index>``.
-    **settings
-        ``name``, ``start`` (required), ``currency``, ``budget``, ``deadline``,
-        ``description``, ``calendar`` (a dict with ``workdays`` and
-        ``holidays``, or a :class:`pmsim.Calendar`). They may also come as one
-        dict, ``settings=...``, so that ``project_from_frames(**project_to_frames(p))``
-        works.
+    ``settings`` holds the Project's keyword arguments (``name``, ``start``,
+    ``currency``, ``budget``, ``deadline``, ``description``, ``calendar``);
+    ``task_rows`` maps each task id to its row, and ``labels`` names the
+    tables, so that :meth:`locate` can say where a rule the Project checks
+    (a cycle, a deadline before the start) was broken.
+    """
 
-    Returns
-    -------
-    Project
+    tasks: tuple[Task, ...]
+    dependencies: tuple[Dependency, ...]
+    resources: tuple[Resource, ...]
+    risks: tuple[Risk, ...]
+    settings: Mapping
+    task_rows: Mapping[str, object]
+    labels: Mapping[str, str]
 
-    Raises
-    ------
-    FileFormatError
-        A required column (``id``, an estimate column) or setting (``start``) is missing.
-    PmsimError
-        Any rule broken, with the table, row, task and rule in the message.
+    def locate(self, exc: PmsimError) -> PmsimError:
+        """``exc``, raised when the Project was built from these parts, with its table and rows in front."""
+        if isinstance(exc, CycleError):
+            rows = ", ".join(str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle))
+            return _in_context(exc, f"{self.labels['tasks']}, rows {rows}")
+        return _in_context(exc, self.labels["settings"])
+
+
+def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str]) -> ProjectParts:
+    """Read the tables and settings of the file format into validated parts.
+
+    Every row becomes its entity (a Task, its Dependencies, a Resource, a
+    Risk) and the settings become the Project's keyword arguments; each error
+    names the table (``labels``, see :func:`table_labels`), the row and the
+    rule. The checks across the parts are the Project's, when it is built
+    from them (:func:`pmsim.model.project.build_project`).
 
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"id": [1, 2], "duration": [3, 2], "predecessors": ["", "1 SS+1"]})
-    >>> p = project_from_frames(t, name="x", start="2027-01-04")
-    >>> p.task_ids, str(p.dependencies[0])
-    (('1', '2'), '1 SS+1')
-    >>> project_from_frames(pd.DataFrame({"id": ["A"], "duration": [-1]}), start="2027-01-04")
-    Traceback (most recent call last):
-    ...
-    pmsim.errors.ValidationError: tasks table, row 0 (task 'A'): durations must be >= 0, got a lowest value of -1
-    """
-    if isinstance(settings.get("settings"), Mapping):
-        settings = {**settings.pop("settings"), **settings}
-    return build_project(tasks, resources, risks, settings, _labels(source))
-
-
-def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str]) -> Project:
-    """Like :func:`project_from_frames` with the settings as a dict and every table label given.
-
-    File readers use it, so that a key such as ``source`` in ``project.toml``
-    can never clash with a keyword argument.
+    >>> tasks = pd.DataFrame({
+    ...     "id": ["A", "B", "C"],
+    ...     "optimistic": [2, 1, 1], "most_likely": [3, 2, 1], "pessimistic": [7, 4, 2],
+    ...     "predecessors": ["", "A SS+1", "A; B FF-0.5d"],
+    ... })
+    >>> parts = project_parts(tasks, None, None, {"name": "demo", "start": "2027-01-04"}, table_labels(None))
+    >>> [str(d) for d in parts.dependencies], parts.settings["start"]
+    (['A SS+1', 'A', 'B FF-0.5'], datetime.date(2027, 1, 4))
     """
     kwargs = _settings(settings, labels["settings"])
     task_table = _Table(tasks, labels["tasks"], TASK_COLUMNS, "task")
@@ -417,7 +383,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
     resource_rows = _ids(res_table, "Resource")
     built_resources = []
     for index, row in res_table.rows:
-        rid = _ident("Resource", row["id"])
+        rid = valid_id("Resource", row["id"])
         try:
             built_resources.append(Resource(
                 rid, _text(row.get("name")),
@@ -430,7 +396,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
     task_rows = _ids(task_table, "Task")
     built_tasks, links = [], []
     for index, row in task_table.rows:
-        tid = _ident("Task", row["id"])
+        tid = valid_id("Task", row["id"])
         who = f"Task {tid!r}"
         try:
             demand = _parse_demand(row.get("resources"))
@@ -459,7 +425,7 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
     _ids(risk_table, "Risk")
     built_risks = []
     for index, row in risk_table.rows:
-        rid = _ident("Risk", row["id"])
+        rid = valid_id("Risk", row["id"])
         who = f"Risk {rid!r}"
         try:
             named = _list(row.get("tasks"))
@@ -479,14 +445,8 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
         except PmsimError as exc:
             raise _in_context(exc, risk_table.where(index, rid), who) from None
 
-    try:
-        return Project(tasks=built_tasks, dependencies=links, resources=built_resources,
-                       risks=built_risks, **kwargs)
-    except CycleError as exc:
-        rows = ", ".join(str(task_rows[t]) for t in dict.fromkeys(exc.cycle))
-        raise _in_context(exc, f"{task_table.label}, rows {rows}") from None
-    except PmsimError as exc:
-        raise _in_context(exc, labels["settings"]) from None
+    return ProjectParts(tuple(built_tasks), tuple(links), tuple(built_resources), tuple(built_risks),
+                        kwargs, task_rows, dict(labels))
 
 
 def _default(value, default):
@@ -496,7 +456,7 @@ def _default(value, default):
 def _settings(raw: Mapping, label: str) -> dict:
     """Project keyword arguments from the settings, each error naming its key."""
     raw = dict(raw)
-    _warn_unknown(label, "setting", [k for k in raw if k not in SETTINGS_KEYS], SETTINGS_KEYS, stacklevel=4)
+    _warn_unknown(label, "setting", [k for k in raw if k not in SETTINGS_KEYS], SETTINGS_KEYS, stacklevel=5)
     where = lambda key: f"{label}, key {key!r}"  # noqa: E731
     start = _date(raw.get("start"), where("start"))
     if start is None:
@@ -523,7 +483,7 @@ def _calendar(value, label: str) -> Calendar:
         return value
     if not isinstance(value, Mapping):
         raise ValidationError(f"{label}, key 'calendar': expected a table with workdays and holidays")
-    _warn_unknown(label, "calendar key", [k for k in value if k not in CALENDAR_KEYS], CALENDAR_KEYS, stacklevel=5)
+    _warn_unknown(label, "calendar key", [k for k in value if k not in CALENDAR_KEYS], CALENDAR_KEYS, stacklevel=6)
 
     def items(key):
         v = value.get(key)
@@ -575,8 +535,12 @@ def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def project_to_frames(project: Project) -> dict:
-    """The project as tables and settings, the inverse of :func:`project_from_frames`.
+def project_to_frames(project) -> dict:
+    """The project as tables and settings, the inverse of :func:`pmsim.model.project.project_from_frames`.
+
+    Parameters
+    ----------
+    project : Project
 
     Returns
     -------

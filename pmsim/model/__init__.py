@@ -1,0 +1,15 @@
+"""The project model: frozen, validated objects.
+
+``entities`` holds Task, Dependency, Resource and Risk; ``tables`` reads and
+writes them as the tables of the file format; ``project`` holds the Project
+that puts them together. The public names are re-exported here.
+
+>>> from pmsim.model import Dependency
+>>> Dependency("A", "B", "SS", 2).type
+'SS'
+"""
+
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task
+from .project import Project
+
+__all__ = ["Task", "Dependency", "Resource", "Risk", "Project", "LINK_TYPES"]

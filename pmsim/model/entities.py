@@ -1,0 +1,316 @@
+"""The entities of a project: Task, Dependency, Resource and Risk.
+
+Each is a frozen dataclass validated when it is built; ``replace`` returns a
+new, validated copy. :func:`valid_id` and :func:`valid_number` are the checks
+they share with the table reader and the Project.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace as _dc_replace
+
+from ..distributions import Distribution, Fixed, make_estimate
+from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
+
+__all__ = [
+    "Task",
+    "Dependency",
+    "Resource",
+    "Risk",
+    "LINK_TYPES",
+    "valid_id",
+    "valid_number",
+]
+
+LINK_TYPES = ("FS", "SS", "FF", "SF")
+
+
+def valid_number(owner: str, name: str, value, *, minimum: float | None = None, allow_nan=False) -> float:
+    """``value`` as a finite float, at least ``minimum``; a message names ``owner`` and ``name``.
+
+    >>> valid_number("Task 'A'", "fixed_cost", "1500")
+    1500.0
+    >>> valid_number("Task 'A'", "fixed_cost", -1, minimum=0)
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: Task 'A': fixed_cost must be >= 0, got -1
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{owner}: {name} must be a number, got {value!r}") from None
+    if math.isnan(v) and not allow_nan:
+        raise ValidationError(f"{owner}: {name} must be a number, got NaN")
+    if math.isinf(v):
+        raise ValidationError(f"{owner}: {name} must be finite, got {v}")
+    if minimum is not None and v < minimum:
+        raise ValidationError(f"{owner}: {name} must be >= {minimum:g}, got {v:g}")
+    return v
+
+
+def valid_id(kind: str, value) -> str:
+    """``value`` as an id: stripped text, a whole float without ``.0``, no ``;`` (the list separator).
+
+    >>> valid_id("Task", 3.0), valid_id("Task", " A1 ")
+    ('3', 'A1')
+    >>> valid_id("Risk", "R1; R2")
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: Risk id 'R1; R2' must not contain ';'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValidationError(f"{kind} id is missing")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        raise ValidationError(f"{kind} id is empty")
+    if ";" in text:
+        raise ValidationError(f"{kind} id {text!r} must not contain ';'")
+    return text
+
+
+# --------------------------------------------------------------------------- Task
+
+
+@dataclass(frozen=True)
+class Task:
+    """A piece of work with a duration estimate, resource demands and costs.
+
+    Parameters
+    ----------
+    id : str
+        Unique identifier, the name dependencies and risks use.
+    name : str
+        A readable name (defaults to the id).
+    estimate : Distribution, optional
+        The duration in working days. Give either ``estimate``, or ``duration``
+        (fixed), or the three points ``optimistic``, ``most_likely``,
+        ``pessimistic`` (Beta-PERT by default, see ``distribution``).
+    resources : mapping of resource id to units per working day
+    fixed_cost, cost_per_day : float
+        Cost = fixed_cost + cost_per_day × duration (+ resource day rates).
+    phase : str
+        The phase / WBS group it belongs to.
+    milestone : bool
+        A zero-duration event.
+
+    >>> Task("T1", "Design", optimistic=2, most_likely=3, pessimistic=7).estimate.mean
+    3.5
+    >>> Task("T2", duration=4, resources={"dev": 2}).demand
+    {'dev': 2.0}
+    """
+
+    id: str
+    name: str = ""
+    estimate: Distribution | None = None
+    resources: tuple[tuple[str, float], ...] = ()
+    fixed_cost: float = 0.0
+    cost_per_day: float = 0.0
+    phase: str = ""
+    milestone: bool = False
+    # Conveniences for building an estimate; not stored.
+    duration: float | None = field(default=None, repr=False, compare=False)
+    optimistic: float | None = field(default=None, repr=False, compare=False)
+    most_likely: float | None = field(default=None, repr=False, compare=False)
+    pessimistic: float | None = field(default=None, repr=False, compare=False)
+    distribution: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        set_("id", valid_id("Task", self.id))
+        who = f"Task {self.id!r}"
+        set_("name", str(self.name) if self.name not in (None, "") else self.id)
+        try:
+            estimate = self.estimate
+            if estimate is None:
+                shortcut = (self.duration, self.optimistic, self.most_likely, self.pessimistic)
+                if self.milestone and all(x is None for x in shortcut):
+                    estimate = Fixed(0.0)
+                else:
+                    estimate = make_estimate(
+                        self.distribution,
+                        duration=self.duration,
+                        optimistic=self.optimistic,
+                        most_likely=self.most_likely,
+                        pessimistic=self.pessimistic,
+                    )
+            elif not isinstance(estimate, Distribution):
+                raise ValidationError(f"estimate must be a pmsim distribution, got {type(estimate).__name__}")
+        except PmsimError as exc:
+            raise exc.with_context(who) from None
+        if estimate.low < 0 or math.isnan(estimate.low):
+            raise ValidationError(f"{who}: durations must be >= 0, got a lowest value of {estimate.low:g}")
+        if self.milestone and estimate.low == 0 and estimate.high == 0:
+            estimate = Fixed(0.0)  # e.g. three points 0, 0, 0 from a file
+        if self.milestone and not (isinstance(estimate, Fixed) and estimate.value == 0):
+            raise ValidationError(f"{who}: a milestone must have a duration of 0")
+        set_("estimate", estimate)
+        for k in ("duration", "optimistic", "most_likely", "pessimistic", "distribution"):
+            set_(k, None)
+
+        items = self.resources.items() if isinstance(self.resources, Mapping) else self.resources
+        demand = []
+        seen = set()
+        for rid, units in items:
+            rid = valid_id("Resource", rid)
+            if rid in seen:
+                raise DuplicateIdError(f"{who}: resource {rid!r} is demanded twice")
+            seen.add(rid)
+            u = valid_number(who, f"units of resource {rid!r}", units, minimum=0)
+            demand.append((rid, u))
+        set_("resources", tuple(demand))
+        set_("fixed_cost", valid_number(who, "fixed_cost", self.fixed_cost, minimum=0))
+        set_("cost_per_day", valid_number(who, "cost_per_day", self.cost_per_day, minimum=0))
+        set_("phase", "" if self.phase is None else str(self.phase).strip())
+        set_("milestone", bool(self.milestone))
+
+    @property
+    def demand(self) -> dict[str, float]:
+        """Resource id -> units per working day."""
+        return dict(self.resources)
+
+    @property
+    def planned_duration(self) -> float:
+        """The duration the deterministic schedule uses (most likely / fixed)."""
+        return float(self.estimate.planned)
+
+    def replace(self, **changes) -> "Task":
+        """A copy with some fields changed, validated again.
+
+        Giving ``duration`` or three points replaces the estimate.
+
+        >>> Task("A", duration=3).replace(duration=5).estimate
+        Fixed(value=5.0)
+        """
+        shortcuts = {"duration", "optimistic", "most_likely", "pessimistic", "distribution"}
+        if shortcuts & changes.keys() and "estimate" not in changes:
+            changes["estimate"] = None
+        return _dc_replace(self, **changes)
+
+
+# --------------------------------------------------------------------------- Dependency
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A link between two tasks: FS (default), SS, FF or SF, with a lag in working days.
+
+    A negative lag is a lead.
+
+    >>> Dependency("A", "B", "SS", 2)
+    Dependency(predecessor='A', successor='B', type='SS', lag=2.0)
+    """
+
+    predecessor: str
+    successor: str
+    type: str = "FS"
+    lag: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "predecessor", valid_id("Task", self.predecessor))
+        object.__setattr__(self, "successor", valid_id("Task", self.successor))
+        who = f"Dependency {self.predecessor!r} -> {self.successor!r}"
+        kind = str(self.type).strip().upper()
+        if kind not in LINK_TYPES:
+            raise ValidationError(f"{who}: unknown link type {self.type!r}; use one of FS, SS, FF, SF")
+        object.__setattr__(self, "type", kind)
+        object.__setattr__(self, "lag", valid_number(who, "lag", self.lag))
+        if self.predecessor == self.successor:
+            raise CycleError(f"{who}: a task cannot depend on itself", (self.predecessor,))
+
+    def __str__(self) -> str:
+        # Exact: the predecessor text reads back to the same float.
+        lag = "" if self.lag == 0 else (f"{int(self.lag):+d}" if self.lag.is_integer() else f"{self.lag:+}")
+        kind = "" if self.type == "FS" and not lag else self.type
+        return f"{self.predecessor} {kind}{lag}".strip()
+
+
+# --------------------------------------------------------------------------- Resource
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A renewable resource: ``capacity`` units available per working day.
+
+    >>> Resource("dev", "Developer", capacity=3, cost_per_day=640)
+    Resource(id='dev', name='Developer', capacity=3.0, cost_per_day=640.0)
+    """
+
+    id: str
+    name: str = ""
+    capacity: float = 1.0
+    cost_per_day: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "id", valid_id("Resource", self.id))
+        who = f"Resource {self.id!r}"
+        object.__setattr__(self, "name", str(self.name) if self.name not in (None, "") else self.id)
+        object.__setattr__(self, "capacity", valid_number(who, "capacity", self.capacity, minimum=0))
+        object.__setattr__(self, "cost_per_day", valid_number(who, "cost_per_day", self.cost_per_day, minimum=0))
+
+
+# --------------------------------------------------------------------------- Risk
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A threat that occurs with ``probability`` in each iteration.
+
+    When it occurs it adds ``impact`` (extra working days, a distribution) to
+    each task in ``tasks``, and ``cost_impact`` to the project cost.
+
+    >>> r = Risk("R1", "Vendor late", 0.3, tasks=("T4",), optimistic=2, most_likely=5, pessimistic=15)
+    >>> r.impact.mean, r.tasks
+    (6.166666666666667, ('T4',))
+    """
+
+    id: str
+    name: str = ""
+    probability: float = 0.0
+    tasks: tuple[str, ...] = ()
+    impact: Distribution | None = None
+    cost_impact: float = 0.0
+    optimistic: float | None = field(default=None, repr=False, compare=False)
+    most_likely: float | None = field(default=None, repr=False, compare=False)
+    pessimistic: float | None = field(default=None, repr=False, compare=False)
+    distribution: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        set_("id", valid_id("Risk", self.id))
+        who = f"Risk {self.id!r}"
+        set_("name", str(self.name) if self.name not in (None, "") else self.id)
+        p = valid_number(who, "probability", self.probability)
+        if not 0 <= p <= 1:
+            raise ValidationError(f"{who}: probability must be in [0, 1], got {p:g}")
+        set_("probability", p)
+        tasks = (self.tasks,) if isinstance(self.tasks, str) else tuple(self.tasks)
+        set_("tasks", tuple(valid_id("Task", t) for t in tasks))
+        impact = self.impact
+        points = (self.optimistic, self.most_likely, self.pessimistic)
+        if impact is None and any(x is not None for x in points):
+            try:
+                impact = make_estimate(
+                    self.distribution, optimistic=self.optimistic,
+                    most_likely=self.most_likely, pessimistic=self.pessimistic,
+                )
+            except PmsimError as exc:
+                raise exc.with_context(who) from None
+        if impact is not None:
+            if not isinstance(impact, Distribution):
+                raise ValidationError(f"{who}: impact must be a pmsim distribution")
+            if impact.low < 0:
+                raise ValidationError(f"{who}: the schedule impact must be >= 0 days, got {impact.low:g}")
+            if not self.tasks and impact.high > 0:
+                raise ValidationError(f"{who}: a schedule impact needs the tasks it delays")
+        set_("impact", impact)
+        set_("cost_impact", valid_number(who, "cost_impact", self.cost_impact, minimum=0))
+        for k in ("optimistic", "most_likely", "pessimistic", "distribution"):
+            set_(k, None)
+
+    def replace(self, **changes) -> "Risk":
+        """A copy with some fields changed, validated again."""
+        return _dc_replace(self, **changes)
