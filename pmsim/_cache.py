@@ -8,7 +8,8 @@
   table, the least recently used dropped first.
 
 Cached values are shared between callers, so they must be immutable:
-frozen dataclasses, tuples, read-only arrays (:func:`frozen_array`).
+frozen dataclasses, tuples, read-only arrays; a value that cannot be frozen
+(a Schedule's tables) is copied on the way out by its accessor.
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 
-import numpy as np
-
-__all__ = ["cached", "Memo", "memoized", "frozen_array"]
+__all__ = ["cached", "uncached_state", "Memo", "memoized"]
 
 _SLOT = "_pmsim_cache"
-
 
 def cached(owner, key: str, build: Callable[[], object]):
     """``build()``, computed once for ``owner`` and ``key`` and kept with ``owner``.
@@ -43,9 +41,13 @@ def cached(owner, key: str, build: Callable[[], object]):
         value = slot.setdefault(key, build())
     return value
 
-
 _MISSING = object()
 
+def uncached_state(owner) -> dict:
+    """``owner``'s instance dictionary without its cache: what to pickle (caches are rebuilt where needed)."""
+    state = dict(owner.__dict__)
+    state.pop(_SLOT, None)
+    return state
 
 class Memo:
     """A bounded, thread-safe table of values by hashable key, least recently used dropped first."""
@@ -79,7 +81,6 @@ class Memo:
         """The value of ``key``, built by ``build()`` if not kept."""
         return self.get_many([key], lambda missing: [build()])[0]
 
-
 def memoized(maxsize: int):
     """Decorate a pure function of hashable arguments: its values kept in a :class:`Memo`."""
 
@@ -94,10 +95,3 @@ def memoized(maxsize: int):
         return wrapper
 
     return decorate
-
-
-def frozen_array(values, dtype=None) -> np.ndarray:
-    """A read-only copy of ``values`` (a view of a fresh array: nothing else can write to it)."""
-    out = np.array(values, dtype=dtype)
-    out.setflags(write=False)
-    return out

@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace as _dc_replace
 
+from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from .entities import Dependency, Resource, Risk, Task, valid_number
@@ -180,21 +181,19 @@ class Project:
     def task_ids(self) -> tuple[str, ...]:
         return tuple(t.id for t in self.tasks)
 
-    def _by_id(self) -> dict:
-        """Tasks, resources, risks and incoming links by id, built on first use.
+    def __getstate__(self) -> dict:
+        return uncached_state(self)
 
-        Projects are frozen, so the index stays valid; it lives in the
-        instance ``__dict__`` like the network cache (edits build new projects).
-        """
-        index = self.__dict__.get("_pmsim_by_id")
-        if index is None:
-            into: dict[str, list] = {}
-            for d in self.dependencies:
-                into.setdefault(d.successor, []).append(d)
-            index = {"task": {t.id: t for t in self.tasks}, "resource": {r.id: r for r in self.resources},
-                     "risk": {r.id: r for r in self.risks}, "into": {k: tuple(v) for k, v in into.items()}}
-            self.__dict__["_pmsim_by_id"] = index
-        return index
+    def _by_id(self) -> dict:
+        """Tasks, resources, risks and incoming links by id, built once per project."""
+        return cached(self, "by id", self._index)
+
+    def _index(self) -> dict:
+        into: dict[str, list] = {}
+        for d in self.dependencies:
+            into.setdefault(d.successor, []).append(d)
+        return {"task": {t.id: t for t in self.tasks}, "resource": {r.id: r for r in self.resources},
+                "risk": {r.id: r for r in self.risks}, "into": {k: tuple(v) for k, v in into.items()}}
 
     def _lookup(self, kind: str, key: str):
         try:
