@@ -22,6 +22,8 @@ from collections.abc import Callable, Hashable, Sequence
 __all__ = ["cached", "uncached_state", "Memo", "memoized"]
 
 _SLOT = "_pmsim_cache"
+_MISSING = object()
+
 
 def cached(owner, key: str, build: Callable[[], object]):
     """``build()``, computed once for ``owner`` and ``key`` and kept with ``owner``.
@@ -41,13 +43,13 @@ def cached(owner, key: str, build: Callable[[], object]):
         value = slot.setdefault(key, build())
     return value
 
-_MISSING = object()
 
 def uncached_state(owner) -> dict:
     """``owner``'s instance dictionary without its cache: what to pickle (caches are rebuilt where needed)."""
     state = dict(owner.__dict__)
     state.pop(_SLOT, None)
     return state
+
 
 class Memo:
     """A bounded, thread-safe table of values by hashable key, least recently used dropped first."""
@@ -80,6 +82,7 @@ class Memo:
     def get(self, key: Hashable, build: Callable[[], object]):
         """The value of ``key``, built by ``build()`` if not kept."""
         return self.get_many([key], lambda missing: [build()])[0]
+
 
 def memoized(maxsize: int):
     """Decorate a pure function of hashable arguments: its values kept in a :class:`Memo`."""
