@@ -1,33 +1,16 @@
-"""Cost model, budget burn, contingency and joint confidence (JCL).
+"""Budget burn S-curves, contingency and joint confidence (JCL), on the cost model of :mod:`pmsim.costs`.
 
-The cost model: a task costs ``fixed_cost + cost_per_day × duration
-+ Σ units × resource day rate × duration``; a risk that occurs adds its
-``cost_impact``. Cost is therefore linear in the duration, which lets the
-Monte Carlo engine follow each iteration's sampled durations, so that cost
-and schedule are correlated as they are in reality.
-
-Conventions used throughout this module:
-
-- The *baseline cost* is the cost of every task at its planned duration
-  (the ``duration`` column, else ``most_likely``), without risks. It is the
-  budget at completion (BAC) of earned value, and the project's budget when
-  ``project.budget`` is not given.
-- A task's cost (fixed part included) accrues linearly over its working
-  days, the same rule earned value uses for planned value, so the
-  early-start curve of :func:`budget_burn` *is* the planned-value baseline.
-  A zero-duration task (milestone) books its cost at its date.
-- A cumulative cost "at a date" is the cost accrued by the end of that
-  working day.
-- Risk cost impacts are booked at the end of the project in each
-  iteration: the Simulation does not say which task a risk hit, and a
-  budget must cover them by the finish whatever their timing.
+:func:`budget_burn` gives the cumulative cost by date (the baseline envelope
+and, from a Simulation, P-bands); :func:`contingency`, :func:`jcl` and
+:func:`jcl_frontier` read a Simulation's finish and cost together. The
+conventions (accrual, risk costs, dates): ``docs/costs-and-earned-value.md``.
 
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",
 ...     tasks=[pm.Task("A", duration=2, fixed_cost=100), pm.Task("B", duration=3, cost_per_day=50)],
 ...     dependencies=[pm.Dependency("A", "B")])
->>> baseline_cost(p)
-250.0
+>>> budget_burn(p, freq="W")["early"].tolist()
+[250.0]
 """
 
 from __future__ import annotations

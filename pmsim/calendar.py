@@ -9,12 +9,12 @@ any date-like value.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ._cache import memoized
 from .errors import ValidationError
 
 __all__ = ["Calendar", "WEEKDAYS", "as_date", "elapsed_working_days"]
@@ -37,7 +37,7 @@ def as_date(owner: str, value) -> dt.date:
         raise ValidationError(f"{owner}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
-@functools.lru_cache(maxsize=64)
+@memoized(maxsize=64)
 def _busdaycalendar(weekmask: str, holidays: tuple) -> np.busdaycalendar:
     # Built once per calendar (kept outside the object: it does not pickle).
     return np.busdaycalendar(weekmask=weekmask, holidays=list(holidays))

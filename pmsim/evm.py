@@ -1,32 +1,9 @@
-"""Earned value and earned schedule from progress data.
+"""Earned value and earned schedule from progress data: :func:`earned_value` and :func:`earned_value_series`.
 
-Conventions (the same everywhere in pmsim):
-
-- **Status date**: the data date is the *end* of that working day. A 5-day
-  task starting on the status date has 1/5 of its value planned by then. A
-  status date on a non-working day counts the work of the working day before.
-- **Planned value** (PV) accrues linearly over each task's working days in
-  the baseline schedule (CPM early dates, planned durations); a task's budget
-  is its cost in the cost model (:func:`pmsim.cost_model`), fixed part
-  included. A zero-duration task books its budget on its date.
-- **Budget at completion** (BAC) is the sum of the task budgets: the
-  baseline cost (:func:`pmsim.baseline_cost`), not the project budget, which
-  may include reserves.
-- **Earned value** (EV) is percent complete × task budget; **actual cost**
-  (AC) is the sum of ``actual_cost``.
-- **Earned schedule**: with PV_c the cumulative planned value after c
-  working days (PV_0 = 0 unless a costed milestone sits at the start),
-  C = the largest c with PV_c <= EV and
-  ``ES = C + (EV - PV_C) / (PV_{C+1} - PV_C)``, in working days (0 while EV
-  < PV_0); at completion (EV = BAC) ES is the planned duration PD. The actual time AT
-  is the number of working days elapsed by the end of the status date.
-  ``SV_t = ES - AT``, ``SPI_t = ES / AT``, ``IEAC_t = PD / SPI_t`` (working days).
-
-Progress data: one row per task that has started, with columns ``id``,
-``percent_complete`` (0-100), ``remaining_duration`` (working days,
-optional), ``actual_cost``, ``actual_start`` and ``actual_finish`` (ISO
-dates, optional), and optionally ``status_date`` when one table holds several
-status dates. Tasks without a row have not started.
+The metrics (``.metrics`` keys in ``METRICS``) and their conventions (the
+status date is the end of that working day, PV accrues linearly over the CPM
+early dates, BAC is the baseline cost, earned schedule by interpolation):
+``docs/costs-and-earned-value.md``. Progress tables: :mod:`pmsim.io.progress_table`.
 
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",

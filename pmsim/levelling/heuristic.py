@@ -27,23 +27,14 @@ def _rng_state(seed: int) -> np.ndarray:
 
 
 def search_params(budget: int, n: int) -> tuple[int, np.ndarray]:
-    """Population size and parameters of ``brkga_search`` for ``budget`` passes on ``n`` tasks.
+    """Population size and parameters of the random-key search for ``budget`` passes on ``n`` tasks.
 
     Parameters: elite share 25 %, p_dense 0.9, p_dense_other 0.7, and the
-    density as the mean of load^4, which weights the days near the peak (see
-    ``brkga_search``).
-    Calibrated on PSPLIB j30 and j120 at 1,000 and 5,000 passes. The power 4
-    against the plain mean load, j120 at 5,000 passes, seeds 0-4: 31.98
-    against 32.01 % above the critical-path bound on average (31.97-31.99
-    against 31.96-32.06).
-
-    Population about 61 (122 / n)^1.1 sqrt(budget / 5000), from 12 to 300:
-    61 on j120 and 266 on j30 at 5,000 passes (small projects need the
-    width). The filling rule: filling the population takes at most half
-    the budget, each new member costing two passes, so passes are always
-    left for children: a 5-task project at the default 250 passes
-    gets 62 members, not 300 (whose filling would spend the whole budget on
-    random samples). At least 2 members: an elite parent and another.
+    power 4 of the load in the density (``docs/levelling.md``; calibrated on
+    PSPLIB j30 and j120, figures in ``benchmarks/RESULTS.md``). Population
+    about 61 (122 / n)^1.1 sqrt(budget / 5000), from 12 to 300, and small
+    enough that filling it (two passes a member) takes at most half the
+    budget; at least 2 members: an elite parent and another.
     """
     elite, p_dense, p_other, power = 0.25, 0.9, 0.7, 4.0
     size = round(min(300.0, max(12.0, 61.0 * (122.0 / max(n, 1)) ** 1.1 * math.sqrt(budget / 5000.0))))
