@@ -32,19 +32,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._kernels import launching
 from ._seed import resolve_seed
 from .calendar import as_date
 from .cpm import Schedule
 from .errors import PmsimWarning, ValidationError
 from .model import Project
-from .montecarlo.plan import BLOCK, Plan, make_plan
-from .montecarlo.runner import DEFAULT_CHUNK, EngineRun, regenerate_durations, run, task_dates, threads
+from .montecarlo.plan import Plan, make_plan
+from .montecarlo.runner import DEFAULT_CHUNK, EngineRun, run, task_dates
+from .montecarlo.statistics import achieved_correlation, duration_sensitivity
 
 __all__ = ["simulate", "Simulation", "simulate_plan", "check_iterations"]
 
 KEEP_TASKS_LIMIT = 4 * 2**30  # bytes; keep="tasks" refuses more (or more than half the free memory)
-_REGENERATED_VALUES = 2**25  # float32 samples held at once when regenerating (128 MB)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -284,27 +283,8 @@ class Simulation:
         a task whose duration never varies gets 0. Computed on first use:
         about a millisecond per task per 100,000 iterations.
         """
-        from scipy.stats import rankdata
-
-        from ._kernels.montecarlo import spearman_rows
-        from ._kernels.random import FIXED
-
-        plan, m, n = self._plan, self.iterations, self._plan.n
-        rank = rankdata(self.finish.astype(np.float32), method="average") - (m + 1) / 2.0
-        varies = [j for j in range(n)
-                  if not plan.override_mask[j]
-                  and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j])]
-        out = np.zeros(n)
-        group = max(1, _REGENERATED_VALUES // m)
-        for g0 in range(0, len(varies), group):
-            idx = np.array(varies[g0:g0 + group], dtype=np.int64)
-            values = regenerate_durations(plan, m, idx)
-            rho = np.empty(idx.shape[0])
-            with launching():
-                spearman_rows(values, rank, threads(), rho)
-            out[idx] = rho
-        return pd.Series(plan.net.to_project(out), index=pd.Index(self.project.task_ids, name="id"),
-                         name="sensitivity")
+        rho = duration_sensitivity(self._plan, self.finish)
+        return pd.Series(rho, index=pd.Index(self.project.task_ids, name="id"), name="sensitivity")
 
     @functools.cached_property
     def cruciality(self) -> pd.Series:
@@ -320,27 +300,7 @@ class Simulation:
         would exceed 128 MB it is measured on the first whole blocks that fit
         (``attrs["iterations"]`` says how many).
         """
-        corr = self._plan.correlation
-        if corr is None:
-            return None
-        from scipy.stats import spearmanr
-
-        plan = self._plan
-        ids = list(corr.target.index)
-        idx = np.array([plan.net.position[t] for t in ids], dtype=np.int64)
-        m = self.iterations
-        used = m if idx.shape[0] * m <= _REGENERATED_VALUES else max(BLOCK, _REGENERATED_VALUES // idx.shape[0] // BLOCK * BLOCK)
-        used = min(used, m)
-        values = regenerate_durations(plan, m, idx, with_risks=False, last=used)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # constant columns give NaN
-            rho = spearmanr(values, axis=1).statistic if len(ids) > 2 else None
-        if rho is None:
-            r = spearmanr(values[0], values[1]).statistic
-            rho = np.array([[1.0, r], [r, 1.0]])
-        frame = pd.DataFrame(np.asarray(rho, dtype=float), index=ids, columns=ids)
-        frame.attrs["iterations"] = used
-        return frame
+        return achieved_correlation(self._plan, self.iterations)
 
     def iter_task_dates(self, chunk_size: int = 1024) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
         """Regenerate every task's start and finish, chunk by chunk of iterations.

@@ -3,7 +3,9 @@
 - :mod:`~pmsim.montecarlo.encoding`: distributions as the compiled samplers take them;
 - :mod:`~pmsim.montecarlo.plan`: :func:`make_plan` (per task, in topological order, for a seed);
 - :mod:`~pmsim.montecarlo.runner`: :func:`run` (batches of iterations, the fused kernel, the seam
-  for other batch schedulers), :func:`join_runs`, :func:`sample_durations`.
+  for other batch schedulers), :func:`join_runs`, :func:`sample_durations`;
+- :mod:`~pmsim.montecarlo.statistics`: what is regenerated from the seed rather than stored
+  (sensitivity, achieved correlation).
 
 Users call :func:`pmsim.simulate`; this package is the engine underneath it,
 the levelled Monte Carlo and the Dask runs.
