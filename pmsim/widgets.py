@@ -54,7 +54,7 @@ from .distributions import BetaPert, Distribution, Lognormal, Triangular, make_e
 from .errors import PmsimError, ValidationError
 from .model import Project
 from .montecarlo import simulate
-from .progress import WidgetProgress
+from .progress_bars import WidgetProgress
 from .scenarios import Scenario, correlation_groups, headline
 
 __all__ = ["WhatIf", "HEADLINE_KEYS"]

@@ -18,7 +18,6 @@ import pytest
 
 import pmsim as pm
 from pmsim import widgets
-from pmsim.progress import TextProgress, WidgetProgress
 
 ITERATIONS = 2000  # plenty for the orderings checked here, and quick
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -409,49 +408,6 @@ def test_a_figure_drawn_again_into_its_axes_looks_like_one_drawn_afresh(erp, kin
     assert again.startswith(PNG)
     assert np.abs(_image(again) - _image(afresh)).max() <= 2
     assert np.abs(_image(again) - _image(widgets._draw(kind, first))).max() > 100  # the second plot differs
-
-
-def test_widget_progress_and_text_progress():
-    bar = WidgetProgress("Run")
-    bar(1, 4)
-    assert (bar.widget.value, bar.widget.max, bar.widget.description, bar.widget.bar_style) == (1, 4, "Run 25 %", "")
-    bar.reset(10)
-    assert (bar.widget.value, bar.widget.max, bar.fraction) == (0, 10, 0.0)
-    slow = WidgetProgress("Run", interval=3600)
-    slow.reset(10)
-    slow(5, 10)  # within the interval after the reset: not shown
-    assert (slow.widget.value, slow.widget.description) == (0, "Run 0 %")
-    slow(10, 10)  # the end always is
-    assert (slow.widget.value, slow.widget.description, slow.widget.bar_style) == (10, "Run 100 %", "success")
-    out = io.StringIO()
-    text = TextProgress(out, label="simulate", interval=3600)
-    text(1, 3)
-    text(2, 3)  # within the interval: not written
-    text(3, 3)
-    lines = out.getvalue().split("\r")[1:]
-    assert [line.split(" in ")[0] for line in lines] == ["simulate: 1/3 iterations (33 %)",
-                                                          "simulate: 3/3 iterations (100 %)"]
-    assert out.getvalue().endswith("s\n")
-    with pytest.raises(pm.ValidationError, match="need 0 <= done <= total and total > 0, got done=5, total=3"):
-        bar(5, 3)
-
-
-def test_a_progress_callback_on_simulate_reaches_the_total(erp):
-    bar = WidgetProgress()
-    pm.simulate(erp, iterations=5000, seed=1, callback=bar)
-    assert (bar.widget.value, bar.widget.max, bar.fraction) == (5000, 5000, 1.0)
-
-
-def test_pmsim_simulate_shows_text_progress_on_stderr_when_asked(capsys):
-    from pmsim.cli import main
-
-    path = str(pm.data_path("textbook"))
-    assert main(["simulate", path, "--iterations", "3000", "--seed", "1", "--json", "--progress"]) == 0
-    out, err = capsys.readouterr()
-    assert err.startswith("\rsimulating: 3,000/3,000 iterations (100 %) in ") and err.endswith("s\n")
-    assert out.lstrip().startswith("{")
-    assert main(["simulate", path, "--iterations", "3000", "--seed", "1", "--json"]) == 0
-    assert capsys.readouterr().err == ""  # stderr is not a terminal here
 
 
 def test_drawing_processes_end_with_their_parent(tmp_path):
