@@ -18,6 +18,7 @@ import pytest
 
 import pmsim as pm
 from pmsim import widgets
+from pmsim.widgets import render_pool
 
 ITERATIONS = 2000  # plenty for the orderings checked here, and quick
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -351,7 +352,7 @@ def test_bad_arguments_raise_pmsim_errors(erp):
 def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
     sim = pm.simulate(erp, iterations=ITERATIONS, seed=3)
     sim.sensitivity
-    renderer = widgets._Renderer()
+    renderer = render_pool.Renderer()
     renderer._start()
     assert renderer._pools
     try:
@@ -359,7 +360,7 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
             f.result(timeout=120)
         assert renderer.ready
         key = f"{__name__}: a layout drawn nowhere before"  # both drawn with a fresh constrained layout
-        here = widgets._draw("tornado", {"sim": sim, "layout": key})
+        here = render_pool._draw("tornado", {"sim": sim, "layout": key})
         there = renderer.result(renderer.submit("tornado", sim=sim, layout=key))
         assert there.startswith(PNG) and there == here
         # Each kind of figure is drawn by one process, where its figure and text cache stay warm.
@@ -367,7 +368,7 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
         for _ in range(2):
             for kind in kinds:
                 renderer.result(renderer.submit(kind, sim=sim, deadline=False, layout=key))
-        drawn = [set(pool.submit(widgets._layouts).result(60)) for pool in renderer._pools]
+        drawn = [set(pool.submit(render_pool._layouts).result(60)) for pool in renderer._pools]
         for kind in kinds:
             assert sum((kind, key) in keys for keys in drawn) == 1
     finally:
@@ -393,21 +394,21 @@ def test_a_figure_drawn_again_into_its_axes_looks_like_one_drawn_afresh(erp, kin
         return {"sim": sim, "deadline": False, "layout": kind} if kind != "tornado" else {"sim": sim, "layout": kind}
 
     first, second = args(1, 1.0), args(2, 1.4)  # a later finish, other bars, other tick labels
-    saved = getattr(widgets._FIGURES, "state", None)
+    saved = getattr(render_pool._FIGURES, "state", None)
     try:
-        widgets._FIGURES.state = None
-        widgets._draw(kind, second)  # finds the layout
-        widgets._draw(kind, first)  # the kind's own figure, placed by that layout
-        layouts = dict(widgets._FIGURES.state["layouts"])
-        again = widgets._draw(kind, second)  # wiped and drawn again
-        widgets._FIGURES.state["plain"].clear()
-        afresh = widgets._draw(kind, second)  # a new figure, same layout
-        assert widgets._FIGURES.state["layouts"] == layouts  # no layout ran in between
+        render_pool._FIGURES.state = None
+        render_pool._draw(kind, second)  # finds the layout
+        render_pool._draw(kind, first)  # the kind's own figure, placed by that layout
+        layouts = dict(render_pool._FIGURES.state["layouts"])
+        again = render_pool._draw(kind, second)  # wiped and drawn again
+        render_pool._FIGURES.state["plain"].clear()
+        afresh = render_pool._draw(kind, second)  # a new figure, same layout
+        assert render_pool._FIGURES.state["layouts"] == layouts  # no layout ran in between
     finally:
-        widgets._FIGURES.state = saved
+        render_pool._FIGURES.state = saved
     assert again.startswith(PNG)
     assert np.abs(_image(again) - _image(afresh)).max() <= 2
-    assert np.abs(_image(again) - _image(widgets._draw(kind, first))).max() > 100  # the second plot differs
+    assert np.abs(_image(again) - _image(render_pool._draw(kind, first))).max() > 100  # the second plot differs
 
 
 def test_drawing_processes_end_with_their_parent(tmp_path):
@@ -415,10 +416,10 @@ def test_drawing_processes_end_with_their_parent(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import os, sys, time\n"
-        "from pmsim import widgets\n"
-        "widgets._RENDERER._start()\n"
-        "[f.result(300) for f in widgets._RENDERER._ready]\n"
-        "print(' '.join(str(pid) for pid in widgets._RENDERER.pids()), flush=True)\n"
+        "from pmsim.widgets import render_pool\n"
+        "render_pool.RENDERER._start()\n"
+        "[f.result(300) for f in render_pool.RENDERER._ready]\n"
+        "print(' '.join(str(pid) for pid in render_pool.RENDERER.pids()), flush=True)\n"
         "time.sleep(600)\n"
     )
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
