@@ -31,3 +31,7 @@ def pytest_collection_modifyitems(config, items):
     asyncio loop (the dashboard's debouncing, nbval's kernel client) must not find it.
     """
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+# The deprecated alias pmsim.progress warns when imported; tests/test_progress_bars.py checks it.
+collect_ignore = ["pmsim/progress.py"]

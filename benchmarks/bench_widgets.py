@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pmsim as pm  # noqa: E402
 from pmsim import widgets  # noqa: E402
+from pmsim.widgets import render_pool  # noqa: E402
 
 from _results import write_section  # noqa: E402
 
@@ -66,7 +67,7 @@ def changes(project) -> list[tuple[str, object]]:
 def drawing_cpu() -> float:
     """CPU seconds used so far by the drawing processes (Linux /proc), 0 without them."""
     total = 0.0
-    for pid in widgets._RENDERER.pids():
+    for pid in render_pool.RENDERER.pids():
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -96,9 +97,9 @@ def time_changes(dash, plan, cpu: list | None = None) -> list[float]:
 
 
 def wait_for_drawing_processes(timeout: float = 300) -> None:
-    widgets._RENDERER._start()
+    render_pool.RENDERER._start()
     end = time.monotonic() + timeout
-    while widgets._RENDERER.pids() and not widgets._RENDERER.ready and time.monotonic() < end:
+    while render_pool.RENDERER.pids() and not render_pool.RENDERER.ready and time.monotonic() < end:
         time.sleep(0.1)
 
 
@@ -146,16 +147,16 @@ def main(argv=None) -> int:
         biggest = max(names, key=lambda n: len(pm.read_project(pm.data_path(n)).tasks))
         project = pm.read_project(pm.data_path(biggest))
         plan = [("multiplier", 1.2), ("multiplier", 0.9), ("multiplier", 1.0), ("multiplier", 1.1)]
-        saved = widgets._RENDERER
-        widgets._RENDERER = widgets._Renderer()
-        widgets._RENDERER.disabled = True
+        saved = render_pool.RENDERER
+        render_pool.RENDERER = render_pool.Renderer()
+        render_pool.RENDERER.disabled = True
         try:
             dash = widgets.WhatIf(project, iterations=ITERATIONS, seed=0, debounce=0)
             time_changes(dash, [("multiplier", 1.05)])
             in_thread = (biggest, statistics.median(time_changes(dash, plan)))
             dash.close()
         finally:
-            widgets._RENDERER = saved
+            render_pool.RENDERER = saved
         dash = widgets.WhatIf(project, iterations=ITERATIONS, seed=0, debounce=0)
         correlation = (biggest, statistics.median(time_changes(dash, [("correlation", 0.3), ("correlation", 0.5)])))
         dash.close()
@@ -168,7 +169,7 @@ def main(argv=None) -> int:
         "numbers and all four plots (histogram, CDF, tornado, budget burn) in their widgets "
         "(`WhatIf(..., debounce=0)`, synchronous). Median, fastest and slowest over the changes listed in "
         "`bench_widgets.py` (multiplier, phase, risk on/off and probability, levelling and a capacity, seed); "
-        f"target {TARGET_MS} ms. Plots are drawn by {widgets._RENDERER.processes()} drawing processes.",
+        f"target {TARGET_MS} ms. Plots are drawn by {render_pool.RENDERER.processes()} drawing processes.",
         "",
         "| project | tasks | changes | median (ms) | fastest (ms) | slowest (ms) | CPU per change, median (ms) "
         "| numbers only, median (ms) |",

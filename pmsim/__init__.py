@@ -16,6 +16,7 @@ Heavy parts (plots, widgets, the compiled engine) load on first use, so
 from __future__ import annotations
 
 import importlib
+import warnings
 from pathlib import Path
 
 from .errors import (
@@ -64,7 +65,8 @@ _LAZY = {
     "Portfolio": "portfolio",
     "health_check": "health",
 }
-_SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress")
+_SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars")
+_RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release
 
 
 def __getattr__(name: str):
@@ -75,6 +77,11 @@ def __getattr__(name: str):
         return value
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _RENAMED:
+        new = _RENAMED[name]
+        warnings.warn(f"pmsim.{name} is deprecated: use pmsim.{new}, the same functions", DeprecationWarning,
+                      stacklevel=2)
+        return importlib.import_module(f".{new}", __name__)
     raise AttributeError(f"module 'pmsim' has no attribute {name!r}")
 
 

@@ -209,7 +209,7 @@ def _simulate(args) -> int:
     project = pm.read_project(args.path)
     callback = None
     if args.progress or sys.stderr.isatty():
-        from .progress import text
+        from .progress_bars import text
 
         callback = text(label="simulating")
     sim = pm.simulate(project, iterations=args.iterations, seed=args.seed, levelled=args.levelled,

@@ -18,7 +18,7 @@ import pytest
 
 import pmsim as pm
 from pmsim import widgets
-from pmsim.progress import TextProgress, WidgetProgress
+from pmsim.widgets import render_pool
 
 ITERATIONS = 2000  # plenty for the orderings checked here, and quick
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -352,7 +352,7 @@ def test_bad_arguments_raise_pmsim_errors(erp):
 def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
     sim = pm.simulate(erp, iterations=ITERATIONS, seed=3)
     sim.sensitivity
-    renderer = widgets._Renderer()
+    renderer = render_pool.Renderer()
     renderer._start()
     assert renderer._pools
     try:
@@ -360,7 +360,7 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
             f.result(timeout=120)
         assert renderer.ready
         key = f"{__name__}: a layout drawn nowhere before"  # both drawn with a fresh constrained layout
-        here = widgets._draw("tornado", {"sim": sim, "layout": key})
+        here = render_pool._draw("tornado", {"sim": sim, "layout": key})
         there = renderer.result(renderer.submit("tornado", sim=sim, layout=key))
         assert there.startswith(PNG) and there == here
         # Each kind of figure is drawn by one process, where its figure and text cache stay warm.
@@ -368,7 +368,7 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
         for _ in range(2):
             for kind in kinds:
                 renderer.result(renderer.submit(kind, sim=sim, deadline=False, layout=key))
-        drawn = [set(pool.submit(widgets._layouts).result(60)) for pool in renderer._pools]
+        drawn = [set(pool.submit(render_pool._layouts).result(60)) for pool in renderer._pools]
         for kind in kinds:
             assert sum((kind, key) in keys for keys in drawn) == 1
     finally:
@@ -394,64 +394,21 @@ def test_a_figure_drawn_again_into_its_axes_looks_like_one_drawn_afresh(erp, kin
         return {"sim": sim, "deadline": False, "layout": kind} if kind != "tornado" else {"sim": sim, "layout": kind}
 
     first, second = args(1, 1.0), args(2, 1.4)  # a later finish, other bars, other tick labels
-    saved = getattr(widgets._FIGURES, "state", None)
+    saved = getattr(render_pool._FIGURES, "state", None)
     try:
-        widgets._FIGURES.state = None
-        widgets._draw(kind, second)  # finds the layout
-        widgets._draw(kind, first)  # the kind's own figure, placed by that layout
-        layouts = dict(widgets._FIGURES.state["layouts"])
-        again = widgets._draw(kind, second)  # wiped and drawn again
-        widgets._FIGURES.state["plain"].clear()
-        afresh = widgets._draw(kind, second)  # a new figure, same layout
-        assert widgets._FIGURES.state["layouts"] == layouts  # no layout ran in between
+        render_pool._FIGURES.state = None
+        render_pool._draw(kind, second)  # finds the layout
+        render_pool._draw(kind, first)  # the kind's own figure, placed by that layout
+        layouts = dict(render_pool._FIGURES.state["layouts"])
+        again = render_pool._draw(kind, second)  # wiped and drawn again
+        render_pool._FIGURES.state["plain"].clear()
+        afresh = render_pool._draw(kind, second)  # a new figure, same layout
+        assert render_pool._FIGURES.state["layouts"] == layouts  # no layout ran in between
     finally:
-        widgets._FIGURES.state = saved
+        render_pool._FIGURES.state = saved
     assert again.startswith(PNG)
     assert np.abs(_image(again) - _image(afresh)).max() <= 2
-    assert np.abs(_image(again) - _image(widgets._draw(kind, first))).max() > 100  # the second plot differs
-
-
-def test_widget_progress_and_text_progress():
-    bar = WidgetProgress("Run")
-    bar(1, 4)
-    assert (bar.widget.value, bar.widget.max, bar.widget.description, bar.widget.bar_style) == (1, 4, "Run 25 %", "")
-    bar.reset(10)
-    assert (bar.widget.value, bar.widget.max, bar.fraction) == (0, 10, 0.0)
-    slow = WidgetProgress("Run", interval=3600)
-    slow.reset(10)
-    slow(5, 10)  # within the interval after the reset: not shown
-    assert (slow.widget.value, slow.widget.description) == (0, "Run 0 %")
-    slow(10, 10)  # the end always is
-    assert (slow.widget.value, slow.widget.description, slow.widget.bar_style) == (10, "Run 100 %", "success")
-    out = io.StringIO()
-    text = TextProgress(out, label="simulate", interval=3600)
-    text(1, 3)
-    text(2, 3)  # within the interval: not written
-    text(3, 3)
-    lines = out.getvalue().split("\r")[1:]
-    assert [line.split(" in ")[0] for line in lines] == ["simulate: 1/3 iterations (33 %)",
-                                                          "simulate: 3/3 iterations (100 %)"]
-    assert out.getvalue().endswith("s\n")
-    with pytest.raises(pm.ValidationError, match="need 0 <= done <= total and total > 0, got done=5, total=3"):
-        bar(5, 3)
-
-
-def test_a_progress_callback_on_simulate_reaches_the_total(erp):
-    bar = WidgetProgress()
-    pm.simulate(erp, iterations=5000, seed=1, callback=bar)
-    assert (bar.widget.value, bar.widget.max, bar.fraction) == (5000, 5000, 1.0)
-
-
-def test_pmsim_simulate_shows_text_progress_on_stderr_when_asked(capsys):
-    from pmsim.cli import main
-
-    path = str(pm.data_path("textbook"))
-    assert main(["simulate", path, "--iterations", "3000", "--seed", "1", "--json", "--progress"]) == 0
-    out, err = capsys.readouterr()
-    assert err.startswith("\rsimulating: 3,000/3,000 iterations (100 %) in ") and err.endswith("s\n")
-    assert out.lstrip().startswith("{")
-    assert main(["simulate", path, "--iterations", "3000", "--seed", "1", "--json"]) == 0
-    assert capsys.readouterr().err == ""  # stderr is not a terminal here
+    assert np.abs(_image(again) - _image(render_pool._draw(kind, first))).max() > 100  # the second plot differs
 
 
 def test_drawing_processes_end_with_their_parent(tmp_path):
@@ -459,10 +416,10 @@ def test_drawing_processes_end_with_their_parent(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import os, sys, time\n"
-        "from pmsim import widgets\n"
-        "widgets._RENDERER._start()\n"
-        "[f.result(300) for f in widgets._RENDERER._ready]\n"
-        "print(' '.join(str(pid) for pid in widgets._RENDERER.pids()), flush=True)\n"
+        "from pmsim.widgets import render_pool\n"
+        "render_pool.RENDERER._start()\n"
+        "[f.result(300) for f in render_pool.RENDERER._ready]\n"
+        "print(' '.join(str(pid) for pid in render_pool.RENDERER.pids()), flush=True)\n"
         "time.sleep(600)\n"
     )
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)

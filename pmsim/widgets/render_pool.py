@@ -1,0 +1,315 @@
+"""The drawing processes of the what-if panel: figures drawn with pmsim.plot, returned as PNG bytes.
+
+:data:`RENDERER` (a :class:`Renderer`) draws each kind of figure in its own
+process, where the figure, its layout and its text cache stay warm from one
+update to the next; :func:`_draw` draws one figure, in whichever process.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from .. import plot
+
+log = logging.getLogger(__name__)
+
+DPI = 72
+_FIGURES = threading.local()
+_FIGSIZE = (7.0, 3.4)
+
+
+def _figures() -> dict:
+    """This thread's figures, reused from one update to the next, and its remembered layouts.
+
+    ``"plain"`` holds one figure per kind of plot, drawn again into the same
+    axes (see :func:`_wipe`); ``"constrained"`` is the figure that finds a
+    layout. All draw on a :class:`~pmsim.plot._agg.TextCachingCanvas`, since
+    most texts (tick labels, titles, legends) come back unchanged.
+    """
+    state = getattr(_FIGURES, "state", None)
+    if state is None:
+        state = _FIGURES.state = {"plain": {}, "constrained": _figure(layout="constrained"), "layouts": {}}
+    return state
+
+
+def _layouts() -> list:
+    """The (kind, layout) keys this thread has laid out: what it has drawn."""
+    return list(_figures()["layouts"])
+
+
+def _figure(**kwargs):
+    from matplotlib.figure import Figure
+
+    from ..plot._agg import TextCachingCanvas
+
+    fig = Figure(figsize=_FIGSIZE, dpi=DPI, **kwargs)
+    TextCachingCanvas(fig)
+    return fig
+
+
+def _wipe(ax) -> None:
+    """Remove what a plot drew on ``ax``, keeping the axes and their ticks.
+
+    A new axes (or ``ax.clear()``) builds every tick again, about a fifth of
+    the cost of a dashboard figure. Each figure of ``"plain"`` only ever
+    shows one kind of plot, and the plot functions set all the state they
+    rely on (limits, locators, formatters, labels, title, grid) on every
+    call, so removing the artists is enough.
+    """
+    for container in list(ax.containers):
+        container.remove()
+    for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts, *ax.images, *ax.artists, *ax.tables]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.relim()
+
+
+def _spills(fig, ax) -> bool:
+    """Whether some text of ``ax`` (as last drawn) lies outside the figure.
+
+    Titles are checked only vertically: a long title centred over narrow axes
+    can stick out sideways whatever the layout.
+    """
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    titles = [ax.title, ax._left_title, ax._right_title]
+    texts = [ax.xaxis.label, ax.yaxis.label, ax.xaxis.get_offset_text(), ax.yaxis.get_offset_text(), *ax.texts]
+    for axis in (ax.xaxis, ax.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        texts += [tick.label1 for tick in axis.majorTicks if lo <= tick.get_loc() <= hi]  # the ticks drawn
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+    if ax.get_legend() is not None:
+        boxes.append(ax.get_legend().get_window_extent(renderer))
+    if any(b.x0 < -0.5 or b.x1 > width + 0.5 for b in boxes):
+        return True
+    boxes += [t.get_window_extent(renderer) for t in titles if t.get_visible() and t.get_text()]
+    return any(b.y0 < -0.5 or b.y1 > height + 0.5 for b in boxes)
+
+
+def _draw(kind: str, data) -> bytes:
+    """Draw one figure of the dashboard with :mod:`pmsim.plot` and return it as PNG bytes.
+
+    ``data`` holds the keyword arguments (pickled when it comes from another
+    process). The constrained layout (a third of the cost of a figure) runs
+    on the first figure of a kind and project; later ones are drawn into
+    the same axes of that kind's own figure, placed where the layout put
+    them, and the layout runs again only if some text would fall outside.
+    """
+    from PIL import Image
+
+    args = pickle.loads(data) if isinstance(data, bytes) else data
+    state = _figures()
+    key = (kind, args.get("layout"))
+    rect = state["layouts"].get(key)
+    if rect is not None:
+        fig = state["plain"].get(kind)
+        if fig is None:
+            fig = state["plain"][kind] = _figure()
+            fig.add_axes(rect)
+        ax = fig.axes[0]
+        if ax.get_position().bounds != rect:
+            ax.set_position(rect)
+        _wipe(ax)
+        _plot(kind, ax, args)
+        fig.canvas.draw()
+    if rect is None or _spills(fig, ax):
+        fig = state["constrained"]
+        for _ in range(2):  # a first layout of a fresh figure can miss a legend outside the axes
+            fig.clear()
+            ax = fig.subplots()
+            _plot(kind, ax, args)
+            fig.canvas.draw()
+            if not _spills(fig, ax):
+                break
+        # Some slack, so that a label a few characters longer next time still fits
+        # (a share going from 5 % to 100 % in a legend outside the axes on the right).
+        x, y, w, h = ax.get_position().bounds
+        left, right, vertical = 6 / fig.bbox.width, 14 / fig.bbox.width, 3 / fig.bbox.height
+        state["layouts"][key] = (x + left, y + vertical, w - left - right, h - 2 * vertical)
+    buf = io.BytesIO()
+    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    image.convert("RGB").save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _plot(kind: str, ax, args: dict) -> None:
+    if kind == "histogram":
+        plot.histogram(args["sim"], ax=ax, deadline=args["deadline"], bins=30)
+    elif kind == "cdf":
+        plot.cdf(args["sim"], ax=ax, deadline=args["deadline"])
+    elif kind == "tornado":
+        plot.tornado(args["sim"], ax=ax, top=10)
+    elif kind == "burn":
+        plot.budget_burn(args["burn"], ax=ax, budget=args["budget"])
+        ax.set_title(args["title"])
+    else:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, args["text"], ha="center", va="center", wrap=True, transform=ax.transAxes)
+
+
+def _init_drawing_process(parent: int) -> None:
+    """Set up a drawing process: deaf to kernel interrupts, and gone when its parent is gone.
+
+    It shares the kernel's process group, so a kernel interrupt (SIGINT to the
+    group) reaches it: that is for the user's code, not for the drawing. A
+    parent that exits normally stops its pool; one killed outright (SIGTERM,
+    SIGKILL) cannot, and the process would wait for work forever, so a
+    thread checks every second that the parent is still there.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch():  # ``parent`` comes from the parent: it may be gone before this process starts
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="pmsim-parent-watch", daemon=True).start()
+
+
+def _warm_up() -> int:
+    """Import and draw once in a drawing process, so its first real figure is quick."""
+    import pmsim.simulation  # noqa: F401 - a Simulation unpickles faster with its module loaded
+
+    _draw("message", {"text": "ready"})
+    return os.getpid()
+
+
+@contextmanager
+def _main_module_hidden():
+    """Start processes without telling them the main module.
+
+    A spawned process re-imports the parent's main module (``__main__.__file__``
+    or ``__spec__``); the drawing processes need nothing from it, and a user's
+    script without an ``if __name__ == "__main__":`` guard would run again in
+    each of them.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        for key in saved:
+            if key == "__file__":
+                del main.__dict__[key]
+            else:
+                main.__dict__[key] = None
+        yield
+    finally:
+        for key, value in saved.items():
+            main.__dict__[key] = value
+
+
+class Renderer:
+    """Draws figures in a few worker processes (matplotlib holds the GIL), else in this thread.
+
+    Each kind of figure has its own process (round robin over the kinds
+    when there are fewer processes), so the figure, its layout and the text
+    cache of that kind stay warm there from one update to the next. The
+    processes start on first use and warm up in the background; until they
+    are ready, or when there are fewer than two cores, or with the
+    environment variable ``PMSIM_DRAWING_PROCESSES=0``, figures are drawn
+    in the calling thread. A broken process falls back to drawing in-thread.
+    """
+
+    KINDS = ("histogram", "cdf", "tornado", "burn", "message")  # in the order an update asks for them
+
+    def __init__(self):
+        self._pools: list[ProcessPoolExecutor] = []
+        self._ready: list = []
+        self._lock = threading.Lock()
+        self.disabled = False
+
+    def processes(self) -> int:
+        wanted = os.environ.get("PMSIM_DRAWING_PROCESSES")
+        if wanted is not None:
+            return max(0, int(wanted))
+        cores = os.cpu_count() or 1
+        return 0 if cores < 2 else min(3, cores)
+
+    def pids(self) -> list[int]:
+        """Process ids of the drawing processes started so far."""
+        return [pid for pool in list(self._pools) for pid in list(getattr(pool, "_processes", None) or {})]
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pools or self.disabled:
+                return
+            n = self.processes()
+            if n == 0:
+                self.disabled = True
+                return
+            import multiprocessing
+
+            # spawn, not fork: forking a process that runs OpenMP and kernel threads can hang the child.
+            context = multiprocessing.get_context("spawn")
+            self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_drawing_process,
+                                               initargs=(os.getpid(),)) for _ in range(n)]
+            with _main_module_hidden():
+                # Submitting starts every process now, while the main module is hidden.
+                self._ready = [pool.submit(_warm_up) for pool in self._pools]
+
+    @property
+    def ready(self) -> bool:
+        return bool(self._pools) and all(f.done() and not f.exception() for f in self._ready)
+
+    def shutdown(self, wait: bool = True) -> None:
+        with self._lock:
+            pools, self._pools = self._pools, []
+        for pool in pools:
+            pool.shutdown(wait=wait, cancel_futures=True)
+
+    def _stop(self, why: str) -> None:
+        log.warning("pmsim what-if: %s; drawing in this thread from now on", why)
+        self.disabled = True
+        self.shutdown(wait=False)
+
+    def submit(self, kind: str, **args) -> Future:
+        """Start drawing a figure; :meth:`result` gives its PNG bytes."""
+        self._start()
+        pools = self._pools
+        if self.ready and pools:
+            try:
+                pool = pools[self.KINDS.index(kind) % len(pools)]
+                job = pool.submit(_draw, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+                job.pmsim_drawing = (kind, args)
+                return job
+            except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was shut down meanwhile
+                self._stop("the drawing processes stopped")
+        done: Future = Future()
+        try:
+            done.set_result(_draw(kind, args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            done.set_exception(exc)
+        return done
+
+    def result(self, job: Future, timeout: float = 120.0, check=None) -> bytes:
+        """The PNG of a submitted figure; drawn here if its process died or hangs.
+
+        ``check()`` is called about every 50 ms while waiting; what it raises
+        (a newer request superseding this one) ends the wait.
+        """
+        end = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    return job.result(timeout=0.05 if check is not None else timeout)
+                except TimeoutError:
+                    if time.monotonic() >= end:
+                        raise
+                    check()
+        except (BrokenProcessPool, TimeoutError) as exc:
+            self._stop(f"a drawing process failed ({type(exc).__name__})")
+            kind, args = job.pmsim_drawing
+            return _draw(kind, args)
+
+
+RENDERER = Renderer()  # the one every dashboard of this process draws with
