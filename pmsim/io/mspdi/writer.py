@@ -75,25 +75,25 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     if not isinstance(project, Project):
         raise ValidationError(f"{path}: write_mspdi needs a Project, got {type(project).__name__}")
     rows, status_date = progress_rows(progress, project, str(path))
-    plan = _Plan(project, rows, Notes(str(path)))
+    source = _Source(project, rows, Notes(str(path)))
 
     root = ET.Element("Project", xmlns=NAMESPACE)
-    _project_fields(root, plan, status_date)
+    _project_fields(root, source, status_date)
     _field_aliases(root)
     write_calendars(root, project)
     tasks_el = sub(root, "Tasks")
-    _summary_task(tasks_el, plan)
-    _tasks(tasks_el, plan)
+    _summary_task(tasks_el, source)
+    _tasks(tasks_el, source)
     res_uid = _resources(root, project)
-    _assignments(root, plan, res_uid)
-    _replace_control_characters(root, project, plan.notes)
+    _assignments(root, source, res_uid)
+    _replace_control_characters(root, project, source.notes)
     ET.indent(root, space="  ")
     with replacing(path) as tmp:
         ET.ElementTree(root).write(tmp, encoding="UTF-8", xml_declaration=True)
-    plan.notes.emit(stacklevel=3)
+    source.notes.emit(stacklevel=3)
 
 
-class _Plan:
+class _Source:
     """What every part of the file is written from: the project, its CPM schedule and costs, the progress."""
 
     def __init__(self, project: Project, progress: dict[str, dict], notes: Notes):
@@ -175,14 +175,14 @@ def _baseline(el: ET.Element, start: dt.datetime, finish: dt.datetime, duration:
 # --------------------------------------------------------------------------- the project
 
 
-def _project_fields(root: ET.Element, plan: _Plan, status_date: dt.date | None) -> None:
-    project, mpd = plan.project, MINUTES_PER_DAY
+def _project_fields(root: ET.Element, source: _Source, status_date: dt.date | None) -> None:
+    project, mpd = source.project, MINUTES_PER_DAY
     sub(root, "SaveVersion", 14)
     sub(root, "Name", project.name)
     sub(root, "Title", project.name)
     sub(root, "ScheduleFromStart", 1)
     sub(root, "StartDate", stamp(dt.datetime.combine(project.start, dt.time(8))))
-    sub(root, "FinishDate", stamp(when(project, plan.schedule.makespan, True)))
+    sub(root, "FinishDate", stamp(when(project, source.schedule.makespan, True)))
     currency = project.currency
     if re.fullmatch(r"[A-Za-z]{3}", currency):
         sub(root, "CurrencyCode", currency.upper() if currency.isupper() else currency)
@@ -197,7 +197,7 @@ def _project_fields(root: ET.Element, plan: _Plan, status_date: dt.date | None) 
     sub(root, "MinutesPerWeek", mpd * len(project.calendar.workdays))
     sub(root, "DaysPerMonth", 20)
     sub(root, "DurationFormat", FORMAT_DAYS)
-    sub(root, "EditableActualCosts", int(bool(plan.progress)))
+    sub(root, "EditableActualCosts", int(bool(source.progress)))
     if status_date is not None:
         sub(root, "StatusDate", stamp(dt.datetime.combine(status_date, dt.time(17))))
     sub(root, "NewTasksAreManual", 0)
@@ -218,11 +218,11 @@ def _field_aliases(root: ET.Element) -> None:
         sub(ea, "Alias", alias)
 
 
-def _summary_task(tasks_el: ET.Element, plan: _Plan) -> None:
+def _summary_task(tasks_el: ET.Element, source: _Source) -> None:
     """The project summary task (UID 0): the project's dates, cost, deadline, description, risks and budget."""
-    project, makespan = plan.project, plan.schedule.makespan
+    project, makespan = source.project, source.schedule.makespan
     start, finish = when(project, 0, False), when(project, makespan, True)
-    total_cost = sum(plan.costs.values())
+    total_cost = sum(source.costs.values())
     summary = _task_element(tasks_el, 0, project.name, 0, 0, start, finish, makespan)
     _summary_fields(summary, total_cost)
     if project.deadline is not None:
@@ -239,21 +239,21 @@ def _summary_task(tasks_el: ET.Element, plan: _Plan) -> None:
 # --------------------------------------------------------------------------- tasks
 
 
-def _tasks(tasks_el: ET.Element, plan: _Plan) -> None:
+def _tasks(tasks_el: ET.Element, source: _Source) -> None:
     """A summary task per run of a phase, then its tasks; the outline numbers say which is under which."""
-    project = plan.project
+    project = source.project
     uid = 0
     outline_top = 0
     lag_rounded: list[str] = []
-    for phase, members in plan.runs:
+    for phase, members in source.runs:
         if phase:
             uid += 1
             outline_top += 1
-            es = min(plan.rows_of[t.id]["early_start"] for t in members)
-            ef = max(plan.rows_of[t.id]["early_finish"] for t in members)
+            es = min(source.rows_of[t.id]["early_start"] for t in members)
+            ef = max(source.rows_of[t.id]["early_finish"] for t in members)
             ph = _task_element(tasks_el, uid, phase, outline_top, 1, when(project, es, False),
                                when(project, ef, True), ef - es)
-            _summary_fields(ph, sum(plan.costs[t.id] for t in members))
+            _summary_fields(ph, sum(source.costs[t.id] for t in members))
         for k, task in enumerate(members, 1):
             uid += 1
             if phase:
@@ -261,16 +261,16 @@ def _tasks(tasks_el: ET.Element, plan: _Plan) -> None:
             else:
                 outline_top += 1
                 outline, level = str(outline_top), 1
-            _task(tasks_el, plan, task, uid, outline, level, lag_rounded)
+            _task(tasks_el, source, task, uid, outline, level, lag_rounded)
     for item in lag_rounded:
-        plan.notes.note("lags rounded to a tenth of a minute (MSPDI stores whole tenths)", item)
+        source.notes.note("lags rounded to a tenth of a minute (MSPDI stores whole tenths)", item)
 
 
-def _task(tasks_el: ET.Element, plan: _Plan, task: Task, uid: int, outline: str, level: int,
+def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: str, level: int,
           lag_rounded: list[str]) -> None:
     mpd = MINUTES_PER_DAY
-    row = plan.rows_of[task.id]
-    times = plan.times[task.id]
+    row = source.rows_of[task.id]
+    times = source.times[task.id]
     dur = task.planned_duration
     start, finish = times["start"], times["finish"]
     el = _task_element(tasks_el, uid, task.name, outline, level, start, finish, dur)
@@ -290,20 +290,20 @@ def _task(tasks_el: ET.Element, plan: _Plan, task: Task, uid: int, outline: str,
     sub(el, "TotalSlack", int(round(row["total_float"] * mpd * 10)))
     sub(el, "FixedCost", decimal_text(task.fixed_cost * 100))
     sub(el, "FixedCostAccrual", 3)
-    done = plan.progress.get(task.id)
+    done = source.progress.get(task.id)
     if done is not None and not math.isnan(done["percent_complete"]):
         pct = done["percent_complete"]
         if pct != round(pct):
-            plan.notes.note("percent complete rounded to whole percents", task.id)
+            source.notes.note("percent complete rounded to whole percents", task.id)
         sub(el, "PercentComplete", int(round(pct)))
-    sub(el, "Cost", decimal_text(plan.costs[task.id] * 100))
+    sub(el, "Cost", decimal_text(source.costs[task.id] * 100))
     _actuals(el, done, dur)
     sub(el, "ConstraintType", 0)
     sub(el, "CalendarUID", -1)
-    for dep in plan.links_into[task.id]:
-        _predecessor_link(el, dep, plan.uid_of, lag_rounded)
+    for dep in source.links_into[task.id]:
+        _predecessor_link(el, dep, source.uid_of, lag_rounded)
     _estimate_fields(el, task)
-    _baseline(el, start, finish, dur, plan.costs[task.id], work if task.resources else None)
+    _baseline(el, start, finish, dur, source.costs[task.id], work if task.resources else None)
 
 
 def _actuals(el: ET.Element, done: dict | None, duration: float) -> None:
@@ -367,8 +367,8 @@ def _resources(root: ET.Element, project: Project) -> dict[str, int]:
     return res_uid
 
 
-def _assignments(root: ET.Element, plan: _Plan, res_uid: dict[str, int]) -> None:
-    project = plan.project
+def _assignments(root: ET.Element, source: _Source, res_uid: dict[str, int]) -> None:
+    project = source.project
     asg_el = sub(root, "Assignments")
     n = 0
     rate = {r.id: r.cost_per_day for r in project.resources}
@@ -378,11 +378,11 @@ def _assignments(root: ET.Element, plan: _Plan, res_uid: dict[str, int]) -> None
             dur = task.planned_duration
             el = sub(asg_el, "Assignment")
             sub(el, "UID", n)
-            sub(el, "TaskUID", plan.uid_of[task.id])
+            sub(el, "TaskUID", source.uid_of[task.id])
             sub(el, "ResourceUID", res_uid[rid])
             sub(el, "Cost", decimal_text(units * rate[rid] * dur * 100))
-            sub(el, "Finish", stamp(plan.times[task.id]["finish"]))
-            sub(el, "Start", stamp(plan.times[task.id]["start"]))
+            sub(el, "Finish", stamp(source.times[task.id]["finish"]))
+            sub(el, "Start", stamp(source.times[task.id]["start"]))
             sub(el, "Units", decimal_text(units))
             sub(el, "Work", duration_text(units * dur))
             base = sub(el, "Baseline")
