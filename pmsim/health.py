@@ -50,14 +50,17 @@ high duration  33.333333   False  (B,)
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from .cpm import CRITICAL_TOLERANCE, cpm
+from .errors import PmsimWarning
 from .model import Project
 from .network import LINK_CODE, network
 
-__all__ = ["health_check", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS"]
+__all__ = ["health_check", "warn_health", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS"]
 
 HIGH_FLOAT_DAYS = 44.0
 HIGH_DURATION_DAYS = 44.0
@@ -242,3 +245,24 @@ def health_summary(project: Project, source: str = "") -> str | None:
     prefix = f"{source}: " if source else ""
     return (f"{prefix}schedule health check: {len(failed)} of {len(table)} DCMA checks failed: "
             + "; ".join(parts) + ". See pm.health_check(project).")
+
+
+def warn_health(project: Project, source: str, stacklevel: int = 2) -> None:
+    """Warn once, naming the failed checks, when a project fails any (run after every import).
+
+    ``source`` (the file read) opens the message. ``stacklevel`` counts
+    frames as :func:`warnings.warn` does from here: 2, the default, points
+    the warning at the caller of this function, 3 at that caller's caller.
+
+    >>> import warnings, pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=3), pm.Task("B", duration=2)],
+    ...                dependencies=[pm.Dependency("A", "B", "FS", -1)])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_health(p, "x.xml")
+    >>> print(caught[0].message)
+    x.xml: schedule health check: 1 of 8 DCMA checks failed: leads (100.0 %: B). See pm.health_check(project).
+    """
+    message = health_summary(project, source)
+    if message:
+        warnings.warn(PmsimWarning(message), stacklevel=stacklevel)

@@ -12,7 +12,6 @@
   from a file or checked by ``pmsim.io.progress_table.check_progress`` before it is written.
 - Warnings about features of a file that pmsim does not model, gathered per
   feature so that a large file gives one readable warning per feature.
-- The health check run after every import.
 """
 
 from __future__ import annotations
@@ -375,12 +374,3 @@ class Notes:
                 PmsimWarning(f"{self.source}: {feature} (not modelled by pmsim): {shown}" + (f"; {detail}" if detail else "")),
                 stacklevel=stacklevel,
             )
-
-
-def warn_health(project, source: str, stacklevel: int = 4) -> None:
-    """After an import: one PmsimWarning naming the failed schedule health checks, if any."""
-    from ..health import health_summary
-
-    message = health_summary(project, source)
-    if message:
-        warnings.warn(PmsimWarning(message), stacklevel=stacklevel)

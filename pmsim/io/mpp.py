@@ -19,8 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import FileFormatError
-from . import mspdi
 from ._mpxj import start_jvm
+from .mspdi import parse_document, read_document
 
 __all__ = ["read_mpp"]
 
@@ -66,5 +66,5 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
         MSPDIWriter().write(project, buffer)
     except jpype.JException as exc:
         raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
-    root = mspdi._parse(path, bytes(buffer.toByteArray()))
-    return mspdi._Reader(root, path).read(with_progress, check_health)
+    root = parse_document(path, bytes(buffer.toByteArray()))
+    return read_document(root, path, with_progress=with_progress, check_health=check_health)

@@ -9,7 +9,7 @@ import pytest
 
 import pmsim as pm
 
-DATA = Path(__file__).parent / "data" / "psplib"
+DATA = Path(__file__).parents[1] / "data" / "psplib"
 FILES = sorted(DATA.glob("*.sm")) + sorted(DATA.glob("*.rcp"))
 
 

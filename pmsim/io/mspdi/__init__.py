@@ -1,0 +1,85 @@
+"""MS Project XML (MSPDI): :func:`read_mspdi` and :func:`write_mspdi`.
+
+MSPDI is the XML format of Microsoft Project (File > Save As > XML), in the
+namespace :data:`NAMESPACE`; MPXJ, ProjectLibre, GanttProject, Primavera and
+most other tools read and write it too. Where each pmsim field goes, and what
+the reader warns about, is in docs/exchange_formats.md.
+
+>>> import pmsim as pm, tempfile, pathlib
+>>> p = pm.Project(name="demo", start="2027-01-04",
+...     tasks=[pm.Task("A", optimistic=2, most_likely=3, pessimistic=7), pm.Task("B", duration=2)],
+...     dependencies=[pm.Dependency("A", "B", "SS", 1)])
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "demo.xml"
+>>> write_mspdi(p, path)
+>>> q = read_mspdi(path, check_health=False)
+>>> q.tasks == p.tasks and q.dependencies == p.dependencies
+True
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from ...health import warn_health
+from .._exchange import progress_frame
+from .document import parse_document
+from .fields import NAMESPACE
+from .reader import MspdiReader
+from .writer import write_mspdi
+
+__all__ = ["read_mspdi", "write_mspdi", "NAMESPACE"]
+
+
+def read_mspdi(path, *, with_progress: bool = False, check_health: bool = True):
+    """Read an MS Project XML (MSPDI) file.
+
+    Parameters
+    ----------
+    path : str or Path
+    with_progress : bool
+        Also return the progress table for earned value: one row per task
+        that has started, with ``id``, ``percent_complete``,
+        ``remaining_duration``, ``actual_cost``, ``actual_start``,
+        ``actual_finish`` (from ``PercentComplete``, ``RemainingDuration``,
+        ``ActualCost``, ``ActualStart``, ``ActualFinish``).
+    check_health : bool
+        Run :func:`pmsim.health_check` and warn about the checks that fail.
+
+    Returns
+    -------
+    Project, or (Project, pandas.DataFrame) with ``with_progress``.
+
+    Raises :class:`pmsim.FileFormatError` naming the file for XML that is
+    not well formed, not MSPDI, or declares entities; features pmsim does
+    not model give a :class:`pmsim.PmsimWarning` each (see
+    docs/exchange_formats.md).
+
+    >>> import pmsim as pm, tempfile, pathlib
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=3, phase="Build")])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.xml"
+    >>> write_mspdi(p, path)
+    >>> q, progress = read_mspdi(path, with_progress=True)
+    >>> q.tasks[0].phase, len(progress)
+    ('Build', 0)
+    """
+    path = Path(path)
+    return read_document(parse_document(path), path, with_progress=with_progress, check_health=check_health)
+
+
+def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, check_health: bool = True):
+    """:func:`read_mspdi` for a document already parsed by :func:`parse_document` (``path`` names it).
+
+    Warns about what pmsim does not model, then about the failed health
+    checks. Called by :func:`read_mspdi` and :func:`pmsim.io.mpp.read_mpp`:
+    the warnings skip those two frames and :func:`pmsim.read_project`, so
+    they point at the code that called ``read_project``.
+    """
+    reader = MspdiReader(root, path)
+    project, progress = reader.read()
+    reader.notes.emit(stacklevel=5)
+    if check_health:
+        warn_health(project, str(path), stacklevel=5)
+    if not with_progress:
+        return project
+    return project, progress_frame(progress, str(path))
