@@ -38,12 +38,18 @@ __all__ = [
     "Discrete",
     "DISTRIBUTIONS",
     "make_estimate",
+    "finite_number",
 ]
 
 _Z90 = 1.2815515655446004  # standard normal quantile at 0.9
 
 
-def _finite(name: str, value) -> float:
+def finite_number(name: str, value) -> float:
+    """``value`` as a finite float, or a ValidationError naming ``name``.
+
+    >>> finite_number("duration", "2.5")
+    2.5
+    """
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -106,7 +112,7 @@ class Distribution:
 
     def scaled(self, factor: float) -> "Distribution":
         """The same shape with every value multiplied by ``factor`` (> 0)."""
-        factor = _finite("factor", factor)
+        factor = finite_number("factor", factor)
         if factor <= 0:
             raise ValidationError(f"a multiplier must be > 0, got {factor}")
         return self._scaled(factor)
@@ -131,7 +137,7 @@ class Fixed(Distribution):
     kind: ClassVar[str] = "fixed"
 
     def __post_init__(self):
-        object.__setattr__(self, "value", _finite("duration", self.value))
+        object.__setattr__(self, "value", finite_number("duration", self.value))
 
     @property
     def mean(self):
@@ -159,9 +165,9 @@ class Fixed(Distribution):
 
 
 def _check_three_points(o, m, p) -> tuple[float, float, float]:
-    o = _finite("optimistic", o)
-    m = _finite("most_likely", m)
-    p = _finite("pessimistic", p)
+    o = finite_number("optimistic", o)
+    m = finite_number("most_likely", m)
+    p = finite_number("pessimistic", p)
     if o > m:
         raise ValidationError(f"optimistic ({o:g}) > most_likely ({m:g})")
     if m > p:
@@ -255,7 +261,7 @@ class BetaPert(Distribution):
 
     def __post_init__(self):
         o, m, p = _check_three_points(self.optimistic, self.most_likely, self.pessimistic)
-        lamb = _finite("lambda", self.lamb)
+        lamb = finite_number("lambda", self.lamb)
         if lamb <= 0:
             raise ValidationError(f"lambda must be > 0, got {lamb:g}")
         object.__setattr__(self, "optimistic", o)
@@ -328,8 +334,8 @@ class Uniform(Distribution):
     kind: ClassVar[str] = "uniform"
 
     def __post_init__(self):
-        o = _finite("optimistic", self.optimistic)
-        p = _finite("pessimistic", self.pessimistic)
+        o = finite_number("optimistic", self.optimistic)
+        p = finite_number("pessimistic", self.pessimistic)
         if o > p:
             raise ValidationError(f"optimistic ({o:g}) > pessimistic ({p:g})")
         object.__setattr__(self, "optimistic", o)
@@ -385,8 +391,8 @@ class Lognormal(Distribution):
     kind: ClassVar[str] = "lognormal"
 
     def __post_init__(self):
-        mu = _finite("mu", self.mu)
-        sigma = _finite("sigma", self.sigma)
+        mu = finite_number("mu", self.mu)
+        sigma = finite_number("sigma", self.sigma)
         if sigma < 0:
             raise ValidationError(f"sigma must be >= 0, got {sigma:g}")
         object.__setattr__(self, "mu", mu)
@@ -394,8 +400,8 @@ class Lognormal(Distribution):
 
     @classmethod
     def from_percentiles(cls, p10: float, p90: float) -> "Lognormal":
-        p10 = _finite("P10 (optimistic)", p10)
-        p90 = _finite("P90 (pessimistic)", p90)
+        p10 = finite_number("P10 (optimistic)", p10)
+        p90 = finite_number("P90 (pessimistic)", p90)
         if p10 <= 0:
             raise ValidationError(f"a lognormal P10 (optimistic) must be > 0, got {p10:g}")
         if p90 < p10:
@@ -470,8 +476,8 @@ class Discrete(Distribution):
     kind: ClassVar[str] = "discrete"
 
     def __post_init__(self):
-        values = tuple(_finite("value", v) for v in self.values)
-        probs = tuple(_finite("probability", p) for p in self.probabilities)
+        values = tuple(finite_number("value", v) for v in self.values)
+        probs = tuple(finite_number("probability", p) for p in self.probabilities)
         if not values:
             raise ValidationError("a discrete estimate needs at least one value")
         if len(values) != len(probs):
@@ -540,8 +546,8 @@ def _parse_discrete(text: str) -> Discrete:
         if ":" not in part:
             raise ValidationError(f"discrete values must be written value:probability, got {part!r}")
         v, p = part.split(":", 1)
-        values.append(_finite("value", v))
-        probs.append(_finite("probability", p))
+        values.append(finite_number("value", v))
+        probs.append(finite_number("probability", p))
     return Discrete(tuple(values), tuple(probs))
 
 
@@ -599,9 +605,9 @@ def make_estimate(
     if kind == "fixed" or (have_d and not (have_o or have_m or have_p)):
         if not have_d:
             if have_m and not (have_o or have_p):
-                return Fixed(_finite("most_likely", most_likely))
+                return Fixed(finite_number("most_likely", most_likely))
             raise ValidationError("a fixed estimate needs a 'duration'")
-        return Fixed(_finite("duration", duration))
+        return Fixed(finite_number("duration", duration))
     if kind == "uniform":
         if not (have_o and have_p):
             raise ValidationError("a uniform estimate needs 'optimistic' and 'pessimistic'")
@@ -615,7 +621,7 @@ def make_estimate(
     if not (have_o and have_m and have_p):
         missing = [n for n, h in (("optimistic", have_o), ("most_likely", have_m), ("pessimistic", have_p)) if not h]
         raise ValidationError(f"a three-point estimate is missing {', '.join(missing)}")
-    if have_d and _finite("duration", duration) != _finite("most_likely", most_likely):
+    if have_d and finite_number("duration", duration) != finite_number("most_likely", most_likely):
         raise ValidationError(
             f"duration ({float(duration):g}) and most_likely ({float(most_likely):g}) disagree; give one"
         )
@@ -625,4 +631,4 @@ def make_estimate(
         return Lognormal.from_three_point(optimistic, most_likely, pessimistic)
     if _missing(lamb):
         return BetaPert(optimistic, most_likely, pessimistic)
-    return BetaPert(optimistic, most_likely, pessimistic, lamb=_finite("lambda", lamb))
+    return BetaPert(optimistic, most_likely, pessimistic, lamb=finite_number("lambda", lamb))

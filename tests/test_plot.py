@@ -782,7 +782,7 @@ def test_the_text_caching_canvas_draws_what_agg_draws():
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from pmsim.plot._agg import TextCachingCanvas
+    from pmsim.plot.canvas import TextCachingCanvas
 
     def upright(fig):
         ax = fig.add_axes((0.15, 0.2, 0.6, 0.65))

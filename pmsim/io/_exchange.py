@@ -32,7 +32,7 @@ from ..distributions import (
     Lognormal,
     Triangular,
     Uniform,
-    _finite,
+    finite_number,
     make_estimate,
 )
 from ..errors import FileFormatError, PmsimError, PmsimWarning, ValidationError
@@ -210,7 +210,7 @@ def _estimate_from(kind, params: dict, duration, points, notes: list) -> Distrib
         return Fixed(duration)
     o, m, p = points
     if kind == "lognormal" and "mu" in params and "sigma" in params:
-        exact = Lognormal(_finite("mu", params["mu"]), _finite("sigma", params["sigma"]))
+        exact = Lognormal(finite_number("mu", params["mu"]), finite_number("sigma", params["sigma"]))
         lo, hi = (float(x) for x in exact.ppf([0.1, 0.9]))
         if same_days(lo, o) and same_days(hi, p):
             return exact
@@ -283,8 +283,8 @@ def risks_from_json(text: str, where: str) -> tuple[Risk, ...]:
                     raise ValidationError("impact must be a JSON object")
                 points = None
                 if all(k in impact for k in ("optimistic", "most_likely", "pessimistic")):
-                    points = tuple(_finite(k, impact[k]) for k in ("optimistic", "most_likely", "pessimistic"))
-                duration = _finite("duration", impact["duration"]) if "duration" in impact else None
+                    points = tuple(finite_number(k, impact[k]) for k in ("optimistic", "most_likely", "pessimistic"))
+                duration = finite_number("duration", impact["duration"]) if "duration" in impact else None
                 dist = estimate_from(impact.get("distribution"), str(impact.get("parameters") or ""), duration, points)
             tasks = item.get("tasks") or []
             if not isinstance(tasks, list):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..distributions import Discrete, Distribution, Fixed, _finite, make_estimate
+from ..distributions import Discrete, Distribution, Fixed, finite_number, make_estimate
 from ..errors import (
     CycleError,
     DuplicateIdError,
@@ -108,7 +108,7 @@ def _number(value, column: str) -> float | None:
         return None
     if isinstance(value, bool):
         raise ValidationError(f"{column} must be a number, got {value!r}")
-    return _finite(column, value)
+    return finite_number(column, value)
 
 
 def _text(value) -> str:

@@ -33,7 +33,7 @@ def _figures() -> dict:
 
     ``"plain"`` holds one figure per kind of plot, drawn again into the same
     axes (see :func:`_wipe`); ``"constrained"`` is the figure that finds a
-    layout. All draw on a :class:`~pmsim.plot._agg.TextCachingCanvas`, since
+    layout. All draw on a :class:`~pmsim.plot.canvas.TextCachingCanvas`, since
     most texts (tick labels, titles, legends) come back unchanged.
     """
     state = getattr(_FIGURES, "state", None)
@@ -50,7 +50,7 @@ def _layouts() -> list:
 def _figure(**kwargs):
     from matplotlib.figure import Figure
 
-    from ..plot._agg import TextCachingCanvas
+    from ..plot.canvas import TextCachingCanvas
 
     fig = Figure(figsize=_FIGSIZE, dpi=DPI, **kwargs)
     TextCachingCanvas(fig)
