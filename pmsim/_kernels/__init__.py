@@ -13,6 +13,23 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from pathlib import Path
+
+
+def _drop_stale_cache() -> None:
+    """Numba ties a cached function to its own source file only, but kernels compile in
+    code from the other files of this package: any cache older than any of them goes."""
+    here = Path(__file__).parent
+    try:
+        newest = max(f.stat().st_mtime for f in here.glob("*.py"))
+        for f in (here / "__pycache__").glob("*.nb[ic]"):
+            if f.stat().st_mtime < newest:
+                f.unlink()
+    except OSError:  # read-only install or no cache yet: nothing to do
+        pass
+
+
+_drop_stale_cache()
 
 _LAUNCH = threading.RLock()
 _threadsafe = False

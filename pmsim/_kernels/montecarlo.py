@@ -23,28 +23,10 @@ Link codes FS=0 SS=1 FF=2 SF=3; durations, dates and lags are float32
 working days (exact for whole days below 2**24).
 """
 
-from pathlib import Path
-
 import numba as nb
 import numpy as np
 
 from .random import draw, fill_draws, sample_into, to_uniform
-
-
-def _drop_stale_cache() -> None:
-    """Numba ties a cached function to its own source file only. These kernels
-    compile in code from random.py, so their cache goes when random.py is newer."""
-    here = Path(__file__)
-    try:
-        changed = (here.parent / "random.py").stat().st_mtime
-        for f in (here.parent / "__pycache__").glob(f"{here.stem}.*.nb[ic]"):
-            if f.stat().st_mtime < changed:
-                f.unlink()
-    except OSError:  # read-only install or no cache yet: nothing to do
-        pass
-
-
-_drop_stale_cache()
 
 FS, SS, FF, SF = 0, 1, 2, 3
 
