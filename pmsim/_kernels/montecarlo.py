@@ -26,9 +26,8 @@ working days (exact for whole days below 2**24).
 import numba as nb
 import numpy as np
 
+from .links import earliest_start
 from .random import draw, fill_draws, sample_into, to_uniform
-
-FS, SS, FF, SF = 0, 1, 2, 3
 
 
 @nb.njit(inline="always")
@@ -110,19 +109,9 @@ def simulate_batch(
             for k in range(pred_ptr[j], pred_ptr[j + 1]):
                 i = pred_idx[k]
                 lag = pred_lag[k]
-                typ = pred_type[k]
-                if typ == FS:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], ef[i, t] + lag)
-                elif typ == SS:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], es[i, t] + lag)
-                elif typ == FF:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], ef[i, t] + lag - dur[j, t])
-                else:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], es[i, t] + lag - dur[j, t])
+                link_type = pred_type[k]
+                for t in range(m):
+                    es[j, t] = max(es[j, t], earliest_start(link_type, es[i, t], ef[i, t], lag, dur[j, t]))
             for t in range(m):
                 ef[j, t] = es[j, t] + dur[j, t]
             if candidate[j]:
@@ -179,15 +168,11 @@ def _criticality(n, m, fin, es, ef, dur, pred_ptr, pred_idx, pred_type, pred_lag
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[k]
             lag = pred_lag[k]
-            typ = pred_type[k]
-            src = ef if typ == FS or typ == FF else es
-            minus_duration = typ == FF or typ == SF
+            link_type = pred_type[k]
             hit = False
             for t in range(m):
-                # The same arithmetic as the forward pass, so a driving link compares equal.
-                v = src[i, t] + lag
-                if minus_duration:
-                    v = v - dur[j, t]
+                # The forward pass's rule, so a driving link compares equal.
+                v = earliest_start(link_type, es[i, t], ef[i, t], lag, dur[j, t])
                 s = es[j, t]
                 on = flag[j, t] and v >= s - np.float32(1e-6) * max(np.float32(1.0), abs(s))
                 flag[i, t] = flag[i, t] or on
