@@ -20,6 +20,8 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
+from .random import xorshift_randint, xorshift_uniform
+
 FS, SS, FF, SF = 0, 1, 2, 3
 EPS = 1e-9
 DENSITY_CELLS = 1 << 20  # at most, for a schedule's load in brkga_search (8 MB)
@@ -44,31 +46,6 @@ def workspace(n, k, horizon):
         np.empty(n, np.int64), np.empty(n), np.empty(n), np.empty(n, np.int64),
         np.empty((max(horizon, 1), max(k, 1))), np.array([max(horizon, 1)], np.int64),
     )
-
-
-# --------------------------------------------------------------------------- random numbers
-
-
-@nb.njit(cache=True, inline="always")
-def _next(state):
-    """xorshift64* step; ``state`` is a one-element uint64 array."""
-    x = state[0]
-    x ^= x >> np.uint64(12)
-    x ^= x << np.uint64(25)
-    x ^= x >> np.uint64(27)
-    state[0] = x
-    return x * np.uint64(0x2545F4914F6CDD1D)
-
-
-@nb.njit(cache=True, inline="always")
-def _uniform(state):
-    return np.float64(_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-@nb.njit(cache=True, inline="always")
-def _randint(state, n):
-    """A uniform integer in [0, n)."""
-    return np.int64(_uniform(state) * n)
 
 
 # --------------------------------------------------------------------------- resource profile
@@ -474,7 +451,7 @@ def sampled_list(key1, key2, inst, rng, out, ws):
         total = 0.0
         for e in range(n_elig):
             total += worst - key1[elig[e]] + 1.0
-        u = _uniform(rng) * total
+        u = xorshift_uniform(rng) * total
         pick = n_elig - 1
         for e in range(n_elig):
             u -= worst - key1[elig[e]] + 1.0
@@ -704,14 +681,14 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
     if state[0] == 0:
         best[:] = starts[0]
         for j in range(n):
-            keys[0, j] = starts[0, j] + 0.5 * _uniform(rng)
+            keys[0, j] = starts[0, j] + 0.5 * xorshift_uniform(rng)
         _task_density(starts[0], inst, day, unit, dens[0], True, power)
         state[0] = 1
     best_ms = ms[_best(ms, state[0])]
     while state[0] < size and state[1] < budget:
         i = state[0]
         for j in range(n):
-            keys[i, j] = _uniform(rng) * ms[0]
+            keys[i, j] = xorshift_uniform(rng) * ms[0]
         m, u = _brkga_decode(keys[i], inst, tie, ws, order, start, other, pos, total - state[1],
                              (state[2] & 1) == 1)
         state[2] += 1
@@ -727,13 +704,13 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
         return best_ms
     while state[1] < budget:
         rank = np.argsort(ms, kind="mergesort")
-        a = rank[_randint(rng, n_elite)]
-        b = rank[n_elite + _randint(rng, size - n_elite)]
+        a = rank[xorshift_randint(rng, n_elite)]
+        b = rank[n_elite + xorshift_randint(rng, size - n_elite)]
         for j in range(n):
             if dens[a, j] >= dens[b, j]:
-                child[j] = keys[a, j] if _uniform(rng) < p_dense else keys[b, j]
+                child[j] = keys[a, j] if xorshift_uniform(rng) < p_dense else keys[b, j]
             else:
-                child[j] = keys[b, j] if _uniform(rng) < p_other else keys[a, j]
+                child[j] = keys[b, j] if xorshift_uniform(rng) < p_other else keys[a, j]
         m, u = _brkga_decode(child, inst, tie, ws, order, start, other, pos, total - state[1],
                              (state[2] & 1) == 1)
         state[2] += 1
@@ -742,7 +719,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
             best_ms = m
             best[:] = start
         w = rank[size - 1]
-        if m < ms[w] - EPS or (m <= ms[w] + EPS and _uniform(rng) < 0.5):
+        if m < ms[w] - EPS or (m <= ms[w] + EPS and xorshift_uniform(rng) < 0.5):
             dup = False
             for i in range(size):
                 if abs(ms[i] - m) <= EPS and _same(starts[i], start):

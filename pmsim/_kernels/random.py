@@ -99,6 +99,35 @@ def uniforms(streams, first, count):
     return out
 
 
+# --------------------------------------------------------------------------- a sequential stream
+
+# The levelling search draws one number after another: xorshift64*, its
+# state a one-element uint64 array (never 0).
+
+
+@nb.njit(inline="always")
+def xorshift_next(state):
+    """The next 64-bit number of the xorshift64* stream ``state``."""
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    return x * np.uint64(0x2545F4914F6CDD1D)
+
+
+@nb.njit(inline="always")
+def xorshift_uniform(state):
+    """A uniform number in [0, 1) from the stream ``state`` (its top 53 bits)."""
+    return np.float64(xorshift_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@nb.njit(inline="always")
+def xorshift_randint(state, n):
+    """A uniform integer in [0, n) from the stream ``state``."""
+    return np.int64(xorshift_uniform(state) * n)
+
+
 # --------------------------------------------------------------------------- normal quantile
 
 # Acklam's rational approximation (relative error < 1.2e-9), then one Halley
