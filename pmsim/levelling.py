@@ -135,7 +135,6 @@ RULES = {
 METHODS = ("serial", "parallel", "exact")
 IMPROVE_SCHEDULES = 250
 EXACT_TIME_LIMIT = 60.0
-_MIRROR = np.array([0, 2, 1, 3], dtype=np.int8)  # FS FS, SS->FF, FF->SS, SF SF (time reversed)
 _TIME_SLICE = 250  # passes between time-limit checks
 
 
@@ -149,7 +148,7 @@ class _Problem:
     dur: np.ndarray
     demand: np.ndarray  # tasks x resources (zero for zero-duration tasks)
     capacity: np.ndarray
-    inst: object  # _kernels.levelling.Instance, or None for profiles
+    inst: object  # _kernels.sgs.Instance, or None for profiles
     tie: np.ndarray  # position in the project's task list: ties go to the task listed first
     cpm: dict  # unconstrained early_start, late_start, late_finish arrays and the makespan
 
@@ -208,7 +207,8 @@ def _kernel_demands(net: Network, res, demand: np.ndarray, capacity: np.ndarray)
 
 def _problem(project: Project, durations=None) -> _Problem:
     """The levelling problem of ``project``; refuses tasks that can never fit."""
-    from ._kernels.levelling import Instance
+    from ._kernels.links import MIRROR
+    from ._kernels.sgs import Instance
 
     net = network(project)
     dur = durations_array(project, durations, net)
@@ -216,7 +216,7 @@ def _problem(project: Project, durations=None) -> _Problem:
     rptr, ridx, kernel_demand, kernel_cap, tol = _kernel_demands(net, res, demand, capacity)
     inst = Instance(
         dur, net.pred_ptr, net.pred_idx, net.pred_type, net.pred_lag,
-        net.succ_ptr, net.succ_idx, net.succ_type, _MIRROR[net.succ_type], net.succ_lag,
+        net.succ_ptr, net.succ_idx, net.succ_type, MIRROR[net.succ_type], net.succ_lag,
         rptr, ridx, kernel_demand, kernel_cap, tol, _day_horizon(dur, net.pred_lag, kernel_demand.shape[1]),
     )
     tie = net.project_index.astype(np.float64)
@@ -323,24 +323,25 @@ def _brkga_params(budget: int, n: int) -> tuple[int, np.ndarray]:
 
 def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improve: bool,
                seed, time_limit) -> tuple[np.ndarray, dict]:
-    from ._kernels import levelling as kern
+    from ._kernels.search import brkga_search, forward_backward_improvement, schedule_order
+    from ._kernels.sgs import left_shift, parallel_sgs, priority_list, sampled_list, serial_sgs, workspace
 
     inst, tie, n = problem.inst, problem.tie, problem.net.n
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     key = priority(problem, rule)
-    ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
+    ws = workspace(n, inst.demand.shape[1], inst.horizon)
     start = np.empty(n)
     order = np.empty(n, dtype=np.int64)
     if method == "parallel":
-        rule_ms = kern.parallel_sgs(key, tie, inst, start, ws)
+        rule_ms = parallel_sgs(key, tie, inst, start, ws)
     else:
-        kern.priority_list(key, tie, inst, False, order, ws)
-        rule_ms = kern.serial_sgs(order, inst, False, start, ws)
+        priority_list(key, tie, inst, False, order, ws)
+        rule_ms = serial_sgs(order, inst, False, start, ws)
     passes = 1
     info = {"method": method, "rule": rule, "rule_makespan": float(rule_ms)}
     best_ms = rule_ms
     if improve:
-        best_ms, used = kern.improve(start, inst, tie, ws, np.empty(n), np.empty(n), 1_000_000)
+        best_ms, used = forward_backward_improvement(start, inst, tie, ws, np.empty(n), np.empty(n), 1_000_000)
         passes += used
         info["justified_makespan"] = float(best_ms)
     rng = _rng_state(seed)
@@ -359,12 +360,12 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
         search = budget - 1
         step = search if deadline is None else min(search, passes + _TIME_SLICE)
         while True:
-            best_ms = kern.brkga_search(inst, tie, keys, pop_ms, starts, dens, state, best, step, search, rng, params)
+            best_ms = brkga_search(inst, tie, keys, pop_ms, starts, dens, state, best, step, search, rng, params)
             if step >= search or (deadline is not None and time.perf_counter() > deadline):
                 break
             step = min(search, step + _TIME_SLICE)
-        kern._order_of(best, inst, tie, False, order, ws)
-        final_ms = kern.serial_sgs(order, inst, False, start, ws)
+        schedule_order(best, inst, tie, False, order, ws)
+        final_ms = serial_sgs(order, inst, False, start, ws)
         if final_ms > best_ms + 1e-9:
             # Finish-to-start links: cannot happen (a forward pass in start order delays no task). Other
             # links or negative lags can let a successor start before its predecessor, which the list
@@ -379,18 +380,18 @@ def _heuristic(problem: _Problem, method: str, rule: str, schedules: int, improv
         for _ in range(schedules - 1):
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            kern.sampled_list(key, tie, inst, rng, order, ws)
+            sampled_list(key, tie, inst, rng, order, ws)
             if method == "parallel":
                 rank[order] = np.arange(n)
-                ms = kern.parallel_sgs(rank, tie, inst, trial, ws)
+                ms = parallel_sgs(rank, tie, inst, trial, ws)
             else:
-                ms = kern.serial_sgs(order, inst, False, trial, ws)
+                ms = serial_sgs(order, inst, False, trial, ws)
             passes += 1
             if ms < best_ms - 1e-9:
                 best_ms = ms
                 start[:] = trial
     info["schedules"] = passes
-    kern.left_shift(start, inst, ws)
+    left_shift(start, inst, ws)
     return start, info
 
 
@@ -530,7 +531,7 @@ def _exact(problem: _Problem, rule: str, time_limit: float, seed) -> tuple[np.nd
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and exact_units else problem.cpm["makespan"]
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.Value(v) for v in s], dtype=np.float64) / q
-        from ._kernels.levelling import left_shift, workspace
+        from ._kernels.sgs import left_shift, workspace
 
         left_shift(start, inst, workspace(net.n, inst.demand.shape[1], inst.horizon))
     else:
@@ -566,24 +567,26 @@ def resource_floats(problem: _Problem, start: np.ndarray, events=None) -> tuple[
 
     Free float from resources: how far a task can slip, every other task
     staying put, before one of its resources runs short
-    (:func:`pmsim._kernels.levelling.resource_free_float`); the caller
+    (:func:`pmsim._kernels.floats.resource_free_float`); the caller
     takes the smaller of this and the float its links leave. ``events``:
     the schedule's profile from :func:`_kernel_events`, when already built.
     """
-    from ._kernels import levelling as kern
+    from ._kernels.floats import resource_free_float
+    from ._kernels.search import schedule_order
+    from ._kernels.sgs import serial_sgs, workspace
 
     inst, n, dur = problem.inst, problem.net.n, problem.dur
     if n == 0:
         return np.empty(0), np.empty(0)
-    ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
+    ws = workspace(n, inst.demand.shape[1], inst.horizon)
     order = np.empty(n, dtype=np.int64)
-    kern._order_of(start, inst, problem.tie, True, order, ws)  # decreasing finish
+    schedule_order(start, inst, problem.tie, True, order, ws)  # decreasing finish
     late = np.empty(n)
-    span = kern.serial_sgs(order, inst, True, late, ws)
+    span = serial_sgs(order, inst, True, late, ws)
     late += float((start + dur).max()) - span  # the right-justified schedule, ending at this finish
     times, usage = _kernel_events(problem, start) if events is None else events
     free = np.empty(n)
-    kern.resource_free_float(start, inst, times, usage, free)
+    resource_free_float(start, inst, times, usage, free)
     return np.maximum(late, start), free
 
 
@@ -622,7 +625,7 @@ def held_back(problem: _Problem, start: np.ndarray, events=None) -> pd.DataFrame
     ``events``: the schedule's profile from :func:`_kernel_events`, when
     already built.
     """
-    from ._kernels.levelling import held_back as explain
+    from ._kernels.floats import held_back as explain
 
     net, n = problem.net, problem.net.n
     early = problem.cpm["early_start"]
@@ -846,7 +849,9 @@ def monte_carlo_scheduler(project: Project, plan):
     driven by the tasks that free that resource exactly when it starts)
     that ends at the project finish.
     """
-    from ._kernels import launching, levelling as kern
+    from ._kernels import launching
+    from ._kernels.levelled_montecarlo import levelled_iterations
+    from ._kernels.sgs import priority_list, workspace
     from .montecarlo import duration_cost, sample_durations
 
     net = plan.net
@@ -862,14 +867,14 @@ def monte_carlo_scheduler(project: Project, plan):
     problem = _problem(project)
     start = net.to_topological(base.table.loc[list(project.task_ids), "start"].to_numpy(dtype=np.float64))
     order = np.empty(net.n, dtype=np.int64)
-    kern.priority_list(start, problem.tie, problem.inst, False, order, kern.workspace(net.n, 1, 0))
+    priority_list(start, problem.tie, problem.inst, False, order, workspace(net.n, 1, 0))
     none = np.zeros((1, 1), dtype=np.float32)
 
     def schedule_batch(plan, batch, out) -> None:
         durations = np.ascontiguousarray(sample_durations(plan, batch))
         sl = out.rows(batch)
         with launching():
-            kern.levelled_iterations(
+            levelled_iterations(
                 durations, order, plan.release, net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag,
                 plan.candidates, rptr, ridx, demand, cap, tol, plan.project_column,
                 out.task_start is not None, out.task_finish is not None,

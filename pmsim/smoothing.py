@@ -36,7 +36,8 @@ from __future__ import annotations
 import numpy as np
 
 from .cpm import Schedule, schedule_from_dates
-from .levelling import _cpm_arrays, _demand_matrix, _usage_events, _MIRROR
+from ._kernels.links import MIRROR
+from .levelling import _cpm_arrays, _demand_matrix, _usage_events
 from .model import Project
 from .network import network
 
@@ -82,9 +83,9 @@ def smooth(project: Project) -> Schedule:
     >>> s.info["peak_before"], s.info["peak_after"]
     ({'dev': 4.0}, {'dev': 2.0})
     """
-    from ._kernels.levelling import Instance
-    from ._kernels.levelling import smooth as descend
-    from ._kernels.levelling import start_distances
+    from ._kernels.sgs import Instance
+    from ._kernels.smoothing import smooth as descend
+    from ._kernels.smoothing import start_distances
     from .levelling import _Problem
 
     net = network(project)
@@ -100,7 +101,7 @@ def smooth(project: Project) -> Schedule:
     cap = capacity if len(res) else np.ones(1)
     inst = Instance(
         dur, net.pred_ptr, net.pred_idx, net.pred_type, net.pred_lag,
-        net.succ_ptr, net.succ_idx, net.succ_type, _MIRROR[net.succ_type], net.succ_lag,
+        net.succ_ptr, net.succ_idx, net.succ_type, MIRROR[net.succ_type], net.succ_lag,
         rptr, ridx, demand if len(res) else np.zeros((net.n, 1)), cap, 1e-9 * np.ones(k), 0,
     )
     # Divide by capacity (by the largest demand for a resource of capacity 0).

@@ -1,0 +1,158 @@
+"""The levelled Monte Carlo: each iteration's durations scheduled by the serial SGS.
+
+Entry point: :func:`levelled_iterations`.
+"""
+
+import numba as nb
+import numpy as np
+
+from .links import FF, FS, SF, SS
+from .profile import breakpoint_at, interval_at, lacks_room
+
+
+@nb.njit(cache=True)
+def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_type, pred_lag,
+                        rptr, ridx, demand, cap, tol, es, ef, pt, pu, delayed):
+    """Serial SGS of one iteration in float32, with the arithmetic of the unconstrained pass.
+
+    A task's precedence-earliest start is computed exactly as the Monte
+    Carlo forward pass does, so without resource conflicts the dates (and
+    the finish) are bit for bit those of the unlevelled simulation.
+    """
+    pt[0] = 0.0
+    pu[0, :] = 0.0
+    nb_ = 1
+    for q in range(order.shape[0]):
+        j = order[q]
+        d = durations[j, it]
+        s = release[j]
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_idx[k]
+            typ = pred_type[k]
+            if typ == FS:
+                c = ef[i] + pred_lag[k]
+            elif typ == SS:
+                c = es[i] + pred_lag[k]
+            elif typ == FF:
+                c = ef[i] + pred_lag[k] - d
+            else:
+                c = es[i] + pred_lag[k] - d
+            s = max(s, c)
+        t = s
+        if d > 0 and rptr[j + 1] > rptr[j]:
+            if t < 0:
+                t = np.float32(0.0)  # the profile starts at the project start
+            c = interval_at(pt, nb_, t)
+            end = t + d
+            while c < nb_ - 1 and pt[c] < end:
+                blocked = lacks_room(pu[c], j, rptr, ridx, demand, cap, tol)
+                c += 1
+                if blocked:
+                    t = np.float32(pt[c])
+                    end = t + d
+            # Breakpoints here are exact float32 values: no tolerance.
+            b0, nb_ = breakpoint_at(pt, pu, nb_, t, 0.0)
+            b1, nb_ = breakpoint_at(pt, pu, nb_, end, 0.0)
+            for c in range(b0, b1):
+                for e in range(rptr[j], rptr[j + 1]):
+                    pu[c, ridx[e]] += demand[j, ridx[e]]
+        delayed[j] = t > s
+        es[j] = t
+        ef[j] = t + d
+
+
+@nb.njit(cache=True)
+def _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
+                    fin, es, ef, delayed, flag, stack, counts):
+    """Count the tasks on a chain of binding links or resource hand-overs that ends at the finish.
+
+    Starting from the tasks that finish last, a task's drivers are its
+    predecessors whose link constraint equals its start and, when it waited
+    for resources, the tasks sharing a resource with it that finish exactly
+    when it starts (they handed the resource over).
+    """
+    n = es.shape[0]
+    top = 0
+    flag[:] = False
+    for q in range(candidates.shape[0]):
+        j = candidates[q]
+        if ef[j] >= fin - np.float32(1e-6) * max(np.float32(1.0), abs(fin)):
+            flag[j] = True
+            stack[top] = j
+            top += 1
+    while top > 0:
+        top -= 1
+        j = stack[top]
+        counts[j] += 1
+        s = es[j]
+        close = np.float32(1e-6) * max(np.float32(1.0), abs(s))
+        d = durations[j, it]
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_idx[k]
+            if flag[i]:
+                continue
+            typ = pred_type[k]
+            v = (ef[i] if typ == FS or typ == FF else es[i]) + pred_lag[k]
+            if typ == FF or typ == SF:
+                v = v - d
+            if v >= s - close:
+                flag[i] = True
+                stack[top] = i
+                top += 1
+        if delayed[j]:
+            for i in range(n):
+                if flag[i] or ef[i] < s - close or ef[i] > s + close:
+                    continue
+                shared = False
+                for e in range(rptr[j], rptr[j + 1]):
+                    for e2 in range(rptr[i], rptr[i + 1]):
+                        if ridx[e2] == ridx[e]:
+                            shared = True
+                if shared and durations[i, it] > 0:
+                    flag[i] = True
+                    stack[top] = i
+                    top += 1
+
+
+@nb.njit(cache=True, parallel=True)
+def levelled_iterations(durations, order, release, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
+                        rptr, ridx, demand, cap, tol, project_column, keep_start, keep_finish,
+                        finish_out, crit_counts, start_out, task_finish_out):
+    """Resource-constrained Monte Carlo: each iteration's durations scheduled by the serial SGS.
+
+    ``durations`` is tasks x iterations (float32, topological order);
+    ``order`` the fixed priority list. Iterations run in parallel; each
+    depends only on its own column, so results ignore the thread count.
+    Fills ``finish_out`` (project finish), adds 1 to ``crit_counts[thread, j]``
+    per iteration in which j is on the resource-constrained critical chain
+    (:func:`_critical_chain`) and, when asked, the task dates (project order).
+    """
+    n, count = durations.shape
+    threads = crit_counts.shape[0]
+    k = demand.shape[1]
+    es_s = np.empty((threads, n), np.float32)
+    ef_s = np.empty((threads, n), np.float32)
+    pt_s = np.empty((threads, 2 * n + 2))
+    pu_s = np.empty((threads, 2 * n + 2, k))
+    delayed_s = np.empty((threads, n), np.bool_)
+    flag_s = np.empty((threads, n), np.bool_)
+    stack_s = np.empty((threads, n), np.int64)
+    # Contiguous blocks of iterations per thread keep each thread on its own scratch rows.
+    block = (count + threads - 1) // threads
+    for th in nb.prange(threads):
+        es, ef, pt, pu = es_s[th], ef_s[th], pt_s[th], pu_s[th]
+        for it in range(th * block, min(count, (th + 1) * block)):
+            _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_type, pred_lag,
+                                rptr, ridx, demand, cap, tol, es, ef, pt, pu, delayed_s[th])
+            fin = np.float32(-np.inf)
+            for q in range(candidates.shape[0]):
+                fin = max(fin, ef[candidates[q]])
+            finish_out[it] = fin
+            _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
+                            fin, es, ef, delayed_s[th], flag_s[th], stack_s[th], crit_counts[th])
+            if keep_start:
+                for j in range(n):
+                    start_out[it, project_column[j]] = es[j]
+            if keep_finish:
+                for j in range(n):
+                    task_finish_out[it, project_column[j]] = ef[j]
