@@ -7,7 +7,7 @@ Entry points: :func:`held_back` (why each task starts when it does) and
 import numba as nb
 import numpy as np
 
-from .links import FF, FS, SF
+from .links import earliest_start
 from .profile import EPS, interval_at, lacks_room
 
 
@@ -30,12 +30,7 @@ def held_back(start, inst, times, usage, est, driver, blocked):
         drv = -1
         for e in range(inst.pred_ptr[j], inst.pred_ptr[j + 1]):
             i = inst.pred_idx[e]
-            ty = inst.pred_type[e]
-            c = start[i] + inst.pred_lag[e]
-            if ty == FS or ty == FF:
-                c += dur[i]
-            if ty == FF or ty == SF:
-                c -= d
+            c = earliest_start(inst.pred_type[e], start[i], start[i] + dur[i], inst.pred_lag[e], d)
             if c > best + tol:
                 best = c
                 drv = i

@@ -6,7 +6,7 @@ Entry point: :func:`levelled_iterations`.
 import numba as nb
 import numpy as np
 
-from .links import FF, FS, SF, SS
+from .links import earliest_start
 from .profile import breakpoint_at, interval_at, lacks_room
 
 
@@ -28,16 +28,7 @@ def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_
         s = release[j]
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[k]
-            typ = pred_type[k]
-            if typ == FS:
-                c = ef[i] + pred_lag[k]
-            elif typ == SS:
-                c = es[i] + pred_lag[k]
-            elif typ == FF:
-                c = ef[i] + pred_lag[k] - d
-            else:
-                c = es[i] + pred_lag[k] - d
-            s = max(s, c)
+            s = max(s, earliest_start(pred_type[k], es[i], ef[i], pred_lag[k], d))
         t = s
         if d > 0 and rptr[j + 1] > rptr[j]:
             if t < 0:
@@ -91,10 +82,7 @@ def _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pr
             i = pred_idx[k]
             if flag[i]:
                 continue
-            typ = pred_type[k]
-            v = (ef[i] if typ == FS or typ == FF else es[i]) + pred_lag[k]
-            if typ == FF or typ == SF:
-                v = v - d
+            v = earliest_start(pred_type[k], es[i], ef[i], pred_lag[k], d)
             if v >= s - close:
                 flag[i] = True
                 stack[top] = i

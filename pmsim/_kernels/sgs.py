@@ -13,7 +13,7 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
-from .links import FF, FS, SS
+from .links import earliest_start
 from .profile import EPS, add_task, earliest_fit, interval_at
 from .random import xorshift_uniform
 
@@ -46,15 +46,7 @@ def _precedence_start(j, start, dur, ptr, idx, typ, lag):
     s = 0.0
     for e in range(ptr[j], ptr[j + 1]):
         i = idx[e]
-        ty = typ[e]
-        if ty == FS:
-            c = start[i] + dur[i] + lag[e]
-        elif ty == SS:
-            c = start[i] + lag[e]
-        elif ty == FF:
-            c = start[i] + dur[i] + lag[e] - d
-        else:
-            c = start[i] + lag[e] - d
+        c = earliest_start(typ[e], start[i], start[i] + dur[i], lag[e], d)
         if c > s:
             s = c
     return s

@@ -7,7 +7,7 @@ between tasks) and :func:`smooth` (coordinate descent on the starts).
 import numba as nb
 import numpy as np
 
-from .links import FF, FS, SF
+from .links import earliest_start
 from .profile import EPS, add_task, interval_at
 
 
@@ -37,12 +37,8 @@ def start_distances(inst, tasks):
                 i = inst.pred_idx[e]
                 if dist[i] == -np.inf:
                     continue
-                ty = inst.pred_type[e]
-                w = inst.pred_lag[e]
-                if ty == FS or ty == FF:
-                    w += dur[i]
-                if ty == FF or ty == SF:
-                    w -= dur[j]
+                # The bound the link puts on j's start when i starts at 0.
+                w = earliest_start(inst.pred_type[e], 0.0, dur[i], inst.pred_lag[e], dur[j])
                 if dist[i] + w > best:
                     best = dist[i] + w
             dist[j] = best
