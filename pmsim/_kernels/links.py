@@ -5,7 +5,8 @@ for SS and SF) to a date of its successor (the start for FS and SS, the
 finish for FF and SF): the successor's date is at least the predecessor's
 plus the lag. Codes follow ``pmsim.model.LINK_TYPES``; ``MIRROR[code]`` is
 the type of the same link in reversed time. Entry points:
-:func:`earliest_start`, :func:`latest_finish`, :func:`slack`.
+:func:`earliest_start`, :func:`latest_finish`, :func:`slack`, and
+:func:`raise_to_earliest_starts` over a chunk of iterations.
 """
 
 import numba as nb
@@ -30,14 +31,14 @@ def to_finish(kind):
 @nb.njit(inline="always")
 def earliest_start(kind, pred_start, pred_finish, lag, duration):
     """The earliest start the link allows its successor, which lasts ``duration``."""
-    # Branches: in a loop over iterations of one link they become one loop per type.
-    if kind == FS:
-        return pred_finish + lag
-    if kind == SS:
-        return pred_start + lag
-    if kind == FF:
-        return pred_finish + lag - duration
-    return pred_start + lag - duration
+    return earliest_start_after(kind, pred_finish if from_finish(kind) else pred_start, lag, duration)
+
+
+@nb.njit(inline="always")
+def earliest_start_after(kind, pred_date, lag, duration):
+    """:func:`earliest_start` given the predecessor's date the link starts from (see :func:`from_finish`)."""
+    date = pred_date + lag
+    return date - duration if to_finish(kind) else date
 
 
 @nb.njit(inline="always")
@@ -52,3 +53,27 @@ def slack(kind, pred_start, pred_finish, succ_start, succ_finish, lag):
     """How far the predecessor can slip before the link moves its successor."""
     bound = succ_finish if to_finish(kind) else succ_start
     return bound - lag - (pred_finish if from_finish(kind) else pred_start)
+
+
+@nb.njit(inline="always")
+def raise_to_earliest_starts(kind, start, finish, duration, pred, succ, lag, count):
+    """``start[succ, t]`` raised to the earliest start the link from ``pred`` allows, for ``t < count``.
+
+    Dates are tasks x iterations; a loop per type reads only the dates it needs.
+    """
+    if kind == FS:
+        for t in range(count):
+            bound = earliest_start(FS, start[pred, t], finish[pred, t], lag, duration[succ, t])
+            start[succ, t] = max(start[succ, t], bound)
+    elif kind == SS:
+        for t in range(count):
+            bound = earliest_start(SS, start[pred, t], finish[pred, t], lag, duration[succ, t])
+            start[succ, t] = max(start[succ, t], bound)
+    elif kind == FF:
+        for t in range(count):
+            bound = earliest_start(FF, start[pred, t], finish[pred, t], lag, duration[succ, t])
+            start[succ, t] = max(start[succ, t], bound)
+    else:
+        for t in range(count):
+            bound = earliest_start(SF, start[pred, t], finish[pred, t], lag, duration[succ, t])
+            start[succ, t] = max(start[succ, t], bound)

@@ -26,7 +26,7 @@ working days (exact for whole days below 2**24).
 import numba as nb
 import numpy as np
 
-from .links import earliest_start
+from .links import earliest_start_after, from_finish, raise_to_earliest_starts
 from .random import draw, fill_draws, sample_into, to_uniform
 
 
@@ -109,9 +109,7 @@ def simulate_batch(
             for k in range(pred_ptr[j], pred_ptr[j + 1]):
                 i = pred_idx[k]
                 lag = pred_lag[k]
-                link_type = pred_type[k]
-                for t in range(m):
-                    es[j, t] = max(es[j, t], earliest_start(link_type, es[i, t], ef[i, t], lag, dur[j, t]))
+                raise_to_earliest_starts(pred_type[k], es, ef, dur, i, j, lag, m)
             for t in range(m):
                 ef[j, t] = es[j, t] + dur[j, t]
             if candidate[j]:
@@ -169,10 +167,11 @@ def _criticality(n, m, fin, es, ef, dur, pred_ptr, pred_idx, pred_type, pred_lag
             i = pred_idx[k]
             lag = pred_lag[k]
             link_type = pred_type[k]
+            pred_dates = ef if from_finish(link_type) else es
             hit = False
             for t in range(m):
                 # The forward pass's rule, so a driving link compares equal.
-                v = earliest_start(link_type, es[i, t], ef[i, t], lag, dur[j, t])
+                v = earliest_start_after(link_type, pred_dates[i, t], lag, dur[j, t])
                 s = es[j, t]
                 on = flag[j, t] and v >= s - np.float32(1e-6) * max(np.float32(1.0), abs(s))
                 flag[i, t] = flag[i, t] or on

@@ -1,5 +1,6 @@
 """The link codes and the one link rule every kernel uses."""
 
+import numpy as np
 import pytest
 
 from pmsim._kernels import links
@@ -50,3 +51,20 @@ def test_the_three_faces_of_the_rule_agree(name, lag):
     # In reversed time (a start at -finish) the mirrored link gives the predecessor's latest finish.
     mirrored = links.earliest_start(links.MIRROR[kind], -(start + duration), -start, lag, pred_finish - pred_start)
     assert -mirrored == pred_finish
+
+
+@pytest.mark.parametrize("name", LINK_TYPES)
+def test_over_a_chunk_of_iterations_the_rule_is_the_same(name):
+    kind = CODES[name]
+    rng = np.random.default_rng(1)
+    start = rng.integers(0, 10, (2, 5)).astype(np.float32)
+    duration = rng.integers(0, 4, (2, 5)).astype(np.float32)
+    finish = start + duration
+    lag = np.float32(-1.0)
+    want = [max(start[1, t], links.earliest_start(kind, start[0, t], finish[0, t], lag, duration[1, t]))
+            for t in range(5)]
+    links.raise_to_earliest_starts(kind, start, finish, duration, 0, 1, lag, 5)
+    assert start[1].tolist() == want
+    dates = finish[0] if links.from_finish(kind) else start[0]
+    assert [links.earliest_start_after(kind, dates[t], lag, duration[1, t]) for t in range(5)] == [
+        links.earliest_start(kind, start[0, t], finish[0, t], lag, duration[1, t]) for t in range(5)]
