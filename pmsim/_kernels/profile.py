@@ -2,7 +2,8 @@
 
 A step function kept as sorted breakpoints ``pt[0..nb_)``, with the usage of
 each resource on ``[pt[b], pt[b+1])`` in ``pu[b, :]``; the last interval
-runs to infinity. Entry points: :func:`earliest_fit`, :func:`add_task`.
+runs to infinity. Entry points: :func:`earliest_fit`, :func:`add_task`,
+:func:`remove_task`.
 """
 
 import numba as nb
@@ -77,3 +78,14 @@ def add_task(pt, pu, nb_, t, d, j, rptr, ridx, demand):
             k = ridx[e]
             pu[c, k] += demand[j, k]
     return nb_
+
+
+@nb.njit(cache=True, inline="always")
+def remove_task(pt, pu, nb_, t, d, j, rptr, ridx, demand):
+    """Task j's demands on [t, t + d) taken out of the profile (its breakpoints stay)."""
+    b0 = interval_at(pt, nb_, t)
+    b1 = interval_at(pt, nb_, t + d)
+    for c in range(b0, b1):
+        for e in range(rptr[j], rptr[j + 1]):
+            k = ridx[e]
+            pu[c, k] -= demand[j, k]

@@ -14,7 +14,7 @@ import numba as nb
 import numpy as np
 
 from .links import earliest_start
-from .profile import EPS, add_task, earliest_fit, interval_at
+from .profile import EPS, add_task, earliest_fit, interval_at, remove_task
 from .random import xorshift_uniform
 
 # One instance in topological numbering; see pmsim.levelling._problem.
@@ -248,12 +248,7 @@ def left_shift(start, inst, ws):
             s = _precedence_start(j, start, dur, inst.pred_ptr, inst.pred_idx, inst.pred_type, inst.pred_lag)
             if d > 0.0 and rptr[j + 1] > rptr[j]:
                 # Take the task out of the profile, then put it back at its earliest fit.
-                b0 = interval_at(pt, nb_, start[j])
-                b1 = interval_at(pt, nb_, start[j] + d)
-                for c in range(b0, b1):
-                    for e in range(rptr[j], rptr[j + 1]):
-                        k = ridx[e]
-                        pu[c, k] -= demand[j, k]
+                remove_task(pt, pu, nb_, start[j], d, j, rptr, ridx, demand)
                 if s < start[j] - EPS:
                     s = earliest_fit(pt, pu, nb_, s, d, j, rptr, ridx, demand, cap, tol)
                 if s > start[j]:

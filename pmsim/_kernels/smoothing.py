@@ -8,7 +8,7 @@ import numba as nb
 import numpy as np
 
 from .links import earliest_start
-from .profile import EPS, add_task, interval_at
+from .profile import EPS, add_task, interval_at, remove_task
 
 
 @nb.njit(cache=True)
@@ -119,12 +119,7 @@ def smooth(start, inst, tasks, dist, early, late, weight, max_sweeps):
                     lo = start[tasks[b]] + dist[b, a]
                 if dist[a, b] > -np.inf and start[tasks[b]] - dist[a, b] < hi:
                     hi = start[tasks[b]] - dist[a, b]
-            # Take j out of the profile.
-            b0 = interval_at(pt, nb_, start[j])
-            b1 = interval_at(pt, nb_, start[j] + d)
-            for c in range(b0, b1):
-                for e in range(rptr[j], rptr[j + 1]):
-                    pu[c, ridx[e]] -= demand[j, ridx[e]]
+            remove_task(pt, pu, nb_, start[j], d, j, rptr, ridx, demand)
             if hi > lo + EPS:
                 peak_others[:] = 0.0
                 for c in range(nb_):
