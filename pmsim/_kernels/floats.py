@@ -13,14 +13,8 @@ from .profile import EPS, interval_at, lacks_room
 
 @nb.njit(cache=True)
 def held_back(start, inst, times, usage, est, driver, blocked):
-    """Why each task starts when it does.
-
-    ``est[j]``: the earliest start its scheduled predecessors allow (>= 0),
-    ``driver[j]``: the predecessor that sets it (-1: none). When j starts
-    later than ``est[j]`` it waited for resources: ``blocked[j, k]`` marks the
-    resources k that, at some moment of the wait, had too little left for it
-    (``times``/``usage``: the schedule's profile, as breakpoints).
-    """
+    """Why each task starts when it does: ``est``, the earliest start its predecessors allow, set by ``driver``
+    (-1: none); ``blocked[j, k]``, resource k lacked room at some moment of j's wait after ``est[j]``."""
     n = start.shape[0]
     dur = inst.dur
     tol = 1e-6
@@ -49,13 +43,9 @@ def held_back(start, inst, times, usage, est, driver, blocked):
 
 @nb.njit(cache=True)
 def resource_free_float(start, inst, times, usage, out):
-    """How far each task can slip, every other task staying put, before one of its resources runs short.
+    """How far each task can slip, the others staying put, before a resource runs short (inf: never).
 
-    ``times``/``usage``: the schedule's profile as breakpoints, the task
-    itself included. Past its finish a slipping task needs its units on top
-    of the others' usage; ``out[j]`` is the time from its finish to the first
-    breakpoint where they do not fit (inf: they always fit, or it uses no
-    resource). Links are for the caller.
+    Links are for the caller.
     """
     n = start.shape[0]
     nb_ = times.shape[0]
@@ -64,6 +54,7 @@ def resource_free_float(start, inst, times, usage, out):
         d = inst.dur[j]
         if d <= 0.0:
             continue
+        # Past its finish the slipping task needs its units on top of the usage (which includes it until then).
         f = start[j] + d
         b = interval_at(times, nb_, f)
         if times[b] < f - EPS:

@@ -13,12 +13,8 @@ from .profile import breakpoint_at, interval_at, lacks_room
 @nb.njit(cache=True)
 def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_type, pred_lag,
                         rptr, ridx, demand, cap, tol, es, ef, pt, pu, delayed):
-    """Serial SGS of one iteration in float32, with the arithmetic of the unconstrained pass.
-
-    A task's precedence-earliest start is computed exactly as the Monte
-    Carlo forward pass does, so without resource conflicts the dates (and
-    the finish) are bit for bit those of the unlevelled simulation.
-    """
+    """Serial SGS of iteration ``it`` in float32, with the Monte Carlo pass's arithmetic: without resource
+    conflicts its dates are those of the unlevelled simulation, bit for bit."""
     pt[0] = 0.0
     pu[0, :] = 0.0
     nb_ = 1
@@ -55,13 +51,7 @@ def _schedule_iteration(it, durations, order, release, pred_ptr, pred_idx, pred_
 @nb.njit(cache=True)
 def _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
                     fin, es, ef, delayed, flag, stack, counts):
-    """Count the tasks on a chain of binding links or resource hand-overs that ends at the finish.
-
-    Starting from the tasks that finish last, a task's drivers are its
-    predecessors whose link constraint equals its start and, when it waited
-    for resources, the tasks sharing a resource with it that finish exactly
-    when it starts (they handed the resource over).
-    """
+    """Count the tasks on a chain of binding links or resource hand-overs that ends at the finish."""
     n = es.shape[0]
     top = 0
     flag[:] = False
@@ -78,6 +68,7 @@ def _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pr
         s = es[j]
         close = np.float32(1e-6) * max(np.float32(1.0), abs(s))
         d = durations[j, it]
+        # Its drivers: the predecessors whose link allows exactly its start (within float32 rounding) ...
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[k]
             if flag[i]:
@@ -88,6 +79,7 @@ def _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pr
                 stack[top] = i
                 top += 1
         if delayed[j]:
+            # ... and, when it waited for a resource, the tasks sharing one that finish as it starts.
             for i in range(n):
                 if flag[i] or ef[i] < s - close or ef[i] > s + close:
                     continue
@@ -106,15 +98,8 @@ def _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pr
 def levelled_iterations(durations, order, release, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
                         rptr, ridx, demand, cap, tol, project_column, keep_start, keep_finish,
                         finish_out, crit_counts, start_out, task_finish_out):
-    """Resource-constrained Monte Carlo: each iteration's durations scheduled by the serial SGS.
-
-    ``durations`` is tasks x iterations (float32, topological order);
-    ``order`` the fixed priority list. Iterations run in parallel; each
-    depends only on its own column, so results ignore the thread count.
-    Fills ``finish_out`` (project finish), adds 1 to ``crit_counts[thread, j]``
-    per iteration in which j is on the resource-constrained critical chain
-    (:func:`_critical_chain`) and, when asked, the task dates (project order).
-    """
+    """Each iteration's ``durations`` (tasks x iterations, float32) scheduled by the serial SGS in ``order``:
+    ``finish_out``, ``crit_counts[thread, j]`` and, when asked, the task dates (project order)."""
     n, count = durations.shape
     threads = crit_counts.shape[0]
     k = demand.shape[1]
@@ -125,7 +110,8 @@ def levelled_iterations(durations, order, release, pred_ptr, pred_idx, pred_type
     delayed_s = np.empty((threads, n), np.bool_)
     flag_s = np.empty((threads, n), np.bool_)
     stack_s = np.empty((threads, n), np.int64)
-    # Contiguous blocks of iterations per thread keep each thread on its own scratch rows.
+    # Contiguous blocks of iterations per thread keep each thread on its own scratch rows; an iteration
+    # depends only on its own column, so results ignore the thread count.
     block = (count + threads - 1) // threads
     for th in nb.prange(threads):
         es, ef, pt, pu = es_s[th], ef_s[th], pt_s[th], pu_s[th]

@@ -1,8 +1,8 @@
-"""Searches over schedules: forward-backward improvement and the random-key genetic search.
+"""Searches over levelled schedules: justification and a random-key genetic search.
 
-Entry points: :func:`forward_backward_improvement` (repeated double justification) and
-:func:`brkga_search` (a steady-state biased random-key GA whose crossover
-follows the density of each parent's schedule).
+Entry points: :func:`forward_backward_improvement` (repeated double
+justification) and :func:`brkga_search` (a biased random-key GA whose
+crossover follows how full each parent's schedule is around each task).
 """
 
 import numba as nb
@@ -17,14 +17,8 @@ DENSITY_CELLS = 1 << 20  # at most, for a schedule's load in brkga_search (8 MB)
 
 @nb.njit(cache=True)
 def justify(start, inst, tie, ws, back, fwd):
-    """One forward-backward improvement step (double justification, Valls et al. 2005).
-
-    Right-justify the schedule ``start`` (tasks in order of decreasing finish,
-    each as late as possible) into ``back``, then left-justify that (increasing
-    start, each as early as possible) into ``fwd``. ``start`` becomes the
-    shortest of the three (the old one on ties). Returns its makespan; costs
-    two schedule passes.
-    """
+    """Double justification (Valls et al. 2005): ``start`` right-justified into ``back``, that left-justified
+    into ``fwd``; ``start`` becomes the shortest (the old one on ties). Returns its makespan; two passes."""
     n = start.shape[0]
     dur = inst.dur
     old = 0.0
@@ -98,17 +92,8 @@ def _best(pop_ms, n_pop):
 
 @nb.njit(cache=True)
 def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, backward):
-    """Decode a chromosome: its list by the keys, one serial pass, then one pass the other way.
-
-    Keys are in days. Forward: the list takes tasks by increasing key;
-    backward: by decreasing key + duration (a finish). The second pass
-    schedules the first schedule's order the other way round (forward: by
-    start; backward: by decreasing finish), a justification; the shorter
-    schedule (the second on ties) is kept in ``start`` and written back into
-    the keys (its starts, ties in the decoded list's order), so the
-    chromosome learns the improvement. Returns (makespan, passes used): two,
-    or one when ``max_passes`` is 1.
-    """
+    """Decode keys (days; backward: key + duration is a finish) into ``start``: a serial pass, then one the
+    other way when ``max_passes`` allows; returns (makespan, passes used)."""
     n = keys.shape[0]
     dur = inst.dur
     key = ws.key1
@@ -126,6 +111,7 @@ def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, bac
         if m <= ms + EPS:
             start[:] = other
             ms = m
+    # The kept schedule goes back into the keys (ties in the decoded order): the chromosome learns it.
     for j in range(n):
         keys[j] = start[j] + 0.9 * pos[j] / n
     return ms, used
@@ -133,16 +119,8 @@ def _brkga_decode(keys, inst, tie, ws, order, start, other, pos, max_passes, bac
 
 @nb.njit(cache=True)
 def task_density(start, inst, day, unit, out, relative, power):
-    """How full the schedule ``start`` is around each task: the mean of load ** ``power`` over its time.
-
-    The load is the sum over resources of usage / capacity, averaged over
-    cells of ``unit`` days (``day``, one a cell, long enough for the
-    schedule: a longer one is cut off); a task counts the share of each cell
-    it covers, so fractional times and tasks shorter than a cell count. A
-    power above 1 weights the days near the peak. A task of zero duration
-    gets 0. ``relative``: divided by the schedule's mean of load ** power
-    over its length.
-    """
+    """Per task, the mean over its time of load ** ``power`` (usage / capacity summed over resources, in cells
+    of ``unit`` days kept in ``day``); ``relative``: divided by the schedule's mean; 0 for no duration."""
     n = start.shape[0]
     makespan = 0.0
     for j in range(n):
@@ -175,26 +153,10 @@ def task_density(start, inst, day, unit, out, relative, power):
 
 @nb.njit(cache=True)
 def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, rng, params):
-    """Steady-state biased random-key GA with density-guided crossover; returns the best makespan.
+    """Steady-state biased random-key GA from the schedule in row 0 (``ms[0]``); returns the best makespan.
 
-    A member is a vector of keys (in days) decoded by :func:`_brkga_decode`
-    (the first pass forward or backward, alternately, then one pass the
-    other way: two passes), its schedule ``starts`` and the density around
-    each of its tasks ``dens`` (:func:`task_density`, relative, the load to
-    the power ``params[3]``). Row 0 must hold the caller's (justified)
-    schedule, ``ms[0]`` its makespan. ``state`` = [members filled, passes
-    spent, decodings, children accepted]; ``best`` = the best schedule's
-    starts. The search stops at ``budget`` passes of a run of ``total`` and
-    resumes where it stopped (a run in slices gives the result of one call).
-
-    The other members start from uniform random keys over ``ms[0]`` days.
-    Each child has an elite parent (from the best ``params[0]`` share) and a
-    non-elite one; where the elite parent's task lies in the denser stretch
-    (relative to each parent's own mean), the child takes its key with
-    probability ``params[1]``, elsewhere the other parent's key with
-    probability ``params[2]``. It replaces the worst member when shorter (as
-    short: probability 1/2) and not a copy of a member.
-    params: elite share, p_dense, p_dense_other, density power.
+    Stops at ``budget`` of ``total`` passes and resumes from ``state`` = [members, passes, decodings, children
+    accepted]; ``params`` = elite share, p_dense, p_dense_other, density power.
     """
     n = inst.dur.shape[0]
     size = keys.shape[0]
@@ -224,6 +186,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
         task_density(starts[0], inst, day, unit, dens[0], True, power)
         state[0] = 1
     best_ms = ms[_best(ms, state[0])]
+    # The other members start from random keys over ms[0] days, decoded forward and backward in turn.
     while state[0] < size and state[1] < budget:
         i = state[0]
         for j in range(n):
@@ -245,6 +208,8 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
         rank = np.argsort(ms, kind="mergesort")
         a = rank[xorshift_randint(rng, n_elite)]
         b = rank[n_elite + xorshift_randint(rng, size - n_elite)]
+        # Where the elite parent's task sits in the denser stretch it passes on its key with p_dense,
+        # elsewhere the other parent does with p_dense_other.
         for j in range(n):
             if dens[a, j] >= dens[b, j]:
                 child[j] = keys[a, j] if xorshift_uniform(rng) < p_dense else keys[b, j]
@@ -257,6 +222,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
         if m < best_ms - EPS:
             best_ms = m
             best[:] = start
+        # The child replaces the worst member when shorter (as short: one time in two) and not a copy.
         w = rank[size - 1]
         if m < ms[w] - EPS or (m <= ms[w] + EPS and xorshift_uniform(rng) < 0.5):
             dup = False

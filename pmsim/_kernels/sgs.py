@@ -1,11 +1,8 @@
-"""Schedule-generation schemes: serial and parallel, the left shift, and the lists they take.
+"""Schedule-generation schemes, the left shift, and the task lists the schemes take.
 
-Time is continuous (float64 working days); tasks are in topological order.
-The backward (right-justifying) pass runs the serial scheme on the mirrored
-network: time reversed, links reversed, SS and FF swapped. Lists are
-precedence-feasible orders of tasks; ``key1``/``key2`` priorities are
-"smaller first". Entry points: :func:`serial_sgs`, :func:`parallel_sgs`,
-:func:`left_shift`, :func:`priority_list`, :func:`sampled_list`.
+Tasks are in topological order, times in float64 working days; priorities
+``key1``/``key2`` are "smaller first". Entry points: :func:`serial_sgs`,
+:func:`parallel_sgs`, :func:`left_shift`, :func:`priority_list`, :func:`sampled_list`.
 """
 
 from collections import namedtuple
@@ -96,11 +93,9 @@ def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used):
 
 @nb.njit(cache=True)
 def serial_sgs(order, inst, backward, start, ws):
-    """Serial SGS: each task of ``order`` at its earliest precedence- and resource-feasible start.
+    """Serial SGS: each task of ``order`` at its earliest feasible start; returns the makespan.
 
-    ``backward`` schedules the mirrored network (``order`` must then be
-    feasible for it, i.e. successors first) and returns ordinary start
-    times of the right-justified schedule. Returns the makespan.
+    ``backward``: on the mirrored network (time reversed, ``order`` successors first), the right-justified starts.
     """
     inst_dur = inst.dur
     if backward:
@@ -143,11 +138,9 @@ def _serial_sgs_profile(order, inst, ptr, idx, typ, lag, start, ws):
 
 @nb.njit(cache=True)
 def parallel_sgs(key1, key2, inst, start, ws):
-    """Parallel SGS: at each decision time, start the eligible tasks that fit, best priority first.
+    """Parallel SGS: at each decision time the eligible tasks that fit start, best first; returns the makespan.
 
-    A task is eligible once all its predecessors are scheduled and the time
-    has reached its precedence-earliest start. Tasks that use no resource
-    start at their precedence-earliest start. Returns the makespan.
+    A task using no resource starts at its precedence-earliest start.
     """
     n = inst.dur.shape[0]
     dur = inst.dur
@@ -222,13 +215,8 @@ def parallel_sgs(key1, key2, inst, start, ws):
 
 @nb.njit(cache=True)
 def left_shift(start, inst, ws):
-    """Move every task as early as links and capacity allow, the others staying put.
-
-    One task at a time, in order of start, repeated until nothing moves; a
-    move never breaks a link (links only bound successors from below) nor a
-    capacity (the task is placed where it fits), so the makespan never grows.
-    With ample capacity this gives the early (CPM) dates. Returns the makespan.
-    """
+    """Tasks moved, in order of start, as early as links and capacity allow until none moves; returns the makespan."""
+    # A move breaks no link (links only bound successors from below) and no capacity: the makespan never grows.
     n = start.shape[0]
     dur = inst.dur
     rptr, ridx, demand, cap, tol = inst.rptr, inst.ridx, inst.demand, inst.cap, inst.tol
@@ -285,10 +273,7 @@ def _sift_up(heap, c, key1, key2):
 
 @nb.njit(cache=True)
 def priority_list(key1, key2, inst, backward, out, ws):
-    """The precedence-feasible list that always takes the eligible task with the smallest (key1, key2).
-
-    Forward lists put predecessors first; backward lists put successors first.
-    """
+    """The precedence-feasible list (``backward``: successors first) taking the smallest (key1, key2) eligible task."""
     n = key1.shape[0]
     heap, cnt = ws.heap, ws.cnt
     if backward:
@@ -331,10 +316,9 @@ def priority_list(key1, key2, inst, backward, out, ws):
 
 @nb.njit(cache=True)
 def sampled_list(key1, key2, inst, rng, out, ws):
-    """Regret-based biased random sampling (Drexl 1991): a random precedence-feasible list.
+    """A random precedence-feasible list by regret-based biased sampling (Drexl 1991).
 
-    Among the eligible tasks, task j is drawn with probability proportional
-    to ``(max_E key1 - key1[j] + 1)``: the better its priority, the likelier.
+    An eligible task j is drawn with probability proportional to ``max key1 - key1[j] + 1``.
     """
     n = key1.shape[0]
     cnt, elig = ws.cnt, ws.elig

@@ -1,7 +1,7 @@
 """Resource smoothing: starts moved inside their float to flatten the usage.
 
-Entry points: :func:`start_distances` (the start-to-start bounds links put
-between tasks) and :func:`smooth` (coordinate descent on the starts).
+Entry points: :func:`start_distances` (the bounds chains of links put
+between starts) and :func:`smooth` (coordinate descent on the starts).
 """
 
 import numba as nb
@@ -13,12 +13,8 @@ from .profile import EPS, add_task, interval_at, remove_task
 
 @nb.njit(cache=True)
 def start_distances(inst, tasks):
-    """Longest start-to-start distances between ``tasks``: ``D[a, b]`` with s_b >= s_a + D[a, b].
-
-    -inf where no chain of links leads from a to b. Links are turned into
-    start-to-start bounds (FS: d_i + lag, SS: lag, FF: d_i + lag - d_j,
-    SF: lag - d_j); chains add them up.
-    """
+    """``D[a, b]``: the longest chain of links from ``tasks[a]`` to ``tasks[b]`` as a bound s_b >= s_a + D[a, b]
+    (-inf: no chain)."""
     n = inst.dur.shape[0]
     m = tasks.shape[0]
     dur = inst.dur
@@ -77,20 +73,8 @@ def _smooth_score(pt, pu, nb_, s, d, j, rptr, ridx, demand, weight, peak_others)
 
 @nb.njit(cache=True)
 def smooth(start, inst, tasks, dist, early, late, weight, max_sweeps):
-    """Coordinate descent on the start of each resource-using task inside its float.
-
-    ``tasks`` (topological order) use resources; ``dist`` holds their
-    start-to-start distances (:func:`start_distances`); ``early``/``late``
-    bound every start (CPM early and late start against the fixed finish).
-    Each move puts one task at the start that most lowers the sum over
-    resources of ``weight x peak usage``, then ``weight^2 x sum of
-    squares`` of usage, the other tasks staying put; its window keeps every
-    chain of links to the others. Sweeps alternate backward and forward
-    until a sweep improves nothing. Candidate starts are the window ends and
-    the moments where the task's start or finish meets a change of the
-    others' usage: the score is piecewise linear between them.
-    Returns the number of moves.
-    """
+    """Coordinate descent on the starts of the resource-using ``tasks`` inside ``early``/``late`` and the chains
+    ``dist``: each move lowers the weighted peaks, then the sum of squares of usage. Returns the number of moves."""
     m = tasks.shape[0]
     n_res = inst.demand.shape[1]
     rptr, ridx, demand = inst.rptr, inst.ridx, inst.demand
@@ -108,7 +92,7 @@ def smooth(start, inst, tasks, dist, early, late, weight, max_sweeps):
             j = tasks[a]
             nb_ = add_task(pt, pu, nb_, start[j], inst.dur[j], j, rptr, ridx, demand)
         improved = False
-        for q in range(m):
+        for q in range(m):  # sweeps alternate backward and forward
             a = m - 1 - q if sweep % 2 == 0 else q
             j = tasks[a]
             d = inst.dur[j]
@@ -126,6 +110,8 @@ def smooth(start, inst, tasks, dist, early, late, weight, max_sweeps):
                     for k in range(n_res):
                         if pu[c, k] > peak_others[k]:
                             peak_others[k] = pu[c, k]
+                # The score is piecewise linear between the window's ends and the moments where j's start or
+                # finish meets a change of the others' usage: those are the candidates.
                 nc = 0
                 cand[nc] = lo
                 cand[nc + 1] = hi
