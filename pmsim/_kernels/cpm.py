@@ -3,7 +3,7 @@
 import numba as nb
 import numpy as np
 
-from .links import earliest_start, latest_finish, slack
+from .links import earliest_start_after, from_finish, latest_finish, slack
 
 
 @nb.njit(cache=True, nogil=True)
@@ -15,7 +15,9 @@ def forward_pass(duration, pred_ptr, pred_idx, pred_type, pred_lag, early_start,
         d = duration[j]
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[k]
-            c = earliest_start(pred_type[k], early_start[i], early_finish[i], pred_lag[k], d)
+            kind = pred_type[k]
+            # Read only the date the link starts from: loading both dates slows the pass.
+            c = earliest_start_after(kind, early_finish[i] if from_finish(kind) else early_start[i], pred_lag[k], d)
             if c > s:
                 s = c
         early_start[j] = s
