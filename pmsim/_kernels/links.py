@@ -5,7 +5,8 @@ for SS and SF) to a date of its successor (the start for FS and SS, the
 finish for FF and SF): the successor's date is at least the predecessor's
 plus the lag. Codes follow ``pmsim.model.LINK_TYPES``; ``MIRROR[code]`` is
 the type of the same link in reversed time. Entry points:
-:func:`earliest_start`, :func:`latest_finish`, :func:`slack`, and
+:func:`earliest_start` (or :func:`from_finish` to read one predecessor date,
+then :func:`earliest_start_after`), :func:`latest_finish`, :func:`slack`, and
 :func:`raise_to_earliest_starts` over a chunk of iterations.
 """
 
