@@ -64,7 +64,7 @@ class LevelledScheduler:
     tolerance: np.ndarray
 
     def __call__(self, plan: Plan, batch: Batch, out: Outputs) -> None:
-        from ._kernels.levelling import levelled_iterations
+        from ._kernels.levelled_montecarlo import levelled_iterations
 
         net = plan.net
         durations = np.ascontiguousarray(sample_durations(plan, batch))
@@ -83,7 +83,7 @@ class LevelledScheduler:
 
 def levelled_scheduler(project: Project, plan: Plan) -> LevelledScheduler:
     """The scheduler of ``simulate(project, ..., levelled=True)`` for the engine's ``plan`` of ``project``."""
-    from ._kernels.levelling import priority_list, workspace
+    from ._kernels.sgs import priority_list, workspace
 
     net = plan.net
     # Demands count for every task that can take time in some iteration.

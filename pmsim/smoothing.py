@@ -84,9 +84,9 @@ def smooth(project: Project) -> Schedule:
     >>> s.info["peak_before"], s.info["peak_after"]
     ({'dev': 4.0}, {'dev': 2.0})
     """
-    from ._kernels.levelling import Instance
-    from ._kernels.levelling import smooth as descend
-    from ._kernels.levelling import start_distances
+    from ._kernels.sgs import Instance
+    from ._kernels.smoothing import smooth as descend
+    from ._kernels.smoothing import start_distances
 
     net = network(project)
     dur = np.array(net.planned, dtype=np.float64)

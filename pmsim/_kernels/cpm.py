@@ -3,7 +3,7 @@
 import numba as nb
 import numpy as np
 
-FS, SS, FF, SF = 0, 1, 2, 3
+from .links import earliest_start_after, from_finish, latest_finish, slack
 
 
 @nb.njit(cache=True, nogil=True)
@@ -15,15 +15,9 @@ def forward_pass(duration, pred_ptr, pred_idx, pred_type, pred_lag, early_start,
         d = duration[j]
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[k]
-            t = pred_type[k]
-            if t == FS:
-                c = early_finish[i] + pred_lag[k]
-            elif t == SS:
-                c = early_start[i] + pred_lag[k]
-            elif t == FF:
-                c = early_finish[i] + pred_lag[k] - d
-            else:
-                c = early_start[i] + pred_lag[k] - d
+            kind = pred_type[k]
+            # Read only the date the link starts from: loading both dates slows the pass.
+            c = earliest_start_after(kind, early_finish[i] if from_finish(kind) else early_start[i], pred_lag[k], d)
             if c > s:
                 s = c
         early_start[j] = s
@@ -39,15 +33,7 @@ def backward_pass(duration, succ_ptr, succ_idx, succ_type, succ_lag, project_fin
         d = duration[j]
         for k in range(succ_ptr[j], succ_ptr[j + 1]):
             s = succ_idx[k]
-            t = succ_type[k]
-            if t == FS:
-                c = late_start[s] - succ_lag[k]
-            elif t == SS:
-                c = late_start[s] - succ_lag[k] + d
-            elif t == FF:
-                c = late_finish[s] - succ_lag[k]
-            else:
-                c = late_finish[s] - succ_lag[k] + d
+            c = latest_finish(succ_type[k], late_start[s], late_finish[s], succ_lag[k], d)
             if c < f:
                 f = c
         late_finish[j] = f
@@ -62,15 +48,7 @@ def free_float(early_start, early_finish, succ_ptr, succ_idx, succ_type, succ_la
         f = project_finish - early_finish[j]
         for k in range(succ_ptr[j], succ_ptr[j + 1]):
             s = succ_idx[k]
-            t = succ_type[k]
-            if t == FS:
-                c = early_start[s] - succ_lag[k] - early_finish[j]
-            elif t == SS:
-                c = early_start[s] - succ_lag[k] - early_start[j]
-            elif t == FF:
-                c = early_finish[s] - succ_lag[k] - early_finish[j]
-            else:
-                c = early_finish[s] - succ_lag[k] - early_start[j]
+            c = slack(succ_type[k], early_start[j], early_finish[j], early_start[s], early_finish[s], succ_lag[k])
             if c < f:
                 f = c
         out[j] = f if f > 0.0 else 0.0

@@ -1,52 +1,17 @@
-"""The Monte Carlo engine's hot loops: sampling fused with the forward pass.
+"""The Monte Carlo engine's hot loops: sampling fused with the forward pass and the criticality trace.
 
-Iterations are cut into chunks of ``chunk`` iterations; chunks run in
-parallel (``prange``), each thread on its own scratch rows (``es``, ``ef``,
-``dur``: tasks x chunk, float32), so one chunk's working set stays in cache.
-For each task in topological order a chunk draws its uniforms (counter-based,
-see :mod:`pmsim._kernels.random`), or reads them from the Iman-Conover
-reordered block when the task is correlated, turns them into durations,
-adds risk impacts, and takes the max over its predecessors' constraints
-row by row, a loop that vectorises. Every number depends only on (seed,
-task, iteration), so results are identical for any chunk size and thread
-count; per-task counts are integers, summed in any order.
-
-Criticality: in each iteration, starting from the tasks that finish last,
-the driving predecessors (those whose constraint equals the task's early
-start, within float32 rounding: a relative 1e-6) are traced backwards;
-every task reached is critical in that iteration. The trace runs as one
-backward sweep per chunk over the tasks flagged in any of its iterations,
-vectorised across iterations. Ties are all followed, so with fixed
-durations the critical tasks are exactly CPM's zero-float tasks.
-
-Link codes FS=0 SS=1 FF=2 SF=3; durations, dates and lags are float32
-working days (exact for whole days below 2**24).
+Chunks of iterations run in parallel, each thread on its own scratch rows
+(tasks x chunk, float32 working days); every number depends only on (seed,
+task, iteration), so results ignore the chunk size and the thread count.
+Entry points: :func:`simulate_batch`, :func:`sample_tasks`, :func:`risk_draws`,
+:func:`correlate_blocks`, :func:`spearman_rows`.
 """
-
-from pathlib import Path
 
 import numba as nb
 import numpy as np
 
+from .links import earliest_start_after, from_finish, raise_to_earliest_starts
 from .random import draw, fill_draws, sample_into, to_uniform
-
-
-def _drop_stale_cache() -> None:
-    """Numba ties a cached function to its own source file only. These kernels
-    compile in code from random.py, so their cache goes when random.py is newer."""
-    here = Path(__file__)
-    try:
-        changed = (here.parent / "random.py").stat().st_mtime
-        for f in (here.parent / "__pycache__").glob(f"{here.stem}.*.nb[ic]"):
-            if f.stat().st_mtime < changed:
-                f.unlink()
-    except OSError:  # read-only install or no cache yet: nothing to do
-        pass
-
-
-_drop_stale_cache()
-
-FS, SS, FF, SF = 0, 1, 2, 3
 
 
 @nb.njit(inline="always")
@@ -89,19 +54,8 @@ def simulate_batch(
     es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
     finish_out, cost_out, crit_counts, start_out, task_finish_out,
 ):
-    """Sample and schedule iterations ``first .. first + count - 1`` (outputs indexed from 0).
-
-    ``finish_out[t]`` (float32) is the project finish, ``cost_out[t]`` (float64)
-    the duration-driven cost ``sum_j daily[j] * duration_j``; ``crit_counts[thread, j]``
-    counts the iterations in which task ``j`` was critical. With ``keep_start`` /
-    ``keep_finish``, ``start_out[t, project_column[j]]`` and ``task_finish_out[...]``
-    receive each task's early start / finish.
-
-    ``release[j]`` is task j's earliest start (its early start is
-    ``max(release, link constraints)``); ``override_mask[j]`` fixes its duration
-    at ``override_value[j]`` (no sampling, no risk impact). ``candidates``
-    lists the tasks that can set the finish (no FS/FF successor with lag >= 0).
-    """
+    """Sample and schedule iterations ``first ..`` (outputs from 0): the finish, the cost ``sum_j daily[j] *
+    duration_j``, criticality counts per thread and, when asked, task dates (project order)."""
     n = pred_ptr.shape[0] - 1
     n_chunks = (count + chunk - 1) // chunk
     for c in nb.prange(n_chunks):
@@ -128,19 +82,7 @@ def simulate_batch(
             for k in range(pred_ptr[j], pred_ptr[j + 1]):
                 i = pred_idx[k]
                 lag = pred_lag[k]
-                typ = pred_type[k]
-                if typ == FS:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], ef[i, t] + lag)
-                elif typ == SS:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], es[i, t] + lag)
-                elif typ == FF:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], ef[i, t] + lag - dur[j, t])
-                else:
-                    for t in range(m):
-                        es[j, t] = max(es[j, t], es[i, t] + lag - dur[j, t])
+                raise_to_earliest_starts(pred_type[k], es, ef, dur, i, j, lag, m)
             for t in range(m):
                 ef[j, t] = es[j, t] + dur[j, t]
             if candidate[j]:
@@ -169,14 +111,10 @@ def simulate_batch(
 @nb.njit(inline="always")
 def _criticality(n, m, fin, es, ef, dur, pred_ptr, pred_idx, pred_type, pred_lag, candidates,
                  flag, anyflag, counts):
-    """Count, per task, the chunk's iterations in which it drives the finish.
-
-    A backward sweep in reverse topological order: a task is flagged in an
-    iteration when it finishes last, or when it drives (its constraint equals
-    the early start, within float32 rounding) a flagged successor. Only tasks
-    flagged in some iteration of the chunk are visited; each visit is a
-    vectorised loop over the chunk.
-    """
+    """Count, per task, the chunk's iterations in which it drives the finish."""
+    # One backward sweep, vectorised over the chunk, visiting the tasks flagged in some iteration: a task is
+    # flagged when it finishes last or when its link allows exactly (within float32 rounding) the start of
+    # a flagged successor. Ties are all followed: with fixed durations, CPM's zero-float tasks.
     for q in range(candidates.shape[0]):
         j = candidates[q]
         hit = False
@@ -197,15 +135,12 @@ def _criticality(n, m, fin, es, ef, dur, pred_ptr, pred_idx, pred_type, pred_lag
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[k]
             lag = pred_lag[k]
-            typ = pred_type[k]
-            src = ef if typ == FS or typ == FF else es
-            minus_duration = typ == FF or typ == SF
+            link_type = pred_type[k]
+            pred_dates = ef if from_finish(link_type) else es
             hit = False
             for t in range(m):
-                # The same arithmetic as the forward pass, so a driving link compares equal.
-                v = src[i, t] + lag
-                if minus_duration:
-                    v = v - dur[j, t]
+                # The forward pass's rule, so a driving link compares equal.
+                v = earliest_start_after(link_type, pred_dates[i, t], lag, dur[j, t])
                 s = es[j, t]
                 on = flag[j, t] and v >= s - np.float32(1e-6) * max(np.float32(1.0), abs(s))
                 flag[i, t] = flag[i, t] or on
@@ -224,11 +159,8 @@ def sample_tasks(
     risk_ptr, risk_idx, risk_impact, risk_first,
     override_mask, override_value, with_risks, u_scratch, out,
 ):
-    """Durations of ``tasks`` (topological indices) for iterations ``first ..``: ``out[q, t]``.
-
-    The same numbers :func:`simulate_batch` draws; used to regenerate
-    samples (sensitivity, achieved correlation) and by other schedulers.
-    """
+    """Durations of ``tasks`` (topological indices) for iterations ``first ..`` into ``out[q, t]``: the numbers
+    :func:`simulate_batch` draws."""
     # One task per parallel step: each writes its own contiguous row.
     for q in nb.prange(tasks.shape[0]):
         ubuf = u_scratch[nb.get_thread_id()]
@@ -285,13 +217,8 @@ def _radix_order(keys, key_a, key_b, idx_a, idx_b, count):
 
 @nb.njit(cache=True, parallel=True)
 def spearman_rows(values, finish_rank_centred, threads, out):
-    """Spearman rank correlation of each row of ``values`` (float32 >= 0) with the finish.
-
-    ``finish_rank_centred`` holds the finish's mid-ranks minus their mean;
-    ``threads`` is numba's thread count (one set of sort buffers each). Ties
-    in a row get mid-ranks too, so the result is the exact Spearman coefficient
-    (0 for a row that never varies).
-    """
+    """Spearman rank correlation (mid-ranks for ties; 0 for a constant row) of each row of ``values`` (float32 >= 0)
+    with the finish, given as its centred mid-ranks; ``threads``: one set of sort buffers each."""
     g, m = values.shape
     centre = (m + 1) / 2.0
     ff = 0.0
@@ -376,23 +303,11 @@ def _cholesky(a, out):
 @nb.njit(cache=True, parallel=True)
 def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, factor_ptr, factors,
                      correct, scores_full, scores_last, out):
-    """Iman-Conover rank reordering of correlated tasks' draws, block by block.
-
-    Component ``c`` owns the columns ``comp_ptr[c] .. comp_ptr[c + 1] - 1``; its
-    factor ``F`` (k x k, row-major in ``factors[factor_ptr[c]:]``) satisfies
-    ``F F^T = target`` (normal-score correlation). Blocks of ``block``
-    iterations start at multiples of ``block`` (``first`` is one), so the
-    result does not depend on how callers cut the run. In each block each
-    column gets van der Waerden scores in a random order (``score_streams``);
-    when ``correct[c]``, the scores' own sample correlation is undone
-    (Cholesky), then ``F`` imposes the target; finally each task's own block of
-    draws (``streams``) is sorted into the rank order of its column. The set
-    of values per task and block is unchanged: marginals stay exact.
-    ``out[col, t]`` (uint32 draws) is for iteration ``first + t``.
-
-    Plain loops, no BLAS: the matrices are small, and BLAS threads inside
-    these threads would fight over the cores.
-    """
+    """Iman-Conover rank reordering of the correlated tasks' draws, in blocks of ``block`` iterations from a
+    multiple of ``block``: ``out[col, t]`` for iteration ``first + t``. Component c: columns ``comp_ptr[c]..``,
+    factor F (``factors[factor_ptr[c]:]``, row-major) with F F^T its target correlation."""
+    # Plain loops, no BLAS: the matrices are small, and BLAS threads inside these threads would fight over
+    # the cores. Each task's block of draws is only reordered, so its marginal stays exact.
     n_comp = comp_ptr.shape[0] - 1
     n_blocks = (count + block - 1) // block
     for w in nb.prange(n_blocks * n_comp):

@@ -1,31 +1,11 @@
-"""Counter-based random numbers and inverse-CDF samplers for the Monte Carlo engine.
+"""Every random number of the kernels: the counter-based generator, samplers, and the search's stream.
 
-The uniform number of a stream at iteration ``i`` is a pure function of the
-stream key and ``i``: the SplitMix64 output at position ``i + 1``,
-
-    u(stream, i) = (mix64(stream + (i + 1) * GAMMA) >> 12 + 0.5) / 2**52,
-
-so there is no generator state to carry: any chunk of iterations, on any
-thread, in any order, gets the same numbers, and any task's samples can be
-regenerated later. ``u`` lies strictly inside (0, 1).
-
-A stream key mixes the run's 64-bit seed key with a 64-bit key of what is
-drawn (a task's id hashed, a risk's id, a purpose constant), so one task's
-numbers do not move when other tasks are added or edited (common random
-numbers for what-if comparisons).
-
-Samplers turn a row of uniforms into durations (float32) by inversion, one
-uniform per draw, so rank reordering (Iman-Conover) keeps marginals exact.
-Distribution kinds and their parameter rows:
-
-==========  ==  =================================================
-FIXED        0  value
-UNIFORM      1  low, width
-TRIANGULAR   2  a, (b - a)(c - a), (b - a)(b - c), (c - a)/(b - a), b
-TABLE        3  low, width, table row (quantile table, linear interpolation)
-LOGNORMAL    4  mu, sigma
-DISCRETE     5  first index, count (into the value / cumulative arrays)
-==========  ==  =================================================
+The Monte Carlo's number of a stream at iteration ``i`` is a pure function of
+the stream key and ``i`` (SplitMix64 at position ``i + 1``): no state to carry,
+so any chunk, thread or order gets the same numbers. Samplers turn them into
+durations by inversion, one per draw. The levelling search draws from a
+sequential xorshift64* stream. Entry points: :func:`draw`, :func:`stream_keys`,
+:func:`sample_into`, :func:`beta_quantile_tables`, :func:`xorshift_uniform`.
 """
 
 import math
@@ -33,6 +13,9 @@ import math
 import numba as nb
 import numpy as np
 
+# Distribution kinds; the parameter row of each: FIXED value; UNIFORM low, width; TRIANGULAR a, (b - a)(c - a),
+# (b - a)(b - c), (c - a)/(b - a), b; TABLE low, width, quantile-table row; LOGNORMAL mu, sigma; DISCRETE first
+# index, count (into the value and cumulative arrays).
 FIXED, UNIFORM, TRIANGULAR, TABLE, LOGNORMAL, DISCRETE = 0, 1, 2, 3, 4, 5
 N_PARAMS = 5
 
@@ -75,6 +58,7 @@ def to_uniform(k):
 @nb.njit(cache=True)
 def stream_keys(seed_key, keys, purpose):
     """Stream keys for ``keys`` (uint64 array) under a run's ``seed_key`` and a ``purpose``."""
+    # A task's stream depends on its own key only: its numbers do not move when other tasks change.
     out = np.empty(keys.shape[0], dtype=np.uint64)
     salt = mix64(np.uint64(purpose) * GAMMA + _ONE)
     for j in range(keys.shape[0]):
@@ -97,6 +81,35 @@ def uniforms(streams, first, count):
         for t in range(count):
             out[j, t] = to_uniform(draw(streams[j], first + t))
     return out
+
+
+# --------------------------------------------------------------------------- a sequential stream
+
+# The levelling search draws one number after another: xorshift64*, its
+# state a one-element uint64 array (never 0).
+
+
+@nb.njit(inline="always")
+def xorshift_next(state):
+    """The next 64-bit number of the xorshift64* stream ``state``."""
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    return x * np.uint64(0x2545F4914F6CDD1D)
+
+
+@nb.njit(inline="always")
+def xorshift_uniform(state):
+    """A uniform number in [0, 1) from the stream ``state`` (its top 53 bits)."""
+    return np.float64(xorshift_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@nb.njit(inline="always")
+def xorshift_randint(state, n):
+    """A uniform integer in [0, n) from the stream ``state``."""
+    return np.int64(xorshift_uniform(state) * n)
 
 
 # --------------------------------------------------------------------------- normal quantile
@@ -214,14 +227,9 @@ def sample_rows(kind, param, tables, disc_val, disc_cum, k):
 
 @nb.njit(cache=True)
 def beta_quantile_tables(alpha, beta, npoints, cells):
-    """Quantiles of Beta(alpha[s], beta[s]) at ``k / (npoints - 1)``, one float32 row per shape.
-
-    The CDF is integrated with Simpson's rule on a grid ``x = (1 - cos(pi t)) / 2``
-    that crowds the ends, where the quantile is steepest; each quantile is then
-    found by Newton's method on the cubic that Simpson's parabola integrates to
-    within its cell. Error below 1e-8 of the range for 1 <= alpha, beta <= 12
-    (checked against scipy's betaincinv in the tests), in about 0.1 ms a shape.
-    """
+    """Quantiles of Beta(alpha[s], beta[s]) at ``k / (npoints - 1)``, one float32 row per shape."""
+    # Simpson's rule on a grid x = (1 - cos(pi t)) / 2 that crowds the ends, where the quantile is steepest;
+    # then Newton's method on the cubic that Simpson's parabola integrates to within each cell.
     ns = alpha.shape[0]
     out = np.empty((ns, npoints), dtype=np.float32)
     h = 1.0 / cells

@@ -75,7 +75,7 @@ def exact(problem: Problem, rule: str, time_limit: float, seed: int, start_h: np
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and exact_units else problem.cpm["makespan"]
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         start = np.array([solver.Value(v) for v in s], dtype=np.float64) / q
-        from .._kernels.levelling import left_shift, workspace
+        from .._kernels.sgs import left_shift, workspace
 
         left_shift(start, inst, workspace(net.n, inst.demand.shape[1], inst.horizon))
     else:

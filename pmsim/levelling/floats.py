@@ -40,24 +40,26 @@ def resource_floats(problem: Problem, start: np.ndarray, events=None) -> tuple[n
 
     Free float from resources: how far a task can slip, every other task
     staying put, before one of its resources runs short
-    (:func:`pmsim._kernels.levelling.resource_free_float`); the caller
+    (:func:`pmsim._kernels.floats.resource_free_float`); the caller
     takes the smaller of this and the float its links leave. ``events``:
     the schedule's profile from :func:`kernel_events`, when already built.
     """
-    from .._kernels import levelling as kern
+    from .._kernels.floats import resource_free_float
+    from .._kernels.search import schedule_order
+    from .._kernels.sgs import serial_sgs, workspace
 
     inst, n, dur = problem.inst, problem.net.n, problem.dur
     if n == 0:
         return np.empty(0), np.empty(0)
-    ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
+    ws = workspace(n, inst.demand.shape[1], inst.horizon)
     order = np.empty(n, dtype=np.int64)
-    kern._order_of(start, inst, problem.tie, True, order, ws)  # decreasing finish
+    schedule_order(start, inst, problem.tie, True, order, ws)  # decreasing finish
     late = np.empty(n)
-    span = kern.serial_sgs(order, inst, True, late, ws)
+    span = serial_sgs(order, inst, True, late, ws)
     late += float((start + dur).max()) - span  # the right-justified schedule, ending at this finish
     times, usage = kernel_events(problem, start) if events is None else events
     free = np.empty(n)
-    kern.resource_free_float(start, inst, times, usage, free)
+    resource_free_float(start, inst, times, usage, free)
     return np.maximum(late, start), free
 
 
@@ -93,7 +95,7 @@ def held_back(problem: Problem, start: np.ndarray, events=None) -> pd.DataFrame:
     ``events``: the schedule's profile from :func:`kernel_events`, when
     already built.
     """
-    from .._kernels.levelling import held_back as explain
+    from .._kernels.floats import held_back as explain
 
     net, n = problem.net, problem.net.n
     early = problem.cpm["early_start"]

@@ -44,24 +44,25 @@ def search_params(budget: int, n: int) -> tuple[int, np.ndarray]:
 
 def heuristic(problem: Problem, method: str, rule: str, schedules: int, improve: bool,
               seed: int, time_limit) -> tuple[np.ndarray, dict]:
-    from .._kernels import levelling as kern
+    from .._kernels.search import brkga_search, forward_backward_improvement, schedule_order
+    from .._kernels.sgs import left_shift, parallel_sgs, priority_list, sampled_list, serial_sgs, workspace
 
     inst, tie, n = problem.inst, problem.tie, problem.net.n
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     key = priority(problem, rule)
-    ws = kern.workspace(n, inst.demand.shape[1], inst.horizon)
+    ws = workspace(n, inst.demand.shape[1], inst.horizon)
     start = np.empty(n)
     order = np.empty(n, dtype=np.int64)
     if method == "parallel":
-        rule_ms = kern.parallel_sgs(key, tie, inst, start, ws)
+        rule_ms = parallel_sgs(key, tie, inst, start, ws)
     else:
-        kern.priority_list(key, tie, inst, False, order, ws)
-        rule_ms = kern.serial_sgs(order, inst, False, start, ws)
+        priority_list(key, tie, inst, False, order, ws)
+        rule_ms = serial_sgs(order, inst, False, start, ws)
     passes = 1
     info = {"method": method, "rule": rule, "rule_makespan": float(rule_ms)}
     best_ms = rule_ms
     if improve:
-        best_ms, used = kern.improve(start, inst, tie, ws, np.empty(n), np.empty(n), 1_000_000)
+        best_ms, used = forward_backward_improvement(start, inst, tie, ws, np.empty(n), np.empty(n), 1_000_000)
         passes += used
         info["justified_makespan"] = float(best_ms)
     rng = _rng_state(seed)
@@ -80,12 +81,12 @@ def heuristic(problem: Problem, method: str, rule: str, schedules: int, improve:
         search = budget - 1
         step = search if deadline is None else min(search, passes + _TIME_SLICE)
         while True:
-            best_ms = kern.brkga_search(inst, tie, keys, pop_ms, starts, dens, state, best, step, search, rng, params)
+            best_ms = brkga_search(inst, tie, keys, pop_ms, starts, dens, state, best, step, search, rng, params)
             if step >= search or (deadline is not None and time.perf_counter() > deadline):
                 break
             step = min(search, step + _TIME_SLICE)
-        kern._order_of(best, inst, tie, False, order, ws)
-        final_ms = kern.serial_sgs(order, inst, False, start, ws)
+        schedule_order(best, inst, tie, False, order, ws)
+        final_ms = serial_sgs(order, inst, False, start, ws)
         if final_ms > best_ms + 1e-9:
             # Finish-to-start links: cannot happen (a forward pass in start order delays no task). Other
             # links or negative lags can let a successor start before its predecessor, which the list
@@ -100,17 +101,17 @@ def heuristic(problem: Problem, method: str, rule: str, schedules: int, improve:
         for _ in range(schedules - 1):
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            kern.sampled_list(key, tie, inst, rng, order, ws)
+            sampled_list(key, tie, inst, rng, order, ws)
             if method == "parallel":
                 rank[order] = np.arange(n)
-                ms = kern.parallel_sgs(rank, tie, inst, trial, ws)
+                ms = parallel_sgs(rank, tie, inst, trial, ws)
             else:
-                ms = kern.serial_sgs(order, inst, False, trial, ws)
+                ms = serial_sgs(order, inst, False, trial, ws)
             passes += 1
             if ms < best_ms - 1e-9:
                 best_ms = ms
                 start[:] = trial
     info["schedules"] = passes
-    kern.left_shift(start, inst, ws)
+    left_shift(start, inst, ws)
     return start, info
 

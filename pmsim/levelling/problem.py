@@ -32,7 +32,7 @@ class Problem:
     dur: np.ndarray
     demand: np.ndarray  # tasks x resources (zero for zero-duration tasks)
     capacity: np.ndarray
-    inst: object  # _kernels.levelling.Instance, or None for profiles
+    inst: object  # _kernels.sgs.Instance, or None for profiles
     tie: np.ndarray  # position in the project's task list: ties go to the task listed first
     cpm: dict  # unconstrained early_start, late_start, late_finish arrays and the makespan
 
@@ -91,7 +91,7 @@ def kernel_demands(net: Network, res, demand: np.ndarray, capacity: np.ndarray):
 
 def build_problem(project: Project, durations=None) -> Problem:
     """The levelling problem of ``project``; refuses tasks that can never fit."""
-    from .._kernels.levelling import Instance
+    from .._kernels.sgs import Instance
 
     net = network(project)
     dur = durations_array(project, durations, net)
