@@ -58,13 +58,13 @@ import pandas as pd
 from .cpm import CRITICAL_TOLERANCE, cpm
 from .errors import PmsimWarning
 from .model import Project
-from .network import LINK_CODE, network
+from ._kernels.links import FROM_FINISH, TO_FINISH, earliest_starts
+from .network import network
 
 __all__ = ["health_check", "warn_health", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS"]
 
 HIGH_FLOAT_DAYS = 44.0
 HIGH_DURATION_DAYS = 44.0
-_FS, _SS, _FF, _SF = (LINK_CODE[k] for k in ("FS", "SS", "FF", "SF"))
 
 
 def _percent(count: int, total: int) -> float:
@@ -80,11 +80,7 @@ def _driving(net, es, ef, tol=CRITICAL_TOLERANCE) -> np.ndarray:
     lag = net.succ_lag
     # The early start each link alone would give its successor (see the forward pass).
     dur = ef - es
-    implied = np.where(
-        kind == _FS, ef[src] + lag,
-        np.where(kind == _SS, es[src] + lag,
-                 np.where(kind == _FF, ef[src] + lag - dur[dst], es[src] + lag - dur[dst])),
-    )
+    implied = earliest_starts(kind, es[src], ef[src], lag, dur[dst])
     return np.abs(implied - es[dst]) <= tol
 
 
@@ -102,7 +98,7 @@ def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE):
     driving = _driving(net, es, ef, tol)
     n = net.n
     start_held = es <= tol
-    by_start = driving & np.isin(net.succ_type, (_FS, _SS))
+    by_start = driving & ~TO_FINISH[net.succ_type]
     start_held[net.succ_idx[by_start]] = True
     finish_moves = np.zeros(n, dtype=bool)
     shift_moves = np.zeros(n, dtype=bool)
@@ -115,7 +111,7 @@ def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE):
             s = net.succ_idx[k]
             if not shift_moves[s]:
                 continue
-            if net.succ_type[k] in (_FS, _FF):
+            if FROM_FINISH[net.succ_type[k]]:
                 fin = True
             else:
                 shift = True

@@ -15,6 +15,8 @@ import numpy as np
 
 FS, SS, FF, SF = 0, 1, 2, 3
 MIRROR = np.array([FS, FF, SS, SF], dtype=np.int8)
+FROM_FINISH = np.array([True, False, True, False])  # by code: the link starts at its predecessor's finish
+TO_FINISH = np.array([False, False, True, True])  # by code: the link ends at its successor's finish
 
 
 @nb.njit(inline="always")
@@ -54,6 +56,12 @@ def slack(kind, pred_start, pred_finish, succ_start, succ_finish, lag):
     """How far the predecessor can slip before the link moves its successor."""
     bound = succ_finish if to_finish(kind) else succ_start
     return bound - lag - (pred_finish if from_finish(kind) else pred_start)
+
+
+def earliest_starts(kind, pred_start, pred_finish, lag, duration):
+    """:func:`earliest_start` over numpy arrays of links (for callers outside compiled code)."""
+    date = np.where(FROM_FINISH[kind], pred_finish, pred_start) + lag
+    return np.where(TO_FINISH[kind], date - duration, date)
 
 
 @nb.njit(inline="always")
