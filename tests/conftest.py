@@ -1,4 +1,4 @@
-"""Shared fixtures: small projects that can be checked by hand."""
+"""Shared fixtures (helpers shared between test files are in support.py)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,12 @@ import shutil
 import hypothesis
 import pytest
 
-import pmsim as pm
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from support import IN_CI, make_project
 
 # Property tests are reproducible and quick: the same examples on every run, no
 # per-example deadline (a first numba call can be slow on a loaded machine).
 hypothesis.settings.register_profile("pmsim", derandomize=True, database=None, max_examples=200, deadline=None)
 hypothesis.settings.load_profile("pmsim")
-
-
-def make_project(tasks, links=(), **settings):
-    """A project from ``[(id, duration), ...]`` and ``[(pred, succ, type, lag), ...]``."""
-    settings.setdefault("name", "fixture")
-    settings.setdefault("start", "2027-01-04")  # a Monday
-    return pm.Project(
-        tasks=[t if isinstance(t, pm.Task) else pm.Task(t[0], duration=t[1]) for t in tasks],
-        dependencies=[pm.Dependency(*link) for link in links],
-        **settings,
-    )
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ pytest.importorskip("playwright")
 import pmsim as pm  # noqa: E402
 from pmsim.render import render_notebooks  # noqa: E402
 from pmsim.report import write_report  # noqa: E402
+from support import ROOT  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "test-artifacts"
 WIDGET_TIMEOUT = 60_000  # ms: the widget manager parses a few MB of inlined state on a busy machine

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pmsim as pm
-from exchange_projects import rich_project
+from support import rich_exchange_project as rich_project
 from pmsim.io.mspdi import NAMESPACE, read_mspdi, write_mspdi
 from pmsim.io.xer import read_xer, write_xer
 

@@ -12,7 +12,7 @@ import pytest
 
 import pmsim as pm
 from pmsim.io import _files as files_module
-from test_io_frames import rich_project
+from support import rich_project
 
 SAMPLES = pm.sample_projects()
 

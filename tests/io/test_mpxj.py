@@ -18,8 +18,8 @@ from types import SimpleNamespace
 import pytest
 
 import pmsim as pm
-from conftest import IN_CI
-from exchange_projects import rich_project
+from support import IN_CI
+from support import rich_exchange_project as rich_project
 from pmsim.io._mpxj import java_missing, start_jvm
 
 pytestmark = pytest.mark.mpxj

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import pmsim as pm
-from exchange_projects import rich_project
+from support import rich_exchange_project as rich_project
 from pmsim.io.mspdi import NAMESPACE, read_mspdi, write_mspdi
 
 Q = "{" + NAMESPACE + "}"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 import pmsim as pm
+from support import PSPLIB as DATA
 
-DATA = Path(__file__).parents[1] / "data" / "psplib"
 FILES = sorted(DATA.glob("*.sm")) + sorted(DATA.glob("*.rcp"))
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import pmsim as pm
 from pmsim._kernels.search import brkga_search, task_density
 from pmsim._kernels.sgs import priority_list, serial_sgs, workspace
-from test_levelling import DATA, assert_feasible, make, networks
+from support import PSPLIB as DATA, assert_feasible, make, networks
 
 
 def _search_inputs(name, budget, seed):

@@ -10,7 +10,7 @@ import pytest
 import pmsim as pm
 from pmsim.scenarios import _quantile_ci, _share_ci, correlation_groups, headline
 
-from conftest import make_project
+from support import make_project
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import pmsim as pm
-from conftest import make_project
+from support import make_project
 
 
 def row(project, check):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import functools
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,56 +14,9 @@ from hypothesis import strategies as st
 
 import pmsim as pm
 from pmsim.levelling import IMPROVE_SCHEDULES, RULES
-
-DATA = Path(__file__).parent / "data" / "psplib"
-TOL = 1e-6
-
+from support import PSPLIB as DATA, TOL, assert_feasible, make, networks, violations
 
 # --------------------------------------------------------------------------- the checker
-
-
-def violations(project: pm.Project, schedule: pm.Schedule) -> list[str]:
-    """Everything wrong with a schedule, computed from the model objects alone.
-
-    Precedence: each link with its type and lag. Durations: finish - start
-    equals the planned duration. Capacity: at every moment where usage can
-    rise (every task start), the units in use of each resource.
-    """
-    t = schedule.table
-    start = {tid: float(t.at[tid, "start"]) for tid in project.task_ids}
-    dur = {task.id: task.planned_duration for task in project.tasks}
-    finish = {tid: start[tid] + dur[tid] for tid in start}
-    bad = []
-    for tid in project.task_ids:
-        if start[tid] < -TOL:
-            bad.append(f"{tid} starts before the project start ({start[tid]})")
-        if abs(float(t.at[tid, "finish"]) - finish[tid]) > TOL:
-            bad.append(f"{tid}: finish - start is not its duration")
-    for d in project.dependencies:
-        a, b = d.predecessor, d.successor
-        lhs = {"FS": start[b], "SS": start[b], "FF": finish[b], "SF": finish[b]}[d.type]
-        rhs = {"FS": finish[a], "SS": start[a], "FF": finish[a], "SF": start[a]}[d.type] + d.lag
-        if lhs < rhs - TOL:
-            bad.append(f"link {a} {d.type}{d.lag:+g} {b} broken: {lhs} < {rhs}")
-    capacity = {r.id: r.capacity for r in project.resources}
-    users = [task for task in project.tasks if dur[task.id] > 0]
-    for moment in sorted(set(start.values())):
-        in_use: dict[str, float] = {}
-        for task in users:
-            if start[task.id] <= moment + TOL * 0.1 and finish[task.id] > moment + TOL:
-                for rid, units in task.resources:
-                    in_use[rid] = in_use.get(rid, 0.0) + units
-        for rid, units in in_use.items():
-            if units > capacity[rid] + TOL:
-                bad.append(f"resource {rid} over capacity at {moment}: {units} > {capacity[rid]}")
-    if abs(schedule.makespan - max(finish.values())) > TOL:
-        bad.append("makespan is not the last finish")
-    return bad
-
-
-def assert_feasible(project, schedule):
-    problems = violations(project, schedule)
-    assert not problems, "\n".join(problems[:10])
 
 
 def with_starts(project, schedule, starts) -> pm.Schedule:
@@ -109,17 +61,6 @@ def test_the_checker_catches_broken_schedules():
 
 
 # --------------------------------------------------------------------------- tiny projects
-
-
-def make(tasks, links, capacities, **settings):
-    """Tasks ``(id, duration, {resource: units})``, links ``(pred, succ, type, lag)``."""
-    return pm.Project(
-        name=settings.pop("name", "tiny"), start="2027-01-04",
-        tasks=[pm.Task(tid, duration=d, resources=r, milestone=d == 0) for tid, d, r in tasks],
-        dependencies=[pm.Dependency(*link) for link in links],
-        resources=[pm.Resource(rid, capacity=c) for rid, c in capacities.items()],
-        **settings,
-    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -554,28 +495,6 @@ def test_profiles_of_a_psplib_schedule_agree_with_the_checker():
 
 
 # --------------------------------------------------------------------------- properties
-
-
-@st.composite
-def networks(draw):
-    """Random small projects: all link types, lags from -2 to 3, fractional durations, two resources."""
-    n = draw(st.integers(2, 8))
-    caps = {"r": draw(st.sampled_from([1.0, 2.0, 2.5])), "s": draw(st.sampled_from([1.0, 3.0]))}
-    tasks = []
-    for i in range(n):
-        d = draw(st.sampled_from([0, 0.5, 1, 1.5, 2, 3, 4.25]))
-        demand = {}
-        for rid, cap in caps.items():
-            u = draw(st.sampled_from([0.0, 0.5, 1.0, cap]))
-            if u:
-                demand[rid] = u
-        tasks.append((f"T{i}", d, demand))
-    links = []
-    for j in range(1, n):
-        for i in draw(st.sets(st.integers(0, j - 1), max_size=2)):
-            links.append((f"T{i}", f"T{j}", draw(st.sampled_from(["FS", "SS", "FF", "SF"])),
-                          draw(st.sampled_from([-2, -0.5, 0, 0, 1, 3]))))
-    return make(tasks, links, caps, name="random")
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
 import pmsim as pm
-from test_levelling import make, networks, violations
+from support import PSPLIB as DATA, make, networks, violations
 
-DATA = Path(__file__).parent / "data" / "psplib"
 
 
 def link_violations(project, schedule):

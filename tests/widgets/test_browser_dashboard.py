@@ -17,9 +17,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
+
+from support import ROOT
 
 pytest.importorskip("playwright")
 pytest.importorskip("voila")
@@ -28,7 +29,6 @@ from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "05_whatif_dashboard.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
 START_TIMEOUT = 240  # s: Voila, then the first kernel imports pmsim, loads the numba cache and simulates

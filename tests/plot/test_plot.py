@@ -23,7 +23,7 @@ import pmsim as pm
 from pmsim.cpm import schedule_from_dates
 from pmsim.plot import _common
 
-from conftest import make_project
+from support import make_project
 
 
 def d(text: str) -> float:

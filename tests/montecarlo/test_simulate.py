@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 import pmsim as pm
-from conftest import make_project
+from support import make_project
 
 ALL_LINKS = [
     # (pred, succ, type, lag): every link type, with leads and lags.

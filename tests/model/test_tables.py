@@ -13,57 +13,7 @@ import pytest
 import pmsim as pm
 from pmsim.model.project import project_from_frames
 from pmsim.model.tables import RESOURCE_COLUMNS, RISK_COLUMNS, TASK_COLUMNS, project_to_frames
-
-
-def rich_project() -> pm.Project:
-    """Every distribution, every link type, a negative lag, milestones, resources, risks,
-    holidays, budget, deadline and floats that need all 17 digits.
-
-    Dependencies are listed in task order, the order a reader gives them.
-    """
-    T = pm.Task
-    tasks = [
-        T("S", "Kick-off", milestone=True, phase="Start"),
-        T("A", "Design, \"core\"", estimate=pm.BetaPert(2, 3, 7), resources={"dev": 2, "dba": 0.5},
-          fixed_cost=1500.5, cost_per_day=100, phase="Design"),
-        T("B", "Prototype", estimate=pm.BetaPert(1, 2.5, 6.25, lamb=3), resources={"dev": 1}, phase="Design"),
-        T("C", "Data model", estimate=pm.Triangular(0.1 + 0.2, 1, 2.2), resources={"dba": 1 / 3}),
-        T("D", "Build", estimate=pm.Uniform(2, 5), cost_per_day=1 / 3, phase="Build"),
-        T("E", "Migrate", estimate=pm.Lognormal.from_percentiles(3, 12), phase="Build"),
-        T("F", "Integrate", estimate=pm.Lognormal.from_three_point(4, 6, 14), phase="Build"),
-        T("G", "Vendor patch", estimate=pm.Discrete((20, 10, 15), (0.2, 0.5, 0.3))),
-        T("10", "Test", estimate=pm.Fixed(4), resources={"dev": 3}, phase="Test"),
-        T("M", "Go live", milestone=True, phase="Test"),
-    ]
-    D = pm.Dependency
-    links = [
-        D("S", "A"),
-        D("A", "B", "SS", 2),
-        D("A", "C"),
-        D("B", "D", "FF", -1),
-        D("C", "E", "SF"),
-        D("D", "F", "FS", 1.5),
-        D("B", "G", "SS", -0.25),
-        D("E", "10"), D("F", "10", "FF", 2), D("G", "10"),
-        D("10", "M"),
-    ]
-    resources = [pm.Resource("dev", "Developer", 3, 640), pm.Resource("dba", "Database admin", 0.5, 900.25)]
-    risks = [
-        pm.Risk("R1", "Vendor late", 0.3, tasks=("D", "F"), impact=pm.BetaPert(2, 5, 15), cost_impact=20000),
-        pm.Risk("R2", "Licence audit", 0.1, cost_impact=7500.75),
-        pm.Risk("R3", "Key developer leaves", 0.05, tasks=("10",), impact=pm.Fixed(3)),
-        pm.Risk("R4", "Flaky tests", 0.2, tasks=("10",), impact=pm.Triangular(1, 2, 4)),
-        pm.Risk("R5", "Data quality", 1 / 3, tasks=("E",), impact=pm.Lognormal.from_percentiles(1, 6)),
-        pm.Risk("R6", "Rework", 0.15, tasks=("B", "C"), impact=pm.Discrete((1, 3), (0.75, 0.25)), cost_impact=0.1),
-        pm.Risk("R7", "Scope creep", 0.4, tasks=("D",), impact=pm.Uniform(0.5, 3)),
-    ]
-    return pm.Project(
-        name="Rich fixture", start="2027-01-04", tasks=tasks, dependencies=links,
-        resources=resources, risks=risks,
-        calendar=pm.Calendar(workdays=("Mon", "Tue", "Wed", "Thu", "Sat"), holidays=("2027-04-02", "2027-01-06")),
-        currency="EUR", budget=123456.78, deadline="2027-06-30",
-        description='A fixture with "quotes", commas, and\na second line.',
-    )
+from support import rich_project
 
 
 def frames_project(**columns) -> pm.Project:

@@ -13,7 +13,7 @@ import pytest
 
 import pmsim as pm
 from pmsim.cli import main
-from test_io_frames import rich_project
+from support import rich_project
 
 SAMPLES = pm.sample_projects()
 TOP_KEYS = ["project", "start_date", "finish_date", "makespan", "critical_path", "tasks"]

@@ -9,7 +9,7 @@ import pytest
 from scipy.special import ndtr
 
 import pmsim as pm
-from conftest import make_project
+from support import make_project
 
 
 def three_point(tid, o, m, p, **kw):

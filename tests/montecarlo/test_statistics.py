@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import pmsim as pm
-from conftest import make_project
+from support import make_project
 
 M = 20_000
 
