@@ -1,40 +1,8 @@
-"""Schedule health check: the DCMA 14-point checks that need no status date.
+"""Schedule health check: the DCMA 14-point checks that need no status date (:func:`health_check`).
 
-The US Defense Contract Management Agency's 14-point schedule assessment
-(DCMA-EA PAM 200.1, *Earned Value Management System Program Analysis
-Pamphlet*, October 2012, section 4) is the common yardstick for whether a
-schedule's logic can be trusted. Eight of its fourteen points make sense
-for a plan that has no progress yet; :func:`health_check` runs those:
-
-====  ====================  ======================================================
-DCMA  check                 passes when
-====  ====================  ======================================================
-1     missing logic         at most 5 % of tasks lack a predecessor or a successor
-2     leads                 no link has a negative lag
-3     lags                  at most 5 % of links have a positive lag
-4     FS links              at least 90 % of links are finish-to-start
-5     hard constraints      at most 5 % of tasks have a hard date constraint
-6     high float            at most 5 % of tasks have total float > 44 working days
-8     high duration         at most 5 % of tasks last more than 44 working days
-12    critical path test    lengthening any critical task delays the finish by as much
-====  ====================  ======================================================
-
-Conventions, where the pamphlet leaves room:
-
-- *Missing logic* counts every task (milestones too) except the project's
-  start (the first task without a predecessor) and its finish (the task
-  without a successor that finishes last). High float and high duration
-  count tasks that are not milestones, as the pamphlet's "total tasks" does.
-- pmsim has no date constraints, so check 5 always finds none; the MSPDI
-  and XER readers warn about every constraint they drop.
-- The critical path test is DCMA's: add a long delay to the duration of a
-  critical task and see whether the project finish moves by that much. It
-  fails when the driving chain through a critical task leaves by its start
-  (an SS or SF link), for example a task that is critical only through a
-  start-to-start link, or when the task is placed by its finish (an FF or SF
-  link drives it, so a longer task starts earlier instead of ending later). It is computed
-  exactly, for every critical task at once, by following driving links (a
-  link is driving when it sets its successor's early dates).
+Which points run, their thresholds and the conventions where the DCMA
+pamphlet leaves room: ``docs/health-check.md``. :func:`warn_health` gives
+the one warning a reader emits after an import.
 
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",

@@ -1,24 +1,8 @@
-"""Resource smoothing: even out resource usage without moving the finish.
+"""Resource smoothing: even out resource usage without moving the finish (:func:`smooth`).
 
-Smoothing (as opposed to levelling, :func:`pmsim.level`) keeps the CPM
-finish date: tasks only move inside their total float. Among those
-schedules it looks for the one with the lowest peaks and, for equal peaks,
-the flattest usage (smallest sum of squares of the units in use, i.e. the
-least variance). Both are summed over resources after dividing by each
-resource's capacity, so a unit of a scarce resource weighs more.
-
-The method is a local search in the spirit of Burgess & Killebrew (1962):
-each task that uses resources moves, in turn, to the start inside its
-float that lowers (peak, sum of squares) most while the others stay put;
-sweeps alternate from the last task back and from the first forward until
-nothing improves. It starts twice, from the early and from the late
-dates, and keeps the better result. Every link and lag is kept: a task's
-window accounts for chains of links through tasks that use no resource,
-which are then placed as early as the others allow.
-
-Smoothing does not promise to remove over-allocation: when the float is
-not enough, :func:`pmsim.overallocations` still lists what remains, and
-:func:`pmsim.level` (which may move the finish) is the tool.
+Tasks move only inside their total float, to the schedule with the lowest
+peaks and, for equal peaks, the flattest usage; every link and lag is kept.
+The method: ``docs/levelling.md`` (resource smoothing).
 
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",
