@@ -25,7 +25,7 @@ _SLOT = "_pmsim_cache"
 _MISSING = object()
 
 
-def cached(owner, key: str, build: Callable[[], object]):
+def cached(owner, key: Hashable, build: Callable[[], object]):
     """``build()``, computed once for ``owner`` and ``key`` and kept with ``owner``.
 
     ``owner`` must be immutable (a frozen Project), so the value never goes
