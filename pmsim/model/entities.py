@@ -7,10 +7,14 @@ they share with the table reader and the Project.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace as _dc_replace
+from dataclasses import dataclass, field, fields, replace as _dc_replace
 
+import pandas as pd
+
+from ..calendar import as_date, as_datetime
 from ..distributions import Distribution, Fixed, make_estimate
 from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
 
@@ -20,11 +24,17 @@ __all__ = [
     "Resource",
     "Risk",
     "LINK_TYPES",
+    "CONSTRAINTS",
     "valid_id",
     "valid_number",
 ]
 
 LINK_TYPES = ("FS", "SS", "FF", "SF")
+# Date constraints (docs/time-model.md): as soon / as late as possible; start or finish no earlier / no later
+# than; must start / finish on (hard: the date holds whatever the links say); start / finish on (P6's soft kind:
+# no earlier on the forward pass, no later on the backward pass).
+CONSTRAINTS = ("ASAP", "ALAP", "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO", "SO", "FO")
+_DATED = set(CONSTRAINTS) - {"ASAP", "ALAP"}
 
 
 def valid_number(owner: str, name: str, value, *, minimum: float | None = None, allow_nan=False) -> float:
@@ -72,6 +82,40 @@ def valid_id(kind: str, value) -> str:
     return text
 
 
+def _moment(owner: str, value):
+    """A date (a whole day: its start or end by context) or a datetime (that moment); None when blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        text = value.strip()
+        return as_datetime(owner, text) if ("T" in text or ":" in text) else as_date(owner, text)
+    if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
+        return as_datetime(owner, value)
+    return as_date(owner, value)
+
+
+def _calendar_id(owner: str, value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _short_repr(obj, shown: tuple[str, ...]) -> str:
+    """The dataclass repr, leaving out the fields of ``optional`` kinds still at their defaults."""
+    parts = []
+    for f in fields(obj):
+        if not f.repr:
+            continue
+        value = getattr(obj, f.name)
+        if f.name not in shown and value == f.default:
+            continue
+        parts.append(f"{f.name}={value!r}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
+
+
 # --------------------------------------------------------------------------- Task
 
 
@@ -96,6 +140,19 @@ class Task:
         The phase / WBS group it belongs to.
     milestone : bool
         A zero-duration event.
+    calendar : str, optional
+        The id of the calendar it works on (else its resources', else the project's).
+    constraint, constraint_date : a date constraint (``ASAP`` by default, ``ALAP``,
+        ``SNET SNLT FNET FNLT MSO MFO SO FO`` with a date; see ``docs/time-model.md``);
+        ``secondary_constraint`` and its date: a second one (P6 allows two).
+    deadline : date or datetime, optional
+        A target finish: late dates and total float count it.
+    actual_start, actual_finish, remaining_duration, percent_complete : progress
+        at the project's ``status_date`` (a remaining duration in working days of the
+        task's calendar; percent complete 0-100).
+
+    A date without a time means the start of that day's work for a start
+    (constraint or actual start) and its end for a finish.
 
     >>> Task("T1", "Design", optimistic=2, most_likely=3, pessimistic=7).estimate.mean
     3.5
@@ -111,6 +168,16 @@ class Task:
     cost_per_day: float = 0.0
     phase: str = ""
     milestone: bool = False
+    calendar: str | None = None
+    constraint: str = "ASAP"
+    constraint_date: dt.date | dt.datetime | None = None
+    secondary_constraint: str | None = None
+    secondary_constraint_date: dt.date | dt.datetime | None = None
+    deadline: dt.date | dt.datetime | None = None
+    actual_start: dt.date | dt.datetime | None = None
+    actual_finish: dt.date | dt.datetime | None = None
+    remaining_duration: float | None = None
+    percent_complete: float | None = None
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -166,6 +233,79 @@ class Task:
         set_("cost_per_day", valid_number(who, "cost_per_day", self.cost_per_day, minimum=0))
         set_("phase", "" if self.phase is None else str(self.phase).strip())
         set_("milestone", bool(self.milestone))
+        set_("calendar", _calendar_id(who, self.calendar))
+        self._check_constraints(who)
+        self._check_progress(who)
+
+    def _check_constraints(self, who: str) -> None:
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        kinds = []
+        for kind_field, date_field in (("constraint", "constraint_date"),
+                                       ("secondary_constraint", "secondary_constraint_date")):
+            kind = getattr(self, kind_field)
+            blank = kind is None or (isinstance(kind, float) and math.isnan(kind)) or not str(kind).strip()
+            kind = ("ASAP" if kind_field == "constraint" else None) if blank else str(kind).strip().upper()
+            if kind is not None and kind not in CONSTRAINTS:
+                raise ValidationError(f"{who}: unknown constraint {getattr(self, kind_field)!r}; "
+                                      f"use one of {', '.join(CONSTRAINTS)}")
+            date = _moment(f"{who}: {date_field}", getattr(self, date_field))
+            if kind in _DATED and date is None:
+                raise ValidationError(f"{who}: constraint {kind} needs a date ({date_field})")
+            if kind not in _DATED:
+                if date is not None and kind is not None:
+                    raise ValidationError(f"{who}: constraint {kind} takes no date, got {date_field} {date}")
+                date = None
+            set_(kind_field, kind)
+            set_(date_field, date)
+            if kind is not None:
+                kinds.append(kind)
+        if len(kinds) == 2 and self.secondary_constraint in ("ASAP", "ALAP"):
+            raise ValidationError(f"{who}: a secondary constraint must be a dated one, got {self.secondary_constraint}")
+        set_("deadline", _moment(f"{who}: deadline", self.deadline))
+
+    def _check_progress(self, who: str) -> None:
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        start = _moment(f"{who}: actual_start", self.actual_start)
+        finish = _moment(f"{who}: actual_finish", self.actual_finish)
+        set_("actual_start", start)
+        set_("actual_finish", finish)
+        if finish is not None and start is None:
+            raise ValidationError(f"{who}: has an actual_finish but no actual_start")
+        if start is not None and finish is not None and _later(start, finish):
+            raise ValidationError(f"{who}: actual_finish {finish} is before actual_start {start}")
+        pct = self.percent_complete
+        if pct is not None and not (isinstance(pct, float) and math.isnan(pct)):
+            pct = valid_number(who, "percent_complete", pct, minimum=0)
+            if pct > 100:
+                raise ValidationError(f"{who}: percent_complete must be in [0, 100], got {pct:g}")
+        else:
+            pct = None
+        rem = self.remaining_duration
+        if rem is not None and not (isinstance(rem, float) and math.isnan(rem)):
+            rem = valid_number(who, "remaining_duration", rem, minimum=0)
+        else:
+            rem = None
+        if finish is not None:
+            if rem is not None and rem > 0:
+                raise ValidationError(f"{who}: has an actual_finish but {rem:g} working days remaining")
+            if pct is not None and pct < 100:
+                raise ValidationError(f"{who}: has an actual_finish but is {pct:g} % complete; a finished task is 100 %")
+        if (pct is not None or rem is not None) and start is None and (pct or 0) > 0:
+            raise ValidationError(f"{who}: is {pct:g} % complete but has no actual_start")
+        set_("percent_complete", pct)
+        set_("remaining_duration", rem)
+
+    @property
+    def started(self) -> bool:
+        return self.actual_start is not None
+
+    @property
+    def finished(self) -> bool:
+        return self.actual_finish is not None
+
+    def __repr__(self) -> str:
+        return _short_repr(self, ("id", "name", "estimate", "resources", "fixed_cost", "cost_per_day", "phase",
+                                  "milestone"))
 
     @property
     def demand(self) -> dict[str, float]:
@@ -191,6 +331,13 @@ class Task:
         return _dc_replace(self, **changes)
 
 
+def _later(a, b) -> bool:
+    """Is moment ``a`` after moment ``b`` (a date alone: the whole day, so a finish date can equal a start date)?"""
+    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+        return a > b
+    return as_date("date", a) > as_date("date", b)
+
+
 # --------------------------------------------------------------------------- Dependency
 
 
@@ -198,7 +345,9 @@ class Task:
 class Dependency:
     """A link between two tasks: FS (default), SS, FF or SF, with a lag in working days.
 
-    A negative lag is a lead.
+    A negative lag is a lead. The lag counts working time of the calendar the
+    project's ``lag_calendar`` rule names, or of ``lag_calendar`` (a calendar id)
+    when given.
 
     >>> Dependency("A", "B", "SS", 2)
     Dependency(predecessor='A', successor='B', type='SS', lag=2.0)
@@ -208,6 +357,7 @@ class Dependency:
     successor: str
     type: str = "FS"
     lag: float = 0.0
+    lag_calendar: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "predecessor", valid_id("Task", self.predecessor))
@@ -220,6 +370,10 @@ class Dependency:
         object.__setattr__(self, "lag", valid_number(who, "lag", self.lag))
         if self.predecessor == self.successor:
             raise CycleError(f"{who}: a task cannot depend on itself", (self.predecessor,))
+        object.__setattr__(self, "lag_calendar", _calendar_id(who, self.lag_calendar))
+
+    def __repr__(self) -> str:
+        return _short_repr(self, ("predecessor", "successor", "type", "lag"))
 
     def __str__(self) -> str:
         # Exact: the predecessor text reads back to the same float.
@@ -243,6 +397,7 @@ class Resource:
     name: str = ""
     capacity: float = 1.0
     cost_per_day: float = 0.0
+    calendar: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "id", valid_id("Resource", self.id))
@@ -250,6 +405,10 @@ class Resource:
         object.__setattr__(self, "name", str(self.name) if self.name not in (None, "") else self.id)
         object.__setattr__(self, "capacity", valid_number(who, "capacity", self.capacity, minimum=0))
         object.__setattr__(self, "cost_per_day", valid_number(who, "cost_per_day", self.cost_per_day, minimum=0))
+        object.__setattr__(self, "calendar", _calendar_id(who, self.calendar))
+
+    def __repr__(self) -> str:
+        return _short_repr(self, ("id", "name", "capacity", "cost_per_day"))
 
 
 # --------------------------------------------------------------------------- Risk

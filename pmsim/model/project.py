@@ -25,10 +25,18 @@ from dataclasses import dataclass, field, replace as _dc_replace
 from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
-from .entities import Dependency, Resource, Risk, Task, valid_number
+from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
 from .tables import project_parts, project_to_frames, table_labels
 
-__all__ = ["Project", "project_from_frames", "build_project"]
+__all__ = ["Project", "project_from_frames", "build_project", "LAG_CALENDARS", "TOTAL_FLOAT", "PROGRESS_RULES"]
+
+# Which calendar a link's lag counts working time on (P6's option; MS Project uses the successor's).
+LAG_CALENDARS = ("successor", "predecessor", "project", "24h")
+# Total float from the start dates, the finish dates, or the smaller of the two (P6: start, finish, smallest).
+TOTAL_FLOAT = ("start", "finish", "smallest")
+# How progressed work is scheduled (docs/time-model.md): P6's retained logic and progress override, and
+# MS Project's way (work continues from its actual start; the status date holds nothing back).
+PROGRESS_RULES = ("retained_logic", "progress_override", "ms_project")
 
 
 def _unique(kind: str, items) -> dict:
@@ -38,6 +46,13 @@ def _unique(kind: str, items) -> dict:
             raise DuplicateIdError(f"{kind} id {item.id!r} appears twice; ids must be unique")
         out[item.id] = item
     return out
+
+
+def _after(moment, status) -> bool:
+    """Is a progress moment after the status date (a date alone: the whole day counts as done)?"""
+    if isinstance(moment, dt.datetime) and isinstance(status, dt.datetime):
+        return moment > status
+    return as_date("date", moment) > as_date("date", status)
 
 
 def _find_cycle(ids: list[str], succ: dict[str, list[str]]) -> list[str]:
@@ -96,6 +111,12 @@ class Project:
     budget: float | None = None
     deadline: dt.date | None = None
     description: str = ""
+    calendars: tuple[Calendar, ...] = ()
+    status_date: dt.date | dt.datetime | None = None
+    must_finish_by: dt.date | dt.datetime | None = None
+    lag_calendar: str = "successor"
+    total_float: str = "start"
+    progress_rule: str = "retained_logic"
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -128,7 +149,88 @@ class Project:
         else:
             set_("deadline", None)
         set_("description", str(self.description or ""))
+        self._check_schedule_settings()
         self._validate_references()
+        self._validate_calendars()
+
+    def _check_schedule_settings(self) -> None:
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        who = f"Project {self.name!r}"
+        for name, allowed in (("lag_calendar", LAG_CALENDARS), ("total_float", TOTAL_FLOAT),
+                              ("progress_rule", PROGRESS_RULES)):
+            value = str(getattr(self, name)).strip().lower()
+            if value not in allowed:
+                raise ValidationError(f"{who}: {name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+            set_(name, value)
+        for name in ("status_date", "must_finish_by"):
+            moment = _moment(f"{who}: {name}", getattr(self, name))
+            if moment is not None and as_date(name, moment) < self.start:
+                what = "the data date" if name == "status_date" else "must_finish_by"
+                raise ValidationError(f"{who}: {name} {moment} ({what}) is before the start {self.start}")
+            set_(name, moment)
+        set_("calendars", tuple(self.calendars))
+
+    def _validate_calendars(self) -> None:
+        who = f"Project {self.name!r}"
+        ids = {}
+        for cal in self.calendars:
+            if not isinstance(cal, Calendar):
+                raise ValidationError(f"{who}: calendars must hold Calendar objects, got {type(cal).__name__}")
+            if not cal.id:
+                raise ValidationError(f"{who}: every calendar in calendars needs an id (tasks and resources name it)")
+            if cal.id in ids and ids[cal.id] != cal:
+                raise DuplicateIdError(f"Calendar id {cal.id!r} appears twice; ids must be unique")
+            ids[cal.id] = cal
+        if self.calendar.id and self.calendar.id in ids and ids[self.calendar.id] != self.calendar:
+            raise DuplicateIdError(f"Calendar id {self.calendar.id!r} names both the project calendar and another")
+        known = set(ids) | ({self.calendar.id} if self.calendar.id else set())
+        for kind, items in (("Task", self.tasks), ("Resource", self.resources)):
+            for item in items:
+                if item.calendar is not None and item.calendar not in known:
+                    raise UnknownReferenceError(f"{kind} {item.id!r} works on unknown calendar {item.calendar!r}")
+        for dep in self.dependencies:
+            if dep.lag_calendar is not None and dep.lag_calendar not in known:
+                raise UnknownReferenceError(
+                    f"Dependency {dep.predecessor!r} -> {dep.successor!r} counts its lag on unknown calendar "
+                    f"{dep.lag_calendar!r}")
+        progressed = [t.id for t in self.tasks if t.actual_start is not None]
+        if progressed and self.status_date is None and self.progress_rule != "ms_project":
+            raise ValidationError(
+                f"{who}: tasks {', '.join(progressed[:5])} have progress but the project has no status_date "
+                "(the data date their remaining work is scheduled from)")
+        for task in self.tasks:
+            if task.constraint in ("MSO", "MFO") and as_date("date", task.constraint_date) < self.start:
+                raise ValidationError(
+                    f"Task {task.id!r}: constraint {task.constraint} on {task.constraint_date} is before the "
+                    f"project start {self.start}; no schedule can meet it")
+            for moment, name in ((task.actual_start, "actual_start"), (task.actual_finish, "actual_finish")):
+                if moment is not None and self.status_date is not None and _after(moment, self.status_date):
+                    raise ValidationError(f"Task {task.id!r}: {name} {moment} is after the status date {self.status_date}")
+
+    def calendar_named(self, calendar_id: str | None) -> Calendar:
+        """The calendar with this id (None: the project calendar)."""
+        if calendar_id is None or calendar_id == self.calendar.id:
+            return self.calendar
+        for cal in self.calendars:
+            if cal.id == calendar_id:
+                return cal
+        raise UnknownReferenceError(f"Project {self.name!r} has no calendar {calendar_id!r}")
+
+    def task_calendar(self, task: Task | str) -> Calendar:
+        """The calendar a task works on: its own, else its resources', else the project's.
+
+        Resources with calendars decide when the task has none: their common
+        calendar, or that of the resource it needs most units of (the first
+        listed of equals).
+        """
+        task = self.task(task) if isinstance(task, str) else task
+        if task.calendar is not None:
+            return self.calendar_named(task.calendar)
+        by_units = [(units, -k, self.resource(rid).calendar) for k, (rid, units) in enumerate(task.resources)
+                    if units > 0 and self.resource(rid).calendar is not None]
+        if by_units:
+            return self.calendar_named(max(by_units)[2])
+        return self.calendar
 
     def _validate_references(self) -> None:
         tasks = _unique("Task", self.tasks)
@@ -153,12 +255,13 @@ class Project:
                         if end == dep.predecessor
                         else f"Dependency {dep.predecessor!r} -> {dep.successor!r} names unknown task {end!r}"
                     )
-            if (dep.predecessor, dep.successor) in pairs:
+            key = (dep.predecessor, dep.successor, dep.type, dep.lag)
+            if key in pairs:
                 raise DuplicateIdError(
-                    f"Task {dep.successor!r} lists predecessor {dep.predecessor!r} twice; "
-                    "two tasks can be linked once"
+                    f"Task {dep.successor!r} lists predecessor {dep.predecessor!r} twice with the same link "
+                    f"({dep.type}, lag {dep.lag:g}); two tasks can be linked again only in another way"
                 )
-            pairs.add((dep.predecessor, dep.successor))
+            pairs.add(key)
             succ[dep.predecessor].append(dep.successor)
             indeg[dep.successor] += 1
         ready = [t for t, d in indeg.items() if d == 0]

@@ -326,9 +326,9 @@ BAD_INPUT = [
     # duplicate risk ids
     pytest.param(lambda: project(risks=[pm.Risk("R", probability=0.1), pm.Risk("R", probability=0.2)]),
                  DuplicateIdError, "Risk id 'R' appears twice", id="duplicate-risk"),
-    # the same two tasks linked twice
-    pytest.param(lambda: project(links=[("A", "B"), ("A", "B", "SS")]), DuplicateIdError,
-                 "Task 'B' lists predecessor 'A' twice", id="duplicate-link"),
+    # the same link twice (two tasks may be linked in two ways, e.g. SS and FF, but not twice the same way)
+    pytest.param(lambda: project(links=[("A", "B", "SS", 1), ("A", "B", "SS", 1)]), DuplicateIdError,
+                 "Task 'B' lists predecessor 'A' twice with the same link", id="duplicate-link"),
     # a resource demanded twice by one task
     pytest.param(lambda: pm.Task("A", duration=1, resources=[("dev", 1), ("dev", 2)]), DuplicateIdError,
                  "Task 'A': resource 'dev' is demanded twice", id="duplicate-demand"),
