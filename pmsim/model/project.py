@@ -117,6 +117,7 @@ class Project:
     lag_calendar: str = "successor"
     total_float: str = "start"
     progress_rule: str = "retained_logic"
+    honor_constraints: bool = True
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -169,6 +170,7 @@ class Project:
                 raise ValidationError(f"{who}: {name} {moment} ({what}) is before the start {self.start}")
             set_(name, moment)
         set_("calendars", tuple(self.calendars))
+        set_("honor_constraints", bool(self.honor_constraints))
 
     def _validate_calendars(self) -> None:
         who = f"Project {self.name!r}"
