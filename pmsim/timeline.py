@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._cache import cached
-from ._kernels.worktime import IDENTITY, MINUTES_PER_DAY, WorkTables, empty_tables
+from ._kernels.worktime import IDENTITY, MINUTES_PER_DAY, WorkTables, empty_tables, work_index
 from .calendar import Calendar, as_date
 from .errors import ValidationError
 from .model import Project
@@ -117,8 +117,8 @@ def _stretch(calendar: Calendar, origin: dt.date) -> float:
 
 
 def _calendar_mode_tables(calendars, origin: dt.date, days: int) -> WorkTables:
-    cal_ptr, day_ptr = [0], [0]
-    starts, ends, done, day_first = [], [], [], []
+    cal_ptr, day_ptr, work_ptr = [0], [0], [0]
+    starts, ends, done, day_first, work_first = [], [], [], [], []
     for cal in calendars:
         table = cal.work_table(origin, days)
         n = table.starts.size
@@ -127,10 +127,14 @@ def _calendar_mode_tables(calendars, origin: dt.date, days: int) -> WorkTables:
         done.append(table.done)
         # This calendar's own day index, over the days asked for (its table may be longer).
         day_first.append(np.asarray(table.day_first[:days + 1], dtype=np.int64))
+        index = work_index(table.starts, table.ends, table.done)
+        work_first.append(index)
         cal_ptr.append(cal_ptr[-1] + n)
         day_ptr.append(day_ptr[-1] + days + 1)
+        work_ptr.append(work_ptr[-1] + index.size)
     return WorkTables(np.array(cal_ptr, np.int64), np.array(day_ptr, np.int64), np.concatenate(starts),
-                      np.concatenate(ends), np.concatenate(done), np.concatenate(day_first))
+                      np.concatenate(ends), np.concatenate(done), np.concatenate(day_first),
+                      np.array(work_ptr, np.int64), np.concatenate(work_first))
 
 
 def _build(project: Project, horizon_days: int | None) -> Timeline:

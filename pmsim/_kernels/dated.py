@@ -84,8 +84,13 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
                 bound = start_of_work(c, inp.fixed_finish[j], d, tab)
         if d > 0.0:
             bound = next_start(c, bound, tab)
+            ef[j] = add_work(c, bound, d, tab)
+        else:
+            # A milestone sits at the end of the work its calendar has done by then (Friday 17:00, not the
+            # Saturday its predecessor on a 24-hour calendar finished): the same moment in working time.
+            bound = last_finish(c, bound, tab)
+            ef[j] = bound
         rs[j] = bound
-        ef[j] = add_work(c, bound, d, tab)
         es[j] = inp.actual_start[j] if status == 1 else bound
 
 

@@ -15,15 +15,23 @@ import numba as nb
 import numpy as np
 
 MINUTES_PER_DAY = 1440.0
+WORK_BUCKET = 60.0  # working minutes per step of the index from work to interval
 IDENTITY = -1
 
-WorkTables = namedtuple("WorkTables", "cal_ptr day_ptr starts ends done day_first")
+WorkTables = namedtuple("WorkTables", "cal_ptr day_ptr starts ends done day_first work_ptr work_first")
 
 
 def empty_tables() -> WorkTables:
     """Tables holding no calendar (every task on the identity axis)."""
     return WorkTables(np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1), np.zeros(1), np.zeros(1),
-                      np.zeros(1, np.int64))
+                      np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64))
+
+
+def work_index(starts: np.ndarray, ends: np.ndarray, done: np.ndarray) -> np.ndarray:
+    """Per :data:`WORK_BUCKET` of work: the first interval whose end is not before the bucket's start."""
+    total = float(done[-1] + ends[-1] - starts[-1]) if starts.size else 0.0
+    buckets = np.arange(int(total // WORK_BUCKET) + 1) * WORK_BUCKET
+    return np.searchsorted(done + (ends - starts), buckets, side="left").astype(np.int64)
 
 
 @nb.njit(inline="always")
@@ -57,29 +65,19 @@ def time_at(c, w, finish, tab):
     (``finish``) or the next working moment (not ``finish``); ``inf`` beyond the table."""
     if c < 0:
         return w
-    lo = tab.cal_ptr[c]
+    base = tab.cal_ptr[c]
     hi = tab.cal_ptr[c + 1] - 1
     if w > tab.done[hi] + tab.ends[hi] - tab.starts[hi]:
         return np.inf
     if w <= 0.0:
-        return tab.starts[lo]
-    if finish:
-        # The first interval whose end reaches w.
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if tab.done[mid] + tab.ends[mid] - tab.starts[mid] >= w:
-                hi = mid
-            else:
-                lo = mid + 1
-    else:
-        # The last interval starting at or before w.
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if tab.done[mid] <= w:
-                lo = mid
-            else:
-                hi = mid - 1
-    k = lo
+        return tab.starts[base]
+    # The first interval whose end reaches the start of w's bucket, then a few steps.
+    k = base + tab.work_first[tab.work_ptr[c] + int(w / WORK_BUCKET)]
+    while k < hi and tab.done[k] + tab.ends[k] - tab.starts[k] < w:
+        k += 1  # now the first interval whose end reaches w
+    if not finish:
+        while k < hi and tab.done[k + 1] <= w:
+            k += 1  # the last interval starting at or before w
     left = w - tab.done[k]
     length = tab.ends[k] - tab.starts[k]
     return tab.starts[k] + (left if left < length else length)

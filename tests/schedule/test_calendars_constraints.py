@@ -252,3 +252,53 @@ def test_a_single_calendar_project_schedules_exactly_as_before():
 def test_errors_are_pmsim_errors():
     with pytest.raises(PmsimError):
         pm.Calendar(hours="nine to five")
+
+
+# --------------------------------------------------------------------------- the Monte Carlo engine agrees
+
+
+def random_dated_project(seed: int, n: int = 40):
+    """A network of fixed durations on three calendars, all link types, lags, constraints and progress."""
+    rng = np.random.default_rng(seed)
+    cals = [None, "night", "24/7", "long"]
+    tasks = []
+    for k in range(n):
+        extra = {}
+        if rng.random() < 0.1:
+            extra = dict(constraint="SNET", constraint_date=f"2027-01-{int(rng.integers(4, 28)):02d}")
+        tasks.append(pm.Task(f"T{k}", duration=float(rng.choice([0, 0.5, 1, 2, 3.25])), calendar=cals[k % 4], **extra))
+    links = []
+    for j in range(1, n):
+        for i in set(rng.integers(max(0, j - 8), j, size=2).tolist()):
+            links.append((f"T{i}", f"T{j}", str(rng.choice(["FS", "SS", "FF", "SF"])), float(rng.choice([0, 0, 1, -0.5]))))
+    return plan(tasks, links, calendars=[NIGHT, ALL_DAY, LONG_DAYS], name=f"random {seed}")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_with_fixed_durations_every_iteration_is_the_cpm_schedule(seed):
+    p = random_dated_project(seed)
+    s = pm.cpm(p)
+    sim = pm.simulate(p, iterations=300, seed=1, keep="tasks")
+    assert sim.finish.min() == pytest.approx(s.makespan, abs=1e-4)
+    assert sim.finish.max() == pytest.approx(s.makespan, abs=1e-4)
+    # Each task's finish, as working days of the project calendar, is the CPM one.
+    np.testing.assert_allclose(sim.task_finish[0], s.table["finish"].to_numpy(), atol=1e-3)
+
+
+def test_progress_and_constraints_hold_in_every_iteration():
+    p = progressed("retained_logic")
+    uncertain = p.replace(tasks=tuple(t.replace(estimate=pm.Triangular(t.planned_duration, t.planned_duration,
+                                                                      2 * t.planned_duration))
+                                      for t in p.tasks))
+    sim = pm.simulate(uncertain, iterations=2000, seed=3, keep="tasks")
+    # Nothing finishes before the CPM plan (durations only grow), and A's remaining work starts at day 3,
+    # so the finish is never before day 8 (A 3-5, B 5-8) even when C runs long: C (2 to 4 days from day 3).
+    assert sim.finish.min() >= pm.cpm(p).makespan - 1e-6
+    assert (sim.task_finish[:, 0] >= 5.0 - 1e-6).all()
+
+
+def test_levelling_every_iteration_needs_one_plain_calendar():
+    p = plan([pm.Task("A", duration=1, calendar="24/7", resources={"r": 1})], calendars=[ALL_DAY],
+             resources=[pm.Resource("r")])
+    with pytest.raises(ValidationError, match="levelled Monte Carlo"):
+        pm.simulate(p, iterations=100, seed=1, levelled=True)
