@@ -181,12 +181,18 @@ def _date(value, where: str) -> dt.date | None:
 
 def _moment_cell(value):
     """A date or moment cell as the model takes it: a datetime at midnight (a spreadsheet's date) is that day."""
-    value = _cell(value)
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
+    value = _python_moment(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
         return value.date()
     return value
+
+
+def _python_moment(value):
+    """A cell with numpy's and pandas' timestamps as ``datetime.datetime``."""
+    value = _cell(value)
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
 
 
 def moment_text(value) -> str:
@@ -324,11 +330,12 @@ def _exception_table(item: Mapping, owner: str) -> CalendarException:
     if unknown or "first" not in item:
         raise ValidationError(f"{owner}: an exception table has keys first (required), last, hours, name; "
                               f"got {', '.join(map(repr, item))}")
-    last = _cell(item.get("last"))
-    hours = item.get("hours")
+    first = as_date(f"{owner}, exception", _cell(item["first"]))
+    where = f"{owner}, exception {first}"
+    last = None if _cell(item.get("last")) is None else as_date(where, _cell(item["last"]))
+    hours = () if _cell(item.get("hours")) is None else _spans(item["hours"], where)
     try:
-        return CalendarException(as_date(owner, _cell(item["first"])), None if last is None else as_date(owner, last),
-                                 () if hours is None else _spans(hours, owner), _text(item.get("name")))
+        return CalendarException(first, last, hours, _text(item.get("name")))
     except PmsimError as exc:
         raise exc.with_context(owner) from None
 
@@ -353,9 +360,9 @@ def _exception_items(text: str, owner: str) -> list[CalendarException]:
         if any(_none(p) for p in pieces) and len(pieces) > 1:
             raise ValidationError(f"{where}: 'none' and working times together; give one or the other")
         hours = () if not pieces or _none(pieces[0]) else parse_hours("; ".join(pieces), where)
+        first, last = as_date(where, first), None if last is None else as_date(where, last)
         try:
-            out.append(CalendarException(as_date(where, first), None if last is None else as_date(where, last),
-                                         hours, name))
+            out.append(CalendarException(first, last, hours, name))
         except PmsimError as exc:
             raise exc.with_context(owner) from None
     return out
@@ -542,9 +549,15 @@ def _parse_link(token: str, task_ids: Mapping) -> tuple[str, str, float, str | N
     if token in task_ids:
         return token, "FS", 0.0, None
     m = _LAG_CALENDAR.fullmatch(token)
-    if m:
-        pred, kind, lag = _parse_typed_link(m["link"].strip(), task_ids)
-        return pred, kind, lag, m["calendar"].strip()
+    if m:  # "A FS+2 @24h": the lag counts working time of calendar 24h
+        try:
+            pred, kind, lag = _parse_typed_link(m["link"].strip(), task_ids)
+            return pred, kind, lag, m["calendar"].strip()
+        except PmsimError as exc:
+            try:  # an id with " @" in it, such as "Go live @ HQ SS+2"
+                return (*_parse_typed_link(token, task_ids), None)
+            except PmsimError:
+                raise exc from None
     return (*_parse_typed_link(token, task_ids), None)
 
 
@@ -850,7 +863,7 @@ def _settings(raw: Mapping, label: str, calendars: Mapping[str, Calendar], calen
     out["calendar"] = _calendar(raw.get("calendar"), label, calendars, calendars_label)
     out["calendars"] = tuple(calendars.values())
     for key in ("status_date", "must_finish_by"):
-        out[key] = _moment(where(key), _cell(raw.get(key)))
+        out[key] = _moment(where(key), _python_moment(raw.get(key)))
     for key in ("lag_calendar", "total_float", "progress_rule"):
         if _cell(raw.get(key)) is not None:
             out[key] = _text(raw[key])
