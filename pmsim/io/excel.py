@@ -38,7 +38,7 @@ import pandas as pd
 from ..errors import FileFormatError, MissingExtraError, PmsimWarning
 from ..model import Project
 from ..model.project import build_project
-from ..model.tables import CALENDAR_KEYS, OPTIONAL_COLUMNS, project_to_frames
+from ..model.tables import CALENDAR_KEYS, OPTIONAL_COLUMNS, moment_text, project_to_frames
 from ._files import XML_ILLEGAL, replacing
 
 __all__ = ["read_xlsx", "write_xlsx", "SHEETS"]
@@ -198,7 +198,7 @@ def _settings_frame(settings: dict) -> pd.DataFrame:
                     item = "; ".join(d.isoformat() if hasattr(d, "isoformat") else d for d in item)
                 rows.append((names[field], _excel_cell(item)))
         else:
-            rows.append((key, value.isoformat() if hasattr(value, "isoformat") else _excel_cell(value)))
+            rows.append((key, moment_text(value) if isinstance(value, dt.date) else _excel_cell(value)))
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
