@@ -49,6 +49,8 @@ _REQUIRED = ("tasks", "project")
 _CALENDAR_ROWS = {**{k: k for k in CALENDAR_KEYS if k not in ("id", "name")},
                   "calendar_id": "id", "calendar_name": "name"}
 _REPEATABLE = ("holidays", "exceptions")
+# An OLE2 compound file: Excel's encrypted (password-protected) workbooks and old .xls files.
+_OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
 def _openpyxl():
@@ -62,6 +64,13 @@ def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     _openpyxl()
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        with open(path, "rb") as f:
+            if f.read(8) == _OLE_SIGNATURE:
+                raise FileFormatError(f"{path}: a password-protected workbook or an old .xls file; save it as an "
+                                      ".xlsx workbook without a password")
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     try:
         book = pd.read_excel(path, sheet_name=None, header=None, dtype=object, na_filter=False, engine="openpyxl")
     # A damaged workbook fails in the zip layer (BadZipFile, zlib.error), in its XML parts

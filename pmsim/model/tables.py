@@ -756,6 +756,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
             for rid, _ in demand:
                 if rid not in resource_rows:
                     hint = "" if res_table.rows else f"; there is no {res_table.label}"
+                    if "," in rid:
+                        hint += "; separate resources with ';', such as 'dev:1; qa:2'"
                     raise UnknownReferenceError(f"demands unknown resource {rid!r}{hint}")
             built_tasks.append(Task(
                 tid, _text(row.get("name")),

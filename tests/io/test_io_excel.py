@@ -314,3 +314,10 @@ def test_time_errors_name_sheet_row_and_rule(tmp_path, sheets, error, message):
                                               **sheets})
     with pytest.raises(error, match=message):
         pm.read_project(book)
+
+
+def test_a_password_protected_or_old_workbook_says_so(tmp_path):
+    # Excel encrypts a workbook with a password into an OLE2 compound file, the format of old .xls files.
+    (tmp_path / "locked.xlsx").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504)
+    with pytest.raises(pm.FileFormatError, match=r"locked\.xlsx: a password-protected workbook or an old \.xls file"):
+        pm.read_project(tmp_path / "locked.xlsx")

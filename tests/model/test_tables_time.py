@@ -318,6 +318,9 @@ BAD = [
     # progress after the status date
     (dict(tasks={"id": ["A"], "duration": [5], "actual_start": ["2027-02-01"]}), pm.ValidationError,
      r"^tasks table, row 0 \(task 'A'\): actual_start 2027-02-01 is after the status date 2027-01-08$"),
+    # resources separated by commas
+    (dict(tasks={"id": ["A"], "duration": [1], "resources": ["dev:1, qa:2"]}, resources={"id": ["dev", "qa"]}),
+     pm.UnknownReferenceError, r"demands unknown resource 'dev:1, qa'; separate resources with ';', such as"),
     # the same link twice
     (dict(tasks={"id": ["A", "B"], "duration": [1, 1], "predecessors": ["", "A SS+1; A SS+1d"]}),
      pm.DuplicateIdError, r"predecessor 'A' is listed twice with the same link \(SS, lag 1\)"),
