@@ -209,6 +209,11 @@ def moment_text(value) -> str:
     return value.isoformat()
 
 
+def _percent(value):
+    """A percentage cell: ``50`` or ``"50%"`` (as a spreadsheet exports it as text)."""
+    return value.strip()[:-1] if isinstance(value, str) and value.strip().endswith("%") else value
+
+
 def _constraint(value):
     """A constraint cell: its code (``SNET``), also from the long name MS Project or P6 shows."""
     text = _text(value)
@@ -252,7 +257,9 @@ def _none(value) -> bool:
 
 
 def _spans(value, where: str) -> tuple:
-    """Working times of a cell: ``"08:00-12:00; 13:00-17:00"``, ``"none"`` (no working time)."""
+    """Working times of a cell: ``"08:00-12:00; 13:00-17:00"``, ``"none"`` (no working time), or a list of spans."""
+    if isinstance(value, (list, tuple)):  # TOML: hours = ["08:00-12:00", "13:00-17:00"]
+        value = "; ".join(_text(v) for v in value) or "none"
     if _none(value):
         return ()
     return parse_hours(_text(value), where)
@@ -771,7 +778,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 constraint=_constraint(row.get("constraint")),
                 secondary_constraint=_constraint(row.get("secondary_constraint")),
                 remaining_duration=_number(row.get("remaining_duration"), "remaining_duration"),
-                percent_complete=_number(row.get("percent_complete"), "percent_complete"),
+                percent_complete=_number(_percent(row.get("percent_complete")), "percent_complete"),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()

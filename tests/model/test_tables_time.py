@@ -254,6 +254,14 @@ def test_the_project_calendar_may_name_a_calendar_of_the_table():
     assert p.task_calendar("B") == p.calendar
 
 
+def test_percentages_may_carry_a_percent_sign_and_toml_hours_may_be_a_list():
+    tasks = pd.DataFrame({"id": ["A"], "duration": [2], "actual_start": ["2027-01-04"], "percent_complete": ["40 %"]})
+    p = project_from_frames(tasks, start=START, status_date="2027-01-05",
+                            calendar={"hours": ["07:00-11:00", "12:00-16:00"], "sat": []})
+    assert p.task("A").percent_complete == 40.0
+    assert p.calendar == pm.Calendar(hours="07:00-11:00; 12:00-16:00")
+
+
 def test_scheduling_settings_are_read():
     p = project_from_frames(
         pd.DataFrame({"id": ["A"], "duration": [2], "actual_start": ["2027-01-04"], "percent_complete": [50]}),
@@ -368,3 +376,56 @@ def test_workdays_written_as_text_read_like_a_list():
         p = project_from_frames(pd.DataFrame({"id": ["A"], "duration": [1]}), start=START,
                                 calendar={"workdays": text})
         assert p.calendar == pm.Calendar(), text
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_MINUTES = st.integers(0, 24 * 4).map(lambda q: q * 15)
+
+
+@st.composite
+def _spans(draw, min_size=1):
+    cuts = sorted(draw(st.sets(_MINUTES, min_size=2 * min_size, max_size=6)))
+    cuts = cuts[: len(cuts) // 2 * 2]
+    return tuple(zip(cuts[::2], cuts[1::2]))
+
+
+@st.composite
+def calendars(draw):
+    day = st.dates(dt.date(2027, 1, 1), dt.date(2028, 12, 31))
+    exceptions = []
+    for _ in range(draw(st.integers(0, 3))):
+        first = draw(day)
+        exceptions.append(CalendarException(first, first + dt.timedelta(days=draw(st.integers(0, 9))),
+                                            draw(st.one_of(st.just(()), _spans())),
+                                            draw(st.text(max_size=12))))
+    week = {d: draw(_spans()) for d in draw(st.sets(st.sampled_from(pm.calendar.WEEKDAYS), max_size=3))}
+    return pm.Calendar(
+        # (cells are stripped: a name's own leading or trailing blanks do not survive a table, as for tasks)
+        id=draw(st.from_regex(r"[A-Za-z0-9_]{1,8}", fullmatch=True)), name=draw(st.text(max_size=10)).strip(),
+        workdays=draw(st.sets(st.sampled_from(pm.calendar.WEEKDAYS), min_size=1)), hours=draw(_spans()),
+        week=week, holidays=tuple(draw(st.sets(day, max_size=3))), exceptions=tuple(exceptions),
+        hours_per_day=draw(st.one_of(st.none(), st.sampled_from([1.5, 7.5, 8.0, 24.0]))),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendars())
+def test_any_calendar_reads_back_from_its_row(cal):
+    tasks = pd.DataFrame({"id": ["A"], "duration": [1], "calendar": [cal.id]})
+    p = pm.Project(name="x", start=START, tasks=[pm.Task("A", duration=1, calendar=cal.id)], calendars=(cal,))
+    f = p.to_frames()
+    assert project_from_frames(tasks, calendars=f["calendars"], start=START).calendars == (cal,)
+    assert pm.Project.from_frames(**f) == p
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789-.:; \"'AaNnoe\t", max_size=60) | st.text(max_size=30))
+def test_any_exceptions_text_is_read_or_refused_clearly(text):
+    try:
+        parse_exceptions(text)
+    except pm.PmsimError:
+        pass
