@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException, as_date, parse_hours, parse_weekdays
 from ..calendar.model import hours_text
-from .entities import CONSTRAINTS, LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
 
 __all__ = [
     "ProjectParts",
@@ -272,7 +272,6 @@ def weekdays_text(days) -> str:
     ('Mon-Thu; Sat', 'Sat; Sun', 'none')
     >>> weekdays_text(("Mon", "Tue", "Wed", "Thu", "Sun"))
     'Sun-Thu'
-
     """
     index = sorted(WEEKDAYS.index(d) for d in days)
     runs: list[list[int]] = []
@@ -476,11 +475,10 @@ def _calendar_fields(cal: Calendar) -> dict:
 def _calendar_row(cal: Calendar) -> dict:
     """A row of the calendars table."""
     fields = _calendar_fields(cal)
-    row = {**fields, "id": cal.id, "name": cal.name, "workdays": weekdays_text(cal.workdays),
-           "hours": hours_text(cal.hours) or "none",
-           "holidays": "; ".join(d.isoformat() for d in cal.holidays),
-           "exceptions": "; ".join(fields.get("exceptions", ()))}
-    return row
+    return {**fields, "id": cal.id, "name": cal.name, "workdays": weekdays_text(cal.workdays),
+            "hours": hours_text(cal.hours) or "none",
+            "holidays": "; ".join(d.isoformat() for d in cal.holidays),
+            "exceptions": "; ".join(fields.get("exceptions", ()))}
 
 
 # --------------------------------------------------------------------------- tables
