@@ -218,7 +218,8 @@ class Tables:
         raise FileFormatError(f"{self.path}: {where}: {message}")
 
     def where(self, table: str, row: dict) -> str:
-        return f"{table} line {row.get('_line', '?')}"
+        """Where a row is, for messages: its table and line (or what the row says of its origin, ``_where``)."""
+        return row.get("_where") or f"{table} line {row.get('_line', '?')}"
 
     def number(self, row: dict, field: str, table: str, default=None):
         value = row.get(field, "").strip()
