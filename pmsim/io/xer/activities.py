@@ -164,9 +164,7 @@ class ActivityReader(Tables):
                 out["remaining_duration"] = max(remaining_hours / hpd, 0.0)
             return out
         if finish is not None:
-            out["remaining_duration"] = 0.0
-            out["percent_complete"] = 100.0
-            return out
+            return out  # finished: nothing remains, all is done
         if remaining_hours is not None:
             out["remaining_duration"] = max(remaining_hours / hpd, 0.0)
         out["percent_complete"] = self.percent_complete(row, duration, hpd, remaining_hours)

@@ -94,7 +94,8 @@ class XerReader(ActivityReader):
             phase = "" if node is None or node is self.root_wbs else node.get("wbs_name", "")
             # On the project calendar, with no resource calendar to choose instead, a task needs none of its own.
             plain = schedule_key == project_key and not any(
-                res_info.get(a.get("rsrc_id", "").strip(), {}).get("calendar_key") for a in assignments.get(num, []))
+                res_info.get(a.get("rsrc_id", "").strip(), {}).get("calendar_key") not in (None, "", project_key)
+                for a in assignments.get(num, []))
             task, done = self.read_task(row, tid, None if plain else (cal.id or None), cal.hours_per_day, phase,
                                         assignments.get(num, []), expenses.get(num, []), res_info)
             tasks.append(task)

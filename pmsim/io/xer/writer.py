@@ -306,8 +306,11 @@ def _task_row(task: Task, number: int, wbs_id: int, row: dict, times: dict, prog
     act_start, act_end, pct, remaining = _progress(task, prog, cal)
     status = "TK_Complete" if act_end is not None else "TK_Active" if act_start is not None or (pct or 0) > 0 \
         else "TK_NotStart"
-    if remaining is None:
-        remaining = 0.0 if status == "TK_Complete" else dur
+    if status == "TK_Complete":
+        remaining, pct = 0.0, 100.0
+    elif remaining is None and status == "TK_NotStart":
+        remaining = dur
+    # A task in progress without a remaining duration is written without one (pmsim does not guess it).
     work = sum(u for _, u in task.resources) * dur * hpd
     constraints = {}
     for kind_field, date_field, code_field, cdate_field in (
@@ -324,7 +327,7 @@ def _task_row(task: Task, number: int, wbs_id: int, row: dict, times: dict, prog
         complete_pct_type="CP_Phys", task_type="TT_FinMile" if task.milestone else "TT_Task",
         duration_type="DT_FixedDUR2", status_code=status, task_code=task.id, task_name=task.name,
         total_float_hr_cnt=row["total_float"] * hpd, free_float_hr_cnt=row["free_float"] * hpd,
-        remain_drtn_hr_cnt=remaining * hpd, act_work_qty=0, remain_work_qty=work, target_work_qty=work,
+        remain_drtn_hr_cnt=None if remaining is None else remaining * hpd, act_work_qty=0, remain_work_qty=work, target_work_qty=work,
         target_drtn_hr_cnt=dur * hpd, target_equip_qty=0, act_equip_qty=0, remain_equip_qty=0,
         act_start_date=stamp(act_start), act_end_date=stamp(act_end),
         late_start_date=stamp(late_start), late_end_date=stamp(late_finish),
