@@ -265,10 +265,9 @@ def test_calendars_from_p6(tmp_path):
     assert crew.exceptions == (CalendarException("2027-01-09", hours="08:00-12:00"),)
     assert p.resource("CREW").calendar == "Crew"
     # Durations are hours over the day of the calendar each activity is scheduled on.
+    # D is resource dependent: it works on its resource's calendar.
     assert [(t.id, t.calendar, t.planned_duration) for t in p.tasks] == [
-        ("A", "Long days", 5.0), ("B", None, 3.0), ("C", "24 hours", 1.5), ("D", None, 2.0), ("M", None, 0.0)]
-    # D is resource dependent: its resource's calendar, which the model picks from the demand.
-    assert p.task_calendar("D").id == "Crew"
+        ("A", "Long days", 5.0), ("B", None, 3.0), ("C", "24 hours", 1.5), ("D", "Crew", 2.0), ("M", None, 0.0)]
     assert "Unused" not in [c.id for c in p.calendars]
 
 
@@ -437,3 +436,78 @@ def test_stored_schedule_of_what_pmsim_writes_matches_its_cpm(tmp_path):
     table = pm.cpm(p).table
     assert list(frame.index) == list(p.task_ids)
     assert frame["total_float"].tolist() == pytest.approx(table["total_float"].tolist())
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def raw(transform):
+    """Spoil the bytes of the good file (rather than its tables)."""
+    def spoil(path):
+        path.write_bytes(transform(path.read_bytes()))
+    spoil.on_bytes = True
+    return spoil
+
+
+def shutdown(t):
+    # Standard: every day from the start to the must-finish-by date an exception without working time.
+    first = (dt.date(2027, 1, 4) - dt.date(1899, 12, 30)).days
+    days = "".join(f"(0||{k}(d|{first + k})())" for k in range(0, 190))
+    set_field("CALENDAR", 0, "clndr_data", clndr(exceptions=days))(t)
+
+
+# One row per kind of bad input: how to spoil the good file, the error, what the message must say.
+BAD = [
+    # fields separated by commas (a spreadsheet's save)
+    (raw(lambda b: b.replace(b"\t", b",")), pm.FileFormatError,
+     r"line 1: the fields are separated by commas, not tabs \(found 'ERMHDR,20.12"),
+    # UTF-16 with a byte-order mark
+    (raw(lambda b: b.decode("cp1252").encode("utf-16")), pm.FileFormatError,
+     r"UTF-16 text \(found a UTF-16 byte-order mark\)"),
+    # UTF-16 without one
+    (raw(lambda b: b.decode("cp1252").encode("utf-16-le")), pm.FileFormatError,
+     r"UTF-16 text \(found zero bytes between the characters\)"),
+    # a calendar in use with no working time
+    (set_field("CALENDAR", 0, "clndr_data", clndr("(0||1()())(0||2()())")), pm.FileFormatError,
+     r"calendar 'Standard'\): no working time: no weekday has working hours"),
+    # exceptions that remove all the working time of the project's span
+    (shutdown, pm.FileFormatError,
+     r"calendar 'Standard'\): no working time from 2027-01-04 to 2027-06-30: its exceptions remove all of it"),
+    # an actual finish before the actual start
+    (set_field("TASK", 0, "act_end_date", "2027-01-03 17:00"), pm.FileFormatError,
+     r"activity 'A'\): act_end_date 2027-01-03 17:00:00 is before act_start_date 2027-01-04 07:00:00"),
+    # a finished activity with work remaining
+    (set_field("TASK", 0, "remain_drtn_hr_cnt", "8"), pm.FileFormatError,
+     r"activity 'A'\): has an act_end_date \(2027-01-07 17:00:00\) but remain_drtn_hr_cnt 8 h; a finished activity "
+     r"has no remaining duration"),
+    # an actual finish without an actual start
+    (set_field("TASK", 0, "act_start_date", ""), pm.ValidationError,
+     r"TASK line \d+ \(activity 'A'\): Task 'A': has an actual_finish but no actual_start"),
+    # the data date before the planned start
+    (set_field("PROJECT", 0, "last_recalc_date", "2026-12-31 17:00"), pm.FileFormatError,
+     r"PROJECT line \d+: last_recalc_date \(the data date\) 2026-12-31 17:00 is before the project's planned start "
+     r"2027-01-04"),
+    # a constraint code P6 does not have
+    (set_field("TASK", 1, "cstr_type", "CS_SOON"), pm.FileFormatError, r"cstr_type must be one of CS_MSO, .*'CS_SOON'"),
+    # a lag calendar rule P6 does not have
+    (set_field("SCHEDOPTIONS", 0, "sched_calendar_on_relationship_lag", "rcal_Moon"), pm.FileFormatError,
+     r"sched_calendar_on_relationship_lag must be one of rcal_Predecessor, .*'rcal_Moon'"),
+    # a mandatory start before the project start on an activity still to do
+    (lambda t: (set_field("TASK", 2, "cstr_type", "CS_MANDSTART")(t),
+                set_field("TASK", 2, "cstr_date", "2026-12-01 08:00")(t)), pm.ValidationError,
+     r"Task 'C': constraint MSO on 2026-12-01 08:00:00 is before the project start 2027-01-04"),
+]
+
+
+@pytest.mark.parametrize("spoil, error, message", BAD)
+def test_bad_input_is_refused_naming_file_place_and_rule(tmp_path, spoil, error, message):
+    if getattr(spoil, "on_bytes", False):
+        path = p6_file(tmp_path)
+        spoil(path)
+    else:
+        path = p6_file(tmp_path, spoil)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PmsimWarning)
+        with pytest.raises(error, match=message) as info:
+            pm.read_project(path)
+    assert "p6.xer" in str(info.value)

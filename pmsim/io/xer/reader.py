@@ -446,8 +446,10 @@ class XerReader(ActivityReader):
         changed = []
         with_calendars = {r.id for r in project.resources if r.calendar is not None}
         for task in project.tasks:
-            # Without resource calendars the model picks the project's, which such a task does not use.
+            # Without resource calendars the model picks the project's, which such a task does not use;
+            # a resource-dependent activity names its resource's calendar, as P6 schedules it.
             if task.calendar is not None and any(r in with_calendars for r, _ in task.resources) and \
+                    self.task_rows[task.id].get("task_type", "") != "TT_Rsrc" and \
                     project.task_calendar(task.replace(calendar=None)).id == task.calendar:
                 task = task.replace(calendar=None)
             changed.append(task)
