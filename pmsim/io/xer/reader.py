@@ -247,9 +247,10 @@ class XerReader(ActivityReader):
         for row in rows:
             dates += [self.date(row, f, "TASK") for f in ("early_end_date", "target_end_date", "cstr_date", "cstr_date2")]
         end = max([d.date() for d in dates if d is not None] + [start + dt.timedelta(days=28)])
-        moment = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
         for key, cal in self.calendars.items():
-            if cal.working_offset(start, moment) <= 0:
+            # The first working moment: a calendar whose week works has one soon after its last exception.
+            first = cal.start_time(start, 0.0)
+            if first.date() > end:
                 self.fail(self.spec(key).where,
                           f"no working time from {start} to {end}: its exceptions remove all of it "
                           "(a calendar must leave some working time in the project's span)")
