@@ -50,8 +50,9 @@ class XerReader(ActivityReader):
         chosen = choose_project(self, project)
         self.proj_id = chosen.get("proj_id", "").strip()
         mine = lambda rows: [r for r in rows if r.get("proj_id", "").strip() in (self.proj_id, "")]  # noqa: E731
-        self.udfs, self.pmsim_file = self.read_udfs()
+        self.udfs = self.read_udfs()
         self.settings = self.read_settings()
+        self.pmsim_file = bool(self.settings)  # pmsim wrote this project
         self.options = schedule_options(self, self.proj_id)
         rows = mine(self.table("TASK"))
         self.chosen = chosen
@@ -109,9 +110,8 @@ class XerReader(ActivityReader):
 
     # ------------------------------------------------------------ settings and UDFs
 
-    def read_udfs(self) -> tuple[dict, bool]:
-        """((table, label) -> {fk_id: row}) for the pmsim user-defined fields, and whether pmsim wrote
-        the file (it defines them)."""
+    def read_udfs(self) -> dict:
+        """(table, label) -> {fk_id: row} for the pmsim user-defined fields."""
         types = {}
         for row in self.table("UDFTYPE"):
             label = row.get("udf_type_label", "").strip().lower()
@@ -122,7 +122,7 @@ class XerReader(ActivityReader):
             key = types.get(row.get("udf_type_id"))
             if key is not None:
                 out.setdefault(key, {})[row.get("fk_id", "").strip()] = row
-        return out, any(label == "pmsim settings" for _, label in types.values())
+        return out
 
     def udf(self, table: str, label: str, fk: str, number: bool):
         row = self.udfs.get((table, label), {}).get(str(fk).strip())
