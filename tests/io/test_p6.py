@@ -95,6 +95,9 @@ def tables_of(path) -> dict[str, list[dict]]:
     {"lag_calendar": "24h"},
     # what P6 has no field for travels in pmsim's settings
     {"honor_constraints": True, "progress_rule": "ms_project", "deadline": None},
+    # a calendar nothing uses yet, whose usual hours no day works
+    {"calendars": every_feature_project().calendars + (
+        pm.Calendar(workdays=(), week={"Sat": "09:00-13:00"}, id="spare", name=""),)},
 ])
 def test_every_feature_round_trip(tmp_path, changes):
     p = every_feature_project(**changes)
@@ -139,6 +142,16 @@ def test_what_the_file_holds(tmp_path):
     assert ("C", "D", "PR_SF", "48") in links and ("B", "C", "PR_FS", "-8") in links
     rsrc = {r["rsrc_short_name"]: r for r in t["RSRC"]}
     assert rsrc["crane"]["clndr_id"] == cal["Night shift"]["clndr_id"]
+
+
+def test_a_lag_calendar_of_its_own_is_written_with_a_warning(tmp_path):
+    p = every_feature_project()
+    p = p.replace(dependencies=[pm.Dependency("S", "A", lag=1, lag_calendar="24h"), *p.dependencies[1:]])
+    with pytest.warns(pm.PmsimWarning, match=r"lag calendars of single links .*S -> A; the lag is written in hours "
+                                              r"of its calendar; P6 counts it on the successor calendar"):
+        write_xer(p, tmp_path / "p.xer")
+    links = tables_of(tmp_path / "p.xer")["TASKPRED"]
+    assert links[0]["lag_hr_cnt"] == "24"
 
 
 def test_a_date_alone_is_the_start_or_end_of_that_days_work(tmp_path):
