@@ -289,20 +289,20 @@ def _dated_passes(tl, days: np.ndarray):
 
     net = tl.net
     inputs, anchor = schedule_inputs(tl, days)
-    lag, link_cal = tl.lags(), tl.link_calendar
+    lag, link_cal = inputs.link_lag, tl.link_calendar
     in_pred_order = np.empty(net.n_links, dtype=np.int64)
     in_pred_order[net.pred_link] = np.arange(net.n_links)
     by_succ = in_pred_order[net.succ_link]
-    succ_lag, succ_cal = lag[by_succ], link_cal[by_succ]
+    succ_lag, succ_cal, succ_date = lag[by_succ], link_cal[by_succ], inputs.link_date[by_succ]
     n = net.n
     es, ef, rs, ls, lf = (np.empty(n) for _ in range(5))
     for attempt in range(2):
         forward(net.pred_ptr, net.pred_idx, net.pred_type, lag, link_cal, inputs, tl.tables, es, ef, rs)
         finish = float(ef.max()) if n else 0.0
         end = finish if anchor == -np.inf else anchor
-        backward(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, inputs, tl.tables, end,
+        backward(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, succ_date, inputs, tl.tables, end,
                  es, ef, rs, ls, lf)
-        late = _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_lag, succ_cal, finish)
+        late = _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, (succ_lag, succ_cal, succ_date), finish)
         if late is None or attempt:
             break
         inputs = inputs._replace(start_floor=np.maximum(inputs.start_floor, late))
@@ -313,13 +313,13 @@ def _dated_passes(tl, days: np.ndarray):
     sf, ff_ = np.empty(n), np.empty(n)
     floats(inputs, tl.tables, rs, ef, ls, lf, sf, ff_)
     free = np.empty(n)
-    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, inputs, tl.tables, finish,
-                es, ef, rs, free)
+    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, succ_date, inputs, tl.tables,
+                finish, es, ef, rs, free)
     return {"inputs": inputs, "es": es, "ef": ef, "rs": rs, "ls": ls, "lf": lf, "start_float": sf,
             "finish_float": ff_, "free_float": free, "finish": finish}
 
 
-def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_lag, succ_cal, finish):
+def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_links, finish):
     """The start floors that move the project's ALAP tasks late, or None when it has none.
 
     Honouring constraints (MS Project), a task as late as possible sits at its
@@ -335,8 +335,7 @@ def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_lag, succ_cal, fin
     if project.honor_constraints:
         return np.where(alap, ls, -np.inf)
     free = np.empty(net.n)
-    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, inputs, tl.tables, finish,
-                es, ef, rs, free)
+    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, *succ_links, inputs, tl.tables, finish, es, ef, rs, free)
     shifted = np.array([_later_by(tl, j, rs[j], free[j]) if alap[j] else -np.inf for j in range(net.n)])
     return shifted
 
@@ -361,8 +360,9 @@ def _dated_schedule(project: Project, tl, days: np.ndarray, passes: dict) -> Sch
     cal_index = tl.task_calendar
     tf = tl.task_days(cal_index, tf_axis)
     ff = tl.task_days(cal_index, passes["free_float"])
-    start_axis = np.where(status > 0, passes["es"], passes["rs"])
-    axis = {"start": start_axis, "finish": passes["ef"], "early_start": passes["rs"],
+    start_axis = np.where(status > 0, inputs.actual_start, passes["rs"])
+    finish_axis = np.where(status == 2, inputs.actual_finish, passes["ef"])  # P6: early dates at the data date
+    axis = {"start": start_axis, "finish": finish_axis, "early_start": passes["rs"],
             "early_finish": passes["ef"], "late_start": passes["ls"], "late_finish": passes["lf"]}
     wd = {k: tl.working_days(v) for k, v in axis.items()}
     makespan = float(tl.working_days(np.array([passes["finish"]]))[0]) if net.n else 0.0

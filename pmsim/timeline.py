@@ -219,13 +219,23 @@ def _base(project: Project) -> float:
     return float(table.work_at(_moment_minutes(origin, project.start, False))) / cal.minutes_per_day
 
 
+def _work_left(task) -> float:
+    """The longest a task can still take (working days): nothing once finished, its remaining work once
+    started (a started task's planned duration may be junk its tool no longer uses)."""
+    if task.actual_finish is not None:
+        return 0.0
+    if task.actual_start is not None and task.remaining_duration is not None:
+        return task.remaining_duration * max(1.0, task.estimate.high / max(task.planned_duration, 1e-9))
+    high = task.estimate.high
+    return high if math.isfinite(high) else task.planned_duration
+
+
 def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> int:
     """Days that surely hold the schedule: a forward pass on elapsed time with each calendar stretched."""
     from ._kernels.cpm import forward_pass
 
     stretch = {c: _stretch(c, origin) for c in set(task_cals)}
-    dur = np.array([t.estimate.high if math.isfinite(t.estimate.high) else t.planned_duration
-                    for t in (project.tasks[i] for i in net.project_index.tolist())], dtype=np.float64)
+    dur = np.array([_work_left(t) for t in (project.tasks[i] for i in net.project_index.tolist())], dtype=np.float64)
     elapsed = dur * task_scale * np.array([stretch[c] for c in task_cals]) * 1.25
     lags = np.abs(net.pred_lag) * link_scale * 2.0
     es, ef = np.empty(net.n), np.empty(net.n)
@@ -270,7 +280,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
 
     Also returns the axis value of the finish anchor (``must_finish_by``, or -inf: the project finish).
     """
-    from ._kernels.dated import Dated
+    from ._kernels.dated import Dated, progress_links
 
     project, net = tl.project, tl.net
     n = net.n
@@ -283,7 +293,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     fixed_start, fixed_finish = np.full(n, np.nan), np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)
     actual_start, actual_finish = np.full(n, np.nan), np.full(n, np.nan)
-    remaining = np.zeros(n)
+    remaining, worked = np.zeros(n), np.zeros(n)
     rule = {"retained_logic": 0, "progress_override": 1, "ms_project": 2}[project.progress_rule]
     honor = project.honor_constraints
     data_date = None if project.status_date is None else tl.at(project.status_date, finish=True)
@@ -293,9 +303,10 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
 
     for j, task in enumerate(tasks):
         c = int(tl.task_calendar[j])
+        finished = task.actual_start is not None and task.actual_finish is not None
         for kind, date in ((task.constraint, task.constraint_date),
                            (task.secondary_constraint, task.secondary_constraint_date)):
-            if date is None:
+            if date is None or finished:  # a finished task's dates are facts, constraints do not move them
                 continue
             finish = kind in ("FNET", "FNLT", "MFO", "FO")
             t = at(date, finish)
@@ -315,7 +326,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                 fixed_start[j] = t
             if kind == "MFO":
                 fixed_finish[j] = t
-        if task.deadline is not None:
+        if task.deadline is not None and not finished:
             late_finish_cap[j] = min(late_finish_cap[j], at(task.deadline, True))
         if task.actual_start is not None:
             status[j] = 2 if task.actual_finish is not None else 1
@@ -324,14 +335,28 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                 actual_finish[j] = max(_snap(tl, c, at(task.actual_finish, True), True), actual_start[j])
             else:
                 remaining[j] = _remaining(tl, j, task, dur[j], actual_start[j], data_date)
-        if data_date is not None and rule != 2 and status[j] != 2:
-            floor[j] = max(floor[j], data_date)
+            if data_date is not None:
+                worked[j] = _worked(tl, c, actual_start[j], data_date)
+        if data_date is not None and rule != 2:
+            floor[j] = max(floor[j], data_date)  # P6: a finished task is no work left at the data date
+    n_links = net.n_links
     inputs = Dated(dur=dur, remaining=remaining, task_cal=tl.task_calendar, start_floor=floor,
                    finish_floor=finish_floor, start_cap=start_cap, finish_cap=finish_cap, fixed_start=fixed_start,
                    fixed_finish=fixed_finish, late_start_cap=late_start_cap, late_finish_cap=late_finish_cap,
-                   status=status, actual_start=actual_start, actual_finish=actual_finish, rule=rule, honor=honor)
+                   status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
+                   data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
+                   link_lag=np.empty(n_links), link_date=np.empty(n_links))
+    progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
+                   inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)
     return inputs, anchor
+
+
+def _worked(tl: Timeline, c: int, started: float, data_date: float) -> float:
+    """The working time (axis units of calendar ``c``) between a task's actual start and the data date."""
+    table = _table_of(tl, c)
+    done = (data_date - started) if table is None else float(table.work_at(data_date) - table.work_at(started))
+    return max(done, 0.0)
 
 
 def _remaining(tl: Timeline, j: int, task, duration: float, started: float, data_date) -> float:
@@ -344,10 +369,7 @@ def _remaining(tl: Timeline, j: int, task, duration: float, started: float, data
         return duration * (1.0 - task.percent_complete / 100.0)
     if data_date is None:
         return duration
-    c = int(tl.task_calendar[j])
-    table = _table_of(tl, c)
-    worked = (data_date - started) if table is None else float(table.work_at(data_date) - table.work_at(started))
-    return max(duration - max(worked, 0.0), 0.0)
+    return max(duration - _worked(tl, int(tl.task_calendar[j]), started, data_date), 0.0)
 
 
 def plain_schedule(project: Project) -> bool:

@@ -6,6 +6,15 @@ the axis itself, where all this is plain addition). Inputs per task come in
 a :data:`Dated` tuple: bounds from constraints are ``-inf`` / ``inf`` when
 absent, fixed dates ``nan``; ``status`` is 0 (not started), 1 (in progress)
 or 2 (finished). ``rule``: 0 retained logic, 1 progress override, 2 MS Project.
+``worked``: a started task's work done by the data date (axis units of its
+calendar); per link (the network's ``pred_*`` order) ``link_lag`` is the lag
+still to run and ``link_date`` the date a fact gives it (``nan``: none), both
+from :func:`progress_links`.
+
+Under P6's rules (0 and 1) a finished task is no work left at the data date,
+after its predecessors by retained logic, and the late dates pass through it;
+a started task's start links run from where its remaining work starts. By MS
+Project's rule (2) progress is history: links run from the actual dates.
 """
 
 from collections import namedtuple
@@ -13,39 +22,94 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
-from .links import from_finish, to_finish
+from .links import FF, FS, from_finish, to_finish
 from .worktime import add_work, lag_after, lag_before, last_finish, next_start, start_of_work, work_at
 
 Dated = namedtuple(
     "Dated",
     "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
-    "late_start_cap late_finish_cap status actual_start actual_finish rule honor",
+    "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
+    "link_lag link_date",
 )
 
 
 @nb.njit(inline="always")
 def _work(inp, j):
-    """The work still to schedule: the remaining duration of a started task (its whole duration by
-    MS Project's rule, where the work goes on from its actual start), else its duration."""
+    """The work still to schedule: none for a finished task, the remaining duration of a started one
+    (its whole duration by MS Project's rule, where the work goes on from its actual start), else its
+    duration."""
+    if inp.status[j] == 2:
+        return 0.0
     return inp.remaining[j] if inp.status[j] == 1 and inp.rule != 2 else inp.dur[j]
 
 
 @nb.njit(inline="always")
 def _link_holds(inp, s):
-    """Does a link into task ``s`` still bind? Not into a finished task, nor into a started one
-    under progress override (its remaining work ignores its links)."""
-    return inp.status[s] != 2 and not (inp.status[s] == 1 and inp.rule == 1)
+    """Does a link into task ``s`` still bind its predecessor's late dates? Under P6's rules late dates
+    pass through a finished task (no work left), as they do in P6; under progress override a started
+    task's remaining work ignores its links; by MS Project's rule a finished task is history."""
+    if inp.status[s] == 0:
+        return True
+    if inp.rule == 1:
+        return False
+    return not (inp.status[s] == 2 and inp.rule == 2)
+
+
+@nb.njit(inline="always")
+def _early_link_holds(inp, s):
+    """Does a link into task ``s`` still bind its predecessor's early dates (free float)? Not into a
+    finished task, whose dates are history, nor into a started one under progress override."""
+    return inp.status[s] == 0 or (inp.status[s] == 1 and inp.rule != 1)
+
+
+@nb.njit(cache=True)
+def progress_links(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, link_lag, link_date):
+    """P6's rules for links out of tasks with progress, into ``link_lag`` and ``link_date`` (axis units).
+
+    Out of a started task a start link (SS, SF) runs from where its remaining
+    work starts, less the work it has done (P6 computes start-to-start lags
+    from the early start). Out of a finished task an FS lag runs from its
+    early finish (the data date, or later by retained logic) less the time
+    its lag calendar has worked since the actual finish; an FF link gives the
+    actual finish plus the lag; a start link gives the actual start plus the
+    lag, or the task's early start when that is before the data date. MS
+    Project's rule keeps the lags: its links run from the actual dates."""
+    n = pred_ptr.shape[0] - 1
+    for j in range(n):
+        for e in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_idx[e]
+            kind = pred_type[e]
+            c = link_cal[e]
+            link_lag[e] = lag[e]
+            link_date[e] = np.nan
+            if inp.rule == 2 or inp.status[i] == 0:
+                continue
+            if inp.status[i] == 1:
+                if not from_finish(kind):
+                    link_lag[e] = max(lag[e] - inp.worked[i], 0.0)
+                continue
+            if kind == FS:
+                used = work_at(c, inp.data_date, tab) - work_at(c, inp.actual_finish[i], tab)
+                link_lag[e] = max(lag[e] - max(used, 0.0), 0.0)
+            elif kind == FF:
+                link_date[e] = lag_after(c, inp.actual_finish[i], lag[e], tab)
+            else:
+                t = lag_after(c, inp.actual_start[i], lag[e], tab)
+                if t >= inp.data_date:
+                    link_date[e] = t
+                else:
+                    link_lag[e] = 0.0
 
 
 @nb.njit(cache=True)
 def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
-    """Early dates. ``es``/``ef``: the start and finish links see (a started task's actual start);
-    ``rs``: where the work still to do starts (the early start of a task not started)."""
+    """Early dates. ``es``/``ef``: the start and finish links see; ``rs``: where the work still to do
+    starts (the early start of a task not started). ``lag``: ``inp.link_lag``."""
     n = inp.dur.shape[0]
     for j in range(n):
         c = inp.task_cal[j]
         status = inp.status[j]
-        if status == 2:
+        if status == 2 and inp.rule == 2:  # MS Project: a finished task is history
             es[j] = inp.actual_start[j]
             ef[j] = inp.actual_finish[j]
             rs[j] = ef[j]
@@ -57,11 +121,13 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
             continue
         d = _work(inp, j)
         bound = inp.start_floor[j]
-        if not (status == 1 and inp.rule == 1):  # progress override: a started task ignores its links
+        if not (status > 0 and inp.rule == 1):  # progress override: work with progress ignores its links
             for e in range(pred_ptr[j], pred_ptr[j + 1]):
                 i = pred_idx[e]
                 kind = pred_type[e]
-                date = lag_after(link_cal[e], ef[i] if from_finish(kind) else es[i], lag[e], tab)
+                date = inp.link_date[e]
+                if np.isnan(date):
+                    date = lag_after(link_cal[e], ef[i] if from_finish(kind) else es[i], lag[e], tab)
                 if to_finish(kind):
                     date = start_of_work(c, date, d, tab)
                 if date > bound:
@@ -91,19 +157,20 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
             bound = last_finish(c, bound, tab)
             ef[j] = bound
         rs[j] = bound
-        es[j] = inp.actual_start[j] if status == 1 else bound
+        es[j] = bound
 
 
 @nb.njit(cache=True)
-def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, finish_anchor, es, ef, rs, ls, lf):
+def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, finish_anchor, es, ef, rs, ls, lf):
     """Late dates against ``finish_anchor`` (the project finish, or the date it must finish by).
 
-    ``ls``: the late start of the work still to do (a started task's remaining work)."""
+    ``ls``: the late start of the work still to do (a started task's remaining work). ``lag`` and
+    ``link_date``: ``inp.link_lag`` and ``inp.link_date`` in the network's ``succ_*`` order."""
     n = inp.dur.shape[0]
     for j in range(n - 1, -1, -1):
         c = inp.task_cal[j]
         status = inp.status[j]
-        if status == 2:
+        if status == 2 and inp.rule == 2:  # MS Project: history; P6: late dates pass through, no work left
             ls[j] = rs[j]
             lf[j] = ef[j]
             continue
@@ -112,12 +179,12 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, finish_anch
         for e in range(succ_ptr[j], succ_ptr[j + 1]):
             s = succ_idx[e]
             kind = succ_type[e]
-            if not _link_holds(inp, s):
-                continue
+            if not _link_holds(inp, s) or not np.isnan(link_date[e]):
+                continue  # a link a fact fixes does not bind this task's late dates
             date = lag_before(link_cal[e], lf[s] if to_finish(kind) else ls[s], lag[e], tab)
             if not from_finish(kind):
-                if status == 1:
-                    continue  # this task's start is a fact
+                if status == 1 and inp.rule == 2:
+                    continue  # MS Project: this task's start is a fact
                 date = add_work(c, date, d, tab)
             if date < f:
                 f = date
@@ -153,7 +220,7 @@ def floats(inp, tab, rs, ef, ls, lf, start_float, finish_float):
 
 
 @nb.njit(cache=True)
-def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, project_finish, es, ef, rs, out):
+def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, project_finish, es, ef, rs, out):
     """How far each task can slip, in working time of its calendar, before any successor's early dates
     or the project finish move (never below 0)."""
     n = inp.dur.shape[0]
@@ -168,7 +235,7 @@ def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, project_
         for e in range(succ_ptr[j], succ_ptr[j + 1]):
             s = succ_idx[e]
             kind = succ_type[e]
-            if not _link_holds(inp, s):
+            if not _early_link_holds(inp, s) or not np.isnan(link_date[e]):
                 continue
             date = lag_before(link_cal[e], ef[s] if to_finish(kind) else rs[s], lag[e], tab)
             slack = work_at(c, date, tab) - (own_finish if from_finish(kind) else own_start)

@@ -23,13 +23,21 @@ from .worktime import lag_after, time_at, work_at
 _TOL = 1e-6
 
 # Per task (topological order), in work time of its calendar: the bounds of Dated (pmsim._kernels.dated),
-# the actual dates, and ``same[e]`` per link: both ends and the lag on one calendar (plain addition).
-# ``cand_cal``: the calendars of the tasks that can set the finish (``candidates``), and ``n_cal`` of them.
+# the actual dates; per link: ``same[e]``, both ends and the lag on one calendar (plain addition), and
+# ``link_date[e]``, the date a fact gives the link (Dated.link_date) in work time of its successor (nan: none).
+# ``extra``: work added to the scaled sample (the remaining work of a started task planned as a milestone).
 WorkInputs = namedtuple(
     "WorkInputs",
     "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
-    "actual_finish rule honor same",
+    "actual_finish rule honor same link_date extra",
 )
+
+
+@nb.njit(inline="always")
+def _task_work(dur, j, t, s, inp):
+    """Task ``j``'s work in iteration row ``t``: its sampled duration scaled to its calendar (and to the
+    share of work left of a started task), plus ``extra``, a started milestone's remaining work."""
+    return np.float64(dur[j, t]) * s + inp.extra[j]
 
 
 @nb.njit(inline="always")
@@ -45,7 +53,7 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
     """Early start and finish (work time of its calendar) of task ``j`` in rows ``0 .. m - 1``."""
     s = scale[j]
     status = inp.status[j]
-    if status == 2:
+    if status == 2 and inp.rule == 2:  # MS Project: history (P6: no work left, scaled to zero by the plan)
         for t in range(m):
             es[j, t] = inp.actual_start[j]
             ef[j, t] = inp.actual_finish[j]
@@ -58,26 +66,34 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
     floor = inp.start_floor[j]
     for t in range(m):
         es[j, t] = floor
-    if not (status == 1 and inp.rule == 1):
+    if not (status > 0 and inp.rule == 1):
         for e in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[e]
             kind = pred_type[e]
             anchors = ef if from_finish(kind) else es
             back = to_finish(kind)
-            if inp.same[e]:
+            fact = inp.link_date[e]
+            if not np.isnan(fact):
+                for t in range(m):
+                    w = fact
+                    if back:
+                        w -= _task_work(dur, j, t, s, inp)
+                    if w > es[j, t]:
+                        es[j, t] = w
+            elif inp.same[e]:
                 lg = lag[e]
                 for t in range(m):
                     w = anchors[i, t] + lg
                     if back:
-                        w -= np.float64(dur[j, t]) * s
+                        w -= _task_work(dur, j, t, s, inp)
                     if w > es[j, t]:
                         es[j, t] = w
             else:
                 si = scale[i]
                 for t in range(m):
-                    w = _crossing(e, i, j, kind, anchors[i, t], dur[i, t] * si <= 0.0, lag, link_cal, inp, tab)
+                    w = _crossing(e, i, j, kind, anchors[i, t], _task_work(dur, i, t, si, inp) <= 0.0, lag, link_cal, inp, tab)
                     if back:
-                        w -= np.float64(dur[j, t]) * s
+                        w -= _task_work(dur, j, t, s, inp)
                     if w > es[j, t]:
                         es[j, t] = w
     finish_floor = inp.finish_floor[j]
@@ -86,7 +102,7 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
     fixed_start = inp.fixed_start[j]
     fixed_finish = inp.fixed_finish[j]
     for t in range(m):
-        d = np.float64(dur[j, t]) * s
+        d = _task_work(dur, j, t, s, inp)
         bound = es[j, t]
         if finish_floor - d > bound:
             bound = finish_floor - d
@@ -103,8 +119,7 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
         if bound < 0.0:
             bound = 0.0
         ef[j, t] = bound + d
-        # Links see a started task's actual start; its remaining work starts at ``bound``.
-        es[j, t] = inp.actual_start[j] if status == 1 else bound
+        es[j, t] = bound  # a started task's remaining work (its start links run from there, P6)
 
 
 @nb.njit(cache=True, parallel=True)
@@ -171,11 +186,13 @@ def simulate_dated(
                 cj = inp.task_cal[j]
                 for t in range(m):
                     if keep_start:
-                        zero = dur[j, t] * scale[j] <= 0.0
-                        v = work_at(project_cal, time_at(cj, es[j, t], zero, tab), tab)
+                        zero = _task_work(dur, j, t, scale[j], inp) <= 0.0
+                        v = inp.actual_start[j] if inp.status[j] > 0 else es[j, t]
+                        v = work_at(project_cal, time_at(cj, v, zero, tab), tab)
                         start_out[a + t, col] = np.float32((v - project_base) / project_day)
                     if keep_finish:
-                        v = work_at(project_cal, time_at(cj, ef[j, t], True, tab), tab)
+                        v = inp.actual_finish[j] if inp.status[j] == 2 else ef[j, t]
+                        v = work_at(project_cal, time_at(cj, v, True, tab), tab)
                         task_finish_out[a + t, col] = np.float32((v - project_base) / project_day)
         if with_criticality:
             _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp,
@@ -218,6 +235,8 @@ def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_
         started = inp.status[j] == 1
         s = scale[j]
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            if not np.isnan(inp.link_date[k]):
+                continue  # a fact drives, not the predecessor
             i = pred_idx[k]
             link_type = pred_type[k]
             anchors = ef if from_finish(link_type) else es
@@ -227,11 +246,11 @@ def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_
                 if not flag[j, t]:
                     continue
                 # The forward pass's rule: a driving link gives exactly the task's (remaining work's) start.
-                d = np.float64(dur[j, t]) * s
+                d = _task_work(dur, j, t, s, inp)
                 if inp.same[k]:
                     w = anchors[i, t] + lag[k]
                 else:
-                    w = _crossing(k, i, j, link_type, anchors[i, t], dur[i, t] * scale[i] <= 0.0, lag, link_cal,
+                    w = _crossing(k, i, j, link_type, anchors[i, t], _task_work(dur, i, t, scale[i], inp) <= 0.0, lag, link_cal,
                                   inp, tab)
                 if back:
                     w -= d

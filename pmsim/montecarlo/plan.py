@@ -209,23 +209,31 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         return out
 
     succ_of = np.repeat(np.arange(net.n), np.diff(net.pred_ptr))
-    same = (cal[net.pred_idx] == cal[succ_of]) & ((net.pred_lag == 0) | (tl.link_calendar == cal[succ_of]))
-    work_inputs = WorkInputs(
-        task_cal=cal, start_floor=work(inputs.start_floor), finish_floor=work(inputs.finish_floor),
-        start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
-        fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
-        actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same)
+    same = (cal[net.pred_idx] == cal[succ_of]) & ((inputs.link_lag == 0) | (tl.link_calendar == cal[succ_of]))
+    link_date = inputs.link_date.copy()  # in work time of each link's successor
+    for c, table in tables.items():
+        rows = (cal[succ_of] == c) & np.isfinite(link_date)
+        link_date[rows] = table.work_at(link_date[rows])
     # A started task's sampled duration is scaled to the share of work still to do.
     planned_work = tl.durations(days)
     share = np.where((inputs.status == 1) & (inputs.rule != 2) & (planned_work > 0),
                      inputs.remaining / np.where(planned_work > 0, planned_work, 1.0), 1.0)
+    share = np.where((inputs.status == 2) & (inputs.rule != 2), 0.0, share)  # P6: no work left
+    # A started milestone with work left (a revised estimate) keeps it: no sample to scale.
+    extra = np.where((inputs.status == 1) & (inputs.rule != 2) & (planned_work <= 0), inputs.remaining, 0.0)
+    work_inputs = WorkInputs(
+        task_cal=cal, start_floor=work(inputs.start_floor), finish_floor=work(inputs.finish_floor),
+        start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
+        fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
+        actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same,
+        link_date=link_date, extra=extra)
     if tl.uniform:
         project_cal, base, day = -1, 0.0, 1.0
     else:
         project_cal = 0  # the project calendar is table 0
         table = tl.calendars[0].work_table(tl.origin, tl.horizon_days)
         base, day = float(table.work_at(tl.base)), tl.calendars[0].minutes_per_day
-    return DatedPlan(inputs=work_inputs, scale=np.ascontiguousarray(tl.task_scale * share), lag=tl.lags(),
+    return DatedPlan(inputs=work_inputs, scale=np.ascontiguousarray(tl.task_scale * share), lag=inputs.link_lag,
                      link_calendar=np.ascontiguousarray(tl.link_calendar), tables=tl.tables,
                      project_calendar=project_cal, project_base=base, project_day=day)
 

@@ -207,6 +207,53 @@ def test_progress_override_and_ms_project_rules():
     assert ms.loc["B", ["start", "finish"]].tolist() == [1.0, 4.0]
 
 
+def out_of_sequence(rule):
+    # F was done on Monday 4 although its predecessor A (2 days) has not started; B follows F with a
+    # 3-day lag, C follows F. The data date is the end of Wednesday 6 (day 3).
+    tasks = [pm.Task("A", duration=2), pm.Task("F", duration=1, actual_start="2027-01-04", actual_finish="2027-01-04"),
+             pm.Task("B", duration=1), pm.Task("C", duration=4)]
+    return plan(tasks, [("A", "F"), ("F", "B", "FS", 3), ("F", "C")], status_date="2027-01-06", progress_rule=rule)
+
+
+def test_p6_retained_logic_puts_a_finished_task_after_its_unfinished_predecessors():
+    t = pm.cpm(out_of_sequence("retained_logic")).table
+    # A runs days 3 to 5 (Thursday, Friday); F has no work left, after A: day 5. C runs days 5 to 9.
+    assert t.loc["A", ["start", "finish"]].tolist() == [3.0, 5.0]
+    assert t.loc["C", ["start", "finish"]].tolist() == [5.0, 9.0]
+    # F keeps its actual dates in the table (Monday), with no float.
+    assert t.loc["F", ["start", "finish", "total_float"]].tolist() == [0.0, 1.0, 0.0]
+    # B's 3-day lag has run 2 days since F finished (end of Monday to end of Wednesday): 1 day is left,
+    # counted from F's early finish at day 5.
+    assert t.loc["B", "start"] == 6.0
+    # The late dates pass through F: A drives C (float 0); B has 9 - 7 = 2 days.
+    assert t.loc["A", "total_float"] == 0.0
+    assert t.loc["B", "total_float"] == 2.0
+
+
+def test_progress_override_and_ms_project_leave_a_finished_task_where_it_finished():
+    override = pm.cpm(out_of_sequence("progress_override")).table
+    # F ignores A: no work left at the data date (day 3); B's lag has 1 day left: day 4. C: days 3 to 7.
+    assert override.loc["C", ["start", "finish"]].tolist() == [3.0, 7.0]
+    assert override.loc["B", "start"] == 4.0
+    ms = pm.cpm(out_of_sequence("ms_project")).table
+    # MS Project: F is history, finished at the end of Monday (day 1); B starts 3 days later, C at once.
+    assert ms.loc["B", "start"] == 4.0
+    assert ms.loc["C", ["start", "finish"]].tolist() == [1.0, 5.0]
+
+
+@pytest.mark.parametrize("lag, expected", [(3, 4.0), (5, 6.0), (-1, 4.0)])
+def test_p6_runs_a_start_link_from_where_the_remaining_work_starts(lag, expected):
+    # A (4 days) started Monday with 2 days left; its predecessor P (1 day) has not started, so by retained
+    # logic A's remaining work waits for P: P day 3 to 4, A's remaining work days 4 to 6. A has worked
+    # 3 days (Monday to the data date, the end of Wednesday); an SS lag of 3 is used up, B starts with
+    # A's remaining work; a lag of 5 leaves 2 days; a negative lag gives A's remaining start.
+    tasks = [pm.Task("P", duration=1), pm.Task("A", duration=4, actual_start="2027-01-04", remaining_duration=2),
+             pm.Task("B", duration=1)]
+    t = pm.cpm(plan(tasks, [("P", "A"), ("A", "B", "SS", lag)], status_date="2027-01-06")).table
+    assert t.loc["A", ["start", "early_start", "finish"]].tolist() == [0.0, 4.0, 6.0]
+    assert t.loc["B", "start"] == expected
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -283,6 +330,33 @@ def test_with_fixed_durations_every_iteration_is_the_cpm_schedule(seed):
     assert sim.finish.max() == pytest.approx(s.makespan, abs=1e-4)
     # Each task's finish, as working days of the project calendar, is the CPM one.
     np.testing.assert_allclose(sim.task_finish[0], s.table["finish"].to_numpy(), atol=1e-3)
+
+
+def random_progressed_project(seed: int, rule: str, n: int = 40):
+    """The random network with progress: finished and started tasks, in and out of sequence."""
+    p = random_dated_project(seed, n)
+    rng = np.random.default_rng(seed + 100)
+    tasks = []
+    for task in p.tasks:
+        roll = rng.random()
+        if roll < 0.2:
+            task = task.replace(actual_start="2027-01-04 09:00", actual_finish="2027-01-05 15:00")
+        elif roll < 0.35:
+            task = task.replace(actual_start="2027-01-05", remaining_duration=float(rng.choice([0, 0.5, 2])))
+        tasks.append(task)
+    return p.replace(tasks=tuple(tasks), status_date="2027-01-06", progress_rule=rule)
+
+
+@pytest.mark.parametrize("rule", ["retained_logic", "progress_override", "ms_project"])
+@pytest.mark.parametrize("seed", range(3))
+def test_with_progress_every_iteration_is_the_cpm_schedule(seed, rule):
+    p = random_progressed_project(seed, rule)
+    s = pm.cpm(p)
+    sim = pm.simulate(p, iterations=200, seed=1, keep="tasks")
+    assert sim.finish.min() == pytest.approx(s.makespan, abs=1e-4)
+    assert sim.finish.max() == pytest.approx(s.makespan, abs=1e-4)
+    np.testing.assert_allclose(sim.task_finish[0], s.table["finish"].to_numpy(), atol=1e-3)
+
 
 
 def test_progress_and_constraints_hold_in_every_iteration():
