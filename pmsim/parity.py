@@ -1,0 +1,154 @@
+"""Parity with the source tool: pmsim's schedule of a file against the schedule MS Project or P6 stored in it.
+
+:func:`parity` reads a file, schedules it with :func:`pmsim.cpm` and
+compares, task by task, the early start, early finish and total float with
+the values the tool stored (:func:`stored_schedule`). Two moments are the
+same when the task's calendar has done the same work by both (17:00 on
+Friday is 08:00 on Monday), within a minute; floats within 0.05 working
+day. A finished task is left out (P6 stores no float for it, and an early
+date at the data date); a started one is compared on its remaining work.
+
+>>> import pmsim as pm, tempfile, pathlib
+>>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2), pm.Task("B", duration=3)],
+...                dependencies=[pm.Dependency("A", "B")])
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "x.xer"
+>>> pm.write_project(p, path) and parity(path).summary()["matched"].tolist()
+[2]
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .cpm import Schedule, cpm
+from .errors import FileFormatError, PmsimWarning
+from .io import read_project
+from .model import Project
+
+__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE"]
+
+DATE_TOLERANCE = 1.0  # working minutes
+FLOAT_TOLERANCE = 0.05  # working days
+
+
+def stored_schedule(path, project=None) -> pd.DataFrame:
+    """The schedule a file stores, as its tool computed it (``.xer``, P6 or MS Project ``.xml``, ``.mpp``)."""
+    from .io import _format
+
+    path = Path(path)
+    module = _format(path, writing=False)[0]
+    if module == "xer":
+        from .io.xer import stored_schedule as stored
+        return stored(path, project)
+    if module == "pmxml":
+        from .io.pmxml import stored_schedule as stored
+        return stored(path, project)
+    if module == "mspdi":
+        from .io.mspdi import stored_schedule as stored
+        return stored(path)
+    if module == "mpp":
+        from .io.mpp import stored_schedule as stored
+        return stored(path)
+    raise FileFormatError(f"{path}: {path.suffix or 'a folder'} stores no schedule of its tool to compare with")
+
+
+@dataclass(frozen=True, eq=False)
+class Parity:
+    """The comparison of :func:`parity`: ``table`` per task, with ours and theirs and whether they agree."""
+
+    path: Path
+    project: Project = field(repr=False)
+    schedule: Schedule = field(repr=False)
+    table: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """One row: tasks, those compared (``not_started``, ``in_progress``), how many agree on each measure
+        and on all (``matched``), and the share."""
+        t = self.table
+        compared = t[t["compared"]]
+        row = {
+            "tasks": len(t),
+            "compared": len(compared),
+            "not_started": int((compared["status"] == "not started").sum()),
+            "in_progress": int((compared["status"] == "in progress").sum()),
+            "early_start": int(compared["early_start_ok"].sum()),
+            "early_finish": int(compared["early_finish_ok"].sum()),
+            "total_float": int(compared["total_float_ok"].sum()),
+            "matched": int(compared["match"].sum()),
+        }
+        row["share"] = row["matched"] / row["compared"] if row["compared"] else float("nan")
+        return pd.DataFrame([row], index=pd.Index([self.path.name], name="file"))
+
+    def mismatches(self) -> pd.DataFrame:
+        """The compared tasks that do not agree, with both sides."""
+        return self.table[self.table["compared"] & ~self.table["match"]]
+
+
+def _same_moment(schedule: Schedule, ids, ours, theirs) -> np.ndarray:
+    """Do the two moments (Timestamps) match on each task's calendar (the same work done by both)?"""
+    project = schedule.project
+    tl = schedule.timing[0] if schedule.timing is not None else None
+    origin = tl.origin if tl is not None else project.start
+    out = np.zeros(len(ids), dtype=bool)
+    base = np.datetime64(origin, "m")
+    for k, tid in enumerate(ids):
+        a, b = ours[k], theirs[k]
+        if pd.isna(a) or pd.isna(b):
+            continue
+        cal = project.task_calendar(tid)
+        ta = (np.datetime64(a, "m") - base).astype(np.int64)
+        tb = (np.datetime64(b, "m") - base).astype(np.int64)
+        if abs(ta - tb) <= DATE_TOLERANCE:
+            out[k] = True
+            continue
+        days = int(max(ta, tb) // 1440) + 2
+        if min(ta, tb) < 0:
+            continue
+        table = cal.work_table(origin, days)
+        out[k] = abs(table.work_at(float(ta)) - table.work_at(float(tb))) <= DATE_TOLERANCE
+    return out
+
+
+def parity(path, project=None) -> Parity:
+    """Read ``path``, schedule it, and compare with what its tool stored, task by task.
+
+    ``project`` picks one project of a file that holds several (an XER or P6 XML).
+    The file's own warnings (what pmsim does not model) are left to the caller:
+    :class:`Parity` holds the project, whose reading warned once.
+    """
+    path = Path(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PmsimWarning)
+        options = {"check_health": False} if path.suffix.lower() in (".xer", ".xml", ".mpp") else {}
+        if project is not None:
+            options["project"] = project
+        proj = read_project(path, **options)
+    schedule = cpm(proj)
+    stored = stored_schedule(path, project).reindex(list(proj.task_ids))
+    times = schedule.times()
+    t = schedule.table
+    ids = list(proj.task_ids)
+    status = stored["status"].fillna("not started").to_numpy()
+    compared = (status != "complete") & stored["early_start"].notna().to_numpy() & stored["early_finish"].notna().to_numpy()
+    es_ok = _same_moment(schedule, ids, times["early_start"].to_numpy(), stored["early_start"].to_numpy())
+    ef_ok = _same_moment(schedule, ids, times["early_finish"].to_numpy(), stored["early_finish"].to_numpy())
+    theirs_tf = stored["total_float"].to_numpy(dtype=np.float64)
+    ours_tf = t["total_float"].to_numpy(dtype=np.float64)
+    tf_ok = np.isnan(theirs_tf) | (np.abs(ours_tf - theirs_tf) <= FLOAT_TOLERANCE + 1e-9)
+    table = pd.DataFrame({
+        "name": t["name"].to_numpy(),
+        "status": status,
+        "compared": compared,
+        "early_start": times["early_start"].to_numpy(), "early_start_theirs": stored["early_start"].to_numpy(),
+        "early_start_ok": es_ok,
+        "early_finish": times["early_finish"].to_numpy(), "early_finish_theirs": stored["early_finish"].to_numpy(),
+        "early_finish_ok": ef_ok,
+        "total_float": ours_tf, "total_float_theirs": theirs_tf, "total_float_ok": tf_ok,
+    }, index=pd.Index(ids, name="id"))
+    table["match"] = es_ok & ef_ok & tf_ok
+    return Parity(path=path, project=proj, schedule=schedule, table=table)
