@@ -323,7 +323,9 @@ def test_pmsim_reads_what_mpxj_writes(mpxj, tmp_path, fmt):
     rid = {r.name: r.id for r in p.resources}
     assert by_name["Design"].demand == {rid["Developer"]: 1.5}
     assert by_name["Test"].demand == {rid["Tester"]: 1.0}
-    assert p.calendar == pm.Calendar(holidays=("2027-01-06",)) and str(p.start) == "2027-01-04"
+    # MSPDI names its calendars ("Standard"); XER gives the project calendar no id.
+    ident = {"xml": "Standard", "xer": ""}[fmt]
+    assert p.calendar == pm.Calendar(holidays=("2027-01-06",), id=ident, name=ident) and str(p.start) == "2027-01-04"
     # By hand: Design 0-3; Build starts 1 day before Design (clamped at the project start) 0-2.5;
     # Test 2 days after Design, 5-9 (finishing 0.5 after Build is no constraint); Release 5 days
     # after Test starts: 10.

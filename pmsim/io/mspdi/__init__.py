@@ -26,9 +26,10 @@ from .._exchange import progress_frame
 from .document import parse_document
 from .fields import NAMESPACE
 from .reader import MspdiReader
+from .stored import stored_from
 from .writer import write_mspdi
 
-__all__ = ["read_mspdi", "write_mspdi", "NAMESPACE"]
+__all__ = ["read_mspdi", "write_mspdi", "stored_schedule", "NAMESPACE"]
 
 
 def read_mspdi(path, *, with_progress: bool = False, check_health: bool = True):
@@ -83,3 +84,28 @@ def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, 
     if not with_progress:
         return project
     return project, progress_frame(progress, str(path))
+
+
+def stored_schedule(path):
+    """The schedule the file stores (as MS Project computed it), task by task.
+
+    Indexed by the task ids :func:`read_mspdi` gives (summary tasks left out),
+    with columns ``early_start``, ``early_finish``, ``late_start``,
+    ``late_finish``, ``start``, ``finish``, ``actual_start``,
+    ``actual_finish`` (Timestamps, NaT when absent), ``total_float`` and
+    ``free_float`` (``TotalSlack`` and ``FreeSlack`` in days of the file's
+    ``MinutesPerDay``), ``status`` (``complete``, ``in progress``, ``not
+    started``), and the file's ``summary`` and ``milestone`` flags. This is
+    what a parity check compares :func:`pmsim.cpm` with.
+
+    >>> import pmsim as pm, tempfile, pathlib
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2), pm.Task("B", duration=1)],
+    ...                dependencies=[pm.Dependency("A", "B")])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.xml"
+    >>> write_mspdi(p, path)
+    >>> stored = stored_schedule(path)
+    >>> str(stored.loc["B", "early_start"]), float(stored.loc["A", "total_float"]), stored.loc["B", "status"]
+    ('2027-01-06 08:00:00', 0.0, 'not started')
+    """
+    path = Path(path)
+    return stored_from(parse_document(path), path)

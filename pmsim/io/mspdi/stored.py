@@ -1,0 +1,63 @@
+"""The schedule an MSPDI file stores, as MS Project computed it: :func:`stored_from`.
+
+The parity check compares pmsim's CPM with these values task by task, under the
+task ids the reader gives.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+
+from .tasks import TaskFields
+
+__all__ = ["stored_from", "STORED_COLUMNS"]
+
+STORED_COLUMNS = ("early_start", "early_finish", "late_start", "late_finish", "total_float", "free_float",
+                  "start", "finish", "actual_start", "actual_finish", "status", "summary", "milestone")
+_DATES = {"early_start": "EarlyStart", "early_finish": "EarlyFinish", "late_start": "LateStart",
+          "late_finish": "LateFinish", "start": "Start", "finish": "Finish", "actual_start": "ActualStart",
+          "actual_finish": "ActualFinish"}
+
+
+def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
+    """The stored schedule of a parsed document (``path`` names it in messages).
+
+    One row per task pmsim reads (summary tasks left out), indexed by its pmsim id.
+    Dates are Timestamps (NaT when the file has none); ``total_float`` and
+    ``free_float`` are MSPDI's ``TotalSlack`` and ``FreeSlack`` (tenths of a minute)
+    in days of ``MinutesPerDay``; ``status`` is ``complete``, ``in progress`` or
+    ``not started``; ``summary`` and ``milestone`` are the file's flags.
+    """
+    doc = TaskFields(root, path)
+    leaves = doc.task_records()["leaves"]
+    tenths_per_day = doc.minutes_per_day * 10
+    rows = []
+    for rec in leaves:
+        el, label = rec["el"], rec["label"]
+        row = {name: doc.datetime(el, tag, label) for name, tag in _DATES.items()}
+        for name, tag in (("total_float", "TotalSlack"), ("free_float", "FreeSlack")):
+            value = doc.float(el, tag, label)
+            row[name] = math.nan if value is None else value / tenths_per_day
+        pct = doc.float(el, "PercentComplete", label, 0.0) or 0.0
+        if row["actual_finish"] is not None or pct >= 100:
+            row["status"] = "complete"
+        elif row["actual_start"] is not None or pct > 0:
+            row["status"] = "in progress"
+        else:
+            row["status"] = "not started"
+        row["summary"] = doc.bool(el, "Summary")
+        row["milestone"] = doc.bool(el, "Milestone")
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(STORED_COLUMNS), index=pd.Index([r["id"] for r in leaves], name="id"))
+    for name in _DATES:
+        frame[name] = pd.to_datetime(frame[name])
+    for name in ("total_float", "free_float"):
+        frame[name] = frame[name].astype(float)
+    for name in ("summary", "milestone"):
+        frame[name] = frame[name].astype(bool)
+    frame.attrs["source"] = str(path)
+    return frame
