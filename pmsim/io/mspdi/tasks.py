@@ -279,6 +279,10 @@ class TaskFields(Document):
         remaining = self.task_minutes(rec, "RemainingDuration")
         remaining = None if remaining is None else max(remaining, 0.0) / rec["day"]
         rec["actual_start"], rec["actual_finish"] = start, finish
+        if finish is not None and pct is not None and pct < 100:
+            self.notes.note("finished tasks below 100 % complete (read as 100 %)", f"{label}: {pct:g} %",
+                            "an actual finish makes a task complete in MS Project")
+            pct = 100.0
         rec["percent_complete"] = None if start is None or pct is None else min(max(pct, 0.0), 100.0)
         rec["remaining_duration"] = remaining if start is not None and finish is None else None
         cost = (self.float(el, "ActualCost", label, 0.0) or 0.0) / 100
