@@ -53,12 +53,14 @@ def day_spans(calendar: Calendar, day: dt.date) -> tuple:
 def local_moment(value: dt.datetime, calendar: Calendar, finish: bool):
     """A date and time from a file as pmsim keeps it: the date alone when it is the start of that
     day's work (a start) or its end (a finish), else the date and time."""
-    spans = day_spans(calendar, value.date())
-    if spans:
-        minute = value.hour * 60 + value.minute
-        edge = spans[-1][1] if finish else spans[0][0]
-        if minute == edge and value.second == 0 and value.microsecond == 0:
-            return value.date()
+    if value.second or value.microsecond:
+        return value
+    day, minute = value.date(), value.hour * 60 + value.minute
+    if finish and minute == 0:
+        day, minute = day - dt.timedelta(days=1), 1440  # midnight ends the day before
+    spans = day_spans(calendar, day)
+    if spans and minute == (spans[-1][1] if finish else spans[0][0]):
+        return day
     return value
 
 
@@ -218,7 +220,11 @@ class CalendarBook:
         spans = self._spans(ex, label) if doc.bool(ex, "DayWorking") else ()
         hours = spans or ()  # a working exception without times has none (as MPXJ reads it)
         name = doc.text(ex, "Name") or ""
-        for day in expand_exception(doc, ex, kind, first, last, label):
+        days = expand_exception(doc, ex, kind, first, last, label)
+        if len(days) >= _MAX_EXCEPTION_DATES:
+            doc.notes.note(f"calendar exceptions of more than {_MAX_EXCEPTION_DATES:,} days (cut there)",
+                           f"{raw.name or raw.uid} {first}", f"they end on {days[-1]}")
+        for day in days:
             raw.exceptions[day] = (hours, name)
 
     # ------------------------------------------------------------ resolving dates
@@ -290,11 +296,10 @@ class CalendarBook:
         return cal
 
     @staticmethod
-    def has_work_from(calendar: Calendar, start: dt.date) -> bool:
-        """Does ``calendar`` work at all in the hundred years from ``start`` (exceptions and holidays counted)?"""
-        ends = [e.last for e in calendar.exceptions] + list(calendar.holidays)
-        days = min(max((max(ends, default=start) - start).days, 0), 36_500) + 8
-        return calendar.work_table(start, days).total > 0
+    def has_work_from(calendar: Calendar, start: dt.date, years: int = 10) -> bool:
+        """Does ``calendar`` work at all in the ``years`` from ``start`` (exceptions and holidays counted)?"""
+        days = years * 366
+        return calendar.work_table(start, days).work_at(days * 1440.0) > 0
 
     # ------------------------------------------------------------ what tasks and resources work on
 
@@ -366,7 +371,7 @@ def _build(week: dict, holidays: list, days: dict, hours_per_day: float, ident: 
     run = None
     for date in sorted(days):
         hours, label = days[date]
-        if run and run[1] + dt.timedelta(days=1) == date and run[2:] == (hours, label):
+        if run and run[1] + dt.timedelta(days=1) == date and tuple(run[2:]) == (hours, label):
             run[1] = date
             continue
         if run:

@@ -300,7 +300,7 @@ class MspdiReader(TaskFields, ResourceFields):
 
     def project_calendars(self, start: dt.date) -> tuple:
         """The project's other calendars: every base calendar, and those tasks and resources use;
-        each one used must have working time from the project start on."""
+        each one used must have working time in the ten years from the project start."""
         out = {}
         for uid, cal in self.book.base_calendars():
             if cal is None:
@@ -312,9 +312,9 @@ class MspdiReader(TaskFields, ResourceFields):
         for cal in [self.book.project, *self.book.used.values()]:
             if not self.book.has_work_from(cal, start):
                 raise FileFormatError(
-                    f"{self.path}: calendar {cal.id or cal.name!r} has no working time on or after the project "
-                    f"start {start}: its exceptions and holidays take every working day; a task on it could "
-                    "never be scheduled")
+                    f"{self.path}: calendar {cal.id or cal.name!r} has no working time in the ten years from the "
+                    f"project start {start}: its exceptions and holidays take every working day, so a task on it "
+                    "could never be scheduled")
         return tuple(out.values())
 
     def status_date(self, leaves, start: dt.date):

@@ -84,7 +84,7 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     if status_date is not None and project.status_date is not None and status_date != _day(project.status_date):
         raise ValidationError(f"{path}: the progress table's status date {status_date} differs from the "
                               f"project's status date {project.status_date}")
-    source = _Source(project, rows, Notes(str(path)))
+    source = _Source(project, rows, Notes(str(path), verdict="MS Project XML cannot hold it as pmsim has it"))
     source.status_date = status_date if status_date is not None else project.status_date
     root = ET.Element("Project", xmlns=NAMESPACE)
     _project_fields(root, source, source.status_date)
@@ -381,7 +381,7 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     _actuals(el, source, task, done, cal, mpd)
     _constraint(el, source, task, cal)
     sub(el, "CalendarUID", source.calendars.uid[task.calendar] if task.calendar and not elapsed else -1)
-    sub(el, "IgnoreResourceCalendar", int(task.calendar is not None))
+    sub(el, "IgnoreResourceCalendar", int(task.calendar is not None and not elapsed))
     if task.deadline is not None:
         sub(el, "Deadline", stamp(source.moment(task.deadline, cal, True)))
     for dep in source.links_into[task.id]:
