@@ -356,7 +356,8 @@ BAD = [
     # an exception that takes every working day from the project start on
     (dict(calendars=calendar(1, "Standard", STANDARD_WEEK, extra="<Exceptions>" + exception("2020-01-01", "2060-12-31")
                              + "</Exceptions>"), tasks=task(1, "A")),
-     pm.FileFormatError, r"t\.xml: calendar 'Standard' has no working time in the ten years from the project start 2027-01-04"),
+     pm.FileFormatError,
+     r"t\.xml: calendar 'Standard' has no working time in the ten years from the project start 2027-01-04"),
     # a constraint code MSPDI does not have
     (dict(tasks=task(1, "A", extra="<ConstraintType>9</ConstraintType>")), pm.FileFormatError,
      r"t\.xml: task UID 1 \(A\): ConstraintType must be 0 to 7"),
@@ -375,7 +376,8 @@ BAD = [
     (dict(calendars=calendar(1, "Standard", {2: ("22:00-06:00",)}), tasks=task(1, "A")), pm.FileFormatError,
      r"calendar 'Standard': working time 22:00:00-06:00:00 ends before it starts"),
     # a task calendar and a resource calendar that never work at the same time
-    (dict(calendars=calendar(1, "Standard", STANDARD_WEEK) + calendar(2, "Weekend", {1: DAY, 2: (), 3: (), 4: (), 5: (), 6: (), 7: DAY}),
+    (dict(calendars=calendar(1, "Standard", STANDARD_WEEK)
+          + calendar(2, "Weekend", {1: DAY, 2: (), 3: (), 4: (), 5: (), 6: (), 7: DAY}),
           tasks=task(1, "A", extra="<CalendarUID>2</CalendarUID><Type>0</Type>"), resources=resource(1, "Ann"),
           assignments=assignment(1, 1, 1)),
      pm.ValidationError, r"t\.xml: the task calendar 'Weekend' and the resource calendar 'Standard' never work"),
@@ -461,7 +463,8 @@ def test_what_the_writer_puts_in_the_file(tmp_path):
     assert fields("Night work", "CalendarUID", "Type") == ("-1", "0")  # on its resource's calendar: fixed units
     assert fields("Survey", "ConstraintType", "ConstraintDate", "Deadline", "ActualFinish") == \
         ("4", "2027-01-05T08:00:00", "2027-01-20T17:00:00", "2027-01-07T17:00:00")
-    handover = [(lk.findtext(Q + "LinkLag"), lk.findtext(Q + "LagFormat")) for lk in tasks["Handover"].iter(Q + "PredecessorLink")]
+    handover = [(lk.findtext(Q + "LinkLag"), lk.findtext(Q + "LagFormat"))
+                for lk in tasks["Handover"].iter(Q + "PredecessorLink")]
     assert ("3600", "8") in handover  # 0.25 elapsed days = 6 hours, in tenths of a minute
 
 

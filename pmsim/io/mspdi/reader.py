@@ -122,7 +122,8 @@ class MspdiReader(TaskFields, ResourceFields):
         """The pmsim calendar a task works on (the rule of :meth:`pmsim.Project.task_calendar`)."""
         cid = rec["calendar"]
         if cid is None:
-            by_units = [(units, -k, self.resource_calendars[rid]) for k, (rid, units) in enumerate(rec["resources"].items())
+            demands = enumerate(rec["resources"].items())
+            by_units = [(units, -k, self.resource_calendars[rid]) for k, (rid, units) in demands
                         if units > 0 and self.resource_calendars.get(rid) is not None]
             cid = max(by_units)[2] if by_units else None
         if cid is None or cid == self.book.project.id:
@@ -327,10 +328,23 @@ class MspdiReader(TaskFields, ResourceFields):
         if day < start:
             self.notes.note("status dates before the project start (left out)", f"StatusDate {value}")
             return None
-        late = [r["label"] for r in leaves
-                for moment in (r["actual_start"], r["actual_finish"]) if moment is not None and moment.date() > day]
+        late = []
+        for rec in leaves:
+            cal = self.effective_calendar(rec)
+            for value, finish in ((rec["actual_start"], False), (rec["actual_finish"], True)):
+                moment = None if value is None else local_moment(value, cal, finish)
+                if moment is not None and _after(moment, status):
+                    late.append(rec["label"])
         if late:
             self.notes.note("a status date before actual dates (the status date is left out)",
                             ", ".join(dict.fromkeys(late)), f"StatusDate {value} comes before their actual dates")
             return None
         return status
+
+
+def _after(moment, status) -> bool:
+    """Is a moment after the status date (a date alone is the whole day), as the model judges it?"""
+    if isinstance(moment, dt.datetime) and isinstance(status, dt.datetime):
+        return moment > status
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    return day > (status.date() if isinstance(status, dt.datetime) else status)

@@ -474,7 +474,8 @@ def _link_notes(source: _Source) -> None:
                               "the file; MPXJ and pmsim read both)", f"{a} -> {b} ({', '.join(kinds)})")
     if project.lag_calendar != "successor" and any(d.lag for d in project.dependencies):
         source.notes.note("a lag calendar rule other than the successor's (MS Project's)",
-                          f"lag_calendar={project.lag_calendar!r}", "MS Project counts lags on the successor's calendar")
+                          f"lag_calendar={project.lag_calendar!r}",
+                          "MS Project counts lags on the successor's calendar")
 
 
 def _estimate_fields(el: ET.Element, task: Task, elapsed: bool, mpd: float) -> None:
