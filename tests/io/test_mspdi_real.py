@@ -27,8 +27,7 @@ WARNED = {
     "mpxj-mspdisplittask.xml": {"split tasks"},
     "mpxj-mspdipriority.xml": set(),
     "aspose-ozbuild-16-orig.xml": {"recurring tasks", "material and cost resources"},
-    "aspose-actual-task-properties.xml": {"overtime rates", "per-use costs", "assignment delays",
-                                          "resource-driven durations"},
+    "aspose-actual-task-properties.xml": {"overtime rates", "per-use costs", "assignment delays"},
 }
 
 

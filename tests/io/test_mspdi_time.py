@@ -312,8 +312,9 @@ UNMODELLED = [
         f"<TimephasedData><Type>1</Type><UID>1</UID><Start>2027-01-0{d}T08:00:00</Start><Finish>2027-01-0{d}T17:00:00"
         f"</Finish><Unit>2</Unit><Value>PT{h}H0M0S</Value></TimephasedData>" for d, h in ((4, 8), (5, 0), (6, 8))))),
      r"split tasks .*task UID 1 \(A\)"),
-    # an assignment whose work at its units does not fill the task's duration
-    (dict(tasks=task(1, "A", 40, "<Type>0</Type>"), resources=resource(1, "Ann"),
+    # MS Project scheduled a task by its assignment's work (two days), not by its duration (five days)
+    (dict(tasks=task(1, "A", 40, "<Type>0</Type><Start>2027-01-04T08:00:00</Start><Finish>2027-01-05T17:00:00"
+                     "</Finish>"), resources=resource(1, "Ann"),
           assignments=assignment(1, 1, 1, 1, "<Work>PT16H0M0S</Work>")),
      r"resource-driven durations .*task UID 1 \(A\)"),
     # two resources on two calendars

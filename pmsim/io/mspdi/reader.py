@@ -89,8 +89,6 @@ class MspdiReader(TaskFields, ResourceFields):
             self.notes.note("task calendars that the file does not define", label, "the project calendar is used")
         own = book.use(uid) if uid in book.raw else None
         work = [w for w in rec["work"] if w["units"] > 0]
-        if not rec["fixed_duration"]:
-            self.check_work(rec, work)
         calendars = {w["resource"]["calendar"] for w in work}
         if len(calendars) > 1 and not (own is not None and (rec["ignore_resource_calendars"] or rec["fixed_duration"])):
             self.notes.note("tasks whose resources work on different calendars", label,
@@ -109,14 +107,23 @@ class MspdiReader(TaskFields, ResourceFields):
                             "pmsim schedules them on the calendar of their resources")
         return None
 
-    def check_work(self, rec, work) -> None:
-        """Note a task whose assignments' work at their units does not fill its duration."""
-        for w in work:
-            if w["work"] is not None and not rec["elapsed"] and abs(w["work"] / w["units"] - rec["minutes"]) > 1:
-                self.notes.note("resource-driven durations", rec["label"],
-                                "MS Project schedules such a task by the work of each assignment; pmsim by the "
-                                "task's duration")
-                return
+    def check_work(self, rec, start: dt.date) -> None:
+        """Note a task MS Project scheduled by its assignments' work rather than by its duration: some
+        assignment's work at its units does not fill the duration, and the stored start and finish of
+        the task hold another amount of working time than its duration."""
+        if rec["fixed_duration"] or rec["elapsed"] or not any(
+                w["work"] is not None and w["units"] > 0 and abs(w["work"] / w["units"] - rec["minutes"]) > 1
+                for w in rec["work"]):
+            return
+        first, last = self.datetime(rec["el"], "Start", rec["label"]), self.datetime(rec["el"], "Finish", rec["label"])
+        if first is None or last is None:
+            return  # never scheduled: nothing says how MS Project would do it
+        cal = self.effective_calendar(rec)
+        span = (cal.working_offset(start, last) - cal.working_offset(start, first)) * cal.minutes_per_day
+        if abs(span - rec["minutes"]) > 1:
+            self.notes.note("resource-driven durations", rec["label"],
+                            "MS Project scheduled such a task by the work of each assignment; pmsim by the "
+                            "task's duration")
 
     def effective_calendar(self, rec):
         """The pmsim calendar a task works on (the rule of :meth:`pmsim.Project.task_calendar`)."""
@@ -223,6 +230,8 @@ class MspdiReader(TaskFields, ResourceFields):
         if currency.upper() == "XXX":
             currency = self.text(root, "CurrencySymbol") or currency
         summary = self.summary_fields_of_project(start.date())
+        for rec in leaves:
+            self.check_work(rec, start.date())
         model_tasks = [self.model_task(rec) for rec in leaves]
         calendars = self.project_calendars(start.date())
         settings = {**MS_PROJECT_SETTINGS, **{k: v for k, v in self.settings.items() if k in MS_PROJECT_SETTINGS}}
