@@ -70,7 +70,7 @@ def test_cpm_gives_the_dates_ms_project_stored(name):
 def test_ms_project_sample():
     p, _ = read("mpxj-sample.xml")
     assert (p.start, p.honor_constraints, p.total_float, p.progress_rule) == \
-        (dt.date(2003, 1, 7), False, "smallest", "ms_project")
+        (dt.date(2003, 1, 7), True, "smallest", "ms_project")
     # All four link types; SNET constraints (one on a Saturday keeps its time: no work that day).
     assert {d.type for d in p.dependencies} == {"FS", "SS", "FF", "SF"}
     assert (p.task("18").constraint, p.task("18").constraint_date) == ("SNET", dt.date(2003, 1, 8))

@@ -246,7 +246,7 @@ class MspdiReader(TaskFields, ResourceFields):
                 name=name, start=start.date(), tasks=model_tasks, dependencies=deps, resources=resources,
                 calendar=self.book.project, calendars=calendars, currency=currency, status_date=status,
                 must_finish_by=self.settings.get("must_finish_by"),
-                honor_constraints=self.bool(root, "HonorConstraints", True), **summary, **settings,
+                honor_constraints=bool(self.settings.get("honor_constraints", True)), **summary, **settings,
             )
         except PmsimError as exc:
             raise exc.with_context(str(self.path)) from None

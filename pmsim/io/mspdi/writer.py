@@ -284,7 +284,8 @@ def _settings(source: _Source) -> str:
         source.notes.note("progress without a status date", f"progress_rule={rule!r}",
                           "the file says MS Project's progress rule, the one that needs no data date")
         rule = "ms_project"
-    data = {"lag_calendar": project.lag_calendar, "total_float": project.total_float, "progress_rule": rule}
+    data = {"lag_calendar": project.lag_calendar, "total_float": project.total_float, "progress_rule": rule,
+            "honor_constraints": project.honor_constraints}
     if project.must_finish_by is not None:
         data["must_finish_by"] = project.must_finish_by.isoformat()
     if source.calendars.identities:
