@@ -50,7 +50,7 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
     """
     path = Path(path)
     root = parse_document(path, as_mspdi(path))
-    return read_document(root, path, with_progress=with_progress, check_health=check_health)
+    return read_document(root, path, with_progress=with_progress, check_health=check_health, from_mpp=True)
 
 
 def stored_schedule(path):

@@ -223,6 +223,13 @@ def test_deadlines_honour_and_ms_project_settings(tmp_path):
     for flag in (0, 1):
         q = read(tmp_path, document(tasks=tasks, project=f"<HonorConstraints>{flag}</HonorConstraints>"))
         assert q.honor_constraints is True
+    # The MSPDI MPXJ writes from an .mpp holds the project's option (MPXJ reads the .mpp's flag).
+    from pmsim.io.mspdi import parse_document, read_document
+
+    text = document(tasks=tasks, project="<HonorConstraints>0</HonorConstraints>").encode()
+    mpp = read_document(parse_document(tmp_path / "p.mpp", text), tmp_path / "p.mpp", check_health=False,
+                        from_mpp=True)
+    assert mpp.honor_constraints is False
 
 
 # --------------------------------------------------------------------------- progress

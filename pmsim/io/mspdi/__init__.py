@@ -68,15 +68,19 @@ def read_mspdi(path, *, with_progress: bool = False, check_health: bool = True):
     return read_document(parse_document(path), path, with_progress=with_progress, check_health=check_health)
 
 
-def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, check_health: bool = True):
+def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, check_health: bool = True,
+                  from_mpp: bool = False):
     """:func:`read_mspdi` for a document already parsed by :func:`parse_document` (``path`` names it).
 
     Warns about what pmsim does not model, then about the failed health
-    checks. Called by :func:`read_mspdi` and :func:`pmsim.io.mpp.read_mpp`:
-    the warnings skip those two frames and :func:`pmsim.read_project`, so
-    they point at the code that called ``read_project``.
+    checks. Called by :func:`read_mspdi` and :func:`pmsim.io.mpp.read_mpp`
+    (``from_mpp``: MPXJ wrote the document from an ``.mpp``, so its
+    ``HonorConstraints`` is the project's option): the warnings skip those two
+    frames and :func:`pmsim.read_project`, so they point at the code that
+    called ``read_project``.
     """
     reader = MspdiReader(root, path)
+    reader.honor_flag_is_true = from_mpp
     project, progress = reader.read()
     reader.notes.emit(stacklevel=5)
     if check_health:

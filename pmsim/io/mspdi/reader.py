@@ -42,6 +42,8 @@ class MspdiReader(TaskFields, ResourceFields):
     (the caller warns about it).
     """
 
+    honor_flag_is_true = False  # HonorConstraints means what it says (MPXJ wrote it from an .mpp)
+
     def read(self) -> tuple[Project, list[dict]]:
         """The project, and one progress row per task that has started (the columns of
         :func:`pmsim.io._exchange.progress_frame`)."""
@@ -246,7 +248,7 @@ class MspdiReader(TaskFields, ResourceFields):
                 name=name, start=start.date(), tasks=model_tasks, dependencies=deps, resources=resources,
                 calendar=self.book.project, calendars=calendars, currency=currency, status_date=status,
                 must_finish_by=self.settings.get("must_finish_by"),
-                honor_constraints=bool(self.settings.get("honor_constraints", True)), **summary, **settings,
+                honor_constraints=self.honor_constraints(), **summary, **settings,
             )
         except PmsimError as exc:
             raise exc.with_context(str(self.path)) from None
@@ -257,6 +259,15 @@ class MspdiReader(TaskFields, ResourceFields):
                     self.notes.note("task costs that the cost model does not explain", rec["label"],
                                     "pmsim's cost = fixed cost + (cost per day + resource rates) x duration")
         return project
+
+    def honor_constraints(self) -> bool:
+        """pmsim's own setting, or the file's flag when MPXJ wrote it from an ``.mpp``; else True: MS Project
+        writes HonorConstraints 0 whatever its option (docs/exchange_formats.md)."""
+        if "honor_constraints" in self.settings:
+            return bool(self.settings["honor_constraints"])
+        if self.honor_flag_is_true:
+            return self.bool(self.root, "HonorConstraints", True)
+        return True
 
     def summary_fields_of_project(self, start: dt.date) -> dict:
         """Deadline, description, budget and risks from the project summary task (UID 0)."""
