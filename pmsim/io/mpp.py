@@ -7,10 +7,12 @@ and ``JPype1`` packages) and a Java runtime, and raises
 :class:`pmsim.MissingExtraError` saying so when they are missing.
 
 MPXJ reads the file and writes it as MS Project XML in memory; pmsim then
-reads that XML with the MSPDI reader, so an ``.mpp`` file gives exactly what
-the same plan saved as XML would: the same mapping, the same warnings about
-features pmsim does not model, the same health check. Messages name the
-``.mpp`` file. pmsim does not write ``.mpp`` (MPXJ cannot either); write
+reads that XML with the MSPDI reader, so an ``.mpp`` file gives what the
+same plan saved as XML would: the same mapping, the same warnings about
+features pmsim does not model, the same health check (and the project's
+"honor constraint dates" option, which MPXJ reads from the ``.mpp``).
+:func:`stored_schedule` gives the dates MS Project stored, for the parity
+check. Messages name the ``.mpp`` file. pmsim does not write ``.mpp`` (MPXJ cannot either); write
 MSPDI XML, which MS Project opens.
 """
 
