@@ -31,7 +31,7 @@ from .errors import (
     ValidationError,
 )
 from .distributions import BetaPert, Discrete, Fixed, Lognormal, Triangular, Uniform
-from .calendar import Calendar
+from .calendar import Calendar, CalendarException
 from .model import Dependency, Project, Resource, Risk, Task
 from .cpm import Schedule, cpm
 from .io import read_project, write_project
@@ -115,7 +115,7 @@ __all__ = [
     "PmsimError", "ValidationError", "CycleError", "DuplicateIdError", "UnknownReferenceError",
     "FileFormatError", "InfeasibleError", "MissingExtraError", "PmsimWarning",
     "Fixed", "Triangular", "BetaPert", "Uniform", "Lognormal", "Discrete",
-    "Task", "Dependency", "Resource", "Risk", "Calendar", "Project",
+    "Task", "Dependency", "Resource", "Risk", "Calendar", "CalendarException", "Project",
     "Schedule", "cpm", "read_project", "write_project", "data_path", "sample_projects",
     *_LAZY,
 ]

@@ -38,6 +38,7 @@ import pandas as pd
 from .errors import UnknownReferenceError, ValidationError
 from .model import Project
 from .network import Network, network
+from .timeline import schedule_inputs, timeline
 
 __all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "CRITICAL_TOLERANCE"]
 
@@ -67,6 +68,9 @@ class Schedule:
     status: str | None = None
     lower_bound: float | None = None
     info: dict = field(default_factory=dict, repr=False)
+    # The dates and times behind the table: (timeline, axis values by column, project order); None when
+    # the schedule was built from working days alone (its times follow the project calendar).
+    timing: tuple | None = field(default=None, repr=False)
 
     def copy(self) -> "Schedule":
         """A copy whose tables and info can be changed without touching this one."""
@@ -76,7 +80,33 @@ class Schedule:
     @property
     def finish_date(self) -> dt.date:
         """The calendar date of the last working day of the project."""
+        if self.timing is not None and not self.timing[0].uniform:
+            return pd.Timestamp(self.times()["finish"].max()).date()
         return self.project.calendar.finish_date(self.project.start, self.makespan)
+
+    def times(self) -> pd.DataFrame:
+        """The dates and times of each task (``start``, ``finish``, early and late dates), by task id.
+
+        A start is the moment work begins (Monday 08:00), a finish the moment
+        it ends (Friday 17:00), on the task's calendar.
+
+        >>> import pmsim as pm
+        >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1.5)])
+        >>> pm.cpm(p).times().loc["A", ["start", "finish"]].tolist()
+        [Timestamp('2027-01-04 08:00:00'), Timestamp('2027-01-05 12:00:00')]
+        """
+        columns = {"start": False, "finish": True, "early_start": False, "early_finish": True,
+                   "late_start": False, "late_finish": True}
+        if self.timing is None:
+            cal, start = self.project.calendar, self.project.start
+            out = {}
+            for name, finish in columns.items():
+                values = self.table[name].to_numpy(dtype=np.float64)
+                out[name] = np.atleast_1d((cal.finish_time if finish else cal.start_time)(start, values))
+        else:
+            tl, axis = self.timing
+            out = {name: tl.times(axis[name], finish) for name, finish in columns.items()}
+        return pd.DataFrame({k: pd.to_datetime(v) for k, v in out.items()}, index=self.table.index)
 
     @property
     def start_date(self) -> dt.date:
@@ -149,18 +179,6 @@ def durations_array(project: Project, durations=None, net: Network | None = None
     return out
 
 
-def _passes(net: Network, dur: np.ndarray):
-    from ._kernels.cpm import backward_pass, forward_pass, free_float
-
-    n = net.n
-    es, ef, ls, lf, ff = (np.empty(n) for _ in range(5))
-    forward_pass(dur, net.pred_ptr, net.pred_idx, net.pred_type, net.pred_lag, es, ef)
-    finish = float(ef.max()) if n else 0.0
-    backward_pass(dur, net.succ_ptr, net.succ_idx, net.succ_type, net.succ_lag, finish, ls, lf)
-    free_float(es, ef, net.succ_ptr, net.succ_idx, net.succ_type, net.succ_lag, finish, ff)
-    return es, ef, ls, lf, ff, finish
-
-
 MAX_WORKING_DAYS = 50_000  # about 190 years: longer is a data error, and dates would overflow
 
 
@@ -174,13 +192,20 @@ def _check_horizon(net: Network, finish: np.ndarray) -> None:
         )
 
 
-def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, ff) -> pd.DataFrame:
+def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, ff, *,
+           total_float=None, times=None) -> pd.DataFrame:
+    """The schedule's table, project task order; ``total_float`` (negative allowed) instead of
+    ``ls - es``, and ``times`` (start and finish datetimes) for the dates, when given."""
     _check_horizon(net, finish)
-    tf = np.maximum(ls - es, 0.0)
+    tf = np.maximum(ls - es, 0.0) if total_float is None else np.array(total_float, dtype=np.float64)
     tf[np.abs(tf) < CRITICAL_TOLERANCE] = 0.0
     cal, day0 = project.calendar, project.start
-    start_date = cal.start_date(day0, start)
-    finish_date = cal.finish_date(day0, finish)
+    if times is None:
+        start_date = cal.start_date(day0, start)
+        finish_date = cal.finish_date(day0, finish)
+    else:
+        start_date = np.asarray(times[0], dtype="datetime64[D]")
+        finish_date = np.asarray(times[1], dtype="datetime64[D]")
     # A zero-duration task (milestone) shows on the day its predecessor finished.
     zero = dur == 0
     start_date = np.where(zero, finish_date, start_date)
@@ -193,7 +218,7 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
         "late_start": ls,
         "late_finish": lf,
         "total_float": tf,
-        "free_float": np.minimum(ff, tf),
+        "free_float": np.minimum(ff, np.maximum(tf, 0.0)),
         "critical": tf <= CRITICAL_TOLERANCE,
         "start_date": start_date,
         "finish_date": finish_date,
@@ -249,11 +274,104 @@ def cpm(project: Project, durations=None) -> Schedule:
     >>> pm.cpm(p, durations={"B": 6}).makespan
     6.0
     """
-    net = network(project)
-    dur = durations_array(project, durations, net)
-    es, ef, ls, lf, ff, finish = _passes(net, dur)
-    table = _table(project, net, dur, es, ef, es, ef, ls, lf, ff)
-    return Schedule(project=project, table=table, makespan=finish, critical_path=_critical_path(table))
+    tl = timeline(project)
+    days = durations_array(project, durations, tl.net)
+    passes = _dated_passes(tl, days)
+    while passes is None:  # a calendar table too short for this schedule: twice as long
+        tl = timeline(project, horizon_days=tl.horizon_days * 2)
+        passes = _dated_passes(tl, days)
+    return _dated_schedule(project, tl, days, passes)
+
+
+def _dated_passes(tl, days: np.ndarray):
+    """Forward, backward and floats on the timeline; None when a calendar table is too short."""
+    from ._kernels.dated import backward, floats, forward, free_floats
+
+    net = tl.net
+    inputs, anchor = schedule_inputs(tl, days)
+    lag, link_cal = tl.lags(), tl.link_calendar
+    in_pred_order = np.empty(net.n_links, dtype=np.int64)
+    in_pred_order[net.pred_link] = np.arange(net.n_links)
+    by_succ = in_pred_order[net.succ_link]
+    succ_lag, succ_cal = lag[by_succ], link_cal[by_succ]
+    n = net.n
+    es, ef, rs, ls, lf = (np.empty(n) for _ in range(5))
+    for attempt in range(2):
+        forward(net.pred_ptr, net.pred_idx, net.pred_type, lag, link_cal, inputs, tl.tables, es, ef, rs)
+        finish = float(ef.max()) if n else 0.0
+        end = finish if anchor == -np.inf else anchor
+        backward(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, inputs, tl.tables, end,
+                 es, ef, rs, ls, lf)
+        late = _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_lag, succ_cal, finish)
+        if late is None or attempt:
+            break
+        inputs = inputs._replace(start_floor=np.maximum(inputs.start_floor, late))
+    if not (np.all(np.isfinite(ef)) and np.all(np.isfinite(lf)) and np.all(np.isfinite(ls))):
+        if tl.uniform:
+            raise ValidationError("the schedule has no finite dates; check the durations, lags and constraints")
+        return None
+    sf, ff_ = np.empty(n), np.empty(n)
+    floats(inputs, tl.tables, rs, ef, ls, lf, sf, ff_)
+    free = np.empty(n)
+    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, inputs, tl.tables, finish,
+                es, ef, rs, free)
+    return {"inputs": inputs, "es": es, "ef": ef, "rs": rs, "ls": ls, "lf": lf, "start_float": sf,
+            "finish_float": ff_, "free_float": free, "finish": finish}
+
+
+def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_lag, succ_cal, finish):
+    """The start floors that move the project's ALAP tasks late, or None when it has none.
+
+    Honouring constraints (MS Project), a task as late as possible sits at its
+    late dates; otherwise (P6) it uses its free float, so no successor moves.
+    """
+    from ._kernels.dated import free_floats
+
+    project, net = tl.project, tl.net
+    alap = np.array([project.tasks[i].constraint == "ALAP" or project.tasks[i].secondary_constraint == "ALAP"
+                     for i in net.project_index.tolist()], dtype=bool) & (inputs.status == 0)
+    if not alap.any():
+        return None
+    if project.honor_constraints:
+        return np.where(alap, ls, -np.inf)
+    free = np.empty(net.n)
+    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, inputs, tl.tables, finish,
+                es, ef, rs, free)
+    shifted = np.array([_later_by(tl, j, rs[j], free[j]) if alap[j] else -np.inf for j in range(net.n)])
+    return shifted
+
+
+def _later_by(tl, j: int, t: float, work: float) -> float:
+    """``t`` moved later by ``work`` working time of task ``j``'s calendar."""
+    c = int(tl.task_calendar[j])
+    if c < 0:
+        return t + work
+    table = tl.calendars[c].work_table(tl.origin, tl.horizon_days)
+    return float(table.time_at(table.work_at(t) + work, "start"))
+
+
+def _dated_schedule(project: Project, tl, days: np.ndarray, passes: dict) -> Schedule:
+    inputs = passes["inputs"]
+    net = tl.net
+    status = inputs.status
+    started = status == 1
+    tf_axis = {"start": passes["start_float"], "finish": passes["finish_float"],
+               "smallest": np.minimum(passes["start_float"], passes["finish_float"])}[project.total_float]
+    tf_axis = np.where(started, passes["finish_float"], tf_axis)
+    cal_index = tl.task_calendar
+    tf = tl.task_days(cal_index, tf_axis)
+    ff = tl.task_days(cal_index, passes["free_float"])
+    start_axis = np.where(status > 0, passes["es"], passes["rs"])
+    axis = {"start": start_axis, "finish": passes["ef"], "early_start": passes["rs"],
+            "early_finish": passes["ef"], "late_start": passes["ls"], "late_finish": passes["lf"]}
+    wd = {k: tl.working_days(v) for k, v in axis.items()}
+    makespan = float(tl.working_days(np.array([passes["finish"]]))[0]) if net.n else 0.0
+    table = _table(project, net, days, wd["start"], wd["finish"], wd["early_start"], wd["early_finish"],
+                   wd["late_start"], wd["late_finish"], ff, total_float=tf,
+                   times=None if tl.uniform else (tl.times(axis["start"], False), tl.times(axis["finish"], True)))
+    in_project_order = {k: net.to_project(v) for k, v in axis.items()}
+    return Schedule(project=project, table=table, makespan=makespan, critical_path=_critical_path(table),
+                    timing=(tl, in_project_order))
 
 
 def schedule_from_dates(project: Project, start, durations=None, *, kind: str, late_start=None,

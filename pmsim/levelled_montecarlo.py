@@ -22,6 +22,7 @@ import numpy as np
 from ._cache import cached
 from ._kernels import launching
 from .cpm import Schedule
+from .errors import ValidationError
 from .levelling import level
 from .levelling.problem import build_problem, demand_matrix, kernel_demands
 from .model import Project
@@ -85,6 +86,11 @@ def levelled_scheduler(project: Project, plan: Plan) -> LevelledScheduler:
     """The scheduler of ``simulate(project, ..., levelled=True)`` for the engine's ``plan`` of ``project``."""
     from ._kernels.sgs import priority_list, workspace
 
+    if plan.dated is not None:
+        raise ValidationError(
+            f"Project {project.name!r}: the levelled Monte Carlo schedules working days on one calendar without "
+            "date constraints or progress; this project has several calendars, constraints or progress "
+            "(simulate it without levelled=True, or level it with pm.level)")
     net = plan.net
     # Demands count for every task that can take time in some iteration.
     can_last = np.array([project.tasks[i].estimate.high > 0 for i in net.project_index], dtype=bool)

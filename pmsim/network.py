@@ -56,6 +56,8 @@ class Network:
     succ_idx: np.ndarray
     succ_type: np.ndarray
     succ_lag: np.ndarray
+    pred_link: np.ndarray  # per link in pred_* order: its index in project.dependencies
+    succ_link: np.ndarray  # per link in succ_* order: likewise
 
     @property
     def n(self) -> int:
@@ -111,8 +113,9 @@ def _build(project: Project) -> Network:
     position_of[order] = np.arange(n)
     psrc, pdst = position_of[src], position_of[dst]
 
-    pred_ptr, pred_idx, pred_type, pred_lag = _csr(n, pdst, psrc, kind, lag)
-    succ_ptr, succ_idx, succ_type, succ_lag = _csr(n, psrc, pdst, kind, lag)
+    link = np.arange(m, dtype=np.int64)
+    pred_ptr, pred_idx, pred_type, pred_lag, pred_link = _csr(n, pdst, psrc, kind, lag, link)
+    succ_ptr, succ_idx, succ_type, succ_lag, succ_link = _csr(n, psrc, pdst, kind, lag, link)
     # Read the tasks once in their own order, then permute: indexing a tuple with
     # numpy integers, one at a time, costs more than the reading itself.
     planned = np.fromiter((t.planned_duration for t in tasks), dtype=np.float64, count=n)[order]
@@ -130,4 +133,6 @@ def _build(project: Project) -> Network:
         succ_idx=_readonly(succ_idx),
         succ_type=_readonly(succ_type),
         succ_lag=_readonly(succ_lag),
+        pred_link=_readonly(pred_link),
+        succ_link=_readonly(succ_link),
     )

@@ -507,6 +507,11 @@ def simulate(
     sampled = project if remaining is None else remaining.project
     plan = make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair))
     if remaining is not None:
+        if plan.dated is not None:
+            raise ValidationError(
+                f"Project {project.name!r}: a re-forecast from a progress table works on projects of one calendar "
+                "without date constraints; this one has several calendars or constraints (put the progress on "
+                "its tasks and status_date instead)")
         plan = reforecast_plan(plan, remaining)
     scheduler = None
     if levelled:

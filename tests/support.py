@@ -223,3 +223,61 @@ def networks(draw):
             links.append((f"T{i}", f"T{j}", draw(st.sampled_from(["FS", "SS", "FF", "SF"])),
                           draw(st.sampled_from([-2, -0.5, 0, 0, 1, 3]))))
     return make(tasks, links, caps, name="random")
+
+
+def time_project() -> pm.Project:
+    """Everything of real schedules the table format carries: several calendars (shifts, round the clock,
+    a short Friday with its own length of day, a weekend-only one), exceptions with and without working time
+    (one with a name that needs quotes), task and resource calendars, every constraint kind and a secondary
+    one, dates and moments, deadlines, progress at a status date, two links between one pair, a lag on
+    another calendar, and every scheduling setting away from its default.
+    """
+    from pmsim.calendar import CalendarException as X
+
+    C = pm.Calendar
+    calendars = (
+        C(id="standard", name="Office", holidays=("2027-04-02", "2027-05-03"),
+          exceptions=(X("2027-12-24", hours="08:00-12:00", name="Christmas Eve"),
+                      X("2027-12-27", "2027-12-31", name="Year-end shutdown"),
+                      X("2027-06-11", hours="09:00-11:00; 14:00-16:00", name='Audit: "dry run"; day 1'),
+                      X("2027-07-01", "2027-07-02"))),
+        C(id="night", name="Night shift", workdays="Sun-Thu", hours="00:00-06:00; 22:00-24:00"),
+        C(id="24h", name="Round the clock", workdays="Mon-Sun", hours="00:00-24:00", hours_per_day=24),
+        C(id="short_fri", workdays="Mon-Thu", hours="07:00-12:00; 12:30-17:00", week={"Fri": "07:00-12:00"},
+          hours_per_day=8),
+        C(id="weekends", name="Weekend crew", hours="", week={"Sat": "09:00-13:00", "Sun": "09:00-13:00"}),
+    )
+    T = pm.Task
+    tasks = [
+        T("S", "Start", milestone=True, actual_start="2027-01-04", actual_finish="2027-01-04", percent_complete=100),
+        T("A", "Design", duration=5, calendar="short_fri", actual_start="2027-01-04T07:00",
+          actual_finish="2027-01-08T12:00", remaining_duration=0, percent_complete=100),
+        T("B", "Build", optimistic=4, most_likely=6, pessimistic=10, resources={"night_ops": 1},
+          actual_start="2027-01-11", remaining_duration=3.5, percent_complete=40),
+        T("C", "Cure concrete", duration=72, calendar="24h", constraint="SNET", constraint_date="2027-02-01T06:30"),
+        T("D", "Review", duration=2, constraint="SNLT", constraint_date="2027-03-01"),
+        T("E", "Migrate", duration=3, constraint="FNET", constraint_date="2027-03-05",
+          secondary_constraint="FNLT", secondary_constraint_date="2027-04-30T17:00"),
+        T("F", "Train", duration=4, constraint="FNLT", constraint_date="2027-04-15", deadline="2027-04-09"),
+        T("G", "Go-live window", duration=1, constraint="MSO", constraint_date="2027-05-10T08:00"),
+        T("H", "Sign-off", duration=1, constraint="MFO", constraint_date="2027-05-14"),
+        T("I", "Vendor start", duration=2, constraint="SO", constraint_date="2027-02-15"),
+        T("J", "Vendor finish", duration=2, constraint="FO", constraint_date="2027-02-26T12:00",
+          deadline="2027-02-26T17:00"),
+        T("K", "Weekend cutover", duration=2, calendar="weekends", constraint="ALAP"),
+        T("M", "Done", milestone=True, deadline="2027-06-30"),
+    ]
+    D = pm.Dependency
+    links = [
+        D("S", "A"), D("A", "B", "SS", 2), D("A", "B", "FF", 2), D("B", "C"),
+        D("C", "D", "FS", 1, lag_calendar="24h"), D("D", "E"), D("E", "F", "SS", -0.5), D("F", "G"),
+        D("G", "H"), D("C", "I", "SF", 1.5), D("I", "J"), D("H", "K"), D("J", "K"), D("K", "M"),
+    ]
+    resources = [pm.Resource("night_ops", "Night operator", 2, 500, calendar="night"),
+                 pm.Resource("dev", "Developer", 3, 640)]
+    return pm.Project(
+        name="Time fixture", start="2027-01-04", tasks=tasks, dependencies=links, resources=resources,
+        calendar=calendars[0], calendars=calendars, status_date="2027-01-13T17:00",
+        must_finish_by="2027-06-30", lag_calendar="predecessor", total_float="smallest",
+        progress_rule="progress_override", honor_constraints=False, currency="EUR", budget=99000.0,
+    )

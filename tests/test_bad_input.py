@@ -68,8 +68,8 @@ CASES = [
     # duplicate risk ids
     pytest.param({"risks.csv": "id,probability\nR1,0.1\nR1,0.2\n"}, pm.DuplicateIdError,
                  [r"risks\.csv, row 3 \(risk 'R1'\): ", r"risk id 'R1' appears twice"], id="duplicate-risk-id"),
-    # the same predecessor twice in one cell
-    pytest.param(tasks("A,a,1,2,3,,", "B,b,1,2,3,A; A SS,"), pm.DuplicateIdError,
+    # the same link twice in one cell (A SS; A FF+2 would be two links)
+    pytest.param(tasks("A,a,1,2,3,,", "B,b,1,2,3,A; A FS,"), pm.DuplicateIdError,
                  [r"tasks\.csv, row 3 \(task 'B'\): ", r"predecessor 'A' is listed twice"], id="duplicate-link"),
     # optimistic > most likely
     pytest.param(tasks("A,a,5,3,8,,"), pm.ValidationError,

@@ -1,15 +1,22 @@
-"""A project as one ``.xlsx`` workbook: sheets ``tasks``, ``resources``, ``risks``, ``project``.
+"""A project as one ``.xlsx`` workbook: sheets ``tasks``, ``resources``, ``risks``, ``calendars``, ``project``.
 
-The ``tasks``, ``resources`` and ``risks`` sheets have the columns of the
-CSV files (:mod:`pmsim.model.tables`), a header in row 1. ``tasks`` and
-``project`` are required; ``resources`` and ``risks`` are optional.
+The ``tasks``, ``resources``, ``risks`` and ``calendars`` sheets have the
+columns of the CSV files (:mod:`pmsim.model.tables`, ``docs/file-format.md``),
+a header in row 1. ``tasks`` and ``project`` are required; the others are
+optional. A column may appear once.
 
 The ``project`` sheet holds the settings as two columns, ``key`` and
 ``value``, one setting per row: ``name``, ``start``, ``currency``,
-``budget``, ``deadline``, ``description``, ``workdays`` and ``holidays``.
-``workdays`` and ``holidays`` are ``;``-separated lists
-(``Mon; Tue; Wed; Thu; Fri``, ``2027-04-02; 2027-12-24``); a ``holidays`` row
-may also be repeated, one date per row. Dates may be ISO text or Excel dates.
+``budget``, ``deadline``, ``description``, ``status_date``,
+``must_finish_by``, ``lag_calendar``, ``total_float``, ``progress_rule``,
+``honor_constraints``, and the project calendar: either ``calendar`` (the id
+of a calendar of the ``calendars`` sheet), or its own keys ``workdays``,
+``hours``, ``mon`` ... ``sun``, ``hours_per_day``, ``holidays``,
+``exceptions`` (and ``calendar_id``, ``calendar_name``). ``workdays`` and
+``holidays`` are ``;``-separated lists (``Mon-Fri``,
+``2027-04-02; 2027-12-24``); ``holidays`` and ``exceptions`` rows may be
+repeated. Dates may be ISO text or Excel dates (an Excel date without a time
+is that whole day; write ``2027-01-04T00:00`` as text for midnight itself).
 
 Numbers are written as Excel numbers; the rare value that needs all 17
 significant digits to read back exactly (e.g. 1/3) is written as text,
@@ -20,6 +27,7 @@ Reading needs openpyxl (the ``excel`` extra).
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 import zipfile
 import zlib
@@ -30,13 +38,19 @@ import pandas as pd
 from ..errors import FileFormatError, MissingExtraError, PmsimWarning
 from ..model import Project
 from ..model.project import build_project
-from ..model.tables import project_to_frames
+from ..model.tables import CALENDAR_KEYS, OPTIONAL_COLUMNS, moment_text, project_to_frames
 from ._files import XML_ILLEGAL, replacing
 
 __all__ = ["read_xlsx", "write_xlsx", "SHEETS"]
 
-SHEETS = ("tasks", "resources", "risks", "project")
+SHEETS = ("tasks", "resources", "risks", "calendars", "project")
 _REQUIRED = ("tasks", "project")
+# Rows of the project sheet that describe the project calendar, and its key each stands for.
+_CALENDAR_ROWS = {**{k: k for k in CALENDAR_KEYS if k not in ("id", "name")},
+                  "calendar_id": "id", "calendar_name": "name"}
+_REPEATABLE = ("holidays", "exceptions")
+# An OLE2 compound file: Excel's encrypted (password-protected) workbooks and old .xls files.
+_OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
 def _openpyxl():
@@ -51,7 +65,14 @@ def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = pd.read_excel(path, sheet_name=None, dtype=object, na_filter=False, engine="openpyxl")
+        with open(path, "rb") as f:
+            if f.read(8) == _OLE_SIGNATURE:
+                raise FileFormatError(f"{path}: a password-protected workbook or an old .xls file; save it as an "
+                                      ".xlsx workbook without a password")
+    except OSError as exc:
+        raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    try:
+        book = pd.read_excel(path, sheet_name=None, header=None, dtype=object, na_filter=False, engine="openpyxl")
     # A damaged workbook fails in the zip layer (BadZipFile, zlib.error), in its XML parts
     # (SyntaxError: ElementTree's and lxml's ParseError), or in openpyxl's reading of them.
     except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, InvalidFileException,
@@ -64,10 +85,27 @@ def _sheets(path: Path) -> dict[str, pd.DataFrame]:
         key = str(name).strip().lower()
         if key in sheets:
             raise FileFormatError(f"{path}: two sheets are called {key!r}")
-        frame.index = pd.RangeIndex(2, len(frame) + 2)
-        blank = frame.map(lambda v: v is None or (isinstance(v, str) and not v.strip())).all(axis=1)
-        sheets[key] = frame[~blank] if len(frame) else frame
+        sheets[key] = _table(frame)
     return sheets
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A sheet read without a header as a table: row 1 is the header, rows are indexed by their sheet row."""
+    if frame.empty:
+        return pd.DataFrame()
+    header = [None if _blank(v) else v for v in frame.iloc[0]]
+    body = frame.iloc[1:]
+    body.index = pd.RangeIndex(2, len(frame) + 1)
+    # Columns with no header and nothing in them are a spreadsheet's leftovers.
+    keep = [i for i, name in enumerate(header) if name is not None or not body.iloc[:, i].map(_blank).all()]
+    body = body.iloc[:, keep]
+    body.columns = [header[i] if header[i] is not None else f"Unnamed: {i}" for i in keep]
+    blank = body.map(_blank).all(axis=1)
+    return body[~blank] if len(body) else body
 
 
 def _settings(frame: pd.DataFrame, label: str) -> dict:
@@ -79,16 +117,24 @@ def _settings(frame: pd.DataFrame, label: str) -> dict:
     calendar: dict = {}
     for index, key, value in zip(frame.index, frame[columns["key"]], frame[columns["value"]]):
         key = str(key).strip().lower() if key is not None else ""
-        if not key:
+        if not key or _blank(value):
             continue
-        if key in ("workdays", "holidays"):
-            calendar.setdefault(key, []).extend(_items(value))
-        elif key in settings:
+        if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+            value = value.date()  # an Excel date: the whole day
+        if key in _REPEATABLE:
+            calendar.setdefault(key, []).extend(_items(value) if key == "holidays" else [value])
+        elif key in settings or key in calendar:
             raise FileFormatError(f"{label}, row {index}: key {key!r} appears twice")
+        elif key in _CALENDAR_ROWS:
+            calendar[key] = value
         else:
             settings[key] = value
     if calendar:
-        settings["calendar"] = calendar
+        if "calendar" in settings:
+            raise FileFormatError(
+                f"{label}: key 'calendar' names a calendar of the calendars sheet; the project calendar's own keys "
+                f"({', '.join(calendar)}) cannot be given as well")
+        settings["calendar"] = {_CALENDAR_ROWS[k]: v for k, v in calendar.items()}
     return settings
 
 
@@ -133,7 +179,8 @@ def read_xlsx(path) -> Project:
     labels = {name: f"{path}, sheet {name!r}" for name in SHEETS}
     labels["settings"] = labels.pop("project")
     settings = _settings(sheets["project"], labels["settings"])
-    return build_project(sheets["tasks"], sheets.get("resources"), sheets.get("risks"), settings, labels)
+    return build_project(sheets["tasks"], sheets.get("resources"), sheets.get("risks"), settings, labels,
+                         sheets.get("calendars"))
 
 
 def _excel_cell(value):
@@ -151,11 +198,16 @@ def _excel_cell(value):
 def _settings_frame(settings: dict) -> pd.DataFrame:
     rows = []
     for key, value in settings.items():
-        if key == "calendar":
-            rows.append(("workdays", "; ".join(value["workdays"])))
-            rows.append(("holidays", "; ".join(d.isoformat() for d in value["holidays"])))
+        if key == "calendar" and isinstance(value, dict):
+            names = {v: k for k, v in _CALENDAR_ROWS.items()}
+            for field, item in value.items():
+                if field == "workdays":
+                    item = "; ".join(item) or "none"
+                elif field in _REPEATABLE:
+                    item = "; ".join(d.isoformat() if hasattr(d, "isoformat") else d for d in item)
+                rows.append((names[field], _excel_cell(item)))
         else:
-            rows.append((key, value.isoformat() if hasattr(value, "isoformat") else _excel_cell(value)))
+            rows.append((key, moment_text(value) if isinstance(value, dt.date) else _excel_cell(value)))
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
@@ -166,6 +218,8 @@ def _workbook(sheets: dict[str, pd.DataFrame]):
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name in SHEETS:
+        if name not in sheets:
+            continue
         frame = sheets[name]
         sheet = book.create_sheet(name)
         sheet.append(list(frame.columns))
@@ -183,7 +237,9 @@ def _workbook(sheets: dict[str, pd.DataFrame]):
 
 
 def write_xlsx(project: Project, path) -> Path:
-    """Write ``project`` as a workbook with sheets tasks, resources, risks and project.
+    """Write ``project`` as a workbook with sheets tasks, resources, risks, calendars (when it has any) and project.
+
+    Columns no row uses (``lambda``, ``constraint``, ...) are left out.
 
     The workbook is written to a temporary file next to ``path`` and then moved
     into place, so an error never leaves a half-written file. Control
@@ -200,9 +256,12 @@ def write_xlsx(project: Project, path) -> Path:
     _openpyxl()
     path = Path(path)
     frames = project_to_frames(project)
-    sheets = {
-        name: frames[name].astype(object).map(_excel_cell) for name in ("tasks", "resources", "risks")
-    }
+    names = [n for n in SHEETS[:-1] if n != "calendars" or project.calendars]
+    sheets = {}
+    for name in names:
+        frame = frames[name].astype(object).map(_excel_cell)
+        unused = [c for c in OPTIONAL_COLUMNS[name] if frame[c].isna().all()]
+        sheets[name] = frame.drop(columns=unused)
     sheets["project"] = _settings_frame(frames["settings"])
     _replace_illegal_characters(sheets, path)
     with replacing(path) as tmp:

@@ -1,10 +1,12 @@
-"""A project as a folder: ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``project.toml``.
+"""A project as a folder: ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``calendars.csv``, ``project.toml``.
 
-``tasks.csv`` and ``project.toml`` are required; ``resources.csv`` and
-``risks.csv`` are optional. The columns and settings are those of
-:mod:`pmsim.model.tables`. CSV files are UTF-8 (a byte-order mark from Excel is
-fine), comma-separated, with a header row; messages count rows as lines of
-the file, the header being row 1.
+``tasks.csv`` and ``project.toml`` are required; ``resources.csv``,
+``risks.csv`` and ``calendars.csv`` are optional. The columns and settings
+are those of :mod:`pmsim.model.tables` (``docs/file-format.md``). CSV files
+are UTF-8 (a byte-order mark from Excel is fine) with a header row,
+comma-separated; a file saved by a European Excel (``;`` between cells, a
+decimal comma in the number columns, perhaps a ``sep=;`` first line) reads
+too. Messages count rows as lines of the file, the header being row 1.
 
 ``project.toml``::
 
@@ -14,10 +16,14 @@ the file, the header being row 1.
     budget = 1250000
     deadline = 2027-09-30
     description = "..."
+    status_date = 2027-03-31        # the data date of the progress in tasks.csv
 
     [calendar]
-    workdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+    workdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]   # or "Mon-Fri"
+    hours = "08:00-12:00; 13:00-17:00"
     holidays = [2027-04-02, 2027-12-24]
+
+or ``calendar = "standard"`` to name a calendar of ``calendars.csv``.
 
 Reading validates every file before a :class:`pmsim.Project` is returned,
 so a folder that breaks a rule anywhere is never partly loaded. Writing
@@ -29,7 +35,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
+import re
 import shutil
 import tempfile
 import tomllib
@@ -41,52 +49,81 @@ import tomli_w
 from ..errors import FileFormatError
 from ..model import Project
 from ..model.project import build_project
-from ..model.tables import format_number, project_to_frames
+from ..model.tables import NUMERIC_COLUMNS, OPTIONAL_COLUMNS, format_number, project_to_frames
 from ._files import umask
 
 __all__ = ["read_folder", "write_folder", "FILES"]
 
-FILES = ("tasks.csv", "resources.csv", "risks.csv", "project.toml")
+FILES = ("tasks.csv", "resources.csv", "risks.csv", "calendars.csv", "project.toml")
+TABLES = ("tasks", "resources", "risks", "calendars")
 
-# Optional columns left out of a written file when no row uses them.
-_DROP_WHEN_EMPTY = ("lambda", "values")
+_EXCEL_SEP = re.compile(r'"?sep=(.)"?\s*')
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
+
+
+def _delimiter(header: str) -> str:
+    """The cell separator of a header line: the most frequent of ``,``, ``;`` and tab outside quotes."""
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {sep: outside.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
+    return best if counts[best] else ","
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     """Every cell as text ("" when empty), indexed by the line on which its row starts."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, strict=True)
-            header = next(reader, None)
-            if header is None:
-                raise FileFormatError(f"{path}: the file is empty; it needs a header row")
-            records, lines = [], []
-            line = reader.line_num + 1
-            for record in reader:
-                if any(cell.strip() for cell in record):
-                    if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
-                        raise FileFormatError(
-                            f"{path}, row {line}: {len(record)} cells but the header has {len(header)} columns"
-                        )
-                    records.append((record + [""] * len(header))[: len(header)])
-                    lines.append(line)
-                line = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileFormatError(f"{path}, line {reader.line_num}: not a readable CSV file: {exc}") from None
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileFormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    first = text.split("\n", 1)[0].rstrip("\r")
+    excel_sep = _EXCEL_SEP.fullmatch(first)
+    second = text.split("\n", 2)[1].rstrip("\r") if excel_sep and text.count("\n") else ""
+    delimiter = excel_sep[1] if excel_sep else _delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        if excel_sep:  # Excel's "sep=;" line says which separator follows
+            next(reader, None)
+            if not second.strip():
+                raise FileFormatError(f"{path}: the file is empty after its sep= line; it needs a header row")
+        header = next(reader, None)
+        if header is None:
+            raise FileFormatError(f"{path}: the file is empty; it needs a header row")
+        records, lines = [], []
+        line = reader.line_num + 1
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
+                    raise FileFormatError(
+                        f"{path}, row {line}: {len(record)} cells but the header has {len(header)} columns"
+                        f"{_separator_hint(delimiter)}"
+                    )
+                records.append((record + [""] * len(header))[: len(header)])
+                lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise FileFormatError(f"{path}, line {reader.line_num}: not a readable CSV file: {exc}") from None
+    if delimiter == ";":  # a European spreadsheet: a decimal comma in the number columns
+        numeric = [i for i, name in enumerate(header) if re.sub(r"\s+", "_", name.strip().lower()) in NUMERIC_COLUMNS]
+        for record in records:
+            for i in numeric:
+                if _DECIMAL_COMMA.fullmatch(record[i]):
+                    record[i] = record[i].replace(",", ".")
     frame = pd.DataFrame(records, columns=header, index=pd.Index(lines), dtype=object)
     # Spreadsheets often save trailing empty columns with no header.
     keep = [i for i, name in enumerate(header) if name.strip() or any(r[i].strip() for r in records)]
     return frame.iloc[:, keep]
 
 
+def _separator_hint(delimiter: str) -> str:
+    name = {",": "commas", ";": "semicolons", "\t": "tabs"}.get(delimiter, repr(delimiter))
+    return f" (cells are separated by {name}, as in the header; quote a cell that holds one)"
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a byte-order mark from Notepad is fine
     except tomllib.TOMLDecodeError as exc:
         raise FileFormatError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
@@ -102,7 +139,7 @@ def read_folder(path) -> Project:
     ----------
     path : str or Path
         A folder with ``tasks.csv`` and ``project.toml``, and optionally
-        ``resources.csv`` and ``risks.csv``.
+        ``resources.csv``, ``risks.csv`` and ``calendars.csv``.
 
     Returns
     -------
@@ -139,12 +176,13 @@ def read_folder(path) -> Project:
             )
     settings = _read_toml(path / "project.toml")
     tables = {}
-    for name in ("tasks", "resources", "risks"):
+    for name in TABLES:
         file = path / f"{name}.csv"
         tables[name] = _read_csv(file) if file.is_file() else None
     labels = {name: str(path / f"{name}.csv") for name in tables}
     labels["settings"] = str(path / "project.toml")
-    return build_project(tables["tasks"], tables["resources"], tables["risks"], settings, labels)
+    return build_project(tables["tasks"], tables["resources"], tables["risks"], settings, labels,
+                         tables["calendars"])
 
 
 def _csv_cell(value) -> str:
@@ -155,29 +193,33 @@ def _csv_cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def _csv_text(frame: pd.DataFrame) -> str:
-    frame = frame.drop(columns=[c for c in _DROP_WHEN_EMPTY if c in frame and frame[c].map(_csv_cell).eq("").all()])
+def _csv_text(frame: pd.DataFrame, optional=()) -> str:
+    frame = frame.drop(columns=[c for c in optional if c in frame and frame[c].map(_csv_cell).eq("").all()])
     text = frame.astype(object).map(_csv_cell)
     return text.to_csv(index=False, lineterminator="\n")
 
 
 def _toml_value(value):
+    if isinstance(value, dict):
+        return {k: _toml_value(v) for k, v in value.items()}
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
 
 
 def folder_texts(project: Project) -> dict[str, str]:
-    """The four files of ``project`` as text: file name -> content."""
+    """The files of ``project`` as text: file name -> content (``calendars.csv`` only when it has calendars)."""
     frames = project_to_frames(project)
     settings = {k: _toml_value(v) for k, v in frames["settings"].items()}
-    texts = {f"{name}.csv": _csv_text(frames[name]) for name in ("tasks", "resources", "risks")}
+    names = [n for n in TABLES if n != "calendars" or project.calendars]
+    texts = {f"{name}.csv": _csv_text(frames[name], OPTIONAL_COLUMNS[name]) for name in names}
     texts["project.toml"] = tomli_w.dumps(settings)
     return texts
 
 
 def _replace_files(path: Path, texts: dict[str, str]) -> None:
-    """Replace the files in an existing folder; on an error put the old ones back."""
+    """Replace the files in an existing folder, removing those of :data:`FILES` not in ``texts``
+    (a stale ``calendars.csv``); on an error put the old ones back."""
     staged: dict[str, str] = {}
     backups: dict[str, str] = {}
     done: list[str] = []
@@ -196,6 +238,12 @@ def _replace_files(path: Path, texts: dict[str, str]) -> None:
                 os.replace(target, backups[name])
             os.replace(tmp, target)
             done.append(name)
+        for name in FILES:
+            if name not in texts and (path / name).exists():
+                fd, backup = tempfile.mkstemp(prefix=f".{name}.", suffix=".old", dir=path)
+                os.close(fd)
+                backups[name] = backup
+                os.replace(path / name, backup)
     except OSError:
         for name in done:
             with contextlib.suppress(OSError):
@@ -211,11 +259,14 @@ def _replace_files(path: Path, texts: dict[str, str]) -> None:
 
 
 def write_folder(project: Project, path) -> Path:
-    """Write ``project`` as a folder of ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``project.toml``.
+    """Write ``project`` as a folder of ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``project.toml``,
+    and ``calendars.csv`` when it has calendars.
 
-    All four files are always written (a header-only ``risks.csv`` when there
-    are no risks), so that no file left from an older project is read back.
-    Numbers are written so that reading gives back exactly the same floats.
+    These files are always written (a header-only ``risks.csv`` when there
+    are no risks), and a ``calendars.csv`` the project does not need is
+    removed, so that no file left from an older project is read back.
+    Numbers are written so that reading gives back exactly the same floats;
+    columns no row uses (``lambda``, ``constraint``, ...) are left out.
     Other files in the folder are left alone.
 
     >>> import tempfile, pmsim as pm

@@ -416,12 +416,16 @@ class Project:
     # -------------------------------------------------------------- frames
 
     @classmethod
-    def from_frames(cls, tasks, resources=None, risks=None, *, source: str | None = None, **settings) -> "Project":
+    def from_frames(cls, tasks, resources=None, risks=None, *, calendars=None, source: str | None = None,
+                    **settings) -> "Project":
         """Build a project from pandas frames with the columns of the file format.
 
-        ``settings`` are the ``project.toml`` keys: ``name``, ``start``
-        (required), ``currency``, ``budget``, ``deadline``, ``calendar``
-        (a dict with ``workdays`` and ``holidays``), ``description``.
+        ``calendars`` is the calendars table; ``settings`` are the
+        ``project.toml`` keys: ``name``, ``start`` (required), ``currency``,
+        ``budget``, ``deadline``, ``calendar`` (a dict with ``workdays``,
+        ``hours``, ``holidays``, ..., or the id of a calendar of
+        ``calendars``), ``description``, ``status_date``, ... (see
+        ``docs/file-format.md``).
 
         >>> import pandas as pd
         >>> t = pd.DataFrame({"id": ["A", "B"], "duration": [3, 2], "predecessors": ["", "A SS+1"]})
@@ -429,10 +433,10 @@ class Project:
         >>> str(p.dependencies[0])
         'A SS+1'
         """
-        return project_from_frames(tasks, resources, risks, source=source, **settings)
+        return project_from_frames(tasks, resources, risks, calendars=calendars, source=source, **settings)
 
     def to_frames(self) -> dict:
-        """The project as frames: ``{"tasks", "resources", "risks"}`` and ``"settings"`` (a dict)."""
+        """The project as frames: ``{"tasks", "resources", "risks", "calendars"}`` and ``"settings"`` (a dict)."""
         return project_to_frames(self)
 
     def __repr__(self) -> str:
@@ -442,23 +446,28 @@ class Project:
         )
 
 
-def project_from_frames(tasks, resources=None, risks=None, *, source=None, **settings) -> Project:
+def project_from_frames(tasks, resources=None, risks=None, *, calendars=None, source=None, **settings) -> Project:
     """Build a :class:`pmsim.Project` from tables with the columns of the file format.
 
     Parameters
     ----------
     tasks : DataFrame (or anything ``pandas.DataFrame`` accepts)
         One row per task; the columns are described in ``docs/file-format.md``.
-    resources, risks : DataFrame, optional
+    resources, risks, calendars : DataFrame, optional
+        (``calendars`` may also be a sequence of :class:`pmsim.Calendar` with ids.)
     source : str or dict, optional
         How messages name the tables: a path (``"plan.xlsx"``), or a dict with
-        keys ``tasks``, ``resources``, ``risks``, ``settings`` (what the file
-        readers pass). Without it, messages say ``tasks table, row <index>``.
+        keys ``tasks``, ``resources``, ``risks``, ``calendars``, ``settings``
+        (what the file readers pass). Without it, messages say
+        ``tasks table, row <index>``.
     **settings
         ``name``, ``start`` (required), ``currency``, ``budget``, ``deadline``,
-        ``description``, ``calendar`` (a dict with ``workdays`` and
-        ``holidays``, or a :class:`pmsim.Calendar`). They may also come as one
-        dict, ``settings=...``, so that ``project_from_frames(**project_to_frames(p))``
+        ``description``, ``calendar`` (a dict with ``workdays``, ``hours``,
+        ``holidays``, ..., the id of a calendar of ``calendars``, or a
+        :class:`pmsim.Calendar`), ``status_date``, ``must_finish_by``,
+        ``lag_calendar``, ``total_float``, ``progress_rule``,
+        ``honor_constraints``. They may also come as one dict,
+        ``settings=...``, so that ``project_from_frames(**project_to_frames(p))``
         works.
 
     Returns
@@ -486,16 +495,16 @@ def project_from_frames(tasks, resources=None, risks=None, *, source=None, **set
     """
     if isinstance(settings.get("settings"), Mapping):
         settings = {**settings.pop("settings"), **settings}
-    return build_project(tasks, resources, risks, settings, table_labels(source))
+    return build_project(tasks, resources, risks, settings, table_labels(source), calendars)
 
 
-def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str]) -> Project:
+def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str], calendars=None) -> Project:
     """Like :func:`project_from_frames` with the settings as a dict and every table label given.
 
     File readers use it, so that a key such as ``source`` in ``project.toml``
     can never clash with a keyword argument.
     """
-    parts = project_parts(tasks, resources, risks, settings, labels)
+    parts = project_parts(tasks, resources, risks, settings, labels, calendars)
     try:
         return Project(tasks=parts.tasks, dependencies=parts.dependencies, resources=parts.resources,
                        risks=parts.risks, **parts.settings)

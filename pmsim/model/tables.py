@@ -1,10 +1,11 @@
-"""The table format: a project as three pandas tables and its settings.
+"""The table format: a project as four pandas tables and its settings.
 
-:func:`project_parts` reads the ``tasks``, ``resources`` and ``risks`` tables
-and the ``project.toml`` settings into validated entities (the Project is
-built from them in :mod:`pmsim.model.project`); :func:`project_to_frames`
-writes a project back. CSV folders and workbooks both use this format; its
-columns and cells are described in ``docs/file-format.md``.
+:func:`project_parts` reads the ``tasks``, ``resources``, ``risks`` and
+``calendars`` tables and the ``project.toml`` settings into validated entities
+(the Project is built from them in :mod:`pmsim.model.project`);
+:func:`project_to_frames` writes a project back. CSV folders and workbooks
+both use this format; its columns and cells are described in
+``docs/file-format.md``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields as dataclass_fields, replace
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,9 @@ from ..errors import (
     UnknownReferenceError,
     ValidationError,
 )
-from ..calendar import Calendar, as_date
-from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, valid_id
+from ..calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException, as_date, parse_hours, parse_weekdays
+from ..calendar.model import hours_text
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
 
 __all__ = [
     "ProjectParts",
@@ -41,25 +43,57 @@ __all__ = [
     "TASK_COLUMNS",
     "RESOURCE_COLUMNS",
     "RISK_COLUMNS",
+    "CALENDAR_COLUMNS",
     "SETTINGS_KEYS",
+    "CALENDAR_KEYS",
+    "NUMERIC_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "moment_text",
+    "weekdays_text",
+    "exceptions_text",
+    "parse_exceptions",
 ]
 
+_WEEK_COLUMNS = tuple(d.lower() for d in WEEKDAYS)  # mon ... sun: a weekday's own working times
 TASK_COLUMNS = (
     "id", "name", "phase", "duration", "optimistic", "most_likely", "pessimistic",
     "distribution", "lambda", "values", "predecessors", "resources",
     "fixed_cost", "cost_per_day", "milestone",
+    "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
+    "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete",
 )
-RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day")
+RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
     "id", "name", "probability", "tasks", "optimistic", "most_likely", "pessimistic",
     "distribution", "lambda", "values", "cost_impact",
 )
-SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description", "calendar")
-CALENDAR_KEYS = ("workdays", "holidays")
+CALENDAR_COLUMNS = ("id", "name", "workdays", "hours", *_WEEK_COLUMNS, "hours_per_day", "holidays", "exceptions")
+SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description", "calendar",
+                 "status_date", "must_finish_by", "lag_calendar", "total_float", "progress_rule",
+                 "honor_constraints")
+# The keys of a calendar given in the settings (project.toml's [calendar]): the columns of calendars.csv.
+CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
+# Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
+OPTIONAL_COLUMNS = {
+    "tasks": ("lambda", "values", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
+    "resources": ("calendar",),
+    "risks": ("lambda", "values"),
+    "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
+}
 
 _ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "values")
-_NUMERIC = {"duration", "optimistic", "most_likely", "pessimistic", "lambda",
-            "fixed_cost", "cost_per_day", "capacity", "probability", "cost_impact"}
+NUMERIC_COLUMNS = frozenset({
+    "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
+    "probability", "cost_impact", "remaining_duration", "percent_complete", "hours_per_day"})
+_MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
+# The long names of date constraints, as MS Project and P6 show them, read as their codes.
+_CONSTRAINT_NAMES = {
+    "assoonaspossible": "ASAP", "aslateaspossible": "ALAP",
+    "startnoearlierthan": "SNET", "startnolaterthan": "SNLT", "startonorafter": "SNET", "startonorbefore": "SNLT",
+    "finishnoearlierthan": "FNET", "finishnolaterthan": "FNLT", "finishonorafter": "FNET",
+    "finishonorbefore": "FNLT", "muststarton": "MSO", "mustfinishon": "MFO", "mandatorystart": "MSO",
+    "mandatoryfinish": "MFO", "starton": "SO", "finishon": "FO",
+}
 _TRUE = {"true", "yes", "y", "1", "t", "x"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
@@ -145,6 +179,47 @@ def _date(value, where: str) -> dt.date | None:
     return None if value is None else as_date(where, value)
 
 
+def _moment_cell(value):
+    """A date or moment cell as the model takes it: a datetime at midnight (a spreadsheet's date) is that day."""
+    value = _python_moment(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
+        return value.date()
+    return value
+
+
+def _python_moment(value):
+    """A cell with numpy's and pandas' timestamps as ``datetime.datetime``."""
+    value = _cell(value)
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
+def moment_text(value) -> str:
+    """A date (a whole day) or a moment as ISO text: ``2027-01-04``, ``2027-01-04T08:00``; ``""`` for None.
+
+    >>> moment_text(dt.date(2027, 1, 4)), moment_text(dt.datetime(2027, 1, 4, 8))
+    ('2027-01-04', '2027-01-04T08:00')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        exact = value.second == 0 and value.microsecond == 0
+        return value.isoformat(timespec="minutes" if exact else "auto")
+    return value.isoformat()
+
+
+def _percent(value):
+    """A percentage cell: ``50`` or ``"50%"`` (as a spreadsheet exports it as text)."""
+    return value.strip()[:-1] if isinstance(value, str) and value.strip().endswith("%") else value
+
+
+def _constraint(value):
+    """A constraint cell: its code (``SNET``), also from the long name MS Project or P6 shows."""
+    text = _text(value)
+    return _CONSTRAINT_NAMES.get(re.sub(r"[\s_-]+", "", text.lower()), text) or None
+
+
 def _warn_unknown(label: str, what: str, unknown: list, known, stacklevel: int) -> None:
     """One PmsimWarning naming the ``unknown`` columns (settings, keys) that are ignored, and the known ones."""
     if unknown:
@@ -166,13 +241,253 @@ def _in_context(exc: PmsimError, context: str, who: str | None = None) -> PmsimE
     return new
 
 
+# --------------------------------------------------------------------------- calendars
+
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+# FIRST[..LAST] [name or "quoted name"][: working times or none]
+_EXCEPTION = re.compile(
+    rf'(?P<first>{_ISO_DAY})(?:\s*\.\.\s*(?P<last>{_ISO_DAY}))?'
+    rf'(?:\s+(?:"(?P<quoted>(?:[^"]|"")*)"|(?P<name>[^:;"]*?)))?\s*(?::(?P<hours>.*))?', re.DOTALL)
+_SPAN_START = re.compile(r"\d{1,2}:\d{2}\s*(?:-|–|to\b)", re.IGNORECASE)
+_EXCEPTION_EXAMPLE = "such as '2027-12-24: 08:00-12:00' or '2027-12-27..2027-12-31 Shutdown: none'"
+
+
+def _none(value) -> bool:
+    return isinstance(value, str) and value.strip().lower() == "none"
+
+
+def _spans(value, where: str) -> tuple:
+    """Working times of a cell: ``"08:00-12:00; 13:00-17:00"``, ``"none"`` (no working time), or a list of spans."""
+    if isinstance(value, (list, tuple)):  # TOML: hours = ["08:00-12:00", "13:00-17:00"]
+        value = "; ".join(_text(v) for v in value) or "none"
+    if _none(value):
+        return ()
+    return parse_hours(_text(value), where)
+
+
+def weekdays_text(days) -> str:
+    """Weekdays as a cell, runs of three or more as ranges: ``"Mon-Thu; Sat"``; ``"none"`` when empty.
+
+    >>> weekdays_text(("Mon", "Tue", "Wed", "Thu", "Sat")), weekdays_text(("Sat", "Sun")), weekdays_text(())
+    ('Mon-Thu; Sat', 'Sat; Sun', 'none')
+    >>> weekdays_text(("Mon", "Tue", "Wed", "Thu", "Sun"))
+    'Sun-Thu'
+    """
+    index = sorted(WEEKDAYS.index(d) for d in days)
+    runs: list[list[int]] = []
+    for i in index:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 6:  # a week that works across Sunday: Sun-Thu
+        runs[0] = runs.pop() + runs[0]
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{WEEKDAYS[run[0]]}-{WEEKDAYS[run[-1]]}")
+        else:
+            parts.extend(WEEKDAYS[i] for i in run)
+    return "; ".join(parts) or "none"
+
+
+def _split_outside_quotes(text: str) -> list[str]:
+    items, buf, quoted = [], [], False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            items.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    items.append("".join(buf))
+    return [item.strip() for item in items if item.strip()]
+
+
+def parse_exceptions(value, owner: str = "exceptions") -> tuple[CalendarException, ...]:
+    """Calendar exceptions from text: ``FIRST[..LAST] [name]: working times`` items separated by ``;``.
+
+    The working times are those of :func:`pmsim.calendar.parse_hours` (spans
+    separated by ``,``, or by ``;`` when the next item starts with a date), or
+    ``none`` for days without work, which is also what an item without ``:``
+    means. A name with ``:``, ``;`` or ``"`` goes in double quotes (``""`` for
+    a quote). ``value`` may also be a list of such texts, or of tables with
+    keys ``first``, ``last``, ``hours``, ``name`` (TOML).
+
+    >>> e = parse_exceptions("2027-12-24 Christmas Eve: 08:00-12:00; 2027-12-27..2027-12-31: none")
+    >>> [(x.first.isoformat(), x.last.isoformat(), x.hours, x.name) for x in e]
+    [('2027-12-24', '2027-12-24', ((480, 720),), 'Christmas Eve'), ('2027-12-27', '2027-12-31', (), '')]
+    """
+    items = value if isinstance(value, (list, tuple)) else [value]
+    out: list[CalendarException] = []
+    for item in items:
+        if isinstance(item, CalendarException):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            out.append(_exception_table(item, owner))
+        elif _cell(item) is not None:
+            out.extend(_exception_items(_text(item), owner))
+    return tuple(out)
+
+
+def _exception_table(item: Mapping, owner: str) -> CalendarException:
+    unknown = [k for k in item if k not in ("first", "last", "hours", "name")]
+    if unknown or "first" not in item:
+        raise ValidationError(f"{owner}: an exception table has keys first (required), last, hours, name; "
+                              f"got {', '.join(map(repr, item))}")
+    first = as_date(f"{owner}, exception", _cell(item["first"]))
+    where = f"{owner}, exception {first}"
+    last = None if _cell(item.get("last")) is None else as_date(where, _cell(item["last"]))
+    hours = () if _cell(item.get("hours")) is None else _spans(item["hours"], where)
+    try:
+        return CalendarException(first, last, hours, _text(item.get("name")))
+    except PmsimError as exc:
+        raise exc.with_context(owner) from None
+
+
+def _exception_items(text: str, owner: str) -> list[CalendarException]:
+    parsed: list[list] = []  # [first, last, name, [pieces of working times]]
+    for token in _split_outside_quotes(text):
+        m = _EXCEPTION.fullmatch(token)
+        if m:
+            name = m["quoted"].replace('""', '"') if m["quoted"] is not None else (m["name"] or "")
+            pieces = [] if m["hours"] is None else [m["hours"].strip()]
+            parsed.append([m["first"], m["last"], name, pieces])
+        elif parsed and _SPAN_START.match(token):
+            parsed[-1][3].append(token)
+        else:
+            raise ValidationError(f"{owner}: cannot read exception {token!r}; write FIRST[..LAST] [name]: "
+                                  f"working times, {_EXCEPTION_EXAMPLE}")
+    out = []
+    for first, last, name, pieces in parsed:
+        where = f"{owner}, exception {first}"
+        pieces = [p for p in pieces if p]
+        if any(_none(p) for p in pieces) and len(pieces) > 1:
+            raise ValidationError(f"{where}: 'none' and working times together; give one or the other")
+        hours = () if not pieces or _none(pieces[0]) else parse_hours("; ".join(pieces), where)
+        first, last = as_date(where, first), None if last is None else as_date(where, last)
+        try:
+            out.append(CalendarException(first, last, hours, name))
+        except PmsimError as exc:
+            raise exc.with_context(owner) from None
+    return out
+
+
+def _exception_text(e: CalendarException) -> str:
+    days = e.first.isoformat() + ("" if e.last == e.first else f"..{e.last.isoformat()}")
+    name = e.name
+    if name and (name != name.strip() or re.search(r'[:;"\n\r]', name) or name.startswith("..")):
+        name = '"' + name.replace('"', '""') + '"'
+    hours = ", ".join(hours_text((span,)) for span in e.hours) or "none"
+    return f"{days}{' ' + name if name else ''}: {hours}"
+
+
+def exceptions_text(exceptions) -> list[str]:
+    """Each exception as the text :func:`parse_exceptions` reads.
+
+    >>> exceptions_text([CalendarException("2027-12-24", hours="08:00-12:00; 13:00-15:00", name="Eve")])
+    ['2027-12-24 Eve: 08:00-12:00, 13:00-15:00']
+    """
+    return [_exception_text(e) for e in exceptions]
+
+
+def _relabel(exc: PmsimError, context: str) -> PmsimError:
+    """``exc``, raised by a parser given the owner ``"_"``, with ``context`` in that owner's place."""
+    message = str(exc)
+    if message.startswith(("_: ", "_, ")):
+        message = message[3:]
+    new = exc.with_context(context)
+    new.args = (f"{context}: {message}",) + tuple(new.args[1:])
+    return new
+
+
+def _weekday_cell(value) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return parse_weekdays([x for x in value if _cell(x) is not None], "_")
+    return () if _none(value) or _cell(value) is None else parse_weekdays(_text(value), "_")
+
+
+def _build_calendar(fields: Mapping, where, context: str) -> Calendar:
+    """A Calendar from the cells (or settings) of the calendars format; ``fields`` holds only what is given.
+
+    ``where(key)`` names a field in messages, ``context`` the whole calendar.
+    An empty ``workdays`` (``[]``, ``""``, ``none``) means no weekday works
+    the usual ``hours``, which is refused unless some weekday has its own.
+    """
+    def read(key, parse):
+        try:
+            return parse(fields[key])
+        except PmsimError as exc:
+            raise _relabel(exc, where(key)) from None
+
+    kwargs: dict = {}
+    if "workdays" in fields:
+        kwargs["workdays"] = read("workdays", _weekday_cell)
+    if "hours" in fields:
+        kwargs["hours"] = read("hours", lambda v: _spans(v, "_"))
+    week = {day.title(): read(day, lambda v: _spans(v, "_")) for day in _WEEK_COLUMNS if day in fields}
+    if "workdays" in kwargs and not kwargs["workdays"] and not any(week.values()):
+        raise ValidationError(f"{where('workdays')}: no working weekday; name them (such as 'Mon-Fri'), "
+                              "give a weekday its own working times, or leave workdays out for Mon-Fri")
+    if "holidays" in fields:
+        value = fields["holidays"]
+        items = value if isinstance(value, (list, tuple)) else _list(value)
+        kwargs["holidays"] = tuple(_date(h, where("holidays")) for h in items if _cell(h) is not None)
+    if "exceptions" in fields:
+        kwargs["exceptions"] = read("exceptions", lambda v: parse_exceptions(v, "_"))
+    if "hours_per_day" in fields:
+        try:
+            kwargs["hours_per_day"] = _number(fields["hours_per_day"], "hours_per_day")
+        except PmsimError as exc:
+            raise _in_context(exc, context) from None
+    for key in ("id", "name"):
+        if key in fields:
+            kwargs[key] = _text(fields[key])
+    try:
+        return Calendar(week=week, **kwargs)
+    except PmsimError as exc:
+        raise _in_context(exc, context, f"Calendar {kwargs['id']!r}" if kwargs.get("id") else "Calendar") from None
+
+
+def _default_hours_per_day(cal: Calendar) -> float:
+    return replace(cal, hours_per_day=None).hours_per_day
+
+
+def _calendar_fields(cal: Calendar) -> dict:
+    """The fields of a calendar as the settings hold them (lists for workdays, holidays and exceptions)."""
+    fields: dict = {"workdays": list(cal.workdays), "holidays": list(cal.holidays)}
+    if cal.hours != DEFAULT_HOURS or not cal.workdays:
+        fields["hours"] = hours_text(cal.hours) or "none"
+    for day, spans in cal.week:
+        fields[day.lower()] = hours_text(spans)
+    if cal.hours_per_day != _default_hours_per_day(cal):
+        fields["hours_per_day"] = cal.hours_per_day
+    if cal.exceptions:
+        fields["exceptions"] = exceptions_text(cal.exceptions)
+    if cal.id:
+        fields["id"] = cal.id
+    if cal.name:
+        fields["name"] = cal.name
+    return fields
+
+
+def _calendar_row(cal: Calendar) -> dict:
+    """A row of the calendars table."""
+    fields = _calendar_fields(cal)
+    return {**fields, "id": cal.id, "name": cal.name, "workdays": weekdays_text(cal.workdays),
+            "hours": hours_text(cal.hours) or "none",
+            "holidays": "; ".join(d.isoformat() for d in cal.holidays),
+            "exceptions": "; ".join(fields.get("exceptions", ()))}
+
+
 # --------------------------------------------------------------------------- tables
 
 
 class _Table:
     """One input table, its label for messages, and its rows as dicts of cells."""
 
-    def __init__(self, frame, label: str, known: tuple[str, ...], kind: str):
+    def __init__(self, frame, label: str, known: tuple[str, ...], kind: str, stacklevel: int = 5):
         if frame is None:
             frame = pd.DataFrame(columns=["id"])
         elif not isinstance(frame, pd.DataFrame):
@@ -185,7 +500,7 @@ class _Table:
             if key in names:
                 raise FileFormatError(f"{label}: column {key!r} appears twice")
             names[key] = column
-        _warn_unknown(label, "column", [str(names[k]) for k in names if k not in known], known, stacklevel=5)
+        _warn_unknown(label, "column", [str(names[k]) for k in names if k not in known], known, stacklevel=stacklevel)
         self.columns = [k for k in known if k in names]
         if "id" not in names:
             raise FileFormatError(f"{label}: missing required column 'id'")
@@ -231,8 +546,27 @@ def _estimate(row: dict) -> Distribution | None:
     )
 
 
-def _parse_link(token: str, task_ids: Mapping) -> tuple[str, str, float]:
-    """(predecessor id, link type, lag) of one predecessor token."""
+_LAG_CALENDAR = re.compile(r"(?P<link>.*\S)\s+@\s*(?P<calendar>\S.*)")
+
+
+def _parse_link(token: str, task_ids: Mapping) -> tuple[str, str, float, str | None]:
+    """(predecessor id, link type, lag, lag calendar) of one predecessor token."""
+    if token in task_ids:
+        return token, "FS", 0.0, None
+    m = _LAG_CALENDAR.fullmatch(token)
+    if m:  # "A FS+2 @24h": the lag counts working time of calendar 24h
+        try:
+            pred, kind, lag = _parse_typed_link(m["link"].strip(), task_ids)
+            return pred, kind, lag, m["calendar"].strip()
+        except PmsimError as exc:
+            try:  # an id with " @" in it, such as "Go live @ HQ SS+2"
+                return (*_parse_typed_link(token, task_ids), None)
+            except PmsimError:
+                raise exc from None
+    return (*_parse_typed_link(token, task_ids), None)
+
+
+def _parse_typed_link(token: str, task_ids: Mapping) -> tuple[str, str, float]:
     if token in task_ids:
         return token, "FS", 0.0
     for pattern in (_SPACED, _COMPACT):
@@ -261,7 +595,7 @@ def _parse_link(token: str, task_ids: Mapping) -> tuple[str, str, float]:
     raise UnknownReferenceError(f"unknown predecessor {token!r}: no task has this id")
 
 
-def _parse_predecessors(text: str, task_ids: Mapping) -> list[tuple[str, str, float]]:
+def _parse_predecessors(text: str, task_ids: Mapping) -> list[tuple[str, str, float, str | None]]:
     links = []
     for token in _list(text):
         try:
@@ -304,14 +638,15 @@ def table_labels(source) -> dict[str, str]:
     >>> table_labels("plan.xlsx")["tasks"], table_labels(None)["settings"]
     ('plan.xlsx: tasks table', 'settings')
     """
+    tables = ("tasks", "resources", "risks", "calendars")
     if isinstance(source, Mapping):
         labels = dict(source)
     elif source is None:
         labels = {}
     else:
-        labels = {k: f"{source}: {k} table" for k in ("tasks", "resources", "risks")}
+        labels = {k: f"{source}: {k} table" for k in tables}
         labels["settings"] = f"{source}: settings"
-    for k in ("tasks", "resources", "risks"):
+    for k in tables:
         labels.setdefault(k, f"{k} table")
     labels.setdefault("settings", "settings")
     return labels
@@ -322,10 +657,11 @@ class ProjectParts:
     """The parts of a project read from its tables, each validated on its own.
 
     ``settings`` holds the Project's keyword arguments (``name``, ``start``,
-    ``currency``, ``budget``, ``deadline``, ``description``, ``calendar``);
-    ``task_rows`` maps each task id to its row, and ``labels`` names the
-    tables, so that :meth:`locate` can say where a rule the Project checks
-    (a cycle, a deadline before the start) was broken.
+    ``currency``, ``budget``, ``deadline``, ``description``, ``calendar``,
+    ``calendars``, ``status_date``, ...); ``task_rows`` maps each task id to
+    its row, and ``labels`` names the tables, so that :meth:`locate` can say
+    where a rule the Project checks (a cycle, a deadline before the start, a
+    Must Start On before the start) was broken.
     """
 
     tasks: tuple[Task, ...]
@@ -341,17 +677,22 @@ class ProjectParts:
         if isinstance(exc, CycleError):
             rows = ", ".join(str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle))
             return _in_context(exc, f"{self.labels['tasks']}, rows {rows}")
-        return _in_context(exc, self.labels["settings"])
+        message = str(exc)
+        for tid, row in self.task_rows.items():  # a rule of one task the Project checks
+            if message.startswith(f"Task {tid!r}: "):
+                return _in_context(exc, f"{self.labels['tasks']}, row {row} (task {tid!r})", f"Task {tid!r}")
+        return _in_context(exc, self.labels["settings"], f"Project {self.settings.get('name', 'project')!r}")
 
 
-def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str]) -> ProjectParts:
+def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[str, str],
+                  calendars=None) -> ProjectParts:
     """Read the tables and settings of the file format into validated parts.
 
-    Every row becomes its entity (a Task, its Dependencies, a Resource, a
-    Risk) and the settings become the Project's keyword arguments; each error
-    names the table (``labels``, see :func:`table_labels`), the row and the
-    rule. The checks across the parts are the Project's, when it is built
-    from them (:func:`pmsim.model.project.build_project`).
+    Every row becomes its entity (a Calendar, a Task and its Dependencies, a
+    Resource, a Risk) and the settings become the Project's keyword arguments;
+    each error names the table (``labels``, see :func:`table_labels`), the row
+    and the rule. The checks across the parts are the Project's, when it is
+    built from them (:func:`pmsim.model.project.build_project`).
 
     >>> import pandas as pd
     >>> tasks = pd.DataFrame({
@@ -363,7 +704,23 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
     >>> [str(d) for d in parts.dependencies], parts.settings["start"]
     (['A SS+1', 'A', 'B FF-0.5'], datetime.date(2027, 1, 4))
     """
-    kwargs = _settings(settings, labels["settings"])
+    labels = table_labels(labels)
+    known_calendars = _calendars(calendars, labels["calendars"])
+    kwargs = _settings(settings, labels["settings"], known_calendars, labels["calendars"])
+    if kwargs["calendar"].id:
+        known_calendars = {**known_calendars, kwargs["calendar"].id: kwargs["calendar"]}
+
+    def calendar_ref(value) -> str | None:
+        cid = _cell(value)
+        if cid is None:
+            return None
+        cid = valid_id("Calendar", cid)
+        if cid not in known_calendars:
+            have = (f"known calendars are {', '.join(map(repr, known_calendars))}" if known_calendars
+                    else f"there is no {labels['calendars']}")
+            raise UnknownReferenceError(f"unknown calendar {cid!r}; {have}")
+        return cid
+
     task_table = _Table(tasks, labels["tasks"], TASK_COLUMNS, "task")
     res_table = _Table(resources, labels["resources"], RESOURCE_COLUMNS, "resource")
     risk_table = _Table(risks, labels["risks"], RISK_COLUMNS, "risk")
@@ -389,6 +746,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 rid, _text(row.get("name")),
                 capacity=_default(_number(row.get("capacity"), "capacity"), 1.0),
                 cost_per_day=_default(_number(row.get("cost_per_day"), "cost_per_day"), 0.0),
+                calendar=calendar_ref(row.get("calendar")),
             ))
         except PmsimError as exc:
             raise _in_context(exc, res_table.where(index, rid), f"Resource {rid!r}") from None
@@ -403,6 +761,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
             for rid, _ in demand:
                 if rid not in resource_rows:
                     hint = "" if res_table.rows else f"; there is no {res_table.label}"
+                    if "," in rid:
+                        hint += "; separate resources with ';', such as 'dev:1; qa:2'"
                     raise UnknownReferenceError(f"demands unknown resource {rid!r}{hint}")
             built_tasks.append(Task(
                 tid, _text(row.get("name")),
@@ -412,13 +772,25 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 cost_per_day=_default(_number(row.get("cost_per_day"), "cost_per_day"), 0.0),
                 phase=_text(row.get("phase")),
                 milestone=_flag(row.get("milestone"), "milestone"),
+                calendar=calendar_ref(row.get("calendar")),
+                constraint=_constraint(row.get("constraint")),
+                secondary_constraint=_constraint(row.get("secondary_constraint")),
+                remaining_duration=_number(row.get("remaining_duration"), "remaining_duration"),
+                percent_complete=_number(_percent(row.get("percent_complete")), "percent_complete"),
+                **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
-            for pred, kind, lag in _parse_predecessors(row.get("predecessors"), task_rows):
-                if pred in seen:
-                    raise DuplicateIdError(f"predecessor {pred!r} is listed twice; two tasks can be linked once")
-                seen.add(pred)
-                links.append(Dependency(pred, tid, kind, lag))
+            for pred, kind, lag, lag_calendar in _parse_predecessors(row.get("predecessors"), task_rows):
+                if (pred, kind, lag) in seen:
+                    raise DuplicateIdError(
+                        f"predecessor {pred!r} is listed twice with the same link ({kind}, lag {lag:g}); "
+                        f"two tasks can be linked again only in another way, such as '{pred} SS; {pred} FF+2'")
+                seen.add((pred, kind, lag))
+                try:
+                    lag_calendar = calendar_ref(lag_calendar)
+                except PmsimError as exc:
+                    raise exc.with_context(f"predecessor {pred!r}, lag calendar") from None
+                links.append(Dependency(pred, tid, kind, lag, lag_calendar=lag_calendar))
         except PmsimError as exc:
             raise _in_context(exc, task_table.where(index, tid), who) from None
 
@@ -453,7 +825,30 @@ def _default(value, default):
     return default if value is None else value
 
 
-def _settings(raw: Mapping, label: str) -> dict:
+def _calendars(table, label: str) -> dict[str, Calendar]:
+    """The calendars table (or a sequence of Calendar objects) as id -> Calendar, in row order."""
+    if table is not None and not isinstance(table, pd.DataFrame) and isinstance(table, (list, tuple)) \
+            and all(isinstance(c, Calendar) for c in table):
+        out = {}
+        for cal in table:
+            if not cal.id:
+                raise ValidationError(f"{label}: every calendar needs an id (tasks and resources name it)")
+            if cal.id in out:
+                raise DuplicateIdError(f"{label}: calendar id {cal.id!r} appears twice; ids must be unique")
+            out[cal.id] = cal
+        return out
+    cal_table = _Table(table, label, CALENDAR_COLUMNS, "calendar", stacklevel=6)
+    _ids(cal_table, "Calendar")
+    out = {}
+    for index, row in cal_table.rows:
+        cid = valid_id("Calendar", row["id"])
+        fields = {k: v for k, v in row.items() if v is not None}
+        out[cid] = _build_calendar(fields, lambda key: f"{cal_table.where(index, cid)}, column {key!r}",
+                                   cal_table.where(index, cid))
+    return out
+
+
+def _settings(raw: Mapping, label: str, calendars: Mapping[str, Calendar], calendars_label: str) -> dict:
     """Project keyword arguments from the settings, each error naming its key."""
     raw = dict(raw)
     _warn_unknown(label, "setting", [k for k in raw if k not in SETTINGS_KEYS], SETTINGS_KEYS, stacklevel=5)
@@ -461,7 +856,7 @@ def _settings(raw: Mapping, label: str) -> dict:
     start = _date(raw.get("start"), where("start"))
     if start is None:
         raise FileFormatError(f"{where('start')}: the project start date (YYYY-MM-DD) is required")
-    for key in ("name", "currency", "description"):
+    for key in ("name", "currency", "description", "lag_calendar", "total_float", "progress_rule"):
         if isinstance(raw.get(key), (Mapping, list, tuple)):  # a TOML table or array
             raise ValidationError(f"{where(key)}: must be text, got {raw[key]!r}")
     out = {"name": _text(raw.get("name")) or "project", "start": start}
@@ -472,32 +867,39 @@ def _settings(raw: Mapping, label: str) -> dict:
     out["deadline"] = _date(raw.get("deadline"), where("deadline"))
     out["currency"] = _text(raw.get("currency")) or "USD"
     out["description"] = _text(raw.get("description"))
-    out["calendar"] = _calendar(raw.get("calendar"), label)
+    out["calendar"] = _calendar(raw.get("calendar"), label, calendars, calendars_label)
+    out["calendars"] = tuple(calendars.values())
+    for key in ("status_date", "must_finish_by"):
+        out[key] = _moment(where(key), _python_moment(raw.get(key)))
+    for key in ("lag_calendar", "total_float", "progress_rule"):
+        if _cell(raw.get(key)) is not None:
+            out[key] = _text(raw[key])
+    if _cell(raw.get("honor_constraints")) is not None:
+        try:
+            out["honor_constraints"] = _flag(raw["honor_constraints"], "honor_constraints")
+        except PmsimError as exc:
+            raise _in_context(exc, where("honor_constraints")) from None
     return out
 
 
-def _calendar(value, label: str) -> Calendar:
+def _calendar(value, label: str, calendars: Mapping[str, Calendar], calendars_label: str) -> Calendar:
     if value is None:
         return Calendar()
     if isinstance(value, Calendar):
         return value
+    if isinstance(value, str):  # the id of a calendar of the calendars table
+        cid = value.strip()
+        if cid not in calendars:
+            have = (f"{calendars_label} has {', '.join(map(repr, calendars))}" if calendars
+                    else f"there is no {calendars_label}")
+            raise UnknownReferenceError(f"{label}, key 'calendar': unknown calendar {cid!r}; {have}")
+        return calendars[cid]
     if not isinstance(value, Mapping):
-        raise ValidationError(f"{label}, key 'calendar': expected a table with workdays and holidays")
+        raise ValidationError(f"{label}, key 'calendar': expected a calendar id, or a table with workdays, "
+                              "hours and holidays")
     _warn_unknown(label, "calendar key", [k for k in value if k not in CALENDAR_KEYS], CALENDAR_KEYS, stacklevel=6)
-
-    def items(key):
-        v = value.get(key)
-        if isinstance(v, (list, tuple)):
-            return [x for x in v if _cell(x) is not None]
-        return _list(v)
-
-    where = f"{label}, key 'calendar.holidays'"
-    holidays = [_date(h, where) for h in items("holidays")]
-    workdays = items("workdays")
-    try:
-        return Calendar(**({"workdays": tuple(workdays)} if workdays else {}), holidays=tuple(holidays))
-    except PmsimError as exc:
-        raise _in_context(exc, f"{label}, key 'calendar.workdays'", "Calendar") from None
+    fields = {k: v for k, v in value.items() if k in CALENDAR_KEYS}
+    return _build_calendar(fields, lambda key: f"{label}, key 'calendar.{key}'", f"{label}, key 'calendar'")
 
 
 # --------------------------------------------------------------------------- writing
@@ -516,16 +918,17 @@ def _estimate_fields(estimate: Distribution) -> dict:
 
 
 def _link_text(dep: Dependency) -> str:
-    if dep.type == "FS" and dep.lag == 0:
+    if dep.type == "FS" and dep.lag == 0 and dep.lag_calendar is None:
         return dep.predecessor
     lag = "" if dep.lag == 0 else ("+" if dep.lag > 0 else "-") + format_number(abs(dep.lag))
-    return f"{dep.predecessor} {dep.type}{lag}"
+    on = "" if dep.lag_calendar is None else f" @{dep.lag_calendar}"
+    return f"{dep.predecessor} {dep.type}{lag}{on}"
 
 
 def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(columns))
     for column in columns:
-        if column in _NUMERIC:
+        if column in NUMERIC_COLUMNS:
             frame[column] = frame[column].astype(float)
         elif column == "milestone":
             frame[column] = frame[column].astype(bool)
@@ -545,12 +948,15 @@ def project_to_frames(project) -> dict:
     Returns
     -------
     dict
-        ``tasks``, ``resources``, ``risks``: DataFrames with every column of
-        the format in a fixed order (numbers as floats, NaN where not given;
-        text as str, ``""`` where not given; ``milestone`` as bool), and
-        ``settings``: a dict of the ``project.toml`` keys (dates as
-        ``datetime.date``; ``budget``, ``deadline`` and ``description`` only
-        when set).
+        ``tasks``, ``resources``, ``risks``, ``calendars``: DataFrames with
+        every column of the format in a fixed order (numbers as floats, NaN
+        where not given; text as str, ``""`` where not given, dates and
+        moments as ISO text; ``milestone`` as bool), and ``settings``: a dict
+        of the ``project.toml`` keys (dates as ``datetime.date``, moments as
+        ``datetime.datetime``; ``budget``, ``deadline``, ``description`` and
+        the scheduling settings only when set or not at their defaults;
+        ``calendar`` the id of a calendar of ``calendars``, or a dict of the
+        project calendar's keys).
 
     ``project_from_frames(**project_to_frames(p)) == p`` for every project
     whose dependencies are listed in task order (as every reader gives them).
@@ -575,6 +981,11 @@ def project_to_frames(project) -> dict:
             "predecessors": "; ".join(preds[t.id]),
             "resources": "; ".join(f"{rid}:{format_number(u)}" for rid, u in t.resources),
             "fixed_cost": t.fixed_cost, "cost_per_day": t.cost_per_day, "milestone": t.milestone,
+            "calendar": t.calendar or "",
+            "constraint": "" if t.constraint == "ASAP" else t.constraint,
+            "secondary_constraint": t.secondary_constraint or "",
+            "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
+            **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:
             row.update(_estimate_fields(t.estimate))
@@ -582,7 +993,8 @@ def project_to_frames(project) -> dict:
             row["duration"] = 0.0
         tasks.append(row)
     resources = [
-        {"id": r.id, "name": r.name, "capacity": r.capacity, "cost_per_day": r.cost_per_day}
+        {"id": r.id, "name": r.name, "capacity": r.capacity, "cost_per_day": r.cost_per_day,
+         "calendar": r.calendar or ""}
         for r in project.resources
     ]
     risks = []
@@ -595,6 +1007,16 @@ def project_to_frames(project) -> dict:
                 fields = {"most_likely": fields["duration"], "distribution": "fixed"}
             row.update(fields)
         risks.append(row)
+    return {
+        "tasks": _frame(tasks, TASK_COLUMNS),
+        "resources": _frame(resources, RESOURCE_COLUMNS),
+        "risks": _frame(risks, RISK_COLUMNS),
+        "calendars": _frame([_calendar_row(c) for c in project.calendars], CALENDAR_COLUMNS),
+        "settings": _settings_of(project),
+    }
+
+
+def _settings_of(project) -> dict:
     settings = {"name": project.name, "start": project.start, "currency": project.currency}
     if project.budget is not None:
         settings["budget"] = project.budget
@@ -602,14 +1024,12 @@ def project_to_frames(project) -> dict:
         settings["deadline"] = project.deadline
     if project.description:
         settings["description"] = project.description
-    settings["calendar"] = {
-        "workdays": list(project.calendar.workdays),
-        "holidays": list(project.calendar.holidays),
-    }
-    return {
-        "tasks": _frame(tasks, TASK_COLUMNS),
-        "resources": _frame(resources, RESOURCE_COLUMNS),
-        "risks": _frame(risks, RISK_COLUMNS),
-        "settings": settings,
-    }
-
+    defaults = {f.name: f.default for f in dataclass_fields(project)}
+    for key in ("status_date", "must_finish_by", "lag_calendar", "total_float", "progress_rule",
+                "honor_constraints"):
+        if getattr(project, key) != defaults[key]:
+            settings[key] = getattr(project, key)
+    cal = project.calendar
+    listed = cal.id and any(c.id == cal.id and c == cal for c in project.calendars)
+    settings["calendar"] = cal.id if listed else _calendar_fields(cal)
+    return settings

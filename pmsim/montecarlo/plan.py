@@ -72,6 +72,8 @@ class Plan:
     candidates: np.ndarray
     pred_lag: np.ndarray
     project_column: np.ndarray
+    # Calendars, constraints or progress: the passes of pmsim._kernels.dated_montecarlo (None: plain addition).
+    dated: "DatedPlan | None" = None
 
     @property
     def n(self) -> int:
@@ -165,6 +167,74 @@ def finish_candidates(net: Network, started=None) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
+class DatedPlan:
+    """What the dated forward pass needs on top of a plan (arrays in topological / ``pred_*`` order).
+
+    ``scale`` turns a sampled duration (working days) into axis units of the
+    work still to do; finishes leave as ``(work_at(project_calendar, t) -
+    project_base) / project_day`` working days of the project calendar.
+    """
+
+    inputs: object  # pmsim._kernels.dated_montecarlo.WorkInputs
+    scale: np.ndarray
+    lag: np.ndarray
+    link_calendar: np.ndarray
+    tables: object  # pmsim._kernels.worktime.WorkTables
+    project_calendar: int
+    project_base: float
+    project_day: float
+
+
+def _dated_plan(project: Project) -> DatedPlan | None:
+    """The dated pass of ``project``, or None when plain addition schedules it (one calendar, no
+    constraint, deadline or progress that moves the early dates)."""
+    from .._kernels.dated_montecarlo import WorkInputs
+    from ..timeline import schedule_inputs, timeline
+
+    tl = timeline(project)
+    days = np.array(tl.net.planned, dtype=np.float64)
+    inputs, _ = schedule_inputs(tl, days)
+    plain = (tl.uniform and not inputs.status.any() and np.all(inputs.start_floor == 0.0)
+             and np.all(np.isneginf(inputs.finish_floor)) and np.all(np.isnan(inputs.fixed_start))
+             and np.all(np.isnan(inputs.fixed_finish))
+             and not (inputs.honor and (np.isfinite(inputs.start_cap).any() or np.isfinite(inputs.finish_cap).any())))
+    if plain:
+        return None
+    net = tl.net
+    cal = tl.task_calendar
+    tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}
+
+    def work(values):
+        """Axis values as work time of each task's calendar (infinities and NaN kept)."""
+        out = np.array(values, dtype=np.float64)
+        for c, table in tables.items():
+            rows = (cal == c) & np.isfinite(out)
+            out[rows] = table.work_at(out[rows])
+        return out
+
+    succ_of = np.repeat(np.arange(net.n), np.diff(net.pred_ptr))
+    same = (cal[net.pred_idx] == cal[succ_of]) & ((net.pred_lag == 0) | (tl.link_calendar == cal[succ_of]))
+    work_inputs = WorkInputs(
+        task_cal=cal, start_floor=work(inputs.start_floor), finish_floor=work(inputs.finish_floor),
+        start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
+        fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
+        actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same)
+    # A started task's sampled duration is scaled to the share of work still to do.
+    planned_work = tl.durations(days)
+    share = np.where((inputs.status == 1) & (inputs.rule != 2) & (planned_work > 0),
+                     inputs.remaining / np.where(planned_work > 0, planned_work, 1.0), 1.0)
+    if tl.uniform:
+        project_cal, base, day = -1, 0.0, 1.0
+    else:
+        project_cal = 0  # the project calendar is table 0
+        table = tl.calendars[0].work_table(tl.origin, tl.horizon_days)
+        base, day = float(table.work_at(tl.base)), tl.calendars[0].minutes_per_day
+    return DatedPlan(inputs=work_inputs, scale=np.ascontiguousarray(tl.task_scale * share), lag=tl.lags(),
+                     link_calendar=np.ascontiguousarray(tl.link_calendar), tables=tl.tables,
+                     project_calendar=project_cal, project_base=base, project_day=day)
+
+
+@dataclass(frozen=True, eq=False)
 class _Static:
     """What a plan needs that does not depend on the seed (built once per project).
 
@@ -187,6 +257,7 @@ class _Static:
     candidates: np.ndarray
     pred_lag: np.ndarray
     project_column: np.ndarray
+    dated: DatedPlan | None
 
 
 def _build_static(project: Project) -> _Static:
@@ -213,6 +284,7 @@ def _build_static(project: Project) -> _Static:
         candidates=np.flatnonzero(candidate).astype(np.int64),
         pred_lag=net.pred_lag.astype(np.float32),
         project_column=np.asarray(net.project_index, dtype=np.int64),
+        dated=_dated_plan(project),
     )
 
 
@@ -267,5 +339,5 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         override_value=np.zeros(n, dtype=np.float32),
         daily=st.daily, fixed_cost=st.fixed_cost, cost_offset=0.0,
         candidate=st.candidate, candidates=st.candidates,
-        pred_lag=st.pred_lag, project_column=st.project_column,
+        pred_lag=st.pred_lag, project_column=st.project_column, dated=st.dated,
     )

@@ -62,12 +62,14 @@ class Outputs:
 class _Scratch:
     """Per-thread scratch rows for the fused kernel."""
 
-    def __init__(self, n: int, chunk: int, threads: int):
-        self.es = np.empty((threads, n, chunk), dtype=np.float32)
-        self.ef = np.empty((threads, n, chunk), dtype=np.float32)
+    def __init__(self, n: int, chunk: int, threads: int, dated: bool = False):
+        # The dated pass works on elapsed minutes or working days, in float64.
+        dates = np.float64 if dated else np.float32
+        self.es = np.empty((threads, n, chunk), dtype=dates)
+        self.ef = np.empty((threads, n, chunk), dtype=dates)
         self.dur = np.empty((threads, n, chunk), dtype=np.float32)
         self.u = np.empty((threads, chunk), dtype=np.uint32)
-        self.fin = np.empty((threads, chunk), dtype=np.float32)
+        self.fin = np.empty((threads, chunk), dtype=dates)
         self.cost = np.empty((threads, chunk), dtype=np.float64)
         self.flag = np.zeros((threads, n, chunk), dtype=np.bool_)  # all False between chunks
         self.any = np.zeros((threads, n), dtype=np.bool_)
@@ -83,6 +85,9 @@ def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality
     from .._kernels.montecarlo import simulate_batch
 
     net = plan.net
+    if plan.dated is not None:
+        _dated_kernel(plan, batch, chunk, scratch, criticality, finish, cost, crit_counts, task_start, task_finish)
+        return
     with launching():
         simulate_batch(
             batch.first, batch.count, chunk,
@@ -91,6 +96,30 @@ def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality
             plan.corr_col, batch.corr_u, batch.corr_first,
             plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
             plan.release, plan.override_mask, plan.override_value, plan.daily,
+            criticality, task_start is not None, task_finish is not None, plan.project_column,
+            scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
+            finish, cost, crit_counts,
+            _NONE2 if task_start is None else task_start,
+            _NONE2 if task_finish is None else task_finish,
+        )
+
+
+def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality: bool,
+                  finish: np.ndarray, cost: np.ndarray, crit_counts: np.ndarray,
+                  task_start: np.ndarray | None, task_finish: np.ndarray | None) -> None:
+    """The fused kernel of a dated plan (calendars, constraints, progress)."""
+    from .._kernels.dated_montecarlo import simulate_dated
+
+    net, dated = plan.net, plan.dated
+    with launching():
+        simulate_dated(
+            batch.first, batch.count, chunk,
+            net.pred_ptr, net.pred_idx, net.pred_type, dated.lag, dated.link_calendar, plan.candidates,
+            plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
+            plan.corr_col, batch.corr_u, batch.corr_first,
+            plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+            plan.override_mask, plan.override_value, plan.daily,
+            dated.inputs, dated.scale, dated.tables, dated.project_calendar, dated.project_base, dated.project_day,
             criticality, task_start is not None, task_finish is not None, plan.project_column,
             scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
             finish, cost, crit_counts,
@@ -162,7 +191,7 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
     occurred = np.empty((r, iterations), dtype=np.bool_)
     impact_sum = np.zeros(r)
     risk_cost = np.zeros(iterations)
-    scratch = _Scratch(n, chunk, nthreads) if schedule_batch is None else None
+    scratch = _Scratch(n, chunk, nthreads, plan.dated is not None) if schedule_batch is None else None
     for batch in batches(plan, iterations, first, last):
         if schedule_batch is None:
             _fused_schedule(plan, batch, out, chunk, scratch)
@@ -273,7 +302,7 @@ def task_dates(plan: Plan, iterations: int, chunk_size: int,
     m, n = iterations, plan.n
     chunk = DEFAULT_CHUNK
     nthreads = threads()
-    scratch = _Scratch(n, chunk, nthreads) if schedule_batch is None else None
+    scratch = _Scratch(n, chunk, nthreads, plan.dated is not None) if schedule_batch is None else None
     for a in range(0, m, int(chunk_size)):
         b = min(m, a + int(chunk_size))
         first = a // BLOCK * BLOCK

@@ -12,7 +12,7 @@ import pytest
 
 import pmsim as pm
 from pmsim.io import _files as files_module
-from support import rich_project
+from support import rich_project, time_project
 
 SAMPLES = pm.sample_projects()
 
@@ -214,3 +214,110 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
                    tasks=[pm.Task("A", "=== Go live ===", duration=1, phase="=1+1")])
     book = pm.write_project(p, tmp_path / "f.xlsx")
     assert pm.read_project(book) == p
+
+
+# --------------------------------------------------------------------------- calendars, constraints, progress
+
+
+def test_every_time_feature_round_trips_exactly(tmp_path):
+    p = time_project()
+    book = pm.write_project(p, tmp_path / "time.xlsx")
+    assert openpyxl.load_workbook(book).sheetnames == ["tasks", "resources", "risks", "calendars", "project"]
+    assert pm.read_project(book) == p
+    pm.write_project(p, tmp_path / "folder")
+    assert pm.read_project(tmp_path / "folder") == pm.read_project(book)
+
+
+def test_time_sheets_read_like_hand_written_ones(tmp_path):
+    book = pm.write_project(time_project(), tmp_path / "time.xlsx")
+    calendars = sheet_rows(book, "calendars")
+    assert calendars[0] == ["id", "name", "workdays", "hours", "fri", "sat", "sun", "hours_per_day", "holidays",
+                            "exceptions"]
+    assert calendars[4] == ["short_fri", None, "Mon-Thu", "07:00-12:00; 12:30-17:00", "07:00-12:00", None, None, 8,
+                            None, None]
+    rows = {r[0]: r for r in sheet_rows(book, "tasks")}
+    c = dict(zip(rows["id"], rows["C"]))
+    assert (c["calendar"], c["constraint"], c["constraint_date"]) == ("24h", "SNET", "2027-02-01T06:30")
+    assert "lambda" not in rows["id"]  # columns no row uses are left out
+    assert sheet_rows(book, "project")[5:] == [
+        ["status_date", "2027-01-13T17:00"], ["must_finish_by", "2027-06-30"], ["lag_calendar", "predecessor"],
+        ["total_float", "smallest"], ["progress_rule", "progress_override"], ["honor_constraints", False],
+        ["calendar", "standard"]]
+
+
+def test_a_project_calendar_of_its_own_goes_in_the_project_sheet(tmp_path):
+    from pmsim.calendar import CalendarException
+
+    cal = pm.Calendar(id="site", name="Site", workdays="Mon-Thu", week={"Fri": "08:00-12:00"},
+                      hours="07:00-12:00; 13:00-16:00", hours_per_day=7.5,
+                      exceptions=(CalendarException("2027-12-24", hours="08:00-12:00", name="Eve"),
+                                  CalendarException("2027-12-27", "2027-12-31")))
+    p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1, calendar="site")], calendar=cal)
+    book = pm.write_project(p, tmp_path / "own.xlsx")
+    assert sheet_rows(book, "project")[4:] == [
+        ["workdays", "Mon; Tue; Wed; Thu"], ["holidays", None], ["hours", "07:00-12:00; 13:00-16:00"],
+        ["fri", "08:00-12:00"], ["hours_per_day", 7.5],
+        ["exceptions", "2027-12-24 Eve: 08:00-12:00; 2027-12-27..2027-12-31: none"],
+        ["calendar_id", "site"], ["calendar_name", "Site"]]
+    assert pm.read_project(book) == p
+
+
+def test_a_time_workbook_typed_by_hand_reads(tmp_path):
+    """Excel dates are whole days, an Excel date and time a moment; exceptions one per row."""
+    book = make_book(tmp_path / "hand.xlsx", {
+        "tasks": [["id", "duration", "predecessors", "calendar", "constraint", "constraint_date", "deadline",
+                   "actual_start", "percent_complete"],
+                  ["A", 3, None, None, None, None, None, dt.datetime(2027, 1, 4), 50],
+                  ["B", 2, "A SS; A FF+2", "plant", "Must Start On", dt.datetime(2027, 1, 11, 6, 0),
+                   dt.datetime(2027, 1, 29), None, None]],
+        "Calendars": [["id", "workdays", "hours", "Sat"], ["plant", "Mon-Fri", "06:00-14:00; 14:00-22:00", "none"]],
+        "project": PROJECT_SHEET + [["status_date", dt.datetime(2027, 1, 6)], ["workdays", "Mon-Fri"],
+                                    ["exceptions", "2027-12-24: 08:00-12:00"],
+                                    ["exceptions", "2027-12-27..2027-12-31 Shutdown"],
+                                    ["honor_constraints", "no"]],
+    })
+    p = pm.read_project(book)
+    b = p.task("B")
+    assert (b.calendar, b.constraint, b.constraint_date, b.deadline) == (
+        "plant", "MSO", dt.datetime(2027, 1, 11, 6), dt.date(2027, 1, 29))
+    assert p.task("A").actual_start == dt.date(2027, 1, 4) and p.status_date == dt.date(2027, 1, 6)
+    assert [(d.type, d.lag) for d in p.predecessors("B")] == [("SS", 0.0), ("FF", 2.0)]
+    assert [e.name for e in p.calendar.exceptions] == ["", "Shutdown"] and not p.honor_constraints
+    assert p.calendar_named("plant").hours == ((360, 840), (840, 1320))
+
+
+@pytest.mark.parametrize(
+    "sheets, error, message",
+    [
+        # a column twice (pandas would rename the second one and ignore it)
+        ({"tasks": [["id", "duration", "Duration"], ["A", 1, 2]]}, pm.FileFormatError,
+         r"book\.xlsx, sheet 'tasks': column 'duration' appears twice$"),
+        # the project calendar named and described at once
+        ({"project": PROJECT_SHEET + [["calendar", "plant"], ["workdays", "Mon-Fri"]],
+          "calendars": [["id"], ["plant"]]}, pm.FileFormatError,
+         r"book\.xlsx, sheet 'project': key 'calendar' names a calendar of the calendars sheet; the project "
+         r"calendar's own keys \(workdays\) cannot be given as well"),
+        # an unknown calendar, named by the sheet row
+        ({"tasks": [["id", "duration", "calendar"], ["A", 1, None], ["B", 1, "nite"]],
+          "calendars": [["id", "hours"], ["night", "22:00-24:00"]]}, pm.UnknownReferenceError,
+         r"book\.xlsx, sheet 'tasks', row 3 \(task 'B'\): unknown calendar 'nite'; known calendars are 'night'$"),
+        # bad hours in the calendars sheet
+        ({"calendars": [["id", "hours"], ["night", "22-24"]]}, pm.ValidationError,
+         r"book\.xlsx, sheet 'calendars', row 2 \(calendar 'night'\), column 'hours': '22-24' is not a span"),
+        # an empty list of workdays in the project sheet
+        ({"project": PROJECT_SHEET + [["workdays", "none"]]}, pm.ValidationError,
+         r"book\.xlsx, sheet 'project', key 'calendar\.workdays': no working weekday"),
+    ],
+)
+def test_time_errors_name_sheet_row_and_rule(tmp_path, sheets, error, message):
+    book = make_book(tmp_path / "book.xlsx", {"tasks": [["id", "duration"], ["A", 1]], "project": PROJECT_SHEET,
+                                              **sheets})
+    with pytest.raises(error, match=message):
+        pm.read_project(book)
+
+
+def test_a_password_protected_or_old_workbook_says_so(tmp_path):
+    # Excel encrypts a workbook with a password into an OLE2 compound file, the format of old .xls files.
+    (tmp_path / "locked.xlsx").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504)
+    with pytest.raises(pm.FileFormatError, match=r"locked\.xlsx: a password-protected workbook or an old \.xls file"):
+        pm.read_project(tmp_path / "locked.xlsx")

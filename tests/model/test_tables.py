@@ -207,7 +207,8 @@ def test_unknown_columns_and_settings_warn_naming_them():
     with pytest.warns(pm.PmsimWarning, match=r"settings: ignoring unknown setting\(s\) 'deadlin'"):
         project_from_frames(tasks[["id", "duration"]], start="2027-01-04", deadlin="2027-02-01")
     with pytest.warns(pm.PmsimWarning, match=r"settings: ignoring unknown calendar key\(s\) 'holiday'; "
-                                              r"known calendar keys are workdays, holidays$") as caught:
+                                              r"known calendar keys are workdays, holidays, hours, mon, tue, wed, thu, fri, sat, sun, "
+                                              r"hours_per_day, exceptions, id, name$") as caught:
         project_from_frames(tasks[["id", "duration"]], start="2027-01-04", calendar={"holiday": ["2027-01-06"]})
     assert caught[0].filename == __file__  # the warning points at the caller
 

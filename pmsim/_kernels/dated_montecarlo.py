@@ -1,0 +1,245 @@
+"""The Monte Carlo forward pass on calendars, with date constraints and progress.
+
+The same sampling as :mod:`.montecarlo` (the same numbers). Each task's
+dates are kept in working minutes of its own calendar ("work time"), where
+starting at the next working moment is free and a task lasts ``start + d``:
+a link between two tasks of one calendar (its lag on that calendar too) is
+plain addition over a chunk of iterations, and only a link that crosses
+calendars goes through elapsed time (:mod:`.worktime`), one iteration at a
+time. The rules are those of :func:`pmsim._kernels.dated.forward`; each
+iteration's finish leaves as working days of the project calendar. Entry
+point: :func:`simulate_dated`.
+"""
+
+from collections import namedtuple
+
+import numba as nb
+import numpy as np
+
+from .links import from_finish, to_finish
+from .montecarlo import _durations
+from .worktime import lag_after, time_at, work_at
+
+_TOL = 1e-6
+
+# Per task (topological order), in work time of its calendar: the bounds of Dated (pmsim._kernels.dated),
+# the actual dates, and ``same[e]`` per link: both ends and the lag on one calendar (plain addition).
+# ``cand_cal``: the calendars of the tasks that can set the finish (``candidates``), and ``n_cal`` of them.
+WorkInputs = namedtuple(
+    "WorkInputs",
+    "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
+    "actual_finish rule honor same",
+)
+
+
+@nb.njit(inline="always")
+def _crossing(e, i, j, kind, anchor, zero_i, lag, link_cal, inp, tab):
+    """Through elapsed time, the work time on ``j``'s calendar that link ``e`` from ``i`` gives for ``anchor``
+    (a work time on ``i``'s calendar; a finish, or a milestone, at the end of its work, a start at its next moment)."""
+    t = time_at(inp.task_cal[i], anchor, from_finish(kind) or zero_i, tab)
+    return work_at(inp.task_cal[j], lag_after(link_cal[e], t, lag[e], tab), tab)
+
+
+@nb.njit(inline="always")
+def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef):
+    """Early start and finish (work time of its calendar) of task ``j`` in rows ``0 .. m - 1``."""
+    s = scale[j]
+    status = inp.status[j]
+    if status == 2:
+        for t in range(m):
+            es[j, t] = inp.actual_start[j]
+            ef[j, t] = inp.actual_finish[j]
+        return
+    if status == 1 and inp.rule == 2:
+        for t in range(m):
+            es[j, t] = inp.actual_start[j]
+            ef[j, t] = inp.actual_start[j] + np.float64(dur[j, t]) * s
+        return
+    floor = inp.start_floor[j]
+    for t in range(m):
+        es[j, t] = floor
+    if not (status == 1 and inp.rule == 1):
+        for e in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_idx[e]
+            kind = pred_type[e]
+            anchors = ef if from_finish(kind) else es
+            back = to_finish(kind)
+            if inp.same[e]:
+                lg = lag[e]
+                for t in range(m):
+                    w = anchors[i, t] + lg
+                    if back:
+                        w -= np.float64(dur[j, t]) * s
+                    if w > es[j, t]:
+                        es[j, t] = w
+            else:
+                si = scale[i]
+                for t in range(m):
+                    w = _crossing(e, i, j, kind, anchors[i, t], dur[i, t] * si <= 0.0, lag, link_cal, inp, tab)
+                    if back:
+                        w -= np.float64(dur[j, t]) * s
+                    if w > es[j, t]:
+                        es[j, t] = w
+    finish_floor = inp.finish_floor[j]
+    start_cap = inp.start_cap[j]
+    finish_cap = inp.finish_cap[j]
+    fixed_start = inp.fixed_start[j]
+    fixed_finish = inp.fixed_finish[j]
+    for t in range(m):
+        d = np.float64(dur[j, t]) * s
+        bound = es[j, t]
+        if finish_floor - d > bound:
+            bound = finish_floor - d
+        if inp.honor:
+            if start_cap < bound:
+                bound = start_cap
+            if finish_cap - d < bound:
+                bound = finish_cap - d
+        if status == 0:
+            if not np.isnan(fixed_start):
+                bound = fixed_start
+            if not np.isnan(fixed_finish):
+                bound = fixed_finish - d
+        if bound < 0.0:
+            bound = 0.0
+        ef[j, t] = bound + d
+        # Links see a started task's actual start; its remaining work starts at ``bound``.
+        es[j, t] = inp.actual_start[j] if status == 1 else bound
+
+
+@nb.njit(cache=True, parallel=True)
+def simulate_dated(
+    first, count, chunk,
+    pred_ptr, pred_idx, pred_type, lag, link_cal, candidates,
+    stream, kind, param, tables, disc_val, disc_cum,
+    corr_col, corr_u, corr_first,
+    risk_ptr, risk_idx, risk_impact, risk_first,
+    override_mask, override_value, daily,
+    inp, scale, tab, project_cal, project_base, project_day,
+    with_criticality, keep_start, keep_finish, project_column,
+    es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
+    finish_out, cost_out, crit_counts, start_out, task_finish_out,
+):
+    """Sample and schedule iterations ``first ..``: finishes in working days of the project calendar
+    (``(work_at(project_cal, t) - project_base) / project_day``), costs, criticality, task dates."""
+    n = pred_ptr.shape[0] - 1
+    n_cal = tab.cal_ptr.shape[0]  # calendars with tables, and one more slot for the axis itself (-1)
+    n_chunks = (count + chunk - 1) // chunk
+    for c in nb.prange(n_chunks):
+        tid = nb.get_thread_id()
+        es = es_scratch[tid]
+        ef = ef_scratch[tid]
+        dur = dur_scratch[tid]
+        ubuf = u_scratch[tid]
+        fin = fin_scratch[tid]
+        cst = cost_scratch[tid]
+        a = c * chunk
+        m = min(chunk, count - a)
+        it0 = first + a
+        for t in range(m):
+            cst[t] = 0.0
+        for j in range(n):
+            _durations(j, it0, m, stream, kind, param, tables, disc_val, disc_cum,
+                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+                       override_mask, override_value, True, ubuf, dur, j, 0)
+            _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef)
+            w = daily[j]
+            if w != 0.0:
+                for t in range(m):
+                    cst[t] += w * dur[j, t]
+        # The finish: the latest work time of the candidates on each calendar, then one lookup per calendar.
+        latest = np.full((n_cal, m), -np.inf)
+        for q in range(candidates.shape[0]):
+            j = candidates[q]
+            slot = inp.task_cal[j] + 1
+            for t in range(m):
+                if ef[j, t] > latest[slot, t]:
+                    latest[slot, t] = ef[j, t]
+        for t in range(m):
+            f = -np.inf
+            for slot in range(n_cal):
+                if latest[slot, t] > -np.inf:
+                    v = time_at(slot - 1, latest[slot, t], True, tab)
+                    if v > f:
+                        f = v
+            fin[t] = f
+            finish_out[a + t] = np.float32((work_at(project_cal, f, tab) - project_base) / project_day)
+            cost_out[a + t] = cst[t]
+        if keep_start or keep_finish:
+            for j in range(n):
+                col = project_column[j]
+                cj = inp.task_cal[j]
+                for t in range(m):
+                    if keep_start:
+                        zero = dur[j, t] * scale[j] <= 0.0
+                        v = work_at(project_cal, time_at(cj, es[j, t], zero, tab), tab)
+                        start_out[a + t, col] = np.float32((v - project_base) / project_day)
+                    if keep_finish:
+                        v = work_at(project_cal, time_at(cj, ef[j, t], True, tab), tab)
+                        task_finish_out[a + t, col] = np.float32((v - project_base) / project_day)
+        if with_criticality:
+            _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp,
+                         tab, candidates, flag_scratch[tid], any_scratch[tid], crit_counts[tid])
+
+
+@nb.njit(inline="always")
+def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab,
+                 candidates, flag, anyflag, counts):
+    """Per task, the chunk's iterations in which it is on a driving chain into the finish.
+
+    ``flag`` (tasks x chunk) is all False on entry and on exit."""
+    # A candidate finishes last when its work time reaches the work its calendar has done by the finish.
+    reach = np.empty((n_cal, m))
+    for slot in range(n_cal):
+        for t in range(m):
+            reach[slot, t] = work_at(slot - 1, fin[t], tab)
+    for q in range(candidates.shape[0]):
+        j = candidates[q]
+        slot = inp.task_cal[j] + 1
+        hit = False
+        for t in range(m):
+            r = reach[slot, t]
+            on = ef[j, t] >= r - _TOL * max(1.0, abs(r))
+            flag[j, t] = on
+            hit |= on
+        anyflag[j] = hit
+    for j in range(n - 1, -1, -1):
+        if not anyflag[j]:
+            continue
+        anyflag[j] = False
+        total = 0
+        for t in range(m):
+            total += flag[j, t]
+        counts[j] += total
+        if inp.status[j] == 2 or (inp.status[j] == 1 and inp.rule != 0):
+            for t in range(m):
+                flag[j, t] = False
+            continue
+        started = inp.status[j] == 1
+        s = scale[j]
+        for k in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_idx[k]
+            link_type = pred_type[k]
+            anchors = ef if from_finish(link_type) else es
+            back = to_finish(link_type)
+            hit = False
+            for t in range(m):
+                if not flag[j, t]:
+                    continue
+                # The forward pass's rule: a driving link gives exactly the task's (remaining work's) start.
+                d = np.float64(dur[j, t]) * s
+                if inp.same[k]:
+                    w = anchors[i, t] + lag[k]
+                else:
+                    w = _crossing(k, i, j, link_type, anchors[i, t], dur[i, t] * scale[i] <= 0.0, lag, link_cal,
+                                  inp, tab)
+                if back:
+                    w -= d
+                own = ef[j, t] - d if started else es[j, t]
+                if w >= own - _TOL * max(1.0, abs(own)):
+                    flag[i, t] = True
+                    hit = True
+            if hit:
+                anyflag[i] = True
+        for t in range(m):
+            flag[j, t] = False

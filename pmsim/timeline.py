@@ -1,0 +1,350 @@
+"""The engine's time axis of a project: which calendar each task and lag works on, and the conversions.
+
+When every task and every lag works on the project calendar the axis is
+simply working days of it (*uniform*: "start at t, work d" is ``t + d``, as
+it always was). Otherwise the axis is elapsed minutes from the midnight of
+an origin date, and each calendar is a table of working intervals that the
+compiled passes read (:mod:`pmsim._kernels.worktime`). Either way results
+leave the engine as working days of the project calendar from the project
+start, and as dates and times. The rules: ``docs/time-model.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._cache import cached
+from ._kernels.worktime import IDENTITY, MINUTES_PER_DAY, WorkTables, empty_tables, work_index
+from .calendar import Calendar, as_date
+from .errors import ValidationError
+from .model import Project
+from .network import Network, network
+
+__all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK"]
+
+ROUND_THE_CLOCK = Calendar(workdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), hours="00:00-24:00",
+                           hours_per_day=24, id="24h", name="24 hours")
+MAX_YEARS = 400
+
+
+def _moment_minutes(origin: dt.date, moment, finish: bool) -> float:
+    """Elapsed minutes from ``origin``'s midnight to a moment (a date alone: its start, or its end for a finish)."""
+    if isinstance(moment, dt.datetime):
+        delta = moment - dt.datetime(origin.year, origin.month, origin.day)
+        return delta.total_seconds() / 60.0
+    day = as_date("date", moment)
+    return ((day - origin).days + (1 if finish else 0)) * MINUTES_PER_DAY
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """How one project's working time maps to the engine's axis (see the module notes).
+
+    Arrays are in topological task order (links: the network's ``pred_*`` order).
+    """
+
+    project: Project
+    net: Network
+    uniform: bool
+    origin: dt.date  # calendar mode: elapsed minute 0 is this midnight (on or before the project start)
+    base: float  # the axis value of the project start
+    calendars: tuple[Calendar, ...]  # calendar mode: the distinct calendars, by table index
+    task_calendar: np.ndarray  # per task: table index (IDENTITY in uniform mode)
+    link_calendar: np.ndarray  # per link: the lag's table index (IDENTITY: uniform, or round the clock)
+    task_scale: np.ndarray  # axis units per day of duration
+    link_scale: np.ndarray  # axis units per day of lag
+    tables: WorkTables
+    horizon_days: int
+
+    # ------------------------------------------------------------ inputs
+
+    def durations(self, days: np.ndarray) -> np.ndarray:
+        """Durations (working days of each task's calendar, topological order) in axis units."""
+        return np.asarray(days, dtype=np.float64) * self.task_scale
+
+    def lags(self) -> np.ndarray:
+        """The links' lags (``net.pred_lag`` order) in axis units."""
+        return self.net.pred_lag * self.link_scale
+
+    def at(self, moment, finish: bool = False) -> float:
+        """A date or datetime on the axis (a date alone: the start of its work, or its end when ``finish``)."""
+        if self.uniform:
+            cal = self.project.calendar
+            minutes = _moment_minutes(self.origin, moment, finish)
+            table = cal.work_table(self.origin, max(int(minutes // MINUTES_PER_DAY) + 2, 2))
+            return float(table.work_at(minutes)) / cal.minutes_per_day - self.base
+        return _moment_minutes(self.origin, moment, finish)
+
+    # ------------------------------------------------------------ results
+
+    def working_days(self, values: np.ndarray) -> np.ndarray:
+        """Axis values as working days of the project calendar from the project start."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.uniform:
+            return values
+        cal = self.project.calendar
+        table = cal.work_table(self.origin, self.horizon_days)
+        work = table.work_at(np.where(np.isfinite(values), values, 0.0))
+        start = table.work_at(_moment_minutes(self.origin, self.project.start, False))
+        return (np.asarray(work) - start) / cal.minutes_per_day
+
+    def task_days(self, calendar_index: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Working time (axis units) of each task's calendar, as days of that calendar (float, floats)."""
+        if self.uniform:
+            return np.asarray(values, dtype=np.float64)
+        per_day = np.array([c.minutes_per_day for c in self.calendars] + [MINUTES_PER_DAY])
+        return np.asarray(values, dtype=np.float64) / per_day[calendar_index]
+
+    def times(self, values: np.ndarray, finish: bool) -> np.ndarray:
+        """Axis values as datetimes (datetime64[m]): the next working moment, or the end of work when ``finish``."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.uniform:
+            cal = self.project.calendar
+            out = (cal.finish_time if finish else cal.start_time)(self.origin, values + self.base)
+            return np.atleast_1d(np.asarray(out, dtype="datetime64[m]"))
+        origin = np.datetime64(self.origin, "m")
+        return origin + np.round(values).astype("timedelta64[m]")
+
+
+def _stretch(calendar: Calendar, origin: dt.date) -> float:
+    """Elapsed minutes per working minute over a year: to guess how far a plan reaches."""
+    table = calendar.work_table(origin, 366)
+    return 366 * MINUTES_PER_DAY / max(table.total, 1.0)
+
+
+def _calendar_mode_tables(calendars, origin: dt.date, days: int) -> WorkTables:
+    cal_ptr, day_ptr, work_ptr = [0], [0], [0]
+    starts, ends, done, day_first, work_first = [], [], [], [], []
+    for cal in calendars:
+        table = cal.work_table(origin, days)
+        n = table.starts.size
+        starts.append(table.starts)
+        ends.append(table.ends)
+        done.append(table.done)
+        # This calendar's own day index, over the days asked for (its table may be longer).
+        day_first.append(np.asarray(table.day_first[:days + 1], dtype=np.int64))
+        index = work_index(table.starts, table.ends, table.done)
+        work_first.append(index)
+        cal_ptr.append(cal_ptr[-1] + n)
+        day_ptr.append(day_ptr[-1] + days + 1)
+        work_ptr.append(work_ptr[-1] + index.size)
+    return WorkTables(np.array(cal_ptr, np.int64), np.array(day_ptr, np.int64), np.concatenate(starts),
+                      np.concatenate(ends), np.concatenate(done), np.concatenate(day_first),
+                      np.array(work_ptr, np.int64), np.concatenate(work_first))
+
+
+def _build(project: Project, horizon_days: int | None) -> Timeline:
+    net = network(project)
+    n = net.n
+    tasks = [project.tasks[i] for i in net.project_index.tolist()]
+    task_cals = [project.task_calendar(t) for t in tasks]
+    # Each link's lag calendar: its own, else the project's rule; None = round the clock.
+    succ_of = np.repeat(np.arange(n), np.diff(net.pred_ptr))
+    deps = [project.dependencies[k] for k in net.pred_link.tolist()]
+    rule = project.lag_calendar
+    lag_cals = []
+    for e, dep in enumerate(deps):
+        if dep.lag_calendar is not None:
+            lag_cals.append(project.calendar_named(dep.lag_calendar))
+        elif rule == "successor":
+            lag_cals.append(task_cals[succ_of[e]])
+        elif rule == "predecessor":
+            lag_cals.append(task_cals[net.pred_idx[e]])
+        elif rule == "project":
+            lag_cals.append(project.calendar)
+        else:
+            lag_cals.append(ROUND_THE_CLOCK)
+    cal = project.calendar
+    uniform = all(c == cal for c in task_cals) and all(
+        c == cal or lag == 0 for c, lag in zip(lag_cals, net.pred_lag.tolist()))
+    if uniform:
+        ones_t, ones_l = np.ones(n), np.ones(len(deps))
+        # A project calendar whose day is not the length of its working day still counts days of hours_per_day.
+        return Timeline(project=project, net=net, uniform=True, origin=_origin(project), base=_base(project),
+                        calendars=(), task_calendar=np.full(n, IDENTITY, np.int64),
+                        link_calendar=np.full(len(deps), IDENTITY, np.int64), task_scale=ones_t, link_scale=ones_l,
+                        tables=empty_tables(), horizon_days=0)
+    distinct: list[Calendar] = []
+    index: dict[Calendar, int] = {}
+
+    def slot(c: Calendar) -> int:
+        if c == ROUND_THE_CLOCK:
+            return IDENTITY
+        if c not in index:
+            index[c] = len(distinct)
+            distinct.append(c)
+        return index[c]
+
+    slot(cal)
+    task_index = np.array([slot(c) for c in task_cals], dtype=np.int64)
+    link_index = np.array([slot(c) for c in lag_cals], dtype=np.int64)
+    task_scale = np.array([c.minutes_per_day for c in task_cals], dtype=np.float64)
+    link_scale = np.array([c.minutes_per_day for c in lag_cals], dtype=np.float64)
+    origin = _origin(project)
+    if horizon_days is None:
+        horizon_days = _guess_horizon(project, net, origin, task_cals, task_scale, link_scale)
+    tables = _calendar_mode_tables(distinct, origin, horizon_days)
+    return Timeline(project=project, net=net, uniform=False, origin=origin,
+                    base=_moment_minutes(origin, project.start, False), calendars=tuple(distinct),
+                    task_calendar=task_index, link_calendar=link_index, task_scale=task_scale,
+                    link_scale=link_scale, tables=tables, horizon_days=horizon_days)
+
+
+def _dated_inputs(project: Project):
+    """Every date the schedule is tied to: constraints, deadlines, actuals, the status date, must-finish-by."""
+    out = []
+    for t in project.tasks:
+        out += [t.constraint_date, t.secondary_constraint_date, t.deadline, t.actual_start, t.actual_finish]
+    out += [project.status_date, project.must_finish_by]
+    return [m for m in out if m is not None]
+
+
+def _origin(project: Project) -> dt.date:
+    """The axis origin: the project start, or the earliest actual date before it (a week more for safety)."""
+    earliest = min([as_date("date", m) for m in _dated_inputs(project)] + [project.start])
+    return earliest - dt.timedelta(days=7) if earliest < project.start else project.start
+
+
+def _base(project: Project) -> float:
+    """Uniform axis: working days of the project calendar between the origin and the project start."""
+    origin = _origin(project)
+    if origin == project.start:
+        return 0.0
+    cal = project.calendar
+    table = cal.work_table(origin, (project.start - origin).days + 2)
+    return float(table.work_at(_moment_minutes(origin, project.start, False))) / cal.minutes_per_day
+
+
+def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> int:
+    """Days that surely hold the schedule: a forward pass on elapsed time with each calendar stretched."""
+    from ._kernels.cpm import forward_pass
+
+    stretch = {c: _stretch(c, origin) for c in set(task_cals)}
+    dur = np.array([t.estimate.high if math.isfinite(t.estimate.high) else t.planned_duration
+                    for t in (project.tasks[i] for i in net.project_index.tolist())], dtype=np.float64)
+    elapsed = dur * task_scale * np.array([stretch[c] for c in task_cals]) * 1.25
+    lags = np.abs(net.pred_lag) * link_scale * 2.0
+    es, ef = np.empty(net.n), np.empty(net.n)
+    forward_pass(elapsed, net.pred_ptr, net.pred_idx, net.pred_type, lags, es, ef)
+    reach = float(ef.max()) if net.n else 0.0
+    dated = max([_moment_minutes(origin, m, True) for m in _dated_inputs(project)] + [0.0])
+    start = _moment_minutes(origin, project.start, False)
+    days = int((max(reach + start, dated) + reach * 0.25) // MINUTES_PER_DAY) + 120
+    if days > MAX_YEARS * 366:
+        raise ValidationError(f"Project {project.name!r}: the schedule would reach beyond {MAX_YEARS} years; "
+                              "check the durations, lags and dates")
+    return days
+
+
+def timeline(project: Project, horizon_days: int | None = None) -> Timeline:
+    """The :class:`Timeline` of ``project`` (kept with it; ``horizon_days`` asks for a longer one)."""
+    if horizon_days is not None:
+        if horizon_days > MAX_YEARS * 366:
+            raise ValidationError(f"Project {project.name!r}: the schedule reaches beyond {MAX_YEARS} years; "
+                                  "check the durations, lags and dates that lead there")
+        return cached(project, ("timeline", horizon_days), lambda: _build(project, horizon_days))
+    return cached(project, "timeline", lambda: _build(project, None))
+
+
+# --------------------------------------------------------------------------- what the passes take
+
+
+def _table_of(tl: Timeline, c: int):
+    return tl.calendars[c].work_table(tl.origin, tl.horizon_days) if c >= 0 else None
+
+
+def _snap(tl: Timeline, c: int, t: float, finish: bool) -> float:
+    """A calendar-mode time moved to a working moment of calendar ``c`` (the end of work when ``finish``)."""
+    table = _table_of(tl, c)
+    if table is None or not np.isfinite(t):
+        return t
+    return float(table.time_at(table.work_at(t), "finish" if finish else "start"))
+
+
+def schedule_inputs(tl: Timeline, days: np.ndarray):
+    """The :class:`~pmsim._kernels.dated.Dated` inputs of the passes, for durations ``days`` (topological order).
+
+    Also returns the axis value of the finish anchor (``must_finish_by``, or -inf: the project finish).
+    """
+    from ._kernels.dated import Dated
+
+    project, net = tl.project, tl.net
+    n = net.n
+    tasks = [project.tasks[i] for i in net.project_index.tolist()]
+    dur = tl.durations(days)
+    floor = np.full(n, 0.0 if tl.uniform else tl.base)
+    finish_floor = np.full(n, -np.inf)
+    start_cap, finish_cap = np.full(n, np.inf), np.full(n, np.inf)
+    late_start_cap, late_finish_cap = np.full(n, np.inf), np.full(n, np.inf)
+    fixed_start, fixed_finish = np.full(n, np.nan), np.full(n, np.nan)
+    status = np.zeros(n, dtype=np.int8)
+    actual_start, actual_finish = np.full(n, np.nan), np.full(n, np.nan)
+    remaining = np.zeros(n)
+    rule = {"retained_logic": 0, "progress_override": 1, "ms_project": 2}[project.progress_rule]
+    honor = project.honor_constraints
+    data_date = None if project.status_date is None else tl.at(project.status_date, finish=True)
+
+    def at(moment, finish):
+        return tl.at(moment, finish)
+
+    for j, task in enumerate(tasks):
+        c = int(tl.task_calendar[j])
+        for kind, date in ((task.constraint, task.constraint_date),
+                           (task.secondary_constraint, task.secondary_constraint_date)):
+            if date is None:
+                continue
+            finish = kind in ("FNET", "FNLT", "MFO", "FO")
+            t = at(date, finish)
+            if kind in ("SNET", "SO"):
+                floor[j] = max(floor[j], t)
+            if kind in ("FNET", "FO"):
+                finish_floor[j] = max(finish_floor[j], t)
+            if kind in ("SNLT", "SO"):
+                late_start_cap[j] = min(late_start_cap[j], t)
+                if honor and kind == "SNLT":
+                    start_cap[j] = min(start_cap[j], t)
+            if kind in ("FNLT", "FO"):
+                late_finish_cap[j] = min(late_finish_cap[j], t)
+                if honor and kind == "FNLT":
+                    finish_cap[j] = min(finish_cap[j], t)
+            if kind == "MSO":
+                fixed_start[j] = t
+            if kind == "MFO":
+                fixed_finish[j] = t
+        if task.deadline is not None:
+            late_finish_cap[j] = min(late_finish_cap[j], at(task.deadline, True))
+        if task.actual_start is not None:
+            status[j] = 2 if task.actual_finish is not None else 1
+            actual_start[j] = _snap(tl, c, at(task.actual_start, False), False)
+            if task.actual_finish is not None:
+                actual_finish[j] = max(_snap(tl, c, at(task.actual_finish, True), True), actual_start[j])
+            else:
+                remaining[j] = _remaining(tl, j, task, dur[j], actual_start[j], data_date)
+        if data_date is not None and rule != 2 and status[j] != 2:
+            floor[j] = max(floor[j], data_date)
+    inputs = Dated(dur=dur, remaining=remaining, task_cal=tl.task_calendar, start_floor=floor,
+                   finish_floor=finish_floor, start_cap=start_cap, finish_cap=finish_cap, fixed_start=fixed_start,
+                   fixed_finish=fixed_finish, late_start_cap=late_start_cap, late_finish_cap=late_finish_cap,
+                   status=status, actual_start=actual_start, actual_finish=actual_finish, rule=rule, honor=honor)
+    anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)
+    return inputs, anchor
+
+
+def _remaining(tl: Timeline, j: int, task, duration: float, started: float, data_date) -> float:
+    """The work a started task has left (axis units): given, or from percent complete, or the planned
+    work less the working time since its actual start."""
+    scale = tl.task_scale[j]
+    if task.remaining_duration is not None:
+        return task.remaining_duration * scale
+    if task.percent_complete is not None:
+        return duration * (1.0 - task.percent_complete / 100.0)
+    if data_date is None:
+        return duration
+    c = int(tl.task_calendar[j])
+    table = _table_of(tl, c)
+    worked = (data_date - started) if table is None else float(table.work_at(data_date) - table.work_at(started))
+    return max(duration - max(worked, 0.0), 0.0)
