@@ -392,6 +392,33 @@ def test_every_feature_comes_back_through_mpxj(mpxj, tmp_path):
     assert set(q.dependencies) == set(p.dependencies) and q.replace(dependencies=p.dependencies) == p
 
 
+def test_mpxj_schedules_what_pmsim_writes_to_the_same_early_dates(mpxj, tmp_path):
+    """MPXJ's MicrosoftScheduler (MS Project's rules) re-schedules the file pmsim wrote and finds pmsim's
+    early dates: task, resource and elapsed calendars, shifts, exceptions, constraints, lags on the
+    successor's calendar, an elapsed lag, two links between one pair.
+
+    Left out: the ALAP task (MS Project keeps its as-soon-as-possible dates as its early dates and puts
+    it at its late dates; pmsim's early dates are those late dates) and progress (pmsim's early start of a
+    finished task is where its remaining work would start)."""
+    from org.mpxj.cpm import MicrosoftScheduler
+
+    p = every_feature_project()
+    p = p.replace(honor_constraints=True, must_finish_by=None, status_date=None, tasks=[
+        t.replace(actual_start=None, actual_finish=None, percent_complete=None, remaining_duration=None)
+        for t in p.tasks])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PmsimWarning)
+        pm.write_project(p, tmp_path / "every.xml")
+    file = mpxj.MSPDIReader().read(str(tmp_path / "every.xml"))
+    MicrosoftScheduler().schedule(file, file.getProjectProperties().getStartDate())
+    times = pm.cpm(p).times()
+    theirs = {str(t.getText(28)): (str(t.getEarlyStart()), str(t.getEarlyFinish())) for t in file.getTasks()
+              if t.getText(28) is not None and str(t.getText(28)) != "E"}
+    ours = {tid: (times.loc[tid, "early_start"].isoformat()[:16], times.loc[tid, "early_finish"].isoformat()[:16])
+            for tid in theirs}
+    assert theirs == ours
+
+
 def test_read_mpp(mpxj):
     p = quiet(pm.read_project, EXAMPLE_MPP)
     assert [(t.id, t.name, t.planned_duration, t.demand) for t in p.tasks] == [

@@ -53,18 +53,41 @@ def test_each_file_reads_with_the_warnings_it_deserves(name):
     assert list(stored.index) == list(project.task_ids)
 
 
-@pytest.mark.parametrize("name", ["mpxj-mspdirelations.xml", "mpxj-mspdipriority.xml"])
+# Files whose schedule pmsim computes as MS Project stored it, and the tasks it does not (with why).
+PARITY = {
+    "mpxj-mspdirelations.xml": set(),
+    "mpxj-mspdipriority.xml": set(),
+    "mpxj-caltest.xml": set(),
+    "aspose-actual-task-properties.xml": set(),
+    # A 6-day task calendar with standard resources: both schedule in the standard week, but MS Project
+    # counts the total slack on the task calendar's six days.
+    "aspose-ozbuild-16-orig.xml": {"7", "9"},
+}
+# Not in PARITY: mpxj-sample.xml (a resource-driven task sets the project finish), mpxj-mspdisplittask.xml
+# (splits), mpxj-mspdiduration.xml (MS Project starts an elapsed task at the next working moment of its
+# calendar, 08:00, where pmsim's 24-hour calendar starts it at midnight).
+
+
+def same_point_of_work(calendar, origin, ours, theirs) -> bool:
+    """17:00 on Friday and 08:00 on Monday are the same point of work (MPXJ's comparator agrees)."""
+    return ours == theirs or abs(calendar.working_offset(origin, ours) - calendar.working_offset(origin, theirs)) < 1e-6
+
+
+@pytest.mark.parametrize("name", sorted(PARITY))
 def test_cpm_gives_the_dates_ms_project_stored(name):
-    # Files that use no calendar, constraint or progress: today's engine already gives MS Project's early
-    # dates and total slack. A stored date counts as the working time done by then (17:00 on Friday and
-    # 08:00 on Monday are the same point of work).
     project, _ = read(name)
-    stored, table = stored_schedule(REAL / name), pm.cpm(project).table
-    cal = project.calendar
-    for column in ("early_start", "early_finish", "late_start", "late_finish"):
-        offsets = [cal.working_offset(project.start, when) for when in stored[column]]
-        np.testing.assert_allclose(offsets, table[column], atol=1e-6, err_msg=column)
-    np.testing.assert_allclose(stored["total_float"], table["total_float"], atol=1e-6)
+    stored, schedule = stored_schedule(REAL / name), pm.cpm(project)
+    times, table = schedule.times(), schedule.table
+    origin = project.start - dt.timedelta(days=365)
+    wrong = set()
+    for tid in table.index:
+        cal, row = project.task_calendar(tid), stored.loc[tid]
+        dates = row.status == "complete" or all(same_point_of_work(cal, origin, times.loc[tid, c], row[c])
+                                                for c in ("early_start", "early_finish"))
+        slack = np.isnan(row.total_float) or abs(table.loc[tid, "total_float"] - row.total_float) < 0.05
+        if not (dates and slack):
+            wrong.add(tid)
+    assert wrong == PARITY[name]
 
 
 def test_ms_project_sample():

@@ -118,7 +118,7 @@ class _Source:
         self.schedule = cpm(project)
         table = self.schedule.table
         self.rows_of = table.to_dict("index")
-        self.times = _schedule_times(project, table)
+        self.times = _schedule_times(self.schedule)
         self.links_into: dict[str, list[Dependency]] = {t.id: [] for t in project.tasks}
         for dep in project.dependencies:
             self.links_into[dep.successor].append(dep)
@@ -157,21 +157,19 @@ class _Source:
         return dt.datetime.combine(value, dt.time()) + dt.timedelta(minutes=minute)
 
 
-def _schedule_times(project: Project, table: pd.DataFrame) -> dict[str, dict]:
-    """Task id -> start, finish and late dates as dates and times of the project calendar
-    (a zero-duration task sits at the end of the working time before it)."""
-    cal, origin = project.calendar, project.start
-    zero = table["duration"].to_numpy() == 0
-
-    def at(column, finish):
-        offsets = table[column].to_numpy(dtype=float)
-        ends = np.atleast_1d(cal.finish_time(origin, offsets)).tolist()
-        starts = np.atleast_1d(cal.start_time(origin, offsets)).tolist()
-        return [e if (finish or z) else s for s, e, z in zip(starts, ends, zero)]
-
-    cols = {"start": at("early_start", False), "finish": at("early_finish", True),
-            "late_start": at("late_start", False), "late_finish": at("late_finish", True)}
-    return {tid: {name: cols[name][k] for name in cols} for k, tid in enumerate(table.index)}
+def _schedule_times(schedule) -> dict[str, dict]:
+    """Task id -> its dates and times on its calendar: ``start`` and ``finish`` (the actual start of a
+    started task), early and late dates; a zero-duration task sits at the end of the working time
+    before it, as MS Project shows it."""
+    times = schedule.times()
+    zero = schedule.table["duration"].to_numpy() == 0
+    out = {}
+    for k, tid in enumerate(times.index):
+        row = {name: value.to_pydatetime() for name, value in times.iloc[k].items()}
+        if zero[k]:
+            row["start"], row["early_start"], row["late_start"] = row["finish"], row["early_finish"], row["late_finish"]
+        out[tid] = row
+    return out
 
 
 # --------------------------------------------------------------------------- elements
@@ -362,8 +360,8 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     sub(el, "Milestone", int(task.milestone))
     sub(el, "Summary", 0)
     sub(el, "Critical", int(bool(row["critical"])))
-    sub(el, "EarlyStart", stamp(start))
-    sub(el, "EarlyFinish", stamp(finish))
+    sub(el, "EarlyStart", stamp(times["early_start"]))
+    sub(el, "EarlyFinish", stamp(times["early_finish"]))
     sub(el, "LateStart", stamp(times["late_start"]))
     sub(el, "LateFinish", stamp(times["late_finish"]))
     # Slack in tenths of a minute (the schedule's floats are days of the project calendar).
@@ -412,9 +410,12 @@ def _progress(source: _Source, task: Task) -> dict:
 
 
 def _actuals(el: ET.Element, source: _Source, task: Task, done: dict, cal, mpd: float) -> None:
-    """Actual dates and cost and the remaining duration (all of it for a task not started)."""
+    """Actual dates and cost, the actual duration (MS Project's share of the duration done) and the
+    remaining duration (all of it for a task not started)."""
+    dur = task.planned_duration
+    sub(el, "ActualDuration", duration_text(_done_days(task, done), mpd))
     if done["actual_start"] is None and not done["table"]:
-        sub(el, "RemainingDuration", duration_text(task.planned_duration, mpd))
+        sub(el, "RemainingDuration", duration_text(dur, mpd))
         return
     if done["actual_start"] is not None:
         sub(el, "ActualStart", stamp(source.moment(done["actual_start"], cal, False)))
@@ -427,6 +428,21 @@ def _actuals(el: ET.Element, source: _Source, task: Task, done: dict, cal, mpd: 
         remaining = 0.0
     if remaining is not None:
         sub(el, "RemainingDuration", duration_text(remaining, mpd))
+
+
+def _done_days(task: Task, done: dict) -> float:
+    """The duration done: all of it when finished, else the percent complete of it (or what the
+    remaining duration leaves), none before the start."""
+    dur = task.planned_duration
+    if done["actual_start"] is None:
+        return 0.0
+    if done["actual_finish"] is not None:
+        return dur
+    if done["percent_complete"] is not None:
+        return dur * done["percent_complete"] / 100
+    if done["remaining_duration"] is not None:
+        return max(dur - done["remaining_duration"], 0.0)
+    return 0.0
 
 
 def _constraint(el: ET.Element, source: _Source, task: Task, cal) -> None:
@@ -521,6 +537,7 @@ def _assignments(root: ET.Element, source: _Source) -> None:
     rate = {r.id: r.cost_per_day for r in project.resources}
     for task in project.tasks:
         mpd = source.minutes_per_day(task.id)
+        done = _done_days(task, _progress(source, task))
         for rid, units in task.resources:
             n += 1
             dur = task.planned_duration
@@ -533,6 +550,8 @@ def _assignments(root: ET.Element, source: _Source) -> None:
             sub(el, "Start", stamp(source.times[task.id]["start"]))
             sub(el, "Units", decimal_text(units))
             sub(el, "Work", duration_text(units * dur, mpd))
+            sub(el, "ActualWork", duration_text(units * done, mpd))
+            sub(el, "RemainingWork", duration_text(units * (dur - done), mpd))
             base = sub(el, "Baseline")
             sub(base, "Number", 0)
             sub(base, "Work", duration_text(units * dur, mpd))
