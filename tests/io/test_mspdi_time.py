@@ -405,6 +405,30 @@ def test_bad_input_names_the_file_and_the_rule(tmp_path, parts, error, message):
             read_mspdi(path, check_health=False)
 
 
+# One row per way pmsim's own settings (Text26 'pmsim settings' of the summary task) may be spoilt by hand.
+BAD_SETTINGS = [
+    # cut short (MS Project keeps 255 characters of a text field)
+    ('{"lag_calendar": "successor", "total_float"', pm.FileFormatError, r"'pmsim settings' is not a JSON object"),
+    # calendar ids that are not [id, name]
+    ('{"calendars": {"1": "Standard"}}', pm.FileFormatError, r"calendars must map calendar UIDs to \[id, name\]"),
+    # a rule pmsim does not know
+    ('{"total_float": "largest"}', pm.ValidationError, r"t\.xml: Project 'Test plan': total_float must be one of"),
+]
+
+
+@pytest.mark.parametrize("settings, error, message", BAD_SETTINGS)
+def test_spoilt_pmsim_settings_name_the_file_and_the_rule(tmp_path, settings, error, message):
+    alias = ("<ExtendedAttributes><ExtendedAttribute><FieldID>188744012</FieldID><FieldName>Text26</FieldName>"
+             "<Alias>pmsim settings</Alias></ExtendedAttribute></ExtendedAttributes>")
+    value = f"<ExtendedAttribute><FieldID>188744012</FieldID><Value>{settings}</Value></ExtendedAttribute>"
+    text = document(tasks=task(1, "A")).replace("<Calendars>", alias + "<Calendars>").replace(
+        "<Summary>1</Summary></Task>", f"<Summary>1</Summary>{value}</Task>", 1)
+    path = tmp_path / "t.xml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(error, match=message):
+        read_mspdi(path, check_health=False)
+
+
 # --------------------------------------------------------------------------- the stored schedule
 
 def test_stored_schedule_of_a_file_ms_project_saved():

@@ -95,13 +95,16 @@ class CalendarBook:
         self.used: dict[str, Calendar] = {}
         self.elapsed_used = False
         identities = identities or {}
+        if not isinstance(identities, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in identities.values()):
+            doc.fail("project summary task", "'pmsim settings': calendars must map calendar UIDs to [id, name]")
         taken: set[str] = set()
         self.ids: dict[int, tuple[str, str]] = {}
         for uid, raw in self.raw.items():
             ident = identities.get(str(uid))
             if ident is not None:
-                self.ids[uid] = (str(ident[0]), str(ident[1]))
-                taken.add(self.ids[uid][0])
+                self.ids[uid] = (ident[0], ident[1])
+                taken.add(ident[0])
         for uid, raw in self.raw.items():
             if uid in self.ids:
                 continue
