@@ -95,8 +95,8 @@ class CalendarBook:
         self.used: dict[str, Calendar] = {}
         self.elapsed_used = False
         identities = identities or {}
-        if not isinstance(identities, dict) or not all(
-                isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in identities.values()):
+        pairs = identities.values() if isinstance(identities, dict) else [None]
+        if not all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in pairs):
             doc.fail("project summary task", "'pmsim settings': calendars must map calendar UIDs to [id, name]")
         taken: set[str] = set()
         self.ids: dict[int, tuple[str, str]] = {}
