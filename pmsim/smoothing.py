@@ -25,6 +25,7 @@ from .levelling.floats import usage_events
 from .levelling.problem import Problem, cpm_arrays, demand_matrix
 from .model import Project
 from .network import network
+from .timeline import require_plain
 
 __all__ = ["smooth"]
 
@@ -72,6 +73,7 @@ def smooth(project: Project) -> Schedule:
     from ._kernels.smoothing import smooth as descend
     from ._kernels.smoothing import start_distances
 
+    require_plain(project, "smoothing")
     net = network(project)
     dur = np.array(net.planned, dtype=np.float64)
     res, demand, capacity = demand_matrix(project, net, dur, check=False)

@@ -24,7 +24,7 @@ from .errors import ValidationError
 from .model import Project
 from .network import Network, network
 
-__all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK"]
+__all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK", "schedule_inputs", "plain_schedule", "require_plain"]
 
 ROUND_THE_CLOCK = Calendar(workdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), hours="00:00-24:00",
                            hours_per_day=24, id="24h", name="24 hours")
@@ -348,3 +348,30 @@ def _remaining(tl: Timeline, j: int, task, duration: float, started: float, data
     table = _table_of(tl, c)
     worked = (data_date - started) if table is None else float(table.work_at(data_date) - table.work_at(started))
     return max(duration - max(worked, 0.0), 0.0)
+
+
+def plain_schedule(project: Project) -> bool:
+    """Does plain addition of working days schedule ``project``? One calendar for every task and lag, and
+    no constraint, deadline or progress that moves the early dates (late-date caps alone keep it plain)."""
+
+    def build() -> bool:
+        tl = timeline(project)
+        if not tl.uniform:
+            return False
+        inputs, _ = schedule_inputs(tl, np.array(tl.net.planned, dtype=np.float64))
+        return bool(not inputs.status.any() and np.all(inputs.start_floor == 0.0)
+                    and np.all(np.isneginf(inputs.finish_floor)) and np.all(np.isnan(inputs.fixed_start))
+                    and np.all(np.isnan(inputs.fixed_finish))
+                    and not (inputs.honor and (np.isfinite(inputs.start_cap).any()
+                                               or np.isfinite(inputs.finish_cap).any())))
+
+    return cached(project, "plain schedule", build)
+
+
+def require_plain(project: Project, what: str) -> None:
+    """Refuse, naming ``what``, a project that plain addition of working days cannot schedule."""
+    if not plain_schedule(project):
+        raise ValidationError(
+            f"Project {project.name!r}: {what} works on projects whose tasks and lags share one calendar, without "
+            "date constraints or progress; this one has several calendars, constraints or progress "
+            "(docs/time-model.md; pm.cpm and pm.simulate schedule it)")

@@ -5,11 +5,14 @@
 =====================  ============================================
 a folder               ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``project.toml``
 ``.xlsx``              one workbook with sheets tasks / resources / risks / project
-``.xml``               MS Project XML (MSPDI)
+``.xml``               MS Project XML (MSPDI), or P6 XML (PMXML) when the root is ``<APIBusinessObjects>``
 ``.xer``               Primavera P6 XER
 ``.sm``, ``.rcp``      PSPLIB single-mode and Patterson instances (read only)
 ``.mpp``               binary MS Project, read through MPXJ (needs Java)
 =====================  ============================================
+
+XER and P6 XML files may hold several projects: ``read_project(path,
+project="ID")`` picks one, :func:`list_projects` lists them.
 
 A file that cannot be read raises a :class:`pmsim.FileFormatError` (or
 another :class:`pmsim.PmsimError`) naming the file and row; nothing is ever
@@ -19,11 +22,29 @@ half-loaded.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 from ..errors import FileFormatError
 
-__all__ = ["read_project", "write_project"]
+__all__ = ["read_project", "write_project", "list_projects"]
+
+# Formats whose files may hold several projects (read_project's project=, list_projects).
+_MULTI = {"xer": "pmsim.io.xer", "pmxml": "pmsim.io.pmxml"}
+_MARKUP = re.compile(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S)
+_FIRST_TAG = re.compile(r"<\s*(?:[\w.-]+:)?([\w.-]+)")
+
+
+def _xml_root(path: Path) -> str:
+    """The local name of an XML file's root element (read from its first 64 KB; "" when not found)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return ""
+    codec = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    m = _FIRST_TAG.search(_MARKUP.sub("", head.decode(codec, errors="ignore")))
+    return m.group(1) if m else ""
 
 # suffix -> (module, reader, writer)
 _FORMATS = {
@@ -44,11 +65,17 @@ def _format(path: Path, writing: bool):
     if suffix not in _FORMATS or suffix == "":
         known = ", ".join(s for s in _FORMATS if s)
         raise FileFormatError(f"{path}: unknown project format {suffix or '(no suffix)'!r}; use a folder or {known}")
+    if suffix == ".xml" and not writing and _xml_root(path) == "APIBusinessObjects":
+        return ("pmxml", "read_pmxml", None)
     return _FORMATS[suffix]
 
 
-def read_project(path, **options):
-    """Read a project from a folder or file; the format follows the suffix.
+def read_project(path, project=None, **options):
+    """Read a project from a folder or file; the format follows the suffix (and an ``.xml`` file's root).
+
+    ``project`` picks one project of an XER or P6 XML file that holds several
+    (its Project ID or number); by default the exported project that has
+    activities. Other ``options`` go to the format's reader.
 
     >>> import pmsim as pm
     >>> p = pm.read_project(pm.data_path("textbook"))
@@ -60,7 +87,31 @@ def read_project(path, **options):
         raise FileFormatError(f"{path}: no such file or folder")
     module, reader, _ = _format(path, writing=False)
     mod = importlib.import_module(f".{module}", __name__)
+    if project is not None:
+        if module not in _MULTI:
+            raise FileFormatError(f"{path}: project={project!r} picks one project of an XER or P6 XML file; "
+                                  "this format holds one project")
+        options["project"] = project
     return getattr(mod, reader)(path, **options)
+
+
+def list_projects(path):
+    """The projects an XER or P6 XML file holds: a DataFrame with one row each (``project``, the id
+    ``read_project(path, project=...)`` takes, ``proj_id``, ``name``, ``activities``, ``exported``,
+    ``start``, ``data_date``).
+
+    >>> import pmsim as pm, pathlib
+    >>> path = pathlib.Path(pm.data_path()).parent / "tests" / "data" / "real" / "ScheduleOptions.xer"
+    >>> list_projects(path)[["project", "activities"]].values.tolist()
+    [['NEWPROJ', 0], ['NEWPROJ-1', 0], ['NEWPROJ-2', 0], ['NEWPROJ-3', 0]]
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileFormatError(f"{path}: no such file or folder")
+    module = _format(path, writing=False)[0]
+    if module not in _MULTI:
+        raise FileFormatError(f"{path}: only XER and P6 XML files hold several projects; this one holds one")
+    return importlib.import_module(_MULTI[module]).list_projects(path)
 
 
 def write_project(project, path, **options) -> Path:

@@ -15,6 +15,7 @@ from .._seed import resolve_seed
 from ..cpm import Schedule
 from ..errors import ValidationError
 from ..model import Project
+from ..timeline import require_plain
 from .exact import EXACT_TIME_LIMIT, exact
 from .floats import levelled_schedule
 from .heuristic import heuristic
@@ -108,6 +109,7 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     if not isinstance(project, Project):
         raise ValidationError(f"level needs a Project, got {type(project).__name__}")
     method, rule = _check_options(method, rule, schedules, time_limit)
+    require_plain(project, "levelling")
     seed = resolve_seed(seed)
     problem = build_problem(project)
     report = {}

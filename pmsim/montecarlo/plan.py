@@ -189,17 +189,13 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     """The dated pass of ``project``, or None when plain addition schedules it (one calendar, no
     constraint, deadline or progress that moves the early dates)."""
     from .._kernels.dated_montecarlo import WorkInputs
-    from ..timeline import schedule_inputs, timeline
+    from ..timeline import plain_schedule, schedule_inputs, timeline
 
+    if plain_schedule(project):
+        return None
     tl = timeline(project)
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
-    plain = (tl.uniform and not inputs.status.any() and np.all(inputs.start_floor == 0.0)
-             and np.all(np.isneginf(inputs.finish_floor)) and np.all(np.isnan(inputs.fixed_start))
-             and np.all(np.isnan(inputs.fixed_finish))
-             and not (inputs.honor and (np.isfinite(inputs.start_cap).any() or np.isfinite(inputs.finish_cap).any())))
-    if plain:
-        return None
     net = tl.net
     cal = tl.task_calendar
     tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}

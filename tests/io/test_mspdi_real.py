@@ -1,5 +1,5 @@
-"""Real MSPDI files (tests/data/real, origins in its README): what pmsim reads, what it warns about,
-and the schedule the file stores."""
+"""Real MSPDI files (tests/data/real/mspdi; origins in tests/data/real/README.md): what pmsim reads,
+what it warns about, and the schedule the file stores."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import pmsim as pm
 from pmsim.io.mspdi import read_mspdi, stored_schedule
 
-REAL = pm.data_path().parent / "tests" / "data" / "real"
+REAL = pm.data_path().parent / "tests" / "data" / "real" / "mspdi"
 ELAPSED = "24 hours (elapsed)"
 
 # Every file, and the features each one is warned about (nothing else may be).
@@ -41,8 +41,8 @@ def read(name):
 
 def test_the_real_files_are_all_here():
     assert sorted(p.name for p in REAL.glob("*.xml")) == sorted(WARNED)
-    listed = (REAL / "README.md").read_text()
-    assert all(f"`{name}`" in listed for name in WARNED)
+    listed = (REAL.parent / "README.md").read_text()
+    assert all(f"`mspdi/{name}`" in listed for name in WARNED)
 
 
 @pytest.mark.parametrize("name", sorted(WARNED))

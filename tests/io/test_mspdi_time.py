@@ -432,7 +432,7 @@ def test_spoilt_pmsim_settings_name_the_file_and_the_rule(tmp_path, settings, er
 # --------------------------------------------------------------------------- the stored schedule
 
 def test_stored_schedule_of_a_file_ms_project_saved():
-    path = pm.data_path().parent / "tests" / "data" / "real" / "mpxj-sample.xml"
+    path = pm.data_path().parent / "tests" / "data" / "real" / "mspdi" / "mpxj-sample.xml"
     stored = stored_schedule(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pm.PmsimWarning)

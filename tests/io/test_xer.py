@@ -67,10 +67,19 @@ def test_progress_round_trip(tmp_path):
     })
     write_xer(p, tmp_path / "p.xer", progress=progress)
     q, back = read_quietly(tmp_path / "p.xer", with_progress=True)
-    assert q == p
+    # The progress is now the tasks' own; a date alone is written as the start (or end) of that day's work.
+    at = dt.datetime
+    expected = p.replace(status_date=at(2027, 1, 7, 17), tasks=[
+        t.replace(**{
+            "A1": dict(actual_start=at(2027, 1, 3, 8), actual_finish=at(2027, 1, 5, 17)),
+            "A2": dict(actual_start=at(2027, 1, 5, 8), percent_complete=42.5, remaining_duration=2.5),
+            "K0": dict(actual_start=at(2027, 1, 3, 8), actual_finish=at(2027, 1, 3, 17)),
+        }.get(t.id, {})) for t in p.tasks])
+    assert q == expected
     expected = progress.drop(columns="status_date").sort_values("id").reset_index(drop=True)
     pd.testing.assert_frame_equal(back.sort_values("id").reset_index(drop=True), expected, check_dtype=False)
-    assert tables_of(tmp_path / "p.xer")["PROJECT"][0]["last_recalc_date"] == "2027-01-07 08:00"
+    # The data date is the end of the status date's work (the earned-value convention).
+    assert tables_of(tmp_path / "p.xer")["PROJECT"][0]["last_recalc_date"] == "2027-01-07 17:00"
 
 
 def test_text_outside_cp1252_is_written_as_utf8(tmp_path):
@@ -111,8 +120,8 @@ def test_an_original_duration_edited_in_p6_is_repaired_with_a_warning(tmp_path):
 def test_fields_written(tmp_path):
     write_xer(rich_project(), tmp_path / "w.xer")
     t = tables_of(tmp_path / "w.xer")
-    assert list(t) == ["CURRTYPE", "PROJECT", "CALENDAR", "PROJWBS", "RSRC", "RSRCRATE", "TASK", "TASKPRED",
-                       "TASKRSRC", "PROJCOST", "UDFTYPE", "UDFVALUE"]
+    assert list(t) == ["CURRTYPE", "PROJECT", "SCHEDOPTIONS", "CALENDAR", "PROJWBS", "RSRC", "RSRCRATE", "TASK",
+                       "TASKPRED", "TASKRSRC", "PROJCOST", "UDFTYPE", "UDFVALUE"]
     task = {r["task_code"]: r for r in t["TASK"]}
     assert task["A1"]["target_drtn_hr_cnt"] == "20"  # 2.5 days of 8 hours
     assert task["K0"]["task_type"] == "TT_FinMile" and task["A2"]["task_type"] == "TT_Task"
@@ -125,7 +134,8 @@ def test_fields_written(tmp_path):
     assert wbs[task["A2"]["wbs_id"]]["wbs_name"] == "Design"
     root = [r for r in t["PROJWBS"] if r["proj_node_flag"] == "Y"]
     assert len(root) == 1 and root[0]["wbs_name"] == "Rich fixture: ERP & CRM"
-    assert t["PROJECT"][0]["plan_end_date"] == "2027-06-30 17:00"  # deadline = must finish by
+    # P6's must-finish-by date is pmsim's must_finish_by (none here); the deadline travels in pmsim's settings.
+    assert t["PROJECT"][0]["plan_end_date"] == ""
     rates = {r["rsrc_id"]: r for r in t["RSRCRATE"]}
     dev = next(r for r in t["RSRC"] if r["rsrc_short_name"] == "dev")
     assert (rates[dev["rsrc_id"]]["max_qty_per_hr"], rates[dev["rsrc_id"]]["cost_per_qty"]) == ("3", "80")
@@ -134,10 +144,12 @@ def test_fields_written(tmp_path):
     assert "(d|46393)" in cal and "(0||1()((0||0(s|08:00" in cal and "(0||6()())" in cal and "(0||7()())" in cal
     labels = {r["udf_type_id"]: r["udf_type_label"] for r in t["UDFTYPE"]}
     values = {(labels[r["udf_type_id"]], by_id.get(r["fk_id"]) if labels[r["udf_type_id"]] not in
-               ("pmsim budget", "pmsim risks", "pmsim description") else "project"): r for r in t["UDFVALUE"]}
+               ("pmsim budget", "pmsim risks", "pmsim description", "pmsim settings") else "project"): r
+              for r in t["UDFVALUE"]}
     assert values[("pmsim optimistic", "A2")]["udf_number"] == "2"
     assert values[("pmsim distribution", "A2")]["udf_text"] == "triangular"
     assert values[("pmsim budget", "project")]["udf_number"] == "250000"
+    assert '"deadline":"2027-06-30"' in values[("pmsim settings", "project")]["udf_text"]
     # A name that starts with a quote is quoted, as MPXJ's reader expects.
     assert task["G1"]["task_name"] == '"""Go-live"" gate"'
 
@@ -159,8 +171,8 @@ def p6_tables() -> dict:
     """A small P6 export, written by hand: name -> (fields, rows)."""
     return {
         "CURRTYPE": ("curr_id curr_short_name base_exch_rate", [["1", "GBP", "1"]]),
-        "PROJECT": ("proj_id proj_short_name clndr_id plan_start_date plan_end_date export_flag",
-                    [["7", "FOR-1", "11", "2027-01-04 08:00", "2027-03-31 17:00", "Y"]]),
+        "PROJECT": ("proj_id proj_short_name clndr_id plan_start_date plan_end_date export_flag last_recalc_date",
+                    [["7", "FOR-1", "11", "2027-01-04 08:00", "2027-03-31 17:00", "Y", "2027-01-12 17:00"]]),
         "CALENDAR": ("clndr_id default_flag clndr_name proj_id base_clndr_id clndr_type day_hr_cnt clndr_data", [
             ["11", "Y", "Standard 5x8", "", "", "CA_Base", "8",
              calendar_data(WEEK_8, "(0||0(d|46393)())\x7f\x7f(0||1(d|46394)())")],
@@ -177,15 +189,15 @@ def p6_tables() -> dict:
                      [["1", "21", "2", "75", "2020-01-01 00:00"]]),
         "TASK": ("task_id proj_id wbs_id clndr_id task_code task_name task_type status_code target_drtn_hr_cnt "
                  "remain_drtn_hr_cnt complete_pct_type phys_complete_pct act_start_date act_end_date cstr_type "
-                 "cstr_date expect_end_date", [
+                 "cstr_date expect_end_date suspend_date", [
                      ["1001", "7", "101", "11", "A1000", "Spec", "TT_Task", "TK_Complete", "40", "0", "CP_Drtn", "",
-                      "2027-01-04 08:00", "2027-01-08 17:00", "", "", ""],
+                      "2027-01-04 08:00", "2027-01-08 17:00", "", "", "", ""],
                      ["1002", "7", "102", "11", "A1010", "API", "TT_Task", "TK_Active", "20", "8", "CP_Phys", "60",
-                      "2027-01-11 08:00", "", "", "", ""],
+                      "2027-01-11 08:00", "", "", "", "", ""],
                      ["1003", "7", "102", "", "A1020", "Review", "TT_Rsrc", "TK_NotStart", "8", "8", "CP_Drtn", "",
-                      "", "", "", "", ""],
-                     ["1004", "7", "100", "11", "A1030", "Sign-off", "TT_FinMile", "TK_NotStart", "0", "0", "CP_Drtn",
                       "", "", "", "", "", ""],
+                     ["1004", "7", "100", "11", "A1030", "Sign-off", "TT_FinMile", "TK_NotStart", "0", "0", "CP_Drtn",
+                      "", "", "", "", "", "", ""],
                  ]),
         "TASKPRED": ("task_pred_id task_id pred_task_id proj_id pred_proj_id pred_type lag_hr_cnt", [
             ["1", "1002", "1001", "7", "7", "PR_FS", "8"],
@@ -224,6 +236,10 @@ def test_file_from_p6(tmp_path):
     p, progress = read_quietly(p6_file(tmp_path), with_progress=True)
     assert (p.name, p.start, p.deadline, p.currency, p.budget) == \
         ("Foreign P6 plan", dt.date(2027, 1, 4), dt.date(2027, 3, 31), "GBP", 50000.0)
+    # P6's must-finish-by date, data date and (default) scheduling options; logic wins over constraints.
+    assert (p.must_finish_by, p.status_date) == (dt.datetime(2027, 3, 31, 17), dt.datetime(2027, 1, 12, 17))
+    assert (p.lag_calendar, p.total_float, p.progress_rule, p.honor_constraints) == \
+        ("predecessor", "finish", "retained_logic", False)
     assert [(t.id, t.name, t.phase, t.estimate, t.milestone) for t in p.tasks] == [
         ("A1000", "Spec", "Design", pm.Fixed(5.0), False),
         ("A1010", "API", "Build", pm.Fixed(2.5), False),
@@ -232,13 +248,21 @@ def test_file_from_p6(tmp_path):
     ]
     assert p.task("A1000").demand == {"AN": 1.5} and p.task("A1000").fixed_cost == 1500.0
     assert p.task("A1010").demand == {"CR": 1.0}
+    # The progress is the tasks' own: actual dates (with their times), remaining days, percent complete.
+    spec, api = p.task("A1000"), p.task("A1010")
+    assert (spec.actual_start, spec.actual_finish, spec.remaining_duration, spec.percent_complete) == \
+        (dt.datetime(2027, 1, 4, 8), dt.datetime(2027, 1, 8, 17), None, None)  # finished says it all
+    assert (api.actual_start, api.actual_finish, api.remaining_duration, api.percent_complete) == \
+        (dt.datetime(2027, 1, 11, 8), None, 1.0, 60.0)
     assert set(p.dependencies) == {
         pm.Dependency("A1000", "A1010", "FS", 1), pm.Dependency("A1010", "A1020", "SS", -0.5),
         pm.Dependency("A1020", "A1030", "FF", 0), pm.Dependency("A1000", "A1030", "SF", 2),
     }
     assert p.resources == (pm.Resource("AN", "Analyst", capacity=2, cost_per_day=600),
                            pm.Resource("CR", "Crane", capacity=1, cost_per_day=0))
-    assert p.calendar == pm.Calendar(holidays=("2027-01-06", "2027-01-07"))
+    assert p.calendar == pm.Calendar(holidays=("2027-01-06", "2027-01-07"), hours_per_day=8, id="Standard 5x8",
+                                     name="Standard 5x8")
+    assert p.calendars == () and all(t.calendar is None for t in p.tasks)  # all on the project calendar
     rows = progress.set_index("id")
     assert rows.loc["A1000", ["percent_complete", "remaining_duration", "actual_cost"]].tolist() == [100, 0, 6000]
     assert rows.loc["A1010", ["percent_complete", "remaining_duration", "actual_cost"]].tolist() == [60, 1, 300]
@@ -255,8 +279,8 @@ def test_file_without_wbs_is_valid(tmp_path):
 def test_without_a_planned_start_the_project_starts_with_its_first_activity(tmp_path):
     def two_projects(t):
         t["PROJECT"][1][0][3] = ""  # no plan_start_date
-        add_rows("PROJECT", "proj_id proj_short_name clndr_id plan_start_date plan_end_date export_flag",
-                 ["8", "OTHER", "11", "2026-06-01 08:00", "", "N"])(t)
+        add_rows("PROJECT", "proj_id proj_short_name clndr_id plan_start_date plan_end_date export_flag last_recalc_date",
+                 ["8", "OTHER", "11", "2026-06-01 08:00", "", "N", ""])(t)
         fields, rows = t["TASK"]
         t["TASK"] = (fields + " target_start_date", [row + [""] for row in rows])
         t["TASK"][1][0][-1] = "2027-01-05 08:00"
@@ -286,10 +310,11 @@ def test_activity_ids_are_made_usable_and_unique(tmp_path, codes, ids):
 def test_duration_and_lag_use_the_activity_calendar_hours(tmp_path):
     def ten_hours(t):
         t["TASK"][1][0][3] = "12"  # Spec on the ten-hour calendar: 40 h = 4 days
-    with pytest.warns(pm.PmsimWarning, match=r"activity calendars other than the project calendar .*A1000"):
-        p = read_xer(p6_file(tmp_path, ten_hours), check_health=False)
-    assert p.task("A1000").estimate == pm.Fixed(4.0)
-    # The lag A1000 -> A1010 (8 h) counts in the predecessor's calendar: 0.8 days.
+    p = read_quietly(p6_file(tmp_path, ten_hours))
+    assert p.task("A1000").estimate == pm.Fixed(4.0) and p.task("A1000").calendar == "Four tens"
+    assert p.calendar_named("Four tens") == pm.Calendar(workdays="Mon-Thu", hours="07:00-17:00", hours_per_day=10,
+                                                        id="Four tens", name="Four tens")
+    # The lag A1000 -> A1010 (8 h) counts in the predecessor's calendar (P6's default rule): 0.8 days.
     assert pm.Dependency("A1000", "A1010", "FS", 0.8) in p.dependencies
 
 
@@ -318,21 +343,18 @@ def add_rows(table, fields, *rows):
 
 # One row per P6 feature pmsim does not model: how to add it, what the warning must say.
 UNMODELLED = [
-    # a date constraint
-    (task_field("cstr_type", "CS_MSO"), r"date constraints .*'A1000': Start On"),
-    # a second constraint
-    (lambda t: (task_field("cstr_type", "CS_MSOA")(t), task_field("cstr_date", "2027-01-11 08:00", 1)(t)),
-     r"date constraints .*'A1000': Start On or After"),
     # level-of-effort activity
     (task_field("task_type", "TT_LOE", 2), r"level-of-effort activities .*'A1020'"),
     # WBS summary activity
     (task_field("task_type", "TT_WBS", 2), r"WBS summary activities .*'A1020'"),
     # a milestone that still has a duration
     (task_field("target_drtn_hr_cnt", "8", 3), r"milestones with a duration .*'A1030'.*read as milestones of 0 days"),
-    # expected finish date
-    (task_field("expect_end_date", "2027-02-01 17:00"), r"expected finish dates .*'A1000'"),
-    # another calendar on an activity
-    (task_field("clndr_id", "12", 2), r"activity calendars other than the project calendar .*A1020"),
+    # expected finish date, used by the scheduling options
+    (lambda t: (task_field("expect_end_date", "2027-02-01 17:00")(t),
+                add_rows("SCHEDOPTIONS", "proj_id sched_use_expect_end_flag", ["7", "Y"])(t)),
+     r"expected finish dates .*'A1000'"),
+    # a suspended activity
+    (task_field("suspend_date", "2027-01-12 08:00", 1), r"suspended activities .*'A1010'"),
     # a role instead of a resource
     (add_rows("TASKRSRC", "taskrsrc_id task_id proj_id rsrc_id role_id target_qty_per_hr target_cost act_reg_cost act_ot_cost",
               ["3", "1003", "7", "", "5", "1", "0", "0", "0"]), r"role assignments \(left out\).*'A1020'"),
@@ -344,17 +366,12 @@ UNMODELLED = [
               ["2", "21", "3", "90", "2027-02-01 00:00"]), r"rates or availability that change over time .*'AN'"),
     # a link from another project
     (add_rows("TASKPRED", "task_pred_id task_id pred_task_id proj_id pred_proj_id pred_type lag_hr_cnt",
-              ["5", "1003", "9999", "7", "8", "PR_FS", "0"]), r"links to other projects \(left out\).*'A1020'"),
+              ["5", "1003", "9999", "7", "8", "PR_FS", "0"]), r"links to other projects \(left out\).*A1020 <- 9999"),
     # two projects in one file
-    (add_rows("PROJECT", "proj_id proj_short_name clndr_id plan_start_date plan_end_date export_flag",
-              ["8", "OTHER", "11", "2027-01-04 08:00", "", "N"]), r"several projects in one file .*FOR-1, OTHER"),
-    # a calendar exception with working hours
-    (lambda t: t["CALENDAR"][1][0].__setitem__(7, calendar_data(WEEK_8, "(0||0(d|46395)((0||0(s|08:00|f|12:00)())))")),
-     r"calendar exceptions with working times .*'Standard 5x8' 2027-01-08"),
-    # a short Friday
-    (lambda t: t["CALENDAR"][1][0].__setitem__(7, calendar_data(WEEK_8.replace(
-        "(0||6()((0||0(s|8:00 AM|f|12:00 PM)())(0||1(s|1:00 PM|f|5:00 PM)())))", "(0||6()((0||0(s|8:00 AM|f|12:00 PM)())))"))),
-     r"working hours that differ from the hours per day .*'Standard 5x8' Fri"),
+    (add_rows("PROJECT", "proj_id proj_short_name clndr_id plan_start_date plan_end_date export_flag last_recalc_date",
+              ["8", "OTHER", "11", "2027-01-04 08:00", "", "N", ""]),
+     r"several projects in one file: read 'FOR-1' \(4 activities\), the exported project with activities; "
+     r"not read: 'OTHER' \(empty\)"),
 ]
 
 
@@ -390,8 +407,9 @@ BAD = [
     (drop("TASK"), pm.FileFormatError, r"missing required table\(s\) TASK;"),
     # two missing at once: both named
     (drop("PROJECT", "TASK"), pm.FileFormatError, r"missing required table\(s\) PROJECT, TASK;"),
-    # a TASK table with no rows for the project
-    (lambda t: t["TASK"][1].clear(), pm.FileFormatError, r"TASK: no activities for project 'FOR-1'"),
+    # a TASK table with no rows for the project: the project is empty
+    (lambda t: t["TASK"][1].clear(), pm.FileFormatError,
+     r"TASK: no project in the file has activities; it holds 'FOR-1' \(empty\)"),
     # a number that is not one
     (task_field("target_drtn_hr_cnt", "forty"), pm.FileFormatError,
      r"TASK line \d+: target_drtn_hr_cnt must be a number, got 'forty'"),
@@ -411,7 +429,7 @@ BAD = [
      r"exception date d\|soon is not a day number"),
     # a calendar with no working day
     (lambda t: t["CALENDAR"][1][0].__setitem__(7, calendar_data("(0||1()())")), pm.FileFormatError,
-     r"calendar 'Standard 5x8'\): no working weekday"),
+     r"calendar 'Standard 5x8'\): no working time: no weekday has working hours"),
     # an assignment to a resource the file does not have
     (lambda t: t["TASKRSRC"][1][0].__setitem__(3, "99"), pm.FileFormatError,
      r"TASKRSRC line \d+: names unknown resource 99"),

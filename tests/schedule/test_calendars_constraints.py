@@ -302,3 +302,11 @@ def test_levelling_every_iteration_needs_one_plain_calendar():
              resources=[pm.Resource("r")])
     with pytest.raises(ValidationError, match="levelled Monte Carlo"):
         pm.simulate(p, iterations=100, seed=1, levelled=True)
+
+
+def test_levelling_and_smoothing_say_what_they_cannot_schedule_yet():
+    p = plan([pm.Task("A", duration=1, resources={"r": 1}, constraint="SNET", constraint_date="2027-01-06")],
+             resources=[pm.Resource("r")])
+    for call in (pm.level, pm.smooth):
+        with pytest.raises(ValidationError, match="one calendar, without date constraints or progress"):
+            call(p)

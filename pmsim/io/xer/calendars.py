@@ -1,121 +1,229 @@
-"""XER calendars: P6's ``clndr_data`` text written and read, and the project calendar chosen.
+"""P6 calendars: ``clndr_data`` text read and written, and pmsim calendars built from P6's.
 
-:func:`clndr_data` writes a pmsim calendar (an 8-hour day on the working
-weekdays, holidays as exceptions); :func:`read_calendars` reads the
-calendars a project's activities use and picks the project calendar.
+A P6 calendar is a work week (working intervals per weekday, P6 day 1 =
+Sunday), exceptions (single days with other working intervals, or none),
+a base calendar whose exceptions (and, when the calendar has no week of its
+own, whose week) it inherits, and ``day_hr_cnt``: the hours of a day of
+duration, which may differ from the hours the week works. :class:`CalendarSpec`
+holds one as the file has it (XER's ``clndr_data`` or P6 XML's elements);
+:func:`build_calendar` turns it into a :class:`pmsim.Calendar`; :func:`clndr_data`
+writes a pmsim calendar back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 
-from ...calendar import Calendar
+from ...calendar import WEEKDAYS, Calendar, CalendarException
 from ...errors import FileFormatError, PmsimError
-from .fields import HOURS_PER_DAY
 from .tables import Tables
 
+__all__ = ["CalendarSpec", "spec_from_row", "build_calendar", "clndr_data", "DEFAULT_WEEK", "EPOCH"]
+
 EPOCH = dt.date(1899, 12, 30)  # day 0 of clndr_data exception dates
-_DAY_NUMBER = {"Sun": 1, "Mon": 2, "Tue": 3, "Wed": 4, "Thu": 5, "Fri": 6, "Sat": 7}
+P6_DAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # P6 day 1 = Sunday
+# What P6 works when a calendar has no week (MPXJ's ProjectCalendarHelper.ensureWorkingTime).
+DEFAULT_WEEK = {d: ((480, 960),) if d not in ("Sat", "Sun") else () for d in WEEKDAYS}
+
+
+@dataclass
+class CalendarSpec:
+    """A P6 calendar as its file holds it: the week (weekday -> spans of minutes, or None when the
+    file gives none), exceptions (day -> spans, ``()`` for a non-working day), the base calendar's
+    key and ``day_hr_cnt`` (None when not given)."""
+
+    key: str
+    name: str
+    where: str
+    kind: str = ""
+    project: str = ""
+    base: str = ""
+    hours_per_day: float | None = None
+    week: dict[str, tuple] | None = None
+    exceptions: dict[dt.date, tuple] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- reading clndr_data
+
+
+def spec_from_row(tables: Tables, row: dict) -> CalendarSpec:
+    """The :class:`CalendarSpec` of a CALENDAR row (its ``clndr_data`` parsed)."""
+    where = tables.where("CALENDAR", row)
+    name = row.get("clndr_name") or row.get("clndr_id", "")
+    label = f"{where} (calendar {name!r})"
+    hpd = tables.number(row, "day_hr_cnt", "CALENDAR")
+    spec = CalendarSpec(key=row.get("clndr_id", "").strip(), name=name, where=label,
+                        kind=row.get("clndr_type", "").strip(), project=row.get("proj_id", "").strip(),
+                        base=row.get("base_clndr_id", "").strip(), hours_per_day=hpd)
+    data = row.get("clndr_data", "").strip()
+    if not data:
+        return spec
+    root = parse_structured(data, f"{tables.path}: {label}")[0]
+    if root["name"].lower() != "calendardata":
+        root = _child(root, "CalendarData") or root
+    days = _child(root, "DaysOfWeek")
+    if days is not None and days["children"]:
+        spec.week = {d: () for d in WEEKDAYS}
+        for day in days["children"]:
+            if not re.fullmatch(r"0*[1-7]", day["name"]):  # 1 = Sunday ... 7 = Saturday; others are not days
+                continue
+            spec.week[P6_DAYS[int(day["name"]) - 1]] = _spans(tables, day, label)
+    exceptions = _child(root, "Exceptions")
+    for ex in ([] if exceptions is None else exceptions["children"]):
+        serial = ex["attrs"].get("d", "")
+        try:
+            day = EPOCH + dt.timedelta(days=int(float(serial)))
+        except (ValueError, OverflowError):
+            tables.fail(label, f"exception date d|{serial} is not a day number")
+        spec.exceptions[day] = _spans(tables, ex, label)
+    return spec
+
+
+def _spans(tables: Tables, node: dict, label: str) -> tuple:
+    """The working intervals of a day record as sorted, merged (start, finish) minutes; 00:00 as a
+    finish is midnight at the end of the day (00:00-00:00: round the clock)."""
+    spans = []
+    for period in node["children"]:
+        a, b = _clock(period["attrs"].get("s", "")), _clock(period["attrs"].get("f", ""))
+        if a is None or b is None:
+            continue  # P6 (and MPXJ) skip incomplete intervals
+        if b == 0:
+            b = 1440
+        if b < a:
+            # An interval past midnight: P6 writes these as two; read as the two ends of the same day.
+            tables.notes.inform("calendar intervals that run past midnight (read as two intervals of the day)",
+                                label)
+            spans += [(0, b), (a, 1440)]
+        elif b > a:
+            spans.append((a, b))
+    return merge_spans(spans)
+
+
+def merge_spans(spans) -> tuple:
+    """Spans sorted, overlapping or touching ones joined."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return tuple((a, b) for a, b in out)
+
+
+# --------------------------------------------------------------------------- building pmsim calendars
+
+
+def build_calendar(spec: CalendarSpec, specs, tables: Tables, *, cal_id: str, name: str | None = None,
+                   default_hours_per_day: float | None = None, template=None) -> Calendar:
+    """The pmsim calendar of ``spec`` (``specs``: every calendar of the file by key, for base calendars).
+
+    ``cal_id`` and ``name`` are its pmsim id and name (the P6 name by default), ``template`` the working times to name as the calendar's ``hours``
+    (the most common working day's when None), ``default_hours_per_day`` P6's default
+    (``PREFER.day_hr_cnt``) for a calendar without ``day_hr_cnt``.
+    """
+    chain = [spec]
+    while chain[-1].base and chain[-1].base in specs and specs[chain[-1].base] not in chain:
+        chain.append(specs[chain[-1].base])
+    week = next((s.week for s in chain if s.week is not None), None)
+    if week is None:
+        tables.notes.inform("calendars without a work week (P6's default, Monday to Friday 08:00-16:00, is used)",
+                            f"calendar {spec.name!r}")
+        week = DEFAULT_WEEK
+    exceptions: dict[dt.date, tuple] = {}
+    for s in reversed(chain):  # the calendar's own exceptions win over its base's
+        exceptions.update(s.exceptions)
+    if not any(week.values()) and not any(exceptions.values()):
+        tables.fail(spec.where, "no working time: no weekday has working hours (and no exception adds some)")
+    hpd = next((s.hours_per_day for s in chain if s.hours_per_day is not None and s.hours_per_day > 0), None)
+    if hpd is not None and hpd > 24:
+        tables.notes.inform("hours per day above 24 (P6's day_hr_cnt): the hours of a working day are used",
+                            f"calendar {spec.name!r} ({hpd:g})")
+        hpd = None
+    if hpd is None:
+        hpd = default_hours_per_day
+    if hpd is None:
+        working = [sum(b - a for a, b in spans) for spans in week.values() if spans]
+        hpd = (sum(working) / len(working) / 60.0) if working else 8.0
+    if template is None:
+        counts = Counter(spans for spans in (week[d] for d in WEEKDAYS) if spans)
+        template = max(counts, key=lambda s: (counts[s], -min(WEEKDAYS.index(d) for d in WEEKDAYS if week[d] == s))) \
+            if counts else ()
+    holidays = sorted(d for d, spans in exceptions.items() if not spans)
+    try:
+        return Calendar(
+            workdays=tuple(d for d in WEEKDAYS if week[d] and week[d] == tuple(template)),
+            hours=template,
+            week={d: week[d] for d in WEEKDAYS if week[d] != tuple(template)},
+            holidays=holidays,
+            exceptions=_exception_ranges(exceptions),
+            hours_per_day=hpd, id=cal_id, name=spec.name if name is None else name,
+        )
+    except PmsimError as exc:
+        raise exc.with_context(f"{tables.path}: {spec.where}") from None
+
+
+def _exception_ranges(exceptions: dict[dt.date, tuple]) -> list[CalendarException]:
+    """Working exceptions as ranges of consecutive days with the same working times."""
+    out: list[list] = []
+    for day in sorted(d for d, spans in exceptions.items() if spans):
+        spans = exceptions[day]
+        if out and out[-1][1] + dt.timedelta(days=1) == day and out[-1][2] == spans:
+            out[-1][1] = day
+        else:
+            out.append([day, day, spans])
+    return [CalendarException(a, b, hours=spans) for a, b, spans in out]
+
+
+def day_spans(calendar: Calendar, day: dt.date) -> tuple:
+    """The working intervals of ``day`` on ``calendar`` (exceptions, then holidays, then the week)."""
+    for exc in calendar.exceptions:
+        if exc.first <= day <= exc.last:
+            return exc.hours
+    if day in calendar.holidays:
+        return ()
+    return calendar.day_hours(WEEKDAYS[day.weekday()])
+
+
+def day_start(calendar: Calendar, day: dt.date) -> dt.datetime:
+    """When work begins on ``day`` (midnight when it does not work)."""
+    spans = day_spans(calendar, day)
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=spans[0][0] if spans else 0)
+
+
+def day_end(calendar: Calendar, day: dt.date) -> dt.datetime:
+    """When work ends on ``day`` (the next midnight when it does not work)."""
+    spans = day_spans(calendar, day)
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=spans[-1][1] if spans else 1440)
+
+
+# --------------------------------------------------------------------------- writing clndr_data
+
+
+def _hhmm(minutes: int) -> str:
+    minutes %= 1440  # 24:00 is written as 00:00, as P6 does
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _intervals(spans) -> str:
+    return "".join(f"(0||{k}(s|{_hhmm(a)}|f|{_hhmm(b)})())" for k, (a, b) in enumerate(spans))
 
 
 def clndr_data(calendar: Calendar) -> str:
-    """The structured text P6 keeps a calendar in."""
-    hours = "(0||0(s|08:00|f|12:00)())(0||1(s|13:00|f|17:00)())"
-    days = "".join(
-        f"(0||{_DAY_NUMBER[d]}()({hours if d in calendar.workdays else ''}))"
-        for d in ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
-    )
-    exceptions = "".join(f"(0||{k}(d|{(day - EPOCH).days})())" for k, day in enumerate(calendar.holidays))
+    """The structured text P6 keeps a calendar in: its week, and one exception per day."""
+    days = "".join(f"(0||{k}()({_intervals(calendar.day_hours(d))}))" for k, d in enumerate(P6_DAYS, 1))
+    special: dict[dt.date, tuple] = {d: () for d in calendar.holidays}
+    for exc in calendar.exceptions:  # an exception wins over a holiday, as when scheduling
+        day = exc.first
+        while day <= exc.last:
+            special[day] = exc.hours
+            day += dt.timedelta(days=1)
+    exceptions = "".join(f"(0||{k}(d|{(day - EPOCH).days})({_intervals(special[day])}))"
+                         for k, day in enumerate(sorted(special)))
     return (f"(0||CalendarData()((0||DaysOfWeek()({days}))(0||VIEW(ShowTotal|Y)())"
             f"(0||Exceptions()({exceptions}))))")
-
-
-def read_calendars(tables: Tables, rows: dict[str, dict], tasks: list[dict], default: str):
-    """The calendars the activities use, by ``clndr_id``, as (pmsim calendar, hours per day), and the
-    project calendar's id: the one most activities use (ties: ``default``, the project's).
-
-    ``rows`` are the CALENDAR rows by id, ``tasks`` the project's TASK rows;
-    an activity without a calendar gets ``default``. Activities on another
-    calendar than the project's are noted.
-    """
-    for t in tasks:
-        # An activity without a calendar uses the project's.
-        if not t.get("clndr_id", "").strip():
-            t["clndr_id"] = default
-    use = {}
-    for t in tasks:
-        use[t["clndr_id"]] = use.get(t["clndr_id"], 0) + 1
-    ranked = sorted((c for c in use if c in rows), key=lambda c: (-use[c], c != default))
-    main = ranked[0] if ranked else (default if default in rows else next(iter(rows)))
-    calendars = {}
-    for cid in set(use) | {main}:
-        if cid in rows:
-            calendars[cid] = read_calendar(tables, rows[cid])
-    calendar, hpd = calendars[main]
-    for cid in use:
-        if cid != main:
-            other = calendars.get(cid)
-            if other is None or other[0] != calendar or other[1] != hpd:
-                names = [t.get("task_code") or t.get("task_id") for t in tasks if t.get("clndr_id") == cid]
-                for n in names:
-                    tables.notes.note("activity calendars other than the project calendar", n,
-                                      "activities follow the project calendar")
-    return calendars, main
-
-
-def read_calendar(tables: Tables, row: dict) -> tuple[Calendar, float]:
-    """(pmsim calendar, hours per day) of a CALENDAR row."""
-    where = tables.where("CALENDAR", row)
-    name = row.get("clndr_name") or row.get("clndr_id")
-    label = f"{where} (calendar {name!r})"
-    data = row.get("clndr_data", "").strip()
-    workdays, holidays, day_hours = ["Mon", "Tue", "Wed", "Thu", "Fri"], [], {}
-    if data:
-        root = parse_structured(data, f"{tables.path}: {label}")[0]
-        if root["name"].lower() != "calendardata":
-            found = _child(root, "CalendarData")
-            root = found or root
-        days = _child(root, "DaysOfWeek")
-        if days is not None:
-            workdays = []
-            names = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
-            for day in days["children"]:
-                if not re.fullmatch(r"0*[1-7]", day["name"]):  # 1 = Sunday ... 7 = Saturday
-                    continue
-                hours = _hours(day)
-                if hours > 0:
-                    d = names[int(day["name"]) - 1]
-                    workdays.append(d)
-                    day_hours[d] = hours
-        exceptions = _child(root, "Exceptions")
-        for ex in ([] if exceptions is None else exceptions["children"]):
-            serial = ex["attrs"].get("d", "")
-            try:
-                day = EPOCH + dt.timedelta(days=int(float(serial)))
-            except (ValueError, OverflowError):
-                tables.fail(label, f"exception date d|{serial} is not a day number")
-            if _hours(ex) > 0:
-                tables.notes.note("calendar exceptions with working times", f"calendar {name!r} {day}",
-                                  "pmsim calendars have non-working days only")
-                continue
-            holidays.append(day)
-    else:
-        tables.notes.note("calendars without data (Monday to Friday assumed)", f"calendar {name!r}")
-    if not workdays:
-        tables.fail(label, "no working weekday")
-    hpd = tables.number(row, "day_hr_cnt", "CALENDAR")
-    if not hpd or hpd <= 0:
-        hpd = (sum(day_hours.values()) / len(day_hours)) if day_hours else HOURS_PER_DAY
-    odd = [d for d, h in day_hours.items() if abs(h - hpd) > 1e-6]
-    if odd:
-        tables.notes.note("working hours that differ from the hours per day", f"calendar {name!r} {', '.join(odd)}",
-                          f"pmsim counts every working day as one day of {hpd:g} hours")
-    try:
-        cal = Calendar(workdays=workdays, holidays=holidays)
-    except PmsimError as exc:
-        raise exc.with_context(f"{tables.path}: {label}") from None
-    return cal, hpd
 
 
 # --------------------------------------------------------------------------- clndr_data text
@@ -182,8 +290,7 @@ def parse_structured(text: str, where: str) -> list[dict]:
         pos += 1
         return {"name": name, "attrs": attrs, "children": children}
 
-    out = [record(0)]
-    return out
+    return [record(0)]
 
 
 def _child(node: dict, name: str) -> dict | None:
@@ -193,8 +300,8 @@ def _child(node: dict, name: str) -> dict | None:
     return None
 
 
-def _clock(text: str) -> float | None:
-    """Minutes after midnight of '08:00' or '8:00 AM'."""
+def _clock(text: str) -> int | None:
+    """Minutes after midnight of '08:00', '8:00 AM' or '08:00:00'."""
     text = text.strip().upper()
     for fmt in ("%H:%M", "%I:%M %p", "%H:%M:%S"):
         try:
@@ -203,16 +310,3 @@ def _clock(text: str) -> float | None:
         except ValueError:
             continue
     return None
-
-
-def _hours(node: dict) -> float:
-    total = 0.0
-    for period in node["children"]:
-        a, b = _clock(period["attrs"].get("s", "")), _clock(period["attrs"].get("f", ""))
-        if a is None or b is None:
-            continue
-        span = b - a
-        # "00:00" as a finish is the end of the day.
-        total += span if span > 0 else span + 1440
-    return total / 60
-

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from pathlib import Path
 
-from ...errors import FileFormatError
+from ...errors import FileFormatError, PmsimWarning
 from .._exchange import Notes, decimal_text
 
-# Column lists follow what P6 exports (and MPXJ writes); P6 fills any column left out.
 # Column lists follow what P6 exports (and MPXJ writes); P6 fills any column left out.
 COLUMNS = {
     "CURRTYPE": "curr_id decimal_digit_cnt curr_symbol decimal_symbol digit_group_symbol pos_curr_fmt_type "
@@ -36,6 +36,14 @@ COLUMNS = {
                "trsrcsum_loaded sumtask_loaded",
     "CALENDAR": "clndr_id default_flag clndr_name proj_id base_clndr_id last_chng_date clndr_type day_hr_cnt "
                 "week_hr_cnt month_hr_cnt year_hr_cnt rsrc_private clndr_data",
+    "SCHEDOPTIONS": "schedoptions_id proj_id sched_outer_depend_type sched_open_critical_flag "
+                    "sched_lag_early_start_flag sched_retained_logic sched_setplantoforecast sched_float_type "
+                    "sched_calendar_on_relationship_lag sched_use_expect_end_flag sched_progress_override "
+                    "level_float_thrs_cnt level_outer_assign_flag level_outer_assign_priority level_over_alloc_pct "
+                    "level_within_float_flag level_keep_sched_date_flag level_all_rsrc_flag "
+                    "sched_use_project_end_date_for_float enable_multiple_longest_path_calc "
+                    "limit_multiple_longest_path_calc max_multiple_longest_path use_total_float_multiple_longest_paths "
+                    "key_activity_for_multiple_longest_paths LevelPriorityList",
     "PROJWBS": "wbs_id proj_id obs_id seq_num est_wt proj_node_flag sum_data_flag status_code wbs_short_name "
                "wbs_name phase_id parent_wbs_id ev_user_pct ev_etc_user_value orig_cost indep_remain_total_cost "
                "ann_dscnt_rate_pct dscnt_period_type indep_remain_work_qty anticip_start_date anticip_end_date "
@@ -86,8 +94,18 @@ def stamp(value: dt.datetime | dt.date | None) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def decode(data: bytes) -> str:
-    """The text of an XER file: UTF-8 (with or without a byte-order mark), else cp1252."""
+def decode(data: bytes, path: Path | str = "XER file") -> str:
+    """The text of an XER file: UTF-8 (with or without a byte-order mark), else cp1252.
+
+    UTF-16 text (which P6 never writes, but an editor may save) is refused with a message that says so.
+    """
+    head = data[:400]
+    bom = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if bom or (head and head.count(b"\x00") * 4 >= len(head)):
+        found = "a UTF-16 byte-order mark" if bom else "zero bytes between the characters"
+        raise FileFormatError(
+            f"{path}: the file is UTF-16 text (found {found}); P6 writes XER in the Windows code page "
+            "(or UTF-8): save it again as ANSI or UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     try:
@@ -109,6 +127,12 @@ def read_tables(text: str, path: Path) -> tuple[list[str], dict[str, list[dict]]
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or not lines[first].lstrip("\ufeff").startswith("ERMHDR"):
         raise FileFormatError(f"{path}: not a Primavera XER file: it must start with an ERMHDR line")
+    top = lines[first].lstrip("\ufeff")
+    if "\t" not in top and ("," in top or ";" in top):
+        sep = "commas" if "," in top else "semicolons"
+        raise FileFormatError(
+            f"{path}, line {first + 1}: the fields are separated by {sep}, not tabs (found {top[:40]!r}); "
+            "XER is tab-separated: was it saved from a spreadsheet? Export it from P6 again")
     header = lines[first].rstrip("\r").split("\t")
     tables: dict[str, list[dict]] = {}
     name = fields = None
@@ -118,6 +142,10 @@ def read_tables(text: str, path: Path) -> tuple[list[str], dict[str, list[dict]]
         if not line.strip():
             continue
         tag, _, rest = line.partition("\t")
+        if tag[:2] in ("%T", "%F", "%R") and len(tag) > 2 and tag[2] in ",;":
+            raise FileFormatError(
+                f"{path}, line {number}: the fields are separated by {'commas' if tag[2] == ',' else 'semicolons'}, "
+                f"not tabs (found {line[:40]!r}); XER is tab-separated")
         if tag == "%T":
             name = rest.strip().upper()
             fields = None
@@ -149,6 +177,31 @@ def read_tables(text: str, path: Path) -> tuple[list[str], dict[str, list[dict]]
     return header, tables
 
 
+class P6Notes(Notes):
+    """:class:`~pmsim.io._exchange.Notes` that also say what a reader chose or changed
+    (:meth:`inform`: one warning per subject, without "not modelled")."""
+
+    def __init__(self, source: str):
+        super().__init__(source)
+        self.told: dict[str, list[str]] = {}
+        self.told_detail: dict[str, str] = {}
+
+    def inform(self, subject: str, culprit: str, detail: str = "") -> None:
+        items = self.told.setdefault(subject, [])
+        if culprit not in items:
+            items.append(culprit)
+        if detail:
+            self.told_detail.setdefault(subject, detail)
+
+    def emit(self, stacklevel: int = 4) -> None:
+        for subject, culprits in self.told.items():
+            shown = ", ".join(culprits[:10]) + (f" and {len(culprits) - 10} more" if len(culprits) > 10 else "")
+            detail = self.told_detail.get(subject, "")
+            warnings.warn(PmsimWarning(f"{self.source}: {subject}: {shown}" + (f"; {detail}" if detail else "")),
+                          stacklevel=stacklevel)
+        super().emit(stacklevel + 1)  # one frame deeper
+
+
 class Tables:
     """The tables of an XER file (``header`` fields, table name -> rows) and typed access to their values.
 
@@ -159,13 +212,14 @@ class Tables:
         self.path = path
         self.header = header
         self.tables = tables
-        self.notes = Notes(str(path))
+        self.notes = P6Notes(str(path))
 
     def fail(self, where: str, message: str):
         raise FileFormatError(f"{self.path}: {where}: {message}")
 
     def where(self, table: str, row: dict) -> str:
-        return f"{table} line {row.get('_line', '?')}"
+        """Where a row is, for messages: its table and line (or what the row says of its origin, ``_where``)."""
+        return row.get("_where") or f"{table} line {row.get('_line', '?')}"
 
     def number(self, row: dict, field: str, table: str, default=None):
         value = row.get(field, "").strip()
