@@ -51,8 +51,9 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
     True
     """
     path = Path(path)
-    root = parse_document(path, as_mspdi(path))
-    return read_document(root, path, with_progress=with_progress, check_health=check_health, from_mpp=True)
+    data, split = _convert(path)
+    return read_document(parse_document(path, data), path, with_progress=with_progress, check_health=check_health,
+                         from_mpp=True, split_tasks=split)
 
 
 def stored_schedule(path):
@@ -73,6 +74,12 @@ def stored_schedule(path):
 
 def as_mspdi(path: Path) -> bytes:
     """The ``.mpp`` file as MS Project XML, written by MPXJ in memory."""
+    return _convert(path)[0]
+
+
+def _convert(path: Path) -> tuple[bytes, set[int]]:
+    """The MSPDI text MPXJ writes from the ``.mpp``, and the UIDs of its split tasks (which MSPDI
+    shows only in timephased data MPXJ leaves out)."""
     if not path.is_file():
         raise FileFormatError(f"{path}: no such file")
     jpype = start_jvm()
@@ -91,4 +98,6 @@ def as_mspdi(path: Path) -> bytes:
         MSPDIWriter().write(project, buffer)
     except jpype.JException as exc:
         raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
-    return bytes(buffer.toByteArray())
+    split = {int(t.getUniqueID()) for t in project.getTasks()
+             if t.getUniqueID() is not None and t.getWorkSplits() is not None and len(t.getWorkSplits()) > 1}
+    return bytes(buffer.toByteArray()), split

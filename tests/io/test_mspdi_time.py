@@ -341,6 +341,10 @@ UNMODELLED = [
     # a calendar no one uses and with no working time
     (dict(calendars=calendar(1, "Standard", STANDARD_WEEK) + calendar(2, "Closed", dict.fromkeys(range(1, 8), ())),
           tasks=task(1, "A")), r"calendars with no working time \(left out: .*'Closed'"),
+    # a project that starts at 09:00 where the day's work starts at 08:00
+    (dict(tasks=task(1, "A"), start="2027-01-04T09:00:00"),
+     r"a project start later than the start of its day's work .*StartDate 2027-01-04 09:00:00; MS Project starts "
+     r"the first tasks at 2027-01-04 09:00:00, pmsim at 2027-01-04 08:00:00"),
     # a project deadline before the start (junk in some files)
     (dict(tasks=task(1, "A").replace("<Summary>1</Summary>", "")),
      r"project deadlines before the project start \(left out\).*Deadline 2026-12-01"),
@@ -355,6 +359,16 @@ def test_what_pmsim_does_not_model_is_named_in_a_warning(tmp_path, parts, messag
                                                            "</Deadline></Task>", 1)
     p = read_warning(tmp_path, text, message)
     assert p.tasks
+
+
+def test_split_tasks_mpxj_finds_in_an_mpp_are_named(tmp_path):
+    # MSPDI shows splits only in timephased data, which MPXJ leaves out: the .mpp reader asks MPXJ.
+    from pmsim.io.mspdi import parse_document, read_document
+
+    path = tmp_path / "t.mpp"
+    with pytest.warns(pm.PmsimWarning, match=r"split tasks .*task UID 1 \(A\)"):
+        read_document(parse_document(path, document(tasks=task(1, "A")).encode()), path, check_health=False,
+                      from_mpp=True, split_tasks={1})
 
 
 # --------------------------------------------------------------------------- bad input

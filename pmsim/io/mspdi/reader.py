@@ -43,6 +43,7 @@ class MspdiReader(TaskFields, ResourceFields):
     """
 
     honor_flag_is_true = False  # HonorConstraints means what it says (MPXJ wrote it from an .mpp)
+    split_uids: set = set()  # tasks known to be split (MPXJ says so for an .mpp)
 
     def read(self) -> tuple[Project, list[dict]]:
         """The project, and one progress row per task that has started (the columns of
@@ -52,6 +53,8 @@ class MspdiReader(TaskFields, ResourceFields):
         tasks = self.task_records()
         for rec in tasks["leaves"]:
             self.read_task(rec)
+            if rec["uid"] in self.split_uids:
+                self.notes.note("split tasks", rec["label"], "scheduled as one stretch of work")
         resources, res_by_uid = self.read_resources()
         self.read_assignments(tasks, res_by_uid)
         self.resource_calendars = {r.id: r.calendar for r in resources}
@@ -225,6 +228,7 @@ class MspdiReader(TaskFields, ResourceFields):
             if not starts:
                 self.fail("Project", "no StartDate and no task start dates")
             start = min(starts)
+        self.check_start_time(start)
         if not self.bool(root, "ScheduleFromStart", True):
             self.notes.note("scheduling from the project finish date", "the project",
                             "pmsim schedules forward from the start date")
@@ -259,6 +263,19 @@ class MspdiReader(TaskFields, ResourceFields):
                     self.notes.note("task costs that the cost model does not explain", rec["label"],
                                     "pmsim's cost = fixed cost + (cost per day + resource rates) x duration")
         return project
+
+    def check_start_time(self, start: dt.datetime) -> None:
+        """Note a project start later than the start of its day's work: MS Project starts the first tasks
+        at that moment (09:00), pmsim's project starts with the day (08:00)."""
+        cal, day = self.book.project, start.date()
+        try:
+            theirs = cal.start_time(day, cal.working_offset(day, start))
+            ours = cal.start_time(day, 0.0)
+        except PmsimError:
+            return
+        if theirs != ours:
+            self.notes.note("a project start later than the start of its day's work", f"StartDate {start}",
+                            f"MS Project starts the first tasks at {theirs}, pmsim at {ours}")
 
     def honor_constraints(self) -> bool:
         """pmsim's own setting, or the file's flag when MPXJ wrote it from an ``.mpp``; else True: MS Project
