@@ -110,6 +110,10 @@ def test_elapsed_durations():
     assert all(t.calendar == ELAPSED for t in p.tasks[5:])
     assert [round(t.planned_duration, 6) for t in p.tasks[5:]] == [round(1 / 1440, 6), round(1 / 24, 6), 1.0,
                                                                    7.0, 30.0]
+    # MS Project stores an elapsed task's slack as wall-clock time: in 24-hour days, as pmsim counts it.
+    stored, table = stored_schedule(REAL / "mpxj-mspdiduration.xml"), pm.cpm(p).table
+    np.testing.assert_allclose(stored["total_float"].iloc[5:], table["total_float"].iloc[5:], atol=1e-6)
+    assert stored.loc["9", "total_float"] == 23.0
 
 
 def test_task_and_resource_calendars():

@@ -99,7 +99,7 @@ def stored_schedule(path):
     ``late_finish``, ``start``, ``finish``, ``actual_start``,
     ``actual_finish`` (Timestamps, NaT when absent), ``total_float`` and
     ``free_float`` (``TotalSlack`` and ``FreeSlack`` in days of the file's
-    ``MinutesPerDay``), ``status`` (``complete``, ``in progress``, ``not
+    ``MinutesPerDay``; of 24 hours for an elapsed task), ``status`` (``complete``, ``in progress``, ``not
     started``), and the file's ``summary`` and ``milestone`` flags. This is
     what a parity check compares :func:`pmsim.cpm` with.
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .fields import ELAPSED_FORMATS, ELAPSED_MINUTES_PER_DAY, FORMAT_DAYS
 from .tasks import TaskFields
 
 __all__ = ["stored_from", "STORED_COLUMNS"]
@@ -29,8 +30,9 @@ def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
     One row per task pmsim reads (summary tasks left out), indexed by its pmsim id.
     Dates are Timestamps (NaT when the file has none); ``total_float`` and
     ``free_float`` are MSPDI's ``TotalSlack`` and ``FreeSlack`` (tenths of a minute)
-    in days of ``MinutesPerDay`` (0 when left out of a task that has early and late
-    dates: MPXJ writes no slack of zero); ``status`` is ``complete``, ``in progress`` or
+    in days of ``MinutesPerDay``, or of 24 hours for a task with an elapsed duration
+    (its slack is wall-clock time), and 0 when left out of a task that has early and
+    late dates (MPXJ writes no slack of zero); ``status`` is ``complete``, ``in progress`` or
     ``not started``; ``summary`` and ``milestone`` are the file's flags.
     """
     doc = TaskFields(root, path)
@@ -41,11 +43,14 @@ def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
         el, label = rec["el"], rec["label"]
         row = {name: doc.datetime(el, tag, label) for name, tag in _DATES.items()}
         scheduled = row["early_finish"] is not None and row["late_finish"] is not None
+        # An elapsed task's slack is wall-clock time, in the 24-hour days pmsim gives such a task.
+        elapsed = doc.int(el, "DurationFormat", label, FORMAT_DAYS) in ELAPSED_FORMATS
+        per_day = ELAPSED_MINUTES_PER_DAY * 10 if elapsed else tenths_per_day
         for name, tag in (("total_float", "TotalSlack"), ("free_float", "FreeSlack")):
             value = doc.float(el, tag, label)
             if value is None and scheduled:
                 value = 0.0  # MPXJ (and so every .mpp read through it) leaves out a slack of zero
-            row[name] = math.nan if value is None else value / tenths_per_day
+            row[name] = math.nan if value is None else value / per_day
         pct = doc.float(el, "PercentComplete", label, 0.0) or 0.0
         if row["actual_finish"] is not None or pct >= 100:
             row["status"] = "complete"
