@@ -361,6 +361,7 @@ def test_without_schedule_options_p6s_defaults_apply(tmp_path):
     assert (p.lag_calendar, p.total_float, p.progress_rule) == ("predecessor", "finish", "retained_logic")
 
 
+@pytest.mark.filterwarnings("ignore:.*resource-dependent activities scheduled on the calendar of their resource")
 def test_a_must_finish_by_date_before_the_start_is_dropped_with_a_warning(tmp_path):
     with pytest.warns(pm.PmsimWarning, match=r"a must-finish-by date before the project start \(left out\)"):
         p = read_xer(p6_file(tmp_path, set_field("PROJECT", 0, "plan_end_date", "1999-12-31 17:00")),
@@ -368,6 +369,7 @@ def test_a_must_finish_by_date_before_the_start_is_dropped_with_a_warning(tmp_pa
     assert p.must_finish_by is None and p.deadline is None
 
 
+@pytest.mark.filterwarnings("ignore:.*resource-dependent activities scheduled on the calendar of their resource")
 def test_actual_dates_after_the_data_date_move_to_it_with_a_warning(tmp_path):
     with pytest.warns(pm.PmsimWarning, match=r"actual dates after the data date .*: activity 'B'"):
         p = read_xer(p6_file(tmp_path, set_field("TASK", 1, "act_start_date", "2027-01-25 08:00")),
@@ -395,6 +397,8 @@ def test_list_projects(tmp_path):
     pd.testing.assert_frame_equal(pm.io.list_projects(path), frame)
 
 
+@pytest.mark.filterwarnings("ignore:.*resource-dependent activities scheduled on the calendar of their resource")
+@pytest.mark.filterwarnings("ignore:.*links to other projects")
 def test_the_exported_project_with_activities_is_read_by_default(tmp_path):
     with pytest.warns(pm.PmsimWarning, match=r"several projects in one file: read 'P7' \(5 activities\), the "
                                               r"exported project with activities; not read: 'EMPTY' \(empty\), "
