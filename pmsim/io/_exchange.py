@@ -352,11 +352,13 @@ class Notes:
 
     ``note(feature, culprit, detail)`` records that ``culprit`` (a task,
     resource or calendar) uses ``feature``; :meth:`emit` issues one
-    PmsimWarning per feature naming up to ten culprits.
+    PmsimWarning per feature naming up to ten culprits, each saying
+    ``verdict`` after the feature (a writer says what the format cannot hold).
     """
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, verdict: str = "not modelled by pmsim"):
         self.source = source
+        self.verdict = verdict
         self._items: dict[str, list[str]] = defaultdict(list)
         self._detail: dict[str, str] = {}
 
@@ -371,6 +373,6 @@ class Notes:
             shown = ", ".join(culprits[:10]) + (f" and {len(culprits) - 10} more" if len(culprits) > 10 else "")
             detail = self._detail.get(feature, "")
             warnings.warn(
-                PmsimWarning(f"{self.source}: {feature} (not modelled by pmsim): {shown}" + (f"; {detail}" if detail else "")),
+                PmsimWarning(f"{self.source}: {feature} ({self.verdict}): {shown}" + (f"; {detail}" if detail else "")),
                 stacklevel=stacklevel,
             )

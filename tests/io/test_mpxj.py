@@ -20,6 +20,7 @@ import pytest
 
 import pmsim as pm
 from support import IN_CI
+from mspdi_features import every_feature_project
 from support import rich_exchange_project as rich_project
 from pmsim.io._mpxj import java_missing, start_jvm
 
@@ -324,7 +325,7 @@ def test_pmsim_reads_what_mpxj_writes(mpxj, tmp_path, fmt):
     rid = {r.name: r.id for r in p.resources}
     assert by_name["Design"].demand == {rid["Developer"]: 1.5}
     assert by_name["Test"].demand == {rid["Tester"]: 1.0}
-    # A P6 calendar keeps its name as id and name; the rest is MPXJ's standard calendar.
+    # Both formats name their calendars ("Standard"): compare the rest with MPXJ's standard calendar.
     assert dataclasses.replace(p.calendar, id="", name="") == pm.Calendar(holidays=("2027-01-06",))
     assert str(p.start) == "2027-01-04"
     # By hand: Design 0-3; Build starts 1 day before Design (clamped at the project start) 0-2.5;
@@ -332,6 +333,91 @@ def test_pmsim_reads_what_mpxj_writes(mpxj, tmp_path, fmt):
     # after Test starts: 10.
     table = pm.cpm(p).table
     assert {name[i]: table.at[i, "early_start"] for i in name} == {"Design": 0, "Build": 0, "Test": 5, "Release": 10}
+
+
+def test_mpxj_sees_calendars_constraints_progress_and_links(mpxj, tmp_path):
+    """Every feature of pmsim's MSPDI, as MPXJ reads it."""
+    from java.time import DayOfWeek, LocalDate
+
+    p = every_feature_project()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PmsimWarning)  # two links between one pair
+        pm.write_project(p, tmp_path / "every.xml")
+    file = mpxj.MSPDIReader().read(str(tmp_path / "every.xml"))
+    props = file.getProjectProperties()
+    assert (str(props.getStatusDate()), bool(props.getHonorConstraints())) == ("2027-01-08T17:00", False)
+    cals = {str(c.getName()): c for c in file.getCalendars()}
+    assert str(file.getDefaultCalendar().getName()) == "Standard"
+
+    def hours(cal, day):
+        return [(str(r.getStart()), str(r.getEnd())) for r in cal.getHours(day)]
+
+    assert hours(cals["Night shift"], DayOfWeek.TUESDAY) == [("00:00", "06:00"), ("22:00", "00:00")]
+    assert hours(cals["Early"], DayOfWeek.MONDAY) == [("06:00", "14:00")]
+    assert [(str(e.getFromDate()), str(e.getToDate()), bool(e.getWorking()))
+            for e in cals["Standard"].getCalendarExceptions()] == [
+        ("2027-01-06", "2027-01-06", False), ("2027-01-16", "2027-01-16", True), ("2027-02-01", "2027-02-03", True)]
+    assert not cals["Standard"].isWorkingDate(LocalDate.of(2027, 1, 6))
+    resources = {str(r.getName()): str(r.getCalendar().getParent().getName()) for r in file.getResources()
+                 if r.getName() is not None}
+    assert resources == {"Developer": "Standard", "Operator": "Night shift"}
+    tasks = {str(t.getText(28)): t for t in file.getTasks() if t.getText(28) is not None}
+    assert {tid: str(t.getConstraintType().name()) for tid, t in tasks.items()} == {
+        "A": "START_NO_EARLIER_THAN", "B": "AS_SOON_AS_POSSIBLE", "C": "FINISH_NO_LATER_THAN",
+        "D": "START_NO_LATER_THAN", "E": "AS_LATE_AS_POSSIBLE", "F": "MUST_FINISH_ON", "G": "MUST_START_ON",
+        "H": "FINISH_NO_EARLIER_THAN", "K": "AS_SOON_AS_POSSIBLE"}
+    assert str(tasks["G"].getConstraintDate()) == "2027-01-25T13:00"
+    assert str(tasks["A"].getDeadline()) == "2027-01-20T17:00"
+    assert str(tasks["B"].getCalendar().getName()) == "Early"
+    assert str(tasks["C"].getDuration()) == "1.5ed"  # elapsed days
+    assert (str(tasks["A"].getActualStart()), str(tasks["A"].getActualFinish())) == \
+        ("2027-01-05T08:00", "2027-01-07T17:00")
+    assert (float(tasks["B"].getPercentageComplete()), str(tasks["B"].getRemainingDuration())) == (30.0, "1.5d")
+    links = sorted((str(r.getPredecessorTask().getText(28)), tid, LINK_NAMES[str(r.getType().name())],
+                    str(r.getLag())) for tid, t in tasks.items() for r in t.getPredecessors())
+    assert links == [("A", "B", "FS", "1.0d"), ("A", "E", "FF", "1.0d"), ("A", "E", "SS", "0.5d"),
+                     ("B", "C", "FS", "0.0d"), ("C", "F", "FS", "0.25ed"), ("D", "F", "FS", "-1.0d"),
+                     ("G", "K", "FS", "0.0d"), ("H", "K", "SF", "2.0d")]
+
+
+def test_every_feature_comes_back_through_mpxj(mpxj, tmp_path):
+    """pmsim writes, MPXJ reads and writes MSPDI again, pmsim reads the same project."""
+    p = every_feature_project()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PmsimWarning)
+        pm.write_project(p, tmp_path / "every.xml")
+    mpxj.MSPDIWriter().write(mpxj.MSPDIReader().read(str(tmp_path / "every.xml")), str(tmp_path / "again.xml"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q = pm.read_project(tmp_path / "again.xml", check_health=False)
+    assert set(q.dependencies) == set(p.dependencies) and q.replace(dependencies=p.dependencies) == p
+
+
+def test_mpxj_schedules_what_pmsim_writes_to_the_same_early_dates(mpxj, tmp_path):
+    """MPXJ's MicrosoftScheduler (MS Project's rules) re-schedules the file pmsim wrote and finds pmsim's
+    early dates: task, resource and elapsed calendars, shifts, exceptions, constraints, lags on the
+    successor's calendar, an elapsed lag, two links between one pair.
+
+    Left out: the ALAP task (MS Project keeps its as-soon-as-possible dates as its early dates and puts
+    it at its late dates; pmsim's early dates are those late dates) and progress (pmsim's early start of a
+    finished task is where its remaining work would start)."""
+    from org.mpxj.cpm import MicrosoftScheduler
+
+    p = every_feature_project()
+    p = p.replace(honor_constraints=True, must_finish_by=None, status_date=None, tasks=[
+        t.replace(actual_start=None, actual_finish=None, percent_complete=None, remaining_duration=None)
+        for t in p.tasks])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PmsimWarning)
+        pm.write_project(p, tmp_path / "every.xml")
+    file = mpxj.MSPDIReader().read(str(tmp_path / "every.xml"))
+    MicrosoftScheduler().schedule(file, file.getProjectProperties().getStartDate())
+    times = pm.cpm(p).times()
+    theirs = {str(t.getText(28)): (str(t.getEarlyStart()), str(t.getEarlyFinish())) for t in file.getTasks()
+              if t.getText(28) is not None and str(t.getText(28)) != "E"}
+    ours = {tid: (times.loc[tid, "early_start"].isoformat()[:16], times.loc[tid, "early_finish"].isoformat()[:16])
+            for tid in theirs}
+    assert theirs == ours
 
 
 def test_read_mpp(mpxj):
@@ -343,6 +429,13 @@ def test_read_mpp(mpxj):
     ]
     assert p.dependencies == (pm.Dependency("1", "2"), pm.Dependency("2", "3"))
     assert pm.cpm(p).makespan == 9.0
+    # What MS Project stored, through MPXJ: the same early dates.
+    from pmsim.io.mpp import stored_schedule
+
+    stored = stored_schedule(EXAMPLE_MPP)
+    assert list(stored.index) == ["1", "2", "3"]
+    offsets = [p.calendar.working_offset(p.start, when) for when in stored["early_start"]]
+    assert offsets == pm.cpm(p).table["early_start"].tolist()
 
 
 def test_mpp_that_is_not_a_project(mpxj, tmp_path):

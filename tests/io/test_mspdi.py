@@ -66,9 +66,16 @@ def test_progress_round_trip(tmp_path):
         "actual_start": pd.to_datetime(["2027-01-03", "2027-01-05", "2027-01-03"]),
         "actual_finish": pd.to_datetime(["2027-01-05", None, "2027-01-03"]),
     })
-    write_mspdi(p, tmp_path / "p.xml", progress=progress)
+    # Progress without a status date: the file says MS Project's progress rule, the one that needs none.
+    with pytest.warns(pm.PmsimWarning, match=r"progress without a status date .*progress_rule='retained_logic'"):
+        write_mspdi(p, tmp_path / "p.xml", progress=progress)
     q, back = read_quietly(tmp_path / "p.xml", with_progress=True)
-    same_project(q, p)
+    # The progress is on the tasks too (actual dates are whole days: the start and the end of their work).
+    done = {"A1": dict(percent_complete=100.0, actual_start=dt.date(2027, 1, 3), actual_finish=dt.date(2027, 1, 5)),
+            "A2": dict(percent_complete=40.0, remaining_duration=2.5, actual_start=dt.date(2027, 1, 5)),
+            "K0": dict(percent_complete=100.0, actual_start=dt.date(2027, 1, 3), actual_finish=dt.date(2027, 1, 3))}
+    expected = p.replace(tasks=[t.replace(**done.get(t.id, {})) for t in p.tasks], progress_rule="ms_project")
+    same_project(q, expected)
     pd.testing.assert_frame_equal(back.sort_values("id").reset_index(drop=True),
                                   progress.sort_values("id").reset_index(drop=True), check_dtype=False)
 
@@ -405,25 +412,22 @@ def test_rates_only_in_the_rate_table(tmp_path):
     assert read_quietly(tmp_path / "r.xml").resources[0].cost_per_day == 720.0  # table A, 90 an hour
 
 
-def test_elapsed_duration_is_converted(tmp_path):
-    path = foreign(tmp_path, T2="<DurationFormat>8</DurationFormat>")
-    with pytest.warns(pm.PmsimWarning, match="elapsed durations"):
-        p = read_mspdi(path, check_health=False)
-    # Duration1-3 still hold the estimate; the duration itself is 40 elapsed hours = 5/3 days x 5/7.
-    assert p.task("2").estimate == pm.BetaPert(3, 5, 12)
+def test_elapsed_duration_runs_round_the_clock(tmp_path):
+    # An elapsed duration (DurationFormat 8) is wall-clock time: the task goes on the 24-hour calendar,
+    # whose days are 24 hours, and Duration1-3 (24, 40 and 96 hours) count on that clock too.
+    p = read_quietly(foreign(tmp_path, T2="<DurationFormat>8</DurationFormat>"))
+    task = p.task("2")
+    assert task.calendar == "24 hours (elapsed)"
+    assert task.estimate == pm.BetaPert(1, 40 / 24, 4)
+    assert p.calendar_named(task.calendar) == pm.Calendar(
+        workdays="Mon-Sun", hours="00:00-24:00", hours_per_day=24, id="24 hours (elapsed)",
+        name="24 hours (elapsed)")
 
 
 # One row per MSPDI feature pmsim does not model: where it goes, what the warning must say.
 UNMODELLED = [
-    # date constraint on a task
-    (dict(T2="<ConstraintType>2</ConstraintType><ConstraintDate>2027-01-11T08:00:00</ConstraintDate>"),
-     r"date constraints .*task UID 2 \(Spec\): Must Start On 2027-01-11"),
-    # a task's own deadline
-    (dict(T2="<Deadline>2027-02-01T17:00:00</Deadline>"), r"task deadlines .*task UID 2"),
     # manually scheduled task
     (dict(T2="<Manual>1</Manual>"), r"manually scheduled tasks .*task UID 2"),
-    # task calendar
-    (dict(T2="<CalendarUID>2</CalendarUID>"), r"task calendars .*task UID 2"),
     # levelling delay
     (dict(T2="<LevelingDelay>4800</LevelingDelay>"), r"levelling delays .*task UID 2"),
     # inactive task
@@ -444,8 +448,6 @@ UNMODELLED = [
     (dict(R1="<CostPerUse>5000</CostPerUse>"), r"per-use costs .*resource UID 1"),
     # overtime rate
     (dict(R1="<OvertimeRate>90</OvertimeRate>"), r"overtime rates .*resource UID 1"),
-    # resource calendar that differs from the project calendar
-    (dict(R1="<CalendarUID>2</CalendarUID>"), r"resource calendars .*resource UID 1"),
     # work contour
     (dict(A1="<WorkContour>1</WorkContour>"), r"work contours .*task UID 2 \(Spec\): resource UID 1"),
     # assignment delay
@@ -465,21 +467,8 @@ UNMODELLED = [
      r"links on summary tasks .*task UID 3 \(Backend\) -> task UID 7"),
     # lag in percent of the predecessor's duration
     (dict(L="<LagFormat>19</LagFormat>"), r"lags in percent .*task UID 4"),
-    # elapsed lag
-    (dict(L="<LagFormat>8</LagFormat>"), r"elapsed lags .*task UID 4"),
     # link to another project
     (dict(L="<CrossProject>1</CrossProject>"), r"links to other projects .*task UID 4"),
-    # calendar exception that makes a day working
-    (dict(EX="<Exception><TimePeriod><FromDate>2027-01-09T00:00:00</FromDate><ToDate>2027-01-09T23:59:00</ToDate>"
-             "</TimePeriod><Type>1</Type><DayWorking>1</DayWorking></Exception>"),
-     r"calendar exceptions with working times .*Standard 2027-01-09"),
-    # alternative work weeks
-    (dict(CAL="<WorkWeeks><WorkWeek><Name>Summer</Name></WorkWeek></WorkWeeks>"),
-     r"alternative work weeks .*Standard"),
-    # a short working day
-    (dict(WD="<WeekDay><DayType>6</DayType><DayWorking>1</DayWorking><WorkingTimes><WorkingTime>"
-             "<FromTime>08:00:00</FromTime><ToTime>12:00:00</ToTime></WorkingTime></WorkingTimes></WeekDay>"),
-     r"working hours that differ .*Standard Fri"),
     # only one of Duration1-3
     (dict(TASKS=f"<Task><UID>7</UID><ID>7</ID><Name>Doc</Name><OutlineLevel>1</OutlineLevel>"
                 f"<Duration>PT8H0M0S</Duration>{duration_field(188743783, 4)}</Task>"),
@@ -649,9 +638,11 @@ def test_progress_with_blanks_as_the_reader_returns_it_is_written_again(tmp_path
         "actual_start": pd.to_datetime(["2027-01-03", "2027-01-05"]),
         "actual_finish": pd.to_datetime(["2027-01-05", None]),
     })
-    write_mspdi(rich_project(), tmp_path / "a.xml", progress=progress)
+    with pytest.warns(pm.PmsimWarning, match="progress without a status date"):
+        write_mspdi(rich_project(), tmp_path / "a.xml", progress=progress)
     _, back = read_quietly(tmp_path / "a.xml", with_progress=True)
-    write_mspdi(rich_project(), tmp_path / "b.xml", progress=back)
+    with pytest.warns(pm.PmsimWarning, match="progress without a status date"):
+        write_mspdi(rich_project(), tmp_path / "b.xml", progress=back)
     _, again = read_quietly(tmp_path / "b.xml", with_progress=True)
     pd.testing.assert_frame_equal(again, progress, check_dtype=False)
 

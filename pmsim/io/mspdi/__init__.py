@@ -26,9 +26,10 @@ from .._exchange import progress_frame
 from .document import parse_document
 from .fields import NAMESPACE
 from .reader import MspdiReader
+from .stored import stored_from
 from .writer import write_mspdi
 
-__all__ = ["read_mspdi", "write_mspdi", "NAMESPACE"]
+__all__ = ["read_mspdi", "write_mspdi", "stored_schedule", "NAMESPACE"]
 
 
 def read_mspdi(path, *, with_progress: bool = False, check_health: bool = True):
@@ -67,15 +68,20 @@ def read_mspdi(path, *, with_progress: bool = False, check_health: bool = True):
     return read_document(parse_document(path), path, with_progress=with_progress, check_health=check_health)
 
 
-def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, check_health: bool = True):
+def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, check_health: bool = True,
+                  from_mpp: bool = False, split_tasks=()):
     """:func:`read_mspdi` for a document already parsed by :func:`parse_document` (``path`` names it).
 
     Warns about what pmsim does not model, then about the failed health
-    checks. Called by :func:`read_mspdi` and :func:`pmsim.io.mpp.read_mpp`:
-    the warnings skip those two frames and :func:`pmsim.read_project`, so
-    they point at the code that called ``read_project``.
+    checks. Called by :func:`read_mspdi` and :func:`pmsim.io.mpp.read_mpp`
+    (``from_mpp``: MPXJ wrote the document from an ``.mpp``, so its
+    ``HonorConstraints`` is the project's option): the warnings skip those two
+    frames and :func:`pmsim.read_project`, so they point at the code that
+    called ``read_project``. ``split_tasks``: the UIDs of tasks MPXJ found split.
     """
     reader = MspdiReader(root, path)
+    reader.honor_flag_is_true = from_mpp
+    reader.split_uids = set(split_tasks)
     project, progress = reader.read()
     reader.notes.emit(stacklevel=5)
     if check_health:
@@ -83,3 +89,28 @@ def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, 
     if not with_progress:
         return project
     return project, progress_frame(progress, str(path))
+
+
+def stored_schedule(path):
+    """The schedule the file stores (as MS Project computed it), task by task.
+
+    Indexed by the task ids :func:`read_mspdi` gives (summary tasks left out),
+    with columns ``early_start``, ``early_finish``, ``late_start``,
+    ``late_finish``, ``start``, ``finish``, ``actual_start``,
+    ``actual_finish`` (Timestamps, NaT when absent), ``total_float`` and
+    ``free_float`` (``TotalSlack`` and ``FreeSlack`` in days of the file's
+    ``MinutesPerDay``; of 24 hours for an elapsed task), ``status`` (``complete``, ``in progress``, ``not
+    started``), and the file's ``summary`` and ``milestone`` flags. This is
+    what a parity check compares :func:`pmsim.cpm` with.
+
+    >>> import pmsim as pm, tempfile, pathlib
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2), pm.Task("B", duration=1)],
+    ...                dependencies=[pm.Dependency("A", "B")])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.xml"
+    >>> write_mspdi(p, path)
+    >>> stored = stored_schedule(path)
+    >>> str(stored.loc["B", "early_start"]), float(stored.loc["A", "total_float"]), stored.loc["B", "status"]
+    ('2027-01-06 08:00:00', 0.0, 'not started')
+    """
+    path = Path(path)
+    return stored_from(parse_document(path), path)

@@ -1,162 +1,214 @@
-"""MSPDI calendars: the project calendar written, and every calendar of a document read.
+"""MSPDI calendars read into pmsim calendars, resolved date by date as MS Project resolves them.
 
-:func:`write_calendars` writes the project calendar (an 8-hour day on the
-working weekdays, holidays as exceptions); :class:`Calendars` reads a
-document's calendars, base calendars and exceptions (recurring ones expanded
-by :func:`expand_exception`, as MS Project defines them).
+:class:`CalendarBook` reads every ``Calendar`` of a document: the working times of each
+weekday (``WeekDays``), exceptions (the ``Exceptions`` element, or the older ``WeekDay``
+entries of ``DayType`` 0; recurring ones expanded by :func:`expand_exception`), work weeks
+(``WorkWeeks``) and the base calendar a derived one inherits from (``BaseCalendarUID``). On a
+date, MS Project takes the calendar's own exception, then its base calendars', then a work
+week that covers the date, then the weekday, where a derived calendar's unset ("default")
+days are its base's. The book turns that into :class:`pmsim.Calendar` objects whose day
+of duration is the file's ``MinutesPerDay``, and gives the calendar a task or resource
+works on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import xml.etree.ElementTree as ET
+from collections import Counter
 
-from ...calendar import WEEKDAYS, Calendar
-from ...errors import PmsimError
-from ...model import Project
+from ...calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException
+from ...errors import FileFormatError, PmsimError
 from .document import Document
-from .fields import Q, sub
+from .fields import ELAPSED_CALENDAR, Q
+
+__all__ = ["CalendarBook", "expand_exception", "elapsed_calendar", "day_spans", "local_moment"]
 
 _DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")  # DayType 1 = Sunday ... 7 = Saturday
+# MS Project's standard week: what a base calendar's unset day means.
+_MS_DEFAULT = {d: (DEFAULT_HOURS if d not in ("Sat", "Sun") else ()) for d in WEEKDAYS}
 _MAX_EXCEPTION_DATES = 20_000
 _MAX_EXCEPTION_YEARS = 200
 
 
-def write_calendars(parent: ET.Element, project: Project) -> None:
-    """The ``Calendars`` element: the project calendar, UID 1."""
-    cal = sub(sub(parent, "Calendars"), "Calendar")
-    sub(cal, "UID", 1)
-    sub(cal, "Name", "Standard")
-    sub(cal, "IsBaseCalendar", 1)
-    sub(cal, "IsBaselineCalendar", 0)
-    sub(cal, "BaseCalendarUID", -1)
-    days = sub(cal, "WeekDays")
-    for code, name in enumerate(_DAY_NAMES, 1):
-        day = sub(days, "WeekDay")
-        sub(day, "DayType", code)
-        working = name in project.calendar.workdays
-        sub(day, "DayWorking", int(working))
-        if working:
-            times = sub(day, "WorkingTimes")
-            for a, b in (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00")):
-                wt = sub(times, "WorkingTime")
-                sub(wt, "FromTime", a)
-                sub(wt, "ToTime", b)
-    if project.calendar.holidays:
-        exceptions = sub(cal, "Exceptions")
-        for day in project.calendar.holidays:
-            ex = sub(exceptions, "Exception")
-            sub(ex, "EnteredByOccurrences", 0)
-            period = sub(ex, "TimePeriod")
-            sub(period, "FromDate", f"{day.isoformat()}T00:00:00")
-            sub(period, "ToDate", f"{day.isoformat()}T23:59:00")
-            sub(ex, "Occurrences", 1)
-            sub(ex, "Name", "Holiday")
-            sub(ex, "Type", 1)
-            sub(ex, "DayWorking", 0)
+def elapsed_calendar() -> Calendar:
+    """The calendar of elapsed durations and lags: round the clock, seven days a week, 24-hour days."""
+    return Calendar(workdays=WEEKDAYS, hours="00:00-24:00", hours_per_day=24, id=ELAPSED_CALENDAR,
+                    name=ELAPSED_CALENDAR)
 
 
-class Calendars:
-    """The calendars of a document: ``calendar`` (the project's, a pmsim Calendar), its ``uid``,
-    and every calendar element by UID in ``raw``.
+def day_spans(calendar: Calendar, day: dt.date) -> tuple:
+    """The working times of ``calendar`` on ``day`` (its exceptions and holidays counted)."""
+    spans = None
+    for exc in calendar.exceptions:  # sorted; a later one wins, as in the work table
+        if exc.first <= day <= exc.last:
+            spans = exc.hours
+    if spans is not None:
+        return spans
+    if day in calendar.holidays:
+        return ()
+    return calendar.day_hours(WEEKDAYS[day.weekday()])
 
-    The project calendar is the document's ``CalendarUID``, else its first
-    base calendar, else its first calendar; a document without calendars gets
-    pmsim's default calendar and ``uid`` None.
+
+def local_moment(value: dt.datetime, calendar: Calendar, finish: bool):
+    """A date and time from a file as pmsim keeps it: the date alone when it is the start of that
+    day's work (a start) or its end (a finish), else the date and time."""
+    if value.second or value.microsecond:
+        return value
+    day, minute = value.date(), value.hour * 60 + value.minute
+    if finish and minute == 0:
+        day, minute = day - dt.timedelta(days=1), 1440  # midnight ends the day before
+    spans = day_spans(calendar, day)
+    if spans and minute == (spans[-1][1] if finish else spans[0][0]):
+        return day
+    return value
+
+
+class _Raw:
+    """One calendar element as written: its own days, exceptions and work weeks, by date."""
+
+    def __init__(self, uid: int, name: str, base: int | None, is_base: bool):
+        self.uid, self.name, self.base, self.is_base = uid, name, base, is_base
+        self.label = f"calendar {name or f'UID {uid}'!r}"
+        self.baseline = False
+        self.week: dict[str, tuple | None] = dict.fromkeys(WEEKDAYS)  # None: the base's (default)
+        self.exceptions: dict[dt.date, tuple[tuple, str]] = {}
+        self.work_weeks: list[tuple[dt.date, dt.date, dict, str]] = []
+
+
+class CalendarBook:
+    """The calendars of a document, and the pmsim calendar each task and resource works on.
+
+    ``project`` is the project calendar: the document's ``CalendarUID``, else its first base
+    calendar, else its first calendar (pmsim's default calendar when there is none). Calendar
+    ids are the calendars' names (made unique); a file written by pmsim restores its own ids.
     """
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, identities: dict | None = None):
         self.doc = doc
+        self.hours_per_day = doc.minutes_per_day / 60
+        self.raw: dict[int, _Raw] = {}
         box = doc.root.find(Q + "Calendars")
-        raw = {}
-        if box is not None:
-            for cal in box.findall(Q + "Calendar"):
-                uid = doc.int(cal, "UID", "Calendar")
-                if uid is None:
-                    doc.fail("Calendar", "a calendar has no UID")
-                raw[uid] = cal
-        self.raw = raw
-        if not raw:
-            self.calendar, self.uid = Calendar(), None
-            return
+        for el in ([] if box is None else box.findall(Q + "Calendar")):
+            self._read(el)
+        self._cache: dict[int, Calendar] = {}
+        self.used: dict[str, Calendar] = {}
+        self.elapsed_used = False
+        identities = identities or {}
+        pairs = identities.values() if isinstance(identities, dict) else [None]
+        if not all(isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in pairs):
+            doc.fail("project summary task", "'pmsim settings': calendars must map calendar UIDs to [id, name]")
+        taken: set[str] = set()
+        self.ids: dict[int, tuple[str, str]] = {}
+        for uid, raw in self.raw.items():
+            ident = identities.get(str(uid))
+            if ident is not None:
+                self.ids[uid] = (ident[0], ident[1])
+                taken.add(ident[0])
+        for uid, raw in self.raw.items():
+            if uid in self.ids:
+                continue
+            name = raw.name or f"Calendar {uid}"
+            ident = name if name not in taken and name != ELAPSED_CALENDAR else f"{name} (UID {uid})"
+            taken.add(ident)
+            self.ids[uid] = (ident, name)
         uid = doc.int(doc.root, "CalendarUID", "Project")
-        if uid not in raw:
-            bases = [u for u, c in raw.items() if doc.bool(c, "IsBaseCalendar")]
-            uid = bases[0] if bases else next(iter(raw))
-        working, holidays = self.days(uid, "project calendar")
-        try:
-            self.calendar = Calendar(workdays=[d for d in WEEKDAYS if working[d]], holidays=sorted(holidays))
-        except PmsimError as exc:
-            raise exc.with_context(f"{doc.path}: calendar {uid}") from None
-        self.uid = uid
-
-    def days(self, uid: int, role: str, depth: int = 0):
-        """(working weekdays, holidays) of calendar ``uid``, inheriting from its base calendar."""
-        doc = self.doc
-        cal = self.raw[uid]
-        name = doc.text(cal, "Name") or f"UID {uid}"
-        label = f"calendar {name!r}"
-        base_uid = doc.int(cal, "BaseCalendarUID", label, -1)
-        if base_uid in self.raw and base_uid != uid and depth < 10:
-            working, holidays = self.days(base_uid, role, depth + 1)
-            working = dict(working)
+        if uid not in self.raw:
+            bases = [u for u, r in self.raw.items() if r.is_base]
+            uid = bases[0] if bases else next(iter(self.raw), None)
+        self.project_uid = uid
+        if uid is None:
+            self.project = Calendar(hours_per_day=self.hours_per_day)
         else:
-            working = {d: d not in ("Sat", "Sun") for d in WEEKDAYS}
-            holidays = set()
+            self.project = self.calendar(uid)
+
+    # ------------------------------------------------------------ reading the elements
+
+    def _read(self, el) -> None:
+        doc = self.doc
+        uid = doc.int(el, "UID", "Calendar")
+        if uid is None:
+            doc.fail("Calendar", "a calendar has no UID")
+        name = doc.text(el, "Name") or ""
+        label = f"calendar {name or f'UID {uid}'!r}"
+        base = doc.int(el, "BaseCalendarUID", label, -1)
+        is_base = doc.bool(el, "IsBaseCalendar", base in (-1, None))
+        raw = _Raw(uid, name, None if base in (-1, None) or base == uid else base, is_base)
+        raw.baseline = doc.bool(el, "IsBaselineCalendar")  # MS Project 98's baseline calendar: not a working one
         legacy = []
-        days_el = cal.find(Q + "WeekDays")
-        if days_el is not None:
-            for day in days_el.findall(Q + "WeekDay"):
-                code = doc.int(day, "DayType", label)
-                if code is None:
-                    continue
-                if code == 0:
-                    legacy.append(day)
-                    continue
-                if not 1 <= code <= 7:
-                    doc.fail(label, f"DayType must be 0 to 7, got {code}")
-                is_working = doc.bool(day, "DayWorking")
-                working[_DAY_NAMES[code - 1]] = is_working
-                if is_working:
-                    minutes = self._working_minutes(day, label)
-                    if minutes is not None and abs(minutes - doc.minutes_per_day) > 0.5:
-                        doc.notes.note(
-                            "working hours that differ from the hours per day", f"{name} {_DAY_NAMES[code - 1]}",
-                            f"pmsim counts every working day as one day of {doc.minutes_per_day / 60:g} hours",
-                        )
-        if cal.find(Q + "WorkWeeks") is not None and len(cal.find(Q + "WorkWeeks")):
-            doc.notes.note("alternative work weeks in calendars", name, "the default week is used")
-        holidays = set(holidays)
-        exceptions = cal.find(Q + "Exceptions")
+        days = el.find(Q + "WeekDays")
+        for day in ([] if days is None else days.findall(Q + "WeekDay")):
+            code = doc.int(day, "DayType", label)
+            if code is None:
+                continue
+            if code == 0:
+                legacy.append(day)
+                continue
+            if not 1 <= code <= 7:
+                doc.fail(label, f"DayType must be 0 to 7, got {code}")
+            raw.week[_DAY_NAMES[code - 1]] = self._day_hours(day, label)
+        for week in self.doc.iter(el, "WorkWeeks", "WorkWeek"):
+            self._read_work_week(raw, week, label)
+        exceptions = el.find(Q + "Exceptions")
         if exceptions is not None and len(exceptions):
-            for ex in exceptions.findall(Q + "Exception"):
-                self._read_exception(ex, label, name, holidays)
+            entries = [(ex, doc.int(ex, "Type", label, 1) or 1) for ex in exceptions.findall(Q + "Exception")]
         else:
-            for day in legacy:
-                self._read_exception(day, label, name, holidays, legacy=True)
-        if not any(working.values()):
-            doc.fail(label, "no working weekday")
-        return working, holidays
+            entries = [(day, 1) for day in legacy]
+        # Recurring exceptions first, then single ones over them (a single date wins).
+        entries.sort(key=lambda item: item[1] == 1)
+        for ex, kind in entries:
+            self._read_exception(raw, ex, kind, label)
+        self.raw[uid] = raw
 
-    def _working_minutes(self, day, label):
+    def _day_hours(self, day, label: str) -> tuple:
+        if not self.doc.bool(day, "DayWorking"):
+            return ()
+        spans = self._spans(day, label)
+        return DEFAULT_HOURS if spans is None else spans
+
+    def _spans(self, el, label: str) -> tuple | None:
+        """The ``WorkingTimes`` of an element as (start, finish) minutes, or None when it has none."""
         doc = self.doc
-        times = day.find(Q + "WorkingTimes")
+        times = el.find(Q + "WorkingTimes")
         if times is None:
             return None
-        total = 0.0
+        spans = []
         for wt in times.findall(Q + "WorkingTime"):
             a, b = doc.text(wt, "FromTime"), doc.text(wt, "ToTime")
             if not a or not b:
                 continue
-            try:
-                ta, tb = dt.time.fromisoformat(a), dt.time.fromisoformat(b)
-            except ValueError:
-                doc.fail(label, f"working time {a!r}-{b!r} is not HH:MM:SS")
-            span = (tb.hour * 60 + tb.minute) - (ta.hour * 60 + ta.minute)
-            total += span if span > 0 else span + 1440
-        return total
+            start, finish = _clock(doc, a, label), _clock(doc, b, label)
+            if finish == 0:
+                finish = 1440  # 00:00 as an end is midnight at the end of the day
+            if finish <= start:
+                doc.fail(label, f"working time {a}-{b} ends before it starts; MSPDI splits a shift that "
+                                "runs past midnight into one span per day")
+            spans.append((start, finish))
+        spans.sort()
+        for (a, b), (c, d) in zip(spans, spans[1:]):
+            if c < b:
+                doc.fail(label, f"working times {_hhmm(a)}-{_hhmm(b)} and {_hhmm(c)}-{_hhmm(d)} overlap")
+        return tuple(spans)
 
-    def _read_exception(self, ex, label, name, holidays, legacy=False):
+    def _read_work_week(self, raw: _Raw, week, label: str) -> None:
+        doc = self.doc
+        period = week.find(Q + "TimePeriod")
+        if period is None:
+            return
+        first = doc.datetime(period, "FromDate", f"{label} work week")
+        last = doc.datetime(period, "ToDate", f"{label} work week")
+        if first is None or last is None:
+            return
+        if last.date() < first.date():
+            doc.fail(label, f"work week from {first.date()} to {last.date()} ends before it starts")
+        days: dict[str, tuple | None] = dict.fromkeys(WEEKDAYS)
+        for day in doc.iter(week, "WeekDays", "WeekDay"):
+            code = doc.int(day, "DayType", label)
+            if code is not None and 1 <= code <= 7:
+                days[_DAY_NAMES[code - 1]] = self._day_hours(day, label)
+        raw.work_weeks.append((first.date(), last.date(), days, doc.text(week, "Name") or ""))
+
+    def _read_exception(self, raw: _Raw, ex, kind: int, label: str) -> None:
         doc = self.doc
         period = ex.find(Q + "TimePeriod")
         if period is None:
@@ -168,13 +220,218 @@ class Calendars:
         first, last = start.date(), end.date()
         if last < first:
             doc.fail(label, f"exception from {first} to {last} ends before it starts")
-        if doc.bool(ex, "DayWorking"):
-            doc.notes.note("calendar exceptions with working times", f"{name} {first}",
-                           "pmsim calendars have non-working days only")
-            return
-        kind = 1 if legacy else doc.int(ex, "Type", label, 1)
-        dates = expand_exception(doc, ex, kind, first, last, label)
-        holidays.update(dates)
+        spans = self._spans(ex, label) if doc.bool(ex, "DayWorking") else ()
+        hours = spans or ()  # a working exception without times has none (as MPXJ reads it)
+        name = doc.text(ex, "Name") or ""
+        days = expand_exception(doc, ex, kind, first, last, label)
+        if len(days) >= _MAX_EXCEPTION_DATES:
+            doc.notes.note(f"calendar exceptions of more than {_MAX_EXCEPTION_DATES:,} days (cut there)",
+                           f"{raw.name or raw.uid} {first}", f"they end on {days[-1]}")
+        for day in days:
+            raw.exceptions[day] = (hours, name)
+
+    # ------------------------------------------------------------ resolving dates
+
+    def _chain(self, uid: int) -> list[_Raw]:
+        out, seen = [], set()
+        while uid in self.raw and uid not in seen and len(out) < 20:
+            seen.add(uid)
+            out.append(self.raw[uid])
+            uid = self.raw[uid].base
+        return out
+
+    @staticmethod
+    def _weekday(chain: list[_Raw], day: str) -> tuple:
+        for raw in chain:
+            if raw.week[day] is not None:
+                return raw.week[day]
+        return _MS_DEFAULT[day]
+
+    @staticmethod
+    def _regular(chain: list[_Raw], date: dt.date) -> tuple[tuple, str] | None:
+        """The hours of ``date`` from a work week (the calendar's own, else a base's), or None."""
+        day = WEEKDAYS[date.weekday()]
+        for k, raw in enumerate(chain):
+            for first, last, days, name in raw.work_weeks:
+                if first <= date <= last:
+                    if days[day] is not None:
+                        return days[day], name
+                    return CalendarBook._weekday(chain[k:], day), name
+            if raw.week[day] is not None:
+                return None
+        return None
+
+    def calendar(self, uid: int) -> Calendar:
+        """Calendar ``uid`` as a pmsim calendar (its id: :attr:`ids`), inheritance resolved."""
+        if uid in self._cache:
+            return self._cache[uid]
+        chain = self._chain(uid)
+        week = {d: self._weekday(chain, d) for d in WEEKDAYS}
+        special: dict[dt.date, tuple[tuple, str]] = {}
+        for raw in reversed(chain):  # the calendar's own exceptions over its base's
+            special.update(raw.exceptions)
+        holidays, days = [], {}
+        for date, (hours, name) in special.items():
+            if hours:
+                days[date] = (hours, name)
+            else:
+                holidays.append(date)
+        weeks = {(first, last) for raw in chain for first, last, _, _ in raw.work_weeks}
+        for first, last in weeks:
+            date = first
+            for _ in range(_MAX_EXCEPTION_DATES):
+                if date > last:
+                    break
+                if date not in special:
+                    found = self._regular(chain, date)
+                    if found is not None and found[0] != week[WEEKDAYS[date.weekday()]]:
+                        if found[0]:
+                            days[date] = found
+                        else:
+                            holidays.append(date)
+                date += dt.timedelta(days=1)
+        ident, name = self.ids[uid]
+        try:
+            cal = _build(week, sorted(holidays), days, self.hours_per_day, ident, name)
+        except PmsimError as exc:
+            raise exc.with_context(f"{self.doc.path}: {chain[0].label}") from None
+        self._cache[uid] = cal
+        return cal
+
+    @staticmethod
+    def has_work_from(calendar: Calendar, start: dt.date, years: int = 10) -> bool:
+        """Does ``calendar`` work at all in the ``years`` from ``start`` (exceptions and holidays counted)?"""
+        days = years * 366
+        return calendar.work_table(start, days).work_at(days * 1440.0) > 0
+
+    # ------------------------------------------------------------ what tasks and resources work on
+
+    def use(self, uid: int) -> str | None:
+        """The id of calendar ``uid``, noted as used (None for the project calendar without an id)."""
+        cal = self.calendar(uid)
+        if uid != self.project_uid:
+            self.used[cal.id] = cal
+        return cal.id or None
+
+    def resource_calendar(self, uid: int) -> str | None:
+        """A resource's calendar id: its base's when it changes no working time (MS Project gives every
+        resource a calendar of its own), None when that is the project calendar."""
+        if uid not in self.raw:
+            return None
+        cal = self.calendar(uid)
+        base = self.raw[uid].base
+        while base in self.raw and _same_time(self.calendar(base), cal):
+            uid, cal = base, self.calendar(base)
+            base = self.raw[uid].base
+        if uid == self.project_uid or _same_time(cal, self.project):
+            return None
+        return self.use(uid)
+
+    def combined(self, task_uid: int, resource_id: str | None) -> str:
+        """A calendar working only when both the task calendar and the resource calendar do
+        (MS Project's rule for a task calendar that does not ignore resource calendars)."""
+        cal = self.calendar(task_uid)
+        other = self.used.get(resource_id) if resource_id else self.project
+        ident = f"{cal.id} & {other.id}"
+        if ident not in self.used:
+            try:
+                both = _intersect(cal, other, ident)
+            except PmsimError as exc:
+                raise exc.with_context(f"{self.doc.path}: the task calendar {cal.id!r} and the resource calendar "
+                                       f"{other.id!r} never work at the same time") from None
+            if _same_time(both, cal):
+                return self.use(task_uid) or cal.id
+            if _same_time(both, other):  # e.g. a 24-hour task calendar and a standard resource: standard hours
+                return other.id
+            self.used[ident] = both
+        return ident
+
+    def elapsed(self) -> str:
+        self.used[ELAPSED_CALENDAR] = elapsed_calendar()
+        return ELAPSED_CALENDAR
+
+    def base_calendars(self) -> list[tuple[int, Calendar | None]]:
+        """Every base calendar but the project's, with its pmsim calendar (None if it has no working time)."""
+        out = []
+        for uid, raw in self.raw.items():
+            if uid == self.project_uid or not raw.is_base or raw.base is not None or raw.baseline:
+                continue
+            try:
+                out.append((uid, self.calendar(uid)))
+            except PmsimError:
+                out.append((uid, None))
+        return out
+
+
+def _same_time(a: Calendar, b: Calendar) -> bool:
+    return dataclasses.replace(a, id="", name="") == dataclasses.replace(b, id="", name="")
+
+
+def _build(week: dict, holidays: list, days: dict, hours_per_day: float, ident: str, name: str) -> Calendar:
+    """A pmsim calendar from weekday hours, holidays and dated hours (runs of equal days become one exception)."""
+    working = Counter(h for h in week.values() if h)
+    exceptions = []
+    run = None
+    for date in sorted(days):
+        hours, label = days[date]
+        if run and run[1] + dt.timedelta(days=1) == date and tuple(run[2:]) == (hours, label):
+            run[1] = date
+            continue
+        if run:
+            exceptions.append(CalendarException(run[0], run[1], run[2], run[3]))
+        run = [date, date, hours, label]
+    if run:
+        exceptions.append(CalendarException(run[0], run[1], run[2], run[3]))
+    if working:
+        # The most common hours are the calendar's "hours" (the first weekday's of equals).
+        top = max(working.values())
+        hours = next(week[d] for d in WEEKDAYS if week[d] and working[week[d]] == top)
+        workdays = tuple(d for d in WEEKDAYS if week[d] == hours)
+        other = tuple((d, week[d]) for d in WEEKDAYS if week[d] and week[d] != hours)
+    else:
+        hours, workdays, other = DEFAULT_HOURS, (), tuple((d, ()) for d in WEEKDAYS)
+    return Calendar(workdays=workdays, holidays=tuple(holidays), hours=hours, week=other,
+                    exceptions=tuple(exceptions), hours_per_day=hours_per_day, id=ident, name=name)
+
+
+def _intersect(a: Calendar, b: Calendar, ident: str) -> Calendar:
+    def meet(x, y):
+        out = []
+        for s, e in x:
+            for u, v in y:
+                lo, hi = max(s, u), min(e, v)
+                if lo < hi:
+                    out.append((lo, hi))
+        return tuple(sorted(out))
+
+    week = {d: meet(a.day_hours(d), b.day_hours(d)) for d in WEEKDAYS}
+    dates = set(a.holidays) | set(b.holidays)
+    for cal in (a, b):
+        for exc in cal.exceptions:
+            span = min((exc.last - exc.first).days, _MAX_EXCEPTION_DATES)
+            dates.update(exc.first + dt.timedelta(days=k) for k in range(span + 1))
+    holidays, days = [], {}
+    for date in sorted(dates):
+        hours = meet(day_spans(a, date), day_spans(b, date))
+        if not hours:
+            holidays.append(date)
+        elif hours != week[WEEKDAYS[date.weekday()]]:
+            days[date] = (hours, "")
+    return _build(week, holidays, days, a.hours_per_day, ident, ident)
+
+
+def _clock(doc: Document, text: str, label: str) -> int:
+    if text.strip() in ("24:00:00", "24:00"):
+        return 1440
+    try:
+        t = dt.time.fromisoformat(text.strip())
+    except ValueError:
+        raise FileFormatError(f"{doc.path}: {label}: working time {text!r} is not HH:MM:SS") from None
+    return t.hour * 60 + t.minute
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def expand_exception(doc: Document, ex, kind: int, first: dt.date, last: dt.date, label: str) -> list[dt.date]:

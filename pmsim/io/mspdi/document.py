@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ...errors import FileFormatError
 from .._exchange import Notes
-from .fields import MINUTES_PER_DAY, NAMESPACE, TASK_FIELDS, Q, parse_duration, parse_stamp
+from .fields import ELAPSED_MINUTES_PER_DAY, MINUTES_PER_DAY, NAMESPACE, TASK_FIELDS, Q, parse_duration, parse_stamp
 
 
 def parse_document(path: Path, data: bytes | None = None) -> ET.Element:
@@ -148,6 +148,13 @@ class Document:
         """An xsd:duration in minutes (Y, M, W, D count working days of MinutesPerDay)."""
         try:
             return parse_duration(value, self.minutes_per_day, self.days_per_week, self.days_per_month)
+        except ValueError as exc:
+            raise FileFormatError(f"{self.path}: {where}: {exc}") from None
+
+    def elapsed_minutes(self, value: str, where: str) -> float:
+        """An elapsed (wall-clock) xsd:duration in minutes: D counts 24 hours, W 7 days, M 30 days."""
+        try:
+            return parse_duration(value, ELAPSED_MINUTES_PER_DAY, 7, 30)
         except ValueError as exc:
             raise FileFormatError(f"{self.path}: {where}: {exc}") from None
 

@@ -20,15 +20,27 @@ MINUTES_PER_DAY = 480
 LINK_FROM_CODE = {0: "FF", 1: "FS", 2: "SF", 3: "SS"}
 LINK_TO_CODE = {v: k for k, v in LINK_FROM_CODE.items()}
 
-# Duration format codes (also LagFormat): elapsed units and percentages.
+# Duration format codes (also LagFormat): elapsed units and percentages (+32: estimated).
 ELAPSED_FORMATS = {4, 6, 8, 10, 12, 36, 38, 40, 42, 44}
 PERCENT_FORMATS = {19, 20, 51, 52}
+ELAPSED_PERCENT_FORMATS = {20, 52}
 FORMAT_DAYS = 7
+FORMAT_ELAPSED_DAYS = 8
+ELAPSED_MINUTES_PER_DAY = 1440
 
-CONSTRAINTS = {
-    1: "As Late As Possible", 2: "Must Start On", 3: "Must Finish On", 4: "Start No Earlier Than",
-    5: "Start No Later Than", 6: "Finish No Earlier Than", 7: "Finish No Later Than",
+# The calendar pmsim puts elapsed durations and lags on: round the clock, every day, 24-hour days.
+ELAPSED_CALENDAR = "24 hours (elapsed)"
+
+# ConstraintType codes <-> pmsim (P6's soft SO and FO have no MS Project code: written as MSO and MFO).
+CONSTRAINT_FROM_CODE = {0: "ASAP", 1: "ALAP", 2: "MSO", 3: "MFO", 4: "SNET", 5: "SNLT", 6: "FNET", 7: "FNLT"}
+CONSTRAINT_TO_CODE = {**{v: k for k, v in CONSTRAINT_FROM_CODE.items()}, "SO": 2, "FO": 3}
+CONSTRAINT_NAMES = {
+    "ASAP": "As Soon As Possible", "ALAP": "As Late As Possible", "MSO": "Must Start On", "MFO": "Must Finish On",
+    "SNET": "Start No Earlier Than", "SNLT": "Start No Later Than", "FNET": "Finish No Earlier Than",
+    "FNLT": "Finish No Later Than",
 }
+# Constraints whose date is a finish (a date alone: the end of that day's work); the others' is a start.
+FINISH_CONSTRAINTS = {"MFO", "FNET", "FNLT", "FO"}
 
 # Custom fields: (FieldID, FieldName, alias).
 DURATION_FIELDS = (("188743783", "Duration1"), ("188743784", "Duration2"), ("188743785", "Duration3"))
@@ -40,6 +52,7 @@ TASK_FIELDS = {
     "risks": ("188744013", "Text27", "pmsim risks"),
     "cost_per_day": ("188743996", "Number20", "pmsim cost per day"),
     "budget": ("188743995", "Number19", "pmsim budget"),
+    "settings": ("188744012", "Text26", "pmsim settings"),
 }
 RESOURCE_FIELDS = {"id": ("205521140", "Text30", "pmsim id")}
 

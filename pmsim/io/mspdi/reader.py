@@ -1,371 +1,146 @@
 """Reading MS Project XML (MSPDI) into a project: :class:`MspdiReader`.
 
-Tasks (the outline gives phases; summary tasks are not tasks), resources,
-assignments, links and the project fields; what pmsim does not model is
-noted per feature, never dropped silently. The facade
-:func:`pmsim.io.mspdi.read_mspdi` parses the file and warns.
+Tasks (the outline gives phases; summary tasks are not tasks), their calendars,
+constraints, deadlines and progress, resources, assignments, links and the project
+fields; what pmsim does not model is noted per feature, never dropped silently. The
+facade :func:`pmsim.io.mspdi.read_mspdi` parses the file and warns.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
+import datetime as dt
+import json
 
-from ...calendar import WEEKDAYS
 from ...costs import cost_model
-from ...distributions import Fixed
-from ...errors import PmsimError
-from ...model import Dependency, Project, Resource, Task
-from .._exchange import estimate_from, risks_from_json, unique_id
-from .calendars import Calendars
-from .document import Document
+from ...errors import FileFormatError, PmsimError
+from ...model import Dependency, Project, Task
+from .._exchange import risks_from_json
+from .calendars import CalendarBook, local_moment
 from .fields import (
-    CONSTRAINTS,
-    DURATION_FIELDS,
     ELAPSED_FORMATS,
+    ELAPSED_MINUTES_PER_DAY,
+    ELAPSED_PERCENT_FORMATS,
+    FINISH_CONSTRAINTS,
     FORMAT_DAYS,
     LINK_FROM_CODE,
-    NUMBER,
-    OUTLINE_NUMBER,
     PERCENT_FORMATS,
-    RESOURCE_FIELDS,
     Q,
 )
+from .resources import ResourceFields
+from .tasks import TaskFields, ancestors
 
 __all__ = ["MspdiReader"]
 
+# What MS Project does that pmsim has a setting for (a file written by pmsim keeps its own).
+MS_PROJECT_SETTINGS = {"lag_calendar": "successor", "total_float": "smallest", "progress_rule": "ms_project"}
 
-class MspdiReader(Document):
+
+class MspdiReader(TaskFields, ResourceFields):
     """One pass over a parsed MSPDI document: :meth:`read` gives the project and its progress rows.
 
     What the file holds that pmsim does not model is gathered in ``notes``
     (the caller warns about it).
     """
 
+    honor_flag_is_true = False  # HonorConstraints means what it says (MPXJ wrote it from an .mpp)
+    split_uids: set = set()  # tasks known to be split (MPXJ says so for an .mpp)
+
     def read(self) -> tuple[Project, list[dict]]:
         """The project, and one progress row per task that has started (the columns of
         :func:`pmsim.io._exchange.progress_frame`)."""
-        self.calendars = Calendars(self)
-        self.calendar, self.calendar_uid = self.calendars.calendar, self.calendars.uid
-        tasks = self.read_tasks()
+        self.settings = self.read_settings()
+        self.book = CalendarBook(self, self.settings.get("calendars"))
+        tasks = self.task_records()
+        for rec in tasks["leaves"]:
+            self.read_task(rec)
+            if rec["uid"] in self.split_uids:
+                self.notes.note("split tasks", rec["label"], "scheduled as one stretch of work")
         resources, res_by_uid = self.read_resources()
-        self.read_assignments(tasks, res_by_uid, resources)
+        self.read_assignments(tasks, res_by_uid)
+        self.resource_calendars = {r.id: r.calendar for r in resources}
+        for rec in tasks["leaves"]:
+            rec["calendar"] = self.task_calendar(rec)
         deps = self.read_links(tasks)
         project = self.build(tasks, resources, deps)
         return project, [t["progress"] for t in tasks["leaves"] if t.get("progress")]
 
-    # ------------------------------------------------------------ tasks
-
-    def read_tasks(self) -> dict:
+    def read_settings(self) -> dict:
+        """pmsim's own settings in a file pmsim wrote (the summary task's 'pmsim settings' field)."""
+        field = self.field_id("settings")
         box = self.root.find(Q + "Tasks")
-        items = [] if box is None else box.findall(Q + "Task")
-        records = []
-        summary_task = None
-        for el in items:
-            uid = self.int(el, "UID", "Task")
-            if uid is None:
-                self.fail("Task", "a task has no UID")
-            if self.bool(el, "IsNull"):
-                continue
-            level = self.int(el, "OutlineLevel", f"task UID {uid}", None)
-            if uid == 0 or level == 0:
-                summary_task = el
-                continue
-            records.append({"uid": uid, "el": el, "level": max(1, level if level is not None else 1)})
-        uids = Counter(r["uid"] for r in records)
-        dup = [u for u, c in uids.items() if c > 1]
-        if dup:
-            self.fail("Tasks", f"task UID {dup[0]} appears twice; UIDs must be unique")
-        self.outline(records)
-        by_uid = {r["uid"]: r for r in records}
-        for rec in records:
-            rec["name"] = self.text(rec["el"], "Name") or ""
-            rec["label"] = f"task UID {rec['uid']}" + (f" ({rec['name']})" if rec["name"] else "")
-        self.summary_task = summary_task
-        leaves = []
-        inactive = set()
-        for rec in records:
-            el = rec["el"]
-            ancestors_inactive = any(a["uid"] in inactive for a in _ancestors(rec))
-            if not self.bool(el, "Active", True) or ancestors_inactive:
-                inactive.add(rec["uid"])
-                if not rec["summary"]:
-                    self.notes.note("inactive tasks (left out)", rec["label"])
-                continue
-            if self.bool(el, "ExternalTask") or self.bool(el, "IsSubproject"):
-                inactive.add(rec["uid"])
-                self.notes.note("external tasks and inserted projects (left out)", rec["label"])
-                continue
-            if self.bool(el, "Recurring"):
-                self.notes.note("recurring tasks", rec["label"], "each occurrence is read as a task of its own")
-            if rec["summary"]:
-                continue
-            leaves.append(rec)
-        self.inactive = inactive
-        self.task_ids(leaves)
-        for rec in leaves:
-            self.read_task(rec)
-        return {"records": records, "leaves": leaves, "by_uid": by_uid}
-
-    def outline(self, records: list[dict]) -> None:
-        """Set each record's parent and summary flag, and put the records in outline order.
-
-        The outline numbers (1, 1.1, 1.2, 2, ...) say it when every task has a
-        distinct one; otherwise the document order and the outline levels do
-        (a task followed by a deeper one is a summary). A summary flag with no
-        task under it leaves a task like any other.
-        """
-        numbers = []
-        for rec in records:
-            text = self.text(rec["el"], "OutlineNumber") or ""
-            numbers.append(tuple(map(int, text.split("."))) if OUTLINE_NUMBER.fullmatch(text) else None)
-        if records and all(numbers) and len(set(numbers)) == len(numbers):
-            for rec, number in zip(records, numbers):
-                rec["outline"] = number
-            records.sort(key=lambda r: r["outline"])
-            by_number = {r["outline"]: r for r in records}
-            for rec in records:
-                prefix, parent = rec["outline"][:-1], None
-                while prefix and parent is None:
-                    parent, prefix = by_number.get(prefix), prefix[:-1]
-                rec["parent"] = parent
-            parents = {id(r["parent"]) for r in records if r["parent"] is not None}
-            for rec in records:
-                rec["summary"] = id(rec) in parents
-            return
-        stack: list[dict] = []
-        for i, rec in enumerate(records):
-            while stack and stack[-1]["level"] >= rec["level"]:
-                stack.pop()
-            rec["parent"] = stack[-1] if stack else None
-            nxt = records[i + 1]["level"] if i + 1 < len(records) else 0
-            rec["summary"] = nxt > rec["level"]
-            stack.append(rec)
-
-    def task_ids(self, leaves):
-        id_field = self.field_id("id")
-        used: set[str] = set()
-        for rec in leaves:
-            tid = self.custom(rec["el"], id_field) if id_field else None
-            if tid is None:
-                number = self.int(rec["el"], "ID", rec["label"])
-                tid = str(number if number is not None else rec["uid"])
-            # Row numbers can clash in odd files; the UID is unique.
-            rec["id"] = unique_id(tid, rec["uid"], used)
-            used.add(rec["id"])
-
-    def elapsed_factor(self) -> float:
-        """Working days per elapsed day under the project calendar."""
-        return len(self.calendar.workdays) / 7
-
-    def read_task(self, rec):
-        el, label = rec["el"], rec["label"]
-        notes = self.notes
-        fmt = self.int(el, "DurationFormat", label, FORMAT_DAYS)
-        duration = self.days(el, "Duration", label)
-        if duration is None:
-            duration = 0.0
-        if fmt in ELAPSED_FORMATS:
-            # An elapsed duration runs round the clock: 24 h a day, seven days a week.
-            duration = duration * self.minutes_per_day / 1440 * self.elapsed_factor()
-            notes.note("elapsed durations", label, "converted to working days of the project calendar")
-        if duration < 0:
-            self.fail(label, f"Duration must be >= 0, got {self.text(el, 'Duration')!r}")
-        rec["duration"] = duration
-        milestone = self.bool(el, "Milestone")
-        if milestone and duration > 0:
-            notes.note("milestones with a duration", label, "read as tasks (a pmsim milestone lasts 0 days)")
-            milestone = False
-        rec["milestone"] = milestone
-        parent = rec["parent"]
-        rec["phase"] = (parent["name"] or f"UID {parent['uid']}") if parent else ""
-        rec["fixed_cost"] = max(0.0, (self.float(el, "FixedCost", label, 0.0) or 0.0) / 100)
-        if self.bool(el, "Manual"):
-            notes.note("manually scheduled tasks", label, "scheduled automatically from durations and links")
-        constraint = self.int(el, "ConstraintType", label, 0) or 0
-        if constraint:
-            date = self.text(el, "ConstraintDate")
-            kind = CONSTRAINTS.get(constraint, f"constraint type {constraint}")
-            notes.note("date constraints", f"{label}: {kind}" + (f" {date[:10]}" if date else ""),
-                       "tasks are scheduled as soon as their links allow")
-        if self.text(el, "Deadline"):
-            notes.note("task deadlines", f"{label}: {self.text(el, 'Deadline')[:10]}",
-                       "only the project deadline (the summary task's) is kept")
-        cal_uid = self.int(el, "CalendarUID", label, -1)
-        if cal_uid not in (-1, None, self.calendar_uid):
-            notes.note("task calendars", label, "tasks follow the project calendar")
-        if self.text(el, "Notes"):
-            notes.note("task notes (not read)", label)
-        if (self.int(el, "LevelingDelay", label, 0) or 0) != 0:
-            notes.note("levelling delays", label, "pmsim.level() levels the schedule itself")
-        # Three-point estimate.
-        points = self.three_points(rec)
-        dist_field = self.field_id("distribution")
-        kind = self.custom(el, dist_field) if dist_field else None
-        params_field = self.field_id("parameters")
-        params = self.custom(el, params_field) if params_field else None
-        repairs: list[str] = []
-        if milestone:
-            estimate = Fixed(0.0)
-        else:
-            try:
-                estimate = estimate_from(kind, params or "", duration, points, repairs)
-            except PmsimError as exc:
-                raise exc.with_context(f"{self.path}: {label}") from None
-        for text in repairs:
-            notes.note("edited pmsim estimates", f"{label}: {text}")
-        rec["estimate"] = estimate
-        cpd_field = self.field_id("cost_per_day")
-        cpd = self.custom(el, cpd_field) if cpd_field else None
+        summary = next((el for el in ([] if box is None else box.findall(Q + "Task"))
+                        if self.int(el, "UID", "Task") == 0), None)
+        text = self.custom(summary, field) if field and summary is not None else None
+        if not text:
+            return {}
         try:
-            rec["cost_per_day"] = float(cpd) if cpd is not None else 0.0
-        except ValueError:
-            self.fail(label, f"'pmsim cost per day' must be a number, got {cpd!r}")
-        rec["cost"] = self.float(el, "Cost", label)
-        rec["resources"] = {}
-        # Progress for earned value.
-        pct = self.float(el, "PercentComplete", label, 0.0) or 0.0
-        start = self.datetime(el, "ActualStart", label)
-        finish = self.datetime(el, "ActualFinish", label)
-        cost = (self.float(el, "ActualCost", label, 0.0) or 0.0) / 100
-        if pct > 0 or start is not None or finish is not None or cost > 0:
-            remaining = self.days(el, "RemainingDuration", label)
-            rec["progress"] = {
-                "id": rec["id"], "percent_complete": min(max(pct, 0.0), 100.0),
-                "remaining_duration": math.nan if remaining is None else max(remaining, 0.0),
-                "actual_cost": cost,
-                "actual_start": None if start is None else start.date(),
-                "actual_finish": None if finish is None else finish.date(),
-            }
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            self.fail("project summary task", "'pmsim settings' is not a JSON object (was the text cut at "
+                                              "255 characters by another tool?)")
+        return data
 
-    def three_points(self, rec):
-        """Duration1-3 (optimistic, expected, pessimistic) in days, or None."""
-        el, label = rec["el"], rec["label"]
-        for (fid, _), expected in zip(DURATION_FIELDS, ("optimistic", "expected|most likely", "pessimistic")):
-            alias = self.aliases.get(fid)
-            if alias and not re.search(expected, alias):
-                return None
-        values = []
-        for fid, fname in DURATION_FIELDS:
-            text = self.custom(el, fid)
-            values.append(None if text is None else self.minutes(text, f"{label}: {fname}") / self.minutes_per_day)
-        present = [v is not None for v in values]
-        if not any(present):
-            return None
-        if not all(present):
-            self.notes.note("incomplete three-point estimates (Duration1-3)", label, "the duration is used")
-            return None
-        o, m, p = values
-        if all(v == 0 for v in values):
-            return None
-        if not o <= m <= p:
-            self.notes.note("three-point estimates out of order (Duration1 <= Duration2 <= Duration3)", label,
-                            "the duration is used")
-            return None
-        return o, m, p
+    # ------------------------------------------------------------ calendars of tasks
 
-    # ------------------------------------------------------------ resources
+    def task_calendar(self, rec) -> str | None:
+        """The calendar id a task works on, as MS Project chooses it (None: the project's or its resources')."""
+        book, label = self.book, rec["label"]
+        if rec["elapsed"]:
+            return book.elapsed()  # an elapsed duration runs round the clock, whatever the calendars
+        uid = rec["calendar_uid"]
+        if uid not in (-1, None) and uid not in book.raw:
+            self.notes.note("task calendars that the file does not define", label, "the project calendar is used")
+        own = book.use(uid) if uid in book.raw else None
+        work = [w for w in rec["work"] if w["units"] > 0]
+        calendars = {w["resource"]["calendar"] for w in work}
+        if len(calendars) > 1 and not (own is not None and (rec["ignore_resource_calendars"] or rec["fixed_duration"])):
+            self.notes.note("tasks whose resources work on different calendars", label,
+                            "pmsim schedules such a task on the calendar of the resource with the most units; "
+                            "MS Project finishes it when the last resource does")
+        if uid in book.raw:
+            if rec["ignore_resource_calendars"] or rec["fixed_duration"] or not work:
+                return own
+            theirs = max(((w["units"], -k, w["resource"]["calendar"]) for k, w in enumerate(work)))[2]
+            return book.combined(uid, theirs)
+        if work and rec["fixed_duration"] and calendars - {None}:
+            # MS Project schedules a fixed-duration task on the task's calendar, not its resources'.
+            if book.project.id:
+                return book.project.id
+            self.notes.note("fixed-duration tasks with resource calendars", label,
+                            "pmsim schedules them on the calendar of their resources")
+        return None
 
-    def read_resources(self):
-        box = self.root.find(Q + "Resources")
-        resources = []
-        by_uid = {}
-        used_ids = set()
-        id_field = self.field_id("id", RESOURCE_FIELDS)
-        hours_per_day = self.minutes_per_day / 60
-        for el in ([] if box is None else box.findall(Q + "Resource")):
-            uid = self.int(el, "UID", "Resource")
-            if uid is None:
-                self.fail("Resource", "a resource has no UID")
-            name = self.text(el, "Name")
-            if self.bool(el, "IsNull") or (uid == 0 and not name):
-                continue
-            label = f"resource UID {uid}" + (f" ({name})" if name else "")
-            kind = self.int(el, "Type", label, 1)
-            if self.bool(el, "IsCostResource"):
-                kind = 2
-            rid = unique_id((self.custom(el, id_field) if id_field else None) or name or f"R{uid}", uid, used_ids)
-            info = {"uid": uid, "label": label, "kind": kind, "id": rid,
-                    "per_use": (self.float(el, "CostPerUse", label, 0.0) or 0.0) / 100}
-            by_uid[uid] = info
-            if self.bool(el, "IsBudget"):
-                self.notes.note("budget resources (left out)", label)
-                info["kind"] = -1
-                continue
-            if kind in (0, 2):
-                self.notes.note("material and cost resources", label,
-                                "their cost on each task is added to the task's fixed cost")
-                continue
-            used_ids.add(rid)
-            capacity = self.float(el, "MaxUnits", label, 1.0)
-            rate = self.float(el, "StandardRate", label)
-            table_a = [r for r in self.iter(el, "Rates", "Rate") if (self.int(r, "RateTable", label, 0) or 0) == 0]
-            if len(table_a) > 1:
-                self.notes.note("rates that change over time", label, "the rate at the project start is used")
-            if rate is None and table_a:
-                # Only the cost rate table: take the rate in force at the project start.
-                day = self.datetime(self.root, "StartDate", "Project")
-                current = [r for r in table_a
-                           if day is None or ((self.datetime(r, "RatesFrom", label) or day) <= day
-                                              <= (self.datetime(r, "RatesTo", label) or day))]
-                rate = self.float((current or table_a)[0], "StandardRate", label)
-            rate = rate or 0.0
-            if (self.float(el, "OvertimeRate", label, 0.0) or 0.0) > 0:
-                self.notes.note("overtime rates", label)
-            if info["per_use"] > 0:
-                self.notes.note("per-use costs", label, "added to the fixed cost of each task using the resource")
-            periods = el.find(Q + "AvailabilityPeriods")
-            if periods is not None and len(periods.findall(Q + "AvailabilityPeriod")) > 1:
-                self.notes.note("availability that changes over time", label, "MaxUnits is used throughout")
-            cal_uid = self.int(el, "CalendarUID", label, -1)
-            if cal_uid in self.calendars.raw and cal_uid != self.calendar_uid:
-                workdays, holidays = self.calendars.days(cal_uid, "resource calendar")
-                own = tuple(d for d in WEEKDAYS if workdays.get(d))
-                if own != self.calendar.workdays or set(holidays) - set(self.calendar.holidays):
-                    self.notes.note("resource calendars", label, "resources follow the project calendar")
-            try:
-                resources.append(Resource(rid, name or rid, capacity=capacity, cost_per_day=rate * hours_per_day))
-            except PmsimError as exc:
-                raise exc.with_context(f"{self.path}: {label}") from None
-        return resources, by_uid
+    def check_work(self, rec, start: dt.date) -> None:
+        """Note a task MS Project scheduled by its assignments' work rather than by its duration: some
+        assignment's work at its units does not fill the duration, and the stored start and finish of
+        the task hold another amount of working time than its duration."""
+        if rec["fixed_duration"] or rec["elapsed"] or not any(
+                w["work"] is not None and w["units"] > 0 and abs(w["work"] / w["units"] - rec["minutes"]) > 1
+                for w in rec["work"]):
+            return
+        first, last = self.datetime(rec["el"], "Start", rec["label"]), self.datetime(rec["el"], "Finish", rec["label"])
+        if first is None or last is None:
+            return  # never scheduled: nothing says how MS Project would do it
+        cal = self.effective_calendar(rec)
+        span = (cal.working_offset(start, last) - cal.working_offset(start, first)) * cal.minutes_per_day
+        if abs(span - rec["minutes"]) > 1:
+            self.notes.note("resource-driven durations", rec["label"],
+                            "MS Project scheduled such a task by the work of each assignment; pmsim by the "
+                            "task's duration")
 
-    def read_assignments(self, tasks, res_by_uid, resources):
-        box = self.root.find(Q + "Assignments")
-        leaves = {r["uid"]: r for r in tasks["leaves"]}
-        by_uid = tasks["by_uid"]
-        for el in ([] if box is None else box.findall(Q + "Assignment")):
-            tuid = self.int(el, "TaskUID", "Assignment")
-            ruid = self.int(el, "ResourceUID", "Assignment")
-            label = f"assignment UID {self.text(el, 'UID')}"
-            if ruid is None or ruid < 0 or ruid not in res_by_uid:
-                continue  # MS Project's "unassigned" placeholder (-65535) or a skipped resource
-            res = res_by_uid[ruid]
-            if tuid not in leaves:
-                if tuid in by_uid and tuid not in self.inactive:
-                    self.notes.note("resources assigned to summary tasks (left out)",
-                                    f"{by_uid[tuid]['label']}: {res['label']}")
-                elif tuid not in by_uid:
-                    self.notes.note("assignments to unknown tasks (left out)", f"{label}: task UID {tuid}")
-                continue
-            rec = leaves[tuid]
-            if (self.int(el, "WorkContour", label, 0) or 0) != 0:
-                self.notes.note("work contours", f"{rec['label']}: {res['label']}", "work is spread evenly")
-            delay = self.text(el, "Delay")
-            if delay and NUMBER.fullmatch(delay) and float(delay) != 0:
-                self.notes.note("assignment delays", f"{rec['label']}: {res['label']}")
-            rec["fixed_cost"] += res["per_use"]
-            if res["kind"] in (0, 2):
-                rec["fixed_cost"] += max(0.0, (self.float(el, "Cost", label, 0.0) or 0.0) / 100)
-                continue
-            if res["kind"] == -1:
-                continue
-            units = self.float(el, "Units", label, 1.0)
-            if units is None or units < 0:
-                self.fail(label, f"Units must be >= 0, got {self.text(el, 'Units')!r}")
-            if res["id"] in rec["resources"]:
-                self.notes.note("a resource assigned twice to one task (units added)", rec["label"])
-            rec["resources"][res["id"]] = rec["resources"].get(res["id"], 0.0) + units
+    def effective_calendar(self, rec):
+        """The pmsim calendar a task works on (the rule of :meth:`pmsim.Project.task_calendar`)."""
+        cid = rec["calendar"]
+        if cid is None:
+            demands = enumerate(rec["resources"].items())
+            by_units = [(units, -k, self.resource_calendars[rid]) for k, (rid, units) in demands
+                        if units > 0 and self.resource_calendars.get(rid) is not None]
+            cid = max(by_units)[2] if by_units else None
+        if cid is None or cid == self.book.project.id:
+            return self.book.project
+        return self.book.used[cid]
 
     # ------------------------------------------------------------ links
 
@@ -374,7 +149,7 @@ class MspdiReader(Document):
         leaves = {r["uid"]: r for r in tasks["leaves"]}
         children: dict[int, list[dict]] = {}
         for rec in tasks["records"]:
-            for anc in _ancestors(rec):
+            for anc in ancestors(rec):
                 children.setdefault(anc["uid"], []).append(rec)
 
         def ends(uid):
@@ -382,7 +157,7 @@ class MspdiReader(Document):
                 return [leaves[uid]]
             return [c for c in children.get(uid, []) if c["uid"] in leaves]
 
-        deps: dict[tuple[str, str], Dependency] = {}
+        deps: dict[tuple, Dependency] = {}
         for rec in tasks["records"]:
             if rec["uid"] in self.inactive:
                 continue
@@ -402,33 +177,39 @@ class MspdiReader(Document):
                 if code not in LINK_FROM_CODE:
                     self.fail(label, f"Type must be 0 (FF), 1 (FS), 2 (SF) or 3 (SS), got {code}")
                 kind = LINK_FROM_CODE[code]
-                tenths = self.float(link, "LinkLag", label, 0.0) or 0.0
+                value = self.float(link, "LinkLag", label, 0.0) or 0.0
                 fmt = self.int(link, "LagFormat", label, FORMAT_DAYS)
                 pred = by_uid[puid]
-                if fmt in PERCENT_FORMATS:
-                    lag_of = lambda p, t=tenths: t / 100 * p.get("duration", 0.0)  # noqa: E731
-                    self.notes.note("lags in percent of the predecessor's duration", rec["label"],
-                                    "converted to working days")
-                elif fmt in ELAPSED_FORMATS:
-                    lag = tenths / 10 / 1440 * self.elapsed_factor()
-                    lag_of = lambda p, v=lag: v  # noqa: E731
-                    self.notes.note("elapsed lags", rec["label"], "converted to working days of the project calendar")
-                else:
-                    lag = tenths / 10 / self.minutes_per_day
-                    lag_of = lambda p, v=lag: v  # noqa: E731
-                preds, succs = ends(puid), ends(rec["uid"])
                 if pred["summary"] or rec["summary"]:
                     self.notes.note("links on summary tasks", f"{pred['label']} -> {rec['label']}",
                                     "replaced by links between the tasks under them")
-                for p in preds:
-                    for s in succs:
-                        if p is s or (p["id"], s["id"]) in deps:
+                for p in ends(puid):
+                    lag, calendar = self.lag(value, fmt, p, rec)
+                    for s in ends(rec["uid"]):
+                        key = (p["id"], s["id"], kind, lag, calendar)
+                        if p is s or key in deps:
                             continue
                         try:
-                            deps[(p["id"], s["id"])] = Dependency(p["id"], s["id"], kind, lag_of(p))
+                            deps[key] = Dependency(p["id"], s["id"], kind, lag, lag_calendar=calendar)
                         except PmsimError as exc:
                             raise exc.with_context(f"{self.path}: {label}") from None
         return list(deps.values())
+
+    def lag(self, value: float, fmt: int, pred: dict, succ: dict) -> tuple[float, str | None]:
+        """A link's lag in days and the calendar it counts on (None: the successor's, MS Project's rule).
+
+        ``LinkLag`` is in tenths of a minute (working minutes, or wall-clock ones for an
+        elapsed format), or a percentage of the predecessor's duration for a percent format.
+        """
+        if fmt in PERCENT_FORMATS:
+            self.notes.note("lags in percent of the predecessor's duration",
+                            f"{pred['label']} -> {succ['label']} ({value:g} %)",
+                            "converted to days: that share of the predecessor's duration")
+            elapsed = fmt in ELAPSED_PERCENT_FORMATS or pred["elapsed"]
+            return value / 100 * pred["duration"], (self.book.elapsed() if elapsed else None)
+        if fmt in ELAPSED_FORMATS:
+            return value / 10 / ELAPSED_MINUTES_PER_DAY, self.book.elapsed()
+        return value / 10 / self.minutes_per_day, None
 
     # ------------------------------------------------------------ project
 
@@ -447,45 +228,31 @@ class MspdiReader(Document):
             if not starts:
                 self.fail("Project", "no StartDate and no task start dates")
             start = min(starts)
+        self.check_start_time(start)
+        if not self.bool(root, "ScheduleFromStart", True):
+            self.notes.note("scheduling from the project finish date", "the project",
+                            "pmsim schedules forward from the start date")
         currency = self.text(root, "CurrencyCode") or "USD"
         if currency.upper() == "XXX":
             currency = self.text(root, "CurrencySymbol") or currency
-        summary = self.summary_task
-        deadline = description = budget = None
-        risks = ()
-        if summary is not None:
-            when = self.datetime(summary, "Deadline", "project summary task")
-            deadline = when.date() if when else None
-            description = self.text(summary, "Notes")
-            budget_field = self.field_id("budget")
-            text = self.custom(summary, budget_field) if budget_field else None
-            if text is not None:
-                try:
-                    budget = float(text)
-                except ValueError:
-                    self.fail("project summary task", f"'pmsim budget' must be a number, got {text!r}")
-            elif not self.pmsim_written:
-                for base in summary.findall(Q + "Baseline"):
-                    if (self.int(base, "Number", "baseline", 0) or 0) == 0:
-                        cost = self.float(base, "Cost", "project summary task baseline", 0.0) or 0.0
-                        budget = cost / 100 if cost > 0 else None
-            risk_field = self.field_id("risks")
-            text = self.custom(summary, risk_field) if risk_field else None
-            if text:
-                risks = risks_from_json(text, f"{self.path}: project summary task, field 'pmsim risks'")
-        model_tasks = []
+        summary = self.summary_fields_of_project(start.date())
         for rec in leaves:
-            try:
-                model_tasks.append(Task(rec["id"], rec["name"], estimate=rec["estimate"], resources=rec["resources"],
-                                        fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"],
-                                        phase=rec["phase"], milestone=rec["milestone"]))
-            except PmsimError as exc:
-                raise exc.with_context(f"{self.path}: {rec['label']}") from None
+            self.check_work(rec, start.date())
+        model_tasks = [self.model_task(rec) for rec in leaves]
+        calendars = self.project_calendars(start.date())
+        settings = {**MS_PROJECT_SETTINGS, **{k: v for k, v in self.settings.items() if k in MS_PROJECT_SETTINGS}}
+        status = self.status_date(leaves, start.date())
+        if any(t.actual_start is not None for t in model_tasks) and status is None \
+                and settings["progress_rule"] != "ms_project":
+            self.notes.note("progress without a status date", "the project",
+                            "read with MS Project's progress rule, which needs none")
+            settings["progress_rule"] = "ms_project"
         try:
             project = Project(
                 name=name, start=start.date(), tasks=model_tasks, dependencies=deps, resources=resources,
-                risks=risks, calendar=self.calendar, currency=currency, budget=budget, deadline=deadline,
-                description=description or "",
+                calendar=self.book.project, calendars=calendars, currency=currency, status_date=status,
+                must_finish_by=self.settings.get("must_finish_by"),
+                honor_constraints=self.honor_constraints(), **summary, **settings,
             )
         except PmsimError as exc:
             raise exc.with_context(str(self.path)) from None
@@ -497,11 +264,124 @@ class MspdiReader(Document):
                                     "pmsim's cost = fixed cost + (cost per day + resource rates) x duration")
         return project
 
+    def check_start_time(self, start: dt.datetime) -> None:
+        """Note a project start later than the start of its day's work: MS Project starts the first tasks
+        at that moment (09:00), pmsim's project starts with the day (08:00)."""
+        cal, day = self.book.project, start.date()
+        try:
+            theirs = cal.start_time(day, cal.working_offset(day, start))
+            ours = cal.start_time(day, 0.0)
+        except PmsimError:
+            return
+        if theirs != ours:
+            self.notes.note("a project start later than the start of its day's work", f"StartDate {start}",
+                            f"MS Project starts the first tasks at {theirs}, pmsim at {ours}")
 
-def _ancestors(rec):
-    out = []
-    p = rec.get("parent")
-    while p is not None:
-        out.append(p)
-        p = p.get("parent")
-    return out
+    def honor_constraints(self) -> bool:
+        """pmsim's own setting, or the file's flag when MPXJ wrote it from an ``.mpp``; else True: MS Project
+        writes HonorConstraints 0 whatever its option (docs/exchange_formats.md)."""
+        if "honor_constraints" in self.settings:
+            return bool(self.settings["honor_constraints"])
+        if self.honor_flag_is_true:
+            return self.bool(self.root, "HonorConstraints", True)
+        return True
+
+    def summary_fields_of_project(self, start: dt.date) -> dict:
+        """Deadline, description, budget and risks from the project summary task (UID 0)."""
+        summary = self.summary_task
+        out = {"deadline": None, "description": "", "budget": None, "risks": ()}
+        if summary is None:
+            return out
+        when = self.datetime(summary, "Deadline", "project summary task")
+        out["deadline"] = when.date() if when else None
+        if when is not None and when.date() < start:
+            self.notes.note("project deadlines before the project start (left out)", f"Deadline {when.date()}")
+            out["deadline"] = None
+        out["description"] = self.text(summary, "Notes") or ""
+        budget_field = self.field_id("budget")
+        text = self.custom(summary, budget_field) if budget_field else None
+        if text is not None:
+            try:
+                out["budget"] = float(text)
+            except ValueError:
+                self.fail("project summary task", f"'pmsim budget' must be a number, got {text!r}")
+        elif not self.pmsim_written:
+            for base in summary.findall(Q + "Baseline"):
+                if (self.int(base, "Number", "baseline", 0) or 0) == 0:
+                    cost = self.float(base, "Cost", "project summary task baseline", 0.0) or 0.0
+                    out["budget"] = cost / 100 if cost > 0 else None
+        risk_field = self.field_id("risks")
+        text = self.custom(summary, risk_field) if risk_field else None
+        if text:
+            out["risks"] = risks_from_json(text, f"{self.path}: project summary task, field 'pmsim risks'")
+        return out
+
+    def model_task(self, rec) -> Task:
+        """The pmsim task of a leaf record: dates as moments of its calendar (a date alone when at a day's edge)."""
+        cal = self.effective_calendar(rec)
+
+        def moment(value, finish):
+            return None if value is None else local_moment(value, cal, finish)
+
+        constraint = rec["constraint"]
+        try:
+            return Task(rec["id"], rec["name"], estimate=rec["estimate"], resources=rec["resources"],
+                        fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"], phase=rec["phase"],
+                        milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
+                        constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS),
+                        deadline=moment(rec["deadline"], True),
+                        actual_start=moment(rec["actual_start"], False),
+                        actual_finish=moment(rec["actual_finish"], True),
+                        remaining_duration=rec["remaining_duration"], percent_complete=rec["percent_complete"])
+        except PmsimError as exc:
+            raise exc.with_context(f"{self.path}: {rec['label']}") from None
+
+    def project_calendars(self, start: dt.date) -> tuple:
+        """The project's other calendars: every base calendar, and those tasks and resources use;
+        each one used must have working time in the ten years from the project start."""
+        out = {}
+        for uid, cal in self.book.base_calendars():
+            if cal is None:
+                self.notes.note("calendars with no working time (left out: no task or resource uses them)",
+                                self.book.raw[uid].label)
+            elif cal.id:
+                out[cal.id] = cal
+        out.update(self.book.used)
+        for cal in [self.book.project, *self.book.used.values()]:
+            if not self.book.has_work_from(cal, start):
+                raise FileFormatError(
+                    f"{self.path}: calendar {cal.id or cal.name!r} has no working time in the ten years from the "
+                    f"project start {start}: its exceptions and holidays take every working day, so a task on it "
+                    "could never be scheduled")
+        return tuple(out.values())
+
+    def status_date(self, leaves, start: dt.date):
+        """The status date (MS Project's data date), kept when the model can hold it."""
+        value = self.datetime(self.root, "StatusDate", "Project")
+        if value is None:
+            return None
+        status = local_moment(value, self.book.project, True)
+        day = status if isinstance(status, dt.date) and not isinstance(status, dt.datetime) else status.date()
+        if day < start:
+            self.notes.note("status dates before the project start (left out)", f"StatusDate {value}")
+            return None
+        late = []
+        for rec in leaves:
+            cal = self.effective_calendar(rec)
+            for value, finish in ((rec["actual_start"], False), (rec["actual_finish"], True)):
+                moment = None if value is None else local_moment(value, cal, finish)
+                if moment is not None and _after(moment, status):
+                    late.append(rec["label"])
+        if late:
+            self.notes.note("a status date before actual dates (the status date is left out)",
+                            ", ".join(dict.fromkeys(late)), f"StatusDate {value} comes before their actual dates")
+            return None
+        return status
+
+
+def _after(moment, status) -> bool:
+    """Is a moment after the status date (a date alone is the whole day), as the model judges it?"""
+    if isinstance(moment, dt.datetime) and isinstance(status, dt.datetime):
+        return moment > status
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    return day > (status.date() if isinstance(status, dt.datetime) else status)

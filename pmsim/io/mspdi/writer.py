@@ -1,17 +1,20 @@
 """Writing a project as MS Project XML (MSPDI): :func:`write_mspdi`.
 
-Besides the plan itself the file holds what MS Project shows: the CPM dates,
-floats and costs, and each task's plan as baseline 0.
+Besides the plan itself (calendars, constraints, deadlines, progress, links) the
+file holds what MS Project shows: the CPM dates, floats and costs, and each task's
+plan as baseline 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ...costs import cost_model
@@ -25,17 +28,19 @@ from .._exchange import (
     estimate_points,
     progress_rows,
     risks_to_json,
-    schedule_times,
-    when,
 )
 from .._files import XML_ILLEGAL, replacing
-from .calendars import write_calendars
+from .calendar_writer import WrittenCalendars, is_elapsed, write_calendars
+from .calendars import day_spans
 from .fields import (
+    CONSTRAINT_TO_CODE,
     DURATION_ALIASES,
     DURATION_FIELDS,
+    ELAPSED_MINUTES_PER_DAY,
+    FINISH_CONSTRAINTS,
     FORMAT_DAYS,
+    FORMAT_ELAPSED_DAYS,
     LINK_TO_CODE,
-    MINUTES_PER_DAY,
     NAMESPACE,
     RESOURCE_FIELDS,
     TASK_FIELDS,
@@ -59,7 +64,8 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
         ``remaining_duration``, ``actual_cost``, ``actual_start``,
         ``actual_finish``, optionally ``status_date``; checked as
         :func:`pmsim.io.progress_table.check_progress` checks it), written as the tasks'
-        percent complete, actual dates, actual cost and remaining duration.
+        percent complete, actual dates, actual cost and remaining duration, in place
+        of the progress the tasks hold.
 
     docs/exchange_formats.md lists where each pmsim field goes. The file opens
     in MS Project 2010 and later and in MPXJ.
@@ -75,17 +81,20 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     if not isinstance(project, Project):
         raise ValidationError(f"{path}: write_mspdi needs a Project, got {type(project).__name__}")
     rows, status_date = progress_rows(progress, project, str(path))
-    source = _Source(project, rows, Notes(str(path)))
-
+    if status_date is not None and project.status_date is not None and status_date != _day(project.status_date):
+        raise ValidationError(f"{path}: the progress table's status date {status_date} differs from the "
+                              f"project's status date {project.status_date}")
+    source = _Source(project, rows, Notes(str(path), verdict="MS Project XML cannot hold it as pmsim has it"))
+    source.status_date = status_date if status_date is not None else project.status_date
     root = ET.Element("Project", xmlns=NAMESPACE)
-    _project_fields(root, source, status_date)
+    _project_fields(root, source, source.status_date)
     _field_aliases(root)
-    write_calendars(root, project)
+    source.calendars = write_calendars(root, project, source.notes)
     tasks_el = sub(root, "Tasks")
     _summary_task(tasks_el, source)
     _tasks(tasks_el, source)
-    res_uid = _resources(root, project)
-    _assignments(root, source, res_uid)
+    _resources(root, source)
+    _assignments(root, source)
     _replace_control_characters(root, project, source.notes)
     ET.indent(root, space="  ")
     with replacing(path) as tmp:
@@ -93,8 +102,14 @@ def write_mspdi(project: Project, path, *, progress=None) -> None:
     source.notes.emit(stacklevel=3)
 
 
+def _day(moment) -> dt.date:
+    return moment.date() if isinstance(moment, dt.datetime) else moment
+
+
 class _Source:
     """What every part of the file is written from: the project, its CPM schedule and costs, the progress."""
+
+    calendars: WrittenCalendars
 
     def __init__(self, project: Project, progress: dict[str, dict], notes: Notes):
         self.project = project
@@ -103,11 +118,12 @@ class _Source:
         self.schedule = cpm(project)
         table = self.schedule.table
         self.rows_of = table.to_dict("index")
-        self.times = schedule_times(project, table)
+        self.times = _schedule_times(self.schedule)
         self.links_into: dict[str, list[Dependency]] = {t.id: [] for t in project.tasks}
         for dep in project.dependencies:
             self.links_into[dep.successor].append(dep)
         self.costs = cost_model(project)["budget"].to_dict()
+        self.calendar_of = {t.id: project.task_calendar(t) for t in project.tasks}
         # Phases become summary tasks over runs of consecutive tasks of that phase.
         self.runs: list[tuple[str, list[Task]]] = []
         for task in project.tasks:
@@ -125,29 +141,60 @@ class _Source:
                 uid += 1
                 self.uid_of[task.id] = uid
 
+    def minutes_per_day(self, task_id: str) -> float:
+        """Minutes in a day of the task's durations: of its calendar, 1440 when it is elapsed."""
+        return self.calendar_of[task_id].minutes_per_day
+
+    def elapsed(self, task_id: str) -> bool:
+        return is_elapsed(self.calendar_of[task_id])
+
+    def moment(self, value, calendar, finish: bool) -> dt.datetime:
+        """A pmsim moment as a date and time: a date alone is the start (or end) of that day's work."""
+        if isinstance(value, dt.datetime):
+            return value
+        spans = day_spans(calendar, value) or self.project.calendar.hours or ((480, 1020),)
+        minute = spans[-1][1] if finish else spans[0][0]
+        return dt.datetime.combine(value, dt.time()) + dt.timedelta(minutes=minute)
+
+
+def _schedule_times(schedule) -> dict[str, dict]:
+    """Task id -> its dates and times on its calendar: ``start`` and ``finish`` (the actual start of a
+    started task), early and late dates; a zero-duration task sits at the end of the working time
+    before it, as MS Project shows it."""
+    times = schedule.times()
+    zero = schedule.table["duration"].to_numpy() == 0
+    out = {}
+    for k, tid in enumerate(times.index):
+        row = {name: value.to_pydatetime() for name, value in times.iloc[k].items()}
+        if zero[k]:
+            row["start"], row["early_start"], row["late_start"] = row["finish"], row["early_finish"], row["late_finish"]
+        out[tid] = row
+    return out
+
 
 # --------------------------------------------------------------------------- elements
 
 
-def _extended(parent: ET.Element, field_id: str, value: str, duration: bool = False) -> None:
+def _extended(parent: ET.Element, field_id: str, value: str, duration: bool = False, elapsed: bool = False) -> None:
     ea = sub(parent, "ExtendedAttribute")
     sub(ea, "FieldID", field_id)
     sub(ea, "Value", value)
     if duration:
-        sub(ea, "DurationFormat", FORMAT_DAYS)
+        sub(ea, "DurationFormat", FORMAT_ELAPSED_DAYS if elapsed else FORMAT_DAYS)
 
 
-def _task_element(parent: ET.Element, uid: int, name: str, outline, level: int,
-                  start: dt.datetime, finish: dt.datetime, duration: float) -> ET.Element:
+def _task_element(parent: ET.Element, uid: int, name: str, outline, level: int, start: dt.datetime,
+                  finish: dt.datetime, duration: float, minutes_per_day: float, elapsed: bool = False,
+                  kind: int = 1) -> ET.Element:
     """A ``Task`` with its identity, place in the outline, dates and duration."""
     el = sub(parent, "Task")
-    for tag, value in (("UID", uid), ("ID", uid), ("Name", name), ("Active", 1), ("Manual", 0), ("Type", 1),
+    for tag, value in (("UID", uid), ("ID", uid), ("Name", name), ("Active", 1), ("Manual", 0), ("Type", kind),
                        ("IsNull", 0), ("WBS", outline), ("OutlineNumber", outline), ("OutlineLevel", level)):
         sub(el, tag, value)
     sub(el, "Start", stamp(start))
     sub(el, "Finish", stamp(finish))
-    sub(el, "Duration", duration_text(duration))
-    sub(el, "DurationFormat", FORMAT_DAYS)
+    sub(el, "Duration", duration_text(duration, minutes_per_day))
+    sub(el, "DurationFormat", FORMAT_ELAPSED_DAYS if elapsed else FORMAT_DAYS)
     return el
 
 
@@ -160,29 +207,34 @@ def _summary_fields(el: ET.Element, cost: float) -> None:
 
 
 def _baseline(el: ET.Element, start: dt.datetime, finish: dt.datetime, duration: float, cost: float,
-              work: float | None = None) -> None:
+              minutes_per_day: float, work: float | None = None, elapsed: bool = False) -> None:
     base = sub(el, "Baseline")
     sub(base, "Number", 0)
     sub(base, "Start", stamp(start))
     sub(base, "Finish", stamp(finish))
-    sub(base, "Duration", duration_text(duration))
-    sub(base, "DurationFormat", FORMAT_DAYS)
+    sub(base, "Duration", duration_text(duration, minutes_per_day))
+    sub(base, "DurationFormat", FORMAT_ELAPSED_DAYS if elapsed else FORMAT_DAYS)
     if work is not None:
-        sub(base, "Work", duration_text(work))
+        sub(base, "Work", duration_text(work, minutes_per_day))
     sub(base, "Cost", decimal_text(cost * 100))
 
 
 # --------------------------------------------------------------------------- the project
 
 
-def _project_fields(root: ET.Element, source: _Source, status_date: dt.date | None) -> None:
-    project, mpd = source.project, MINUTES_PER_DAY
+def _project_fields(root: ET.Element, source: _Source, status_date) -> None:
+    project = source.project
+    cal = project.calendar
+    mpd = cal.minutes_per_day
+    if mpd != round(mpd):
+        source.notes.note("a length of day that is not whole minutes (MSPDI's MinutesPerDay is a whole number)",
+                          f"{cal.hours_per_day:g} hours", "rounded to the minute")
     sub(root, "SaveVersion", 14)
     sub(root, "Name", project.name)
     sub(root, "Title", project.name)
     sub(root, "ScheduleFromStart", 1)
-    sub(root, "StartDate", stamp(dt.datetime.combine(project.start, dt.time(8))))
-    sub(root, "FinishDate", stamp(when(project, source.schedule.makespan, True)))
+    sub(root, "StartDate", stamp(source.moment(project.start, cal, False)))
+    sub(root, "FinishDate", stamp(cal.finish_time(project.start, source.schedule.makespan)))
     currency = project.currency
     if re.fullmatch(r"[A-Za-z]{3}", currency):
         sub(root, "CurrencyCode", currency.upper() if currency.isupper() else currency)
@@ -191,15 +243,17 @@ def _project_fields(root: ET.Element, source: _Source, status_date: dt.date | No
         sub(root, "CurrencySymbol", currency[:20])
         sub(root, "CurrencyCode", "XXX")
     sub(root, "CalendarUID", 1)
-    sub(root, "DefaultStartTime", "08:00:00")
-    sub(root, "DefaultFinishTime", "17:00:00")
-    sub(root, "MinutesPerDay", mpd)
-    sub(root, "MinutesPerWeek", mpd * len(project.calendar.workdays))
+    spans = cal.hours or ((480, 1020),)
+    sub(root, "DefaultStartTime", f"{spans[0][0] // 60:02d}:{spans[0][0] % 60:02d}:00")
+    sub(root, "DefaultFinishTime", f"{spans[-1][1] % 1440 // 60:02d}:{spans[-1][1] % 60:02d}:00")
+    sub(root, "MinutesPerDay", int(round(mpd)))
+    sub(root, "MinutesPerWeek", int(round(mpd * max(len(cal.working_weekdays), 1))))
     sub(root, "DaysPerMonth", 20)
     sub(root, "DurationFormat", FORMAT_DAYS)
     sub(root, "EditableActualCosts", int(bool(source.progress)))
+    sub(root, "HonorConstraints", int(project.honor_constraints))
     if status_date is not None:
-        sub(root, "StatusDate", stamp(dt.datetime.combine(status_date, dt.time(17))))
+        sub(root, "StatusDate", stamp(source.moment(status_date, cal, True)))
     sub(root, "NewTasksAreManual", 0)
 
 
@@ -218,22 +272,43 @@ def _field_aliases(root: ET.Element) -> None:
         sub(ea, "Alias", alias)
 
 
+def _settings(source: _Source) -> str:
+    """pmsim's settings that MSPDI has no place for, as JSON (read back by pmsim only)."""
+    project = source.project
+    rule = project.progress_rule
+    started = any(t.actual_start is not None for t in project.tasks) or any(
+        not pd.isna(row["actual_start"]) for row in source.progress.values())
+    if started and source.status_date is None and rule != "ms_project":
+        source.notes.note("progress without a status date", f"progress_rule={rule!r}",
+                          "the file says MS Project's progress rule, the one that needs no data date")
+        rule = "ms_project"
+    data = {"lag_calendar": project.lag_calendar, "total_float": project.total_float, "progress_rule": rule,
+            "honor_constraints": project.honor_constraints}
+    if project.must_finish_by is not None:
+        data["must_finish_by"] = project.must_finish_by.isoformat()
+    if source.calendars.identities:
+        data["calendars"] = source.calendars.identities
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
 def _summary_task(tasks_el: ET.Element, source: _Source) -> None:
     """The project summary task (UID 0): the project's dates, cost, deadline, description, risks and budget."""
     project, makespan = source.project, source.schedule.makespan
-    start, finish = when(project, 0, False), when(project, makespan, True)
+    cal, mpd = project.calendar, project.calendar.minutes_per_day
+    start, finish = cal.start_time(project.start, 0.0), cal.finish_time(project.start, makespan)
     total_cost = sum(source.costs.values())
-    summary = _task_element(tasks_el, 0, project.name, 0, 0, start, finish, makespan)
+    summary = _task_element(tasks_el, 0, project.name, 0, 0, start, finish, makespan, mpd)
     _summary_fields(summary, total_cost)
     if project.deadline is not None:
-        sub(summary, "Deadline", stamp(dt.datetime.combine(project.deadline, dt.time(17))))
+        sub(summary, "Deadline", stamp(source.moment(project.deadline, cal, True)))
     if project.description:
         sub(summary, "Notes", project.description)
     if project.risks:
         _extended(summary, TASK_FIELDS["risks"][0], risks_to_json(project.risks))
     if project.budget is not None:
         _extended(summary, TASK_FIELDS["budget"][0], repr(project.budget))
-    _baseline(summary, start, finish, makespan, total_cost)
+    _extended(summary, TASK_FIELDS["settings"][0], _settings(source))
+    _baseline(summary, start, finish, makespan, total_cost, mpd)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -242,17 +317,17 @@ def _summary_task(tasks_el: ET.Element, source: _Source) -> None:
 def _tasks(tasks_el: ET.Element, source: _Source) -> None:
     """A summary task per run of a phase, then its tasks; the outline numbers say which is under which."""
     project = source.project
+    cal, mpd = project.calendar, project.calendar.minutes_per_day
     uid = 0
     outline_top = 0
-    lag_rounded: list[str] = []
     for phase, members in source.runs:
         if phase:
             uid += 1
             outline_top += 1
             es = min(source.rows_of[t.id]["early_start"] for t in members)
             ef = max(source.rows_of[t.id]["early_finish"] for t in members)
-            ph = _task_element(tasks_el, uid, phase, outline_top, 1, when(project, es, False),
-                               when(project, ef, True), ef - es)
+            ph = _task_element(tasks_el, uid, phase, outline_top, 1, cal.start_time(project.start, es),
+                               cal.finish_time(project.start, ef), ef - es, mpd)
             _summary_fields(ph, sum(source.costs[t.id] for t in members))
         for k, task in enumerate(members, 1):
             uid += 1
@@ -261,84 +336,171 @@ def _tasks(tasks_el: ET.Element, source: _Source) -> None:
             else:
                 outline_top += 1
                 outline, level = str(outline_top), 1
-            _task(tasks_el, source, task, uid, outline, level, lag_rounded)
-    for item in lag_rounded:
-        source.notes.note("lags rounded to a tenth of a minute (MSPDI stores whole tenths)", item)
+            _task(tasks_el, source, task, uid, outline, level)
+    _link_notes(source)
 
 
-def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: str, level: int,
-          lag_rounded: list[str]) -> None:
-    mpd = MINUTES_PER_DAY
+def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: str, level: int) -> None:
+    project = source.project
     row = source.rows_of[task.id]
     times = source.times[task.id]
     dur = task.planned_duration
+    cal, mpd, elapsed = source.calendar_of[task.id], source.minutes_per_day(task.id), source.elapsed(task.id)
     start, finish = times["start"], times["finish"]
-    el = _task_element(tasks_el, uid, task.name, outline, level, start, finish, dur)
+    # Fixed units (0) lets MS Project schedule a task on its resources' calendars, as pmsim does
+    # when the task has no calendar of its own; otherwise fixed duration (1).
+    by_resources = task.calendar is None and any(units > 0 and project.resource(rid).calendar is not None
+                                                 for rid, units in task.resources)
+    el = _task_element(tasks_el, uid, task.name, outline, level, start, finish, dur, mpd, elapsed,
+                       kind=0 if by_resources else 1)
     work = sum(u for _, u in task.resources) * dur
     if task.resources:
-        sub(el, "Work", duration_text(work))
+        sub(el, "Work", duration_text(work, mpd))
     sub(el, "EffortDriven", 0)
     sub(el, "Milestone", int(task.milestone))
     sub(el, "Summary", 0)
     sub(el, "Critical", int(bool(row["critical"])))
-    sub(el, "EarlyStart", stamp(start))
-    sub(el, "EarlyFinish", stamp(finish))
+    sub(el, "EarlyStart", stamp(times["early_start"]))
+    sub(el, "EarlyFinish", stamp(times["early_finish"]))
     sub(el, "LateStart", stamp(times["late_start"]))
     sub(el, "LateFinish", stamp(times["late_finish"]))
-    # Slack in tenths of a minute.
-    sub(el, "FreeSlack", int(round(row["free_float"] * mpd * 10)))
-    sub(el, "TotalSlack", int(round(row["total_float"] * mpd * 10)))
+    # Slack in tenths of a minute (the schedule's floats are days of the project calendar).
+    project_mpd = project.calendar.minutes_per_day
+    sub(el, "FreeSlack", int(round(row["free_float"] * project_mpd * 10)))
+    sub(el, "TotalSlack", int(round(row["total_float"] * project_mpd * 10)))
     sub(el, "FixedCost", decimal_text(task.fixed_cost * 100))
     sub(el, "FixedCostAccrual", 3)
-    done = source.progress.get(task.id)
-    if done is not None and not math.isnan(done["percent_complete"]):
+    done = _progress(source, task)
+    if done["percent_complete"] is not None:
         pct = done["percent_complete"]
         if pct != round(pct):
             source.notes.note("percent complete rounded to whole percents", task.id)
         sub(el, "PercentComplete", int(round(pct)))
     sub(el, "Cost", decimal_text(source.costs[task.id] * 100))
-    _actuals(el, done, dur)
-    sub(el, "ConstraintType", 0)
-    sub(el, "CalendarUID", -1)
+    _actuals(el, source, task, done, cal, mpd)
+    _constraint(el, source, task, cal)
+    sub(el, "CalendarUID", source.calendars.uid[task.calendar] if task.calendar and not elapsed else -1)
+    sub(el, "IgnoreResourceCalendar", int(task.calendar is not None and not elapsed))
+    if task.deadline is not None:
+        sub(el, "Deadline", stamp(source.moment(task.deadline, cal, True)))
     for dep in source.links_into[task.id]:
-        _predecessor_link(el, dep, source.uid_of, lag_rounded)
-    _estimate_fields(el, task)
-    _baseline(el, start, finish, dur, source.costs[task.id], work if task.resources else None)
+        _predecessor_link(el, dep, source)
+    _estimate_fields(el, task, elapsed, mpd)
+    _baseline(el, start, finish, dur, source.costs[task.id], mpd, work if task.resources else None, elapsed)
 
 
-def _actuals(el: ET.Element, done: dict | None, duration: float) -> None:
-    """Actual dates and cost and the remaining duration (all of it for a task without progress)."""
-    if done is None:
-        sub(el, "RemainingDuration", duration_text(duration))
+def _progress(source: _Source, task: Task) -> dict:
+    """A task's progress: the progress table's row, else what the task holds."""
+    row = source.progress.get(task.id)
+    if row is not None:
+        def blank(v):
+            return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
+
+        return {"percent_complete": None if blank(row["percent_complete"]) else row["percent_complete"],
+                "remaining_duration": None if blank(row["remaining_duration"]) else row["remaining_duration"],
+                "actual_cost": None if blank(row["actual_cost"]) else row["actual_cost"],
+                "actual_start": None if blank(row["actual_start"]) else row["actual_start"].to_pydatetime().date(),
+                "actual_finish": None if blank(row["actual_finish"]) else row["actual_finish"].to_pydatetime().date(),
+                "table": True}
+    pct = task.percent_complete
+    if pct is None and task.actual_finish is not None:
+        pct = 100.0  # MS Project holds a finished task at 100 %
+    return {"percent_complete": pct, "remaining_duration": task.remaining_duration, "actual_cost": None,
+            "actual_start": task.actual_start, "actual_finish": task.actual_finish, "table": False}
+
+
+def _actuals(el: ET.Element, source: _Source, task: Task, done: dict, cal, mpd: float) -> None:
+    """Actual dates and cost, the actual duration (MS Project's share of the duration done) and the
+    remaining duration (all of it for a task not started)."""
+    dur = task.planned_duration
+    sub(el, "ActualDuration", duration_text(_done_days(task, done), mpd))
+    if done["actual_start"] is None and not done["table"]:
+        sub(el, "RemainingDuration", duration_text(dur, mpd))
         return
-    if not pd.isna(done["actual_start"]):
-        sub(el, "ActualStart", stamp(done["actual_start"].to_pydatetime().replace(hour=8)))
-    if not pd.isna(done["actual_finish"]):
-        sub(el, "ActualFinish", stamp(done["actual_finish"].to_pydatetime().replace(hour=17)))
-    if not math.isnan(done["actual_cost"]):
+    if done["actual_start"] is not None:
+        sub(el, "ActualStart", stamp(source.moment(done["actual_start"], cal, False)))
+    if done["actual_finish"] is not None:
+        sub(el, "ActualFinish", stamp(source.moment(done["actual_finish"], cal, True)))
+    if done["actual_cost"] is not None:
         sub(el, "ActualCost", decimal_text(done["actual_cost"] * 100))
-    if not math.isnan(done["remaining_duration"]):
-        sub(el, "RemainingDuration", duration_text(done["remaining_duration"]))
+    remaining = done["remaining_duration"]
+    if remaining is None and done["actual_finish"] is not None:
+        remaining = 0.0
+    if remaining is not None:
+        sub(el, "RemainingDuration", duration_text(remaining, mpd))
 
 
-def _predecessor_link(el: ET.Element, dep: Dependency, uid_of: dict[str, int], lag_rounded: list[str]) -> None:
+def _done_days(task: Task, done: dict) -> float:
+    """The duration done: all of it when finished, else the percent complete of it (or what the
+    remaining duration leaves), none before the start."""
+    dur = task.planned_duration
+    if done["actual_start"] is None:
+        return 0.0
+    if done["actual_finish"] is not None:
+        return dur
+    if done["percent_complete"] is not None:
+        return dur * done["percent_complete"] / 100
+    if done["remaining_duration"] is not None:
+        return max(dur - done["remaining_duration"], 0.0)
+    return 0.0
+
+
+def _constraint(el: ET.Element, source: _Source, task: Task, cal) -> None:
+    kind = task.constraint
+    if kind in ("SO", "FO"):
+        source.notes.note("P6's start-on and finish-on constraints (written as Must Start On and Must Finish On)",
+                          task.id)
+    sub(el, "ConstraintType", CONSTRAINT_TO_CODE[kind])
+    if task.constraint_date is not None:
+        sub(el, "ConstraintDate", stamp(source.moment(task.constraint_date, cal, kind in FINISH_CONSTRAINTS)))
+    if task.secondary_constraint is not None:
+        source.notes.note("secondary constraints (MS Project has one constraint per task; left out)",
+                          f"{task.id}: {task.secondary_constraint}")
+
+
+def _predecessor_link(el: ET.Element, dep: Dependency, source: _Source) -> None:
+    """A link: its lag in tenths of a minute of the successor's calendar (MS Project's rule), or elapsed."""
+    project = source.project
     link = sub(el, "PredecessorLink")
-    sub(link, "PredecessorUID", uid_of[dep.predecessor])
+    sub(link, "PredecessorUID", source.uid_of[dep.predecessor])
     sub(link, "Type", LINK_TO_CODE[dep.type])
     sub(link, "CrossProject", 0)
-    tenths = dep.lag * MINUTES_PER_DAY * 10
+    succ_cal = source.calendar_of[dep.successor]
+    lag_cal = project.calendar_named(dep.lag_calendar) if dep.lag_calendar is not None else None
+    elapsed = lag_cal is not None and is_elapsed(lag_cal)
+    if lag_cal is not None and not elapsed and lag_cal.id != succ_cal.id and dep.lag:
+        source.notes.note("lags on another calendar than the successor's (MS Project counts a lag on the "
+                          "successor's calendar)", f"{dep.predecessor} -> {dep.successor}")
+    minutes = ELAPSED_MINUTES_PER_DAY if elapsed else (lag_cal or succ_cal).minutes_per_day
+    tenths = dep.lag * minutes * 10
     if abs(tenths - round(tenths)) > 1e-6:
-        lag_rounded.append(f"{dep.predecessor} -> {dep.successor} ({dep.lag:g} days)")
+        source.notes.note("lags rounded to a tenth of a minute (MSPDI stores whole tenths)",
+                          f"{dep.predecessor} -> {dep.successor} ({dep.lag:g} days)")
     sub(link, "LinkLag", int(round(tenths)))
-    sub(link, "LagFormat", FORMAT_DAYS)
+    sub(link, "LagFormat", FORMAT_ELAPSED_DAYS if elapsed else FORMAT_DAYS)
 
 
-def _estimate_fields(el: ET.Element, task: Task) -> None:
+def _link_notes(source: _Source) -> None:
+    project = source.project
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for dep in project.dependencies:
+        pairs.setdefault((dep.predecessor, dep.successor), []).append(dep.type)
+    for (a, b), kinds in pairs.items():
+        if len(kinds) > 1:
+            source.notes.note("two links between the same tasks (MS Project keeps one per pair when it opens "
+                              "the file; MPXJ and pmsim read both)", f"{a} -> {b} ({', '.join(kinds)})")
+    if project.lag_calendar != "successor" and any(d.lag for d in project.dependencies):
+        source.notes.note("a lag calendar rule other than the successor's (MS Project's)",
+                          f"lag_calendar={project.lag_calendar!r}",
+                          "MS Project counts lags on the successor's calendar")
+
+
+def _estimate_fields(el: ET.Element, task: Task, elapsed: bool, mpd: float) -> None:
     """The three-point estimate in Duration1-3, and pmsim's own fields: distribution, parameters, id, cost per day."""
     points = estimate_points(task.estimate)
     if points is not None and not task.milestone:
         for (fid, _), value in zip(DURATION_FIELDS, points):
-            _extended(el, fid, duration_text(value), duration=True)
+            _extended(el, fid, duration_text(value, mpd), duration=True, elapsed=elapsed)
     _extended(el, TASK_FIELDS["distribution"][0], task.estimate.kind)
     params = estimate_parameters(task.estimate)
     if params:
@@ -351,43 +513,48 @@ def _estimate_fields(el: ET.Element, task: Task) -> None:
 # --------------------------------------------------------------------------- resources
 
 
-def _resources(root: ET.Element, project: Project) -> dict[str, int]:
-    """The resources (rates per hour); returns resource id -> UID."""
-    mpd = MINUTES_PER_DAY
+def _resources(root: ET.Element, source: _Source) -> None:
+    """The resources (rates per hour of the project calendar's day), each on a calendar of its own."""
+    project = source.project
+    hours = project.calendar.hours_per_day
     res_el = sub(root, "Resources")
-    res_uid = {}
+    source.res_uid = {}
     for k, res in enumerate(project.resources, 1):
-        res_uid[res.id] = k
+        source.res_uid[res.id] = k
         el = sub(res_el, "Resource")
         for tag, value in (("UID", k), ("ID", k), ("Name", res.name), ("Type", 1), ("IsNull", 0),
                            ("Initials", res.id), ("MaxUnits", decimal_text(res.capacity)),
-                           ("StandardRate", decimal_text(res.cost_per_day / (mpd / 60))), ("StandardRateFormat", 3)):
+                           ("StandardRate", decimal_text(res.cost_per_day / hours)), ("StandardRateFormat", 3),
+                           ("CalendarUID", source.calendars.resource_uid[res.id])):
             sub(el, tag, value)
         _extended(el, RESOURCE_FIELDS["id"][0], res.id)
-    return res_uid
 
 
-def _assignments(root: ET.Element, source: _Source, res_uid: dict[str, int]) -> None:
+def _assignments(root: ET.Element, source: _Source) -> None:
     project = source.project
     asg_el = sub(root, "Assignments")
     n = 0
     rate = {r.id: r.cost_per_day for r in project.resources}
     for task in project.tasks:
+        mpd = source.minutes_per_day(task.id)
+        done = _done_days(task, _progress(source, task))
         for rid, units in task.resources:
             n += 1
             dur = task.planned_duration
             el = sub(asg_el, "Assignment")
             sub(el, "UID", n)
             sub(el, "TaskUID", source.uid_of[task.id])
-            sub(el, "ResourceUID", res_uid[rid])
+            sub(el, "ResourceUID", source.res_uid[rid])
             sub(el, "Cost", decimal_text(units * rate[rid] * dur * 100))
             sub(el, "Finish", stamp(source.times[task.id]["finish"]))
             sub(el, "Start", stamp(source.times[task.id]["start"]))
             sub(el, "Units", decimal_text(units))
-            sub(el, "Work", duration_text(units * dur))
+            sub(el, "Work", duration_text(units * dur, mpd))
+            sub(el, "ActualWork", duration_text(units * done, mpd))
+            sub(el, "RemainingWork", duration_text(units * (dur - done), mpd))
             base = sub(el, "Baseline")
             sub(base, "Number", 0)
-            sub(base, "Work", duration_text(units * dur))
+            sub(base, "Work", duration_text(units * dur, mpd))
             sub(base, "Cost", decimal_text(units * rate[rid] * dur * 100))
 
 
