@@ -65,6 +65,7 @@ class Parity:
     project: Project = field(repr=False)
     schedule: Schedule = field(repr=False)
     table: pd.DataFrame = field(repr=False)
+    notes: tuple[str, ...] = field(default=(), repr=False)  # what reading the file warned of
 
     def summary(self) -> pd.DataFrame:
         """One row: tasks, those compared (``not_started``, ``in_progress``), how many agree on each measure
@@ -118,12 +119,12 @@ def parity(path, project=None) -> Parity:
     """Read ``path``, schedule it, and compare with what its tool stored, task by task.
 
     ``project`` picks one project of a file that holds several (an XER or P6 XML).
-    The file's own warnings (what pmsim does not model) are left to the caller:
-    :class:`Parity` holds the project, whose reading warned once.
+    The file's warnings (what pmsim does not model, which explains a mismatch)
+    are kept in :attr:`Parity.notes` rather than shown.
     """
     path = Path(path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PmsimWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PmsimWarning)
         options = {"check_health": False} if path.suffix.lower() in (".xer", ".xml", ".mpp") else {}
         if project is not None:
             options["project"] = project
@@ -151,4 +152,8 @@ def parity(path, project=None) -> Parity:
         "total_float": ours_tf, "total_float_theirs": theirs_tf, "total_float_ok": tf_ok,
     }, index=pd.Index(ids, name="id"))
     table["match"] = es_ok & ef_ok & tf_ok
-    return Parity(path=path, project=proj, schedule=schedule, table=table)
+    notes = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, PmsimWarning)))
+    for w in caught:
+        if not issubclass(w.category, PmsimWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes)
