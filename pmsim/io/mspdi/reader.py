@@ -228,7 +228,6 @@ class MspdiReader(TaskFields, ResourceFields):
             if not starts:
                 self.fail("Project", "no StartDate and no task start dates")
             start = min(starts)
-        self.check_start_time(start)
         if not self.bool(root, "ScheduleFromStart", True):
             self.notes.note("scheduling from the project finish date", "the project",
                             "pmsim schedules forward from the start date")
@@ -249,7 +248,7 @@ class MspdiReader(TaskFields, ResourceFields):
             settings["progress_rule"] = "ms_project"
         try:
             project = Project(
-                name=name, start=start.date(), tasks=model_tasks, dependencies=deps, resources=resources,
+                name=name, start=start.date(), start_time=self.start_time(start), tasks=model_tasks, dependencies=deps, resources=resources,
                 calendar=self.book.project, calendars=calendars, currency=currency, status_date=status,
                 must_finish_by=self.settings.get("must_finish_by"),
                 honor_constraints=self.honor_constraints(), **summary, **settings,
@@ -264,18 +263,12 @@ class MspdiReader(TaskFields, ResourceFields):
                                     "pmsim's cost = fixed cost + (cost per day + resource rates) x duration")
         return project
 
-    def check_start_time(self, start: dt.datetime) -> None:
-        """Note a project start later than the start of its day's work: MS Project starts the first tasks
-        at that moment (09:00), pmsim's project starts with the day (08:00)."""
-        cal, day = self.book.project, start.date()
-        try:
-            theirs = cal.start_time(day, cal.working_offset(day, start))
-            ours = cal.start_time(day, 0.0)
-        except PmsimError:
-            return
-        if theirs != ours:
-            self.notes.note("a project start later than the start of its day's work", f"StartDate {start}",
-                            f"MS Project starts the first tasks at {theirs}, pmsim at {ours}")
+    def start_time(self, start: dt.datetime) -> dt.time | None:
+        """The moment of the start day the project starts: MS Project's StartDate is one (09:00 starts the first
+        tasks then, and a 24-hour task at 08:00, not at midnight); a file pmsim wrote keeps its own setting."""
+        if self.settings:
+            return self.settings.get("start_time")
+        return start.time()
 
     def honor_constraints(self) -> bool:
         """pmsim's own setting, or the file's flag when MPXJ wrote it from an ``.mpp``; else True: MS Project

@@ -24,8 +24,11 @@ _DATES = {"early_start": "EarlyStart", "early_finish": "EarlyFinish", "late_star
           "actual_finish": "ActualFinish"}
 
 
-def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
+def stored_from(root: ET.Element, path: Path, slack: dict | None = None) -> pd.DataFrame:
     """The stored schedule of a parsed document (``path`` names it in messages).
+
+    ``slack`` (an ``.mpp`` read through MPXJ) gives each task's total and free slack
+    in minutes by UID, instead of the document's ``TotalSlack`` and ``FreeSlack``.
 
     One row per task pmsim reads (summary tasks left out), indexed by its pmsim id.
     Dates are Timestamps (NaT when the file has none); ``total_float`` and
@@ -46,8 +49,12 @@ def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
         # An elapsed task's slack is wall-clock time, in the 24-hour days pmsim gives such a task.
         elapsed = doc.int(el, "DurationFormat", label, FORMAT_DAYS) in ELAPSED_FORMATS
         per_day = ELAPSED_MINUTES_PER_DAY * 10 if elapsed else tenths_per_day
-        for name, tag in (("total_float", "TotalSlack"), ("free_float", "FreeSlack")):
-            value = doc.float(el, tag, label)
+        for k, (name, tag) in enumerate((("total_float", "TotalSlack"), ("free_float", "FreeSlack"))):
+            if slack is not None and rec["uid"] in slack:
+                value = slack[rec["uid"]][k]
+                value = None if value is None else value * 10
+            else:
+                value = doc.float(el, tag, label)
             if value is None and scheduled:
                 value = 0.0  # MPXJ (and so every .mpp read through it) leaves out a slack of zero
             row[name] = math.nan if value is None else value / per_day
