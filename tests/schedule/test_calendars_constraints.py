@@ -149,14 +149,40 @@ def test_deadlines_and_must_finish_by_set_the_late_dates():
 
 
 def test_as_late_as_possible():
-    # A (2) and B (5) both precede C. A as late as possible: late dates (MS Project) or free float (P6):
-    # here both put it right before C, at day 3.
+    # A (2) and B (5) both precede C. A as late as possible: late dates (MS Project) or as late as its
+    # successors' early dates allow (P6): here both put it right before C, at day 3.
     tasks = [pm.Task("A", duration=2, constraint="ALAP"), pm.Task("B", duration=5), pm.Task("C", duration=1)]
     links = [("A", "C"), ("B", "C")]
-    for honor in (True, False):
-        t = pm.cpm(plan(tasks, links, honor_constraints=honor)).table
+    for rule in ("ms_project", "retained_logic"):
+        t = pm.cpm(plan(tasks, links, progress_rule=rule)).table
         assert t.loc["A", ["start", "finish"]].tolist() == [3.0, 5.0]
         assert t.loc["C", "start"] == 5.0
+
+
+def test_a_chain_of_as_late_as_possible_tasks_moves_together():
+    # X runs days 0-5. A (1 day) -> B (ALAP, 1) -> C (ALAP, 1), C the last: C ends with the project (days
+    # 4-5), and B moves up to C (days 3-4), not only by the room it had before C moved.
+    tasks = [pm.Task("X", duration=5), pm.Task("A", duration=1), pm.Task("B", duration=1, constraint="ALAP"),
+             pm.Task("C", duration=1, constraint="ALAP")]
+    t = pm.cpm(plan(tasks, [("A", "B"), ("B", "C")], honor_constraints=False)).table
+    assert t.loc["C", ["start", "finish"]].tolist() == [4.0, 5.0]
+    assert t.loc["B", ["start", "finish"]].tolist() == [3.0, 4.0]
+    # A must finish by B's late start (day 3): 3 - 1 = 2 days of float; B and C sit at their late dates.
+    assert t.loc["A", ["start", "finish", "total_float"]].tolist() == [0.0, 1.0, 2.0]
+    assert t.loc[["B", "C"], "total_float"].tolist() == [0.0, 0.0]
+
+
+def test_a_milestone_late_finish_is_the_end_of_the_work_its_calendar_has_done():
+    # M, a milestone on the standard calendar, must finish on Monday 11 January at 08:00: for the standard
+    # calendar that is the end of Friday 8's work. A (on a 7-day calendar) precedes it: A's late finish is
+    # Friday 17:00, not Sunday 17:00 (the 7-day calendar works the weekend).
+    seven = pm.Calendar(workdays="Mon-Sun", id="7d")
+    tasks = [pm.Task("A", duration=2, calendar="7d"),
+             pm.Task("M", duration=0, constraint="FO", constraint_date=dt.datetime(2027, 1, 11, 8, 0))]
+    s = pm.cpm(plan(tasks, [("A", "M")], calendars=[seven], honor_constraints=False))
+    late = s.times()
+    assert late.loc["A", "late_finish"] == T("2027-01-08 17:00")
+    assert late.loc["A", "late_start"] == T("2027-01-07 08:00")
 
 
 # --------------------------------------------------------------------------- progress
