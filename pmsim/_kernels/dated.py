@@ -29,7 +29,7 @@ Dated = namedtuple(
     "Dated",
     "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
     "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
-    "link_lag link_date",
+    "link_lag link_date start_milestone",
 )
 
 
@@ -148,7 +148,9 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
                 bound = inp.fixed_start[j]
             if not np.isnan(inp.fixed_finish[j]):
                 bound = start_of_work(c, inp.fixed_finish[j], d, tab)
-        if d > 0.0:
+        if d > 0.0 or inp.start_milestone[j]:
+            # Work, and a start milestone, wait for the next working moment (P6 shows its start milestone
+            # there, but its finish links run from the end of the work before it, as a finish milestone's).
             bound = next_start(c, bound, tab)
             ef[j] = add_work(c, bound, d, tab)
         else:
