@@ -18,7 +18,9 @@ date at the data date); a started one is compared on its remaining work.
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +32,19 @@ from .errors import FileFormatError, PmsimWarning
 from .io import read_project
 from .model import Project
 
-__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE"]
+__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED"]
 
 DATE_TOLERANCE = 1.0  # working minutes
 FLOAT_TOLERANCE = 0.05  # working days
+UNEXPLAINED = "unexplained"
+
+# What a reader warns of that cannot move a date (costs, levelling): never the cause of a mismatch.
+_DATELESS = ("overtime rates", "per-use costs", "task costs that the cost model does not explain",
+             "budget resources (left out)", "material and cost resources", "rates that change over time",
+             "availability that changes over time", "a resource assigned twice to one task (units added)",
+             "edited pmsim estimates", "task notes (not read)", "calendars with no working time (left out: no task or resource uses them)")
+_MSPDI_TASK = re.compile(r"task UID (-?\d+)")
+_P6_TASK = re.compile(r"activity '((?:[^'\\]|\\.)*)'")
 
 
 def stored_schedule(path, project=None) -> pd.DataFrame:
@@ -66,6 +77,8 @@ class Parity:
     schedule: Schedule = field(repr=False)
     table: pd.DataFrame = field(repr=False)
     notes: tuple[str, ...] = field(default=(), repr=False)  # what reading the file warned of
+    # Per feature the file warned of, the tasks it names (an empty set: the feature is the project's, not a task's).
+    features: dict = field(default_factory=dict, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """One row: tasks, those compared (``not_started``, ``in_progress``), how many agree on each measure
@@ -86,8 +99,68 @@ class Parity:
         return pd.DataFrame([row], index=pd.Index([self.path.name], name="file"))
 
     def mismatches(self) -> pd.DataFrame:
-        """The compared tasks that do not agree, with both sides."""
-        return self.table[self.table["compared"] & ~self.table["match"]]
+        """The compared tasks that do not agree, with both sides, and the ``cause`` of each.
+
+        The cause is a feature the file warned of (pmsim does not model it): the one
+        that names the task; else one that names a task linked to it (through any
+        chain of links: a date moves its successors, a float its predecessors),
+        marked "(through links)"; for a task whose float alone is wrong, one that
+        names a task whose early finish is wrong (it moved the project finish, which
+        sets the late dates), "(through the project finish)"; else one the file
+        warned of as a whole (scheduling
+        from the finish date, say); else :data:`UNEXPLAINED`. Warnings that cannot
+        move a date (costs, rates) explain nothing.
+        """
+        out = self.table[self.table["compared"] & ~self.table["match"]].copy()
+        neighbours: dict = {}
+        for d in self.project.dependencies:
+            neighbours.setdefault(d.predecessor, set()).add(d.successor)
+            neighbours.setdefault(d.successor, set()).add(d.predecessor)
+        relevant = {f: ids for f, ids in self.features.items() if f not in _DATELESS}
+        late = set(self.table.index[self.table["compared"] & ~self.table["early_finish_ok"]])
+        out["cause"] = [_cause(tid, relevant, neighbours, late if row.early_start_ok and row.early_finish_ok else None)
+                        for tid, row in zip(out.index, out.itertuples())]
+        return out
+
+
+def _cause(tid, features: dict, neighbours: dict, wrong_finish: set | None) -> str:
+    """What explains task ``tid``'s mismatch (the rule of :meth:`Parity.mismatches`); ``wrong_finish``: for a
+    mismatch of float alone, the tasks whose early finish is wrong (one may have moved the project finish)."""
+    named = [f for f, ids in features.items() if tid in ids]
+    if named:
+        return named[0]
+    seen, todo = {tid}, deque([tid])
+    while todo:
+        for other in neighbours.get(todo.popleft(), ()):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    through = [f for f, ids in features.items() if ids & seen]
+    if through:
+        return f"{through[0]} (through links)"
+    finish = [f for f, ids in features.items() if wrong_finish and ids & wrong_finish]
+    if finish:
+        return f"{finish[0]} (through the project finish)"
+    whole = [f for f, ids in features.items() if not ids]
+    return whole[0] if whole else UNEXPLAINED
+
+
+def _features(caught, stored: pd.DataFrame, ids) -> dict:
+    """Per feature the reader warned of (a warning of :class:`pmsim.io._exchange.Notes`), the task ids it names."""
+    by_uid = {}
+    if "uid" in stored.columns:
+        by_uid = {str(int(u)): tid for tid, u in stored["uid"].dropna().items()}
+    known = set(ids)
+    out: dict[str, set] = {}
+    for w in caught:
+        feature = getattr(w.message, "feature", None)
+        if feature is None:
+            continue
+        named = out.setdefault(feature, set())
+        for culprit in getattr(w.message, "culprits", ()):
+            named.update(by_uid[u] for u in _MSPDI_TASK.findall(culprit) if u in by_uid)
+            named.update(t for t in _P6_TASK.findall(culprit) if t in known)
+    return {f: frozenset(v) for f, v in out.items()}
 
 
 def _same_moment(schedule: Schedule, ids, ours, theirs) -> np.ndarray:
@@ -156,4 +229,5 @@ def parity(path, project=None) -> Parity:
     for w in caught:
         if not issubclass(w.category, PmsimWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes)
+    features = _features(caught, stored, ids)
+    return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes, features=features)

@@ -450,8 +450,9 @@ def test_stored_schedule_of_a_file_ms_project_saved():
     assert list(stored.index) == list(p.task_ids)  # leaf tasks only, under the reader's ids
     assert list(stored.columns) == ["early_start", "early_finish", "late_start", "late_finish", "total_float",
                                     "free_float", "start", "finish", "actual_start", "actual_finish", "status",
-                                    "summary", "milestone"]
+                                    "summary", "milestone", "uid"]
     second = stored.loc[p.task_ids[p.task_ids.index("2")]]
+    assert second.uid == 2  # the file's UID of task ID 2, which the reader's warnings name
     # From the file: EarlyStart 2003-01-07T08:00, EarlyFinish 2003-03-18T08:00, TotalSlack 0.
     assert (second.early_start, second.early_finish) == (pd.Timestamp("2003-01-07 08:00"),
                                                          pd.Timestamp("2003-03-18 08:00"))

@@ -100,7 +100,7 @@ def stored_schedule(path):
     ``actual_finish`` (Timestamps, NaT when absent), ``total_float`` and
     ``free_float`` (``TotalSlack`` and ``FreeSlack`` in days of the file's
     ``MinutesPerDay``; of 24 hours for an elapsed task), ``status`` (``complete``, ``in progress``, ``not
-    started``), and the file's ``summary`` and ``milestone`` flags. This is
+    started``), the file's ``summary`` and ``milestone`` flags, and its ``uid``. This is
     what a parity check compares :func:`pmsim.cpm` with.
 
     >>> import pmsim as pm, tempfile, pathlib

@@ -18,7 +18,7 @@ from .tasks import TaskFields
 __all__ = ["stored_from", "STORED_COLUMNS"]
 
 STORED_COLUMNS = ("early_start", "early_finish", "late_start", "late_finish", "total_float", "free_float",
-                  "start", "finish", "actual_start", "actual_finish", "status", "summary", "milestone")
+                  "start", "finish", "actual_start", "actual_finish", "status", "summary", "milestone", "uid")
 _DATES = {"early_start": "EarlyStart", "early_finish": "EarlyFinish", "late_start": "LateStart",
           "late_finish": "LateFinish", "start": "Start", "finish": "Finish", "actual_start": "ActualStart",
           "actual_finish": "ActualFinish"}
@@ -36,7 +36,8 @@ def stored_from(root: ET.Element, path: Path, slack: dict | None = None) -> pd.D
     in days of ``MinutesPerDay``, or of 24 hours for a task with an elapsed duration
     (its slack is wall-clock time), and 0 when left out of a task that has early and
     late dates (MPXJ writes no slack of zero); ``status`` is ``complete``, ``in progress`` or
-    ``not started``; ``summary`` and ``milestone`` are the file's flags.
+    ``not started``; ``summary`` and ``milestone`` are the file's flags; ``uid`` its UID
+    (the reader's warnings name a task by it).
     """
     doc = TaskFields(root, path)
     leaves = doc.task_records()["leaves"]
@@ -67,6 +68,7 @@ def stored_from(root: ET.Element, path: Path, slack: dict | None = None) -> pd.D
             row["status"] = "not started"
         row["summary"] = doc.bool(el, "Summary")
         row["milestone"] = doc.bool(el, "Milestone")
+        row["uid"] = rec["uid"]
         rows.append(row)
     frame = pd.DataFrame(rows, columns=list(STORED_COLUMNS), index=pd.Index([r["id"] for r in leaves], name="id"))
     for name in _DATES:
