@@ -51,9 +51,9 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
     True
     """
     path = Path(path)
-    data, split, _ = _convert(path)
+    data, split, _, recurring = _convert(path)
     return read_document(parse_document(path, data), path, with_progress=with_progress, check_health=check_health,
-                         from_mpp=True, split_tasks=split)
+                         from_mpp=True, split_tasks=split, recurring_tasks=recurring)
 
 
 def stored_schedule(path):
@@ -69,7 +69,7 @@ def stored_schedule(path):
     '2018-09-19 17:00:00'
     """
     path = Path(path)
-    data, _, slack = _convert(path)
+    data, _, slack, _ = _convert(path)
     return stored_from(parse_document(path, data), path, slack)
 
 
@@ -78,10 +78,12 @@ def as_mspdi(path: Path) -> bytes:
     return _convert(path)[0]
 
 
-def _convert(path: Path) -> tuple[bytes, set[int], dict]:
+def _convert(path: Path) -> tuple[bytes, set[int], dict, set[int]]:
     """The MSPDI text MPXJ writes from the ``.mpp``, the UIDs of its split tasks (which MSPDI
-    shows only in timephased data MPXJ leaves out), and each task's total and free slack in
-    minutes by UID (MPXJ writes slack into MSPDI on 8-hour days whatever the project's day)."""
+    shows only in timephased data MPXJ leaves out), each task's total and free slack in
+    minutes by UID (MPXJ writes slack into MSPDI on 8-hour days whatever the project's day),
+    and the UIDs of the occurrences of recurring tasks (the tasks under one that has recurrence
+    data: MPXJ's Recurring flag is set on other tasks of some files)."""
     if not path.is_file():
         raise FileFormatError(f"{path}: no such file")
     jpype = start_jvm()
@@ -102,7 +104,9 @@ def _convert(path: Path) -> tuple[bytes, set[int], dict]:
         raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
     split = {int(t.getUniqueID()) for t in project.getTasks()
              if t.getUniqueID() is not None and t.getWorkSplits() is not None and len(t.getWorkSplits()) > 1}
-    return bytes(buffer.toByteArray()), split, _slack_minutes(project)
+    recurring = {int(child.getUniqueID()) for t in project.getTasks() if t.getRecurringTask() is not None
+                 for child in t.getChildTasks() if child.getUniqueID() is not None}
+    return bytes(buffer.toByteArray()), split, _slack_minutes(project), recurring
 
 
 def _slack_minutes(project) -> dict[int, tuple[float | None, float | None]]:

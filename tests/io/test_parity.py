@@ -41,12 +41,21 @@ def test_real_files_match_every_task(name, compared):
     assert summary["matched"] == compared, result.mismatches()
 
 
-def test_ozbuild_matches_but_its_recurring_tasks():
+def test_ozbuild_matches_but_the_slack_of_tasks_on_a_narrowed_calendar():
     # MS Project 2010 file, 15 tasks not finished: a 6-day calendar, holidays, task calendars, SNET and FNLT.
-    # The two occurrences of its recurring task are the only tasks pmsim does not place as MS Project did.
+    # "Installation Requirements" (ID 7) and "Project Schedule" (ID 9) have the "6 Day Working Week" calendar and
+    # resources on the 5-day Standard one: both are scheduled on weekdays only (Installation Requirements, 4
+    # days from Friday 2008-12-12, ends Wednesday 12-17), but MS Project counts their slack on the 6-day
+    # calendar: 17 Dec 17:00 to 2 Jan 17:00 holds 11 of its working days (its Saturdays 20 and 27 Dec work),
+    # 9 of Standard's. The recurring flags MPXJ set on three summary tasks are not recurring tasks.
     result = parity(REAL / "aspose-ozbuild-16-orig.xml")
     assert result.summary().iloc[0][["compared", "matched"]].tolist() == [15, 13]
-    assert set(result.mismatches()["cause"]) == {"recurring tasks"}
+    mismatched = result.mismatches()
+    assert list(mismatched.index) == ["7", "9"]
+    assert set(mismatched["cause"]) == {"task calendars narrowed by the resources' calendars"}
+    assert mismatched["total_float_theirs"].tolist() == [11.0, 11.0]
+    assert mismatched["total_float"].tolist() == [9.0, 9.0]
+    assert "recurring tasks" not in result.features
 
 
 def test_sample_mismatches_are_traced_to_the_resource_calendars():
@@ -185,3 +194,39 @@ def test_mismatches_are_traced_to_what_the_file_warns_of(tmp_path):
                       "E": f"{PERCENT_LAG} (through the project finish)"}
     assert result.table.loc["A", "match"]  # A itself is where MS Project put it
     assert str(result.table.loc["B", "early_start"]) == "2027-01-07 08:00:00"
+
+
+def test_a_started_successor_holds_its_predecessors_to_where_its_work_done_ends(tmp_path):
+    # MS Project's progress rule, no status date: a started task goes on from its actual start. A (2 days)
+    # started Monday 08:00, half done: Monday-Tuesday. B (2 days) follows it, started Wednesday 08:00, a quarter
+    # done (4 h): Wednesday-Thursday, the project finish. C (1 day) stands alone: Monday, slack Tuesday to
+    # Thursday = 1,440 min. MS Project holds A to the end of B's work done, Wednesday 12:00 (not B's late start,
+    # Wednesday 08:00): A's slack is Wednesday 08:00-12:00 = 240 min.
+    project = pm.Project(name="progress", start="2027-01-04", progress_rule="ms_project", tasks=[
+        pm.Task("A", duration=2, actual_start="2027-01-04 08:00", percent_complete=50),
+        pm.Task("B", duration=2, actual_start="2027-01-06 08:00", percent_complete=25),
+        pm.Task("C", duration=1),
+    ], dependencies=[pm.Dependency("A", "B")])
+    stored = {"A": dates("2027-01-04T08:00:00", "2027-01-05T17:00:00", 240),
+              "B": dates("2027-01-06T08:00:00", "2027-01-07T17:00:00"),
+              "C": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 1440)}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.summary().iloc[0][["compared", "in_progress", "matched"]].tolist() == [3, 2, 3], \
+        result.mismatches()
+
+
+def test_a_manually_scheduled_summary_task_holds_the_tasks_under_it(tmp_path):
+    # Phase P is a manually scheduled summary task entered to start Wednesday 08:00: MS Project starts no task
+    # under it earlier. A (1 day, under P) Wednesday, B (1 day, after A) Thursday, the project finish. C
+    # (1 day, outside P) starts with the project on Monday: slack Tuesday to Thursday = 1,440 min.
+    project = pm.Project(name="manual", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1, phase="P"), pm.Task("B", duration=1, phase="P"), pm.Task("C", duration=1),
+    ], dependencies=[pm.Dependency("A", "B")])
+    stored = {"P": {"Manual": "1", "Start": "2027-01-06T08:00:00"},
+              "A": dates("2027-01-06T08:00:00", "2027-01-06T17:00:00"),
+              "B": dates("2027-01-07T08:00:00", "2027-01-07T17:00:00"),
+              "C": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 1440)}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [3, 3], result.mismatches()
+    assert (result.project.task("A").secondary_constraint, str(result.project.task("A").secondary_constraint_date)) \
+        == ("SNET", "2027-01-06")

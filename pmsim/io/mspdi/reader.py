@@ -103,7 +103,12 @@ class MspdiReader(TaskFields, ResourceFields):
             if rec["ignore_resource_calendars"] or rec["fixed_duration"] or not work:
                 return own
             theirs = max(((w["units"], -k, w["resource"]["calendar"]) for k, w in enumerate(work)))[2]
-            return book.combined(uid, theirs)
+            both = book.combined(uid, theirs)
+            if both != own:
+                self.notes.note("task calendars narrowed by the resources' calendars", label,
+                                "scheduled, as MS Project does, when both work; MS Project counts the slack "
+                                "on the task's own calendar, pmsim the float on the time both work")
+            return both
         if work and rec["fixed_duration"] and calendars - {None}:
             # MS Project schedules a fixed-duration task on the task's calendar, not its resources'.
             if book.project.id:
@@ -317,11 +322,15 @@ class MspdiReader(TaskFields, ResourceFields):
             return None if value is None else local_moment(value, cal, finish)
 
         constraint = rec["constraint"]
+        # A manually scheduled summary task's start holds the tasks under it: a second constraint of theirs.
+        floor = rec["summary_start"]
+        second = {} if floor is None else {"secondary_constraint": "SNET",
+                                           "secondary_constraint_date": moment(floor, False)}
         try:
             return Task(rec["id"], rec["name"], estimate=rec["estimate"], resources=rec["resources"],
                         fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"], phase=rec["phase"],
                         milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
-                        constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS),
+                        constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS), **second,
                         deadline=moment(rec["deadline"], True),
                         actual_start=moment(rec["actual_start"], False),
                         actual_finish=moment(rec["actual_finish"], True),
