@@ -32,11 +32,12 @@ from .errors import FileFormatError, PmsimWarning
 from .io import read_project
 from .model import Project
 
-__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED"]
+__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED", "STALE"]
 
 DATE_TOLERANCE = 1.0  # working minutes
 FLOAT_TOLERANCE = 0.05  # working days
 UNEXPLAINED = "unexplained"
+STALE = "stored late dates that do not follow from the file's own links (not recalculated)"
 
 # What a reader warns of that cannot move a date (costs, levelling): never the cause of a mismatch.
 _DATELESS = ("overtime rates", "per-use costs", "task costs that the cost model does not explain",
@@ -101,7 +102,8 @@ class Parity:
     def mismatches(self) -> pd.DataFrame:
         """The compared tasks that do not agree, with both sides, and the ``cause`` of each.
 
-        The cause is a feature the file warned of (pmsim does not model it): the one
+        The cause is a feature the file warned of (pmsim does not model it), or
+        :data:`STALE` (the file's stored late dates contradict its own links): the one
         that names the task; else one that names a task linked to it (through any
         chain of links: a date moves its successors, a float its predecessors),
         marked "(through links)"; for a task whose float alone is wrong, one that
@@ -163,29 +165,65 @@ def _features(caught, stored: pd.DataFrame, ids) -> dict:
     return {f: frozenset(v) for f, v in out.items()}
 
 
+def _origin(schedule: Schedule):
+    tl = schedule.timing[0] if schedule.timing is not None else None
+    return tl.origin if tl is not None else schedule.project.start
+
+
+def _same_work(cal, origin, a, b) -> bool:
+    """Has calendar ``cal`` done the same work by moments ``a`` and ``b`` (Timestamps), within a minute?"""
+    if pd.isna(a) or pd.isna(b):
+        return False
+    base = np.datetime64(origin, "m")
+    ta = (np.datetime64(a, "m") - base).astype(np.int64)
+    tb = (np.datetime64(b, "m") - base).astype(np.int64)
+    if abs(ta - tb) <= DATE_TOLERANCE:
+        return True
+    if min(ta, tb) < 0:
+        return False
+    table = cal.work_table(origin, int(max(ta, tb) // 1440) + 2)
+    return bool(abs(table.work_at(float(ta)) - table.work_at(float(tb))) <= DATE_TOLERANCE)
+
+
 def _same_moment(schedule: Schedule, ids, ours, theirs) -> np.ndarray:
     """Do the two moments (Timestamps) match on each task's calendar (the same work done by both)?"""
-    project = schedule.project
-    tl = schedule.timing[0] if schedule.timing is not None else None
-    origin = tl.origin if tl is not None else project.start
-    out = np.zeros(len(ids), dtype=bool)
-    base = np.datetime64(origin, "m")
-    for k, tid in enumerate(ids):
-        a, b = ours[k], theirs[k]
-        if pd.isna(a) or pd.isna(b):
+    project, origin = schedule.project, _origin(schedule)
+    return np.array([_same_work(project.task_calendar(tid), origin, ours[k], theirs[k]) for k, tid in enumerate(ids)],
+                    dtype=bool)
+
+
+def _stale(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
+    """The tasks whose stored late finish is not what the file's own links give (MS Project keeps them in step:
+    the file was not recalculated after a change, or another tool wrote it): the stored late start of its
+    successors, or with none the project finish (the latest stored early finish; its own early finish under
+    MS Project's "multiple critical paths"). Checked where the rule is plain: a task not started, without a
+    deadline or a late constraint, whose links out are finish-to-start without lag into tasks not started."""
+    if "multiple_critical_paths" not in stored.attrs:
+        return frozenset()
+    project, origin = schedule.project, _origin(schedule)
+    finish = stored["early_finish"].max()
+    links: dict = {}
+    for d in project.dependencies:
+        links.setdefault(d.predecessor, []).append(d)
+    out = set()
+    for task in project.tasks:
+        row = stored.loc[task.id] if task.id in stored.index else None
+        if row is None or row["status"] != "not started" or pd.isna(row["late_finish"]) or task.deadline is not None:
             continue
-        cal = project.task_calendar(tid)
-        ta = (np.datetime64(a, "m") - base).astype(np.int64)
-        tb = (np.datetime64(b, "m") - base).astype(np.int64)
-        if abs(ta - tb) <= DATE_TOLERANCE:
-            out[k] = True
+        if {task.constraint, task.secondary_constraint} - {"ASAP", "SNET", "FNET", None}:
             continue
-        days = int(max(ta, tb) // 1440) + 2
-        if min(ta, tb) < 0:
+        out_links = links.get(task.id, [])
+        if any(d.type != "FS" or d.lag != 0 or d.successor not in stored.index
+               or stored.loc[d.successor, "status"] != "not started" for d in out_links):
             continue
-        table = cal.work_table(origin, days)
-        out[k] = abs(table.work_at(float(ta)) - table.work_at(float(tb))) <= DATE_TOLERANCE
-    return out
+        if out_links:
+            expected = min(stored.loc[d.successor, "late_start"] for d in out_links)
+        else:
+            expected = row["early_finish"] if stored.attrs["multiple_critical_paths"] else finish
+        if not pd.isna(expected) and not _same_work(project.task_calendar(task.id), origin, row["late_finish"],
+                                                    expected):
+            out.add(task.id)
+    return frozenset(out)
 
 
 def parity(path, project=None) -> Parity:
@@ -230,4 +268,7 @@ def parity(path, project=None) -> Parity:
         if not issubclass(w.category, PmsimWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     features = _features(caught, stored, ids)
+    stale = _stale(schedule, stored)
+    if stale:
+        features = {**features, STALE: stale}  # after the features a task is named by: those come first
     return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes, features=features)

@@ -18,7 +18,7 @@ import pytest
 
 import pmsim as pm
 from pmsim.io.mspdi import NAMESPACE
-from pmsim.parity import UNEXPLAINED, parity
+from pmsim.parity import STALE, UNEXPLAINED, parity
 
 REAL = Path(__file__).parents[1] / "data" / "real" / "mspdi"
 Q = "{%s}" % NAMESPACE
@@ -70,19 +70,20 @@ def test_sample_mismatches_are_traced_to_the_resource_calendars():
     assert str(result.table.loc["2", "early_finish_theirs"]) == "2003-03-18 08:00:00"
 
 
-def test_durations_file_agrees_on_every_date():
+def test_durations_file_agrees_on_every_date_and_its_stale_late_dates_are_found():
     # Every duration unit, elapsed ones included (an elapsed day is 24 hours from the start moment: task 8,
     # "1ed" from 2009-03-25 08:00, ends 2009-03-26 08:00). The dates of all ten tasks agree. The file's late
     # finish of tasks 1-4 is 2009-04-21 17:00 although they have no successor and the project finishes
     # 2009-04-24 08:00 (task 5, with no successor either, has its late finish there), so MS Project stored a
-    # total slack two days short on those four: the check must call them unexplained, not match them.
+    # total slack two days short on those four: the file was not recalculated, and the check says so.
     result = parity(REAL / "mpxj-mspdiduration.xml")
     table = result.table
     assert table["early_start_ok"].all() and table["early_finish_ok"].all()
     assert str(table.loc["8", "early_finish"]) == "2009-03-26 08:00:00"
     mismatched = result.mismatches()
     assert list(mismatched.index) == ["1", "2", "3", "4"]
-    assert set(mismatched["cause"]) == {UNEXPLAINED}
+    assert set(mismatched["cause"]) == {STALE}
+    assert result.features[STALE] == {"1", "2", "3", "4"}  # task 5's late finish is the project finish
     assert (mismatched["total_float"] - mismatched["total_float_theirs"]).round(6).tolist() == [2.0] * 4
 
 
@@ -91,7 +92,8 @@ def test_durations_file_agrees_on_every_date():
 
 def ms_project_file(tmp_path, project, stored, start="2027-01-04T09:00:00", lag_formats=None) -> Path:
     """``project`` as MSPDI that MS Project could have saved: pmsim's settings removed, the project's
-    StartDate set to ``start``, and per task name the stored fields of ``stored`` (tag: text).
+    StartDate set to ``start``, and per task name the stored fields of ``stored`` (tag: text); the late
+    dates pmsim wrote are left out unless ``stored`` gives them.
     ``lag_formats``: per (predecessor, successor) names, the link's (LagFormat, LinkLag)."""
     path = tmp_path / "plan.xml"
     pm.write_project(project, path)
@@ -106,7 +108,11 @@ def ms_project_file(tmp_path, project, stored, start="2027-01-04T09:00:00", lag_
         for attr in task.findall(Q + "ExtendedAttribute"):
             if (attr.findtext(Q + "Value") or "").startswith('{"lag_calendar"'):
                 task.remove(attr)  # pmsim's own settings: without them the file reads as MS Project's
-        for tag, text in stored.get(name, {}).items():
+        given = stored.get(name, {})
+        for tag in ("LateStart", "LateFinish"):  # pmsim's own late dates: left out unless given
+            if tag not in given and task.find(Q + tag) is not None:
+                task.remove(task.find(Q + tag))
+        for tag, text in given.items():
             task.find(Q + tag).text = text
     for task in root.iter(Q + "Task"):
         for link in task.findall(Q + "PredecessorLink"):
@@ -230,3 +236,19 @@ def test_a_manually_scheduled_summary_task_holds_the_tasks_under_it(tmp_path):
     assert result.summary().iloc[0][["compared", "matched"]].tolist() == [3, 3], result.mismatches()
     assert (result.project.task("A").secondary_constraint, str(result.project.task("A").secondary_constraint_date)) \
         == ("SNET", "2027-01-06")
+
+
+def test_late_dates_the_file_did_not_recalculate_are_found(tmp_path):
+    # A -> B (1 day each: Monday, Tuesday, the project finish), C alone on Monday. Stored as MS Project would
+    # have it before B was added: C's late finish Monday 17:00 and slack 0, where its own links (none) give
+    # the project finish, Tuesday 17:00 (slack 1 day, pmsim's). A's late finish Monday 17:00 is B's late
+    # start (Tuesday 08:00, the same moment of work): in step.
+    project = pm.Project(name="stale", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1), pm.Task("B", duration=1), pm.Task("C", duration=1),
+    ], dependencies=[pm.Dependency("A", "B")])
+    stored = {"A": {"LateStart": "2027-01-04T08:00:00", "LateFinish": "2027-01-04T17:00:00"},
+              "B": {"LateStart": "2027-01-05T08:00:00", "LateFinish": "2027-01-05T17:00:00"},
+              "C": {"LateFinish": "2027-01-04T17:00:00", "LateStart": "2027-01-04T08:00:00", "TotalSlack": "0"}}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.features[STALE] == {"C"}
+    assert result.mismatches()["cause"].to_dict() == {"C": STALE}

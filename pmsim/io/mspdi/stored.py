@@ -78,4 +78,7 @@ def stored_from(root: ET.Element, path: Path, slack: dict | None = None) -> pd.D
     for name in ("summary", "milestone"):
         frame[name] = frame[name].astype(bool)
     frame.attrs["source"] = str(path)
+    # MS Project's option "calculate multiple critical paths": a task without successors has its late finish
+    # at its early finish (not the project finish); the parity check reads it.
+    frame.attrs["multiple_critical_paths"] = doc.bool(root, "MultipleCriticalPaths")
     return frame
