@@ -229,6 +229,13 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     tl = timeline(project)
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
+    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
+    if inputs.honor:
+        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
+    if (pulled & (inputs.status == 0)).any():
+        from ..cpm import cpm
+
+        cpm(project)  # refuses a date that would start a task before the project (no schedule meets it)
     net = tl.net
     cal = tl.task_calendar
     tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}
