@@ -324,9 +324,16 @@ def _dated_passes(tl, days: np.ndarray):
 
 def _refuse_starts_before_the_project(tl, inputs, rs) -> None:
     """A task not started that a date would start before the project start: no schedule meets its constraint
-    (a must-finish-on, or under ``honor_constraints`` a no-later-than, with too little working time before it)."""
+    (a must-finish-on, or under ``honor_constraints`` a no-later-than, with too little working time before it).
+    The engine's axis begins at the project start; MS Project's rule may place such a task earlier (not refused,
+    it starts at the axis origin)."""
+    if inputs.rule == 2:
+        return  # MS Project's rule lets such a date place a task before the project start
+    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
+    if inputs.honor:
+        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
     start = 0.0 if tl.uniform else tl.base
-    early = np.flatnonzero((inputs.status == 0) & (rs < start - 1e-6 * max(1.0, abs(start))))
+    early = np.flatnonzero(pulled & (inputs.status == 0) & (rs < start - 1e-6 * max(1.0, abs(start))))
     if not early.size:
         return
     project = tl.project
