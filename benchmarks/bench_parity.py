@@ -16,7 +16,8 @@ moments equal when the task's calendar has done the same work by both,
 within a minute; floats within 0.05 working day). Results go to the
 ``parity`` section of benchmarks/RESULTS.md: per file, per format, overall,
 and the mismatches left by cause: the feature pmsim does not model that the
-file warns of (:meth:`pmsim.parity.Parity.mismatches`), or "unexplained".
+file warns of, stored late dates the file did not recalculate
+(:meth:`pmsim.parity.Parity.mismatches`), or "unexplained".
 """
 
 from __future__ import annotations
@@ -172,9 +173,11 @@ def causes(rows: list[dict]) -> list[str]:
     table = pd.concat(frames)
     table["feature"] = table["cause"].str.replace(r" \(through (links|the project finish)\)$", "", regex=True)
     lines = ["", "Mismatches left, by cause (the feature the file warns of that names the task, or a task linked "
-             "to it, or that moved the project finish; 'unexplained': no warning explains it):", "",
+             "to it, or that moved the project finish; stored late dates that contradict the file's own links; "
+             "'unexplained': nothing explains it):", "",
              "| format | cause | tasks | of which through links or the finish | files |", "|---|---|---|---|---|"]
-    for (fmt, feature), group in table.groupby(["format", "feature"]):
+    grouped = sorted(table.groupby(["format", "feature"]), key=lambda kv: (kv[0][0], -len(kv[1])))
+    for (fmt, feature), group in grouped:
         indirect = int((group["cause"] != feature).sum())
         lines.append(f"| {fmt} | {feature} | {len(group):,} | {indirect:,} | {group['file'].nunique()} |")
     lost = table[table["cause"] == UNEXPLAINED]

@@ -39,11 +39,13 @@ FLOAT_TOLERANCE = 0.05  # working days
 UNEXPLAINED = "unexplained"
 STALE = "stored late dates that do not follow from the file's own links (not recalculated)"
 
-# What a reader warns of that cannot move a date (costs, levelling): never the cause of a mismatch.
+# What a reader warns of that cannot move a date (costs, levelling, how work spreads over a duration the file
+# states): never the cause of a mismatch.
 _DATELESS = ("overtime rates", "per-use costs", "task costs that the cost model does not explain",
              "budget resources (left out)", "material and cost resources", "rates that change over time",
              "availability that changes over time", "a resource assigned twice to one task (units added)",
-             "edited pmsim estimates", "task notes (not read)", "calendars with no working time (left out: no task or resource uses them)")
+             "edited pmsim estimates", "task notes (not read)", "work contours",
+             "calendars with no working time (left out: no task or resource uses them)")
 _MSPDI_TASK = re.compile(r"task UID (-?\d+)")
 _P6_TASK = re.compile(r"activity '((?:[^'\\]|\\.)*)'")
 
@@ -109,35 +111,48 @@ class Parity:
         marked "(through links)"; for a task whose float alone is wrong, one that
         names a task whose early finish is wrong (it moved the project finish, which
         sets the late dates), "(through the project finish)"; else one the file
-        warned of as a whole (scheduling
-        from the finish date, say); else :data:`UNEXPLAINED`. Warnings that cannot
-        move a date (costs, rates) explain nothing.
+        warned of as a whole (scheduling from the finish date, say); else
+        :data:`UNEXPLAINED`. Warnings that cannot move a date (costs, rates)
+        explain nothing.
         """
         out = self.table[self.table["compared"] & ~self.table["match"]].copy()
-        neighbours: dict = {}
-        for d in self.project.dependencies:
-            neighbours.setdefault(d.predecessor, set()).add(d.successor)
-            neighbours.setdefault(d.successor, set()).add(d.predecessor)
+        group = _linked_groups(self.project)
         relevant = {f: ids for f, ids in self.features.items() if f not in _DATELESS}
+        groups = {f: {group[t] for t in ids if t in group} for f, ids in relevant.items()}
         late = set(self.table.index[self.table["compared"] & ~self.table["early_finish_ok"]])
-        out["cause"] = [_cause(tid, relevant, neighbours, late if row.early_start_ok and row.early_finish_ok else None)
+        out["cause"] = [_cause(tid, relevant, group.get(tid), groups,
+                               late if row.early_start_ok and row.early_finish_ok else None)
                         for tid, row in zip(out.index, out.itertuples())]
         return out
 
 
-def _cause(tid, features: dict, neighbours: dict, wrong_finish: set | None) -> str:
-    """What explains task ``tid``'s mismatch (the rule of :meth:`Parity.mismatches`); ``wrong_finish``: for a
-    mismatch of float alone, the tasks whose early finish is wrong (one may have moved the project finish)."""
+def _linked_groups(project: Project) -> dict:
+    """Each task's group: the tasks joined to it by a chain of links, either way (a number per group)."""
+    neighbours: dict = {}
+    for d in project.dependencies:
+        neighbours.setdefault(d.predecessor, set()).add(d.successor)
+        neighbours.setdefault(d.successor, set()).add(d.predecessor)
+    group: dict = {}
+    for label, start in enumerate(neighbours):
+        if start in group:
+            continue
+        group[start], todo = label, deque([start])
+        while todo:
+            for other in neighbours[todo.popleft()]:
+                if other not in group:
+                    group[other] = label
+                    todo.append(other)
+    return group
+
+
+def _cause(tid, features: dict, group, groups: dict, wrong_finish: set | None) -> str:
+    """What explains task ``tid``'s mismatch (the rule of :meth:`Parity.mismatches`): ``group`` is its group of
+    linked tasks (None: no link), ``groups`` those of each feature's tasks; ``wrong_finish``: for a mismatch of
+    float alone, the tasks whose early finish is wrong (one may have moved the project finish)."""
     named = [f for f, ids in features.items() if tid in ids]
     if named:
         return named[0]
-    seen, todo = {tid}, deque([tid])
-    while todo:
-        for other in neighbours.get(todo.popleft(), ()):
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
-    through = [f for f, ids in features.items() if ids & seen]
+    through = [f for f in features if group is not None and group in groups[f]]
     if through:
         return f"{through[0]} (through links)"
     finish = [f for f, ids in features.items() if wrong_finish and ids & wrong_finish]
@@ -196,7 +211,7 @@ def _stale(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
     """The tasks whose stored late finish is not what the file's own links give (MS Project keeps them in step:
     the file was not recalculated after a change, or another tool wrote it): the stored late start of its
     successors, or with none the project finish (the latest stored early finish; its own early finish under
-    MS Project's "multiple critical paths"). Checked where the rule is plain: a task not started, without a
+    MS Project's "multiple critical paths"). Checked where the rule is plain: a task not finished, without a
     deadline or a late constraint, whose links out are finish-to-start without lag into tasks not started."""
     if "multiple_critical_paths" not in stored.attrs:
         return frozenset()
@@ -208,7 +223,7 @@ def _stale(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
     out = set()
     for task in project.tasks:
         row = stored.loc[task.id] if task.id in stored.index else None
-        if row is None or row["status"] != "not started" or pd.isna(row["late_finish"]) or task.deadline is not None:
+        if row is None or row["status"] == "complete" or pd.isna(row["late_finish"]) or task.deadline is not None:
             continue
         if {task.constraint, task.secondary_constraint} - {"ASAP", "SNET", "FNET", None}:
             continue

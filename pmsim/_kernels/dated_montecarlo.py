@@ -110,8 +110,9 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
     fixed_finish = inp.fixed_finish[j]
     if (not finish_floor > -np.inf and not (inp.honor and (start_cap < np.inf or finish_cap < np.inf))
             and (status != 0 or np.isnan(fixed_start) and np.isnan(fixed_finish))):
-        for t in range(m):  # no date bounds the task: the links' start (never before the axis)
-            bound = max(es[j, t], 0.0)
+        lowest = inp.earliest if inp.rule == 2 else 0.0
+        for t in range(m):  # no date bounds the task: the links' start (never before the axis; MS Project's rule:
+            bound = max(es[j, t], lowest)  # the earliest time it lets a task reach)
             es[j, t] = bound
             ef[j, t] = bound + _task_work(dur, j, t, s, inp)
         return
