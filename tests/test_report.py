@@ -136,3 +136,59 @@ def test_bad_input(args, message, tmp_path, capsys):
 def test_build_report_needs_a_project():
     with pytest.raises(pm.ValidationError, match="needs a Project"):
         build_report(pd.DataFrame(), iterations=10)
+
+
+# --------------------------------------------------------------------------- calendars and progress
+
+SEVEN = pm.Calendar(workdays="Mon-Sun", hours="08:00-16:00", hours_per_day=8, id="7d", name="Seven <days>")
+
+
+def calendar_project(**settings):
+    """A (3 d) -> B (4 d on a 7-day calendar) -> C (2 d), with costs, a resource and a name to escape."""
+    return pm.Project(
+        name="Plant & <b>upgrade</b>", start="2027-01-04", calendars=[SEVEN], deadline="2027-01-29",
+        tasks=[pm.Task("A", "Design <script>alert(1)</script>", duration=3, cost_per_day=100, resources={"r": 1}),
+               pm.Task("B", "Cure", optimistic=3, most_likely=4, pessimistic=6, calendar="7d", cost_per_day=200),
+               pm.Task("C", "Test", duration=2, cost_per_day=50)],
+        resources=[pm.Resource("r", cost_per_day=10)],
+        dependencies=[pm.Dependency("A", "B"), pm.Dependency("B", "C")], **settings)
+
+
+PROGRESS = pd.DataFrame({"id": ["A", "B"], "percent_complete": [100, 25], "actual_cost": [330, 250],
+                         "actual_start": ["2027-01-04", "2027-01-07T08:00"], "actual_finish": ["2027-01-06", None]})
+
+
+def test_a_calendar_plan_shows_its_dates_and_times():
+    p = calendar_project()
+    page = build_report(p, iterations=300, seed=1)
+    when = pm.cpm(p).times()
+    # B works Thursday 08:00 to Sunday 16:00 on its 7-day calendar: the task table says so, to the minute.
+    assert when.loc["B", "finish"] == pd.Timestamp("2027-01-10 16:00")
+    assert "2027-01-07 08:00" in page and "2027-01-10 16:00" in page
+    assert "Seven &lt;days&gt;" in page and "Plant &amp; &lt;b&gt;upgrade&lt;/b&gt;" in page
+    assert "<script>" not in page and "Design &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # Levelling cannot schedule a plan on several calendars yet: said, not raised.
+    assert "Not levelled" in page
+    assert sections(page) == ["project", "health", "cpm", "risk", "levelling", "budget"]
+
+
+def test_progress_on_the_tasks_gives_the_earned_value_section():
+    p = calendar_project().with_progress(PROGRESS, "2027-01-09T12:00")
+    page = build_report(p, iterations=300, seed=1)
+    assert sections(page)[-1] == "evm"
+    assert card(page, "data date") == "2027-01-09 12:00"
+    # EV = A's 330 (3 days at 100 + 10 for its resource) + 25 % of B's 800 (4 days at 200) = 530.
+    ev = pm.earned_value(p).metrics["EV"]
+    assert ev == pytest.approx(530) and '<td class="num">530</td>' in page
+    assert "re-forecast at 2027-01-09 12:00" in page and "plan without progress" in page
+    # The task table holds the actuals; the re-forecast is the page's simulation.
+    assert "2027-01-07 08:00" in page and "% complete" in page
+    assert card(page, "P80 finish") == str(pm.simulate(p, iterations=300, seed=1).percentile(80))
+
+
+def test_a_progress_table_on_a_calendar_plan():
+    p = calendar_project()
+    page = build_report(p, iterations=300, seed=1, progress=PROGRESS.assign(status_date="2027-01-09"))
+    assert "re-forecast at 2027-01-09" in page
+    ev = pm.earned_value(p, PROGRESS, "2027-01-09").metrics
+    assert f"{ev['PV']:,.0f}" in page
