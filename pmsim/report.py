@@ -118,6 +118,11 @@ def _timed(schedule) -> bool:
     return schedule.timing is not None and not plain_schedule(schedule.project)
 
 
+def _stamps(values: pd.Series) -> pd.Series:
+    """Timestamps as ``2027-01-04 08:00`` text (blank when missing)."""
+    return pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M").fillna("")
+
+
 def _task_table(project: Project, schedule) -> pd.DataFrame:
     """The tasks of a schedule: dates (with times when the calendars give them), floats, progress."""
     t = schedule.table
@@ -128,8 +133,9 @@ def _task_table(project: Project, schedule) -> pd.DataFrame:
     out = pd.DataFrame({"name": t["name"], "phase": t["phase"], "duration": t["duration"]})
     if project.calendars:
         out["calendar"] = [project.task_calendar(task).id or "" for task in project.tasks]
-    out["start"], out["finish"] = when["start"], when["finish"]
-    out["late finish"] = when["late_finish"]
+    # Moments as text: a start at midnight (on a 24-hour calendar) is not the whole day.
+    for column, source in (("start", "start"), ("finish", "finish"), ("late finish", "late_finish")):
+        out[column] = _stamps(when[source])
     out["total_float"], out["free_float"], out["critical"] = t["total_float"], t["free_float"], t["critical"]
     if any(task.actual_start is not None for task in project.tasks):
         out["% complete"] = [100.0 if task.actual_finish is not None else task.percent_complete
@@ -147,7 +153,8 @@ def _cpm_section(project: Project, schedule) -> str:
     t = schedule.table
     path = " → ".join(schedule.critical_path)
     if project.status_date is not None:
-        intro = (f"<p>The deterministic critical-path schedule at the data date {escape(cell_text(project.status_date))}: "
+        data_date = escape(cell_text(project.status_date))
+        intro = (f"<p>The deterministic critical-path schedule at the data date {data_date}: "
                  "finished work at its actual dates, the work left at its planned (most likely) duration scheduled "
                  f"from the data date ({escape(project.progress_rule.replace('_', ' '))}), unlimited resources, no "
                  "risks.</p>")
@@ -168,8 +175,28 @@ def _cpm_section(project: Project, schedule) -> str:
     if negative:
         parts.append(note(f"{len(negative)} tasks have negative total float (a date they cannot meet): "
                            f"{cell_text(negative)}"))
+    parts.append(_constraints_part(schedule))
     parts.append(f"<details><summary>All {len(t)} tasks</summary>{table(_task_table(project, schedule))}</details>")
     return section("cpm", "Critical path (CPM)", "".join(parts))
+
+
+def _constraints_part(schedule) -> str:
+    """The date constraints and deadlines, and whether the schedule meets each one ("" when there are none)."""
+    from .constraint_check import constraint_check
+
+    check = constraint_check(schedule)
+    if check.empty:
+        return ""
+    broken = int((~check["holds"]).sum())
+    shown = check.assign(holds=check["holds"].map({True: "yes", False: "no"}), scheduled=_stamps(check["scheduled"]),
+                         id=check["id"].where(check["id"] != "", "(project)"))
+    shown = shown.rename(columns={"off_by": "missed by (days)", "total_float": "total float"})
+    verdict = (f"all {len(check)} hold" if not broken
+               else f"{broken} of {len(check)} do not hold (the schedule misses their date)")
+    return ("<h3>Constraints and deadlines</h3>"
+            f"<p>Date constraints, deadlines and the project's must-finish-by date: {escape(verdict)}. A date alone "
+            "is the start of that day's work for a start and its end for a finish; a miss is counted in working "
+            "days of the task's calendar.</p>" + table(shown, index=False))
 
 
 def _risk_section(project: Project, sim) -> str:
@@ -188,7 +215,7 @@ def _risk_section(project: Project, sim) -> str:
         f"<p>{sim.iterations:,} iterations (seed {sim.seed}): in each, every task's duration is drawn from its "
         "estimate, each risk of the register occurs with its probability, and the forward pass gives the "
         "finish. Analytic PERT (the critical path of the mean schedule, read as normal) is shown beside it; "
-        "where paths merge it is optimistic. Days are working days from the start.</p>",
+        "where paths merge it is optimistic. Days are working days of the project calendar from the start.</p>",
         pair(table(pdates), figure(plot.histogram(sim), "Histogram of the simulated finish date")),
         "<details><summary>All summary numbers</summary>",
         key_values({k: v for k, v in sim.summary()["value"].items()
@@ -384,7 +411,7 @@ def _moment(stamp):
 
 
 def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress: pd.DataFrame | None = None,
-                 source: str = "") -> str:
+                 source: str = "", reader_notes=()) -> str:
     """The standard analysis of ``project`` as one self-contained HTML page (a string).
 
     Parameters
@@ -402,6 +429,9 @@ def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress
         same section, its simulation being the re-forecast.
     source : str
         Where the project came from, shown in the header and footer.
+    reader_notes : sequence of str
+        What the reader warned about while reading the file (what pmsim could
+        not model, values it dropped), shown at the top of the page.
 
     Returns
     -------
@@ -432,7 +462,8 @@ def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress
         seed_used = sim.seed
         if project.status_date is not None:
             headline["data date"] = cell_text(project.status_date)
-        headline["CPM finish"] = str(schedule.finish_date)
+        headline["CPM finish"] = (f"{schedule.times()['finish'].max():%Y-%m-%d %H:%M}" if _timed(schedule)
+                                  else str(schedule.finish_date))
         headline["P50 finish"], headline["P80 finish"] = (str(d) for d in sim.percentile([50, 80]))
         if project.deadline is not None:
             headline["P(on time)"] = share(sim.probability_by(project.deadline))
@@ -454,7 +485,15 @@ def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress
             sections.append(_evm_section(project, progress, iterations, seed_used, sim))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, PmsimWarning)})
     note_html = "".join(note(n) for n in notes)
-    toc = [("project", "Project"), ("health", "Health check"), ("cpm", "Critical path"),
+    reader_notes = list(dict.fromkeys(str(n) for n in reader_notes))
+    if reader_notes:
+        said = "".join(f"<li>{escape(n)}</li>" for n in reader_notes)
+        sections.insert(0, section(
+            "reading", "Notes from reading the file",
+            f"<p>The reader said {len(reader_notes)} thing(s) about <code>{escape(source or 'the file')}</code> "
+            f"that the analysis below does not model as the source tool did, or left out:</p><ul>{said}</ul>"))
+    toc = [("reading", "Reading notes")] if reader_notes else []
+    toc += [("project", "Project"), ("health", "Health check"), ("cpm", "Critical path"),
            ("risk", "Schedule risk"), ("levelling", "Resources"), ("budget", "Budget")]
     if progress is not None or own_progress:
         toc.append(("evm", "Earned value"))
@@ -489,7 +528,9 @@ def write_report(path, output="report.html", *, iterations: int = 10_000, seed=0
     """Read the project at ``path`` and write its report to ``output``; returns the output path.
 
     The earned value section appears when ``path`` is a project folder with
-    progress data (``progress.csv`` or a ``progress/`` folder).
+    progress data (``progress.csv`` or a ``progress/`` folder), or a file
+    whose tasks hold progress at its data date. The reader's warnings are
+    listed at the top of the page (and still issued).
 
     >>> import pmsim as pm, tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "textbook.html"
@@ -501,9 +542,15 @@ def write_report(path, output="report.html", *, iterations: int = 10_000, seed=0
     path, output = Path(path), Path(output)
     if output.is_dir():
         raise ValidationError(f"{output} is a folder; give the report's file name, e.g. {output / 'report.html'}")
-    project = read_project(path)
-    progress = _progress_of(path)
-    page = build_report(project, iterations=iterations, seed=seed, progress=progress, source=str(path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PmsimWarning)
+        project = read_project(path)
+        progress = _progress_of(path)
+    for w in caught:  # shown on the page, and still said to whoever reads the warnings
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    said = [str(w.message) for w in caught if issubclass(w.category, PmsimWarning)]
+    page = build_report(project, iterations=iterations, seed=seed, progress=progress, source=str(path),
+                        reader_notes=said)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
     return output

@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import io
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ __all__ = ["REPORT_CSS", "escape", "cell_text", "table", "key_values", "figure",
            "note", "share", "money", "TASK_LIST_LIMIT"]
 
 TASK_LIST_LIMIT = 12  # task ids shown per cell before "... and N more"
+STAMP = re.compile(r"\d{4}-\d\d-\d\d( \d\d:\d\d)?")  # a date or a moment already written as text
 
 REPORT_CSS = """
 :root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --band: #f5f7fa; --accent: #1f5fa8;
@@ -82,7 +84,9 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if isinstance(value, (pd.Timestamp, dt.datetime, np.datetime64)):
+    if isinstance(value, dt.datetime) and not isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M")  # a moment of the model, midnight included (not the whole day)
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
         # A moment shows its time of day; a date (a timestamp at midnight) the day alone.
         stamp = pd.Timestamp(value)
         if pd.isna(stamp):
@@ -121,7 +125,8 @@ def _layout(column: pd.Series) -> str:
         return "num"
     values = column.dropna()
     if pd.api.types.is_datetime64_any_dtype(column) or (
-            len(values) and all(isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) for v in values)):
+            len(values) and all(isinstance(v, (dt.date, pd.Timestamp, np.datetime64))
+                                or (isinstance(v, str) and STAMP.fullmatch(v)) for v in values)):
         return "date"
     return "text"
 

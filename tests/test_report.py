@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -192,3 +193,45 @@ def test_a_progress_table_on_a_calendar_plan():
     assert "re-forecast at 2027-01-09" in page
     ev = pm.earned_value(p, PROGRESS, "2027-01-09").metrics
     assert f"{ev['PV']:,.0f}" in page
+
+
+def test_constraints_and_deadlines_say_whether_they_hold():
+    # C (2 d, after B) starts Mon 11 08:00 and finishes Tue 12 17:00; B must finish by Sat 9 on its 7-day calendar
+    # but finishes Sun 10 16:00: one day of it late.
+    p = calendar_project(honor_constraints=False)
+    p = p.replace(tasks=tuple(
+        t.replace(deadline="2027-01-09") if t.id == "B" else
+        t.replace(constraint="FNLT", constraint_date="2027-01-12") if t.id == "C" else t for t in p.tasks))
+    page = build_report(p, iterations=300, seed=1)
+    part = page[page.index("<h3>Constraints and deadlines</h3>"):]
+    part = part[:part.index("</table>")]
+    assert "1 of 2 do not hold" in part
+    rows = re.findall(r"<tr>(.*?)</tr>", part)[1:]
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in rows]
+    assert [c[:3] + c[5:8] for c in cells] == [
+        ["B", "Cure", "deadline", "2027-01-10 16:00", "no", "1"],
+        ["C", "Test", "FNLT", "2027-01-12 17:00", "yes", "0"]]
+
+
+def test_a_file_s_reader_warnings_data_date_and_times(tmp_path):
+    # encoding1251.xer: the data date (PROJECT last_recalc_date) is 2023-03-06 00:00; both activities started
+    # "2023-03-06 08:00" with 40 of their 40 hours left on a calendar working 08:00-16:00 (8 h a day), Monday to
+    # Friday: 5 working days from the data date, Monday 6 08:00 to Friday 10 16:00.
+    source = Path(__file__).parent / "data" / "real" / "encoding1251.xer"
+    with pytest.warns(pm.PmsimWarning) as said:  # still said, not only written
+        out = write_report(source, tmp_path / "r.html", iterations=200, seed=1)
+    topics = {str(w.message).split(": ")[1].split(" (")[0] for w in said}
+    assert topics == {"material resources", "actual dates after the data date"}
+    page = out.read_text(encoding="utf-8")
+    assert sections(page)[0] == "reading" and sections(page)[-1] == "evm"
+    reading = page[page.index('<section id="reading">'):page.index('<section id="project">')]
+    assert "material resources (not modelled by pmsim)" in reading and "activity &#x27;A1000&#x27;" in reading
+    assert card(page, "data date") == "2023-03-06 00:00"
+    assert card(page, "CPM finish") == "2023-03-10 16:00"
+
+
+def test_reader_notes_are_escaped():
+    p = calendar_project()
+    page = build_report(p, iterations=200, seed=1, source="<x>.xer", reader_notes=["task <b>A</b> & more"])
+    assert "<li>task &lt;b&gt;A&lt;/b&gt; &amp; more</li>" in page and "<code>&lt;x&gt;.xer</code>" in page
+    assert "<b>A</b>" not in page
