@@ -138,10 +138,12 @@ def _task_table(project: Project, schedule) -> pd.DataFrame:
         out[column] = _stamps(when[source])
     out["total_float"], out["free_float"], out["critical"] = t["total_float"], t["free_float"], t["critical"]
     if any(task.actual_start is not None for task in project.tasks):
-        out["% complete"] = [100.0 if task.actual_finish is not None else task.percent_complete
-                             for task in project.tasks]
-        out["remaining"] = [0.0 if task.actual_finish is not None else task.remaining_duration
-                            for task in project.tasks]
+        from .io.progress_table import task_progress
+
+        done = task_progress(project)  # what the engine and earned value count: a remaining duration given or derived
+        out["status"] = done["status"]
+        out["% complete"] = done["percent_complete"]
+        out["remaining"] = done["remaining_duration"]
         out["actual start"] = [task.actual_start for task in project.tasks]
         out["actual finish"] = [task.actual_finish for task in project.tasks]
     return out.loc[:, out.notna().any() | (out.columns == "phase")]

@@ -182,8 +182,16 @@ def test_progress_on_the_tasks_gives_the_earned_value_section():
     ev = pm.earned_value(p).metrics["EV"]
     assert ev == pytest.approx(530) and '<td class="num">530</td>' in page
     assert "re-forecast at 2027-01-09 12:00" in page and "plan without progress" in page
-    # The task table holds the actuals; the re-forecast is the page's simulation.
-    assert "2027-01-07 08:00" in page and "% complete" in page
+    # The task table holds the actuals. B (4 d on SEVEN, 25 % done) has 3 days (24 h) left from Saturday 12:00:
+    # 4 h Saturday, Sunday, Monday, then Tuesday 08:00-12:00. C starts after Tuesday's lunch, 13:00, and works
+    # 4 h Tuesday, Wednesday, Thursday 08:00-12:00.
+    rows = dict(re.findall(r"<tr><th>(\w)</th>(.*?)</tr>", page))
+    cells = {k: re.findall(r"<td[^>]*>([^<]*)</td>", v) for k, v in rows.items()}
+    assert cells["B"][4:6] == ["2027-01-07 08:00", "2027-01-12 12:00"]
+    assert cells["B"][-5:] == ["in progress", "25", "3", "2027-01-07 08:00", ""]
+    assert cells["C"][4:6] == ["2027-01-12 13:00", "2027-01-14 12:00"]
+    assert cells["A"][-5:] == ["finished", "100", "0", "2027-01-04", "2027-01-06"]
+    # The re-forecast is the page's simulation.
     assert card(page, "P80 finish") == str(pm.simulate(p, iterations=300, seed=1).percentile(80))
 
 
