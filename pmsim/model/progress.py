@@ -70,7 +70,7 @@ def _cell_moment(where: str, name: str, value):
         return moment_value(value)
     except PmsimError:
         raise ValidationError(
-            f"{where}: {name} {value!r} is not an ISO date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)"
+            f"{where}: {name}: {value!r} is not an ISO date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)"
         ) from None
 
 
