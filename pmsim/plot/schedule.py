@@ -113,6 +113,8 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
     calendar), the project calendar's non-working days are shaded, and a
     started task shows its done part (grey, from its actual start to the
     data date) apart from its remaining work; a finished task is all done.
+    A milestone is a diamond at its finish, P6's start milestone
+    (``milestone="start"``) at its start.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
@@ -138,7 +140,7 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
     tf = table["total_float"].to_numpy(float)
     left, right, early, late = _bounds(schedule, ids)
     colours = np.where(critical, CRITICAL, NORMAL)
-    ends, begins = [right.max()], [left.min()]
+    ends, begins = [max(right.max(), left.max())], [left.min()]
     handles = [Patch(color=CRITICAL, label="Critical"), Patch(color=NORMAL, label="Non-critical")]
 
     status = project.status_date if status_date is None else status_date
@@ -178,9 +180,11 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
           edgecolor="white", linewidth=0.5, zorder=3)
     if len(done):
         handles.append(Patch(color=ACTUAL, label="Done"))
+    # A milestone sits at its finish (the end of the work before it); P6's start milestone at its start.
+    at_start = np.array([project.task(t).milestone == "start" for t in ids], dtype=bool)
     for k in np.flatnonzero(milestone):
         colour = ACTUAL if finished[k] else CRITICAL if critical[k] else MILESTONE
-        ax.plot([right[k]], [y[k]], marker="D", markersize=8, linestyle="none", color=colour,
+        ax.plot([left[k] if at_start[k] else right[k]], [y[k]], marker="D", markersize=8, linestyle="none", color=colour,
                 gid=f"milestone:{ids[k]}", zorder=4)
     if milestone.any():
         handles.append(Line2D([], [], marker="D", linestyle="none", color=MILESTONE, label="Milestone"))
@@ -193,12 +197,12 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
             raise ValidationError(f"gantt: the baseline schedule has no task {missing[0]!r}")
         b_left, b_right, _, _ = _bounds(baseline, ids)
         for k in np.flatnonzero(milestone):
-            ax.plot([b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
+            ax.plot([b_left[k] if at_start[k] else b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
                     markerfacecolor="none", color=BASELINE, gid=f"baseline:{ids[k]}", zorder=4)
         rows = np.flatnonzero(~milestone)
         _bars(ax, rows, ids, "baseline", y[rows] + 0.36, b_right[rows] - b_left[rows], b_left[rows], height=0.14,
               color=BASELINE, edgecolor="none", zorder=3)
-        ends.append(b_right.max())
+        ends.append(max(b_right.max(), b_left.max()))
         begins.append(b_left.min())
         handles.append(Patch(color=BASELINE, label=f"Baseline ({_kind(baseline)})"))
 

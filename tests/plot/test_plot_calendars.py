@@ -145,3 +145,21 @@ def test_evm_chart_plans_value_on_each_task_s_calendar():
     assert values[round(x("2027-01-11 00:00"), 6)] == pytest.approx(950)
     assert pv.get_ydata()[-1] == pytest.approx(1400)
     assert list(_common.line_by_gid(ax, "status_date").get_xdata()) == [x("2027-01-11 00:00")] * 2
+
+
+def test_a_start_milestone_sits_at_its_start_a_finish_milestone_at_its_finish():
+    # A (5 d) ends Friday 8 17:00. P6's start milestone after it is shown at the next working moment, Monday 11
+    # 08:00; a finish milestone at the end of the work before it, Friday 17:00. B (1 d, SEVEN) follows the start
+    # milestone from the end of the work before it: Saturday 9 08:00-16:00.
+    p = pm.Project(name="m", start="2027-01-04", calendars=[SEVEN],
+                   tasks=[pm.Task("A", duration=5), pm.Task("S", milestone="start"), pm.Task("F", milestone=True),
+                          pm.Task("B", duration=1, calendar="7d")],
+                   dependencies=[pm.Dependency("A", "S"), pm.Dependency("A", "F"), pm.Dependency("S", "B")])
+    s = pm.cpm(p)
+    ax = pm.plot.gantt(s, baseline=s)
+    marks, base = by_gid(ax, "milestone:"), by_gid(ax, "baseline:")
+    assert marks["S"].get_xdata()[0] == pytest.approx(x("2027-01-11 08:00"))
+    assert marks["F"].get_xdata()[0] == pytest.approx(x("2027-01-08 17:00"))
+    assert base["S"].get_xdata()[0] == pytest.approx(x("2027-01-11 08:00"))
+    assert span(by_gid(ax, "task:")["B"]) == pytest.approx((x("2027-01-09 08:00"), x("2027-01-09 16:00")))
+    assert ax.get_xlim()[1] > x("2027-01-11 08:00")
