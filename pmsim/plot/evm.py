@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -126,7 +127,8 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
         pv_x = day_end(project, np.arange(pv.size, dtype=float))
     ax.plot(pv_x, pv, color=PV_COLOUR, linewidth=2, label="PV (planned value)", gid="pv", zorder=3)
 
-    start = day_end(project, 0.0)[0]
+    # On calendars the planned value starts at the first task's start (Monday 08:00), and so do EV and AC.
+    start = float(pv_x[0]) if on_calendars(baseline) else day_end(project, 0.0)[0]
     # The data date is the end of that day, or that moment.
     status_x = np.array([data_date_num(moment_value(t)) for t in frame.index])
     xs = np.r_[start, status_x]
@@ -154,8 +156,9 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     ends.append(fx)
     budget_line(ax, bac, f"BAC {money(bac, currency)}", gid="bac", x_text=0.01, ha="left")
     when = frame.index[-1]
-    marker_line(ax, status_x[-1], f"Status {when:%Y-%m-%d}", STATUS, linestyle="-", gid="status_date",
-                y_text=0.98, side="left")
+    moment = isinstance(moment_value(when), dt.datetime)  # a data date with its time of day
+    marker_line(ax, status_x[-1], f"Status {when:%Y-%m-%d %H:%M}" if moment else f"Status {when:%Y-%m-%d}", STATUS,
+                linestyle="-", gid="status_date", y_text=0.98, side="left")
 
     span = max(ends) - start
     ax.set_xlim(start - 0.02 * span - 1, max(ends) + 0.04 * span + 1)
@@ -165,7 +168,8 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     ax.set_xlabel("Date")
     ax.set_ylabel(f"Cumulative cost ({currency})")
     spi, cpi = float(last.get("SPI", math.nan)), float(last.get("CPI", math.nan))
-    ax.set_title(f"{project.name}: earned value at {when:%d %b %Y} (SPI {spi:.2f}, CPI {cpi:.2f})")
+    at = f"{when:%d %b %Y %H:%M}" if moment else f"{when:%d %b %Y}"
+    ax.set_title(f"{project.name}: earned value at {at} (SPI {spi:.2f}, CPI {cpi:.2f})")
     # Curves rise to the upper right: the lower right corner is free.
     ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
     ax.grid(color="#e5e5e5", zorder=0)

@@ -145,6 +145,14 @@ def test_evm_chart_plans_value_on_each_task_s_calendar():
     assert values[round(x("2027-01-11 00:00"), 6)] == pytest.approx(950)
     assert pv.get_ydata()[-1] == pytest.approx(1400)
     assert list(_common.line_by_gid(ax, "status_date").get_xdata()) == [x("2027-01-11 00:00")] * 2
+    # Value starts with the work, Monday 08:00: PV, EV and AC alike.
+    assert pv.get_xdata()[0] == pytest.approx(x("2027-01-04 08:00"))
+    assert _common.line_by_gid(ax, "ev").get_xdata()[0] == pytest.approx(x("2027-01-04 08:00"))
+    # A data date with its time of day is drawn at that moment and named with it.
+    noon = pm.plot.evm(pm.earned_value(p, table, "2027-01-10T12:00"))
+    assert list(_common.line_by_gid(noon, "status_date").get_xdata()) == [x("2027-01-10 12:00")] * 2
+    assert "earned value at 10 Jan 2027 12:00" in noon.get_title()
+    assert by_gid(noon, "status_date:text")[""].get_text() == "Status 2027-01-10 12:00"
 
 
 def test_a_start_milestone_sits_at_its_start_a_finish_milestone_at_its_finish():
