@@ -191,7 +191,8 @@ CASES = [
                  [r"tasks\.csv, line 3: ", r"not a readable CSV file: unexpected end of data"], id="unclosed-quote"),
     # a file that is not UTF-8
     pytest.param({"tasks.csv": b"id,name,duration\nA,Caf\xe9,1\n"}, pm.FileFormatError,
-                 [r"tasks\.csv: ", r"not UTF-8 text"], id="not-utf8"),
+                 [r"tasks\.csv, line 2: ", r"not UTF-8 text \(byte 0xe9 at byte 22\); .*save it again as UTF-8"],
+                 id="not-utf8"),
 ]
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..errors import FileFormatError, PmsimError
 from ..model import Dependency, Project, Resource, Task
+from ._files import read_input
 
 __all__ = ["read_psplib", "read_patterson", "START"]
 
@@ -64,10 +65,7 @@ def _build(path: Path, capacities, jobs) -> Project:
 
 
 def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(errors="replace").splitlines()
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return read_input(path).decode("utf-8", errors="replace").splitlines()
 
 
 def read_psplib(path) -> Project:
