@@ -26,7 +26,8 @@ import re
 from pathlib import Path
 
 from ..errors import FileFormatError
-from ._files import input_file
+from ..model import require_project
+from ._files import as_path, input_file
 
 __all__ = ["read_project", "write_project", "list_projects"]
 
@@ -73,7 +74,7 @@ def _format(path: Path, writing: bool):
 
 def _existing(path) -> Path:
     """``path`` as a Path to a folder or a regular file (a named pipe or a device would block a reader)."""
-    path = Path(path)
+    path = as_path(path, "read_project")
     if not path.exists():
         raise FileFormatError(f"{path}: no such file or folder")
     return path if path.is_dir() else input_file(path)
@@ -124,7 +125,8 @@ def write_project(project, path, **options) -> Path:
 
     Returns the path written.
     """
-    path = Path(path)
+    project = require_project(project, "write_project")
+    path = as_path(path, "write_project")
     module, _, writer = _format(path, writing=True)
     if writer is None:
         raise FileFormatError(f"{path}: pmsim reads {path.suffix} files but does not write them")

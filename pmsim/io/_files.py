@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 
 from .. import limits
-from ..errors import FileFormatError
+from ..errors import FileFormatError, ValidationError
 
-__all__ = ["XML_ILLEGAL", "replacing", "umask", "input_file", "read_input"]
+__all__ = ["XML_ILLEGAL", "replacing", "umask", "as_path", "input_file", "read_input"]
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISSOCK, "a socket"))
@@ -62,6 +62,23 @@ def replacing(path: Path):
             os.unlink(tmp)
 
 
+def as_path(value, what: str = "a file") -> Path:
+    """``value`` (a str or path-like) as a Path, else a ValidationError saying what was expected.
+
+    >>> as_path(["a", "b"], "read_project")
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: read_project needs a path (a str or pathlib.Path), got list
+    """
+    if isinstance(value, Path):
+        return value
+    if isinstance(value, (str, os.PathLike)) and str(value).strip() and "\x00" not in str(value):
+        return Path(value)
+    if isinstance(value, str):
+        raise ValidationError(f"{what} needs a path, got {value!r}")
+    raise ValidationError(f"{what} needs a path (a str or pathlib.Path), got {type(value).__name__}")
+
+
 def input_file(path) -> Path:
     """``path`` if it is a regular file within :data:`pmsim.limits.FILE_BYTES`, else a FileFormatError.
 
@@ -73,7 +90,7 @@ def input_file(path) -> Path:
     ...
     pmsim.errors.FileFormatError: /dev/null: not a regular file but a character device; give a project file or folder
     """
-    path = Path(path)
+    path = as_path(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:

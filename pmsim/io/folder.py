@@ -44,7 +44,7 @@ import pandas as pd
 import tomli_w
 
 from ..errors import FileFormatError
-from ..model import Project
+from ..model import Project, require_project
 from ..model.project import build_project
 from ..model.tables import NUMERIC_COLUMNS, OPTIONAL_COLUMNS, format_number, project_to_frames
 from ._files import read_input, umask
@@ -209,6 +209,7 @@ def write_folder(project: Project, path) -> Path:
     ...     read_folder(tmp) == p
     True
     """
+    project = require_project(project, "write_folder")
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise FileFormatError(f"{path}: exists and is not a folder")

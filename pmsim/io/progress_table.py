@@ -21,7 +21,7 @@ import pandas as pd
 from ..calendar import as_date
 from ..errors import FileFormatError, PmsimWarning, UnknownReferenceError, ValidationError
 from ..model import Project
-from ._files import input_file
+from ._files import as_path, input_file
 from .csv_files import read_table
 
 __all__ = ["PROGRESS_COLUMNS", "check_progress", "read_progress", "progress_at", "task_progress"]
@@ -193,7 +193,7 @@ def read_progress(path) -> pd.DataFrame:
     >>> sorted(table["status_date"].dt.date.astype(str).unique())[:1]  # doctest: +ELLIPSIS
     ['2027-...']
     """
-    path = Path(path)
+    path = as_path(path, "read_progress")
     if not path.exists():
         raise FileFormatError(f"{path}: no such progress file or folder")
     if not path.is_dir():
