@@ -26,8 +26,8 @@ import warnings
 from .errors import LimitError, PmsimWarning
 
 __all__ = [
-    "FILE_BYTES", "WORKBOOK_BYTES", "SHEET_CELLS", "OUTLINE_DEPTH", "CALENDAR_EXCEPTION_DAYS",
-    "SCHEDULES", "ITERATIONS", "CHUNK_BYTES", "check", "NAMES",
+    "FILE_BYTES", "WORKBOOK_BYTES", "SHEET_CELLS", "OUTLINE_DEPTH", "SUMMARY_LINKS",
+    "CALENDAR_EXCEPTION_DAYS", "SCHEDULES", "ITERATIONS", "CHUNK_BYTES", "check", "NAMES",
 ]
 
 
@@ -55,6 +55,9 @@ WORKBOOK_BYTES = _setting("WORKBOOK_BYTES", 1 << 30)
 SHEET_CELLS = _setting("SHEET_CELLS", 20_000_000)
 #: Outline levels of an MS Project file (MS Project allows 65,535; real plans use a dozen).
 OUTLINE_DEPTH = _setting("OUTLINE_DEPTH", 1_000)
+#: Links between tasks that the links of an MS Project file's summary tasks expand to (a link from a
+#: summary of n tasks to one of m tasks stands for n x m links between the tasks under them).
+SUMMARY_LINKS = _setting("SUMMARY_LINKS", 100_000)
 #: Days the exceptions of one calendar of an MS Project file expand to (MS Project was tested
 #: with 15,000 exceptions per calendar; a daily exception from 1984 to 2149 is 60,000 days).
 CALENDAR_EXCEPTION_DAYS = _setting("CALENDAR_EXCEPTION_DAYS", 200_000)
@@ -65,7 +68,7 @@ ITERATIONS = _setting("ITERATIONS", 100_000_000)
 #: Bytes of the working arrays of one chunk of Monte Carlo iterations (``chunk_size=``).
 CHUNK_BYTES = _setting("CHUNK_BYTES", 1 << 30)
 
-NAMES = ("FILE_BYTES", "WORKBOOK_BYTES", "SHEET_CELLS", "OUTLINE_DEPTH", "CALENDAR_EXCEPTION_DAYS",
+NAMES = ("FILE_BYTES", "WORKBOOK_BYTES", "SHEET_CELLS", "OUTLINE_DEPTH", "SUMMARY_LINKS", "CALENDAR_EXCEPTION_DAYS",
          "SCHEDULES", "ITERATIONS", "CHUNK_BYTES")
 
 
