@@ -79,6 +79,17 @@ def _lines(text: str) -> list[str]:
     return re.split(r"\r\n|\n|\r", text, maxsplit=2)
 
 
+def _csv_problem(exc: csv.Error, line: int) -> str:
+    """What a csv.Error means for the person who saved the file (most often a quote left open)."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (f"a cell longer than {csv.field_size_limit():,} characters (in the row that starts on line {line}): "
+                "is a quote (\") left open?")
+    if "unexpected end of data" in text or "EOF" in text:
+        return f"the file ends inside a quoted cell (opened in the row that starts on line {line}); close the quote"
+    return f"not a readable CSV file: {text}"
+
+
 def read_table(path, numeric=frozenset()) -> pd.DataFrame:
     """Every cell of a CSV file as text (``""`` when empty), rows indexed by the line on which they start.
 
@@ -95,6 +106,7 @@ def read_table(path, numeric=frozenset()) -> pd.DataFrame:
     excel_sep = _EXCEL_SEP.fullmatch(lines[0])
     delimiter = excel_sep[1] if excel_sep else _delimiter(lines[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 1
     try:
         if excel_sep:  # Excel's "sep=;" line says which separator follows
             next(reader, None)
@@ -116,7 +128,7 @@ def read_table(path, numeric=frozenset()) -> pd.DataFrame:
                 numbers.append(line)
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise FileFormatError(f"{path}, line {reader.line_num}: not a readable CSV file: {exc}") from None
+        raise FileFormatError(f"{path}, line {reader.line_num}: {_csv_problem(exc, line)}") from None
     if delimiter == ";":  # a European spreadsheet: a decimal comma in the number columns
         columns = [i for i, name in enumerate(header) if re.sub(r"\s+", "_", name.strip().lower()) in numeric]
         for record in records:

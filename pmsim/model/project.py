@@ -281,7 +281,9 @@ class Project:
         if seen < len(tasks):
             left = [t for t, d in indeg.items() if d > 0]
             cycle = _find_cycle(left, succ)
-            raise CycleError(f"the dependencies form a cycle: {' -> '.join(cycle)}", tuple(cycle))
+            # The cycle ends where it starts; a long one shows its first and last ten tasks.
+            shown = cycle if len(cycle) <= 22 else [*cycle[:10], f"... ({len(cycle) - 21:,} more)", *cycle[-11:]]
+            raise CycleError(f"the dependencies form a cycle: {' -> '.join(shown)}", tuple(cycle))
 
     # ----------------------------------------------------------------- lookup
 

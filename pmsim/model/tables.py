@@ -683,7 +683,8 @@ class ProjectParts:
     def locate(self, exc: PmsimError) -> PmsimError:
         """``exc``, raised when the Project was built from these parts, with its table and rows in front."""
         if isinstance(exc, CycleError):
-            rows = ", ".join(str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle))
+            numbers = [str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle)]
+            rows = ", ".join(numbers if len(numbers) <= 20 else [*numbers[:20], f"and {len(numbers) - 20:,} more"])
             return _in_context(exc, f"{self.labels['tasks']}, rows {rows}")
         message = str(exc)
         for tid, row in self.task_rows.items():  # a rule of one task the Project checks
