@@ -55,8 +55,8 @@ def decode_text(data: bytes, path) -> str:
         if zeros * 4 >= len(data[:400]):
             hint = "it looks like UTF-16 without its byte-order mark: save it again as UTF-8"
         else:
-            hint = ("the file was probably saved in a Windows or Mac code page: save it again as UTF-8 "
-                    "('CSV UTF-8' in Excel)")
+            hint = ("the file was probably saved in a Windows or Mac code page: save it again as UTF-8"
+                    + (" ('CSV UTF-8' in Excel)" if str(path).lower().endswith(".csv") else ""))
         raise FileFormatError(f"{path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at byte "
                               f"{exc.start}); {hint}") from None
 
