@@ -39,7 +39,7 @@ import pandas as pd
 from .errors import UnknownReferenceError, ValidationError
 from .model import Project, require_project
 from .network import Network, network
-from .timeline import schedule_inputs, timeline
+from .timeline import horizon_room, schedule_inputs, timeline
 
 __all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "CRITICAL_TOLERANCE"]
 
@@ -284,7 +284,11 @@ def cpm(project: Project, durations=None) -> Schedule:
     days = durations_array(project, durations, tl.net)
     passes = _dated_passes(tl, days)
     while passes is None:  # a calendar table too short for this schedule: twice as long
-        tl = timeline(project, horizon_days=tl.horizon_days * 2)
+        room = horizon_room(tl.origin)
+        if tl.horizon_days >= room:
+            raise ValidationError(f"Project {project.name!r}: the schedule reaches past {dt.date.max}, the last date "
+                                  "a schedule can show; check the dates, durations and lags that lead there")
+        tl = timeline(project, horizon_days=min(tl.horizon_days * 2, room))
         passes = _dated_passes(tl, days)
     return _dated_schedule(project, tl, days, passes)
 

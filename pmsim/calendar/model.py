@@ -373,6 +373,7 @@ class Calendar:
         origin = as_date("date", origin)
         days = max(int(days), 1)
         size = 1 << max(9, math.ceil(math.log2(days)))  # a table for a horizon up to the next power of two
+        size = min(size, (dt.date.max - origin).days + 1)  # tables end with 9999-12-31
         return cached(self, ("work table", origin, size), lambda: build_table(self, origin, size))
 
     # ------------------------------------------------------------ dates of working-day offsets

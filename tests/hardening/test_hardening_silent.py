@@ -240,3 +240,22 @@ def test_trailing_empty_cells_are_not_a_long_row(tmp_path):
     project = pm.read_project(folder(tmp_path, tasks_csv="id,duration,predecessors\nA,2,,,\nB,3,A,\n"))
     assert [t.planned_duration for t in project.tasks] == [2.0, 3.0]
     assert small_project().task_ids == project.task_ids
+
+
+@pytest.mark.parametrize("settings, tasks, day", [
+    ({}, [pm.Task("A", duration=1, constraint="SNET", constraint_date="9999-12-30")], "9999-12-30"),
+    ({"status_date": "9999-12-31"}, [pm.Task("A", duration=1)], "9999-12-31"),
+    ({}, [pm.Task("A", duration=1, deadline="2600-01-01")], "2600-01-01"),
+])
+def test_a_date_centuries_from_the_start_is_refused_at_once(settings, tasks, day):
+    # These used to overflow deep in the calendar tables (OverflowError) or take seconds to get there.
+    project = pm.Project(name="far", start="2027-01-04", tasks=tasks, **settings)
+    with pytest.raises(pm.ValidationError, match=rf"Project 'far': the date {day} lies more than 400 years from the "
+                                                 r"start 2027-01-04"):
+        pm.cpm(project)
+
+
+def test_a_start_in_year_one_schedules():
+    # 0001-01-01 was a Monday (proleptic Gregorian): two working days end on Tuesday 0001-01-02.
+    schedule = pm.cpm(pm.Project(name="early", start="0001-01-01", tasks=[pm.Task("A", duration=2)]))
+    assert schedule.finish_date == dt.date(1, 1, 2)
