@@ -259,3 +259,11 @@ def test_a_start_in_year_one_schedules():
     # 0001-01-01 was a Monday (proleptic Gregorian): two working days end on Tuesday 0001-01-02.
     schedule = pm.cpm(pm.Project(name="early", start="0001-01-01", tasks=[pm.Task("A", duration=2)]))
     assert schedule.finish_date == dt.date(1, 1, 2)
+
+
+def test_mspdi_tasks_sharing_an_id_are_renamed_with_a_warning(tmp_path):
+    # Task B (UID 2) carries ID 1 as well: it keeps its UID after a '#'.
+    tasks = mspdi_task(1, "A") + mspdi_task(2, "B").replace("<ID>2</ID>", "<ID>1</ID>")
+    with pytest.warns(pm.PmsimWarning, match=r"tasks with the same ID .*task UID 2 \(B\): '1' -> '1#2'"):
+        project = pm.read_project(mspdi(tmp_path, tasks), check_health=False)
+    assert project.task_ids == ("1", "1#2")

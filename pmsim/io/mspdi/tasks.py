@@ -162,6 +162,9 @@ class TaskFields(Document):
                 tid = str(number if number is not None else rec["uid"])
             # Row numbers can clash in odd files; the UID is unique.
             rec["id"] = unique_id(tid, rec["uid"], used)
+            if rec["id"] != str(tid).strip().replace(";", ","):
+                self.notes.note("tasks with the same ID (renamed with '#' and their UID)",
+                                f"{rec['label']}: {tid!r} -> {rec['id']!r}")
             used.add(rec["id"])
 
     # ------------------------------------------------------------ one task

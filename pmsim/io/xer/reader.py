@@ -91,7 +91,7 @@ class XerReader(ActivityReader):
             code = row.get("task_code", "").strip()
             tid = unique_id(code or num or self.where("TASK", row), num, used)
             if code and tid != code.replace(";", ","):
-                self.notes.note("activities with the same activity ID (renamed with '#' and their task_id)",
+                self.notes.inform("activities with the same activity ID (renamed with '#' and their task_id)",
                                 f"{self.where('TASK', row)}: {code!r} -> {tid!r}")
             used.add(tid)
             schedule_key, activity_key = keys[num]
