@@ -202,3 +202,25 @@ def test_random_bytes_as_a_workbook(data):
         path = Path(home) / "plan.xlsx"
         path.write_bytes(b"PK\x03\x04" + data if data[:1] == b"\x00" else data)
         read_within_bounds(path)
+
+
+# --------------------------------------------------------------------------- progress tables
+
+ERP = pm.read_project(pm.data_path("erp_upgrade"))
+PROGRESS = (Path(pm.data_path("erp_upgrade")) / "progress.csv").read_text(encoding="utf-8")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_csv(PROGRESS))
+def test_mutated_progress_tables(text):
+    with tempfile.TemporaryDirectory() as home:
+        path = Path(home) / "progress.csv"
+        path.write_text(text, encoding="utf-8")
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                pm.earned_value_series(ERP, pm.read_progress(path))
+            except pm.PmsimError:
+                pass
+        assert time.perf_counter() - started < SECONDS
