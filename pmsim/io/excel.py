@@ -98,7 +98,7 @@ def _table(path: Path, sheet: Sheet) -> pd.DataFrame:
     columns = sorted(set(header) | {c for r in rows for c in sheet.cells[r]})
     body = pd.DataFrame([[sheet.cells[r].get(c) for c in columns] for r in rows], index=pd.Index(rows),
                         columns=range(len(columns)), dtype=object)
-    body.columns = [header[c] if c in header else f"Unnamed: {c - 1}" for c in columns]
+    body.columns = [header[c] if c in header else f"column {column_letter(c)} (no header)" for c in columns]
     return body
 
 

@@ -145,7 +145,7 @@ class XerReader(ActivityReader):
             return {}
         try:
             settings = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             settings = None
         if not isinstance(settings, dict):
             raise FileFormatError(f"{self.path}: UDF 'pmsim settings' is not a JSON object; "
@@ -441,7 +441,7 @@ class XerReader(ActivityReader):
         if text:
             try:
                 description = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 description = text
             if not isinstance(description, str):
                 description = str(description)
