@@ -38,7 +38,7 @@ from .costs import cost_model, require_costs
 from .cpm import Schedule, cpm
 from .errors import PmsimWarning, ValidationError
 from .io.progress_table import check_progress, data_time, project_at, read_progress, task_progress
-from .model import Project
+from .model import Project, require_project
 from .model.progress import moment_value
 
 __all__ = [
@@ -189,7 +189,7 @@ class EarnedValue:
     def _repr_html_(self) -> str:
         head = (f"<h4>Earned value of {html.escape(self.project.name)} at {self.status_date} "
                 f"({html.escape(self.project.currency)}; times in working days)</h4>")
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        notes = "".join(f"<p>{html.escape(str(n))}</p>" for n in self.notes)
         return head + self.summary().to_html(float_format=lambda v: f"{v:,.3f}") + notes
 
 
@@ -292,6 +292,7 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
     >>> float(earned_value(p.with_progress(progress, "2027-01-12")).metrics["EV"])   # the same facts on the tasks
     600.0
     """
+    project = require_project(project, "earned_value")
     if eac not in _EAC_METHODS:
         raise ValidationError(f"earned_value: eac must be one of {', '.join(_EAC_METHODS)}, got {eac!r}")
     if progress is None and status_date is not None:
@@ -403,6 +404,7 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     >>> series[["PV", "EV", "AC"]].to_dict("list")
     {'PV': [500.0, 1000.0], 'EV': [400.0, 900.0], 'AC': [450.0, 950.0]}
     """
+    project = require_project(project, "earned_value_series")
     if isinstance(progresses_by_date, (str, Path)):
         progresses_by_date = read_progress(progresses_by_date)
     if isinstance(progresses_by_date, Mapping):

@@ -22,16 +22,18 @@ from ..calendar import as_date, elapsed_working_days
 from ..errors import FileFormatError, ValidationError
 from ..model import Project
 from ..model.progress import PROGRESS_COLUMNS, apply_progress, check_progress, rows_at, worked_days
+from ._files import as_path, input_file
+from .csv_files import read_table
 
 __all__ = ["PROGRESS_COLUMNS", "check_progress", "read_progress", "progress_at", "project_at", "task_progress",
            "has_progress", "data_time"]
 
+_NUMERIC = frozenset({"percent_complete", "remaining_duration", "actual_cost"})
+
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise FileFormatError(f"{path}: cannot read the progress table ({exc})") from None
+    raw = read_table(path, _NUMERIC)
+    raw.attrs["lines"] = True
     return check_progress(raw, str(path))
 
 
@@ -52,13 +54,13 @@ def read_progress(path) -> pd.DataFrame:
     >>> sorted(table["status_date"].dt.date.astype(str).unique())[:1]  # doctest: +ELLIPSIS
     ['2027-...']
     """
-    path = Path(path)
-    if path.is_file():
-        return _read_csv(path)
-    if not path.is_dir():
+    path = as_path(path, "read_progress")
+    if not path.exists():
         raise FileFormatError(f"{path}: no such progress file or folder")
+    if not path.is_dir():
+        return _read_csv(input_file(path))
     parts = []
-    if (path / "progress.csv").is_file():
+    if (path / "progress.csv").exists():
         parts.append(_read_csv(path / "progress.csv"))
     folder = path / "progress" if (path / "progress").is_dir() else None
     if folder is None and not parts and any(path.glob("*.csv")) and not (path / "tasks.csv").exists():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import warnings
 
 import numpy as np
@@ -82,6 +83,23 @@ def _stamp(moment):
     return pd.NaT if moment is None else pd.Timestamp(moment)
 
 
+def _named_columns(progress: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``progress`` with its columns named as the format names them (lower case, ``_`` for spaces);
+    a column given twice is refused, unknown ones are named in a warning."""
+    names = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in progress.columns]
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            raise FileFormatError(f"{source}: column {name!r} appears twice")
+    known = (*PROGRESS_COLUMNS, "status_date")
+    unknown = [str(c) for c, name in zip(progress.columns, names) if name not in known]
+    if unknown:
+        warnings.warn(f"{source}: ignoring unknown column(s) {', '.join(map(repr, unknown))}; known columns are "
+                      f"{', '.join(known)}", PmsimWarning, stacklevel=4)
+    frame = progress.copy()
+    frame.columns = names
+    return frame
+
+
 def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataFrame:
     """Validate a progress table row by row and return it normalised.
 
@@ -101,7 +119,7 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
     """
     if not isinstance(progress, pd.DataFrame):
         raise ValidationError(f"{source}: progress must be a pandas DataFrame or a path, got {type(progress).__name__}")
-    frame = progress.rename(columns=lambda c: str(c).strip().lower())
+    frame = _named_columns(progress, source)
     missing = [c for c in ("id", "actual_cost") if c not in frame.columns]
     if "percent_complete" not in frame.columns and "remaining_duration" not in frame.columns:
         missing.append("percent_complete")
@@ -110,12 +128,12 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
             f"{source}: missing column(s) {', '.join(missing)}; progress needs id, percent_complete "
             "(or remaining_duration), actual_cost, and optionally actual_start, actual_finish"
         )
-    # CSV line numbers count the header.
-    kind, first = ("line", 2) if source.endswith(".csv") else ("row", 1)
+    # A CSV file's rows are named by their line (the reader's index), a frame's by their position.
+    kind, labels = ("line", list(frame.index)) if progress.attrs.get("lines") else ("row", range(1, len(frame) + 1))
     rows = []
     seen = {}
-    for i, rec in enumerate(frame.to_dict("records")):
-        place = f"{source} {kind} {i + first}"
+    for label, rec in zip(labels, frame.to_dict("records")):
+        place = f"{source} {kind} {label}"
         tid = rec.get("id")
         if _blank(tid):
             raise ValidationError(f"{place}: the task id is missing")
