@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import FileFormatError
+from ._files import input_file
 from ._mpxj import start_jvm
 from .mspdi import parse_document, read_document
 from .mspdi.stored import stored_from
@@ -84,8 +85,7 @@ def _convert(path: Path) -> tuple[bytes, set[int], dict, set[int]]:
     minutes by UID (MPXJ writes slack into MSPDI on 8-hour days whatever the project's day),
     and the UIDs of the occurrences of recurring tasks (the tasks under one that has recurrence
     data: MPXJ's Recurring flag is set on other tasks of some files)."""
-    if not path.is_file():
-        raise FileFormatError(f"{path}: no such file")
+    input_file(path)
     jpype = start_jvm()
     from java.io import ByteArrayOutputStream
     from org.mpxj.mspdi import MSPDIWriter

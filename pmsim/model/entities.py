@@ -17,6 +17,7 @@ import pandas as pd
 from ..calendar import as_date, as_datetime
 from ..distributions import Distribution, Fixed, make_estimate
 from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
+from ..safe_text import invisible_characters
 
 __all__ = [
     "Task",
@@ -79,6 +80,10 @@ def valid_id(kind: str, value) -> str:
         raise ValidationError(f"{kind} id is empty")
     if ";" in text:
         raise ValidationError(f"{kind} id {text!r} must not contain ';'")
+    hidden = invisible_characters(text)
+    if hidden:
+        raise ValidationError(f"{kind} id {text!r} contains {', '.join(hidden)}, which cannot be seen; "
+                              "remove it (links and demands name the id without it)")
     return text
 
 
@@ -151,6 +156,8 @@ class Task:
     actual_start, actual_finish, remaining_duration, percent_complete : progress
         at the project's ``status_date`` (a remaining duration in working days of the
         task's calendar; percent complete 0-100).
+    actual_cost : float, optional
+        The cost spent on it by the status date (earned value's AC); None when not known.
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -179,6 +186,7 @@ class Task:
     actual_finish: dt.date | dt.datetime | None = None
     remaining_duration: float | None = None
     percent_complete: float | None = None
+    actual_cost: float | None = None
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -295,6 +303,11 @@ class Task:
             raise ValidationError(f"{who}: is {pct:g} % complete but has no actual_start")
         set_("percent_complete", pct)
         set_("remaining_duration", rem)
+        cost = self.actual_cost
+        if cost is not None and not (isinstance(cost, float) and math.isnan(cost)):
+            set_("actual_cost", valid_number(who, "actual_cost", cost, minimum=0))
+        else:
+            set_("actual_cost", None)
 
     @property
     def started(self) -> bool:
@@ -449,6 +462,10 @@ class Risk:
         set_("probability", p)
         tasks = (self.tasks,) if isinstance(self.tasks, str) else tuple(self.tasks)
         set_("tasks", tuple(valid_id("Task", t) for t in tasks))
+        twice = [t for k, t in enumerate(self.tasks) if t in self.tasks[:k]]
+        if twice:
+            raise DuplicateIdError(f"{who}: names task {twice[0]!r} twice; each task it delays is named once "
+                                   "(its impact would otherwise apply twice)")
         impact = self.impact
         points = (self.optimistic, self.most_likely, self.pessimistic)
         if impact is None and any(x is not None for x in points):

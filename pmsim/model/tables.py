@@ -60,7 +60,7 @@ TASK_COLUMNS = (
     "distribution", "lambda", "values", "predecessors", "resources",
     "fixed_cost", "cost_per_day", "milestone",
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
-    "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete",
+    "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
@@ -84,7 +84,7 @@ OPTIONAL_COLUMNS = {
 _ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "values")
 NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
-    "probability", "cost_impact", "remaining_duration", "percent_complete", "hours_per_day"})
+    "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day"})
 _MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
 # The long names of date constraints, as MS Project and P6 show them, read as their codes.
 _CONSTRAINT_NAMES = {
@@ -508,10 +508,12 @@ class _Table:
             if key in names:
                 raise FileFormatError(f"{label}: column {key!r} appears twice")
             names[key] = column
+        if "id" not in names:
+            found = ", ".join(repr(str(c)) for c in list(frame.columns)[:8]) or "no columns"
+            raise FileFormatError(f"{label}: missing required column 'id' (the header has {found}"
+                                  f"{' ...' if len(frame.columns) > 8 else ''})")
         _warn_unknown(label, "column", [str(names[k]) for k in names if k not in known], known, stacklevel=stacklevel)
         self.columns = [k for k in known if k in names]
-        if "id" not in names:
-            raise FileFormatError(f"{label}: missing required column 'id'")
         sub = frame[[names[k] for k in self.columns]]
         sub.columns = self.columns
         self.rows = [
@@ -683,7 +685,8 @@ class ProjectParts:
     def locate(self, exc: PmsimError) -> PmsimError:
         """``exc``, raised when the Project was built from these parts, with its table and rows in front."""
         if isinstance(exc, CycleError):
-            rows = ", ".join(str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle))
+            numbers = [str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle)]
+            rows = ", ".join(numbers if len(numbers) <= 20 else [*numbers[:20], f"and {len(numbers) - 20:,} more"])
             return _in_context(exc, f"{self.labels['tasks']}, rows {rows}")
         message = str(exc)
         for tid, row in self.task_rows.items():  # a rule of one task the Project checks
@@ -769,7 +772,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
             for rid, _ in demand:
                 if rid not in resource_rows:
                     hint = "" if res_table.rows else f"; there is no {res_table.label}"
-                    if "," in rid:
+                    if "," in rid or (":" in rid and " " in rid):
                         hint += "; separate resources with ';', such as 'dev:1; qa:2'"
                     raise UnknownReferenceError(f"demands unknown resource {rid!r}{hint}")
             built_tasks.append(Task(
@@ -785,6 +788,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 secondary_constraint=_constraint(row.get("secondary_constraint")),
                 remaining_duration=_number(row.get("remaining_duration"), "remaining_duration"),
                 percent_complete=_number(_percent(row.get("percent_complete")), "percent_complete"),
+                actual_cost=_number(row.get("actual_cost"), "actual_cost"),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
@@ -995,6 +999,7 @@ def project_to_frames(project) -> dict:
             "constraint": "" if t.constraint == "ASAP" else t.constraint,
             "secondary_constraint": t.secondary_constraint or "",
             "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
+            "actual_cost": t.actual_cost,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:
