@@ -302,8 +302,10 @@ def _dated_passes(tl, days: np.ndarray):
         end = finish if anchor == -np.inf else anchor
         backward(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, succ_date, inputs, tl.tables, end,
                  es, ef, rs, ls, lf)
+        if attempt:
+            break
         late = _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, (succ_lag, succ_cal, succ_date), finish)
-        if late is None or attempt:
+        if late is None:
             break
         inputs = inputs._replace(start_floor=np.maximum(inputs.start_floor, late))
     if not (np.all(np.isfinite(ef)) and np.all(np.isfinite(lf)) and np.all(np.isfinite(ls))):
@@ -322,31 +324,23 @@ def _dated_passes(tl, days: np.ndarray):
 def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_links, finish):
     """The start floors that move the project's ALAP tasks late, or None when it has none.
 
-    Honouring constraints (MS Project), a task as late as possible sits at its
-    late dates; otherwise (P6) it uses its free float, so no successor moves.
+    By MS Project's rule a task as late as possible sits at its late dates;
+    by P6's it starts as late as its successors' early dates allow, so no
+    successor moves (a chain of ALAP tasks moves together).
     """
-    from ._kernels.dated import free_floats
+    from ._kernels.dated import alap_starts
 
     project, net = tl.project, tl.net
     alap = np.array([project.tasks[i].constraint == "ALAP" or project.tasks[i].secondary_constraint == "ALAP"
                      for i in net.project_index.tolist()], dtype=bool) & (inputs.status == 0)
     if not alap.any():
         return None
-    if project.honor_constraints:
+    if inputs.rule == 2:
         return np.where(alap, ls, -np.inf)
-    free = np.empty(net.n)
-    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, *succ_links, inputs, tl.tables, finish, es, ef, rs, free)
-    shifted = np.array([_later_by(tl, j, rs[j], free[j]) if alap[j] else -np.inf for j in range(net.n)])
-    return shifted
-
-
-def _later_by(tl, j: int, t: float, work: float) -> float:
-    """``t`` moved later by ``work`` working time of task ``j``'s calendar."""
-    c = int(tl.task_calendar[j])
-    if c < 0:
-        return t + work
-    table = tl.calendars[c].work_table(tl.origin, tl.horizon_days)
-    return float(table.time_at(table.work_at(t) + work, "start"))
+    out = np.empty(net.n)
+    alap_starts(net.succ_ptr, net.succ_idx, net.succ_type, *succ_links[:2], inputs, tl.tables, alap, finish,
+                es.copy(), ef.copy(), rs.copy(), out)
+    return out
 
 
 def _dated_schedule(project: Project, tl, days: np.ndarray, passes: dict) -> Schedule:

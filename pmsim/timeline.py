@@ -345,7 +345,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    fixed_finish=fixed_finish, late_start_cap=late_start_cap, late_finish_cap=late_finish_cap,
                    status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
-                   link_lag=np.empty(n_links), link_date=np.empty(n_links))
+                   link_lag=np.empty(n_links), link_date=np.empty(n_links),
+                   start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool))
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)

@@ -29,7 +29,7 @@ _TOL = 1e-6
 WorkInputs = namedtuple(
     "WorkInputs",
     "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
-    "actual_finish rule honor same link_date extra",
+    "actual_finish rule honor same link_date extra start_milestone",
 )
 
 
@@ -44,7 +44,7 @@ def _task_work(dur, j, t, s, inp):
 def _crossing(e, i, j, kind, anchor, zero_i, lag, link_cal, inp, tab):
     """Through elapsed time, the work time on ``j``'s calendar that link ``e`` from ``i`` gives for ``anchor``
     (a work time on ``i``'s calendar; a finish, or a milestone, at the end of its work, a start at its next moment)."""
-    t = time_at(inp.task_cal[i], anchor, from_finish(kind) or zero_i, tab)
+    t = time_at(inp.task_cal[i], anchor, from_finish(kind) or (zero_i and not inp.start_milestone[i]), tab)
     return work_at(inp.task_cal[j], lag_after(link_cal[e], t, lag[e], tab), tab)
 
 
@@ -186,7 +186,7 @@ def simulate_dated(
                 cj = inp.task_cal[j]
                 for t in range(m):
                     if keep_start:
-                        zero = _task_work(dur, j, t, scale[j], inp) <= 0.0
+                        zero = _task_work(dur, j, t, scale[j], inp) <= 0.0 and not inp.start_milestone[j]
                         v = inp.actual_start[j] if inp.status[j] > 0 else es[j, t]
                         v = work_at(project_cal, time_at(cj, v, zero, tab), tab)
                         start_out[a + t, col] = np.float32((v - project_base) / project_day)

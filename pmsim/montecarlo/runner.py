@@ -114,7 +114,7 @@ def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criti
     with launching():
         simulate_dated(
             batch.first, batch.count, chunk,
-            net.pred_ptr, net.pred_idx, net.pred_type, dated.lag, dated.link_calendar, plan.candidates,
+            net.pred_ptr, net.pred_idx, net.pred_type, dated.lag, dated.link_calendar, dated.candidates,
             plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
             plan.corr_col, batch.corr_u, batch.corr_first,
             plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
