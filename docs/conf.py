@@ -8,6 +8,8 @@ reference (``docs/api/``, from the numpydoc docstrings). Every warning fails the
 
 from __future__ import annotations
 
+from docutils import nodes
+
 import pmsim
 
 project = "pmsim"
@@ -23,12 +25,14 @@ extensions = [
     "sphinx.ext.autodoc",
     "numpydoc",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax served from _static/mathjax, not from a CDN: the site opens offline
 ]
 
 # The notebooks as committed: their outputs are the ones nbval checks in `make test`.
 nb_execution_mode = "off"
-# Widget outputs need a kernel or the rendered report (`make report`); the site shows their text form.
-nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
+# Widgets are drawn from the state saved in the notebook by the Jupyter widget manager, from the local
+# copy `make report` uses (no CDN: the site opens offline); a note says that nothing recomputes there.
+nb_ipywidgets_js = {"embed.js": {}}
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 suppress_warnings = ["mystnb.unknown_mime_type"]
@@ -61,6 +65,28 @@ nitpick_ignore_regex = [(r"py:.*", r"(numpy|pandas|matplotlib|scipy|networkx|ipy
 
 html_theme = "furo"
 html_title = "pmsim"
-html_extra_path = ["_root"]  # (relative to docs/)  # index.html at the top, sending the reader to docs/index.html
-html_static_path: list[str] = []
+html_extra_path = ["_root"]  # docs/_root/index.html at the top of the site, sending the reader to docs/index.html
+html_static_path = ["../pmsim/templates/lab_offline/embed.js"]  # to _static/embed.js
 html_last_updated_fmt = None
+
+
+def widget_note() -> nodes.note:
+    text = nodes.paragraph()
+    text += nodes.Text("The panel below is a picture of the notebook's last run: its controls move, but nothing "
+                       "is computed in this page. For the live dashboard run ")
+    text += nodes.literal(text="pmsim dashboard PATH")
+    text += nodes.Text(" (any project) or ")
+    text += nodes.literal(text="make dashboard")
+    text += nodes.Text(".")
+    return nodes.note("", text)
+
+
+def note_widget_snapshots(app, doctree) -> None:
+    """Put the note above every widget a notebook page shows."""
+    for raw in list(doctree.findall(nodes.raw)):
+        if "application/vnd.jupyter.widget-view+json" in raw.astext():
+            raw.parent.insert(raw.parent.index(raw), widget_note())
+
+
+def setup(app):
+    app.connect("doctree-read", note_widget_snapshots)

@@ -7,6 +7,7 @@ or anchor, or a docstring Sphinx cannot parse fails it.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -74,6 +75,19 @@ def test_the_site_has_the_readme_the_guides_the_notebooks_and_the_api_reference(
     quickstart = (site / "notebooks" / "00_quickstart.html").read_text()
     assert quickstart.count('<img alt="_images/') + quickstart.count('<img alt="../_images/') >= 1
     assert "2027-" in quickstart
+    # The dashboard notebook's panel is drawn from its saved widget state, under a note that it does not compute.
+    dashboard = (site / "notebooks" / "05_whatif_dashboard.html").read_text()
+    assert "application/vnd.jupyter.widget-state+json" in dashboard and "nothing is computed in this page" in dashboard
+
+
+def test_the_site_opens_offline(site):
+    # Every script, style sheet and image comes with the site (the widget manager included): nothing from a CDN.
+    remote = []
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        remote += [f"{page.relative_to(site)}: {m}" for m in re.findall(r'<(?:script|link|img)[^>]*(?:src|href)="(?:https?:)?//[^"]*"', text)]
+    assert not remote, remote[:10]
+    assert (site / "_static" / "embed.js").stat().st_size > 1_000_000
 
 
 def test_every_public_name_is_in_the_api_reference(site):
