@@ -81,9 +81,11 @@ def _dashboard(args) -> int:
         pm.read_project(path)  # a bad project fails here, in one line, before a server starts
     try:
         from ..widgets import serve
-    except ImportError as exc:
-        raise PmsimError(f"the what-if dashboard cannot start: {exc} "
-                         "(install the notebooks extra: pip install 'pmsim[notebooks]')") from None
+    except ModuleNotFoundError as exc:  # a package the server needs (Voila) is not installed
+        raise PmsimError(f"the what-if dashboard needs {exc.name}: pip install 'pmsim[notebooks]'") from None
+    except ImportError:  # this pmsim has no dashboard server
+        raise PmsimError("this pmsim cannot serve the what-if dashboard of a project (no pmsim.widgets.serve); "
+                         "make dashboard serves the sample's notebook") from None
     note(args, f"serving the what-if dashboard on http://127.0.0.1:{args.port}/ (Ctrl+C stops it)")
     serve(path, port=args.port, open_browser=not args.no_browser)
     return 0

@@ -53,3 +53,22 @@ def test_dashboard_refuses_a_bad_project_before_serving(monkeypatch, tmp_path, c
     assert main(["dashboard", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no such file or folder" in err
+
+
+def test_dashboard_without_its_server_is_one_line(monkeypatch, capsys):
+    # A pmsim whose widgets have no serve(), and one where the server's own packages are missing.
+    monkeypatch.delattr(pmsim.widgets, "serve", raising=False)
+    assert main(["dashboard", str(ERP), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("pmsim: error: this pmsim cannot serve the what-if dashboard")
+
+    real_import = __import__
+
+    def importer(name, globals=None, locals=None, fromlist=(), level=0):
+        if fromlist and "serve" in fromlist and name in ("widgets", "pmsim.widgets"):
+            raise ModuleNotFoundError("No module named 'voila'", name="voila")
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr("builtins.__import__", importer)
+    assert main(["dashboard", str(ERP), "--no-browser"]) == 2
+    assert capsys.readouterr().err == "pmsim: error: the what-if dashboard needs voila: pip install 'pmsim[notebooks]'\n"
