@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -88,6 +89,25 @@ def test_the_wheel_carries_every_module_and_the_sample_projects(wheel):
     assert samples and samples <= names, sorted(samples - names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert "pmsim/templates/lab_offline/embed.js" in names  # the offline report template
+
+
+def test_the_source_distribution_builds_the_same_wheel(wheel, tmp_path):
+    # What an index would serve besides the wheel: the package, the samples, the README and the metadata
+    # (no tests, notebooks or benchmarks), and pip building a wheel from it gets the same files.
+    from hatchling.builders.sdist import SdistBuilder
+
+    (sdist,) = SdistBuilder(str(ROOT)).build(directory=str(tmp_path / "sdist"))
+    with tarfile.open(sdist) as archive:
+        names = [n.split("/", 1)[1] for n in archive.getnames() if "/" in n]
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.11.4 and later
+        archive.extractall(tmp_path / "unpacked", **safe)
+    assert {n.split("/", 1)[0] for n in names} == {"pmsim", "data", "README.md", "pyproject.toml", "PKG-INFO",
+                                                  ".gitignore"}
+    (source,) = (tmp_path / "unpacked").iterdir()
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--quiet",
+         "--wheel-dir", str(tmp_path / "dist"), str(source)])
+    (rebuilt,) = (tmp_path / "dist").glob("pmsim-*.whl")
+    assert sorted(zipfile.ZipFile(rebuilt).namelist()) == sorted(zipfile.ZipFile(wheel).namelist())
 
 
 def test_the_installed_package_finds_its_samples(fresh):
