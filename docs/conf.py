@@ -60,6 +60,7 @@ nitpick_ignore = [
     ("py:data", "METRICS"),
     ("py:data", "pmsim.levelling.RULES"),
     ("py:class", "pmsim.calendar.worktime.WorkTable"),
+    ("py:mod", "pmsim.limits"),
 ]
 nitpick_ignore_regex = [(r"py:.*", r"(numpy|pandas|matplotlib|scipy|networkx|ipywidgets|dask|datetime)\..*")]
 
@@ -88,5 +89,15 @@ def note_widget_snapshots(app, doctree) -> None:
             raw.parent.insert(raw.parent.index(raw), widget_note())
 
 
+def list_error_classes(app, docname, source) -> None:
+    """The errors page documents every class of ``pmsim.errors.__all__`` (a new one appears by itself)."""
+    if docname == "docs/api/errors":
+        import pmsim.errors
+
+        classes = "".join(f".. autoclass:: pmsim.{name}\n   :show-inheritance:\n\n" for name in pmsim.errors.__all__)
+        source[0] += "\n```{eval-rst}\n" + classes + "```\n"
+
+
 def setup(app):
     app.connect("doctree-read", note_widget_snapshots)
+    app.connect("source-read", list_error_classes)
