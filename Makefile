@@ -13,7 +13,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8866
-DOCS   ?= build/docs/html
 # Jupyter refuses to run as root (containers, CI machines) unless told it may.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
@@ -46,6 +45,7 @@ report: install
 	$(BIN)/python -m pmsim.render notebooks build/report
 
 # The site's sources are the README, docs/ and the notebooks (docs/conf.py); any warning fails the build.
+DOCS ?= build/docs/html
 docs: install
 	$(BIN)/python -m sphinx -b html -c docs -W --keep-going -q . $(DOCS)
 	@echo "The documentation: $(DOCS)/index.html"
