@@ -308,6 +308,7 @@ def _dated_passes(tl, days: np.ndarray):
         if late is None:
             break
         inputs = inputs._replace(start_floor=np.maximum(inputs.start_floor, late))
+    _refuse_starts_before_the_project(tl, inputs, rs)
     if not (np.all(np.isfinite(ef)) and np.all(np.isfinite(lf)) and np.all(np.isfinite(ls))):
         if tl.uniform:
             raise ValidationError("the schedule has no finite dates; check the durations, lags and constraints")
@@ -319,6 +320,31 @@ def _dated_passes(tl, days: np.ndarray):
                 finish, es, ef, rs, free)
     return {"inputs": inputs, "es": es, "ef": ef, "rs": rs, "ls": ls, "lf": lf, "start_float": sf,
             "finish_float": ff_, "free_float": free, "finish": finish}
+
+
+def _refuse_starts_before_the_project(tl, inputs, rs) -> None:
+    """A task not started that a date would start before the project start: no schedule meets its constraint
+    (a must-finish-on, or under ``honor_constraints`` a no-later-than, with too little working time before it).
+    The engine's axis begins at the project start; MS Project's rule may place such a task earlier (not refused,
+    it starts at the axis origin)."""
+    if inputs.rule == 2:
+        return  # MS Project's rule lets such a date place a task before the project start
+    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
+    if inputs.honor:
+        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
+    start = 0.0 if tl.uniform else tl.base
+    early = np.flatnonzero(pulled & (inputs.status == 0) & (rs < start - 1e-6 * max(1.0, abs(start))))
+    if not early.size:
+        return
+    project = tl.project
+    task = project.tasks[int(tl.net.project_index[early[0]])]
+    hard = task.constraint in ("MSO", "MFO") or task.secondary_constraint in ("MSO", "MFO")
+    rule = ("" if hard else "; honor_constraints makes this constraint binding (with honor_constraints=False "
+            "the conflict shows as negative total float)")
+    others = f" (and {early.size - 1} other tasks)" if early.size > 1 else ""
+    raise ValidationError(f"Task {task.id!r}{others}: its constraint {task.constraint} on {task.constraint_date} "
+                          f"leaves its calendar too little working time after the project start {project.start} "
+                          f"for its work, so it would start before the project; no schedule can meet it{rule}")
 
 
 def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_links, finish):

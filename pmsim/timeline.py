@@ -245,6 +245,14 @@ def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> i
     start = _moment_minutes(origin, project.start, False)
     days = int((max(reach + start, dated) + reach * 0.25) // MINUTES_PER_DAY) + 120
     if days > MAX_YEARS * 366:
+        idle = [c for c in stretch if stretch[c] >= 366 * MINUTES_PER_DAY]  # no working minute in a year
+        if idle:
+            users = [project.tasks[i].id for i, c in zip(net.project_index.tolist(), task_cals) if c in idle]
+            names = ", ".join(repr(c.id) for c in idle)
+            raise ValidationError(f"Project {project.name!r}: calendar {names} has no working time in the year "
+                                  f"from {origin} (its exceptions or weekdays leave none), so task "
+                                  f"{', '.join(map(repr, users[:5]))}{' ...' if len(users) > 5 else ''} "
+                                  "can never be scheduled; give the calendar working time")
         raise ValidationError(f"Project {project.name!r}: the schedule would reach beyond {MAX_YEARS} years; "
                               "check the durations, lags and dates")
     return days

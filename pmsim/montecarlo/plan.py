@@ -180,6 +180,7 @@ class DatedPlan:
     lag: np.ndarray
     link_calendar: np.ndarray
     tables: object  # pmsim._kernels.worktime.WorkTables
+    maps: object  # pmsim._kernels.crossmap.CrossMaps: the links that cross calendars, as one lookup
     project_calendar: int
     project_base: float
     project_day: float
@@ -219,6 +220,7 @@ def _dated_candidates(project: Project, tl, inputs) -> np.ndarray:
 def _dated_plan(project: Project) -> DatedPlan | None:
     """The dated pass of ``project``, or None when plain addition schedules it (one calendar, no
     constraint, deadline or progress that moves the early dates)."""
+    from .._kernels.crossmap import build_maps
     from .._kernels.dated_montecarlo import WorkInputs
     from ..timeline import plain_schedule, schedule_inputs, timeline
 
@@ -227,6 +229,13 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     tl = timeline(project)
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
+    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
+    if inputs.honor:
+        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
+    if (pulled & (inputs.status == 0)).any():
+        from ..cpm import cpm
+
+        cpm(project)  # refuses a date that would start a task before the project (no schedule meets it)
     net = tl.net
     cal = tl.task_calendar
     tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}
@@ -264,8 +273,10 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         project_cal = 0  # the project calendar is table 0
         table = tl.calendars[0].work_table(tl.origin, tl.horizon_days)
         base, day = float(table.work_at(tl.base)), tl.calendars[0].minutes_per_day
+    link_calendar = np.ascontiguousarray(tl.link_calendar)
+    maps = build_maps(cal[net.pred_idx], cal[succ_of], inputs.link_lag, link_calendar, ~same, tl.tables)
     return DatedPlan(inputs=work_inputs, scale=np.ascontiguousarray(tl.task_scale * share), lag=inputs.link_lag,
-                     link_calendar=np.ascontiguousarray(tl.link_calendar), tables=tl.tables,
+                     link_calendar=link_calendar, tables=tl.tables, maps=maps,
                      project_calendar=project_cal, project_base=base, project_day=day,
                      candidates=_dated_candidates(project, tl, inputs))
 

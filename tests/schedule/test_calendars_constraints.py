@@ -452,3 +452,36 @@ def test_levelling_and_smoothing_say_what_they_cannot_schedule_yet():
     for call in (pm.level, pm.smooth):
         with pytest.raises(ValidationError, match="one calendar, without date constraints or progress"):
             call(p)
+
+
+# --------------------------------------------------------------------------- impossible dates
+
+CLOSED_FIRST_WEEK = pm.Calendar(exceptions=[pm.CalendarException("2027-01-04", "2027-01-10", hours="")])
+
+
+@pytest.mark.parametrize("kind", ["MFO", "FNLT"])
+def test_a_finish_date_with_no_working_time_before_it_is_refused_when_binding(kind):
+    # The calendar does no work before Monday 11 January: a 2-day task cannot finish by Friday 8th.
+    p = plan([pm.Task("A", duration=2, constraint=kind, constraint_date="2027-01-08"), pm.Task("B", duration=1)],
+             [("A", "B")], calendar=CLOSED_FIRST_WEEK)
+    with pytest.raises(ValidationError, match=r"Task 'A'.*" + kind + r" on 2027-01-08.*no schedule can meet it"):
+        pm.cpm(p)
+    with pytest.raises(ValidationError, match=r"Task 'A'"):
+        pm.simulate(p, iterations=50, seed=1)
+
+
+def test_a_finish_no_later_than_not_honoured_shows_as_negative_float():
+    p = plan([pm.Task("A", duration=2, constraint="FNLT", constraint_date="2027-01-08"), pm.Task("B", duration=1)],
+             [("A", "B")], calendar=CLOSED_FIRST_WEEK, honor_constraints=False)
+    s = pm.cpm(p)
+    # A works Monday 11 and Tuesday 12; its late finish is the end of Friday 8th: two working days earlier.
+    assert times(s, "A") == (dt.datetime(2027, 1, 11, 8), dt.datetime(2027, 1, 12, 17))
+    assert s.table.loc["A", "total_float"] == pytest.approx(-2.0)
+
+
+def test_a_calendar_without_working_time_for_a_year_is_named():
+    idle = pm.Calendar(id="idle", exceptions=[pm.CalendarException("2027-01-01", "2040-12-31", hours="")])
+    p = plan([pm.Task("A", duration=2, calendar="idle"), pm.Task("B", duration=1)], calendars=[idle])
+    with pytest.raises(ValidationError, match=r"calendar 'idle' has no working time in the year from 2027-01-04.*"
+                                              r"task 'A' can never be scheduled"):
+        pm.cpm(p)
