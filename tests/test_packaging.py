@@ -85,7 +85,8 @@ def test_the_wheel_carries_every_module_and_the_sample_projects(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     # Every file of the package (modules, templates, the widgets' styles and scripts), caches left out.
     package = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pmsim").rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".nbi", ".nbc")}
+               if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)
+               and p.suffix not in (".pyc", ".nbi", ".nbc")}
     assert package <= names, sorted(package - names)
     samples = {f"pmsim/data/{p.relative_to(ROOT / 'data')}" for p in (ROOT / "data").rglob("*") if p.is_file()}
     assert samples and samples <= names, sorted(samples - names)
