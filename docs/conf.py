@@ -61,6 +61,7 @@ nitpick_ignore = [
     ("py:data", "pmsim.levelling.RULES"),
     ("py:class", "pmsim.calendar.worktime.WorkTable"),
     ("py:mod", "pmsim.limits"),
+    ("py:func", "pmsim.io.csv_files.csv_text"),
 ]
 nitpick_ignore_regex = [(r"py:.*", r"(numpy|pandas|matplotlib|scipy|networkx|ipywidgets|dask|datetime)\..*")]
 
