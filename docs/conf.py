@@ -62,6 +62,7 @@ nitpick_ignore = [
     ("py:class", "pmsim.calendar.worktime.WorkTable"),
     ("py:mod", "pmsim.limits"),
     ("py:func", "pmsim.io.csv_files.csv_text"),
+    ("py:meth", "Schedule.times"),  # pmsim.Schedule.times, named from pmsim.plot without its package
 ]
 nitpick_ignore_regex = [(r"py:.*", r"(numpy|pandas|matplotlib|scipy|networkx|ipywidgets|dask|datetime)\..*")]
 
