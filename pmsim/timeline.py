@@ -198,10 +198,6 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     task_scale = np.array([c.minutes_per_day for c in task_cals], dtype=np.float64)
     link_scale = np.array([c.minutes_per_day for c in lag_cals], dtype=np.float64)
     origin = _origin(project)
-    if _binds_late_dates(project):
-        # Late dates may fall before the project start (negative float): room for the whole plan before it.
-        lead = int(_reach(project, net, origin, task_cals, task_scale, link_scale)[0] // MINUTES_PER_DAY) + 7
-        origin = min(origin, project.start - dt.timedelta(days=min(lead, (project.start - dt.date.min).days)))
     if horizon_days is None:
         horizon_days = _guess_horizon(project, net, origin, task_cals, task_scale, link_scale)
     horizon_days = min(horizon_days, horizon_room(origin))  # calendar tables end with the year 9999
@@ -253,13 +249,6 @@ def _work_left(task) -> float:
         return task.remaining_duration * max(1.0, task.estimate.high / max(task.planned_duration, 1e-9))
     high = task.estimate.high
     return high if math.isfinite(high) else task.planned_duration
-
-
-def _binds_late_dates(project: Project) -> bool:
-    """Can a date hold late dates back (a must-finish-by, a deadline, a no-later-than or an on constraint)?"""
-    late = ("SNLT", "FNLT", "MSO", "MFO", "SO", "FO")
-    return project.must_finish_by is not None or any(
-        t.deadline is not None or t.constraint in late or t.secondary_constraint in late for t in project.tasks)
 
 
 def _reach(project, net, origin, task_cals, task_scale, link_scale) -> tuple[float, dict]:

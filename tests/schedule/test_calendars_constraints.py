@@ -489,15 +489,3 @@ def test_a_calendar_without_working_time_for_a_year_is_named():
                                               r"task 'A' can never be scheduled"):
         pm.cpm(p)
 
-
-def test_negative_float_reaches_back_before_the_project_start_across_calendars():
-    # A (3 days, Mon 4 - Wed 6) then B (2 days on a 7-day calendar, Thu 7 - Fri 8); the project must finish
-    # by the end of Thu 7. B's late dates: Wed 6 08:00 - Thu 7 17:00 (-1 day); A must then finish by Tue 5
-    # 17:00 and start by Fri 1 January 08:00, a working day before the project start: -1 day too.
-    p = plan([pm.Task("A", duration=3), pm.Task("B", duration=2, calendar="7d")], [("A", "B")],
-             must_finish_by="2027-01-07", calendars=[pm.Calendar(id="7d", workdays="Mon-Sun")])
-    s = pm.cpm(p)
-    assert s.table.loc["A", "total_float"] == pytest.approx(-1.0)
-    assert s.table.loc["B", "total_float"] == pytest.approx(-1.0)
-    late = s.times().loc["A"]
-    assert (late["late_start"], late["late_finish"]) == (dt.datetime(2027, 1, 1, 8), dt.datetime(2027, 1, 5, 17))
