@@ -34,21 +34,27 @@ def _durations(j, first, count, stream, kind, param, tables, disc_val, disc_cum,
         for t in range(count):
             ubuf[t] = draw(sj, first + t)
     sample_into(kind[j], param, j, tables, disc_val, disc_cum, ubuf, count, out, row, offset)
-    if with_risks and risk_ptr[j + 1] > risk_ptr[j]:
+    last = risk_ptr[j + 1]
+    if with_risks and last > risk_ptr[j]:
         # A task's drivers come first (stored as ~r): they multiply the sampled duration by the risk's factor
-        # (1 when it did not occur); then events add their days (0 when not; negative: an opportunity).
+        # (1 when it did not occur); then events add their days (0 when not; negative: an opportunity), the
+        # last one flooring the duration at 0. One-dimensional rows, so the loops vectorise.
         base = first - risk_first
-        for k in range(risk_ptr[j], risk_ptr[j + 1]):
+        dst = out[row]
+        for k in range(risk_ptr[j], last):
             r = risk_idx[k]
             if r < 0:
-                r = ~r
+                src = risk_impact[~r]
                 for t in range(count):
-                    out[row, offset + t] *= risk_impact[r, base + t]
+                    dst[offset + t] *= src[base + t]
+            elif k < last - 1:
+                src = risk_impact[r]
+                for t in range(count):
+                    dst[offset + t] += src[base + t]
             else:
+                src = risk_impact[r]
                 for t in range(count):
-                    out[row, offset + t] += risk_impact[r, base + t]
-        for t in range(count):
-            out[row, offset + t] = max(out[row, offset + t], np.float32(0.0))
+                    dst[offset + t] = max(dst[offset + t] + src[base + t], np.float32(0.0))
 
 
 @nb.njit(cache=True, parallel=True)
