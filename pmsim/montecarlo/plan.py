@@ -150,7 +150,8 @@ class Plan:
 
             n = self.n
             risk_draws(first, count, self.risk_occur_stream, self.risk_impact_stream, self.risk_probability,
-                       self.risk_neutral, self.kind[n:], self.param[n:], self.tables, self.disc_val, self.disc_cum, occurred, impact)
+                       self.risk_neutral, self.kind[n:], self.param[n:], self.tables, self.disc_val, self.disc_cum,
+                       occurred, impact)
         return occurred, impact
 
 

@@ -54,7 +54,8 @@ def test_the_mixture_of_an_uncertain_task_matches_its_cdf():
     # One task uniform on [10, 20]; a driver doubles it with probability 0.4:
     # F(x) = 0.6 U(x) + 0.4 U(x / 2), U the uniform CDF.
     task = pm.Task("A", optimistic=10, most_likely=15, pessimistic=20, distribution="uniform")
-    p = pm.Project(name="u", start="2027-01-04", tasks=[task], risks=[driver(probability=0.4, tasks=("A",), factor=2.0)])
+    p = pm.Project(name="u", start="2027-01-04", tasks=[task],
+                   risks=[driver(probability=0.4, tasks=("A",), factor=2.0)])
     n = 40_000
     sim = pm.simulate(p, iterations=n, seed=3)
 
@@ -248,5 +249,5 @@ def test_a_bad_driver_row_names_the_file_and_row(tmp_path):
     (tmp_path / "tasks.csv").write_text("id,duration\nA,3\n")
     (tmp_path / "risks.csv").write_text("id,kind,probability,tasks,optimistic,most_likely,pessimistic\n"
                                         "D7,driver,1,A,0,1,1.2\n")
-    with pytest.raises(pm.PmsimError, match="risks.csv.*D7.*factor must be > 0"):
+    with pytest.raises(pm.PmsimError, match=r"risks\.csv, row 2 \(risk 'D7'\): a driver's factor must be > 0"):
         pm.read_project(tmp_path)
