@@ -53,7 +53,7 @@ def test_a_driver_of_probability_p_gives_a_two_point_mixture():
 def test_the_mixture_of_an_uncertain_task_matches_its_cdf():
     # One task uniform on [10, 20]; a driver doubles it with probability 0.4:
     # F(x) = 0.6 U(x) + 0.4 U(x / 2), U the uniform CDF.
-    task = pm.Task("A", optimistic=10, most_likely=15, pessimistic=20, distribution="uniform")
+    task = pm.Task("A", optimistic=10, pessimistic=20, distribution="uniform")
     p = pm.Project(name="u", start="2027-01-04", tasks=[task],
                    risks=[driver(probability=0.4, tasks=("A",), factor=2.0)])
     n = 40_000
