@@ -10,11 +10,16 @@ three-point estimates (Beta-PERT):
    ``pmcontrols.pert`` and ``trueppm_scheduler.monte_carlo``; the ratios;
 2. memory: peak RSS of 10,000 tasks x 100,000 iterations in a fresh process;
 3. start-up: ``import pmsim`` and the first ``simulate`` in a fresh process
-   (numba loads compiled code from its on-disk cache).
+   (numba loads compiled code from its on-disk cache);
+4. risk drivers (issue 19): the same 1,000 tasks with 20 drivers of 50 tasks
+   each against the same network without them, interleaved in one process;
+   and ``Simulation.risk_ranking`` of 20 risks on 150 tasks
+   (``--case drivers`` runs only this part).
 
 The machine is shared: every timing is the best of several runs, and the
 ratios against the other tools, measured in the same run, are what to
-compare. Results go to the ``montecarlo`` section of benchmarks/RESULTS.md.
+compare. Results go to the ``montecarlo`` and ``montecarlo-drivers`` sections
+of benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -80,6 +85,76 @@ def trueppm_project(net):
     return tp.Project(id="dag", name="random DAG", start_date=dt.date(2027, 1, 4), tasks=tasks, dependencies=deps)
 
 
+def with_drivers(project, drivers: int = 20, size: int = 50, seed: int = 3):
+    """``project`` with ``drivers`` risk drivers (probability 0.5, factor 0.95 / 1.05 / 1.3, triangular), each on
+    ``size`` tasks drawn at random (drivers may share tasks)."""
+    import pmsim as pm
+
+    rng = np.random.default_rng(seed)
+    ids = np.array(project.task_ids)
+    risks = [pm.Risk(f"D{k}", probability=0.5, kind="driver", tasks=tuple(rng.choice(ids, size, replace=False)),
+                     optimistic=0.95, most_likely=1.05, pessimistic=1.3, distribution="triangular")
+             for k in range(drivers)]
+    return project.replace(risks=tuple(risks))
+
+
+def with_events(project, count: int = 20, seed: int = 4):
+    """``project`` with ``count`` risk events (probability 0.1 to 0.6, 1 / 3 / 8 extra days, a cost), each on
+    two tasks."""
+    import pmsim as pm
+
+    rng = np.random.default_rng(seed)
+    ids = np.array(project.task_ids)
+    risks = [pm.Risk(f"R{k}", probability=float(rng.uniform(0.1, 0.6)), tasks=tuple(rng.choice(ids, 2, replace=False)),
+                     optimistic=1, most_likely=3, pessimistic=8, cost_impact=1000.0) for k in range(count)]
+    return project.replace(risks=tuple(risks))
+
+
+def drivers_case(repeat: int) -> str:
+    """Drivers against no drivers (same network, same process, interleaved) and a 20-risk ranking."""
+    import numba
+
+    import pmsim as pm
+
+    n, iterations = 1000, 10_000
+    plain = pmsim_project(random_network(n, seed=1))
+    driven = with_drivers(plain)
+    for p in (plain, driven):
+        pm.simulate(p, iterations=1000, seed=1)  # load the compiled kernels
+    t_plain = t_driven = float("inf")
+    for _ in range(repeat):
+        t, sim_plain = best_of(lambda: pm.simulate(plain, iterations=iterations, seed=1), 4)
+        t_plain = min(t_plain, t)
+        t, sim_driven = best_of(lambda: pm.simulate(driven, iterations=iterations, seed=1), 4)
+        t_driven = min(t_driven, t)
+    small = with_events(pmsim_project(random_network(150, seed=5)))
+    sim_small = pm.simulate(small, iterations=iterations, seed=1)
+    t_rank, ranking = best_of(sim_small.risk_ranking, max(2, repeat))
+    load = os.getloadavg()[0]
+    rate = lambda t: n * iterations / t / 1e6  # noqa: E731
+    lines = [
+        f"Risk drivers: the random DAG above ({n} tasks, {iterations:,} iterations, criticality included), with "
+        f"20 drivers of 50 tasks each (probability 0.5, triangular factor 0.95 / 1.05 / 1.3) against the same "
+        f"network without risks, interleaved in one process, best of {4 * repeat} runs each; numba threads: "
+        f"{numba.get_num_threads()}; load average {load:.1f}.",
+        "",
+        "| run | time | task-iterations/s | vs no drivers |",
+        "|---|---|---|---|",
+        f"| no risks | {t_plain * 1000:.1f} ms | {rate(t_plain):.0f} M | 1.00 |",
+        f"| 20 drivers x 50 tasks | {t_driven * 1000:.1f} ms | {rate(t_driven):.0f} M | "
+        f"{t_plain / t_driven:.2f} of the rate |",
+        "",
+        f"Mean finish: {sim_plain.mean:.2f} working days without drivers, {sim_driven.mean:.2f} with them. "
+        f"Target (issue 19): >= 100 M task-iterations/s with drivers on 2 cores.",
+        "",
+        f"`Simulation.risk_ranking()` of 20 risk events on a 150-task random DAG, {iterations:,} iterations "
+        f"(21 runs on common random numbers): {t_rank:.2f} s (target < 2 s); largest: "
+        f"{ranking.index[0]} {ranking['p80_days'].iloc[0]:+.2f} days on the P80.",
+    ]
+    print("\n".join(lines))
+    return "\n".join(lines)
+
+
 def best_of(fn, repeat: int) -> tuple[float, object]:
     best, result = float("inf"), None
     for _ in range(repeat):
@@ -129,7 +204,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of each timing (best is kept)")
     parser.add_argument("--no-write", action="store_true", help="print only, leave RESULTS.md alone")
+    parser.add_argument("--case", choices=["all", "drivers"], default="all", help="drivers: only the risk drivers")
     args = parser.parse_args(argv)
+    drivers_text = drivers_case(args.repeat)
+    if not args.no_write:
+        write_section("montecarlo-drivers", drivers_text)
+    if args.case == "drivers":
+        return 0
 
     import numba
 

@@ -34,12 +34,27 @@ def _durations(j, first, count, stream, kind, param, tables, disc_val, disc_cum,
         for t in range(count):
             ubuf[t] = draw(sj, first + t)
     sample_into(kind[j], param, j, tables, disc_val, disc_cum, ubuf, count, out, row, offset)
-    if with_risks:
+    last = risk_ptr[j + 1]
+    if with_risks and last > risk_ptr[j]:
+        # A task's drivers come first (stored as ~r): they multiply the sampled duration by the risk's factor
+        # (1 when it did not occur); then events add their days (0 when not; negative: an opportunity), the
+        # last one flooring the duration at 0. One-dimensional rows, so the loops vectorise.
         base = first - risk_first
-        for k in range(risk_ptr[j], risk_ptr[j + 1]):
+        dst = out[row]
+        for k in range(risk_ptr[j], last):
             r = risk_idx[k]
-            for t in range(count):
-                out[row, offset + t] += risk_impact[r, base + t]
+            if r < 0:
+                src = risk_impact[~r]
+                for t in range(count):
+                    dst[offset + t] *= src[base + t]
+            elif k < last - 1:
+                src = risk_impact[r]
+                for t in range(count):
+                    dst[offset + t] += src[base + t]
+            else:
+                src = risk_impact[r]
+                for t in range(count):
+                    dst[offset + t] = max(dst[offset + t] + src[base + t], np.float32(0.0))
 
 
 @nb.njit(cache=True, parallel=True)
@@ -172,9 +187,10 @@ def sample_tasks(
 
 
 @nb.njit(cache=True)
-def risk_draws(first, count, occur_stream, impact_stream, probability, kind, param, tables,
+def risk_draws(first, count, occur_stream, impact_stream, probability, neutral, kind, param, tables,
                disc_val, disc_cum, occurred, impact):
-    """Per risk and iteration: did it occur (``occurred``), and the days it adds (``impact``, 0 if not)."""
+    """Per risk and iteration: did it occur (``occurred``), and its impact (``impact``): the days an event adds,
+    the factor a driver multiplies by; ``neutral[r]`` (0 or 1) when it did not occur."""
     ubuf = np.empty(count, dtype=np.uint32)
     for r in range(probability.shape[0]):
         p = probability[r]
@@ -185,7 +201,7 @@ def risk_draws(first, count, occur_stream, impact_stream, probability, kind, par
         sample_into(kind[r], param, r, tables, disc_val, disc_cum, ubuf, count, impact, r, 0)
         for t in range(count):
             if not occurred[r, t]:
-                impact[r, t] = np.float32(0.0)
+                impact[r, t] = neutral[r]
 
 
 @nb.njit(cache=True)

@@ -257,6 +257,7 @@ def risks_to_json(risks) -> str:
             "tasks": list(r.tasks),
             "impact": _impact_fields(r.impact),
             "cost_impact": r.cost_impact,
+            **({"kind": r.kind} if r.is_driver else {}),  # events, the default, as before drivers existed
         }
         for r in risks
     ]
@@ -294,7 +295,7 @@ def risks_from_json(text: str, where: str) -> tuple[Risk, ...]:
             if "probability" not in item:
                 raise ValidationError("probability is required (a number in [0, 1])")
             out.append(Risk(item.get("id"), item.get("name", ""), item["probability"], tasks=tuple(tasks),
-                            impact=dist, cost_impact=item.get("cost_impact", 0.0)))
+                            impact=dist, cost_impact=item.get("cost_impact", 0.0), kind=item.get("kind", "event")))
         except PmsimError as exc:
             raise exc.with_context(f"{where}, risk {i}") from None
     return tuple(out)

@@ -26,6 +26,7 @@ __all__ = [
     "Risk",
     "LINK_TYPES",
     "CONSTRAINTS",
+    "RISK_KINDS",
     "valid_id",
     "valid_number",
 ]
@@ -36,6 +37,7 @@ LINK_TYPES = ("FS", "SS", "FF", "SF")
 # no earlier on the forward pass, no later on the backward pass).
 CONSTRAINTS = ("ASAP", "ALAP", "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO", "SO", "FO")
 _DATED = set(CONSTRAINTS) - {"ASAP", "ALAP"}
+RISK_KINDS = ("event", "driver")  # adds working days; multiplies durations (Hulett's risk driver)
 
 
 def valid_number(owner: str, name: str, value, *, minimum: float | None = None, allow_nan=False) -> float:
@@ -430,14 +432,21 @@ class Resource:
 
 @dataclass(frozen=True)
 class Risk:
-    """A threat that occurs with ``probability`` in each iteration.
+    """A threat (or an opportunity) that occurs with ``probability`` in each iteration.
 
-    When it occurs it adds ``impact`` (extra working days, a distribution) to
-    each task in ``tasks``, and ``cost_impact`` to the project cost.
+    An ``event`` (the default) adds ``impact`` (working days, a distribution;
+    negative days for an opportunity) to each task in ``tasks`` when it
+    occurs, and ``cost_impact`` (negative: a saving) to the project cost. A
+    ``driver`` (Hulett's risk driver) multiplies the duration of every task it
+    names by one factor drawn from ``impact`` (such as 0.95 / 1.05 / 1.3;
+    below 1 for an opportunity), the same draw for all its tasks in an
+    iteration. A task's duration never falls below zero.
 
     >>> r = Risk("R1", "Vendor late", 0.3, tasks=("T4",), optimistic=2, most_likely=5, pessimistic=15)
-    >>> r.impact.mean, r.tasks
-    (6.166666666666667, ('T4',))
+    >>> r.impact.mean, r.tasks, r.kind
+    (6.166666666666667, ('T4',), 'event')
+    >>> Risk("D1", probability=1, tasks=("T1", "T2"), kind="driver", most_likely=1.2, distribution="fixed").impact
+    Fixed(value=1.2)
     """
 
     id: str
@@ -446,6 +455,7 @@ class Risk:
     tasks: tuple[str, ...] = ()
     impact: Distribution | None = None
     cost_impact: float = 0.0
+    kind: str = "event"
     optimistic: float | None = field(default=None, repr=False, compare=False)
     most_likely: float | None = field(default=None, repr=False, compare=False)
     pessimistic: float | None = field(default=None, repr=False, compare=False)
@@ -456,6 +466,11 @@ class Risk:
         set_("id", valid_id("Risk", self.id))
         who = f"Risk {self.id!r}"
         set_("name", str(self.name) if self.name not in (None, "") else self.id)
+        kind = "event" if self.kind is None or (isinstance(self.kind, float) and math.isnan(self.kind)) \
+            else str(self.kind).strip().lower() or "event"
+        if kind not in RISK_KINDS:
+            raise ValidationError(f"{who}: kind must be 'event' or 'driver', got {self.kind!r}")
+        set_("kind", kind)
         p = valid_number(who, "probability", self.probability)
         if not 0 <= p <= 1:
             raise ValidationError(f"{who}: probability must be in [0, 1], got {p:g}")
@@ -476,17 +491,28 @@ class Risk:
                 )
             except PmsimError as exc:
                 raise exc.with_context(who) from None
-        if impact is not None:
-            if not isinstance(impact, Distribution):
-                raise ValidationError(f"{who}: impact must be a pmsim distribution")
-            if impact.low < 0:
-                raise ValidationError(f"{who}: the schedule impact must be >= 0 days, got {impact.low:g}")
-            if not self.tasks and impact.high > 0:
-                raise ValidationError(f"{who}: a schedule impact needs the tasks it delays")
+        if impact is not None and not isinstance(impact, Distribution):
+            raise ValidationError(f"{who}: impact must be a pmsim distribution")
+        if kind == "driver":
+            if impact is None:
+                raise ValidationError(f"{who}: a driver needs its factor (optimistic, most_likely, pessimistic, "
+                                      "such as 0.95, 1.05, 1.3)")
+            if not impact.low > 0:
+                raise ValidationError(f"{who}: a driver's factor must be > 0 (it multiplies durations), "
+                                      f"got {impact.low:g}")
+            if not self.tasks:
+                raise ValidationError(f"{who}: a driver needs the tasks whose durations it multiplies")
+        elif impact is not None and not self.tasks and (impact.high != 0 or impact.low != 0):
+            raise ValidationError(f"{who}: a schedule impact needs the tasks it delays")
         set_("impact", impact)
-        set_("cost_impact", valid_number(who, "cost_impact", self.cost_impact, minimum=0))
+        set_("cost_impact", valid_number(who, "cost_impact", self.cost_impact))
         for k in ("optimistic", "most_likely", "pessimistic", "distribution"):
             set_(k, None)
+
+    @property
+    def is_driver(self) -> bool:
+        """Whether the risk multiplies durations (a driver) rather than adding days (an event)."""
+        return self.kind == "driver"
 
     def replace(self, **changes) -> "Risk":
         """A copy with some fields changed, validated again."""

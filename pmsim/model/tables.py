@@ -64,7 +64,7 @@ TASK_COLUMNS = (
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
-    "id", "name", "probability", "tasks", "optimistic", "most_likely", "pessimistic",
+    "id", "name", "kind", "probability", "tasks", "optimistic", "most_likely", "pessimistic",
     "distribution", "lambda", "values", "cost_impact",
 )
 CALENDAR_COLUMNS = ("id", "name", "workdays", "hours", *_WEEK_COLUMNS, "hours_per_day", "holidays", "exceptions")
@@ -77,7 +77,7 @@ CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day
 OPTIONAL_COLUMNS = {
     "tasks": ("lambda", "values", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
     "resources": ("calendar",),
-    "risks": ("lambda", "values"),
+    "risks": ("kind", "lambda", "values"),
     "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
 }
 
@@ -825,6 +825,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 tasks=tuple(named),
                 impact=_estimate(row),
                 cost_impact=_default(_number(row.get("cost_impact"), "cost_impact"), 0.0),
+                kind=_text(row.get("kind")) or "event",
             ))
         except PmsimError as exc:
             raise _in_context(exc, risk_table.where(index, rid), who) from None
@@ -1014,7 +1015,7 @@ def project_to_frames(project) -> dict:
     ]
     risks = []
     for r in project.risks:
-        row = {"id": r.id, "name": r.name, "probability": r.probability,
+        row = {"id": r.id, "name": r.name, "kind": "" if r.kind == "event" else r.kind, "probability": r.probability,
                "tasks": "; ".join(r.tasks), "cost_impact": r.cost_impact}
         if r.impact is not None:
             fields = _estimate_fields(r.impact)

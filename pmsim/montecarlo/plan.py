@@ -58,6 +58,7 @@ class Plan:
     risk_ids: tuple
     risk_probability: np.ndarray
     risk_cost: np.ndarray
+    risk_neutral: np.ndarray  # float32 per risk: its impact when it does not occur (1: a driver, 0: an event)
     risk_occur_stream: np.ndarray
     risk_impact_stream: np.ndarray
     risk_ptr: np.ndarray
@@ -82,6 +83,13 @@ class Plan:
     @property
     def n_risks(self) -> int:
         return len(self.risk_ids)
+
+    def without_risks(self, removed) -> "Plan":
+        """A copy in which the risks at positions ``removed`` never occur; every other draw is unchanged
+        (common random numbers: the streams are keyed by task and risk id)."""
+        probability = self.risk_probability.copy()
+        probability[list(removed)] = 0.0
+        return replace(self, risk_probability=probability)
 
     def with_progress(self, release=None, override=None, cost_offset: float | None = None) -> "Plan":
         """A copy with earliest starts, fixed durations and a cost offset (the re-forecast seam).
@@ -132,7 +140,8 @@ class Plan:
         return out
 
     def risk_draws(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per risk and iteration: occurred (bool) and the days it adds (float32, 0 if not)."""
+        """Per risk and iteration: occurred (bool) and its impact (float32): an event's days (0 if it did not
+        occur), a driver's factor (1 if not)."""
         r = self.n_risks
         occurred = np.zeros((r, count), dtype=np.bool_)
         impact = np.zeros((max(r, 1), count), dtype=np.float32)
@@ -141,7 +150,8 @@ class Plan:
 
             n = self.n
             risk_draws(first, count, self.risk_occur_stream, self.risk_impact_stream, self.risk_probability,
-                       self.kind[n:], self.param[n:], self.tables, self.disc_val, self.disc_cum, occurred, impact)
+                       self.risk_neutral, self.kind[n:], self.param[n:], self.tables, self.disc_val, self.disc_cum,
+                       occurred, impact)
         return occurred, impact
 
 
@@ -318,7 +328,8 @@ def _build_static(project: Project) -> _Static:
     risks = project.risks
     impacts = [r.impact if r.impact is not None else Fixed(0.0) for r in risks]
     kind, param, tables, disc_val, disc_cum = encode([t.estimate for t in tasks] + impacts)
-    pairs = sorted((net.position[tid], k) for k, r in enumerate(risks) for tid in r.tasks)
+    # Per task, its drivers (stored as ~k) before its events, each group in register order.
+    pairs = sorted((net.position[tid], not r.is_driver, k) for k, r in enumerate(risks) for tid in r.tasks)
     risk_ptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(risk_ptr, np.array([p[0] + 1 for p in pairs], dtype=np.int64), 1)
     fixed, daily = cost_rates(project)
@@ -328,7 +339,7 @@ def _build_static(project: Project) -> _Static:
         risk_keys=np.array([task_key(r.id) for r in risks], dtype=np.uint64),
         kind=kind, param=param, tables=tables, disc_val=disc_val, disc_cum=disc_cum,
         risk_ptr=np.cumsum(risk_ptr),
-        risk_idx=np.array([p[1] for p in pairs] or [0], dtype=np.int64),
+        risk_idx=np.array([p[2] if p[1] else ~p[2] for p in pairs] or [0], dtype=np.int64),
         daily=np.ascontiguousarray(net.to_topological(daily), dtype=np.float64),
         fixed_cost=float(fixed.sum()),
         candidate=candidate,
@@ -381,6 +392,7 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         risk_ids=tuple(r.id for r in register),
         risk_probability=np.array([r.probability for r in register], dtype=np.float64),
         risk_cost=np.array([r.cost_impact for r in register], dtype=np.float64),
+        risk_neutral=np.array([1.0 if r.is_driver else 0.0 for r in register] or [0.0], dtype=np.float32),
         risk_occur_stream=stream_keys(key, risk_keys, _RISK_OCCURS),
         risk_impact_stream=stream_keys(key, risk_keys, _RISK_IMPACT),
         risk_ptr=st.risk_ptr if risks else np.zeros(n + 1, dtype=np.int64),

@@ -40,7 +40,7 @@ class Batch:
     corr_u: np.ndarray  # correlated tasks' 32-bit draws, column t is iteration corr_first + t
     corr_first: int
     occurred: np.ndarray  # risks x count
-    risk_impact: np.ndarray  # risks x count, float32 days (0 when the risk did not occur)
+    risk_impact: np.ndarray  # risks x count, float32: an event's days (0 when it did not occur), a driver's factor (1)
 
 
 @dataclass
@@ -200,7 +200,7 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
             schedule_batch(plan, batch, out)
         sl = slice(batch.first, batch.first + batch.count)
         occurred[:, sl] = batch.occurred
-        impact_sum += batch.risk_impact[:r].sum(axis=1, dtype=np.float64)
+        impact_sum += np.where(batch.occurred, batch.risk_impact[:r], 0.0).sum(axis=1, dtype=np.float64)
         if r:
             risk_cost[sl] = plan.risk_cost @ batch.occurred
         if callback is not None:
@@ -225,7 +225,7 @@ class EngineRun:
     cost: np.ndarray  # float64 per iteration: total cost
     crit_counts: np.ndarray  # int64 per task: iterations in which it was critical
     occurred: np.ndarray  # bool risks x iterations
-    impact_sum: np.ndarray  # per risk: sum of the days it added
+    impact_sum: np.ndarray  # per risk: sum of its impacts (days or factors) in the iterations it occurred
     task_finish: np.ndarray | None  # float32 iterations x tasks (keep_tasks), or None
 
 

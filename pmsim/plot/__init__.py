@@ -10,7 +10,7 @@ one red, :data:`CRITICAL`.
 ==================  ===========================================================
 schedule            :func:`gantt`, :func:`network`
 simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
-                    :func:`criticality`, :func:`cost_histogram`
+                    :func:`criticality`, :func:`cost_histogram`, :func:`risk_ranking`
 cost                :func:`budget_burn`, :func:`jcl`
 resources           :func:`resource_profile`
 earned value        :func:`evm`
@@ -28,11 +28,12 @@ earned value        :func:`evm`
 from ._common import CRITICAL
 from .budget import budget_burn, jcl
 from .evm import evm
+from .ranking import risk_ranking
 from .resources import resource_profile
 from .risk import cdf, cost_histogram, criticality, histogram, tornado
 from .schedule import gantt, network
 
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
-    "budget_burn", "jcl", "resource_profile", "evm",
+    "budget_burn", "jcl", "resource_profile", "evm", "risk_ranking",
 ]

@@ -812,3 +812,25 @@ def test_the_text_caching_canvas_draws_what_agg_draws():
         # The text is really there: the same axes without it look different.
         bare = _pixels(FigureCanvasAgg, lambda fig: fig.add_axes((0.15, 0.2, 0.6, 0.65)))
         assert np.abs(bare - plain).max() > 100
+
+
+def test_risk_ranking_bars_are_the_p80_days_threats_red_opportunities_green():
+    p = make_project([("A", 10), ("B", 5)], [("A", "B")]).replace(risks=(
+        pm.Risk("R1", "Vendor late", 1, tasks=("A",), impact=pm.Fixed(3), cost_impact=2000),
+        pm.Risk("O", "Reuse", 1, tasks=("B",), impact=pm.Fixed(-1)),
+    ))
+    sim = pm.simulate(p, iterations=500, seed=1)
+    ax = pm.plot.risk_ranking(sim)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["R1 Vendor late", "O Reuse"]
+    bars = {k: v for k, v in by_gid(ax, "risk_ranking:").items() if not k.endswith(":text")}
+    assert bars["R1"].get_width() == 3.0 and bars["O"].get_width() == -1.0
+    assert same_colour(bars["R1"].get_facecolor(), _common.POSITIVE)
+    assert same_colour(bars["O"].get_facecolor(), _common.NEGATIVE)
+    assert by_gid(ax, "risk_ranking:")["R1:text"].get_text() == "+3.0 d, +2k USD"
+    # The table itself plots the same, and top= keeps the largest.
+    table = sim.risk_ranking()
+    assert [t.get_text() for t in pm.plot.risk_ranking(table, top=1).get_yticklabels()] == ["R1 Vendor late"]
+    with pytest.raises(pm.ValidationError, match="risk_ranking needs the table"):
+        pm.plot.risk_ranking(pd.DataFrame({"x": [1]}))
+    with pytest.raises(pm.ValidationError, match="risk_ranking needs a Simulation"):
+        pm.plot.risk_ranking(42)

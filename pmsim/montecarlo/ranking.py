@@ -1,0 +1,59 @@
+"""Risks ranked by their effect: each risk removed in turn, on common random numbers.
+
+:func:`rank_risks` runs a plan again once per risk with that risk switched
+off (it never occurs; every other draw of every iteration is the one of the
+full run, because the streams are keyed by seed, task and risk id), and
+reports how much the P80 finish and the P80 cost fall without it: the
+practitioner's "risk tornado in days", in days and money rather than in
+correlation coefficients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from .plan import Plan
+from .runner import DEFAULT_CHUNK, run
+
+__all__ = ["RANKING_COLUMNS", "p80", "rank_risks"]
+
+RANKING_COLUMNS = ("name", "kind", "probability", "p80_days", "p80_cost", "mean_days", "mean_cost")
+
+
+def p80(values: np.ndarray) -> float:
+    """The P80 of per-iteration values: the smallest value at least 80 % of iterations reach (inverted CDF)."""
+    return float(np.percentile(values, 80, method="inverted_cdf"))
+
+
+def rank_risks(plan: Plan, iterations: int, finish: np.ndarray, cost: np.ndarray, risks,
+               scheduler: Callable | None = None, chunk: int = DEFAULT_CHUNK) -> pd.DataFrame:
+    """Per risk of ``plan``: how much the P80 (and mean) finish and cost fall when it is removed.
+
+    ``finish`` and ``cost`` are the full run's per-iteration results, ``risks``
+    the :class:`~pmsim.model.Risk` objects of ``plan.risk_ids`` (for names and
+    kinds), ``scheduler`` the run's batch scheduler (None: the fused kernel).
+    Columns: ``name``, ``kind``, ``probability``, ``p80_days`` (P80 finish with
+    every risk minus P80 finish without this one, working days: positive for
+    a threat, negative for an opportunity), ``p80_cost`` (the same for the
+    P80 cost), ``mean_days`` and ``mean_cost`` (the same for the means).
+    Sorted by the size of ``p80_days``, then of ``p80_cost``, largest first.
+    """
+    base_finish, base_cost = p80(finish), p80(cost)
+    rows = []
+    for k, risk in enumerate(risks):
+        without = run(plan.without_risks([k]), iterations, chunk, schedule_batch=scheduler)
+        rows.append({
+            "name": risk.name, "kind": risk.kind, "probability": risk.probability,
+            "p80_days": base_finish - p80(without.finish),
+            "p80_cost": base_cost - p80(without.cost),
+            "mean_days": float(finish.mean() - without.finish.mean()),
+            "mean_cost": float(cost.mean() - without.cost.mean()),
+        })
+    table = pd.DataFrame(rows, columns=list(RANKING_COLUMNS), index=pd.Index(plan.risk_ids, name="id"))
+    if table.empty:
+        return table
+    order = np.lexsort((-table["p80_cost"].abs().to_numpy(), -table["p80_days"].abs().to_numpy()))
+    return table.iloc[order]
