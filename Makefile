@@ -4,6 +4,7 @@
 #   make test       set up .venv and run every test (unit, doctests, properties,
 #                   notebooks through nbval, browser tests)
 #   make dashboard  serve the what-if dashboard with Voila on 127.0.0.1
+#                   (PROJECT=path: a folder, .xlsx, .xml, .mpp or .xer; else the sample)
 #   make report     render every notebook to offline HTML under build/report/
 #   make bench      run the benchmarks and update benchmarks/RESULTS.md
 
@@ -37,8 +38,7 @@ test: install
 	$(BIN)/python -m pytest
 
 dashboard: install
-	@echo "Serving the what-if dashboard on http://127.0.0.1:$(PORT)/"
-	$(BIN)/voila notebooks/05_whatif_dashboard.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1
+	$(BIN)/python -m pmsim.widgets.server $(if $(PROJECT),"$(PROJECT)") --port=$(PORT)
 
 report: install
 	$(BIN)/python -m pmsim.render notebooks build/report
