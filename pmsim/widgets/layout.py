@@ -71,6 +71,11 @@ def _title(project: Project) -> w.HTML:
     return title
 
 
+STATIC_NOTE = ("<b>Static snapshot.</b> This page shows the numbers computed when it was made; its controls "
+               "do not recompute here. For a live dashboard run <code>pmsim dashboard PROJECT</code> "
+               "(or <code>make dashboard PROJECT=…</code>) and open the page it serves.")
+
+
 def arrange(project: Project, controls: dict, parts: Parts, plots: bool) -> tuple[w.Box, dict]:
     """The panel's root widget, and its boxes by name (``header``, ``cards``, ``plots``, ``gantt``)."""
     tabs = control_tabs(project, controls, parts.clear_task_button)
@@ -86,5 +91,8 @@ def arrange(project: Project, controls: dict, parts: Parts, plots: bool) -> tupl
         _box([parts.scenario_name, parts.save_button, parts.download], "pmsim-save-row"),
         parts.table.widget,
     ], "pmsim-scenarios")
-    root = _box([w.HTML(style_sheet()), _title(project), header, main, scenarios], "pmsim-whatif")
+    # Shown only on a page that carries the widgets' state itself, without a kernel (see the style sheet).
+    static = w.HTML(f"<div>{STATIC_NOTE}</div>")
+    static.add_class("pmsim-static-note")
+    root = _box([w.HTML(style_sheet()), _title(project), static, header, main, scenarios], "pmsim-whatif")
     return root, {"header": header, "cards": cards, "plots": plot_grid, "gantt": gantt, "tabs": tabs}

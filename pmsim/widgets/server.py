@@ -46,12 +46,14 @@ _BOOT = ("import importlib.util, sys; "
 
 
 def voila_command(port: int = PORT, open_browser: bool = False, *, preheat: bool = True,
-                  cull_idle: int = CULL_IDLE, cull_interval: int = CULL_INTERVAL) -> list[str]:
+                  cull_idle: int = CULL_IDLE, cull_interval: int = CULL_INTERVAL, token: bool | str = False) -> list[str]:
     """The command line that serves the dashboard (the project comes from the environment, see :func:`serve`).
 
     Voila binds to 127.0.0.1 and shows no code; kernels without a page are
     culled after ``cull_idle`` seconds idle (looked for every
     ``cull_interval`` seconds), except the pre-heated one (see :mod:`.kernels`).
+    ``token``: True makes Voila draw a token the page's address must carry
+    (it prints the address), a string is that token; False, none.
     """
     kernels = str(resources.files(__package__).joinpath("kernels.py"))
     command = [
@@ -64,6 +66,10 @@ def voila_command(port: int = PORT, open_browser: bool = False, *, preheat: bool
     ]
     if preheat:
         command += ["--preheat_kernel=True", "--pool_size=1"]
+    if token is True:
+        command.append("--token")
+    elif token:
+        command.append(f"--Voila.token={token}")
     if not open_browser:
         command.append("--no-browser")
     return command
@@ -91,7 +97,7 @@ def free_port(preferred: int = PORT) -> int:
 
 
 def serve(path=None, *, port: int | None = None, open_browser: bool = False, preheat: bool = True,
-          cull_idle: int = CULL_IDLE) -> int:
+          cull_idle: int = CULL_IDLE, token: bool | str = False) -> int:
     """Serve the what-if dashboard of the project at ``path`` on http://127.0.0.1:PORT/ until interrupted.
 
     Blocks while Voila runs; Ctrl+C (or SIGTERM) stops it and its kernels.
@@ -112,6 +118,10 @@ def serve(path=None, *, port: int | None = None, open_browser: bool = False, pre
         a second or two (costs the memory of one kernel while no one looks).
     cull_idle : int
         Seconds after which a kernel without a page is shut down.
+    token : bool or str
+        Ask for a token in the page's address (True: Voila draws one and
+        prints the address with it); for a machine shared with other users,
+        who can all reach 127.0.0.1.
 
     Returns
     -------
@@ -129,8 +139,9 @@ def serve(path=None, *, port: int | None = None, open_browser: bool = False, pre
         port = free_port()
     if not (isinstance(port, int) and not isinstance(port, bool) and 0 < port < 65536):
         raise PmsimError(f"port must be a number from 1 to 65535, got {port!r}")
-    command = voila_command(port, open_browser, preheat=preheat, cull_idle=cull_idle)
-    print(f"Serving the pmsim dashboard on http://127.0.0.1:{port}/ (Ctrl+C stops it)", flush=True)
+    command = voila_command(port, open_browser, preheat=preheat, cull_idle=cull_idle, token=token)
+    where = " (Voila prints the address with its token)" if token else ""
+    print(f"Serving the pmsim dashboard on http://127.0.0.1:{port}/{where}; Ctrl+C stops it", flush=True)
     process = subprocess.Popen(command, env=environment(path))
     previous = signal.signal(signal.SIGTERM, _interrupt) if threading.current_thread() is threading.main_thread() else None
     try:
@@ -157,9 +168,10 @@ def main(argv=None) -> int:
     parser.add_argument("path", nargs="?", help="project folder or file (default: the ERP sample project)")
     parser.add_argument("--port", type=int, default=None, help=f"default: {PORT}, or a free port when it is taken")
     parser.add_argument("--open", action="store_true", help="open the page in the default browser")
+    parser.add_argument("--token", action="store_true", help="the page's address must carry a token (shared hosts)")
     args = parser.parse_args(argv)
     try:
-        return serve(args.path or None, port=args.port, open_browser=args.open)
+        return serve(args.path or None, port=args.port, open_browser=args.open, token=args.token)
     except PmsimError as exc:
         print(f"pmsim dashboard: {exc}", file=sys.stderr)
         return 2

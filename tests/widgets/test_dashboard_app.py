@@ -163,8 +163,12 @@ def test_serve_runs_voila_on_loopback_with_the_project(monkeypatch, capsys):
     assert str(server.notebook()) in command
     assert env[app.ENVIRONMENT] == str(pm.data_path("textbook").resolve())
     assert "http://127.0.0.1:9123/" in capsys.readouterr().out
-    server.serve(None, port=9123)
+    assert not [c for c in command if "token" in c]
+    server.serve(None, port=9123, token=True)
     assert app.ENVIRONMENT not in started["env"]  # the sample project
+    assert "--token" in started["command"]
+    server.serve(None, port=9123, token="s3cret")
+    assert "--Voila.token=s3cret" in started["command"]
 
 
 def test_a_taken_port_gives_way_to_a_free_one():
