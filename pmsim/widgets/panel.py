@@ -336,6 +336,8 @@ class WhatIf:
                 self.images[name].value = png
         self.headline, self.plan = result.headline, result.plan
         self._show_headline(result.headline, result.settings, result.plan)
+        if not self.parts.table.widget.children:
+            self._show_scenarios()  # the plan's row, from the first numbers on
         self._shown = (result.settings, result.overrides)
         self.last_seconds = result.seconds
         if self._early_token != result.token:
