@@ -46,14 +46,15 @@ _BOOT = ("import importlib.util, sys; "
 
 
 def voila_command(port: int = PORT, open_browser: bool = False, *, preheat: bool = True,
-                  cull_idle: int = CULL_IDLE, cull_interval: int = CULL_INTERVAL, token: bool | str = False) -> list[str]:
+                  cull_idle: int = CULL_IDLE, cull_interval: int = CULL_INTERVAL, token: bool = False) -> list[str]:
     """The command line that serves the dashboard (the project comes from the environment, see :func:`serve`).
 
     Voila binds to 127.0.0.1 and shows no code; kernels without a page are
     culled after ``cull_idle`` seconds idle (looked for every
     ``cull_interval`` seconds), except the pre-heated one (see :mod:`.kernels`).
     ``token``: True makes Voila draw a token the page's address must carry
-    (it prints the address), a string is that token; False, none.
+    (it prints the address); never given on the command line, where other
+    users of the machine could read it.
     """
     kernels = str(resources.files(__package__).joinpath("kernels.py"))
     command = [
@@ -66,10 +67,8 @@ def voila_command(port: int = PORT, open_browser: bool = False, *, preheat: bool
     ]
     if preheat:
         command += ["--preheat_kernel=True", "--pool_size=1"]
-    if token is True:
+    if token:
         command.append("--token")
-    elif token:
-        command.append(f"--Voila.token={token}")
     if not open_browser:
         command.append("--no-browser")
     return command
@@ -97,7 +96,7 @@ def free_port(preferred: int = PORT) -> int:
 
 
 def serve(path=None, *, port: int | None = None, open_browser: bool = False, preheat: bool = True,
-          cull_idle: int = CULL_IDLE, token: bool | str = False) -> int:
+          cull_idle: int = CULL_IDLE, token: bool = False) -> int:
     """Serve the what-if dashboard of the project at ``path`` on http://127.0.0.1:PORT/ until interrupted.
 
     Blocks while Voila runs; Ctrl+C (or SIGTERM) stops it and its kernels.
@@ -118,10 +117,10 @@ def serve(path=None, *, port: int | None = None, open_browser: bool = False, pre
         a second or two (costs the memory of one kernel while no one looks).
     cull_idle : int
         Seconds after which a kernel without a page is shut down.
-    token : bool or str
-        Ask for a token in the page's address (True: Voila draws one and
-        prints the address with it); for a machine shared with other users,
-        who can all reach 127.0.0.1.
+    token : bool
+        Ask for a token in the page's address (Voila draws one and prints
+        the address with it): for a machine shared with other users, who can
+        all reach 127.0.0.1.
 
     Returns
     -------
