@@ -38,7 +38,7 @@ test: install
 	$(BIN)/python -m pytest
 
 dashboard: install
-	$(BIN)/python -m pmsim.widgets.server $(if $(PROJECT),"$(PROJECT)") --port=$(PORT)
+	$(BIN)/python -m pmsim.widgets $(if $(PROJECT),"$(PROJECT)") --port=$(PORT)
 
 report: install
 	$(BIN)/python -m pmsim.render notebooks build/report

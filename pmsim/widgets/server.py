@@ -8,7 +8,7 @@ down when the page closes, and culled after :data:`CULL_IDLE` seconds idle
 without a page (a browser that crashed never says it closed; see
 :mod:`.kernels`).
 
-``python -m pmsim.widgets.server [PATH] [--port N] [--open]`` does the same.
+``python -m pmsim.widgets [PATH] [--port N] [--open] [--token]`` does the same.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def _interrupt(signum, frame):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pmsim.widgets.server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m pmsim.widgets", description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", help="project folder or file (default: the ERP sample project)")
     parser.add_argument("--port", type=int, default=None, help=f"default: {PORT}, or a free port when it is taken")
     parser.add_argument("--open", action="store_true", help="open the page in the default browser")
