@@ -13,6 +13,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8866
+# Extra options for `make dashboard`: --token (ask for a generated token: see README, Security), --open.
+VOILA_ARGS ?=
 # Jupyter refuses to run as root (containers, CI machines) unless told it may.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
@@ -38,7 +40,7 @@ test: install
 	$(BIN)/python -m pytest
 
 dashboard: install
-	$(BIN)/python -m pmsim.widgets $(if $(PROJECT),"$(PROJECT)") --port=$(PORT)
+	$(BIN)/python -m pmsim.widgets $(if $(PROJECT),"$(PROJECT)") --port=$(PORT) $(VOILA_ARGS)
 
 report: install
 	$(BIN)/python -m pmsim.render notebooks build/report

@@ -507,7 +507,7 @@ class WhatIf:
         spreadsheet would run as a formula is neutralised.
         """
         path = Path(path)
-        path.write_text(csv_text(self.scenarios if raw else self.scenarios_for_people()), encoding="utf-8")
+        path.write_text(csv_text(self.scenarios if raw else self.scenarios_for_people()), encoding="utf-8", newline="")
         return path
 
     def _show_scenarios(self) -> None:

@@ -18,13 +18,13 @@ import ipywidgets as w
 import pandas as pd
 
 from ..errors import ValidationError
+from ..io.csv_files import csv_text as shared_csv_text
 from ..model import Project
 from ..scenarios import Scenario
 from .controls import label
 from .view import HEADLINE_KEYS, currency_label, differences, esc, fmt_date, fmt_money, fmt_share
 
 PLAN = "Plan (as in the file)"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _COLUMNS = ("Scenario", "P50", "P80", "On time", "On budget", "JCL", "Expected cost", "Changes", "")
 
 
@@ -66,29 +66,9 @@ def describe(project: Project, settings: dict, overrides: dict) -> str:
     return "; ".join(parts)
 
 
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula, with a leading apostrophe (OWASP's advice).
-
-    Numbers and text that is a plain number stay as they are.
-
-    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-12"), neutralise("plan"), neutralise(-3)
-    ('\\'=HYPERLINK("http://x")', '-12', 'plan', -3)
-    """
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
-        return value
-    try:
-        float(value)
-        return value
-    except ValueError:
-        return "'" + value
-
-
 def csv_text(frame: pd.DataFrame) -> str:
-    """``frame`` as CSV, index included, with formula-like text neutralised (see :func:`neutralise`)."""
-    safe = frame.map(neutralise)
-    safe.index = [neutralise(str(i)) for i in frame.index]
-    safe.index.name = frame.index.name
-    return safe.to_csv()
+    """``frame`` as CSV, index included, with formula-like text neutralised (:func:`pmsim.io.csv_files.csv_text`)."""
+    return shared_csv_text(frame, index=True)
 
 
 def _diff_number(numbers: dict, plan: dict, key: str):
