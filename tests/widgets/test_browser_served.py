@@ -218,7 +218,7 @@ def test_the_served_dashboard_fits_and_answers(page, served, width):
     expect(page.locator(".pmsim-title h2")).to_have_text(NAME)
     assert page.evaluate("() => window.__pwned") is None
     expect(page.locator(".pmsim-static-note")).to_be_hidden()  # a live page
-    expect(page.locator(".pmsim-table .pmsim-plan")).to_contain_text("Plan")  # the baseline row from the start
+    expect(page.locator(".pmsim-table .pmsim-plan")).to_contain_text("Plan", timeout=UPDATE_TIMEOUT)  # the baseline row
     page.get_by_role("tab", name="Risks").click()
     expect(page.locator(".pmsim-risks .pmsim-risk-name").first).to_have_text(RISK_NAME)
     assert page.locator(".pmsim-whatif img:not(.pmsim-plot), .pmsim-whatif script").count() == 0
