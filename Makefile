@@ -4,6 +4,7 @@
 #   make test       set up .venv and run every test (unit, doctests, properties,
 #                   notebooks through nbval, browser tests)
 #   make dashboard  serve the what-if dashboard with Voila on 127.0.0.1
+#                   (PROJECT=path: a folder, .xlsx, .xml, .mpp or .xer; else the sample)
 #   make report     render every notebook to offline HTML under build/report/
 #   make docs       build the documentation site into build/docs/html/ (index.html)
 #   make bench      run the benchmarks and update benchmarks/RESULTS.md
@@ -13,7 +14,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8866
-# Extra Voila options for `make dashboard`, such as --token (ask for a generated token: see README, Security).
+# Extra options for `make dashboard`: --token (ask for a generated token: see README, Security), --open.
 VOILA_ARGS ?=
 # Jupyter refuses to run as root (containers, CI machines) unless told it may.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
@@ -40,8 +41,7 @@ test: install
 	$(BIN)/python -m pytest
 
 dashboard: install
-	@echo "Serving the what-if dashboard on http://127.0.0.1:$(PORT)/"
-	$(BIN)/voila notebooks/05_whatif_dashboard.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1 $(VOILA_ARGS)
+	$(BIN)/python -m pmsim.widgets $(if $(PROJECT),"$(PROJECT)") --port=$(PORT) $(VOILA_ARGS)
 
 report: install
 	$(BIN)/python -m pmsim.render notebooks build/report

@@ -34,4 +34,5 @@ def pytest_collection_modifyitems(config, items):
 
 
 # The deprecated alias pmsim.progress warns when imported; tests/test_progress_bars.py checks it.
-collect_ignore = ["pmsim/progress.py"]
+# The dashboard's Voila notebook is a page, not a tutorial: the browser tests open it.
+collect_ignore = ["pmsim/progress.py", "pmsim/widgets/dashboard.ipynb"]

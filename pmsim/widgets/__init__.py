@@ -3,8 +3,13 @@
 :class:`WhatIf` is an ipywidgets panel over one project: each control is a
 setting of a :class:`pmsim.Scenario`, and each change is simulated with
 :func:`pmsim.simulate` and drawn with :mod:`pmsim.plot` (no scheduling logic
-of its own). Inside: ``panel`` (WhatIf), ``controls``, ``view`` (its HTML),
-``updates`` (the latest-wins worker) and ``render_pool`` (the drawing processes).
+of its own). :class:`Dashboard` puts it in a page with an "open project"
+control; :func:`serve` serves that page with Voila (``pmsim dashboard PATH``).
+
+Inside: ``panel`` (WhatIf), ``controls``, ``task_editor``, ``layout`` and
+``view`` (its widgets and HTML), ``scenario_table``, ``updates`` (the
+latest-wins worker), ``figure_jobs``, ``figures`` and ``render_pool`` (the
+drawing processes), ``app`` (Dashboard) and ``server`` (serve).
 
 >>> import pmsim as pm
 >>> w = pm.widgets.WhatIf(pm.read_project(pm.data_path("textbook")), iterations=2000, debounce=0, plots=False)
@@ -14,7 +19,9 @@ of its own). Inside: ``panel`` (WhatIf), ``controls``, ``view`` (its HTML),
 True
 """
 
+from .app import Dashboard, app_from_environment
 from .panel import WhatIf
+from .server import serve
 from .view import HEADLINE_KEYS
 
-__all__ = ["WhatIf", "HEADLINE_KEYS"]
+__all__ = ["WhatIf", "Dashboard", "app_from_environment", "serve", "HEADLINE_KEYS"]

@@ -1,25 +1,76 @@
 """The what-if panel's controls and what they mean: one widget per setting of a pmsim.Scenario.
 
 :func:`make_controls` builds them for a project and :func:`control_tabs` lays
-them out; :func:`read_settings` reads them back as Scenario settings and
-:func:`task_estimates` turns the task overrides (three points each) into estimates.
+them out; :func:`read_settings` reads them back as Scenario settings (refusing
+a value out of its range with a :class:`FieldError` that names the field by
+its label) and :func:`task_estimates` turns the task overrides (three points
+each) into estimates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import ipywidgets as w
+import traitlets
 
 from ..distributions import BetaPert, Distribution, Lognormal, Triangular, make_estimate
-from ..errors import PmsimError
+from ..errors import PmsimError, ValidationError
 from ..model import Project
+from .view import currency_label, esc
+
+ITERATIONS = (100, 10_000_000)  # the range the iterations field accepts
+POINTS = ("optimistic", "most_likely", "pessimistic")
+POINT_LABELS = {"optimistic": "Optimistic", "most_likely": "Most likely", "pessimistic": "Pessimistic"}
+
+
+class FieldError(ValidationError):
+    """A control holds a value the panel refuses; ``field`` is the control's name."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class _IsoText(traitlets.Unicode):
+    """Text; a date (or None) assigned to it becomes its ISO form (or empty)."""
+
+    def validate(self, obj, value):
+        if value is None:
+            value = ""
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        return super().validate(obj, value)
+
+
+class IsoDate(w.Text):
+    """A date typed as YYYY-MM-DD (a browser's date picker shows the reader's locale, e.g. 11/30/2027).
+
+    ``value`` is the text; assigning a ``datetime.date`` writes its ISO form,
+    and :attr:`date` reads it back (None when empty).
+
+    >>> d = IsoDate(value=dt.date(2027, 11, 30))
+    >>> d.value, d.date
+    ('2027-11-30', datetime.date(2027, 11, 30))
+    """
+
+    value = _IsoText(help="The date as YYYY-MM-DD").tag(sync=True)
+
+    @property
+    def date(self) -> dt.date | None:
+        text = self.value.strip()
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise FieldError(self.pmsim_name, f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-11-30.") from None
 
 
 def _slider(description: str, value: float, lo: float, hi: float, step: float, fmt: str = ".2f") -> w.FloatSlider:
     return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description, readout_format=fmt,
-                         continuous_update=True, style={"description_width": "150px"},
-                         layout=w.Layout(width="420px"))
+                         continuous_update=True, style={"description_width": "150px"}, layout=w.Layout(width="auto"))
 
 
 def three_points(estimate: Distribution) -> tuple[float, float, float]:
@@ -39,7 +90,11 @@ def three_points(estimate: Distribution) -> tuple[float, float, float]:
 
 
 def make_controls(project: Project, iterations: int, seed: int, budget: float) -> dict[str, w.Widget]:
-    """The controls of a panel over ``project``, by name (see :class:`pmsim.widgets.WhatIf`)."""
+    """The controls of a panel over ``project``, by name (see :class:`pmsim.widgets.WhatIf`).
+
+    Descriptions and option labels are text (ipywidgets shows them as text,
+    never as markup), so names from the project need no escaping there.
+    """
     p = project
     c: dict[str, w.Widget] = {}
     c["multiplier"] = _slider("All estimates ×", 1.0, 0.5, 2.0, 0.05)
@@ -48,64 +103,116 @@ def make_controls(project: Project, iterations: int, seed: int, budget: float) -
     tasks = [t for t in p.tasks if not t.milestone]
     c["task"] = w.Dropdown(options=[(f"{t.id}  {t.name}", t.id) for t in tasks],
                            value=tasks[0].id if tasks else None, description="Task",
-                           style={"description_width": "150px"}, layout=w.Layout(width="420px"))
+                           style={"description_width": "90px"}, layout=w.Layout(width="auto"))
     first = three_points(tasks[0].estimate) if tasks else (0.0, 0.0, 0.0)
-    for key, value in zip(("optimistic", "most_likely", "pessimistic"), first):
-        c[f"task:{key}"] = w.FloatText(value=value, description=key.replace("_", " ").capitalize(),
+    for key, value in zip(POINTS, first):
+        c[f"task:{key}"] = w.FloatText(value=value, description=f"{POINT_LABELS[key]} (days)",
                                        continuous_update=False, style={"description_width": "150px"},
-                                       layout=w.Layout(width="260px"))
+                                       layout=w.Layout(width="auto"))
     for r in p.resources:
         hi = max(2 * r.capacity, r.capacity + 4)
         c[f"capacity:{r.id}"] = _slider(f"{r.name or r.id}", r.capacity, 0.0, hi, 0.5, ".1f")
     for risk in p.risks:
-        c[f"risk:{risk.id}"] = w.Checkbox(value=True, description=f"{risk.id} {risk.name}", indent=False,
-                                          layout=w.Layout(width="360px"))
+        c[f"risk:{risk.id}"] = w.Checkbox(value=True, indent=False, description="", tooltip=f"{risk.id} on or off",
+                                          layout=w.Layout(width="22px"))
         c[f"probability:{risk.id}"] = w.FloatSlider(value=risk.probability, min=0.0, max=1.0, step=0.01,
-                                                    description="P", readout_format=".2f",
-                                                    continuous_update=True,
-                                                    style={"description_width": "20px"},
-                                                    layout=w.Layout(width="260px"))
+                                                    readout_format=".0%", continuous_update=True,
+                                                    tooltip=f"probability of {risk.id}",
+                                                    layout=w.Layout(width="150px"))
     c["correlation"] = _slider("Correlation in phase", 0.0, 0.0, 0.95, 0.05)
-    c["levelled"] = w.Checkbox(value=False, description="Level resources (capacities bind)", indent=False)
-    c["iterations"] = w.BoundedIntText(value=iterations, min=1, max=10_000_000, step=1000,
-                                       description="Iterations", continuous_update=False,
-                                       style={"description_width": "150px"}, layout=w.Layout(width="300px"))
-    c["seed"] = w.BoundedIntText(value=seed, min=0, max=2**63 - 1, description="Seed", continuous_update=False,
-                                 style={"description_width": "150px"}, layout=w.Layout(width="300px"))
-    c["deadline"] = w.DatePicker(value=p.deadline, description="Deadline",
-                                 style={"description_width": "150px"})
-    c["budget"] = w.BoundedFloatText(value=budget, min=0, max=1e15, step=1000,
-                                     description=f"Budget ({p.currency})", continuous_update=False,
-                                     style={"description_width": "150px"}, layout=w.Layout(width="300px"))
+    c["levelled"] = w.Checkbox(value=False, description="Level resources (capacities bind)", indent=False,
+                               layout=w.Layout(width="auto"))
+    c["iterations"] = w.IntText(value=iterations, description="Runs (iterations)", continuous_update=False,
+                                style={"description_width": "150px"}, layout=w.Layout(width="auto"))
+    c["seed"] = w.IntText(value=seed, description="Seed", continuous_update=False,
+                          style={"description_width": "150px"}, layout=w.Layout(width="auto"))
+    c["deadline"] = IsoDate(value=p.deadline or "", description="Deadline", placeholder="YYYY-MM-DD",
+                            continuous_update=False, style={"description_width": "150px"},
+                            layout=w.Layout(width="auto"))
+    c["budget"] = w.FloatText(value=budget, description=f"Budget ({currency_label(p.currency)})",
+                              continuous_update=False, style={"description_width": "150px"},
+                              layout=w.Layout(width="auto"))
     for name, control in c.items():
+        control.pmsim_name = name
         control.add_class("pmsim-control-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name))
     return c
+
+
+def label(project: Project, name: str) -> str:
+    """The label a user sees for the control ``name`` (used in messages).
+
+    >>> import pmsim as pm
+    >>> p = pm.read_project(pm.data_path("erp_upgrade"))
+    >>> label(p, "task:most_likely"), label(p, "probability:R02"), label(p, "capacity:dev")
+    ('Most likely (days)', 'Risk R02, probability', 'Capacity of ERP developer')
+    """
+    kind, _, key = name.partition(":")
+    if kind == "task" and key:
+        return f"{POINT_LABELS[key]} (days)"
+    if kind == "probability":
+        return f"Risk {key}, probability"
+    if kind == "risk":
+        return f"Risk {key}"
+    if kind == "capacity":
+        resource = next((r for r in project.resources if r.id == key), None)
+        return f"Capacity of {resource.name if resource is not None else key}"
+    if kind == "phase":
+        return f"{key} ×"
+    return {"multiplier": "All estimates ×", "correlation": "Correlation in phase", "levelled": "Level resources",
+            "iterations": "Runs (iterations)", "seed": "Seed", "deadline": "Deadline",
+            "budget": "Budget"}.get(name, name)
+
+
+def _risk_rows(project: Project, controls: dict) -> w.Widget:
+    """The risk register as rows: on/off, id, name with its impact, probability."""
+    if not project.risks:
+        return w.HTML("<i>This project has no risks.</i>")
+    cells: list[w.Widget] = [w.HTML(f"<span class='pmsim-risk-head'>{h}</span>") for h in ("On", "Id", "Risk and impact",
+                                                                                          "Probability")]
+    currency = currency_label(project.currency)
+    for risk in project.risks:
+        impact = []
+        if risk.impact is not None and risk.impact.high > 0:
+            lo, _, hi = three_points(risk.impact)
+            impact.append(f"+{lo:g}–{hi:g} days on {', '.join(risk.tasks)}")
+        if risk.cost_impact:
+            impact.append(f"+{risk.cost_impact:,.0f} {currency}")
+        ident = w.HTML(f"<span class='pmsim-risk-id'>{esc(risk.id)}</span>")
+        name = w.HTML(f"<div class='pmsim-risk-name' title='{esc(risk.name)}'>{esc(risk.name)}</div>"
+                      f"<div class='pmsim-risk-impact'>{esc(' · '.join(impact) or 'no impact')}</div>")
+        cells += [controls[f"risk:{risk.id}"], ident, name, controls[f"probability:{risk.id}"]]
+    box = w.Box(cells)
+    box.add_class("pmsim-risks")
+    return box
+
+
+def _pane(children) -> w.Box:
+    box = w.Box(list(children))
+    box.add_class("pmsim-pane")
+    return box
 
 
 def control_tabs(project: Project, controls: dict, reset_task: w.Button) -> w.Tab:
     """The controls in tabs: estimates, one task, resources, risks, simulation and targets."""
     c, p = controls, project
-    estimates = w.VBox([c["multiplier"], *(c[f"phase:{ph}"] for ph in p.phases)])
-    task = w.VBox([
-        w.HTML("<i>Edit one task's three-point estimate (before multipliers).</i>"),
-        c["task"], c["task:optimistic"], c["task:most_likely"], c["task:pessimistic"], reset_task,
-    ])
-    resources = w.VBox([c["levelled"], *(c[f"capacity:{r.id}"] for r in p.resources)] if p.resources
-                       else [c["levelled"], w.HTML("<i>This project has no resources.</i>")])
-    risks = w.VBox([w.HBox([c[f"risk:{r.id}"], c[f"probability:{r.id}"]]) for r in p.risks]
-                   or [w.HTML("<i>This project has no risks.</i>")])
-    simulation = w.VBox([c["iterations"], c["seed"], c["correlation"], c["deadline"], c["budget"]])
+    hint = lambda text: w.HTML(f"<div class='pmsim-hint'>{text}</div>")  # noqa: E731 - fixed text, no project data
+    estimates = _pane([hint("Scale every estimate, or one phase's."), c["multiplier"],
+                       *(c[f"phase:{ph}"] for ph in p.phases)])
+    task = _pane([hint("One task's three-point estimate in working days, before the multipliers."), c["task"],
+                  *(c[f"task:{k}"] for k in POINTS), reset_task])
+    resources = _pane([c["levelled"], *(c[f"capacity:{r.id}"] for r in p.resources)] if p.resources
+                      else [c["levelled"], w.HTML("<i>This project has no resources.</i>")])
+    risks = _pane([hint("Switch a risk off, or change how likely it is."), _risk_rows(p, c)])
+    simulation = _pane([c["iterations"], c["seed"], c["correlation"], c["deadline"], c["budget"]])
     tabs = w.Tab(children=[estimates, task, resources, risks, simulation])
-    for i, title in enumerate(["Estimates", "Task", "Resources", "Risks", "Simulation & targets"]):
-        tabs.set_title(i, title)
-    tabs.layout = w.Layout(width="460px")
+    tabs.titles = ("Estimates", "Task", "Resources", "Risks", "Simulation")
     return tabs
 
 
 def default_values(project: Project, budget: float) -> dict:
     """The control values that mean "the project as it is"."""
     p = project
-    out = {"multiplier": 1.0, "correlation": 0.0, "levelled": False, "deadline": p.deadline, "budget": budget}
+    out = {"multiplier": 1.0, "correlation": 0.0, "levelled": False, "deadline": p.deadline or "", "budget": budget}
     out.update({f"phase:{ph}": 1.0 for ph in p.phases})
     out.update({f"capacity:{r.id}": r.capacity for r in p.resources})
     for risk in p.risks:
@@ -114,8 +221,19 @@ def default_values(project: Project, budget: float) -> dict:
     return out
 
 
+def _number(controls: dict, name: str, lo: float, hi: float, what: str) -> float:
+    value = controls[name].value
+    if value is None or not math.isfinite(value) or not lo <= value <= hi:
+        raise FieldError(name, f"{value!r} is refused: {what}.")
+    return value
+
+
 def read_settings(project: Project, controls: dict) -> dict:
-    """The settings of the controls (see :meth:`pmsim.widgets.WhatIf.settings`)."""
+    """The settings of the controls (see :meth:`pmsim.widgets.WhatIf.settings`).
+
+    Raises :class:`FieldError` for a value the panel refuses (iterations out
+    of range, a negative seed or budget, a deadline that is not a date).
+    """
     p, c = project, controls
     out: dict = {}
     if c["multiplier"].value != 1.0:
@@ -135,13 +253,34 @@ def read_settings(project: Project, controls: dict) -> dict:
         out["correlation"] = c["correlation"].value
     if c["levelled"].value:
         out["levelled"] = True
-    if c["deadline"].value is not None and c["deadline"].value != p.deadline:
-        out["deadline"] = c["deadline"].value
-    if c["budget"].value is not None and c["budget"].value != p.budget:
-        out["budget"] = float(c["budget"].value)
-    out["iterations"] = int(c["iterations"].value)
-    out["seed"] = int(c["seed"].value)
+    deadline = c["deadline"].date
+    if deadline is not None and deadline != p.deadline:
+        out["deadline"] = deadline
+    budget = _number(c, "budget", 0.0, 1e15, "a budget is an amount of 0 or more")
+    if budget != p.budget:
+        out["budget"] = float(budget)
+    lo, hi = ITERATIONS
+    out["iterations"] = int(_number(c, "iterations", lo, hi, f"the number of runs is between {lo:,} and {hi:,}"))
+    out["seed"] = int(_number(c, "seed", 0, 2**63 - 1, "a seed is a whole number of 0 or more"))
     return out
+
+
+def check_three_points(task_id: str, values: tuple[float, float, float]) -> None:
+    """Refuse three points that are not numbers of days in order, naming the fields by their labels.
+
+    >>> check_three_points("T1", (5.0, 3.0, 8.0))
+    Traceback (most recent call last):
+    ...
+    pmsim.widgets.controls.FieldError: Task 'T1': Optimistic (5) is above Most likely (3).
+    """
+    for key, value in zip(POINTS, values):
+        if not math.isfinite(value) or value < 0:
+            raise FieldError(f"task:{key}", f"Task {task_id!r}: {POINT_LABELS[key]} must be a number of days "
+                                            f"of 0 or more, got {value:g}.")
+    for (a, x), (b, y) in zip(zip(POINTS, values), zip(POINTS[1:], values[1:])):
+        if x > y:
+            raise FieldError(f"task:{a}", f"Task {task_id!r}: {POINT_LABELS[a]} ({x:g}) is above "
+                                          f"{POINT_LABELS[b]} ({y:g}).")
 
 
 def task_estimates(project: Project, overrides: dict) -> dict:

@@ -1,45 +1,37 @@
 """The what-if panel: :class:`WhatIf`, move a lever and see the finish date, the cost and the odds.
 
-The panel lays out the controls (:mod:`.controls`), runs each change through
+The panel reads its controls (:mod:`.controls`), runs each change through
 Scenario.apply and simulate in the latest-wins worker (:mod:`.updates`), and
-shows the headline numbers (:mod:`.view`) and the plots drawn by the drawing
-processes (:mod:`.render_pool`).
+shows the headline numbers (:mod:`.view`), the plots drawn by the drawing
+processes (:mod:`.render_pool`, :mod:`.figures`) and the saved scenarios
+(:mod:`.scenario_table`) in the page laid out by :mod:`.layout`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ipywidgets as w
 import pandas as pd
 
 from .._seed import resolve_seed
-from ..budget import budget_burn
 from ..costs import project_budget
 from ..errors import PmsimError, ValidationError
-from ..io.csv_files import csv_text
 from ..model import Project
-from ..simulation import check_iterations, simulate
-from ..progress_bars import WidgetProgress
 from ..scenarios import Scenario, correlation_groups, headline
-from . import render_pool
-from .controls import control_tabs, default_values, make_controls, read_settings, task_estimates, three_points
+from ..simulation import check_iterations, simulate
+from .figure_jobs import draw_figures
+from .controls import ITERATIONS, FieldError, default_values, label, make_controls, read_settings, task_estimates
+from .layout import Parts, arrange
+from .task_editor import TaskEditor
+from .scenario_table import SavedScenarios, csv_text, download_links, people_frame
 from .updates import LatestWins, Superseded
-from .view import CSS, HEADLINE_KEYS, download_link, headline_cards, scenarios_table
+from .view import HEADLINE_KEYS, error_html, headline_cards, status_html
 
 __all__ = ["WhatIf", "HEADLINE_KEYS"]
-
-# The budget-burn bands come from the first iterations of the same run (random
-# numbers are counter-based: a shorter run with the same seed draws the same
-# first iterations). Regenerating every task's dates for 10,000 iterations
-# would cost more than the rest of an update together.
-BURN_ITERATIONS = 1024
 
 
 @dataclass
@@ -47,21 +39,25 @@ class _Request:
     """What one update computes: a snapshot of the controls taken on the kernel's thread."""
 
     token: int
-    settings: dict
+    settings: dict | None
     overrides: dict
     deadline: dt.date | None
     budget: float | None
+    refused: FieldError | None = None  # a value the panel refuses: nothing to compute
+    edited: str | None = None  # the control whose change asked for this update
     started: float = field(default_factory=time.perf_counter)
 
 
 @dataclass
 class _Result:
     token: int
-    settings: dict
+    settings: dict | None
     overrides: dict
     headline: dict | None = None
+    plan: dict | None = None  # the plan's headline numbers with the same iterations and seed
     images: dict | None = None
     error: str | None = None
+    field: str | None = None  # the control to highlight with the error
     seconds: float = 0.0
 
 
@@ -72,11 +68,11 @@ class WhatIf:
     ----------
     project : Project
     iterations : int
-        Monte Carlo iterations per update (a control too).
+        Monte Carlo iterations per update (a control too), 100 to 10,000,000.
     seed : int, numpy Generator or None
         The seed of every update (a control too; None draws one, as
-        everywhere in pmsim): the same settings always
-        give the same numbers, and a saved scenario swept in code with
+        everywhere in pmsim): the same settings always give the same
+        numbers, and a saved scenario swept in code with
         :func:`pmsim.compare` or :func:`pmsim.sweep` and the same seed gives
         the numbers the dashboard showed.
     debounce : float
@@ -85,8 +81,13 @@ class WhatIf:
         never freezes, and a newer change supersedes it. ``0`` makes updates
         synchronous.
     plots : bool
-        Draw the finish-date histogram and CDF, the tornado and the budget
-        burn; ``False`` shows the headline numbers only (a lighter panel).
+        Draw the finish-date histogram and CDF, the tornado, the budget burn
+        and the Gantt chart of the plan; ``False`` shows the headline numbers
+        only (a lighter panel).
+    wait : bool
+        Compute the first numbers before returning (the default); ``False``
+        returns at once and computes them in the worker (needs ``debounce``
+        > 0), so that a page shows its controls while the first run goes on.
 
     Attributes
     ----------
@@ -94,17 +95,23 @@ class WhatIf:
         Name -> widget: ``multiplier``, ``phase:<phase>``, ``capacity:<resource
         id>``, ``risk:<risk id>`` (on/off), ``probability:<risk id>``,
         ``correlation`` (rank correlation among the tasks of each phase),
-        ``levelled``, ``iterations``, ``seed``, ``deadline``, ``budget``,
+        ``levelled``, ``iterations``, ``seed``, ``deadline`` (text,
+        YYYY-MM-DD; a ``datetime.date`` may be assigned), ``budget``,
         ``task`` (which task to edit) and ``task:optimistic``,
         ``task:most_likely``, ``task:pessimistic`` (its three points).
     headline : dict
         The numbers shown: ``p50``, ``p80`` (dates), ``p_on_time``,
         ``p_on_budget``, ``jcl`` (shares, None without a deadline or
         budget) and ``expected_cost``.
+    plan : dict
+        The same numbers for the project as it is (with the current
+        iterations and seed): the cards and the scenario table show each
+        number's difference from it.
     saved : dict
         Name -> :class:`pmsim.Scenario` of every saved scenario.
     error : str or None
-        The message shown when the last edit made the project invalid.
+        The message shown when the last edit was refused or made the
+        project invalid; ``error_field`` names the control it is about.
     updates : int
         How many updates have been shown; ``last_seconds`` is how long the
         last one took, from the change to its numbers and plots, and
@@ -112,7 +119,7 @@ class WhatIf:
         before the plots (debounced updates), else None.
     stale : bool
         Whether the numbers shown are older than the controls (while an
-        update runs, or after an invalid edit).
+        update runs, or after a refused edit).
     widget : ipywidgets.Box
         The panel itself (a notebook shows it when the object is displayed).
 
@@ -124,42 +131,53 @@ class WhatIf:
     """
 
     def __init__(self, project: Project, iterations: int = 10_000, seed: int = 0, debounce: float = 0.15,
-                 plots: bool = True):
+                 plots: bool = True, wait: bool = True):
         if not isinstance(project, Project):
             raise ValidationError(f"WhatIf needs a Project, got {type(project).__name__}")
         iterations = check_iterations(iterations)
+        if not ITERATIONS[0] <= iterations <= ITERATIONS[1]:
+            raise ValidationError(f"WhatIf: iterations must be between {ITERATIONS[0]:,} and {ITERATIONS[1]:,}, "
+                                  f"got {iterations:,}")
         seed = resolve_seed(seed)
         if not (isinstance(debounce, (int, float)) and debounce >= 0):
             raise ValidationError(f"debounce must be a number of seconds >= 0, got {debounce!r}")
+        if not wait and not debounce:
+            raise ValidationError("WhatIf: wait=False needs a debounce > 0 (the first run goes to the worker)")
         self.project = project
         self._updates = LatestWins(float(debounce), snapshot=self._snapshot, compute=self._compute_in_worker,
                                    deliver=self._finish, failed=self._failed)
         self.plots = bool(plots)
         self.headline: dict = {}
-        self.saved: dict[str, Scenario] = {}
+        self.plan: dict = {}
+        self._plans: dict[tuple[int, int], dict] = {}  # (iterations, seed) -> the plan's numbers
+        self._saved = SavedScenarios(project)
         self.error: str | None = None
+        self.error_field: str | None = None
         self.stale = True
         self.last_seconds: float | None = None
         self.numbers_seconds: float | None = None
         self._early_token = None
         self.updates = 0
-        self._saved_rows: dict[str, dict] = {}
-        self._overrides: dict[str, tuple[float, float, float]] = {}
+        self._last_edit: str | None = None
         self._shown: tuple | None = None  # (settings, overrides) of the numbers shown
         self._compute_lock = threading.Lock()  # one drawing at a time into this panel's figures
-        self._holding = False
         self._initial_budget = project.budget if project.budget is not None else project_budget(project)
         self.controls = make_controls(project, int(iterations), int(seed), self._initial_budget)
-        self._build_outputs()
-        self.widget = self._layout()
+        self.parts = Parts(project, on_save=self._save_clicked, on_restore=self._restore_clicked,
+                           on_delete=self.delete_scenario, on_reset_task=lambda: self._tasks.reset())
+        for name in ("cards", "images", "status", "progress", "error_box", "scenario_name", "save_button",
+                     "clear_task_button", "download"):
+            setattr(self, name, getattr(self.parts, name))
+        self.widget, self._boxes = arrange(project, self.controls, self.parts, self.plots)
+        self.cards_box, self.plots_box = self._boxes["cards"], self._boxes["plots"]
+        self._tasks = TaskEditor(project, self.controls, changed=self._task_edited)
         for name, control in self.controls.items():
-            if name == "task":
-                control.observe(self._on_task_selected, names="value")
-            elif name.startswith("task:"):
-                control.observe(self._on_three_points, names="value")
-            else:
+            if name != "task" and not name.startswith("task:"):
                 control.observe(self._on_change, names="value")
-        self.update()
+        if wait:
+            self.update()
+        else:
+            self._request()
 
     # ------------------------------------------------------------------ settings
 
@@ -169,7 +187,8 @@ class WhatIf:
         The keys are those of :meth:`pmsim.Scenario.settings` and of a
         :func:`pmsim.sweep` grid; a risk's on/off and probability merge into
         ``risk:<id>`` (``False`` when off, its probability when changed).
-        Task overrides are not settings: see :meth:`scenario`.
+        Task overrides are not settings: see :meth:`scenario`. A refused
+        value raises :class:`pmsim.ValidationError`.
         """
         return read_settings(self.project, self.controls)
 
@@ -182,64 +201,7 @@ class WhatIf:
         >>> w.scenario("slower").settings()
         {'multiplier': 1.1}
         """
-        return Scenario.from_settings(name, self.settings(), estimates=task_estimates(self.project, self._overrides))
-
-    # ------------------------------------------------------------------ outputs
-
-    def _build_outputs(self) -> None:
-        self.cards: dict[str, w.HTML] = {}
-        for key in HEADLINE_KEYS:
-            card = w.HTML()
-            card.add_class("pmsim-card")
-            card.add_class(f"pmsim-{key.replace('_', '-')}")
-            self.cards[key] = card
-        self.error_box = w.HTML()
-        self.error_box.add_class("pmsim-error-box")
-        self.status = w.HTML()
-        self.status.add_class("pmsim-status")
-        self.progress = WidgetProgress("Simulating")
-        self.progress.widget.layout = w.Layout(width="420px")
-        self.images = {name: w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
-                       for name in ("histogram", "cdf", "tornado", "burn")}
-        for name, image in self.images.items():
-            image.add_class(f"pmsim-image-{name}")
-        self.scenario_name = w.Text(value="", placeholder="scenario name", description="Name",
-                                    style={"description_width": "50px"}, layout=w.Layout(width="260px"))
-        self.save_button = w.Button(description="Save scenario", icon="save", button_style="primary")
-        self.save_button.add_class("pmsim-save")
-        self.save_button.on_click(lambda _: self._save_clicked())
-        self.restore_choice = w.Dropdown(options=[], description="Saved", style={"description_width": "50px"},
-                                         layout=w.Layout(width="260px"))
-        self.restore_button = w.Button(description="Restore", icon="undo")
-        self.restore_button.on_click(lambda _: self.restore_choice.value and self.restore_scenario(self.restore_choice.value))
-        self.clear_task_button = w.Button(description="Reset this task", icon="eraser")
-        self.clear_task_button.on_click(lambda _: self._reset_task())
-        self.download = w.HTML()
-        self.scenario_name.add_class("pmsim-scenario-name")
-        self.table = w.HTML(layout=w.Layout(overflow="auto", max_width="460px"))
-        self.table.add_class("pmsim-table")
-
-    def _layout(self) -> w.Box:
-        p = self.project
-        tabs = control_tabs(p, self.controls, self.clear_task_button)
-        cards = w.HBox(list(self.cards.values()), layout=w.Layout(flex_flow="row wrap"))
-        self.cards_box = cards
-        self.plots_box = w.Box([self.images[k] for k in ("histogram", "cdf", "tornado", "burn")],
-                               layout=w.Layout(display="grid",
-                                               grid_template_columns="repeat(auto-fill, minmax(480px, 1fr))"))
-        self.results = w.VBox([cards, self.plots_box] if self.plots else [cards], layout=w.Layout(flex="1 1 500px"))
-        scenarios = w.VBox([
-            w.HTML("<b>Scenarios</b>"),
-            w.HBox([self.scenario_name, self.save_button]),
-            w.HBox([self.restore_choice, self.restore_button, self.download]),
-            self.table,
-        ])
-        left = w.VBox([tabs, self.progress.widget, self.status, self.error_box, scenarios],
-                      layout=w.Layout(width="470px"))
-        title = w.HTML(f"<h3 style='margin:4px 0'>What if? {html.escape(p.name)}</h3>")
-        root = w.VBox([w.HTML(CSS), title, w.HBox([left, self.results], layout=w.Layout(flex_flow="row wrap"))])
-        root.add_class("pmsim-whatif")
-        return root
+        return Scenario.from_settings(name, self.settings(), estimates=task_estimates(self.project, self._tasks.overrides))
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -249,50 +211,14 @@ class WhatIf:
     # ------------------------------------------------------------------ events
 
     def _on_change(self, change) -> None:
-        if not self._holding:
+        self._last_edit = getattr(change["owner"], "pmsim_name", None)
+        if not self._tasks.holding:
             self._request()
 
-    def _on_task_selected(self, change) -> None:
-        tid = change["new"]
-        if tid is None:
-            return
-        values = self._overrides.get(tid) or three_points(self.project.task(tid).estimate)
-        with self._hold():
-            for key, value in zip(("optimistic", "most_likely", "pessimistic"), values):
-                self.controls[f"task:{key}"].value = value
-
-    def _on_three_points(self, change) -> None:
-        if self._holding:
-            return
-        tid = self.controls["task"].value
-        if tid is None:
-            return
-        values = tuple(float(self.controls[f"task:{k}"].value) for k in ("optimistic", "most_likely", "pessimistic"))
-        if values == three_points(self.project.task(tid).estimate):
-            self._overrides.pop(tid, None)
-        else:
-            self._overrides[tid] = values
+    def _task_edited(self) -> None:
+        refused = self._tasks.refused
+        self._last_edit = refused.field if refused is not None else None
         self._request()
-
-    def _reset_task(self) -> None:
-        tid = self.controls["task"].value
-        if tid is None:
-            return
-        self._overrides.pop(tid, None)
-        with self._hold():
-            for key, value in zip(("optimistic", "most_likely", "pessimistic"),
-                                  three_points(self.project.task(tid).estimate)):
-                self.controls[f"task:{key}"].value = value
-        self._request()
-
-    @contextmanager
-    def _hold(self):
-        """Set several controls without an update for each."""
-        before, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = before
 
     # ------------------------------------------------------------------ updating
 
@@ -306,14 +232,20 @@ class WhatIf:
         self._updates.debounce = seconds
 
     def _snapshot(self, token: int) -> _Request:
-        c = self.controls
-        return _Request(token=token, settings=self.settings(), overrides=dict(self._overrides),
-                        deadline=c["deadline"].value, budget=c["budget"].value)
+        try:
+            if self._tasks.refused is not None:
+                raise self._tasks.refused
+            return _Request(token=token, settings=self.settings(), overrides=dict(self._tasks.overrides),
+                            deadline=self.controls["deadline"].date, budget=self.controls["budget"].value,
+                            edited=self._last_edit)
+        except FieldError as exc:
+            return _Request(token=token, settings=None, overrides={}, deadline=None, budget=None, refused=exc)
 
     def _request(self) -> None:
         """A control changed: update now (debounce 0), or soon in the worker thread."""
         token = self._updates.new()
         self._mark_stale(True)
+        self._busy(True)
         if self.debounce == 0:
             self._finish(self._compute(self._snapshot(token), render=True))
         else:
@@ -326,7 +258,7 @@ class WhatIf:
         return self._compute(request, render=True, on_numbers=numbers, on_image=image)
 
     def _failed(self, request: _Request, message: str) -> _Result:
-        return _Result(request.token, request.settings, request.overrides, error=message)
+        return _Result(request.token, request.settings, request.overrides, error=message, field=request.edited)
 
     def _compute(self, request: _Request, render: bool, on_numbers=None, on_image=None) -> _Result:
         """Simulate the settings of ``request`` (and draw, with ``render``); errors become a message.
@@ -334,10 +266,22 @@ class WhatIf:
         ``on_numbers(result)`` is called with the headline numbers before the drawing starts,
         ``on_image(name, png)`` with each plot as soon as it is drawn.
         """
+        if request.refused is not None:
+            return _Result(request.token, None, {}, error=str(request.refused), field=request.refused.field)
         if not render:
             return self._simulate(request, render, on_numbers, on_image)
         with self._compute_lock:
             return self._simulate(request, render, on_numbers, on_image)
+
+    def _plan_numbers(self, iterations: int, seed: int, changed: bool, numbers: dict) -> dict:
+        """The plan's headline numbers with these iterations and seed (``numbers`` when nothing is ``changed``)."""
+        key = (iterations, seed)
+        if key not in self._plans:
+            if changed:
+                sim = simulate(self.project, iterations=iterations, seed=seed)
+                numbers = headline(sim, self.project.deadline, self._initial_budget)
+            self._plans[key] = numbers
+        return self._plans[key]
 
     def _simulate(self, request: _Request, render: bool, on_numbers, on_image) -> _Result:
         result = _Result(request.token, request.settings, request.overrides)
@@ -360,55 +304,70 @@ class WhatIf:
             sim = simulate(changed, iterations=iterations, seed=seed, correlation=groups, levelled=levelled,
                            callback=report)
             result.headline = headline(sim, request.deadline, request.budget)
+            as_planned = set(request.settings) == {"iterations", "seed"} and not request.overrides
+            result.plan = self._plan_numbers(iterations, seed, not as_planned, result.headline)
             if on_numbers is not None and self.plots:
                 on_numbers(_Result(token, request.settings, request.overrides, headline=result.headline,
-                                   seconds=time.perf_counter() - request.started))
+                                   plan=result.plan, seconds=time.perf_counter() - request.started))
             if render and self.plots:
                 self._updates.check(token)
-                result.images = self._render(changed, sim, groups, levelled, request, on_image)
+                result.images = draw_figures(changed, sim, groups, levelled, request.settings["seed"],
+                                             request.deadline, request.budget,
+                                             check=lambda: self._updates.check(token), on_image=on_image)
         except Superseded:
             raise
         except PmsimError as exc:
-            result.error = str(exc)
+            result.error, result.field = str(exc), request.edited
         result.seconds = time.perf_counter() - request.started
         return result
 
     def _finish(self, result: _Result) -> None:
         """Show a result (on the kernel's thread when there is an event loop)."""
+        self._busy(False)
         if result.error is not None:
-            self.error = result.error
-            self.error_box.value = f"<div class='pmsim-error'>⚠ {html.escape(result.error)}</div>"
-            self.status.value = "The numbers below are from the last valid settings."
+            self._show_error(result.error, result.field)
             self._mark_stale(True)
             return
-        self.error = None
-        self.error_box.value = ""
+        self._show_error(None, None)
         if result.images:
             # Images before numbers: unless the numbers went ahead (_show_numbers), a new P80
             # text in a browser then means the new plots are there too.
             for name, png in result.images.items():
                 self.images[name].value = png
-        self.headline = result.headline
-        self._show_headline(result.headline, result.settings)
+        self.headline, self.plan = result.headline, result.plan
+        self._show_headline(result.headline, result.settings, result.plan)
+        if not self.parts.table.widget.children:
+            self._show_scenarios()  # the plan's row, from the first numbers on
         self._shown = (result.settings, result.overrides)
         self.last_seconds = result.seconds
         if self._early_token != result.token:
             self.numbers_seconds = None
         self.updates += 1
-        timing = (f"numbers in {self.numbers_seconds * 1000:,.0f} ms, plots in {result.seconds * 1000:,.0f} ms"
-                  if self.numbers_seconds is not None else f"in {result.seconds * 1000:,.0f} ms")
-        self.status.value = (f"Update {self.updates}: {result.settings['iterations']:,} iterations, seed "
-                             f"{result.settings['seed']}, {timing}.")
+        timings = ({"numbers": self.numbers_seconds, "plots": result.seconds} if self.numbers_seconds is not None
+                   else {"update": result.seconds})
+        self.status.value = status_html(result.settings["iterations"], result.settings["seed"],
+                                        bool(result.settings.get("levelled")), timings)
         self._mark_stale(not self._updates.is_latest(result.token))
+
+    def _show_error(self, message: str | None, name: str | None) -> None:
+        """Show (or clear, with None) a refused edit's message, and highlight its control."""
+        if self.error_field is not None and self.error_field in self.controls:
+            self.controls[self.error_field].remove_class("pmsim-invalid")
+        self.error, self.error_field = message, name
+        if message is None:
+            self.error_box.value = ""
+            return
+        if name in self.controls:
+            self.controls[name].add_class("pmsim-invalid")
+        self.error_box.value = error_html(label(self.project, name) if name else None, message)
 
     def _show_numbers(self, result: _Result) -> None:
         """The headline numbers of an update whose plots are still being drawn."""
         if not self._updates.is_latest(result.token):
             return
-        self.error = None
-        self.error_box.value = ""
-        self.headline = result.headline
-        self._show_headline(result.headline, result.settings)
+        self._show_error(None, None)
+        self.headline, self.plan = result.headline, result.plan
+        self._show_headline(result.headline, result.settings, result.plan)
         self.numbers_seconds = result.seconds
         self._early_token = result.token
         self.cards_box.remove_class("pmsim-stale")
@@ -421,63 +380,31 @@ class WhatIf:
 
     def _mark_stale(self, stale: bool) -> None:
         self.stale = stale
-        for box in (self.cards_box, self.plots_box):
+        for box in (self.cards_box, self.plots_box, self._boxes["gantt"]):
             if stale:
                 box.add_class("pmsim-stale")
             else:
                 box.remove_class("pmsim-stale")
 
-    def _show_headline(self, numbers: dict, settings: dict) -> None:
+    def _busy(self, busy: bool) -> None:
+        """The progress bar while an update runs, the status line otherwise."""
+        self.progress.widget.layout.display = None if busy else "none"
+        self.status.layout.display = "none" if busy else None
+
+    def _show_headline(self, numbers: dict, settings: dict, plan: dict | None) -> None:
         deadline = settings.get("deadline", self.project.deadline)
         budget = settings.get("budget", self._initial_budget)
-        for key, card in headline_cards(numbers, deadline, budget, self.project.currency).items():
+        for key, card in headline_cards(numbers, deadline, budget, self.project.currency, plan).items():
             self.cards[key].value = card
-
-    def _render(self, project: Project, sim, groups, levelled: bool, request: _Request, on_image=None) -> dict:
-        """Draw the four figures; each goes to a drawing process as soon as its data is ready.
-
-        ``on_image(name, png)`` receives each figure as soon as it is back.
-        """
-        renderer = render_pool.RENDERER
-        deadline = request.deadline if request.deadline is not None else False
-        sim.finish_dates  # computed once here rather than in every drawing process
-        layout = (project.name, deadline is False)  # what the layout of a figure depends on, besides its kind
-        jobs = {"histogram": renderer.submit("histogram", sim=sim, deadline=deadline, layout=layout),
-                "cdf": renderer.submit("cdf", sim=sim, deadline=deadline, layout=layout)}
-        self._updates.check(request.token)
-        sim.sensitivity
-        jobs["tornado"] = renderer.submit("tornado", sim=sim, layout=layout)
-        self._updates.check(request.token)
-        detail = sim if sim.iterations <= BURN_ITERATIONS else simulate(
-            project, iterations=BURN_ITERATIONS, seed=request.settings["seed"], correlation=groups, levelled=levelled)
-        try:
-            burn = budget_burn(project, detail, freq="W")
-            title = f"{project.name}: budget burn" + (
-                f", bands from the first {detail.iterations:,} iterations" if detail is not sim else "")
-            jobs["burn"] = renderer.submit("burn", burn=burn, budget=request.budget, title=title,
-                                           layout=(project.name, title))
-        except PmsimError as exc:
-            jobs["burn"] = renderer.submit("message", text=f"No budget burn: {exc}")
-        try:
-            check = lambda: self._updates.check(request.token)  # noqa: E731
-            images = {}
-            for name, job in jobs.items():
-                images[name] = renderer.result(job, check=check)
-                if on_image is not None:
-                    on_image(name, images[name])
-            return images
-        except Superseded:
-            for job in jobs.values():
-                job.cancel()  # those not started yet; the others finish, unseen
-            raise
 
     def update(self) -> dict:
         """Recompute now, in this thread, whatever the debounce; returns the headline numbers.
 
-        After an invalid edit the error is shown (see ``error``) and the last
+        After a refused edit the error is shown (see ``error``) and the last
         valid numbers are returned.
         """
         token = self._updates.new()
+        self._busy(True)
         self._finish(self._compute(self._snapshot(token), render=True))
         return self.headline
 
@@ -499,8 +426,18 @@ class WhatIf:
 
     def _save_clicked(self) -> None:
         name = self.scenario_name.value.strip() or None
-        self.save_scenario(name)
+        try:
+            self.save_scenario(name)
+        except ValidationError as exc:
+            self._show_error(str(exc), self.error_field)
+            return
         self.scenario_name.value = ""
+
+    def _restore_clicked(self, name: str | None) -> None:
+        if name is None:
+            self.restore_plan()
+        else:
+            self.restore_scenario(name)
 
     def save_scenario(self, name: str | None = None) -> Scenario:
         """Store the current settings and their headline numbers as a named scenario.
@@ -508,7 +445,7 @@ class WhatIf:
         Returns the :class:`pmsim.Scenario` (also in ``saved[name]``); a
         scenario saved under an existing name replaces it. When the numbers
         shown are not those of the current settings (an update is pending or
-        the last edit was invalid) they are computed first; an invalid
+        the last edit was refused) they are computed first; an invalid
         project cannot be saved (``ValidationError``).
 
         >>> import pmsim as pm
@@ -517,83 +454,93 @@ class WhatIf:
         ('plan', ['plan'])
         """
         name = str(name) if name else f"scenario {len(self.saved) + 1}"
-        settings, overrides = self.settings(), dict(self._overrides)
-        numbers = self.headline
-        if self._shown != (settings, overrides) or self.error is not None:
-            result = self._compute(_Request(0, settings, overrides, self.controls["deadline"].value,
-                                            self.controls["budget"].value), render=False)
+        request = self._snapshot(0)
+        if request.refused is None and self._shown == (request.settings, request.overrides) and self.error is None:
+            numbers, plan = self.headline, self.plan
+        else:
+            result = self._compute(request, render=False)
             if result.error is not None:
                 raise ValidationError(f"cannot save scenario {name!r}: {result.error}")
-            numbers = result.headline
-        scenario = Scenario.from_settings(name, settings, estimates=task_estimates(self.project, overrides))
-        self.saved[name] = scenario
-        self._saved_rows[name] = {
-            **{k: v for k, v in settings.items()},
-            "overrides": "; ".join(f"{tid} {o:g}/{m:g}/{p:g}" for tid, (o, m, p) in overrides.items()),
-            "_overrides": overrides,
-            **{k: numbers[k] for k in HEADLINE_KEYS},
-        }
+            numbers, plan = result.headline, result.plan
+        scenario = Scenario.from_settings(name, request.settings,
+                                          estimates=task_estimates(self.project, request.overrides))
+        self._saved.add(scenario, request.settings, request.overrides, numbers, plan)
         self._show_scenarios()
         return scenario
+
+    def delete_scenario(self, name: str) -> None:
+        """Remove a saved scenario from the table."""
+        self._saved.remove(name)
+        self._show_scenarios()
+
+    @property
+    def saved(self) -> dict:
+        """Name -> :class:`pmsim.Scenario` of every saved scenario, in the order saved."""
+        return self._saved.saved
 
     @property
     def scenarios(self) -> pd.DataFrame:
         """The saved scenarios, one row each: their settings, ``iterations``, ``seed``,
         ``overrides`` (task estimates edited, ``id o/m/p``) and the headline numbers."""
-        rows = {name: {k: v for k, v in row.items() if not k.startswith("_")} for name, row in self._saved_rows.items()}
-        frame = pd.DataFrame.from_dict(rows, orient="index")
-        if frame.empty:
-            frame = pd.DataFrame(columns=["iterations", "seed", "overrides", *HEADLINE_KEYS])
-        front = [c for c in frame.columns if c not in ("iterations", "seed", "overrides", *HEADLINE_KEYS)]
-        frame = frame[front + ["iterations", "seed", "overrides", *HEADLINE_KEYS]]
-        frame.index.name = "scenario"
-        return frame
+        return self._saved.frame()
 
-    def export_scenarios(self, path) -> Path:
-        """Write :attr:`scenarios` to a CSV file; returns its path.
+    def _plan_row(self) -> dict | None:
+        """The plan's row of the scenario table: its numbers with the dashboard's first iterations and seed."""
+        if not self._plans:
+            return None
+        (iterations, seed), numbers = next(iter(self._plans.items()))
+        return {**numbers, "iterations": iterations, "seed": seed}
 
-        Text that a spreadsheet would run as a formula (a scenario named ``=HYPERLINK(...)``) is
-        written with a leading ``'`` (:func:`pmsim.io.csv_files.csv_text`).
+    def scenarios_for_people(self) -> pd.DataFrame:
+        """The plan and the saved scenarios as people read them: dates, whole money, percentages and
+        each number's difference from the plan (with the same iterations and seed)."""
+        plan = self._plan_row()
+        if plan is None:
+            raise ValidationError("no numbers yet: the first update has not finished")
+        return people_frame(self.project, plan, self._saved.rows)
+
+    def export_scenarios(self, path, raw: bool = False) -> Path:
+        """Write the scenario table to a CSV file; returns its path.
+
+        By default the table people read (:meth:`scenarios_for_people`);
+        with ``raw`` the raw values (:attr:`scenarios`). Text that a
+        spreadsheet would run as a formula is neutralised.
         """
         path = Path(path)
-        path.write_text(csv_text(self.scenarios, index=True), encoding="utf-8", newline="")
+        path.write_text(csv_text(self.scenarios if raw else self.scenarios_for_people()), encoding="utf-8", newline="")
         return path
 
     def _show_scenarios(self) -> None:
-        table = self.scenarios
-        self.restore_choice.options = list(table.index)
-        if len(table):
-            self.restore_choice.value = table.index[-1]
-        self.table.value = scenarios_table(table, self.project.currency)
-        self.download.value = download_link(table)
+        self.parts.table.show(self._plan_row(), self._saved.rows)
+        self.download.value = (download_links(self.scenarios_for_people(), self.scenarios)
+                               if self._saved.rows and self._plans else "")
+
+    def restore_plan(self) -> None:
+        """Set every control back to the project as it is (iterations and seed stay)."""
+        self._set_controls(default_values(self.project, self._initial_budget), {})
 
     def restore_scenario(self, name: str) -> None:
         """Set every control back to a saved scenario (and update once)."""
-        if name not in self.saved:
-            raise ValidationError(f"no saved scenario {name!r}; saved: {', '.join(self.saved) or 'none'}")
-        row = self._saved_rows[name]
+        self._saved.check(name)
+        row = self._saved.rows[name]
         values = default_values(self.project, self._initial_budget)
-        settings = self.saved[name].settings()
-        for key, value in settings.items():
+        for key, value in self.saved[name].settings().items():
             if key.startswith("risk:"):
                 rid = key.partition(":")[2]
-                if value is False:
-                    values[key] = False
-                else:
-                    values[key] = True
+                values[key] = value is not False
+                if value is not False:
                     values[f"probability:{rid}"] = value
             else:
                 values[key] = value
         values["iterations"], values["seed"] = row["iterations"], row["seed"]
-        with self._hold():
+        self._set_controls(values, row["_overrides"])
+
+    def _set_controls(self, values: dict, overrides: dict) -> None:
+        with self._tasks.hold():
             for key, value in values.items():
                 self.controls[key].value = value
-            self._overrides = dict(row["_overrides"])
-            tid = self.controls["task"].value
-            if tid is not None:
-                for key, value in zip(("optimistic", "most_likely", "pessimistic"),
-                                      self._overrides.get(tid) or three_points(self.project.task(tid).estimate)):
-                    self.controls[f"task:{key}"].value = value
+            self._tasks.set(overrides)
+        self._last_edit = None
         self._request()
 
     def close(self) -> None:

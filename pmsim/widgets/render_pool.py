@@ -19,13 +19,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-from .. import plot
+from . import figures
 
 log = logging.getLogger(__name__)
 
-DPI = 72
 _FIGURES = threading.local()
-_FIGSIZE = (7.0, 3.4)
 
 
 def _figures() -> dict:
@@ -52,7 +50,7 @@ def _figure(**kwargs):
 
     from ..plot.canvas import TextCachingCanvas
 
-    fig = Figure(figsize=_FIGSIZE, dpi=DPI, **kwargs)
+    fig = Figure(figsize=(figures.WIDTH, figures.HEIGHT), dpi=figures.DPI, **kwargs)
     TextCachingCanvas(fig)
     return fig
 
@@ -89,47 +87,45 @@ def _spills(fig, ax) -> bool:
         lo, hi = sorted(axis.get_view_interval())
         texts += [tick.label1 for tick in axis.majorTicks if lo <= tick.get_loc() <= hi]  # the ticks drawn
     boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
-    if ax.get_legend() is not None:
-        boxes.append(ax.get_legend().get_window_extent(renderer))
+    for legend in [*fig.legends, *([ax.get_legend()] if ax.get_legend() is not None else [])]:
+        boxes.append(legend.get_window_extent(renderer))
     if any(b.x0 < -0.5 or b.x1 > width + 0.5 for b in boxes):
         return True
     boxes += [t.get_window_extent(renderer) for t in titles if t.get_visible() and t.get_text()]
     return any(b.y0 < -0.5 or b.y1 > height + 0.5 for b in boxes)
 
 
-def _draw(kind: str, data) -> bytes:
-    """Draw one figure of the dashboard with :mod:`pmsim.plot` and return it as PNG bytes.
-
-    ``data`` holds the keyword arguments (pickled when it comes from another
-    process). The constrained layout (a third of the cost of a figure) runs
-    on the first figure of a kind and project; later ones are drawn into
-    the same axes of that kind's own figure, placed where the layout put
-    them, and the layout runs again only if some text would fall outside.
-    """
-    from PIL import Image
-
-    args = pickle.loads(data) if isinstance(data, bytes) else data
+def drawn_figure(kind: str, args: dict):
+    """The dashboard figure ``kind`` drawn from ``args`` (see :func:`_draw`), as this thread keeps it."""
     state = _figures()
-    key = (kind, args.get("layout"))
+    size = figures.size(kind, args)
+    key = (kind, args.get("layout"), size)
     rect = state["layouts"].get(key)
     if rect is not None:
         fig = state["plain"].get(kind)
         if fig is None:
             fig = state["plain"][kind] = _figure()
             fig.add_axes(rect)
+        if tuple(fig.get_size_inches()) != size:
+            fig.set_size_inches(size)
         ax = fig.axes[0]
         if ax.get_position().bounds != rect:
             ax.set_position(rect)
         _wipe(ax)
-        _plot(kind, ax, args)
+        figures.draw(kind, ax, args)
         fig.canvas.draw()
+        if figures.declutter(fig):
+            fig.canvas.draw()
     if rect is None or _spills(fig, ax):
         fig = state["constrained"]
+        fig.set_size_inches(size)
         for _ in range(2):  # a first layout of a fresh figure can miss a legend outside the axes
             fig.clear()
             ax = fig.subplots()
-            _plot(kind, ax, args)
+            figures.draw(kind, ax, args)
             fig.canvas.draw()
+            if figures.declutter(fig):
+                fig.canvas.draw()
             if not _spills(fig, ax):
                 break
         # Some slack, so that a label a few characters longer next time still fits
@@ -137,25 +133,26 @@ def _draw(kind: str, data) -> bytes:
         x, y, w, h = ax.get_position().bounds
         left, right, vertical = 6 / fig.bbox.width, 14 / fig.bbox.width, 3 / fig.bbox.height
         state["layouts"][key] = (x + left, y + vertical, w - left - right, h - 2 * vertical)
+    return fig
+
+
+def _draw(kind: str, data) -> bytes:
+    """Draw one figure of the dashboard (:mod:`.figures`) and return it as PNG bytes.
+
+    ``data`` holds the keyword arguments (pickled when it comes from another
+    process). The constrained layout (a third of the cost of a figure) runs
+    on the first figure of a kind, project and size; later ones are drawn
+    into the same axes of that kind's own figure, placed where the layout put
+    them, and the layout runs again only if some text would fall outside.
+    """
+    from PIL import Image
+
+    args = pickle.loads(data) if isinstance(data, bytes) else data
+    fig = drawn_figure(kind, args)
     buf = io.BytesIO()
     image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     image.convert("RGB").save(buf, format="png", compress_level=1)
     return buf.getvalue()
-
-
-def _plot(kind: str, ax, args: dict) -> None:
-    if kind == "histogram":
-        plot.histogram(args["sim"], ax=ax, deadline=args["deadline"], bins=30)
-    elif kind == "cdf":
-        plot.cdf(args["sim"], ax=ax, deadline=args["deadline"])
-    elif kind == "tornado":
-        plot.tornado(args["sim"], ax=ax, top=10)
-    elif kind == "burn":
-        plot.budget_burn(args["burn"], ax=ax, budget=args["budget"])
-        ax.set_title(args["title"])
-    else:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, args["text"], ha="center", va="center", wrap=True, transform=ax.transAxes)
 
 
 def _init_drawing_process(parent: int) -> None:
@@ -220,7 +217,7 @@ class Renderer:
     in the calling thread. A broken process falls back to drawing in-thread.
     """
 
-    KINDS = ("histogram", "cdf", "tornado", "burn", "message")  # in the order an update asks for them
+    KINDS = ("histogram", "cdf", "tornado", "burn", "gantt", "message")  # in the order an update asks for them
 
     def __init__(self):
         self._pools: list[ProcessPoolExecutor] = []

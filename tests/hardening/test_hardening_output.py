@@ -115,7 +115,8 @@ def test_exported_scenarios_have_no_cell_that_runs(tmp_path):
     path = whatif.export_scenarios(tmp_path / "scenarios.csv")
     text = path.read_text(encoding="utf-8")
     names = [row[0] for row in csv.reader(io.StringIO(text))][1:]
-    assert names == ["'=HYPERLINK(\"http://attacker.example\",\"open\")", "'-optimistic"]
+    # The table people read starts with the plan's row (the dashboard's baseline).
+    assert names == ["Plan (as in the file)", "'=HYPERLINK(\"http://attacker.example\",\"open\")", "'-optimistic"]
     assert not [c for c in cells(text) if runs_as_formula(c)]
 
 

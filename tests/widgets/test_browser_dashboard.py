@@ -120,10 +120,10 @@ def _wait_for_new_p80(page, old: dt.date) -> dt.date:
 
 
 def _save_scenario(page, name: str) -> None:
-    rows = page.locator(".pmsim-table tbody tr").count()
+    rows = page.locator(".pmsim-table .pmsim-row").count()
     page.locator(".pmsim-scenario-name input").fill(name)
     page.locator(".pmsim-save").click()
-    expect(page.locator(".pmsim-table tbody tr")).to_have_count(rows + 1, timeout=UPDATE_TIMEOUT)
+    expect(page.locator(".pmsim-table .pmsim-row")).to_have_count(rows + 1, timeout=UPDATE_TIMEOUT)
 
 
 def _timed_change(page, multiplier: str, p80: dt.date, histogram_src: str) -> tuple[float, float]:
@@ -178,8 +178,9 @@ def test_the_dashboard_answers_in_the_browser(page, dashboard_url):
 
     expect(page.locator(".pmsim-whatif .pmsim-stale")).to_have_count(0, timeout=UPDATE_TIMEOUT)  # plots in
     _save_scenario(page, "levelled, 2 developers")
-    rows = page.locator(".pmsim-table tbody tr")
-    expect(rows).to_have_count(2)
-    expect(rows.nth(1)).to_contain_text(fewer.isoformat())
+    rows = page.locator(".pmsim-table .pmsim-row")
+    expect(rows).to_have_count(4)  # the header, the plan, two scenarios
+    expect(rows.nth(3)).to_contain_text(fewer.isoformat())
+    expect(rows.nth(3)).to_contain_text("Resources levelled")  # the changes in words
     page.locator(".pmsim-whatif").screenshot(path=str(ARTIFACTS / "dashboard.png"))
     page.screenshot(path=str(ARTIFACTS / "dashboard_page.png"), full_page=True)

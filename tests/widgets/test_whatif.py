@@ -53,7 +53,8 @@ def test_controls_have_the_design_names(erp, dash):
     expected |= {f"capacity:{r.id}" for r in erp.resources}
     expected |= {f"risk:{r.id}" for r in erp.risks} | {f"probability:{r.id}" for r in erp.risks}
     assert names == expected
-    assert dash.controls["deadline"].value == erp.deadline
+    assert dash.controls["deadline"].value == erp.deadline.isoformat()  # typed as YYYY-MM-DD
+    assert dash.controls["deadline"].date == erp.deadline
     assert dash.controls["budget"].value == erp.budget
     assert dash.controls["capacity:dev"].value == 4.0
     assert set(dash.headline) == {"p50", "p80", "p_on_time", "p_on_budget", "jcl", "expected_cost"}
@@ -92,7 +93,7 @@ def test_the_headline_is_that_of_a_simulation_with_the_same_seed(erp, dash):
 def test_raising_the_multiplier_moves_p80_later_and_redraws(drawn):
     before = dict(drawn.headline)
     images = {k: bytes(v.value) for k, v in drawn.images.items()}
-    assert set(images) == {"histogram", "cdf", "tornado", "burn"}
+    assert set(images) == {"histogram", "cdf", "tornado", "burn", "gantt"}
     assert all(png.startswith(PNG) for png in images.values())
     drawn.controls["multiplier"].value = 1.3
     assert drawn.headline["p80"] > before["p80"]
@@ -121,34 +122,51 @@ def test_phase_risk_and_deadline_controls_change_the_numbers(erp, dash):
 
 
 @pytest.mark.parametrize(
-    "setup, edit, message, fix",
+    "setup, edit, field, message, fix",
     [
-        # optimistic above most likely on the selected task
-        ({}, {"task:optimistic": 50.0}, "Task 'IN01': optimistic (50) > most_likely (4)", {"task:optimistic": 3.0}),
+        # optimistic above most likely on the selected task: refused by the panel, named by the field's label
+        ({}, {"task:optimistic": 50.0}, "task:optimistic", "Task 'IN01': Optimistic (50) is above Most likely (4).",
+         {"task:optimistic": 3.0}),
         # most likely above pessimistic
-        ({}, {"task:most_likely": 9.0}, "Task 'IN01': most_likely (9) > pessimistic (6)", {"task:most_likely": 4.0}),
+        ({}, {"task:most_likely": 9.0}, "task:most_likely", "Task 'IN01': Most likely (9) is above Pessimistic (6).",
+         {"task:most_likely": 4.0}),
         # an estimate that is not a number
-        ({}, {"task:pessimistic": float("nan")}, "Task 'IN01': pessimistic must be a finite number",
-         {"task:pessimistic": 6.0}),
-        # levelling on, and a capacity below what a task demands
-        ({"levelled": True}, {"capacity:dev": 1.0},
+        ({}, {"task:pessimistic": float("nan")}, "task:pessimistic",
+         "Task 'IN01': Pessimistic must be a number of days of 0 or more, got nan.", {"task:pessimistic": 6.0}),
+        # levelling on, and a capacity below what a task demands: the engine's message, on the field just edited
+        ({"levelled": True}, {"capacity:dev": 1.0}, "capacity:dev",
          "Task 'AD04' demands 2 units of resource 'dev', more than its capacity 1", {"capacity:dev": 4.0}),
+        # runs out of range: refused, not clamped
+        ({}, {"iterations": 0}, "iterations", "0 is refused: the number of runs is between 100 and 10,000,000.",
+         {"iterations": ITERATIONS}),
+        ({}, {"seed": -1}, "seed", "-1 is refused: a seed is a whole number of 0 or more.", {"seed": 3}),
+        ({}, {"budget": -5.0}, "budget", "-5.0 is refused: a budget is an amount of 0 or more.",
+         {"budget": 1_410_000.0}),
+        # a date in another format than the page's
+        ({}, {"deadline": "11/30/2027"}, "deadline",
+         "'11/30/2027' is not a date; write it as YYYY-MM-DD, e.g. 2027-11-30.", {"deadline": "2027-09-17"}),
     ],
 )
-def test_an_invalid_edit_shows_its_message_and_keeps_the_last_numbers(dash, setup, edit, message, fix):
+def test_a_refused_edit_names_its_field_and_keeps_the_last_numbers(erp, dash, setup, edit, field, message, fix):
+    from pmsim.widgets.controls import label
+
     for name, value in setup.items():
         dash.controls[name].value = value
     good = dict(dash.headline)
     for name, value in edit.items():
         dash.controls[name].value = value  # no exception escapes
     assert dash.error is not None and dash.error.startswith(message)
-    assert html.escape(message) in dash.error_box.value
+    assert dash.error_field == field
+    assert f"<b>{html.escape(label(erp, field))}</b>: {html.escape(message)}" in dash.error_box.value
+    assert "dimmed" in dash.error_box.value and "below" not in dash.error_box.value
+    assert "pmsim-invalid" in dash.controls[field]._dom_classes
     assert "pmsim-error" in dash.error_box.value and "Traceback" not in dash.error_box.value
     assert dash.stale and "pmsim-stale" in dash.cards_box._dom_classes
     assert dash.headline == good
     for name, value in fix.items():
         dash.controls[name].value = value
     assert dash.error is None and dash.error_box.value == "" and not dash.stale
+    assert "pmsim-invalid" not in dash.controls[field]._dom_classes
     assert dash.headline == good
 
 
@@ -200,14 +218,39 @@ def test_save_restore_and_export_scenarios(erp, dash, tmp_path):
     assert dash.controls["task:pessimistic"].value == 60.0
     assert dash.headline == slow_numbers
 
-    path = dash.export_scenarios(tmp_path / "scenarios.csv")
-    back = pd.read_csv(path, index_col="scenario")
-    assert list(back.index) == ["plan", "slow"]
-    assert back.loc["slow", "p80"] == slow_numbers["p80"].isoformat()
-    assert back.loc["slow", "capacity:dev"] == 2.0
-    assert "scenarios.csv" in dash.download.value and "base64," in dash.download.value
-    with pytest.raises(pm.ValidationError, match="no saved scenario 'nope'; saved: plan, slow"):
+    raw = pd.read_csv(dash.export_scenarios(tmp_path / "raw.csv", raw=True), index_col="scenario")
+    assert list(raw.index) == ["plan", "slow"]
+    assert raw.loc["slow", "p80"] == slow_numbers["p80"].isoformat()
+    assert raw.loc["slow", "capacity:dev"] == 2.0
+    assert raw.loc["slow", "expected_cost"] == pytest.approx(slow_numbers["expected_cost"], rel=1e-12)
+
+    # For people: the plan first, dates, whole money, shares, and each number against the plan with the
+    # same runs and seed ("slow" uses seed 11: its plan is the project as it is, simulated with seed 11).
+    people = pd.read_csv(dash.export_scenarios(tmp_path / "scenarios.csv"), index_col="Scenario")
+    assert list(people.index) == ["Plan (as in the file)", "plan", "slow"]
+    plan11 = pm.simulate(erp, iterations=ITERATIONS, seed=11)
+    slow = people.loc["slow"]
+    assert slow["P80 finish"] == slow_numbers["p80"].isoformat()
+    assert slow["P80 finish vs plan (days)"] == (slow_numbers["p80"] - plan11.percentile(80)).days
+    assert slow["Expected cost (EUR)"] == round(slow_numbers["expected_cost"])
+    assert slow["Expected cost vs plan (EUR)"] == round(slow_numbers["expected_cost"] - float(np.mean(plan11.cost)))
+    assert slow["P(on time)"] == f"{slow_numbers['p_on_time']:.0%}"
+    assert slow["Changes"] == ("All estimates ×1.2; Capacity of ERP developer 2 (plan 4); Risk R02 off; "
+                               "Risk R04 probability 70 % (plan 35 %); Task BD04 10/15/60 days")
+    assert (slow["Runs"], slow["Seed"]) == (ITERATIONS, 11)
+    assert people.loc["plan", "P80 finish vs plan (days)"] == 0 and people.loc["plan", "Changes"] == "none"
+    assert "scenarios.csv" in dash.download.value and "scenarios_raw.csv" in dash.download.value
+
+    # The table on the page: the plan's row, then one per scenario, each with Restore, the saved ones with Delete.
+    assert len(dash.parts.table.widget.children) == 1 + 3
+    dash.parts.table.buttons[("delete", "plan")].click()
+    assert list(dash.saved) == ["slow"] and len(dash.parts.table.widget.children) == 1 + 2
+    dash.parts.table.buttons[("restore", None)].click()  # the plan's row
+    assert dash.settings() == {"iterations": ITERATIONS, "seed": 11}
+    with pytest.raises(pm.ValidationError, match="no saved scenario 'nope'; saved: slow"):
         dash.restore_scenario("nope")
+    with pytest.raises(pm.ValidationError, match="no saved scenario 'plan'; saved: slow"):
+        dash.delete_scenario("plan")
 
 
 def test_a_saved_scenario_sweeps_in_code_to_the_same_numbers(erp, dash):
@@ -234,7 +277,7 @@ def test_a_saved_scenario_sweeps_in_code_to_the_same_numbers(erp, dash):
 
 def test_saving_while_the_numbers_are_stale_computes_them(erp, dash):
     dash.controls["task:optimistic"].value = 99.0  # invalid: the shown numbers are stale
-    with pytest.raises(pm.ValidationError, match="cannot save scenario 'bad': Task 'IN01': optimistic"):
+    with pytest.raises(pm.ValidationError, match=r"cannot save scenario 'bad': Task 'IN01': Optimistic \(99\) is above"):
         dash.save_scenario("bad")
     dash.controls["task:optimistic"].value = 3.0
     dash._shown = None  # as if an update were still pending
@@ -242,13 +285,19 @@ def test_saving_while_the_numbers_are_stale_computes_them(erp, dash):
     assert dash.scenarios.loc["again", "p80"] == dash.headline["p80"]
 
 
-def test_the_progress_bar_reaches_100_percent(dash):
+def test_the_progress_bar_shows_only_while_an_update_runs(dash):
     assert (dash.progress.widget.value, dash.progress.widget.max) == (ITERATIONS, ITERATIONS)
+    shown = []
+    dash.progress.widget.layout.observe(lambda change: shown.append(change["new"]), "display")
     dash.controls["iterations"].value = 3000
     bar = dash.progress.widget
     assert (bar.value, bar.max, bar.bar_style) == (3000, 3000, "success")
     assert bar.description == "Simulating 100 %"
-    assert "3,000 iterations" in dash.status.value
+    assert shown == [None, "none"]  # shown while the update ran, hidden after
+    assert dash.status.layout.display is None
+    # What the numbers are, for a user; the timings only in the tooltip.
+    assert "Updated: 3,000 runs, seed 3." in dash.status.value
+    assert " ms" not in dash.status.value.split(">", 1)[1] and "title='update in " in dash.status.value
 
 
 def test_debounced_updates_run_in_a_worker_and_the_last_change_wins(erp):
@@ -281,9 +330,9 @@ def test_debounced_updates_show_the_numbers_then_each_plot_as_it_is_drawn(erp):
     before = w.updates
     w.controls["multiplier"].value = 1.3
     assert w.wait(120) and w.updates == before + 1 and w.error is None
-    # The new P80 first, then the four plots in the order they were asked for, each before the update ended.
-    assert seen[:5] == [("p80", before), ("histogram", before), ("cdf", before), ("tornado", before),
-                        ("burn", before)]
+    # The new P80 first, then the five plots in the order they were asked for, each before the update ended.
+    assert seen[:6] == [("p80", before), ("histogram", before), ("cdf", before), ("tornado", before),
+                        ("burn", before), ("gantt", before)]
     assert ("p80", before + 1) not in seen  # the final result changed nothing more on the page
     w.close()
 
@@ -370,7 +419,7 @@ def test_drawing_processes_give_the_same_images_as_drawing_here(erp):
                 renderer.result(renderer.submit(kind, sim=sim, deadline=False, layout=key))
         drawn = [set(pool.submit(render_pool._layouts).result(60)) for pool in renderer._pools]
         for kind in kinds:
-            assert sum((kind, key) in keys for keys in drawn) == 1
+            assert sum(any(k[:2] == (kind, key) for k in keys) for keys in drawn) == 1
     finally:
         renderer.shutdown()
 
