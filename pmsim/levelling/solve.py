@@ -15,10 +15,13 @@ from .._seed import resolve_seed
 from ..cpm import Schedule
 from ..errors import ValidationError
 from ..model import Project
-from ..timeline import require_plain
+from ..timeline import plain_schedule
+from .calendar_heuristic import calendar_heuristic
+from .calendar_problem import build_calendar_problem, longer
+from .calendar_schedule import calendar_levelled_schedule
 from .exact import EXACT_TIME_LIMIT, exact
 from .floats import levelled_schedule
-from .heuristic import heuristic
+from .heuristic import IMPROVE_SCHEDULES, heuristic
 from .problem import build_problem
 from .rules import RULES
 
@@ -109,8 +112,9 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     if not isinstance(project, Project):
         raise ValidationError(f"level needs a Project, got {type(project).__name__}")
     method, rule = _check_options(method, rule, schedules, time_limit)
-    require_plain(project, "levelling")
     seed = resolve_seed(seed)
+    if not plain_schedule(project):
+        return _level_on_calendars(project, method, rule, schedules, improve, seed, time_limit)
     problem = build_problem(project)
     report = {}
     if method == "exact":
@@ -125,3 +129,21 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     info["seed"] = seed
     return levelled_schedule(problem, start, info=info, **report)
 
+
+
+def _level_on_calendars(project: Project, method: str, rule: str, schedules: int, improve: bool, seed: int,
+                        time_limit) -> Schedule:
+    """:func:`level` of a project on several calendars, with date constraints or progress."""
+    if method != "serial":
+        raise ValidationError(
+            f"Project {project.name!r}: method={method!r} levels projects whose tasks share one calendar without "
+            "date constraints or progress; this one has several calendars, constraints or progress: use "
+            "method='serial' (docs/levelling.md)")
+    problem = build_calendar_problem(project)
+    while True:
+        dates, info = calendar_heuristic(problem, rule, schedules, improve, seed, time_limit, IMPROVE_SCHEDULES)
+        if dates is not None:
+            break
+        problem = longer(problem)  # the levelled schedule reaches past the calendar tables
+    info["seed"] = seed
+    return calendar_levelled_schedule(problem, dates, info=info, status="heuristic")
