@@ -25,7 +25,7 @@ from .heuristic import IMPROVE_SCHEDULES, heuristic
 from .problem import build_problem
 from .rules import RULES
 
-__all__ = ["level", "METHODS"]
+__all__ = ["level", "level_on_calendars", "METHODS"]
 
 METHODS = ("serial", "parallel", "exact")
 
@@ -114,7 +114,7 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     method, rule = _check_options(method, rule, schedules, time_limit)
     seed = resolve_seed(seed)
     if not plain_schedule(project):
-        return _level_on_calendars(project, method, rule, schedules, improve, seed, time_limit)
+        return level_on_calendars(project, method, rule, schedules, improve, seed, time_limit)[0]
     problem = build_problem(project)
     report = {}
     if method == "exact":
@@ -131,9 +131,14 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
 
 
 
-def _level_on_calendars(project: Project, method: str, rule: str, schedules: int, improve: bool, seed: int,
-                        time_limit) -> Schedule:
-    """:func:`level` of a project on several calendars, with date constraints or progress."""
+def level_on_calendars(project: Project, method: str = "serial", rule: str = "lft", schedules: int = 1,
+                       improve: bool = True, seed=0, time_limit=None):
+    """:func:`level` of a project on several calendars, with date constraints or progress, and how it was
+    made: ``(schedule, problem, dates)``, the :class:`~.calendar_problem.CalendarProblem` and the
+    :class:`~.calendar_heuristic.CalendarDates` whose ``order`` the forward scheme takes to give it (the
+    levelled Monte Carlo follows that list)."""
+    method, rule = _check_options(method, rule, schedules, time_limit)
+    seed = resolve_seed(seed)
     if method != "serial":
         raise ValidationError(
             f"Project {project.name!r}: method={method!r} levels projects whose tasks share one calendar without "
@@ -146,4 +151,4 @@ def _level_on_calendars(project: Project, method: str, rule: str, schedules: int
             break
         problem = longer(problem)  # the levelled schedule reaches past the calendar tables
     info["seed"] = seed
-    return calendar_levelled_schedule(problem, dates, info=info, status="heuristic")
+    return calendar_levelled_schedule(problem, dates, info=info, status="heuristic"), problem, dates

@@ -241,3 +241,94 @@ def test_a_started_task_over_capacity_is_named():
     assert sorted(str(w.message)[:60] for w in record) == [
         f"Task '{t}': levelling keeps it where it is (its work has started)"[:60] for t in "AB"]
     assert times(s) == {t: ("2027-01-04 08:00", "2027-01-06 17:00") for t in "AB"}
+
+
+# --------------------------------------------------------------------------- the levelled Monte Carlo
+
+
+def _two_calendars() -> pm.Project:
+    return pm.Project(name="two calendars", start="2027-01-04", calendars=(SEVEN,),
+                      tasks=[pm.Task("A", duration=2, resources={"dev": 1}),
+                             pm.Task("B", duration=4, resources={"dev": 1}, calendar="seven"),
+                             pm.Task("D", duration=2)],
+                      dependencies=[pm.Dependency("B", "D")], resources=[pm.Resource("dev", capacity=1)])
+
+
+def _uncertain(project: pm.Project, spread=(0.7, 1.8)) -> pm.Project:
+    """Three-point estimates around each planned duration (started tasks keep theirs)."""
+    lo, hi = spread
+    return project.replace(tasks=tuple(
+        t.replace(optimistic=t.planned_duration * lo, most_likely=t.planned_duration,
+                  pessimistic=t.planned_duration * hi) if t.planned_duration > 0 else t for t in project.tasks))
+
+
+@pytest.mark.parametrize("build", [
+    _two_calendars, _in_progress,
+    lambda: _on_a_copy_of_the_calendar(pm.read_project(PSPLIB / "j301_1.sm")),
+    lambda: _with_a_date(pm.read_project(PSPLIB / "j3013_1.sm")),
+])
+def test_levelled_iterations_with_planned_durations_reproduce_level_on_calendars(build):
+    # Zero-width estimates: every iteration is the levelled plan, task by task.
+    p = build()
+    s = level_quietly(p)
+    sim = pm.simulate(p, iterations=64, seed=1, levelled=True, keep="tasks")
+    assert np.all(sim.finish == np.float32(s.makespan))
+    _, start, finish = next(sim.iter_task_dates())
+    assert np.allclose(start, s.table["start"].to_numpy()[None, :], atol=1e-4)  # float32 days
+    assert np.allclose(finish, s.table["finish"].to_numpy()[None, :], atol=1e-4)
+    assert sim.levelled_plan.table.equals(s.table)
+
+
+def test_levelled_criticality_on_calendars_follows_the_hand_over():
+    # B hands dev to A (B ends Thursday 17:00, A starts Friday 08:00, the next working moment): A, B and
+    # D all set the finish on Monday 11.
+    sim = pm.simulate(_two_calendars(), iterations=20, seed=1, levelled=True)
+    assert sim.criticality.to_dict() == {"A": 1.0, "B": 1.0, "D": 1.0}
+
+
+def test_levelled_simulation_on_calendars_repeats_whatever_the_chunks_and_threads():
+    import numba
+
+    p = _uncertain(_on_a_copy_of_the_calendar(pm.read_project(PSPLIB / "j301_1.sm")))
+    a = pm.simulate(p, iterations=600, seed=21, levelled=True, keep="tasks")
+    b = pm.simulate(p, iterations=600, seed=21, levelled=True, keep="tasks", chunk_size=7)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        c = pm.simulate(p, iterations=600, seed=21, levelled=True, keep="tasks")
+    finally:
+        numba.set_num_threads(threads)
+    for other in (b, c):
+        assert np.array_equal(a.finish, other.finish) and a.criticality.equals(other.criticality)
+        assert np.array_equal(a.task_finish, other.task_finish)
+    # The dates regenerated in chunks of another size are the run's.
+    regenerated = np.concatenate([finish for _, _, finish in a.iter_task_dates(chunk_size=250)])
+    assert np.allclose(regenerated, a.task_finish, atol=0, rtol=0)
+    assert not np.array_equal(a.finish, pm.simulate(p, iterations=600, seed=22, levelled=True).finish)
+
+
+def test_levelled_iterations_on_calendars_keep_capacity_links_and_the_data_date():
+    # On the copy of the project calendar working days are the plain axis: check each iteration's dates
+    # with the links' arithmetic and the units in use at every task's start.
+    p = _uncertain(_on_a_copy_of_the_calendar(pm.read_project(PSPLIB / "j3013_1.sm")))
+    sim = pm.simulate(p, iterations=300, seed=4, levelled=True, keep="tasks")
+    _, start, finish = next(sim.iter_task_dates(chunk_size=300))
+    ids = list(p.task_ids)
+    col = {t: k for k, t in enumerate(ids)}
+    tol = 1e-3  # float32 dates of up to ~200 days
+    for d in p.dependencies:
+        a, b = col[d.predecessor], col[d.successor]
+        assert np.all(start[:, b] >= finish[:, a] - tol), d  # PSPLIB: finish-to-start, no lag
+    for r in p.resources:
+        units = np.array([dict(p.task(t).resources).get(r.id, 0.0) for t in ids])
+        busy = finish > start + tol
+        running = (start[:, None, :] <= start[:, :, None] + tol) & (finish[:, None, :] > start[:, :, None] + tol) \
+            & busy[:, None, :]
+        assert ((running * units[None, None, :]).sum(axis=2)).max() <= r.capacity + 1e-6, r.id
+    unlevelled = pm.simulate(p, iterations=300, seed=4)
+    assert np.all(sim.finish >= unlevelled.finish - tol) and sim.mean > unlevelled.mean
+    # In progress: no iteration starts work not yet started before the data date (Thursday: day 3).
+    q = _uncertain(_in_progress())
+    _, start, _ = next(pm.simulate(q, iterations=500, seed=2, levelled=True, keep="tasks").iter_task_dates())
+    assert np.all(start[:, list(q.task_ids).index("B")] >= 3.0)
+    assert np.all(start[:, list(q.task_ids).index("A")] == 0.0)  # its actual start
