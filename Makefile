@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_montecarlo.py
 	$(BIN)/python benchmarks/bench_levelling.py
 	$(BIN)/python benchmarks/bench_widgets.py
+	$(BIN)/python benchmarks/bench_calendars.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

@@ -302,10 +302,13 @@ def _dated_passes(tl, days: np.ndarray):
         end = finish if anchor == -np.inf else anchor
         backward(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, succ_date, inputs, tl.tables, end,
                  es, ef, rs, ls, lf)
+        if attempt:
+            break
         late = _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, (succ_lag, succ_cal, succ_date), finish)
-        if late is None or attempt:
+        if late is None:
             break
         inputs = inputs._replace(start_floor=np.maximum(inputs.start_floor, late))
+    _refuse_starts_before_the_project(tl, inputs, rs)
     if not (np.all(np.isfinite(ef)) and np.all(np.isfinite(lf)) and np.all(np.isfinite(ls))):
         if tl.uniform:
             raise ValidationError("the schedule has no finite dates; check the durations, lags and constraints")
@@ -319,34 +322,51 @@ def _dated_passes(tl, days: np.ndarray):
             "finish_float": ff_, "free_float": free, "finish": finish}
 
 
+def _refuse_starts_before_the_project(tl, inputs, rs) -> None:
+    """A task not started that a date would start before the project start: no schedule meets its constraint
+    (a must-finish-on, or under ``honor_constraints`` a no-later-than, with too little working time before it).
+    The engine's axis begins at the project start; MS Project's rule may place such a task earlier (not refused,
+    it starts at the axis origin)."""
+    if inputs.rule == 2:
+        return  # MS Project's rule lets such a date place a task before the project start
+    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
+    if inputs.honor:
+        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
+    start = 0.0 if tl.uniform else tl.base
+    early = np.flatnonzero(pulled & (inputs.status == 0) & (rs < start - 1e-6 * max(1.0, abs(start))))
+    if not early.size:
+        return
+    project = tl.project
+    task = project.tasks[int(tl.net.project_index[early[0]])]
+    hard = task.constraint in ("MSO", "MFO") or task.secondary_constraint in ("MSO", "MFO")
+    rule = ("" if hard else "; honor_constraints makes this constraint binding (with honor_constraints=False "
+            "the conflict shows as negative total float)")
+    others = f" (and {early.size - 1} other tasks)" if early.size > 1 else ""
+    raise ValidationError(f"Task {task.id!r}{others}: its constraint {task.constraint} on {task.constraint_date} "
+                          f"leaves its calendar too little working time after the project start {project.start} "
+                          f"for its work, so it would start before the project; no schedule can meet it{rule}")
+
+
 def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_links, finish):
     """The start floors that move the project's ALAP tasks late, or None when it has none.
 
-    Honouring constraints (MS Project), a task as late as possible sits at its
-    late dates; otherwise (P6) it uses its free float, so no successor moves.
+    By MS Project's rule a task as late as possible sits at its late dates;
+    by P6's it starts as late as its successors' early dates allow, so no
+    successor moves (a chain of ALAP tasks moves together).
     """
-    from ._kernels.dated import free_floats
+    from ._kernels.dated import alap_starts
 
     project, net = tl.project, tl.net
     alap = np.array([project.tasks[i].constraint == "ALAP" or project.tasks[i].secondary_constraint == "ALAP"
                      for i in net.project_index.tolist()], dtype=bool) & (inputs.status == 0)
     if not alap.any():
         return None
-    if project.honor_constraints:
+    if inputs.rule == 2:
         return np.where(alap, ls, -np.inf)
-    free = np.empty(net.n)
-    free_floats(net.succ_ptr, net.succ_idx, net.succ_type, *succ_links, inputs, tl.tables, finish, es, ef, rs, free)
-    shifted = np.array([_later_by(tl, j, rs[j], free[j]) if alap[j] else -np.inf for j in range(net.n)])
-    return shifted
-
-
-def _later_by(tl, j: int, t: float, work: float) -> float:
-    """``t`` moved later by ``work`` working time of task ``j``'s calendar."""
-    c = int(tl.task_calendar[j])
-    if c < 0:
-        return t + work
-    table = tl.calendars[c].work_table(tl.origin, tl.horizon_days)
-    return float(table.time_at(table.work_at(t) + work, "start"))
+    out = np.empty(net.n)
+    alap_starts(net.succ_ptr, net.succ_idx, net.succ_type, *succ_links[:2], inputs, tl.tables, alap, finish,
+                es.copy(), ef.copy(), rs.copy(), out)
+    return out
 
 
 def _dated_schedule(project: Project, tl, days: np.ndarray, passes: dict) -> Schedule:

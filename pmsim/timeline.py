@@ -245,6 +245,14 @@ def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> i
     start = _moment_minutes(origin, project.start, False)
     days = int((max(reach + start, dated) + reach * 0.25) // MINUTES_PER_DAY) + 120
     if days > MAX_YEARS * 366:
+        idle = [c for c in stretch if stretch[c] >= 366 * MINUTES_PER_DAY]  # no working minute in a year
+        if idle:
+            users = [project.tasks[i].id for i, c in zip(net.project_index.tolist(), task_cals) if c in idle]
+            names = ", ".join(repr(c.id) for c in idle)
+            raise ValidationError(f"Project {project.name!r}: calendar {names} has no working time in the year "
+                                  f"from {origin} (its exceptions or weekdays leave none), so task "
+                                  f"{', '.join(map(repr, users[:5]))}{' ...' if len(users) > 5 else ''} "
+                                  "can never be scheduled; give the calendar working time")
         raise ValidationError(f"Project {project.name!r}: the schedule would reach beyond {MAX_YEARS} years; "
                               "check the durations, lags and dates")
     return days
@@ -345,7 +353,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    fixed_finish=fixed_finish, late_start_cap=late_start_cap, late_finish_cap=late_finish_cap,
                    status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
-                   link_lag=np.empty(n_links), link_date=np.empty(n_links))
+                   link_lag=np.empty(n_links), link_date=np.empty(n_links),
+                   start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool))
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)

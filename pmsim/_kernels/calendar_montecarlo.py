@@ -61,7 +61,10 @@ def _critical_chain(inst, work, es, ef, rs, fin, flag, stack, counts):
                 date = lag_after(inst.pred_cal[e], ef[i] if from_finish(kind) else es[i], inst.pred_lag[e], tab)
                 if to_finish(kind):
                     date = start_of_work(c, date, d, tab)
-                date = next_start(c, date, tab) if d > 0.0 else last_finish(c, date, tab)
+                if d > 0.0 or inp.start_milestone[j]:
+                    date = next_start(c, date, tab)
+                else:
+                    date = last_finish(c, date, tab)
                 if date >= rs[j] - _CLOSE * max(1.0, abs(rs[j])):
                     flag[i] = True
                     stack[top] = i

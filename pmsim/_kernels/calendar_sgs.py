@@ -80,7 +80,7 @@ def early_dates(j, inst, work, es, ef):
             bound = inp.fixed_start[j]
         if not np.isnan(inp.fixed_finish[j]):
             bound = start_of_work(c, inp.fixed_finish[j], d, tab)
-    if d > 0.0:
+    if d > 0.0 or inp.start_milestone[j]:  # work, and a start milestone, wait for the next working moment
         bound = next_start(c, bound, tab)
         return bound, bound, add_work(c, bound, d, tab)
     bound = last_finish(c, bound, tab)
@@ -209,11 +209,9 @@ def backward_sgs(order, inst, work, anchor, prof, buf, rs, ef, ls, lf):
         if not inst.pinned[j]:
             c = inp.task_cal[j]
             d = work[j]
-            f = latest_finish(j, inst, work, ls, lf, anchor)
-            s = f
-            if d > 0.0:  # a milestone keeps the moment its links give, as dated.backward has it
-                f = last_finish(c, f, tab)
-                s = start_of_work(c, f, d, tab)
+            # The end of the work done by then (a milestone too), as dated.backward has it.
+            f = last_finish(c, latest_finish(j, inst, work, ls, lf, anchor), tab)
+            s = start_of_work(c, f, d, tab) if d > 0.0 else f
             if uses_resources(inst, work, j):
                 while True:
                     z = last_conflict(prof, inst.grid, c, s, f, j, inst.rptr, inst.ridx, inst.demand, inst.cap,
@@ -257,7 +255,7 @@ def held_back(inst, work, prof, buf, es, ef, rs, est, driver, blocked):
             date = lag_after(inst.pred_cal[e], ef[i] if from_finish(kind) else es[i], inst.pred_lag[e], tab)
             if to_finish(kind):
                 date = start_of_work(c, date, d, tab)
-            date = next_start(c, date, tab) if d > 0.0 else last_finish(c, date, tab)
+            date = next_start(c, date, tab) if d > 0.0 or inp.start_milestone[j] else last_finish(c, date, tab)
             if date >= s - tol and date > best:
                 best = date
                 driver[j] = i

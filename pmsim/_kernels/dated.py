@@ -29,7 +29,7 @@ Dated = namedtuple(
     "Dated",
     "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
     "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
-    "link_lag link_date",
+    "link_lag link_date start_milestone",
 )
 
 
@@ -148,7 +148,9 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
                 bound = inp.fixed_start[j]
             if not np.isnan(inp.fixed_finish[j]):
                 bound = start_of_work(c, inp.fixed_finish[j], d, tab)
-        if d > 0.0:
+        if d > 0.0 or inp.start_milestone[j]:
+            # Work, and a start milestone, wait for the next working moment (P6 shows its start milestone
+            # there, but its finish links run from the end of the work before it, as a finish milestone's).
             bound = next_start(c, bound, tab)
             ef[j] = add_work(c, bound, d, tab)
         else:
@@ -199,8 +201,7 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
                 f = inp.fixed_finish[j]
             if not np.isnan(inp.fixed_start[j]):
                 f = add_work(c, inp.fixed_start[j], d, tab)
-        if d > 0.0:
-            f = last_finish(c, f, tab)
+        f = last_finish(c, f, tab)  # the end of the work done by then (a milestone too: Friday 17:00)
         lf[j] = f
         ls[j] = start_of_work(c, f, d, tab) if d > 0.0 else f
 
@@ -242,3 +243,34 @@ def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, ta
             if slack < f:
                 f = slack
         out[j] = f if f > 0.0 else 0.0
+
+
+@nb.njit(cache=True)
+def alap_starts(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, alap, project_finish, es, ef, rs, out):
+    """P6's as-late-as-possible: into ``out``, the start of each ``alap`` task as late as its successors'
+    early dates allow (the project finish when it has none), in reverse order so that a chain of ALAP
+    tasks moves together; ``es``/``ef``/``rs`` are moved with them. Other tasks get ``-inf``."""
+    n = inp.dur.shape[0]
+    for j in range(n - 1, -1, -1):
+        out[j] = -np.inf
+        if not alap[j]:
+            continue
+        c = inp.task_cal[j]
+        d = _work(inp, j)
+        latest = last_finish(c, project_finish, tab)
+        latest = start_of_work(c, latest, d, tab) if d > 0.0 else latest
+        for e in range(succ_ptr[j], succ_ptr[j + 1]):
+            s = succ_idx[e]
+            kind = succ_type[e]
+            if not _early_link_holds(inp, s):
+                continue
+            date = lag_before(link_cal[e], ef[s] if to_finish(kind) else rs[s], lag[e], tab)
+            if from_finish(kind):
+                date = start_of_work(c, date, d, tab) if d > 0.0 else last_finish(c, date, tab)
+            if date < latest:
+                latest = date
+        if latest > rs[j]:
+            rs[j] = next_start(c, latest, tab) if d > 0.0 else latest
+            es[j] = rs[j]
+            ef[j] = add_work(c, rs[j], d, tab) if d > 0.0 else rs[j]
+        out[j] = rs[j]

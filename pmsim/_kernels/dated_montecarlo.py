@@ -16,6 +16,7 @@ from collections import namedtuple
 import numba as nb
 import numpy as np
 
+from .crossmap import cross_link
 from .links import from_finish, to_finish
 from .montecarlo import _durations
 from .worktime import lag_after, time_at, work_at
@@ -29,7 +30,7 @@ _TOL = 1e-6
 WorkInputs = namedtuple(
     "WorkInputs",
     "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
-    "actual_finish rule honor same link_date extra",
+    "actual_finish rule honor same link_date extra start_milestone",
 )
 
 
@@ -41,15 +42,19 @@ def _task_work(dur, j, t, s, inp):
 
 
 @nb.njit(inline="always")
-def _crossing(e, i, j, kind, anchor, zero_i, lag, link_cal, inp, tab):
-    """Through elapsed time, the work time on ``j``'s calendar that link ``e`` from ``i`` gives for ``anchor``
-    (a work time on ``i``'s calendar; a finish, or a milestone, at the end of its work, a start at its next moment)."""
-    t = time_at(inp.task_cal[i], anchor, from_finish(kind) or zero_i, tab)
+def _crossing(e, i, j, kind, anchor, zero_i, lag, link_cal, inp, tab, maps):
+    """The work time on ``j``'s calendar that link ``e`` from ``i`` gives for ``anchor`` (a work time on ``i``'s
+    calendar; a finish, or a milestone, at the end of its work, a start at its next moment): through the
+    calendar pair's map (:mod:`.crossmap`), or through elapsed time when its lag counts on a third calendar."""
+    finish = from_finish(kind) or (zero_i and not inp.start_milestone[i])
+    if maps.link_map[e] >= 0:
+        return cross_link(e, anchor, finish, lag[e], maps)
+    t = time_at(inp.task_cal[i], anchor, finish, tab)
     return work_at(inp.task_cal[j], lag_after(link_cal[e], t, lag[e], tab), tab)
 
 
 @nb.njit(inline="always")
-def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef):
+def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef):
     """Early start and finish (work time of its calendar) of task ``j`` in rows ``0 .. m - 1``."""
     s = scale[j]
     status = inp.status[j]
@@ -82,16 +87,17 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
                         es[j, t] = w
             elif inp.same[e]:
                 lg = lag[e]
-                for t in range(m):
-                    w = anchors[i, t] + lg
-                    if back:
-                        w -= _task_work(dur, j, t, s, inp)
-                    if w > es[j, t]:
-                        es[j, t] = w
+                if back:
+                    for t in range(m):
+                        es[j, t] = max(es[j, t], anchors[i, t] + lg - _task_work(dur, j, t, s, inp))
+                else:
+                    for t in range(m):
+                        es[j, t] = max(es[j, t], anchors[i, t] + lg)
             else:
                 si = scale[i]
                 for t in range(m):
-                    w = _crossing(e, i, j, kind, anchors[i, t], _task_work(dur, i, t, si, inp) <= 0.0, lag, link_cal, inp, tab)
+                    w = _crossing(e, i, j, kind, anchors[i, t], _task_work(dur, i, t, si, inp) <= 0.0, lag, link_cal, inp, tab,
+                                  maps)
                     if back:
                         w -= _task_work(dur, j, t, s, inp)
                     if w > es[j, t]:
@@ -101,6 +107,13 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
     finish_cap = inp.finish_cap[j]
     fixed_start = inp.fixed_start[j]
     fixed_finish = inp.fixed_finish[j]
+    if (not finish_floor > -np.inf and not (inp.honor and (start_cap < np.inf or finish_cap < np.inf))
+            and (status != 0 or np.isnan(fixed_start) and np.isnan(fixed_finish))):
+        for t in range(m):  # no date bounds the task: the links' start (never before the axis)
+            bound = max(es[j, t], 0.0)
+            es[j, t] = bound
+            ef[j, t] = bound + _task_work(dur, j, t, s, inp)
+        return
     for t in range(m):
         d = _task_work(dur, j, t, s, inp)
         bound = es[j, t]
@@ -130,7 +143,7 @@ def simulate_dated(
     corr_col, corr_u, corr_first,
     risk_ptr, risk_idx, risk_impact, risk_first,
     override_mask, override_value, daily,
-    inp, scale, tab, project_cal, project_base, project_day,
+    inp, scale, tab, maps, project_cal, project_base, project_day,
     with_criticality, keep_start, keep_finish, project_column,
     es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
     finish_out, cost_out, crit_counts, start_out, task_finish_out,
@@ -157,7 +170,7 @@ def simulate_dated(
             _durations(j, it0, m, stream, kind, param, tables, disc_val, disc_cum,
                        corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
                        override_mask, override_value, True, ubuf, dur, j, 0)
-            _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef)
+            _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef)
             w = daily[j]
             if w != 0.0:
                 for t in range(m):
@@ -186,7 +199,7 @@ def simulate_dated(
                 cj = inp.task_cal[j]
                 for t in range(m):
                     if keep_start:
-                        zero = _task_work(dur, j, t, scale[j], inp) <= 0.0
+                        zero = _task_work(dur, j, t, scale[j], inp) <= 0.0 and not inp.start_milestone[j]
                         v = inp.actual_start[j] if inp.status[j] > 0 else es[j, t]
                         v = work_at(project_cal, time_at(cj, v, zero, tab), tab)
                         start_out[a + t, col] = np.float32((v - project_base) / project_day)
@@ -196,11 +209,11 @@ def simulate_dated(
                         task_finish_out[a + t, col] = np.float32((v - project_base) / project_day)
         if with_criticality:
             _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp,
-                         tab, candidates, flag_scratch[tid], any_scratch[tid], crit_counts[tid])
+                         tab, maps, candidates, flag_scratch[tid], any_scratch[tid], crit_counts[tid])
 
 
 @nb.njit(inline="always")
-def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab,
+def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps,
                  candidates, flag, anyflag, counts):
     """Per task, the chunk's iterations in which it is on a driving chain into the finish.
 
@@ -251,7 +264,7 @@ def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_
                     w = anchors[i, t] + lag[k]
                 else:
                     w = _crossing(k, i, j, link_type, anchors[i, t], _task_work(dur, i, t, scale[i], inp) <= 0.0, lag, link_cal,
-                                  inp, tab)
+                                  inp, tab, maps)
                 if back:
                     w -= d
                 own = ef[j, t] - d if started else es[j, t]

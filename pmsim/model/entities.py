@@ -138,8 +138,9 @@ class Task:
         Cost = fixed_cost + cost_per_day × duration (+ resource day rates).
     phase : str
         The phase / WBS group it belongs to.
-    milestone : bool
-        A zero-duration event.
+    milestone : bool or "start"
+        A zero-duration event. It sits at the end of the work done before it (MS Project's milestone,
+        P6's finish milestone); ``"start"``: at the next working moment (P6's start milestone).
     calendar : str, optional
         The id of the calendar it works on (else its resources', else the project's).
     constraint, constraint_date : a date constraint (``ASAP`` by default, ``ALAP``,
@@ -167,7 +168,7 @@ class Task:
     fixed_cost: float = 0.0
     cost_per_day: float = 0.0
     phase: str = ""
-    milestone: bool = False
+    milestone: bool | str = False
     calendar: str | None = None
     constraint: str = "ASAP"
     constraint_date: dt.date | dt.datetime | None = None
@@ -232,7 +233,7 @@ class Task:
         set_("fixed_cost", valid_number(who, "fixed_cost", self.fixed_cost, minimum=0))
         set_("cost_per_day", valid_number(who, "cost_per_day", self.cost_per_day, minimum=0))
         set_("phase", "" if self.phase is None else str(self.phase).strip())
-        set_("milestone", bool(self.milestone))
+        set_("milestone", _milestone(who, self.milestone))
         set_("calendar", _calendar_id(who, self.calendar))
         self._check_constraints(who)
         self._check_progress(who)
@@ -473,3 +474,13 @@ class Risk:
     def replace(self, **changes) -> "Risk":
         """A copy with some fields changed, validated again."""
         return _dc_replace(self, **changes)
+
+
+def _milestone(who: str, value) -> bool | str:
+    """False, True (a milestone at the end of the work before it) or "start" (at the next working moment)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("start", "finish"):
+            return "start" if text == "start" else True
+        raise ValidationError(f"{who}: milestone must be true, false, 'start' or 'finish', got {value!r}")
+    return bool(value)

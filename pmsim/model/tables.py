@@ -169,6 +169,14 @@ def _flag(value, column: str) -> bool:
     raise ValidationError(f"{column} must be true or false (yes/no, 1/0), got {value!r}")
 
 
+def _milestone_cell(value) -> bool | str:
+    """A milestone cell: a flag, or ``start`` / ``finish`` (where the milestone sits)."""
+    text = _cell(value)
+    if isinstance(text, str) and _text(text).lower() in ("start", "finish"):
+        return "start" if _text(text).lower() == "start" else True
+    return _flag(value, "milestone")
+
+
 def _list(value) -> list[str]:
     """A ``;``-separated cell as a list of non-empty stripped items."""
     return [part.strip() for part in _text(value).split(";") if part.strip()]
@@ -771,7 +779,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 fixed_cost=_default(_number(row.get("fixed_cost"), "fixed_cost"), 0.0),
                 cost_per_day=_default(_number(row.get("cost_per_day"), "cost_per_day"), 0.0),
                 phase=_text(row.get("phase")),
-                milestone=_flag(row.get("milestone"), "milestone"),
+                milestone=_milestone_cell(row.get("milestone")),
                 calendar=calendar_ref(row.get("calendar")),
                 constraint=_constraint(row.get("constraint")),
                 secondary_constraint=_constraint(row.get("secondary_constraint")),
@@ -931,7 +939,7 @@ def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
         if column in NUMERIC_COLUMNS:
             frame[column] = frame[column].astype(float)
         elif column == "milestone":
-            frame[column] = frame[column].astype(bool)
+            frame[column] = frame[column].map(lambda v: v if v == "start" else bool(v)).astype(object)
         else:
             values = frame[column].astype(object)
             frame[column] = values.where(values.notna(), "")

@@ -180,14 +180,47 @@ class DatedPlan:
     lag: np.ndarray
     link_calendar: np.ndarray
     tables: object  # pmsim._kernels.worktime.WorkTables
+    maps: object  # pmsim._kernels.crossmap.CrossMaps: the links that cross calendars, as one lookup
     project_calendar: int
     project_base: float
     project_day: float
+    candidates: np.ndarray  # the tasks that can set the finish (see _dated_candidates)
+
+
+def _dated_candidates(project: Project, tl, inputs) -> np.ndarray:
+    """The tasks (topological order) that can set the finish of a dated plan.
+
+    A link rules its predecessor out only when its successor surely finishes
+    later in elapsed time: an FS or FF link with a lag >= 0, no fact fixing
+    it, into a task whose dates follow its links (not started, or by retained
+    logic), without a fixed date or a date cap that could pull it earlier,
+    and that has work (a milestone on another calendar sits at the end of its
+    own working time, which may come before its predecessor's finish).
+    """
+    net = tl.net
+    status, rule = inputs.status, inputs.rule
+    follows = (status == 0) | (rule == 0) & (status == 2) | (rule == 0) & (status == 1)
+    follows &= np.isnan(inputs.fixed_start) & np.isnan(inputs.fixed_finish)
+    if inputs.honor:
+        follows &= ~np.isfinite(inputs.start_cap) & ~np.isfinite(inputs.finish_cap)
+    has_work = np.array([project.tasks[i].estimate.low > 0 for i in net.project_index.tolist()], dtype=bool)
+    source = np.repeat(np.arange(net.n), np.diff(net.succ_ptr))
+    in_pred_order = np.empty(net.n_links, dtype=np.int64)
+    in_pred_order[net.pred_link] = np.arange(net.n_links)
+    fact = ~np.isnan(inputs.link_date[in_pred_order[net.succ_link]])
+    cal = tl.task_calendar
+    succ = net.succ_idx
+    pushes = (((net.succ_type == FS) | (net.succ_type == FF)) & (net.succ_lag >= 0) & ~fact & follows[succ]
+              & ((cal[succ] == cal[source]) | has_work[succ] & (status[succ] != 2)))
+    candidate = np.ones(net.n, dtype=np.bool_)
+    candidate[source[pushes]] = False
+    return np.flatnonzero(candidate).astype(np.int64)
 
 
 def _dated_plan(project: Project) -> DatedPlan | None:
     """The dated pass of ``project``, or None when plain addition schedules it (one calendar, no
     constraint, deadline or progress that moves the early dates)."""
+    from .._kernels.crossmap import build_maps
     from .._kernels.dated_montecarlo import WorkInputs
     from ..timeline import plain_schedule, schedule_inputs, timeline
 
@@ -196,6 +229,13 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     tl = timeline(project)
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
+    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
+    if inputs.honor:
+        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
+    if (pulled & (inputs.status == 0)).any():
+        from ..cpm import cpm
+
+        cpm(project)  # refuses a date that would start a task before the project (no schedule meets it)
     net = tl.net
     cal = tl.task_calendar
     tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}
@@ -226,16 +266,19 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
         fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
         actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same,
-        link_date=link_date, extra=extra)
+        link_date=link_date, extra=extra, start_milestone=inputs.start_milestone)
     if tl.uniform:
         project_cal, base, day = -1, 0.0, 1.0
     else:
         project_cal = 0  # the project calendar is table 0
         table = tl.calendars[0].work_table(tl.origin, tl.horizon_days)
         base, day = float(table.work_at(tl.base)), tl.calendars[0].minutes_per_day
+    link_calendar = np.ascontiguousarray(tl.link_calendar)
+    maps = build_maps(cal[net.pred_idx], cal[succ_of], inputs.link_lag, link_calendar, ~same, tl.tables)
     return DatedPlan(inputs=work_inputs, scale=np.ascontiguousarray(tl.task_scale * share), lag=inputs.link_lag,
-                     link_calendar=np.ascontiguousarray(tl.link_calendar), tables=tl.tables,
-                     project_calendar=project_cal, project_base=base, project_day=day)
+                     link_calendar=link_calendar, tables=tl.tables, maps=maps,
+                     project_calendar=project_cal, project_base=base, project_day=day,
+                     candidates=_dated_candidates(project, tl, inputs))
 
 
 @dataclass(frozen=True, eq=False)

@@ -114,12 +114,13 @@ def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criti
     with launching():
         simulate_dated(
             batch.first, batch.count, chunk,
-            net.pred_ptr, net.pred_idx, net.pred_type, dated.lag, dated.link_calendar, plan.candidates,
+            net.pred_ptr, net.pred_idx, net.pred_type, dated.lag, dated.link_calendar, dated.candidates,
             plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
             plan.corr_col, batch.corr_u, batch.corr_first,
             plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
             plan.override_mask, plan.override_value, plan.daily,
-            dated.inputs, dated.scale, dated.tables, dated.project_calendar, dated.project_base, dated.project_day,
+            dated.inputs, dated.scale, dated.tables, dated.maps,
+            dated.project_calendar, dated.project_base, dated.project_day,
             criticality, task_start is not None, task_finish is not None, plan.project_column,
             scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
             finish, cost, crit_counts,

@@ -254,8 +254,12 @@ def build_website_relaunch(mpxj):
                 t.setDuration(day(points[1]))
                 for k, value in enumerate(points, 1):  # the PERT Analysis fields
                     t.setDuration(k, day(value))
-            for who, units in demand.items():
-                t.addResourceAssignment(people[who]).setUnits(mpxj.Double(units))
+            for who, units in demand.items():  # work = units x duration, as MS Project and P6 keep it
+                a = t.addResourceAssignment(people[who])
+                a.setUnits(mpxj.Double(units))
+                hours = points[1] * 8 * units / 100
+                a.setWork(mpxj.Duration.getInstance(hours, mpxj.TimeUnit.HOURS))
+                a.setRemainingWork(mpxj.Duration.getInstance(hours, mpxj.TimeUnit.HOURS))
             tasks[name] = t
     R = mpxj.RelationType
     for succ, pred, kind, lag in (

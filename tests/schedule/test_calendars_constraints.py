@@ -149,14 +149,59 @@ def test_deadlines_and_must_finish_by_set_the_late_dates():
 
 
 def test_as_late_as_possible():
-    # A (2) and B (5) both precede C. A as late as possible: late dates (MS Project) or free float (P6):
-    # here both put it right before C, at day 3.
+    # A (2) and B (5) both precede C. A as late as possible: late dates (MS Project) or as late as its
+    # successors' early dates allow (P6): here both put it right before C, at day 3.
     tasks = [pm.Task("A", duration=2, constraint="ALAP"), pm.Task("B", duration=5), pm.Task("C", duration=1)]
     links = [("A", "C"), ("B", "C")]
-    for honor in (True, False):
-        t = pm.cpm(plan(tasks, links, honor_constraints=honor)).table
+    for rule in ("ms_project", "retained_logic"):
+        t = pm.cpm(plan(tasks, links, progress_rule=rule)).table
         assert t.loc["A", ["start", "finish"]].tolist() == [3.0, 5.0]
         assert t.loc["C", "start"] == 5.0
+
+
+def test_a_chain_of_as_late_as_possible_tasks_moves_together():
+    # X runs days 0-5. A (1 day) -> B (ALAP, 1) -> C (ALAP, 1), C the last: C ends with the project (days
+    # 4-5), and B moves up to C (days 3-4), not only by the room it had before C moved.
+    tasks = [pm.Task("X", duration=5), pm.Task("A", duration=1), pm.Task("B", duration=1, constraint="ALAP"),
+             pm.Task("C", duration=1, constraint="ALAP")]
+    t = pm.cpm(plan(tasks, [("A", "B"), ("B", "C")], honor_constraints=False)).table
+    assert t.loc["C", ["start", "finish"]].tolist() == [4.0, 5.0]
+    assert t.loc["B", ["start", "finish"]].tolist() == [3.0, 4.0]
+    # A must finish by B's late start (day 3): 3 - 1 = 2 days of float; B and C sit at their late dates.
+    assert t.loc["A", ["start", "finish", "total_float"]].tolist() == [0.0, 1.0, 2.0]
+    assert t.loc[["B", "C"], "total_float"].tolist() == [0.0, 0.0]
+
+
+def test_a_milestone_late_finish_is_the_end_of_the_work_its_calendar_has_done():
+    # M, a milestone on the standard calendar, must finish on Monday 11 January at 08:00: for the standard
+    # calendar that is the end of Friday 8's work. A (on a 7-day calendar) precedes it: A's late finish is
+    # Friday 17:00, not Sunday 17:00 (the 7-day calendar works the weekend).
+    seven = pm.Calendar(workdays="Mon-Sun", id="7d")
+    tasks = [pm.Task("A", duration=2, calendar="7d"),
+             pm.Task("M", duration=0, constraint="FO", constraint_date=dt.datetime(2027, 1, 11, 8, 0))]
+    s = pm.cpm(plan(tasks, [("A", "M")], calendars=[seven], honor_constraints=False))
+    late = s.times()
+    assert late.loc["A", "late_finish"] == T("2027-01-08 17:00")
+    assert late.loc["A", "late_start"] == T("2027-01-07 08:00")
+
+
+def test_a_start_milestone_sits_at_the_next_working_moment():
+    # A ends Friday 8 January at 17:00. M follows it; B (on a 7-day calendar) starts with M (SS).
+    # P6's finish milestone M sits at Friday 17:00 and B starts Saturday 08:00; a start milestone sits
+    # at Monday 11 January 08:00, and B starts with it then.
+    seven = pm.Calendar(workdays="Mon-Sun", id="7d")
+    for kind, at in ((True, T("2027-01-08 17:00")), ("start", T("2027-01-11 08:00"))):
+        tasks = [pm.Task("A", duration=5), pm.Task("M", milestone=kind), pm.Task("B", duration=1, calendar="7d")]
+        s = pm.cpm(plan(tasks, [("A", "M"), ("M", "B", "SS")], calendars=[seven]))
+        assert times(s, "M")[0] == at
+        assert times(s, "B")[0] == max(at, T("2027-01-09 08:00"))
+
+
+def test_milestone_kinds_read_as_people_write_them():
+    assert pm.Task("M", milestone="Start").milestone == "start"
+    assert pm.Task("M", milestone="finish").milestone is True
+    with pytest.raises(ValidationError, match="milestone must be true, false, 'start' or 'finish'"):
+        pm.Task("M", milestone="middle")
 
 
 # --------------------------------------------------------------------------- progress
@@ -339,6 +384,8 @@ def random_progressed_project(seed: int, rule: str, n: int = 40):
     tasks = []
     for task in p.tasks:
         roll = rng.random()
+        if task.planned_duration == 0 and rng.random() < 0.5:
+            task = task.replace(milestone="start")  # P6's start milestone
         if roll < 0.2:
             task = task.replace(actual_start="2027-01-04 09:00", actual_finish="2027-01-05 15:00")
         elif roll < 0.35:
@@ -357,6 +404,27 @@ def test_with_progress_every_iteration_is_the_cpm_schedule(seed, rule):
     assert sim.finish.max() == pytest.approx(s.makespan, abs=1e-4)
     np.testing.assert_allclose(sim.task_finish[0], s.table["finish"].to_numpy(), atol=1e-3)
 
+
+
+@pytest.mark.parametrize("honor", [True, False])
+@pytest.mark.parametrize("seed", range(4))
+def test_with_every_kind_of_constraint_every_iteration_is_the_cpm_schedule(seed, honor):
+    p = random_dated_project(seed)
+    rng = np.random.default_rng(seed + 200)
+    tasks = []
+    for task in p.tasks:
+        if rng.random() < 0.3:
+            kind = str(rng.choice(["SNET", "FNET", "SNLT", "FNLT", "MSO", "MFO", "ALAP"]))
+            date = None if kind == "ALAP" else f"2027-01-{int(rng.integers(5, 25)):02d}"
+            task = task.replace(constraint=kind, constraint_date=date)
+        tasks.append(task)
+    p = p.replace(tasks=tuple(tasks), honor_constraints=honor)
+    s = pm.cpm(p)
+    sim = pm.simulate(p, iterations=100, seed=1, keep="tasks")
+    # ALAP runs as soon as possible in the Monte Carlo (its finish moves nothing): compare the others.
+    alap = np.array([t.constraint == "ALAP" for t in p.tasks])
+    assert sim.finish.max() == pytest.approx(s.makespan, abs=1e-4)
+    np.testing.assert_allclose(sim.task_finish[0][~alap], s.table["finish"].to_numpy()[~alap], atol=1e-3)
 
 
 def test_progress_and_constraints_hold_in_every_iteration():
@@ -387,3 +455,36 @@ def test_levelling_honours_constraints_and_smoothing_says_it_cannot_yet():
     assert pm.level(p).table.at["A", "start"] == pm.cpm(p).table.at["A", "start"]
     with pytest.raises(ValidationError, match="one calendar, without date constraints or progress"):
         pm.smooth(p)
+
+
+# --------------------------------------------------------------------------- impossible dates
+
+CLOSED_FIRST_WEEK = pm.Calendar(exceptions=[pm.CalendarException("2027-01-04", "2027-01-10", hours="")])
+
+
+@pytest.mark.parametrize("kind", ["MFO", "FNLT"])
+def test_a_finish_date_with_no_working_time_before_it_is_refused_when_binding(kind):
+    # The calendar does no work before Monday 11 January: a 2-day task cannot finish by Friday 8th.
+    p = plan([pm.Task("A", duration=2, constraint=kind, constraint_date="2027-01-08"), pm.Task("B", duration=1)],
+             [("A", "B")], calendar=CLOSED_FIRST_WEEK)
+    with pytest.raises(ValidationError, match=r"Task 'A'.*" + kind + r" on 2027-01-08.*no schedule can meet it"):
+        pm.cpm(p)
+    with pytest.raises(ValidationError, match=r"Task 'A'"):
+        pm.simulate(p, iterations=50, seed=1)
+
+
+def test_a_finish_no_later_than_not_honoured_shows_as_negative_float():
+    p = plan([pm.Task("A", duration=2, constraint="FNLT", constraint_date="2027-01-08"), pm.Task("B", duration=1)],
+             [("A", "B")], calendar=CLOSED_FIRST_WEEK, honor_constraints=False)
+    s = pm.cpm(p)
+    # A works Monday 11 and Tuesday 12; its late finish is the end of Friday 8th: two working days earlier.
+    assert times(s, "A") == (dt.datetime(2027, 1, 11, 8), dt.datetime(2027, 1, 12, 17))
+    assert s.table.loc["A", "total_float"] == pytest.approx(-2.0)
+
+
+def test_a_calendar_without_working_time_for_a_year_is_named():
+    idle = pm.Calendar(id="idle", exceptions=[pm.CalendarException("2027-01-01", "2040-12-31", hours="")])
+    p = plan([pm.Task("A", duration=2, calendar="idle"), pm.Task("B", duration=1)], calendars=[idle])
+    with pytest.raises(ValidationError, match=r"calendar 'idle' has no working time in the year from 2027-01-04.*"
+                                              r"task 'A' can never be scheduled"):
+        pm.cpm(p)

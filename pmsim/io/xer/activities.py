@@ -52,8 +52,8 @@ class ActivityReader(Tables):
             raise exc.with_context(f"{self.path}: {where} ({label})") from None
         return task, self.progress_row(task, row, duration, hpd, actual_cost)
 
-    def task_duration(self, row: dict, where: str, label: str, hpd: float) -> tuple[float, bool]:
-        """(planned duration in days, milestone flag) of a TASK row."""
+    def task_duration(self, row: dict, where: str, label: str, hpd: float) -> tuple[float, bool | str]:
+        """(planned duration in days, milestone: False, True for a finish milestone, "start") of a TASK row."""
         kind = row.get("task_type", "TT_Task")
         hours = (self.number(row, "target_drtn_hr_cnt", "TASK", None)
                  if row.get("target_drtn_hr_cnt", "").strip() else self.number(row, "remain_drtn_hr_cnt", "TASK", 0.0))
@@ -65,7 +65,7 @@ class ActivityReader(Tables):
             # P6 gives milestones no duration; a leftover one is not the plan.
             self.notes.note("milestones with a duration", label, "read as milestones of 0 days")
             duration = 0.0
-        return duration, milestone
+        return duration, ("start" if kind == "TT_Mile" else milestone)
 
     def note_unmodelled(self, row: dict, label: str) -> None:
         """Notes on what a TASK row holds that pmsim does not model."""

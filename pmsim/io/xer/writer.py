@@ -324,7 +324,7 @@ def _task_row(task: Task, number: int, wbs_id: int, row: dict, times: dict, prog
     return dict(
         task_id=number, proj_id=1, wbs_id=wbs_id, clndr_id=cal_key, phys_complete_pct=pct,
         rev_fdbk_flag=False, est_wt=1, lock_plan_flag=False, auto_compute_act_flag=False,
-        complete_pct_type="CP_Phys", task_type="TT_FinMile" if task.milestone else "TT_Task",
+        complete_pct_type="CP_Phys", task_type=("TT_Mile" if task.milestone == "start" else "TT_FinMile") if task.milestone else "TT_Task",
         duration_type="DT_FixedDUR2", status_code=status, task_code=task.id, task_name=task.name,
         total_float_hr_cnt=row["total_float"] * hpd, free_float_hr_cnt=row["free_float"] * hpd,
         remain_drtn_hr_cnt=None if remaining is None else remaining * hpd, act_work_qty=0, remain_work_qty=work, target_work_qty=work,
