@@ -28,7 +28,6 @@ import numpy as np
 from ._cache import cached
 from ._kernels import launching
 from .cpm import Schedule
-from .errors import ValidationError
 from .levelling import level
 from .levelling.solve import level_on_calendars
 from .levelling.problem import build_problem, demand_matrix, kernel_demands
@@ -175,12 +174,11 @@ class CalendarLevelledScheduler:
                 self.order, inst, inst.grid.points.size - 1, problem.buffer, project_cal, base, day, columns,
                 out.task_start is not None, out.task_finish is not None, finish, crit[th], starts, finishes)
 
-        with launching():
-            if crit.shape[0] == 1:
-                one(0)
-            else:
-                with ThreadPoolExecutor(crit.shape[0]) as pool:
-                    list(pool.map(one, range(crit.shape[0])))
+        if crit.shape[0] == 1:
+            one(0)
+        else:
+            with ThreadPoolExecutor(crit.shape[0]) as pool:
+                list(pool.map(one, range(crit.shape[0])))
         return bool(np.all(np.isfinite(finish)))
 
 

@@ -131,7 +131,12 @@ def build_calendar_problem(project: Project, horizon_days: int | None = None, du
     inputs_w = inputs._replace(task_cal=np.ascontiguousarray(cal_w, dtype=np.int64),
                                start_floor=_alap_floors(project, tl, base_schedule, inputs))
     # Resources: only those some task demands get a column.
-    res, demand, capacity = demand_matrix(project, net, np.where(work > 0, 1.0, 0.0), check=True)
+    # Demands count for every task that can take time: work left, or in the Monte Carlo a task not started
+    # whose estimate or risks can give it some.
+    at_risk = {tid for risk in project.risks for tid in risk.tasks}
+    can_last = np.array([project.tasks[i].estimate.high > 0 or project.tasks[i].id in at_risk
+                         for i in net.project_index.tolist()], dtype=bool) & (inputs.status == 0)
+    res, demand, capacity = demand_matrix(project, net, np.where((work > 0) | can_last, 1.0, 0.0), check=True)
     used = demand.sum(axis=0) > 0
     res = tuple(r for r, u in zip(res, used) if u)
     demand, capacity = demand[:, used], capacity[used]
@@ -142,7 +147,7 @@ def build_calendar_problem(project: Project, horizon_days: int | None = None, du
     pre = fixed | ((status > 0) & (rule != 0))
     by_succ = _succ_order(net)
     lag, link_cal, link_date = inputs.link_lag, tl.link_calendar, inputs.link_date
-    resource_cals = cal_w[(rptr[1:] > rptr[:-1]) & (work > 0)]
+    resource_cals = cal_w[(rptr[1:] > rptr[:-1]) & ((work > 0) | can_last)]
     grid = _grid(tl, tables, resource_cals, span)
     c = lambda a, t=None: np.ascontiguousarray(a, dtype=t) if t else np.ascontiguousarray(a)  # noqa: E731
     inst = CalendarInstance(

@@ -130,7 +130,6 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     return levelled_schedule(problem, start, info=info, **report)
 
 
-
 def level_on_calendars(project: Project, method: str = "serial", rule: str = "lft", schedules: int = 1,
                        improve: bool = True, seed=0, time_limit=None):
     """:func:`level` of a project on several calendars, with date constraints or progress, and how it was

@@ -332,3 +332,20 @@ def test_levelled_iterations_on_calendars_keep_capacity_links_and_the_data_date(
     _, start, _ = next(pm.simulate(q, iterations=500, seed=2, levelled=True, keep="tasks").iter_task_dates())
     assert np.all(start[:, list(q.task_ids).index("B")] >= 3.0)
     assert np.all(start[:, list(q.task_ids).index("A")] == 0.0)  # its actual start
+
+
+def test_a_task_planned_at_zero_still_needs_its_resource_when_an_iteration_gives_it_time():
+    # Z is planned at 0 days (0/0/3 estimate) but uses dev when it lasts; A holds dev for 2 days. On the copy
+    # of the project calendar working days are the plain axis: no iteration may run both on dev at once.
+    copy = pm.Calendar(id="copy", name="the same hours")
+    p = pm.Project(name="zero", start="2027-01-04", calendars=(copy,),
+                   tasks=[pm.Task("A", duration=2, resources={"dev": 1}, calendar="copy"),
+                          pm.Task("Z", optimistic=0, most_likely=0, pessimistic=3, resources={"dev": 1},
+                                  calendar="copy")],
+                   resources=[pm.Resource("dev", capacity=1)])
+    sim = pm.simulate(p, iterations=400, seed=3, levelled=True, keep="tasks")
+    _, start, finish = next(sim.iter_task_dates())
+    lasts = finish[:, 1] > start[:, 1] + 1e-4
+    assert lasts.sum() > 300  # a triangular 0/0/3 is 0 with probability 0
+    apart = (finish[:, 0] <= start[:, 1] + 1e-4) | (finish[:, 1] <= start[:, 0] + 1e-4)
+    assert np.all(apart[lasts])
