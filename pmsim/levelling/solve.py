@@ -86,15 +86,30 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
         after the genetic search its ``population``, the ``children`` it
         made and how many it ``accepted``.
 
+    Projects on several calendars, with date constraints or progress are
+    levelled on their calendars (``docs/levelling.md``): each task works in
+    its calendar's working time, nothing starts before the data date,
+    started and finished work and Must Start / Finish On tasks stay where
+    they are; ``method="serial"`` only.
+
     Raises
     ------
     InfeasibleError
         A task demands more of a resource than its capacity (or any of a
         resource with capacity 0).
     ValidationError
-        Unknown method or rule; ``schedules`` < 1; ``time_limit`` <= 0.
+        Unknown method or rule; ``schedules`` < 1; ``time_limit`` <= 0;
+        ``"parallel"`` or ``"exact"`` on calendars, constraints or progress.
     MissingExtraError
         ``method="exact"`` without OR-Tools.
+
+    Warns
+    -----
+    PmsimWarning
+        On calendars: a task levelling may not move (started, Must Start /
+        Finish On) leaves a resource over capacity, or a start or finish no
+        later than date that holds (``honor_constraints``) is passed; the
+        message names the task.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
