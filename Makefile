@@ -12,6 +12,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8866
+# Extra Voila options for `make dashboard`, such as --token (ask for a generated token: see README, Security).
+VOILA_ARGS ?=
 # Jupyter refuses to run as root (containers, CI machines) unless told it may.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
@@ -38,7 +40,7 @@ test: install
 
 dashboard: install
 	@echo "Serving the what-if dashboard on http://127.0.0.1:$(PORT)/"
-	$(BIN)/voila notebooks/05_whatif_dashboard.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1
+	$(BIN)/voila notebooks/05_whatif_dashboard.ipynb --no-browser --port=$(PORT) --Voila.ip=127.0.0.1 $(VOILA_ARGS)
 
 report: install
 	$(BIN)/python -m pmsim.render notebooks build/report

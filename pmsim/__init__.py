@@ -24,6 +24,7 @@ from .errors import (
     DuplicateIdError,
     FileFormatError,
     InfeasibleError,
+    LimitError,
     MissingExtraError,
     PmsimError,
     PmsimWarning,
@@ -65,7 +66,7 @@ _LAZY = {
     "Portfolio": "portfolio",
     "health_check": "health",
 }
-_SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars")
+_SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release
 
 
@@ -113,7 +114,7 @@ def sample_projects() -> list[str]:
 
 __all__ = [
     "PmsimError", "ValidationError", "CycleError", "DuplicateIdError", "UnknownReferenceError",
-    "FileFormatError", "InfeasibleError", "MissingExtraError", "PmsimWarning",
+    "FileFormatError", "InfeasibleError", "MissingExtraError", "LimitError", "PmsimWarning",
     "Fixed", "Triangular", "BetaPert", "Uniform", "Lognormal", "Discrete",
     "Task", "Dependency", "Resource", "Risk", "Calendar", "CalendarException", "Project",
     "Schedule", "cpm", "read_project", "write_project", "data_path", "sample_projects",

@@ -26,7 +26,7 @@ from .calendar import elapsed_working_days
 from .costs import baseline_cost, cost_rates, project_budget, require_costs
 from .cpm import Schedule, cpm
 from .errors import ValidationError
-from .model import Project
+from .model import Project, require_project
 from .simulation import Simulation
 
 __all__ = [
@@ -198,6 +198,7 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     >>> budget_burn(p, freq="D").loc["2027-01-12", ["early", "late"]].tolist()
     [900.0, 700.0]
     """
+    project = require_project(project, "budget_burn")
     if sim_or_schedule is None:
         sim_or_schedule = cpm(project)
     sim = sim_or_schedule if isinstance(sim_or_schedule, Simulation) else None
@@ -241,6 +242,13 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     return frame
 
 
+def _require_simulation(sim, what: str):
+    """``sim`` when it has what a Simulation gives (its project, finish and cost per iteration)."""
+    if not all(hasattr(sim, name) for name in ("project", "finish", "cost", "finish_dates")):
+        raise ValidationError(f"{what} needs a Simulation (from pm.simulate), got {type(sim).__name__}")
+    return sim
+
+
 def _check_share(name: str, value: float) -> float:
     try:
         v = float(value)
@@ -269,6 +277,7 @@ def contingency(sim, confidence: float = 0.8) -> float:
     >>> 0 < contingency(sim, 0.8) < 700
     True
     """
+    sim = _require_simulation(sim, "contingency")
     c = _check_share("confidence", confidence)
     require_costs(sim.project, "contingency")
     return float(sim.cost_percentile(100 * c)) - baseline_cost(sim.project)
@@ -354,6 +363,7 @@ def jcl(sim, budget: float | None = None, deadline=None) -> JointConfidence:
     >>> r.jcl <= min(r.p_on_time, r.p_on_budget)
     True
     """
+    sim = _require_simulation(sim, "jcl")
     project = sim.project
     require_costs(project, "jcl")
     budget = project_budget(project) if budget is None else float(budget)
@@ -406,6 +416,7 @@ def jcl_frontier(sim, target: float = 0.7) -> pd.DataFrame:
     >>> bool((front["jcl"] >= 0.7).all()), bool(front["budget"].is_monotonic_decreasing)
     (True, True)
     """
+    sim = _require_simulation(sim, "jcl_frontier")
     t = _check_share("target", target)
     require_costs(sim.project, "jcl_frontier")
     finish_dates = np.asarray(sim.finish_dates, dtype="datetime64[D]")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationError
-from .model import Project
+from .model import Project, require_project
 
 __all__ = ["cost_rates", "cost_model", "baseline_cost", "project_budget", "require_costs"]
 
@@ -59,6 +59,7 @@ def cost_model(project: Project) -> pd.DataFrame:
     >>> cost_model(p).loc["A", ["daily_rate", "budget", "expected_cost"]].tolist()
     [400.0, 1300.0, 1700.0]
     """
+    project = require_project(project, "cost_model")
     fixed, daily = cost_rates(project)
     own = np.array([t.cost_per_day for t in project.tasks], dtype=np.float64)
     planned = np.array([t.planned_duration for t in project.tasks], dtype=np.float64)
@@ -91,6 +92,7 @@ def baseline_cost(project: Project) -> float:
     >>> baseline_cost(p)
     1000.0
     """
+    project = require_project(project, "baseline_cost")
     fixed, daily = cost_rates(project)
     planned = np.array([t.planned_duration for t in project.tasks], dtype=np.float64)
     return float(np.sum(fixed + daily * planned))

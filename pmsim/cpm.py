@@ -29,6 +29,7 @@ total float are critical.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -36,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import UnknownReferenceError, ValidationError
-from .model import Project
+from .model import Project, require_project
 from .network import Network, network
-from .timeline import schedule_inputs, timeline
+from .timeline import horizon_room, schedule_inputs, timeline
 
 __all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "schedule_on_timeline", "CRITICAL_TOLERANCE"]
 
@@ -140,7 +141,7 @@ class Schedule:
     def _repr_html_(self) -> str:
         head = self.summary().to_html(header=False)
         cols = ["name", "start_date", "finish_date", "duration", "total_float", "free_float", "critical"]
-        return f"<h4>Schedule of {self.project.name}</h4>{head}{self.table[cols].to_html(max_rows=30)}"
+        return f"<h4>Schedule of {html.escape(self.project.name)}</h4>{head}{self.table[cols].to_html(max_rows=30)}"
 
 
 def durations_array(project: Project, durations=None, net: Network | None = None) -> np.ndarray:
@@ -201,8 +202,12 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
     tf[np.abs(tf) < CRITICAL_TOLERANCE] = 0.0
     cal, day0 = project.calendar, project.start
     if times is None:
-        start_date = cal.start_date(day0, start)
-        finish_date = cal.finish_date(day0, finish)
+        try:
+            start_date = cal.start_date(day0, start)
+            finish_date = cal.finish_date(day0, finish)
+        except ValidationError as exc:  # a date past 9999-12-31: name the task that gets there
+            k = int(np.argmax(finish)) if np.min(start) >= 0 else int(np.argmin(start))
+            raise exc.with_context(f"Task {net.ids[k]!r}") from None
     else:
         start_date = np.asarray(times[0], dtype="datetime64[D]")
         finish_date = np.asarray(times[1], dtype="datetime64[D]")
@@ -274,11 +279,16 @@ def cpm(project: Project, durations=None) -> Schedule:
     >>> pm.cpm(p, durations={"B": 6}).makespan
     6.0
     """
+    project = require_project(project, "cpm")
     tl = timeline(project)
     days = durations_array(project, durations, tl.net)
     passes = _dated_passes(tl, days)
     while passes is None:  # a calendar table too short for this schedule: twice as long
-        tl = timeline(project, horizon_days=tl.horizon_days * 2)
+        room = horizon_room(tl.origin)
+        if tl.horizon_days >= room:
+            raise ValidationError(f"Project {project.name!r}: the schedule reaches past {dt.date.max}, the last date "
+                                  "a schedule can show; check the dates, durations and lags that lead there")
+        tl = timeline(project, horizon_days=min(tl.horizon_days * 2, room))
         passes = _dated_passes(tl, days)
     return _dated_schedule(project, tl, days, passes)
 

@@ -393,8 +393,9 @@ class Lognormal(Distribution):
     def __post_init__(self):
         mu = finite_number("mu", self.mu)
         sigma = finite_number("sigma", self.sigma)
-        if sigma < 0:
-            raise ValidationError(f"sigma must be >= 0, got {sigma:g}")
+        if sigma <= 0:
+            raise ValidationError(f"a lognormal needs sigma > 0, got {sigma:g}; for a duration without uncertainty "
+                                  "use a fixed one")
         object.__setattr__(self, "mu", mu)
         object.__setattr__(self, "sigma", sigma)
 
@@ -406,6 +407,9 @@ class Lognormal(Distribution):
             raise ValidationError(f"a lognormal P10 (optimistic) must be > 0, got {p10:g}")
         if p90 < p10:
             raise ValidationError(f"optimistic P10 ({p10:g}) > pessimistic P90 ({p90:g})")
+        if p90 == p10:
+            raise ValidationError(f"a lognormal needs P90 > P10 (both are {p10:g}); for a duration without "
+                                  "uncertainty give 'duration' alone")
         mu = (math.log(p10) + math.log(p90)) / 2
         sigma = (math.log(p90) - math.log(p10)) / (2 * _Z90)
         return cls(mu, sigma, given=(("optimistic", p10), ("pessimistic", p90)))
@@ -417,6 +421,9 @@ class Lognormal(Distribution):
         if mean <= 0:
             raise ValidationError(f"a lognormal estimate needs a mean > 0, got {mean:g}")
         sd = (p - o) / 6
+        if sd == 0:
+            raise ValidationError(f"a lognormal needs pessimistic > optimistic (both are {o:g}); for a duration "
+                                  "without uncertainty give 'duration' alone")
         s2 = math.log1p((sd / mean) ** 2)
         given = (("optimistic", o), ("most_likely", m), ("pessimistic", p))
         return cls(math.log(mean) - s2 / 2, math.sqrt(s2), given=given)
@@ -476,6 +483,10 @@ class Discrete(Distribution):
     kind: ClassVar[str] = "discrete"
 
     def __post_init__(self):
+        for name in ("values", "probabilities"):
+            if isinstance(getattr(self, name), (str, bytes)) or not hasattr(getattr(self, name), "__iter__"):
+                raise ValidationError(f"a discrete estimate's {name} must be a list of numbers, "
+                                      f"got {getattr(self, name)!r}")
         values = tuple(finite_number("value", v) for v in self.values)
         probs = tuple(finite_number("probability", p) for p in self.probabilities)
         if not values:
@@ -562,6 +573,42 @@ def _missing(x) -> bool:
         return False
 
 
+def _uses(kind: str | None, given: set) -> set:
+    """The fields an estimate of ``kind`` reads, given the fields ``given`` (see :func:`make_estimate`)."""
+    points = {"optimistic", "most_likely", "pessimistic"}
+    if kind == "discrete":
+        return {"values"}
+    if kind == "fixed" or (kind is None and not given & points):
+        return {"duration"} if "duration" in given or kind is None else {"most_likely"}
+    if kind == "uniform":
+        return {"optimistic", "pessimistic"}
+    if kind == "lognormal":
+        return {"optimistic", "pessimistic"} | ({"most_likely", "duration"} if "most_likely" in given else set())
+    if kind == "triangular":
+        return points | {"duration"}
+    return points | {"duration", "lambda"}  # Beta-PERT, the default
+
+
+def _refuse_unused(kind: str | None, given: set) -> None:
+    """A value the chosen distribution would drop is refused: the estimate would silently differ from the file."""
+    if kind == "fixed" and "duration" not in given:
+        return  # a fixed estimate of a most likely value alone, else "needs a 'duration'" says it
+    unused = [f for f in ("duration", "optimistic", "most_likely", "pessimistic", "lambda", "values")
+              if f in given - _uses(kind, given)]
+    if not unused:
+        return
+    name = kind or ("fixed" if unused != ["values"] else None)
+    if name is None:
+        raise ValidationError("'values' is read only for distribution 'discrete'; give distribution 'discrete' "
+                              "or leave 'values' empty")
+    reads = ", ".join(sorted(_uses(kind, given), key=["duration", "optimistic", "most_likely", "pessimistic",
+                                                        "lambda", "values"].index))
+    hint = {"uniform": "; for a most likely value use 'triangular' or 'betapert'",
+            "fixed": "; for a range give a distribution such as 'betapert'"}.get(name, "")
+    raise ValidationError(f"a {name} estimate reads {reads} only, but {', '.join(unused)} "
+                          f"{'is' if len(unused) == 1 else 'are'} given too and would be ignored{hint}")
+
+
 def make_estimate(
     distribution: str | None = None,
     *,
@@ -597,6 +644,10 @@ def make_estimate(
         )
     have_o, have_m, have_p = (not _missing(x) for x in (optimistic, most_likely, pessimistic))
     have_d = not _missing(duration)
+    given = {name for name, x in (("duration", duration), ("optimistic", optimistic), ("most_likely", most_likely),
+                                  ("pessimistic", pessimistic), ("values", values), ("lambda", lamb))
+             if not _missing(x)}
+    _refuse_unused(kind, given)
 
     if kind == "discrete":
         if _missing(values):

@@ -20,6 +20,7 @@ __all__ = [
     "FileFormatError",
     "InfeasibleError",
     "MissingExtraError",
+    "LimitError",
     "PmsimWarning",
 ]
 
@@ -72,6 +73,12 @@ class InfeasibleError(PmsimError):
 
 class MissingExtraError(PmsimError, ImportError):
     """An optional dependency is needed; the message says which extra to install."""
+
+
+class LimitError(FileFormatError, ValidationError):
+    """The input asks for more than a resource limit allows (:mod:`pmsim.limits`): a sheet of millions of
+    cells, thousands of outline levels, a billion schedule passes. The message names the limit and how to
+    raise it. It is a FileFormatError when a file asks, a ValidationError when an argument does."""
 
 
 class PmsimWarning(UserWarning):

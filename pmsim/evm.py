@@ -18,6 +18,7 @@ early dates, BAC is the baseline cost, earned schedule by interpolation):
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import warnings
 from collections.abc import Mapping
@@ -33,7 +34,7 @@ from .costs import cost_model, require_costs
 from .cpm import cpm
 from .errors import PmsimWarning, ValidationError
 from .io.progress_table import check_progress, progress_at, read_progress, task_progress
-from .model import Project
+from .model import Project, require_project
 
 __all__ = [
     "EarnedValue",
@@ -143,9 +144,9 @@ class EarnedValue:
         return pd.DataFrame({"value": self.metrics, "meaning": pd.Series(_MEANING)})
 
     def _repr_html_(self) -> str:
-        head = (f"<h4>Earned value of {self.project.name} at {self.status_date} "
-                f"({self.project.currency}; times in working days)</h4>")
-        notes = "".join(f"<p>{n}</p>" for n in self.notes)
+        head = (f"<h4>Earned value of {html.escape(self.project.name)} at {self.status_date} "
+                f"({html.escape(self.project.currency)}; times in working days)</h4>")
+        notes = "".join(f"<p>{html.escape(str(n))}</p>" for n in self.notes)
         return head + self.summary().to_html(float_format=lambda v: f"{v:,.3f}") + notes
 
 
@@ -232,6 +233,7 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
     >>> r.metrics[["PV", "EV", "AC", "ES", "SV_t"]].round(3).tolist()
     [700.0, 600.0, 750.0, 6.0, -1.0]
     """
+    project = require_project(project, "earned_value")
     if eac not in _EAC_METHODS:
         raise ValidationError(f"earned_value: eac must be one of {', '.join(_EAC_METHODS)}, got {eac!r}")
     require_costs(project, "earned value")
@@ -338,6 +340,7 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     >>> series[["PV", "EV", "AC"]].to_dict("list")
     {'PV': [500.0, 1000.0], 'EV': [400.0, 900.0], 'AC': [450.0, 950.0]}
     """
+    project = require_project(project, "earned_value_series")
     if isinstance(progresses_by_date, (str, Path)):
         progresses_by_date = read_progress(progresses_by_date)
     if isinstance(progresses_by_date, Mapping):

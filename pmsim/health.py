@@ -25,7 +25,7 @@ import pandas as pd
 
 from .cpm import CRITICAL_TOLERANCE, cpm
 from .errors import PmsimWarning
-from .model import Project
+from .model import Project, require_project
 from ._kernels.links import FROM_FINISH, TO_FINISH, earliest_starts
 from .network import network
 
@@ -118,6 +118,7 @@ def health_check(project: Project) -> pd.DataFrame:
     2           lags    0.0    True
     3       FS links  100.0    True
     """
+    project = require_project(project, "health_check")
     schedule = cpm(project)
     table = schedule.table
     net = network(project)

@@ -28,6 +28,7 @@ ignored here.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import sys
 import types
@@ -41,7 +42,7 @@ from .cpm import CRITICAL_TOLERANCE, cpm
 from .distributions import BetaPert, Triangular, Uniform
 from .errors import ValidationError
 from .calendar import as_date
-from .model import Project
+from .model import Project, require_project
 from .network import network
 
 __all__ = ["pert", "PertResult"]
@@ -141,7 +142,7 @@ class PertResult:
         return pd.DataFrame({"value": pd.Series(rows, dtype=object)})
 
     def _repr_html_(self) -> str:
-        return f"<h4>PERT analysis of {self.project.name}</h4>{self.summary().to_html(header=False)}"
+        return f"<h4>PERT analysis of {html.escape(self.project.name)}</h4>{self.summary().to_html(header=False)}"
 
 
 def _classic_variance(estimate) -> float:
@@ -173,6 +174,7 @@ def pert(project: Project, variance: str = "distribution") -> PertResult:
     >>> r.mean, round(r.probability_by("2027-01-06"), 2)
     (3.0, 0.5)
     """
+    project = require_project(project, "pert")
     if variance not in ("distribution", "classic"):
         raise ValidationError(f"variance must be 'distribution' or 'classic', got {variance!r}")
     tasks = project.tasks

@@ -110,6 +110,8 @@ class Portfolio:
     name: str = "portfolio"
 
     def __post_init__(self):
+        if isinstance(self.projects, Project) or not isinstance(self.projects, (list, tuple)):
+            raise ValidationError(f"a portfolio needs a list of Project objects, got {type(self.projects).__name__}")
         projects = tuple(self.projects)
         if not projects:
             raise ValidationError("a portfolio needs at least one project")

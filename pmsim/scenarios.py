@@ -31,7 +31,7 @@ import pandas as pd
 from ._seed import resolve_seed
 from .distributions import Distribution, Fixed
 from .errors import UnknownReferenceError, ValidationError
-from .model import Dependency, Project
+from .model import Dependency, Project, require_project
 from .simulation import check_iterations, simulate
 
 __all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAMES"]
@@ -193,6 +193,7 @@ class Scenario:
         ...
         pmsim.errors.UnknownReferenceError: Scenario 'x' names unknown task 'Z'
         """
+        project = require_project(project, "Scenario.apply")
         self.check(project)
         phase_factor = dict(self.phases)
         task_factor = dict(self.tasks)
@@ -434,9 +435,15 @@ def compare(project: Project, scenarios: Iterable[Scenario], iterations: int = 1
     >>> bool(t.loc["slower", "p80_days"] > t.loc["plan", "p80_days"])
     True
     """
+    project = require_project(project, "compare")
+    if isinstance(scenarios, (str, Scenario)) or not hasattr(scenarios, "__iter__"):
+        raise ValidationError(f"compare needs a list of Scenario objects, got {type(scenarios).__name__}")
     scenarios = list(scenarios)
     if not scenarios:
         raise ValidationError("compare needs at least one scenario")
+    if not all(isinstance(s, Scenario) for s in scenarios):
+        other = next(s for s in scenarios if not isinstance(s, Scenario))
+        raise ValidationError(f"compare needs a list of Scenario objects, got a {type(other).__name__} in it")
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValidationError(f"scenario names must be unique, got {names}")

@@ -23,8 +23,8 @@ the status date is simulated (:mod:`pmsim.reforecast`). The engine is
 from __future__ import annotations
 
 import functools
+import html
 import math
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,19 +32,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import limits
 from ._seed import resolve_seed
 from .calendar import as_date
-from .cpm import Schedule
+from .cpm import MAX_WORKING_DAYS, Schedule
 from .errors import PmsimWarning, ValidationError
-from .model import Project
+from .model import Project, require_project
 from .montecarlo.plan import Plan, make_plan
+from .montecarlo.requests import (
+    check_chunk,
+    check_iterations,
+    check_iterations_fit,
+    check_keep,
+    check_reach,
+    positive_int,
+)
 from .montecarlo.runner import DEFAULT_CHUNK, EngineRun, run, task_dates
 from .montecarlo.statistics import achieved_correlation, duration_sensitivity
 
 __all__ = ["simulate", "Simulation", "simulate_plan", "check_iterations"]
-
-KEEP_TASKS_LIMIT = 4 * 2**30  # bytes; keep="tasks" refuses more (or more than half the free memory)
-
 
 def _readonly(a: np.ndarray) -> np.ndarray:
     a.setflags(write=False)
@@ -319,10 +325,12 @@ class Simulation:
         >>> sl, start[0].tolist(), finish[0].tolist()
         (slice(0, 10, None), [0.0, 2.0], [2.0, 5.0])
         """
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-            raise ValidationError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+        chunk = min(positive_int("chunk_size", chunk_size), self.iterations)
+        # Per iteration and task: start and finish as float32, then as float64.
+        limits.check("CHUNK_BYTES", 24 * chunk * len(self.project.tasks),
+                     f"iter_task_dates(chunk_size={chunk_size}) on {len(self.project.tasks):,} tasks: bytes per chunk")
         # The run's own scheduler: the same plan (levelled or not), so the same dates.
-        yield from task_dates(self._plan, self.iterations, int(chunk_size), self._scheduler)
+        yield from task_dates(self._plan, self.iterations, chunk, self._scheduler)
 
     # ------------------------------------------------------------ summaries
 
@@ -368,56 +376,11 @@ class Simulation:
         top = self.criticality.sort_values(ascending=False).head(10)
         crit = pd.DataFrame({"name": [self.project.task(t).name for t in top.index], "criticality": top.values},
                             index=top.index)
-        return (f"<h4>Monte Carlo simulation of {self.project.name}</h4>{self.summary().to_html(header=False)}"
+        return (f"<h4>Monte Carlo simulation of {html.escape(self.project.name)}</h4>{self.summary().to_html(header=False)}"
                 f"<h5>Most critical tasks</h5>{crit.to_html()}")
 
 
 # --------------------------------------------------------------------------- simulate
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValidationError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def check_iterations(iterations) -> int:
-    """``iterations`` as an int, or a ValidationError when it is not a positive integer."""
-    return _positive_int("iterations", iterations)
-
-
-def _available_memory() -> float:
-    try:
-        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux
-        return math.inf
-
-
-def _check_iterations_fit(iterations: int, n_risks: int) -> None:
-    # Per iteration: finish (float32 and float64), cost (three float64 arrays while
-    # adding up), sorted finish and dates later, one byte per risk.
-    need = iterations * (60.0 + n_risks)
-    if need > 0.8 * _available_memory():
-        raise ValidationError(
-            f"{iterations:,} iterations need about {need / 2**30:.1f} GB for the per-iteration results, "
-            f"more than the {_available_memory() / 2**30:.1f} GB of free memory; use fewer iterations"
-        )
-
-
-def _check_keep(keep: str, iterations: int, n: int) -> bool:
-    if keep not in ("summary", "tasks"):
-        raise ValidationError(f"keep must be 'summary' or 'tasks', got {keep!r}")
-    if keep == "summary":
-        return False
-    need = 4.0 * iterations * n
-    limit = min(KEEP_TASKS_LIMIT, 0.5 * _available_memory())
-    if need > limit:
-        raise ValidationError(
-            f"keep='tasks' needs {need / 2**30:.1f} GB ({iterations:,} iterations x {n:,} tasks x 4 bytes), "
-            f"more than the {limit / 2**30:.1f} GB allowed (4 GB, or half the free memory); use fewer "
-            "iterations, keep='summary', or Simulation.iter_task_dates() to go through task dates chunk by chunk"
-        )
-    return True
 
 
 def simulate(
@@ -488,13 +451,13 @@ def simulate(
     >>> sim.criticality.round(2).tolist()
     [0.5, 0.5]
     """
-    if not isinstance(project, Project):
-        raise ValidationError(f"simulate needs a Project, got {type(project).__name__}")
-    iterations = check_iterations(iterations)
+    project = require_project(project, "simulate")
+    iterations = positive_int("iterations", iterations)
     seed_int = resolve_seed(seed)
-    keep_tasks = _check_keep(keep, iterations, len(project.tasks))
-    _check_iterations_fit(iterations, len(project.risks) if risks else 0)
-    chunk = DEFAULT_CHUNK if chunk_size is None else _positive_int("chunk_size", chunk_size)
+    keep_tasks = check_keep(keep, iterations, len(project.tasks))
+    check_iterations_fit(iterations, len(project.risks) if risks else 0)  # what this machine can hold
+    check_iterations(iterations)  # the limit, on any machine
+    chunk = check_chunk(chunk_size, iterations, len(project.tasks))
     if callback is not None and not callable(callback):
         raise ValidationError(f"callback must be callable, got {type(callback).__name__}")
     remaining = None
@@ -505,6 +468,7 @@ def simulate(
             raise ValidationError("status_date= needs progress= (the progress table at that date)")
         remaining = remaining_work(project, progress, status_date)
     sampled = project if remaining is None else remaining.project
+    check_reach(sampled)
     plan = make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair))
     if remaining is not None:
         if plan.dated is not None:
@@ -538,6 +502,12 @@ def simulate_plan(project: Project, plan: Plan, iterations: int, seed: int, *, k
         engine_run = run(plan, iterations, chunk, keep_tasks, callback, scheduler)
     raw = engine_run
     finish, cost = raw.finish, raw.cost
+    if finish.size and not finish.max() <= MAX_WORKING_DAYS:
+        k = int(np.argmax(np.nan_to_num(finish, nan=np.inf)))
+        raise ValidationError(
+            f"Project {project.name!r}: iteration {k + 1:,} finishes {finish[k]:g} working days after the start; "
+            f"schedules longer than {MAX_WORKING_DAYS:,} working days are not supported (check the estimates, "
+            "risk impacts and lags)")
     ids = pd.Index(project.task_ids, name="id")
     criticality = pd.Series(raw.crit_counts / iterations, index=ids, name="criticality")
     sim = Simulation(

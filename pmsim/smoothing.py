@@ -23,7 +23,7 @@ from .cpm import Schedule, schedule_from_dates
 from ._kernels.links import MIRROR
 from .levelling.floats import usage_events
 from .levelling.problem import Problem, cpm_arrays, demand_matrix
-from .model import Project
+from .model import Project, require_project
 from .network import network
 from .timeline import require_plain
 
@@ -69,6 +69,7 @@ def smooth(project: Project) -> Schedule:
     >>> s.info["peak_before"], s.info["peak_after"]
     ({'dev': 4.0}, {'dev': 2.0})
     """
+    project = require_project(project, "smooth")
     from ._kernels.sgs import Instance
     from ._kernels.smoothing import smooth as descend
     from ._kernels.smoothing import start_distances

@@ -24,7 +24,8 @@ from .errors import ValidationError
 from .model import Project
 from .network import Network, network
 
-__all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK", "schedule_inputs", "plain_schedule", "require_plain"]
+__all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK", "schedule_inputs", "plain_schedule", "require_plain",
+           "horizon_room"]
 
 ROUND_THE_CLOCK = Calendar(workdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), hours="00:00-24:00",
                            hours_per_day=24, id="24h", name="24 hours")
@@ -137,7 +138,18 @@ def _calendar_mode_tables(calendars, origin: dt.date, days: int) -> WorkTables:
                       np.array(work_ptr, np.int64), np.concatenate(work_first))
 
 
+def _check_dates(project: Project) -> None:
+    """Refuse a date more than MAX_YEARS years from the start: a calendar table that long takes minutes to build."""
+    start = project.start
+    for moment in _dated_inputs(project):
+        day = as_date("date", moment)
+        if abs((day - start).days) > MAX_YEARS * 366:
+            raise ValidationError(f"Project {project.name!r}: the date {day} lies more than {MAX_YEARS} years from "
+                                  f"the start {start}; check the constraint, deadline, actual and status dates")
+
+
 def _build(project: Project, horizon_days: int | None) -> Timeline:
+    _check_dates(project)
     net = network(project)
     n = net.n
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
@@ -187,6 +199,7 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     origin = _origin(project)
     if horizon_days is None:
         horizon_days = _guess_horizon(project, net, origin, task_cals, task_scale, link_scale)
+    horizon_days = min(horizon_days, horizon_room(origin))  # calendar tables end with the year 9999
     tables = _calendar_mode_tables(distinct, origin, horizon_days)
     return Timeline(project=project, net=net, uniform=False, origin=origin,
                     base=_moment_minutes(origin, project.start, False), calendars=tuple(distinct),
@@ -206,7 +219,14 @@ def _dated_inputs(project: Project):
 def _origin(project: Project) -> dt.date:
     """The axis origin: the project start, or the earliest actual date before it (a week more for safety)."""
     earliest = min([as_date("date", m) for m in _dated_inputs(project)] + [project.start])
-    return earliest - dt.timedelta(days=7) if earliest < project.start else project.start
+    if earliest >= project.start:
+        return project.start
+    return earliest - dt.timedelta(days=7) if earliest > dt.date.min + dt.timedelta(days=7) else dt.date.min
+
+
+def horizon_room(origin: dt.date) -> int:
+    """Days from ``origin`` to 9999-12-31, the last date a schedule can show, both counted."""
+    return (dt.date.max - origin).days + 1
 
 
 def _base(project: Project) -> float:

@@ -131,7 +131,7 @@ CASES = [
                  [r"risks\.csv, row 2 \(risk 'R1'\): ", r"probability is required"], id="probability-missing"),
     # the required id column is missing
     pytest.param({"tasks.csv": "name,duration\nA,1\n"}, pm.FileFormatError,
-                 [r"tasks\.csv: ", r"missing required column 'id'$"], id="missing-id-column"),
+                 [r"tasks\.csv: ", r"missing required column 'id' \(the header has 'name', 'duration'\)$"], id="missing-id-column"),
     # no estimate column at all
     pytest.param({"tasks.csv": "id,name\nA,Analyse\n"}, pm.FileFormatError,
                  [r"tasks\.csv: ", r"missing an estimate column: give 'duration', or 'optimistic'"],
@@ -188,10 +188,11 @@ CASES = [
                  [r"resources\.csv, row 2: ", r"4 cells but the header has 2 columns"], id="ragged-csv"),
     # an unclosed quote
     pytest.param({"tasks.csv": 'id,name,duration\nA,Analyse,1\nB,"Build,2\n'}, pm.FileFormatError,
-                 [r"tasks\.csv, line 3: ", r"not a readable CSV file: unexpected end of data"], id="unclosed-quote"),
+                 [r"tasks\.csv, line 3: ", r"the file ends inside a quoted cell \(opened in the row that starts on line 3\); close the quote"], id="unclosed-quote"),
     # a file that is not UTF-8
     pytest.param({"tasks.csv": b"id,name,duration\nA,Caf\xe9,1\n"}, pm.FileFormatError,
-                 [r"tasks\.csv: ", r"not UTF-8 text"], id="not-utf8"),
+                 [r"tasks\.csv, line 2: ", r"not UTF-8 text \(byte 0xe9 at byte 22\); .*save it again as UTF-8"],
+                 id="not-utf8"),
 ]
 
 

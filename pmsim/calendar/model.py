@@ -86,6 +86,8 @@ def parse_weekdays(value, owner: str = "Calendar") -> tuple[str, ...]:
     >>> parse_weekdays("Sun-Tue; Fri")
     ('Mon', 'Tue', 'Fri', 'Sun')
     """
+    if not isinstance(value, str) and not hasattr(value, "__iter__"):
+        raise ValidationError(f"{owner}: weekdays must be names or a range such as 'Mon-Fri', got {value!r}")
     items = [value] if isinstance(value, str) else list(value)
     days: set[int] = set()
     for item in items:
@@ -203,6 +205,38 @@ class CalendarException:
         object.__setattr__(self, "last", last)
         object.__setattr__(self, "hours", parse_hours(self.hours, f"Calendar exception {self.name or first}"))
         object.__setattr__(self, "name", str(self.name or ""))
+
+
+_FIRST_DAY, _LAST_DAY = np.datetime64(dt.date.min, "D"), np.datetime64(dt.date.max, "D")
+# Working-day offsets beyond this cannot be dates (ten thousand years of days); checked before any arithmetic.
+_MAX_OFFSET = 3_700_000
+
+
+def _check_offsets(start, offset) -> np.ndarray:
+    """``offset`` as a float array whose values can become dates: finite, and not beyond ten thousand years."""
+    off = np.asarray(offset, dtype=np.float64)
+    bad = ~np.isfinite(off) | (np.abs(off) > _MAX_OFFSET)
+    if bad.any():
+        value = off[bad].flat[0]
+        raise ValidationError(f"Calendar: {value:g} working days from {start} is not a date (a calendar gives "
+                              f"dates from {dt.date.min} to {dt.date.max}); check the start, durations and lags "
+                              "that lead there")
+    return off
+
+
+def _in_range(start, offset, days):
+    """``days`` (datetime64) when every one lies between 0001-01-01 and 9999-12-31, the dates Python and pandas
+    can hold; else a ValidationError, instead of numbers where dates should be."""
+    arr = np.asarray(days)
+    if arr.size and ((arr > _LAST_DAY).any() or (arr < _FIRST_DAY).any()):
+        late = (arr > _LAST_DAY).any()
+        off = np.asarray(offset, dtype=np.float64)
+        worst = float(off.max() if late else off.min()) if off.size else float("nan")
+        raise ValidationError(
+            f"Calendar: {worst:,.6g} working days from {start} fall {'after' if late else 'before'} "
+            f"{dt.date.max if late else dt.date.min}, the {'last' if late else 'first'} date a schedule can show; "
+            "check the start, durations and lags that lead there")
+    return days
 
 
 @memoized(maxsize=64)
@@ -339,6 +373,7 @@ class Calendar:
         origin = as_date("date", origin)
         days = max(int(days), 1)
         size = 1 << max(9, math.ceil(math.log2(days)))  # a table for a horizon up to the next power of two
+        size = min(size, (dt.date.max - origin).days + 1)  # tables end with 9999-12-31
         return cached(self, ("work table", origin, size), lambda: build_table(self, origin, size))
 
     # ------------------------------------------------------------ dates of working-day offsets
@@ -354,9 +389,13 @@ class Calendar:
         """The date of working day ``offset`` (an int or array) counted from ``start``."""
         if not self.regular:
             return self.start_date(start, offset)
+        off = _check_offsets(start, offset)
         base = np.datetime64(self.first_workday(start), "D")
-        off = np.asarray(offset)
-        out = np.busday_offset(base, off.astype(np.int64), roll="forward", busdaycal=self.busdaycalendar)
+        try:
+            out = np.busday_offset(base, off.astype(np.int64), roll="forward", busdaycal=self.busdaycalendar)
+        except OverflowError:
+            out = np.asarray(_LAST_DAY + 1 if off.max() > 0 else _FIRST_DAY - 1)
+        out = _in_range(start, off, out)
         return out.item() if out.ndim == 0 else out
 
     def start_date(self, start, offset):
@@ -366,7 +405,7 @@ class Calendar:
         datetime.date(2027, 1, 6)
         """
         if self.regular:
-            return self.date(start, np.floor(np.asarray(offset, dtype=float) + 1e-9))
+            return self.date(start, np.floor(_check_offsets(start, offset) + 1e-9))
         return _dates(self.start_time(start, offset))
 
     def finish_date(self, start, offset):
@@ -376,7 +415,7 @@ class Calendar:
         datetime.date(2027, 1, 8)
         """
         if self.regular:
-            last = np.maximum(np.ceil(np.asarray(offset, dtype=float) - 1e-9) - 1, 0)
+            last = np.maximum(np.ceil(_check_offsets(start, offset) - 1e-9) - 1, 0)
             return self.date(start, last)
         return _dates(self.finish_time(start, offset))
 
@@ -400,12 +439,13 @@ class Calendar:
 
     def _times(self, start, offset, side: str):
         origin = as_date("date", start)
-        off = np.asarray(offset, dtype=np.float64)
+        off = _check_offsets(start, offset)
         work = np.maximum(off, 0.0) * self.minutes_per_day
         top = float(np.max(work)) if work.size else 0.0
         table = self.table_for_work(origin, top)
         minutes = table.time_at(work, side)
         out = np.datetime64(origin, "m") + np.round(minutes).astype("timedelta64[m]")
+        _in_range(start, off, out.astype("datetime64[D]"))
         return out.item() if out.ndim == 0 else out.astype("datetime64[m]")
 
     def working_offset(self, start, when) -> float:

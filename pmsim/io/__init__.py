@@ -26,6 +26,8 @@ import re
 from pathlib import Path
 
 from ..errors import FileFormatError
+from ..model import require_project
+from ._files import as_path, input_file
 
 __all__ = ["read_project", "write_project", "list_projects"]
 
@@ -70,6 +72,14 @@ def _format(path: Path, writing: bool):
     return _FORMATS[suffix]
 
 
+def _existing(path) -> Path:
+    """``path`` as a Path to a folder or a regular file (a named pipe or a device would block a reader)."""
+    path = as_path(path, "read_project")
+    if not path.exists():
+        raise FileFormatError(f"{path}: no such file or folder")
+    return path if path.is_dir() else input_file(path)
+
+
 def read_project(path, project=None, **options):
     """Read a project from a folder or file; the format follows the suffix (and an ``.xml`` file's root).
 
@@ -82,9 +92,7 @@ def read_project(path, project=None, **options):
     >>> len(p.tasks) > 0
     True
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileFormatError(f"{path}: no such file or folder")
+    path = _existing(path)
     module, reader, _ = _format(path, writing=False)
     mod = importlib.import_module(f".{module}", __name__)
     if project is not None:
@@ -105,9 +113,7 @@ def list_projects(path):
     >>> list_projects(path)[["project", "activities"]].values.tolist()
     [['NEWPROJ', 0], ['NEWPROJ-1', 0], ['NEWPROJ-2', 0], ['NEWPROJ-3', 0]]
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileFormatError(f"{path}: no such file or folder")
+    path = _existing(path)
     module = _format(path, writing=False)[0]
     if module not in _MULTI:
         raise FileFormatError(f"{path}: only XER and P6 XML files hold several projects; this one holds one")
@@ -119,7 +125,8 @@ def write_project(project, path, **options) -> Path:
 
     Returns the path written.
     """
-    path = Path(path)
+    project = require_project(project, "write_project")
+    path = as_path(path, "write_project")
     module, _, writer = _format(path, writing=True)
     if writer is None:
         raise FileFormatError(f"{path}: pmsim reads {path.suffix} files but does not write them")

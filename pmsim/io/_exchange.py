@@ -226,6 +226,8 @@ def _estimate_from(kind, params: dict, duration, points, notes: list) -> Distrib
             notes.append("the optimistic/most likely/pessimistic durations disagree with the discrete values; "
                          "using the values")
         return exact
+    if kind == "uniform":  # the middle duration is the planned one, the mean of the two ends
+        return make_estimate("uniform", optimistic=o, pessimistic=p)
     # Three durations from a tool without a distribution name: classic PERT.
     return make_estimate(kind or "betapert", optimistic=o, most_likely=m, pessimistic=p, lamb=params.get("lambda"))
 

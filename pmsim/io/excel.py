@@ -29,17 +29,16 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-import zipfile
-import zlib
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import FileFormatError, MissingExtraError, PmsimWarning
-from ..model import Project
+from ..model import Project, require_project
 from ..model.project import build_project
 from ..model.tables import CALENDAR_KEYS, OPTIONAL_COLUMNS, moment_text, project_to_frames
 from ._files import XML_ILLEGAL, replacing
+from .xlsx_cells import Sheet, column_letter, read_sheets
 
 __all__ = ["read_xlsx", "write_xlsx", "SHEETS"]
 
@@ -61,9 +60,9 @@ def _openpyxl():
 
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
+    """The sheets of the workbook, as tables: only the cells it holds are read (:mod:`.xlsx_cells`), within
+    :mod:`pmsim.limits`, so that one value in cell XFD1048576 does not become a grid of 17 billion cells."""
     _openpyxl()
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         with open(path, "rb") as f:
             if f.read(8) == _OLE_SIGNATURE:
@@ -71,41 +70,36 @@ def _sheets(path: Path) -> dict[str, pd.DataFrame]:
                                       ".xlsx workbook without a password")
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    try:
-        book = pd.read_excel(path, sheet_name=None, header=None, dtype=object, na_filter=False, engine="openpyxl")
-    # A damaged workbook fails in the zip layer (BadZipFile, zlib.error), in its XML parts
-    # (SyntaxError: ElementTree's and lxml's ParseError), or in openpyxl's reading of them.
-    except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, InvalidFileException,
-            KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise FileFormatError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    sheets = {}
-    for name, frame in book.items():
-        key = str(name).strip().lower()
-        if key in sheets:
-            raise FileFormatError(f"{path}: two sheets are called {key!r}")
-        sheets[key] = _table(frame)
-    return sheets
+    return {key: _table(path, sheet) for key, sheet in read_sheets(path, SHEETS).items()}
 
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A sheet read without a header as a table: row 1 is the header, rows are indexed by their sheet row."""
-    if frame.empty:
+def _table(path: Path, sheet: Sheet) -> pd.DataFrame:
+    """A sheet as a table: row 1 is the header, rows are indexed by their sheet row; blank rows and columns
+    with neither a header nor a value (a spreadsheet's leftovers) are left out.
+
+    A cell that holds an error (``#DIV/0!``) or a formula whose value was never computed is refused with
+    its address: its value is unknown, and reading it as empty would change the plan without a word.
+    """
+    for (row, column), problem in sorted(sheet.problems.items()):
+        heading = sheet.cells.get(1, {}).get(column)
+        under = f" (column {heading!r})" if row > 1 and heading is not None else ""
+        fix = ("open and save the workbook in Excel or LibreOffice so that the value is computed, or type the value"
+               if problem.startswith("a formula") else "correct it or type the value")
+        raise FileFormatError(f"{path}, sheet {sheet.name!r}, cell {column_letter(column)}{row}{under}: holds "
+                              f"{problem}, not a value; {fix}")
+    if not sheet.cells:
         return pd.DataFrame()
-    header = [None if _blank(v) else v for v in frame.iloc[0]]
-    body = frame.iloc[1:]
-    body.index = pd.RangeIndex(2, len(frame) + 1)
-    # Columns with no header and nothing in them are a spreadsheet's leftovers.
-    keep = [i for i, name in enumerate(header) if name is not None or not body.iloc[:, i].map(_blank).all()]
-    body = body.iloc[:, keep]
-    body.columns = [header[i] if header[i] is not None else f"Unnamed: {i}" for i in keep]
-    blank = body.map(_blank).all(axis=1)
-    return body[~blank] if len(body) else body
+    header = sheet.cells.get(1, {})
+    rows = sorted(r for r in sheet.cells if r > 1)
+    columns = sorted(set(header) | {c for r in rows for c in sheet.cells[r]})
+    body = pd.DataFrame([[sheet.cells[r].get(c) for c in columns] for r in rows], index=pd.Index(rows),
+                        columns=range(len(columns)), dtype=object)
+    body.columns = [header[c] if c in header else f"column {column_letter(c)} (no header)" for c in columns]
+    return body
 
 
 def _settings(frame: pd.DataFrame, label: str) -> dict:
@@ -253,6 +247,7 @@ def write_xlsx(project: Project, path) -> Path:
     ...     sorted(pd.read_excel(book, sheet_name=None))
     ['project', 'resources', 'risks', 'tasks']
     """
+    project = require_project(project, "write_xlsx")
     _openpyxl()
     path = Path(path)
     frames = project_to_frames(project)

@@ -34,10 +34,7 @@ error never leaves a half-written project.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
-import re
 import shutil
 import tempfile
 import tomllib
@@ -47,89 +44,26 @@ import pandas as pd
 import tomli_w
 
 from ..errors import FileFormatError
-from ..model import Project
+from ..model import Project, require_project
 from ..model.project import build_project
 from ..model.tables import NUMERIC_COLUMNS, OPTIONAL_COLUMNS, format_number, project_to_frames
-from ._files import umask
+from ._files import read_input, umask
+from .csv_files import csv_text, decode_text, read_table
 
 __all__ = ["read_folder", "write_folder", "FILES"]
 
 FILES = ("tasks.csv", "resources.csv", "risks.csv", "calendars.csv", "project.toml")
 TABLES = ("tasks", "resources", "risks", "calendars")
 
-_EXCEL_SEP = re.compile(r'"?sep=(.)"?\s*')
-_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
-
-
-def _delimiter(header: str) -> str:
-    """The cell separator of a header line: the most frequent of ``,``, ``;`` and tab outside quotes."""
-    outside = re.sub(r'"[^"]*"', "", header)
-    counts = {sep: outside.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
-    return best if counts[best] else ","
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Every cell as text ("" when empty), indexed by the line on which its row starts."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    first = text.split("\n", 1)[0].rstrip("\r")
-    excel_sep = _EXCEL_SEP.fullmatch(first)
-    second = text.split("\n", 2)[1].rstrip("\r") if excel_sep and text.count("\n") else ""
-    delimiter = excel_sep[1] if excel_sep else _delimiter(first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        if excel_sep:  # Excel's "sep=;" line says which separator follows
-            next(reader, None)
-            if not second.strip():
-                raise FileFormatError(f"{path}: the file is empty after its sep= line; it needs a header row")
-        header = next(reader, None)
-        if header is None:
-            raise FileFormatError(f"{path}: the file is empty; it needs a header row")
-        records, lines = [], []
-        line = reader.line_num + 1
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
-                    raise FileFormatError(
-                        f"{path}, row {line}: {len(record)} cells but the header has {len(header)} columns"
-                        f"{_separator_hint(delimiter)}"
-                    )
-                records.append((record + [""] * len(header))[: len(header)])
-                lines.append(line)
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileFormatError(f"{path}, line {reader.line_num}: not a readable CSV file: {exc}") from None
-    if delimiter == ";":  # a European spreadsheet: a decimal comma in the number columns
-        numeric = [i for i, name in enumerate(header) if re.sub(r"\s+", "_", name.strip().lower()) in NUMERIC_COLUMNS]
-        for record in records:
-            for i in numeric:
-                if _DECIMAL_COMMA.fullmatch(record[i]):
-                    record[i] = record[i].replace(",", ".")
-    frame = pd.DataFrame(records, columns=header, index=pd.Index(lines), dtype=object)
-    # Spreadsheets often save trailing empty columns with no header.
-    keep = [i for i, name in enumerate(header) if name.strip() or any(r[i].strip() for r in records)]
-    return frame.iloc[:, keep]
-
-
-def _separator_hint(delimiter: str) -> str:
-    name = {",": "commas", ";": "semicolons", "\t": "tabs"}.get(delimiter, repr(delimiter))
-    return f" (cells are separated by {name}, as in the header; quote a cell that holds one)"
-
 
 def _read_toml(path: Path) -> dict:
+    text = decode_text(read_input(path), path)  # a byte-order mark from Notepad is fine
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a byte-order mark from Notepad is fine
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FileFormatError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise FileFormatError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    except RecursionError:  # thousands of nested arrays or tables
+        raise FileFormatError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
 
 
 def read_folder(path) -> Project:
@@ -170,7 +104,7 @@ def read_folder(path) -> Project:
     if not path.is_dir():
         raise FileFormatError(f"{path}: not a project folder")
     for required in ("tasks.csv", "project.toml"):
-        if not (path / required).is_file():
+        if not (path / required).exists():
             raise FileFormatError(
                 f"{path / required}: no such file; a project folder needs tasks.csv and project.toml"
             )
@@ -178,7 +112,7 @@ def read_folder(path) -> Project:
     tables = {}
     for name in TABLES:
         file = path / f"{name}.csv"
-        tables[name] = _read_csv(file) if file.is_file() else None
+        tables[name] = read_table(file, NUMERIC_COLUMNS) if file.exists() else None
     labels = {name: str(path / f"{name}.csv") for name in tables}
     labels["settings"] = str(path / "project.toml")
     return build_project(tables["tasks"], tables["resources"], tables["risks"], settings, labels,
@@ -195,8 +129,7 @@ def _csv_cell(value) -> str:
 
 def _csv_text(frame: pd.DataFrame, optional=()) -> str:
     frame = frame.drop(columns=[c for c in optional if c in frame and frame[c].map(_csv_cell).eq("").all()])
-    text = frame.astype(object).map(_csv_cell)
-    return text.to_csv(index=False, lineterminator="\n")
+    return csv_text(frame.astype(object).map(_csv_cell))
 
 
 def _toml_value(value):
@@ -276,6 +209,7 @@ def write_folder(project: Project, path) -> Path:
     ...     read_folder(tmp) == p
     True
     """
+    project = require_project(project, "write_folder")
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise FileFormatError(f"{path}: exists and is not a folder")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import FileFormatError
+from ._files import input_file
 from ._mpxj import start_jvm
 from .mspdi import parse_document, read_document
 from .mspdi.stored import stored_from
@@ -80,8 +81,7 @@ def as_mspdi(path: Path) -> bytes:
 def _convert(path: Path) -> tuple[bytes, set[int]]:
     """The MSPDI text MPXJ writes from the ``.mpp``, and the UIDs of its split tasks (which MSPDI
     shows only in timephased data MPXJ leaves out)."""
-    if not path.is_file():
-        raise FileFormatError(f"{path}: no such file")
+    input_file(path)
     jpype = start_jvm()
     from java.io import ByteArrayOutputStream
     from org.mpxj.mspdi import MSPDIWriter

@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..calendar import as_date
-from ..errors import FileFormatError, UnknownReferenceError, ValidationError
+from ..errors import FileFormatError, PmsimWarning, UnknownReferenceError, ValidationError
 from ..model import Project
+from ._files import as_path, input_file
+from .csv_files import read_table
 
 __all__ = ["PROGRESS_COLUMNS", "check_progress", "read_progress", "progress_at", "task_progress"]
 
 PROGRESS_COLUMNS = ("id", "percent_complete", "remaining_duration", "actual_cost", "actual_start", "actual_finish")
+_NUMERIC = frozenset({"percent_complete", "remaining_duration", "actual_cost"})
 
 
 def _blank(value) -> bool:
@@ -63,7 +68,7 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
     """
     if not isinstance(progress, pd.DataFrame):
         raise ValidationError(f"{source}: progress must be a pandas DataFrame or a path, got {type(progress).__name__}")
-    frame = progress.rename(columns=lambda c: str(c).strip().lower())
+    frame = _named_columns(progress, source)
     missing = [c for c in ("id", "actual_cost") if c not in frame.columns]
     if "percent_complete" not in frame.columns and "remaining_duration" not in frame.columns:
         missing.append("percent_complete")
@@ -72,12 +77,13 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
             f"{source}: missing column(s) {', '.join(missing)}; progress needs id, percent_complete "
             "(or remaining_duration), actual_cost, and optionally actual_start, actual_finish"
         )
-    # CSV line numbers count the header.
-    kind, first = ("line", 2) if source.endswith(".csv") else ("row", 1)
+    # A CSV file's rows are named by their line (read_table's index), a frame's by their position.
+    kind, labels = ("line", list(frame.index)) if progress.attrs.get("lines") else \
+        ("row", range(1, len(frame) + 1))
     rows = []
     seen = {}
-    for i, rec in enumerate(frame.to_dict("records")):
-        place = f"{source} {kind} {i + first}"
+    for label, rec in zip(labels, frame.to_dict("records")):
+        place = f"{source} {kind} {label}"
         where = place
         tid = rec.get("id")
         if _blank(tid):
@@ -147,11 +153,26 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
     return out
 
 
+def _named_columns(progress: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``progress`` with its columns named as the format names them (lower case, ``_`` for spaces);
+    a column given twice is refused, unknown ones are named in a warning."""
+    names = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in progress.columns]
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            raise FileFormatError(f"{source}: column {name!r} appears twice")
+    known = (*PROGRESS_COLUMNS, "status_date")
+    unknown = [str(c) for c, name in zip(progress.columns, names) if name not in known]
+    if unknown:
+        warnings.warn(f"{source}: ignoring unknown column(s) {', '.join(map(repr, unknown))}; known columns are "
+                      f"{', '.join(known)}", PmsimWarning, stacklevel=4)
+    frame = progress.copy()
+    frame.columns = names
+    return frame
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise FileFormatError(f"{path}: cannot read the progress table ({exc})") from None
+    raw = read_table(path, _NUMERIC)
+    raw.attrs["lines"] = True
     return check_progress(raw, str(path))
 
 
@@ -172,13 +193,13 @@ def read_progress(path) -> pd.DataFrame:
     >>> sorted(table["status_date"].dt.date.astype(str).unique())[:1]  # doctest: +ELLIPSIS
     ['2027-...']
     """
-    path = Path(path)
-    if path.is_file():
-        return _read_csv(path)
-    if not path.is_dir():
+    path = as_path(path, "read_progress")
+    if not path.exists():
         raise FileFormatError(f"{path}: no such progress file or folder")
+    if not path.is_dir():
+        return _read_csv(input_file(path))
     parts = []
-    if (path / "progress.csv").is_file():
+    if (path / "progress.csv").exists():
         parts.append(_read_csv(path / "progress.csv"))
     folder = path / "progress" if (path / "progress").is_dir() else None
     if folder is None and not parts and any(path.glob("*.csv")) and not (path / "tasks.csv").exists():

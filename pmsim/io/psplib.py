@@ -29,8 +29,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..errors import FileFormatError, PmsimError
+from ..errors import CycleError, FileFormatError, PmsimError
 from ..model import Dependency, Project, Resource, Task
+from ._files import read_input
 
 __all__ = ["read_psplib", "read_patterson", "START"]
 
@@ -56,6 +57,9 @@ def _build(path: Path, capacities, jobs) -> Project:
             if not 1 <= s <= n:
                 raise FileFormatError(f"{path}, line {lineno}: job {number} has successor {s}, "
                                       f"but the jobs are numbered 1..{n}")
+            if s == number:
+                raise CycleError(f"{path}, line {lineno}: job {number} lists itself as a successor; a job cannot "
+                                 "depend on itself")
             links.append(Dependency(str(number), str(s)))
     try:
         return Project(name=path.stem, start=START, tasks=tasks, dependencies=links, resources=resources)
@@ -64,10 +68,7 @@ def _build(path: Path, capacities, jobs) -> Project:
 
 
 def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(errors="replace").splitlines()
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return read_input(path).decode("utf-8", errors="replace").splitlines()
 
 
 def read_psplib(path) -> Project:

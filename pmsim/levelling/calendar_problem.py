@@ -182,4 +182,8 @@ def longer(problem: CalendarProblem, durations=None) -> CalendarProblem:
     """The same problem on calendar tables and a grid twice as long (a levelled schedule ran past them)."""
     tl = problem.tl
     days = 2 * tl.horizon_days if not tl.uniform else 2 * int(math.ceil(problem.inst.grid.points[-1]))
-    return build_calendar_problem(problem.project, horizon_days=max(days, 2), durations=durations)
+    out = build_calendar_problem(problem.project, horizon_days=max(days, 2), durations=durations)
+    if out.inst.grid.points[-1] <= problem.inst.grid.points[-1]:  # the tables end with the year 9999
+        raise ValidationError(f"Project {problem.project.name!r}: the levelled schedule reaches beyond the last "
+                              "date a calendar can hold; check the durations, capacities and dates")
+    return out

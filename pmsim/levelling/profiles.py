@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..cpm import Schedule, cpm
-from ..model import Project
+from ..model import Project, require_project
 from ..network import network
 from .floats import usage_events
 from .problem import Problem, demand_matrix, schedule_start
@@ -60,6 +60,7 @@ def resource_profile(project: Project, schedule: Schedule | None = None) -> pd.D
     2027-01-04     3.0       2.0             1.0
     2027-01-05     2.0       2.0             0.0
     """
+    project = require_project(project, "resource_profile")
     schedule = cpm(project) if schedule is None else schedule
     problem = _problem_for_profile(project, schedule)
     net = problem.net
@@ -119,6 +120,7 @@ def overallocations(project: Project, schedule: Schedule | None = None) -> pd.Da
     >>> pm.overallocations(p, pm.level(p)).empty
     True
     """
+    project = require_project(project, "overallocations")
     schedule = cpm(project) if schedule is None else schedule
     problem = _problem_for_profile(project, schedule)
     start = schedule_start(project, schedule, problem.net)

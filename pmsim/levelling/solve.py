@@ -11,10 +11,11 @@ import math
 
 import numpy as np
 
+from .. import limits
 from .._seed import resolve_seed
 from ..cpm import Schedule
 from ..errors import ValidationError
-from ..model import Project
+from ..model import Project, require_project
 from ..timeline import plain_schedule
 from .calendar_heuristic import calendar_heuristic
 from .calendar_problem import build_calendar_problem, longer
@@ -39,6 +40,8 @@ def _check_options(method, rule, schedules, time_limit) -> tuple[str, str]:
         raise ValidationError(f"unknown priority rule {rule!r}; use one of {', '.join(RULES)}")
     if isinstance(schedules, bool) or not isinstance(schedules, (int, np.integer)) or schedules < 1:
         raise ValidationError(f"schedules must be a positive integer, got {schedules!r}")
+    if time_limit is None:  # a time limit bounds the search; else the number of passes must
+        limits.check("SCHEDULES", int(schedules), f"level(schedules={schedules}) without a time_limit")
     if time_limit is not None:
         if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float, np.number)) \
                 or not math.isfinite(time_limit) or time_limit <= 0:
@@ -124,8 +127,7 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     id
     A     2.0        2.0       dev
     """
-    if not isinstance(project, Project):
-        raise ValidationError(f"level needs a Project, got {type(project).__name__}")
+    project = require_project(project, "level")
     method, rule = _check_options(method, rule, schedules, time_limit)
     seed = resolve_seed(seed)
     if not plain_schedule(project):

@@ -10,6 +10,6 @@ that puts them together. The public names are re-exported here.
 """
 
 from .entities import LINK_TYPES, Dependency, Resource, Risk, Task
-from .project import Project
+from .project import Project, require_project
 
-__all__ = ["Task", "Dependency", "Resource", "Risk", "Project", "LINK_TYPES"]
+__all__ = ["Task", "Dependency", "Resource", "Risk", "Project", "LINK_TYPES", "require_project"]

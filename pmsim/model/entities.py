@@ -17,6 +17,7 @@ import pandas as pd
 from ..calendar import as_date, as_datetime
 from ..distributions import Distribution, Fixed, make_estimate
 from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
+from ..safe_text import invisible_characters
 
 __all__ = [
     "Task",
@@ -79,6 +80,10 @@ def valid_id(kind: str, value) -> str:
         raise ValidationError(f"{kind} id is empty")
     if ";" in text:
         raise ValidationError(f"{kind} id {text!r} must not contain ';'")
+    hidden = invisible_characters(text)
+    if hidden:
+        raise ValidationError(f"{kind} id {text!r} contains {', '.join(hidden)}, which cannot be seen; "
+                              "remove it (links and demands name the id without it)")
     return text
 
 
@@ -449,6 +454,10 @@ class Risk:
         set_("probability", p)
         tasks = (self.tasks,) if isinstance(self.tasks, str) else tuple(self.tasks)
         set_("tasks", tuple(valid_id("Task", t) for t in tasks))
+        twice = [t for k, t in enumerate(self.tasks) if t in self.tasks[:k]]
+        if twice:
+            raise DuplicateIdError(f"{who}: names task {twice[0]!r} twice; each task it delays is named once "
+                                   "(its impact would otherwise apply twice)")
         impact = self.impact
         points = (self.optimistic, self.most_likely, self.pessimistic)
         if impact is None and any(x is not None for x in points):

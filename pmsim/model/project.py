@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace as _dc_replace
 
 from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
+from ..safe_text import currency_code
 from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
 from .tables import project_parts, project_to_frames, table_labels
 
-__all__ = ["Project", "project_from_frames", "build_project", "LAG_CALENDARS", "TOTAL_FLOAT", "PROGRESS_RULES"]
+__all__ = ["Project", "project_from_frames", "build_project", "require_project", "LAG_CALENDARS", "TOTAL_FLOAT",
+           "PROGRESS_RULES"]
 
 # Which calendar a link's lag counts working time on (P6's option; MS Project uses the successor's).
 LAG_CALENDARS = ("successor", "predecessor", "project", "24h")
@@ -135,7 +138,7 @@ class Project:
                     raise ValidationError(f"Project.{name} must hold {cls.__name__} objects, got {type(item).__name__}")
         if not isinstance(self.calendar, Calendar):
             raise ValidationError("Project.calendar must be a Calendar")
-        set_("currency", str(self.currency or "USD").strip())
+        set_("currency", currency_code(self.currency or "USD", f"Project {self.name!r}: currency"))
         if self.budget is not None and not (isinstance(self.budget, float) and math.isnan(self.budget)):
             set_("budget", valid_number(f"Project {self.name!r}", "budget", self.budget, minimum=0))
         else:
@@ -278,7 +281,9 @@ class Project:
         if seen < len(tasks):
             left = [t for t, d in indeg.items() if d > 0]
             cycle = _find_cycle(left, succ)
-            raise CycleError(f"the dependencies form a cycle: {' -> '.join(cycle)}", tuple(cycle))
+            # The cycle ends where it starts; a long one shows its first and last ten tasks.
+            shown = cycle if len(cycle) <= 22 else [*cycle[:10], f"... ({len(cycle) - 21:,} more)", *cycle[-11:]]
+            raise CycleError(f"the dependencies form a cycle: {' -> '.join(shown)}", tuple(cycle))
 
     # ----------------------------------------------------------------- lookup
 
@@ -510,3 +515,19 @@ def build_project(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                        risks=parts.risks, **parts.settings)
     except PmsimError as exc:
         raise parts.locate(exc) from None
+
+
+def require_project(value, what: str) -> Project:
+    """``value`` when it is a :class:`Project`, else a ValidationError saying that ``what`` needs one.
+
+    >>> require_project("data/textbook", "cpm")
+    Traceback (most recent call last):
+    ...
+    pmsim.errors.ValidationError: cpm needs a Project, got the path 'data/textbook'; read it first: pm.read_project('data/textbook')
+    """
+    if isinstance(value, Project):
+        return value
+    if isinstance(value, (str, os.PathLike)):
+        raise ValidationError(f"{what} needs a Project, got the path {str(value)!r}; read it first: "
+                              f"pm.read_project({str(value)!r})")
+    raise ValidationError(f"{what} needs a Project, got {type(value).__name__}")

@@ -508,10 +508,12 @@ class _Table:
             if key in names:
                 raise FileFormatError(f"{label}: column {key!r} appears twice")
             names[key] = column
+        if "id" not in names:
+            found = ", ".join(repr(str(c)) for c in list(frame.columns)[:8]) or "no columns"
+            raise FileFormatError(f"{label}: missing required column 'id' (the header has {found}"
+                                  f"{' ...' if len(frame.columns) > 8 else ''})")
         _warn_unknown(label, "column", [str(names[k]) for k in names if k not in known], known, stacklevel=stacklevel)
         self.columns = [k for k in known if k in names]
-        if "id" not in names:
-            raise FileFormatError(f"{label}: missing required column 'id'")
         sub = frame[[names[k] for k in self.columns]]
         sub.columns = self.columns
         self.rows = [
@@ -683,7 +685,8 @@ class ProjectParts:
     def locate(self, exc: PmsimError) -> PmsimError:
         """``exc``, raised when the Project was built from these parts, with its table and rows in front."""
         if isinstance(exc, CycleError):
-            rows = ", ".join(str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle))
+            numbers = [str(self.task_rows[t]) for t in dict.fromkeys(exc.cycle)]
+            rows = ", ".join(numbers if len(numbers) <= 20 else [*numbers[:20], f"and {len(numbers) - 20:,} more"])
             return _in_context(exc, f"{self.labels['tasks']}, rows {rows}")
         message = str(exc)
         for tid, row in self.task_rows.items():  # a rule of one task the Project checks
@@ -769,7 +772,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
             for rid, _ in demand:
                 if rid not in resource_rows:
                     hint = "" if res_table.rows else f"; there is no {res_table.label}"
-                    if "," in rid:
+                    if "," in rid or (":" in rid and " " in rid):
                         hint += "; separate resources with ';', such as 'dev:1; qa:2'"
                     raise UnknownReferenceError(f"demands unknown resource {rid!r}{hint}")
             built_tasks.append(Task(

@@ -4,6 +4,8 @@
 - :mod:`~pmsim.montecarlo.plan`: :func:`make_plan` (per task, in topological order, for a seed);
 - :mod:`~pmsim.montecarlo.runner`: :func:`run` (batches of iterations, the fused kernel, the seam
   for other batch schedulers), :func:`join_runs`, :func:`sample_durations`;
+- :mod:`~pmsim.montecarlo.requests`: what one run may ask for (iterations, chunk size, memory), checked
+  before anything is allocated;
 - :mod:`~pmsim.montecarlo.statistics`: what is regenerated from the seed rather than stored
   (sensitivity, achieved correlation).
 

@@ -23,6 +23,7 @@ from .._seed import resolve_seed
 from ..budget import budget_burn
 from ..costs import project_budget
 from ..errors import PmsimError, ValidationError
+from ..io.csv_files import csv_text
 from ..model import Project
 from ..simulation import check_iterations, simulate
 from ..progress_bars import WidgetProgress
@@ -549,9 +550,13 @@ class WhatIf:
         return frame
 
     def export_scenarios(self, path) -> Path:
-        """Write :attr:`scenarios` to a CSV file; returns its path."""
+        """Write :attr:`scenarios` to a CSV file; returns its path.
+
+        Text that a spreadsheet would run as a formula (a scenario named ``=HYPERLINK(...)``) is
+        written with a leading ``'`` (:func:`pmsim.io.csv_files.csv_text`).
+        """
         path = Path(path)
-        self.scenarios.to_csv(path)
+        path.write_text(csv_text(self.scenarios, index=True), encoding="utf-8", newline="")
         return path
 
     def _show_scenarios(self) -> None:

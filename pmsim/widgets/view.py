@@ -11,6 +11,8 @@ import html
 
 import pandas as pd
 
+from ..io.csv_files import csv_text
+
 HEADLINE_KEYS = ("p50", "p80", "p_on_time", "p_on_budget", "jcl", "expected_cost")
 
 CSS = """
@@ -88,5 +90,5 @@ def scenarios_table(table: pd.DataFrame, currency: str) -> str:
 
 def download_link(table: pd.DataFrame) -> str:
     """A link that saves ``table`` as scenarios.csv, with the data in the link itself."""
-    data = base64.b64encode(table.to_csv().encode()).decode()
+    data = base64.b64encode(csv_text(table, index=True).encode()).decode()
     return f"<a download='scenarios.csv' href='data:text/csv;base64,{data}' class='pmsim-download'>⬇ Export CSV</a>"

@@ -291,19 +291,24 @@ def test_without_a_planned_start_the_project_starts_with_its_first_activity(tmp_
     assert p.start == dt.date(2027, 1, 5) and "Z1" not in p.task_ids
 
 
-@pytest.mark.parametrize("codes, ids", [
-    # two activities with one Activity ID: the second gets its task_id after a '#'
-    (["A1000", "A1000"], ["A1000", "A1000#1002"]),
+@pytest.mark.parametrize("codes, ids, renamed", [
+    # two activities with one Activity ID: the second gets its task_id after a '#', with a warning
+    (["A1000", "A1000"], ["A1000", "A1000#1002"], r"TASK line \d+: 'A1000' -> 'A1000#1002'"),
     # ';' separates ids in pmsim's tables, so it becomes ','; blanks around an id go
-    (["Spec; v2", " A1010 "], ["Spec, v2", "A1010"]),
+    (["Spec; v2", " A1010 "], ["Spec, v2", "A1010"], None),
     # a blank Activity ID: the task_id stands in
-    (["A1000", "  "], ["A1000", "1002"]),
+    (["A1000", "  "], ["A1000", "1002"], None),
 ])
-def test_activity_ids_are_made_usable_and_unique(tmp_path, codes, ids):
+def test_activity_ids_are_made_usable_and_unique(tmp_path, codes, ids, renamed):
     def recode(t):
         for k, code in enumerate(codes):
             task_field("task_code", code, k)(t)
-    p = read_quietly(p6_file(tmp_path, recode))
+    path = p6_file(tmp_path, recode)
+    if renamed is None:
+        p = read_quietly(path)
+    else:
+        with pytest.warns(pm.PmsimWarning, match=r"activities with the same activity ID .*" + renamed):
+            p = read_xer(path, check_health=False)
     assert list(p.task_ids[:2]) == ids
 
 

@@ -223,7 +223,7 @@ def test_known_columns_do_not_warn():
     "tasks, error, message",
     [
         # no id column at all
-        ({"name": ["A"], "duration": [1]}, pm.FileFormatError, r"^tasks table: missing required column 'id'$"),
+        ({"name": ["A"], "duration": [1]}, pm.FileFormatError, r"^tasks table: missing required column 'id' \(the header has 'name', 'duration'\)$"),
         # no estimate column at all
         ({"id": ["A"], "name": ["x"]}, pm.FileFormatError, r"^tasks table: missing an estimate column"),
         # a row error names the frame's index label and the task

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
+from ... import limits
 from ...calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException
 from ...errors import FileFormatError, PmsimError
 from .document import Document
@@ -74,6 +75,7 @@ class _Raw:
         self.week: dict[str, tuple | None] = dict.fromkeys(WEEKDAYS)  # None: the base's (default)
         self.exceptions: dict[dt.date, tuple[tuple, str]] = {}
         self.work_weeks: list[tuple[dt.date, dt.date, dict, str]] = []
+        self.expanded = 0  # days its exceptions expanded to, repeats counted
 
 
 class CalendarBook:
@@ -224,6 +226,10 @@ class CalendarBook:
         hours = spans or ()  # a working exception without times has none (as MPXJ reads it)
         name = doc.text(ex, "Name") or ""
         days = expand_exception(doc, ex, kind, first, last, label)
+        raw.expanded += len(days)
+        limits.check("CALENDAR_EXCEPTION_DAYS", raw.expanded,
+                     f"{doc.path}: {label}: days its exceptions expand to (the exception from {first} adds "
+                     f"{len(days):,})")
         if len(days) >= _MAX_EXCEPTION_DATES:
             doc.notes.note(f"calendar exceptions of more than {_MAX_EXCEPTION_DATES:,} days (cut there)",
                            f"{raw.name or raw.uid} {first}", f"they end on {days[-1]}")

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ...errors import FileFormatError
+from .._files import read_input
 from .._exchange import Notes
 from .fields import ELAPSED_MINUTES_PER_DAY, MINUTES_PER_DAY, NAMESPACE, TASK_FIELDS, Q, parse_duration, parse_stamp
 
@@ -21,11 +22,11 @@ from .fields import ELAPSED_MINUTES_PER_DAY, MINUTES_PER_DAY, NAMESPACE, TASK_FI
 def parse_document(path: Path, data: bytes | None = None) -> ET.Element:
     """The root element of an MSPDI document (the file at ``path``, or ``data`` read from it)."""
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring, parse
+    from defusedxml.ElementTree import ParseError, fromstring
 
     safe = dict(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
-        root = parse(str(path), **safe).getroot() if data is None else fromstring(data, **safe)
+        root = fromstring(read_input(path) if data is None else data, **safe)
     except DefusedXmlException as exc:
         raise FileFormatError(
             f"{path}: refused: the file declares a document type or entities ({type(exc).__name__}); "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from ... import limits
 from ...costs import cost_model
 from ...errors import FileFormatError, PmsimError
 from ...model import Dependency, Project, Task
@@ -27,7 +28,7 @@ from .fields import (
     Q,
 )
 from .resources import ResourceFields
-from .tasks import TaskFields, ancestors
+from .tasks import TaskFields
 
 __all__ = ["MspdiReader"]
 
@@ -147,17 +148,28 @@ class MspdiReader(TaskFields, ResourceFields):
     def read_links(self, tasks):
         by_uid = tasks["by_uid"]
         leaves = {r["uid"]: r for r in tasks["leaves"]}
-        children: dict[int, list[dict]] = {}
+        children: dict[int, list[dict]] = {}  # the tasks directly under each summary task
         for rec in tasks["records"]:
-            for anc in ancestors(rec):
-                children.setdefault(anc["uid"], []).append(rec)
+            if rec["parent"] is not None:
+                children.setdefault(rec["parent"]["uid"], []).append(rec)
+        under: dict[int, list[dict]] = {}
 
         def ends(uid):
+            """The tasks a link to ``uid`` stands for: itself, or every task under a summary (outline order)."""
             if uid in leaves:
                 return [leaves[uid]]
-            return [c for c in children.get(uid, []) if c["uid"] in leaves]
+            if uid not in under:
+                found, stack = [], list(reversed(children.get(uid, [])))
+                while stack:
+                    rec = stack.pop()
+                    if rec["uid"] in leaves:
+                        found.append(rec)
+                    stack.extend(reversed(children.get(rec["uid"], [])))
+                under[uid] = found
+            return under[uid]
 
         deps: dict[tuple, Dependency] = {}
+        expanded = 0  # links between the tasks under summary tasks, counted before they are made
         for rec in tasks["records"]:
             if rec["uid"] in self.inactive:
                 continue
@@ -173,6 +185,8 @@ class MspdiReader(TaskFields, ResourceFields):
                     continue
                 if puid in self.inactive:
                     continue
+                if puid == rec["uid"]:
+                    self.fail(label, "links the task to itself; a task cannot depend on itself (remove the link)")
                 code = self.int(link, "Type", label, 1)
                 if code not in LINK_FROM_CODE:
                     self.fail(label, f"Type must be 0 (FF), 1 (FS), 2 (SF) or 3 (SS), got {code}")
@@ -180,12 +194,17 @@ class MspdiReader(TaskFields, ResourceFields):
                 value = self.float(link, "LinkLag", label, 0.0) or 0.0
                 fmt = self.int(link, "LagFormat", label, FORMAT_DAYS)
                 pred = by_uid[puid]
+                preds, succs = ends(puid), ends(rec["uid"])
                 if pred["summary"] or rec["summary"]:
                     self.notes.note("links on summary tasks", f"{pred['label']} -> {rec['label']}",
                                     "replaced by links between the tasks under them")
-                for p in ends(puid):
+                    expanded += len(preds) * len(succs)
+                    limits.check("SUMMARY_LINKS", expanded,
+                                 f"{self.path}: {label} from {pred['label']}: links between the tasks under "
+                                 f"summary tasks ({len(preds):,} x {len(succs):,} for this one)")
+                for p in preds:
                     lag, calendar = self.lag(value, fmt, p, rec)
-                    for s in ends(rec["uid"]):
+                    for s in succs:
                         key = (p["id"], s["id"], kind, lag, calendar)
                         if p is s or key in deps:
                             continue

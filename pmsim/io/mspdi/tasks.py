@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 
+from ... import limits
 from ...distributions import Fixed
 from ...errors import PmsimError
 from .._exchange import estimate_from, unique_id
@@ -78,7 +79,8 @@ class TaskFields(Document):
         inactive = set()
         for rec in records:
             el = rec["el"]
-            if not self.bool(el, "Active", True) or any(a["uid"] in inactive for a in ancestors(rec)):
+            # Outline order puts a summary before its tasks, so the parent already carries what is above it.
+            if not self.bool(el, "Active", True) or (rec["parent"] is not None and rec["parent"]["uid"] in inactive):
                 inactive.add(rec["uid"])
                 if not rec["summary"]:
                     self.notes.note("inactive tasks (left out)", rec["label"])
@@ -109,6 +111,13 @@ class TaskFields(Document):
         for rec in records:
             text = self.text(rec["el"], "OutlineNumber") or ""
             numbers.append(tuple(map(int, text.split("."))) if OUTLINE_NUMBER.fullmatch(text) else None)
+        # Depth costs time per task (each task's summary tasks are walked): refused before that.
+        deepest = max(records, key=lambda r: r["level"], default=None)
+        if deepest is not None:
+            limits.check("OUTLINE_DEPTH", deepest["level"], f"{self.path}: task UID {deepest['uid']}: OutlineLevel")
+        deepest_number = max((n for n in numbers if n), key=len, default=())
+        limits.check("OUTLINE_DEPTH", len(deepest_number),
+                     f"{self.path}: OutlineNumber {'.'.join(map(str, deepest_number[:6]))}...: outline levels")
         if records and all(numbers) and len(set(numbers)) == len(numbers):
             for rec, number in zip(records, numbers):
                 rec["outline"] = number
@@ -153,6 +162,9 @@ class TaskFields(Document):
                 tid = str(number if number is not None else rec["uid"])
             # Row numbers can clash in odd files; the UID is unique.
             rec["id"] = unique_id(tid, rec["uid"], used)
+            if rec["id"] != str(tid).strip().replace(";", ","):
+                self.notes.note("tasks with the same ID (renamed with '#' and their UID)",
+                                f"{rec['label']}: {tid!r} -> {rec['id']!r}")
             used.add(rec["id"])
 
     # ------------------------------------------------------------ one task

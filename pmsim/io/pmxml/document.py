@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ...errors import FileFormatError
+from .._files import read_input
 
 __all__ = ["parse_document", "local", "children", "values", "number_text", "clock", "ROOT", "NAMESPACE_PREFIX"]
 
@@ -58,11 +59,11 @@ def clock(text: str) -> int | None:
 def parse_document(path: Path, data: bytes | None = None) -> ET.Element:
     """The root element of a P6 XML document (the file at ``path``, or ``data`` read from it)."""
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring, parse
+    from defusedxml.ElementTree import ParseError, fromstring
 
     safe = dict(forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
-        root = parse(str(path), **safe).getroot() if data is None else fromstring(data, **safe)
+        root = fromstring(read_input(path) if data is None else data, **safe)
     except DefusedXmlException as exc:
         raise FileFormatError(
             f"{path}: refused: the file declares a document type or entities ({type(exc).__name__}); "

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...errors import FileFormatError
 from ...health import warn_health
 from .._exchange import progress_frame
 from .projects import project_table
 from .reader import REQUIRED_TABLES, XerReader
 from .stored import STORED_COLUMNS, stored_frame
+from .._files import read_input
 from .tables import Tables, decode, read_tables
 from .writer import write_xer
 
@@ -35,11 +35,7 @@ __all__ = ["read_xer", "write_xer", "list_projects", "stored_schedule", "REQUIRE
 
 
 def _tables(path: Path) -> tuple[list[str], dict]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return read_tables(decode(data, path), path)
+    return read_tables(decode(read_input(path), path), path)
 
 
 def read_xer(path, *, project=None, with_progress: bool = False, check_health: bool = True):

@@ -55,6 +55,7 @@ class XerReader(ActivityReader):
         self.pmsim_file = bool(self.settings)  # pmsim wrote this project
         self.options = schedule_options(self, self.proj_id)
         rows = mine(self.table("TASK"))
+        self.check_unique_task_ids()
         self.chosen = chosen
         start, plan_start = self.project_start(chosen, rows)
         self.status_moment = self.date(chosen, "last_recalc_date", "PROJECT")
@@ -87,7 +88,11 @@ class XerReader(ActivityReader):
         self.task_rows, self.task_hours = {}, {}
         for row in rows:
             num = row.get("task_id", "").strip()
-            tid = unique_id(row.get("task_code", "").strip() or num or self.where("TASK", row), num, used)
+            code = row.get("task_code", "").strip()
+            tid = unique_id(code or num or self.where("TASK", row), num, used)
+            if code and tid != code.replace(";", ","):
+                self.notes.inform("activities with the same activity ID (renamed with '#' and their task_id)",
+                                f"{self.where('TASK', row)}: {code!r} -> {tid!r}")
             used.add(tid)
             schedule_key, activity_key = keys[num]
             cal = self.calendars[schedule_key]
@@ -140,7 +145,7 @@ class XerReader(ActivityReader):
             return {}
         try:
             settings = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             settings = None
         if not isinstance(settings, dict):
             raise FileFormatError(f"{self.path}: UDF 'pmsim settings' is not a JSON object; "
@@ -311,6 +316,19 @@ class XerReader(ActivityReader):
 
     # ------------------------------------------------------------ links
 
+    def check_unique_task_ids(self) -> None:
+        """Refuse a TASK table that gives one ``task_id`` (P6's key, which links and assignments name) twice."""
+        seen: dict[str, dict] = {}
+        for row in self.table("TASK"):
+            num = row.get("task_id", "").strip()
+            if not num:
+                continue
+            if num in seen:
+                self.fail(self.where("TASK", row),
+                          f"task_id {num} is also the task_id of {self.where('TASK', seen[num])}; task_id must be "
+                          "unique (links and resource assignments name activities by it)")
+            seen[num] = row
+
     def read_links(self, by_task_id: dict, project_key: str) -> list[Dependency]:
         """The links between the project's activities; a lag in hours is read in days of the calendar
         P6's rule counts it on (the predecessor's, the successor's, the project's, or 24 hours)."""
@@ -423,7 +441,7 @@ class XerReader(ActivityReader):
         if text:
             try:
                 description = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 description = text
             if not isinstance(description, str):
                 description = str(description)

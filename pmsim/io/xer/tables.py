@@ -123,7 +123,8 @@ def unquote(value: str) -> str:
 
 def read_tables(text: str, path: Path) -> tuple[list[str], dict[str, list[dict]]]:
     """(header fields, table name -> rows as dicts) of an XER text."""
-    lines = text.split("\n")
+    # Lines end with CR LF (P6) or LF; a file whose lines end with CR alone (saved by an old Mac tool) too.
+    lines = text.split("\n") if "\n" in text or "\r" not in text else text.split("\r")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or not lines[first].lstrip("\ufeff").startswith("ERMHDR"):
         raise FileFormatError(f"{path}: not a Primavera XER file: it must start with an ERMHDR line")

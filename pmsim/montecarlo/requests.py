@@ -1,0 +1,99 @@
+"""What one Monte Carlo run may ask for, checked before anything is allocated or sampled.
+
+Iterations and the chunk size are positive integers within :mod:`pmsim.limits`
+and the memory of this machine; ``keep="tasks"`` fits in memory; no estimate or
+risk impact can sample more working days than a schedule can date.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from .. import limits
+from ..cpm import MAX_WORKING_DAYS
+from ..errors import ValidationError
+from ..model import Project
+from .runner import DEFAULT_CHUNK, threads
+
+__all__ = ["positive_int", "check_iterations", "check_chunk", "available_memory", "check_iterations_fit",
+           "check_keep", "check_reach", "KEEP_TASKS_LIMIT"]
+
+KEEP_TASKS_LIMIT = 4 * 2**30  # bytes; keep="tasks" refuses more (or more than half the free memory)
+
+
+def positive_int(name: str, value) -> int:
+    """``value`` as an int, or a ValidationError naming ``name`` when it is not a positive integer."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValidationError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_iterations(iterations) -> int:
+    """``iterations`` as an int, or a ValidationError when it is not a positive integer or above
+    :data:`pmsim.limits.ITERATIONS`."""
+    iterations = positive_int("iterations", iterations)
+    limits.check("ITERATIONS", iterations, "iterations")
+    return iterations
+
+
+def check_chunk(chunk_size, iterations: int, n_tasks: int) -> int:
+    """The iterations per compiled chunk: at most ``iterations`` (results do not depend on it), and with
+    working arrays (per thread, task and iteration: two dates, a duration and a flag) within
+    :data:`pmsim.limits.CHUNK_BYTES`."""
+    chunk = min(DEFAULT_CHUNK if chunk_size is None else positive_int("chunk_size", chunk_size), iterations)
+    limits.check("CHUNK_BYTES", 21 * threads() * max(n_tasks, 1) * chunk,
+                 f"chunk_size={chunk_size} on {n_tasks:,} tasks and {threads()} threads: bytes of working arrays")
+    return chunk
+
+
+def available_memory() -> float:
+    try:
+        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux
+        return math.inf
+
+
+def check_iterations_fit(iterations: int, n_risks: int) -> None:
+    # Per iteration: finish (float32 and float64), cost (three float64 arrays while
+    # adding up), sorted finish and dates later, one byte per risk.
+    need = iterations * (60.0 + n_risks)
+    if need > 0.8 * available_memory():
+        raise ValidationError(
+            f"{iterations:,} iterations need about {need / 2**30:.1f} GB for the per-iteration results, "
+            f"more than the {available_memory() / 2**30:.1f} GB of free memory; use fewer iterations"
+        )
+
+
+def check_keep(keep: str, iterations: int, n: int) -> bool:
+    if keep not in ("summary", "tasks"):
+        raise ValidationError(f"keep must be 'summary' or 'tasks', got {keep!r}")
+    if keep == "summary":
+        return False
+    need = 4.0 * iterations * n
+    limit = min(KEEP_TASKS_LIMIT, 0.5 * available_memory())
+    if need > limit:
+        raise ValidationError(
+            f"keep='tasks' needs {need / 2**30:.1f} GB ({iterations:,} iterations x {n:,} tasks x 4 bytes), "
+            f"more than the {limit / 2**30:.1f} GB allowed (4 GB, or half the free memory); use fewer "
+            "iterations, keep='summary', or Simulation.iter_task_dates() to go through task dates chunk by chunk"
+        )
+    return True
+
+
+def check_reach(project: Project) -> None:
+    """Refuse an estimate or risk impact that can sample more working days than a schedule can date
+    (:data:`pmsim.cpm.MAX_WORKING_DAYS`): the planned durations pass the schedule's check, a sampled one
+    would give a finish after 9999-12-31."""
+    for task in project.tasks:
+        high = task.estimate.high
+        if math.isfinite(high) and high > MAX_WORKING_DAYS:
+            raise ValidationError(f"Task {task.id!r}: its estimate reaches {high:g} working days; durations beyond "
+                                  f"{MAX_WORKING_DAYS:,} working days cannot be dated (check the estimate)")
+    for risk in project.risks:
+        high = risk.impact.high if risk.impact is not None else 0.0
+        if math.isfinite(high) and high > MAX_WORKING_DAYS:
+            raise ValidationError(f"Risk {risk.id!r}: its impact reaches {high:g} working days; delays beyond "
+                                  f"{MAX_WORKING_DAYS:,} working days cannot be dated (check the impact)")
