@@ -36,6 +36,10 @@ __all__ = [
     "jcl_frontier",
     "JointConfidence",
     "cumulative_cost",
+    "accrued_cost",
+    "accrued_by_task",
+    "on_calendars",
+    "end_of",
 ]
 
 
@@ -87,11 +91,103 @@ def cumulative_cost(times, start, finish, cost) -> np.ndarray:
     return out[0] if one else out
 
 
-def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray) -> dict:
+# --------------------------------------------------------------------------- accrual on calendars
+
+
+def on_calendars(schedule: Schedule) -> bool:
+    """Does ``schedule`` need the calendars to spread costs (tasks or lags off the project calendar)?
+
+    Otherwise its times are working days of the project calendar, over which
+    costs spread linearly.
+    """
+    return schedule.timing is not None and not schedule.timing[0].uniform
+
+
+def end_of(moment) -> np.datetime64:
+    """A data date as a moment (``datetime64[m]``): a date alone is the end of that day (its midnight after)."""
+    if isinstance(moment, dt.datetime):
+        return np.datetime64(moment, "m")
+    day = np.datetime64(pd.Timestamp(moment).date(), "D")
+    return (day + np.timedelta64(1, "D")).astype("datetime64[m]")
+
+
+def _work_minutes(project: Project, start, finish, moments):
+    """Per calendar of the tasks: (task rows, work done by each start, finish and moment in working minutes)."""
+    start = np.asarray(start, dtype="datetime64[m]")
+    finish = np.asarray(finish, dtype="datetime64[m]")
+    moments = np.asarray(moments, dtype="datetime64[m]")
+    every = np.concatenate([start, finish, moments])
+    first = min(every.min().astype("datetime64[D]"), np.datetime64(project.start, "D"))
+    days = int((every.max().astype("datetime64[D]") - first).astype(np.int64)) + 2
+    origin = first.item()
+    base = first.astype("datetime64[m]")
+    minutes = lambda x: (x - base).astype(np.int64).astype(np.float64)  # noqa: E731
+    groups: dict = {}
+    for k, task in enumerate(project.tasks):
+        groups.setdefault(project.task_calendar(task), []).append(k)
+    for cal, rows in groups.items():
+        rows = np.array(rows)
+        table = cal.work_table(origin, days)
+        yield (rows, np.atleast_1d(table.work_at(minutes(start[rows]))), np.atleast_1d(table.work_at(minutes(finish[rows]))),
+               np.atleast_1d(table.work_at(minutes(moments))), minutes(finish[rows]), minutes(moments))
+
+
+def accrued_cost(project: Project, start, finish, cost, moments) -> np.ndarray:
+    """Cost accrued by each moment when each task's cost spreads over its working time on its own calendar.
+
+    ``start``, ``finish`` (datetimes) and ``cost`` are per task in project
+    order; ``moments`` an ascending array of datetimes. A task's cost accrues
+    linearly in the working time of its calendar between its start and
+    finish (nothing over its nights and weekends, all of it over a 24-hour
+    calendar's); a task with no working time in between (a milestone) books
+    its cost at its finish. Returns one value per moment.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-08", tasks=[pm.Task("A", duration=2, cost_per_day=50)])
+    >>> moments = np.array(["2027-01-08T17:00", "2027-01-10T00:00", "2027-01-11T17:00"], dtype="datetime64[m]")
+    >>> accrued_cost(p, ["2027-01-08T08:00"], ["2027-01-11T17:00"], [100.0], moments).tolist()  # Fri, Sun, Mon
+    [50.0, 50.0, 100.0]
+    """
+    cost = np.asarray(cost, dtype=np.float64)
+    moments = np.asarray(moments, dtype="datetime64[m]")
+    out = np.zeros(moments.shape[0])
+    for rows, ws, wf, wm, finish_at, moment_at in _work_minutes(project, start, finish, moments):
+        spread = wf > ws
+        if spread.any():
+            out += cumulative_cost(wm, ws[spread], wf[spread], cost[rows][spread])
+        for f, c in zip(finish_at[~spread], cost[rows][~spread]):
+            out += c * (moment_at >= f)
+    return out
+
+
+def accrued_by_task(project: Project, start, finish, cost, moment) -> np.ndarray:
+    """The cost each task has accrued by one moment (the rule of :func:`accrued_cost`), project order."""
+    cost = np.asarray(cost, dtype=np.float64)
+    out = np.zeros(cost.shape[0])
+    moments = np.array([moment], dtype="datetime64[m]")
+    for rows, ws, wf, wm, finish_at, moment_at in _work_minutes(project, start, finish, moments):
+        span = wf - ws
+        share = np.where(span > 0, np.clip((wm[0] - ws) / np.where(span > 0, span, 1.0), 0.0, 1.0),
+                         (moment_at[0] >= finish_at).astype(np.float64))
+        out[rows] = cost[rows] * share
+    return out
+
+
+def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray, moments=None) -> dict:
     t = schedule.table.loc[list(project.task_ids)]
     fixed, daily = cost_rates(project)
     duration = t["duration"].to_numpy(dtype=np.float64)
     cost = fixed + daily * duration
+    if on_calendars(schedule):
+        # Each task's cost spreads over its own calendar's working time between its dates.
+        when = schedule.times().loc[list(project.task_ids)]
+        curves = {key: accrued_cost(project, when[first].to_numpy(), when[last].to_numpy(), cost, moments)
+                  for key, (first, last) in (("early", ("early_start", "early_finish")),
+                                             ("late", ("late_start", "late_finish")))}
+        if schedule.kind != "cpm":
+            curves["scheduled"] = accrued_cost(project, when["start"].to_numpy(), when["finish"].to_numpy(), cost,
+                                               moments)
+        return curves
     curves = {
         "early": cumulative_cost(times, t["early_start"].to_numpy(float), t["early_finish"].to_numpy(float), cost),
         "late": cumulative_cost(times, t["late_start"].to_numpy(float), t["late_finish"].to_numpy(float), cost),
@@ -109,15 +205,20 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
     total = np.asarray(sim.cost, dtype=np.float64)
     finish = np.asarray(sim.finish, dtype=np.float64)
     known = 0.0
+    started = np.zeros(len(project.tasks), dtype=bool)
     if remaining is not None:
-        # Finished tasks are in the actual cost, booked at the status date.
-        open_tasks = ~np.asarray(remaining.status == "finished")
-        fixed, daily = fixed * open_tasks, daily * open_tasks
+        # Work done is in the actual cost, booked at the status date; a started task's cost left
+        # spreads from the data date.
+        fixed = np.asarray(remaining.fixed_left, dtype=np.float64)
+        daily = daily * (np.asarray(remaining.status) != "finished")
+        started = np.asarray(remaining.status == "in progress")
         known = remaining.actual_cost
     rows = np.empty((int(sim.iterations), times.shape[0]), dtype=np.float64)
     for it, start, end in sim.iter_task_dates(chunk_size=chunk_size):
         start = np.asarray(start, dtype=np.float64)
         end = np.asarray(end, dtype=np.float64)
+        if started.any():
+            start = np.where(started, np.minimum(np.maximum(start, remaining.data_time), end), start)
         cost = fixed + daily * (end - start)
         curve = cumulative_cost(times, start, end, cost)
         # What the task dates do not explain (risk cost impacts) is booked at the iteration's finish.
@@ -225,7 +326,8 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
         last = max(last, float(np.max(sim.finish)))
     dates = _date_grid(project, last, freq)
     times = elapsed_working_days(project, dates)
-    columns = {"working_day": times, **_schedule_curves(project, schedule, times)}
+    moments = (np.asarray(dates.values, dtype="datetime64[D]") + np.timedelta64(1, "D")).astype("datetime64[m]")
+    columns = {"working_day": times, **_schedule_curves(project, schedule, times, moments)}
     attrs = {"baseline_cost": baseline_cost(project), "budget": project_budget(project), "currency": project.currency}
     if sim is not None:
         columns.update(_simulated_curves(sim, times, percentiles, chunk_size))

@@ -1,9 +1,13 @@
-"""Earned value and earned schedule from progress data: :func:`earned_value` and :func:`earned_value_series`.
+"""Earned value and earned schedule from the progress on a project's tasks: :func:`earned_value` and :func:`earned_value_series`.
 
 The metrics (``.metrics`` keys in ``METRICS``) and their conventions (the
-status date is the end of that working day, PV accrues linearly over the CPM
-early dates, BAC is the baseline cost, earned schedule by interpolation):
-``docs/costs-and-earned-value.md``. Progress tables: :mod:`pmsim.io.progress_table`.
+data date is the project's status date, the end of that day for a date
+alone; planned value accrues over each task's working time on its calendar
+between its baseline early dates; BAC is the baseline cost; earned schedule
+by interpolation over working days of the project calendar):
+``docs/costs-and-earned-value.md``. The progress is the project's own
+(``Project.with_progress`` puts a table on it) or a progress table
+(:mod:`pmsim.io.progress_table`).
 
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",
@@ -28,13 +32,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .budget import cumulative_cost
-from .calendar import as_date, elapsed_working_days
+from ._cache import cached
+from .budget import accrued_by_task, accrued_cost, cumulative_cost, end_of, on_calendars
 from .costs import cost_model, require_costs
-from .cpm import cpm
+from .cpm import Schedule, cpm
 from .errors import PmsimWarning, ValidationError
-from .io.progress_table import check_progress, progress_at, read_progress, task_progress
+from .io.progress_table import check_progress, data_time, project_at, read_progress, task_progress
 from .model import Project, require_project
+from .model.progress import moment_value
 
 __all__ = [
     "EarnedValue",
@@ -42,6 +47,7 @@ __all__ = [
     "earned_value_series",
     "earned_schedule",
     "planned_value_curve",
+    "baseline_schedule",
     "METRICS",
 ]
 
@@ -55,11 +61,19 @@ _EAC_METHODS = ("atypical", "cpi", "cpi_spi", "bottom_up")
 # --------------------------------------------------------------------------- planned value
 
 
+def baseline_schedule(project: Project) -> Schedule:
+    """The planned-value baseline: the CPM schedule of ``project`` without its progress (kept with it)."""
+    return cached(project, "earned value baseline", lambda: cpm(project.without_progress()))
+
+
 def planned_value_curve(project: Project) -> np.ndarray:
-    """PV_c: the cumulative planned value after c working days, c = 0 .. max(ceil(PD), 1).
+    """PV_c: the cumulative planned value after c working days of the project calendar, c = 0 .. max(ceil(PD), 1).
 
     ``PV_0`` is the value planned at the very start: 0, unless a zero-duration
     task at the start (a kick-off milestone) has a cost. The last value is BAC.
+    Each task's budget accrues over its working time on its own calendar
+    between its baseline early start and finish; PV_c counts what is planned
+    until working day c + 1 begins (a 7-day task's weekend in the Friday's period).
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
@@ -68,15 +82,42 @@ def planned_value_curve(project: Project) -> np.ndarray:
     >>> planned_value_curve(p).tolist()
     [0.0, 10.0, 20.0, 50.0, 80.0]
     """
-    return _planned_value_by_day(cpm(project), cost_model(project)["budget"].to_numpy())
+    return _planned_value_by_day(baseline_schedule(project), cost_model(project)["budget"].to_numpy())
 
 
-def _planned_value_by_day(schedule, budget: np.ndarray) -> np.ndarray:
-    """PV_c of :func:`planned_value_curve` from the CPM schedule and the task budgets (project order)."""
+def _period_ends(schedule: Schedule) -> np.ndarray:
+    """The ends of periods 0 .. max(ceil(PD), 1): period c runs until working day c + 1 of the project
+    calendar begins, so it holds the work other calendars do in the night or weekend after day c."""
+    project = schedule.project
+    periods = np.arange(max(int(math.ceil(schedule.makespan - 1e-9)), 1) + 1, dtype=np.float64)
+    moments = np.atleast_1d(np.asarray(project.calendar.start_time(project.start, periods), dtype="datetime64[m]"))
+    # A task on another calendar may end after that: the last period holds it.
+    last = np.datetime64(schedule.times()["early_finish"].max(), "m")
+    moments[-1] = max(moments[-1], last)
+    return moments
+
+
+def _planned_value_by_day(schedule: Schedule, budget: np.ndarray) -> np.ndarray:
+    """PV_c of :func:`planned_value_curve` from the baseline schedule and the task budgets (project order)."""
     table = schedule.table
+    if on_calendars(schedule):
+        when = schedule.times()
+        return accrued_cost(schedule.project, when["early_start"].to_numpy(), when["early_finish"].to_numpy(),
+                            budget, _period_ends(schedule))
     # At least one period, so that a project of milestones alone has a curve to invert.
     days = np.arange(max(int(math.ceil(schedule.makespan - 1e-9)), 1) + 1, dtype=np.float64)
     return cumulative_cost(days, table["early_start"].to_numpy(float), table["early_finish"].to_numpy(float), budget)
+
+
+def _planned_value_by_task(schedule: Schedule, budget: np.ndarray, status, at: float) -> np.ndarray:
+    """Each task's planned value at the data date (project order)."""
+    if on_calendars(schedule):
+        when = schedule.times()
+        return accrued_by_task(schedule.project, when["early_start"].to_numpy(), when["early_finish"].to_numpy(),
+                               budget, end_of(status))
+    table = schedule.table
+    return cumulative_cost([at], table["early_start"].to_numpy(float)[:, None],
+                           table["early_finish"].to_numpy(float)[:, None], budget[:, None])[:, 0]
 
 
 def earned_schedule(pv_curve, ev: float, planned_duration: float | None = None) -> float:
@@ -116,14 +157,16 @@ def earned_schedule(pv_curve, ev: float, planned_duration: float | None = None) 
 class EarnedValue:
     """Earned value and earned schedule of a project at a status date.
 
-    ``metrics`` is a Series with the keys in :data:`METRICS`; ``tasks`` a
-    table per task; ``actual_time`` (AT) and ``planned_duration`` (PD) are in
-    working days; ``eac_method`` names the EAC behind ETC, VAC and TCPI_eac;
-    ``notes`` explains any metric that is undefined (NaN).
+    ``project`` holds the progress measured (on its tasks) and its status
+    date; ``metrics`` is a Series with the keys in :data:`METRICS`; ``tasks``
+    a table per task; ``actual_time`` (AT) and ``planned_duration`` (PD) are
+    in working days of the project calendar; ``eac_method`` names the EAC
+    behind ETC, VAC and TCPI_eac; ``notes`` explains any metric that is
+    undefined (NaN).
     """
 
     project: Project = field(repr=False)
-    status_date: dt.date
+    status_date: dt.date | dt.datetime
     metrics: pd.Series = field(repr=False)
     tasks: pd.DataFrame = field(repr=False)
     actual_time: float
@@ -174,6 +217,13 @@ _MEANING = {
 }
 
 
+def _status_moment(value):
+    moment = moment_value(value)
+    if moment is None:
+        raise ValidationError(f"status date {value!r} is blank")
+    return moment
+
+
 def _ratio(num: float, den: float, name: str, why: str, notes: list) -> float:
     if den == 0 or not math.isfinite(den) or not math.isfinite(num):
         notes.append(f"{name} is undefined: {why}")
@@ -181,19 +231,22 @@ def _ratio(num: float, den: float, name: str, why: str, notes: list) -> float:
     return num / den
 
 
-def earned_value(project: Project, progress, status_date=None, *, eac: str = "cpi") -> EarnedValue:
+def earned_value(project: Project, progress=None, status_date=None, *, eac: str = "cpi") -> EarnedValue:
     """Earned value management and earned schedule metrics at a status date.
 
     Parameters
     ----------
     project : Project
-    progress : DataFrame or path
-        The progress table (see the module notes), or a path for
-        :func:`read_progress`. When it holds several status dates, the rows
-        of ``status_date`` are used.
-    status_date : date or ISO string
-        The data date, taken as the end of that working day. May be omitted
-        when the progress holds exactly one status date.
+        Its tasks' progress and its ``status_date`` are measured, unless a
+        progress table is given.
+    progress : DataFrame or path, optional
+        A progress table (the columns of ``progress.csv``) or a path for
+        :func:`read_progress`, put on the tasks with
+        :meth:`Project.with_progress`. When it holds several status dates,
+        the rows of ``status_date`` are used.
+    status_date : date, datetime or ISO string
+        The data date of ``progress`` (a date alone: the end of that day).
+        May be omitted when the progress holds exactly one status date.
     eac : {"cpi", "atypical", "cpi_spi", "bottom_up"}
         Which EAC drives ETC (= EAC − AC), VAC (= BAC − EAC) and TCPI_eac
         (= (BAC − EV) / (EAC − AC)). The default is the CPI formula.
@@ -208,19 +261,23 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
 
     Notes
     -----
-    PV accrues linearly over each task's working days in the baseline (CPM
-    early) schedule; ES = C + (EV − PV_C) / (PV_{C+1} − PV_C) counted over
-    working days (see the module notes).
+    The baseline is the CPM schedule of the project without its progress.
+    Each task's budget (its cost in :func:`pmsim.cost_model`) accrues
+    linearly over its working time on its own calendar between its baseline
+    early start and finish, so a task on a 7-day calendar earns planned
+    value on Saturdays and one on the standard calendar does not; ES = C +
+    (EV − PV_C) / (PV_{C+1} − PV_C) with PV_c at the end of working day c
+    of the project calendar.
 
     The bottom-up ETC re-estimates each unfinished task at its planned
     rates: its remaining duration × its daily rate (own cost_per_day plus
-    resource day rates) plus the unearned share of its fixed cost; without
-    a remaining duration, (1 − percent complete) × its budget. A task not
-    started costs its budget.
+    resource day rates) plus the unearned share of its fixed cost. A task
+    not started costs its budget.
 
     A ratio whose denominator is zero (SPI before any value is planned, CPI
     before any cost, ...) is NaN; ``notes`` says why and a PmsimWarning is
-    issued. A project without costs raises a ValidationError.
+    issued, as it is for started tasks whose actual cost is not known
+    (counted as 0). A project without costs raises a ValidationError.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
@@ -232,14 +289,21 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
     >>> r = earned_value(p, progress, "2027-01-12")
     >>> r.metrics[["PV", "EV", "AC", "ES", "SV_t"]].round(3).tolist()
     [700.0, 600.0, 750.0, 6.0, -1.0]
+    >>> float(earned_value(p.with_progress(progress, "2027-01-12")).metrics["EV"])   # the same facts on the tasks
+    600.0
     """
     project = require_project(project, "earned_value")
     if eac not in _EAC_METHODS:
         raise ValidationError(f"earned_value: eac must be one of {', '.join(_EAC_METHODS)}, got {eac!r}")
+    if progress is None and status_date is not None:
+        raise ValidationError("earned_value: status_date= needs progress= (the project's own progress is as of "
+                              "its status_date)")
     require_costs(project, "earned value")
-    table, status = progress_at(progress, status_date)
-    if status < project.start:
-        raise ValidationError(f"status date {status} is before the project start {project.start}")
+    progressed = project_at(project, progress, status_date, warn=False)
+    status = progressed.status_date
+    if status is None:
+        raise ValidationError("earned_value needs a status_date (the data date of the progress): pass progress= "
+                              "and status_date=, or give the project a status_date")
     model = cost_model(project)
     bac_i = model["budget"]
     bac = float(bac_i.sum())
@@ -248,25 +312,24 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
             f"Project {project.name!r} has a baseline cost of 0 (only risk costs), so earned value has nothing "
             "to measure: give tasks a fixed_cost or cost_per_day, or resources a cost_per_day"
         )
-    schedule = cpm(project)
+    schedule = baseline_schedule(project)
     base = schedule.table  # project task order, as the cost model
-    at = float(elapsed_working_days(project, [status])[0])
-    pv_i = pd.Series(
-        cumulative_cost([at], base["early_start"].to_numpy(float)[:, None], base["early_finish"].to_numpy(float)[:, None],
-                        bac_i.to_numpy()[:, None])[:, 0],
-        index=bac_i.index,
-    )
-    prog = task_progress(project, table, status, at)
+    at = data_time(project, status)
+    pv_i = pd.Series(_planned_value_by_task(schedule, bac_i.to_numpy(), status, at), index=bac_i.index)
+    prog = task_progress(progressed)
     ev_i = prog["percent_complete"] / 100.0 * bac_i
     ac_i = prog["actual_cost"]
-    # Bottom-up ETC per task (see the docstring).
+    # Bottom-up ETC per task (see the docstring): nothing for a finished task.
     share_left = 1.0 - prog["percent_complete"] / 100.0
-    by_duration = prog["remaining_duration"] * model["daily_rate"] + share_left * model["fixed_cost"]
-    etc_i = by_duration.where(prog["remaining_duration"].notna(), share_left * bac_i)
+    etc_i = (prog["remaining_duration"] * model["daily_rate"] + share_left * model["fixed_cost"])
     etc_i = etc_i.where(prog["status"] != "finished", 0.0)
 
     pv, ev, ac = float(pv_i.sum()), float(ev_i.sum()), float(ac_i.sum())
     notes: list[str] = []
+    unknown = prog.index[(prog["status"] != "not started") & ~prog["cost_known"]].tolist()
+    if unknown:
+        notes.append(f"AC counts no cost for tasks {', '.join(map(str, unknown[:10]))}"
+                     f"{' and more' if len(unknown) > 10 else ''}: their actual cost is not known")
     spi = _ratio(ev, pv, "SPI", "no value is planned by the status date (PV = 0)", notes)
     cpi = _ratio(ev, ac, "CPI", "no actual cost yet (AC = 0)", notes)
     eacs = {
@@ -295,7 +358,8 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
         dtype=np.float64,
     )[METRICS]
     if notes:
-        warnings.warn(f"earned value at {status}: " + "; ".join(notes), PmsimWarning, stacklevel=2)
+        when = status.isoformat(sep=" ", timespec="minutes") if isinstance(status, dt.datetime) else status
+        warnings.warn(f"earned value at {when}: " + "; ".join(notes), PmsimWarning, stacklevel=2)
     tasks = pd.DataFrame(
         {
             "name": model["name"],
@@ -317,7 +381,7 @@ def earned_value(project: Project, progress, status_date=None, *, eac: str = "cp
         }
     )
     tasks.index.name = "id"
-    return EarnedValue(project=project, status_date=status, metrics=metrics, tasks=tasks,
+    return EarnedValue(project=progressed, status_date=status, metrics=metrics, tasks=tasks,
                        actual_time=at, planned_duration=pd_, eac_method=eac, notes=tuple(notes))
 
 
@@ -344,7 +408,7 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     if isinstance(progresses_by_date, (str, Path)):
         progresses_by_date = read_progress(progresses_by_date)
     if isinstance(progresses_by_date, Mapping):
-        items = [(as_date("status date", d), table) for d, table in progresses_by_date.items()]
+        items = [(_status_moment(d), table) for d, table in progresses_by_date.items()]
     elif isinstance(progresses_by_date, pd.DataFrame):
         table = progresses_by_date
         if "status_date" not in table.columns:
@@ -354,7 +418,7 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
         for d, part in table.groupby("status_date", sort=True):
             part = part.drop(columns="status_date").reset_index(drop=True)
             part.attrs.update(source=table.attrs.get("source", "progress"), checked=True)
-            items.append((d.date(), part))
+            items.append((moment_value(d), part))
     else:
         raise ValidationError(
             f"earned_value_series needs {{date: progress}}, a table with status_date, or a path; got {type(progresses_by_date).__name__}"
@@ -362,7 +426,7 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     if not items:
         raise ValidationError("earned_value_series: no status dates given")
     rows = {}
-    for date, table in sorted(items, key=lambda item: item[0]):
+    for date, table in sorted(items, key=lambda item: pd.Timestamp(item[0])):
         report = earned_value(project, table, date, eac=eac)
         rows[pd.Timestamp(date)] = pd.concat([pd.Series({"AT": report.actual_time}), report.metrics])
     frame = pd.DataFrame.from_dict(rows, orient="index")

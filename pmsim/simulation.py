@@ -423,9 +423,13 @@ def simulate(
         order of :func:`pmsim.level` (see :mod:`pmsim.levelled_montecarlo`).
     progress, status_date
         Re-forecast from progress: a progress table (or path) and its status
-        date; only the remaining work is simulated (see
-        :func:`pmsim.reforecast.remaining_work`). ``Simulation.remaining`` keeps the
-        inputs; finish and cost are those of the whole project.
+        date, put on the tasks (:meth:`Project.with_progress`); a project
+        whose tasks hold progress is re-forecast the same way without them.
+        Only the work left is sampled, from the data date by the project's
+        ``progress_rule``; the cost is the actual cost to date plus that of
+        the work left (see :func:`pmsim.reforecast.remaining_work`).
+        ``Simulation.remaining`` keeps the inputs; finish and cost are those
+        of the whole project.
     chunk_size : int, optional
         Iterations per compiled chunk (default 128). Results do not depend on it.
     callback : callable, optional
@@ -460,22 +464,19 @@ def simulate(
     chunk = check_chunk(chunk_size, iterations, len(project.tasks))
     if callback is not None and not callable(callback):
         raise ValidationError(f"callback must be callable, got {type(callback).__name__}")
+    from .reforecast import has_progress, reforecast_plan, remaining_work
+
     remaining = None
     if progress is not None or status_date is not None:
-        from .reforecast import reforecast_plan, remaining_work
-
         if progress is None:
             raise ValidationError("status_date= needs progress= (the progress table at that date)")
         remaining = remaining_work(project, progress, status_date)
+    elif has_progress(project):
+        remaining = remaining_work(project)
     sampled = project if remaining is None else remaining.project
     check_reach(sampled)
     plan = make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair))
     if remaining is not None:
-        if plan.dated is not None:
-            raise ValidationError(
-                f"Project {project.name!r}: a re-forecast from a progress table works on projects of one calendar "
-                "without date constraints; this one has several calendars or constraints (put the progress on "
-                "its tasks and status_date instead)")
         plan = reforecast_plan(plan, remaining)
     scheduler = None
     if levelled:

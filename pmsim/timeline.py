@@ -197,6 +197,10 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     task_scale = np.array([c.minutes_per_day for c in task_cals], dtype=np.float64)
     link_scale = np.array([c.minutes_per_day for c in lag_cals], dtype=np.float64)
     origin = _origin(project)
+    if _binds_late_dates(project):
+        # Late dates may fall before the project start (negative float): room for the whole plan before it.
+        lead = int(_reach(project, net, origin, task_cals, task_scale, link_scale)[0] // MINUTES_PER_DAY) + 7
+        origin = min(origin, project.start - dt.timedelta(days=min(lead, (project.start - dt.date.min).days)))
     if horizon_days is None:
         horizon_days = _guess_horizon(project, net, origin, task_cals, task_scale, link_scale)
     horizon_days = min(horizon_days, horizon_room(origin))  # calendar tables end with the year 9999
@@ -250,8 +254,16 @@ def _work_left(task) -> float:
     return high if math.isfinite(high) else task.planned_duration
 
 
-def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> int:
-    """Days that surely hold the schedule: a forward pass on elapsed time with each calendar stretched."""
+def _binds_late_dates(project: Project) -> bool:
+    """Can a date hold late dates back (a must-finish-by, a deadline, a no-later-than or an on constraint)?"""
+    late = ("SNLT", "FNLT", "MSO", "MFO", "SO", "FO")
+    return project.must_finish_by is not None or any(
+        t.deadline is not None or t.constraint in late or t.secondary_constraint in late for t in project.tasks)
+
+
+def _reach(project, net, origin, task_cals, task_scale, link_scale) -> tuple[float, dict]:
+    """Minutes that surely hold the plan (a forward pass on elapsed time with each calendar stretched), and the
+    stretch of each calendar."""
     from ._kernels.cpm import forward_pass
 
     stretch = {c: _stretch(c, origin) for c in set(task_cals)}
@@ -260,7 +272,12 @@ def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> i
     lags = np.abs(net.pred_lag) * link_scale * 2.0
     es, ef = np.empty(net.n), np.empty(net.n)
     forward_pass(elapsed, net.pred_ptr, net.pred_idx, net.pred_type, lags, es, ef)
-    reach = float(ef.max()) if net.n else 0.0
+    return (float(ef.max()) if net.n else 0.0), stretch
+
+
+def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> int:
+    """Days that surely hold the schedule, from ``origin``."""
+    reach, stretch = _reach(project, net, origin, task_cals, task_scale, link_scale)
     dated = max([_moment_minutes(origin, m, True) for m in _dated_inputs(project)] + [0.0])
     start = _moment_minutes(origin, project.start, False)
     days = int((max(reach + start, dated) + reach * 0.25) // MINUTES_PER_DAY) + 120

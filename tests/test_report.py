@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -136,3 +137,109 @@ def test_bad_input(args, message, tmp_path, capsys):
 def test_build_report_needs_a_project():
     with pytest.raises(pm.ValidationError, match="needs a Project"):
         build_report(pd.DataFrame(), iterations=10)
+
+
+# --------------------------------------------------------------------------- calendars and progress
+
+SEVEN = pm.Calendar(workdays="Mon-Sun", hours="08:00-16:00", hours_per_day=8, id="7d", name="Seven <days>")
+
+
+def calendar_project(**settings):
+    """A (3 d) -> B (4 d on a 7-day calendar) -> C (2 d), with costs, a resource and a name to escape."""
+    return pm.Project(
+        name="Plant & <b>upgrade</b>", start="2027-01-04", calendars=[SEVEN], deadline="2027-01-29",
+        tasks=[pm.Task("A", "Design <script>alert(1)</script>", duration=3, cost_per_day=100, resources={"r": 1}),
+               pm.Task("B", "Cure", optimistic=3, most_likely=4, pessimistic=6, calendar="7d", cost_per_day=200),
+               pm.Task("C", "Test", duration=2, cost_per_day=50)],
+        resources=[pm.Resource("r", cost_per_day=10)],
+        dependencies=[pm.Dependency("A", "B"), pm.Dependency("B", "C")], **settings)
+
+
+PROGRESS = pd.DataFrame({"id": ["A", "B"], "percent_complete": [100, 25], "actual_cost": [330, 250],
+                         "actual_start": ["2027-01-04", "2027-01-07T08:00"], "actual_finish": ["2027-01-06", None]})
+
+
+def test_a_calendar_plan_shows_its_dates_and_times():
+    p = calendar_project()
+    page = build_report(p, iterations=300, seed=1)
+    when = pm.cpm(p).times()
+    # B works Thursday 08:00 to Sunday 16:00 on its 7-day calendar: the task table says so, to the minute.
+    assert when.loc["B", "finish"] == pd.Timestamp("2027-01-10 16:00")
+    assert "2027-01-07 08:00" in page and "2027-01-10 16:00" in page
+    assert "Seven &lt;days&gt;" in page and "Plant &amp; &lt;b&gt;upgrade&lt;/b&gt;" in page
+    assert "<script>" not in page and "Design &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # Levelling cannot schedule a plan on several calendars yet: said, not raised.
+    assert "Not levelled" in page
+    assert sections(page) == ["project", "health", "cpm", "risk", "levelling", "budget"]
+
+
+def test_progress_on_the_tasks_gives_the_earned_value_section():
+    p = calendar_project().with_progress(PROGRESS, "2027-01-09T12:00")
+    page = build_report(p, iterations=300, seed=1)
+    assert sections(page)[-1] == "evm"
+    assert card(page, "data date") == "2027-01-09 12:00"
+    # EV = A's 330 (3 days at 100 + 10 for its resource) + 25 % of B's 800 (4 days at 200) = 530.
+    ev = pm.earned_value(p).metrics["EV"]
+    assert ev == pytest.approx(530) and '<td class="num">530</td>' in page
+    assert "re-forecast at 2027-01-09 12:00" in page and "plan without progress" in page
+    # The task table holds the actuals. B (4 d on SEVEN, 25 % done) has 3 days (24 h) left from Saturday 12:00:
+    # 4 h Saturday, Sunday, Monday, then Tuesday 08:00-12:00. C starts after Tuesday's lunch, 13:00, and works
+    # 4 h Tuesday, Wednesday, Thursday 08:00-12:00.
+    rows = dict(re.findall(r"<tr><th>(\w)</th>(.*?)</tr>", page))
+    cells = {k: re.findall(r"<td[^>]*>([^<]*)</td>", v) for k, v in rows.items()}
+    assert cells["B"][4:6] == ["2027-01-07 08:00", "2027-01-12 12:00"]
+    assert cells["B"][-5:] == ["in progress", "25", "3", "2027-01-07 08:00", ""]
+    assert cells["C"][4:6] == ["2027-01-12 13:00", "2027-01-14 12:00"]
+    assert cells["A"][-5:] == ["finished", "100", "0", "2027-01-04", "2027-01-06"]
+    # The re-forecast is the page's simulation.
+    assert card(page, "P80 finish") == str(pm.simulate(p, iterations=300, seed=1).percentile(80))
+
+
+def test_a_progress_table_on_a_calendar_plan():
+    p = calendar_project()
+    page = build_report(p, iterations=300, seed=1, progress=PROGRESS.assign(status_date="2027-01-09"))
+    assert "re-forecast at 2027-01-09" in page
+    ev = pm.earned_value(p, PROGRESS, "2027-01-09").metrics
+    assert f"{ev['PV']:,.0f}" in page
+
+
+def test_constraints_and_deadlines_say_whether_they_hold():
+    # C (2 d, after B) starts Mon 11 08:00 and finishes Tue 12 17:00; B must finish by Sat 9 on its 7-day calendar
+    # but finishes Sun 10 16:00: one day of it late.
+    p = calendar_project(honor_constraints=False)
+    p = p.replace(tasks=tuple(
+        t.replace(deadline="2027-01-09") if t.id == "B" else
+        t.replace(constraint="FNLT", constraint_date="2027-01-12") if t.id == "C" else t for t in p.tasks))
+    page = build_report(p, iterations=300, seed=1)
+    part = page[page.index("<h3>Constraints and deadlines</h3>"):]
+    part = part[:part.index("</table>")]
+    assert "1 of 2 do not hold" in part
+    rows = re.findall(r"<tr>(.*?)</tr>", part)[1:]
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in rows]
+    assert [c[:3] + c[5:8] for c in cells] == [
+        ["B", "Cure", "deadline", "2027-01-10 16:00", "no", "1"],
+        ["C", "Test", "FNLT", "2027-01-12 17:00", "yes", "0"]]
+
+
+def test_a_file_s_reader_warnings_data_date_and_times(tmp_path):
+    # encoding1251.xer: the data date (PROJECT last_recalc_date) is 2023-03-06 00:00; both activities started
+    # "2023-03-06 08:00" with 40 of their 40 hours left on a calendar working 08:00-16:00 (8 h a day), Monday to
+    # Friday: 5 working days from the data date, Monday 6 08:00 to Friday 10 16:00.
+    source = Path(__file__).parent / "data" / "real" / "encoding1251.xer"
+    with pytest.warns(pm.PmsimWarning) as said:  # still said, not only written
+        out = write_report(source, tmp_path / "r.html", iterations=200, seed=1)
+    topics = {str(w.message).split(": ")[1].split(" (")[0] for w in said}
+    assert topics == {"material resources", "actual dates after the data date"}
+    page = out.read_text(encoding="utf-8")
+    assert sections(page)[0] == "reading" and sections(page)[-1] == "evm"
+    reading = page[page.index('<section id="reading">'):page.index('<section id="project">')]
+    assert "material resources (not modelled by pmsim)" in reading and "activity &#x27;A1000&#x27;" in reading
+    assert card(page, "data date") == "2023-03-06 00:00"
+    assert card(page, "CPM finish") == "2023-03-10 16:00"
+
+
+def test_reader_notes_are_escaped():
+    p = calendar_project()
+    page = build_report(p, iterations=200, seed=1, source="<x>.xer", reader_notes=["task <b>A</b> & more"])
+    assert "<li>task &lt;b&gt;A&lt;/b&gt; &amp; more</li>" in page and "<code>&lt;x&gt;.xer</code>" in page
+    assert "<b>A</b>" not in page

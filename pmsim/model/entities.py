@@ -156,6 +156,8 @@ class Task:
     actual_start, actual_finish, remaining_duration, percent_complete : progress
         at the project's ``status_date`` (a remaining duration in working days of the
         task's calendar; percent complete 0-100).
+    actual_cost : float, optional
+        The cost spent on it by the status date (earned value's AC); None when not known.
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -184,6 +186,7 @@ class Task:
     actual_finish: dt.date | dt.datetime | None = None
     remaining_duration: float | None = None
     percent_complete: float | None = None
+    actual_cost: float | None = None
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -300,6 +303,11 @@ class Task:
             raise ValidationError(f"{who}: is {pct:g} % complete but has no actual_start")
         set_("percent_complete", pct)
         set_("remaining_duration", rem)
+        cost = self.actual_cost
+        if cost is not None and not (isinstance(cost, float) and math.isnan(cost)):
+            set_("actual_cost", valid_number(who, "actual_cost", cost, minimum=0))
+        else:
+            set_("actual_cost", None)
 
     @property
     def started(self) -> bool:

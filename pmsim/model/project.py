@@ -28,6 +28,7 @@ from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from ..safe_text import currency_code
 from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
+from .progress import apply_progress, clear_progress, progress_table
 from .tables import project_parts, project_to_frames, table_labels
 
 __all__ = ["Project", "project_from_frames", "build_project", "require_project", "LAG_CALENDARS", "TOTAL_FLOAT",
@@ -417,6 +418,49 @@ class Project:
         else:
             risks = [risk if r.id == risk.id else r for r in self.risks]
         return self.replace(risks=tuple(risks))
+
+    # -------------------------------------------------------------- progress
+
+    def with_progress(self, progress, status_date=None) -> "Project":
+        """The project with a progress table's facts on its tasks, as of ``status_date``.
+
+        ``progress`` is a progress table (a DataFrame with the columns of
+        ``progress.csv``; :func:`pmsim.read_progress` reads the files); the
+        tasks it has no row for have not started. ``status_date`` (a date:
+        the end of that day; or a moment) becomes the project's data date;
+        it may be left out when the table has one ``status_date`` or the
+        project has one. Each row sets the task's ``actual_start``,
+        ``actual_finish``, ``percent_complete``, ``remaining_duration`` (in
+        working days of the task's calendar) and ``actual_cost``. A row that
+        leaves out actual dates of a started or finished task gets them
+        inferred, with a warning: the work done ends at the data date.
+
+        >>> import pandas as pd
+        >>> p = Project(name="x", start="2027-01-04", tasks=[Task("A", duration=4), Task("B", duration=2)])
+        >>> table = pd.DataFrame({"id": ["A"], "percent_complete": [50], "actual_cost": [900],
+        ...                       "actual_start": ["2027-01-04"]})
+        >>> q = p.with_progress(table, status_date="2027-01-05")
+        >>> q.status_date, q.task("A").percent_complete, q.task("A").actual_cost, q.task("B").actual_start
+        (datetime.date(2027, 1, 5), 50.0, 900.0, None)
+        >>> q.progress_table()[["id", "percent_complete", "actual_cost"]].to_dict("list")
+        {'id': ['A'], 'percent_complete': [50.0], 'actual_cost': [900.0]}
+        """
+        return apply_progress(self, progress, status_date)
+
+    def without_progress(self) -> "Project":
+        """The project as planned: no progress on its tasks, no status date (the earned value baseline)."""
+        return clear_progress(self)
+
+    def progress_table(self):
+        """The progress on the tasks as a progress table (the columns of ``progress.csv``, and ``status_date``).
+
+        One row per task that has started or has an actual cost; the
+        reverse of :meth:`with_progress`. A task with neither percent
+        complete nor remaining duration gets the remaining duration the
+        engine uses (its planned duration less the working time since its
+        actual start); an unknown actual cost is written as 0.
+        """
+        return progress_table(self)
 
     # -------------------------------------------------------------- frames
 

@@ -210,8 +210,12 @@ def _dated_candidates(project: Project, tl, inputs) -> np.ndarray:
     fact = ~np.isnan(inputs.link_date[in_pred_order[net.succ_link]])
     cal = tl.task_calendar
     succ = net.succ_idx
-    pushes = (((net.succ_type == FS) | (net.succ_type == FF)) & (net.succ_lag >= 0) & ~fact & follows[succ]
-              & ((cal[succ] == cal[source]) | has_work[succ] & (status[succ] != 2)))
+    # Across calendars an FS successor with work ends after its predecessor, but an FF successor may end
+    # at the end of its own calendar's work before the predecessor's finish (a night shift's 06:00).
+    same_cal = cal[succ] == cal[source]
+    pushes = ((net.succ_lag >= 0) & ~fact & follows[succ]
+              & ((net.succ_type == FF) & same_cal
+                 | (net.succ_type == FS) & (same_cal | has_work[succ] & (status[succ] != 2))))
     candidate = np.ones(net.n, dtype=np.bool_)
     candidate[source[pushes]] = False
     return np.flatnonzero(candidate).astype(np.int64)

@@ -9,6 +9,8 @@ of the line drawn at the end of the deadline day.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -24,6 +26,9 @@ FLOAT = "#c9c9c9"
 BASELINE = "#333333"
 MILESTONE = "#222222"
 STATUS = "#2ca02c"
+ACTUAL = "#6b6b6b"
+NEGATIVE_FLOAT = "#8b1a1a"
+NONWORKING = "#f1f1f1"
 DEADLINE = "#111111"
 BUDGET = "#111111"
 P_COLOURS = {10: "#6baed6", 50: "#1f77b4", 80: "#ff7f0e", 90: "#9467bd"}
@@ -86,6 +91,37 @@ def day_end(project, offsets) -> np.ndarray:
     days = project.calendar.date(project.start, np.maximum(last, 0))
     end = mdates.date2num(np.asarray(days, dtype="datetime64[D]")) + 1 - (last + 1 - x)
     return np.where(x <= 1e-9, day_start(project, np.zeros_like(x)), end)
+
+
+def moment_num(values) -> np.ndarray:
+    """Matplotlib date numbers of datetimes (numpy, pandas or Python), to the minute."""
+    return np.atleast_1d(mdates.date2num(np.asarray(values, dtype="datetime64[m]")))
+
+
+def data_date_num(moment) -> float:
+    """Date number of a data date: a date alone is the end of that day, a datetime that moment."""
+    if isinstance(moment, dt.datetime):
+        return float(moment_num([moment])[0])
+    return day_num(moment, "status date") + 1
+
+
+def nonworking_spans(calendar, first, last, limit_days: int = 400) -> list[tuple[float, float]]:
+    """The runs of whole days without working time of ``calendar`` between two date numbers, as
+    (start, end) date numbers; none when the span is longer than ``limit_days`` (too fine to see)."""
+    lo, hi = int(np.floor(first)), int(np.ceil(last))
+    if hi - lo > limit_days or hi <= lo:
+        return []
+    table = calendar.work_table(mdates.num2date(lo).date(), hi - lo + 1)
+    work = np.asarray(table.work_at(np.arange(hi - lo + 1) * 1440.0))
+    idle = list(np.diff(work) <= 0)
+    spans, start = [], None
+    for k, free in enumerate(idle + [False]):
+        if free and start is None:
+            start = k
+        elif not free and start is not None:
+            spans.append((float(lo + start), float(lo + k)))
+            start = None
+    return spans
 
 
 def date_axis(ax, axis="x") -> None:

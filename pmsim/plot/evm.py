@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -9,8 +10,9 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..model import Project
+from ..model.progress import moment_value
 from ._common import (
-    P_COLOURS, STATUS, budget_line, date_axis, day_end, index_num, marker_line, money,
+    P_COLOURS, STATUS, budget_line, data_date_num, date_axis, day_end, marker_line, moment_num, money,
     money_axis, new_axes,
 )
 
@@ -55,6 +57,22 @@ def _series(report_or_series, project):
     )
 
 
+def _planned_value_by_date(baseline):
+    """The planned value at the end of each calendar day of a baseline on several calendars (x, PV)."""
+    from ..budget import accrued_cost
+    from ..costs import cost_model
+
+    project = baseline.project
+    when = baseline.times()
+    first = np.datetime64(project.start, "D")
+    last = np.datetime64(when["early_finish"].max(), "D") + np.timedelta64(1, "D")
+    ends = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
+    moments = np.concatenate([[np.datetime64(when["early_start"].min(), "m")], ends[1:].astype("datetime64[m]")])
+    pv = accrued_cost(project, when["early_start"].to_numpy(), when["early_finish"].to_numpy(),
+                      cost_model(project)["budget"].to_numpy(), moments)
+    return moment_num(moments), pv
+
+
 def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tuple(EAC_STYLES)):
     """The earned value chart: the PV baseline, EV and AC to date, and where the EACs lead.
 
@@ -75,7 +93,8 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     -------
     matplotlib Axes
         Lines ``"pv"`` (the planned value baseline to BAC, at the end of each
-        working day), ``"ev"`` and ``"ac"`` (from zero at the start through
+        working day; with tasks on other calendars than the project's, at the
+        end of each calendar day), ``"ev"`` and ``"ac"`` (from zero at the start through
         each status date), ``"bac"``, ``"status_date"`` and one dashed
         ``"<EAC metric>"`` line per forecast: from the last actual cost to the
         EAC at the finish forecast by earned schedule (IEAC(t)), or at the
@@ -91,7 +110,8 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     >>> ax.get_lines()[1].get_ydata().tolist()  # EV: 0 at the start, then each status date
     [0.0, 400.0, 900.0]
     """
-    from ..evm import planned_value_curve
+    from ..budget import on_calendars
+    from ..evm import baseline_schedule, planned_value_curve
 
     project, frame = _series(report_or_series, project)
     unknown = [f for f in forecasts if f not in EAC_STYLES]
@@ -99,12 +119,18 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
         raise ValidationError(f"evm: unknown forecast {unknown[0]!r}; use {', '.join(EAC_STYLES)}")
     ax = new_axes(ax)
     currency = project.currency
-    pv = planned_value_curve(project)
-    pv_x = day_end(project, np.arange(pv.size, dtype=float))
+    baseline = baseline_schedule(project)
+    if on_calendars(baseline):
+        pv_x, pv = _planned_value_by_date(baseline)
+    else:
+        pv = planned_value_curve(project)
+        pv_x = day_end(project, np.arange(pv.size, dtype=float))
     ax.plot(pv_x, pv, color=PV_COLOUR, linewidth=2, label="PV (planned value)", gid="pv", zorder=3)
 
-    start = day_end(project, 0.0)[0]
-    status_x = index_num(frame.index) + 1  # the data date is the end of that day
+    # On calendars the planned value starts at the first task's start (Monday 08:00), and so do EV and AC.
+    start = float(pv_x[0]) if on_calendars(baseline) else day_end(project, 0.0)[0]
+    # The data date is the end of that day, or that moment.
+    status_x = np.array([data_date_num(moment_value(t)) for t in frame.index])
     xs = np.r_[start, status_x]
     ax.plot(xs, np.r_[0.0, frame["EV"].to_numpy(float)], "-o", color=EV_COLOUR, linewidth=2, markersize=4,
             label="EV (earned value)", gid="ev", zorder=4)
@@ -130,8 +156,9 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     ends.append(fx)
     budget_line(ax, bac, f"BAC {money(bac, currency)}", gid="bac", x_text=0.01, ha="left")
     when = frame.index[-1]
-    marker_line(ax, status_x[-1], f"Status {when:%Y-%m-%d}", STATUS, linestyle="-", gid="status_date",
-                y_text=0.98, side="left")
+    moment = isinstance(moment_value(when), dt.datetime)  # a data date with its time of day
+    marker_line(ax, status_x[-1], f"Status {when:%Y-%m-%d %H:%M}" if moment else f"Status {when:%Y-%m-%d}", STATUS,
+                linestyle="-", gid="status_date", y_text=0.98, side="left")
 
     span = max(ends) - start
     ax.set_xlim(start - 0.02 * span - 1, max(ends) + 0.04 * span + 1)
@@ -141,7 +168,8 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     ax.set_xlabel("Date")
     ax.set_ylabel(f"Cumulative cost ({currency})")
     spi, cpi = float(last.get("SPI", math.nan)), float(last.get("CPI", math.nan))
-    ax.set_title(f"{project.name}: earned value at {when:%d %b %Y} (SPI {spi:.2f}, CPI {cpi:.2f})")
+    at = f"{when:%d %b %Y %H:%M}" if moment else f"{when:%d %b %Y}"
+    ax.set_title(f"{project.name}: earned value at {at} (SPI {spi:.2f}, CPI {cpi:.2f})")
     # Curves rise to the upper right: the lower right corner is free.
     ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
     ax.grid(color="#e5e5e5", zorder=0)

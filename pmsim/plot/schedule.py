@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import networkx as nx
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
+from ..calendar import as_datetime
 from ..cpm import CRITICAL_TOLERANCE, Schedule, cpm
 from ..errors import ValidationError
 from ..model import Project
+from ..timeline import plain_schedule
 from ._common import (
-    BASELINE, CRITICAL, DEADLINE, FLOAT, MILESTONE, NORMAL, STATUS,
-    as_day, date_axis, day_end, day_num, day_start, deadline_day, marker_line, new_axes, spread_labels,
+    ACTUAL, BASELINE, CRITICAL, DEADLINE, FLOAT, MILESTONE, NEGATIVE_FLOAT, NONWORKING, NORMAL, STATUS,
+    as_day, data_date_num, date_axis, day_end, day_num, day_start, deadline_day, marker_line, moment_num,
+    new_axes, nonworking_spans, spread_labels,
 )
 
 __all__ = ["gantt", "network"]
@@ -36,6 +41,39 @@ def _kind(schedule: Schedule) -> str:
     return "CPM" if schedule.kind == "cpm" else schedule.kind
 
 
+def _timed(schedule: Schedule) -> bool:
+    """Draw from :meth:`Schedule.times`: a schedule on calendars, with constraints or progress. A plain
+    schedule (working days of one calendar) keeps its whole-day bars."""
+    return schedule.timing is not None and not plain_schedule(schedule.project)
+
+
+def _bounds(schedule: Schedule, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Date numbers of each task's (start, finish, early start, late finish), by its times or its working days."""
+    table = schedule.table.loc[ids]
+    if _timed(schedule):
+        when = schedule.times().loc[ids]
+        return tuple(moment_num(when[c].to_numpy()) for c in ("start", "finish", "early_start", "late_finish"))
+    project = schedule.project
+    finish = table["finish"].to_numpy(float)
+    late = finish + np.maximum(table["total_float"].to_numpy(float), 0.0)
+    return (day_start(project, table["start"].to_numpy(float)), day_end(project, finish),
+            day_start(project, table["early_start"].to_numpy(float)), day_end(project, late))
+
+
+def _progress_parts(schedule: Schedule, ids, left, right, data_x):
+    """For a timed schedule: which tasks are finished and started, and where each one's done part ends."""
+    tasks = [schedule.project.task(t) for t in ids]
+    finished = np.array([t.actual_finish is not None for t in tasks], dtype=bool)
+    started = np.array([t.actual_start is not None for t in tasks], dtype=bool) & ~finished
+    if data_x is not None:
+        done_end = np.minimum(np.full(len(ids), data_x), right)
+    else:  # progress without a data date (MS Project's rule): the share done of the bar
+        share = np.array([(t.percent_complete or 0.0) / 100.0 for t in tasks])
+        done_end = left + share * (right - left)
+    done_end = np.where(finished, right, np.maximum(done_end, left))
+    return finished, started, done_end
+
+
 def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_date=None,
           show_float: bool = True, deadline=None):
     """A Gantt chart of ``schedule``: bars by date, the critical path in red.
@@ -50,9 +88,11 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         Another schedule of the same tasks (e.g. the CPM one under a levelled
         one), drawn as thin dark bars under each task.
     status_date : date-like, optional
-        Draws the data date line (at the end of that day).
+        Draws the data date line (at the end of that day, or at that moment);
+        the project's ``status_date`` when None.
     show_float : bool
-        Draws each task's total float as a light bar after it.
+        Draws each task's total float as a light bar after it, and negative
+        float as a dark hatched bar back from its finish to its late finish.
     deadline : date-like, optional
         A deadline line; the project's deadline when None. ``False`` hides it.
 
@@ -61,10 +101,20 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
     matplotlib Axes
         Task bars, float bars, baseline bars and milestone markers carry a
         ``gid`` of ``"task:<id>"``, ``"float:<id>"``, ``"baseline:<id>"``,
-        ``"milestone:<id>"``; the lines ``"status_date"`` and ``"deadline"``.
+        ``"milestone:<id>"``; done work ``"actual:<id>"``, negative float
+        ``"negative_float:<id>"``, non-working days ``"nonworking"``; the
+        lines ``"status_date"`` and ``"deadline"``.
 
-    Rows follow the project's task order, first task at the top. A bar spans
-    from the start of its first working day to the end of its last one.
+    Rows follow the project's task order, first task at the top. On a plain
+    schedule (working days of one calendar, no constraints or progress) a
+    bar spans from the start of its first working day to the end of its
+    last one. Otherwise bars run between the dates and times of
+    :meth:`Schedule.times` (Monday 08:00 to Friday 17:00, each task on its
+    calendar), the project calendar's non-working days are shaded, and a
+    started task shows its done part (grey, from its actual start to the
+    data date) apart from its remaining work; a finished task is all done.
+    A milestone is a diamond at its finish, P6's start milestone
+    (``milestone="start"``) at its start.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
@@ -84,31 +134,58 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
     ax = new_axes(ax, figsize=(10, min(max(3.0, 0.3 * n + 1.5), 40)))
     y = np.arange(n, dtype=float)
     ids = list(table.index)
+    timed = _timed(schedule)
     milestone = table["milestone"].to_numpy(bool) | (table["duration"].to_numpy(float) <= 0)
     critical = table["critical"].to_numpy(bool)
-    left = day_start(project, table["start"].to_numpy(float))
-    right = day_end(project, table["finish"].to_numpy(float))
+    tf = table["total_float"].to_numpy(float)
+    left, right, early, late = _bounds(schedule, ids)
     colours = np.where(critical, CRITICAL, NORMAL)
-    ends = [right.max()]
-
-    if show_float:
-        tf = table["total_float"].to_numpy(float)
-        rows = np.flatnonzero((tf > CRITICAL_TOLERANCE) & ~milestone)
-        f_end = day_end(project, table["finish"].to_numpy(float)[rows] + tf[rows])
-        _bars(ax, rows, ids, "float", y[rows], f_end - right[rows], right[rows], height=0.28, color=FLOAT,
-              edgecolor="none", zorder=2)
-        ends.extend(f_end)
-
-    rows = np.flatnonzero(~milestone)
-    _bars(ax, rows, ids, "task", y[rows], right[rows] - left[rows], left[rows], height=0.56, color=colours[rows],
-          edgecolor="white", linewidth=0.5, zorder=3)
-    for k in np.flatnonzero(milestone):
-        ax.plot([right[k]], [y[k]], marker="D", markersize=8, linestyle="none",
-                color=CRITICAL if critical[k] else MILESTONE, gid=f"milestone:{ids[k]}", zorder=4)
-
+    ends, begins = [max(right.max(), left.max())], [left.min()]
     handles = [Patch(color=CRITICAL, label="Critical"), Patch(color=NORMAL, label="Non-critical")]
+
+    status = project.status_date if status_date is None else status_date
+    data_x = None
+    if status is not None:
+        if isinstance(status, str) and ("T" in status or ":" in status):
+            status = as_datetime("gantt: status_date", status)
+        data_x = data_date_num(status) if isinstance(status, dt.datetime) else \
+            day_num(status, "gantt: status_date") + 1  # the data date is the end of that day
+    finished = started = np.zeros(n, dtype=bool)
+    done_end = left
+    if timed:
+        finished, started, done_end = _progress_parts(schedule, ids, left, right, data_x)
+
+    open_ = ~finished
     if show_float:
+        rows = np.flatnonzero((tf > CRITICAL_TOLERANCE) & ~milestone & open_ & (late > right))
+        _bars(ax, rows, ids, "float", y[rows], late[rows] - right[rows], right[rows], height=0.28, color=FLOAT,
+              edgecolor="none", zorder=2)
+        ends.extend(late[rows])
         handles.append(Patch(color=FLOAT, label="Total float"))
+        behind = np.flatnonzero((tf < -CRITICAL_TOLERANCE) & open_ & (late < right)) if timed else []
+        if len(behind):
+            # Above the bar (a baseline goes below it): from the late finish forward to the finish.
+            _bars(ax, behind, ids, "negative_float", y[behind] - 0.36, right[behind] - late[behind], late[behind],
+                  height=0.14, color="none", edgecolor=NEGATIVE_FLOAT, hatch="////", linewidth=0.8, zorder=3)
+            begins.extend(late[behind])
+            handles.append(Patch(facecolor="none", edgecolor=NEGATIVE_FLOAT, hatch="////", label="Negative float"))
+
+    done = np.flatnonzero((finished | started) & ~milestone & (done_end > left))
+    _bars(ax, done, ids, "actual", y[done], done_end[done] - left[done], left[done], height=0.56, color=ACTUAL,
+          edgecolor="white", linewidth=0.5, zorder=3)
+    # The work still to do: a started task's from where its remaining work starts, after its done part.
+    first = np.where(started, np.maximum(early, done_end), left)
+    rows = np.flatnonzero(~milestone & open_ & (right > first))
+    _bars(ax, rows, ids, "task", y[rows], right[rows] - first[rows], first[rows], height=0.56, color=colours[rows],
+          edgecolor="white", linewidth=0.5, zorder=3)
+    if len(done):
+        handles.append(Patch(color=ACTUAL, label="Done"))
+    # A milestone sits at its finish (the end of the work before it); P6's start milestone at its start.
+    at_start = np.array([project.task(t).milestone == "start" for t in ids], dtype=bool)
+    for k in np.flatnonzero(milestone):
+        colour = ACTUAL if finished[k] else CRITICAL if critical[k] else MILESTONE
+        ax.plot([left[k] if at_start[k] else right[k]], [y[k]], marker="D", markersize=8, linestyle="none", color=colour,
+                gid=f"milestone:{ids[k]}", zorder=4)
     if milestone.any():
         handles.append(Line2D([], [], marker="D", linestyle="none", color=MILESTONE, label="Milestone"))
 
@@ -118,23 +195,23 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         missing = [t for t in ids if t not in baseline.table.index]
         if missing:
             raise ValidationError(f"gantt: the baseline schedule has no task {missing[0]!r}")
-        base = baseline.table.loc[ids]
-        b_left = day_start(project, base["start"].to_numpy(float))
-        b_right = day_end(project, base["finish"].to_numpy(float))
+        b_left, b_right, _, _ = _bounds(baseline, ids)
         for k in np.flatnonzero(milestone):
-            ax.plot([b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
+            ax.plot([b_left[k] if at_start[k] else b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
                     markerfacecolor="none", color=BASELINE, gid=f"baseline:{ids[k]}", zorder=4)
         rows = np.flatnonzero(~milestone)
         _bars(ax, rows, ids, "baseline", y[rows] + 0.36, b_right[rows] - b_left[rows], b_left[rows], height=0.14,
               color=BASELINE, edgecolor="none", zorder=3)
-        ends.append(b_right.max())
+        ends.append(max(b_right.max(), b_left.max()))
+        begins.append(b_left.min())
         handles.append(Patch(color=BASELINE, label=f"Baseline ({_kind(baseline)})"))
 
-    if status_date is not None:
-        x = day_num(status_date, "gantt: status_date") + 1  # the data date is the end of that day
-        marker_line(ax, x, f"Status {as_day(status_date)}", STATUS, linestyle="-", gid="status_date")
-        handles.append(Line2D([], [], color=STATUS, label="Status date"))
-        ends.append(x)
+    if data_x is not None:
+        text = (f"Data date {status:%Y-%m-%d %H:%M}" if isinstance(status, dt.datetime)
+                else f"{'Data date' if timed else 'Status'} {as_day(status)}")
+        marker_line(ax, data_x, text, STATUS, linestyle="-", gid="status_date")
+        handles.append(Line2D([], [], color=STATUS, label="Data date" if timed else "Status date"))
+        ends.append(data_x)
     deadline = deadline_day(project, deadline, "gantt: deadline")
     if deadline is not None:
         x = day_num(deadline) + 1
@@ -142,9 +219,16 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         handles.append(Line2D([], [], color=DEADLINE, linestyle=":", label="Deadline"))
         ends.append(x)
 
-    start = day_start(project, 0.0)[0]
+    start = min(begins) if timed else day_start(project, 0.0)[0]
     span = max(ends) - start
-    ax.set_xlim(start - 0.02 * span - 0.5, max(ends) + 0.03 * span + 0.5)
+    lo, hi = start - 0.02 * span - 0.5, max(ends) + 0.03 * span + 0.5
+    ax.set_xlim(lo, hi)
+    if timed:
+        spans = nonworking_spans(project.calendar, lo, hi)
+        for a, b in spans:
+            ax.axvspan(a, b, color=NONWORKING, zorder=0, linewidth=0, gid="nonworking")
+        if spans:
+            handles.append(Patch(color=NONWORKING, label="Non-working days"))
     ax.set_ylim(n - 0.35, -0.65)
     spread_labels(ax)
     ax.set_yticks(y, [_label(t, nm) for t, nm in zip(ids, table["name"])],
@@ -156,7 +240,9 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     ax.set_xlabel("Date")
-    ax.set_title(f"{project.name}: {_kind(schedule)} schedule, finish {schedule.finish_date:%a %d %b %Y}")
+    finish = (f"{schedule.times()['finish'].max():%a %d %b %Y %H:%M}" if timed
+              else f"{schedule.finish_date:%a %d %b %Y}")
+    ax.set_title(f"{project.name}: {_kind(schedule)} schedule, finish {finish}")
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
 

@@ -9,6 +9,7 @@ the published one.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 
@@ -18,7 +19,6 @@ import pytest
 
 import pmsim as pm
 from pmsim.evm import METRICS, earned_schedule, planned_value_curve
-from pmsim.reforecast import remaining_work
 from pmsim.io.progress_table import check_progress
 
 START = "2027-01-04"  # a Monday
@@ -450,88 +450,104 @@ def test_check_progress_keeps_blank_optional_columns():
     assert pd.isna(table.loc[0, "actual_start"]) and math.isnan(table.loc[0, "remaining_duration"])
 
 
-# --------------------------------------------------------------------------- Monte Carlo re-forecast
+# --------------------------------------------------------------------------- on two calendars
 
 
-def reforecast_project():
-    """A (3 d) -> B (4 d) -> C (5 d), plus D (2 d) after A, all uncertain except nothing; 100/day."""
+SEVEN = pm.Calendar(workdays="Mon-Sun", hours="08:00-16:00", hours_per_day=8, id="7d")
+
+
+def two_calendars():
+    """A (5 d, standard calendar) -> B (4 d, a 7-day calendar 08:00-16:00) -> C (2 d, standard).
+
+    Monday 4 January 2027 is the start. By hand: A works Mon 4 08:00 to Fri 8 17:00 (100 a day, budget
+    500). B starts at the next working moment of its own calendar, Saturday 9 08:00, and works Sat, Sun, Mon,
+    Tue to Tue 12 16:00 (budget 100 fixed + 4 x 200 = 900, so 225 a day, the fixed part spread too). C starts
+    at once on the standard calendar, Tue 12 16:00, works 1 hour that day, 8 on Wednesday and 7 on Thursday,
+    and finishes Thu 14 16:00 (budget 100, 6.25 an hour). BAC = 1500; the planned duration PD is 8 working
+    days and 7 hours of the project calendar: 8.875.
+    """
     return pm.Project(
-        name="re", start=START,
-        tasks=[pm.Task("A", optimistic=2, most_likely=3, pessimistic=6, cost_per_day=100),
-               pm.Task("B", optimistic=3, most_likely=4, pessimistic=8, cost_per_day=100),
-               pm.Task("C", optimistic=4, most_likely=5, pessimistic=10, cost_per_day=100, fixed_cost=300),
-               pm.Task("D", optimistic=1, most_likely=2, pessimistic=4, cost_per_day=50)],
-        dependencies=[pm.Dependency("A", "B"), pm.Dependency("B", "C"), pm.Dependency("A", "D")],
-    )
+        name="two calendars", start=START, calendars=[SEVEN],
+        tasks=[pm.Task("A", duration=5, cost_per_day=100),
+               pm.Task("B", duration=4, cost_per_day=200, fixed_cost=100, calendar="7d"),
+               pm.Task("C", duration=2, cost_per_day=50)],
+        dependencies=[pm.Dependency("A", "B"), pm.Dependency("B", "C")])
 
 
-def test_reforecast_with_everything_finished_is_the_actual_finish():
-    p = reforecast_project()
-    done = progress(("A", 100, 450, "2027-01-04", "2027-01-07"),   # 4 working days
-                    ("B", 100, 380, "2027-01-08", "2027-01-13"),
-                    ("C", 100, 900, "2027-01-14", "2027-01-22"),   # last day: Friday 22 January
-                    ("D", 100, 90, "2027-01-08", "2027-01-11"))
-    sim = pm.simulate(p, iterations=200, seed=3, progress=done, status_date="2027-01-25")
-    assert set(np.asarray(sim.finish_dates).astype(str)) == {"2027-01-22"}
-    assert np.all(np.asarray(sim.finish) == 15)  # 4 Jan .. 22 Jan is 15 working days
-    assert np.all(np.asarray(sim.cost) == pytest.approx(450 + 380 + 900 + 90))
+def test_earned_value_on_two_calendars_by_hand():
+    p = two_calendars()
+    assert pm.cpm(p).makespan == pytest.approx(8.875)
+    # Data date: the end of Sunday 10. A is done (spent 550); B started on Saturday, 25 % done (spent 300).
+    table = progress(("A", 100, 550, "2027-01-04", "2027-01-08"), ("B", 25, 300, "2027-01-09"))
+    r = pm.earned_value(p, table, "2027-01-10")
+    m = r.metrics
+    # PV: A 500; B planned its Saturday and Sunday on its 7-day calendar, 2 x 225 = 450 (counted on the
+    # standard calendar it would be 0 until Monday); C nothing. PV = 950.
+    assert r.tasks["PV"].tolist() == pytest.approx([500, 450, 0])
+    assert m["PV"] == pytest.approx(950)
+    # EV = 500 + 25 % of 900 = 725; AC = 850.
+    assert (m["EV"], m["AC"]) == pytest.approx((725, 850))
+    assert m["SPI"] == pytest.approx(725 / 950) and m["CPI"] == pytest.approx(725 / 850)
+    assert m["EAC_cpi"] == pytest.approx(1500 * 850 / 725)
+    assert m["EAC_cpi_spi"] == pytest.approx(850 + 775 / ((725 / 850) * (725 / 950)))
+    assert m["TCPI_bac"] == pytest.approx(775 / 650)
+    # Bottom-up: B has 75 % of 4 days left, 3 x 200 + 75 % of its fixed 100 = 675; C its budget 100.
+    assert m["EAC_bottom_up"] == pytest.approx(850 + 675 + 100)
+    # AT: the working days of the project calendar by the end of Sunday: Mon-Fri, 5.
+    assert r.actual_time == 5
+    # PV by period: period c runs until working day c + 1 of the project calendar begins, so Friday's period
+    # holds B's weekend. PV_0..PV_4 = 0, 100, 200, 300, 400 (A); PV_5 (to Mon 11 08:00) = 500 + 450;
+    # PV_6 (to Tue 08:00) = 500 + 3 x 225 = 1175; PV_7 (to Wed 08:00) = 1400 + C's hour 6.25 = 1406.25;
+    # PV_8 (to Thu 08:00) = 1400 + 9 hours of C = 1456.25; PV_9 = BAC.
+    assert planned_value_curve(p).tolist() == pytest.approx([0, 100, 200, 300, 400, 950, 1175, 1406.25, 1456.25,
+                                                             1500])
+    # ES: PV_4 = 400 <= 725 < PV_5 = 950, ES = 4 + 325 / 550.
+    es = 4 + 325 / 550
+    assert m["ES"] == pytest.approx(es)
+    assert (m["SV_t"], m["SPI_t"]) == pytest.approx((es - 5, es / 5))
+    assert m["IEAC_t"] == pytest.approx(8.875 / (es / 5))
 
 
-def test_reforecast_is_never_before_the_status_date():
-    p = reforecast_project()
-    status = "2027-01-12"  # end of working day 7
-    table = pd.DataFrame({
-        "id": ["A", "B", "D"], "percent_complete": [100, 40, 100], "remaining_duration": [None, 4, None],
-        "actual_cost": [420, 300, 120],
-        "actual_start": ["2027-01-04", "2027-01-08", "2027-01-06"],   # D started out of sequence
-        "actual_finish": ["2027-01-07", None, "2027-01-07"]})
-    sim = pm.simulate(p, iterations=2000, seed=4, progress=table, status_date=status)
-    # B has 4 days left (scaled estimate), then C: the finish is at least 7 + B's least + C's least.
-    b_low = 4 * 3 / 4
-    assert np.asarray(sim.finish).min() >= 7 + b_low + 4 - 1e-4
-    assert (np.asarray(sim.finish_dates) > np.datetime64(status)).all()
-    # Cost: actual cost + B's remaining days × 100 + C at 300 + 100 × its days, never less than that at the least.
-    assert np.asarray(sim.cost).min() >= 840 + 100 * b_low + 300 + 100 * 4 - 1e-6
-    # The bands of a re-forecast start at the status date with the actual cost to date.
-    burn = pm.budget_burn(p, sim, freq="D")
-    assert burn.loc[:"2027-01-11", "p50"].isna().all()
-    assert burn.loc["2027-01-12", "p10"] == pytest.approx(840)
-    assert burn["p50"].iloc[-1] == pytest.approx(np.percentile(sim.cost, 50, method="inverted_cdf"))
+def test_earned_value_on_two_calendars_reads_the_tasks_and_moments():
+    p = two_calendars()
+    table = progress(("A", 100, 550, "2027-01-04", "2027-01-08"), ("B", 25, 300, "2027-01-09"))
+    # The same facts on the tasks give the same numbers.
+    on_tasks = pm.earned_value(p.with_progress(table, "2027-01-10"))
+    pd.testing.assert_series_equal(on_tasks.metrics, pm.earned_value(p, table, "2027-01-10").metrics)
+    # A data date at Saturday noon: B has worked 4 of its 32 planned hours, PV 500 + 900 / 8 = 612.5; the
+    # project calendar's working time stopped on Friday: AT = 5.
+    noon = pm.earned_value(p, table.assign(percent_complete=[100, 10]), dt.datetime(2027, 1, 9, 12))
+    assert noon.metrics["PV"] == pytest.approx(612.5) and noon.actual_time == 5
+    # B with a remaining duration alone: it has worked Saturday and Sunday on its calendar (2 days), 2 are
+    # left, so 50 % by duration (on the standard calendar it would have worked no day at all).
+    rem = pd.DataFrame({"id": ["A", "B"], "remaining_duration": [None, 2], "percent_complete": [100, None],
+                        "actual_cost": [550, 300], "actual_start": ["2027-01-04", "2027-01-09"],
+                        "actual_finish": ["2027-01-08", None]})
+    r = pm.earned_value(p, rem, "2027-01-10")
+    assert r.tasks.loc["B", "percent_complete"] == pytest.approx(50)
+    assert r.metrics["EV"] == pytest.approx(500 + 450)
 
 
-def test_reforecast_fixed_remaining_duration_and_scaled_estimate():
-    p = reforecast_project()
-    table = pd.DataFrame({"id": ["A", "B"], "percent_complete": [100, 50], "remaining_duration": [None, 2],
-                          "actual_cost": [300, 200], "actual_start": ["2027-01-04", "2027-01-07"],
-                          "actual_finish": ["2027-01-06", None]})
-    work = remaining_work(p, table, "2027-01-08")
-    # A: 3 working days at its actual dates; B's remaining part is its estimate scaled by 2 / 4.
-    assert work.release.tolist() == [0, 5, 5, 5]
-    assert work.fixed_mask.tolist() == [True, False, False, False]
-    assert work.fixed_duration[0] == 3
-    est = work.project.task("B").estimate
-    assert (est.low, est.high) == pytest.approx((1.5, 4.0))
-    fixed = remaining_work(p, table, "2027-01-08", remaining="fixed")
-    assert fixed.fixed_mask.tolist() == [True, True, False, False] and fixed.fixed_duration[1] == 2
-    # Cost offset: actual cost less what the engine adds back for A (3 days × 100).
-    assert work.cost_offset == pytest.approx(500 - 300)
+def test_budget_burn_spreads_each_task_on_its_calendar():
+    burn = pm.budget_burn(two_calendars(), freq="D")
+    # By the end of each day: A 100 a day Monday to Friday, B 225 on Saturday and Sunday too, C's hour on
+    # Tuesday; the working_day column counts the project calendar's days.
+    assert burn.loc["2027-01-08":"2027-01-12", "early"].tolist() == pytest.approx([500, 725, 950, 1175, 1406.25])
+    assert burn.loc["2027-01-08":"2027-01-11", "working_day"].tolist() == [5, 5, 5, 6]
+    assert burn["early"].iloc[-1] == pytest.approx(1500)
 
 
-def test_reforecast_bad_input():
-    p = reforecast_project()
+def test_unknown_actual_costs_are_said():
+    p = two_calendars()
+    q = p.with_progress(progress(("A", 100, 550, "2027-01-04", "2027-01-08")), "2027-01-10")
+    q = q.replace(tasks=tuple(t.replace(actual_cost=None) for t in q.tasks))
+    with pytest.warns(pm.PmsimWarning, match="AC counts no cost for tasks A"):
+        r = pm.earned_value(q)
+    assert r.metrics["AC"] == 0 and any("not known" in n for n in r.notes)
+
+
+def test_earned_value_needs_a_data_date():
+    with pytest.raises(pm.ValidationError, match="needs a status_date"):
+        pm.earned_value(two_calendars())
     with pytest.raises(pm.ValidationError, match="status_date= needs progress="):
-        pm.simulate(p, iterations=10, seed=1, status_date="2027-01-08")
-    with pytest.raises(pm.UnknownReferenceError, match="has no task 'Z'"):
-        pm.simulate(p, iterations=10, seed=1, progress=progress(("Z", 10, 5)), status_date="2027-01-08")
-
-
-def test_reforecast_of_the_erp_sample_at_both_status_dates():
-    p = pm.read_project(pm.data_path("erp_upgrade"))
-    table = pm.read_progress(pm.data_path("erp_upgrade"))
-    for status in ("2027-03-31", "2027-05-28"):
-        report = pm.earned_value(p, table, status)
-        sim = pm.simulate(p, iterations=1000, seed=8, progress=table, status_date=status)
-        assert (np.asarray(sim.finish_dates) > np.datetime64(status)).all()
-        assert np.asarray(sim.cost).min() > report.metrics["AC"]
-        same = pm.simulate(p, iterations=1000, seed=8, progress=table, status_date=status, chunk_size=37)
-        assert np.array_equal(sim.finish, same.finish) and np.array_equal(sim.cost, same.cost)
+        pm.earned_value(two_calendars(), status_date="2027-01-10")

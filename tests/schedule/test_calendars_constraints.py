@@ -415,7 +415,10 @@ def test_with_every_kind_of_constraint_every_iteration_is_the_cpm_schedule(seed,
     for task in p.tasks:
         if rng.random() < 0.3:
             kind = str(rng.choice(["SNET", "FNET", "SNLT", "FNLT", "MSO", "MFO", "ALAP"]))
-            date = None if kind == "ALAP" else f"2027-01-{int(rng.integers(5, 25)):02d}"
+            day = int(rng.integers(1, 21))
+            if kind in ("FNLT", "MFO"):  # room for the task's work after the start (else no schedule meets it)
+                day += 3 * int(np.ceil(task.planned_duration)) + 3
+            date = None if kind == "ALAP" else dt.date(2027, 1, 4) + dt.timedelta(days=day)
             task = task.replace(constraint=kind, constraint_date=date)
         tasks.append(task)
     p = p.replace(tasks=tuple(tasks), honor_constraints=honor)
@@ -488,3 +491,16 @@ def test_a_calendar_without_working_time_for_a_year_is_named():
     with pytest.raises(ValidationError, match=r"calendar 'idle' has no working time in the year from 2027-01-04.*"
                                               r"task 'A' can never be scheduled"):
         pm.cpm(p)
+
+
+def test_negative_float_reaches_back_before_the_project_start_across_calendars():
+    # A (3 days, Mon 4 - Wed 6) then B (2 days on a 7-day calendar, Thu 7 - Fri 8); the project must finish
+    # by the end of Thu 7. B's late dates: Wed 6 08:00 - Thu 7 17:00 (-1 day); A must then finish by Tue 5
+    # 17:00 and start by Fri 1 January 08:00, a working day before the project start: -1 day too.
+    p = plan([pm.Task("A", duration=3), pm.Task("B", duration=2, calendar="7d")], [("A", "B")],
+             must_finish_by="2027-01-07", calendars=[pm.Calendar(id="7d", workdays="Mon-Sun")])
+    s = pm.cpm(p)
+    assert s.table.loc["A", "total_float"] == pytest.approx(-1.0)
+    assert s.table.loc["B", "total_float"] == pytest.approx(-1.0)
+    late = s.times().loc["A"]
+    assert (late["late_start"], late["late_finish"]) == (dt.datetime(2027, 1, 1, 8), dt.datetime(2027, 1, 5, 17))
