@@ -5,6 +5,7 @@
 #                   notebooks through nbval, browser tests)
 #   make dashboard  serve the what-if dashboard with Voila on 127.0.0.1
 #   make report     render every notebook to offline HTML under build/report/
+#   make docs       build the documentation site into build/docs/html/ (index.html)
 #   make bench      run the benchmarks and update benchmarks/RESULTS.md
 
 PYTHON ?= python3
@@ -17,7 +18,7 @@ VOILA_ARGS ?=
 # Jupyter refuses to run as root (containers, CI machines) unless told it may.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: install lab test dashboard report bench clean
+.PHONY: install lab test dashboard report docs bench clean
 
 install: $(STAMP)
 
@@ -44,6 +45,12 @@ dashboard: install
 
 report: install
 	$(BIN)/python -m pmsim.render notebooks build/report
+
+# The site's sources are the README, docs/ and the notebooks (docs/conf.py); any warning fails the build.
+DOCS ?= build/docs/html
+docs: install
+	$(BIN)/python -m sphinx -b html -c docs -W --keep-going -q . $(DOCS)
+	@echo "The documentation: $(DOCS)/index.html"
 
 bench: install
 	$(BIN)/python benchmarks/bench_cpm.py

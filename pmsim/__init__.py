@@ -91,14 +91,18 @@ def __dir__():
 
 
 def data_path(name: str = "") -> Path:
-    """The folder of a sample project shipped in ``data/`` (or the data folder itself).
+    """The folder of a sample project (or the folder of all of them).
+
+    An installed pmsim carries them in ``pmsim/data/``; in a clone of the
+    repository they are its ``data/`` folder, which notebooks and tests use.
 
     >>> data_path("erp_upgrade").name
     'erp_upgrade'
     """
-    root = Path(__file__).resolve().parent.parent / "data"
-    if not root.is_dir():  # installed without the repository around it
-        root = Path(__file__).resolve().parent / "data"
+    package = Path(__file__).resolve().parent
+    root = package / "data"
+    if not root.is_dir():  # a clone of the repository (or an editable install of it)
+        root = package.parent / "data"
     return root / name if name else root
 
 

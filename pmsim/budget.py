@@ -351,6 +351,17 @@ def _require_simulation(sim, what: str):
     return sim
 
 
+def _amount(name: str, value) -> float:
+    """``value`` as a finite amount >= 0, else a ValidationError naming ``name``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{name} must be a number >= 0, got {value!r}") from None
+    if not math.isfinite(v) or v < 0:
+        raise ValidationError(f"{name} must be a number >= 0, got {value!r}")
+    return v
+
+
 def _check_share(name: str, value: float) -> float:
     try:
         v = float(value)
@@ -468,7 +479,7 @@ def jcl(sim, budget: float | None = None, deadline=None) -> JointConfidence:
     sim = _require_simulation(sim, "jcl")
     project = sim.project
     require_costs(project, "jcl")
-    budget = project_budget(project) if budget is None else float(budget)
+    budget = project_budget(project) if budget is None else _amount("jcl: budget", budget)
     if math.isnan(budget) or budget < 0:
         raise ValidationError(f"jcl: budget must be a number >= 0, got {budget!r}")
     deadline = _deadline(project, deadline)

@@ -58,7 +58,10 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 def _check_p(p) -> np.ndarray:
-    arr = np.asarray(p, dtype=float)
+    try:
+        arr = np.asarray(p, dtype=float)
+    except (TypeError, ValueError):
+        raise ValidationError(f"a percentile must be a number in [0, 100], got {p!r}") from None
     if arr.size == 0 or not np.all((arr >= 0) & (arr <= 100)):
         raise ValidationError(f"a percentile must be in [0, 100], got {p!r}")
     return arr

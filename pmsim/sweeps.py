@@ -30,6 +30,9 @@ def sweep(project: Project, grid: Mapping[str, Iterable], iterations: int = 10_0
     >>> t["multiplier"].tolist(), bool(t["p80_days"].is_monotonic_increasing)
     ([0.9, 1.0, 1.1], True)
     """
+    if not isinstance(grid, Mapping):
+        raise ValidationError(f"the grid must map setting names to values, such as {{'multiplier': [1.0, 1.2]}}; "
+                              f"got {type(grid).__name__}")
     if not grid:
         raise ValidationError("the grid is empty; give at least one setting with values")
     keys, values = [], []

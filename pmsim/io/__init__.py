@@ -22,10 +22,11 @@ half-loaded.
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 from pathlib import Path
 
-from ..errors import FileFormatError
+from ..errors import FileFormatError, ValidationError
 from ..model import require_project
 from ._files import as_path, input_file
 
@@ -80,6 +81,10 @@ def _existing(path) -> Path:
     return path if path.is_dir() else input_file(path)
 
 
+_KINDS = {"folder": "a project folder", "excel": "an .xlsx workbook", "mspdi": "an MS Project XML file",
+          "xer": "an XER file", "pmxml": "a P6 XML file", "psplib": "a PSPLIB file"}
+
+
 def read_project(path, project=None, **options):
     """Read a project from a folder or file; the format follows the suffix (and an ``.xml`` file's root).
 
@@ -100,7 +105,15 @@ def read_project(path, project=None, **options):
             raise FileFormatError(f"{path}: project={project!r} picks one project of an XER or P6 XML file; "
                                   "this format holds one project")
         options["project"] = project
-    return getattr(mod, reader)(path, **options)
+    function = getattr(mod, reader)
+    accepted = inspect.signature(function).parameters
+    unknown = [k for k in options if k not in accepted]
+    if unknown and not any(v.kind == v.VAR_KEYWORD for v in accepted.values()):
+        known = [k for k, v in accepted.items() if k != "path" and v.default is not v.empty]
+        kind = _KINDS.get(module, f"a {module} file")
+        raise ValidationError(f"read_project({str(path)!r}): {kind} takes no option {', '.join(map(repr, unknown))}"
+                              f"{'; it takes ' + ', '.join(known) if known else ''}")
+    return function(path, **options)
 
 
 def list_projects(path):

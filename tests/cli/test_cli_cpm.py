@@ -1,4 +1,4 @@
-"""`pmsim cpm PATH [--json]`: the schedule as JSON, and clean errors on bad files."""
+"""`pmsim cpm PATH [--table | --json]`: the schedule as a summary, a table and JSON, and clean errors on bad files."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from pmsim.cli import main
 from support import rich_project
 
 SAMPLES = pm.sample_projects()
-TOP_KEYS = ["project", "start_date", "finish_date", "makespan", "critical_path", "tasks"]
+TOP_KEYS = ["project", "start_date", "finish_date", "makespan", "deadline", "currency", "budget", "baseline_cost",
+            "critical_path", "tasks"]
 TASK_KEYS = ["id", "name", "phase", "duration", "start", "finish", "early_start", "early_finish",
-             "late_start", "late_finish", "total_float", "free_float", "critical", "start_date", "finish_date"]
+             "late_start", "late_finish", "total_float", "free_float", "critical", "start_date", "finish_date",
+             "start_time", "finish_time"]
 CONSOLE_SCRIPT = Path(sys.executable).parent / "pmsim"
 
 
@@ -39,6 +41,8 @@ def check_schedule_json(data: dict, project: pm.Project) -> None:
         assert task["total_float"] >= task["free_float"] >= 0
         assert task["critical"] == (task["total_float"] == 0)
         dt.date.fromisoformat(task["start_date"])
+        moment = dt.datetime.fromisoformat(task["finish_time"])
+        assert moment.date() == dt.date.fromisoformat(task["finish_date"])
     assert data["makespan"] == max(t["finish"] for t in data["tasks"])
     by_id = {t["id"]: t for t in data["tasks"]}
     assert data["critical_path"] and all(by_id[i]["critical"] for i in data["critical_path"])
@@ -71,14 +75,52 @@ def test_cpm_json_of_a_project_checked_by_hand(tmp_path, capsys):
     assert set(data["critical_path"]) == {"S", "A", "B", "G", "10", "M"}
     by_id = {t["id"]: t for t in data["tasks"]}
     assert (by_id["G"]["early_start"], by_id["D"]["early_finish"], by_id["F"]["early_start"]) == (1.75, 3.5, 5.0)
+    # Working days 08:00-12:00 and 13:00-17:00, Mon-Thu and Sat, Wed 6 Jan a holiday. G starts 1.75 days in:
+    # day 1 is Tue 5 Jan, and 6 of its 8 hours have passed at 15:00. D finishes half-way through day 3
+    # (Mon 4, Tue 5, Thu 7, Sat 9): Sat 9 Jan at 12:00.
+    assert by_id["G"]["start_time"] == "2027-01-05T15:00" and by_id["D"]["finish_time"] == "2027-01-09T12:00"
+    assert (data["deadline"], data["currency"], data["budget"]) == ("2027-06-30", "EUR", 123456.78)
 
 
-def test_cpm_text_output(capsys):
-    path = pm.data_path(SAMPLES[0]) if SAMPLES else None
-    assert path is not None
-    assert main(["cpm", str(path)]) == 0
+def test_cpm_summary_of_the_textbook_project(capsys):
+    """Most likely durations A 2, B 3.5, C 9, E 4.5, F 4, J 9, L 5.5, N 5.5 make 43 working days from
+    Mon 4 Jan 2027 (no holidays): Wed 3 Mar. The deadline, Tue 9 Mar, is 4 working days later (Thu 4,
+    Fri 5, Mon 8, Tue 9). The budget is the sum of the fixed costs, 4.55 million dollars."""
+    assert main(["cpm", str(pm.data_path("textbook"))]) == 0
     out = capsys.readouterr().out
-    assert "total_float" in out and pm.read_project(path).tasks[0].id in out
+    lines = out.splitlines()
+    assert lines[0] == "Reliable Construction Co. (textbook): critical path schedule (CPM)"
+    assert lines[1:6] == [
+        "start     2027-01-04",
+        "finish    2027-03-03 (43 working days)",
+        "deadline  2027-03-09 (met, 4 working days to spare)",
+        "budget    USD 4,550,000 (baseline cost USD 4,550,000: 100.0 % of it)",
+        "tasks     14, 8 critical",
+    ]
+    assert lines[6:] == ["critical path:", "  A\u00a0→ B\u00a0→ C\u00a0→ E\u00a0→ F\u00a0→ J\u00a0→ L\u00a0→ N"]
+    assert "total float" not in out  # the task table only with --table
+
+
+def test_cpm_table_has_a_row_per_task(capsys):
+    path = pm.data_path("textbook")
+    assert main(["cpm", str(path), "--table"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("id  task"))
+    assert re.split(r"\s{2,}", lines[head]) == ["id", "task", "start", "finish", "days", "total float", "free float",
+                                                "critical"]
+    rows = lines[head + 1:]
+    assert [r.split()[0] for r in rows] == list("ABCDEFGHIJKLMN")
+    # I (electrical work, 7.5 days) may slip 1 working day: C ends at 14.5, J waits for F until 23.
+    assert rows[8].split()[-3:] == ["7.5", "1", "1"]
+    assert rows[0].endswith("yes") and not rows[8].endswith("yes")
+
+
+def test_cpm_table_shows_times_of_day_when_they_differ(tmp_path, capsys):
+    pm.write_project(rich_project(), tmp_path / "rich")
+    assert main(["cpm", str(tmp_path / "rich"), "--table"]) == 0
+    out = capsys.readouterr().out
+    row_g = next(line for line in out.splitlines() if line.startswith("G "))
+    assert "2027-01-05 15:00" in row_g  # the start worked out in test_cpm_json_of_a_project_checked_by_hand
 
 
 def test_console_script_prints_json(tmp_path):

@@ -69,6 +69,18 @@ def test_functions_that_take_a_path_say_so(call, message):
                                                                   r"pm\.simulate\), got Project"),
     (lambda: pm.jcl("sim"), pm.ValidationError, r"jcl needs a Simulation"),
     (lambda: pm.jcl_frontier(None), pm.ValidationError, r"jcl_frontier needs a Simulation"),
+    (lambda: pm.sweep(small_project(), "multiplier"), pm.ValidationError, r"the grid must map setting names to "
+                                                                          r"values, .* got str"),
+    (lambda: pm.simulate(small_project(), iterations=50, seed=1).percentile("P80"), pm.ValidationError,
+     r"a percentile must be a number in \[0, 100\], got 'P80'"),
+    (lambda: pm.jcl(pm.simulate(pm.Project(name="costed", start="2027-01-04",
+                                           tasks=[pm.Task("A", duration=2, fixed_cost=100)]),
+                                iterations=50, seed=1), budget="lots"),
+     pm.ValidationError, r"jcl: budget must be a number >= 0, got 'lots'"),
+    (lambda: pm.read_project(pm.data_path("textbook"), check_health=False), pm.ValidationError,
+     r"read_project\('.*textbook'\): a project folder takes no option 'check_health'"),
+    (lambda: pm.read_project(pm.data_path("textbook"), projekt="x"), pm.ValidationError,
+     r"a project folder takes no option 'projekt'"),
 ])
 def test_other_wrong_arguments_say_what_is_needed(call, error, message):
     with pytest.raises(error, match=message):

@@ -560,7 +560,7 @@ def test_cli_level_json(capsys):
 def test_cli_level_text_and_errors(capsys):
     from pmsim.cli import main
 
-    assert main(["level", str(DATA / "Pat1.rcp"), "--method", "exact", "--time-limit", "1"]) == 0
+    assert main(["level", str(DATA / "Pat1.rcp"), "--method", "exact", "--time-limit", "1", "--table"]) == 0
     text = capsys.readouterr().out
     assert "levelled" in text and "status" in text and "held back by resources" in text
     assert main(["level", str(DATA / "Pat1.rcp"), "--rule", "fifo"]) == 2

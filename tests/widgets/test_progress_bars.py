@@ -47,18 +47,6 @@ def test_a_progress_callback_on_simulate_reaches_the_total(erp):
     assert (bar.widget.value, bar.widget.max, bar.fraction) == (5000, 5000, 1.0)
 
 
-def test_pmsim_simulate_shows_text_progress_on_stderr_when_asked(capsys):
-    from pmsim.cli import main
-
-    path = str(pm.data_path("textbook"))
-    assert main(["simulate", path, "--iterations", "3000", "--seed", "1", "--json", "--progress"]) == 0
-    out, err = capsys.readouterr()
-    assert err.startswith("\rsimulating: 3,000/3,000 iterations (100 %) in ") and err.endswith("s\n")
-    assert out.lstrip().startswith("{")
-    assert main(["simulate", path, "--iterations", "3000", "--seed", "1", "--json"]) == 0
-    assert capsys.readouterr().err == ""  # stderr is not a terminal here
-
-
 def _forget_the_old_name():
     """As in a fresh session: pmsim.progress not imported, no attribute pm.progress."""
     sys.modules.pop("pmsim.progress", None)
