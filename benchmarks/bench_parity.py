@@ -15,7 +15,9 @@ float are compared with the stored ones (:func:`pmsim.parity.parity`:
 moments equal when the task's calendar has done the same work by both,
 within a minute; floats within 0.05 working day). Results go to the
 ``parity`` section of benchmarks/RESULTS.md: per file, per format, overall,
-and the mismatches left with their cause.
+and the mismatches left by cause: the feature pmsim does not model that the
+file warns of, stored late dates the file did not recalculate
+(:meth:`pmsim.parity.Parity.mismatches`), or "unexplained".
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _results import write_section  # noqa: E402
 
 import pmsim as pm  # noqa: E402
-from pmsim.parity import parity  # noqa: E402
+from pmsim.parity import UNEXPLAINED, parity  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = Path(__file__).with_name("corpus") / "corpus.tsv"
@@ -152,6 +154,7 @@ def report(rows: list[dict]) -> str:
         share = f"{100 * r['share']:.1f} %" if r["compared"] else "-"
         lines.append(f"| {name} | {r['origin']} | {r['tasks']} | {r['compared']} | {r['early_start']} | "
                      f"{r['early_finish']} | {r['total_float']} | {r['matched']} | {share} | {r['seconds']:.2f} |")
+    lines += causes(ok)
     if failed:
         lines.append("")
         lines.append("Not read:")
@@ -159,6 +162,30 @@ def report(rows: list[dict]) -> str:
         for r in failed:
             lines.append(f"- {r['file']} ({r['origin']}): {r['error']}")
     return "\n".join(lines)
+
+
+def causes(rows: list[dict]) -> list[str]:
+    """The mismatches left, by cause (:meth:`pmsim.parity.Parity.mismatches`): per format, how many tasks each
+    feature pmsim does not model explains, and in how many files; the unexplained ones listed by file."""
+    frames = [r["mismatches"].assign(format=r["format"], file=r["file"]) for r in rows if len(r["mismatches"])]
+    if not frames:
+        return []
+    table = pd.concat(frames)
+    table["feature"] = table["cause"].str.replace(r" \(through (links|the project finish)\)$", "", regex=True)
+    lines = ["", "Mismatches left, by cause (the feature the file warns of that names the task, or a task linked "
+             "to it, or that moved the project finish; stored late dates that contradict the file's own links; "
+             "'unexplained': nothing explains it):", "",
+             "| format | cause | tasks | of which through links or the finish | files |", "|---|---|---|---|---|"]
+    grouped = sorted(table.groupby(["format", "feature"]), key=lambda kv: (kv[0][0], -len(kv[1])))
+    for (fmt, feature), group in grouped:
+        indirect = int((group["cause"] != feature).sum())
+        lines.append(f"| {fmt} | {feature} | {len(group):,} | {indirect:,} | {group['file'].nunique()} |")
+    lost = table[table["cause"] == UNEXPLAINED]
+    if len(lost):
+        lines += ["", "Unexplained mismatches by file:", ""]
+        counts = lost.groupby(["format", "file"]).size().sort_values(ascending=False)
+        lines.append(", ".join(f"{file} ({fmt}) {n}" for (fmt, file), n in counts.items()))
+    return lines
 
 
 def main() -> None:

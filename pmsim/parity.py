@@ -18,7 +18,9 @@ date at the data date); a started one is compared on its remaining work.
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +32,22 @@ from .errors import FileFormatError, PmsimWarning
 from .io import read_project
 from .model import Project
 
-__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE"]
+__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED", "STALE"]
 
 DATE_TOLERANCE = 1.0  # working minutes
 FLOAT_TOLERANCE = 0.05  # working days
+UNEXPLAINED = "unexplained"
+STALE = "stored late dates that do not follow from the file's own links (not recalculated)"
+
+# What a reader warns of that cannot move a date (costs, levelling, how work spreads over a duration the file
+# states): never the cause of a mismatch.
+_DATELESS = ("overtime rates", "per-use costs", "task costs that the cost model does not explain",
+             "budget resources (left out)", "material and cost resources", "rates that change over time",
+             "availability that changes over time", "a resource assigned twice to one task (units added)",
+             "edited pmsim estimates", "task notes (not read)", "work contours",
+             "calendars with no working time (left out: no task or resource uses them)")
+_MSPDI_TASK = re.compile(r"task UID (-?\d+)")
+_P6_TASK = re.compile(r"activity '((?:[^'\\]|\\.)*)'")
 
 
 def stored_schedule(path, project=None) -> pd.DataFrame:
@@ -66,6 +80,8 @@ class Parity:
     schedule: Schedule = field(repr=False)
     table: pd.DataFrame = field(repr=False)
     notes: tuple[str, ...] = field(default=(), repr=False)  # what reading the file warned of
+    # Per feature the file warned of, the tasks it names (an empty set: the feature is the project's, not a task's).
+    features: dict = field(default_factory=dict, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """One row: tasks, those compared (``not_started``, ``in_progress``), how many agree on each measure
@@ -86,33 +102,143 @@ class Parity:
         return pd.DataFrame([row], index=pd.Index([self.path.name], name="file"))
 
     def mismatches(self) -> pd.DataFrame:
-        """The compared tasks that do not agree, with both sides."""
-        return self.table[self.table["compared"] & ~self.table["match"]]
+        """The compared tasks that do not agree, with both sides, and the ``cause`` of each.
+
+        The cause is a feature the file warned of (pmsim does not model it), or
+        :data:`STALE` (the file's stored late dates contradict its own links): the one
+        that names the task; else one that names a task linked to it (through any
+        chain of links: a date moves its successors, a float its predecessors),
+        marked "(through links)"; for a task whose float alone is wrong, one that
+        names a task whose early finish is wrong (it moved the project finish, which
+        sets the late dates), "(through the project finish)"; else one the file
+        warned of as a whole (scheduling from the finish date, say); else
+        :data:`UNEXPLAINED`. Warnings that cannot move a date (costs, rates)
+        explain nothing.
+        """
+        out = self.table[self.table["compared"] & ~self.table["match"]].copy()
+        group = _linked_groups(self.project)
+        relevant = {f: ids for f, ids in self.features.items() if f not in _DATELESS}
+        groups = {f: {group[t] for t in ids if t in group} for f, ids in relevant.items()}
+        late = set(self.table.index[self.table["compared"] & ~self.table["early_finish_ok"]])
+        out["cause"] = [_cause(tid, relevant, group.get(tid), groups,
+                               late if row.early_start_ok and row.early_finish_ok else None)
+                        for tid, row in zip(out.index, out.itertuples())]
+        return out
+
+
+def _linked_groups(project: Project) -> dict:
+    """Each task's group: the tasks joined to it by a chain of links, either way (a number per group)."""
+    neighbours: dict = {}
+    for d in project.dependencies:
+        neighbours.setdefault(d.predecessor, set()).add(d.successor)
+        neighbours.setdefault(d.successor, set()).add(d.predecessor)
+    group: dict = {}
+    for label, start in enumerate(neighbours):
+        if start in group:
+            continue
+        group[start], todo = label, deque([start])
+        while todo:
+            for other in neighbours[todo.popleft()]:
+                if other not in group:
+                    group[other] = label
+                    todo.append(other)
+    return group
+
+
+def _cause(tid, features: dict, group, groups: dict, wrong_finish: set | None) -> str:
+    """What explains task ``tid``'s mismatch (the rule of :meth:`Parity.mismatches`): ``group`` is its group of
+    linked tasks (None: no link), ``groups`` those of each feature's tasks; ``wrong_finish``: for a mismatch of
+    float alone, the tasks whose early finish is wrong (one may have moved the project finish)."""
+    named = [f for f, ids in features.items() if tid in ids]
+    if named:
+        return named[0]
+    through = [f for f in features if group is not None and group in groups[f]]
+    if through:
+        return f"{through[0]} (through links)"
+    finish = [f for f, ids in features.items() if wrong_finish and ids & wrong_finish]
+    if finish:
+        return f"{finish[0]} (through the project finish)"
+    whole = [f for f, ids in features.items() if not ids]
+    return whole[0] if whole else UNEXPLAINED
+
+
+def _features(caught, stored: pd.DataFrame, ids) -> dict:
+    """Per feature the reader warned of (a warning of :class:`pmsim.io._exchange.Notes`), the task ids it names."""
+    by_uid = {}
+    if "uid" in stored.columns:
+        by_uid = {str(int(u)): tid for tid, u in stored["uid"].dropna().items()}
+    known = set(ids)
+    out: dict[str, set] = {}
+    for w in caught:
+        feature = getattr(w.message, "feature", None)
+        if feature is None:
+            continue
+        named = out.setdefault(feature, set())
+        for culprit in getattr(w.message, "culprits", ()):
+            named.update(by_uid[u] for u in _MSPDI_TASK.findall(culprit) if u in by_uid)
+            named.update(t for t in _P6_TASK.findall(culprit) if t in known)
+    return {f: frozenset(v) for f, v in out.items()}
+
+
+def _origin(schedule: Schedule):
+    tl = schedule.timing[0] if schedule.timing is not None else None
+    return tl.origin if tl is not None else schedule.project.start
+
+
+def _same_work(cal, origin, a, b) -> bool:
+    """Has calendar ``cal`` done the same work by moments ``a`` and ``b`` (Timestamps), within a minute?"""
+    if pd.isna(a) or pd.isna(b):
+        return False
+    base = np.datetime64(origin, "m")
+    ta = (np.datetime64(a, "m") - base).astype(np.int64)
+    tb = (np.datetime64(b, "m") - base).astype(np.int64)
+    if abs(ta - tb) <= DATE_TOLERANCE:
+        return True
+    if min(ta, tb) < 0:
+        return False
+    table = cal.work_table(origin, int(max(ta, tb) // 1440) + 2)
+    return bool(abs(table.work_at(float(ta)) - table.work_at(float(tb))) <= DATE_TOLERANCE)
 
 
 def _same_moment(schedule: Schedule, ids, ours, theirs) -> np.ndarray:
     """Do the two moments (Timestamps) match on each task's calendar (the same work done by both)?"""
-    project = schedule.project
-    tl = schedule.timing[0] if schedule.timing is not None else None
-    origin = tl.origin if tl is not None else project.start
-    out = np.zeros(len(ids), dtype=bool)
-    base = np.datetime64(origin, "m")
-    for k, tid in enumerate(ids):
-        a, b = ours[k], theirs[k]
-        if pd.isna(a) or pd.isna(b):
+    project, origin = schedule.project, _origin(schedule)
+    return np.array([_same_work(project.task_calendar(tid), origin, ours[k], theirs[k]) for k, tid in enumerate(ids)],
+                    dtype=bool)
+
+
+def _stale(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
+    """The tasks whose stored late finish is not what the file's own links give (MS Project keeps them in step:
+    the file was not recalculated after a change, or another tool wrote it): the stored late start of its
+    successors, or with none the project finish (the latest stored early finish; its own early finish under
+    MS Project's "multiple critical paths"). Checked where the rule is plain: a task not finished, without a
+    deadline or a late constraint, whose links out are finish-to-start without lag into tasks not started."""
+    if "multiple_critical_paths" not in stored.attrs:
+        return frozenset()
+    project, origin = schedule.project, _origin(schedule)
+    finish = stored["early_finish"].max()
+    links: dict = {}
+    for d in project.dependencies:
+        links.setdefault(d.predecessor, []).append(d)
+    out = set()
+    for task in project.tasks:
+        row = stored.loc[task.id] if task.id in stored.index else None
+        if row is None or row["status"] == "complete" or pd.isna(row["late_finish"]) or task.deadline is not None:
             continue
-        cal = project.task_calendar(tid)
-        ta = (np.datetime64(a, "m") - base).astype(np.int64)
-        tb = (np.datetime64(b, "m") - base).astype(np.int64)
-        if abs(ta - tb) <= DATE_TOLERANCE:
-            out[k] = True
+        if {task.constraint, task.secondary_constraint} - {"ASAP", "SNET", "FNET", None}:
             continue
-        days = int(max(ta, tb) // 1440) + 2
-        if min(ta, tb) < 0:
+        out_links = links.get(task.id, [])
+        if any(d.type != "FS" or d.lag != 0 or d.successor not in stored.index
+               or stored.loc[d.successor, "status"] != "not started" for d in out_links):
             continue
-        table = cal.work_table(origin, days)
-        out[k] = abs(table.work_at(float(ta)) - table.work_at(float(tb))) <= DATE_TOLERANCE
-    return out
+        if out_links:
+            expected = min(stored.loc[d.successor, "late_start"] for d in out_links)
+        else:
+            expected = row["early_finish"] if stored.attrs["multiple_critical_paths"] else finish
+        if not pd.isna(expected) and not _same_work(project.task_calendar(task.id), origin, row["late_finish"],
+                                                    expected):
+            out.add(task.id)
+    return frozenset(out)
 
 
 def parity(path, project=None) -> Parity:
@@ -156,4 +282,8 @@ def parity(path, project=None) -> Parity:
     for w in caught:
         if not issubclass(w.category, PmsimWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes)
+    features = _features(caught, stored, ids)
+    stale = _stale(schedule, stored)
+    if stale:
+        features = {**features, STALE: stale}  # after the features a task is named by: those come first
+    return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes, features=features)

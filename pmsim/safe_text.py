@@ -2,7 +2,7 @@
 
 Names, ids and notes in a project come from other people's files and are data.
 On a terminal they must not move the cursor, clear the screen or hide a link
-(:func:`terminal_text`); in a CSV file opened by a spreadsheet they must not run
+(:func:`pmsim.terminal_text.for_terminal`, the CLI's one rule); in a CSV file opened by a spreadsheet they must not run
 as formulas (:func:`neutralise_formula`, undone by :func:`restore_formula` on
 reading, so a round trip is exact); in a message an invisible character must
 show (:func:`visible`). :func:`currency_code` checks the one setting that
@@ -16,7 +16,7 @@ import unicodedata
 
 from .errors import ValidationError
 
-__all__ = ["visible", "invisible_characters", "terminal_text", "neutralise_formula", "restore_formula",
+__all__ = ["visible", "invisible_characters", "neutralise_formula", "restore_formula",
            "currency_code"]
 
 # Controls (C0, DEL, C1), format characters (zero-width spaces and joiners, bidirectional marks and
@@ -68,16 +68,6 @@ def visible(text, *, keep_newlines: bool = False) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}")
     return "".join(out)
-
-
-def terminal_text(text, *, keep_newlines: bool = False) -> str:
-    """``text`` as a terminal may print it: escape sequences, control and bidirectional characters shown
-    as escapes instead of obeyed (a name cannot clear the screen, recolour the output or hide a link).
-
-    >>> terminal_text("Go live\\x1b]8;;http://x\\x07click\\x1b]8;;\\x07")
-    'Go live\\\\x1b]8;;http://x\\\\x07click\\\\x1b]8;;\\\\x07'
-    """
-    return visible(text, keep_newlines=keep_newlines)
 
 
 def neutralise_formula(text: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._cache import cached
+from ._kernels.links import FF, SF
 from ._kernels.worktime import IDENTITY, MINUTES_PER_DAY, WorkTables, empty_tables, work_index
 from .calendar import Calendar, as_date
 from .errors import ValidationError
@@ -331,7 +332,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     n = net.n
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
     dur = tl.durations(days)
-    floor = np.full(n, 0.0 if tl.uniform else tl.base)
+    floor = np.full(n, project_start(tl))
     finish_floor = np.full(n, -np.inf)
     start_cap, finish_cap = np.full(n, np.inf), np.full(n, np.inf)
     late_start_cap, late_finish_cap = np.full(n, np.inf), np.full(n, np.inf)
@@ -349,6 +350,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     for j, task in enumerate(tasks):
         c = int(tl.task_calendar[j])
         finished = task.actual_start is not None and task.actual_finish is not None
+        if rule == 2:
+            floor[j] = _ms_project_floor(tl, j, task, floor[j])
         for kind, date in ((task.constraint, task.constraint_date),
                            (task.secondary_constraint, task.secondary_constraint_date)):
             if date is None or finished:  # a finished task's dates are facts, constraints do not move them
@@ -396,6 +399,33 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)
     return inputs, anchor
+
+
+def axis_origin(tl: Timeline) -> float:
+    """The axis value of the origin's midnight, the earliest moment a schedule can reach."""
+    return -tl.base if tl.uniform else 0.0
+
+
+def _ms_project_floor(tl: Timeline, j: int, task, start: float) -> float:
+    """MS Project's earliest start of task ``j``: the project start holds back a task without predecessors, unless
+    its start or finish no earlier than date puts it elsewhere (even before the project start), and a task whose
+    finish links (FF, SF) would start it before the project start; its predecessors alone decide the rest."""
+    net = tl.net
+    links = range(net.pred_ptr[j], net.pred_ptr[j + 1])
+    if not links:
+        return axis_origin(tl) if task.constraint in ("SNET", "FNET") else start
+    if any(net.pred_type[e] in (FF, SF) for e in links):
+        return start
+    return axis_origin(tl)
+
+
+def project_start(tl: Timeline) -> float:
+    """The axis value of the moment the project starts: the start of its start day's work, or its
+    ``start_time`` on that day (MS Project's start date is a moment: 09:00 starts the first tasks then)."""
+    project = tl.project
+    if project.start_time is None:
+        return 0.0 if tl.uniform else tl.base
+    return tl.at(dt.datetime.combine(project.start, project.start_time))
 
 
 def _worked(tl: Timeline, c: int, started: float, data_date: float) -> float:

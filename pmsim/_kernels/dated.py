@@ -162,6 +162,16 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
         es[j] = bound
 
 
+@nb.njit(inline="always")
+def _late_start_seen(inp, tab, s, ls):
+    """The late start of task ``s`` that binds its predecessors' late dates: by MS Project's rule a started
+    task with work resumes where its work done ends (its actual start plus the work done), and its
+    predecessors must finish by then; otherwise its late start."""
+    if inp.status[s] == 1 and inp.rule == 2 and inp.dur[s] > 0.0:
+        return add_work(inp.task_cal[s], inp.actual_start[s], max(inp.dur[s] - inp.remaining[s], 0.0), tab)
+    return ls[s]
+
+
 @nb.njit(cache=True)
 def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, finish_anchor, es, ef, rs, ls, lf):
     """Late dates against ``finish_anchor`` (the project finish, or the date it must finish by).
@@ -183,7 +193,7 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
             kind = succ_type[e]
             if not _link_holds(inp, s) or not np.isnan(link_date[e]):
                 continue  # a link a fact fixes does not bind this task's late dates
-            date = lag_before(link_cal[e], lf[s] if to_finish(kind) else ls[s], lag[e], tab)
+            date = lag_before(link_cal[e], lf[s] if to_finish(kind) else _late_start_seen(inp, tab, s, ls), lag[e], tab)
             if not from_finish(kind):
                 if status == 1 and inp.rule == 2:
                     continue  # MS Project: this task's start is a fact

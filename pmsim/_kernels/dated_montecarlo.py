@@ -26,11 +26,12 @@ _TOL = 1e-6
 # Per task (topological order), in work time of its calendar: the bounds of Dated (pmsim._kernels.dated),
 # the actual dates; per link: ``same[e]``, both ends and the lag on one calendar (plain addition), and
 # ``link_date[e]``, the date a fact gives the link (Dated.link_date) in work time of its successor (nan: none).
-# ``extra``: work added to the scaled sample (the remaining work of a started task planned as a milestone).
+# ``extra``: work added to the scaled sample (the remaining work of a started task planned as a milestone);
+# ``earliest``: the earliest work time MS Project's rule lets a task reach (P6's rules: 0, the axis origin).
 WorkInputs = namedtuple(
     "WorkInputs",
     "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
-    "actual_finish rule honor same link_date extra start_milestone",
+    "actual_finish rule honor same link_date extra start_milestone earliest",
 )
 
 
@@ -109,8 +110,9 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
     fixed_finish = inp.fixed_finish[j]
     if (not finish_floor > -np.inf and not (inp.honor and (start_cap < np.inf or finish_cap < np.inf))
             and (status != 0 or np.isnan(fixed_start) and np.isnan(fixed_finish))):
-        for t in range(m):  # no date bounds the task: the links' start (never before the axis)
-            bound = max(es[j, t], 0.0)
+        lowest = inp.earliest if inp.rule == 2 else 0.0
+        for t in range(m):  # no date bounds the task: the links' start (never before the axis; MS Project's rule:
+            bound = max(es[j, t], lowest)  # the earliest time it lets a task reach)
             es[j, t] = bound
             ef[j, t] = bound + _task_work(dur, j, t, s, inp)
         return
@@ -129,8 +131,9 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
                 bound = fixed_start
             if not np.isnan(fixed_finish):
                 bound = fixed_finish - d
-        if bound < 0.0:
-            bound = 0.0
+        lowest = inp.earliest if inp.rule == 2 else 0.0
+        if bound < lowest:
+            bound = lowest
         ef[j, t] = bound + d
         es[j, t] = bound  # a started task's remaining work (its start links run from there, P6)
 

@@ -355,7 +355,8 @@ class Notes:
     ``note(feature, culprit, detail)`` records that ``culprit`` (a task,
     resource or calendar) uses ``feature``; :meth:`emit` issues one
     PmsimWarning per feature naming up to ten culprits, each saying
-    ``verdict`` after the feature (a writer says what the format cannot hold).
+    ``verdict`` after the feature (a writer says what the format cannot hold). Each warning
+    carries ``feature`` and every one of its ``culprits`` as attributes.
     """
 
     def __init__(self, source: str, verdict: str = "not modelled by pmsim"):
@@ -374,7 +375,7 @@ class Notes:
         for feature, culprits in self._items.items():
             shown = ", ".join(culprits[:10]) + (f" and {len(culprits) - 10} more" if len(culprits) > 10 else "")
             detail = self._detail.get(feature, "")
-            warnings.warn(
-                PmsimWarning(f"{self.source}: {feature} ({self.verdict}): {shown}" + (f"; {detail}" if detail else "")),
-                stacklevel=stacklevel,
-            )
+            warning = PmsimWarning(f"{self.source}: {feature} ({self.verdict}): {shown}" + (f"; {detail}" if detail else ""))
+            # Every culprit, not only the ten named: the parity check traces its mismatches to them.
+            warning.feature, warning.culprits = feature, tuple(culprits)
+            warnings.warn(warning, stacklevel=stacklevel)

@@ -52,9 +52,9 @@ def read_mpp(path, *, with_progress: bool = False, check_health: bool = True):
     True
     """
     path = Path(path)
-    data, split = _convert(path)
+    data, split, _, recurring = _convert(path)
     return read_document(parse_document(path, data), path, with_progress=with_progress, check_health=check_health,
-                         from_mpp=True, split_tasks=split)
+                         from_mpp=True, split_tasks=split, recurring_tasks=recurring)
 
 
 def stored_schedule(path):
@@ -70,7 +70,8 @@ def stored_schedule(path):
     '2018-09-19 17:00:00'
     """
     path = Path(path)
-    return stored_from(parse_document(path, as_mspdi(path)), path)
+    data, _, slack, _ = _convert(path)
+    return stored_from(parse_document(path, data), path, slack)
 
 
 def as_mspdi(path: Path) -> bytes:
@@ -78,9 +79,12 @@ def as_mspdi(path: Path) -> bytes:
     return _convert(path)[0]
 
 
-def _convert(path: Path) -> tuple[bytes, set[int]]:
-    """The MSPDI text MPXJ writes from the ``.mpp``, and the UIDs of its split tasks (which MSPDI
-    shows only in timephased data MPXJ leaves out)."""
+def _convert(path: Path) -> tuple[bytes, set[int], dict, set[int]]:
+    """The MSPDI text MPXJ writes from the ``.mpp``, the UIDs of its split tasks (which MSPDI
+    shows only in timephased data MPXJ leaves out), each task's total and free slack in
+    minutes by UID (MPXJ writes slack into MSPDI on 8-hour days whatever the project's day),
+    and the UIDs of the occurrences of recurring tasks (the tasks under one that has recurrence
+    data: MPXJ's Recurring flag is set on other tasks of some files)."""
     input_file(path)
     jpype = start_jvm()
     from java.io import ByteArrayOutputStream
@@ -100,4 +104,19 @@ def _convert(path: Path) -> tuple[bytes, set[int]]:
         raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
     split = {int(t.getUniqueID()) for t in project.getTasks()
              if t.getUniqueID() is not None and t.getWorkSplits() is not None and len(t.getWorkSplits()) > 1}
-    return bytes(buffer.toByteArray()), split
+    recurring = {int(child.getUniqueID()) for t in project.getTasks() if t.getRecurringTask() is not None
+                 for child in t.getChildTasks() if child.getUniqueID() is not None}
+    return bytes(buffer.toByteArray()), split, _slack_minutes(project), recurring
+
+
+def _slack_minutes(project) -> dict[int, tuple[float | None, float | None]]:
+    """Total and free slack of each task in minutes, converted with the project's own day, week and month."""
+    from org.mpxj import TimeUnit
+
+    props = project.getProjectProperties()
+
+    def minutes(value):
+        return None if value is None else float(value.convertUnits(TimeUnit.MINUTES, props).getDuration())
+
+    return {int(t.getUniqueID()): (minutes(t.getTotalSlack()), minutes(t.getFreeSlack()))
+            for t in project.getTasks() if t.getUniqueID() is not None}

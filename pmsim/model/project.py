@@ -59,6 +59,23 @@ def _after(moment, status) -> bool:
     return as_date("date", moment) > as_date("date", status)
 
 
+def _start_time(who: str, start, given) -> dt.time | None:
+    """The moment of the start day the project starts (None: the start of that day's work), from ``start_time``
+    or from a ``start`` given with a time; the two must agree."""
+    if given is not None and not isinstance(given, dt.time):
+        text = str(given).strip()
+        try:
+            given = dt.time.fromisoformat(text) if text else None
+        except ValueError:
+            raise ValidationError(f"{who}: start_time must be a time of day (HH:MM), got {given!r}") from None
+    if given is not None and given.tzinfo is not None:
+        given = given.replace(tzinfo=None)
+    own = start.time() if isinstance(start, dt.datetime) else None
+    if given is not None and own is not None and own != given:
+        raise ValidationError(f"{who}: start {start} and start_time {given} disagree")
+    return given if given is not None else own
+
+
 def _find_cycle(ids: list[str], succ: dict[str, list[str]]) -> list[str]:
     """One directed cycle among ``ids`` (each has in-degree > 0 after Kahn), as a list."""
     remaining = set(ids)
@@ -122,13 +139,16 @@ class Project:
     total_float: str = "start"
     progress_rule: str = "retained_logic"
     honor_constraints: bool = True
+    start_time: dt.time | None = None
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
         set_("name", str(self.name).strip() or "project")
         if self.start is None or (isinstance(self.start, str) and not self.start.strip()):
             raise ValidationError(f"Project {self.name!r}: a start date is required")
-        set_("start", as_date(f"Project {self.name!r}: start", self.start))
+        start = _moment(f"Project {self.name!r}: start", self.start)
+        set_("start", as_date(f"Project {self.name!r}: start", start))
+        set_("start_time", _start_time(f"Project {self.name!r}", start, self.start_time))
         for name in ("tasks", "dependencies", "resources", "risks"):
             set_(name, tuple(getattr(self, name)))
         if not self.tasks:

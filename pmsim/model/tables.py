@@ -70,7 +70,7 @@ RISK_COLUMNS = (
 CALENDAR_COLUMNS = ("id", "name", "workdays", "hours", *_WEEK_COLUMNS, "hours_per_day", "holidays", "exceptions")
 SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description", "calendar",
                  "status_date", "must_finish_by", "lag_calendar", "total_float", "progress_rule",
-                 "honor_constraints")
+                 "honor_constraints", "start_time")
 # The keys of a calendar given in the settings (project.toml's [calendar]): the columns of calendars.csv.
 CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
 # Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
@@ -886,6 +886,8 @@ def _settings(raw: Mapping, label: str, calendars: Mapping[str, Calendar], calen
     for key in ("lag_calendar", "total_float", "progress_rule"):
         if _cell(raw.get(key)) is not None:
             out[key] = _text(raw[key])
+    if _cell(raw.get("start_time")) is not None:
+        out["start_time"] = str(_cell(raw["start_time"])).strip()
     if _cell(raw.get("honor_constraints")) is not None:
         try:
             out["honor_constraints"] = _flag(raw["honor_constraints"], "honor_constraints")
@@ -1042,6 +1044,8 @@ def _settings_of(project) -> dict:
                 "honor_constraints"):
         if getattr(project, key) != defaults[key]:
             settings[key] = getattr(project, key)
+    if project.start_time is not None:
+        settings["start_time"] = project.start_time.isoformat(timespec="minutes")
     cal = project.calendar
     listed = cal.id and any(c.id == cal.id and c == cal for c in project.calendars)
     settings["calendar"] = cal.id if listed else _calendar_fields(cal)

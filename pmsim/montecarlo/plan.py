@@ -226,7 +226,7 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     constraint, deadline or progress that moves the early dates)."""
     from .._kernels.crossmap import build_maps
     from .._kernels.dated_montecarlo import WorkInputs
-    from ..timeline import plain_schedule, schedule_inputs, timeline
+    from ..timeline import axis_origin, plain_schedule, schedule_inputs, timeline
 
     if plain_schedule(project):
         return None
@@ -270,7 +270,7 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
         fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
         actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same,
-        link_date=link_date, extra=extra, start_milestone=inputs.start_milestone)
+        link_date=link_date, extra=extra, start_milestone=inputs.start_milestone, earliest=axis_origin(tl))
     if tl.uniform:
         project_cal, base, day = -1, 0.0, 1.0
     else:

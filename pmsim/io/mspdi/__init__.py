@@ -69,7 +69,7 @@ def read_mspdi(path, *, with_progress: bool = False, check_health: bool = True):
 
 
 def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, check_health: bool = True,
-                  from_mpp: bool = False, split_tasks=()):
+                  from_mpp: bool = False, split_tasks=(), recurring_tasks=None):
     """:func:`read_mspdi` for a document already parsed by :func:`parse_document` (``path`` names it).
 
     Warns about what pmsim does not model, then about the failed health
@@ -77,11 +77,13 @@ def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, 
     (``from_mpp``: MPXJ wrote the document from an ``.mpp``, so its
     ``HonorConstraints`` is the project's option): the warnings skip those two
     frames and :func:`pmsim.read_project`, so they point at the code that
-    called ``read_project``. ``split_tasks``: the UIDs of tasks MPXJ found split.
+    called ``read_project``. ``split_tasks``: the UIDs of tasks MPXJ found split; ``recurring_tasks``: the
+    UIDs of the occurrences of recurring tasks MPXJ found (None: the file's flags say).
     """
     reader = MspdiReader(root, path)
     reader.honor_flag_is_true = from_mpp
     reader.split_uids = set(split_tasks)
+    reader.recurring_uids = None if recurring_tasks is None else set(recurring_tasks)
     project, progress = reader.read()
     reader.notes.emit(stacklevel=5)
     if check_health:
@@ -100,7 +102,7 @@ def stored_schedule(path):
     ``actual_finish`` (Timestamps, NaT when absent), ``total_float`` and
     ``free_float`` (``TotalSlack`` and ``FreeSlack`` in days of the file's
     ``MinutesPerDay``; of 24 hours for an elapsed task), ``status`` (``complete``, ``in progress``, ``not
-    started``), and the file's ``summary`` and ``milestone`` flags. This is
+    started``), the file's ``summary`` and ``milestone`` flags, and its ``uid``. This is
     what a parity check compares :func:`pmsim.cpm` with.
 
     >>> import pmsim as pm, tempfile, pathlib

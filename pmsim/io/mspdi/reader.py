@@ -104,7 +104,12 @@ class MspdiReader(TaskFields, ResourceFields):
             if rec["ignore_resource_calendars"] or rec["fixed_duration"] or not work:
                 return own
             theirs = max(((w["units"], -k, w["resource"]["calendar"]) for k, w in enumerate(work)))[2]
-            return book.combined(uid, theirs)
+            both = book.combined(uid, theirs)
+            if both != own:
+                self.notes.note("task calendars narrowed by the resources' calendars", label,
+                                "scheduled, as MS Project does, when both work; MS Project counts the slack "
+                                "on the task's own calendar, pmsim the float on the time both work")
+            return both
         if work and rec["fixed_duration"] and calendars - {None}:
             # MS Project schedules a fixed-duration task on the task's calendar, not its resources'.
             if book.project.id:
@@ -247,7 +252,6 @@ class MspdiReader(TaskFields, ResourceFields):
             if not starts:
                 self.fail("Project", "no StartDate and no task start dates")
             start = min(starts)
-        self.check_start_time(start)
         if not self.bool(root, "ScheduleFromStart", True):
             self.notes.note("scheduling from the project finish date", "the project",
                             "pmsim schedules forward from the start date")
@@ -268,7 +272,7 @@ class MspdiReader(TaskFields, ResourceFields):
             settings["progress_rule"] = "ms_project"
         try:
             project = Project(
-                name=name, start=start.date(), tasks=model_tasks, dependencies=deps, resources=resources,
+                name=name, start=start.date(), start_time=self.start_time(start), tasks=model_tasks, dependencies=deps, resources=resources,
                 calendar=self.book.project, calendars=calendars, currency=currency, status_date=status,
                 must_finish_by=self.settings.get("must_finish_by"),
                 honor_constraints=self.honor_constraints(), **summary, **settings,
@@ -283,18 +287,12 @@ class MspdiReader(TaskFields, ResourceFields):
                                     "pmsim's cost = fixed cost + (cost per day + resource rates) x duration")
         return project
 
-    def check_start_time(self, start: dt.datetime) -> None:
-        """Note a project start later than the start of its day's work: MS Project starts the first tasks
-        at that moment (09:00), pmsim's project starts with the day (08:00)."""
-        cal, day = self.book.project, start.date()
-        try:
-            theirs = cal.start_time(day, cal.working_offset(day, start))
-            ours = cal.start_time(day, 0.0)
-        except PmsimError:
-            return
-        if theirs != ours:
-            self.notes.note("a project start later than the start of its day's work", f"StartDate {start}",
-                            f"MS Project starts the first tasks at {theirs}, pmsim at {ours}")
+    def start_time(self, start: dt.datetime) -> dt.time | None:
+        """The moment of the start day the project starts: MS Project's StartDate is one (09:00 starts the first
+        tasks then, and a 24-hour task at 08:00, not at midnight); a file pmsim wrote keeps its own setting."""
+        if self.settings:
+            return self.settings.get("start_time")
+        return start.time()
 
     def honor_constraints(self) -> bool:
         """pmsim's own setting, or the file's flag when MPXJ wrote it from an ``.mpp``; else True: MS Project
@@ -343,11 +341,15 @@ class MspdiReader(TaskFields, ResourceFields):
             return None if value is None else local_moment(value, cal, finish)
 
         constraint = rec["constraint"]
+        # A manually scheduled summary task's start holds the tasks under it: a second constraint of theirs.
+        floor = rec["summary_start"]
+        second = {} if floor is None else {"secondary_constraint": "SNET",
+                                           "secondary_constraint_date": moment(floor, False)}
         try:
             return Task(rec["id"], rec["name"], estimate=rec["estimate"], resources=rec["resources"],
                         fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"], phase=rec["phase"],
                         milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
-                        constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS),
+                        constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS), **second,
                         deadline=moment(rec["deadline"], True),
                         actual_start=moment(rec["actual_start"], False),
                         actual_finish=moment(rec["actual_finish"], True),

@@ -18,14 +18,17 @@ from .tasks import TaskFields
 __all__ = ["stored_from", "STORED_COLUMNS"]
 
 STORED_COLUMNS = ("early_start", "early_finish", "late_start", "late_finish", "total_float", "free_float",
-                  "start", "finish", "actual_start", "actual_finish", "status", "summary", "milestone")
+                  "start", "finish", "actual_start", "actual_finish", "status", "summary", "milestone", "uid")
 _DATES = {"early_start": "EarlyStart", "early_finish": "EarlyFinish", "late_start": "LateStart",
           "late_finish": "LateFinish", "start": "Start", "finish": "Finish", "actual_start": "ActualStart",
           "actual_finish": "ActualFinish"}
 
 
-def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
+def stored_from(root: ET.Element, path: Path, slack: dict | None = None) -> pd.DataFrame:
     """The stored schedule of a parsed document (``path`` names it in messages).
+
+    ``slack`` (an ``.mpp`` read through MPXJ) gives each task's total and free slack
+    in minutes by UID, instead of the document's ``TotalSlack`` and ``FreeSlack``.
 
     One row per task pmsim reads (summary tasks left out), indexed by its pmsim id.
     Dates are Timestamps (NaT when the file has none); ``total_float`` and
@@ -33,7 +36,8 @@ def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
     in days of ``MinutesPerDay``, or of 24 hours for a task with an elapsed duration
     (its slack is wall-clock time), and 0 when left out of a task that has early and
     late dates (MPXJ writes no slack of zero); ``status`` is ``complete``, ``in progress`` or
-    ``not started``; ``summary`` and ``milestone`` are the file's flags.
+    ``not started``; ``summary`` and ``milestone`` are the file's flags; ``uid`` its UID
+    (the reader's warnings name a task by it).
     """
     doc = TaskFields(root, path)
     leaves = doc.task_records()["leaves"]
@@ -46,8 +50,12 @@ def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
         # An elapsed task's slack is wall-clock time, in the 24-hour days pmsim gives such a task.
         elapsed = doc.int(el, "DurationFormat", label, FORMAT_DAYS) in ELAPSED_FORMATS
         per_day = ELAPSED_MINUTES_PER_DAY * 10 if elapsed else tenths_per_day
-        for name, tag in (("total_float", "TotalSlack"), ("free_float", "FreeSlack")):
-            value = doc.float(el, tag, label)
+        for k, (name, tag) in enumerate((("total_float", "TotalSlack"), ("free_float", "FreeSlack"))):
+            if slack is not None and rec["uid"] in slack:
+                value = slack[rec["uid"]][k]
+                value = None if value is None else value * 10
+            else:
+                value = doc.float(el, tag, label)
             if value is None and scheduled:
                 value = 0.0  # MPXJ (and so every .mpp read through it) leaves out a slack of zero
             row[name] = math.nan if value is None else value / per_day
@@ -60,6 +68,7 @@ def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
             row["status"] = "not started"
         row["summary"] = doc.bool(el, "Summary")
         row["milestone"] = doc.bool(el, "Milestone")
+        row["uid"] = rec["uid"]
         rows.append(row)
     frame = pd.DataFrame(rows, columns=list(STORED_COLUMNS), index=pd.Index([r["id"] for r in leaves], name="id"))
     for name in _DATES:
@@ -69,4 +78,7 @@ def stored_from(root: ET.Element, path: Path) -> pd.DataFrame:
     for name in ("summary", "milestone"):
         frame[name] = frame[name].astype(bool)
     frame.attrs["source"] = str(path)
+    # MS Project's option "calculate multiple critical paths": a task without successors has its late finish
+    # at its early finish (not the project finish); the parity check reads it.
+    frame.attrs["multiple_critical_paths"] = doc.bool(root, "MultipleCriticalPaths")
     return frame

@@ -45,6 +45,8 @@ def ancestors(rec: dict) -> list[dict]:
 class TaskFields(Document):
     """The tasks of a document: :meth:`task_records` and :meth:`read_task`."""
 
+    recurring_uids: set | None = None  # the occurrences of recurring tasks, when MPXJ says which (an .mpp)
+
     def task_records(self) -> dict:
         """``records`` (every task in outline order, with ``parent`` and ``summary``), ``leaves``
         (the tasks pmsim models, each with its ``id``) and ``by_uid``.
@@ -89,7 +91,7 @@ class TaskFields(Document):
                 inactive.add(rec["uid"])
                 self.notes.note("external tasks and inserted projects (left out)", rec["label"])
                 continue
-            if self.bool(el, "Recurring"):
+            if self.occurrence(rec):
                 self.notes.note("recurring tasks", rec["label"], "each occurrence is read as a task of its own")
             if rec["summary"]:
                 self.summary_fields(rec)
@@ -98,6 +100,14 @@ class TaskFields(Document):
         self.inactive = inactive
         self.task_ids(leaves)
         return {"records": records, "leaves": leaves, "by_uid": by_uid}
+
+    def occurrence(self, rec) -> bool:
+        """Is the task an occurrence of a recurring task? MS Project flags the recurring task (a summary,
+        which pmsim reads as a phase) and each occurrence under it; MPXJ's MSPDI from an ``.mpp`` flags
+        other tasks too, so there MPXJ's own list (``recurring_uids``) decides."""
+        if self.recurring_uids is not None:
+            return rec["uid"] in self.recurring_uids
+        return not rec["summary"] and self.bool(rec["el"], "Recurring")
 
     def outline(self, records: list[dict]) -> None:
         """Set each record's parent and summary flag, and put the records in outline order.
@@ -276,6 +286,10 @@ class TaskFields(Document):
         if kind not in ("ASAP", "ALAP") and date is None:
             self.fail(label, f"ConstraintType {code} ({CONSTRAINT_NAMES[kind]}) needs a ConstraintDate")
         rec["constraint"], rec["constraint_date"] = kind, date
+        # MS Project starts no task under a manually scheduled summary task before the summary's start.
+        starts = [self.datetime(a["el"], "Start", a["label"]) for a in ancestors(rec) if self.bool(a["el"], "Manual")]
+        starts = [d for d in starts if d is not None]
+        rec["summary_start"] = max(starts) if starts else None
 
     def read_progress(self, rec) -> None:
         """Actual dates, percent complete and remaining duration; the progress row for earned value."""

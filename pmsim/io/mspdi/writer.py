@@ -233,7 +233,8 @@ def _project_fields(root: ET.Element, source: _Source, status_date) -> None:
     sub(root, "Name", project.name)
     sub(root, "Title", project.name)
     sub(root, "ScheduleFromStart", 1)
-    sub(root, "StartDate", stamp(source.moment(project.start, cal, False)))
+    start = project.start if project.start_time is None else dt.datetime.combine(project.start, project.start_time)
+    sub(root, "StartDate", stamp(source.moment(start, cal, False)))
     sub(root, "FinishDate", stamp(cal.finish_time(project.start, source.schedule.makespan)))
     currency = project.currency
     if re.fullmatch(r"[A-Za-z]{3}", currency):
@@ -286,6 +287,8 @@ def _settings(source: _Source) -> str:
             "honor_constraints": project.honor_constraints}
     if project.must_finish_by is not None:
         data["must_finish_by"] = project.must_finish_by.isoformat()
+    if project.start_time is not None:
+        data["start_time"] = project.start_time.isoformat(timespec="minutes")
     if source.calendars.identities:
         data["calendars"] = source.calendars.identities
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,54 @@
+"""MS Project's scheduling semantics read from MSPDI: the project start as a moment, and what the reader
+hands the engine so that pmsim's dates are the ones MS Project stores.
+
+Expected dates are counted by hand: 2027-01-04 is a Monday, the standard calendar works 08:00-12:00 and
+13:00-17:00, Monday to Friday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import pandas as pd
+
+import pmsim as pm
+from mspdi_features import STANDARD_WEEK, calendar, document, link, task
+from pmsim.io.mspdi import read_mspdi, write_mspdi
+
+T = pd.Timestamp
+ROUND_THE_CLOCK = dict.fromkeys(range(1, 8), ("00:00-00:00",))
+
+
+def read(tmp_path, text, name="t.xml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return read_mspdi(path, check_health=False)
+
+
+def test_the_start_date_is_a_moment(tmp_path):
+    # StartDate Monday 09:00: A (8 hours) runs to Tuesday 09:00, B (8 hours) to Wednesday 09:00; C on the
+    # 24-hour calendar starts at 09:00 too (MS Project starts it at the project start, not at midnight).
+    cals = calendar(1, "Standard", STANDARD_WEEK) + calendar(2, "24 Hours", ROUND_THE_CLOCK)
+    text = document(calendars=cals, start="2027-01-04T09:00:00",
+                    tasks=task(1, "A") + task(2, "B", extra=link(1)) + task(3, "C", 24, "<CalendarUID>2</CalendarUID>"))
+    p = read(tmp_path, text)
+    assert p.start == dt.date(2027, 1, 4) and p.start_time == dt.time(9, 0)
+    times = pm.cpm(p).times()
+    assert times.loc["1", ["early_start", "early_finish"]].tolist() == [T("2027-01-04 09:00"), T("2027-01-05 09:00")]
+    assert times.loc["2", ["early_start", "early_finish"]].tolist() == [T("2027-01-05 09:00"), T("2027-01-06 09:00")]
+    assert times.loc["3", ["early_start", "early_finish"]].tolist() == [T("2027-01-04 09:00"), T("2027-01-05 09:00")]
+
+
+def test_a_start_time_survives_writing_and_reading(tmp_path):
+    p = pm.Project(name="x", start="2027-01-04 10:30", tasks=[pm.Task("A", duration=1)])
+    path = tmp_path / "p.xml"
+    write_mspdi(p, path)
+    assert "<StartDate>2027-01-04T10:30:00</StartDate>" in path.read_text()
+    q = read_mspdi(path, check_health=False)
+    assert q.start_time == dt.time(10, 30)
+    # A project without a start time stays without one (its StartDate is the start of the day's work).
+    write_mspdi(p.replace(start_time=None), path)
+    assert read_mspdi(path, check_health=False).start_time is None

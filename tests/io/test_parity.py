@@ -1,0 +1,254 @@
+"""Parity with MS Project: pmsim's CPM against the schedule MS Project stored in its files.
+
+Real files (``tests/data/real/mspdi``, origins in its README): the share of tasks
+whose early start, early finish and total float pmsim reproduces, and the cause
+the check gives each task it does not. Hand-worked files: MSPDI written by pmsim,
+stripped of pmsim's own settings (so they read as MS Project's), with the stored
+dates replaced by values worked out here by hand for each MS Project rule pmsim
+models (task ids are the names: pmsim keeps its ids in the file); the standard
+calendar works 08:00-12:00 and 13:00-17:00, Monday to Friday.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import pmsim as pm
+from pmsim.io.mspdi import NAMESPACE
+from pmsim.parity import STALE, UNEXPLAINED, parity
+
+REAL = Path(__file__).parents[1] / "data" / "real" / "mspdi"
+Q = "{%s}" % NAMESPACE
+PERCENT_LAG = "lags in percent of the predecessor's duration"
+
+
+# ----------------------------------------------------------------- real files
+
+
+@pytest.mark.parametrize("name, compared", [
+    ("mpxj-mspdirelations.xml", 5),  # all four link types with lags
+    ("mpxj-mspdipriority.xml", 10),
+    ("mpxj-caltest.xml", 3),  # task calendars and resource calendars
+    ("aspose-actual-task-properties.xml", 11),  # progress: 3 finished tasks left out of 14
+])
+def test_real_files_match_every_task(name, compared):
+    result = parity(REAL / name)
+    summary = result.summary().iloc[0]
+    assert summary["compared"] == compared
+    assert summary["matched"] == compared, result.mismatches()
+
+
+def test_ozbuild_matches_but_the_slack_of_tasks_on_a_narrowed_calendar():
+    # MS Project 2010 file, 15 tasks not finished: a 6-day calendar, holidays, task calendars, SNET and FNLT.
+    # "Installation Requirements" (ID 7) and "Project Schedule" (ID 9) have the "6 Day Working Week" calendar and
+    # resources on the 5-day Standard one: both are scheduled on weekdays only (Installation Requirements, 4
+    # days from Friday 2008-12-12, ends Wednesday 12-17), but MS Project counts their slack on the 6-day
+    # calendar: 17 Dec 17:00 to 2 Jan 17:00 holds 11 of its working days (its Saturdays 20 and 27 Dec work),
+    # 9 of Standard's. The recurring flags MPXJ set on three summary tasks are not recurring tasks.
+    result = parity(REAL / "aspose-ozbuild-16-orig.xml")
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [15, 13]
+    mismatched = result.mismatches()
+    assert list(mismatched.index) == ["7", "9"]
+    assert set(mismatched["cause"]) == {"task calendars narrowed by the resources' calendars"}
+    assert mismatched["total_float_theirs"].tolist() == [11.0, 11.0]
+    assert mismatched["total_float"].tolist() == [9.0, 9.0]
+    assert "recurring tasks" not in result.features
+
+
+def test_sample_mismatches_are_traced_to_the_resource_calendars():
+    # "Second Task" has two resources on different calendars (one a night shift): MS Project finishes it when
+    # the last resource does (2003-03-18), pmsim on the calendar of the one with the most units. Its finish is
+    # the project finish, so the total float of every task is off; the recurring task's occurrences are named.
+    result = parity(REAL / "mpxj-sample.xml")
+    causes = result.mismatches()["cause"]
+    resources = "tasks whose resources work on different calendars"
+    assert causes["2"] == resources
+    assert set(causes) == {resources, f"{resources} (through the project finish)", "recurring tasks"}
+    assert str(result.table.loc["2", "early_finish_theirs"]) == "2003-03-18 08:00:00"
+
+
+def test_durations_file_agrees_on_every_date_and_its_stale_late_dates_are_found():
+    # Every duration unit, elapsed ones included (an elapsed day is 24 hours from the start moment: task 8,
+    # "1ed" from 2009-03-25 08:00, ends 2009-03-26 08:00). The dates of all ten tasks agree. The file's late
+    # finish of tasks 1-4 is 2009-04-21 17:00 although they have no successor and the project finishes
+    # 2009-04-24 08:00 (task 5, with no successor either, has its late finish there), so MS Project stored a
+    # total slack two days short on those four: the file was not recalculated, and the check says so.
+    result = parity(REAL / "mpxj-mspdiduration.xml")
+    table = result.table
+    assert table["early_start_ok"].all() and table["early_finish_ok"].all()
+    assert str(table.loc["8", "early_finish"]) == "2009-03-26 08:00:00"
+    mismatched = result.mismatches()
+    assert list(mismatched.index) == ["1", "2", "3", "4"]
+    assert set(mismatched["cause"]) == {STALE}
+    assert result.features[STALE] == {"1", "2", "3", "4"}  # task 5's late finish is the project finish
+    assert (mismatched["total_float"] - mismatched["total_float_theirs"]).round(6).tolist() == [2.0] * 4
+
+
+# ----------------------------------------------------------------- hand-worked MS Project files
+
+
+def ms_project_file(tmp_path, project, stored, start="2027-01-04T09:00:00", lag_formats=None) -> Path:
+    """``project`` as MSPDI that MS Project could have saved: pmsim's settings removed, the project's
+    StartDate set to ``start``, and per task name the stored fields of ``stored`` (tag: text); the late
+    dates pmsim wrote are left out unless ``stored`` gives them.
+    ``lag_formats``: per (predecessor, successor) names, the link's (LagFormat, LinkLag)."""
+    path = tmp_path / "plan.xml"
+    pm.write_project(project, path)
+    ET.register_namespace("", NAMESPACE)
+    tree = ET.parse(path)
+    root = tree.getroot()
+    root.find(Q + "StartDate").text = start
+    uid_of = {}
+    for task in root.iter(Q + "Task"):
+        name = task.findtext(Q + "Name")
+        uid_of[task.findtext(Q + "UID")] = name
+        for attr in task.findall(Q + "ExtendedAttribute"):
+            if (attr.findtext(Q + "Value") or "").startswith('{"lag_calendar"'):
+                task.remove(attr)  # pmsim's own settings: without them the file reads as MS Project's
+        given = stored.get(name, {})
+        for tag in ("LateStart", "LateFinish"):  # pmsim's own late dates: left out unless given
+            if tag not in given and task.find(Q + tag) is not None:
+                task.remove(task.find(Q + tag))
+        for tag, text in given.items():
+            task.find(Q + tag).text = text
+    for task in root.iter(Q + "Task"):
+        for link in task.findall(Q + "PredecessorLink"):
+            key = (uid_of[link.findtext(Q + "PredecessorUID")], task.findtext(Q + "Name"))
+            if lag_formats and key in lag_formats:
+                link.find(Q + "LagFormat").text, link.find(Q + "LinkLag").text = map(str, lag_formats[key])
+    tree.write(path, xml_declaration=True, encoding="UTF-8")
+    return path
+
+
+def dates(es, ef, slack_minutes=0):
+    """The stored early dates and total slack (MSPDI: tenths of a minute)."""
+    return {"EarlyStart": es, "EarlyFinish": ef, "TotalSlack": str(slack_minutes * 10)}
+
+
+def start_rules_project():
+    return pm.Project(name="rules", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1), pm.Task("B", duration=1),
+        pm.Task("C", duration=1, constraint="SNET", constraint_date="2027-01-04"),
+        pm.Task("D", duration=1),
+    ], dependencies=[pm.Dependency("A", "B")])
+
+
+def test_project_start_moment_and_what_it_holds_back(tmp_path):
+    # StartDate Monday 09:00. A (1 day, no predecessor) starts then: 3 h to noon, 4 h to 17:00, 1 h on
+    # Tuesday: finish Tuesday 09:00. B follows A: Tuesday 09:00 to Wednesday 09:00, the project finish.
+    # C has no predecessor but Start No Earlier Than Monday (08:00): MS Project places it there, before the
+    # project start: Monday 08:00-17:00; its slack is Tuesday (8 h) and Wednesday 08:00-09:00 (1 h) = 540 min.
+    # D, with no predecessor and no constraint, is held back like A: slack 1 day (B's 8 h) = 480 min.
+    stored = {"A": dates("2027-01-04T09:00:00", "2027-01-05T09:00:00"),
+              "B": dates("2027-01-05T09:00:00", "2027-01-06T09:00:00"),
+              "C": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 540),
+              "D": dates("2027-01-04T09:00:00", "2027-01-05T09:00:00", 480)}
+    result = parity(ms_project_file(tmp_path, start_rules_project(), stored))
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [4, 4], result.mismatches()
+
+
+def test_the_same_moment_in_working_time_matches(tmp_path):
+    # 17:00 on Friday and 08:00 on Monday are the same moment of the calendar's work: A (5 days from Monday
+    # 08:00) stored as finishing on the Monday after is a match; a finish an hour later is not.
+    project = pm.Project(name="week", start="2027-01-04", tasks=[pm.Task("A", duration=5)])
+    same = {"A": dates("2027-01-04T08:00:00", "2027-01-11T08:00:00")}
+    assert parity(ms_project_file(tmp_path, project, same, start="2027-01-04T08:00:00")).table["match"].all()
+    late = {"A": dates("2027-01-04T08:00:00", "2027-01-11T09:00:00")}
+    table = parity(ms_project_file(tmp_path, project, late, start="2027-01-04T08:00:00")).table
+    assert table.loc["A", "early_start_ok"] and not table.loc["A", "early_finish_ok"]
+
+
+def test_a_float_off_by_more_than_the_tolerance_is_a_mismatch(tmp_path):
+    # D's slack is 480 min; 0.05 day (24 min) either way is still a match, 30 min more is not, and nothing
+    # the file warns of explains it.
+    def slack_of_d(minutes):
+        stored = {"A": dates("2027-01-04T09:00:00", "2027-01-05T09:00:00"),
+                  "B": dates("2027-01-05T09:00:00", "2027-01-06T09:00:00"),
+                  "C": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 540),
+                  "D": dates("2027-01-04T09:00:00", "2027-01-05T09:00:00", minutes)}
+        return parity(ms_project_file(tmp_path, start_rules_project(), stored))
+
+    assert slack_of_d(480 + 24).table["match"].all()
+    result = slack_of_d(480 + 30)
+    assert list(result.mismatches().index) == ["D"]
+    assert result.mismatches().loc["D", "cause"] == UNEXPLAINED
+
+
+def test_mismatches_are_traced_to_what_the_file_warns_of(tmp_path):
+    # A (2 days) -> B with a lag of 50 % of A's duration (LagFormat 19: percent; pmsim reads 1 day),
+    # B -> C; E stands alone. Stored as if the lag were 0: B Wednesday 08:00-17:00, C Thursday, project
+    # finish Thursday 17:00, E's slack 3 days. pmsim, with the 1-day lag: B Thursday, C Friday, E's slack
+    # 4 days. B is named by the warning about percent lags; C is linked to it; E's float alone differs and
+    # comes from the project finish that B and C moved.
+    project = pm.Project(name="causes", start="2027-01-04", tasks=[
+        pm.Task("A", duration=2), pm.Task("B", duration=1), pm.Task("C", duration=1), pm.Task("E", duration=1),
+    ], dependencies=[pm.Dependency("A", "B", "FS", 1), pm.Dependency("B", "C")])
+    stored = {"A": dates("2027-01-04T08:00:00", "2027-01-05T17:00:00"),
+              "B": dates("2027-01-06T08:00:00", "2027-01-06T17:00:00"),
+              "C": dates("2027-01-07T08:00:00", "2027-01-07T17:00:00"),
+              "E": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 3 * 480)}
+    path = ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00",
+                           lag_formats={("A", "B"): (19, 50)})
+    with pytest.warns(pm.PmsimWarning, match="lags in percent"):
+        pm.read_project(path, check_health=False)
+    result = parity(path)
+    causes = result.mismatches()["cause"].to_dict()
+    assert causes == {"B": PERCENT_LAG, "C": f"{PERCENT_LAG} (through links)",
+                      "E": f"{PERCENT_LAG} (through the project finish)"}
+    assert result.table.loc["A", "match"]  # A itself is where MS Project put it
+    assert str(result.table.loc["B", "early_start"]) == "2027-01-07 08:00:00"
+
+
+def test_a_started_successor_holds_its_predecessors_to_where_its_work_done_ends(tmp_path):
+    # MS Project's progress rule, no status date: a started task goes on from its actual start. A (2 days)
+    # started Monday 08:00, half done: Monday-Tuesday. B (2 days) follows it, started Wednesday 08:00, a quarter
+    # done (4 h): Wednesday-Thursday, the project finish. C (1 day) stands alone: Monday, slack Tuesday to
+    # Thursday = 1,440 min. MS Project holds A to the end of B's work done, Wednesday 12:00 (not B's late start,
+    # Wednesday 08:00): A's slack is Wednesday 08:00-12:00 = 240 min.
+    project = pm.Project(name="progress", start="2027-01-04", progress_rule="ms_project", tasks=[
+        pm.Task("A", duration=2, actual_start="2027-01-04 08:00", percent_complete=50),
+        pm.Task("B", duration=2, actual_start="2027-01-06 08:00", percent_complete=25),
+        pm.Task("C", duration=1),
+    ], dependencies=[pm.Dependency("A", "B")])
+    stored = {"A": dates("2027-01-04T08:00:00", "2027-01-05T17:00:00", 240),
+              "B": dates("2027-01-06T08:00:00", "2027-01-07T17:00:00"),
+              "C": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 1440)}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.summary().iloc[0][["compared", "in_progress", "matched"]].tolist() == [3, 2, 3], \
+        result.mismatches()
+
+
+def test_a_manually_scheduled_summary_task_holds_the_tasks_under_it(tmp_path):
+    # Phase P is a manually scheduled summary task entered to start Wednesday 08:00: MS Project starts no task
+    # under it earlier. A (1 day, under P) Wednesday, B (1 day, after A) Thursday, the project finish. C
+    # (1 day, outside P) starts with the project on Monday: slack Tuesday to Thursday = 1,440 min.
+    project = pm.Project(name="manual", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1, phase="P"), pm.Task("B", duration=1, phase="P"), pm.Task("C", duration=1),
+    ], dependencies=[pm.Dependency("A", "B")])
+    stored = {"P": {"Manual": "1", "Start": "2027-01-06T08:00:00"},
+              "A": dates("2027-01-06T08:00:00", "2027-01-06T17:00:00"),
+              "B": dates("2027-01-07T08:00:00", "2027-01-07T17:00:00"),
+              "C": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 1440)}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [3, 3], result.mismatches()
+    assert (result.project.task("A").secondary_constraint, str(result.project.task("A").secondary_constraint_date)) \
+        == ("SNET", "2027-01-06")
+
+
+def test_late_dates_the_file_did_not_recalculate_are_found(tmp_path):
+    # A -> B (1 day each: Monday, Tuesday, the project finish), C alone on Monday. Stored as MS Project would
+    # have it before B was added: C's late finish Monday 17:00 and slack 0, where its own links (none) give
+    # the project finish, Tuesday 17:00 (slack 1 day, pmsim's). A's late finish Monday 17:00 is B's late
+    # start (Tuesday 08:00, the same moment of work): in step.
+    project = pm.Project(name="stale", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1), pm.Task("B", duration=1), pm.Task("C", duration=1),
+    ], dependencies=[pm.Dependency("A", "B")])
+    stored = {"A": {"LateStart": "2027-01-04T08:00:00", "LateFinish": "2027-01-04T17:00:00"},
+              "B": {"LateStart": "2027-01-05T08:00:00", "LateFinish": "2027-01-05T17:00:00"},
+              "C": {"LateFinish": "2027-01-04T17:00:00", "LateStart": "2027-01-04T08:00:00", "TotalSlack": "0"}}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.features[STALE] == {"C"}
+    assert result.mismatches()["cause"].to_dict() == {"C": STALE}

@@ -1,0 +1,125 @@
+"""MS Project's scheduling rules (``progress_rule="ms_project"``) and the project start as a moment.
+
+Every expected date is counted by hand on a wall calendar: 2027-01-04 is a
+Monday; the standard calendar works 08:00-12:00 and 13:00-17:00, Monday to
+Friday. Each rule is checked twice: in the CPM and in every iteration of the
+Monte Carlo engine, which must agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmsim as pm
+from pmsim.errors import ValidationError
+
+T = pd.Timestamp
+ALL_DAY = pm.Calendar(workdays="Mon-Sun", hours="00:00-24:00", hours_per_day=24, id="24/7")
+NIGHT = pm.Calendar(hours="00:00-06:00; 22:00-24:00", workdays="Tue-Fri", hours_per_day=8, id="night",
+                    week={"Mon": "22:00-24:00", "Sat": "00:00-06:00"})
+
+
+def plan(tasks, links=(), **settings):
+    settings.setdefault("name", "ms project")
+    settings.setdefault("start", "2027-01-04")
+    settings.setdefault("progress_rule", "ms_project")
+    return pm.Project(tasks=tasks, dependencies=[pm.Dependency(*link) for link in links], **settings)
+
+
+def dates(schedule, tid):
+    row = schedule.times().loc[tid]
+    return row["early_start"], row["early_finish"]
+
+
+def agrees(project, iterations=64):
+    """Every Monte Carlo iteration of a fixed-duration plan is its CPM schedule."""
+    s = pm.cpm(project)
+    sim = pm.simulate(project, iterations=iterations, seed=1, keep="tasks")
+    assert sim.finish.min() == pytest.approx(s.makespan, abs=1e-4)
+    assert sim.finish.max() == pytest.approx(s.makespan, abs=1e-4)
+    np.testing.assert_allclose(sim.task_finish[0], s.table["finish"].to_numpy(), atol=1e-3)
+    return s
+
+
+# --------------------------------------------------------------------------- the project start as a moment
+
+
+def test_a_project_start_time_holds_back_the_first_tasks():
+    # MS Project's start date 2027-01-04 09:00: A (1 day = 8 working hours) runs Monday 09:00-12:00 and
+    # 13:00-17:00 (7 hours), then Tuesday 08:00-09:00; B (2 days) follows to Thursday 09:00.
+    p = plan([pm.Task("A", duration=1), pm.Task("B", duration=2)], [("A", "B")], start="2027-01-04 09:00",
+             progress_rule="retained_logic")
+    assert p.start == dt.date(2027, 1, 4) and p.start_time == dt.time(9, 0)
+    s = agrees(p)
+    assert dates(s, "A") == (T("2027-01-04 09:00"), T("2027-01-05 09:00"))
+    assert dates(s, "B") == (T("2027-01-05 09:00"), T("2027-01-07 09:00"))
+    # Working days are still counted from the start of the start day's work (08:00): one hour is 1/8 day.
+    assert s.table.loc["B", ["early_start", "early_finish"]].tolist() == [1.125, 3.125]
+    assert s.finish_date == dt.date(2027, 1, 7)
+
+
+def test_a_start_time_reaches_tasks_on_other_calendars_at_their_next_working_moment():
+    # The 24/7 task starts at 09:00 itself, not at midnight; the night shift's first work after Monday
+    # 09:00 is Monday 22:00.
+    p = plan([pm.Task("A", duration=1, calendar="24/7"), pm.Task("N", duration=1, calendar="night")],
+             start="2027-01-04 09:00", calendars=[ALL_DAY, NIGHT])
+    s = agrees(p)
+    assert dates(s, "A") == (T("2027-01-04 09:00"), T("2027-01-05 09:00"))
+    # N: Monday 22:00-24:00 (2 hours), Tuesday 00:00-06:00 (6 hours): 8 hours, done Tuesday 06:00.
+    assert dates(s, "N") == (T("2027-01-04 22:00"), T("2027-01-05 06:00"))
+
+
+def test_a_start_time_at_or_before_the_day_s_work_changes_nothing():
+    tasks, links = [pm.Task("A", duration=1.5), pm.Task("B", duration=2)], [("A", "B")]
+    plain = pm.cpm(plan(tasks, links, progress_rule="retained_logic")).table
+    for start in ("2027-01-04 08:00", "2027-01-04 06:30"):
+        timed = pm.cpm(plan(tasks, links, start=start, progress_rule="retained_logic")).table
+        pd.testing.assert_frame_equal(timed, plain)
+
+
+@pytest.mark.parametrize("start, start_time, match", [
+    ("2027-01-04 09:00", "10:00", "disagree"),
+    ("2027-01-04", "nine", "time of day"),
+])
+def test_a_start_time_is_checked(start, start_time, match):
+    with pytest.raises(ValidationError, match=match):
+        plan([pm.Task("A", duration=1)], start=start, start_time=start_time)
+
+
+def test_a_start_time_goes_through_the_folder_format(tmp_path):
+    p = plan([pm.Task("A", duration=1)], start="2027-01-04 13:30")
+    pm.write_project(p, tmp_path / "p")
+    q = pm.read_project(tmp_path / "p")
+    assert q.start_time == dt.time(13, 30)
+    assert dates(pm.cpm(q), "A") == (T("2027-01-04 13:30"), T("2027-01-05 13:30"))
+
+
+# --------------------------------------------------------------------------- where tasks may start
+
+
+def test_a_start_no_earlier_than_date_places_a_task_without_predecessors_even_before_the_project_start():
+    # MS Project: a task with no predecessor starts at its SNET date (or finishes at its FNET date) even when
+    # that is before the project start (2027-01-11). A: SNET Monday 4th, 2 days: Monday-Tuesday. B (1 day)
+    # follows A on Wednesday 6th: its predecessor decides, not the project start. C: FNET Friday 8th 17:00,
+    # 1 day: Friday. D has no predecessor and no constraint: the project start.
+    tasks = [pm.Task("A", duration=2, constraint="SNET", constraint_date="2027-01-04"), pm.Task("B", duration=1),
+             pm.Task("C", duration=1, constraint="FNET", constraint_date="2027-01-08"), pm.Task("D", duration=1)]
+    s = agrees(plan(tasks, [("A", "B")], start="2027-01-11"))
+    assert dates(s, "A") == (T("2027-01-04 08:00"), T("2027-01-05 17:00"))
+    assert dates(s, "B") == (T("2027-01-06 08:00"), T("2027-01-06 17:00"))
+    assert dates(s, "C") == (T("2027-01-08 08:00"), T("2027-01-08 17:00"))
+    assert dates(s, "D") == (T("2027-01-11 08:00"), T("2027-01-11 17:00"))
+    # P6's rules keep every task at or after the project start: A Monday 11th-Tuesday 12th, B Wednesday 13th.
+    p6 = pm.cpm(plan(tasks, [("A", "B")], start="2027-01-11", progress_rule="retained_logic"))
+    assert dates(p6, "A")[0] == T("2027-01-11 08:00") and dates(p6, "B")[0] == T("2027-01-13 08:00")
+
+
+def test_a_finish_link_does_not_start_a_task_before_the_project_start():
+    # B (5 days) must finish no earlier than A (1 day) finishes: FF alone would start B four days before the
+    # project start; MS Project starts it with the project (Monday 4th) and it runs to Friday 8th.
+    s = agrees(plan([pm.Task("A", duration=1), pm.Task("B", duration=5)], [("A", "B", "FF")]))
+    assert dates(s, "B") == (T("2027-01-04 08:00"), T("2027-01-08 17:00"))
