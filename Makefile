@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_levelling.py
 	$(BIN)/python benchmarks/bench_widgets.py
 	$(BIN)/python benchmarks/bench_calendars.py
+	$(BIN)/python benchmarks/bench_level_calendars.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

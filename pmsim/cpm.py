@@ -41,7 +41,7 @@ from .model import Project, require_project
 from .network import Network, network
 from .timeline import horizon_room, schedule_inputs, timeline
 
-__all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "CRITICAL_TOLERANCE"]
+__all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "schedule_on_timeline", "CRITICAL_TOLERANCE"]
 
 CRITICAL_TOLERANCE = 1e-6
 
@@ -381,7 +381,6 @@ def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_links, finish):
 
 def _dated_schedule(project: Project, tl, days: np.ndarray, passes: dict) -> Schedule:
     inputs = passes["inputs"]
-    net = tl.net
     status = inputs.status
     started = status == 1
     tf_axis = {"start": passes["start_float"], "finish": passes["finish_float"],
@@ -394,14 +393,29 @@ def _dated_schedule(project: Project, tl, days: np.ndarray, passes: dict) -> Sch
     finish_axis = np.where(status == 2, inputs.actual_finish, passes["ef"])  # P6: early dates at the data date
     axis = {"start": start_axis, "finish": finish_axis, "early_start": passes["rs"],
             "early_finish": passes["ef"], "late_start": passes["ls"], "late_finish": passes["lf"]}
+    return schedule_on_timeline(project, tl, days, axis, passes["finish"], tf, ff)
+
+
+def schedule_on_timeline(project: Project, tl, days: np.ndarray, axis: dict, finish: float, total_float,
+                         free_float, **report) -> Schedule:
+    """A Schedule from times on the timeline's axis (e.g. a levelled one on calendars).
+
+    ``axis`` maps ``start``, ``finish``, ``early_start``, ``early_finish``,
+    ``late_start`` and ``late_finish`` to axis values, ``days`` gives the
+    durations, ``total_float`` and ``free_float`` the floats in working days
+    of each task's calendar, all in topological order; ``finish`` is the
+    project finish on the axis. ``report``: the other Schedule fields (kind,
+    delay, held_back, status, info).
+    """
+    net = tl.net
     wd = {k: tl.working_days(v) for k, v in axis.items()}
-    makespan = float(tl.working_days(np.array([passes["finish"]]))[0]) if net.n else 0.0
+    makespan = float(tl.working_days(np.array([finish]))[0]) if net.n else 0.0
     table = _table(project, net, days, wd["start"], wd["finish"], wd["early_start"], wd["early_finish"],
-                   wd["late_start"], wd["late_finish"], ff, total_float=tf,
+                   wd["late_start"], wd["late_finish"], free_float, total_float=total_float,
                    times=None if tl.uniform else (tl.times(axis["start"], False), tl.times(axis["finish"], True)))
     in_project_order = {k: net.to_project(v) for k, v in axis.items()}
     return Schedule(project=project, table=table, makespan=makespan, critical_path=_critical_path(table),
-                    timing=(tl, in_project_order))
+                    timing=(tl, in_project_order), **report)
 
 
 def schedule_from_dates(project: Project, start, durations=None, *, kind: str, late_start=None,

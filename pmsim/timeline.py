@@ -461,4 +461,4 @@ def require_plain(project: Project, what: str) -> None:
         raise ValidationError(
             f"Project {project.name!r}: {what} works on projects whose tasks and lags share one calendar, without "
             "date constraints or progress; this one has several calendars, constraints or progress "
-            "(docs/time-model.md; pm.cpm and pm.simulate schedule it)")
+            "(docs/time-model.md; pm.cpm, pm.level and pm.simulate schedule it)")

@@ -168,8 +168,8 @@ def test_a_calendar_plan_shows_its_dates_and_times():
     assert "2027-01-07 08:00" in page and "2027-01-10 16:00" in page
     assert "Seven &lt;days&gt;" in page and "Plant &amp; &lt;b&gt;upgrade&lt;/b&gt;" in page
     assert "<script>" not in page and "Design &lt;script&gt;alert(1)&lt;/script&gt;" in page
-    # Levelling cannot schedule a plan on several calendars yet: said, not raised.
-    assert "Not levelled" in page
+    # The plan on several calendars is levelled on them (pm.level on calendars).
+    assert "<h3>Levelled schedule</h3>" in page and "Not levelled" not in page
     assert sections(page) == ["project", "health", "cpm", "risk", "levelling", "budget"]
 
 

@@ -16,14 +16,17 @@ from .._seed import resolve_seed
 from ..cpm import Schedule
 from ..errors import ValidationError
 from ..model import Project, require_project
-from ..timeline import require_plain
+from ..timeline import plain_schedule
+from .calendar_heuristic import calendar_heuristic
+from .calendar_problem import build_calendar_problem, longer
+from .calendar_schedule import calendar_levelled_schedule
 from .exact import EXACT_TIME_LIMIT, exact
 from .floats import levelled_schedule
-from .heuristic import heuristic
+from .heuristic import IMPROVE_SCHEDULES, heuristic
 from .problem import build_problem
 from .rules import RULES
 
-__all__ = ["level", "METHODS"]
+__all__ = ["level", "level_on_calendars", "METHODS"]
 
 METHODS = ("serial", "parallel", "exact")
 
@@ -86,15 +89,30 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
         after the genetic search its ``population``, the ``children`` it
         made and how many it ``accepted``.
 
+    Projects on several calendars, with date constraints or progress are
+    levelled on their calendars (``docs/levelling.md``): each task works in
+    its calendar's working time, nothing starts before the data date,
+    started and finished work and Must Start / Finish On tasks stay where
+    they are; ``method="serial"`` only.
+
     Raises
     ------
     InfeasibleError
         A task demands more of a resource than its capacity (or any of a
         resource with capacity 0).
     ValidationError
-        Unknown method or rule; ``schedules`` < 1; ``time_limit`` <= 0.
+        Unknown method or rule; ``schedules`` < 1; ``time_limit`` <= 0;
+        ``"parallel"`` or ``"exact"`` on calendars, constraints or progress.
     MissingExtraError
         ``method="exact"`` without OR-Tools.
+
+    Warns
+    -----
+    PmsimWarning
+        On calendars: a task levelling may not move (started, Must Start /
+        Finish On) leaves a resource over capacity, or a start or finish no
+        later than date that holds (``honor_constraints``) is passed; the
+        message names the task.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04",
@@ -111,8 +129,9 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     """
     project = require_project(project, "level")
     method, rule = _check_options(method, rule, schedules, time_limit)
-    require_plain(project, "levelling")
     seed = resolve_seed(seed)
+    if not plain_schedule(project):
+        return level_on_calendars(project, method, rule, schedules, improve, seed, time_limit)[0]
     problem = build_problem(project)
     report = {}
     if method == "exact":
@@ -127,3 +146,25 @@ def level(project: Project, method: str = "serial", rule: str = "lft", schedules
     info["seed"] = seed
     return levelled_schedule(problem, start, info=info, **report)
 
+
+def level_on_calendars(project: Project, method: str = "serial", rule: str = "lft", schedules: int = 1,
+                       improve: bool = True, seed=0, time_limit=None):
+    """:func:`level` of a project on several calendars, with date constraints or progress, and how it was
+    made: ``(schedule, problem, dates)``, the :class:`~.calendar_problem.CalendarProblem` and the
+    :class:`~.calendar_heuristic.CalendarDates` whose ``order`` the forward scheme takes to give it (the
+    levelled Monte Carlo follows that list)."""
+    method, rule = _check_options(method, rule, schedules, time_limit)
+    seed = resolve_seed(seed)
+    if method != "serial":
+        raise ValidationError(
+            f"Project {project.name!r}: method={method!r} levels projects whose tasks share one calendar without "
+            "date constraints or progress; this one has several calendars, constraints or progress: use "
+            "method='serial' (docs/levelling.md)")
+    problem = build_calendar_problem(project)
+    while True:
+        dates, info = calendar_heuristic(problem, rule, schedules, improve, seed, time_limit, IMPROVE_SCHEDULES)
+        if dates is not None:
+            break
+        problem = longer(problem)  # the levelled schedule reaches past the calendar tables
+    info["seed"] = seed
+    return calendar_levelled_schedule(problem, dates, info=info, status="heuristic"), problem, dates

@@ -442,19 +442,22 @@ def test_progress_and_constraints_hold_in_every_iteration():
     assert (sim.task_finish[:, 0] >= 5.0 - 1e-6).all()
 
 
-def test_levelling_every_iteration_needs_one_plain_calendar():
+def test_levelling_every_iteration_works_on_a_24_hour_calendar():
+    # One task of one day on a 24-hour calendar, nothing competing: every levelled iteration is the CPM's.
     p = plan([pm.Task("A", duration=1, calendar="24/7", resources={"r": 1})], calendars=[ALL_DAY],
              resources=[pm.Resource("r")])
-    with pytest.raises(ValidationError, match="levelled Monte Carlo"):
-        pm.simulate(p, iterations=100, seed=1, levelled=True)
+    s = pm.cpm(p)
+    assert pm.level(p).table["finish"].equals(s.table["finish"])
+    sim = pm.simulate(p, iterations=100, seed=1, levelled=True)
+    assert np.all(sim.finish == np.float32(s.makespan))
 
 
-def test_levelling_and_smoothing_say_what_they_cannot_schedule_yet():
+def test_levelling_honours_constraints_and_smoothing_says_it_cannot_yet():
     p = plan([pm.Task("A", duration=1, resources={"r": 1}, constraint="SNET", constraint_date="2027-01-06")],
              resources=[pm.Resource("r")])
-    for call in (pm.level, pm.smooth):
-        with pytest.raises(ValidationError, match="one calendar, without date constraints or progress"):
-            call(p)
+    assert pm.level(p).table.at["A", "start"] == pm.cpm(p).table.at["A", "start"]
+    with pytest.raises(ValidationError, match="one calendar, without date constraints or progress"):
+        pm.smooth(p)
 
 
 # --------------------------------------------------------------------------- impossible dates
