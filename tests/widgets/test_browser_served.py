@@ -48,7 +48,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 START_TIMEOUT = 240  # s: Voila, then the pre-heated kernel imports pmsim, loads the numba cache and simulates
 UPDATE_TIMEOUT = 120_000  # ms for one update on a busy machine
 VISITS = 6  # each waits for a newly pre-heated kernel (~13 s here); 10 visits were run by hand too
-CULL_IDLE, CULL_INTERVAL = 6, 2  # s: short, so that the dropped pages' kernels are culled within the test
+CULL_IDLE, CULL_INTERVAL = 30, 2  # s: short, so that the dropped pages' kernels are culled within the test,
+# long enough that a page on a loaded machine connects to the kernel handed to it before the culler looks
 NAME = "CRM move <i>2028</i>"
 RISK_NAME = "<img src=x onerror=\"window.__pwned = 1\">Vendor <b>late</b>"
 TASK_NAME = "<script>window.__pwned = 2</script>Kick-off"
