@@ -88,7 +88,12 @@ def check_reach(project: Project) -> None:
     (:data:`pmsim.cpm.MAX_WORKING_DAYS`): the planned durations pass the schedule's check, a sampled one
     would give a finish after 9999-12-31."""
     for task in project.tasks:
+        if task.actual_finish is not None:
+            continue  # finished: its actual dates, whatever its (sometimes junk) planned duration says
         high = task.estimate.high
+        if (task.actual_start is not None and task.remaining_duration is not None
+                and project.progress_rule != "ms_project" and task.planned_duration > 0):
+            high *= task.remaining_duration / task.planned_duration  # the engine samples the share left
         if math.isfinite(high) and high > MAX_WORKING_DAYS:
             raise ValidationError(f"Task {task.id!r}: its estimate reaches {high:g} working days; durations beyond "
                                   f"{MAX_WORKING_DAYS:,} working days cannot be dated (check the estimate)")
