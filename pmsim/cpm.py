@@ -342,6 +342,7 @@ def _refuse_starts_before_the_project(tl, inputs, rs) -> None:
     pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
     if inputs.honor:
         pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
+    pulled &= ~inputs.manual  # a manually scheduled task starts where it was typed, before the project too
     start = 0.0 if tl.uniform else tl.base
     early = np.flatnonzero(pulled & (inputs.status == 0) & (rs < start - 1e-6 * max(1.0, abs(start))))
     if not early.size:

@@ -209,10 +209,12 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
 
 
 def _dated_inputs(project: Project):
-    """Every date the schedule is tied to: constraints, deadlines, actuals, the status date, must-finish-by."""
+    """Every date the schedule is tied to: constraints, deadlines, actuals, manual starts, the status date,
+    must-finish-by."""
     out = []
     for t in project.tasks:
-        out += [t.constraint_date, t.secondary_constraint_date, t.deadline, t.actual_start, t.actual_finish]
+        out += [t.constraint_date, t.secondary_constraint_date, t.deadline, t.actual_start, t.actual_finish,
+                t.manual_start]
     out += [project.status_date, project.must_finish_by]
     return [m for m in out if m is not None]
 
@@ -327,6 +329,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     late_start_cap, late_finish_cap = np.full(n, np.inf), np.full(n, np.inf)
     fixed_start, fixed_finish = np.full(n, np.nan), np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)
+    manual = np.zeros(n, dtype=bool)
     actual_start, actual_finish = np.full(n, np.nan), np.full(n, np.nan)
     remaining, worked = np.zeros(n), np.zeros(n)
     rule = {"retained_logic": 0, "progress_override": 1, "ms_project": 2}[project.progress_rule]
@@ -365,6 +368,10 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                 fixed_finish[j] = t
         if task.deadline is not None and not finished:
             late_finish_cap[j] = min(late_finish_cap[j], at(task.deadline, True))
+        if task.manual_start is not None and task.actual_start is None:
+            # MS Project: a manually scheduled task starts where it was typed, whatever its links and
+            # constraints; only its early dates are pinned (its late dates follow its successors).
+            fixed_start[j], fixed_finish[j], manual[j] = at(task.manual_start, False), np.nan, True
         if task.actual_start is not None:
             status[j] = 2 if task.actual_finish is not None else 1
             actual_start[j] = _snap(tl, c, at(task.actual_start, False), False)
@@ -383,7 +390,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
-                   start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool))
+                   start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual)
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)

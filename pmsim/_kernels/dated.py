@@ -4,7 +4,8 @@ Times are on the engine's axis (see ``pmsim.timeline``); every task works on
 its calendar and every lag on its own (:mod:`.worktime`; calendar ``-1`` is
 the axis itself, where all this is plain addition). Inputs per task come in
 a :data:`Dated` tuple: bounds from constraints are ``-inf`` / ``inf`` when
-absent, fixed dates ``nan``; ``status`` is 0 (not started), 1 (in progress)
+absent, fixed dates ``nan`` (``manual``: a manually scheduled task, whose fixed start pins
+its early dates only); ``status`` is 0 (not started), 1 (in progress)
 or 2 (finished). ``rule``: 0 retained logic, 1 progress override, 2 MS Project.
 ``worked``: a started task's work done by the data date (axis units of its
 calendar); per link (the network's ``pred_*`` order) ``link_lag`` is the lag
@@ -29,7 +30,7 @@ Dated = namedtuple(
     "Dated",
     "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
     "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
-    "link_lag link_date start_milestone",
+    "link_lag link_date start_milestone manual",
 )
 
 
@@ -206,7 +207,7 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
             b = add_work(c, inp.late_start_cap[j], d, tab)
             if b < f:
                 f = b
-        if status == 0:
+        if status == 0 and not inp.manual[j]:  # a manually scheduled task's late dates follow its successors
             if not np.isnan(inp.fixed_finish[j]):
                 f = inp.fixed_finish[j]
             if not np.isnan(inp.fixed_start[j]):

@@ -380,3 +380,12 @@ class Notes:
             # Every culprit, not only the ten named: the parity check traces its mismatches to them.
             warning.feature, warning.culprits = feature, tuple(culprits)
             warnings.warn(warning, stacklevel=stacklevel)
+
+
+def note_manual_tasks(project, notes: Notes) -> None:
+    """A writer whose format has no manually scheduled tasks (the folder, a workbook, XER) says which it writes
+    as scheduled automatically: read back, their links may move them."""
+    for task in project.tasks:
+        if task.manual_start is not None:
+            notes.note("manually scheduled tasks (written as scheduled automatically)", f"task {task.id!r}",
+                       "read back, their links and constraints may move them; MSPDI keeps them")

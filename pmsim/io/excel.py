@@ -37,6 +37,7 @@ from ..errors import FileFormatError, MissingExtraError, PmsimWarning
 from ..model import Project, require_project
 from ..model.project import build_project
 from ..model.tables import CALENDAR_KEYS, OPTIONAL_COLUMNS, moment_text, project_to_frames
+from ._exchange import Notes, note_manual_tasks
 from ._files import XML_ILLEGAL, replacing
 from .xlsx_cells import Sheet, column_letter, read_sheets
 
@@ -261,6 +262,9 @@ def write_xlsx(project: Project, path) -> Path:
     _replace_illegal_characters(sheets, path)
     with replacing(path) as tmp:
         _workbook(sheets).save(tmp)
+    notes = Notes(str(path), "a workbook cannot hold them")
+    note_manual_tasks(project, notes)
+    notes.emit(stacklevel=3)
     return path
 
 

@@ -47,6 +47,7 @@ from ..errors import FileFormatError
 from ..model import Project, require_project
 from ..model.project import build_project
 from ..model.tables import NUMERIC_COLUMNS, OPTIONAL_COLUMNS, format_number, project_to_frames
+from ._exchange import Notes, note_manual_tasks
 from ._files import read_input, umask
 from .csv_files import csv_text, decode_text, read_table
 
@@ -214,6 +215,8 @@ def write_folder(project: Project, path) -> Path:
     if path.exists() and not path.is_dir():
         raise FileFormatError(f"{path}: exists and is not a folder")
     texts = folder_texts(project)
+    notes = Notes(str(path), "the folder format cannot hold them")
+    note_manual_tasks(project, notes)
     try:
         if not path.exists():
             # A new folder appears in one rename, complete or not at all.
@@ -230,4 +233,5 @@ def write_folder(project: Project, path) -> Path:
             _replace_files(path, texts)
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot write the project: {exc.strerror or exc}") from None
+    notes.emit(stacklevel=3)
     return path

@@ -160,6 +160,11 @@ class Task:
         task's calendar; percent complete 0-100).
     actual_cost : float, optional
         The cost spent on it by the status date (earned value's AC); None when not known.
+    manual_start : date or datetime, optional
+        MS Project's manually scheduled task: the start the user typed. The task starts
+        there whatever its links and constraints say (MS Project does not move it, it only
+        flags the conflict), its successors follow from it, and its late dates and float
+        come from its successors as any task's. None: scheduled automatically.
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -189,6 +194,7 @@ class Task:
     remaining_duration: float | None = None
     percent_complete: float | None = None
     actual_cost: float | None = None
+    manual_start: dt.date | dt.datetime | None = None
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -273,6 +279,7 @@ class Task:
         if len(kinds) == 2 and self.secondary_constraint in ("ASAP", "ALAP"):
             raise ValidationError(f"{who}: a secondary constraint must be a dated one, got {self.secondary_constraint}")
         set_("deadline", _moment(f"{who}: deadline", self.deadline))
+        set_("manual_start", _moment(f"{who}: manual_start", self.manual_start))
 
     def _check_progress(self, who: str) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731

@@ -123,3 +123,57 @@ def test_a_finish_link_does_not_start_a_task_before_the_project_start():
     # project start; MS Project starts it with the project (Monday 4th) and it runs to Friday 8th.
     s = agrees(plan([pm.Task("A", duration=1), pm.Task("B", duration=5)], [("A", "B", "FF")]))
     assert dates(s, "B") == (T("2027-01-04 08:00"), T("2027-01-08 17:00"))
+
+
+# --------------------------------------------------------------------------- manually scheduled tasks
+
+
+def manual_plan(a=None, b=None, **settings):
+    # A (5 days) -> B (3 days, manually scheduled to start Tuesday 5th) -> C (2 days).
+    tasks = [pm.Task("A", duration=5) if a is None else pm.Task("A", estimate=a),
+             pm.Task("B", manual_start="2027-01-05", **({"duration": 3} if b is None else {"estimate": b})),
+             pm.Task("C", duration=2)]
+    return plan(tasks, [("A", "B"), ("B", "C")], **settings)
+
+
+def test_a_manually_scheduled_task_keeps_its_start_and_drives_its_successors():
+    # MS Project does not move B for A (A ends Friday 8th): B runs Tuesday 5th to Thursday 7th, C Friday 8th to
+    # Monday 11th, the project finish. Late dates follow the links as for any task: C and B have no float; A
+    # must finish by B's late start (Tuesday 08:00, the end of Monday's work): late finish Monday 17:00,
+    # 4 days before its early finish (Friday 17:00): total float -4, shown, not hidden.
+    s = agrees(manual_plan())
+    assert dates(s, "B") == (T("2027-01-05 08:00"), T("2027-01-07 17:00"))
+    assert dates(s, "C") == (T("2027-01-08 08:00"), T("2027-01-11 17:00"))
+    assert s.times().loc["A", "late_finish"] == T("2027-01-04 17:00")
+    assert s.table["total_float"].to_dict() == {"A": -4.0, "B": 0.0, "C": 0.0}
+    # P6's rules keep it too (the task is MS Project's, its start is a fact of the plan).
+    p6 = pm.cpm(manual_plan(progress_rule="retained_logic"))
+    assert dates(p6, "B") == (T("2027-01-05 08:00"), T("2027-01-07 17:00"))
+
+
+def test_a_manually_scheduled_task_may_start_before_the_project_and_its_late_dates_are_its_successors():
+    # B typed to start Monday 28 December 2026, before the project start (Monday 4th): it stays there (3 days:
+    # Monday 28th to Wednesday 30th). C follows on Thursday 31st. A (5 days) runs from the project start to
+    # Friday 8th, the project finish; C's late finish is then Friday 8th 17:00 and its float the 5 working days
+    # from its early finish, Friday 1st 17:00, to then (the standard calendar has no holidays).
+    tasks = [pm.Task("A", duration=5), pm.Task("B", duration=3, manual_start="2026-12-28"), pm.Task("C", duration=2)]
+    s = agrees(plan(tasks, [("B", "C")]))
+    assert dates(s, "B") == (T("2026-12-28 08:00"), T("2026-12-30 17:00"))
+    assert dates(s, "C") == (T("2026-12-31 08:00"), T("2027-01-01 17:00"))
+    assert s.times().loc["C", "late_finish"] == T("2027-01-08 17:00")
+    assert s.table.loc["C", "total_float"] == 5.0
+
+
+def test_the_monte_carlo_keeps_a_manually_scheduled_task_s_start():
+    # A's duration varies from 1 to 5.9 days: it never moves B (its start is typed), so every iteration
+    # finishes on Monday 11th, day 6 (B starts at day 1, then 3 + 2 days). Longer, A itself sets the finish.
+    fixed_a = pm.simulate(manual_plan(a=pm.Triangular(1, 4, 5.9)), iterations=2000, seed=3)
+    assert fixed_a.finish.min() == pytest.approx(6.0) and fixed_a.finish.max() == pytest.approx(6.0)
+    late_a = pm.simulate(manual_plan(a=pm.Triangular(8, 9, 10)), iterations=2000, seed=3)
+    assert late_a.finish.min() >= 8.0 - 1e-4 and late_a.finish.max() <= 10.0 + 1e-4
+    varied = pm.simulate(manual_plan(b=pm.Uniform(2, 4)), iterations=4000, seed=3, keep="tasks")
+    b_finish = varied.task_finish[:, 1].astype(np.float64)
+    np.testing.assert_allclose(varied.finish, b_finish + 2, atol=1e-4)  # C follows B, 2 days
+    # B starts at day 1 in every iteration: its finish is 1 + its sampled duration (uniform 2-4, mean 3).
+    assert b_finish.min() >= 3.0 - 1e-4 and b_finish.max() <= 5.0 + 1e-4
+    assert abs(b_finish.mean() - 4.0) < 0.05  # standard error 0.58 / sqrt(4000) = 0.009

@@ -350,7 +350,7 @@ class MspdiReader(TaskFields, ResourceFields):
                         fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"], phase=rec["phase"],
                         milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
                         constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS), **second,
-                        deadline=moment(rec["deadline"], True),
+                        deadline=moment(rec["deadline"], True), manual_start=moment(rec["manual_start"], False),
                         actual_start=moment(rec["actual_start"], False),
                         actual_finish=moment(rec["actual_finish"], True),
                         remaining_duration=rec["remaining_duration"], percent_complete=rec["percent_complete"])

@@ -208,8 +208,11 @@ class TaskFields(Document):
         parent = rec["parent"]
         rec["phase"] = (parent["name"] or f"UID {parent['uid']}") if parent else ""
         rec["fixed_cost"] = max(0.0, (self.float(el, "FixedCost", label, 0.0) or 0.0) / 100)
-        if self.bool(el, "Manual"):
-            notes.note("manually scheduled tasks", label, "scheduled automatically from durations and links")
+        # A manually scheduled task keeps the start the user typed (MS Project does not move it for its links).
+        rec["manual_start"] = self.datetime(el, "Start", label) if self.bool(el, "Manual") else None
+        if self.bool(el, "Manual") and rec["manual_start"] is None:
+            notes.note("manually scheduled tasks without a start", label,
+                       "scheduled automatically from durations and links")
         if self.text(el, "Notes"):
             notes.note("task notes (not read)", label)
         if (self.int(el, "LevelingDelay", label, 0) or 0) != 0:

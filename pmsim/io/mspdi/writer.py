@@ -356,6 +356,8 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
                                                  for rid, units in task.resources)
     el = _task_element(tasks_el, uid, task.name, outline, level, start, finish, dur, mpd, elapsed,
                        kind=0 if by_resources else 1)
+    if task.manual_start is not None:
+        el.find("Manual").text = "1"  # MS Project keeps its Start where it is (pmsim's manual_start)
     work = sum(u for _, u in task.resources) * dur
     if task.resources:
         sub(el, "Work", duration_text(work, mpd))
@@ -390,6 +392,10 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
         _predecessor_link(el, dep, source)
     _estimate_fields(el, task, elapsed, mpd)
     _baseline(el, start, finish, dur, source.costs[task.id], mpd, work if task.resources else None, elapsed)
+    if task.manual_start is not None:
+        sub(el, "ManualStart", stamp(start))
+        sub(el, "ManualFinish", stamp(finish))
+        sub(el, "ManualDuration", duration_text(dur, mpd))
 
 
 def _progress(source: _Source, task: Task) -> dict:

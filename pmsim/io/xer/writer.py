@@ -24,6 +24,7 @@ from .._exchange import (
     Notes,
     estimate_parameters,
     estimate_points,
+    note_manual_tasks,
     progress_rows,
     risks_to_json,
     schedule_times,
@@ -101,6 +102,7 @@ def write_xer(project: Project, path, *, progress=None) -> None:
         tmp.write_bytes(w.data())
     for what in dict.fromkeys(w.cleaned):
         notes.note("tabs and line breaks in text replaced by spaces (XER fields are one line)", what)
+    note_manual_tasks(project, notes)  # P6 has no manually scheduled activities
     notes.emit(stacklevel=3)
 
 
