@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+import xml.etree.ElementTree as ET
 
 import pandas as pd
+import pytest
 
 import pmsim as pm
 from mspdi_features import STANDARD_WEEK, calendar, document, link, task
-from pmsim.io.mspdi import read_mspdi, write_mspdi
+from pmsim.io.mspdi import NAMESPACE, read_mspdi, write_mspdi
 
 T = pd.Timestamp
+Q = "{%s}" % NAMESPACE
 ROUND_THE_CLOCK = dict.fromkeys(range(1, 8), ("00:00-00:00",))
 
 
@@ -52,3 +55,35 @@ def test_a_start_time_survives_writing_and_reading(tmp_path):
     # A project without a start time stays without one (its StartDate is the start of the day's work).
     write_mspdi(p.replace(start_time=None), path)
     assert read_mspdi(path, check_health=False).start_time is None
+
+
+def test_a_manually_scheduled_task_is_written_as_one_and_read_back(tmp_path):
+    # B (3 days) typed to start Tuesday 5th though it follows A (5 days): MSPDI keeps it manual (MS Project's
+    # Manual flag, its start and finish as typed), and reading gives the same dates back.
+    p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=5), pm.Task("B", duration=3,
+                   manual_start="2027-01-05")], dependencies=[pm.Dependency("A", "B")])
+    path = tmp_path / "p.xml"
+    write_mspdi(p, path)
+    b = next(el for el in ET.parse(path).getroot().iter(Q + "Task") if el.findtext(Q + "Name") == "B")
+    assert (b.findtext(Q + "Manual"), b.findtext(Q + "ManualStart"), b.findtext(Q + "ManualFinish")) == \
+        ("1", "2027-01-05T08:00:00", "2027-01-07T17:00:00")
+    q = read_mspdi(path, check_health=False)
+    assert q.task("B").manual_start == dt.date(2027, 1, 5)
+    assert pm.cpm(q).times().loc["B", "early_start"] == T("2027-01-05 08:00")
+
+
+@pytest.mark.parametrize("name", ["p.xer", "folder", "p.xlsx"])
+def test_formats_without_manual_tasks_say_so_when_writing_one(tmp_path, name):
+    p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1, manual_start="2027-01-05")])
+    with pytest.warns(pm.PmsimWarning, match=r"manually scheduled tasks \(written as scheduled automatically\).*'A'"):
+        pm.write_project(p, tmp_path / name)
+
+
+def test_a_manual_task_typed_outside_working_time_is_named(tmp_path):
+    # MS Project leaves a manual task where it was typed, 07:00 here, before the standard day's work.
+    text = document(start="2027-01-04T08:00:00",
+                    tasks=task(1, "A", extra="<Manual>1</Manual><Start>2027-01-04T07:00:00</Start>"))
+    path = tmp_path / "t.xml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.warns(pm.PmsimWarning, match="manually scheduled tasks typed to start outside working time"):
+        read_mspdi(path, check_health=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import pmsim as pm
@@ -39,6 +40,22 @@ def test_real_files_match_every_task(name, compared):
     summary = result.summary().iloc[0]
     assert summary["compared"] == compared
     assert summary["matched"] == compared, result.mismatches()
+
+
+def test_manually_scheduled_tasks_keep_their_typed_dates_and_drive_their_successors():
+    # Aspose's schedule-conflict.mpp: ten manually scheduled tasks in pairs whose successor was typed against
+    # its link (fs2 starts with fs, Thursday 4 April 2019, though it follows it FS). MS Project stores fs2 there,
+    # and the late dates from the links: fs (1 day) must finish by fs2's late start, Monday 8 April 08:00 (the
+    # project finish is Monday 17:00): slack 4,800 tenths of a minute, 1 day of 8 hours. pmsim agrees on all ten.
+    result = parity(REAL / "aspose-schedule-conflict.xml")
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [10, 10], result.mismatches()
+    project = result.project
+    assert str(project.task("2").manual_start) == "2019-04-04"
+    times = result.schedule.times()
+    assert times.loc["2", "early_start"] == pd.Timestamp("2019-04-04 08:00")
+    assert times.loc["1", "late_finish"] == pd.Timestamp("2019-04-05 17:00")  # = Monday 08:00 in working time
+    assert result.table.loc["1", "total_float"] == 1.0
+    assert not any("manually scheduled" in note for note in result.notes)
 
 
 def test_ozbuild_matches_but_the_slack_of_tasks_on_a_narrowed_calendar():

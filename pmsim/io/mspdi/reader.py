@@ -16,7 +16,7 @@ from ...costs import cost_model
 from ...errors import FileFormatError, PmsimError
 from ...model import Dependency, Project, Task
 from .._exchange import risks_from_json
-from .calendars import CalendarBook, local_moment
+from .calendars import CalendarBook, day_spans, local_moment
 from .fields import (
     ELAPSED_FORMATS,
     ELAPSED_MINUTES_PER_DAY,
@@ -341,6 +341,12 @@ class MspdiReader(TaskFields, ResourceFields):
             return None if value is None else local_moment(value, cal, finish)
 
         constraint = rec["constraint"]
+        typed = rec["manual_start"]
+        if typed is not None and not any(a <= typed.hour * 60 + typed.minute < b
+                                         for a, b in day_spans(cal, typed.date())):
+            self.notes.note("manually scheduled tasks typed to start outside working time", rec["label"],
+                            "pmsim starts them at their calendar's next working moment; MS Project leaves them "
+                            "where they were typed")
         # A manually scheduled summary task's start holds the tasks under it: a second constraint of theirs.
         floor = rec["summary_start"]
         second = {} if floor is None else {"secondary_constraint": "SNET",
