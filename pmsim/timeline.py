@@ -61,6 +61,8 @@ class Timeline:
     link_scale: np.ndarray  # axis units per day of lag
     tables: WorkTables
     horizon_days: int
+    delay: np.ndarray  # per task: the levelling delay in axis units of its calendar
+    delay_calendar: np.ndarray  # per task: the delay's table index (IDENTITY: uniform, or round the clock)
 
     # ------------------------------------------------------------ inputs
 
@@ -172,15 +174,19 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
         else:
             lag_cals.append(ROUND_THE_CLOCK)
     cal = project.calendar
+    delays = [t.levelling_delay for t in tasks]
+    delay_cals = [project.calendar_named(t.levelling_delay_calendar) if t.levelling_delay_calendar is not None
+                  else c for t, c in zip(tasks, task_cals)]
     uniform = all(c == cal for c in task_cals) and all(
-        c == cal or lag == 0 for c, lag in zip(lag_cals, net.pred_lag.tolist()))
+        c == cal or lag == 0 for c, lag in zip(lag_cals, net.pred_lag.tolist())) and not any(delays)
     if uniform:
         ones_t, ones_l = np.ones(n), np.ones(len(deps))
         # A project calendar whose day is not the length of its working day still counts days of hours_per_day.
         return Timeline(project=project, net=net, uniform=True, origin=_origin(project), base=_base(project),
                         calendars=(), task_calendar=np.full(n, IDENTITY, np.int64),
                         link_calendar=np.full(len(deps), IDENTITY, np.int64), task_scale=ones_t, link_scale=ones_l,
-                        tables=empty_tables(), horizon_days=0)
+                        tables=empty_tables(), horizon_days=0, delay=np.zeros(n),
+                        delay_calendar=np.full(n, IDENTITY, np.int64))
     distinct: list[Calendar] = []
     index: dict[Calendar, int] = {}
 
@@ -195,6 +201,8 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     slot(cal)
     task_index = np.array([slot(c) for c in task_cals], dtype=np.int64)
     link_index = np.array([slot(c) for c in lag_cals], dtype=np.int64)
+    delay_index = np.array([slot(c) for c in delay_cals], dtype=np.int64)
+    delay = np.array([d * c.minutes_per_day for d, c in zip(delays, delay_cals)], dtype=np.float64)
     task_scale = np.array([c.minutes_per_day for c in task_cals], dtype=np.float64)
     link_scale = np.array([c.minutes_per_day for c in lag_cals], dtype=np.float64)
     origin = _origin(project)
@@ -205,7 +213,8 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     return Timeline(project=project, net=net, uniform=False, origin=origin,
                     base=_moment_minutes(origin, project.start, False), calendars=tuple(distinct),
                     task_calendar=task_index, link_calendar=link_index, task_scale=task_scale,
-                    link_scale=link_scale, tables=tables, horizon_days=horizon_days)
+                    link_scale=link_scale, tables=tables, horizon_days=horizon_days, delay=delay,
+                    delay_calendar=delay_index)
 
 
 def _dated_inputs(project: Project):
@@ -259,8 +268,11 @@ def _reach(project, net, origin, task_cals, task_scale, link_scale) -> tuple[flo
     from ._kernels.cpm import forward_pass
 
     stretch = {c: _stretch(c, origin) for c in set(task_cals)}
-    dur = np.array([_work_left(t) for t in (project.tasks[i] for i in net.project_index.tolist())], dtype=np.float64)
-    elapsed = dur * task_scale * np.array([stretch[c] for c in task_cals]) * 1.25
+    tasks = [project.tasks[i] for i in net.project_index.tolist()]
+    dur = np.array([_work_left(t) for t in tasks], dtype=np.float64)
+    # A levelling delay may count round the clock (3 times a working day of 8 hours) or on the task's calendar.
+    delay = np.array([t.levelling_delay for t in tasks], dtype=np.float64) * 3.0
+    elapsed = (dur + delay) * task_scale * np.array([stretch[c] for c in task_cals]) * 1.25
     lags = np.abs(net.pred_lag) * link_scale * 2.0
     es, ef = np.empty(net.n), np.empty(net.n)
     forward_pass(elapsed, net.pred_ptr, net.pred_idx, net.pred_type, lags, es, ef)
@@ -390,7 +402,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
-                   start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual)
+                   start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual,
+                   delay=np.where(status == 0, tl.delay, 0.0), delay_cal=tl.delay_calendar)
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)

@@ -5,7 +5,8 @@ its calendar and every lag on its own (:mod:`.worktime`; calendar ``-1`` is
 the axis itself, where all this is plain addition). Inputs per task come in
 a :data:`Dated` tuple: bounds from constraints are ``-inf`` / ``inf`` when
 absent, fixed dates ``nan`` (``manual``: a manually scheduled task, whose fixed start pins
-its early dates only); ``status`` is 0 (not started), 1 (in progress)
+its early dates only; ``delay``: a levelling delay, axis units of calendar ``delay_cal``, between what its
+links and floor allow and its start); ``status`` is 0 (not started), 1 (in progress)
 or 2 (finished). ``rule``: 0 retained logic, 1 progress override, 2 MS Project.
 ``worked``: a started task's work done by the data date (axis units of its
 calendar); per link (the network's ``pred_*`` order) ``link_lag`` is the lag
@@ -30,7 +31,7 @@ Dated = namedtuple(
     "Dated",
     "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
     "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
-    "link_lag link_date start_milestone manual",
+    "link_lag link_date start_milestone manual delay delay_cal",
 )
 
 
@@ -133,6 +134,8 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
                     date = start_of_work(c, date, d, tab)
                 if date > bound:
                     bound = date
+        if inp.delay[j] > 0.0:  # MS Project's levelling delay: after what the links and the start allow
+            bound = lag_after(inp.delay_cal[j], next_start(c, bound, tab), inp.delay[j], tab)
         if inp.finish_floor[j] > -np.inf:
             b = start_of_work(c, inp.finish_floor[j], d, tab)
             if b > bound:
@@ -194,7 +197,14 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
             kind = succ_type[e]
             if not _link_holds(inp, s) or not np.isnan(link_date[e]):
                 continue  # a link a fact fixes does not bind this task's late dates
-            date = lag_before(link_cal[e], lf[s] if to_finish(kind) else _late_start_seen(inp, tab, s, ls), lag[e], tab)
+            if inp.delay[s] > 0.0:
+                # A levelling delay holds the successor's links back from its late start by the delay.
+                seen = lag_before(inp.delay_cal[s], ls[s], inp.delay[s], tab)
+                date = lag_before(link_cal[e], add_work(inp.task_cal[s], seen, _work(inp, s), tab) if to_finish(kind)
+                                  else seen, lag[e], tab)
+            else:
+                date = lag_before(link_cal[e], lf[s] if to_finish(kind) else _late_start_seen(inp, tab, s, ls),
+                                  lag[e], tab)
             if not from_finish(kind):
                 if status == 1 and inp.rule == 2:
                     continue  # MS Project: this task's start is a fact

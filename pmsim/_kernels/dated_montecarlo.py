@@ -27,11 +27,12 @@ _TOL = 1e-6
 # the actual dates; per link: ``same[e]``, both ends and the lag on one calendar (plain addition), and
 # ``link_date[e]``, the date a fact gives the link (Dated.link_date) in work time of its successor (nan: none).
 # ``extra``: work added to the scaled sample (the remaining work of a started task planned as a milestone);
-# ``earliest``: the earliest work time MS Project's rule lets a task reach (P6's rules: 0, the axis origin).
+# ``earliest``: the earliest work time MS Project's rule lets a task reach (P6's rules: 0, the axis origin);
+# ``delay``: a levelling delay in axis units of calendar ``delay_cal`` (Dated.delay), after the links' start.
 WorkInputs = namedtuple(
     "WorkInputs",
     "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
-    "actual_finish rule honor same link_date extra start_milestone earliest",
+    "actual_finish rule honor same link_date extra start_milestone earliest delay delay_cal",
 )
 
 
@@ -103,6 +104,11 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
                         w -= _task_work(dur, j, t, s, inp)
                     if w > es[j, t]:
                         es[j, t] = w
+    if inp.delay[j] > 0.0 and status == 0:
+        c = inp.task_cal[j]
+        for t in range(m):  # MS Project's levelling delay, from the next working moment the links allow
+            moment = lag_after(inp.delay_cal[j], time_at(c, es[j, t], False, tab), inp.delay[j], tab)
+            es[j, t] = work_at(c, moment, tab)
     finish_floor = inp.finish_floor[j]
     start_cap = inp.start_cap[j]
     finish_cap = inp.finish_cap[j]

@@ -383,9 +383,12 @@ class Notes:
 
 
 def note_manual_tasks(project, notes: Notes) -> None:
-    """A writer whose format has no manually scheduled tasks (the folder, a workbook, XER) says which it writes
-    as scheduled automatically: read back, their links may move them."""
+    """A writer whose format has no manually scheduled tasks nor levelling delays (the folder, a workbook, XER)
+    says which tasks it writes without them: read back, their links may move them."""
     for task in project.tasks:
         if task.manual_start is not None:
             notes.note("manually scheduled tasks (written as scheduled automatically)", f"task {task.id!r}",
                        "read back, their links and constraints may move them; MSPDI keeps them")
+        if task.levelling_delay:
+            notes.note("levelling delays (left out)", f"task {task.id!r}",
+                       "read back, these tasks start when their links allow; MSPDI keeps them")

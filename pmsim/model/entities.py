@@ -165,6 +165,12 @@ class Task:
         there whatever its links and constraints say (MS Project does not move it, it only
         flags the conflict), its successors follow from it, and its late dates and float
         come from its successors as any task's. None: scheduled automatically.
+    levelling_delay : float
+        MS Project's levelling delay: working days (of ``levelling_delay_calendar``, else of the
+        task's calendar) between the moment its links and the project start allow and its start.
+        Its predecessors' late dates count it, as a lag would be counted. 0 by default.
+    levelling_delay_calendar : str, optional
+        The id of the calendar the delay counts on (an elapsed delay: a round-the-clock calendar).
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -195,6 +201,8 @@ class Task:
     percent_complete: float | None = None
     actual_cost: float | None = None
     manual_start: dt.date | dt.datetime | None = None
+    levelling_delay: float = 0.0
+    levelling_delay_calendar: str | None = None
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -280,6 +288,8 @@ class Task:
             raise ValidationError(f"{who}: a secondary constraint must be a dated one, got {self.secondary_constraint}")
         set_("deadline", _moment(f"{who}: deadline", self.deadline))
         set_("manual_start", _moment(f"{who}: manual_start", self.manual_start))
+        set_("levelling_delay", valid_number(who, "levelling_delay", self.levelling_delay, minimum=0))
+        set_("levelling_delay_calendar", _calendar_id(who, self.levelling_delay_calendar))
 
     def _check_progress(self, who: str) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731

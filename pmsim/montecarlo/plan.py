@@ -277,7 +277,8 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
         fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
         actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same,
-        link_date=link_date, extra=extra, start_milestone=inputs.start_milestone, earliest=axis_origin(tl))
+        link_date=link_date, extra=extra, start_milestone=inputs.start_milestone, earliest=axis_origin(tl),
+        delay=inputs.delay, delay_cal=inputs.delay_cal)
     if tl.uniform:
         project_cal, base, day = -1, 0.0, 1.0
     else:

@@ -87,3 +87,25 @@ def test_a_manual_task_typed_outside_working_time_is_named(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.warns(pm.PmsimWarning, match="manually scheduled tasks typed to start outside working time"):
         read_mspdi(path, check_health=False)
+
+
+def test_levelling_delays_are_written_and_read_back(tmp_path):
+    # B: 1.5 working days (of 480 minutes: 7,200 tenths of a minute, format 7, days); C: 2 elapsed days
+    # (28,800 tenths of a minute, format 8, elapsed days), MS Project's default unit.
+    elapsed = pm.Calendar(workdays="Mon-Sun", hours="00:00-24:00", hours_per_day=24, id="24/7")
+    p = pm.Project(name="x", start="2027-01-04", calendars=[elapsed], tasks=[
+        pm.Task("A", duration=1), pm.Task("B", duration=1, levelling_delay=1.5),
+        pm.Task("C", duration=1, levelling_delay=2, levelling_delay_calendar="24/7")])
+    path = tmp_path / "p.xml"
+    write_mspdi(p, path)
+    by_name = {el.findtext(Q + "Name"): el for el in ET.parse(path).getroot().iter(Q + "Task")}
+    assert [(by_name[n].findtext(Q + "LevelingDelay"), by_name[n].findtext(Q + "LevelingDelayFormat"))
+            for n in "BC"] == [("7200", "7"), ("28800", "8")]
+    q = read_mspdi(path, check_health=False)
+    assert (q.task("B").levelling_delay, q.task("B").levelling_delay_calendar) == (1.5, None)
+    assert q.task("C").levelling_delay == 2.0
+    # B: Monday 08:00 + 1.5 days = Tuesday 12:00, then 13:00 after lunch; C: Monday 08:00 + 48 hours.
+    times = pm.cpm(q).times()["early_start"]
+    assert (times["B"], times["C"]) == (T("2027-01-05 13:00"), T("2027-01-06 08:00"))
+    with pytest.warns(pm.PmsimWarning, match=r"levelling delays \(left out\).*'B'"):
+        pm.write_project(p, tmp_path / "folder")

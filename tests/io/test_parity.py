@@ -58,6 +58,22 @@ def test_manually_scheduled_tasks_keep_their_typed_dates_and_drive_their_success
     assert not any("manually scheduled" in note for note in result.notes)
 
 
+def test_levelling_delays_start_tasks_later_by_elapsed_days():
+    # MPXJ's mpp14barstyle: the project starts Wednesday 31 March 2010; tasks 3 to 7 (1 day each, no links) carry
+    # levelling delays of 14,400 to 100,800 tenths of a minute in elapsed days (LevelingDelayFormat 8): 1, 2, 5,
+    # 6 and 7 days round the clock. MS Project starts them Thursday 1, Friday 2, Monday 5, Tuesday 6 and
+    # Wednesday 7 April, 08:00; the project finishes on the 7th at 17:00, so task 3's slack is Thursday to
+    # Wednesday: 4 working days (19,200 tenths of a minute). pmsim agrees on all six tasks (ids are MS Project's
+    # row numbers: the summary task is row 2).
+    result = parity(REAL / "mpxj-mpp14barstyle.xml")
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [6, 6], result.mismatches()
+    assert [result.project.task(t).levelling_delay for t in "34567"] == [1.0, 2.0, 5.0, 6.0, 7.0]
+    starts = result.schedule.times()["early_start"]
+    assert [str(starts[t]) for t in "34567"] == [f"2010-04-{d:02d} 08:00:00" for d in (1, 2, 5, 6, 7)]
+    assert result.table.loc["3", "total_float"] == 4.0
+    assert "levelling delays" not in result.features
+
+
 def test_ozbuild_matches_but_the_slack_of_tasks_on_a_narrowed_calendar():
     # MS Project 2010 file, 15 tasks not finished: a 6-day calendar, holidays, task calendars, SNET and FNLT.
     # "Installation Requirements" (ID 7) and "Project Schedule" (ID 9) have the "6 Day Working Week" calendar and

@@ -177,3 +177,31 @@ def test_the_monte_carlo_keeps_a_manually_scheduled_task_s_start():
     # B starts at day 1 in every iteration: its finish is 1 + its sampled duration (uniform 2-4, mean 3).
     assert b_finish.min() >= 3.0 - 1e-4 and b_finish.max() <= 5.0 + 1e-4
     assert abs(b_finish.mean() - 4.0) < 0.05  # standard error 0.58 / sqrt(4000) = 0.009
+
+
+# --------------------------------------------------------------------------- levelling delays
+
+
+def test_a_levelling_delay_starts_a_task_later_and_its_predecessors_count_it():
+    # A (1 day) on Monday 4th. B (1 day) follows A with a levelling delay of 2 working days: from Tuesday 08:00,
+    # where A lets it start, 2 days of work later is Thursday 08:00; B runs Thursday. D (1 day) follows A with a
+    # delay of 2 elapsed days (the 24/7 calendar): Tuesday 08:00 + 48 hours = Thursday 08:00. C (3 days) follows A:
+    # Tuesday to Thursday, the project finish. Backward: B's late start Thursday 08:00 less its delay is Tuesday
+    # 08:00, so A must finish by Monday 17:00: no float (without the delay counted, 2 days).
+    tasks = [pm.Task("A", duration=1), pm.Task("B", duration=1, levelling_delay=2), pm.Task("C", duration=3),
+             pm.Task("D", duration=1, levelling_delay=2, levelling_delay_calendar="24/7")]
+    s = agrees(plan(tasks, [("A", "B"), ("A", "C"), ("A", "D")], calendars=[ALL_DAY]))
+    assert dates(s, "B") == (T("2027-01-07 08:00"), T("2027-01-07 17:00"))
+    assert dates(s, "D") == (T("2027-01-07 08:00"), T("2027-01-07 17:00"))
+    assert dates(s, "C") == (T("2027-01-05 08:00"), T("2027-01-07 17:00"))
+    assert s.table["total_float"].to_dict() == {"A": 0.0, "B": 0.0, "C": 0.0, "D": 0.0}
+    # Without predecessors the delay counts from the project start: Monday 08:00 + 1 day = Tuesday.
+    alone = pm.cpm(plan([pm.Task("E", duration=1, levelling_delay=1), pm.Task("F", duration=2)]))
+    assert dates(alone, "E") == (T("2027-01-05 08:00"), T("2027-01-05 17:00"))
+
+
+def test_a_levelling_delay_is_checked():
+    with pytest.raises(ValidationError, match="levelling_delay must be >= 0"):
+        pm.Task("A", duration=1, levelling_delay=-1)
+    with pytest.raises(pm.PmsimError, match="levelling delay on unknown calendar 'x'"):
+        plan([pm.Task("A", duration=1, levelling_delay=1, levelling_delay_calendar="x")])

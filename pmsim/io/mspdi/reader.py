@@ -357,6 +357,8 @@ class MspdiReader(TaskFields, ResourceFields):
                         milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
                         constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS), **second,
                         deadline=moment(rec["deadline"], True), manual_start=moment(rec["manual_start"], False),
+                        levelling_delay=rec["levelling_delay"],
+                        levelling_delay_calendar=self.book.elapsed() if rec["levelling_delay_elapsed"] else None,
                         actual_start=moment(rec["actual_start"], False),
                         actual_finish=moment(rec["actual_finish"], True),
                         remaining_duration=rec["remaining_duration"], percent_complete=rec["percent_complete"])

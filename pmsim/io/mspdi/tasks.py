@@ -215,8 +215,7 @@ class TaskFields(Document):
                        "scheduled automatically from durations and links")
         if self.text(el, "Notes"):
             notes.note("task notes (not read)", label)
-        if (self.int(el, "LevelingDelay", label, 0) or 0) != 0:
-            notes.note("levelling delays", label, "pmsim.level() levels the schedule itself")
+        self.read_levelling_delay(rec)
         self.read_estimate(rec)
         rec["cost"] = self.float(el, "Cost", label)
         rec["resources"] = {}
@@ -226,6 +225,22 @@ class TaskFields(Document):
         self.read_constraint(rec)
         rec["deadline"] = self.datetime(el, "Deadline", label)
         self.read_progress(rec)
+
+    def read_levelling_delay(self, rec) -> None:
+        """MS Project's levelling delay (``LevelingDelay``, tenths of a minute; elapsed in an elapsed
+        ``LevelingDelayFormat``, MS Project's default, else working time of the task's calendar) as
+        ``levelling_delay`` days and the calendar it counts on (None: the task's)."""
+        el, label = rec["el"], rec["label"]
+        tenths = self.float(el, "LevelingDelay", label, 0.0) or 0.0
+        rec["levelling_delay"], rec["levelling_delay_elapsed"] = 0.0, False
+        if tenths < 0:
+            self.fail(label, f"LevelingDelay must be >= 0, got {self.text(el, 'LevelingDelay')!r}")
+        if tenths == 0:
+            return
+        fmt = self.int(el, "LevelingDelayFormat", label, FORMAT_DAYS)
+        elapsed = fmt in ELAPSED_FORMATS or rec["elapsed"]
+        rec["levelling_delay"] = tenths / 10 / (ELAPSED_MINUTES_PER_DAY if elapsed else self.minutes_per_day)
+        rec["levelling_delay_elapsed"] = elapsed
 
     def read_estimate(self, rec) -> None:
         el, label = rec["el"], rec["label"]

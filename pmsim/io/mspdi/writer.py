@@ -385,6 +385,8 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     _actuals(el, source, task, done, cal, mpd)
     _constraint(el, source, task, cal)
     sub(el, "CalendarUID", source.calendars.uid[task.calendar] if task.calendar and not elapsed else -1)
+    if task.levelling_delay:
+        _levelling_delay(el, source, task, cal)
     sub(el, "IgnoreResourceCalendar", int(task.calendar is not None and not elapsed))
     if task.deadline is not None:
         sub(el, "Deadline", stamp(source.moment(task.deadline, cal, True)))
@@ -465,6 +467,18 @@ def _constraint(el: ET.Element, source: _Source, task: Task, cal) -> None:
     if task.secondary_constraint is not None:
         source.notes.note("secondary constraints (MS Project has one constraint per task; left out)",
                           f"{task.id}: {task.secondary_constraint}")
+
+
+def _levelling_delay(el: ET.Element, source: _Source, task: Task, cal) -> None:
+    """A levelling delay in tenths of a minute: elapsed, or working time of the task's calendar."""
+    own = source.project.calendar_named(task.levelling_delay_calendar) if task.levelling_delay_calendar else cal
+    elapsed = is_elapsed(own)
+    if not elapsed and own.id != cal.id:
+        source.notes.note("levelling delays on another calendar than the task's (MS Project counts them on the "
+                          "task's calendar or round the clock)", task.id)
+    minutes = ELAPSED_MINUTES_PER_DAY if elapsed else own.minutes_per_day
+    sub(el, "LevelingDelay", int(round(task.levelling_delay * minutes * 10)))
+    sub(el, "LevelingDelayFormat", FORMAT_ELAPSED_DAYS if elapsed else FORMAT_DAYS)
 
 
 def _predecessor_link(el: ET.Element, dep: Dependency, source: _Source) -> None:
