@@ -45,7 +45,8 @@ _DATELESS = ("overtime rates", "per-use costs", "task costs that the cost model 
              "budget resources (left out)", "material and cost resources", "rates that change over time",
              "availability that changes over time", "a resource assigned twice to one task (units added)",
              "edited pmsim estimates", "task notes (not read)", "work contours",
-             "calendars with no working time (left out: no task or resource uses them)")
+             "calendars with no working time (left out: no task or resource uses them)",
+             "currencies named other than by an ISO 4217 code")
 _MSPDI_TASK = re.compile(r"task UID (-?\d+)")
 _P6_TASK = re.compile(r"activity '((?:[^'\\]|\\.)*)'")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 
 import pandas as pd
@@ -485,3 +486,22 @@ def test_unknown_task_in_progress_is_refused(tmp_path):
     progress = pd.DataFrame({"id": ["ZZ"], "percent_complete": [10], "actual_cost": [0]})
     with pytest.raises(pm.ValidationError, match="unknown task 'ZZ'"):
         write_xer(rich_project(), tmp_path / "x.xer", progress=progress)
+
+
+@pytest.mark.parametrize("short, name, code", [
+    ("U.K.", "British Pound", "GBP"),  # Constology's sample.xer
+    ("AUST", "Australian Dollar", "AUD"),  # alphawizards' 19282 export
+    ("Crowns", "Ruritanian Crown", "XXX"),  # not a standard P6 name: ISO's "no currency"
+])
+def test_a_currency_p6_names_by_its_own_text_is_read_as_its_iso_code(tmp_path, short, name, code):
+    path = tmp_path / "p.xer"
+    pm.write_project(pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1)]), path)
+    text = path.read_text(encoding="cp1252")
+    head, _, rest = text.partition("%T\tCURRTYPE")
+    fields, row, tail = rest.split("\n", 3)[1:]
+    names = fields.split("\t")
+    values = row.split("\t")
+    values[names.index("curr_short_name")], values[names.index("curr_type")] = short, name
+    path.write_text(head + "%T\tCURRTYPE\n" + fields + "\n" + "\t".join(values) + "\n" + tail, encoding="cp1252")
+    with pytest.warns(pm.PmsimWarning, match=f"currencies named other than by an ISO 4217 code.*{re.escape(short)}"):
+        assert pm.read_project(path, check_health=False).currency == code

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from ...errors import FileFormatError, PmsimError
 from ...model import Dependency, Project, Resource
@@ -21,6 +22,17 @@ from .activities import ActivityReader
 from .calendars import build_calendar, spec_from_row
 from .fields import LINK_TYPES
 from .projects import choose_project, root_node, schedule_options
+
+ISO_CURRENCY = re.compile(r"[A-Za-z]{3}")
+# P6's standard currency names (CURRTYPE.curr_type) and their ISO 4217 codes.
+P6_CURRENCY_NAMES = {
+    "dollar": "USD", "us dollar": "USD", "u.s. dollar": "USD", "euro": "EUR", "british pound": "GBP",
+    "pound sterling": "GBP", "australian dollar": "AUD", "canadian dollar": "CAD", "new zealand dollar": "NZD",
+    "japanese yen": "JPY", "swiss franc": "CHF", "indian rupee": "INR", "south african rand": "ZAR",
+    "singapore dollar": "SGD", "hong kong dollar": "HKD", "chinese yuan": "CNY", "brazilian real": "BRL",
+    "mexican peso": "MXN", "argentine peso": "ARS", "saudi riyal": "SAR", "uae dirham": "AED",
+    "swedish krona": "SEK", "norwegian krone": "NOK", "danish krone": "DKK", "polish zloty": "PLN",
+}
 
 __all__ = ["XerReader", "REQUIRED_TABLES"]
 
@@ -422,13 +434,7 @@ class XerReader(ActivityReader):
             options["progress_rule"] = "retained_logic"
         if options["ignore_other_projects"]:
             options["ignore_other_projects"] = False  # links to other projects are left out anyway
-        currency = None
-        for row in self.table("CURRTYPE"):
-            if (self.number(row, "base_exch_rate", "CURRTYPE", 1.0) or 1.0) == 1.0 and row.get("curr_short_name"):
-                currency = row["curr_short_name"]
-                break
-        if currency is None:
-            currency = self.header[8] if len(self.header) > 8 and self.header[8].strip() else "USD"
+        currency = self.currency()
         pid = self.proj_id
         budget = self.udf("PROJECT", "pmsim budget", pid, True)
         if budget is None and root is not None and not self.udfs:
@@ -459,6 +465,25 @@ class XerReader(ActivityReader):
             raise exc.with_context(str(self.path)) from None
         return self.settle_calendars(project)
 
+
+    def currency(self) -> str:
+        """The base currency (exchange rate 1) as an ISO 4217 code. P6's short name is the user's text ("U.K.",
+        "AUST" in real exports): a code only when it is three letters, else the code of P6's standard currency
+        name ("British Pound"), else XXX (ISO's "no currency"), with a warning."""
+        row = next((r for r in self.table("CURRTYPE")
+                    if (self.number(r, "base_exch_rate", "CURRTYPE", 1.0) or 1.0) == 1.0 and r.get("curr_short_name")),
+                   None)
+        if row is None:
+            header = self.header[8].strip() if len(self.header) > 8 else ""
+            short, name = header or "USD", ""
+        else:
+            short, name = row["curr_short_name"].strip(), (row.get("curr_type") or "").strip()
+        if ISO_CURRENCY.fullmatch(short):
+            return short.upper()
+        code = P6_CURRENCY_NAMES.get(name.lower(), "XXX")
+        self.notes.note("currencies named other than by an ISO 4217 code", f"{short!r} ({name or 'no name'})",
+                        f"read as {code}" + ("" if code != "XXX" else ", ISO's code for no currency"))
+        return code
     def settle_calendars(self, project: Project) -> Project:
         """Tasks whose calendar is the one the model picks anyway (the project's, or their resources')
         keep none of their own, so that a task without one reads back without one."""
