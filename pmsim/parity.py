@@ -32,12 +32,14 @@ from .errors import FileFormatError, PmsimWarning
 from .io import read_project
 from .model import Project
 
-__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED", "STALE"]
+__all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED", "STALE",
+           "OTHER_WRITER"]
 
 DATE_TOLERANCE = 1.0  # working minutes
 FLOAT_TOLERANCE = 0.05  # working days
 UNEXPLAINED = "unexplained"
 STALE = "stored late dates that do not follow from the file's own links (not recalculated)"
+OTHER_WRITER = "dates stored by Aspose.Tasks, not computed by MS Project"
 
 # What a reader warns of that cannot move a date (costs, levelling, how work spreads over a duration the file
 # states): never the cause of a mismatch.
@@ -112,7 +114,8 @@ class Parity:
         marked "(through links)"; for a task whose float alone is wrong, one that
         names a task whose early finish is wrong (it moved the project finish, which
         sets the late dates), "(through the project finish)"; else one the file
-        warned of as a whole (scheduling from the finish date, say); else
+        warned of as a whole (scheduling from the finish date, say, or
+        :data:`OTHER_WRITER`: the file was written by Aspose.Tasks, not MS Project); else
         :data:`UNEXPLAINED`. Warnings that cannot move a date (costs, rates)
         explain nothing.
         """
@@ -242,6 +245,16 @@ def _stale(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
     return frozenset(out)
 
 
+def _written_by_aspose(path: Path) -> bool:
+    """Was the MSPDI file written by the Aspose.Tasks library (its first comment says so)? Its stored dates are
+    Aspose's, which MS Project would recompute (tasks on a Sunday of the standard calendar, say)."""
+    if path.suffix.lower() != ".xml":
+        return False
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    return b"Published by Aspose.Tasks" in head
+
+
 def parity(path, project=None) -> Parity:
     """Read ``path``, schedule it, and compare with what its tool stored, task by task.
 
@@ -287,4 +300,6 @@ def parity(path, project=None) -> Parity:
     stale = _stale(schedule, stored)
     if stale:
         features = {**features, STALE: stale}  # after the features a task is named by: those come first
+    if _written_by_aspose(path):
+        features = {**features, OTHER_WRITER: frozenset()}  # the file as a whole: explains what nothing else does
     return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes, features=features)

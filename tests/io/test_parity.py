@@ -19,7 +19,7 @@ import pytest
 
 import pmsim as pm
 from pmsim.io.mspdi import NAMESPACE
-from pmsim.parity import STALE, UNEXPLAINED, parity
+from pmsim.parity import OTHER_WRITER, STALE, UNEXPLAINED, parity
 
 REAL = Path(__file__).parents[1] / "data" / "real" / "mspdi"
 Q = "{%s}" % NAMESPACE
@@ -285,3 +285,22 @@ def test_late_dates_the_file_did_not_recalculate_are_found(tmp_path):
     result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
     assert result.features[STALE] == {"C"}
     assert result.mismatches()["cause"].to_dict() == {"C": STALE}
+
+
+def test_dates_a_file_written_by_aspose_stores_are_told_apart_from_ms_project_s(tmp_path):
+    # Aspose's VerifyProjectStructure example ("Published by Aspose.Tasks"): A (1 day) stored on Sunday
+    # 10 September 2000, a non-working day of the standard calendar; MS Project would put it on Monday 11th.
+    # The mismatch stays a mismatch, explained by the file's writer rather than left unexplained.
+    project = pm.Project(name="aspose", start="2000-09-11", tasks=[pm.Task("A", duration=1)])
+    path = ms_project_file(tmp_path, project, {"A": dates("2000-09-10T08:00:00", "2000-09-10T17:00:00")},
+                           start="2000-09-10T08:00:00")
+    text = path.read_text(encoding="utf-8")
+    root_at = text.index("<Project")
+    path.write_text(text[:root_at] + "<!--Published by Aspose.Tasks 2009 for .NET 6.2.0.0-->\n" + text[root_at:],
+                    encoding="utf-8")
+    result = parity(path)
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [1, 0]
+    assert result.mismatches()["cause"].tolist() == [OTHER_WRITER]
+    plain = ms_project_file(tmp_path, project, {"A": dates("2000-09-10T08:00:00", "2000-09-10T17:00:00")},
+                            start="2000-09-10T08:00:00")
+    assert parity(plain).mismatches()["cause"].tolist() == [UNEXPLAINED]
