@@ -426,10 +426,8 @@ def test_elapsed_duration_runs_round_the_clock(tmp_path):
 
 # One row per MSPDI feature pmsim does not model: where it goes, what the warning must say.
 UNMODELLED = [
-    # manually scheduled task
-    (dict(T2="<Manual>1</Manual>"), r"manually scheduled tasks .*task UID 2"),
-    # levelling delay
-    (dict(T2="<LevelingDelay>4800</LevelingDelay>"), r"levelling delays .*task UID 2"),
+    # manually scheduled task without a start (one with a start is modelled: Task.manual_start)
+    (dict(T2="<Manual>1</Manual>"), r"manually scheduled tasks without a start .*task UID 2"),
     # inactive task
     (dict(T2="<Active>0</Active>"), r"inactive tasks \(left out\).*task UID 2"),
     # recurring task

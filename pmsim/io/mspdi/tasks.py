@@ -305,9 +305,14 @@ class TaskFields(Document):
             self.fail(label, f"ConstraintType {code} ({CONSTRAINT_NAMES[kind]}) needs a ConstraintDate")
         rec["constraint"], rec["constraint_date"] = kind, date
         # MS Project starts no task under a manually scheduled summary task before the summary's start.
-        starts = [self.datetime(a["el"], "Start", a["label"]) for a in ancestors(rec) if self.bool(a["el"], "Manual")]
+        manual = [a for a in ancestors(rec) if self.bool(a["el"], "Manual")]
+        starts = [self.datetime(a["el"], "Start", a["label"]) for a in manual]
         starts = [d for d in starts if d is not None]
         rec["summary_start"] = max(starts) if starts else None
+        if any(self.datetime(a["el"], "Finish", a["label"]) is not None for a in manual):
+            self.notes.note("late dates held by a manually scheduled summary task's finish", rec["label"],
+                            "MS Project ends the late finish of the tasks under it at its finish (or their early "
+                            "finish, when later); pmsim counts their late dates from their links alone")
 
     def read_progress(self, rec) -> None:
         """Actual dates, percent complete and remaining duration; the progress row for earned value."""
