@@ -175,11 +175,15 @@ def causes(rows: list[dict]) -> list[str]:
     lines = ["", "Mismatches left, by cause (the feature the file warns of that names the task, or a task linked "
              "to it, or that moved the project finish; stored late dates that contradict the file's own links; "
              "'unexplained': nothing explains it):", "",
-             "| format | cause | tasks | of which through links or the finish | files |", "|---|---|---|---|---|"]
+             "| format | cause | tasks | of which through links or the finish | files | where (tasks per file, the "
+             "largest five) |", "|---|---|---|---|---|---|"]
     grouped = sorted(table.groupby(["format", "feature"]), key=lambda kv: (kv[0][0], -len(kv[1])))
     for (fmt, feature), group in grouped:
         indirect = int((group["cause"] != feature).sum())
-        lines.append(f"| {fmt} | {feature} | {len(group):,} | {indirect:,} | {group['file'].nunique()} |")
+        per_file = group.groupby("file").size().sort_values(ascending=False, kind="stable")
+        where = ", ".join(f"{name} {n}" for name, n in per_file.head(5).items())
+        where += f", ... ({len(per_file) - 5} more)" if len(per_file) > 5 else ""
+        lines.append(f"| {fmt} | {feature} | {len(group):,} | {indirect:,} | {group['file'].nunique()} | {where} |")
     lost = table[table["cause"] == UNEXPLAINED]
     if len(lost):
         lines += ["", "Unexplained mismatches by file:", ""]
