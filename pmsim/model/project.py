@@ -214,10 +214,9 @@ class Project:
             for item in items:
                 if item.calendar is not None and item.calendar not in known:
                     raise UnknownReferenceError(f"{kind} {item.id!r} works on unknown calendar {item.calendar!r}")
-        for task in self.tasks:
-            if task.levelling_delay_calendar is not None and task.levelling_delay_calendar not in known:
-                raise UnknownReferenceError(f"Task {task.id!r} counts its levelling delay on unknown calendar "
-                                            f"{task.levelling_delay_calendar!r}")
+        for task in (t for t in self.tasks if t.levelling_delay_calendar not in (None, *known)):
+            raise UnknownReferenceError(f"Task {task.id!r} counts its levelling delay on unknown calendar "
+                                        f"{task.levelling_delay_calendar!r}")
         for dep in self.dependencies:
             if dep.lag_calendar is not None and dep.lag_calendar not in known:
                 raise UnknownReferenceError(

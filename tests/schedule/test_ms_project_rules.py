@@ -205,3 +205,8 @@ def test_a_levelling_delay_is_checked():
         pm.Task("A", duration=1, levelling_delay=-1)
     with pytest.raises(pm.PmsimError, match="levelling delay on unknown calendar 'x'"):
         plan([pm.Task("A", duration=1, levelling_delay=1, levelling_delay_calendar="x")])
+
+
+def test_a_manual_start_must_be_a_date():
+    with pytest.raises(pm.PmsimError, match="manual_start"):
+        pm.Task("A", duration=1, manual_start="next week")
