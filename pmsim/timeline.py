@@ -61,7 +61,7 @@ class Timeline:
     link_scale: np.ndarray  # axis units per day of lag
     tables: WorkTables
     horizon_days: int
-    delay: np.ndarray  # per task: the levelling delay in axis units of its calendar
+    delay: np.ndarray  # per task: the levelling delay in axis units of its delay calendar
     delay_calendar: np.ndarray  # per task: the delay's table index (IDENTITY: uniform, or round the clock)
 
     # ------------------------------------------------------------ inputs

@@ -23,6 +23,9 @@ from .calendars import build_calendar, spec_from_row
 from .fields import LINK_TYPES
 from .projects import choose_project, root_node, schedule_options
 
+__all__ = ["XerReader", "REQUIRED_TABLES"]
+
+REQUIRED_TABLES = ("PROJECT", "CALENDAR", "TASK")
 ISO_CURRENCY = re.compile(r"[A-Za-z]{3}")
 # P6's standard currency names (CURRTYPE.curr_type) and their ISO 4217 codes.
 P6_CURRENCY_NAMES = {
@@ -33,10 +36,6 @@ P6_CURRENCY_NAMES = {
     "mexican peso": "MXN", "argentine peso": "ARS", "saudi riyal": "SAR", "uae dirham": "AED",
     "swedish krona": "SEK", "norwegian krone": "NOK", "danish krone": "DKK", "polish zloty": "PLN",
 }
-
-__all__ = ["XerReader", "REQUIRED_TABLES"]
-
-REQUIRED_TABLES = ("PROJECT", "CALENDAR", "TASK")
 
 
 class XerReader(ActivityReader):
@@ -465,7 +464,6 @@ class XerReader(ActivityReader):
             raise exc.with_context(str(self.path)) from None
         return self.settle_calendars(project)
 
-
     def currency(self) -> str:
         """The base currency (exchange rate 1) as an ISO 4217 code. P6's short name is the user's text ("U.K.",
         "AUST" in real exports): a code only when it is three letters, else the code of P6's standard currency
@@ -484,6 +482,7 @@ class XerReader(ActivityReader):
         self.notes.note("currencies named other than by an ISO 4217 code", f"{short!r} ({name or 'no name'})",
                         f"read as {code}" + ("" if code != "XXX" else ", ISO's code for no currency"))
         return code
+
     def settle_calendars(self, project: Project) -> Project:
         """Tasks whose calendar is the one the model picks anyway (the project's, or their resources')
         keep none of their own, so that a task without one reads back without one."""
