@@ -87,8 +87,13 @@ class Simulation:
     cost : ndarray (float64, read-only)
         Total cost per iteration (see the module docstring for the cost model).
     criticality : Series
-        Per task (project order), the share of iterations in which it was on
-        a driving chain into the project finish.
+        Per task (project order), the share of all iterations in which it
+        existed and was on a driving chain into the project finish (a task of
+        ``existence`` < 1 or on a branch counts only where it exists; see
+        ``conditional_criticality``).
+    existence : Series
+        Per task, the share of iterations in which it existed (1 for every
+        task of existence 1 outside a branch).
     risk_summary : DataFrame
         Per risk: ``name``, ``probability`` (given), ``occurred`` (share of
         iterations), ``mean_impact`` (when it occurred, the mean sampled impact:
@@ -114,6 +119,7 @@ class Simulation:
     finish: np.ndarray = field(repr=False)
     cost: np.ndarray = field(repr=False)
     criticality: pd.Series = field(repr=False)
+    existence: pd.Series = field(repr=False)
     risk_summary: pd.DataFrame = field(repr=False)
     task_finish: np.ndarray | None = field(repr=False)
     _plan: Plan = field(repr=False)
@@ -294,6 +300,15 @@ class Simulation:
         """
         rho = duration_sensitivity(self._plan, self.finish)
         return pd.Series(rho, index=pd.Index(self.project.task_ids, name="id"), name="sensitivity")
+
+    @functools.cached_property
+    def conditional_criticality(self) -> pd.Series:
+        """Per task, the share of the iterations in which it existed where it was critical (NaN if it never
+        existed): ``criticality / existence``; the same as ``criticality`` for a task that always exists."""
+        exists = self.existence.to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(exists > 0, self.criticality.to_numpy() / exists, np.nan)
+        return pd.Series(values, index=self.criticality.index, name="conditional_criticality")
 
     @functools.cached_property
     def cruciality(self) -> pd.Series:
@@ -532,6 +547,7 @@ def simulate_plan(project: Project, plan: Plan, iterations: int, seed: int, *, k
     sim = Simulation(
         project=project, iterations=iterations, seed=seed, levelled=scheduler is not None,
         finish=_readonly(finish), cost=_readonly(cost), criticality=criticality,
+        existence=pd.Series(raw.exist_counts / iterations, index=ids, name="existence"),
         risk_summary=_risk_summary(project, plan, raw, finish, cost),
         task_finish=None if raw.task_finish is None else _readonly(raw.task_finish),
         _plan=plan, _occurred=_readonly(raw.occurred), remaining=remaining, _scheduler=scheduler,

@@ -29,6 +29,7 @@ __all__ = [
     "RISK_KINDS",
     "valid_id",
     "valid_number",
+    "check_branches",
 ]
 
 LINK_TYPES = ("FS", "SS", "FF", "SF")
@@ -160,6 +161,14 @@ class Task:
         task's calendar; percent complete 0-100).
     actual_cost : float, optional
         The cost spent on it by the status date (earned value's AC); None when not known.
+    existence : float
+        The probability (0-1, default 1) that the task exists in an iteration of a Monte Carlo run;
+        when it does not, it takes no time and costs nothing, and its links pass through it as
+        through a milestone. With ``branch``: its weight among the alternatives of that branch group.
+    branch : str
+        A group of mutually exclusive alternatives (probabilistic branching): in each iteration
+        exactly one task of the group exists, chosen with the weights given by their ``existence``,
+        which must sum to 1.
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -189,6 +198,8 @@ class Task:
     remaining_duration: float | None = None
     percent_complete: float | None = None
     actual_cost: float | None = None
+    existence: float = 1.0
+    branch: str = ""
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -245,6 +256,11 @@ class Task:
         set_("phase", "" if self.phase is None else str(self.phase).strip())
         set_("milestone", _milestone(who, self.milestone))
         set_("calendar", _calendar_id(who, self.calendar))
+        existence = valid_number(who, "existence", 1.0 if self.existence is None else self.existence)
+        if not 0 <= existence <= 1:
+            raise ValidationError(f"{who}: existence is a probability and must be in [0, 1], got {existence:g}")
+        set_("existence", existence)
+        set_("branch", "" if self.branch is None else str(self.branch).strip())
         self._check_constraints(who)
         self._check_progress(who)
 
@@ -517,6 +533,20 @@ class Risk:
     def replace(self, **changes) -> "Risk":
         """A copy with some fields changed, validated again."""
         return _dc_replace(self, **changes)
+
+
+def check_branches(tasks) -> None:
+    """Refuse branch groups whose weights (the tasks' ``existence``) do not sum to 1."""
+    groups: dict[str, list] = {}
+    for t in tasks:
+        if t.branch:
+            groups.setdefault(t.branch, []).append(t)
+    for name, members in groups.items():
+        total = math.fsum(t.existence for t in members)
+        if abs(total - 1.0) > 1e-6:
+            listed = ", ".join(f"{t.id!r} {t.existence:g}" for t in members)
+            raise ValidationError(f"branch {name!r}: the existence probabilities of its alternatives must sum "
+                                  f"to 1 (exactly one of them happens), got {total:g} ({listed})")
 
 
 def _milestone(who: str, value) -> bool | str:

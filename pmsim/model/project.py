@@ -27,7 +27,7 @@ from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from ..safe_text import currency_code
-from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
+from .entities import Dependency, Resource, Risk, Task, _moment, check_branches, valid_number
 from .progress import apply_progress, clear_progress, progress_table
 from .tables import project_parts, project_to_frames, table_labels
 
@@ -262,6 +262,7 @@ class Project:
         tasks = _unique("Task", self.tasks)
         resources = _unique("Resource", self.resources)
         _unique("Risk", self.risks)
+        check_branches(self.tasks)
         for task in self.tasks:
             for rid, units in task.resources:
                 if rid not in resources:

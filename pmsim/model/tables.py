@@ -61,6 +61,7 @@ TASK_COLUMNS = (
     "fixed_cost", "cost_per_day", "milestone",
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
+    "existence", "branch",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
@@ -84,7 +85,8 @@ OPTIONAL_COLUMNS = {
 _ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "values")
 NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
-    "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day"})
+    "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day",
+    "existence"})
 _MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
 # The long names of date constraints, as MS Project and P6 show them, read as their codes.
 _CONSTRAINT_NAMES = {
@@ -789,6 +791,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 remaining_duration=_number(row.get("remaining_duration"), "remaining_duration"),
                 percent_complete=_number(_percent(row.get("percent_complete")), "percent_complete"),
                 actual_cost=_number(row.get("actual_cost"), "actual_cost"),
+                existence=_default(_number(row.get("existence"), "existence"), 1.0),
+                branch=_text(row.get("branch")),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
@@ -1001,6 +1005,7 @@ def project_to_frames(project) -> dict:
             "secondary_constraint": t.secondary_constraint or "",
             "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
             "actual_cost": t.actual_cost,
+            "existence": None if t.existence == 1.0 and not t.branch else t.existence, "branch": t.branch,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:

@@ -32,12 +32,13 @@ def duration_sensitivity(plan: Plan, finish: np.ndarray) -> np.ndarray:
     rank = rankdata(finish.astype(np.float32), method="average") - (m + 1) / 2.0
     varies = [j for j in range(n)
               if not plan.override_mask[j]
-              and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j])]
+              and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j] or plan.exist_row[j] >= 0)]
     out = np.zeros(n)
     group = max(1, _REGENERATED_VALUES // m)
     for g0 in range(0, len(varies), group):
         idx = np.array(varies[g0:g0 + group], dtype=np.int64)
         values = regenerate_durations(plan, m, idx)
+        values += np.float32(0.0)  # a task that does not exist has -0.0, which sorts by its bits as the largest
         rho = np.empty(idx.shape[0])
         with launching():
             spearman_rows(values, rank, threads(), rho)
