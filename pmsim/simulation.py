@@ -429,6 +429,7 @@ def simulate(
     chunk_size: int | None = None,
     callback: Callable[[int, int], None] | None = None,
     correlation_repair: bool = True,
+    responses=False,
 ) -> Simulation:
     """Monte Carlo simulation of the project's finish and cost.
 
@@ -470,6 +471,14 @@ def simulate(
     correlation_repair : bool
         Repair a correlation matrix that is not positive semidefinite (with a
         warning) instead of raising.
+    responses : bool or iterable of risk ids
+        Run the post-response register: ``True`` for every risk that has a
+        response, or the ids of some. A responded risk takes its
+        ``post_probability``, post-response impact and ``post_cost_impact``
+        (each left empty keeps its pre-response value), and its
+        ``response_cost`` is added to the cost of every iteration. The draws
+        are those of the pre-response run (common random numbers): see
+        :func:`pmsim.response_benefits`.
 
     Returns
     -------
@@ -508,7 +517,7 @@ def simulate(
         remaining = remaining_work(project)
     sampled = project if remaining is None else remaining.project
     check_reach(sampled)
-    plan = make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair))
+    plan = make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair), responses)
     if remaining is not None:
         plan = reforecast_plan(plan, remaining)
     scheduler = None

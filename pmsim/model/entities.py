@@ -18,6 +18,7 @@ from ..calendar import as_date, as_datetime
 from ..distributions import Distribution, Fixed, make_estimate
 from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
 from ..safe_text import invisible_characters
+from .response import response_fields
 
 __all__ = [
     "Task",
@@ -458,6 +459,13 @@ class Risk:
     below 1 for an opportunity), the same draw for all its tasks in an
     iteration. A task's duration never falls below zero.
 
+    A response (``response_cost``, and the post-response ``post_probability``,
+    ``post_impact`` or its three points ``post_optimistic`` ...
+    ``post_pessimistic``, ``post_cost_impact``; each empty one keeps its
+    pre-response value) is what the risk becomes once the response is in
+    effect: ``simulate(..., responses=True)``. Post values without a response
+    cost make a response that costs nothing. See :mod:`pmsim.model.response`.
+
     >>> r = Risk("R1", "Vendor late", 0.3, tasks=("T4",), optimistic=2, most_likely=5, pessimistic=15)
     >>> r.impact.mean, r.tasks, r.kind
     (6.166666666666667, ('T4',), 'event')
@@ -472,10 +480,17 @@ class Risk:
     impact: Distribution | None = None
     cost_impact: float = 0.0
     kind: str = "event"
+    post_probability: float | None = None
+    post_impact: Distribution | None = None
+    post_cost_impact: float | None = None
+    response_cost: float | None = None
     optimistic: float | None = field(default=None, repr=False, compare=False)
     most_likely: float | None = field(default=None, repr=False, compare=False)
     pessimistic: float | None = field(default=None, repr=False, compare=False)
     distribution: str | None = field(default=None, repr=False, compare=False)
+    post_optimistic: float | None = field(default=None, repr=False, compare=False)
+    post_most_likely: float | None = field(default=None, repr=False, compare=False)
+    post_pessimistic: float | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -522,8 +537,33 @@ class Risk:
             raise ValidationError(f"{who}: a schedule impact needs the tasks it delays")
         set_("impact", impact)
         set_("cost_impact", valid_number(who, "cost_impact", self.cost_impact))
-        for k in ("optimistic", "most_likely", "pessimistic", "distribution"):
+        response = response_fields(who, kind == "driver", self.distribution, self.post_impact, self.post_probability,
+                                   (self.post_optimistic, self.post_most_likely, self.post_pessimistic),
+                                   self.post_cost_impact, self.response_cost)
+        post = response["post_impact"]
+        if kind == "event" and post is not None and not self.tasks and (post.high != 0 or post.low != 0):
+            raise ValidationError(f"{who}: a post-response schedule impact needs the tasks it delays")
+        for k, v in response.items():
+            set_(k, v)
+        for k in ("optimistic", "most_likely", "pessimistic", "distribution", "post_optimistic", "post_most_likely",
+                  "post_pessimistic"):
             set_(k, None)
+
+    @property
+    def has_response(self) -> bool:
+        """Whether the risk has a response (a response cost or a post-response value)."""
+        return self.response_cost is not None
+
+    def responded(self) -> "Risk":
+        """The risk once its response is in effect: post values in place of the pre-response ones (the response
+        cost is not in it: the engine pays it)."""
+        if not self.has_response:
+            return self
+        return Risk(self.id, self.name,
+                    probability=self.probability if self.post_probability is None else self.post_probability,
+                    tasks=self.tasks, impact=self.impact if self.post_impact is None else self.post_impact,
+                    cost_impact=self.cost_impact if self.post_cost_impact is None else self.post_cost_impact,
+                    kind=self.kind)
 
     @property
     def is_driver(self) -> bool:

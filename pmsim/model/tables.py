@@ -67,6 +67,7 @@ RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
     "id", "name", "kind", "probability", "tasks", "optimistic", "most_likely", "pessimistic",
     "distribution", "lambda", "values", "cost_impact",
+    "post_probability", "post_optimistic", "post_most_likely", "post_pessimistic", "post_cost_impact", "response_cost",
 )
 CALENDAR_COLUMNS = ("id", "name", "workdays", "hours", *_WEEK_COLUMNS, "hours_per_day", "holidays", "exceptions")
 SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description", "calendar",
@@ -78,7 +79,7 @@ CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day
 OPTIONAL_COLUMNS = {
     "tasks": ("lambda", "values", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
     "resources": ("calendar",),
-    "risks": ("kind", "lambda", "values"),
+    "risks": ("kind", "lambda", "values", *RISK_COLUMNS[RISK_COLUMNS.index("post_probability"):]),
     "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
 }
 
@@ -86,7 +87,8 @@ _ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "va
 NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
     "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day",
-    "existence"})
+    "existence", "post_probability", "post_optimistic", "post_most_likely", "post_pessimistic", "post_cost_impact",
+    "response_cost"})
 _MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
 # The long names of date constraints, as MS Project and P6 show them, read as their codes.
 _CONSTRAINT_NAMES = {
@@ -830,6 +832,9 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 impact=_estimate(row),
                 cost_impact=_default(_number(row.get("cost_impact"), "cost_impact"), 0.0),
                 kind=_text(row.get("kind")) or "event",
+                distribution=_text(row.get("distribution")) or None,
+                **{column: _number(row.get(column), column) for column in RISK_COLUMNS[RISK_COLUMNS.index(
+                    "post_probability"):]},
             ))
         except PmsimError as exc:
             raise _in_context(exc, risk_table.where(index, rid), who) from None
@@ -1027,6 +1032,7 @@ def project_to_frames(project) -> dict:
             if "duration" in fields:  # risks have no duration column: a fixed impact is its most likely
                 fields = {"most_likely": fields["duration"], "distribution": "fixed"}
             row.update(fields)
+        row.update(_response_row(r))
         risks.append(row)
     return {
         "tasks": _frame(tasks, TASK_COLUMNS),
@@ -1035,6 +1041,27 @@ def project_to_frames(project) -> dict:
         "calendars": _frame([_calendar_row(c) for c in project.calendars], CALENDAR_COLUMNS),
         "settings": _settings_of(project),
     }
+
+
+def _response_row(risk) -> dict:
+    """A risk's response columns; its post-response impact as three points of the risk's distribution."""
+    row = {"post_probability": risk.post_probability, "post_cost_impact": risk.post_cost_impact,
+           "response_cost": risk.response_cost}
+    post = risk.post_impact
+    if post is not None:
+        if post == risk.impact:
+            return row  # the same impact: left empty, it keeps the pre-response one
+        pre = _estimate_fields(risk.impact) if risk.impact is not None else {}
+        fields = _estimate_fields(post)
+        if "duration" in fields:  # a fixed post-response impact: its most likely alone
+            row["post_most_likely"] = fields["duration"]
+            return row
+        if set(fields) - {"optimistic", "most_likely", "pessimistic", "distribution"} or \
+                fields.get("distribution") != pre.get("distribution", fields.get("distribution")):
+            raise ValidationError(f"Risk {risk.id!r}: its post-response impact ({type(post).__name__}) cannot be "
+                                  "written as three points of the pre-response distribution; give both the same kind")
+        row.update({f"post_{k}": fields[k] for k in ("optimistic", "most_likely", "pessimistic") if k in fields})
+    return row
 
 
 def _settings_of(project) -> dict:

@@ -345,7 +345,9 @@ def _build_static(project: Project) -> _Static:
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
     risks = project.risks
     impacts = [r.impact if r.impact is not None else Fixed(0.0) for r in risks]
-    kind, param, tables, disc_val, disc_cum = encode([t.estimate for t in tasks] + impacts)
+    # The post-response impacts follow the pre-response ones: a plan picks one row per risk (make_plan).
+    posts = [r.responded().impact if r.responded().impact is not None else Fixed(0.0) for r in risks]
+    kind, param, tables, disc_val, disc_cum = encode([t.estimate for t in tasks] + impacts + posts)
     # Per task, its drivers (stored as ~k) before its events, each group in register order.
     pairs = sorted((net.position[tid], not r.is_driver, k) for k, r in enumerate(risks) for tid in r.tasks)
     risk_ptr = np.zeros(n + 1, dtype=np.int64)
@@ -369,6 +371,22 @@ def _build_static(project: Project) -> _Static:
     )
 
 
+def _responded(register, responses) -> set:
+    """The ids of the risks of ``register`` whose responses are in effect (``responses``: bool or ids)."""
+    if responses is True:
+        return {r.id for r in register if r.has_response}
+    if not responses:
+        return set()
+    ids = {responses} if isinstance(responses, str) else set(responses)
+    known = {r.id: r for r in register}
+    for rid in sorted(ids):
+        if rid not in known:
+            raise UnknownReferenceError(f"responses names unknown risk {rid!r}")
+        if not known[rid].has_response:
+            raise ValidationError(f"Risk {rid!r} has no response (no response_cost nor post-response value)")
+    return ids
+
+
 def _existence(project: Project, net: Network, fixed: np.ndarray) -> Existence | None:
     """The uncertain tasks of ``project``; those started at the data date exist (and decide their branch)."""
     existence = existence_of(project.tasks, net.position, project.risks, fixed)
@@ -379,8 +397,11 @@ def _existence(project: Project, net: Network, fixed: np.ndarray) -> Existence |
 
 
 def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
-               correlation_repair: bool = True) -> Plan:
-    """The :class:`Plan` of ``project`` for a seed (an int), correlation and risk switch."""
+               correlation_repair: bool = True, responses=False) -> Plan:
+    """The :class:`Plan` of ``project`` for a seed (an int), correlation and risk switch.
+
+    ``responses``: True, or the ids of the risks whose responses are in effect (their post-response probability,
+    impact and cost impact; the response costs are added to every iteration's cost)."""
     from .._kernels.random import stream_keys
 
     net = network(project)
@@ -410,13 +431,20 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         corr_stream = score_stream = np.zeros(0, dtype=np.uint64)
 
     risk_keys = st.risk_keys[:n_risks]
+    responded = _responded(project.risks, responses)
+    register = tuple(r.responded() if r.id in responded else r for r in register)
+    rows = np.array([n + k + (len(project.risks) if r.id in responded else 0) for k, r in enumerate(register)],
+                    dtype=np.int64)
+    kind = np.concatenate([st.kind[:n], st.kind[rows]])
+    param = np.ascontiguousarray(np.concatenate([st.param[:n], st.param[rows]]))
+    response_cost = sum(r.response_cost for r in project.risks if r.id in responded)
     exist_row = np.full(n, -1, dtype=np.int64)
     if st.existence is not None:
         exist_row[st.existence.task] = n_risks + np.arange(st.existence.size)
     return Plan(
         net=net, seed_key=key,
         stream=stream_keys(key, task_keys, _DURATION),
-        kind=st.kind, param=st.param, tables=st.tables, disc_val=st.disc_val, disc_cum=st.disc_cum,
+        kind=kind, param=param, tables=st.tables, disc_val=st.disc_val, disc_cum=st.disc_cum,
         correlation=corr, corr_col=corr_col, corr_task=corr_task,
         corr_stream=corr_stream, score_stream=score_stream,
         comp_ptr=comp_ptr, factor_ptr=factor_ptr, factors=factors,
@@ -431,7 +459,7 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         release=np.zeros(n, dtype=np.float32),
         override_mask=np.zeros(n, dtype=np.bool_),
         override_value=np.zeros(n, dtype=np.float32),
-        daily=st.daily, fixed_cost=st.fixed_cost, cost_offset=0.0,
+        daily=st.daily, fixed_cost=st.fixed_cost, cost_offset=float(response_cost),
         candidate=st.candidate, candidates=st.candidates,
         pred_lag=st.pred_lag, project_column=st.project_column, dated=st.dated,
         existence=st.existence, exist_row=exist_row,
