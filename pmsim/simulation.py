@@ -48,7 +48,7 @@ from .montecarlo.requests import (
     positive_int,
 )
 from .montecarlo.runner import DEFAULT_CHUNK, EngineRun, run, task_dates
-from .montecarlo.statistics import achieved_correlation, duration_sensitivity
+from .montecarlo.statistics import achieved_correlation, duration_sensitivity, risk_summary
 
 __all__ = ["simulate", "Simulation", "simulate_plan", "check_iterations"]
 
@@ -350,6 +350,23 @@ class Simulation:
         # The run's own scheduler: the same plan (levelled or not), so the same dates.
         yield from task_dates(self._plan, self.iterations, chunk, self._scheduler)
 
+    def task_exists(self, iterations: slice) -> np.ndarray:
+        """(iterations, tasks) bool, project task order: whether each task existed in those iterations of the
+        run (see ``Task.existence`` and ``Task.branch``)."""
+        plan = self._plan
+        count = len(range(*iterations.indices(self.iterations)))
+        out = np.ones((count, plan.n), dtype=bool)
+        if plan.existence is not None:
+            first = iterations.indices(self.iterations)[0]
+            rows = plan.existence.factors(plan.exist_stream, first, count) > 0
+            out[:, plan.project_column[plan.existence.task]] = rows.T
+        return out
+
+    def risk_costs(self, iterations: slice) -> np.ndarray:
+        """(risks, iterations): the cost impact each risk of the run (``risk_summary``'s order) added in those
+        iterations, 0 where it did not occur."""
+        return self._occurred[:, iterations] * self._plan.risk_cost[:, None]
+
     def risk_ranking(self) -> pd.DataFrame:
         """Each risk removed in turn (common random numbers): how much the P80 finish and P80 cost fall.
 
@@ -557,7 +574,7 @@ def simulate_plan(project: Project, plan: Plan, iterations: int, seed: int, *, k
         project=project, iterations=iterations, seed=seed, levelled=scheduler is not None,
         finish=_readonly(finish), cost=_readonly(cost), criticality=criticality,
         existence=pd.Series(raw.exist_counts / iterations, index=ids, name="existence"),
-        risk_summary=_risk_summary(project, plan, raw, finish, cost),
+        risk_summary=risk_summary(project, plan, raw, finish, cost),
         task_finish=None if raw.task_finish is None else _readonly(raw.task_finish),
         _plan=plan, _occurred=_readonly(raw.occurred), remaining=remaining, _scheduler=scheduler,
         levelled_plan=None if scheduler is None else scheduler.plan.copy(),
@@ -571,22 +588,3 @@ def simulate_plan(project: Project, plan: Plan, iterations: int, seed: int, *, k
             stacklevel=3,
         )
     return sim
-
-
-def _risk_summary(project: Project, plan: Plan, raw: EngineRun, finish: np.ndarray, cost: np.ndarray) -> pd.DataFrame:
-    rows = []
-    m = finish.shape[0]
-    for k, rid in enumerate(plan.risk_ids):
-        hit = raw.occurred[k]
-        c = int(hit.sum())
-        both = 0 < c < m
-        rows.append({
-            "name": project.risk(rid).name,
-            "probability": float(plan.risk_probability[k]),
-            "occurred": c / m,
-            "mean_impact": float(raw.impact_sum[k] / c) if c else math.nan,
-            "delay_added": float(finish[hit].mean() - finish[~hit].mean()) if both else math.nan,
-            "cost_added": float(cost[hit].mean() - cost[~hit].mean()) if both else math.nan,
-        })
-    columns = ["name", "probability", "occurred", "mean_impact", "delay_added", "cost_added"]
-    return pd.DataFrame(rows, columns=columns, index=pd.Index(plan.risk_ids, name="id"))

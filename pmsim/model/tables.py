@@ -72,7 +72,7 @@ RISK_COLUMNS = (
 CALENDAR_COLUMNS = ("id", "name", "workdays", "hours", *_WEEK_COLUMNS, "hours_per_day", "holidays", "exceptions")
 SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description", "calendar",
                  "status_date", "must_finish_by", "lag_calendar", "total_float", "progress_rule",
-                 "honor_constraints", "start_time")
+                 "honor_constraints", "start_time", "cost_per_day")
 # The keys of a calendar given in the settings (project.toml's [calendar]): the columns of calendars.csv.
 CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
 # Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
@@ -882,10 +882,13 @@ def _settings(raw: Mapping, label: str, calendars: Mapping[str, Calendar], calen
         if isinstance(raw.get(key), (Mapping, list, tuple)):  # a TOML table or array
             raise ValidationError(f"{where(key)}: must be text, got {raw[key]!r}")
     out = {"name": _text(raw.get("name")) or "project", "start": start}
-    try:
-        out["budget"] = _number(raw.get("budget"), "budget")
-    except PmsimError as exc:
-        raise _in_context(exc, where("budget")) from None
+    for key in ("budget", "cost_per_day"):
+        try:
+            out[key] = _number(raw.get(key), key)
+        except PmsimError as exc:
+            raise _in_context(exc, where(key)) from None
+    if out["cost_per_day"] is None:
+        del out["cost_per_day"]
     out["deadline"] = _date(raw.get("deadline"), where("deadline"))
     out["currency"] = _text(raw.get("currency")) or "USD"
     out["description"] = _text(raw.get("description"))
@@ -1068,6 +1071,8 @@ def _settings_of(project) -> dict:
     settings = {"name": project.name, "start": project.start, "currency": project.currency}
     if project.budget is not None:
         settings["budget"] = project.budget
+    if project.cost_per_day:
+        settings["cost_per_day"] = project.cost_per_day
     if project.deadline is not None:
         settings["deadline"] = project.deadline
     if project.description:

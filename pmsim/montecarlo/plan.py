@@ -81,6 +81,7 @@ class Plan:
     existence: Existence | None = None
     exist_row: np.ndarray | None = None
     exist_stream: np.ndarray | None = None
+    cost_per_day: float = 0.0  # the project's time-dependent cost, paid per working day until the finish
 
     @property
     def n(self) -> int:
@@ -462,6 +463,6 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         daily=st.daily, fixed_cost=st.fixed_cost, cost_offset=float(response_cost),
         candidate=st.candidate, candidates=st.candidates,
         pred_lag=st.pred_lag, project_column=st.project_column, dated=st.dated,
-        existence=st.existence, exist_row=exist_row,
+        existence=st.existence, exist_row=exist_row, cost_per_day=project.cost_per_day,
         exist_stream=None if st.existence is None else st.existence.streams(key),
     )

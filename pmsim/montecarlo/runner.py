@@ -213,6 +213,8 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
         if callback is not None:
             callback(batch.first + batch.count, iterations)
     cost = out.cost + plan.fixed_cost - absent_cost + risk_cost + plan.cost_offset
+    if plan.cost_per_day:  # the time-dependent project cost: every working day until the finish
+        cost += plan.cost_per_day * out.finish.astype(np.float64)
     span = slice(first, last)
     counts = np.full(n, last - first, dtype=np.int64)
     if existence is not None:
