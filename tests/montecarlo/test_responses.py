@@ -134,7 +134,7 @@ def responded_project():
         pm.Risk("E", probability=0.1, tasks=("A",), impact=pm.Fixed(2)))
 
 
-@pytest.mark.parametrize("suffix", ["", ".xlsx"])
+@pytest.mark.parametrize("suffix", ["", ".xlsx", ".xml", ".xer"])
 def test_responses_survive_a_round_trip(tmp_path, suffix):
     p = responded_project()
     path = tmp_path / f"project{suffix}"
