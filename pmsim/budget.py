@@ -398,7 +398,8 @@ def contingency(sim, confidence: float = 0.8) -> float:
 
     ``confidence`` is a share in (0, 1): 0.8 asks for the cost that 80 % of
     the iterations stay within (P80, :meth:`Simulation.cost_percentile`),
-    less the cost of the plan (:func:`plan_cost`). The result is
+    less the cost of the plan (``pmsim.budget.plan_cost``: the baseline cost and the project's
+    ``cost_per_day`` over the CPM duration). The result is
     what to hold in reserve above the plan's cost: a budget of baseline +
     contingency is met in at least that share of iterations. It is negative
     when the plan's cost already has more than that confidence.

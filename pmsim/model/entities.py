@@ -464,7 +464,7 @@ class Risk:
     ``post_pessimistic``, ``post_cost_impact``; each empty one keeps its
     pre-response value) is what the risk becomes once the response is in
     effect: ``simulate(..., responses=True)``. Post values without a response
-    cost make a response that costs nothing. See :mod:`pmsim.model.response`.
+    cost make a response that costs nothing (``pmsim/model/response.py``).
 
     >>> r = Risk("R1", "Vendor late", 0.3, tasks=("T4",), optimistic=2, most_likely=5, pessimistic=15)
     >>> r.impact.mean, r.tasks, r.kind

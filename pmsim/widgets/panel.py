@@ -302,7 +302,7 @@ class WhatIf:
             if render:
                 self.progress.reset(iterations)
             sim = simulate(changed, iterations=iterations, seed=seed, correlation=groups, levelled=levelled,
-                           callback=report)
+                           callback=report, responses=scenario.responded(changed))
             result.headline = headline(sim, request.deadline, request.budget)
             as_planned = set(request.settings) == {"iterations", "seed"} and not request.overrides
             result.plan = self._plan_numbers(iterations, seed, not as_planned, result.headline)

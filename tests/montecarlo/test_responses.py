@@ -185,3 +185,20 @@ def test_responses_naming_a_risk_without_one_or_an_unknown_risk_are_refused():
         pm.simulate(p, iterations=100, seed=1, responses=["X"])
     with pytest.raises(ValidationError, match=r"Scenario 's': risk 'R' has no response"):
         pm.compare(p, [pm.Scenario("s", responses={"R": True})], iterations=100, seed=1)
+
+
+def test_the_dashboard_has_a_switch_per_response():
+    from pmsim import widgets
+
+    p = one_task(event(probability=1.0, cost_impact=1000, post_probability=0.0, response_cost=300), event("S"))
+    dash = widgets.WhatIf(p, iterations=500, seed=3, debounce=0, plots=False)
+    try:
+        assert "response:R" in dash.controls and "response:S" not in dash.controls  # S has no response
+        assert dash.headline["expected_cost"] == pm.simulate(p, iterations=500, seed=3).cost.mean()
+        dash.controls["response:R"].value = True
+        assert dash.settings()["response:R"] is True
+        responded = pm.simulate(p, iterations=500, seed=3, responses=["R"])
+        assert dash.headline["expected_cost"] == responded.cost.mean()
+        assert dash.headline["p80"] == responded.percentile(80)
+    finally:
+        dash.close()
