@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException, as_date, parse_hours, parse_weekdays
 from ..calendar.model import hours_text
-from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, check_branches, valid_id
 
 __all__ = [
     "ProjectParts",
@@ -811,6 +811,11 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 links.append(Dependency(pred, tid, kind, lag, lag_calendar=lag_calendar))
         except PmsimError as exc:
             raise _in_context(exc, task_table.where(index, tid), who) from None
+
+    try:
+        check_branches(built_tasks)
+    except PmsimError as exc:
+        raise _in_context(exc, task_table.label) from None
 
     _ids(risk_table, "Risk")
     built_risks = []

@@ -220,3 +220,21 @@ def test_a_bad_existence_row_names_the_file_and_row(tmp_path):
     (tmp_path / "tasks.csv").write_text("id,duration,existence\nA,3,\nB,2,40\n")
     with pytest.raises(pm.PmsimError, match=r"tasks\.csv, row 3 \(task 'B'\): existence is a probability"):
         pm.read_project(tmp_path)
+
+
+def test_a_plan_given_a_fixed_duration_for_an_alternative_decides_its_branch():
+    from pmsim.montecarlo import make_plan, run
+
+    p = go_no_go()
+    result = run(make_plan(p, 1).with_progress(override={"B2": 20.0}), 2000)
+    exists = dict(zip(p.task_ids, result.exist_counts.tolist()))
+    assert exists["B1"] == 0 and exists["B2"] == 2000 and exists["A"] == 2000
+    assert np.all(result.finish == 28.0)
+
+
+def test_a_branch_in_a_file_that_does_not_sum_to_1_is_refused_naming_the_file(tmp_path):
+    (tmp_path / "project.toml").write_text('name = "k"\nstart = 2027-01-04\n')
+    (tmp_path / "tasks.csv").write_text("id,duration,existence,branch\nA,3,0.5,gate\nB,2,0.4,gate\n")
+    with pytest.raises(pm.PmsimError, match=r"tasks\.csv.*branch 'gate': the existence probabilities of its "
+                                            r"alternatives must sum to 1"):
+        pm.read_project(tmp_path)
