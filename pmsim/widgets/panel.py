@@ -94,6 +94,7 @@ class WhatIf:
     controls : dict
         Name -> widget: ``multiplier``, ``phase:<phase>``, ``capacity:<resource
         id>``, ``risk:<risk id>`` (on/off), ``probability:<risk id>``,
+        ``response:<risk id>`` (a risk with a response: put it in effect),
         ``correlation`` (rank correlation among the tasks of each phase),
         ``levelled``, ``iterations``, ``seed``, ``deadline`` (text,
         YYYY-MM-DD; a ``datetime.date`` may be assigned), ``budget``,

@@ -238,3 +238,22 @@ def test_a_branch_in_a_file_that_does_not_sum_to_1_is_refused_naming_the_file(tm
     with pytest.raises(pm.PmsimError, match=r"tasks\.csv.*branch 'gate': the existence probabilities of its "
                                             r"alternatives must sum to 1"):
         pm.read_project(tmp_path)
+
+
+def test_two_projects_of_a_portfolio_keep_their_own_branch_groups():
+    a, b = go_no_go().replace(name="a"), go_no_go().replace(name="b")
+    combined = pm.Portfolio([a, b]).combined()
+    assert {t.branch for t in combined.tasks} == {"", "a/go", "b/go"}
+    n = 4000
+    sim = pm.simulate(combined, iterations=n, seed=1, levelled=True)
+    exists = sim.task_exists(slice(None))
+    ids = list(combined.task_ids)
+    first, second = exists[:, ids.index("a/B1")], exists[:, ids.index("b/B1")]
+    # Each group has its own draw: B1 of both projects in 0.7 x 0.7 = 0.49 of the iterations, not 0.7.
+    assert abs(np.mean(first & second) - 0.49) < binomial_tolerance(0.49, n)
+    assert np.array_equal(first, ~exists[:, ids.index("a/B2")])  # one alternative per group and iteration
+
+
+def test_a_portfolio_refuses_a_project_cost_per_day_it_cannot_combine():
+    with pytest.raises(ValidationError, match=r"Portfolio: project 'a' has a cost_per_day"):
+        pm.Portfolio([go_no_go().replace(name="a", cost_per_day=100.0), go_no_go().replace(name="b")])
