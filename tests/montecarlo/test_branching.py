@@ -58,6 +58,13 @@ def test_criticality_counts_a_task_only_where_it_exists():
     assert sim.criticality["A"] == 1.0 and sim.criticality["C"] == 1.0
 
 
+def test_sensitivity_ranks_an_absent_task_as_zero_days():
+    # finish = 8 + B's duration, 0 where B does not exist: a monotone function of it, so Spearman's rho is 1
+    # (an absent task's -0.0 must rank with the zeros, not above every duration).
+    sim = pm.simulate(maybe_chain(), iterations=5000, seed=22)
+    assert sim.sensitivity["B"] == pytest.approx(1.0, abs=1e-12)
+
+
 def test_a_task_that_does_not_exist_costs_nothing_and_its_risks_do_not_strike():
     p = maybe_chain(fixed_cost=1000, cost_per_day=10).replace(risks=(
         pm.Risk("R", probability=1, tasks=("B",), impact=pm.Fixed(2), cost_impact=50),))
