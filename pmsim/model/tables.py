@@ -1059,15 +1059,21 @@ def _response_row(risk) -> dict:
     if post is not None:
         if post == risk.impact:
             return row  # the same impact: left empty, it keeps the pre-response one
-        pre = _estimate_fields(risk.impact) if risk.impact is not None else {}
         fields = _estimate_fields(post)
         if "duration" in fields:  # a fixed post-response impact: its most likely alone
             row["post_most_likely"] = fields["duration"]
             return row
-        if set(fields) - {"optimistic", "most_likely", "pessimistic", "distribution"} or \
-                fields.get("distribution") != pre.get("distribution", fields.get("distribution")):
-            raise ValidationError(f"Risk {risk.id!r}: its post-response impact ({type(post).__name__}) cannot be "
-                                  "written as three points of the pre-response distribution; give both the same kind")
+        if risk.impact is None:
+            row["distribution"] = fields.get("distribution")  # the column then describes the post-response points
+        else:
+            pre = _estimate_fields(risk.impact)
+            if fields.get("distribution") != pre.get("distribution", "fixed"):
+                raise ValidationError(f"Risk {risk.id!r}: its post-response impact ({post.kind}) cannot be written "
+                                      f"as three points of its pre-response distribution ({risk.impact.kind}); "
+                                      "give both the same kind")
+        if set(fields) - {"optimistic", "most_likely", "pessimistic", "distribution"}:
+            raise ValidationError(f"Risk {risk.id!r}: its post-response impact ({post.kind}) cannot be written as "
+                                  "three points; use a triangular, Beta-PERT (lambda 4) or uniform one")
         row.update({f"post_{k}": fields[k] for k in ("optimistic", "most_likely", "pessimistic") if k in fields})
     return row
 

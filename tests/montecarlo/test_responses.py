@@ -202,3 +202,17 @@ def test_the_dashboard_has_a_switch_per_response():
         assert dash.headline["p80"] == responded.percentile(80)
     finally:
         dash.close()
+
+
+def test_a_post_response_impact_on_a_risk_without_one_round_trips(tmp_path):
+    p = one_task(pm.Risk("R", probability=0.5, tasks=("A",), cost_impact=100, post_impact=pm.Triangular(1, 2, 4),
+                         response_cost=10))
+    pm.write_project(p, tmp_path / "out")
+    assert pm.read_project(tmp_path / "out").risks == p.risks
+
+
+def test_a_post_response_impact_of_another_kind_is_refused_by_the_writer(tmp_path):
+    p = one_task(event(impact=pm.Fixed(3), post_impact=pm.Triangular(1, 2, 4)))
+    with pytest.raises(ValidationError, match=r"Risk 'R': its post-response impact \(triangular\) cannot be written "
+                                              r"as three points of its pre-response distribution \(fixed\)"):
+        pm.write_project(p, tmp_path / "out")
