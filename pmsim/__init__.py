@@ -87,6 +87,7 @@ _LAZY = {
     "sweep": "sweeps",
     "Portfolio": "portfolio",
     "health_check": "health",
+    "response_benefits": "responses",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release
