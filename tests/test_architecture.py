@@ -27,6 +27,8 @@ FACADES = {"pmsim", "pmsim.io", "pmsim.io.mspdi", "pmsim.io.xer", "pmsim.io.pmxm
 LONG_MODULES = {
     "pmsim/distributions.py": "six distribution classes, each small and independent, and the estimate factory",
     "pmsim/model/tables.py": "one job, the tabular file format both ways (read and write)",
+    "pmsim/model/project.py": "one job, the Project and the checks of every reference between its parts (tasks, "
+                              "links, resources, calendars, risks, branches)",
     "pmsim/model/entities.py": "one job, the four entities and their validation; Task carries the whole time "
                                "model of MS Project and P6 (constraints, progress, manual starts, delays, branches)",
     "pmsim/widgets/panel.py": "the what-if panel: its controls, outputs and scenario table",
