@@ -65,6 +65,13 @@ _LAZY = {
     "sweep": "sweeps",
     "Portfolio": "portfolio",
     "health_check": "health",
+    "forecast_backlog": "forecast",
+    "forecast_items": "forecast",
+    "BacklogForecast": "forecast",
+    "ItemsForecast": "forecast",
+    "read_history": "throughput",
+    "History": "throughput",
+    "Backlog": "throughput",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release
