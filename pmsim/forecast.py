@@ -79,10 +79,11 @@ class _Periods:
         return np.busday_offset(self._first_workday, np.maximum(n - 1, 0), roll="forward", busdaycal=cal)
 
     def index(self, date) -> int:
-        """The number of whole periods from the start that end by the end of ``date``."""
+        """The number of periods from the start whose last working day is on or before ``date``."""
         day = np.datetime64(as_date("date", date), "D")
         if self.period == "week":
-            return max(0, int((day - np.datetime64(self.start, "D")).astype(np.int64) + 1) // 7)
+            n = max(0, int((day - np.datetime64(self.start, "D")).astype(np.int64) + 1) // 7)
+            return n + 1 if self.end_dates(n + 1) <= day else n  # a week whose working days are over by then
         return max(0, int(np.busday_count(self._first_workday, day + 1, busdaycal=self.calendar.busdaycalendar)))
 
     def first_from(self, date) -> int:
@@ -352,8 +353,8 @@ def forecast_backlog(history, items, *, start=None, calendar: Calendar | None = 
 class ItemsForecast:
     """The result of :func:`forecast_items`: backlog items completed by a date, per iteration.
 
-    ``completed`` is read-only (int64); ``periods`` is the number of whole
-    periods from ``start`` that end by ``by``.
+    ``completed`` is read-only (int64); ``periods`` is the number of periods
+    from ``start`` whose last working day is on or before ``by``.
     """
 
     history: History = field(repr=False)
@@ -405,8 +406,8 @@ def forecast_items(history, by, *, start=None, calendar: Calendar | None = None,
                    team_change=None) -> ItemsForecast:
     """How many backlog items will be done by ``by``? A Monte Carlo over the team's throughput history.
 
-    The periods from ``start`` that end by ``by`` (whole weeks, or working days)
-    are resampled; with ``split``, an item counts once all its pieces are done.
+    The periods from ``start`` whose last working day is on or before ``by``
+    (weeks, or working days) are resampled; with ``split``, an item counts once all its pieces are done.
     The other parameters are those of :func:`forecast_backlog`.
 
     >>> import pmsim as pm
