@@ -77,7 +77,7 @@ SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description
 CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
 # Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
 OPTIONAL_COLUMNS = {
-    "tasks": ("lambda", "values", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
+    "tasks": ("lambda", "values", "items", "history", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
     "resources": ("calendar",),
     "risks": ("kind", "lambda", "values"),
     "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
