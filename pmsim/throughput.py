@@ -299,7 +299,9 @@ class Backlog(Distribution):
 
     Each draw is one whole forecast (see :func:`pmsim.forecast_backlog`),
     in periods times ``period_days`` working days; its mean, quantiles and
-    ``planned`` value (the median) come from 16,384 reference draws.
+    ``planned`` value (the median) come from 16,384 reference draws, made on first
+    use (a task checks its estimate when built, so a backlog that never finishes
+    is refused then).
 
     Parameters
     ----------
@@ -361,7 +363,6 @@ class Backlog(Distribution):
                                       f"got {factor:g}")
             team.append((first, factor))
         set_("team", tuple(sorted(team)))
-        self._reference  # noqa: B018 - refuse a backlog that never finishes now, not in the middle of a run
 
     def record(self, horizon: int | None = None) -> np.ndarray:
         """The compiled sampler's record of this backlog (see :mod:`pmsim._kernels.random`)."""

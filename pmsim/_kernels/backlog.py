@@ -12,9 +12,10 @@ import numba as nb
 import numpy as np
 
 from .random import (REC_CHANGES, REC_DATA, REC_N, REC_SPLIT, REC_WEIGHTED, backlog_periods, backlog_stream, draw,
-                     pick_throughput, to_uniform)
+                     period_bits, pick_throughput, to_uniform)
 
-_COMPLETED_SALT = 0x3C6EF372FE94F82B  # a stream of its own for "how many by a date"
+_COMPLETED_SALT = 0x3C6EF372FE94F82B  # streams of their own for "how many by a date": the periods,
+_SPLIT_SALT = 0xA54FF53A5F1D36F1  # and the pieces of each item
 
 
 @nb.njit(cache=True, parallel=True)
@@ -49,6 +50,7 @@ def forecast_completed(stream, first, count, chunk, rec, periods, out):
     for c in nb.prange((count + chunk - 1) // chunk):
         for t in range(c * chunk, min(count, (c + 1) * chunk)):
             s = backlog_stream(draw(stream, first + t), _COMPLETED_SALT)
+            bits = np.uint64(0)
             done = 0.0
             factor = 1.0
             q = 0
@@ -56,13 +58,15 @@ def forecast_completed(stream, first, count, chunk, rec, periods, out):
                 while q < n_changes and rec[changes + q] <= p:
                     factor = rec[changes + n_changes + q]
                     q += 1
-                done += pick_throughput(to_uniform(draw(s, p)), rec, REC_DATA, n, weighted) * factor
+                pick, bits = period_bits(s, p, bits)
+                done += pick_throughput(pick, rec, REC_DATA, n, weighted) * factor
             pieces = math.floor(done + 1e-9)
             if s_span == 1:
                 out[t] = pieces // s_lo
                 continue
             items = 0
-            pos = periods
+            pos = 0
+            s = backlog_stream(draw(stream, first + t), _SPLIT_SALT)
             while True:  # whole items whose pieces fit in what was done
                 size = s_lo + np.int64(to_uniform(draw(s, pos)) * s_span)
                 pos += 1

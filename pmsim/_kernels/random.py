@@ -165,6 +165,7 @@ def ndtri(p):
 REC_ITEMS, REC_GROWTH, REC_RATE, REC_SPLIT, REC_CHANGES, REC_HORIZON, REC_WEIGHTED, REC_N, REC_DATA = (
     0, 1, 3, 5, 7, 8, 9, 10, 11)
 _BACKLOG_SALT = np.uint64(0x6A09E667F3BCC909)
+_PICK_SALT = np.uint64(0xBB67AE8584CAA73B)
 
 
 @nb.njit(inline="always")
@@ -179,11 +180,26 @@ def _pieces(items, stream, c, split_lo, split_span):
     return total, c
 
 
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
 @nb.njit(inline="always")
-def pick_throughput(u, rec, hist, n, weighted):
-    """The history period that the uniform ``u`` picks: uniformly, or by the cumulative weights after the history."""
+def period_bits(stream, p, bits):
+    """The 32-bit number of period ``p`` of a pick stream: two periods share one 64-bit mix, ``bits`` (the
+    previous period's mix, reused when ``p`` is odd)."""
+    if p & 1 == 0:
+        bits = mix64(stream + np.uint64((p >> 1) + 1) * GAMMA)
+        return np.uint32(bits >> _S32), bits
+    return np.uint32(bits & _LOW32), bits
+
+
+@nb.njit(inline="always")
+def pick_throughput(k, rec, hist, n, weighted):
+    """The history period that the 32-bit number ``k`` picks: uniformly (``k n / 2**32``), or by the cumulative
+    weights after the history."""
     if not weighted:
-        return rec[hist + min(np.int64(u * n), n - 1)]
+        return rec[hist + np.int64((np.uint64(k) * np.uint64(n)) >> _S32)]
+    u = to_uniform(k)
     cum = hist + n
     lo = 0
     hi = n - 1
@@ -206,13 +222,16 @@ def backlog_stream(k, salt):
 def backlog_periods(k, rec, first, done_out, scope_out):
     """Periods the backlog of ``rec[first:]`` takes in the iteration whose 32-bit draw is ``k`` (horizon + 1: not done).
 
-    The iteration's own numbers come from a stream keyed by ``k``. The scope grows once by a sampled fraction, each
+    The iteration's own numbers come from two streams keyed by ``k``, one for the periods drawn from the history
+    (the same whatever the other levers), one for the rest. The scope grows once by a sampled fraction, each
     item splits into pieces; in each period new items arrive (Poisson at a rate sampled per iteration), then the
     team completes a throughput drawn from the history (weighted to recent periods if asked), times the factor of
     the team in that period; done at the end of the first period whose completions reach the scope. With
     ``done_out`` and ``scope_out`` not empty, the completions and the scope at the end of each period go there.
     """
-    stream = backlog_stream(k, _BACKLOG_SALT)
+    stream = backlog_stream(k, _BACKLOG_SALT)  # growth, splits and arrivals
+    picks = backlog_stream(k, _PICK_SALT)  # the periods drawn from the history
+    bits = np.uint64(0)
     c = 0
     items = np.int64(rec[first + REC_ITEMS])
     g_lo = rec[first + REC_GROWTH]
@@ -259,8 +278,8 @@ def backlog_periods(k, rec, first, done_out, scope_out):
             if arrived:
                 extra, c = _pieces(arrived, stream, c, s_lo, s_span)
                 work += extra
-        done += pick_throughput(to_uniform(draw(stream, c)), rec, hist, n, weighted) * factor
-        c += 1
+        pick, bits = period_bits(picks, p, bits)
+        done += pick_throughput(pick, rec, hist, n, weighted) * factor
         if p < traced:
             done_out[p] = min(done, work)
             scope_out[p] = work
