@@ -123,3 +123,13 @@ def test_a_backlog_task_cannot_be_correlated(tmp_path):
     project = pm.read_project(tmp_path)
     with pytest.raises(pm.PmsimError, match="Task 'DEV': a backlog estimate cannot be correlated"):
         pm.simulate(project, iterations=100, seed=1, correlation=[(["DEV", "OPS"], 0.5)])
+
+
+def test_the_hybrid_sample_project():
+    project = pm.read_project(pm.data_path("agile/platform_hybrid"))
+    dev = project.task("DEV").estimate
+    team = pm.read_history(pm.data_path("agile/team_throughput.csv"))
+    assert isinstance(dev, pm.Backlog) and dev.items == 120 and dev.period_days == 5
+    assert dev.throughput == team.completed and len(team) == 52  # the README's "the same weekly history"
+    sim = pm.simulate(project, iterations=2000, seed=1)
+    assert sim.criticality["DEV"] > 0.5 and 0.0 < sim.probability_by(project.deadline) < 1.0
