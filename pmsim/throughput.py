@@ -365,7 +365,7 @@ class Backlog(Distribution):
         set_("team", tuple(sorted(team)))
 
     def record(self, horizon: int | None = None) -> np.ndarray:
-        """The compiled sampler's record of this backlog (see :mod:`pmsim._kernels.random`)."""
+        """The compiled sampler's record of this backlog (its layout: ``pmsim/_kernels/random.py``)."""
         n = len(self.throughput)
         head = [self.items, *self.growth, *self.arrivals, *self.split, len(self.team),
                 self.horizon if horizon is None else horizon, 1.0 if self.weights else 0.0, n]
