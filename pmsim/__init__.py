@@ -94,6 +94,7 @@ _LAZY = {
     "read_history": "throughput",
     "History": "throughput",
     "Backlog": "throughput",
+    "response_benefits": "responses",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release
