@@ -87,6 +87,13 @@ _LAZY = {
     "sweep": "sweeps",
     "Portfolio": "portfolio",
     "health_check": "health",
+    "forecast_backlog": "forecast",
+    "forecast_items": "forecast",
+    "BacklogForecast": "forecast",
+    "ItemsForecast": "forecast",
+    "read_history": "throughput",
+    "History": "throughput",
+    "Backlog": "throughput",
     "response_benefits": "responses",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
