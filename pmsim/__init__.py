@@ -33,7 +33,7 @@ from .errors import (
 )
 from .distributions import BetaPert, Discrete, Fixed, Lognormal, Triangular, Uniform
 from .calendar import Calendar, CalendarException
-from .model import Dependency, Project, Resource, Risk, Task
+from .model import Baseline, Dependency, Project, Resource, Risk, Task
 from .cpm import Schedule, cpm
 from .io import read_project, write_project
 
@@ -59,6 +59,8 @@ _LAZY = {
     "EarnedValue": "evm",
     "earned_value": "evm",
     "earned_value_series": "evm",
+    "variance": "baseline_variance",
+    "BaselineVariance": "baseline_variance",
     "read_progress": "io.progress_table",
     "Scenario": "scenarios",
     "compare": "scenarios",
@@ -120,7 +122,7 @@ __all__ = [
     "PmsimError", "ValidationError", "CycleError", "DuplicateIdError", "UnknownReferenceError",
     "FileFormatError", "InfeasibleError", "MissingExtraError", "LimitError", "PmsimWarning",
     "Fixed", "Triangular", "BetaPert", "Uniform", "Lognormal", "Discrete",
-    "Task", "Dependency", "Resource", "Risk", "Calendar", "CalendarException", "Project",
+    "Task", "Dependency", "Resource", "Risk", "Calendar", "CalendarException", "Project", "Baseline",
     "Schedule", "cpm", "read_project", "write_project", "data_path", "sample_projects",
     *_LAZY,
 ]

@@ -103,6 +103,23 @@ def _moment(owner: str, value):
     return as_date(owner, value)
 
 
+def _start_time(who: str, start, given) -> dt.time | None:
+    """The moment of the start day the project starts (None: the start of that day's work), from ``start_time``
+    or from a ``start`` given with a time; the two must agree."""
+    if given is not None and not isinstance(given, dt.time):
+        text = str(given).strip()
+        try:
+            given = dt.time.fromisoformat(text) if text else None
+        except ValueError:
+            raise ValidationError(f"{who}: start_time must be a time of day (HH:MM), got {given!r}") from None
+    if given is not None and given.tzinfo is not None:
+        given = given.replace(tzinfo=None)
+    own = start.time() if isinstance(start, dt.datetime) else None
+    if given is not None and own is not None and own != given:
+        raise ValidationError(f"{who}: start {start} and start_time {given} disagree")
+    return given if given is not None else own
+
+
 def _calendar_id(owner: str, value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
