@@ -18,6 +18,7 @@ from ..calendar import as_date, as_datetime
 from ..distributions import Distribution, Fixed, make_estimate
 from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
 from ..safe_text import invisible_characters
+from .ev_methods import ev_method
 
 __all__ = [
     "Task",
@@ -177,6 +178,9 @@ class Task:
         task's calendar; percent complete 0-100).
     actual_cost : float, optional
         The cost spent on it by the status date (earned value's AC); None when not known.
+    ev_method : str
+        How earned value measures it: ``percent_complete`` (the default), ``0/100``, ``50/50``
+        (or any ``a/b``), ``milestones:25;50;100`` or ``level_of_effort`` (:mod:`pmsim.model.ev_methods`).
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -206,6 +210,7 @@ class Task:
     remaining_duration: float | None = None
     percent_complete: float | None = None
     actual_cost: float | None = None
+    ev_method: str = "percent_complete"
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -218,6 +223,7 @@ class Task:
         set_("id", valid_id("Task", self.id))
         who = f"Task {self.id!r}"
         set_("name", str(self.name) if self.name not in (None, "") else self.id)
+        set_("ev_method", ev_method(who, self.ev_method))
         try:
             estimate = self.estimate
             if estimate is None:

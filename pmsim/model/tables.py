@@ -61,6 +61,7 @@ TASK_COLUMNS = (
     "fixed_cost", "cost_per_day", "milestone",
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
+    "ev_method",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
@@ -789,6 +790,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 remaining_duration=_number(row.get("remaining_duration"), "remaining_duration"),
                 percent_complete=_number(_percent(row.get("percent_complete")), "percent_complete"),
                 actual_cost=_number(row.get("actual_cost"), "actual_cost"),
+                ev_method=_text(row.get("ev_method")),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
@@ -1001,6 +1003,7 @@ def project_to_frames(project) -> dict:
             "secondary_constraint": t.secondary_constraint or "",
             "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
             "actual_cost": t.actual_cost,
+            "ev_method": "" if t.ev_method == "percent_complete" else t.ev_method,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:
