@@ -180,7 +180,7 @@ class Task:
         The cost spent on it by the status date (earned value's AC); None when not known.
     ev_method : str
         How earned value measures it: ``percent_complete`` (the default), ``0/100``, ``50/50``
-        (or any ``a/b``), ``milestones:25;50;100`` or ``level_of_effort`` (:mod:`pmsim.model.ev_methods`).
+        (or any ``a/b``), ``milestones:25;50;100`` or ``level_of_effort`` (``docs/costs-and-earned-value.md``).
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
