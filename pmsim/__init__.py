@@ -60,7 +60,7 @@ _LAZY = {
     "earned_value": "evm",
     "earned_value_series": "evm",
     "variance": "baseline_variance",
-    "status_history": "status_history",
+    "status_history": "control",
     "BaselineVariance": "baseline_variance",
     "read_progress": "io.progress_table",
     "Scenario": "scenarios",

@@ -2,7 +2,7 @@
 
 For each status date of the progress data (``progress/2027-03-31.csv``, ... or a
 ``progress.csv`` with a ``status_date`` column): the forecast finish by CPM from the data date,
-by Monte Carlo (P10, P50, P80, P90) and by earned schedule, with SPI, CPI, SPI(t), TSPI and the
+by Monte Carlo (P10, P50, P80, P90) and by earned schedule with Lipke's statistical bounds, with SPI, CPI, SPI(t), TSPI and the
 warnings. ``--table`` adds every earned value metric per status date; ``--json`` prints it all.
 """
 
@@ -51,15 +51,17 @@ def _status(args) -> int:
         })
         return 0
     rows = [[_date(d), _date(r["cpm_finish"]), _date(r["p10_finish"]), _date(r["p50_finish"]), _date(r["p80_finish"]),
-             _date(r["p90_finish"]), _date(r["es_finish"]), number(r["SPI"]), number(r["CPI"]), number(r["SPI_t"]),
+             _date(r["p90_finish"]), _date(r["es_finish"]),
+             f"{_date(r['es_low_finish'])} .. {_date(r['es_high_finish'])}" if r["es_low_finish"] == r["es_low_finish"]
+             else "-", number(r["SPI"]), number(r["CPI"]), number(r["SPI_t"]),
              number(r["TSPI"])] for d, r in history.iterrows()]
     seed = history.attrs["seed"]
     parts = [f"{project.name}: forecast finish by status date ({args.iterations:,} iterations, seed {seed}"
              + ("" if args.seed is not None else f", drawn at random; --seed {seed} repeats this run") + ")",
              f"planned finish {_date(history.attrs['planned_finish'])}"
              + (f", deadline {_date(project.deadline)}" if project.deadline is not None else ""), "",
-             table(["status date", "CPM", "P10", "P50", "P80", "P90", "ES", "SPI", "CPI", "SPI(t)", "TSPI"], rows,
-                   align="lllllllrrrr")]
+             table(["status date", "CPM", "P10", "P50", "P80", "P90", "ES", "ES 80 % bounds", "SPI", "CPI", "SPI(t)",
+                    "TSPI"], rows, align="llllllllrrrr")]
     if args.table:
         metrics = [c for c in history.columns if c not in ("warnings",) and not c.endswith("_finish")]
         parts += ["", table(["metric", *[_date(d) for d in history.index]],

@@ -182,7 +182,8 @@ def finish_trend(history: pd.DataFrame, ax=None):
 
     ``history`` is :func:`pmsim.status_history`'s table. Drawn against the status date: the band
     from P10 to P90 (``gid`` ``"band"``), the P50 and P80 lines (``"p50"``, ``"p80"``), the CPM
-    finish of the work left (``"cpm"``) and the earned schedule forecast IEAC(t) (``"es"``); the
+    finish of the work left (``"cpm"``) and the earned schedule forecast IEAC(t) (``"es"``) with
+    its statistical bounds (``"es_bounds"``, Lipke's, from the second status date on); the
     baseline's planned finish (``"planned_finish"``) and the deadline (``"deadline"``) as
     horizontal lines. A rising line is a slipping project.
 
@@ -207,6 +208,12 @@ def finish_trend(history: pd.DataFrame, ax=None):
     es = history["es_finish"]
     ax.plot(x, np.where(es.isna(), np.nan, moment_num(es.fillna(history.index[0]).to_numpy()) + 1.0), marker="^",
             linestyle=":", color=EV_COLOUR, label="Earned schedule IEAC(t)", gid="es")
+    bounded = history["es_low_finish"].notna() & history["es_high_finish"].notna()
+    if bounded.any():  # Lipke's statistical bounds on the earned schedule forecast
+        lo = moment_num(history.loc[bounded, "es_low_finish"].to_numpy()) + 1.0
+        hi = moment_num(history.loc[bounded, "es_high_finish"].to_numpy()) + 1.0
+        ax.vlines(x[bounded.to_numpy()], lo, hi, color=EV_COLOUR, linewidth=3, alpha=0.5,
+                  label="Earned schedule bounds (Lipke)", gid="es_bounds")
     planned, deadline = history.attrs.get("planned_finish"), history.attrs.get("deadline")
     if planned is not None:
         ax.axhline(moment_num([planned])[0] + 1.0, color=PV_COLOUR, linewidth=1, label="Planned finish",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import statistics
 import warnings
 
 import matplotlib
@@ -47,6 +49,25 @@ def test_fixed_durations_give_one_finish_per_status_date_by_hand():
     assert h.attrs["planned_finish"] == pd.Timestamp("2027-01-15")
 
 
+def test_lipke_bounds_on_the_earned_schedule_forecast_by_hand():
+    h = history()
+    # Periodic SPI(t): 2/2 = 1, (3-2)/(5-2) = 1/3, (6.5-3)/(9-5) = 0.875; their logs 0, -1.0986, -0.1335.
+    logs = [0.0, math.log(1 / 3), math.log(0.875)]
+    spi_t = 6.5 / 9
+    # At the third date: n = 3 periods, IEAC(t) = 10 / SPI(t) = 13.85 days, so N = 3 x 13.85 / 9 = 4.62 periods;
+    # finite population factor sqrt((N - 3) / (N - 1)); z = 1.2816 for 80 % two-sided.
+    n_whole = 3 * (10 / spi_t) / 9
+    half = 1.2815516 * statistics.stdev(logs) / math.sqrt(3) * math.sqrt((n_whole - 3) / (n_whole - 1))
+    low, high = 10 / math.exp(math.log(spi_t) + half), 10 / math.exp(math.log(spi_t) - half)
+    assert (round(low, 2), round(high, 2)) == (10.29, 18.62)
+    cal = worked_project().calendar
+    d3 = pd.Timestamp("2027-01-14")
+    assert h.loc[d3, "es_low_finish"] == pd.Timestamp(cal.finish_date("2027-01-04", low))    # Fri 15 Jan
+    assert h.loc[d3, "es_high_finish"] == pd.Timestamp(cal.finish_date("2027-01-04", high))  # Thu 28 Jan
+    assert h.loc[d3, "es_low_finish"] <= h.loc[d3, "es_finish"] <= h.loc[d3, "es_high_finish"]
+    assert pd.isna(h.iloc[0]["es_low_finish"])  # one period gives no spread
+
+
 def test_sample_project_with_four_status_dates():
     folder = pm.data_path("software_rollout")
     with warnings.catch_warnings():
@@ -66,7 +87,7 @@ def test_sample_project_with_four_status_dates():
 def test_finish_trend_plot():
     ax = pm.plot.finish_trend(history())
     assert sorted(line.get_gid() for line in ax.lines) == ["cpm", "es", "p50", "p80", "planned_finish"]
-    assert [c.get_gid() for c in ax.collections] == ["band"]
+    assert [c.get_gid() for c in ax.collections] == ["band", "es_bounds"]
     (p50,) = [line for line in ax.lines if line.get_gid() == "p50"]
     # Three status dates; a finish date is drawn at the end of its day.
     assert list(p50.get_xdata()) == pytest.approx(matplotlib.dates.date2num(
