@@ -16,6 +16,7 @@ with one. The table's columns: ``id``, ``start`` and ``finish`` (dates and times
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import math
 import re
 from dataclasses import dataclass
@@ -129,9 +130,11 @@ class Baseline:
         return f"Baseline(name={self.name!r}, tasks={len(self.tasks)})"
 
 
-# The schedule a baseline is taken from when none is given: pmsim.cpm, which fills this slot when it is
-# imported (``import pmsim`` does), so that the model needs no import of the layers above it.
+# The schedule a baseline is taken from when none is given: pmsim.cpm's, which registers itself here when
+# it is imported, so that the model needs no import of the layers above it. ``import pmsim`` loads
+# modules on first use, so the first call may have to load it: by name, the one place the model does.
 _DEFAULT_SCHEDULE: list = []
+_SCHEDULER_MODULE = "pmsim.cpm"
 
 
 def use_default_schedule(scheduler) -> None:
@@ -141,8 +144,8 @@ def use_default_schedule(scheduler) -> None:
 
 def default_schedule(project):
     """The default schedule of ``project`` (its CPM schedule) for a baseline."""
-    if not _DEFAULT_SCHEDULE:  # pragma: no cover - pmsim/__init__ imports pmsim.cpm first
-        raise ValidationError("with_baseline: no default schedule; pass schedule=pm.cpm(project)")
+    if not _DEFAULT_SCHEDULE:
+        importlib.import_module(_SCHEDULER_MODULE)  # registers pmsim.cpm.cpm
     return _DEFAULT_SCHEDULE[0](project)
 
 
