@@ -31,7 +31,6 @@ __all__ = [
     "RISK_KINDS",
     "valid_id",
     "valid_number",
-    "check_branches",
 ]
 
 LINK_TYPES = ("FS", "SS", "FF", "SF")
@@ -104,23 +103,6 @@ def _moment(owner: str, value):
     if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
         return as_datetime(owner, value)
     return as_date(owner, value)
-
-
-def _start_time(who: str, start, given) -> dt.time | None:
-    """The moment of the start day the project starts (None: the start of that day's work), from ``start_time``
-    or from a ``start`` given with a time; the two must agree."""
-    if given is not None and not isinstance(given, dt.time):
-        text = str(given).strip()
-        try:
-            given = dt.time.fromisoformat(text) if text else None
-        except ValueError:
-            raise ValidationError(f"{who}: start_time must be a time of day (HH:MM), got {given!r}") from None
-    if given is not None and given.tzinfo is not None:
-        given = given.replace(tzinfo=None)
-    own = start.time() if isinstance(start, dt.datetime) else None
-    if given is not None and own is not None and own != given:
-        raise ValidationError(f"{who}: start {start} and start_time {given} disagree")
-    return given if given is not None else own
 
 
 def _calendar_id(owner: str, value):
@@ -596,20 +578,6 @@ class Risk:
     def replace(self, **changes) -> "Risk":
         """A copy with some fields changed, validated again."""
         return _dc_replace(self, **changes)
-
-
-def check_branches(tasks) -> None:
-    """Refuse branch groups whose weights (the tasks' ``existence``) do not sum to 1."""
-    groups: dict[str, list] = {}
-    for t in tasks:
-        if t.branch:
-            groups.setdefault(t.branch, []).append(t)
-    for name, members in groups.items():
-        total = math.fsum(t.existence for t in members)
-        if abs(total - 1.0) > 1e-6:
-            listed = ", ".join(f"{t.id!r} {t.existence:g}" for t in members)
-            raise ValidationError(f"branch {name!r}: the existence probabilities of its alternatives must sum "
-                                  f"to 1 (exactly one of them happens), got {total:g} ({listed})")
 
 
 def _milestone(who: str, value) -> bool | str:

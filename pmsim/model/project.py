@@ -27,9 +27,9 @@ from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from ..safe_text import currency_code
-from .entities import Dependency, Resource, Risk, Task, _moment, _start_time, check_branches, valid_number
+from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
 from .baselines import Baseline, check_baselines, default_schedule
-from .cycles import find_cycle
+from .checks import check_branches, find_cycle, start_time
 from .progress import apply_progress, clear_progress, progress_table
 from .tables import project_parts, project_to_frames, table_labels
 
@@ -106,7 +106,7 @@ class Project:
             raise ValidationError(f"Project {self.name!r}: a start date is required")
         start = _moment(f"Project {self.name!r}: start", self.start)
         set_("start", as_date(f"Project {self.name!r}: start", start))
-        set_("start_time", _start_time(f"Project {self.name!r}", start, self.start_time))
+        set_("start_time", start_time(f"Project {self.name!r}", start, self.start_time))
         for name in ("tasks", "dependencies", "resources", "risks"):
             set_(name, tuple(getattr(self, name)))
         if not self.tasks:

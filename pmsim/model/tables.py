@@ -32,7 +32,8 @@ from ..errors import (
 )
 from ..calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException, as_date, parse_hours, parse_weekdays
 from ..calendar.model import hours_text
-from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, check_branches, valid_id
+from .checks import check_branches
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
 
 __all__ = [
     "ProjectParts",
