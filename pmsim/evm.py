@@ -289,7 +289,9 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
         ``metrics``: BAC PV EV AC; SV CV SPI CPI; EAC_atypical (AC + BAC −
         EV), EAC_cpi (BAC / CPI), EAC_cpi_spi (AC + (BAC − EV) / (CPI ×
         SPI)), EAC_bottom_up (AC + bottom-up ETC); ETC VAC TCPI_bac TCPI_eac;
-        ES SV_t SPI_t IEAC_t (working days). ``tasks``: the same per task.
+        ES SV_t SPI_t IEAC_t (working days); TSPI ((PD − ES) / (PD − AT)) and P_factor
+        (Σ min(PV_i(ES), EV_i) / PV(ES)). ``tasks``: the same per task, with each task's
+        ``ev_method``. ``alerts``: TSPI above 1.10, TCPI_bac more than 0.10 above CPI.
 
     Notes
     -----

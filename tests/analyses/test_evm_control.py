@@ -115,3 +115,9 @@ def test_the_method_is_a_tasks_csv_column(tmp_path):
     pm.write_project(p, tmp_path / "m")
     assert "ev_method" in (tmp_path / "m" / "tasks.csv").read_text().splitlines()[0]
     assert pm.read_project(tmp_path / "m") == p
+
+
+def test_writers_that_cannot_hold_the_method_say_so(tmp_path):
+    for suffix in ("xml", "xer"):
+        with pytest.warns(pm.PmsimWarning, match=r"earned value methods other than percent complete \(not written\)"):
+            pm.write_project(methods_project(), tmp_path / f"m.{suffix}")

@@ -387,6 +387,8 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     for dep in source.links_into[task.id]:
         _predecessor_link(el, dep, source)
     _estimate_fields(el, task, elapsed, mpd)
+    if task.ev_method != "percent_complete":
+        source.notes.note("earned value methods other than percent complete (not written)", task.id)
     if not source.slots:
         baseline_element(el, 0, start, finish, dur, source.costs[task.id], mpd, work if task.resources else None,
                          elapsed)
