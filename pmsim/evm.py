@@ -184,7 +184,7 @@ class EarnedValue:
     planned_duration: float
     eac_method: str = "cpi"
     notes: tuple = ()
-    alerts: tuple = ()
+    alerts: tuple = field(default=(), repr=False)
 
     @property
     def level_of_effort(self) -> list:
@@ -206,7 +206,8 @@ class EarnedValue:
     def _repr_html_(self) -> str:
         head = (f"<h4>Earned value of {html.escape(self.project.name)} at {self.status_date} "
                 f"({html.escape(self.project.currency)}; times in working days)</h4>")
-        notes = "".join(f"<p>{html.escape(str(n))}</p>" for n in self.notes)
+        notes = "".join(f"<p><b>Warning:</b> {html.escape(str(a))}</p>" for a in self.alerts)
+        notes += "".join(f"<p>{html.escape(str(n))}</p>" for n in self.notes)
         return head + self.summary().to_html(float_format=lambda v: f"{v:,.3f}") + notes
 
 
@@ -403,9 +404,8 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
         },
         dtype=np.float64,
     )[METRICS]
+    # A finding about the project, not about the input: kept in the report (alerts), not issued as a warning.
     alerts = _alerts(metrics)
-    for alert in alerts:
-        warnings.warn(f"earned value at {status}: {alert}", PmsimWarning, stacklevel=2)
     if notes:
         when = status.isoformat(sep=" ", timespec="minutes") if isinstance(status, dt.datetime) else status
         warnings.warn(f"earned value at {when}: " + "; ".join(notes), PmsimWarning, stacklevel=2)
