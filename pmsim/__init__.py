@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time every name 
     from .cpm import Schedule, cpm
     from .distributions import BetaPert, Discrete, Fixed, Lognormal, Triangular, Uniform
     from .io import read_project, write_project
-    from .model import Dependency, Project, Resource, Risk, Task
+    from .model import Baseline, Dependency, Project, Resource, Risk, Task
 
 __version__ = "0.1.0"
 
@@ -59,6 +59,7 @@ _LAZY = {
     "Resource": "model",
     "Risk": "model",
     "Project": "model",
+    "Baseline": "model",
     "Schedule": "cpm",
     "cpm": "cpm",
     "read_project": "io",
@@ -81,6 +82,9 @@ _LAZY = {
     "EarnedValue": "evm",
     "earned_value": "evm",
     "earned_value_series": "evm",
+    "variance": "baseline_variance",
+    "status_history": "control",
+    "BaselineVariance": "baseline_variance",
     "read_progress": "io.progress_table",
     "Scenario": "scenarios",
     "compare": "scenarios",
@@ -166,7 +170,7 @@ __all__ = [
     "PmsimError", "ValidationError", "CycleError", "DuplicateIdError", "UnknownReferenceError",
     "FileFormatError", "InfeasibleError", "MissingExtraError", "LimitError", "PmsimWarning",
     "Fixed", "Triangular", "BetaPert", "Uniform", "Lognormal", "Discrete",
-    "Task", "Dependency", "Resource", "Risk", "Calendar", "CalendarException", "Project",
+    "Task", "Dependency", "Resource", "Risk", "Calendar", "CalendarException", "Project", "Baseline",
     "Schedule", "cpm", "read_project", "write_project", "data_path", "sample_projects",
     *_LAZY,
 ]

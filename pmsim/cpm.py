@@ -36,8 +36,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .costs import cost_model
 from .errors import UnknownReferenceError, ValidationError
 from .model import Project, require_project
+from .model.baselines import Baseline, use_default_schedule
 from .network import Network, network
 from .timeline import date_pulled, horizon_room, schedule_inputs, timeline
 
@@ -112,6 +114,24 @@ class Schedule:
     @property
     def start_date(self) -> dt.date:
         return self.project.calendar.first_workday(self.project.start)
+
+    def as_baseline(self, name: str = "BL1") -> Baseline:
+        """This schedule as a baseline: each task's start and finish (dates and times), planned duration
+        (working days) and planned cost (:func:`pmsim.cost_model`'s budget). ``Project.with_baseline`` keeps it.
+
+        >>> import pmsim as pm
+        >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2, fixed_cost=50)])
+        >>> pm.cpm(p).as_baseline("BL1").tasks[0][1:]
+        (datetime.datetime(2027, 1, 4, 8, 0), datetime.datetime(2027, 1, 5, 17, 0), 2.0, 50.0)
+        """
+        times = self.times()
+        model = cost_model(self.project)
+        zero = self.table["duration"] <= 0
+        # A zero-duration task sits at the end of the work before it, as MS Project shows it.
+        start = times["start"].where(~zero | (times["start"] <= times["finish"]), times["finish"])
+        rows = [(tid, start[tid].to_pydatetime(), times.at[tid, "finish"].to_pydatetime(),
+                 float(model.at[tid, "duration"]), float(model.at[tid, "budget"])) for tid in self.table.index]
+        return Baseline(name, tuple(rows))
 
     def summary(self) -> pd.DataFrame:
         """The headline numbers as a one-column DataFrame.
@@ -455,3 +475,7 @@ def schedule_from_dates(project: Project, start, durations=None, *, kind: str, l
     base = float(ef.max()) if n else 0.0  # the unconstrained (CPM) finish
     return Schedule(project=project, table=table, makespan=makespan, critical_path=cp,
                     kind=kind, delay=makespan - base, **report)
+
+
+# Project.with_baseline() takes the CPM schedule when given none (the model cannot import this module).
+use_default_schedule(cpm)

@@ -39,6 +39,7 @@ from .cpm import Schedule, cpm
 from .errors import PmsimWarning, ValidationError
 from .io.progress_table import check_progress, data_time, project_at, read_progress, task_progress
 from .model import Project, require_project
+from .model.ev_methods import earned_share
 from .model.progress import moment_value
 
 __all__ = [
@@ -53,8 +54,12 @@ __all__ = [
 
 METRICS = (
     "BAC PV EV AC SV CV SPI CPI EAC_atypical EAC_cpi EAC_cpi_spi EAC_bottom_up "
-    "ETC VAC TCPI_bac TCPI_eac ES SV_t SPI_t IEAC_t"
+    "ETC VAC TCPI_bac TCPI_eac ES SV_t SPI_t IEAC_t TSPI P_factor"
 ).split()
+# Lipke: a TSPI above 1.10 asks the rest of the work to run faster than is credible; PMI: a TCPI more
+# than 0.10 above the CPI says the budget cannot be met.
+TSPI_LIMIT = 1.10
+TCPI_MARGIN = 0.10
 _EAC_METHODS = ("atypical", "cpi", "cpi_spi", "bottom_up")
 
 
@@ -110,11 +115,17 @@ def _planned_value_by_day(schedule: Schedule, budget: np.ndarray) -> np.ndarray:
 
 
 def _planned_value_by_task(schedule: Schedule, budget: np.ndarray, status, at: float) -> np.ndarray:
-    """Each task's planned value at the data date (project order)."""
+    """Each task's planned value at the data date ``status`` (``at`` working days from the start; ``status``
+    None: the moment ``at`` working days of the project calendar are done), project order."""
     if on_calendars(schedule):
         when = schedule.times()
+        if status is None:
+            project = schedule.project
+            moment = np.datetime64(project.calendar.finish_time(project.start, at), "m")
+        else:
+            moment = end_of(status)
         return accrued_by_task(schedule.project, when["early_start"].to_numpy(), when["early_finish"].to_numpy(),
-                               budget, end_of(status))
+                               budget, moment)
     table = schedule.table
     return cumulative_cost([at], table["early_start"].to_numpy(float)[:, None],
                            table["early_finish"].to_numpy(float)[:, None], budget[:, None])[:, 0]
@@ -173,6 +184,12 @@ class EarnedValue:
     planned_duration: float
     eac_method: str = "cpi"
     notes: tuple = ()
+    alerts: tuple = field(default=(), repr=False)
+
+    @property
+    def level_of_effort(self) -> list:
+        """The tasks measured as level of effort: they earn their planned value, whatever is done."""
+        return self.tasks.index[self.tasks["ev_method"] == "level_of_effort"].tolist()
 
     @property
     def forecast_finish_date(self) -> dt.date | None:
@@ -189,7 +206,8 @@ class EarnedValue:
     def _repr_html_(self) -> str:
         head = (f"<h4>Earned value of {html.escape(self.project.name)} at {self.status_date} "
                 f"({html.escape(self.project.currency)}; times in working days)</h4>")
-        notes = "".join(f"<p>{html.escape(str(n))}</p>" for n in self.notes)
+        notes = "".join(f"<p><b>Warning:</b> {html.escape(str(a))}</p>" for a in self.alerts)
+        notes += "".join(f"<p>{html.escape(str(n))}</p>" for n in self.notes)
         return head + self.summary().to_html(float_format=lambda v: f"{v:,.3f}") + notes
 
 
@@ -214,7 +232,22 @@ _MEANING = {
     "SV_t": "schedule variance ES − AT (working days)",
     "SPI_t": "schedule performance index ES / AT",
     "IEAC_t": "forecast duration PD / SPI(t) (working days)",
+    "TSPI": "to-complete schedule performance index (PD − ES) / (PD − AT)",
+    "P_factor": "schedule adherence Σ min(PV_i(ES), EV_i) / PV(ES)",
 }
+
+
+def _alerts(metrics: pd.Series) -> tuple:
+    """The warnings the metrics raise: Lipke's TSPI limit and PMI's TCPI against CPI."""
+    out = []
+    tspi, tcpi, cpi = metrics["TSPI"], metrics["TCPI_bac"], metrics["CPI"]
+    if math.isfinite(tspi) and tspi > TSPI_LIMIT:
+        out.append(f"TSPI is {tspi:.2f} (above {TSPI_LIMIT:.2f}): the rest of the work would have to go faster "
+                   "than is credible; the planned finish is unlikely to be met (Lipke)")
+    if math.isfinite(tcpi) and math.isfinite(cpi) and tcpi - cpi > TCPI_MARGIN:
+        out.append(f"TCPI(BAC) is {tcpi:.2f} against a CPI of {cpi:.2f} (more than {TCPI_MARGIN:.2f} above): the budget "
+                   "at completion cannot be met (PMI); plan to an EAC instead")
+    return tuple(out)
 
 
 def _status_moment(value):
@@ -257,7 +290,9 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
         ``metrics``: BAC PV EV AC; SV CV SPI CPI; EAC_atypical (AC + BAC −
         EV), EAC_cpi (BAC / CPI), EAC_cpi_spi (AC + (BAC − EV) / (CPI ×
         SPI)), EAC_bottom_up (AC + bottom-up ETC); ETC VAC TCPI_bac TCPI_eac;
-        ES SV_t SPI_t IEAC_t (working days). ``tasks``: the same per task.
+        ES SV_t SPI_t IEAC_t (working days); TSPI ((PD − ES) / (PD − AT)) and P_factor
+        (Σ min(PV_i(ES), EV_i) / PV(ES)). ``tasks``: the same per task, with each task's
+        ``ev_method``. ``alerts``: TSPI above 1.10, TCPI_bac more than 0.10 above CPI.
 
     Notes
     -----
@@ -317,7 +352,11 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
     at = data_time(project, status)
     pv_i = pd.Series(_planned_value_by_task(schedule, bac_i.to_numpy(), status, at), index=bac_i.index)
     prog = task_progress(progressed)
-    ev_i = prog["percent_complete"] / 100.0 * bac_i
+    methods = pd.Series([t.ev_method for t in progressed.tasks], index=bac_i.index)
+    share = [earned_share(m, pct, started=st != "not started", finished=st == "finished")
+             for m, pct, st in zip(methods, prog["percent_complete"], prog["status"])]
+    # Level of effort earns its planned value (share NaN).
+    ev_i = (pd.Series(share, index=bac_i.index) * bac_i).fillna(pv_i)
     ac_i = prog["actual_cost"]
     # Bottom-up ETC per task (see the docstring): nothing for a finished task.
     share_left = 1.0 - prog["percent_complete"] / 100.0
@@ -344,6 +383,14 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
     es = earned_schedule(_planned_value_by_day(schedule, bac_i.to_numpy()), ev, pd_)
     spi_t = _ratio(es, at, "SPI_t", "no working day has elapsed (AT = 0)", notes)
     ieac_t = _ratio(pd_, spi_t, "IEAC_t", "SPI(t) is undefined or zero (nothing earned yet)", notes)
+    if at < pd_:
+        tspi = (pd_ - es) / (pd_ - at)
+    else:  # past the planned duration: no time is left to finish in (nothing to say once all is earned)
+        tspi = math.nan if es >= pd_ else _ratio(pd_ - es, 0.0, "TSPI", "the planned duration has passed "
+                                                 "(AT >= PD) with work left", notes)
+    pv_at_es = _planned_value_by_task(schedule, bac_i.to_numpy(), None, es)
+    p_factor = _ratio(float(np.minimum(pv_at_es, ev_i.to_numpy()).sum()), float(pv_at_es.sum()), "P_factor",
+                      "no value is planned by ES (PV(ES) = 0)", notes)
     metrics = pd.Series(
         {
             "BAC": bac, "PV": pv, "EV": ev, "AC": ac,
@@ -353,10 +400,12 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
             "ETC": etc, "VAC": bac - chosen,
             "TCPI_bac": _ratio(bac - ev, bac - ac, "TCPI_bac", "AC equals BAC, nothing is left to spend", notes),
             "TCPI_eac": _ratio(bac - ev, etc, "TCPI_eac", f"EAC_{eac} is undefined or equals AC", notes),
-            "ES": es, "SV_t": es - at, "SPI_t": spi_t, "IEAC_t": ieac_t,
+            "ES": es, "SV_t": es - at, "SPI_t": spi_t, "IEAC_t": ieac_t, "TSPI": tspi, "P_factor": p_factor,
         },
         dtype=np.float64,
     )[METRICS]
+    # A finding about the project, not about the input: kept in the report (alerts), not issued as a warning.
+    alerts = _alerts(metrics)
     if notes:
         when = status.isoformat(sep=" ", timespec="minutes") if isinstance(status, dt.datetime) else status
         warnings.warn(f"earned value at {when}: " + "; ".join(notes), PmsimWarning, stacklevel=2)
@@ -376,13 +425,14 @@ def earned_value(project: Project, progress=None, status_date=None, *, eac: str 
             "remaining_duration": prog["remaining_duration"],
             "ETC_bottom_up": etc_i,
             "status": prog["status"],
+            "ev_method": methods,
             "actual_start": prog["actual_start"],
             "actual_finish": prog["actual_finish"],
         }
     )
     tasks.index.name = "id"
     return EarnedValue(project=progressed, status_date=status, metrics=metrics, tasks=tasks,
-                       actual_time=at, planned_duration=pd_, eac_method=eac, notes=tuple(notes))
+                       actual_time=at, planned_duration=pd_, eac_method=eac, notes=tuple(notes), alerts=alerts)
 
 
 def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi") -> pd.DataFrame:

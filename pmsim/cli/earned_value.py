@@ -41,7 +41,8 @@ def _summary(report) -> str:
     meaning = report.summary()["meaning"]
     cost = table(["", p.currency, "meaning"], [[k, _value(report, k), meaning[k]] for k in
                                       ("BAC", "PV", "EV", "AC", "SV", "CV", eac, "ETC", "VAC")], align="lrl")
-    indices = "   ".join(f"{k} {_value(report, k)}" for k in ("SPI", "CPI", "SPI_t", "TCPI_bac", "TCPI_eac"))
+    indices = "   ".join(f"{k} {_value(report, k)}" for k in ("SPI", "CPI", "SPI_t", "TSPI", "TCPI_bac", "TCPI_eac",
+                                                                      "P_factor"))
     rows = [
         ("indices", indices),
         ("schedule", f"earned schedule {days(m['ES'])} of {days(report.actual_time)} working days elapsed "
@@ -102,6 +103,7 @@ def _evm(args) -> int:
             "forecast_finish_date": report.forecast_finish_date,
             "metrics": report.metrics,
             "notes": list(report.notes),
+            "warnings": list(report.alerts),
             "tasks": report.tasks,
         })
         return 0
@@ -112,6 +114,7 @@ def _evm(args) -> int:
         parts += ["", table(["metric", f"value ({project.currency})", "meaning"],
                             [[k, _value(report, k), meaning[k]] for k in report.metrics.index], align="lrl"),
                   "", _task_table(report)]
+    parts += [f"warning: {text}" for text in report.alerts]
     parts += [f"note: {text}" for text in report.notes]
     say("\n".join(parts))
     return 0

@@ -259,6 +259,10 @@ def write_xlsx(project: Project, path) -> Path:
         unused = [c for c in OPTIONAL_COLUMNS[name] if frame[c].isna().all()]
         sheets[name] = frame.drop(columns=unused)
     sheets["project"] = _settings_frame(frames["settings"])
+    if project.baselines:
+        warnings.warn(PmsimWarning(f"{path}: baselines {', '.join(b.name for b in project.baselines)} not written "
+                                   "(a workbook holds no baselines; the folder format and MSPDI keep them)"),
+                      stacklevel=2)
     _replace_illegal_characters(sheets, path)
     with replacing(path) as tmp:
         _workbook(sheets).save(tmp)

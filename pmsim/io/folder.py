@@ -1,7 +1,8 @@
 """A project as a folder: ``tasks.csv``, ``resources.csv``, ``risks.csv``, ``calendars.csv``, ``project.toml``.
 
 ``tasks.csv`` and ``project.toml`` are required; ``resources.csv``,
-``risks.csv`` and ``calendars.csv`` are optional. The columns and settings
+``risks.csv``, ``calendars.csv`` and ``baselines/<name>.csv`` (one per saved
+baseline: ``id``, ``start``, ``finish``, ``duration``, ``cost``) are optional. The columns and settings
 are those of :mod:`pmsim.model.tables` (``docs/file-format.md``). CSV files
 are UTF-8 (a byte-order mark from Excel is fine) with a header row,
 comma-separated; a file saved by a European Excel (``;`` between cells, a
@@ -43,8 +44,9 @@ from pathlib import Path
 import pandas as pd
 import tomli_w
 
-from ..errors import FileFormatError
-from ..model import Project, require_project
+from ..errors import FileFormatError, PmsimError
+from ..model import Baseline, Project, require_project
+from ..model.baselines import BASELINE_NAME
 from ..model.project import build_project
 from ..model.tables import NUMERIC_COLUMNS, OPTIONAL_COLUMNS, format_number, project_to_frames
 from ._exchange import Notes, note_manual_tasks
@@ -54,6 +56,7 @@ from .csv_files import csv_text, decode_text, read_table
 __all__ = ["read_folder", "write_folder", "FILES"]
 
 FILES = ("tasks.csv", "resources.csv", "risks.csv", "calendars.csv", "project.toml")
+BASELINES = "baselines"  # the folder of baselines/<name>.csv
 TABLES = ("tasks", "resources", "risks", "calendars")
 
 
@@ -116,8 +119,29 @@ def read_folder(path) -> Project:
         tables[name] = read_table(file, NUMERIC_COLUMNS) if file.exists() else None
     labels = {name: str(path / f"{name}.csv") for name in tables}
     labels["settings"] = str(path / "project.toml")
-    return build_project(tables["tasks"], tables["resources"], tables["risks"], settings, labels,
-                         tables["calendars"])
+    baselines = _read_baselines(path)
+    project = build_project(tables["tasks"], tables["resources"], tables["risks"], settings, labels,
+                            tables["calendars"])
+    if not baselines:
+        return project
+    try:
+        return project.replace(baselines=baselines)
+    except PmsimError as exc:
+        raise exc.with_context(str(path / BASELINES)) from None
+
+
+def _read_baselines(path: Path) -> tuple:
+    """The baselines of ``path/baselines/<name>.csv``, in name order."""
+    folder = path / BASELINES
+    if not folder.is_dir():
+        return ()
+    out = []
+    for file in sorted(folder.glob("*.csv")):
+        if not BASELINE_NAME.fullmatch(file.stem):
+            raise FileFormatError(f"{file}: a baseline's file name is its name: letters, digits, '_', '-', '.' "
+                                  "or spaces, starting with a letter or digit")
+        out.append(Baseline.from_table(file.stem, read_table(file, frozenset({"duration", "cost"})), str(file)))
+    return tuple(out)
 
 
 def _csv_cell(value) -> str:
@@ -148,6 +172,8 @@ def folder_texts(project: Project) -> dict[str, str]:
     names = [n for n in TABLES if n != "calendars" or project.calendars]
     texts = {f"{name}.csv": _csv_text(frames[name], OPTIONAL_COLUMNS[name]) for name in names}
     texts["project.toml"] = tomli_w.dumps(settings)
+    for baseline in project.baselines:
+        texts[f"{BASELINES}/{baseline.name}.csv"] = _csv_text(baseline.to_frame())
     return texts
 
 
@@ -159,7 +185,8 @@ def _replace_files(path: Path, texts: dict[str, str]) -> None:
     done: list[str] = []
     try:
         for name, text in texts.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=path)
+            (path / name).parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{Path(name).name}.", suffix=".tmp", dir=(path / name).parent)
             staged[name] = tmp
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
@@ -172,9 +199,11 @@ def _replace_files(path: Path, texts: dict[str, str]) -> None:
                 os.replace(target, backups[name])
             os.replace(tmp, target)
             done.append(name)
-        for name in FILES:
+        stale = [f"{BASELINES}/{f.name}" for f in sorted((path / BASELINES).glob("*.csv"))] \
+            if (path / BASELINES).is_dir() else []
+        for name in (*FILES, *stale):
             if name not in texts and (path / name).exists():
-                fd, backup = tempfile.mkstemp(prefix=f".{name}.", suffix=".old", dir=path)
+                fd, backup = tempfile.mkstemp(prefix=f".{Path(name).name}.", suffix=".old", dir=(path / name).parent)
                 os.close(fd)
                 backups[name] = backup
                 os.replace(path / name, backup)
@@ -224,6 +253,7 @@ def write_folder(project: Project, path) -> Path:
             staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
             try:
                 for name, text in texts.items():
+                    (staging / name).parent.mkdir(exist_ok=True)
                     (staging / name).write_text(text, encoding="utf-8", newline="")
                 os.chmod(staging, 0o777 & ~umask())
                 os.replace(staging, path)

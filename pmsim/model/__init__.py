@@ -10,6 +10,7 @@ that puts them together. The public names are re-exported here.
 """
 
 from .entities import LINK_TYPES, Dependency, Resource, Risk, Task
+from .baselines import Baseline
 from .project import Project, require_project
 
-__all__ = ["Task", "Dependency", "Resource", "Risk", "Project", "LINK_TYPES", "require_project"]
+__all__ = ["Task", "Dependency", "Resource", "Risk", "Project", "Baseline", "LINK_TYPES", "require_project"]

@@ -19,6 +19,7 @@ from ..distributions import Distribution, Fixed, make_estimate
 from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
 from ..safe_text import invisible_characters
 from .response import response_fields
+from .ev_methods import ev_method
 
 __all__ = [
     "Task",
@@ -30,7 +31,6 @@ __all__ = [
     "RISK_KINDS",
     "valid_id",
     "valid_number",
-    "check_branches",
 ]
 
 LINK_TYPES = ("FS", "SS", "FF", "SF")
@@ -181,6 +181,9 @@ class Task:
         A group of mutually exclusive alternatives (probabilistic branching): in each iteration
         exactly one task of the group exists, chosen with the weights given by their ``existence``,
         which must sum to 1.
+    ev_method : str
+        How earned value measures it: ``percent_complete`` (the default), ``0/100``, ``50/50``
+        (or any ``a/b``), ``milestones:25;50;100`` or ``level_of_effort`` (``docs/costs-and-earned-value.md``).
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -215,6 +218,7 @@ class Task:
     levelling_delay_calendar: str | None = None
     existence: float = 1.0
     branch: str = ""
+    ev_method: str = "percent_complete"
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -227,6 +231,7 @@ class Task:
         set_("id", valid_id("Task", self.id))
         who = f"Task {self.id!r}"
         set_("name", str(self.name) if self.name not in (None, "") else self.id)
+        set_("ev_method", ev_method(who, self.ev_method))
         try:
             estimate = self.estimate
             if estimate is None:
@@ -590,20 +595,6 @@ class Risk:
     def replace(self, **changes) -> "Risk":
         """A copy with some fields changed, validated again."""
         return _dc_replace(self, **changes)
-
-
-def check_branches(tasks) -> None:
-    """Refuse branch groups whose weights (the tasks' ``existence``) do not sum to 1."""
-    groups: dict[str, list] = {}
-    for t in tasks:
-        if t.branch:
-            groups.setdefault(t.branch, []).append(t)
-    for name, members in groups.items():
-        total = math.fsum(t.existence for t in members)
-        if abs(total - 1.0) > 1e-6:
-            listed = ", ".join(f"{t.id!r} {t.existence:g}" for t in members)
-            raise ValidationError(f"branch {name!r}: the existence probabilities of its alternatives must sum "
-                                  f"to 1 (exactly one of them happens), got {total:g} ({listed})")
 
 
 def _milestone(who: str, value) -> bool | str:

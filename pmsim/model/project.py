@@ -27,7 +27,9 @@ from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from ..safe_text import currency_code
-from .entities import Dependency, Resource, Risk, Task, _moment, check_branches, valid_number
+from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
+from .baselines import Baseline, check_baselines, default_schedule
+from .checks import check_branches, find_cycle, start_time
 from .progress import apply_progress, clear_progress, progress_table
 from .tables import project_parts, project_to_frames, table_labels
 
@@ -57,52 +59,6 @@ def _after(moment, status) -> bool:
     if isinstance(moment, dt.datetime) and isinstance(status, dt.datetime):
         return moment > status
     return as_date("date", moment) > as_date("date", status)
-
-
-def _start_time(who: str, start, given) -> dt.time | None:
-    """The moment of the start day the project starts (None: the start of that day's work), from ``start_time``
-    or from a ``start`` given with a time; the two must agree."""
-    if given is not None and not isinstance(given, dt.time):
-        text = str(given).strip()
-        try:
-            given = dt.time.fromisoformat(text) if text else None
-        except ValueError:
-            raise ValidationError(f"{who}: start_time must be a time of day (HH:MM), got {given!r}") from None
-    if given is not None and given.tzinfo is not None:
-        given = given.replace(tzinfo=None)
-    own = start.time() if isinstance(start, dt.datetime) else None
-    if given is not None and own is not None and own != given:
-        raise ValidationError(f"{who}: start {start} and start_time {given} disagree")
-    return given if given is not None else own
-
-
-def _find_cycle(ids: list[str], succ: dict[str, list[str]]) -> list[str]:
-    """One directed cycle among ``ids`` (each has in-degree > 0 after Kahn), as a list."""
-    remaining = set(ids)
-    colour: dict[str, int] = {}
-    for root in ids:
-        if root in colour:
-            continue
-        stack = [(root, iter(succ.get(root, ())))]
-        path = [root]
-        colour[root] = 1
-        while stack:
-            node, it = stack[-1]
-            for nxt in it:
-                if nxt not in remaining:
-                    continue
-                if colour.get(nxt) == 1:
-                    return path[path.index(nxt):] + [nxt]
-                if nxt not in colour:
-                    colour[nxt] = 1
-                    stack.append((nxt, iter(succ.get(nxt, ()))))
-                    path.append(nxt)
-                    break
-            else:
-                colour[node] = 2
-                stack.pop()
-                path.pop()
-    return []  # pragma: no cover - only called when a cycle exists
 
 
 @dataclass(frozen=True)
@@ -141,6 +97,7 @@ class Project:
     honor_constraints: bool = True
     start_time: dt.time | None = None
     cost_per_day: float = 0.0  # the time-dependent project cost, paid for every working day until the finish
+    baselines: tuple[Baseline, ...] = ()
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -149,7 +106,7 @@ class Project:
             raise ValidationError(f"Project {self.name!r}: a start date is required")
         start = _moment(f"Project {self.name!r}: start", self.start)
         set_("start", as_date(f"Project {self.name!r}: start", start))
-        set_("start_time", _start_time(f"Project {self.name!r}", start, self.start_time))
+        set_("start_time", start_time(f"Project {self.name!r}", start, self.start_time))
         for name in ("tasks", "dependencies", "resources", "risks"):
             set_(name, tuple(getattr(self, name)))
         if not self.tasks:
@@ -177,6 +134,7 @@ class Project:
         self._check_schedule_settings()
         self._validate_references()
         self._validate_calendars()
+        set_("baselines", check_baselines(self.name, self.baselines, self.task_ids))
 
     def _check_schedule_settings(self) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -307,7 +265,7 @@ class Project:
                     ready.append(nxt)
         if seen < len(tasks):
             left = [t for t, d in indeg.items() if d > 0]
-            cycle = _find_cycle(left, succ)
+            cycle = find_cycle(left, succ)
             # The cycle ends where it starts; a long one shows its first and last ten tasks.
             shown = cycle if len(cycle) <= 22 else [*cycle[:10], f"... ({len(cycle) - 21:,} more)", *cycle[-11:]]
             raise CycleError(f"the dependencies form a cycle: {' -> '.join(shown)}", tuple(cycle))
@@ -415,7 +373,8 @@ class Project:
                       impact=r.impact if len(r.tasks) > 1 or task_id not in r.tasks else None)
             for r in self.risks
         )
-        return self.replace(tasks=tasks, dependencies=deps, risks=risks)
+        return self.replace(tasks=tasks, dependencies=deps, risks=risks,
+                            baselines=tuple(b.without_task(task_id) for b in self.baselines))
 
     def with_resource(self, resource: Resource) -> "Project":
         """Add ``resource`` or replace the resource with its id.
@@ -487,6 +446,31 @@ class Project:
         actual start); an unknown actual cost is written as 0.
         """
         return progress_table(self)
+
+    # -------------------------------------------------------------- baselines
+
+    def with_baseline(self, name: str = "BL1", schedule=None) -> "Project":
+        """The project with a baseline named ``name``: every task's planned start, finish, duration and cost.
+
+        Taken from ``schedule`` (a :class:`pmsim.Schedule` of this project, levelled or not), by default
+        the CPM schedule; a baseline of the same name is replaced, others are kept
+        (``Project.baselines``). :func:`pmsim.variance` compares a later schedule with it.
+
+        >>> p = Project(name="x", start="2027-01-04", tasks=[Task("A", duration=3, cost_per_day=100)])
+        >>> p.with_baseline("BL1").baseline("BL1").tasks
+        (('A', datetime.datetime(2027, 1, 4, 8, 0), datetime.datetime(2027, 1, 6, 17, 0), 3.0, 300.0),)
+        """
+        taken = (schedule if schedule is not None else default_schedule(self)).as_baseline(name)
+        return self.replace(baselines=tuple(b for b in self.baselines if b.name.casefold() != taken.name.casefold())
+                            + (taken,))
+
+    def baseline(self, name: str) -> Baseline:
+        """The baseline with this name (ignoring case); UnknownReferenceError lists those there are."""
+        for b in self.baselines:
+            if b.name.casefold() == str(name).strip().casefold():
+                return b
+        have = ", ".join(repr(b.name) for b in self.baselines) or "none"
+        raise UnknownReferenceError(f"Project {self.name!r} has no baseline {name!r} (baselines: {have})")
 
     # -------------------------------------------------------------- frames
 

@@ -34,7 +34,8 @@ from ..errors import (
 )
 from ..calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException, as_date, parse_hours, parse_weekdays
 from ..calendar.model import hours_text
-from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, check_branches, valid_id
+from .checks import check_branches
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
 
 __all__ = [
     "ProjectParts",
@@ -64,6 +65,7 @@ TASK_COLUMNS = (
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
     "existence", "branch",
+    "ev_method",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
@@ -823,6 +825,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 actual_cost=_number(row.get("actual_cost"), "actual_cost"),
                 existence=_default(_number(row.get("existence"), "existence"), 1.0),
                 branch=_text(row.get("branch")),
+                ev_method=_text(row.get("ev_method")),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
@@ -1047,6 +1050,7 @@ def project_to_frames(project) -> dict:
             "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
             "actual_cost": t.actual_cost,
             "existence": None if t.existence == 1.0 and not t.branch else t.existence, "branch": t.branch,
+            "ev_method": "" if t.ev_method == "percent_complete" else t.ev_method,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:

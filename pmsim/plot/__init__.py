@@ -13,7 +13,7 @@ simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
                     :func:`criticality`, :func:`cost_histogram`, :func:`risk_ranking`
 cost                :func:`budget_burn`, :func:`jcl`
 resources           :func:`resource_profile`
-earned value        :func:`evm`
+earned value        :func:`evm`, :func:`finish_trend`
 throughput          :func:`burnup`, :func:`forecast_histogram`
 ==================  ===========================================================
 
@@ -28,7 +28,7 @@ throughput          :func:`burnup`, :func:`forecast_histogram`
 
 from ._common import CRITICAL
 from .budget import budget_burn, jcl
-from .evm import evm
+from .evm import evm, finish_trend
 from .forecast import burnup, forecast_histogram
 from .ranking import risk_ranking
 from .resources import resource_profile
@@ -37,5 +37,5 @@ from .schedule import gantt, network
 
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
-    "budget_burn", "jcl", "resource_profile", "evm", "risk_ranking", "burnup", "forecast_histogram",
+    "budget_burn", "jcl", "resource_profile", "evm", "finish_trend", "risk_ranking", "burnup", "forecast_histogram",
 ]

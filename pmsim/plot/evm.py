@@ -16,7 +16,7 @@ from ._common import (
     money_axis, new_axes,
 )
 
-__all__ = ["evm", "EAC_STYLES"]
+__all__ = ["evm", "finish_trend", "EAC_STYLES"]
 
 PV_COLOUR = "#4c72b0"
 EV_COLOUR = "#55a868"
@@ -175,3 +175,57 @@ def evm(report_or_series, ax=None, project: Project | None = None, forecasts=tup
     ax.grid(color="#e5e5e5", zorder=0)
     return ax
 
+
+
+def finish_trend(history: pd.DataFrame, ax=None):
+    """The finish-date trend: the forecast finish at each status date, with the Monte Carlo P10–P90 band.
+
+    ``history`` is :func:`pmsim.status_history`'s table. Drawn against the status date: the band
+    from P10 to P90 (``gid`` ``"band"``), the P50 and P80 lines (``"p50"``, ``"p80"``), the CPM
+    finish of the work left (``"cpm"``) and the earned schedule forecast IEAC(t) (``"es"``) with
+    its statistical bounds (``"es_bounds"``, Lipke's, from the second status date on); the
+    baseline's planned finish (``"planned_finish"``) and the deadline (``"deadline"``) as
+    horizontal lines. A rising line is a slipping project.
+
+    >>> import pmsim as pm
+    >>> erp = pm.data_path("erp_upgrade")
+    >>> ax = pm.plot.finish_trend(pm.status_history(pm.read_project(erp), erp, iterations=200, seed=1))
+    >>> sorted(line.get_gid() for line in ax.lines)
+    ['cpm', 'deadline', 'es', 'p50', 'p80', 'planned_finish']
+    """
+    if not isinstance(history, pd.DataFrame) or "p50_finish" not in history.columns:
+        raise ValidationError("finish_trend needs the table of pm.status_history(project, progress, ...)")
+    ax = new_axes(ax)
+    x = moment_num(history.index.to_numpy())
+    # A finish date is the end of that day: plot it at the next midnight, as the other date plots do.
+    y = {c: moment_num(history[c].to_numpy()) + 1.0 for c in
+         ("p10_finish", "p50_finish", "p80_finish", "p90_finish", "cpm_finish")}
+    ax.fill_between(x, y["p10_finish"], y["p90_finish"], color=P_COLOURS[10], alpha=0.25, linewidth=0,
+                    label="Monte Carlo P10–P90", gid="band")
+    ax.plot(x, y["p50_finish"], marker="o", color=P_COLOURS[50], label="P50", gid="p50")
+    ax.plot(x, y["p80_finish"], marker="o", color=P_COLOURS[80], label="P80", gid="p80")
+    ax.plot(x, y["cpm_finish"], marker="s", linestyle="--", color="#555555", label="CPM (work left)", gid="cpm")
+    es = history["es_finish"]
+    ax.plot(x, np.where(es.isna(), np.nan, moment_num(es.fillna(history.index[0]).to_numpy()) + 1.0), marker="^",
+            linestyle=":", color=EV_COLOUR, label="Earned schedule IEAC(t)", gid="es")
+    bounded = history["es_low_finish"].notna() & history["es_high_finish"].notna()
+    if bounded.any():  # Lipke's statistical bounds on the earned schedule forecast
+        lo = moment_num(history.loc[bounded, "es_low_finish"].to_numpy()) + 1.0
+        hi = moment_num(history.loc[bounded, "es_high_finish"].to_numpy()) + 1.0
+        ax.vlines(x[bounded.to_numpy()], lo, hi, color=EV_COLOUR, linewidth=3, alpha=0.5,
+                  label="Earned schedule bounds (Lipke)", gid="es_bounds")
+    planned, deadline = history.attrs.get("planned_finish"), history.attrs.get("deadline")
+    if planned is not None:
+        ax.axhline(moment_num([planned])[0] + 1.0, color=PV_COLOUR, linewidth=1, label="Planned finish",
+                   gid="planned_finish")
+    if deadline is not None:
+        ax.axhline(moment_num([deadline])[0] + 1.0, color=AC_COLOUR, linestyle="--", linewidth=1, label="Deadline",
+                   gid="deadline")
+    date_axis(ax, "x")
+    date_axis(ax, "y")
+    project = history.attrs.get("project")
+    ax.set_title(f"{project.name if project is not None else 'Project'}: forecast finish by status date")
+    ax.set_xlabel("status date")
+    ax.set_ylabel("forecast finish")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax

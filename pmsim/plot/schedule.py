@@ -12,7 +12,7 @@ from matplotlib.patches import FancyArrowPatch, Patch
 from ..calendar import as_datetime
 from ..cpm import CRITICAL_TOLERANCE, Schedule, cpm
 from ..errors import ValidationError
-from ..model import Project
+from ..model import Baseline, Project
 from ..timeline import plain_schedule
 from ._common import (
     ACTUAL, BASELINE, CRITICAL, DEADLINE, FLOAT, MILESTONE, NEGATIVE_FLOAT, NONWORKING, NORMAL, STATUS,
@@ -74,7 +74,34 @@ def _progress_parts(schedule: Schedule, ids, left, right, data_x):
     return finished, started, done_end
 
 
-def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_date=None,
+def _baseline_bounds(schedule: Schedule, baseline, ids, timed: bool):
+    """Date numbers of the baseline bars (start, finish), which tasks have one, and the legend label.
+
+    ``baseline`` is another Schedule of the same tasks, a :class:`pmsim.Baseline` or the name of one of the
+    project's baselines; a task added after a saved baseline has no bar."""
+    if isinstance(baseline, Schedule):
+        missing = [t for t in ids if t not in baseline.table.index]
+        if missing:
+            raise ValidationError(f"gantt: the baseline schedule has no task {missing[0]!r}")
+        b_left, b_right, _, _ = _bounds(baseline, ids)
+        return b_left, b_right, np.ones(len(ids), dtype=bool), f"Baseline ({_kind(baseline)})"
+    if isinstance(baseline, str):
+        baseline = schedule.project.baseline(baseline)
+    if not isinstance(baseline, Baseline):
+        raise ValidationError(f"gantt: baseline must be a Schedule, a Baseline or a baseline's name, "
+                              f"got {type(baseline).__name__}")
+    table = baseline.table.reindex(ids)
+    drawn = table["start"].notna().to_numpy()
+    start, finish = table["start"].fillna(table["start"].min()), table["finish"].fillna(table["start"].min())
+    if timed:
+        return moment_num(start.to_numpy()), moment_num(finish.to_numpy()), drawn, f"Baseline {baseline.name}"
+    # Whole-day bars, as the plain schedule's: from the start of the first day to the end of the last.
+    first = moment_num(start.dt.normalize().to_numpy())
+    last = moment_num(finish.dt.normalize().to_numpy()) + 1.0
+    return first, last, drawn, f"Baseline {baseline.name}"
+
+
+def gantt(schedule: Schedule, ax=None, baseline: Schedule | Baseline | str | None = None, status_date=None,
           show_float: bool = True, deadline=None):
     """A Gantt chart of ``schedule``: bars by date, the critical path in red.
 
@@ -84,9 +111,11 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         From :func:`pmsim.cpm` or :func:`pmsim.level`.
     ax : matplotlib Axes, optional
         Drawn into; a new figure sized to the task count when None.
-    baseline : Schedule, optional
+    baseline : Schedule, Baseline or str, optional
         Another schedule of the same tasks (e.g. the CPM one under a levelled
-        one), drawn as thin dark bars under each task.
+        one), a :class:`pmsim.Baseline` or the name of one of the project's
+        baselines (``"BL1"``), drawn as thin dark bars under each task (a task
+        the saved baseline does not hold has none).
     status_date : date-like, optional
         Draws the data date line (at the end of that day, or at that moment);
         the project's ``status_date`` when None.
@@ -190,21 +219,17 @@ def gantt(schedule: Schedule, ax=None, baseline: Schedule | None = None, status_
         handles.append(Line2D([], [], marker="D", linestyle="none", color=MILESTONE, label="Milestone"))
 
     if baseline is not None:
-        if not isinstance(baseline, Schedule):
-            raise ValidationError(f"gantt: baseline must be a Schedule, got {type(baseline).__name__}")
-        missing = [t for t in ids if t not in baseline.table.index]
-        if missing:
-            raise ValidationError(f"gantt: the baseline schedule has no task {missing[0]!r}")
-        b_left, b_right, _, _ = _bounds(baseline, ids)
-        for k in np.flatnonzero(milestone):
+        b_left, b_right, drawn, label = _baseline_bounds(schedule, baseline, ids, timed)
+        for k in np.flatnonzero(milestone & drawn):
             ax.plot([b_left[k] if at_start[k] else b_right[k]], [y[k] + 0.36], marker="D", markersize=5, linestyle="none",
                     markerfacecolor="none", color=BASELINE, gid=f"baseline:{ids[k]}", zorder=4)
-        rows = np.flatnonzero(~milestone)
+        rows = np.flatnonzero(~milestone & drawn)
         _bars(ax, rows, ids, "baseline", y[rows] + 0.36, b_right[rows] - b_left[rows], b_left[rows], height=0.14,
               color=BASELINE, edgecolor="none", zorder=3)
-        ends.append(max(b_right.max(), b_left.max()))
-        begins.append(b_left.min())
-        handles.append(Patch(color=BASELINE, label=f"Baseline ({_kind(baseline)})"))
+        if drawn.any():
+            ends.append(max(b_right[drawn].max(), b_left[drawn].max()))
+            begins.append(b_left[drawn].min())
+        handles.append(Patch(color=BASELINE, label=label))
 
     if data_x is not None:
         text = (f"Data date {status:%Y-%m-%d %H:%M}" if isinstance(status, dt.datetime)

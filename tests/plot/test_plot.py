@@ -184,8 +184,10 @@ def test_gantt_draws_into_given_axes_and_keeps_global_style(diamond, rc_snapshot
         (lambda p: pm.plot.gantt(p), "gantt needs a Schedule"),
         # the baseline lacks a task of the plotted schedule
         (lambda p: pm.plot.gantt(pm.cpm(p), baseline=pm.cpm(p.without_task("D"))), "no task 'D'"),
-        # a baseline that is not a schedule
-        (lambda p: pm.plot.gantt(pm.cpm(p), baseline="cpm"), "baseline must be a Schedule"),
+        # a baseline that is not a schedule, a Baseline or a name
+        (lambda p: pm.plot.gantt(pm.cpm(p), baseline=42), "baseline must be a Schedule, a Baseline or a baseline's name"),
+        # a name of no baseline of the project
+        (lambda p: pm.plot.gantt(pm.cpm(p), baseline="cpm"), r"has no baseline 'cpm' \(baselines: none\)"),
         # network of something else
         (lambda p: pm.plot.network(p.tasks), "network needs a Project or a Schedule"),
         # a status date that is no date

@@ -16,6 +16,7 @@ from ...costs import cost_model
 from ...errors import FileFormatError, PmsimError
 from ...model import Dependency, Project, Task
 from .._exchange import risks_from_json
+from .baselines import read_baselines
 from .calendars import CalendarBook, day_spans, local_moment
 from .fields import (
     ELAPSED_FORMATS,
@@ -270,12 +271,13 @@ class MspdiReader(TaskFields, ResourceFields):
             self.notes.note("progress without a status date", "the project",
                             "read with MS Project's progress rule, which needs none")
             settings["progress_rule"] = "ms_project"
+        baselines = read_baselines(self, leaves, self.settings.get("baselines"))
         try:
             project = Project(
                 name=name, start=start.date(), start_time=self.start_time(start), tasks=model_tasks, dependencies=deps, resources=resources,
                 calendar=self.book.project, calendars=calendars, currency=currency, status_date=status,
                 must_finish_by=self.settings.get("must_finish_by"),
-                honor_constraints=self.honor_constraints(), **summary, **settings,
+                honor_constraints=self.honor_constraints(), baselines=baselines, **summary, **settings,
             )
         except PmsimError as exc:
             raise exc.with_context(str(self.path)) from None

@@ -30,6 +30,7 @@ from .._exchange import (
     risks_to_json,
 )
 from .._files import XML_ILLEGAL, replacing
+from .baselines import baseline_element, baseline_slots
 from .calendar_writer import WrittenCalendars, is_elapsed, write_calendars
 from .calendars import day_spans
 from .fields import (
@@ -124,6 +125,9 @@ class _Source:
             self.links_into[dep.successor].append(dep)
         self.costs = cost_model(project)["budget"].to_dict()
         self.calendar_of = {t.id: project.task_calendar(t) for t in project.tasks}
+        # The project's baselines by MSPDI slot; without any, Baseline is the schedule written.
+        self.slots = baseline_slots(project.baselines, notes)
+        self.baseline_rows = {k: {row[0]: row for row in b.tasks} for k, b in self.slots.items()}
         # Phases become summary tasks over runs of consecutive tasks of that phase.
         self.runs: list[tuple[str, list[Task]]] = []
         for task in project.tasks:
@@ -206,19 +210,6 @@ def _summary_fields(el: ET.Element, cost: float) -> None:
     sub(el, "CalendarUID", -1)
 
 
-def _baseline(el: ET.Element, start: dt.datetime, finish: dt.datetime, duration: float, cost: float,
-              minutes_per_day: float, work: float | None = None, elapsed: bool = False) -> None:
-    base = sub(el, "Baseline")
-    sub(base, "Number", 0)
-    sub(base, "Start", stamp(start))
-    sub(base, "Finish", stamp(finish))
-    sub(base, "Duration", duration_text(duration, minutes_per_day))
-    sub(base, "DurationFormat", FORMAT_ELAPSED_DAYS if elapsed else FORMAT_DAYS)
-    if work is not None:
-        sub(base, "Work", duration_text(work, minutes_per_day))
-    sub(base, "Cost", decimal_text(cost * 100))
-
-
 # --------------------------------------------------------------------------- the project
 
 
@@ -291,6 +282,7 @@ def _settings(source: _Source) -> str:
         data["start_time"] = project.start_time.isoformat(timespec="minutes")
     if source.calendars.identities:
         data["calendars"] = source.calendars.identities
+    data["baselines"] = {str(k): b.name for k, b in source.slots.items()}
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -311,7 +303,13 @@ def _summary_task(tasks_el: ET.Element, source: _Source) -> None:
     if project.budget is not None:
         _extended(summary, TASK_FIELDS["budget"][0], repr(project.budget))
     _extended(summary, TASK_FIELDS["settings"][0], _settings(source))
-    _baseline(summary, start, finish, makespan, total_cost, mpd)
+    if not source.slots:
+        baseline_element(summary, 0, start, finish, makespan, total_cost, mpd)
+    for k, rows in source.baseline_rows.items():
+        first, last = min(r[1] for r in rows.values()), max(r[2] for r in rows.values())
+        days = cal.working_offset(project.start, last) - cal.working_offset(project.start, first)
+        costs = [r[4] for r in rows.values() if r[4] is not None]
+        baseline_element(summary, k, first, last, days, sum(costs) if costs else None, mpd)
 
 
 # --------------------------------------------------------------------------- tasks
@@ -393,7 +391,17 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     for dep in source.links_into[task.id]:
         _predecessor_link(el, dep, source)
     _estimate_fields(el, task, elapsed, mpd)
-    _baseline(el, start, finish, dur, source.costs[task.id], mpd, work if task.resources else None, elapsed)
+    if task.ev_method != "percent_complete":
+        source.notes.note("earned value methods other than percent complete (not written)", task.id)
+    if not source.slots:
+        baseline_element(el, 0, start, finish, dur, source.costs[task.id], mpd, work if task.resources else None,
+                         elapsed)
+    units = sum(u for _, u in task.resources)
+    for k, rows in source.baseline_rows.items():
+        if task.id in rows:
+            _, b_start, b_finish, b_dur, b_cost = rows[task.id]
+            baseline_element(el, k, b_start, b_finish, b_dur, b_cost, mpd, units * b_dur if task.resources else None,
+                             elapsed)
     if task.manual_start is not None:
         sub(el, "ManualStart", stamp(start))
         sub(el, "ManualFinish", stamp(finish))

@@ -93,10 +93,13 @@ def choose_project(tables: Tables, wanted=None) -> dict:
         return chosen
     if not has:
         raise FileFormatError(f"{tables.path}: TASK: no project in the file has activities; it holds {listing}")
-    chosen = next((p for p in has if _exported(p)), has[0])
-    if len(projects) > 1:
+    # A P6 baseline (orig_proj_id: the project it was taken from) is read as a baseline of that project.
+    chosen = next((p for p in has if _exported(p)), None) or \
+        next((p for p in has if not p.get("orig_proj_id", "").strip()), has[0])
+    pid = chosen.get("proj_id", "").strip()
+    others = [p for p in projects if p is not chosen and p.get("orig_proj_id", "").strip() != pid]
+    if others:
         why = "the exported project with activities" if _exported(chosen) else "the first project with activities"
-        others = [p for p in projects if p is not chosen]
         tables.notes.inform(
             "several projects in one file",
             f"read {_describe(chosen, counts)}, {why}; not read: " + ", ".join(_describe(p, counts) for p in others),

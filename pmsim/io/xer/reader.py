@@ -21,6 +21,7 @@ from .._exchange import risks_from_json, unique_id
 from .activities import ActivityReader
 from .calendars import build_calendar, spec_from_row
 from .fields import LINK_TYPES
+from .baselines import read_baselines
 from .projects import choose_project, root_node, schedule_options
 
 __all__ = ["XerReader", "REQUIRED_TABLES"]
@@ -94,7 +95,7 @@ class XerReader(ActivityReader):
         resources = self.build_resources(res_info)
         wbs = {r.get("wbs_id"): r for r in mine(self.table("PROJWBS"))}
         self.root_wbs = root_node(self, chosen)
-        tasks, by_task_id, progress = [], {}, []
+        tasks, by_task_id, progress, codes = [], {}, [], {}
         used: set[str] = set()
         self.task_rows, self.task_hours = {}, {}
         for row in rows:
@@ -105,6 +106,7 @@ class XerReader(ActivityReader):
                 self.notes.inform("activities with the same activity ID (renamed with '#' and their task_id)",
                                 f"{self.where('TASK', row)}: {code!r} -> {tid!r}")
             used.add(tid)
+            codes.setdefault(code, tid)
             schedule_key, activity_key = keys[num]
             cal = self.calendars[schedule_key]
             node = wbs.get(row.get("wbs_id"))
@@ -122,6 +124,9 @@ class XerReader(ActivityReader):
                 progress.append(done)
         deps = self.read_links(by_task_id, project_key)
         project = self.build(chosen, start, plan_start, tasks, deps, resources, project_key)
+        baselines = read_baselines(self, self.proj_id, codes, self.task_hours)
+        if baselines:
+            project = project.replace(baselines=baselines)
         return project, progress
 
     # ------------------------------------------------------------ settings and UDFs

@@ -68,6 +68,12 @@ def write_xer(project: Project, path, *, progress=None) -> None:
         raise ValidationError(f"{path}: write_xer needs a Project, got {type(project).__name__}")
     done, status_date = progress_rows(progress, project, str(path))
     notes = Notes(str(path))
+    for task in project.tasks:
+        if task.ev_method != "percent_complete":
+            notes.note("earned value methods other than percent complete (not written)", task.id)
+    for baseline in project.baselines:
+        notes.note("baselines (not written: a P6 baseline is a project of its own; the folder format and MSPDI "
+                   "keep them)", baseline.name)
     schedule = cpm(project)
     w = TableWriter(path)
     cal_keys, names = _calendar_keys(project)
