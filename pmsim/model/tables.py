@@ -61,6 +61,7 @@ TASK_COLUMNS = (
     "fixed_cost", "cost_per_day", "milestone",
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
+    "crash_duration", "crash_cost",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
@@ -84,7 +85,8 @@ OPTIONAL_COLUMNS = {
 _ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "values")
 NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
-    "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day"})
+    "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day",
+    "crash_duration", "crash_cost"})
 _MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
 # The long names of date constraints, as MS Project and P6 show them, read as their codes.
 _CONSTRAINT_NAMES = {
@@ -789,6 +791,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 remaining_duration=_number(row.get("remaining_duration"), "remaining_duration"),
                 percent_complete=_number(_percent(row.get("percent_complete")), "percent_complete"),
                 actual_cost=_number(row.get("actual_cost"), "actual_cost"),
+                crash_duration=_number(row.get("crash_duration"), "crash_duration"),
+                crash_cost=_number(row.get("crash_cost"), "crash_cost"),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
@@ -1000,7 +1004,7 @@ def project_to_frames(project) -> dict:
             "constraint": "" if t.constraint == "ASAP" else t.constraint,
             "secondary_constraint": t.secondary_constraint or "",
             "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
-            "actual_cost": t.actual_cost,
+            "actual_cost": t.actual_cost, "crash_duration": t.crash_duration, "crash_cost": t.crash_cost,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:
