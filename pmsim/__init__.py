@@ -65,9 +65,9 @@ _LAZY = {
     "sweep": "sweeps",
     "Portfolio": "portfolio",
     "health_check": "health",
-    "crash": "crash",
-    "time_cost_curve": "crash",
-    "CrashPlan": "crash",
+    "crash": "compression",
+    "time_cost_curve": "compression",
+    "CrashPlan": "compression",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release

@@ -5,6 +5,15 @@ and, from a Simulation, P-bands); :func:`contingency`, :func:`jcl` and
 :func:`jcl_frontier` read a Simulation's finish and cost together. The
 conventions (accrual, risk costs, dates): ``docs/costs-and-earned-value.md``.
 
+What links cost to time here: a task's cost is linear in its own duration,
+so an iteration in which costed work runs long costs more. Nothing else
+does. A day the project waits (for a delivery, a predecessor, a risk on a
+task without a daily rate) costs nothing, as no cost runs per project day;
+and the risks' cost impacts are booked at each iteration's finish. The JCL
+read from such a run is therefore optimistic about delays whose cost is a
+standing team (the time-dependent costs of the NASA Cost Estimating
+Handbook's JCL appendix).
+
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",
 ...     tasks=[pm.Task("A", duration=2, fixed_cost=100), pm.Task("B", duration=3, cost_per_day=50)],

@@ -172,6 +172,23 @@ def test_bad_fields_and_targets():
         pm.time_cost_curve(p, indirect_cost_per_day=-5)
 
 
+def test_a_schedule_placed_by_a_date_constraint_is_refused():
+    # B cannot start before Mon 18 Jan (working day 10): the finish is 12, the links alone say 5.
+    p = pm.Project(name="dated", start="2027-01-04", tasks=[
+        pm.Task("A", duration=3, crash_duration=2, crash_cost=10),
+        pm.Task("B", duration=2, constraint="SNET", constraint_date="2027-01-18")],
+        dependencies=[pm.Dependency("A", "B")])
+    with pytest.raises(pm.ValidationError, match="CPM gives 12 working days, the links alone 5"):
+        pm.crash(p, target=11)
+
+
+def test_progress_is_refused():
+    p = pm.Project(name="under way", start="2027-01-04", status_date="2027-01-05", tasks=[
+        pm.Task("A", duration=3, crash_duration=2, crash_cost=10, actual_start="2027-01-04")])
+    with pytest.raises(pm.ValidationError, match="has progress"):
+        pm.crash(p, target=2)
+
+
 def test_crash_columns_in_tasks_csv(tmp_path):
     folder = tmp_path / "p"
     pm.write_project(stadium(), folder)

@@ -169,12 +169,14 @@ class _Program:
         b2 = np.concatenate([b, [best + 1e-9 * max(1.0, abs(best))]])
         second = linprog(fewest, A_ub=a2, b_ub=b2, bounds=self.bounds, method="highs")
         x = (second if second.status == 0 else first).x[self.n:]
-        # The solver's tolerances are about 1e-9: a millionth of a working day is below any plan's resolution.
-        x = np.clip(np.round(x, 6), 0.0, self.room)
+        # The solver works to about 1e-6: a hundred-thousandth of a working day is below any plan's resolution.
+        x = np.round(x, 5)
+        whole = np.round(x)
+        x = np.clip(np.where(np.abs(x - whole) < 1e-5, whole, x), 0.0, self.room)
         return x, float(self.slope @ x)
 
-    def shortest(self) -> float:
-        """The shortest project duration any crash reaches."""
+    def shortest(self, crashing: bool = True) -> float:
+        """The shortest project duration any crash reaches (``crashing=False``: the links' own duration)."""
         from scipy.optimize import linprog
 
         a_links, b_links = self.links
@@ -184,7 +186,8 @@ class _Program:
         b = np.concatenate([b_links, -self.normal])
         cost = np.zeros(2 * n + 1)
         cost[-1] = 1.0
-        res = linprog(cost, A_ub=a, b_ub=b, bounds=self.bounds + [(0, None)], method="highs")
+        bounds = self.bounds if crashing else [(0, None)] * n + [(0, 0)] * n
+        res = linprog(cost, A_ub=a, b_ub=b, bounds=bounds + [(0, None)], method="highs")
         if res.status != 0:
             raise InfeasibleError(f"crash: the linear program failed: {res.message}")
         return float(res.fun)
@@ -196,7 +199,15 @@ def _prepare(project: Project, caller: str):
         raise ValidationError(f"{caller}: the project has progress; crash the plan (project.without_progress()) "
                               "or the remaining work, not a schedule under way")
     table = _crash_table(project)
-    return project, table, _Program(project, table), float(cpm(project).makespan)
+    program = _Program(project, table)
+    normal = float(cpm(project).makespan)
+    by_links = program.shortest(crashing=False)
+    if abs(by_links - normal) > 1e-6:
+        raise ValidationError(
+            f"{caller}: the schedule of {project.name!r} depends on more than its links and lags (date constraints, "
+            f"task calendars or lags on other calendars): the CPM gives {normal:g} working days, the links alone "
+            f"{by_links:g}. Crashing works on the links: remove the constraints or calendars that move the finish")
+    return project, table, program, normal
 
 
 def _target_days(project: Project, target) -> float:
