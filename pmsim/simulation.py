@@ -298,7 +298,7 @@ class Simulation:
 
     @functools.cached_property
     def cruciality(self) -> pd.Series:
-        """The cruciality index CRI = |Pearson corr(task duration, project duration)| (Williams 1992), per task.
+        """The cruciality index CRI, per task: the absolute Pearson correlation of its duration with the finish (Williams 1992).
 
         It used to be criticality × sensitivity, which is not the
         literature's index; :meth:`sensitivity_indices` gives it with CI, SI,
@@ -309,9 +309,9 @@ class Simulation:
     def sensitivity_indices(self) -> pd.DataFrame:
         """CI, SI, SSI and CRI (``CRI_r`` Pearson, ``CRI_rho`` Spearman, ``CRI_tau`` Kendall) per task.
 
-        Definitions and sources: :mod:`pmsim.montecarlo.indices` and
+        Definitions and sources: ``pmsim/montecarlo/indices.py`` and
         ``docs/monte-carlo.md``. Regenerated from the seed; holds the tasks'
-        durations (8 bytes × iterations × tasks) while it runs.
+        durations (4 bytes × iterations × tasks, at most ``pmsim.limits.CHUNK_BYTES``) while it runs.
         """
         if "_indices" not in self.__dict__:
             chunks = self.iter_task_dates()

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from .._kernels.links import FROM_FINISH, TO_FINISH
 
 __all__ = ["sensitivity_indices", "INDEX_COLUMNS"]
@@ -68,12 +69,19 @@ def sensitivity_indices(net, task_ids, chunks: Iterable[tuple[np.ndarray, np.nda
     order = np.array([net.position[t] for t in task_ids], dtype=np.int64)  # project k -> topological position
     finish = np.asarray(finish, dtype=float)
     m = finish.shape[0]
-    durations = np.empty((m, n), dtype=np.float64)
+    # Kendall's tau needs every duration at once: float32, as the engine draws them.
+    limits.check("CHUNK_BYTES", 4 * m * n, f"sensitivity_indices: the durations of {n:,} tasks x {m:,} iterations")
+    durations = np.empty((m, n), dtype=np.float32)
     ratio_sum = np.zeros(n)
     mean_t = float(finish.mean())
+    centred_t = finish - mean_t
+    sums = np.zeros((3, n))  # sum of d, d^2 and d * (T - mean T), in float64
     for sl, start, end in chunks:
         d = end - start
         durations[sl] = d
+        sums[0] += d.sum(axis=0)
+        sums[1] += (d * d).sum(axis=0)
+        sums[2] += centred_t[sl] @ d
         d_topo = np.empty_like(d)
         d_topo[:, order] = d
         ef_topo = np.empty_like(d)
@@ -85,12 +93,13 @@ def sensitivity_indices(net, task_ids, chunks: Iterable[tuple[np.ndarray, np.nda
         share = np.divide(d, span, out=np.ones_like(d), where=span > _TOLERANCE)
         ratio_sum += (share * (horizon / mean_t)[:, None]).sum(axis=0)
     sd_t = float(finish.std())
-    varies = np.asarray(varies, dtype=bool) & (durations.std(axis=0) > 0)
-    sd_d = np.where(varies, durations.std(axis=0), 0.0)
+    mean_d = sums[0] / m
+    sd_d = np.sqrt(np.maximum(sums[1] / m - mean_d * mean_d, 0.0))
+    varies = np.asarray(varies, dtype=bool) & (sd_d > 0)
+    sd_d = np.where(varies, sd_d, 0.0)
     pearson = np.zeros(n)
     if sd_t > 0:
-        centred = durations[:, varies] - durations[:, varies].mean(axis=0)
-        pearson[varies] = centred.T @ (finish - finish.mean()) / (m * sd_d[varies] * sd_t)
+        pearson[varies] = sums[2][varies] / (m * sd_d[varies] * sd_t)
     tau = np.zeros(n)
     for j in np.flatnonzero(varies):
         tau[j] = kendalltau(durations[:, j], finish).statistic if sd_t > 0 else 0.0
