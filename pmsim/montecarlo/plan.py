@@ -236,17 +236,14 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     constraint, deadline or progress that moves the early dates)."""
     from .._kernels.crossmap import build_maps
     from .._kernels.dated_montecarlo import WorkInputs
-    from ..timeline import axis_origin, plain_schedule, schedule_inputs, timeline
+    from ..timeline import axis_origin, date_pulled, plain_schedule, schedule_inputs, timeline
 
     if plain_schedule(project):
         return None
     tl = timeline(project)
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
-    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
-    if inputs.honor:
-        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
-    if (pulled & (inputs.status == 0)).any():
+    if date_pulled(inputs).any():
         from ..cpm import cpm
 
         cpm(project)  # refuses a date that would start a task before the project (no schedule meets it)
