@@ -90,6 +90,7 @@ _LAZY = {
     "crash": "compression",
     "time_cost_curve": "compression",
     "CrashPlan": "compression",
+    "response_benefits": "responses",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release

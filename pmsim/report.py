@@ -331,11 +331,15 @@ def _budget_section(project: Project, sim, headline: dict) -> str:
     headline["expected cost"] = money(sim.cost_mean, cur)
     headline["P(within budget)"] = share(joint.p_on_budget)
     headline["joint confidence"] = share(joint.jcl)
+    per_day = (f"The project also costs {money(project.cost_per_day, cur)} per working day until the finish."
+               if project.cost_per_day else
+               "No cost runs per project day (the project's cost_per_day), so a delay costs money only where "
+               "costed work runs longer.")
     parts = [
         f"<p>Each task costs its fixed cost plus its daily rate (own rate and resources) times its duration, so "
-        f"the simulated cost follows the simulated task durations; risks add their cost impact, booked at the "
-        f"finish. Time spent waiting costs nothing here (no cost runs per project day), so a delay costs money "
-        f"only where costed work runs longer. Baseline cost (BAC, "
+        f"the simulated cost follows the simulated task durations; risks add their cost impact. "
+        f"{escape(per_day)} "
+        f"Baseline cost (BAC, "
         f"every task at its planned duration): <strong>{escape(money(bac, cur))}</strong>; budget: "
         f"<strong>{escape(money(budget, cur))}</strong>.</p>",
         "<h3>Cost by phase</h3>",
