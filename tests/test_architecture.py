@@ -27,6 +27,8 @@ FACADES = {"pmsim", "pmsim.io", "pmsim.io.mspdi", "pmsim.io.xer", "pmsim.io.pmxm
 LONG_MODULES = {
     "pmsim/distributions.py": "six distribution classes, each small and independent, and the estimate factory",
     "pmsim/model/tables.py": "one job, the tabular file format both ways (read and write)",
+    "pmsim/model/entities.py": "the four entities (task, link, resource, risk), each a validated dataclass",
+    "pmsim/simulation.py": "one job, the Simulation result: P-dates, costs and the per-task indices it regenerates",
     "pmsim/widgets/panel.py": "the what-if panel: its controls, outputs and scenario table",
 }
 SIZE_GUIDE = 600
