@@ -90,6 +90,13 @@ _LAZY = {
     "crash": "compression",
     "time_cost_curve": "compression",
     "CrashPlan": "compression",
+    "forecast_backlog": "forecast",
+    "forecast_items": "forecast",
+    "BacklogForecast": "forecast",
+    "ItemsForecast": "forecast",
+    "read_history": "throughput",
+    "History": "throughput",
+    "Backlog": "throughput",
     "response_benefits": "responses",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")

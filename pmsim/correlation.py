@@ -42,6 +42,7 @@ import pandas as pd
 
 from .errors import PmsimWarning, UnknownReferenceError, ValidationError
 from .model import Project
+from .throughput import Backlog
 
 __all__ = [
     "correlation_matrix",
@@ -310,6 +311,10 @@ def prepare_correlation(project: Project, correlation, repair: bool = True) -> C
     given = correlation_matrix(project, correlation)
     if given is None:
         return None
+    for tid in given.index:
+        if isinstance(project.task(tid).estimate, Backlog):
+            raise ValidationError(f"Task {tid!r}: a backlog estimate cannot be correlated (each draw is a whole "
+                                  "forecast, not a quantile that rank reordering could pair)")
     values = given.to_numpy(dtype=float)
     repaired = False
     if not is_positive_semidefinite(values):

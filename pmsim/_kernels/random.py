@@ -15,8 +15,9 @@ import numpy as np
 
 # Distribution kinds; the parameter row of each: FIXED value; UNIFORM low, width; TRIANGULAR a, (b - a)(c - a),
 # (b - a)(b - c), (c - a)/(b - a), b; TABLE low, width, quantile-table row; LOGNORMAL mu, sigma; DISCRETE first
-# index, count (into the value and cumulative arrays).
-FIXED, UNIFORM, TRIANGULAR, TABLE, LOGNORMAL, DISCRETE = 0, 1, 2, 3, 4, 5
+# index, count (into the value and cumulative arrays); BACKLOG first index of its record in the value array (see
+# backlog_periods), working days per period.
+FIXED, UNIFORM, TRIANGULAR, TABLE, LOGNORMAL, DISCRETE, BACKLOG = 0, 1, 2, 3, 4, 5, 6
 N_PARAMS = 5
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -155,6 +156,141 @@ def ndtri(p):
     return x if p <= 0.5 else -x
 
 
+# --------------------------------------------------------------------------- backlog forecasts
+
+# A backlog's record in a float64 array from ``first``: items, growth fraction low and high, arrival rate low and
+# high (items a period), split low and high (pieces an item becomes), the number of team changes, the horizon
+# (periods), whether periods are weighted, the number of history periods n; then the n throughputs, their n
+# cumulative weights (when weighted), the team changes' first periods and their factors.
+REC_ITEMS, REC_GROWTH, REC_RATE, REC_SPLIT, REC_CHANGES, REC_HORIZON, REC_WEIGHTED, REC_N, REC_DATA = (
+    0, 1, 3, 5, 7, 8, 9, 10, 11)
+_BACKLOG_SALT = np.uint64(0x6A09E667F3BCC909)
+_PICK_SALT = np.uint64(0xBB67AE8584CAA73B)
+
+
+@nb.njit(inline="always")
+def _pieces(items, stream, c, split_lo, split_span):
+    """Pieces ``items`` items become when each splits into ``split_lo ..`` (``split_span`` values); next position."""
+    if split_span == 1:
+        return items * split_lo, c
+    total = 0
+    for _ in range(items):
+        total += split_lo + np.int64(to_uniform(draw(stream, c)) * split_span)
+        c += 1
+    return total, c
+
+
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+@nb.njit(inline="always")
+def period_bits(stream, p, bits):
+    """The 32-bit number of period ``p`` of a pick stream: two periods share one 64-bit mix, ``bits`` (the
+    previous period's mix, reused when ``p`` is odd)."""
+    if p & 1 == 0:
+        bits = mix64(stream + np.uint64((p >> 1) + 1) * GAMMA)
+        return np.uint32(bits >> _S32), bits
+    return np.uint32(bits & _LOW32), bits
+
+
+@nb.njit(inline="always")
+def pick_throughput(k, rec, hist, n, weighted):
+    """The history period that the 32-bit number ``k`` picks: uniformly (``k n / 2**32``), or by the cumulative
+    weights after the history."""
+    if not weighted:
+        return rec[hist + np.int64((np.uint64(k) * np.uint64(n)) >> _S32)]
+    u = to_uniform(k)
+    cum = hist + n
+    lo = 0
+    hi = n - 1
+    while lo < hi:  # the first period whose cumulative weight exceeds u
+        mid = (lo + hi) // 2
+        if rec[cum + mid] > u:
+            hi = mid
+        else:
+            lo = mid + 1
+    return rec[hist + lo]
+
+
+@nb.njit(inline="always")
+def backlog_stream(k, salt):
+    """The key of an iteration's own stream, from its 32-bit draw ``k``."""
+    return mix64(np.uint64(k) * GAMMA + np.uint64(salt))
+
+
+@nb.njit(cache=True)
+def backlog_periods(k, rec, first, done_out, scope_out):
+    """Periods the backlog of ``rec[first:]`` takes in the iteration whose 32-bit draw is ``k`` (horizon + 1: not done).
+
+    The iteration's own numbers come from two streams keyed by ``k``, one for the periods drawn from the history
+    (the same whatever the other levers), one for the rest. The scope grows once by a sampled fraction, each
+    item splits into pieces; in each period new items arrive (Poisson at a rate sampled per iteration), then the
+    team completes a throughput drawn from the history (weighted to recent periods if asked), times the factor of
+    the team in that period; done at the end of the first period whose completions reach the scope. With
+    ``done_out`` and ``scope_out`` not empty, the completions and the scope at the end of each period go there.
+    """
+    stream = backlog_stream(k, _BACKLOG_SALT)  # growth, splits and arrivals
+    picks = backlog_stream(k, _PICK_SALT)  # the periods drawn from the history
+    bits = np.uint64(0)
+    c = 0
+    items = np.int64(rec[first + REC_ITEMS])
+    g_lo = rec[first + REC_GROWTH]
+    g_hi = rec[first + REC_GROWTH + 1]
+    r_lo = rec[first + REC_RATE]
+    r_hi = rec[first + REC_RATE + 1]
+    s_lo = np.int64(rec[first + REC_SPLIT])
+    s_span = np.int64(rec[first + REC_SPLIT + 1]) - s_lo + 1
+    n_changes = np.int64(rec[first + REC_CHANGES])
+    horizon = np.int64(rec[first + REC_HORIZON])
+    weighted = rec[first + REC_WEIGHTED] != 0.0
+    n = np.int64(rec[first + REC_N])
+    hist = first + REC_DATA
+    changes = hist + 2 * n if weighted else hist + n
+    traced = done_out.shape[0]
+    if g_hi > 0.0:
+        g = g_lo + (g_hi - g_lo) * to_uniform(draw(stream, c))
+        c += 1
+        items += np.int64(math.ceil(items * g - 1e-9))
+    work, c = _pieces(items, stream, c, s_lo, s_span)
+    rate = r_lo
+    if r_hi > r_lo:
+        rate = r_lo + (r_hi - r_lo) * to_uniform(draw(stream, c))
+        c += 1
+    p_zero = math.exp(-rate)
+    done = 0.0
+    factor = 1.0
+    q = 0
+    for p in range(horizon):
+        while q < n_changes and rec[changes + q] <= p:
+            factor = rec[changes + n_changes + q]
+            q += 1
+        if rate > 0.0:
+            # Poisson arrivals by inversion.
+            u = to_uniform(draw(stream, c))
+            c += 1
+            arrived = 0
+            term = p_zero
+            cdf = term
+            while u > cdf and term > 0.0:
+                arrived += 1
+                term *= rate / arrived
+                cdf += term
+            if arrived:
+                extra, c = _pieces(arrived, stream, c, s_lo, s_span)
+                work += extra
+        pick, bits = period_bits(picks, p, bits)
+        done += pick_throughput(pick, rec, hist, n, weighted) * factor
+        if p < traced:
+            done_out[p] = min(done, work)
+            scope_out[p] = work
+        if done >= work - 1e-9:
+            for r in range(p + 1, traced):
+                done_out[r] = work
+                scope_out[r] = work
+            return p + 1
+    return horizon + 1
+
+
 # --------------------------------------------------------------------------- samplers
 
 
@@ -201,7 +337,7 @@ def sample_into(kind, param, j, tables, disc_val, disc_cum, k, count, out, row, 
         sigma = param[j, 1]
         for t in range(count):
             out[row, offset + t] = np.float32(math.exp(mu + sigma * ndtri(to_uniform(k[t]))))
-    else:
+    elif kind == DISCRETE:
         first = int(param[j, 0])
         last = first + int(param[j, 1]) - 1
         for t in range(count):
@@ -210,6 +346,11 @@ def sample_into(kind, param, j, tables, disc_val, disc_cum, k, count, out, row, 
             while q < last and x >= disc_cum[q]:
                 q += 1
             out[row, offset + t] = np.float32(disc_val[q])
+    else:
+        first = int(param[j, 0])
+        days = param[j, 1]
+        for t in range(count):
+            out[row, offset + t] = np.float32(backlog_periods(k[t], disc_val, first, disc_cum[:0], disc_cum[:0]) * days)
 
 
 @nb.njit(cache=True)

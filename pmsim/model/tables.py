@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import re
 import warnings
+from pathlib import Path
 from collections.abc import Mapping
 from dataclasses import dataclass, fields as dataclass_fields, replace
 
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..distributions import Discrete, Distribution, Fixed, finite_number, make_estimate
+from ..throughput import Backlog, read_history
 from ..errors import (
     CycleError,
     DuplicateIdError,
@@ -57,7 +59,7 @@ __all__ = [
 _WEEK_COLUMNS = tuple(d.lower() for d in WEEKDAYS)  # mon ... sun: a weekday's own working times
 TASK_COLUMNS = (
     "id", "name", "phase", "duration", "optimistic", "most_likely", "pessimistic",
-    "distribution", "lambda", "values", "predecessors", "resources",
+    "distribution", "lambda", "values", "items", "history", "predecessors", "resources",
     "fixed_cost", "cost_per_day", "milestone",
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
@@ -78,13 +80,13 @@ SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description
 CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
 # Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
 OPTIONAL_COLUMNS = {
-    "tasks": ("lambda", "values", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
+    "tasks": ("lambda", "values", "items", "history", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
     "resources": ("calendar",),
     "risks": ("kind", "lambda", "values", *RISK_COLUMNS[RISK_COLUMNS.index("post_probability"):]),
     "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
 }
 
-_ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "values")
+_ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "values", "items")
 NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
     "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day",
@@ -548,7 +550,30 @@ def _ids(table: _Table, kind: str) -> dict[str, object]:
     return seen
 
 
-def _estimate(row: dict) -> Distribution | None:
+def _backlog(row: dict, folder: Path, calendar: Calendar) -> Backlog:
+    """A backlog estimate: ``items`` and a throughput ``history`` file (relative to ``folder``); a week of the history
+    lasts as many working days as ``calendar`` has working weekdays, a day one."""
+    others = [k for k in ("duration", "optimistic", "most_likely", "pessimistic", "values", "lambda")
+              if row.get(k) is not None]
+    if others:
+        raise ValidationError(f"a backlog estimate reads items and history only, but {', '.join(others)} "
+                              f"{'is' if len(others) == 1 else 'are'} given too and would be ignored")
+    if row.get("items") is None or row.get("history") is None:
+        raise ValidationError("a backlog estimate needs 'items' (the backlog's size) and 'history' (a throughput "
+                              "file, relative to the project folder)")
+    text = _text(row["history"])
+    history = read_history(folder / text, calendar=calendar, source=str(folder / text))
+    days = len(calendar.working_weekdays) if history.period == "week" else 1
+    return Backlog(_number(row["items"], "items"), history.completed, period_days=days, source=text)
+
+
+def _estimate(row: dict, folder: Path | None = None, calendar: Calendar | None = None) -> Distribution | None:
+    if str(row.get("distribution") or "").strip().lower() == Backlog.kind:
+        return _backlog(row, folder if folder is not None else Path.cwd(), calendar or Calendar())
+    for column in ("items", "history"):
+        if row.get(column) is not None:
+            raise ValidationError(f"'{column}' is read only for distribution 'backlog'; give distribution "
+                                  f"'backlog' or leave '{column}' empty")
     fields = {k: row.get(k) for k in ("duration", "optimistic", "most_likely", "pessimistic")}
     if all(v is None for v in fields.values()) and row.get("values") is None:
         return None
@@ -738,6 +763,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
         return cid
 
     task_table = _Table(tasks, labels["tasks"], TASK_COLUMNS, "task")
+    # Backlog tasks' history files sit beside the tasks table's file, else in the working directory.
+    history_folder = Path(labels["tasks"]).parent if Path(labels["tasks"]).is_file() else Path.cwd()
     res_table = _Table(resources, labels["resources"], RESOURCE_COLUMNS, "resource")
     risk_table = _Table(risks, labels["risks"], RISK_COLUMNS, "risk")
     if not any(c in task_table.columns for c in _ESTIMATE_COLUMNS):
@@ -782,7 +809,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                     raise UnknownReferenceError(f"demands unknown resource {rid!r}{hint}")
             built_tasks.append(Task(
                 tid, _text(row.get("name")),
-                estimate=_estimate(row),
+                estimate=_estimate(row, history_folder, known_calendars.get(calendar_ref(row.get("calendar")),
+                                                                            kwargs["calendar"])),
                 resources=demand,
                 fixed_cost=_default(_number(row.get("fixed_cost"), "fixed_cost"), 0.0),
                 cost_per_day=_default(_number(row.get("cost_per_day"), "cost_per_day"), 0.0),

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._cache import Memo
 from ..distributions import BetaPert, Discrete, Distribution, Fixed, Lognormal, Triangular, Uniform
+from ..throughput import Backlog
 
 __all__ = ["TABLE_POINTS", "TABLE_CELLS", "task_key", "beta_tables", "ppf_table", "encode"]
 
@@ -65,7 +66,7 @@ def ppf_table(d: Distribution) -> np.ndarray:
 
 def encode(dists: list[Distribution]):
     """Kinds and parameter rows of the compiled samplers (see :mod:`pmsim._kernels.random`)."""
-    from .._kernels.random import DISCRETE, FIXED, LOGNORMAL, N_PARAMS, TABLE, TRIANGULAR, UNIFORM
+    from .._kernels.random import BACKLOG, DISCRETE, FIXED, LOGNORMAL, N_PARAMS, TABLE, TRIANGULAR, UNIFORM
 
     n = len(dists)
     kind = np.zeros(n, dtype=np.int8)
@@ -99,6 +100,12 @@ def encode(dists: list[Distribution]):
             disc_cum.extend(cum.tolist())
         elif isinstance(d, Discrete):
             kind[j], param[j, 0] = FIXED, d.values[0]
+        elif isinstance(d, Backlog):
+            # Its record goes in the value array (its cumulative twin gets zeros): the sampler reads it there.
+            record = d.record()
+            kind[j], param[j, :2] = BACKLOG, (len(disc_val), d.period_days)
+            disc_val.extend(record.tolist())
+            disc_cum.extend([0.0] * len(record))
         else:
             key = ("ppf", j)
             own_tables[key] = ppf_table(d)

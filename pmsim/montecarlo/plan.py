@@ -25,7 +25,7 @@ from ..network import Network, network
 from .encoding import encode, task_key
 from .existence import Existence, existence_of
 
-__all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "finish_candidates"]
+__all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "task_stream", "finish_candidates"]
 
 BLOCK = 1024  # Iman-Conover blocks; batches are whole blocks, so results ignore chunking
 _DURATION, _RISK_OCCURS, _RISK_IMPACT, _SCORES = 0, 1, 2, 3  # stream purposes
@@ -176,6 +176,13 @@ class Plan:
 def seed_key(seed: int) -> np.uint64:
     """The 64-bit key of an int seed, from which every stream of the run is derived."""
     return np.random.SeedSequence(seed).generate_state(1, np.uint64)[0]
+
+
+def task_stream(seed: int, task_id: str) -> np.uint64:
+    """The stream of a task's durations under an int seed: the draws :func:`make_plan` gives task ``task_id``."""
+    from .._kernels.random import stream_keys
+
+    return stream_keys(seed_key(seed), np.array([task_key(task_id)], dtype=np.uint64), _DURATION)[0]
 
 
 def finish_candidates(net: Network, started=None) -> np.ndarray:

@@ -14,6 +14,7 @@ simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
 cost                :func:`budget_burn`, :func:`jcl`
 resources           :func:`resource_profile`
 earned value        :func:`evm`
+throughput          :func:`burnup`, :func:`forecast_histogram`
 ==================  ===========================================================
 
 >>> import pmsim as pm
@@ -28,6 +29,7 @@ earned value        :func:`evm`
 from ._common import CRITICAL
 from .budget import budget_burn, jcl
 from .evm import evm
+from .forecast import burnup, forecast_histogram
 from .ranking import risk_ranking
 from .resources import resource_profile
 from .risk import cdf, cost_histogram, criticality, histogram, tornado
@@ -35,5 +37,5 @@ from .schedule import gantt, network
 
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
-    "budget_burn", "jcl", "resource_profile", "evm", "risk_ranking",
+    "budget_burn", "jcl", "resource_profile", "evm", "risk_ranking", "burnup", "forecast_histogram",
 ]
