@@ -5,6 +5,13 @@ and, from a Simulation, P-bands); :func:`contingency`, :func:`jcl` and
 :func:`jcl_frontier` read a Simulation's finish and cost together. The
 conventions (accrual, risk costs, dates): ``docs/costs-and-earned-value.md``.
 
+What links cost to time: a task's cost is linear in its own duration, and
+the project's ``cost_per_day`` (the standing team: the time-dependent cost of
+the NASA Cost Estimating Handbook's JCL appendix) is paid every working day
+until each iteration's finish. Without it a day the project only waits costs
+nothing, and the JCL is optimistic about delays. Risk cost impacts are
+time-independent, booked when the risk strikes.
+
 >>> import pmsim as pm
 >>> p = pm.Project(name="x", start="2027-01-04",
 ...     tasks=[pm.Task("A", duration=2, fixed_cost=100), pm.Task("B", duration=3, cost_per_day=50)],

@@ -1,4 +1,7 @@
-"""Schedule health check: the DCMA 14-point checks that need no status date (:func:`health_check`).
+"""Schedule health check: the eleven DCMA 14-point checks that run on a plan (:func:`health_check`).
+
+Points 9 (invalid dates), 11 (missed tasks) and 14 (baseline execution
+index) measure progress against a status date and are not run here.
 
 Which points run, their thresholds and the conventions where the DCMA
 pamphlet leaves room: ``docs/health-check.md``. :func:`warn_health` gives
@@ -23,16 +26,21 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .calendar import elapsed_working_days
 from .cpm import CRITICAL_TOLERANCE, cpm
 from .errors import PmsimWarning
 from .model import Project, require_project
 from ._kernels.links import FROM_FINISH, TO_FINISH, earliest_starts
 from .network import network
 
-__all__ = ["health_check", "warn_health", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS"]
+__all__ = ["health_check", "warn_health", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS", "HARD_CONSTRAINTS", "CPLI_THRESHOLD"]
 
 HIGH_FLOAT_DAYS = 44.0
 HIGH_DURATION_DAYS = 44.0
+# DCMA's hard constraints (must start / finish on, start / finish no later than), and P6's
+# start on / finish on, which fix a date in both directions as a must-start-on does.
+HARD_CONSTRAINTS = frozenset({"MSO", "MFO", "SNLT", "FNLT", "SO", "FO"})
+CPLI_THRESHOLD = 0.95
 
 
 def _percent(count: int, total: int) -> float:
@@ -88,8 +96,23 @@ def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE):
     return finish_moves & start_held, shift_moves
 
 
+def _cpli(project: Project, makespan: float) -> tuple[float, str]:
+    """DCMA point 13 on a plan: (critical path length + its float against the target) / critical path length.
+
+    The target is the project's ``must_finish_by``, else its ``deadline`` (the
+    end of that day); without either the index is NaN.
+    """
+    target = project.must_finish_by if project.must_finish_by is not None else project.deadline
+    if target is None or makespan <= 0:
+        return float("nan"), "n/a: the project has no deadline or must_finish_by to measure the float against"
+    day = target.date() if hasattr(target, "date") and callable(target.date) else target
+    float_days = float(elapsed_working_days(project, [day])[0]) - makespan
+    cpli = (makespan + float_days) / makespan
+    return cpli, f"critical path {makespan:g} working days, float {float_days:g} against {day}"
+
+
 def health_check(project: Project) -> pd.DataFrame:
-    """Run the DCMA-style checks that need no status date.
+    """Run the eleven DCMA checks that need no status date (all but 9, 11 and 14).
 
     Parameters
     ----------
@@ -101,7 +124,8 @@ def health_check(project: Project) -> pd.DataFrame:
         One row per check with columns ``dcma`` (the point number in the
         DCMA 14-point assessment), ``check``, ``rule`` (the threshold in
         words), ``threshold`` and ``value`` (a percentage, or a count of
-        tasks for the critical path test), ``passed``, ``tasks`` (a tuple of
+        tasks for the critical path test, the index itself for CPLI: NaN
+        when the project has no target date), ``passed``, ``tasks`` (a tuple of
         the offending task ids; for link checks, the successors) and
         ``note``.
 
@@ -161,9 +185,13 @@ def health_check(project: Project) -> pd.DataFrame:
     rows.append((4, "FS links", "at least 90 % of links finish-to-start", 90.0, value, value >= 90.0, other,
                  f"{n_links - len(other)} of {n_links} links are FS" if n_links else "no links"))
 
-    # 5. Hard constraints: the model has none.
-    rows.append((5, "hard constraints", "at most 5 % of tasks with a hard date constraint", 5.0, 0.0, True, [],
-                 "pmsim models no date constraints; importers warn about those they drop"))
+    # 5. Hard constraints, over the tasks not yet finished.
+    open_tasks = [t for t in project.tasks if t.actual_finish is None]
+    hard = [t.id for t in open_tasks
+            if t.constraint in HARD_CONSTRAINTS or t.secondary_constraint in HARD_CONSTRAINTS]
+    value = _percent(len(hard), len(open_tasks))
+    rows.append((5, "hard constraints", "at most 5 % of unfinished tasks with a hard date constraint", 5.0, value,
+                 value <= 5.0, hard, f"{len(hard)} of {len(open_tasks)} unfinished tasks (MSO MFO SNLT FNLT SO FO)"))
 
     # 6 and 8: float and duration, over tasks that are not milestones.
     work = table[~table["milestone"]]
@@ -171,10 +199,22 @@ def health_check(project: Project) -> pd.DataFrame:
     value = _percent(len(high_float), len(work))
     rows.append((6, "high float", f"at most 5 % of tasks with total float > {HIGH_FLOAT_DAYS:g} working days",
                  5.0, value, value <= 5.0, high_float, f"{len(high_float)} of {len(work)} tasks"))
+    negative = list(table.index[table["total_float"] < -CRITICAL_TOLERANCE])
+    value = _percent(len(negative), n_tasks)
+    rows.append((7, "negative float", "no task with negative total float", 0.0, value, not negative, negative,
+                 f"{len(negative)} of {n_tasks} tasks (a deadline or constraint the logic cannot meet)"))
     long_tasks = list(work.index[work["duration"] > HIGH_DURATION_DAYS + CRITICAL_TOLERANCE])
     value = _percent(len(long_tasks), len(work))
     rows.append((8, "high duration", f"at most 5 % of tasks longer than {HIGH_DURATION_DAYS:g} working days",
                  5.0, value, value <= 5.0, long_tasks, f"{len(long_tasks)} of {len(work)} tasks"))
+
+    # 10. Resources: work of a day or more should carry resources or a cost.
+    loaded = {t.id for t in project.tasks if t.resources or t.fixed_cost > 0 or t.cost_per_day > 0}
+    day_long = work[work["duration"] >= 1.0 - CRITICAL_TOLERANCE]
+    unloaded = [t for t in day_long.index if t not in loaded]
+    value = _percent(len(unloaded), len(day_long))
+    rows.append((10, "resources", "every task of a working day or more has resources or a cost", 0.0, value,
+                 not unloaded, unloaded, f"{len(unloaded)} of {len(day_long)} tasks of a day or more"))
 
     # 12. Critical path test.
     es = net.to_topological(table["early_start"].to_numpy(dtype=float))
@@ -189,6 +229,11 @@ def health_check(project: Project) -> pd.DataFrame:
     rows.append((12, "critical path test", "every critical task delays the finish when it is lengthened", 0.0,
                  float(len(broken)), not broken, broken,
                  f"{int(critical.sum())} critical tasks; value = tasks that break the chain"))
+
+    # 13. Critical path length index.
+    cpli, note = _cpli(project, float(schedule.makespan))
+    rows.append((13, "CPLI", f"critical path length index at least {CPLI_THRESHOLD:g}", CPLI_THRESHOLD, cpli,
+                 bool(np.isnan(cpli) or cpli >= CPLI_THRESHOLD - 1e-12), [], note))
 
     out = pd.DataFrame(rows, columns=["dcma", "check", "rule", "threshold", "value", "passed", "tasks", "note"])
     out["tasks"] = [tuple(t) for t in out["tasks"]]
@@ -205,7 +250,8 @@ def health_summary(project: Project, source: str = "") -> str | None:
     parts = []
     for row in failed.itertuples():
         shown = ", ".join(row.tasks[:5]) + (", ..." if len(row.tasks) > 5 else "")
-        value = f"{row.value:g}" if row.check == "critical path test" else f"{row.value:.1f} %"
+        value = (f"{row.value:g}" if row.check == "critical path test" else f"{row.value:.2f}"
+                 if row.check == "CPLI" else f"{row.value:.1f} %")
         parts.append(f"{row.check} ({value}: {shown})")
     prefix = f"{source}: " if source else ""
     return (f"{prefix}schedule health check: {len(failed)} of {len(table)} DCMA checks failed: "
@@ -226,7 +272,7 @@ def warn_health(project: Project, source: str, stacklevel: int = 2) -> None:
     ...     warnings.simplefilter("always")
     ...     warn_health(p, "x.xml")
     >>> print(caught[0].message)
-    x.xml: schedule health check: 1 of 8 DCMA checks failed: leads (100.0 %: B). See pm.health_check(project).
+    x.xml: schedule health check: 2 of 11 DCMA checks failed: leads (100.0 %: B); resources (100.0 %: A, B). See pm.health_check(project).
     """
     message = health_summary(project, source)
     if message:

@@ -97,14 +97,17 @@ def _health_section(project: Project) -> str:
     rows = []
     for _, r in checks.iterrows():
         verdict = '<span class="pass">pass</span>' if r["passed"] else '<span class="fail">fail</span>'
+        if r["value"] != r["value"]:  # NaN: the check does not apply (CPLI without a target date)
+            verdict = "n/a"
         rows.append(
             f"<tr><td>{int(r['dcma'])}</td><td class='text'>{escape(r['check'])}</td><td class='text'>{escape(r['rule'])}</td>"
             f"<td>{escape(cell_text(float(r['value'])))}</td><td>{verdict}</td>"
             f"<td class='text'>{escape(cell_text(r['tasks']))}</td><td class='text'>{escape(r['note'])}</td></tr>"
         )
     failed = int((~checks["passed"]).sum())
-    intro = (f"<p>The DCMA 14-point checks that need no status date: {len(checks) - failed} of {len(checks)} "
-             f"pass. Values are percentages, except the critical path test (a count of tasks).</p>")
+    intro = (f"<p>The DCMA 14-point checks that need no status date (all but 9, 11 and 14): {len(checks) - failed} "
+             f"of {len(checks)} pass. Values are percentages, except the critical path test (a count of tasks) and "
+             "CPLI (the index itself).</p>")
     head = ("<thead><tr><th>DCMA</th><th class='text'>check</th><th class='text'>rule</th><th>value</th>"
             "<th>result</th><th class='text'>tasks</th><th class='text'>note</th></tr></thead>")
     body = f'<div class="scroll"><table class="data health">{head}<tbody>{"".join(rows)}</tbody></table></div>'
@@ -201,6 +204,23 @@ def _constraints_part(schedule) -> str:
             "days of the task's calendar.</p>" + table(shown, index=False))
 
 
+def _pert_gap(project: Project, sim, pert_mean: float) -> str:
+    """Why PERT's mean is earlier: merge bias (paths that join, the latest wins) and the risk register it ignores.
+
+    A run without the risks (same iterations and seed) splits the gap of the means exactly.
+    """
+    gap = sim.mean - pert_mean
+    text = (f"PERT sees one path and no risks: its mean finish is {gap:.1f} working days earlier than the "
+            "simulation's.")
+    if not project.risks:
+        return text + " Without a risk register, all of it is merge bias: near-critical paths that join, where the latest wins."
+    from .simulation import simulate
+
+    calm = simulate(project, iterations=sim.iterations, seed=sim.seed, risks=False)
+    return (text + f" Of those, {calm.mean - pert_mean:.1f} are merge bias (a run without the risks: paths that join, "
+            f"where the latest wins) and {sim.mean - calm.mean:.1f} come from the risk register.")
+
+
 def _risk_section(project: Project, sim) -> str:
     from . import plot
     from .pert import pert
@@ -216,8 +236,9 @@ def _risk_section(project: Project, sim) -> str:
     parts = [
         f"<p>{sim.iterations:,} iterations (seed {sim.seed}): in each, every task's duration is drawn from its "
         "estimate, each risk of the register occurs with its probability, and the forward pass gives the "
-        "finish. Analytic PERT (the critical path of the mean schedule, read as normal) is shown beside it; "
-        "where paths merge it is optimistic. Days are working days of the project calendar from the start.</p>",
+        "finish. Analytic PERT (the critical path of the mean schedule, read as normal) is shown beside it. "
+        f"{escape(_pert_gap(project, sim, analytic.mean))} "
+        "Days are working days of the project calendar from the start.</p>",
         pair(table(pdates), figure(plot.histogram(sim), "Histogram of the simulated finish date")),
         "<details><summary>All summary numbers</summary>",
         key_values({k: v for k, v in sim.summary()["value"].items()
@@ -310,9 +331,15 @@ def _budget_section(project: Project, sim, headline: dict) -> str:
     headline["expected cost"] = money(sim.cost_mean, cur)
     headline["P(within budget)"] = share(joint.p_on_budget)
     headline["joint confidence"] = share(joint.jcl)
+    per_day = (f"The project also costs {money(project.cost_per_day, cur)} per working day until the finish."
+               if project.cost_per_day else
+               "No cost runs per project day (the project's cost_per_day), so a delay costs money only where "
+               "costed work runs longer.")
     parts = [
         f"<p>Each task costs its fixed cost plus its daily rate (own rate and resources) times its duration, so "
-        f"the simulated cost follows the simulated durations; risks add their cost impact. Baseline cost (BAC, "
+        f"the simulated cost follows the simulated task durations; risks add their cost impact. "
+        f"{escape(per_day)} "
+        f"Baseline cost (BAC, "
         f"every task at its planned duration): <strong>{escape(money(bac, cur))}</strong>; budget: "
         f"<strong>{escape(money(budget, cur))}</strong>.</p>",
         "<h3>Cost by phase</h3>",

@@ -48,7 +48,8 @@ from .montecarlo.requests import (
     positive_int,
 )
 from .montecarlo.runner import DEFAULT_CHUNK, EngineRun, run, task_dates
-from .montecarlo.statistics import achieved_correlation, duration_sensitivity, risk_summary
+from .montecarlo.indices import sensitivity_indices
+from .montecarlo.statistics import achieved_correlation, duration_sensitivity, risk_summary, varying_tasks
 
 __all__ = ["simulate", "Simulation", "simulate_plan", "check_iterations"]
 
@@ -312,8 +313,28 @@ class Simulation:
 
     @functools.cached_property
     def cruciality(self) -> pd.Series:
-        """Criticality × sensitivity, per task."""
-        return (self.criticality * self.sensitivity).rename("cruciality")
+        """The cruciality index CRI, per task: the absolute Pearson correlation of its duration with the finish (Williams 1992).
+
+        It used to be criticality × sensitivity, which is not the
+        literature's index; :meth:`sensitivity_indices` gives it with CI, SI,
+        SSI and the Spearman and Kendall forms.
+        """
+        return self.sensitivity_indices()["CRI_r"].rename("cruciality")
+
+    def sensitivity_indices(self) -> pd.DataFrame:
+        """CI, SI, SSI and CRI (``CRI_r`` Pearson, ``CRI_rho`` Spearman, ``CRI_tau`` Kendall) per task.
+
+        Definitions and sources: ``pmsim/montecarlo/indices.py`` and
+        ``docs/monte-carlo.md``. Regenerated from the seed; holds the tasks'
+        durations (4 bytes × iterations × tasks, at most ``pmsim.limits.CHUNK_BYTES``) while it runs.
+        """
+        if "_indices" not in self.__dict__:
+            chunks = self.iter_task_dates()
+            object.__setattr__(self, "_indices", sensitivity_indices(
+                self._plan.net, self.project.task_ids, chunks, self.finish,
+                self.criticality.to_numpy(), self.sensitivity.to_numpy(),
+                self._plan.net.to_project(varying_tasks(self._plan))))
+        return self.__dict__["_indices"].copy()
 
     @functools.cached_property
     def achieved_correlation(self) -> pd.DataFrame | None:

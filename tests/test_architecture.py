@@ -31,6 +31,7 @@ LONG_MODULES = {
                               "links, resources, calendars, risks, branches)",
     "pmsim/model/entities.py": "one job, the four entities and their validation; Task carries the whole time "
                                "model of MS Project and P6 (constraints, progress, manual starts, delays, branches)",
+    "pmsim/simulation.py": "one job, the Simulation result: P-dates, costs and the per-task indices it regenerates",
     "pmsim/widgets/panel.py": "the what-if panel: its controls, outputs and scenario table",
 }
 SIZE_GUIDE = 600

@@ -184,6 +184,10 @@ class Task:
     ev_method : str
         How earned value measures it: ``percent_complete`` (the default), ``0/100``, ``50/50``
         (or any ``a/b``), ``milestones:25;50;100`` or ``level_of_effort`` (``docs/costs-and-earned-value.md``).
+    crash_duration, crash_cost : float, optional
+        Schedule compression (:func:`pmsim.crash`): the shortest duration the task can be
+        done in (working days, at most its planned duration) and its total cost when done in
+        that time (the textbook's "crash cost", at least its normal cost). Give both or neither.
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -219,6 +223,8 @@ class Task:
     existence: float = 1.0
     branch: str = ""
     ev_method: str = "percent_complete"
+    crash_duration: float | None = None
+    crash_cost: float | None = None
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -283,6 +289,20 @@ class Task:
         set_("branch", "" if self.branch is None else str(self.branch).strip())
         self._check_constraints(who)
         self._check_progress(who)
+        self._check_crash(who)
+
+    def _check_crash(self, who: str) -> None:
+        """Crash duration and cost: numbers >= 0, both or neither (their bounds need the cost model: pm.crash)."""
+        given = {}
+        for name in ("crash_duration", "crash_cost"):
+            value = getattr(self, name)
+            blank = value is None or (isinstance(value, float) and math.isnan(value)) or (
+                isinstance(value, str) and not value.strip())
+            given[name] = None if blank else valid_number(who, name, value, minimum=0)
+            object.__setattr__(self, name, given[name])
+        if (given["crash_duration"] is None) != (given["crash_cost"] is None):
+            missing = "crash_cost" if given["crash_cost"] is None else "crash_duration"
+            raise ValidationError(f"{who}: crash_duration and crash_cost go together; {missing} is missing")
 
     def _check_constraints(self, who: str) -> None:
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731

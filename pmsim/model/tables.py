@@ -66,6 +66,7 @@ TASK_COLUMNS = (
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
     "existence", "branch",
     "ev_method",
+    "crash_duration", "crash_cost",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
@@ -92,7 +93,7 @@ NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
     "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day",
     "existence", "post_probability", "post_optimistic", "post_most_likely", "post_pessimistic", "post_cost_impact",
-    "response_cost"})
+    "response_cost", "crash_duration", "crash_cost"})
 _MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
 # The long names of date constraints, as MS Project and P6 show them, read as their codes.
 _CONSTRAINT_NAMES = {
@@ -826,6 +827,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 existence=_default(_number(row.get("existence"), "existence"), 1.0),
                 branch=_text(row.get("branch")),
                 ev_method=_text(row.get("ev_method")),
+                crash_duration=_number(row.get("crash_duration"), "crash_duration"),
+                crash_cost=_number(row.get("crash_cost"), "crash_cost"),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
@@ -1051,6 +1054,7 @@ def project_to_frames(project) -> dict:
             "actual_cost": t.actual_cost,
             "existence": None if t.existence == 1.0 and not t.branch else t.existence, "branch": t.branch,
             "ev_method": "" if t.ev_method == "percent_complete" else t.ev_method,
+            "crash_duration": t.crash_duration, "crash_cost": t.crash_cost,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:

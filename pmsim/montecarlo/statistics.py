@@ -12,9 +12,19 @@ from .._kernels import launching
 from .plan import BLOCK, Plan
 from .runner import EngineRun, regenerate_durations, threads
 
-__all__ = ["duration_sensitivity", "achieved_correlation", "risk_summary"]
+__all__ = ["duration_sensitivity", "achieved_correlation", "risk_summary", "varying_tasks"]
 
 _REGENERATED_VALUES = 2**25  # float32 samples held at once when regenerating (128 MB)
+
+
+def varying_tasks(plan: Plan) -> np.ndarray:
+    """Per task (topological order): can its sampled duration vary (an uncertain estimate, a risk on it, or
+    a chance that it does not exist)?"""
+    from .._kernels.random import FIXED
+
+    return np.array([not plan.override_mask[j]
+                     and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j] or plan.exist_row[j] >= 0)
+                     for j in range(plan.n)], dtype=bool)
 
 
 def duration_sensitivity(plan: Plan, finish: np.ndarray) -> np.ndarray:
@@ -27,13 +37,10 @@ def duration_sensitivity(plan: Plan, finish: np.ndarray) -> np.ndarray:
     from scipy.stats import rankdata
 
     from .._kernels.montecarlo import spearman_rows
-    from .._kernels.random import FIXED
 
     m, n = finish.shape[0], plan.n
     rank = rankdata(finish.astype(np.float32), method="average") - (m + 1) / 2.0
-    varies = [j for j in range(n)
-              if not plan.override_mask[j]
-              and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j] or plan.exist_row[j] >= 0)]
+    varies = list(np.flatnonzero(varying_tasks(plan)))
     out = np.zeros(n)
     group = max(1, _REGENERATED_VALUES // m)
     for g0 in range(0, len(varies), group):

@@ -22,10 +22,12 @@ def chain(n, first=0, duration=1):
 def test_table_shape():
     table = pm.health_check(make_project([("A", 1), ("B", 1)], [("A", "B")]))
     assert list(table.columns) == ["dcma", "check", "rule", "threshold", "value", "passed", "tasks", "note"]
-    assert table["dcma"].tolist() == [1, 2, 3, 4, 5, 6, 8, 12]
+    assert table["dcma"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13]
     assert table["check"].tolist() == ["missing logic", "leads", "lags", "FS links", "hard constraints",
-                                       "high float", "high duration", "critical path test"]
-    assert table["passed"].all()
+                                       "high float", "negative float", "high duration", "resources",
+                                       "critical path test", "CPLI"]
+    # Only the resources check fails: neither task carries a resource or a cost.
+    assert table.loc[~table["passed"], "check"].tolist() == ["resources"]
 
 
 def test_missing_logic_exempts_the_start_and_the_finish():
@@ -78,10 +80,75 @@ def test_no_links():
     assert (r["value"], r["passed"], r["note"]) == (100.0, True, "no links")
 
 
-def test_hard_constraints_are_never_found():
-    r = row(make_project([("A", 1)]), "hard constraints")
-    assert (r["value"], r["passed"]) == (0.0, True)
-    assert "no date constraints" in r["note"]
+def test_hard_constraints_count_mso_mfo_snlt_fnlt_but_not_snet_fnet_or_deadlines():
+    # 20 tasks in a chain; 19 unfinished. Hard: T1 (MSO), T2 (secondary FNLT); soft: T3 (SNET), T4 (deadline).
+    tasks, links = chain(20)
+    tasks = [pm.Task(t, duration=d) for t, d in tasks]
+    tasks[0] = tasks[0].replace(actual_start="2027-01-04", actual_finish="2027-01-04", constraint="MSO",
+                                constraint_date="2027-01-04")  # finished: not counted
+    tasks[1] = tasks[1].replace(constraint="MSO", constraint_date="2027-01-05")
+    tasks[2] = tasks[2].replace(constraint="SNET", constraint_date="2027-01-05",
+                                secondary_constraint="FNLT", secondary_constraint_date="2027-01-29")
+    tasks[3] = tasks[3].replace(constraint="SNET", constraint_date="2027-01-06")
+    tasks[4] = tasks[4].replace(deadline="2027-02-26")
+    p = make_project(tasks, links, status_date="2027-01-04")
+    r = row(p, "hard constraints")
+    assert r["tasks"] == ("T1", "T2")
+    assert r["value"] == pytest.approx(100 * 2 / 19)  # 10.5 % of the 19 unfinished tasks
+    assert not r["passed"]
+
+
+def test_one_hard_constraint_in_twenty_tasks_passes():
+    tasks, links = chain(20)
+    tasks = [pm.Task(t, duration=d) for t, d in tasks]
+    tasks[5] = tasks[5].replace(constraint="FNLT", constraint_date="2027-03-31")
+    r = row(make_project(tasks, links), "hard constraints")
+    assert (r["value"], r["passed"], r["tasks"]) == (5.0, True, ("T5",))
+
+
+def test_negative_float_against_a_deadline():
+    # A (5 days) -> B (5 days); B's deadline is the end of day 8 (Wed 13 Jan): both float -2 days.
+    p = make_project([pm.Task("A", duration=5), pm.Task("B", duration=5, deadline="2027-01-13"),
+                      pm.Task("C", duration=1)], [("A", "B")])
+    r = row(p, "negative float")
+    assert r["tasks"] == ("A", "B")
+    assert r["value"] == pytest.approx(200 / 3)
+    assert not r["passed"]
+    assert row(make_project([("A", 5), ("B", 5)], [("A", "B")]), "negative float")["passed"]
+
+
+def test_resources_flag_day_long_work_without_resources_or_cost():
+    p = pm.Project(name="x", start="2027-01-04", resources=[pm.Resource("dev", capacity=1)], tasks=[
+        pm.Task("A", duration=3, resources={"dev": 1}),
+        pm.Task("B", duration=2, cost_per_day=100),
+        pm.Task("C", duration=1, fixed_cost=500),
+        pm.Task("D", duration=4),                 # a day or more, nothing assigned
+        pm.Task("E", duration=0.5),               # shorter than a day: exempt
+        pm.Task("M", milestone=True)])            # a milestone: exempt
+    r = row(p, "resources")
+    assert r["tasks"] == ("D",)
+    assert r["value"] == 25.0  # 1 of the 4 tasks of a day or more
+    assert not r["passed"]
+
+
+@pytest.mark.parametrize("target, cpli, passed", [
+    # 20 working days of work from Mon 4 Jan 2027; Fri 5 Feb is the end of working day 25.
+    ({"deadline": "2027-02-05"}, 25 / 20, True),
+    # Mon 25 Jan is the end of day 16: float -4, CPLI 16 / 20 = 0.8.
+    ({"must_finish_by": "2027-01-25"}, 16 / 20, False),
+    # Exactly on time: Fri 29 Jan is the end of day 20.
+    ({"deadline": "2027-01-29"}, 1.0, True),
+])
+def test_cpli_against_the_target_finish(target, cpli, passed):
+    p = make_project([("A", 12), ("B", 8)], [("A", "B")], honor_constraints=False, **target)
+    r = row(p, "CPLI")
+    assert (r["value"], r["passed"]) == (pytest.approx(cpli), passed)
+
+
+def test_cpli_without_a_target_is_not_applicable():
+    r = row(make_project([("A", 2)]), "CPLI")
+    assert r["value"] != r["value"]  # NaN
+    assert r["passed"] and r["note"].startswith("n/a")
 
 
 def test_high_float_and_high_duration():
