@@ -12,6 +12,7 @@ schedule            :func:`gantt`, :func:`network`
 simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
                     :func:`criticality`, :func:`cost_histogram`, :func:`risk_ranking`
 cost                :func:`budget_burn`, :func:`jcl`
+what changed        :func:`waterfall`
 resources           :func:`resource_profile`
 earned value        :func:`evm`
 ==================  ===========================================================
@@ -32,8 +33,10 @@ from .ranking import risk_ranking
 from .resources import resource_profile
 from .risk import cdf, cost_histogram, criticality, histogram, tornado
 from .schedule import gantt, network
+from .waterfall import waterfall
 
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
     "budget_burn", "jcl", "resource_profile", "evm", "risk_ranking",
+    "waterfall",
 ]
