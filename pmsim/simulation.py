@@ -350,6 +350,20 @@ class Simulation:
         risks = [self.project.risk(rid) for rid in self._plan.risk_ids]
         return rank_risks(self._plan, self.iterations, self.finish, self.cost, risks, self._scheduler)
 
+    def merge_bias(self) -> pd.DataFrame:
+        """Per task with two or more predecessors: how many working days later it starts on average than
+        the latest of its predecessors' expected dates (E[max] - max E), and than its PERT date.
+
+        Columns ``name``, ``predecessors``, ``latest_predecessor``,
+        ``predecessor_date``, ``expected_start``, ``merge_bias``,
+        ``pert_start``, ``vs_pert`` (see :mod:`pmsim.montecarlo.merges`);
+        largest bias first. Task dates are regenerated from the seed. See
+        :func:`pmsim.plot.merge_bias`.
+        """
+        from .montecarlo.merges import merge_bias
+
+        return merge_bias(self)
+
     # ------------------------------------------------------------ summaries
 
     def summary(self) -> pd.DataFrame:

@@ -10,7 +10,8 @@ one red, :data:`CRITICAL`.
 ==================  ===========================================================
 schedule            :func:`gantt`, :func:`network`
 simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
-                    :func:`criticality`, :func:`cost_histogram`, :func:`risk_ranking`
+                    :func:`criticality`, :func:`cost_histogram`, :func:`risk_ranking`,
+                    :func:`merge_bias`
 cost                :func:`budget_burn`, :func:`jcl`
 what changed        :func:`waterfall`
 resources           :func:`resource_profile`
@@ -29,6 +30,7 @@ earned value        :func:`evm`
 from ._common import CRITICAL
 from .budget import budget_burn, jcl
 from .evm import evm
+from .merges import merge_bias
 from .ranking import risk_ranking
 from .resources import resource_profile
 from .risk import cdf, cost_histogram, criticality, histogram, tornado
@@ -38,5 +40,5 @@ from .waterfall import waterfall
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
     "budget_burn", "jcl", "resource_profile", "evm", "risk_ranking",
-    "waterfall",
+    "waterfall", "merge_bias",
 ]
