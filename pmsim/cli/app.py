@@ -15,11 +15,11 @@ import sys
 import pmsim as pm
 
 from ..terminal_text import for_terminal
-from . import earned_value, pages, risk, schedules
+from . import earned_value, pages, risk, schedules, why
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
-COMMANDS = [*schedules.COMMANDS, *risk.COMMANDS, *earned_value.COMMANDS, *pages.COMMANDS]
+COMMANDS = [*schedules.COMMANDS, *risk.COMMANDS, *why.COMMANDS, *earned_value.COMMANDS, *pages.COMMANDS]
 
 
 class _Parser(argparse.ArgumentParser):
