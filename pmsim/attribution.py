@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -161,41 +161,104 @@ class _Coalitions:
         self.changes, self.iterations, self.seed = changes, iterations, seed
         self.table: dict[int, np.ndarray] = {}
         self._correlated: dict = {}
+        self._registers: dict = {}  # the groups other than risks (a mask) -> a shared plan, or None
 
     def evaluate(self, masks, callback=None) -> None:
         todo = [m for m in dict.fromkeys(masks) if m not in self.table]
+        full = (1 << len(self.changes.groups)) - 1
         for k, mask in enumerate(todo):
             chosen = [g for b, g in enumerate(self.changes.groups) if mask >> b & 1]
             project, settings = self.changes.mix(chosen)
-            self.table[mask] = self._numbers(project, settings)
+            shared = None if mask in (0, full) else self._register_plan(mask, settings)
+            if shared is None:
+                self.table[mask] = self._numbers(project, settings)
+            else:
+                plan, versions = shared
+                active = np.array([(mask >> bit & 1) == side if bit >= 0 else True for bit, side in versions])
+                self.table[mask] = self._run(replace(plan, risk_probability=plan.risk_probability * active), None)
             if callback is not None:
                 callback(k + 1, len(todo))
 
-    def _numbers(self, project: Project, settings: Settings) -> np.ndarray:
-        """P50, P80 (working days) and mean cost of one run: the numbers :func:`pmsim.simulate` gives."""
+    def _register_plan(self, mask: int, settings: Settings):
+        """For a coalition that is not levelled and has no progress: one plan shared by every coalition
+        with the same other groups, whose register holds both versions of each changed risk (the
+        changed one under a stand-in id with the original's random streams), and per risk entry
+        ``(bit, side)``: it plays when group ``bit`` is chosen (side 1) or not (side 0); bit -1: always.
+
+        A risk that does not play has probability 0: it adds nothing (0 days, factor 1, no cost), and
+        every other draw is unchanged, so the numbers are those of the coalition's own project.
+        """
         from .io.progress_table import has_progress
+
+        groups = self.changes.groups
+        risk_bits = {g[len("risk "):]: b for b, g in enumerate(groups) if g.startswith("risk ")}
+        if settings.levelled or not risk_bits:
+            return None
+        rest = mask & ~sum(1 << b for b in risk_bits.values())
+        if rest in self._registers:
+            return self._registers[rest]
+        others = [g for b, g in enumerate(groups) if rest >> b & 1]
+        before, _ = self.changes.mix(others)
+        after, _ = self.changes.mix(others + [groups[b] for b in risk_bits.values()])
+        if has_progress(before) or has_progress(after):
+            self._registers[rest] = None
+            return None
+        old = {r.id: r for r in before.risks}
+        new = {r.id: r for r in after.risks}
+        register, versions, stand_ins = [], [], {}
+        for rid in list(old) + [r for r in new if r not in old]:
+            bit = risk_bits.get(rid, -1)
+            if rid in old:
+                register.append(old[rid])
+                versions.append((bit, 0) if bit >= 0 and old[rid] != new.get(rid) else (-1, 0))
+            if rid in new and bit >= 0 and new[rid] != old.get(rid):
+                stand_in = _stand_in(rid, set(old) | set(new)) if rid in old else rid
+                stand_ins[len(register)] = len(register) - 1 if rid in old else None
+                register.append(new[rid].replace(id=stand_in))
+                versions.append((bit, 1))
+        union = before.replace(risks=tuple(register))
+        plan = self._plan(union, settings)
+        occur, impact = plan.risk_occur_stream.copy(), plan.risk_impact_stream.copy()
+        for k, original in stand_ins.items():
+            if original is not None:  # the changed version draws the numbers of the risk it replaces
+                occur[k], impact[k] = occur[original], impact[original]
+        self._registers[rest] = (replace(plan, risk_occur_stream=occur, risk_impact_stream=impact), versions)
+        return self._registers[rest]
+
+    def _plan(self, project: Project, settings: Settings, remaining=None):
+        """The engine plan of ``project`` as :func:`pmsim.simulate` builds it (correlation shared)."""
         from .montecarlo.plan import make_plan
         from .montecarlo.requests import check_reach
-        from .montecarlo.runner import run
-        from .reforecast import reforecast_plan, remaining_work
+        from .reforecast import reforecast_plan
 
-        remaining = remaining_work(project) if has_progress(project) else None
         sampled = project if remaining is None else remaining.project
         check_reach(sampled)
         correlation = _correlation(sampled, settings.correlation)
         plan = make_plan(sampled, self.seed, None)
         if correlation is not None:
             plan = self._correlate(plan, sampled, correlation)
-        if remaining is not None:
-            plan = reforecast_plan(plan, remaining)
+        return plan if remaining is None else reforecast_plan(plan, remaining)
+
+    def _run(self, plan, scheduler) -> np.ndarray:
+        from .montecarlo.runner import run
+
+        result = run(plan, self.iterations, schedule_batch=scheduler)
+        p50, p80 = np.percentile(result.finish, [50, 80], method="inverted_cdf")
+        return np.array([p50, p80, result.cost.mean()])
+
+    def _numbers(self, project: Project, settings: Settings) -> np.ndarray:
+        """P50, P80 (working days) and mean cost of one run: the numbers :func:`pmsim.simulate` gives."""
+        from .io.progress_table import has_progress
+        from .reforecast import remaining_work
+
+        remaining = remaining_work(project) if has_progress(project) else None
+        plan = self._plan(project, settings, remaining)
         scheduler = None
         if settings.levelled:
             from .levelled_montecarlo import levelled_scheduler
 
-            scheduler = levelled_scheduler(sampled, plan)
-        result = run(plan, self.iterations, schedule_batch=scheduler)
-        p50, p80 = np.percentile(result.finish, [50, 80], method="inverted_cdf")
-        return np.array([p50, p80, result.cost.mean()])
+            scheduler = levelled_scheduler(project if remaining is None else remaining.project, plan)
+        return self._run(plan, scheduler)
 
     def _correlate(self, plan, project: Project, correlation):
         """``plan`` with the correlation of ``make_plan(project, seed, correlation)``, prepared once per
@@ -225,6 +288,14 @@ class _SharedDraws(Plan):
         if key not in self.draws:
             self.draws[key] = super().correlated_uniforms(first, count, iterations)
         return self.draws[key]
+
+
+def _stand_in(rid: str, taken: set) -> str:
+    """An id for the changed version of risk ``rid`` beside the original (in no project the user sees)."""
+    k = 1
+    while f"{rid} (changed {k})" in taken:
+        k += 1
+    return f"{rid} (changed {k})"
 
 
 def _key(correlation):

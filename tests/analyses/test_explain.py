@@ -217,3 +217,32 @@ def test_no_change_gives_an_empty_table():
     assert why.empty and list(why.columns) == COLUMNS
     assert why.attrs["start"] == why.attrs["end"]
     assert isinstance(why, pd.DataFrame)
+
+
+def test_coalitions_sharing_one_register_plan_give_the_numbers_of_their_own_projects():
+    # Risk-only differences share one plan whose register holds both versions of each changed risk; every
+    # coalition must still give exactly what pm.simulate gives on the project of that mix.
+    from pmsim.attribution import _Coalitions
+
+    p = chain().replace(risks=(
+        pm.Risk("R1", "", 0.5, tasks=("A", "B"), optimistic=1, most_likely=2, pessimistic=5, cost_impact=300),
+        pm.Risk("R2", "", 0.4, tasks=("B",), optimistic=1, most_likely=3, pessimistic=4),
+        pm.Risk("D1", "", 0.6, tasks=("A", "B", "C"), kind="driver", optimistic=0.9, most_likely=1.1,
+                pessimistic=1.4),
+        pm.Risk("R4", "", 0.3, tasks=("C",), optimistic=1, most_likely=1, pessimistic=2)))
+    changed = p.replace(
+        tasks=tuple(t.replace(estimate=t.estimate.scaled(1.2)) for t in p.tasks),
+        risks=(pm.Risk("R1", "", 0.8, tasks=("B",), optimistic=2, most_likely=3, pessimistic=6, cost_impact=300),
+               p.risks[2].replace(probability=0.9), p.risks[3],
+               pm.Risk("D2", "", 0.5, tasks=("C",), kind="driver", optimistic=1.0, most_likely=1.2,
+                       pessimistic=1.5)))
+    changes = diff(p, changed)
+    assert changes.groups == (ESTIMATES, "risk R1", "risk R2", "risk D1", "risk D2")
+    values = _Coalitions(changes, 1500, 7)
+    values.evaluate(range(2**5))
+    assert values._registers  # the shared plans were used
+    for mask in range(2**5):
+        chosen = [g for b, g in enumerate(changes.groups) if mask >> b & 1]
+        project, _ = changes.mix(chosen)
+        expected = numbers(project, 1500, 7)
+        assert values.table[mask].tolist() == [expected[c] for c in COLUMNS], chosen
