@@ -86,7 +86,7 @@ def explain(project: Project, change, iterations: int = 10_000, seed=0, *, corre
     levelled : bool
         Whether the base is simulated levelled (a Scenario may switch it).
     permutations : int, optional
-        None (default): every coalition up to :data:`EXACT_GROUPS` groups
+        None (default): every coalition up to 8 groups
         (exact), 32 random orders above. A number: sample that many random
         orders (in antithetic pairs, each order and its reverse) whatever
         the number of groups.
@@ -118,8 +118,8 @@ def explain(project: Project, change, iterations: int = 10_000, seed=0, *, corre
         shares, errors, orders = _exact(values.table, n), np.zeros((n, 3)), math.factorial(n)
         method = "exact"
     else:
-        count = DEFAULT_PERMUTATIONS if permutations is None else int(permutations)
-        if count < 2:
+        count = DEFAULT_PERMUTATIONS if permutations is None else permutations
+        if isinstance(count, (bool, np.bool_)) or not isinstance(count, (int, np.integer)) or count < 2:
             raise ValidationError(f"explain: permutations must be >= 2, got {permutations!r}")
         shares, errors, orders = _sampled(values, n, count, seed, callback)
         method = "sampled"

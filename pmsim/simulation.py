@@ -356,7 +356,7 @@ class Simulation:
 
         Columns ``name``, ``predecessors``, ``latest_predecessor``,
         ``predecessor_date``, ``expected_start``, ``merge_bias``,
-        ``pert_start``, ``vs_pert`` (see :mod:`pmsim.montecarlo.merges`);
+        ``pert_start``, ``vs_pert`` (defined in ``pmsim/montecarlo/merges.py``);
         largest bias first. Task dates are regenerated from the seed. See
         :func:`pmsim.plot.merge_bias`.
         """

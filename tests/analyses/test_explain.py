@@ -209,6 +209,8 @@ def test_bad_input_is_refused_with_a_clear_error():
         pm.explain(p, pm.Scenario("s"), iterations=0)
     with pytest.raises(pm.ValidationError, match="permutations"):
         pm.explain(p, pm.Scenario("s", multiplier=2), iterations=10, permutations=1)
+    with pytest.raises(pm.ValidationError, match="permutations must be >= 2, got 'many'"):
+        pm.explain(p, pm.Scenario("s", multiplier=2), iterations=10, permutations="many")
 
 
 def test_no_change_gives_an_empty_table():
