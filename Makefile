@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_widgets.py
 	$(BIN)/python benchmarks/bench_calendars.py
 	$(BIN)/python benchmarks/bench_level_calendars.py
+	$(BIN)/python benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis
