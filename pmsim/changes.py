@@ -10,7 +10,7 @@ attribute a change in the P80 to its causes (:mod:`pmsim.attribution`).
 The groups, and the fields each one holds:
 
 - ``estimates``: task estimates and cost rates (``estimate``, ``fixed_cost``,
-  ``cost_per_day``; a resource's ``cost_per_day``);
+  ``cost_per_day``; a resource's ``cost_per_day``; the project's ``cost_per_day``);
 - ``risk <id>``: one group per risk of the register that was added, removed
   or edited (probability, impact, tasks, cost, kind);
 - ``levelling``: resources (added, removed, ``capacity``, ``calendar``),
@@ -19,7 +19,7 @@ The groups, and the fields each one holds:
   constraints, deadlines of tasks, ``must_finish_by``, ``lag_calendar``,
   ``honor_constraints``;
 - ``logic``: tasks added or removed, links (type, lag, added, removed),
-  milestones;
+  milestones, a task's ``existence`` and ``branch``;
 - ``progress``: actual dates, remaining durations, percent complete, actual
   cost, the status date and ``progress_rule``;
 - ``correlation``: the correlation of the run (and the phases, which group
@@ -57,7 +57,7 @@ _TASK_FIELDS = {
     "secondary_constraint": CALENDARS, "secondary_constraint_date": CALENDARS, "deadline": CALENDARS,
     "actual_start": PROGRESS, "actual_finish": PROGRESS, "remaining_duration": PROGRESS,
     "percent_complete": PROGRESS, "actual_cost": PROGRESS,
-    "milestone": LOGIC,
+    "milestone": LOGIC, "existence": LOGIC, "branch": LOGIC,
     "phase": CORRELATION,
     "id": None, "name": None,
 }
@@ -66,6 +66,7 @@ _PROJECT_FIELDS = {
     "calendar": CALENDARS, "calendars": CALENDARS, "start": CALENDARS, "start_time": CALENDARS,
     "must_finish_by": CALENDARS, "lag_calendar": CALENDARS, "honor_constraints": CALENDARS,
     "status_date": PROGRESS, "progress_rule": PROGRESS,
+    "cost_per_day": ESTIMATES,
     "name": None, "description": None, "currency": None, "budget": None, "deadline": None, "total_float": None,
     "tasks": None, "dependencies": None, "resources": None, "risks": None,  # compared item by item
 }

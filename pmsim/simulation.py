@@ -383,15 +383,9 @@ class Simulation:
         return rank_risks(self._plan, self.iterations, self.finish, self.cost, risks, self._scheduler)
 
     def merge_bias(self) -> pd.DataFrame:
-        """Per task with two or more predecessors: how many working days later it starts on average than
-        the latest of its predecessors' expected dates (E[max] - max E), and than its PERT date.
-
-        Columns ``name``, ``predecessors``, ``latest_predecessor``,
-        ``predecessor_date``, ``expected_start``, ``merge_bias``,
-        ``pert_start``, ``vs_pert`` (defined in ``pmsim/montecarlo/merges.py``);
-        largest bias first. Task dates are regenerated from the seed. See
-        :func:`pmsim.plot.merge_bias`.
-        """
+        """Per task with two or more predecessors: the working days it starts later on average than its
+        predecessors' latest mean date (``merge_bias``) and than PERT (``vs_pert``), largest first; the
+        columns are described in ``pmsim/montecarlo/merges.py``. See :func:`pmsim.plot.merge_bias`."""
         from .montecarlo.merges import merge_bias
 
         return merge_bias(self)
