@@ -88,6 +88,7 @@ _LAZY = {
     "read_progress": "io.progress_table",
     "Scenario": "scenarios",
     "compare": "scenarios",
+    "explain": "attribution",
     "sweep": "sweeps",
     "Portfolio": "portfolio",
     "health_check": "health",

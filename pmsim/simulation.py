@@ -403,6 +403,14 @@ class Simulation:
         risks = [self.project.risk(rid) for rid in self._plan.risk_ids]
         return rank_risks(self._plan, self.iterations, self.finish, self.cost, risks, self._scheduler)
 
+    def merge_bias(self) -> pd.DataFrame:
+        """Per task with two or more predecessors: the working days it starts later on average than its
+        predecessors' latest mean date (``merge_bias``) and than PERT (``vs_pert``), largest first; the
+        columns are described in ``pmsim/montecarlo/merges.py``. See :func:`pmsim.plot.merge_bias`."""
+        from .montecarlo.merges import merge_bias
+
+        return merge_bias(self)
+
     # ------------------------------------------------------------ summaries
 
     def summary(self) -> pd.DataFrame:

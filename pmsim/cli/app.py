@@ -15,11 +15,12 @@ import sys
 import pmsim as pm
 
 from ..terminal_text import for_terminal
-from . import earned_value, pages, risk, schedules, status
+from . import earned_value, pages, risk, schedules, status, why
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
-COMMANDS = [*schedules.COMMANDS, *risk.COMMANDS, *earned_value.COMMANDS, *status.COMMANDS, *pages.COMMANDS]
+COMMANDS = [*schedules.COMMANDS, *risk.COMMANDS, *why.COMMANDS, *earned_value.COMMANDS, *status.COMMANDS,
+            *pages.COMMANDS]
 
 
 class _Parser(argparse.ArgumentParser):

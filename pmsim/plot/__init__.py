@@ -10,8 +10,10 @@ one red, :data:`CRITICAL`.
 ==================  ===========================================================
 schedule            :func:`gantt`, :func:`network`
 simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
-                    :func:`criticality`, :func:`cost_histogram`, :func:`risk_ranking`
+                    :func:`criticality`, :func:`cost_histogram`, :func:`risk_ranking`,
+                    :func:`merge_bias`
 cost                :func:`budget_burn`, :func:`jcl`
+what changed        :func:`waterfall`
 resources           :func:`resource_profile`
 earned value        :func:`evm`, :func:`finish_trend`
 throughput          :func:`burnup`, :func:`forecast_histogram`
@@ -30,12 +32,15 @@ from ._common import CRITICAL
 from .budget import budget_burn, jcl
 from .evm import evm, finish_trend
 from .forecast import burnup, forecast_histogram
+from .merges import merge_bias
 from .ranking import risk_ranking
 from .resources import resource_profile
 from .risk import cdf, cost_histogram, criticality, histogram, tornado
 from .schedule import gantt, network
+from .waterfall import waterfall
 
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
     "budget_burn", "jcl", "resource_profile", "evm", "finish_trend", "risk_ranking", "burnup", "forecast_histogram",
+    "waterfall", "merge_bias",
 ]

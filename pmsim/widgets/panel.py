@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._seed import resolve_seed
+from ..attribution import explain
 from ..costs import project_budget
 from ..errors import PmsimError, ValidationError
 from ..model import Project
@@ -29,6 +30,7 @@ from .layout import Parts, arrange
 from .task_editor import TaskEditor
 from .scenario_table import SavedScenarios, csv_text, download_links, people_frame
 from .updates import LatestWins, Superseded
+from .why import WhyView
 from .view import HEADLINE_KEYS, error_html, headline_cards, status_html
 
 __all__ = ["WhatIf", "HEADLINE_KEYS"]
@@ -170,6 +172,9 @@ class WhatIf:
                      "clear_task_button", "download"):
             setattr(self, name, getattr(self.parts, name))
         self.widget, self._boxes = arrange(project, self.controls, self.parts, self.plots)
+        self._why = WhyView()  # "Why?" on a saved scenario's row: below the scenario table
+        self.parts.table.on_explain = self._explain_clicked
+        self.widget.children = (*self.widget.children, self._why.widget)
         self.cards_box, self.plots_box = self._boxes["cards"], self._boxes["plots"]
         self._tasks = TaskEditor(project, self.controls, changed=self._task_edited)
         for name, control in self.controls.items():
@@ -473,6 +478,26 @@ class WhatIf:
         """Remove a saved scenario from the table."""
         self._saved.remove(name)
         self._show_scenarios()
+
+    def explain_scenario(self, name: str) -> pd.DataFrame:
+        """Why a saved scenario's numbers differ from the plan's, change by change (:func:`pmsim.explain`
+        with the scenario's iterations and seed), shown as a waterfall below the scenario table."""
+        self._saved.check(name)
+        row = self._saved.rows[name]
+        self._why.working(name)
+        try:
+            explained = explain(self.project, self.saved[name], iterations=row["iterations"], seed=row["seed"])
+        except PmsimError as exc:
+            self._why.failed(name, str(exc))
+            raise
+        self._why.show(name, explained, self.project.currency)
+        return explained
+
+    def _explain_clicked(self, name: str) -> None:
+        try:
+            self.explain_scenario(name)
+        except PmsimError:
+            pass  # the view shows the message
 
     @property
     def saved(self) -> dict:

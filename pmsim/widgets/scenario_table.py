@@ -132,8 +132,11 @@ class ScenarioTable:
     """The table widget; ``on_restore(name)`` and ``on_delete(name)`` are called by the row buttons.
 
     ``name`` is None for the plan's row (whose Restore button sets every
-    control back to the project as it is).
+    control back to the project as it is). When ``on_explain`` is set, each
+    saved scenario's row has a "Why?" button that calls ``on_explain(name)``.
     """
+
+    on_explain = None
 
     def __init__(self, project: Project, on_restore, on_delete):
         self.project = project
@@ -189,6 +192,12 @@ class ScenarioTable:
             delete.on_click(lambda _: self.on_delete(name))
             buttons.append(delete)
             self.buttons[("delete", name)] = delete
+            if self.on_explain is not None:  # "Why did this change?": this row against the plan's
+                why = w.Button(description="Why?", tooltip="Why did this change? Its difference from the plan, "
+                               "change by change", layout=w.Layout(width="auto"))
+                why.on_click(lambda _: self.on_explain(name))
+                buttons.append(why)
+                self.buttons[("explain", name)] = why
         actions = w.Box(buttons)
         actions.add_class("pmsim-cell")
         actions.add_class("pmsim-actions")
