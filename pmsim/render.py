@@ -71,8 +71,9 @@ def render_notebooks(src="notebooks", out_dir="build/report") -> Path:
     index.write_text(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>pmsim notebooks</title>"
         "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}</style></head>"
-        f"<body><h1>pmsim notebooks</h1><p>Rendered pages: they work offline; sliders move, "
-        f"but no Python runs (use <code>make dashboard</code> for the live what-if dashboard).</p>"
+        f"<body><h1>pmsim notebooks</h1><p>Rendered pages: they work offline and no Python runs in them. "
+        f"The what-if dashboard answers from scenarios computed in advance; for any other change serve the "
+        f"live dashboard (<code>pmsim dashboard PROJECT</code> or <code>make dashboard</code>).</p>"
         f"<ul>{items}</ul></body></html>",
         encoding="utf-8",
     )
