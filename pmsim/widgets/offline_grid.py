@@ -113,7 +113,7 @@ class OfflineGrid:
         The seed of every combination (common random numbers, as in
         :func:`pmsim.sweep`).
     levers : dict, optional
-        Lever -> values (see :func:`grid_levers`, the default); each list
+        Lever -> values (see :func:`pmsim.widgets.offline_grid.grid_levers`, the default); each list
         must hold the project's own value (the plan's row).
     budget : float, optional
         The budget the plan is read against when the project has none (the

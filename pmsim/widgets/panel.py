@@ -208,9 +208,10 @@ class WhatIf:
         """A grid of scenarios simulated in advance, for a page rendered without Python (``make report``).
 
         Displayed in the notebook under the panel, it makes the rendered
-        page's controls answer from the grid (see :mod:`pmsim.widgets.offline_grid`);
-        it uses the panel's iterations and seed. ``levers``: lever -> values,
-        default :func:`pmsim.widgets.offline_grid.grid_levers`.
+        page's controls answer from the grid (see
+        :class:`pmsim.widgets.offline_grid.OfflineGrid`); it uses the panel's
+        iterations and seed. ``levers``: lever -> values, default
+        :func:`pmsim.widgets.offline_grid.grid_levers`.
         """
         return OfflineGrid(self.project, iterations=self.controls["iterations"].value,
                            seed=self.controls["seed"].value, levers=levers, budget=self._initial_budget)
