@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_widgets.py
 	$(BIN)/python benchmarks/bench_calendars.py
 	$(BIN)/python benchmarks/bench_level_calendars.py
+	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_dashboard_page.py
 
 # The README's dashboard screenshots, taken in Chromium by the page benchmark (which also writes its

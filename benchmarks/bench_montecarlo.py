@@ -12,7 +12,8 @@ three-point estimates (Beta-PERT):
 3. start-up: ``import pmsim`` and the first ``simulate`` in a fresh process
    (numba loads compiled code from its on-disk cache);
 4. risk drivers (issue 19): the same 1,000 tasks with 20 drivers of 50 tasks
-   each against the same network without them, interleaved in one process;
+   each, then also 10 branch groups (two alternatives each) and a project
+   cost per day, against the same network without them, interleaved in one process;
    and ``Simulation.risk_ranking`` of 20 risks on 150 tasks
    (``--case drivers`` runs only this part).
 
@@ -98,6 +99,17 @@ def with_drivers(project, drivers: int = 20, size: int = 50, seed: int = 3):
     return project.replace(risks=tuple(risks))
 
 
+def with_branches(project, groups: int = 10, seed: int = 6):
+    """``project`` with ``groups`` branch groups of two tasks each (weights 0.6 / 0.4), drawn at random, and a
+    project cost per working day."""
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(project.tasks), 2 * groups, replace=False).tolist()
+    branch = {project.tasks[k].id: (f"G{q // 2}", 0.6 if q % 2 == 0 else 0.4) for q, k in enumerate(chosen)}
+    tasks = tuple(t.replace(branch=branch[t.id][0], existence=branch[t.id][1]) if t.id in branch else t
+                  for t in project.tasks)
+    return project.replace(tasks=tasks, cost_per_day=1000.0)
+
+
 def with_events(project, count: int = 20, seed: int = 4):
     """``project`` with ``count`` risk events (probability 0.1 to 0.6, 1 / 3 / 8 extra days, a cost), each on
     two tasks."""
@@ -119,14 +131,17 @@ def drivers_case(repeat: int) -> str:
     n, iterations = 1000, 10_000
     plain = pmsim_project(random_network(n, seed=1))
     driven = with_drivers(plain)
-    for p in (plain, driven):
+    branched = with_branches(driven)
+    for p in (plain, driven, branched):
         pm.simulate(p, iterations=1000, seed=1)  # load the compiled kernels
-    t_plain = t_driven = float("inf")
+    t_plain = t_driven = t_branched = float("inf")
     for _ in range(repeat):
         t, sim_plain = best_of(lambda: pm.simulate(plain, iterations=iterations, seed=1), 4)
         t_plain = min(t_plain, t)
         t, sim_driven = best_of(lambda: pm.simulate(driven, iterations=iterations, seed=1), 4)
         t_driven = min(t_driven, t)
+        t, sim_branched = best_of(lambda: pm.simulate(branched, iterations=iterations, seed=1), 4)
+        t_branched = min(t_branched, t)
     small = with_events(pmsim_project(random_network(150, seed=5)))
     sim_small = pm.simulate(small, iterations=iterations, seed=1)
     t_rank, ranking = best_of(sim_small.risk_ranking, max(2, repeat))
@@ -143,8 +158,11 @@ def drivers_case(repeat: int) -> str:
         f"| no risks | {t_plain * 1000:.1f} ms | {rate(t_plain):.0f} M | 1.00 |",
         f"| 20 drivers x 50 tasks | {t_driven * 1000:.1f} ms | {rate(t_driven):.0f} M | "
         f"{t_plain / t_driven:.2f} of the rate |",
+        f"| + 10 branches x 2 tasks, cost per day | {t_branched * 1000:.1f} ms | {rate(t_branched):.0f} M | "
+        f"{t_plain / t_branched:.2f} of the rate |",
         "",
-        f"Mean finish: {sim_plain.mean:.2f} working days without drivers, {sim_driven.mean:.2f} with them. "
+        f"Mean finish: {sim_plain.mean:.2f} working days without drivers, {sim_driven.mean:.2f} with them, "
+        f"{sim_branched.mean:.2f} with the branches too. "
         f"Target (issue 19): >= 100 M task-iterations/s with drivers on 2 cores.",
         "",
         f"`Simulation.risk_ranking()` of 20 risk events on a 150-task random DAG, {iterations:,} iterations "

@@ -16,8 +16,11 @@ Heavy parts (plots, widgets, the compiled engine) load on first use, so
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import (
     CycleError,
@@ -31,16 +34,35 @@ from .errors import (
     UnknownReferenceError,
     ValidationError,
 )
-from .distributions import BetaPert, Discrete, Fixed, Lognormal, Triangular, Uniform
-from .calendar import Calendar, CalendarException
-from .model import Dependency, Project, Resource, Risk, Task
-from .cpm import Schedule, cpm
-from .io import read_project, write_project
+
+if TYPE_CHECKING:  # what editors and type checkers see; at run time every name below loads on first use
+    from .calendar import Calendar, CalendarException
+    from .cpm import Schedule, cpm
+    from .distributions import BetaPert, Discrete, Fixed, Lognormal, Triangular, Uniform
+    from .io import read_project, write_project
+    from .model import Dependency, Project, Resource, Risk, Task
 
 __version__ = "0.1.0"
 
 # Public names that live in modules loaded on first use: name -> module.
 _LAZY = {
+    "Fixed": "distributions",
+    "Triangular": "distributions",
+    "BetaPert": "distributions",
+    "Uniform": "distributions",
+    "Lognormal": "distributions",
+    "Discrete": "distributions",
+    "Calendar": "calendar",
+    "CalendarException": "calendar",
+    "Task": "model",
+    "Dependency": "model",
+    "Resource": "model",
+    "Risk": "model",
+    "Project": "model",
+    "Schedule": "cpm",
+    "cpm": "cpm",
+    "read_project": "io",
+    "write_project": "io",
     "pert": "pert",
     "PertResult": "pert",
     "simulate": "simulation",
@@ -65,6 +87,7 @@ _LAZY = {
     "sweep": "sweeps",
     "Portfolio": "portfolio",
     "health_check": "health",
+    "response_benefits": "responses",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release
@@ -84,6 +107,22 @@ def __getattr__(name: str):
                       stacklevel=2)
         return importlib.import_module(f".{new}", __name__)
     raise AttributeError(f"module 'pmsim' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """The package, which keeps ``pm.cpm`` and ``pm.pert`` the functions once their modules are imported.
+
+    Importing a submodule binds it on its package under its own name, so ``import pmsim.pert`` (or any
+    module importing it) would turn ``pm.pert`` into the module; a public name always wins.
+    """
+
+    def __setattr__(self, name, value):
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __dir__():

@@ -213,16 +213,28 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
         daily = daily * (np.asarray(remaining.status) != "finished")
         started = np.asarray(remaining.status == "in progress")
         known = remaining.actual_cost
+    per_day = float(project.cost_per_day)
+    column = {tid: k for k, tid in enumerate(project.task_ids)}
+    risk_columns = [[column[t] for t in project.risk(rid).tasks if t in column] for rid in sim.risk_summary.index]
     rows = np.empty((int(sim.iterations), times.shape[0]), dtype=np.float64)
     for it, start, end in sim.iter_task_dates(chunk_size=chunk_size):
         start = np.asarray(start, dtype=np.float64)
         end = np.asarray(end, dtype=np.float64)
         if started.any():
             start = np.where(started, np.minimum(np.maximum(start, remaining.data_time), end), start)
-        cost = fixed + daily * (end - start)
+        cost = np.where(sim.task_exists(it), fixed, 0.0) + daily * (end - start)  # a task that does not exist: 0
         curve = cumulative_cost(times, start, end, cost)
-        # What the task dates do not explain (risk cost impacts) is booked at the iteration's finish.
         rest = total[it] - known - cost.sum(axis=1)
+        if per_day:  # the project's cost per working day, paid day by day until the finish
+            curve += per_day * np.minimum(times[None, :], finish[it][:, None])
+            rest -= per_day * finish[it]
+        # A risk's cost impact is booked when it strikes: at the finish of the first task it delays.
+        for k, booked in enumerate(sim.risk_costs(it)):
+            if risk_columns[k] and booked.any():
+                strikes = end[:, risk_columns[k]].min(axis=1)
+                curve += booked[:, None] * (times[None, :] >= strikes[:, None] - 1e-9)
+                rest -= booked
+        # What the dates do not explain (response costs, a risk naming no task) is booked at the finish.
         curve += rest[:, None] * (times[None, :] >= finish[it][:, None] - 1e-9)
         rows[it] = curve
     if remaining is not None:
@@ -276,8 +288,12 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     Cost accrues linearly over each task's working days, the fixed part
     included (so ``early`` is the earned-value planned value curve). In the
     Simulation each iteration's tasks cost ``fixed + daily rate × sampled
-    duration``; anything else in the iteration's cost (risk cost impacts)
-    is booked at that iteration's finish. The bands are percentiles per date
+    duration`` (nothing for a task that does not exist in it); the
+    project's ``cost_per_day`` accrues every working day until that
+    iteration's finish; a risk's cost impact is booked when it strikes, at
+    the finish of the first task it delays in that iteration; anything else
+    (response costs, the cost impact of a risk that names no task) is
+    booked at the iteration's finish. The bands are percentiles per date
     (the inverted CDF, as everywhere in pmsim), not the curves of particular
     iterations; once every iteration has finished they are the P-level
     costs. Memory: iterations × dates floats.
@@ -328,7 +344,11 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     times = elapsed_working_days(project, dates)
     moments = (np.asarray(dates.values, dtype="datetime64[D]") + np.timedelta64(1, "D")).astype("datetime64[m]")
     columns = {"working_day": times, **_schedule_curves(project, schedule, times, moments)}
-    attrs = {"baseline_cost": baseline_cost(project), "budget": project_budget(project), "currency": project.currency}
+    if project.cost_per_day:  # the project's cost per working day, until the planned finish
+        for key in ("early", "late", "scheduled"):
+            if key in columns:
+                columns[key] = columns[key] + project.cost_per_day * np.minimum(times, schedule.makespan)
+    attrs = {"baseline_cost": plan_cost(project), "budget": project_budget(project), "currency": project.currency}
     if sim is not None:
         columns.update(_simulated_curves(sim, times, percentiles, chunk_size))
         levels = (10, 20, 30, 40, 50, 60, 70, 80, 90)
@@ -378,7 +398,8 @@ def contingency(sim, confidence: float = 0.8) -> float:
 
     ``confidence`` is a share in (0, 1): 0.8 asks for the cost that 80 % of
     the iterations stay within (P80, :meth:`Simulation.cost_percentile`),
-    less the baseline cost of the plan (:func:`baseline_cost`). The result is
+    less the cost of the plan (``pmsim.budget.plan_cost``: the baseline cost and the project's
+    ``cost_per_day`` over the CPM duration). The result is
     what to hold in reserve above the plan's cost: a budget of baseline +
     contingency is met in at least that share of iterations. It is negative
     when the plan's cost already has more than that confidence.
@@ -393,7 +414,21 @@ def contingency(sim, confidence: float = 0.8) -> float:
     sim = _require_simulation(sim, "contingency")
     c = _check_share("confidence", confidence)
     require_costs(sim.project, "contingency")
-    return float(sim.cost_percentile(100 * c)) - baseline_cost(sim.project)
+    return float(sim.cost_percentile(100 * c)) - plan_cost(sim.project)
+
+
+def plan_cost(project: Project) -> float:
+    """The cost of the plan: :func:`pmsim.costs.baseline_cost` (every task at its planned duration) plus the
+    project's ``cost_per_day`` for every working day of the CPM plan.
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=4, cost_per_day=250)],
+    ...                cost_per_day=100)
+    >>> plan_cost(p)
+    1400.0
+    """
+    base = baseline_cost(project)
+    return base + project.cost_per_day * cpm(project).makespan if project.cost_per_day else base
 
 
 # --------------------------------------------------------------------------- joint confidence

@@ -118,7 +118,7 @@ def require_costs(project: Project, what: str) -> None:
     ...
     pmsim.errors.ValidationError: Project 'free' has no costs, so jcl has nothing to measure: ...
     """
-    if baseline_cost(project) > 0 or any(r.cost_impact > 0 for r in project.risks):
+    if baseline_cost(project) > 0 or project.cost_per_day > 0 or any(r.cost_impact > 0 for r in project.risks):
         return
     raise ValidationError(
         f"Project {project.name!r} has no costs, so {what} has nothing to measure: give tasks a "

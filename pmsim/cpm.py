@@ -39,7 +39,7 @@ import pandas as pd
 from .errors import UnknownReferenceError, ValidationError
 from .model import Project, require_project
 from .network import Network, network
-from .timeline import horizon_room, schedule_inputs, timeline
+from .timeline import date_pulled, horizon_room, schedule_inputs, timeline
 
 __all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "schedule_on_timeline", "CRITICAL_TOLERANCE"]
 
@@ -339,11 +339,8 @@ def _refuse_starts_before_the_project(tl, inputs, rs) -> None:
     it starts at the axis origin)."""
     if inputs.rule == 2:
         return  # MS Project's rule lets such a date place a task before the project start
-    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
-    if inputs.honor:
-        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
     start = 0.0 if tl.uniform else tl.base
-    early = np.flatnonzero(pulled & (inputs.status == 0) & (rs < start - 1e-6 * max(1.0, abs(start))))
+    early = np.flatnonzero(date_pulled(inputs) & (rs < start - 1e-6 * max(1.0, abs(start))))
     if not early.size:
         return
     project = tl.project

@@ -121,6 +121,10 @@ class Portfolio:
         names = [p.name for p in projects]
         if len(set(names)) != len(names):
             raise ValidationError(f"project names in a portfolio must be unique, got {names}")
+        for p in projects:
+            if p.cost_per_day:
+                raise ValidationError(f"Portfolio: project {p.name!r} has a cost_per_day (paid until its own finish); "
+                                      "a portfolio does not combine time-dependent project costs yet")
         object.__setattr__(self, "projects", projects)
         pools = []
         known = {r.id for p in projects for r in p.resources}
@@ -150,7 +154,8 @@ class Portfolio:
         for p in self.projects:
             prefix = p.name + _SEP
             has_pred = {d.successor for d in p.dependencies}
-            tasks += [t.replace(id=prefix + t.id, phase=f"{p.name}: {t.phase}" if t.phase else p.name) for t in p.tasks]
+            tasks += [t.replace(id=prefix + t.id, phase=f"{p.name}: {t.phase}" if t.phase else p.name,
+                                branch=prefix + t.branch if t.branch else "") for t in p.tasks]
             deps += [Dependency(prefix + d.predecessor, prefix + d.successor, d.type, d.lag) for d in p.dependencies]
             risks += [r.replace(id=prefix + r.id, tasks=tuple(prefix + t for t in r.tasks)) for r in p.risks]
             offset = cal.offset(start, p.start)

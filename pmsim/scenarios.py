@@ -9,7 +9,7 @@ settings that go with it (correlation strength, levelled, deadline, budget).
 Its settings use the same names as the controls of the what-if dashboard
 (:class:`pmsim.widgets.WhatIf`) and the keys of a :func:`pmsim.sweep` grid:
 ``multiplier``, ``phase:<phase>``, ``task:<task id>``, ``capacity:<resource id>``,
-``risk:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``.
+``risk:<risk id>``, ``response:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``.
 
 >>> import pmsim as pm
 >>> p = pm.read_project(pm.data_path("textbook"))
@@ -36,7 +36,7 @@ from .simulation import check_iterations, simulate
 
 __all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAMES"]
 
-SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "correlation", "levelled",
+SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "response:", "correlation", "levelled",
                  "deadline", "budget", "iterations", "seed")
 
 
@@ -73,6 +73,9 @@ class Scenario:
         Replace a task's estimate (the multipliers still apply).
     capacities : mapping of resource id to capacity
     risks : mapping of risk id to ``True``/``False`` (on/off) or a probability
+    responses : mapping of risk id to ``True``/``False``
+        Put a risk's response in effect (its post-response values, and its
+        response cost added to the cost; see ``simulate(responses=...)``).
     add_tasks : tasks to add; ``add_dependencies``: links to add
     remove_tasks : ids of tasks to remove (their links go with them)
     links : mapping of ``(predecessor, successor)`` to ``(type, lag)``
@@ -96,6 +99,7 @@ class Scenario:
     estimates: tuple = ()
     capacities: tuple = ()
     risks: tuple = ()
+    responses: tuple = ()
     add_tasks: tuple = ()
     add_dependencies: tuple = ()
     remove_tasks: tuple = ()
@@ -140,6 +144,12 @@ class Scenario:
                 raise ValidationError(f"{who}: risk {rid!r} probability must be in [0, 1], got {p:g}")
             risks.append((str(rid), p))
         set_("risks", tuple(risks))
+        responses = []
+        for rid, state in as_pairs(self.responses):
+            if not isinstance(state, (bool, np.bool_)):
+                raise ValidationError(f"{who}: response {rid!r} must be on or off (True/False), got {state!r}")
+            responses.append((str(rid), bool(state)))
+        set_("responses", tuple(responses))
         set_("add_tasks", tuple(self.add_tasks))
         set_("add_dependencies", tuple(self.add_dependencies))
         set_("remove_tasks", (self.remove_tasks,) if isinstance(self.remove_tasks, str) else tuple(self.remove_tasks))
@@ -178,6 +188,13 @@ class Scenario:
         for rid, _ in self.risks:
             if rid not in risks:
                 raise UnknownReferenceError(f"{who} names unknown risk {rid!r}")
+        responding = {r.id for r in project.risks if r.has_response}
+        for rid, _ in self.responses:
+            if rid not in risks:
+                raise UnknownReferenceError(f"{who} names unknown risk {rid!r}")
+            if rid not in responding:
+                raise ValidationError(f"{who}: risk {rid!r} has no response (no response_cost nor post-response "
+                                      "value)")
         existing = {(d.predecessor, d.successor) for d in project.dependencies}
         for (pred, succ), _ in self.links:
             if (pred, succ) not in existing:
@@ -237,6 +254,11 @@ class Scenario:
             changes["budget"] = self.budget
         return project.replace(**changes)
 
+    def responded(self, changed: Project) -> list[str]:
+        """The ids of the risks of ``changed`` (this scenario applied) whose responses are in effect."""
+        kept = {r.id for r in changed.risks}
+        return [rid for rid, on in self.responses if on and rid in kept]
+
     # --------------------------------------------------------------- settings
 
     def settings(self) -> dict:
@@ -252,6 +274,7 @@ class Scenario:
         out.update({f"task:{k}": v for k, v in self.tasks})
         out.update({f"capacity:{k}": v for k, v in self.capacities})
         out.update({f"risk:{k}": v for k, v in self.risks})
+        out.update({f"response:{k}": v for k, v in self.responses})
         for key in ("correlation", "levelled", "deadline", "budget"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -267,11 +290,12 @@ class Scenario:
         >>> Scenario.from_settings("s", {"multiplier": 1.1, "capacity:dev": 3, "risk:R1": False}).settings()
         {'multiplier': 1.1, 'capacity:dev': 3.0, 'risk:R1': False}
         """
-        kw: dict = {"phases": {}, "tasks": {}, "capacities": {}, "risks": {}}
+        kw: dict = {"phases": {}, "tasks": {}, "capacities": {}, "risks": {}, "responses": {}}
         for key, value in settings.items():
             prefix, _, rest = str(key).partition(":")
             if rest:
-                target = {"phase": "phases", "task": "tasks", "capacity": "capacities", "risk": "risks"}.get(prefix)
+                target = {"phase": "phases", "task": "tasks", "capacity": "capacities", "risk": "risks",
+                          "response": "responses"}.get(prefix)
                 if target is None:
                     raise ValidationError(f"unknown setting {key!r}; use one of {', '.join(SETTING_NAMES)}")
                 kw[target][rest] = value
@@ -396,6 +420,7 @@ def _simulate_scenario(scenario: Scenario, project: Project, iterations: int, se
         seed=seed,
         correlation=correlation_groups(changed, scenario.correlation),
         levelled=bool(scenario.levelled) if scenario.levelled is not None else levelled,
+        responses=scenario.responded(changed),
     )
     return _row(sim)
 

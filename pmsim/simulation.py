@@ -48,7 +48,7 @@ from .montecarlo.requests import (
     positive_int,
 )
 from .montecarlo.runner import DEFAULT_CHUNK, EngineRun, run, task_dates
-from .montecarlo.statistics import achieved_correlation, duration_sensitivity
+from .montecarlo.statistics import achieved_correlation, duration_sensitivity, risk_summary
 
 __all__ = ["simulate", "Simulation", "simulate_plan", "check_iterations"]
 
@@ -87,8 +87,13 @@ class Simulation:
     cost : ndarray (float64, read-only)
         Total cost per iteration (see the module docstring for the cost model).
     criticality : Series
-        Per task (project order), the share of iterations in which it was on
-        a driving chain into the project finish.
+        Per task (project order), the share of all iterations in which it
+        existed and was on a driving chain into the project finish (a task of
+        ``existence`` < 1 or on a branch counts only where it exists; see
+        ``conditional_criticality``).
+    existence : Series
+        Per task, the share of iterations in which it existed (1 for every
+        task of existence 1 outside a branch).
     risk_summary : DataFrame
         Per risk: ``name``, ``probability`` (given), ``occurred`` (share of
         iterations), ``mean_impact`` (when it occurred, the mean sampled impact:
@@ -114,6 +119,7 @@ class Simulation:
     finish: np.ndarray = field(repr=False)
     cost: np.ndarray = field(repr=False)
     criticality: pd.Series = field(repr=False)
+    existence: pd.Series = field(repr=False)
     risk_summary: pd.DataFrame = field(repr=False)
     task_finish: np.ndarray | None = field(repr=False)
     _plan: Plan = field(repr=False)
@@ -296,6 +302,15 @@ class Simulation:
         return pd.Series(rho, index=pd.Index(self.project.task_ids, name="id"), name="sensitivity")
 
     @functools.cached_property
+    def conditional_criticality(self) -> pd.Series:
+        """Per task, the share of the iterations in which it existed where it was critical (NaN if it never
+        existed): ``criticality / existence``; the same as ``criticality`` for a task that always exists."""
+        exists = self.existence.to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(exists > 0, self.criticality.to_numpy() / exists, np.nan)
+        return pd.Series(values, index=self.criticality.index, name="conditional_criticality")
+
+    @functools.cached_property
     def cruciality(self) -> pd.Series:
         """Criticality × sensitivity, per task."""
         return (self.criticality * self.sensitivity).rename("cruciality")
@@ -334,6 +349,23 @@ class Simulation:
                      f"iter_task_dates(chunk_size={chunk_size}) on {len(self.project.tasks):,} tasks: bytes per chunk")
         # The run's own scheduler: the same plan (levelled or not), so the same dates.
         yield from task_dates(self._plan, self.iterations, chunk, self._scheduler)
+
+    def task_exists(self, iterations: slice) -> np.ndarray:
+        """(iterations, tasks) bool, project task order: whether each task existed in those iterations of the
+        run (see ``Task.existence`` and ``Task.branch``)."""
+        plan = self._plan
+        count = len(range(*iterations.indices(self.iterations)))
+        out = np.ones((count, plan.n), dtype=bool)
+        if plan.existence is not None:
+            first = iterations.indices(self.iterations)[0]
+            rows = plan.existence.factors(plan.exist_stream, first, count) > 0
+            out[:, plan.project_column[plan.existence.task]] = rows.T
+        return out
+
+    def risk_costs(self, iterations: slice) -> np.ndarray:
+        """(risks, iterations): the cost impact each risk of the run (``risk_summary``'s order) added in those
+        iterations, 0 where it did not occur."""
+        return self._occurred[:, iterations] * self._plan.risk_cost[:, None]
 
     def risk_ranking(self) -> pd.DataFrame:
         """Each risk removed in turn (common random numbers): how much the P80 finish and P80 cost fall.
@@ -414,6 +446,7 @@ def simulate(
     chunk_size: int | None = None,
     callback: Callable[[int, int], None] | None = None,
     correlation_repair: bool = True,
+    responses=False,
 ) -> Simulation:
     """Monte Carlo simulation of the project's finish and cost.
 
@@ -455,6 +488,14 @@ def simulate(
     correlation_repair : bool
         Repair a correlation matrix that is not positive semidefinite (with a
         warning) instead of raising.
+    responses : bool or iterable of risk ids
+        Run the post-response register: ``True`` for every risk that has a
+        response, or the ids of some. A responded risk takes its
+        ``post_probability``, post-response impact and ``post_cost_impact``
+        (each left empty keeps its pre-response value), and its
+        ``response_cost`` is added to the cost of every iteration. The draws
+        are those of the pre-response run (common random numbers): see
+        :func:`pmsim.response_benefits`.
 
     Returns
     -------
@@ -493,7 +534,7 @@ def simulate(
         remaining = remaining_work(project)
     sampled = project if remaining is None else remaining.project
     check_reach(sampled)
-    plan = make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair))
+    plan = make_plan(sampled, seed_int, correlation, bool(risks), bool(correlation_repair), responses)
     if remaining is not None:
         plan = reforecast_plan(plan, remaining)
     scheduler = None
@@ -532,7 +573,8 @@ def simulate_plan(project: Project, plan: Plan, iterations: int, seed: int, *, k
     sim = Simulation(
         project=project, iterations=iterations, seed=seed, levelled=scheduler is not None,
         finish=_readonly(finish), cost=_readonly(cost), criticality=criticality,
-        risk_summary=_risk_summary(project, plan, raw, finish, cost),
+        existence=pd.Series(raw.exist_counts / iterations, index=ids, name="existence"),
+        risk_summary=risk_summary(project, plan, raw, finish, cost),
         task_finish=None if raw.task_finish is None else _readonly(raw.task_finish),
         _plan=plan, _occurred=_readonly(raw.occurred), remaining=remaining, _scheduler=scheduler,
         levelled_plan=None if scheduler is None else scheduler.plan.copy(),
@@ -546,22 +588,3 @@ def simulate_plan(project: Project, plan: Plan, iterations: int, seed: int, *, k
             stacklevel=3,
         )
     return sim
-
-
-def _risk_summary(project: Project, plan: Plan, raw: EngineRun, finish: np.ndarray, cost: np.ndarray) -> pd.DataFrame:
-    rows = []
-    m = finish.shape[0]
-    for k, rid in enumerate(plan.risk_ids):
-        hit = raw.occurred[k]
-        c = int(hit.sum())
-        both = 0 < c < m
-        rows.append({
-            "name": project.risk(rid).name,
-            "probability": float(plan.risk_probability[k]),
-            "occurred": c / m,
-            "mean_impact": float(raw.impact_sum[k] / c) if c else math.nan,
-            "delay_added": float(finish[hit].mean() - finish[~hit].mean()) if both else math.nan,
-            "cost_added": float(cost[hit].mean() - cost[~hit].mean()) if both else math.nan,
-        })
-    columns = ["name", "probability", "occurred", "mean_impact", "delay_added", "cost_added"]
-    return pd.DataFrame(rows, columns=columns, index=pd.Index(plan.risk_ids, name="id"))

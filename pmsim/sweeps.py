@@ -21,7 +21,7 @@ def sweep(project: Project, grid: Mapping[str, Iterable], iterations: int = 10_0
     """Simulate every combination of a parameter grid; one tidy row per combination.
 
     ``grid`` maps setting names (``multiplier``, ``phase:<phase>``,
-    ``task:<id>``, ``capacity:<resource id>``, ``risk:<risk id>``,
+    ``task:<id>``, ``capacity:<resource id>``, ``risk:<risk id>``, ``response:<risk id>``,
     ``correlation``, ``levelled``, ``deadline``, ``budget``) to lists of values.
 
     >>> import pmsim as pm

@@ -26,7 +26,7 @@ from .model import Project
 from .network import Network, network
 
 __all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK", "schedule_inputs", "plain_schedule", "require_plain",
-           "horizon_room"]
+           "horizon_room", "date_pulled"]
 
 ROUND_THE_CLOCK = Calendar(workdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), hours="00:00-24:00",
                            hours_per_day=24, id="24h", name="24 hours")
@@ -388,6 +388,16 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)
     return inputs, anchor
+
+
+def date_pulled(inputs) -> np.ndarray:
+    """The tasks not started whose date constraint can place them against their logic (a must start or finish on
+    date, and a start or finish no later than date when constraints are honoured): such a date may ask for a
+    start before the project's, which only MS Project allows (``cpm`` refuses it under the other rules)."""
+    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
+    if inputs.honor:
+        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
+    return pulled & (inputs.status == 0)
 
 
 def axis_origin(tl: Timeline) -> float:

@@ -92,11 +92,16 @@ def test_the_wheel_carries_every_module_and_the_sample_projects(wheel):
     assert samples and samples <= names, sorted(samples - names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert "pmsim/templates/lab_offline/embed.js" in names  # the offline report template
+    # The licence travels with the package: its text, and the SPDX expression in the metadata.
+    (licence,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    assert "BSD 3-Clause License" in zipfile.ZipFile(wheel).read(licence).decode()
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    assert "License-Expression: BSD-3-Clause" in zipfile.ZipFile(wheel).read(metadata).decode()
 
 
 def test_the_source_distribution_builds_the_same_wheel(wheel, tmp_path):
-    # What an index would serve besides the wheel: the package, the samples, the README and the metadata
-    # (no tests, notebooks or benchmarks), and pip building a wheel from it gets the same files.
+    # What an index would serve besides the wheel: the package, the samples, the README, the licence and the
+    # metadata (no tests, notebooks or benchmarks), and pip building a wheel from it gets the same files.
     from hatchling.builders.sdist import SdistBuilder
 
     (sdist,) = SdistBuilder(str(ROOT)).build(directory=str(tmp_path / "sdist"))
@@ -104,8 +109,8 @@ def test_the_source_distribution_builds_the_same_wheel(wheel, tmp_path):
         names = [n.split("/", 1)[1] for n in archive.getnames() if "/" in n]
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python 3.11.4 and later
         archive.extractall(tmp_path / "unpacked", **safe)
-    assert {n.split("/", 1)[0] for n in names} == {"pmsim", "data", "README.md", "pyproject.toml", "PKG-INFO",
-                                                  ".gitignore"}
+    assert {n.split("/", 1)[0] for n in names} == {"pmsim", "data", "README.md", "LICENSE", "pyproject.toml",
+                                                  "PKG-INFO", ".gitignore"}
     (source,) = (tmp_path / "unpacked").iterdir()
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--quiet",
          "--wheel-dir", str(tmp_path / "dist"), str(source)])

@@ -13,6 +13,7 @@ import numpy as np
 from .calendar_profile import make_profile
 from .calendar_sgs import early_dates, forward_sgs
 from .links import from_finish, to_finish
+from .montecarlo import absent
 from .worktime import lag_after, last_finish, next_start, start_of_work, work_at
 
 _CLOSE = 1e-6  # axis units: a binding date meets the start it drives within rounding
@@ -46,7 +47,7 @@ def _critical_chain(inst, work, es, ef, rs, fin, flag, stack, counts):
     while top > 0:
         top -= 1
         j = stack[top]
-        counts[j] += 1
+        counts[j] += not absent(work[j])  # a task counts only where it exists
         if inp.status[j] == 2 or (inp.status[j] == 1 and inp.rule != 0):
             continue  # its dates are facts, or its remaining work ignores its links: nothing drives it
         c = inp.task_cal[j]
@@ -107,7 +108,9 @@ def levelled_calendar_iterations(first, last, durations, scale, extra, order, in
     stack = np.empty(n, np.int64)
     for it in range(first, last):
         for j in range(n):
-            work[j] = 0.0 if status[j] == 2 else np.float64(durations[j, it]) * scale[j] + extra[j]
+            d = np.float64(durations[j, it])
+            # A task that does not exist keeps its -0.0 (no extra: it has not started).
+            work[j] = 0.0 if status[j] == 2 else d * scale[j] + extra[j] if extra[j] != 0.0 else d * scale[j]
         prof.full[:] = 0.0
         prof.head[:] = -1
         prof.top[0] = 0

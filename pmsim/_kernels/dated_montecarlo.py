@@ -18,7 +18,7 @@ import numpy as np
 
 from .crossmap import cross_link
 from .links import from_finish, to_finish
-from .montecarlo import _durations
+from .montecarlo import _durations, absent
 from .worktime import lag_after, time_at, work_at
 
 _TOL = 1e-6
@@ -144,7 +144,7 @@ def simulate_dated(
     pred_ptr, pred_idx, pred_type, lag, link_cal, candidates,
     stream, kind, param, tables, disc_val, disc_cum,
     corr_col, corr_u, corr_first,
-    risk_ptr, risk_idx, risk_impact, risk_first,
+    risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
     override_mask, override_value, daily,
     inp, scale, tab, maps, project_cal, project_base, project_day,
     with_criticality, keep_start, keep_finish, project_column,
@@ -171,7 +171,7 @@ def simulate_dated(
             cst[t] = 0.0
         for j in range(n):
             _durations(j, it0, m, stream, kind, param, tables, disc_val, disc_cum,
-                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
                        override_mask, override_value, True, ubuf, dur, j, 0)
             _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef)
             w = daily[j]
@@ -242,7 +242,7 @@ def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_
         anyflag[j] = False
         total = 0
         for t in range(m):
-            total += flag[j, t]
+            total += flag[j, t] and not absent(dur[j, t])  # a task counts only where it exists
         counts[j] += total
         if inp.status[j] == 2 or (inp.status[j] == 1 and inp.rule != 0):
             for t in range(m):

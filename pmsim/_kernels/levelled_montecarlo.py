@@ -7,6 +7,7 @@ import numba as nb
 import numpy as np
 
 from .links import earliest_start
+from .montecarlo import absent
 from .profile import breakpoint_at, interval_at, lacks_room
 
 
@@ -64,7 +65,7 @@ def _critical_chain(durations, it, rptr, ridx, pred_ptr, pred_idx, pred_type, pr
     while top > 0:
         top -= 1
         j = stack[top]
-        counts[j] += 1
+        counts[j] += not absent(durations[j, it])  # a task counts only where it exists
         s = es[j]
         close = np.float32(1e-6) * max(np.float32(1.0), abs(s))
         d = durations[j, it]

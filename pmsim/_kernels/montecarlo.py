@@ -7,6 +7,8 @@ Entry points: :func:`simulate_batch`, :func:`sample_tasks`, :func:`risk_draws`,
 :func:`correlate_blocks`, :func:`spearman_rows`.
 """
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -15,10 +17,18 @@ from .random import draw, fill_draws, sample_into, to_uniform
 
 
 @nb.njit(inline="always")
+def absent(d):
+    """Whether a sampled duration marks a task that does not exist in that iteration: -0.0 (it adds like 0)."""
+    return d == 0.0 and math.copysign(1.0, d) < 0.0
+
+
+@nb.njit(inline="always")
 def _durations(j, first, count, stream, kind, param, tables, disc_val, disc_cum,
-               corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+               corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
                override_mask, override_value, with_risks, ubuf, out, row, offset):
-    """Durations of task ``j`` for iterations ``first ..`` into ``out[row, offset + t]``."""
+    """Durations of task ``j`` for iterations ``first ..`` into ``out[row, offset + t]``; -0.0 where the task
+    does not exist (``exist_row[j]``: its row of 0/1 factors in ``risk_impact``, -1 if it always exists).
+    ``with_risks=False``: the sampled estimate alone (no risk, every task exists)."""
     if override_mask[j]:
         v = override_value[j]
         for t in range(count):
@@ -55,6 +65,14 @@ def _durations(j, first, count, stream, kind, param, tables, disc_val, disc_cum,
                 src = risk_impact[r]
                 for t in range(count):
                     dst[offset + t] = max(dst[offset + t] + src[base + t], np.float32(0.0))
+    e = exist_row[j]
+    if with_risks and e >= 0:
+        src = risk_impact[e]
+        dst = out[row]
+        base = first - risk_first
+        for t in range(count):
+            if src[base + t] == 0.0:
+                dst[offset + t] = np.float32(-0.0)
 
 
 @nb.njit(cache=True, parallel=True)
@@ -63,7 +81,7 @@ def simulate_batch(
     pred_ptr, pred_idx, pred_type, pred_lag, candidate, candidates,
     stream, kind, param, tables, disc_val, disc_cum,
     corr_col, corr_u, corr_first,
-    risk_ptr, risk_idx, risk_impact, risk_first,
+    risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
     release, override_mask, override_value, daily,
     with_criticality, keep_start, keep_finish, project_column,
     es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
@@ -89,7 +107,7 @@ def simulate_batch(
             cst[t] = 0.0
         for j in range(n):
             _durations(j, it0, m, stream, kind, param, tables, disc_val, disc_cum,
-                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
                        override_mask, override_value, True, ubuf, dur, j, 0)
             r = release[j]
             for t in range(m):
@@ -145,7 +163,7 @@ def _criticality(n, m, fin, es, ef, dur, pred_ptr, pred_idx, pred_type, pred_lag
         anyflag[j] = False
         total = 0
         for t in range(m):
-            total += flag[j, t]
+            total += flag[j, t] and not absent(dur[j, t])  # a task counts only where it exists
         counts[j] += total
         for k in range(pred_ptr[j], pred_ptr[j + 1]):
             i = pred_idx[k]
@@ -171,7 +189,7 @@ def sample_tasks(
     tasks, first, count, chunk,
     stream, kind, param, tables, disc_val, disc_cum,
     corr_col, corr_u, corr_first,
-    risk_ptr, risk_idx, risk_impact, risk_first,
+    risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
     override_mask, override_value, with_risks, u_scratch, out,
 ):
     """Durations of ``tasks`` (topological indices) for iterations ``first ..`` into ``out[q, t]``: the numbers
@@ -182,7 +200,7 @@ def sample_tasks(
         for a in range(0, count, chunk):
             m = min(chunk, count - a)
             _durations(tasks[q], first + a, m, stream, kind, param, tables, disc_val, disc_cum,
-                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first,
+                       corr_col, corr_u, corr_first, risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
                        override_mask, override_value, with_risks, ubuf, out, q, a)
 
 

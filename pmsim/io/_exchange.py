@@ -247,6 +247,19 @@ def _impact_fields(dist: Distribution | None):
     return out
 
 
+def _impact_from(impact, name: str) -> Distribution | None:
+    """The distribution of :func:`_impact_fields`' JSON object (None stays None)."""
+    if impact is None:
+        return None
+    if not isinstance(impact, dict):
+        raise ValidationError(f"{name} must be a JSON object")
+    points = None
+    if all(k in impact for k in ("optimistic", "most_likely", "pessimistic")):
+        points = tuple(finite_number(k, impact[k]) for k in ("optimistic", "most_likely", "pessimistic"))
+    duration = finite_number("duration", impact["duration"]) if "duration" in impact else None
+    return estimate_from(impact.get("distribution"), str(impact.get("parameters") or ""), duration, points)
+
+
 def risks_to_json(risks) -> str:
     """The risks as compact JSON text (exact floats)."""
     data = [
@@ -258,6 +271,9 @@ def risks_to_json(risks) -> str:
             "impact": _impact_fields(r.impact),
             "cost_impact": r.cost_impact,
             **({"kind": r.kind} if r.is_driver else {}),  # events, the default, as before drivers existed
+            **({"response": {"post_probability": r.post_probability, "post_impact": _impact_fields(r.post_impact),
+                             "post_cost_impact": r.post_cost_impact, "response_cost": r.response_cost}}
+               if r.has_response else {}),
         }
         for r in risks
     ]
@@ -279,23 +295,20 @@ def risks_from_json(text: str, where: str) -> tuple[Risk, ...]:
         if not isinstance(item, dict):
             raise FileFormatError(f"{where}: risk {i} must be a JSON object")
         try:
-            impact = item.get("impact")
-            dist = None
-            if impact is not None:
-                if not isinstance(impact, dict):
-                    raise ValidationError("impact must be a JSON object")
-                points = None
-                if all(k in impact for k in ("optimistic", "most_likely", "pessimistic")):
-                    points = tuple(finite_number(k, impact[k]) for k in ("optimistic", "most_likely", "pessimistic"))
-                duration = finite_number("duration", impact["duration"]) if "duration" in impact else None
-                dist = estimate_from(impact.get("distribution"), str(impact.get("parameters") or ""), duration, points)
+            dist = _impact_from(item.get("impact"), "impact")
+            response = item.get("response") or {}
+            if not isinstance(response, dict):
+                raise ValidationError("response must be a JSON object")
+            post = {k: response.get(k) for k in ("post_probability", "post_cost_impact", "response_cost")}
+            post["post_impact"] = _impact_from(response.get("post_impact"), "post_impact")
             tasks = item.get("tasks") or []
             if not isinstance(tasks, list):
                 raise ValidationError("tasks must be a JSON list")
             if "probability" not in item:
                 raise ValidationError("probability is required (a number in [0, 1])")
             out.append(Risk(item.get("id"), item.get("name", ""), item["probability"], tasks=tuple(tasks),
-                            impact=dist, cost_impact=item.get("cost_impact", 0.0), kind=item.get("kind", "event")))
+                            impact=dist, cost_impact=item.get("cost_impact", 0.0), kind=item.get("kind", "event"),
+                            **post))
         except PmsimError as exc:
             raise exc.with_context(f"{where}, risk {i}") from None
     return tuple(out)

@@ -18,6 +18,7 @@ from ..calendar import as_date, as_datetime
 from ..distributions import Distribution, Fixed, make_estimate
 from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
 from ..safe_text import invisible_characters
+from .response import response_fields
 
 __all__ = [
     "Task",
@@ -29,6 +30,7 @@ __all__ = [
     "RISK_KINDS",
     "valid_id",
     "valid_number",
+    "check_branches",
 ]
 
 LINK_TYPES = ("FS", "SS", "FF", "SF")
@@ -160,6 +162,14 @@ class Task:
         task's calendar; percent complete 0-100).
     actual_cost : float, optional
         The cost spent on it by the status date (earned value's AC); None when not known.
+    existence : float
+        The probability (0-1, default 1) that the task exists in an iteration of a Monte Carlo run;
+        when it does not, it takes no time and costs nothing, and its links pass through it as
+        through a milestone. With ``branch``: its weight among the alternatives of that branch group.
+    branch : str
+        A group of mutually exclusive alternatives (probabilistic branching): in each iteration
+        exactly one task of the group exists, chosen with the weights given by their ``existence``,
+        which must sum to 1.
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -189,6 +199,8 @@ class Task:
     remaining_duration: float | None = None
     percent_complete: float | None = None
     actual_cost: float | None = None
+    existence: float = 1.0
+    branch: str = ""
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -245,6 +257,11 @@ class Task:
         set_("phase", "" if self.phase is None else str(self.phase).strip())
         set_("milestone", _milestone(who, self.milestone))
         set_("calendar", _calendar_id(who, self.calendar))
+        existence = valid_number(who, "existence", 1.0 if self.existence is None else self.existence)
+        if not 0 <= existence <= 1:
+            raise ValidationError(f"{who}: existence is a probability and must be in [0, 1], got {existence:g}")
+        set_("existence", existence)
+        set_("branch", "" if self.branch is None else str(self.branch).strip())
         self._check_constraints(who)
         self._check_progress(who)
 
@@ -442,6 +459,13 @@ class Risk:
     below 1 for an opportunity), the same draw for all its tasks in an
     iteration. A task's duration never falls below zero.
 
+    A response (``response_cost``, and the post-response ``post_probability``,
+    ``post_impact`` or its three points ``post_optimistic`` ...
+    ``post_pessimistic``, ``post_cost_impact``; each empty one keeps its
+    pre-response value) is what the risk becomes once the response is in
+    effect: ``simulate(..., responses=True)``. Post values without a response
+    cost make a response that costs nothing (``pmsim/model/response.py``).
+
     >>> r = Risk("R1", "Vendor late", 0.3, tasks=("T4",), optimistic=2, most_likely=5, pessimistic=15)
     >>> r.impact.mean, r.tasks, r.kind
     (6.166666666666667, ('T4',), 'event')
@@ -456,10 +480,17 @@ class Risk:
     impact: Distribution | None = None
     cost_impact: float = 0.0
     kind: str = "event"
+    post_probability: float | None = None
+    post_impact: Distribution | None = None
+    post_cost_impact: float | None = None
+    response_cost: float | None = None
     optimistic: float | None = field(default=None, repr=False, compare=False)
     most_likely: float | None = field(default=None, repr=False, compare=False)
     pessimistic: float | None = field(default=None, repr=False, compare=False)
     distribution: str | None = field(default=None, repr=False, compare=False)
+    post_optimistic: float | None = field(default=None, repr=False, compare=False)
+    post_most_likely: float | None = field(default=None, repr=False, compare=False)
+    post_pessimistic: float | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -506,8 +537,33 @@ class Risk:
             raise ValidationError(f"{who}: a schedule impact needs the tasks it delays")
         set_("impact", impact)
         set_("cost_impact", valid_number(who, "cost_impact", self.cost_impact))
-        for k in ("optimistic", "most_likely", "pessimistic", "distribution"):
+        response = response_fields(who, kind == "driver", self.distribution, self.post_impact, self.post_probability,
+                                   (self.post_optimistic, self.post_most_likely, self.post_pessimistic),
+                                   self.post_cost_impact, self.response_cost)
+        post = response["post_impact"]
+        if kind == "event" and post is not None and not self.tasks and (post.high != 0 or post.low != 0):
+            raise ValidationError(f"{who}: a post-response schedule impact needs the tasks it delays")
+        for k, v in response.items():
+            set_(k, v)
+        for k in ("optimistic", "most_likely", "pessimistic", "distribution", "post_optimistic", "post_most_likely",
+                  "post_pessimistic"):
             set_(k, None)
+
+    @property
+    def has_response(self) -> bool:
+        """Whether the risk has a response (a response cost or a post-response value)."""
+        return self.response_cost is not None
+
+    def responded(self) -> "Risk":
+        """The risk once its response is in effect: post values in place of the pre-response ones (the response
+        cost is not in it: the engine pays it)."""
+        if not self.has_response:
+            return self
+        return Risk(self.id, self.name,
+                    probability=self.probability if self.post_probability is None else self.post_probability,
+                    tasks=self.tasks, impact=self.impact if self.post_impact is None else self.post_impact,
+                    cost_impact=self.cost_impact if self.post_cost_impact is None else self.post_cost_impact,
+                    kind=self.kind)
 
     @property
     def is_driver(self) -> bool:
@@ -517,6 +573,20 @@ class Risk:
     def replace(self, **changes) -> "Risk":
         """A copy with some fields changed, validated again."""
         return _dc_replace(self, **changes)
+
+
+def check_branches(tasks) -> None:
+    """Refuse branch groups whose weights (the tasks' ``existence``) do not sum to 1."""
+    groups: dict[str, list] = {}
+    for t in tasks:
+        if t.branch:
+            groups.setdefault(t.branch, []).append(t)
+    for name, members in groups.items():
+        total = math.fsum(t.existence for t in members)
+        if abs(total - 1.0) > 1e-6:
+            listed = ", ".join(f"{t.id!r} {t.existence:g}" for t in members)
+            raise ValidationError(f"branch {name!r}: the existence probabilities of its alternatives must sum "
+                                  f"to 1 (exactly one of them happens), got {total:g} ({listed})")
 
 
 def _milestone(who: str, value) -> bool | str:

@@ -27,7 +27,7 @@ from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from ..safe_text import currency_code
-from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
+from .entities import Dependency, Resource, Risk, Task, _moment, check_branches, valid_number
 from .progress import apply_progress, clear_progress, progress_table
 from .tables import project_parts, project_to_frames, table_labels
 
@@ -140,6 +140,7 @@ class Project:
     progress_rule: str = "retained_logic"
     honor_constraints: bool = True
     start_time: dt.time | None = None
+    cost_per_day: float = 0.0  # the time-dependent project cost, paid for every working day until the finish
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -160,10 +161,9 @@ class Project:
         if not isinstance(self.calendar, Calendar):
             raise ValidationError("Project.calendar must be a Calendar")
         set_("currency", currency_code(self.currency or "USD", f"Project {self.name!r}: currency"))
-        if self.budget is not None and not (isinstance(self.budget, float) and math.isnan(self.budget)):
-            set_("budget", valid_number(f"Project {self.name!r}", "budget", self.budget, minimum=0))
-        else:
-            set_("budget", None)
+        budget = self.budget
+        set_("budget", None if budget is None or (isinstance(budget, float) and math.isnan(budget))
+             else valid_number(f"Project {self.name!r}", "budget", budget, minimum=0))
         if self.deadline is not None and not (isinstance(self.deadline, str) and not self.deadline.strip()):
             deadline = as_date(f"Project {self.name!r}: deadline", self.deadline)
             if deadline < self.start:
@@ -195,6 +195,8 @@ class Project:
             set_(name, moment)
         set_("calendars", tuple(self.calendars))
         set_("honor_constraints", bool(self.honor_constraints))
+        set_("cost_per_day", valid_number(who, "cost_per_day", 0.0 if self.cost_per_day is None else self.cost_per_day,
+                                          minimum=0))
 
     def _validate_calendars(self) -> None:
         who = f"Project {self.name!r}"
@@ -262,6 +264,7 @@ class Project:
         tasks = _unique("Task", self.tasks)
         resources = _unique("Resource", self.resources)
         _unique("Risk", self.risks)
+        check_branches(self.tasks)
         for task in self.tasks:
             for rid, units in task.resources:
                 if rid not in resources:

@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException, as_date, parse_hours, parse_weekdays
 from ..calendar.model import hours_text
-from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
+from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, check_branches, valid_id
 
 __all__ = [
     "ProjectParts",
@@ -61,30 +61,34 @@ TASK_COLUMNS = (
     "fixed_cost", "cost_per_day", "milestone",
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
+    "existence", "branch",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
 RISK_COLUMNS = (
     "id", "name", "kind", "probability", "tasks", "optimistic", "most_likely", "pessimistic",
     "distribution", "lambda", "values", "cost_impact",
+    "post_probability", "post_optimistic", "post_most_likely", "post_pessimistic", "post_cost_impact", "response_cost",
 )
 CALENDAR_COLUMNS = ("id", "name", "workdays", "hours", *_WEEK_COLUMNS, "hours_per_day", "holidays", "exceptions")
 SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description", "calendar",
                  "status_date", "must_finish_by", "lag_calendar", "total_float", "progress_rule",
-                 "honor_constraints", "start_time")
+                 "honor_constraints", "start_time", "cost_per_day")
 # The keys of a calendar given in the settings (project.toml's [calendar]): the columns of calendars.csv.
 CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
 # Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
 OPTIONAL_COLUMNS = {
     "tasks": ("lambda", "values", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
     "resources": ("calendar",),
-    "risks": ("kind", "lambda", "values"),
+    "risks": ("kind", "lambda", "values", *RISK_COLUMNS[RISK_COLUMNS.index("post_probability"):]),
     "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
 }
 
 _ESTIMATE_COLUMNS = ("duration", "optimistic", "most_likely", "pessimistic", "values")
 NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
-    "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day"})
+    "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day",
+    "existence", "post_probability", "post_optimistic", "post_most_likely", "post_pessimistic", "post_cost_impact",
+    "response_cost"})
 _MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
 # The long names of date constraints, as MS Project and P6 show them, read as their codes.
 _CONSTRAINT_NAMES = {
@@ -789,6 +793,8 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 remaining_duration=_number(row.get("remaining_duration"), "remaining_duration"),
                 percent_complete=_number(_percent(row.get("percent_complete")), "percent_complete"),
                 actual_cost=_number(row.get("actual_cost"), "actual_cost"),
+                existence=_default(_number(row.get("existence"), "existence"), 1.0),
+                branch=_text(row.get("branch")),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
             ))
             seen = set()
@@ -805,6 +811,11 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 links.append(Dependency(pred, tid, kind, lag, lag_calendar=lag_calendar))
         except PmsimError as exc:
             raise _in_context(exc, task_table.where(index, tid), who) from None
+
+    try:
+        check_branches(built_tasks)
+    except PmsimError as exc:
+        raise _in_context(exc, task_table.label) from None
 
     _ids(risk_table, "Risk")
     built_risks = []
@@ -826,6 +837,9 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 impact=_estimate(row),
                 cost_impact=_default(_number(row.get("cost_impact"), "cost_impact"), 0.0),
                 kind=_text(row.get("kind")) or "event",
+                distribution=_text(row.get("distribution")) or None,
+                **{column: _number(row.get(column), column) for column in RISK_COLUMNS[RISK_COLUMNS.index(
+                    "post_probability"):]},
             ))
         except PmsimError as exc:
             raise _in_context(exc, risk_table.where(index, rid), who) from None
@@ -873,10 +887,13 @@ def _settings(raw: Mapping, label: str, calendars: Mapping[str, Calendar], calen
         if isinstance(raw.get(key), (Mapping, list, tuple)):  # a TOML table or array
             raise ValidationError(f"{where(key)}: must be text, got {raw[key]!r}")
     out = {"name": _text(raw.get("name")) or "project", "start": start}
-    try:
-        out["budget"] = _number(raw.get("budget"), "budget")
-    except PmsimError as exc:
-        raise _in_context(exc, where("budget")) from None
+    for key in ("budget", "cost_per_day"):
+        try:
+            out[key] = _number(raw.get(key), key)
+        except PmsimError as exc:
+            raise _in_context(exc, where(key)) from None
+    if out["cost_per_day"] is None:
+        del out["cost_per_day"]
     out["deadline"] = _date(raw.get("deadline"), where("deadline"))
     out["currency"] = _text(raw.get("currency")) or "USD"
     out["description"] = _text(raw.get("description"))
@@ -1001,6 +1018,7 @@ def project_to_frames(project) -> dict:
             "secondary_constraint": t.secondary_constraint or "",
             "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
             "actual_cost": t.actual_cost,
+            "existence": None if t.existence == 1.0 and not t.branch else t.existence, "branch": t.branch,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }
         if not t.milestone:
@@ -1022,6 +1040,7 @@ def project_to_frames(project) -> dict:
             if "duration" in fields:  # risks have no duration column: a fixed impact is its most likely
                 fields = {"most_likely": fields["duration"], "distribution": "fixed"}
             row.update(fields)
+        row.update(_response_row(r))
         risks.append(row)
     return {
         "tasks": _frame(tasks, TASK_COLUMNS),
@@ -1032,10 +1051,39 @@ def project_to_frames(project) -> dict:
     }
 
 
+def _response_row(risk) -> dict:
+    """A risk's response columns; its post-response impact as three points of the risk's distribution."""
+    row = {"post_probability": risk.post_probability, "post_cost_impact": risk.post_cost_impact,
+           "response_cost": risk.response_cost}
+    post = risk.post_impact
+    if post is not None:
+        if post == risk.impact:
+            return row  # the same impact: left empty, it keeps the pre-response one
+        fields = _estimate_fields(post)
+        if "duration" in fields:  # a fixed post-response impact: its most likely alone
+            row["post_most_likely"] = fields["duration"]
+            return row
+        if risk.impact is None:
+            row["distribution"] = fields.get("distribution")  # the column then describes the post-response points
+        else:
+            pre = _estimate_fields(risk.impact)
+            if fields.get("distribution") != pre.get("distribution", "fixed"):
+                raise ValidationError(f"Risk {risk.id!r}: its post-response impact ({post.kind}) cannot be written "
+                                      f"as three points of its pre-response distribution ({risk.impact.kind}); "
+                                      "give both the same kind")
+        if set(fields) - {"optimistic", "most_likely", "pessimistic", "distribution"}:
+            raise ValidationError(f"Risk {risk.id!r}: its post-response impact ({post.kind}) cannot be written as "
+                                  "three points; use a triangular, Beta-PERT (lambda 4) or uniform one")
+        row.update({f"post_{k}": fields[k] for k in ("optimistic", "most_likely", "pessimistic") if k in fields})
+    return row
+
+
 def _settings_of(project) -> dict:
     settings = {"name": project.name, "start": project.start, "currency": project.currency}
     if project.budget is not None:
         settings["budget"] = project.budget
+    if project.cost_per_day:
+        settings["cost_per_day"] = project.cost_per_day
     if project.deadline is not None:
         settings["deadline"] = project.deadline
     if project.description:

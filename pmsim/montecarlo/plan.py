@@ -23,6 +23,7 @@ from ..model import Project
 from .._kernels.links import FF, FS
 from ..network import Network, network
 from .encoding import encode, task_key
+from .existence import Existence, existence_of
 
 __all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "finish_candidates"]
 
@@ -75,6 +76,12 @@ class Plan:
     project_column: np.ndarray
     # Calendars, constraints or progress: the passes of pmsim._kernels.dated_montecarlo (None: plain addition).
     dated: "DatedPlan | None" = None
+    # Task existence and branching (None: every task exists); exist_row: per task, the row of the batch's impact
+    # array holding its 0/1 existence factor (-1: it exists for certain); exist_stream: per draw of existence.
+    existence: Existence | None = None
+    exist_row: np.ndarray | None = None
+    exist_stream: np.ndarray | None = None
+    cost_per_day: float = 0.0  # the project's time-dependent cost, paid per working day until the finish
 
     @property
     def n(self) -> int:
@@ -112,7 +119,8 @@ class Plan:
                 raise ValidationError(f"Task {tid!r}: a fixed duration must be >= 0, got {days}")
             mask[pos[tid]] = True
             value[pos[tid]] = days
-        return replace(self, release=rel, override_mask=mask, override_value=value,
+        existence = None if self.existence is None else self.existence.decided(mask)  # started work exists
+        return replace(self, release=rel, override_mask=mask, override_value=value, existence=existence,
                        cost_offset=self.cost_offset if cost_offset is None else float(cost_offset))
 
     def correlated_uniforms(self, first: int, count: int, iterations: int) -> np.ndarray:
@@ -141,17 +149,27 @@ class Plan:
 
     def risk_draws(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Per risk and iteration: occurred (bool) and its impact (float32): an event's days (0 if it did not
-        occur), a driver's factor (1 if not)."""
+        occur), a driver's factor (1 if not); then one row per uncertain task, 1 where it exists, else 0.
+
+        A risk whose tasks all do not exist in an iteration does not occur in it."""
         r = self.n_risks
+        e = 0 if self.existence is None else self.existence.size
         occurred = np.zeros((r, count), dtype=np.bool_)
-        impact = np.zeros((max(r, 1), count), dtype=np.float32)
+        impact = np.zeros((max(r + e, 1), count), dtype=np.float32)
         if r:
             from .._kernels.montecarlo import risk_draws
 
             n = self.n
             risk_draws(first, count, self.risk_occur_stream, self.risk_impact_stream, self.risk_probability,
                        self.risk_neutral, self.kind[n:], self.param[n:], self.tables, self.disc_val, self.disc_cum,
-                       occurred, impact)
+                       occurred, impact[:r])
+        if e:
+            exists = self.existence.factors(self.exist_stream, first, count)
+            impact[r:] = exists
+            for k, entries in self.existence.risks:
+                if k < r:
+                    occurred[k] &= exists[entries].any(axis=0)
+                    impact[k, ~occurred[k]] = self.risk_neutral[k]
         return occurred, impact
 
 
@@ -236,17 +254,14 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     constraint, deadline or progress that moves the early dates)."""
     from .._kernels.crossmap import build_maps
     from .._kernels.dated_montecarlo import WorkInputs
-    from ..timeline import axis_origin, plain_schedule, schedule_inputs, timeline
+    from ..timeline import axis_origin, date_pulled, plain_schedule, schedule_inputs, timeline
 
     if plain_schedule(project):
         return None
     tl = timeline(project)
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
-    pulled = np.isfinite(inputs.fixed_start) | np.isfinite(inputs.fixed_finish)
-    if inputs.honor:
-        pulled |= np.isfinite(inputs.start_cap) | np.isfinite(inputs.finish_cap)
-    if (pulled & (inputs.status == 0)).any():
+    if date_pulled(inputs).any():
         from ..cpm import cpm
 
         cpm(project)  # refuses a date that would start a task before the project (no schedule meets it)
@@ -319,6 +334,7 @@ class _Static:
     pred_lag: np.ndarray
     project_column: np.ndarray
     dated: DatedPlan | None
+    existence: Existence | None
 
 
 def _build_static(project: Project) -> _Static:
@@ -327,7 +343,9 @@ def _build_static(project: Project) -> _Static:
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
     risks = project.risks
     impacts = [r.impact if r.impact is not None else Fixed(0.0) for r in risks]
-    kind, param, tables, disc_val, disc_cum = encode([t.estimate for t in tasks] + impacts)
+    # The post-response impacts follow the pre-response ones: a plan picks one row per risk (make_plan).
+    posts = [r.responded().impact if r.responded().impact is not None else Fixed(0.0) for r in risks]
+    kind, param, tables, disc_val, disc_cum = encode([t.estimate for t in tasks] + impacts + posts)
     # Per task, its drivers (stored as ~k) before its events, each group in register order.
     pairs = sorted((net.position[tid], not r.is_driver, k) for k, r in enumerate(risks) for tid in r.tasks)
     risk_ptr = np.zeros(n + 1, dtype=np.int64)
@@ -347,12 +365,41 @@ def _build_static(project: Project) -> _Static:
         pred_lag=net.pred_lag.astype(np.float32),
         project_column=np.asarray(net.project_index, dtype=np.int64),
         dated=_dated_plan(project),
+        existence=_existence(project, net, fixed),
     )
 
 
+def _responded(register, responses) -> set:
+    """The ids of the risks of ``register`` whose responses are in effect (``responses``: bool or ids)."""
+    if responses is True:
+        return {r.id for r in register if r.has_response}
+    if not responses:
+        return set()
+    ids = {responses} if isinstance(responses, str) else set(responses)
+    known = {r.id: r for r in register}
+    for rid in sorted(ids):
+        if rid not in known:
+            raise UnknownReferenceError(f"responses names unknown risk {rid!r}")
+        if not known[rid].has_response:
+            raise ValidationError(f"Risk {rid!r} has no response (no response_cost nor post-response value)")
+    return ids
+
+
+def _existence(project: Project, net: Network, fixed: np.ndarray) -> Existence | None:
+    """The uncertain tasks of ``project``; those started at the data date exist (and decide their branch)."""
+    existence = existence_of(project.tasks, net.position, project.risks, fixed)
+    if existence is None:
+        return None
+    started = net.to_topological(np.array([t.actual_start is not None for t in project.tasks]))
+    return existence.decided(np.asarray(started, dtype=bool))
+
+
 def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
-               correlation_repair: bool = True) -> Plan:
-    """The :class:`Plan` of ``project`` for a seed (an int), correlation and risk switch."""
+               correlation_repair: bool = True, responses=False) -> Plan:
+    """The :class:`Plan` of ``project`` for a seed (an int), correlation and risk switch.
+
+    ``responses``: True, or the ids of the risks whose responses are in effect (their post-response probability,
+    impact and cost impact; the response costs are added to every iteration's cost)."""
     from .._kernels.random import stream_keys
 
     net = network(project)
@@ -382,10 +429,20 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         corr_stream = score_stream = np.zeros(0, dtype=np.uint64)
 
     risk_keys = st.risk_keys[:n_risks]
+    responded = _responded(project.risks, responses)
+    register = tuple(r.responded() if r.id in responded else r for r in register)
+    rows = np.array([n + k + (len(project.risks) if r.id in responded else 0) for k, r in enumerate(register)],
+                    dtype=np.int64)
+    kind = np.concatenate([st.kind[:n], st.kind[rows]])
+    param = np.ascontiguousarray(np.concatenate([st.param[:n], st.param[rows]]))
+    response_cost = sum(r.response_cost for r in project.risks if r.id in responded)
+    exist_row = np.full(n, -1, dtype=np.int64)
+    if st.existence is not None:
+        exist_row[st.existence.task] = n_risks + np.arange(st.existence.size)
     return Plan(
         net=net, seed_key=key,
         stream=stream_keys(key, task_keys, _DURATION),
-        kind=st.kind, param=st.param, tables=st.tables, disc_val=st.disc_val, disc_cum=st.disc_cum,
+        kind=kind, param=param, tables=st.tables, disc_val=st.disc_val, disc_cum=st.disc_cum,
         correlation=corr, corr_col=corr_col, corr_task=corr_task,
         corr_stream=corr_stream, score_stream=score_stream,
         comp_ptr=comp_ptr, factor_ptr=factor_ptr, factors=factors,
@@ -400,7 +457,9 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         release=np.zeros(n, dtype=np.float32),
         override_mask=np.zeros(n, dtype=np.bool_),
         override_value=np.zeros(n, dtype=np.float32),
-        daily=st.daily, fixed_cost=st.fixed_cost, cost_offset=0.0,
+        daily=st.daily, fixed_cost=st.fixed_cost, cost_offset=float(response_cost),
         candidate=st.candidate, candidates=st.candidates,
         pred_lag=st.pred_lag, project_column=st.project_column, dated=st.dated,
+        existence=st.existence, exist_row=exist_row, cost_per_day=project.cost_per_day,
+        exist_stream=None if st.existence is None else st.existence.streams(key),
     )

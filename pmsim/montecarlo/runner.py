@@ -94,7 +94,7 @@ def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality
             net.pred_ptr, net.pred_idx, net.pred_type, plan.pred_lag, plan.candidate, plan.candidates,
             plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
             plan.corr_col, batch.corr_u, batch.corr_first,
-            plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+            plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first, plan.exist_row,
             plan.release, plan.override_mask, plan.override_value, plan.daily,
             criticality, task_start is not None, task_finish is not None, plan.project_column,
             scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
@@ -117,7 +117,7 @@ def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criti
             net.pred_ptr, net.pred_idx, net.pred_type, dated.lag, dated.link_calendar, dated.candidates,
             plan.stream, plan.kind, plan.param, plan.tables, plan.disc_val, plan.disc_cum,
             plan.corr_col, batch.corr_u, batch.corr_first,
-            plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+            plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first, plan.exist_row,
             plan.override_mask, plan.override_value, plan.daily,
             dated.inputs, dated.scale, dated.tables, dated.maps,
             dated.project_calendar, dated.project_base, dated.project_day,
@@ -192,6 +192,9 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
     occurred = np.empty((r, iterations), dtype=np.bool_)
     impact_sum = np.zeros(r)
     risk_cost = np.zeros(iterations)
+    existence = plan.existence
+    exist_counts = np.zeros(0 if existence is None else existence.size, dtype=np.int64)
+    absent_cost = np.zeros(iterations)  # the fixed costs of the tasks that do not exist
     scratch = _Scratch(n, chunk, nthreads, plan.dated is not None) if schedule_batch is None else None
     for batch in batches(plan, iterations, first, last):
         if schedule_batch is None:
@@ -203,10 +206,19 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
         impact_sum += np.where(batch.occurred, batch.risk_impact[:r], 0.0).sum(axis=1, dtype=np.float64)
         if r:
             risk_cost[sl] = plan.risk_cost @ batch.occurred
+        if existence is not None:
+            exists = batch.risk_impact[r:r + existence.size]
+            exist_counts += np.count_nonzero(exists, axis=1)
+            absent_cost[sl] = existence.fixed @ (1.0 - exists.astype(np.float64))
         if callback is not None:
             callback(batch.first + batch.count, iterations)
-    cost = out.cost + plan.fixed_cost + risk_cost + plan.cost_offset
+    cost = out.cost + plan.fixed_cost - absent_cost + risk_cost + plan.cost_offset
+    if plan.cost_per_day:  # the time-dependent project cost: every working day until the finish
+        cost += plan.cost_per_day * out.finish.astype(np.float64)
     span = slice(first, last)
+    counts = np.full(n, last - first, dtype=np.int64)
+    if existence is not None:
+        counts[existence.task] = exist_counts
     return EngineRun(
         finish=out.finish[span].astype(np.float64),
         cost=cost[span],
@@ -214,6 +226,7 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
         occurred=occurred[:, span],
         impact_sum=impact_sum,
         task_finish=None if out.task_finish is None else out.task_finish[span],
+        exist_counts=plan.net.to_project(counts),
     )
 
 
@@ -227,6 +240,7 @@ class EngineRun:
     occurred: np.ndarray  # bool risks x iterations
     impact_sum: np.ndarray  # per risk: sum of its impacts (days or factors) in the iterations it occurred
     task_finish: np.ndarray | None  # float32 iterations x tasks (keep_tasks), or None
+    exist_counts: np.ndarray  # int64 per task: iterations in which it existed (all of them, but for existence < 1)
 
 
 def join_runs(parts: list[EngineRun]) -> EngineRun:
@@ -240,6 +254,7 @@ def join_runs(parts: list[EngineRun]) -> EngineRun:
         occurred=np.concatenate([p.occurred for p in parts], axis=1),
         impact_sum=sum(p.impact_sum for p in parts),
         task_finish=None if parts[0].task_finish is None else np.concatenate([p.task_finish for p in parts]),
+        exist_counts=sum(p.exist_counts for p in parts),
     )
 
 
@@ -260,7 +275,7 @@ def sample_durations(plan: Plan, batch: Batch, with_risks: bool = True, tasks=No
     with launching():
         sample_tasks(idx, batch.first, batch.count, chunk, plan.stream, plan.kind, plan.param, plan.tables,
                      plan.disc_val, plan.disc_cum, plan.corr_col, batch.corr_u, batch.corr_first,
-                     plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first,
+                     plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first, plan.exist_row,
                      plan.override_mask, plan.override_value, with_risks, u, out)
     return out
 

@@ -1,7 +1,8 @@
-"""Statistics the engine regenerates from the seed instead of storing: sensitivity and achieved correlation."""
+"""Statistics of a run: per risk from its outputs; sensitivity and achieved correlation regenerated from the seed."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -9,9 +10,9 @@ import pandas as pd
 
 from .._kernels import launching
 from .plan import BLOCK, Plan
-from .runner import regenerate_durations, threads
+from .runner import EngineRun, regenerate_durations, threads
 
-__all__ = ["duration_sensitivity", "achieved_correlation"]
+__all__ = ["duration_sensitivity", "achieved_correlation", "risk_summary"]
 
 _REGENERATED_VALUES = 2**25  # float32 samples held at once when regenerating (128 MB)
 
@@ -32,12 +33,13 @@ def duration_sensitivity(plan: Plan, finish: np.ndarray) -> np.ndarray:
     rank = rankdata(finish.astype(np.float32), method="average") - (m + 1) / 2.0
     varies = [j for j in range(n)
               if not plan.override_mask[j]
-              and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j])]
+              and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j] or plan.exist_row[j] >= 0)]
     out = np.zeros(n)
     group = max(1, _REGENERATED_VALUES // m)
     for g0 in range(0, len(varies), group):
         idx = np.array(varies[g0:g0 + group], dtype=np.int64)
         values = regenerate_durations(plan, m, idx)
+        values += np.float32(0.0)  # a task that does not exist has -0.0, which sorts by its bits as the largest
         rho = np.empty(idx.shape[0])
         with launching():
             spearman_rows(values, rank, threads(), rho)
@@ -71,3 +73,24 @@ def achieved_correlation(plan: Plan, iterations: int) -> pd.DataFrame | None:
     frame = pd.DataFrame(np.asarray(rho, dtype=float), index=ids, columns=ids)
     frame.attrs["iterations"] = used
     return frame
+
+
+def risk_summary(project, plan: Plan, raw: EngineRun, finish: np.ndarray, cost: np.ndarray) -> pd.DataFrame:
+    """Per risk of the run: name, probability, share occurred, mean impact when it did, and the difference in
+    mean finish and cost between the iterations where it occurred and the others (see ``Simulation``)."""
+    rows = []
+    m = finish.shape[0]
+    for k, rid in enumerate(plan.risk_ids):
+        hit = raw.occurred[k]
+        c = int(hit.sum())
+        both = 0 < c < m
+        rows.append({
+            "name": project.risk(rid).name,
+            "probability": float(plan.risk_probability[k]),
+            "occurred": c / m,
+            "mean_impact": float(raw.impact_sum[k] / c) if c else math.nan,
+            "delay_added": float(finish[hit].mean() - finish[~hit].mean()) if both else math.nan,
+            "cost_added": float(cost[hit].mean() - cost[~hit].mean()) if both else math.nan,
+        })
+    columns = ["name", "probability", "occurred", "mean_impact", "delay_added", "cost_added"]
+    return pd.DataFrame(rows, columns=columns, index=pd.Index(plan.risk_ids, name="id"))

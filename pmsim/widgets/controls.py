@@ -119,6 +119,10 @@ def make_controls(project: Project, iterations: int, seed: int, budget: float) -
                                                     readout_format=".0%", continuous_update=True,
                                                     tooltip=f"probability of {risk.id}",
                                                     layout=w.Layout(width="150px"))
+        if risk.has_response:
+            c[f"response:{risk.id}"] = w.Checkbox(value=False, indent=False, description="response in effect",
+                                                  tooltip=f"{risk.id}: its post-response values and response cost",
+                                                  layout=w.Layout(width="auto"))
     c["correlation"] = _slider("Correlation in phase", 0.0, 0.0, 0.95, 0.05)
     c["levelled"] = w.Checkbox(value=False, description="Level resources (capacities bind)", indent=False,
                                layout=w.Layout(width="auto"))
@@ -180,6 +184,8 @@ def _risk_rows(project: Project, controls: dict) -> w.Widget:
         ident = w.HTML(f"<span class='pmsim-risk-id'>{esc(risk.id)}</span>")
         name = w.HTML(f"<div class='pmsim-risk-name' title='{esc(risk.name)}'>{esc(risk.name)}</div>"
                       f"<div class='pmsim-risk-impact'>{esc(' · '.join(impact) or 'no impact')}</div>")
+        if risk.has_response:
+            name = w.VBox([name, controls[f"response:{risk.id}"]])
         cells += [controls[f"risk:{risk.id}"], ident, name, controls[f"probability:{risk.id}"]]
     box = w.Box(cells)
     box.add_class("pmsim-risks")
@@ -218,6 +224,8 @@ def default_values(project: Project, budget: float) -> dict:
     for risk in p.risks:
         out[f"risk:{risk.id}"] = True
         out[f"probability:{risk.id}"] = risk.probability
+        if risk.has_response:
+            out[f"response:{risk.id}"] = False
     return out
 
 
@@ -249,6 +257,8 @@ def read_settings(project: Project, controls: dict) -> dict:
             out[f"risk:{risk.id}"] = False
         elif c[f"probability:{risk.id}"].value != risk.probability:
             out[f"risk:{risk.id}"] = c[f"probability:{risk.id}"].value
+        if risk.has_response and c[f"response:{risk.id}"].value:
+            out[f"response:{risk.id}"] = True
     if c["correlation"].value:
         out["correlation"] = c["correlation"].value
     if c["levelled"].value:

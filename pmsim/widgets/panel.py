@@ -95,6 +95,7 @@ class WhatIf:
     controls : dict
         Name -> widget: ``multiplier``, ``phase:<phase>``, ``capacity:<resource
         id>``, ``risk:<risk id>`` (on/off), ``probability:<risk id>``,
+        ``response:<risk id>`` (a risk with a response: put it in effect),
         ``correlation`` (rank correlation among the tasks of each phase),
         ``levelled``, ``iterations``, ``seed``, ``deadline`` (text,
         YYYY-MM-DD; a ``datetime.date`` may be assigned), ``budget``,
@@ -315,7 +316,7 @@ class WhatIf:
             if render:
                 self.progress.reset(iterations)
             sim = simulate(changed, iterations=iterations, seed=seed, correlation=groups, levelled=levelled,
-                           callback=report)
+                           callback=report, responses=scenario.responded(changed))
             result.headline = headline(sim, request.deadline, request.budget)
             as_planned = set(request.settings) == {"iterations", "seed"} and not request.overrides
             result.plan = self._plan_numbers(iterations, seed, not as_planned, result.headline)
