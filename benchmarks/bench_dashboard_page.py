@@ -175,7 +175,7 @@ def static_page(browser, shots: Path | None) -> dict:
         return performance.now() - t;
     }""")
     if shots is not None:
-        page.evaluate("window.scrollTo(0, 0)")
+        page.evaluate("document.querySelector('.pmsim-whatif').scrollIntoView()")  # below the notebook's prose
         page.screenshot(path=str(shots / "dashboard_static.png"))
     size = page_file.stat().st_size
     page.close()
