@@ -8,6 +8,7 @@
 #   make report     render every notebook to offline HTML under build/report/
 #   make docs       build the documentation site into build/docs/html/ (index.html)
 #   make bench      run the benchmarks and update benchmarks/RESULTS.md
+#   make screenshots  the README's dashboard screenshots, taken in Chromium (docs/dashboard*.png)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -19,7 +20,7 @@ VOILA_ARGS ?=
 # Jupyter refuses to run as root (containers, CI machines) unless told it may.
 ROOT_OK := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True)
 
-.PHONY: install lab test dashboard report docs bench clean
+.PHONY: install lab test dashboard report docs bench screenshots clean
 
 install: $(STAMP)
 
@@ -60,6 +61,12 @@ bench: install
 	$(BIN)/python benchmarks/bench_calendars.py
 	$(BIN)/python benchmarks/bench_level_calendars.py
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_dashboard_page.py
+
+# The README's dashboard screenshots, taken in Chromium by the page benchmark (which also writes its
+# page-load and change latencies to benchmarks/RESULTS.md).
+screenshots: install
+	$(BIN)/python benchmarks/bench_dashboard_page.py --screenshots docs
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

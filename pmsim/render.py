@@ -7,6 +7,10 @@ CDN), plus an ``index.html`` that links them.
 
 The notebooks' committed outputs are rendered as they are; they are checked
 against a fresh run by ``make test`` (nbval), so they are current.
+
+``pmsim report PATH --dashboard`` calls
+:func:`pmsim.report_pages.render_dashboard`: the what-if dashboard of any project as one such page, its controls answering from a grid
+of scenarios computed in advance (:mod:`pmsim.widgets.offline_grid`).
 """
 
 from __future__ import annotations
@@ -16,20 +20,10 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["TEMPLATES", "render_notebook", "render_notebooks"]
+from .report_pages import TEMPLATES, check_offline, render_dashboard
+from .report_pages import exporter as _exporter
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def _exporter():
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="lab_offline",
-        extra_template_basedirs=[str(TEMPLATES)],
-        mathjax_url="",  # no CDN: formulas show as TeX source offline
-    )
-    return exporter
+__all__ = ["TEMPLATES", "render_dashboard", "render_notebook", "render_notebooks"]
 
 
 def notebook_title(nb) -> str:
@@ -51,8 +45,7 @@ def render_notebook(path, out_dir, exporter=None) -> Path:
     nb = nbformat.read(path, as_version=4)
     exporter = exporter or _exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-    if "cdn.jsdelivr.net" in body or "unpkg.com" in body or "require.min.js" in body:
-        raise RuntimeError(f"{path}: the rendered page still refers to a CDN")
+    check_offline(body, path)
     target = out_dir / f"{path.stem}.html"
     target.write_text(body, encoding="utf-8")
     return target
@@ -78,8 +71,9 @@ def render_notebooks(src="notebooks", out_dir="build/report") -> Path:
     index.write_text(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>pmsim notebooks</title>"
         "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;line-height:1.5}</style></head>"
-        f"<body><h1>pmsim notebooks</h1><p>Rendered pages: they work offline; sliders move, "
-        f"but no Python runs (use <code>make dashboard</code> for the live what-if dashboard).</p>"
+        f"<body><h1>pmsim notebooks</h1><p>Rendered pages: they work offline and no Python runs in them. "
+        f"The what-if dashboard answers from scenarios computed in advance; for any other change serve the "
+        f"live dashboard (<code>pmsim dashboard PROJECT</code> or <code>make dashboard</code>).</p>"
         f"<ul>{items}</ul></body></html>",
         encoding="utf-8",
     )

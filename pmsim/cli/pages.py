@@ -42,6 +42,9 @@ def _report_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0: the same report every time)")
     add_progress(parser, "adds earned value and a re-forecast; default: the project folder's progress.csv or "
                          "progress/")
+    parser.add_argument("--dashboard", action="store_true",
+                        help="write the what-if dashboard instead: its controls answer offline from scenarios "
+                             "computed in advance (about 20 simulations)")
     add_quiet(parser)
 
 
@@ -51,7 +54,14 @@ def _report(args) -> int:
     output = Path(args.output)
     check_output(output)
     path = project_path(args)
-    if args.progress:
+    if args.dashboard:
+        from ..report_pages import render_dashboard
+
+        if args.progress:
+            raise ValidationError("--dashboard shows the plan's what-if numbers; it takes no --progress")
+        note(args, "computing the dashboard and its grid of scenarios (a minute or so)")
+        render_dashboard(path, output, iterations=args.iterations, seed=args.seed)
+    elif args.progress:
         project = pm.read_project(path)
         progress = pm.read_progress(args.progress)
         if args.status_date:  # the report re-forecasts from the latest status date: keep only the chosen one

@@ -9,8 +9,9 @@ had a page), and Voila would not start another until someone visits; and
 it would measure a kernel's idle time from its last message, so that a
 pre-heated kernel handed to a page a moment ago, idle since it was heated,
 could be culled before the page connects. :class:`DashboardKernelManager`
-spares the pooled kernel, and gives a kernel that left the pool the full
-idle time from then.
+spares the pooled kernel, gives a kernel the full idle time from when it was
+last pooled, busy or connected, and a page a longer wait for its first
+connection.
 
 This module imports nothing from pmsim: Voila's server loads it by path (see
 :func:`pmsim.widgets.server.voila_command`), without the weight of pmsim's
@@ -26,12 +27,24 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 NAME = "pmsim_dashboard_kernels"  # the module name Voila's server knows this file by
 
 
+FIRST_CONNECTION = 120  # seconds a page has to connect to the kernel handed to it (at least the idle timeout)
+
+
 class DashboardKernelManager(AsyncMappingKernelManager):
-    """jupyter_server's kernel manager, whose culler spares the kernels waiting in Voila's pre-heated pool."""
+    """jupyter_server's kernel manager, whose culler spares the kernels waiting in Voila's pre-heated pool.
+
+    A kernel's idle time counts from the last time the culler saw it in the
+    pool, busy, or with a page connected. A kernel handed to a page that has
+    not connected yet gets at least :data:`FIRST_CONNECTION` seconds: on a
+    loaded machine a page may take a while to load its scripts and connect
+    (a pre-heated kernel goes to a page without a pause, its last message
+    sent while it was heated).
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.out_of_pool: dict[str, float] = {}  # kernel id -> when the culler first saw it out of the pool
+        self.out_of_pool: dict[str, float] = {}  # kernel id -> when the culler last saw it pooled, busy or connected
+        self.connected: set[str] = set()  # kernels a page has connected to
 
     def pooled(self, kernel_id: str) -> bool:
         """Whether ``kernel_id`` is a pre-heated kernel no page has taken yet."""
@@ -47,13 +60,23 @@ class DashboardKernelManager(AsyncMappingKernelManager):
         if kernel is None:
             return None
         if getattr(kernel, "execution_state", None) != "dead":
+            now = time.monotonic()
             if self.pooled(kernel_id):
                 self.out_of_pool.pop(kernel_id, None)
                 return None
+            connections = self._kernel_connections.get(kernel_id, 0)
+            if connections:
+                self.connected.add(kernel_id)
+            if connections or getattr(kernel, "execution_state", None) == "busy":
+                self.out_of_pool[kernel_id] = now  # its idle time starts when the page leaves and the work ends
+                return None
             timeout = kernel.kernel_spec.metadata.get("cull_idle_timeout", self.cull_idle_timeout)
-            if time.monotonic() - self.out_of_pool.setdefault(kernel_id, time.monotonic()) < timeout:
+            if kernel_id not in self.connected:
+                timeout = max(timeout, FIRST_CONNECTION)
+            if now - self.out_of_pool.setdefault(kernel_id, now) < timeout:
                 return None
         result = await super().cull_kernel_if_idle(kernel_id)
         if kernel_id not in self._kernels:
             self.out_of_pool.pop(kernel_id, None)
+            self.connected.discard(kernel_id)
         return result

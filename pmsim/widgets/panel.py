@@ -27,6 +27,7 @@ from ..simulation import check_iterations, simulate
 from .figure_jobs import draw_figures
 from .controls import ITERATIONS, FieldError, default_values, label, make_controls, read_settings, task_estimates
 from .layout import Parts, arrange
+from .offline_grid import OfflineGrid
 from .task_editor import TaskEditor
 from .scenario_table import SavedScenarios, csv_text, download_links, people_frame
 from .updates import LatestWins, Superseded
@@ -208,6 +209,18 @@ class WhatIf:
         {'multiplier': 1.1}
         """
         return Scenario.from_settings(name, self.settings(), estimates=task_estimates(self.project, self._tasks.overrides))
+
+    def offline_grid(self, levers: dict | None = None) -> "OfflineGrid":
+        """A grid of scenarios simulated in advance, for a page rendered without Python (``make report``).
+
+        Displayed in the notebook under the panel, it makes the rendered
+        page's controls answer from the grid (see
+        :class:`pmsim.widgets.offline_grid.OfflineGrid`); it uses the panel's
+        iterations and seed. ``levers``: lever -> values, default
+        :func:`pmsim.widgets.offline_grid.grid_levers`.
+        """
+        return OfflineGrid(self.project, iterations=self.controls["iterations"].value,
+                           seed=self.controls["seed"].value, levers=levers, budget=self._initial_budget)
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -217,17 +217,45 @@ def test_the_culler_spares_the_pre_heated_kernel(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(kernels.time, "monotonic", lambda: clock[0])
     m, culled = _manager(monkeypatch, pooled=("a",))
+    m.cull_idle_timeout = 600  # above FIRST_CONNECTION: the idle timeout rules
     asyncio.run(m.cull_kernel_if_idle("a"))
     assert culled == []
     # A kernel out of the pool gets the whole idle time from when the culler first sees it out.
     asyncio.run(m.cull_kernel_if_idle("b"))
     assert culled == []
-    clock[0] += 61
+    clock[0] += 601
     asyncio.run(m.cull_kernel_if_idle("b"))
     assert culled == ["b"]
     m._kernels["a"].execution_state = "dead"  # a dead kernel is culled even in the pool
     asyncio.run(m.cull_kernel_if_idle("a"))
     assert culled == ["b", "a"]
+
+
+def test_a_page_gets_time_to_connect_and_the_idle_time_after_it_leaves(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(kernels.time, "monotonic", lambda: clock[0])
+    m, culled = _manager(monkeypatch, kernels_=("a",))
+    m.cull_idle_timeout = 30
+    # Handed to a page that has not connected yet: FIRST_CONNECTION seconds (120), not the idle timeout (30).
+    asyncio.run(m.cull_kernel_if_idle("a"))
+    clock[0] += 31
+    asyncio.run(m.cull_kernel_if_idle("a"))
+    assert culled == []
+    # The page connects, works for a while (busy), then is dropped without a word (a crashed browser).
+    m._kernel_connections["a"] = 1
+    clock[0] += 100
+    asyncio.run(m.cull_kernel_if_idle("a"))
+    m._kernel_connections["a"] = 0
+    m._kernels["a"].execution_state = "busy"
+    clock[0] += 500
+    asyncio.run(m.cull_kernel_if_idle("a"))
+    m._kernels["a"].execution_state = "idle"
+    clock[0] += 29  # idle 29 s since last seen busy: kept
+    asyncio.run(m.cull_kernel_if_idle("a"))
+    assert culled == []
+    clock[0] += 2  # 31 s: the idle timeout applies (it had a page)
+    asyncio.run(m.cull_kernel_if_idle("a"))
+    assert culled == ["a"]
 
 
 def test_the_kernel_manager_file_imports_nothing_from_pmsim():
