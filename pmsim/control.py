@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import warnings
 from statistics import NormalDist
-from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,10 +18,9 @@ import pandas as pd
 from ._seed import resolve_seed
 from .cpm import cpm
 from .errors import PmsimWarning, ValidationError
-from .evm import METRICS, baseline_schedule, earned_value
-from .io.progress_table import check_progress, project_at, read_progress
+from .evm import METRICS, baseline_schedule, earned_value, progress_by_date
+from .io.progress_table import project_at
 from .model import Project, require_project
-from .model.progress import moment_value
 from .simulation import simulate
 
 __all__ = ["status_history", "lipke_bounds", "FINISH_COLUMNS", "QUANTILES"]
@@ -69,30 +66,6 @@ def lipke_bounds(at, es, planned_duration: float, confidence: float = 0.8) -> tu
     return low, high
 
 
-def _by_date(progress) -> list[tuple]:
-    """``[(status date, progress rows), ...]`` in date order, from a path, a table or a mapping."""
-    if isinstance(progress, (str, Path)):
-        progress = read_progress(progress)
-    if isinstance(progress, Mapping):
-        items = [(moment_value(d), table) for d, table in progress.items()]
-    elif isinstance(progress, pd.DataFrame):
-        table = progress if progress.attrs.get("checked") else check_progress(progress)
-        if "status_date" not in table.columns:
-            raise ValidationError("status_history: the progress table needs a status_date column (one row per task "
-                                  "and status date), or pass {date: table} or a progress/ folder")
-        items = []
-        for d, part in table.groupby("status_date", sort=True):
-            part = part.drop(columns="status_date").reset_index(drop=True)
-            part.attrs.update(source=table.attrs.get("source", "progress"), checked=True)
-            items.append((moment_value(d), part))
-    else:
-        raise ValidationError(f"status_history needs progress: a path, a table with status_date or {{date: table}}; "
-                              f"got {type(progress).__name__}")
-    if not items:
-        raise ValidationError("status_history: the progress holds no status date")
-    return sorted(items, key=lambda item: pd.Timestamp(item[0]))
-
-
 def status_history(project: Project, progress, *, iterations: int = 2000, seed=None,
                    confidence: float = 0.8) -> pd.DataFrame:
     """Per status date: the forecast finish (CPM and Monte Carlo), earned value and earned schedule.
@@ -132,7 +105,7 @@ def status_history(project: Project, progress, *, iterations: int = 2000, seed=N
     True
     """
     project = require_project(project, "status_history")
-    items = _by_date(progress)
+    items = progress_by_date(progress, "status_history")
     seed = resolve_seed(seed)
     plan = project.without_progress()
     rows, notes = {}, {}

@@ -250,6 +250,31 @@ def _alerts(metrics: pd.Series) -> tuple:
     return tuple(out)
 
 
+def progress_by_date(progress, what: str) -> list[tuple]:
+    """``[(status date, progress rows), ...]`` in date order, from a path (a ``progress/`` folder or a file), a
+    table with a ``status_date`` column, or ``{date: table}``; ``what`` names the caller in the errors."""
+    if isinstance(progress, (str, Path)):
+        progress = read_progress(progress)
+    if isinstance(progress, Mapping):
+        items = [(_status_moment(d), table) for d, table in progress.items()]
+    elif isinstance(progress, pd.DataFrame):
+        if "status_date" not in progress.columns:
+            raise ValidationError(f"{what}: the progress table needs a status_date column (one row per task and "
+                                  "status date), or pass {date: table} or a progress/ folder")
+        table = progress if progress.attrs.get("checked") else check_progress(progress)
+        items = []
+        for d, part in table.groupby("status_date", sort=True):
+            part = part.drop(columns="status_date").reset_index(drop=True)
+            part.attrs.update(source=table.attrs.get("source", "progress"), checked=True)
+            items.append((moment_value(d), part))
+    else:
+        raise ValidationError(f"{what} needs progress: a path, a table with status_date or {{date: table}}; "
+                              f"got {type(progress).__name__}")
+    if not items:
+        raise ValidationError(f"{what}: the progress holds no status date")
+    return sorted(items, key=lambda item: pd.Timestamp(item[0]))
+
+
 def _status_moment(value):
     moment = moment_value(value)
     if moment is None:
@@ -455,28 +480,9 @@ def earned_value_series(project: Project, progresses_by_date, *, eac: str = "cpi
     {'PV': [500.0, 1000.0], 'EV': [400.0, 900.0], 'AC': [450.0, 950.0]}
     """
     project = require_project(project, "earned_value_series")
-    if isinstance(progresses_by_date, (str, Path)):
-        progresses_by_date = read_progress(progresses_by_date)
-    if isinstance(progresses_by_date, Mapping):
-        items = [(_status_moment(d), table) for d, table in progresses_by_date.items()]
-    elif isinstance(progresses_by_date, pd.DataFrame):
-        table = progresses_by_date
-        if "status_date" not in table.columns:
-            raise ValidationError("earned_value_series: the progress table needs a status_date column, or pass {date: table}")
-        table = table if table.attrs.get("checked") else check_progress(table)
-        items = []
-        for d, part in table.groupby("status_date", sort=True):
-            part = part.drop(columns="status_date").reset_index(drop=True)
-            part.attrs.update(source=table.attrs.get("source", "progress"), checked=True)
-            items.append((moment_value(d), part))
-    else:
-        raise ValidationError(
-            f"earned_value_series needs {{date: progress}}, a table with status_date, or a path; got {type(progresses_by_date).__name__}"
-        )
-    if not items:
-        raise ValidationError("earned_value_series: no status dates given")
+    items = progress_by_date(progresses_by_date, "earned_value_series")
     rows = {}
-    for date, table in sorted(items, key=lambda item: pd.Timestamp(item[0])):
+    for date, table in items:
         report = earned_value(project, table, date, eac=eac)
         rows[pd.Timestamp(date)] = pd.concat([pd.Series({"AT": report.actual_time}), report.metrics])
     frame = pd.DataFrame.from_dict(rows, orient="index")

@@ -29,7 +29,7 @@ from ._seed import resolve_seed
 from .calendar import Calendar, as_date
 from .errors import ValidationError
 from .montecarlo.plan import task_stream
-from .montecarlo.requests import check_iterations
+from .montecarlo.requests import check_iterations, check_percentiles, readonly
 from .throughput import MAX_PERIODS, Backlog, History, read_history
 
 __all__ = ["forecast_backlog", "forecast_items", "BacklogForecast", "ItemsForecast", "STREAM_TASK"]
@@ -37,21 +37,6 @@ __all__ = ["forecast_backlog", "forecast_items", "BacklogForecast", "ItemsForeca
 STREAM_TASK = "backlog"  # a forecast draws the numbers that simulate() gives a task with this id
 _CHUNK = 512  # iterations a thread takes at a time: small enough to share 10,000 iterations evenly
 _BURNUP_ITERATIONS = 2000
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
-
-
-def _check_p(p) -> np.ndarray:
-    try:
-        arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        raise ValidationError(f"a percentile must be a number in [0, 100], got {p!r}") from None
-    if arr.size == 0 or not np.all((arr >= 0) & (arr <= 100)):
-        raise ValidationError(f"a percentile must be in [0, 100], got {p!r}")
-    return arr
 
 
 # --------------------------------------------------------------------------- the periods on the calendar
@@ -193,7 +178,7 @@ class BacklogForecast:
     @functools.cached_property
     def finish_dates(self) -> np.ndarray:
         """The last working day of the period in which the backlog is done, per iteration (datetime64[D])."""
-        return _readonly(self._periods.end_dates(self.finish))
+        return readonly(self._periods.end_dates(self.finish))
 
     @functools.cached_property
     def _sorted(self) -> np.ndarray:
@@ -201,7 +186,7 @@ class BacklogForecast:
 
     def percentile_periods(self, p):
         """The periods by which at least ``p`` % of iterations are done (a list gives a list)."""
-        arr = _check_p(p)
+        arr = check_percentiles(p)
         out = np.percentile(self._sorted, arr, method="inverted_cdf")
         return out.tolist() if arr.ndim else float(out)
 
@@ -245,7 +230,7 @@ class BacklogForecast:
         """
         from ._kernels.backlog import forecast_burnup
 
-        arr = _check_p(percentiles)
+        arr = check_percentiles(percentiles)
         m = int(min(self.iterations, max(1, iterations)))
         periods = int(self.finish[:m].max())
         done = np.empty((m, periods))
@@ -343,7 +328,7 @@ def forecast_backlog(history, items, *, start=None, calendar: Calendar | None = 
         raise ValidationError(f"the backlog of {backlog.items} items is not done within {MAX_PERIODS:,} periods in "
                               f"{late:,} of {iterations:,} iterations: new items arrive about as fast as they are "
                               "completed")
-    return BacklogForecast(h, backlog, periods.start, h.period, periods.calendar, iterations, seed, _readonly(finish))
+    return BacklogForecast(h, backlog, periods.start, h.period, periods.calendar, iterations, seed, readonly(finish))
 
 
 # --------------------------------------------------------------------------- how many by a date
@@ -432,4 +417,4 @@ def forecast_items(history, by, *, start=None, calendar: Calendar | None = None,
     out = np.empty(iterations, dtype=np.int64)
     with launching():
         forecast_completed(task_stream(seed, STREAM_TASK), 0, iterations, _CHUNK, backlog.record(), n, out)
-    return ItemsForecast(h, backlog, periods.start, by, h.period, n, iterations, seed, _readonly(out))
+    return ItemsForecast(h, backlog, periods.start, by, h.period, n, iterations, seed, readonly(out))

@@ -41,32 +41,19 @@ from .model import Project, require_project
 from .montecarlo.plan import Plan, make_plan
 from .montecarlo.requests import (
     check_chunk,
+    check_percentiles,
     check_iterations,
     check_iterations_fit,
     check_keep,
     check_reach,
     positive_int,
+    readonly,
 )
 from .montecarlo.runner import DEFAULT_CHUNK, EngineRun, run, task_dates
 from .montecarlo.indices import sensitivity_indices
 from .montecarlo.statistics import achieved_correlation, duration_sensitivity, risk_summary, varying_tasks
 
 __all__ = ["simulate", "Simulation", "simulate_plan", "check_iterations"]
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
-
-
-def _check_p(p) -> np.ndarray:
-    try:
-        arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
-        raise ValidationError(f"a percentile must be a number in [0, 100], got {p!r}") from None
-    if arr.size == 0 or not np.all((arr >= 0) & (arr <= 100)):
-        raise ValidationError(f"a percentile must be in [0, 100], got {p!r}")
-    return arr
-
 
 def _dates(values) -> list:
     return [v.item() for v in np.atleast_1d(values)]
@@ -138,7 +125,7 @@ class Simulation:
     def finish_dates(self) -> np.ndarray:
         """The calendar date (datetime64[D]) of the last working day, per iteration."""
         dates = np.asarray(self.project.calendar.finish_date(self.project.start, self.finish), dtype="datetime64[D]")
-        return _readonly(np.atleast_1d(dates))
+        return readonly(np.atleast_1d(dates))
 
     @functools.cached_property
     def _sorted_finish(self) -> np.ndarray:
@@ -154,7 +141,7 @@ class Simulation:
         >>> 4 <= sim.percentile_days(10) < sim.percentile_days(90) <= 9
         True
         """
-        arr = _check_p(p)
+        arr = check_percentiles(p)
         days = np.percentile(self._sorted_finish, arr, method="inverted_cdf")
         return days.tolist() if arr.ndim else float(days)
 
@@ -268,7 +255,7 @@ class Simulation:
         >>> pm.simulate(p, iterations=100, seed=1).cost_percentile(80)
         300.0
         """
-        arr = _check_p(p)
+        arr = check_percentiles(p)
         values = np.percentile(self.cost, arr, method="inverted_cdf")
         return values.tolist() if arr.ndim else float(values)
 
@@ -601,11 +588,11 @@ def simulate_plan(project: Project, plan: Plan, iterations: int, seed: int, *, k
     criticality = pd.Series(raw.crit_counts / iterations, index=ids, name="criticality")
     sim = Simulation(
         project=project, iterations=iterations, seed=seed, levelled=scheduler is not None,
-        finish=_readonly(finish), cost=_readonly(cost), criticality=criticality,
+        finish=readonly(finish), cost=readonly(cost), criticality=criticality,
         existence=pd.Series(raw.exist_counts / iterations, index=ids, name="existence"),
         risk_summary=risk_summary(project, plan, raw, finish, cost),
-        task_finish=None if raw.task_finish is None else _readonly(raw.task_finish),
-        _plan=plan, _occurred=_readonly(raw.occurred), remaining=remaining, _scheduler=scheduler,
+        task_finish=None if raw.task_finish is None else readonly(raw.task_finish),
+        _plan=plan, _occurred=readonly(raw.occurred), remaining=remaining, _scheduler=scheduler,
         levelled_plan=None if scheduler is None else scheduler.plan.copy(),
     )
     se = sim.p80_standard_error

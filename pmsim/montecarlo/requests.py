@@ -19,7 +19,7 @@ from ..model import Project
 from .runner import DEFAULT_CHUNK, threads
 
 __all__ = ["positive_int", "check_iterations", "check_chunk", "available_memory", "check_iterations_fit",
-           "check_keep", "check_reach", "KEEP_TASKS_LIMIT"]
+           "check_keep", "check_reach", "check_percentiles", "readonly", "KEEP_TASKS_LIMIT"]
 
 KEEP_TASKS_LIMIT = 4 * 2**30  # bytes; keep="tasks" refuses more (or more than half the free memory)
 
@@ -102,3 +102,20 @@ def check_reach(project: Project) -> None:
         if math.isfinite(high) and high > MAX_WORKING_DAYS:
             raise ValidationError(f"Risk {risk.id!r}: its impact reaches {high:g} working days; delays beyond "
                                   f"{MAX_WORKING_DAYS:,} working days cannot be dated (check the impact)")
+
+
+def readonly(a: np.ndarray) -> np.ndarray:
+    """``a``, made read-only (the arrays results hand out)."""
+    a.setflags(write=False)
+    return a
+
+
+def check_percentiles(p) -> np.ndarray:
+    """Percentiles as an array, each checked to lie in [0, 100]."""
+    try:
+        arr = np.asarray(p, dtype=float)
+    except (TypeError, ValueError):
+        raise ValidationError(f"a percentile must be a number in [0, 100], got {p!r}") from None
+    if arr.size == 0 or not np.all((arr >= 0) & (arr <= 100)):
+        raise ValidationError(f"a percentile must be in [0, 100], got {p!r}")
+    return arr

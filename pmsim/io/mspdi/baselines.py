@@ -98,3 +98,20 @@ def baseline_element(el: ET.Element, number: int, start: dt.datetime, finish: dt
         sub(base, "Work", duration_text(work, minutes_per_day))
     if cost is not None:
         sub(base, "Cost", decimal_text(cost * 100))
+
+
+def task_baselines(el: ET.Element, task, rows_by_slot: dict | None, plan: tuple, minutes_per_day: float,
+                   elapsed: bool) -> None:
+    """A task's ``Baseline`` elements: each saved baseline holding it in its slot, or with none saved, the
+    schedule written (``plan``: start, finish, duration, cost, work) as baseline 0."""
+    if rows_by_slot is None:
+        start, finish, duration, cost, work = plan
+        baseline_element(el, 0, start, finish, duration, cost, minutes_per_day, work if task.resources else None,
+                         elapsed)
+        return
+    units = sum(u for _, u in task.resources)
+    for k, rows in rows_by_slot.items():
+        if task.id in rows:
+            _, start, finish, duration, cost = rows[task.id]
+            baseline_element(el, k, start, finish, duration, cost, minutes_per_day,
+                             units * duration if task.resources else None, elapsed)

@@ -14,7 +14,6 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ...costs import cost_model
@@ -30,7 +29,7 @@ from .._exchange import (
     risks_to_json,
 )
 from .._files import XML_ILLEGAL, replacing
-from .baselines import baseline_element, baseline_slots
+from .baselines import baseline_element, baseline_slots, task_baselines
 from .calendar_writer import WrittenCalendars, is_elapsed, write_calendars
 from .calendars import day_spans
 from .fields import (
@@ -393,15 +392,8 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     _estimate_fields(el, task, elapsed, mpd)
     if task.ev_method != "percent_complete":
         source.notes.note("earned value methods other than percent complete (not written)", task.id)
-    if not source.slots:
-        baseline_element(el, 0, start, finish, dur, source.costs[task.id], mpd, work if task.resources else None,
-                         elapsed)
-    units = sum(u for _, u in task.resources)
-    for k, rows in source.baseline_rows.items():
-        if task.id in rows:
-            _, b_start, b_finish, b_dur, b_cost = rows[task.id]
-            baseline_element(el, k, b_start, b_finish, b_dur, b_cost, mpd, units * b_dur if task.resources else None,
-                             elapsed)
+    task_baselines(el, task, source.baseline_rows if source.slots else None,
+                   (start, finish, dur, source.costs[task.id], work), mpd, elapsed)
     if task.manual_start is not None:
         sub(el, "ManualStart", stamp(start))
         sub(el, "ManualFinish", stamp(finish))
