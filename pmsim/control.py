@@ -91,7 +91,7 @@ def status_history(project: Project, progress, *, iterations: int = 2000, seed=N
         Indexed by ``status_date``: ``cpm_finish`` (the CPM finish of the work left, from the data
         date), ``p10_finish`` .. ``p90_finish`` (Monte Carlo), ``es_finish`` (the finish IEAC(t)
         forecasts; NaT while undefined) and ``es_low_finish``, ``es_high_finish`` (its statistical
-        bounds at ``confidence`` from the periodic SPI(t), :func:`lipke_bounds`) as dates; ``AT`` and every earned value metric
+        bounds at ``confidence`` from the periodic SPI(t), :func:`pmsim.control.lipke_bounds`) as dates; ``AT`` and every earned value metric
         (``pmsim.evm.METRICS``); ``warnings`` (the TSPI and TCPI alerts, one per line).
         ``attrs``: ``project``, ``planned_finish`` (the baseline's finish date), ``deadline``,
         ``seed``, ``iterations`` and ``notes`` (the other warnings of the re-forecasts, once each).

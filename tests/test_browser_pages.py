@@ -109,9 +109,12 @@ def test_notebook_page_widgets_render_offline(rendered, page, offline):
     state = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["widgets"]
     assert state["application/vnd.jupyter.widget-state+json"]["state"]  # the state the page is built from
     errors = open_page(page, rendered / "05_whatif_dashboard.html")
-    # The inlined html-manager turns the stored state into live widgets.
-    page.wait_for_selector(".jupyter-widgets .widget-slider", state="visible", timeout=WIDGET_TIMEOUT)
+    # The inlined html-manager turns the stored state into live widgets; on a page with no kernel the
+    # offline grid's script then puts its own controls in the place of the dashboard's tabs (which it hides:
+    # they could not recompute), so the sliders are rendered but the grid's are the ones on screen.
+    page.wait_for_selector(".jupyter-widgets .widget-slider", state="attached", timeout=WIDGET_TIMEOUT)
     assert page.locator(".widget-slider").count() >= 3
+    page.wait_for_selector(".pmsim-grid-controls input[type=range]", state="visible", timeout=WIDGET_TIMEOUT)
     assert page.locator(".jupyter-widgets").count() >= 10
     # Plots shown by the widget's Output areas are in the stored state too.
     assert_images_loaded(page, 1)

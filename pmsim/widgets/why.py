@@ -49,6 +49,8 @@ class WhyView:
     def __init__(self):
         self.title = w.HTML()
         self.image = w.Image(format="png")
+        self.image.add_class("pmsim-plot")  # a figure pmsim drew, like the dashboard's plots
+        self.image.add_class("pmsim-image-why")
         self.table = w.HTML()
         close = w.Button(description="Close", layout=w.Layout(width="auto"))
         close.on_click(lambda _: self.hide())
