@@ -62,11 +62,24 @@ def _kernels_quiet(pid: int, count: int = 1, timeout: float = 480) -> None:
             tree = psutil.Process(pid).children(recursive=True)
         except psutil.NoSuchProcess:
             raise SystemExit("voila stopped") from None
-        kernels = [p for p in tree if "ipykernel_launcher" in " ".join(p.cmdline())]
-        if len(kernels) == count and all(k.cpu_percent(interval=1.0) < 5 for k in kernels):
-            return
+        kernels = [p for p in tree if "ipykernel_launcher" in _command(p)]
+        try:
+            if len(kernels) == count and all(k.cpu_percent(interval=1.0) < 5 for k in kernels):
+                return
+        except psutil.Error:  # a kernel the culler ended meanwhile
+            pass
         time.sleep(0.5)
     raise SystemExit(f"no quiet pre-heated kernel after {timeout:.0f} s")
+
+
+def _command(process) -> str:
+    """A process's command line, or "" for one that ended (a culled kernel is a zombie until reaped)."""
+    import psutil
+
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
 
 
 class Served:
