@@ -26,6 +26,7 @@ from ..cpm import Schedule, schedule_on_timeline
 from ..errors import PmsimWarning
 from .calendar_heuristic import CalendarDates, _Passes
 from .calendar_problem import CalendarProblem
+from .floats import held_back_reasons
 
 __all__ = ["calendar_levelled_schedule", "calendar_profile_of", "conflicts"]
 
@@ -110,7 +111,7 @@ def calendar_levelled_schedule(problem: CalendarProblem, dates: CalendarDates, *
 def _held_back(problem: CalendarProblem, dates: CalendarDates, est, driver, blocked) -> pd.DataFrame:
     """For each task starting later than its CPM early start: how much later (working days of its calendar),
     how much of that it waited for resources itself, which resources, and the predecessor that pushed it."""
-    net, n = problem.tl.net, problem.n
+    net = problem.tl.net
     early = problem.cpm["remaining_start"]
     rs = dates.rs
     delay = _work_between(problem, early, np.maximum(rs, early))
@@ -118,15 +119,7 @@ def _held_back(problem: CalendarProblem, dates: CalendarDates, est, driver, bloc
     tol = 1e-6
     moved = delay > tol
     pushed = (driver >= 0) & (_work_between(problem, early, np.maximum(est, early)) > tol)
-    reasons: list[list[str]] = [[] for _ in range(n)]
-    names_of, via = [""] * n, [""] * n
-    for j in np.nonzero(moved | pushed)[0]:
-        names = [problem.resources[k] for k in np.nonzero(blocked[j])[0]]
-        if pushed[j]:
-            names.extend(r for r in reasons[driver[j]] if r not in names)
-            via[j] = net.ids[driver[j]]
-        reasons[j] = names
-        names_of[j] = ", ".join(names)
+    names_of, via = held_back_reasons(problem.resources, net.ids, moved, pushed, driver, blocked)
     rows = [k for k in np.argsort(net.project_index, kind="stable") if moved[k]]
     own = np.where(own > tol, own, 0.0)
     return pd.DataFrame(

@@ -14,7 +14,7 @@ import pandas as pd
 from ..cpm import Schedule, schedule_from_dates
 from .problem import Problem
 
-__all__ = ["levelled_schedule", "resource_floats", "held_back", "usage_events", "kernel_events"]
+__all__ = ["levelled_schedule", "resource_floats", "held_back", "held_back_reasons", "usage_events", "kernel_events"]
 
 
 def levelled_schedule(problem: Problem, start: np.ndarray, **report) -> Schedule:
@@ -85,6 +85,22 @@ def kernel_events(problem: Problem, start: np.ndarray):
     return times, usage
 
 
+def held_back_reasons(resources, ids, moved, pushed, driver, blocked) -> tuple[list[str], list[str]]:
+    """Per task (topological order): the resources that held it back (its own, then those of the task that
+    pushed it, in task order) joined by ", ", and the id of that task ("" when none)."""
+    n = len(ids)
+    reasons: list[list[str]] = [[] for _ in range(n)]
+    names_of, via = [""] * n, [""] * n
+    for j in np.nonzero(moved | pushed)[0]:
+        names = [resources[k] for k in np.nonzero(blocked[j])[0]]
+        if pushed[j]:
+            names.extend(r for r in reasons[driver[j]] if r not in names)
+            via[j] = ids[driver[j]]
+        reasons[j] = names
+        names_of[j] = ", ".join(names)
+    return names_of, via
+
+
 def held_back(problem: Problem, start: np.ndarray, events=None) -> pd.DataFrame:
     """For each task starting after its CPM early start: how late, and which resources held it.
 
@@ -106,15 +122,7 @@ def held_back(problem: Problem, start: np.ndarray, events=None) -> pd.DataFrame:
     tol = 1e-6
     moved = start > early + tol
     pushed = (driver >= 0) & (est > early + tol)
-    reasons: list[list[str]] = [[] for _ in range(n)]
-    names_of, via = [""] * n, [""] * n
-    for j in np.nonzero(moved | pushed)[0]:
-        names = [problem.resources[k] for k in np.nonzero(blocked[j])[0]]
-        if pushed[j]:
-            names.extend(r for r in reasons[driver[j]] if r not in names)
-            via[j] = net.ids[driver[j]]
-        reasons[j] = names
-        names_of[j] = ", ".join(names)
+    names_of, via = held_back_reasons(problem.resources, net.ids, moved, pushed, driver, blocked)
     # Rows in the project's task order.
     rows = [k for k in np.argsort(net.project_index, kind="stable") if moved[k]]
     own = np.where(start > est + tol, start - est, 0.0)
