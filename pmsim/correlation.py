@@ -9,9 +9,10 @@
   project order).
 
 Coefficients are **rank (Spearman) correlations** between the sampled
-durations. The engine applies them by Iman-Conover rank reordering (see
-:mod:`pmsim._kernels.montecarlo`), which keeps every marginal distribution
-exact; ``Simulation.achieved_correlation`` reports what was reached.
+durations. The engine applies them by Iman-Conover rank reordering in blocks
+of iterations (see :mod:`pmsim._kernels.correlation`), which keeps every
+marginal distribution exact; ``Simulation.achieved_correlation`` reports
+what was reached. A task with a fixed duration takes no part.
 
 A matrix must be positive semidefinite to be a correlation matrix
 (perfect correlations of 1 are allowed). One that is not is repaired to the

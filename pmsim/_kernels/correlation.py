@@ -1,10 +1,11 @@
 """Correlated durations: Iman-Conover rank reordering in blocks of iterations, and rank correlations of a run.
 
 Each block of iterations of a correlation component is reordered on its own
-(:func:`correlate_blocks`): a task's own counter-based draws for the block,
-sorted, go to the iterations in the rank order of a column of correlated
-normal scores, so every marginal stays exact and the numbers depend only on
-(seed, task, block), whatever the batch size or thread count.
+(:func:`correlate_blocks`): the iterations are ranked by a column of
+correlated normal scores, and the iteration of rank r draws its uniform
+within the r-th of the block's equal strata (from the task's own
+counter-based stream), so every marginal stays exact and the numbers depend
+only on (seed, task, block), whatever the batch size or thread count.
 :func:`rank_pairs` measures the Spearman correlation reached, pair by pair.
 """
 
@@ -101,7 +102,7 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
     multiple of ``block``: ``out[col, t]`` for iteration ``first + t``. Component c: columns ``comp_ptr[c]..``,
     factor F (``factors[factor_ptr[c]:]``, row-major) with F F^T its target correlation."""
     # Plain loops, no BLAS: the matrices are small, and BLAS threads inside these threads would fight over
-    # the cores. Each task's block of draws is only reordered, so its marginal stays exact.
+    # the cores. Each draw stays uniform (one per stratum of the block), so every marginal stays exact.
     n_comp = comp_ptr.shape[0] - 1
     n_blocks = (count + block - 1) // block
     for w in nb.prange(n_blocks * n_comp):

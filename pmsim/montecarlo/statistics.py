@@ -57,8 +57,10 @@ def achieved_correlation(plan: Plan, iterations: int) -> pd.DataFrame | None:
 
     Before risk impacts, project order; measured on the first whole blocks
     that fit in 128 MB when all iterations would not (``attrs["iterations"]``).
-    Spearman's rho with mid-ranks for ties, ranked in compiled code; NaN for
-    a task whose sampled duration never varies.
+    Spearman's rho with mid-ranks for ties, ranked in compiled code, for the
+    pairs the correlation links (directly or through other tasks: one
+    component of the target); NaN for pairs in different components (drawn
+    independently, not measured) and for a task whose duration never varies.
     """
     from .._kernels.correlation import rank_pairs, rank_rows
 
@@ -79,7 +81,12 @@ def achieved_correlation(plan: Plan, iterations: int) -> pd.DataFrame | None:
         values = regenerate_durations(plan, m, idx[rows], with_risks=False, last=used)
         ranks = np.empty(values.shape)
         sums = np.empty(values.shape[0])
+        component = np.full(k, -1)
+        for c, members in enumerate(corr.components):
+            component[[ids.index(t) for t in members]] = c
         first, second = np.triu_indices(len(rows), 1)
+        linked = component[rows[first]] == component[rows[second]]
+        first, second = first[linked], second[linked]
         pair = np.empty(first.shape[0])
         with launching():
             rank_rows(values, ranks, sums, threads())
