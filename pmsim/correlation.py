@@ -41,8 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .distributions import Fixed
 from ._cache import cached
+from .distributions import Fixed
 from .errors import PmsimWarning, UnknownReferenceError, ValidationError
 from .model import Project
 from .throughput import Backlog
