@@ -81,11 +81,12 @@ def achieved_correlation(plan: Plan, iterations: int) -> pd.DataFrame | None:
         values = regenerate_durations(plan, m, idx[rows], with_risks=False, last=used)
         ranks = np.empty(values.shape)
         sums = np.empty(values.shape[0])
-        component = np.full(k, -1)
+        where = {t: i for i, t in enumerate(ids)}
+        component = np.full(k, -1)  # -1: in no component (every other task it is linked to is fixed)
         for c, members in enumerate(corr.components):
-            component[[ids.index(t) for t in members]] = c
+            component[[where[t] for t in members]] = c
         first, second = np.triu_indices(len(rows), 1)
-        linked = component[rows[first]] == component[rows[second]]
+        linked = (component[rows[first]] == component[rows[second]]) & (component[rows[first]] >= 0)
         first, second = first[linked], second[linked]
         pair = np.empty(first.shape[0])
         with launching():
