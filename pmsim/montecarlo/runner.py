@@ -139,12 +139,16 @@ def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch:
     """The default batch scheduler: sample and run the unconstrained forward pass (compiled)."""
     sl = out.rows(batch)
     spans = plan.net.spans
-    if spans is None or (out.task_start is not None and out.task_finish is not None):
+    if spans is None:
         _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts,
                 None if out.task_start is None else out.task_start[sl],
                 None if out.task_finish is None else out.task_finish[sl])
-        if spans is not None:
-            span_outputs(plan, out, sl)
+        return
+    if out.task_start is not None or out.task_finish is not None:  # every task's dates are kept
+        start = out.task_start[sl] if out.task_start is not None else np.empty((batch.count, plan.n), np.float32)
+        finish = out.task_finish[sl] if out.task_finish is not None else np.empty((batch.count, plan.n), np.float32)
+        _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts, start, finish)
+        _span_rows(plan, plan.project_column, start, finish, out.cost[sl])
         return
     # Level-of-effort tasks: the kernel keeps the dates of the tasks they span (and theirs) in a narrow
     # table, every other task writing to its last column, then their spans and costs follow from it.
@@ -154,10 +158,6 @@ def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch:
     _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts, start, finish,
             columns)
     _span_rows(plan, columns, start, finish, out.cost[sl])
-    if out.task_finish is not None:
-        out.task_finish[sl][:, plan.project_column[kept]] = finish[:, :kept.size]
-    if out.task_start is not None:
-        out.task_start[sl][:, plan.project_column[kept]] = start[:, :kept.size]
 
 
 def _span_columns(plan: Plan) -> tuple[np.ndarray, np.ndarray]:

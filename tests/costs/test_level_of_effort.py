@@ -97,7 +97,13 @@ def check_cost_follows_the_spans(sim):
 
 
 def test_each_iteration_pays_the_span_it_drew():
-    check_cost_follows_the_spans(pm.simulate(uncertain(), iterations=1500, seed=3))
+    sim = pm.simulate(uncertain(), iterations=1500, seed=3, keep="tasks")
+    check_cost_follows_the_spans(sim)
+    # The kept finishes are those the dates give, every task's (the spans' too).
+    ids = list(sim.project.task_ids)
+    _, finish = dates_of(sim, ids)
+    np.testing.assert_allclose(sim.task_finish, finish, atol=1e-5)
+    assert np.array_equal(pm.simulate(uncertain(), iterations=1500, seed=3).cost, sim.cost)
 
 
 def test_each_iteration_pays_the_span_on_calendars_and_constraints():
@@ -158,7 +164,7 @@ def test_a_level_of_effort_with_nothing_to_span_is_refused(links, missing):
 def test_a_level_of_effort_without_a_successor_is_refused_naming_its_row(tmp_path):
     (tmp_path / "project.toml").write_text('name = "x"\nstart = 2027-01-04\n')
     (tmp_path / "tasks.csv").write_text("id,duration,predecessors,level_of_effort\nA,2,,\nH,,A,true\n")
-    with pytest.raises(PmsimError, match=r"tasks\.csv, row \d+ \(Task 'H'\).*has no successor to span"):
+    with pytest.raises(PmsimError, match=r"tasks\.csv, row \d+ \(task 'H'\): a level-of-effort task .* has no successor to span"):
         pm.read_project(tmp_path)
 
 

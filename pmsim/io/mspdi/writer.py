@@ -391,7 +391,7 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     for dep in source.links_into[task.id]:
         _predecessor_link(el, dep, source)
     _estimate_fields(el, task, elapsed, mpd)
-    if task.ev_method != "percent_complete":
+    if task.ev_method != ("level_of_effort" if task.level_of_effort else "percent_complete"):  # an LOE: its own
         source.notes.note("earned value methods other than percent complete (not written)", task.id)
     task_baselines(el, task, source.baseline_rows if source.slots else None,
                    (start, finish, dur, source.costs[task.id], work), mpd, elapsed)

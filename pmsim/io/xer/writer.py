@@ -69,7 +69,7 @@ def write_xer(project: Project, path, *, progress=None) -> None:
     done, status_date = progress_rows(progress, project, str(path))
     notes = Notes(str(path))
     for task in project.tasks:
-        if task.ev_method != "percent_complete":
+        if task.ev_method != ("level_of_effort" if task.level_of_effort else "percent_complete"):
             notes.note("earned value methods other than percent complete (not written)", task.id)
     for baseline in project.baselines:
         notes.note("baselines (not written: a P6 baseline is a project of its own; the folder format and MSPDI "
