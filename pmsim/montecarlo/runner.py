@@ -151,9 +151,9 @@ def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch:
         _span_rows(plan, plan.project_column, start, finish, out.cost[sl])
         return
     # Level-of-effort tasks: the kernel keeps the dates of the tasks they span (and theirs) in a narrow
-    # table, every other task writing to its last column, then their spans and costs follow from it.
+    # table, then their spans and costs follow from it.
     columns, kept = _span_columns(plan)
-    start = np.empty((batch.count, kept.size + 1), dtype=np.float32)
+    start = np.empty((batch.count, kept.size), dtype=np.float32)
     finish = np.empty_like(start)
     _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts, start, finish,
             columns)
@@ -161,10 +161,10 @@ def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch:
 
 
 def _span_columns(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
-    """(column of each task in the narrow table, the tasks (topological) with a column of their own)."""
+    """(column of each task in the narrow table, -1 for none; the tasks (topological) with a column)."""
     spans = plan.net.spans
     kept = np.union1d(spans.anchors(), spans.task)
-    columns = np.full(plan.n, kept.size, dtype=np.int64)
+    columns = np.full(plan.n, -1, dtype=np.int64)
     columns[kept] = np.arange(kept.size)
     return columns, kept
 
