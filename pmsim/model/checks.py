@@ -70,15 +70,15 @@ def check_branches(tasks) -> None:
                                   f"to 1 (exactly one of them happens), got {total:g} ({listed})")
 
 
-def check_level_of_effort(tasks, dependencies) -> str | None:
-    """Refuse a level-of-effort task with nothing to span; return None, or raise naming the task and the rule.
+def check_level_of_effort(tasks, dependencies) -> None:
+    """Refuse a level-of-effort task with nothing to span, naming the task and the rule.
 
     A level-of-effort task takes its start from its predecessors and its finish from its successors, so it
     needs at least one of each; a link between two of them would leave both without dates of their own.
     """
     loe = {t.id for t in tasks if t.level_of_effort}
     if not loe:
-        return None
+        return
     has_pred, has_succ = set(), set()
     for dep in dependencies:
         if dep.predecessor in loe and dep.successor in loe:
@@ -91,4 +91,3 @@ def check_level_of_effort(tasks, dependencies) -> str | None:
             missing = "predecessor" if t.id not in has_pred else "successor"
             raise ValidationError(f"Task {t.id!r}: a level-of-effort task spans from its predecessors' dates to "
                                   f"its successors' dates, and it has no {missing} to span")
-    return None

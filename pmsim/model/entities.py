@@ -302,9 +302,9 @@ class Task:
         self._check_crash(who)
 
     def _check_level_of_effort(self, who: str) -> None:
-        """A level-of-effort task takes its duration from its links: no estimate, milestone, constraint, or
-        uncertain existence; it earns value as time passes. The planned span is kept as a fixed estimate only
-        when given (a file written by P6 holds the span it computed); the schedule recomputes it."""
+        """A level-of-effort task takes its duration from its links: no estimate (a duration of 0 is accepted),
+        milestone flag, constraint, manual start or uncertain existence; it earns value as time passes (unless
+        another method is named). Its estimate is a fixed 0: the schedules compute its span."""
         rule = "a level-of-effort task takes its dates from its links, so it cannot"
         if self.milestone:
             raise ValidationError(f"{who}: {rule} be a milestone")
