@@ -122,6 +122,21 @@ def with_events(project, count: int = 20, seed: int = 4):
     return project.replace(risks=tuple(risks))
 
 
+def with_level_of_effort(project, count: int = 20, seed: int = 7):
+    """``project`` with ``count`` level-of-effort tasks (cost per day 500), each spanning from the start (SS) of a
+    random task to the finish (FF) of a later one."""
+    import pmsim as pm
+
+    rng = np.random.default_rng(seed)
+    n = len(project.tasks)
+    tasks, links = list(project.tasks), list(project.dependencies)
+    for k in range(count):
+        a, b = sorted(rng.choice(n, 2, replace=False).tolist())
+        tasks.append(pm.Task(f"LOE{k}", level_of_effort=True, cost_per_day=500.0))
+        links += [pm.Dependency(f"T{a}", f"LOE{k}", "SS"), pm.Dependency(f"LOE{k}", f"T{b}", "FF")]
+    return project.replace(tasks=tuple(tasks), dependencies=tuple(links))
+
+
 def drivers_case(repeat: int) -> str:
     """Drivers against no drivers (same network, same process, interleaved) and a 20-risk ranking."""
     import numba
@@ -132,9 +147,10 @@ def drivers_case(repeat: int) -> str:
     plain = pmsim_project(random_network(n, seed=1))
     driven = with_drivers(plain)
     branched = with_branches(driven)
-    for p in (plain, driven, branched):
+    spanned = with_level_of_effort(plain)
+    for p in (plain, driven, branched, spanned):
         pm.simulate(p, iterations=1000, seed=1)  # load the compiled kernels
-    t_plain = t_driven = t_branched = float("inf")
+    t_plain = t_driven = t_branched = t_spanned = float("inf")
     for _ in range(repeat):
         t, sim_plain = best_of(lambda: pm.simulate(plain, iterations=iterations, seed=1), 4)
         t_plain = min(t_plain, t)
@@ -142,6 +158,8 @@ def drivers_case(repeat: int) -> str:
         t_driven = min(t_driven, t)
         t, sim_branched = best_of(lambda: pm.simulate(branched, iterations=iterations, seed=1), 4)
         t_branched = min(t_branched, t)
+        t, _ = best_of(lambda: pm.simulate(spanned, iterations=iterations, seed=1), 4)
+        t_spanned = min(t_spanned, t)
     small = with_events(pmsim_project(random_network(150, seed=5)))
     sim_small = pm.simulate(small, iterations=iterations, seed=1)
     t_rank, ranking = best_of(sim_small.risk_ranking, max(2, repeat))
@@ -160,6 +178,8 @@ def drivers_case(repeat: int) -> str:
         f"{t_plain / t_driven:.2f} of the rate |",
         f"| + 10 branches x 2 tasks, cost per day | {t_branched * 1000:.1f} ms | {rate(t_branched):.0f} M | "
         f"{t_plain / t_branched:.2f} of the rate |",
+        f"| no risks, + 20 level-of-effort tasks (SS / FF spans, cost per day) | {t_spanned * 1000:.1f} ms | "
+        f"{rate(t_spanned):.0f} M | {t_plain / t_spanned:.2f} of the rate |",
         "",
         f"Mean finish: {sim_plain.mean:.2f} working days without drivers, {sim_driven.mean:.2f} with them, "
         f"{sim_branched.mean:.2f} with the branches too. "

@@ -12,10 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._cache import cached
 from .errors import ValidationError
 from .model import Project, require_project
+from .model.baselines import default_schedule
 
-__all__ = ["cost_rates", "cost_model", "baseline_cost", "project_budget", "require_costs"]
+__all__ = ["cost_rates", "cost_model", "baseline_cost", "project_budget", "require_costs", "planned_durations"]
 
 
 def cost_rates(project: Project) -> tuple[np.ndarray, np.ndarray]:
@@ -41,6 +43,26 @@ def cost_rates(project: Project) -> tuple[np.ndarray, np.ndarray]:
     return fixed, daily
 
 
+def planned_durations(project: Project) -> np.ndarray:
+    """The planned duration of each task (project order, working days); a level-of-effort task's is the span
+    the critical-path schedule gives it (its cost per day is paid for that span).
+
+    >>> import pmsim as pm
+    >>> p = pm.Project(name="x", start="2027-01-04",
+    ...     tasks=[pm.Task("A", duration=2), pm.Task("H", level_of_effort=True), pm.Task("B", duration=3)],
+    ...     dependencies=[pm.Dependency("A", "H", "SS"), pm.Dependency("A", "B"), pm.Dependency("H", "B", "FF")])
+    >>> planned_durations(p).tolist()
+    [2.0, 5.0, 3.0]
+    """
+    planned = np.array([t.planned_duration for t in project.tasks], dtype=np.float64)
+    loe = np.array([t.level_of_effort for t in project.tasks], dtype=bool)
+    if loe.any():
+        span = cached(project, "level_of_effort_spans",
+                      lambda: default_schedule(project).table["duration"].to_numpy(dtype=np.float64)[loe])
+        planned[loe] = span
+    return planned
+
+
 def cost_model(project: Project) -> pd.DataFrame:
     """The cost of each task, as a table indexed by task id (project order).
 
@@ -62,8 +84,9 @@ def cost_model(project: Project) -> pd.DataFrame:
     project = require_project(project, "cost_model")
     fixed, daily = cost_rates(project)
     own = np.array([t.cost_per_day for t in project.tasks], dtype=np.float64)
-    planned = np.array([t.planned_duration for t in project.tasks], dtype=np.float64)
-    mean = np.array([t.estimate.mean for t in project.tasks], dtype=np.float64)
+    planned = planned_durations(project)
+    loe = np.array([t.level_of_effort for t in project.tasks], dtype=bool)
+    mean = np.where(loe, planned, [t.estimate.mean for t in project.tasks])  # a span: the planned one
     return pd.DataFrame(
         {
             "name": [t.name for t in project.tasks],
@@ -94,8 +117,7 @@ def baseline_cost(project: Project) -> float:
     """
     project = require_project(project, "baseline_cost")
     fixed, daily = cost_rates(project)
-    planned = np.array([t.planned_duration for t in project.tasks], dtype=np.float64)
-    return float(np.sum(fixed + daily * planned))
+    return float(np.sum(fixed + daily * planned_durations(project)))
 
 
 def project_budget(project: Project) -> float:

@@ -217,8 +217,12 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
            total_float=None, times=None) -> pd.DataFrame:
     """The schedule's table, project task order; ``total_float`` (negative allowed) instead of
     ``ls - es``, and ``times`` (start and finish datetimes) for the dates, when given."""
-    _check_horizon(net, finish)
     tf = np.maximum(ls - es, 0.0) if total_float is None else np.array(total_float, dtype=np.float64)
+    loe = np.zeros(net.n, dtype=bool)
+    if net.spans is not None:
+        dur, start, finish, es, ef, ls, lf, ff, tf = _spanned(net, dur, start, finish, es, ef, ls, lf, ff, tf)
+        loe[net.spans.task] = True
+    _check_horizon(net, finish)
     tf[np.abs(tf) < CRITICAL_TOLERANCE] = 0.0
     cal, day0 = project.calendar, project.start
     if times is None:
@@ -231,6 +235,10 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
     else:
         start_date = np.asarray(times[0], dtype="datetime64[D]")
         finish_date = np.asarray(times[1], dtype="datetime64[D]")
+        if loe.any():  # a level-of-effort task's span, in working days of the project calendar
+            start_date, finish_date = start_date.copy(), finish_date.copy()
+            start_date[loe] = cal.start_date(day0, start[loe])
+            finish_date[loe] = cal.finish_date(day0, finish[loe])
     # A zero-duration task (milestone) shows on the day its predecessor finished.
     zero = dur == 0
     start_date = np.where(zero, finish_date, start_date)
@@ -244,7 +252,7 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
         "late_finish": lf,
         "total_float": tf,
         "free_float": np.minimum(ff, np.maximum(tf, 0.0)),
-        "critical": tf <= CRITICAL_TOLERANCE,
+        "critical": (tf <= CRITICAL_TOLERANCE) & ~loe,  # a level-of-effort task drives nothing
         "start_date": start_date,
         "finish_date": finish_date,
     }
@@ -262,6 +270,36 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
         },
         index=pd.Index([t.id for t in tasks], name="id"),
     )
+
+
+def _spanned(net: Network, dur, start, finish, es, ef, ls, lf, ff, tf):
+    """The arrays with each level-of-effort task's span filled in (copies; topological order).
+
+    Its early dates come from the early dates of the tasks it spans, its late dates from their late dates,
+    its scheduled dates from their scheduled dates (:class:`pmsim.network.Spans` says how); its duration
+    is the scheduled span, its total float ``late_finish - early_finish`` (P6's finish float) and its free
+    float 0: it ends where its successors need it to.
+    """
+    from ._kernels.spans import span_rows
+
+    sp = net.spans
+    column = np.arange(net.n, dtype=np.int64)
+    out = []
+    for a, b in ((start, finish), (es, ef), (ls, lf)):
+        a2 = np.array(a, dtype=np.float64).reshape(1, -1)
+        b2 = np.array(b, dtype=np.float64).reshape(1, -1)
+        span_rows(sp.task, sp.start_ptr, sp.start_idx, sp.start_end, sp.start_lag, sp.finish_ptr, sp.finish_idx,
+                  sp.finish_end, sp.finish_lag, column, np.zeros(sp.task.size), a2, b2, np.zeros(0))
+        out += [a2[0], b2[0]]
+    start, finish, es, ef, ls, lf = out
+    k = sp.task
+    dur = np.array(dur, dtype=np.float64)
+    dur[k] = finish[k] - start[k]
+    tf = np.array(tf, dtype=np.float64)
+    tf[k] = lf[k] - ef[k]
+    ff = np.array(ff, dtype=np.float64)
+    ff[k] = 0.0
+    return dur, start, finish, es, ef, ls, lf, ff, tf
 
 
 def _critical_path(table: pd.DataFrame) -> list:
@@ -468,9 +506,11 @@ def schedule_from_dates(project: Project, start, durations=None, *, kind: str, l
     # Critical in a levelled schedule: no float left at the scheduled dates.
     slack = np.maximum(ls - start, 0.0)
     slack_by_id = pd.Series(net.to_project(slack), index=list(project.task_ids))
+    spanned = table["total_float"][[t.level_of_effort for t in project.tasks]]  # a span's float: from _table
     table["total_float"] = slack_by_id.where(slack_by_id > CRITICAL_TOLERANCE, 0.0)
+    table.loc[spanned.index, "total_float"] = spanned
     table["free_float"] = np.minimum(table["free_float"], table["total_float"])
-    table["critical"] = table["total_float"] <= CRITICAL_TOLERANCE
+    table["critical"] = (table["total_float"] <= CRITICAL_TOLERANCE) & ~table.index.isin(spanned.index)
     cp = _critical_path(table)
     base = float(ef.max()) if n else 0.0  # the unconstrained (CPM) finish
     return Schedule(project=project, table=table, makespan=makespan, critical_path=cp,

@@ -26,7 +26,7 @@ import numpy as np
 from ._cache import cached
 from .model import LINK_TYPES, Project
 
-__all__ = ["Network", "network", "LINK_CODE"]
+__all__ = ["Network", "Spans", "network", "LINK_CODE"]
 
 LINK_CODE = {name: code for code, name in enumerate(LINK_TYPES)}
 
@@ -56,8 +56,10 @@ class Network:
     succ_idx: np.ndarray
     succ_type: np.ndarray
     succ_lag: np.ndarray
-    pred_link: np.ndarray  # per link in pred_* order: its index in project.dependencies
+    pred_link: np.ndarray  # per link in pred_* order: its number among the network's links
     succ_link: np.ndarray  # per link in succ_* order: likewise
+    dependency: np.ndarray = None  # per link number: its index in project.dependencies
+    spans: "Spans | None" = None  # the level-of-effort tasks and the links they span (None: there are none)
 
     @property
     def n(self) -> int:
@@ -79,6 +81,61 @@ class Network:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class Spans:
+    """The level-of-effort tasks of a network and the dates they span (topological positions).
+
+    A level-of-effort task's links drive nothing: they are not in the network's ``pred_*``/``succ_*``
+    arrays (the task sits there alone, with no duration). Its start is the latest of ``date + lag`` over
+    its predecessor links, its finish the earliest of ``date - lag`` over its successor links, ``date``
+    being the other task's start or finish as the link type says at that end (``FS`` from a predecessor:
+    its finish; ``FS`` to a successor: its start), and never before its start. ``*_end`` is 1 where the
+    link uses the other task's finish, 0 its start.
+    """
+
+    task: np.ndarray  # int64: the level-of-effort tasks' positions
+    start_ptr: np.ndarray  # CSR over ``task``: its predecessor links
+    start_idx: np.ndarray
+    start_end: np.ndarray
+    start_lag: np.ndarray
+    finish_ptr: np.ndarray  # CSR over ``task``: its successor links
+    finish_idx: np.ndarray
+    finish_end: np.ndarray
+    finish_lag: np.ndarray
+
+    def anchors(self) -> np.ndarray:
+        """The positions of the tasks whose dates the spans read."""
+        return np.unique(np.concatenate([self.start_idx, self.finish_idx]))
+
+
+def _spans(tasks, deps, position_of: np.ndarray) -> Spans | None:
+    """The :class:`Spans` of the level-of-effort tasks (positions from ``position_of``), or None."""
+    loe = [i for i, t in enumerate(tasks) if t.level_of_effort]
+    if not loe:
+        return None
+    index = {t.id: i for i, t in enumerate(tasks)}
+    order = sorted(loe, key=lambda i: position_of[i])
+    row = {i: k for k, i in enumerate(order)}
+    starts: list[list] = [[] for _ in order]
+    finishes: list[list] = [[] for _ in order]
+    for dep in deps:
+        p, s = index[dep.predecessor], index[dep.successor]
+        if s in row:  # the predecessor's start (SS, SF) or finish (FS, FF), plus the lag
+            starts[row[s]].append((position_of[p], int(dep.type[0] == "F"), dep.lag))
+        elif p in row:  # the successor's start (FS, SS) or finish (FF, SF), less the lag
+            finishes[row[p]].append((position_of[s], int(dep.type[1] == "F"), dep.lag))
+
+    def csr(groups):
+        ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+        np.cumsum([len(g) for g in groups], out=ptr[1:])
+        flat = [x for g in groups for x in g]
+        return (_readonly(ptr), _readonly(np.array([x[0] for x in flat], dtype=np.int64)),
+                _readonly(np.array([x[1] for x in flat], dtype=np.int8)),
+                _readonly(np.array([x[2] for x in flat], dtype=np.float64)))
+
+    return Spans(_readonly(np.array([position_of[i] for i in order], dtype=np.int64)), *csr(starts), *csr(finishes))
+
+
 def _csr(n: int, key: np.ndarray, *columns: np.ndarray):
     order = np.argsort(key, kind="stable")
     ptr = np.zeros(n + 1, dtype=np.int64)
@@ -97,7 +154,10 @@ def _build(project: Project) -> Network:
     tasks = project.tasks
     n = len(tasks)
     index = {t.id: i for i, t in enumerate(tasks)}
-    deps = project.dependencies
+    # A level-of-effort task's links set its span and drive nothing: the network leaves them out.
+    loe = {t.id for t in tasks if t.level_of_effort}
+    kept = [k for k, d in enumerate(project.dependencies) if d.predecessor not in loe and d.successor not in loe]
+    deps = [project.dependencies[k] for k in kept]
     m = len(deps)
     src = np.fromiter((index[d.predecessor] for d in deps), dtype=np.int64, count=m)
     dst = np.fromiter((index[d.successor] for d in deps), dtype=np.int64, count=m)
@@ -135,4 +195,6 @@ def _build(project: Project) -> Network:
         succ_lag=_readonly(succ_lag),
         pred_link=_readonly(pred_link),
         succ_link=_readonly(succ_link),
+        dependency=_readonly(np.array(kept, dtype=np.int64)),
+        spans=_spans(tasks, project.dependencies, position_of) if loe else None,
     )

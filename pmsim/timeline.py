@@ -159,7 +159,7 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     task_cals = [project.task_calendar(t) for t in tasks]
     # Each link's lag calendar: its own, else the project's rule; None = round the clock.
     succ_of = np.repeat(np.arange(n), np.diff(net.pred_ptr))
-    deps = [project.dependencies[k] for k in net.pred_link.tolist()]
+    deps = [project.dependencies[k] for k in net.dependency[net.pred_link].tolist()]
     rule = project.lag_calendar
     lag_cals = []
     for e, dep in enumerate(deps):

@@ -205,6 +205,8 @@ def simulate_dated(
         if keep_start or keep_finish:
             for j in range(n):
                 col = project_column[j]
+                if col < 0:  # its dates are not kept
+                    continue
                 cj = inp.task_cal[j]
                 for t in range(m):
                     if keep_start:

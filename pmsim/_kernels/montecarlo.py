@@ -88,7 +88,8 @@ def simulate_batch(
     finish_out, cost_out, crit_counts, start_out, task_finish_out,
 ):
     """Sample and schedule iterations ``first ..`` (outputs from 0): the finish, the cost ``sum_j daily[j] *
-    duration_j``, criticality counts per thread and, when asked, task dates (project order)."""
+    duration_j``, criticality counts per thread and, when asked, task dates (task j in column
+    ``project_column[j]``, none where it is -1)."""
     n = pred_ptr.shape[0] - 1
     n_chunks = (count + chunk - 1) // chunk
     for c in nb.prange(n_chunks):
@@ -125,12 +126,11 @@ def simulate_batch(
             if w != 0.0:
                 for t in range(m):
                     cst[t] += w * dur[j, t]
-            if keep_start:
-                col = project_column[j]
+            col = project_column[j]  # -1: a task whose dates are not kept
+            if keep_start and col >= 0:
                 for t in range(m):
                     start_out[a + t, col] = es[j, t]
-            if keep_finish:
-                col = project_column[j]
+            if keep_finish and col >= 0:
                 for t in range(m):
                     task_finish_out[a + t, col] = ef[j, t]
         for t in range(m):

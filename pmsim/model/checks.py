@@ -7,7 +7,7 @@ import math
 
 from ..errors import ValidationError
 
-__all__ = ["find_cycle", "start_time", "check_branches"]
+__all__ = ["find_cycle", "start_time", "check_branches", "check_level_of_effort"]
 
 
 def find_cycle(ids: list[str], succ: dict[str, list[str]]) -> list[str]:
@@ -68,3 +68,26 @@ def check_branches(tasks) -> None:
             listed = ", ".join(f"{t.id!r} {t.existence:g}" for t in members)
             raise ValidationError(f"branch {name!r}: the existence probabilities of its alternatives must sum "
                                   f"to 1 (exactly one of them happens), got {total:g} ({listed})")
+
+
+def check_level_of_effort(tasks, dependencies) -> None:
+    """Refuse a level-of-effort task with nothing to span, naming the task and the rule.
+
+    A level-of-effort task takes its start from its predecessors and its finish from its successors, so it
+    needs at least one of each; a link between two of them would leave both without dates of their own.
+    """
+    loe = {t.id for t in tasks if t.level_of_effort}
+    if not loe:
+        return
+    has_pred, has_succ = set(), set()
+    for dep in dependencies:
+        if dep.predecessor in loe and dep.successor in loe:
+            raise ValidationError(f"Task {dep.successor!r}: a level-of-effort task cannot be linked to another "
+                                  f"level-of-effort task ({dep.predecessor!r}); link both to the work they span")
+        has_pred.add(dep.successor)
+        has_succ.add(dep.predecessor)
+    for t in tasks:
+        if t.id in loe and (t.id not in has_pred or t.id not in has_succ):
+            missing = "predecessor" if t.id not in has_pred else "successor"
+            raise ValidationError(f"Task {t.id!r}: a level-of-effort task spans from its predecessors' dates to "
+                                  f"its successors' dates, and it has no {missing} to span")

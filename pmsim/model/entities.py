@@ -184,6 +184,12 @@ class Task:
     ev_method : str
         How earned value measures it: ``percent_complete`` (the default), ``0/100``, ``50/50``
         (or any ``a/b``), ``milestones:25;50;100`` or ``level_of_effort`` (``docs/costs-and-earned-value.md``).
+    level_of_effort : bool
+        A level-of-effort (hammock) task, P6's "Level of Effort" activity: it has no duration of its own
+        but fills the span its links give it, from the latest date its predecessors allow to the earliest
+        date its successors need (``docs/costs-and-earned-value.md``); its cost per day (own and
+        resources') is paid for that span, so it follows the schedule. It drives no other task, needs at
+        least one predecessor and one successor, and earns value as time passes (``level_of_effort``).
     crash_duration, crash_cost : float, optional
         Schedule compression (:func:`pmsim.crash`): the shortest duration the task can be
         done in (working days, at most its planned duration) and its total cost when done in
@@ -223,6 +229,7 @@ class Task:
     existence: float = 1.0
     branch: str = ""
     ev_method: str = "percent_complete"
+    level_of_effort: bool = False
     crash_duration: float | None = None
     crash_cost: float | None = None
     # Conveniences for building an estimate; not stored.
@@ -238,6 +245,9 @@ class Task:
         who = f"Task {self.id!r}"
         set_("name", str(self.name) if self.name not in (None, "") else self.id)
         set_("ev_method", ev_method(who, self.ev_method))
+        set_("level_of_effort", _flag(who, "level_of_effort", self.level_of_effort))
+        if self.level_of_effort:
+            self._check_level_of_effort(who)
         try:
             estimate = self.estimate
             if estimate is None:
@@ -290,6 +300,30 @@ class Task:
         self._check_constraints(who)
         self._check_progress(who)
         self._check_crash(who)
+
+    def _check_level_of_effort(self, who: str) -> None:
+        """A level-of-effort task takes its duration from its links: no estimate (a duration of 0 is accepted),
+        milestone flag, constraint, manual start or uncertain existence; it earns value as time passes (unless
+        another method is named). Its estimate is a fixed 0: the schedules compute its span."""
+        rule = "a level-of-effort task takes its dates from its links, so it cannot"
+        if self.milestone:
+            raise ValidationError(f"{who}: {rule} be a milestone")
+        given = self.estimate.planned if isinstance(self.estimate, Fixed) else self.duration
+        if (self.optimistic, self.most_likely, self.pessimistic) != (None, None, None) or (
+                self.estimate is not None and not isinstance(self.estimate, Fixed)) or given not in (None, 0, 0.0):
+            raise ValidationError(f"{who}: {rule} have a duration of its own (leave the duration empty or 0: "
+                                  f"its span is computed)")
+        for name in ("constraint", "secondary_constraint"):
+            kind = getattr(self, name)
+            if kind is not None and str(kind).strip().upper() not in ("", "ASAP", "NAN"):
+                raise ValidationError(f"{who}: {rule} have a date constraint ({name} {kind})")
+        if self.manual_start is not None:
+            raise ValidationError(f"{who}: {rule} be manually scheduled")
+        if self.existence not in (None, 1, 1.0) or (self.branch or "").strip():
+            raise ValidationError(f"{who}: {rule} exist with a probability or be a branch alternative")
+        if self.ev_method == "percent_complete":
+            object.__setattr__(self, "ev_method", "level_of_effort")
+        object.__setattr__(self, "estimate", Fixed(0.0))
 
     def _check_crash(self, who: str) -> None:
         """Crash duration and cost: numbers >= 0, both or neither (their bounds need the cost model: pm.crash)."""
@@ -625,3 +659,19 @@ def _milestone(who: str, value) -> bool | str:
             return "start" if text == "start" else True
         raise ValidationError(f"{who}: milestone must be true, false, 'start' or 'finish', got {value!r}")
     return bool(value)
+
+
+def _flag(who: str, name: str, value) -> bool:
+    """A yes/no field: a bool, 0/1, or the words true/false, yes/no (a file's cell)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "yes", "1", "y"):
+            return True
+        if text in ("false", "no", "0", "n", ""):
+            return False
+        raise ValidationError(f"{who}: {name} must be true or false, got {value!r}")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False
+    if value in (0, 1):
+        return bool(value)
+    raise ValidationError(f"{who}: {name} must be true or false, got {value!r}")

@@ -29,7 +29,7 @@ from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceE
 from ..safe_text import currency_code
 from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
 from .baselines import Baseline, check_baselines, default_schedule
-from .checks import check_branches, find_cycle, start_time
+from .checks import check_branches, check_level_of_effort, find_cycle, start_time
 from .progress import apply_progress, clear_progress, progress_table
 from .tables import project_parts, project_to_frames, table_labels
 
@@ -269,6 +269,7 @@ class Project:
             # The cycle ends where it starts; a long one shows its first and last ten tasks.
             shown = cycle if len(cycle) <= 22 else [*cycle[:10], f"... ({len(cycle) - 21:,} more)", *cycle[-11:]]
             raise CycleError(f"the dependencies form a cycle: {' -> '.join(shown)}", tuple(cycle))
+        check_level_of_effort(self.tasks, self.dependencies)
 
     # ----------------------------------------------------------------- lookup
 

@@ -34,7 +34,7 @@ from ..errors import (
 )
 from ..calendar import DEFAULT_HOURS, WEEKDAYS, Calendar, CalendarException, as_date, parse_hours, parse_weekdays
 from ..calendar.model import hours_text
-from .checks import check_branches
+from .checks import check_branches, check_level_of_effort
 from .entities import LINK_TYPES, Dependency, Resource, Risk, Task, _moment, valid_id
 
 __all__ = [
@@ -65,7 +65,7 @@ TASK_COLUMNS = (
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
     "existence", "branch",
-    "ev_method",
+    "ev_method", "level_of_effort",
     "crash_duration", "crash_cost",
 )
 RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
@@ -827,6 +827,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 existence=_default(_number(row.get("existence"), "existence"), 1.0),
                 branch=_text(row.get("branch")),
                 ev_method=_text(row.get("ev_method")),
+                level_of_effort=_flag(row.get("level_of_effort"), "level_of_effort"),
                 crash_duration=_number(row.get("crash_duration"), "crash_duration"),
                 crash_cost=_number(row.get("crash_cost"), "crash_cost"),
                 **{column: _moment_cell(row.get(column)) for column in _MOMENT_COLUMNS},
@@ -850,6 +851,12 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
         check_branches(built_tasks)
     except PmsimError as exc:
         raise _in_context(exc, task_table.label) from None
+    try:
+        check_level_of_effort(built_tasks, links)
+    except PmsimError as exc:  # name the row of the task
+        bad = next(t.id for t in built_tasks if f"Task {t.id!r}:" in str(exc))
+        index = next(i for i, row in task_table.rows if valid_id("Task", row["id"]) == bad)
+        raise _in_context(exc, task_table.where(index, bad), f"Task {bad!r}") from None
 
     _ids(risk_table, "Risk")
     built_risks = []
@@ -1053,7 +1060,8 @@ def project_to_frames(project) -> dict:
             "remaining_duration": t.remaining_duration, "percent_complete": t.percent_complete,
             "actual_cost": t.actual_cost,
             "existence": None if t.existence == 1.0 and not t.branch else t.existence, "branch": t.branch,
-            "ev_method": "" if t.ev_method == "percent_complete" else t.ev_method,
+            "ev_method": "" if t.ev_method in ("percent_complete", "level_of_effort" * t.level_of_effort) else t.ev_method,
+            "level_of_effort": "true" if t.level_of_effort else "",
             "crash_duration": t.crash_duration, "crash_cost": t.crash_cost,
             **{column: moment_text(getattr(t, column)) for column in _MOMENT_COLUMNS},
         }

@@ -24,7 +24,7 @@ from ..errors import ValidationError
 from .plan import BLOCK, Plan
 
 __all__ = ["DEFAULT_CHUNK", "Batch", "Outputs", "EngineRun", "batches", "run", "join_runs",
-           "sample_durations", "regenerate_durations", "task_dates", "duration_cost", "threads"]
+           "sample_durations", "regenerate_durations", "task_dates", "duration_cost", "span_outputs", "threads"]
 
 DEFAULT_CHUNK = 128  # iterations per chunk: a chunk's tasks x iterations rows stay in cache
 _BATCH_TASK_ITERATIONS = 2**24  # per batch: bounds scratch, correlated uniforms and callback gaps
@@ -80,13 +80,19 @@ _NONE2 = np.zeros((1, 1), dtype=np.float32)
 
 def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality: bool,
             finish: np.ndarray, cost: np.ndarray, crit_counts: np.ndarray,
-            task_start: np.ndarray | None = None, task_finish: np.ndarray | None = None) -> None:
-    """Call the fused kernel on one batch; outputs are indexed from the batch's first iteration."""
+            task_start: np.ndarray | None = None, task_finish: np.ndarray | None = None,
+            columns: np.ndarray | None = None) -> None:
+    """Call the fused kernel on one batch; outputs are indexed from the batch's first iteration.
+
+    ``columns``: the column of each task (topological order) in ``task_start``/``task_finish``, by default
+    its project index."""
     from .._kernels.montecarlo import simulate_batch
 
     net = plan.net
+    columns = plan.project_column if columns is None else columns
     if plan.dated is not None:
-        _dated_kernel(plan, batch, chunk, scratch, criticality, finish, cost, crit_counts, task_start, task_finish)
+        _dated_kernel(plan, batch, chunk, scratch, criticality, finish, cost, crit_counts, task_start, task_finish,
+                      columns)
         return
     with launching():
         simulate_batch(
@@ -96,7 +102,7 @@ def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality
             plan.corr_col, batch.corr_u, batch.corr_first,
             plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first, plan.exist_row,
             plan.release, plan.override_mask, plan.override_value, plan.daily,
-            criticality, task_start is not None, task_finish is not None, plan.project_column,
+            criticality, task_start is not None, task_finish is not None, columns,
             scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
             finish, cost, crit_counts,
             _NONE2 if task_start is None else task_start,
@@ -106,7 +112,7 @@ def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality
 
 def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality: bool,
                   finish: np.ndarray, cost: np.ndarray, crit_counts: np.ndarray,
-                  task_start: np.ndarray | None, task_finish: np.ndarray | None) -> None:
+                  task_start: np.ndarray | None, task_finish: np.ndarray | None, columns: np.ndarray) -> None:
     """The fused kernel of a dated plan (calendars, constraints, progress)."""
     from .._kernels.dated_montecarlo import simulate_dated
 
@@ -121,7 +127,7 @@ def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criti
             plan.override_mask, plan.override_value, plan.daily,
             dated.inputs, dated.scale, dated.tables, dated.maps,
             dated.project_calendar, dated.project_base, dated.project_day,
-            criticality, task_start is not None, task_finish is not None, plan.project_column,
+            criticality, task_start is not None, task_finish is not None, columns,
             scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
             finish, cost, crit_counts,
             _NONE2 if task_start is None else task_start,
@@ -132,9 +138,53 @@ def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criti
 def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch: _Scratch) -> None:
     """The default batch scheduler: sample and run the unconstrained forward pass (compiled)."""
     sl = out.rows(batch)
-    _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts,
-            None if out.task_start is None else out.task_start[sl],
-            None if out.task_finish is None else out.task_finish[sl])
+    spans = plan.net.spans
+    if spans is None:
+        _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts,
+                None if out.task_start is None else out.task_start[sl],
+                None if out.task_finish is None else out.task_finish[sl])
+        return
+    if out.task_start is not None or out.task_finish is not None:  # every task's dates are kept
+        start = out.task_start[sl] if out.task_start is not None else np.empty((batch.count, plan.n), np.float32)
+        finish = out.task_finish[sl] if out.task_finish is not None else np.empty((batch.count, plan.n), np.float32)
+        _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts, start, finish)
+        _span_rows(plan, plan.project_column, start, finish, out.cost[sl])
+        return
+    # Level-of-effort tasks: the kernel keeps the dates of the tasks they span (and theirs) in a narrow
+    # table, then their spans and costs follow from it.
+    columns, kept = _span_columns(plan)
+    start = np.empty((batch.count, kept.size), dtype=np.float32)
+    finish = np.empty_like(start)
+    _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts, start, finish,
+            columns)
+    _span_rows(plan, columns, start, finish, out.cost[sl])
+
+
+def _span_columns(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """(column of each task in the narrow table, -1 for none; the tasks (topological) with a column)."""
+    spans = plan.net.spans
+    kept = np.union1d(spans.anchors(), spans.task)
+    columns = np.full(plan.n, -1, dtype=np.int64)
+    columns[kept] = np.arange(kept.size)
+    return columns, kept
+
+
+def _span_rows(plan: Plan, columns: np.ndarray, start: np.ndarray, finish: np.ndarray, cost: np.ndarray) -> None:
+    from .._kernels.spans import span_rows
+
+    sp = plan.net.spans
+    with launching():
+        span_rows(sp.task, sp.start_ptr, sp.start_idx, sp.start_end, sp.start_lag, sp.finish_ptr, sp.finish_idx,
+                  sp.finish_end, sp.finish_lag, columns, np.ascontiguousarray(plan.daily[sp.task]), start, finish,
+                  cost)
+
+
+def span_outputs(plan: Plan, out: Outputs, rows: slice) -> None:
+    """Fill in the level-of-effort tasks' dates in ``out``'s task dates (rows ``rows``, every task kept) and
+    add their cost (daily rate × span) to ``out.cost``: the step every batch scheduler ends with."""
+    if plan.net.spans is None:
+        return
+    _span_rows(plan, plan.project_column, out.task_start[rows], out.task_finish[rows], out.cost[rows])
 
 
 def _batch_size(plan: Plan) -> int:
@@ -182,12 +232,14 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
                               f"and lie within 0..{iterations}")
     n, r = plan.n, plan.n_risks
     nthreads = threads()
+    # Another scheduler keeps every task's dates when level-of-effort tasks read them (their span).
+    spanned = plan.net.spans is not None and schedule_batch is not None
     out = Outputs(
         finish=np.empty(iterations, dtype=np.float32),
         cost=np.empty(iterations, dtype=np.float64),
         crit_counts=np.zeros((nthreads, n), dtype=np.int64),
-        task_start=None,
-        task_finish=np.empty((iterations, n), dtype=np.float32) if keep_tasks else None,
+        task_start=np.empty((iterations, n), dtype=np.float32) if spanned else None,
+        task_finish=np.empty((iterations, n), dtype=np.float32) if keep_tasks or spanned else None,
     )
     occurred = np.empty((r, iterations), dtype=np.bool_)
     impact_sum = np.zeros(r)
@@ -201,6 +253,8 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
             _fused_schedule(plan, batch, out, chunk, scratch)
         else:
             schedule_batch(plan, batch, out)
+            if spanned:
+                span_outputs(plan, out, out.rows(batch))
         sl = slice(batch.first, batch.first + batch.count)
         occurred[:, sl] = batch.occurred
         impact_sum += np.where(batch.occurred, batch.risk_impact[:r], 0.0).sum(axis=1, dtype=np.float64)
@@ -225,7 +279,7 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
         crit_counts=plan.net.to_project(out.crit_counts.sum(axis=0)),
         occurred=occurred[:, span],
         impact_sum=impact_sum,
-        task_finish=None if out.task_finish is None else out.task_finish[span],
+        task_finish=out.task_finish[span] if keep_tasks else None,
         exist_counts=plan.net.to_project(counts),
     )
 
@@ -335,4 +389,5 @@ def task_dates(plan: Plan, iterations: int, chunk_size: int,
                     out.task_start, out.task_finish)
         else:
             schedule_batch(plan, batch, out)
+        span_outputs(plan, out, slice(0, b - a))
         yield slice(a, b), out.task_start.astype(np.float64), out.task_finish.astype(np.float64)

@@ -347,10 +347,18 @@ def add_rows(table, fields, *rows):
     return change
 
 
+def test_a_level_of_effort_activity_spans_its_links(tmp_path):
+    p = read_quietly(p6_file(tmp_path, task_field("task_type", "TT_LOE", 2)))
+    assert [t.id for t in p.tasks if t.level_of_effort] == ["A1020"]
+    t = pm.cpm(p).table
+    # A1010 SS -0.5 -> A1020 FF -> A1030: from half a day before A1010's start to A1030's finish.
+    assert t.loc["A1020", "start"] == t.loc["A1010", "start"] - 0.5
+    assert t.loc["A1020", "finish"] == t.loc["A1030", "finish"]
+    assert t.loc["A1020", "duration"] == t.loc["A1030", "finish"] - t.loc["A1010", "start"] + 0.5
+
+
 # One row per P6 feature pmsim does not model: how to add it, what the warning must say.
 UNMODELLED = [
-    # level-of-effort activity
-    (task_field("task_type", "TT_LOE", 2), r"level-of-effort activities .*'A1020'"),
     # WBS summary activity
     (task_field("task_type", "TT_WBS", 2), r"WBS summary activities .*'A1020'"),
     # a milestone that still has a duration

@@ -55,6 +55,8 @@ TASK_FIELDS = {
     "settings": ("188744012", "Text26", "pmsim settings"),
 }
 RESOURCE_FIELDS = {"id": ("205521140", "Text30", "pmsim id")}
+# A level-of-effort task's "pmsim distribution": MS Project has no such task type, so pmsim marks it there.
+LEVEL_OF_EFFORT = "level_of_effort"
 
 NUMBER = re.compile(r"-?\d+(?:\.\d*)?")
 OUTLINE_NUMBER = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})*")  # 1, 1.2, 1.2.3 (ASCII digits that int() reads)

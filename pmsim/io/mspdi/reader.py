@@ -355,6 +355,7 @@ class MspdiReader(TaskFields, ResourceFields):
                                            "secondary_constraint_date": moment(floor, False)}
         try:
             return Task(rec["id"], rec["name"], estimate=rec["estimate"], resources=rec["resources"],
+                        level_of_effort=rec.get("level_of_effort", False),
                         fixed_cost=rec["fixed_cost"], cost_per_day=rec["cost_per_day"], phase=rec["phase"],
                         milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
                         constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS), **second,

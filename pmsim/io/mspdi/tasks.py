@@ -25,6 +25,7 @@ from .fields import (
     ELAPSED_FORMATS,
     ELAPSED_MINUTES_PER_DAY,
     FORMAT_DAYS,
+    LEVEL_OF_EFFORT,
     OUTLINE_NUMBER,
     Q,
 )
@@ -250,7 +251,8 @@ class TaskFields(Document):
         params_field = self.field_id("parameters")
         params = self.custom(el, params_field) if params_field else None
         repairs: list[str] = []
-        if rec["milestone"]:
+        rec["level_of_effort"] = kind == LEVEL_OF_EFFORT  # pmsim's own mark: MS Project has no such task
+        if rec["milestone"] or rec["level_of_effort"]:
             estimate = Fixed(0.0)
         else:
             try:

@@ -39,6 +39,7 @@ from .fields import (
     ELAPSED_MINUTES_PER_DAY,
     FINISH_CONSTRAINTS,
     FORMAT_DAYS,
+    LEVEL_OF_EFFORT,
     FORMAT_ELAPSED_DAYS,
     LINK_TO_CODE,
     NAMESPACE,
@@ -344,7 +345,7 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     project = source.project
     row = source.rows_of[task.id]
     times = source.times[task.id]
-    dur = task.planned_duration
+    dur = _planned(source, task)
     cal, mpd, elapsed = source.calendar_of[task.id], source.minutes_per_day(task.id), source.elapsed(task.id)
     start, finish = times["start"], times["finish"]
     # Fixed units (0) lets MS Project schedule a task on its resources' calendars, as pmsim does
@@ -390,7 +391,7 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     for dep in source.links_into[task.id]:
         _predecessor_link(el, dep, source)
     _estimate_fields(el, task, elapsed, mpd)
-    if task.ev_method != "percent_complete":
+    if task.ev_method != ("level_of_effort" if task.level_of_effort else "percent_complete"):  # an LOE: its own
         source.notes.note("earned value methods other than percent complete (not written)", task.id)
     task_baselines(el, task, source.baseline_rows if source.slots else None,
                    (start, finish, dur, source.costs[task.id], work), mpd, elapsed)
@@ -423,7 +424,7 @@ def _progress(source: _Source, task: Task) -> dict:
 def _actuals(el: ET.Element, source: _Source, task: Task, done: dict, cal, mpd: float) -> None:
     """Actual dates and cost, the actual duration (MS Project's share of the duration done) and the
     remaining duration (all of it for a task not started)."""
-    dur = task.planned_duration
+    dur = _planned(source, task)
     sub(el, "ActualDuration", duration_text(_done_days(task, done), mpd))
     if done["actual_start"] is None and not done["table"]:
         sub(el, "RemainingDuration", duration_text(dur, mpd))
@@ -439,6 +440,11 @@ def _actuals(el: ET.Element, source: _Source, task: Task, done: dict, cal, mpd: 
         remaining = 0.0
     if remaining is not None:
         sub(el, "RemainingDuration", duration_text(remaining, mpd))
+
+
+def _planned(source: "_Source", task: Task) -> float:
+    """The planned duration written: a level-of-effort task's is its span in the schedule written."""
+    return float(source.rows_of[task.id]["duration"]) if task.level_of_effort else task.planned_duration
 
 
 def _done_days(task: Task, done: dict) -> float:
@@ -524,7 +530,7 @@ def _estimate_fields(el: ET.Element, task: Task, elapsed: bool, mpd: float) -> N
     if points is not None and not task.milestone:
         for (fid, _), value in zip(DURATION_FIELDS, points):
             _extended(el, fid, duration_text(value, mpd), duration=True, elapsed=elapsed)
-    _extended(el, TASK_FIELDS["distribution"][0], task.estimate.kind)
+    _extended(el, TASK_FIELDS["distribution"][0], LEVEL_OF_EFFORT if task.level_of_effort else task.estimate.kind)
     params = estimate_parameters(task.estimate)
     if params:
         _extended(el, TASK_FIELDS["parameters"][0], params)
@@ -563,7 +569,7 @@ def _assignments(root: ET.Element, source: _Source) -> None:
         done = _done_days(task, _progress(source, task))
         for rid, units in task.resources:
             n += 1
-            dur = task.planned_duration
+            dur = _planned(source, task)
             el = sub(asg_el, "Assignment")
             sub(el, "UID", n)
             sub(el, "TaskUID", source.uid_of[task.id])

@@ -44,10 +44,12 @@ class ActivityReader(Tables):
         cost_per_day = self.udf("TASK", "pmsim cost per day", num, True) or 0.0
         constraints = self.task_constraints(row, where, label)
         progress = self.task_progress(row, where, label, duration, hpd)
+        # A level-of-effort activity: its duration is the span P6 last computed; pmsim computes it again.
+        loe = {"level_of_effort": True, "estimate": None} if row.get("task_type") == "TT_LOE" else {"estimate": estimate}
         try:
-            task = Task(tid, row.get("task_name", ""), estimate=estimate, resources=demand,
+            task = Task(tid, row.get("task_name", ""), resources=demand,
                         fixed_cost=max(fixed, 0.0), cost_per_day=cost_per_day, phase=phase, milestone=milestone,
-                        calendar=calendar_id, **constraints, **progress)
+                        calendar=calendar_id, **loe, **constraints, **progress)
         except PmsimError as exc:
             raise exc.with_context(f"{self.path}: {where} ({label})") from None
         return task, self.progress_row(task, row, duration, hpd, actual_cost)
@@ -71,10 +73,7 @@ class ActivityReader(Tables):
         """Notes on what a TASK row holds that pmsim does not model."""
         notes = self.notes
         kind = row.get("task_type", "TT_Task")
-        if kind == "TT_LOE":
-            notes.note("level-of-effort activities", label,
-                       "read as tasks with their planned duration (P6 stretches them between their links)")
-        elif kind == "TT_WBS":
+        if kind == "TT_WBS":
             notes.note("WBS summary activities", label,
                        "read as tasks with their planned duration (P6 spans them over their WBS)")
         if row.get("expect_end_date", "").strip() and self.options.get("expected_finish"):

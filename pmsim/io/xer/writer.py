@@ -69,7 +69,7 @@ def write_xer(project: Project, path, *, progress=None) -> None:
     done, status_date = progress_rows(progress, project, str(path))
     notes = Notes(str(path))
     for task in project.tasks:
-        if task.ev_method != "percent_complete":
+        if task.ev_method != ("level_of_effort" if task.level_of_effort else "percent_complete"):
             notes.note("earned value methods other than percent complete (not written)", task.id)
     for baseline in project.baselines:
         notes.note("baselines (not written: a P6 baseline is a project of its own; the folder format and MSPDI "
@@ -304,11 +304,18 @@ def _progress(task: Task, prog: dict | None, cal: Calendar) -> tuple:
     return start, finish, pct, rem
 
 
+def _task_type(task: Task) -> str:
+    """P6's activity type: a start or finish milestone, a level of effort, or a task-dependent activity."""
+    if task.milestone:
+        return "TT_Mile" if task.milestone == "start" else "TT_FinMile"
+    return "TT_LOE" if task.level_of_effort else "TT_Task"
+
+
 def _task_row(task: Task, number: int, wbs_id: int, row: dict, times: dict, prog: dict | None, cal: Calendar,
               cal_key: int) -> dict:
     """An activity: its plan, calendar, constraints, CPM dates and floats, and its progress."""
     hpd = cal.hours_per_day
-    dur = task.planned_duration
+    dur = float(row["duration"]) if task.level_of_effort else task.planned_duration  # a level of effort: its span
     start, finish = times["start"], times["finish"]
     late_start, late_finish = times["late_start"], times["late_finish"]
     act_start, act_end, pct, remaining = _progress(task, prog, cal)
@@ -332,7 +339,7 @@ def _task_row(task: Task, number: int, wbs_id: int, row: dict, times: dict, prog
     return dict(
         task_id=number, proj_id=1, wbs_id=wbs_id, clndr_id=cal_key, phys_complete_pct=pct,
         rev_fdbk_flag=False, est_wt=1, lock_plan_flag=False, auto_compute_act_flag=False,
-        complete_pct_type="CP_Phys", task_type=("TT_Mile" if task.milestone == "start" else "TT_FinMile") if task.milestone else "TT_Task",
+        complete_pct_type="CP_Phys", task_type=_task_type(task),
         duration_type="DT_FixedDUR2", status_code=status, task_code=task.id, task_name=task.name,
         total_float_hr_cnt=row["total_float"] * hpd, free_float_hr_cnt=row["free_float"] * hpd,
         remain_drtn_hr_cnt=None if remaining is None else remaining * hpd, act_work_qty=0, remain_work_qty=work, target_work_qty=work,
