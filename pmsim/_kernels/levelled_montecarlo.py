@@ -4,10 +4,10 @@ Entry point: :func:`levelled_iterations`.
 
 The serial SGS here is the general profile scheme of :mod:`.profile` specialised for speed, with the same
 decisions bit for bit: the profile keeps each breakpoint's time and usages in one row (``prof[b, 0]`` the time,
-``prof[b, 1 + k]`` the usage of resource k), so that making room for a breakpoint moves one block of memory;
-each task's resources, demands and ``capacity + tolerance`` are gathered once per run into flat arrays; and a
-task's resources are also a bit mask, so that the criticality pass finds the tasks that hand a resource over
-without comparing resource lists.
+``prof[b, 1 + k]`` the usage of resource k), so that making room for a task's two breakpoints moves one block of
+memory once; a task's window is checked from its end (a conflict skips every interval before it); each task's
+resources, demands and ``capacity + tolerance`` are gathered once per run into flat arrays. The criticality pass
+finds the tasks that hand a resource over in buckets of finish time, and compares resources as bit masks.
 """
 
 import numba as nb
@@ -78,8 +78,9 @@ def _occupy(flat, width, prof, nb_, t, end, b, e, e0, e1, eres, edem):
         prof[b + 1, 0] = t
         for x in range(1, width):
             prof[b + 1, x] = prof[b, x]
-        for q in range(e0, e1):
-            prof[b + 1, eres[q]] += edem[q]
+        if e > b or new_e:  # not when the end rounds to t itself (a duration under half a float32 step of t)
+            for q in range(e0, e1):
+                prof[b + 1, eres[q]] += edem[q]
     return nb_ + sh
 
 
