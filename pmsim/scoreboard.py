@@ -17,6 +17,7 @@ lower being better. ``pm.plot.calibration`` draws the calibration chart.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -26,9 +27,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from ._cache import cached
 from .errors import FileFormatError, ValidationError
-from .io.csv_files import csv_text, read_table
+from .io.csv_files import read_table
 from .model import Project, require_project
+from .safe_text import neutralise_formula
 
 __all__ = ["forecast_log", "ForecastLog", "Scoreboard", "project_hash", "LEVELS", "LOG_FILE"]
 
@@ -50,6 +53,10 @@ def project_hash(project: Project) -> str:
     True
     """
     project = require_project(project, "project_hash")
+    return cached(project, "project hash", lambda: _digest(project))
+
+
+def _digest(project: Project) -> str:
     frames = project.without_progress().to_frames()
     digest = hashlib.sha256()
     for name in sorted(frames):
@@ -77,6 +84,12 @@ class ForecastLog:
 
     def __repr__(self) -> str:
         return f"ForecastLog({str(self.folder)!r}, forecasts={len(self.table())})"
+
+    def _check_header(self) -> None:
+        with self.path.open(encoding="utf-8", newline="") as f:
+            header = f.readline().strip().split(",")
+        if header != COLUMNS:
+            raise FileFormatError(f"{self.path}: not a forecast log (its header is not {','.join(COLUMNS)})")
 
     def table(self) -> pd.DataFrame:
         """Every recorded forecast, one row each (dates as Timestamps, costs as floats)."""
@@ -112,13 +125,14 @@ class ForecastLog:
                **{c: pd.Timestamp(d).date().isoformat() for c, d in zip(_FINISH, finish)},
                **{c: float(v) for c, v in zip(_COST, cost)}}
         self.folder.mkdir(parents=True, exist_ok=True)
-        text = csv_text(pd.DataFrame([row], columns=COLUMNS))
         if self.path.is_file():
-            self.table()  # refuse to append to a file that is not a forecast log
-            with self.path.open("a", encoding="utf-8", newline="") as out:
-                out.write(text.split("\n", 1)[1])
+            self._check_header()  # refuse to append to a file that is not a forecast log
         else:
-            self.path.write_text(text, encoding="utf-8", newline="")
+            self.path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8", newline="")
+        with self.path.open("a", encoding="utf-8", newline="") as out:
+            # Text cells that start like a formula get a leading ' (read_table takes it off again).
+            csv.writer(out, lineterminator="\n").writerow(
+                [neutralise_formula(v) if isinstance(v, str) else repr(v) for v in (row[c] for c in COLUMNS)])
         return pd.Series(row)
 
     def score(self, actuals, *, confidence: float = 0.95) -> "Scoreboard":
