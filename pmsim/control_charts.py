@@ -8,7 +8,7 @@ there. A status date whose metric falls outside them shows more than the plan's 
 a signal to look for a cause, where a fixed threshold (SPI below 0.9, say) is too wide early and too
 narrow late.
 
-:func:`control_limits` gives the limits at any review times; :func:`control_chart` puts a project's
+:func:`pmsim.control_limits` gives the limits at any review times: :func:`pmsim.control_chart` puts a project's
 status dates on them and flags the out-of-control periods; ``pm.plot.control_chart`` draws it.
 
 In each simulated execution (``pm.simulate`` of the plan without progress, risks included unless
@@ -22,12 +22,14 @@ progress is taken as linear in those days, an approximation.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from ._seed import resolve_seed
 from .costs import cost_model, cost_rates, require_costs
-from .errors import ValidationError
+from .errors import PmsimWarning, ValidationError
 from .evm import baseline_schedule, earned_value_series, planned_value_curve
 from .model import Project, require_project
 from .simulation import simulate
@@ -72,7 +74,9 @@ def _earned_schedule(pv: np.ndarray, ev: np.ndarray, planned_duration: float) ->
 
 def _simulated_metrics(plan: Project, times: np.ndarray, iterations: int, seed: int, risks: bool):
     """(SPI_t, CPI), each (iterations, len(times)), of the simulated executions of ``plan``."""
-    sim = simulate(plan, iterations=iterations, seed=seed, risks=risks)
+    with warnings.catch_warnings():  # the precision of the P80 finish does not matter here
+        warnings.filterwarnings("ignore", message=".*standard error", category=PmsimWarning)
+        sim = simulate(plan, iterations=iterations, seed=seed, risks=risks)
     budget = cost_model(plan)["budget"].to_numpy(np.float64)
     fixed, daily = cost_rates(plan)
     pv = planned_value_curve(plan)

@@ -2,13 +2,13 @@
 
 The inside view (this task will take 10 days) is corrected by the outside view (tasks of this kind took
 1.4 times their estimate, give or take): Flyvbjerg's reference-class forecasting, after Kahneman and
-Tversky. :func:`reference_classes` fits, per class of a history of past tasks (a phase, a task type, a
+Tversky. :func:`pmsim.reference_classes` fits, per class of a history of past tasks (a phase, a task type, a
 team), the distribution of actual / estimate as a lognormal (the mean and standard deviation of the
-log ratios); :func:`calibrate` replaces each task's estimate by its planned duration times that
+log ratios); :func:`pmsim.calibrate` replaces each task's estimate by its planned duration times that
 distribution: a lognormal whose P10 and P90 are planned × the class's P10 and P90 ratio. A class with
 fewer than ``min_samples`` past tasks borrows the fit of the whole history (said in the table).
 
-Nothing changes silently: :func:`calibrate` returns a :class:`Calibration` whose ``changes`` table
+Nothing changes silently: :func:`pmsim.calibrate` returns a :class:`Calibration` whose ``changes`` table
 lists every task with its class, the fit used, and its estimate before and after; ``.project`` is the
 calibrated project (``pm.simulate(cal.project, ...)`` gives the calibrated forecast).
 """
@@ -110,10 +110,10 @@ def _text(estimate) -> str:
 
 @dataclass(frozen=True)
 class Calibration:
-    """The result of :func:`calibrate`: ``project`` (calibrated), ``original``, ``changes`` (one row per
+    """The result of :func:`pmsim.calibrate`: ``project`` (calibrated), ``original``, ``changes`` (one row per
     task: ``class``, ``fitted_on``, ``n``, ``ratio_median``, ``ratio_p10``, ``ratio_p90``, ``before``,
     ``after`` (the estimates as text), ``mean_before``, ``mean_after``, ``changed``) and ``classes``
-    (:func:`reference_classes`)."""
+    (:func:`pmsim.reference_classes`)."""
 
     project: Project = field(repr=False)
     original: Project = field(repr=False)

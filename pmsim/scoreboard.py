@@ -7,7 +7,7 @@ project's name and hash, the status date it was made at, the iterations and seed
 
 When the actuals are known, ``log.score(actuals)`` compares: for each quantile level q, the share of
 forecasts whose actual finish (cost) came in at or before their Pq. A calibrated forecaster's share
-at q is a binomial proportion around q; the :class:`Scoreboard` gives the range that holds 95 % of
+at q is a binomial proportion around q; the :class:`pmsim.scoreboard.Scoreboard` gives the range that holds 95 % of
 them (``low``, ``high``), so a share outside it says the forecasts are miscalibrated: far above q at
 low q and below it at high q means too narrow (over-confident), the reverse too wide. The interval
 score of the P10–P90 interval (Gneiting and Raftery, 2007: width + 2/α × the miss, α = 0.2) and
@@ -76,7 +76,7 @@ def _status_date(sim) -> dt.date:
 
 
 class ForecastLog:
-    """The forecasts recorded in one folder (``forecasts.csv``); see :func:`forecast_log`."""
+    """The forecasts recorded in one folder (``forecasts.csv``); see :func:`pmsim.forecast_log`."""
 
     def __init__(self, folder):
         self.folder = Path(folder)
@@ -260,7 +260,7 @@ def _score(frame: pd.DataFrame, unscored: int, confidence: float, path: Path) ->
 
 @dataclass(frozen=True)
 class Scoreboard:
-    """How the recorded forecasts fared against the actuals (:meth:`ForecastLog.score`).
+    """How the recorded forecasts fared against the actuals (:meth:`pmsim.ForecastLog.score`).
 
     ``calibration``: per ``target`` (finish, cost) and ``quantile`` (10 .. 90): ``n`` forecasts,
     ``observed`` (the share whose actual came in at or before that quantile), ``low``/``high`` (the

@@ -105,3 +105,25 @@ def test_plot_draws_the_band_and_marks_the_signals():
     assert len(offsets) >= 3  # the status dates, out-of-control ones marked again
     with pytest.raises(pm.PmsimError, match="metric"):
         pm.plot.control_chart(chart, metric="SPI")
+
+
+def test_report_and_cli_show_the_out_of_control_periods(tmp_path, capsys):
+    from pmsim.cli import main
+    from pmsim.report import build_report
+
+    folder = tmp_path / "one"
+    pm.write_project(one_task(cost_per_day=100).replace(name="One <b>task</b>"), folder)
+    PROGRESS.to_csv(folder / "progress.csv", index=False)
+    assert main(["status", str(folder), "--iterations", "4000", "--seed", "3", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "control chart: limits P5..P95" in out
+    # As in test_chart_flags_the_periods_outside_the_limits: 5 Jan SPI(t) 1.5 above 10 / 8.2 = 1.22; 7 Jan CPI 0.5
+    # below 10 / 11.8 = 0.85; 8 Jan SPI(t) 0.8 and CPI 0.5 below it.
+    assert "out of control (2027-01-05): SPI(t) 1.50 is above its upper limit 1.22" in out
+    assert "out of control (2027-01-07): CPI 0.50 is below its lower limit 0.85" in out
+    assert "out of control (2027-01-08): SPI(t) 0.80 is below its lower limit 0.85" in out
+    page = build_report(pm.read_project(folder), iterations=500, seed=3, progress=pm.read_progress(folder))
+    control = page[page.index('<section id="control">'):]
+    assert "Out of control at 3 status date(s)" in control
+    assert "<li>2027-01-08: SPI(t) 0.80 below its limit, CPI 0.50 below its limit</li>" in control
+    assert "<b>task</b>" not in page  # the project's name is text, escaped wherever it appears
