@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -122,6 +124,9 @@ def test_report_and_cli_show_the_out_of_control_periods(tmp_path, capsys):
     assert "out of control (2027-01-05): SPI(t) 1.50 is above its upper limit 1.22" in out
     assert "out of control (2027-01-07): CPI 0.50 is below its lower limit 0.85" in out
     assert "out of control (2027-01-08): SPI(t) 0.80 is below its lower limit 0.85" in out
+    assert main(["status", str(folder), "--iterations", "500", "--seed", "3", "--json", "--quiet"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["SPI_t_signal"] for r in data["control"]] == ["above", "", "below"] and data["coverage"] == 0.9
     page = build_report(pm.read_project(folder), iterations=500, seed=3, progress=pm.read_progress(folder))
     control = page[page.index('<section id="control">'):]
     assert "Out of control at 3 status date(s)" in control
