@@ -10,6 +10,19 @@ from .report_html import cell_text, escape, figure, note, section, table
 __all__ = ["control_section"]
 
 
+def _when(stamp) -> str:
+    """A status date or forecast as the report writes it: a date, with the time of day when it has one; '–' if none."""
+    if stamp is None or pd.isna(stamp):
+        return "–"
+    stamp = pd.Timestamp(stamp)
+    return cell_text(stamp.date() if stamp == stamp.normalize() else stamp.to_pydatetime())
+
+
+def _limits(chart: pd.DataFrame, metric: str) -> list[str]:
+    return [f"{a:.2f} – {b:.2f}" if pd.notna(a) and pd.notna(b) else "–"
+            for a, b in zip(chart[f"{metric}_low"], chart[f"{metric}_high"])]
+
+
 def _status_progress(project: Project, progress: pd.DataFrame | None):
     """The progress by status date: the table given, or the tasks' own progress at the project's status date."""
     if progress is not None:
@@ -28,9 +41,10 @@ def control_section(project: Project, progress: pd.DataFrame | None, iterations:
     by_date = _status_progress(project, progress)
     runs = min(iterations, 2000)
     history = status_history(project, by_date, iterations=runs, seed=seed)
-    trend = history[["cpm_finish", "p10_finish", "p50_finish", "p80_finish", "p90_finish", "es_finish"]].copy()
-    trend.columns = ["CPM (work left)", "P10", "P50", "P80", "P90", "earned schedule"]
-    trend.index = [cell_text(d.date()) for d in trend.index]
+    columns = {"cpm_finish": "CPM (work left)", "p10_finish": "P10", "p50_finish": "P50", "p80_finish": "P80",
+               "p90_finish": "P90", "es_finish": "earned schedule"}
+    trend = pd.DataFrame({label: [_when(v) for v in history[c]] for c, label in columns.items()},
+                         index=[_when(d) for d in history.index])
     parts = [
         f"<p>The forecast finish at each status date ({runs:,} iterations each, the same seed at every date, so "
         "the trend shows the progress, not the sampling).</p>",
@@ -44,12 +58,11 @@ def control_section(project: Project, progress: pd.DataFrame | None, iterations:
     tail = (1 - chart.attrs["coverage"]) / 2 * 100
     shown = pd.DataFrame({
         "AT / PD": [f"{v:.0f} %" for v in chart["percent_planned"]],
-        "SPI(t)": chart["SPI_t"], "SPI(t) limits": [f"{a:.2f} – {b:.2f}" for a, b in
-                                                     zip(chart["SPI_t_low"], chart["SPI_t_high"])],
+        "SPI(t)": chart["SPI_t"], "SPI(t) limits": _limits(chart, "SPI_t"),
         "SPI(t) signal": chart["SPI_t_signal"].replace("", "in control"),
-        "CPI": chart["CPI"], "CPI limits": [f"{a:.2f} – {b:.2f}" for a, b in zip(chart["CPI_low"], chart["CPI_high"])],
+        "CPI": chart["CPI"], "CPI limits": _limits(chart, "CPI"),
         "CPI signal": chart["CPI_signal"].replace("", "in control"),
-    }, index=[cell_text(d.date()) for d in chart.index])
+    }, index=[_when(d) for d in chart.index])
     out = chart[chart["out_of_control"]]
     parts += [
         "<h3>Statistical control charts</h3>",
@@ -62,7 +75,7 @@ def control_section(project: Project, progress: pd.DataFrame | None, iterations:
         figure(plot.control_chart(chart, "CPI"), "CPI control chart"),
     ]
     if len(out):
-        items = "".join(f"<li>{escape(cell_text(d.date()))}: "
+        items = "".join(f"<li>{escape(_when(d))}: "
                         + ", ".join(f"{name} {r[m]:.2f} {r[m + '_signal']} its limit"
                                     for m, name in (("SPI_t", "SPI(t)"), ("CPI", "CPI")) if r[m + "_signal"])
                         + "</li>" for d, r in out.iterrows())
