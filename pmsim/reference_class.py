@@ -62,7 +62,7 @@ def reference_classes(history: pd.DataFrame, by: str = "phase", *, min_samples: 
     fewer than ``min_samples`` rows).
 
     >>> h = pd.DataFrame({"phase": ["build"] * 2, "estimate": [10, 10], "actual": [10, 40]})
-    >>> round(reference_classes(h, min_samples=2).loc["build", "ratio_median"], 6)   # √(1 × 4)
+    >>> round(float(reference_classes(h, min_samples=2).loc["build", "ratio_median"]), 6)   # √(1 × 4)
     2.0
     """
     if int(min_samples) < 2:
@@ -159,7 +159,7 @@ def calibrate(project: Project, history: pd.DataFrame, by="phase", *, min_sample
     >>> p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=10, phase="build")])
     >>> h = pd.DataFrame({"phase": ["build"] * 3, "estimate": [5, 5, 5], "actual": [6, 5, 7.5]})
     >>> cal = calibrate(p, h, min_samples=3)
-    >>> round(cal.changes.loc["A", "ratio_median"] ** 3, 6)     # the geometric mean: 1.2 × 1 × 1.5
+    >>> round(float(cal.changes.loc["A", "ratio_median"]) ** 3, 6)     # the geometric mean: 1.2 × 1 × 1.5
     1.8
     """
     project = require_project(project, "calibrate")

@@ -164,7 +164,7 @@ def forecast_log(folder) -> ForecastLog:
     >>> log = pm.forecast_log(tempfile.mkdtemp())
     >>> row = log.record(pm.simulate(p, iterations=200, seed=1), label="plan")
     >>> board = log.score({"plan": "2027-01-12"})
-    >>> board.hit_rates.loc["finish", "P90"]
+    >>> float(board.hit_rates.loc["finish", "P90"])
     1.0
     """
     return ForecastLog(folder)
