@@ -46,6 +46,7 @@ import pandas as pd
 
 from .errors import InfeasibleError, PmsimWarning, ValidationError
 from .model import Project
+from .report_control import control_section
 from .report_html import (
     REPORT_CSS, cards, cell_text, escape, figure, key_values, money, note, pair, section, share, table,
 )
@@ -512,6 +513,7 @@ def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress
                                      "rates or resource rates), so there is no budget analysis.</p>"))
         if progress is not None or own_progress:
             sections.append(_evm_section(project, progress, iterations, seed_used, sim))
+            sections.append(control_section(project, progress, iterations, seed_used))
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, PmsimWarning)})
     note_html = "".join(note(n) for n in notes)
     reader_notes = list(dict.fromkeys(str(n) for n in reader_notes))
@@ -525,7 +527,7 @@ def build_report(project: Project, *, iterations: int = 10_000, seed=0, progress
     toc += [("project", "Project"), ("health", "Health check"), ("cpm", "Critical path"),
            ("risk", "Schedule risk"), ("levelling", "Resources"), ("budget", "Budget")]
     if progress is not None or own_progress:
-        toc.append(("evm", "Earned value"))
+        toc += [("evm", "Earned value"), ("control", "Control")]
     nav = "<nav><ol>" + "".join(f'<li><a href="#{a}">{escape(t)}</a></li>' for a, t in toc) + "</ol></nav>"
     title = f"{project.name}: project analysis"
     where = f" from <code>{escape(source)}</code>" if source else ""

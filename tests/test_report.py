@@ -81,7 +81,7 @@ def test_page_is_self_contained(textbook_page):
 
 
 def test_erp_page_has_levelling_budget_and_earned_value(erp_page):
-    assert sections(erp_page) == ["project", "health", "cpm", "risk", "levelling", "budget", "evm"]
+    assert sections(erp_page) == ["project", "health", "cpm", "risk", "levelling", "budget", "evm", "control"]
     p = pm.read_project(pm.data_path("erp_upgrade"))
     assert card(erp_page, "levelled plan finish") == str(pm.level(p).finish_date)
     # Both status dates of data/erp_upgrade/progress.csv, and the re-forecast from the later one.
@@ -90,8 +90,8 @@ def test_erp_page_has_levelling_budget_and_earned_value(erp_page):
     ev = pm.earned_value(p, pm.read_progress(pm.data_path("erp_upgrade")), "2027-05-28").metrics["EV"]
     assert f"{ev:,.0f}" in erp_page
     # Gantt; histogram, CDF, tornado, criticality; levelled Gantt, resource profile, levelled histogram;
-    # budget burn, cost histogram, JCL; EVM chart, re-forecast budget burn.
-    assert len(images(erp_page)) == 13
+    # budget burn, cost histogram, JCL; EVM chart, re-forecast budget burn; finish trend, SPI(t) and CPI control charts.
+    assert len(images(erp_page)) == 16
 
 
 def test_same_seed_same_page():
@@ -176,7 +176,7 @@ def test_a_calendar_plan_shows_its_dates_and_times():
 def test_progress_on_the_tasks_gives_the_earned_value_section():
     p = calendar_project().with_progress(PROGRESS, "2027-01-09T12:00")
     page = build_report(p, iterations=300, seed=1)
-    assert sections(page)[-1] == "evm"
+    assert sections(page)[-2:] == ["evm", "control"]
     assert card(page, "data date") == "2027-01-09 12:00"
     # EV = A's 330 (3 days at 100 + 10 for its resource) + 25 % of B's 800 (4 days at 200) = 530.
     ev = pm.earned_value(p).metrics["EV"]
@@ -231,7 +231,7 @@ def test_a_file_s_reader_warnings_data_date_and_times(tmp_path):
     topics = {str(w.message).split(": ")[1].split(" (")[0] for w in said}
     assert topics == {"material resources", "actual dates after the data date", "text in Windows-1251"}
     page = out.read_text(encoding="utf-8")
-    assert sections(page)[0] == "reading" and sections(page)[-1] == "evm"
+    assert sections(page)[0] == "reading" and sections(page)[-2:] == ["evm", "control"]
     reading = page[page.index('<section id="reading">'):page.index('<section id="project">')]
     assert "material resources (not modelled by pmsim)" in reading and "activity &#x27;A1000&#x27;" in reading
     assert card(page, "data date") == "2023-03-06 00:00"

@@ -3,10 +3,14 @@
 For each status date of the progress data (``progress/2027-03-31.csv``, ... or a
 ``progress.csv`` with a ``status_date`` column): the forecast finish by CPM from the data date,
 by Monte Carlo (P10, P50, P80, P90) and by earned schedule with Lipke's statistical bounds, with SPI, CPI, SPI(t), TSPI and the
-warnings. ``--table`` adds every earned value metric per status date; ``--json`` prints it all.
+warnings; then the control chart (:func:`pmsim.control_chart`): SPI(t) and CPI at each status date
+against the tolerance limits of the baseline's Monte Carlo, the out-of-control periods named. ``--table``
+adds every earned value metric per status date; ``--json`` prints it all.
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 import pmsim as pm
 
@@ -39,6 +43,7 @@ def _status(args) -> int:
     project = pm.read_project(path)
     progress = read_progress_for(args, path, required=True)
     history = pm.status_history(project, progress, iterations=args.iterations, seed=args.seed)
+    chart = _control(project, progress, args, history.attrs["seed"])
     if args.json:
         emit_json({
             "project": project.name,
@@ -47,6 +52,8 @@ def _status(args) -> int:
             "iterations": args.iterations,
             "seed": history.attrs["seed"],
             "history": history,
+            "control": None if chart is None else pd.DataFrame(chart),
+            "coverage": None if chart is None else chart.attrs["coverage"],
             "notes": list(history.attrs["notes"]),
         })
         return 0
@@ -70,10 +77,41 @@ def _status(args) -> int:
     for d, r in history.iterrows():
         for text in filter(None, r["warnings"].split("\n")):
             parts.append(f"warning ({_date(d)}): {text}")
+    if chart is not None:
+        parts += ["", *_control_lines(chart)]
     say("\n".join(parts))
     for text in history.attrs["notes"]:
         note(args, text)
     return 0
+
+
+def _control(project, progress, args, seed):
+    """The control chart at the status dates, or None for a project without costs (no earned value)."""
+    if pm.baseline_cost(project) <= 0:
+        note(args, "no control chart: the project has no costs, so there is no earned value to chart")
+        return None
+    chart = pm.control_chart(project, progress, iterations=args.iterations, seed=seed)
+    chart.attrs.pop("project", None)
+    return chart
+
+
+def _control_lines(chart) -> list[str]:
+    tail = (1 - chart.attrs["coverage"]) / 2 * 100
+    rows = [[_date(d), f"{r['percent_planned']:.0f} %",
+             *[x for m in ("SPI_t", "CPI") for x in (number(r[m]), f"{number(r[m + '_low'])} .. {number(r[m + '_high'])}",
+                                                      r[m + "_signal"] or "in")]]
+            for d, r in chart.iterrows()]
+    lines = [f"control chart: limits P{tail:g}..P{100 - tail:g} of the baseline's simulation at each review time",
+             table(["status date", "AT/PD", "SPI(t)", "limits", "signal", "CPI", "limits", "signal"], rows,
+                   align="lrrrlrrl")]
+    for d, r in chart.iterrows():
+        for m, name in (("SPI_t", "SPI(t)"), ("CPI", "CPI")):
+            side = r[m + "_signal"]
+            if side:
+                limit = r[m + ("_low" if side == "below" else "_high")]
+                lines.append(f"out of control ({_date(d)}): {name} {number(r[m])} is {side} its "
+                             f"{'lower' if side == 'below' else 'upper'} limit {number(limit)}")
+    return lines
 
 
 COMMANDS = [Command("status", "the finish-date trend: forecasts and earned value at each status date", _arguments,

@@ -15,7 +15,8 @@ simulation          :func:`histogram`, :func:`cdf`, :func:`tornado`,
 cost                :func:`budget_burn`, :func:`jcl`
 what changed        :func:`waterfall`
 resources           :func:`resource_profile`
-earned value        :func:`evm`, :func:`finish_trend`
+earned value        :func:`evm`, :func:`finish_trend`, :func:`control_chart`
+forecast quality    :func:`calibration`
 throughput          :func:`burnup`, :func:`forecast_histogram`
 ==================  ===========================================================
 
@@ -30,6 +31,7 @@ throughput          :func:`burnup`, :func:`forecast_histogram`
 
 from ._common import CRITICAL
 from .budget import budget_burn, jcl
+from .control import calibration, control_chart
 from .evm import evm, finish_trend
 from .forecast import burnup, forecast_histogram
 from .merges import merge_bias
@@ -42,5 +44,5 @@ from .waterfall import waterfall
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
     "budget_burn", "jcl", "resource_profile", "evm", "finish_trend", "risk_ranking", "burnup", "forecast_histogram",
-    "waterfall", "merge_bias",
+    "waterfall", "merge_bias", "control_chart", "calibration",
 ]
