@@ -171,8 +171,8 @@ class Scenario:
             kind, lag = (spec, 0.0) if isinstance(spec, str) else spec
             links.append(((str(pred), str(succ)), (str(kind).upper(), float(lag))))
         set_("links", tuple(links))
-        set_("backlogs", tuple((str(tid), _backlog_levers(f"{who}, task {tid!r}", levers))
-                               for tid, levers in as_pairs(self.backlogs)))
+        set_("backlogs", tuple((str(tid), tuple(_backlog_levers(f"{who}, task {tid!r}", levers).items()))
+                               for tid, levers in as_pairs(self.backlogs)))  # pairs: a Scenario stays hashable
         if self.correlation is not None:
             c = float(self.correlation)
             if not -1 <= c <= 1:
@@ -238,7 +238,7 @@ class Scenario:
         task_factor = dict(self.tasks)
         overrides = dict(self.estimates)
         removed = set(self.remove_tasks)
-        backlog = dict(self.backlogs)
+        backlog = {tid: dict(levers) for tid, levers in self.backlogs}
         tasks = []
         for task in list(project.tasks) + list(self.add_tasks):
             if task.id in removed:
@@ -303,7 +303,7 @@ class Scenario:
         out.update({f"capacity:{k}": v for k, v in self.capacities})
         out.update({f"risk:{k}": v for k, v in self.risks})
         out.update({f"response:{k}": v for k, v in self.responses})
-        out.update({f"{lever}:{tid}": v for tid, levers in self.backlogs for lever, v in levers.items()})
+        out.update({f"{lever}:{tid}": v for tid, levers in self.backlogs for lever, v in levers})
         for key in ("correlation", "levelled", "deadline", "budget"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)

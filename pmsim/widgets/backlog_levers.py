@@ -22,7 +22,7 @@ __all__ = ["backlog_tasks", "make_backlog_controls", "backlog_defaults", "read_b
            "backlog_label", "LEVER_LABELS"]
 
 LEVER_LABELS = {"items": "Items in the backlog", "growth": "Scope growth", "throughput": "Team throughput ×",
-                "window": "History window"}
+                "window": "Periods of history"}  # the window's label names the period: "Weeks of history"
 
 
 def backlog_tasks(project: Project) -> list:
@@ -57,7 +57,7 @@ def make_backlog_controls(project: Project) -> dict[str, w.Widget]:
                                                  description=LEVER_LABELS["throughput"], continuous_update=True,
                                                  style=style, layout=layout)
         out[f"window:{tid}"] = w.IntSlider(value=plan["window"], min=1, max=plan["window"], step=1,
-                                           description=f"{LEVER_LABELS['window']} ({_period(b)})",
+                                           description=f"{_period(b).capitalize()} of history",
                                            continuous_update=True, style=style, layout=layout)
     return out
 
@@ -87,7 +87,11 @@ def backlog_label(project: Project, name: str) -> str | None:
     lever, _, tid = name.partition(":")
     if lever not in LEVER_LABELS or not tid:
         return None
-    return f"{tid} {LEVER_LABELS[lever][0].lower()}{LEVER_LABELS[lever][1:]}"
+    text = LEVER_LABELS[lever]
+    task = next((t for t in backlog_tasks(project) if t.id == tid), None)
+    if lever == "window" and task is not None:
+        text = f"{_period(task.estimate)} of history"
+    return f"{tid} {text[0].lower()}{text[1:]}"
 
 
 def backlog_pane(project: Project, controls: dict) -> list[w.Widget]:

@@ -77,6 +77,7 @@ def test_a_saved_backlog_scenario_sweeps_and_compares_to_the_dashboards_numbers_
     shown = dict(dash.headline)
     scenario = dash.save_scenario("bigger backlog")
     assert scenario.settings() == {"items:DEV": 160, "growth:DEV": 0.1, "window:DEV": 26}
+    assert scenario.backlogs == (("DEV", (("items", 160), ("growth", 0.1), ("window", 26))),) and hash(scenario)
     swept = pm.sweep(hybrid, {"items:DEV": [160], "growth:DEV": [0.1], "window:DEV": [26]}, iterations=ITERATIONS,
                      seed=SEED)
     row = swept.iloc[0]
@@ -85,7 +86,7 @@ def test_a_saved_backlog_scenario_sweeps_and_compares_to_the_dashboards_numbers_
     assert compared["p80"] == shown["p80"] and compared["p_on_time"] == shown["p_on_time"]
     changes = dash.scenarios_for_people().loc["bigger backlog", "Changes"]
     assert changes == ("DEV items in the backlog 160 (plan 120); DEV scope growth 10 % (plan 0 %); "
-                       "DEV history window 26 (plan 52)")
+                       "DEV weeks of history 26 (plan 52)")
     dash.restore_plan()
     assert dash.controls["items:DEV"].value == 120 and dash.controls["window:DEV"].value == 52
     assert dash.headline["p80"] != shown["p80"]
@@ -102,6 +103,7 @@ def test_a_window_without_completions_is_refused_by_name_and_the_numbers_stay(tm
     before = dict(w.headline)
     w.controls["window:DEV"].value = 2
     assert w.error_field == "window:DEV" and "no item was completed in the last 2 periods" in w.error
+    assert "<b>DEV weeks of history</b>" in w.error_box.value  # the field named by its label
     assert w.headline == before and w.stale
     w.close()
 
