@@ -9,7 +9,9 @@ settings that go with it (correlation strength, levelled, deadline, budget).
 Its settings use the same names as the controls of the what-if dashboard
 (:class:`pmsim.widgets.WhatIf`) and the keys of a :func:`pmsim.sweep` grid:
 ``multiplier``, ``phase:<phase>``, ``task:<task id>``, ``capacity:<resource id>``,
-``risk:<risk id>``, ``response:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``.
+``risk:<risk id>``, ``response:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``, and for
+a backlog task of a hybrid plan ``items:<task id>``, ``growth:<task id>``, ``throughput:<task id>``,
+``window:<task id>`` (see :data:`BACKLOG_LEVERS`).
 
 >>> import pmsim as pm
 >>> p = pm.read_project(pm.data_path("textbook"))
@@ -33,11 +35,15 @@ from .distributions import Distribution, Fixed
 from .errors import UnknownReferenceError, ValidationError
 from .model import Dependency, Project, require_project
 from .simulation import check_iterations, simulate
+from .throughput import Backlog
 
-__all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAMES"]
+__all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAMES", "BACKLOG_LEVERS"]
 
-SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "response:", "correlation", "levelled",
-                 "deadline", "budget", "iterations", "seed")
+# The levers of a backlog task (``distribution = backlog``): its items, a scope growth fraction, a factor on the
+# team's throughput (a bigger or smaller team) and the history window (the last N periods resampled).
+BACKLOG_LEVERS = ("items", "growth", "throughput", "window")
+SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "response:", *(f"{k}:" for k in BACKLOG_LEVERS),
+                 "correlation", "levelled", "deadline", "budget", "iterations", "seed")
 
 
 def as_pairs(value) -> tuple:
@@ -82,6 +88,11 @@ class Scenario:
         Change a link, e.g. ``{("build", "test"): ("SS", 5)}`` to fast-track.
     correlation : float, optional
         Rank correlation between the durations of tasks in the same phase.
+    backlogs : mapping of task id to a mapping of lever to value
+        Change a backlog task's forecast (:meth:`pmsim.Backlog.adjusted`): ``items``
+        (whole number >= 1), ``growth`` (fraction >= 0), ``throughput`` (factor > 0 on the
+        team's throughput), ``window`` (the last N history periods), e.g.
+        ``{"DEV": {"items": 150, "throughput": 1.25}}``.
     levelled : bool, optional
         Simulate with resource levelling.
     deadline, budget : optional
@@ -104,6 +115,7 @@ class Scenario:
     add_dependencies: tuple = ()
     remove_tasks: tuple = ()
     links: tuple = ()
+    backlogs: tuple = ()
     correlation: float | None = None
     levelled: bool | None = None
     deadline: dt.date | None = None
@@ -159,6 +171,8 @@ class Scenario:
             kind, lag = (spec, 0.0) if isinstance(spec, str) else spec
             links.append(((str(pred), str(succ)), (str(kind).upper(), float(lag))))
         set_("links", tuple(links))
+        set_("backlogs", tuple((str(tid), tuple(_backlog_levers(f"{who}, task {tid!r}", levers).items()))
+                               for tid, levers in as_pairs(self.backlogs)))  # pairs: a Scenario stays hashable
         if self.correlation is not None:
             c = float(self.correlation)
             if not -1 <= c <= 1:
@@ -199,6 +213,14 @@ class Scenario:
         for (pred, succ), _ in self.links:
             if (pred, succ) not in existing:
                 raise UnknownReferenceError(f"{who} changes link {pred!r} -> {succ!r}, which does not exist")
+        overrides = dict(self.estimates)
+        for tid, _ in self.backlogs:
+            if tid not in ids:
+                raise UnknownReferenceError(f"{who} names unknown task {tid!r}")
+            task = next(t for t in list(project.tasks) + list(self.add_tasks) if t.id == tid)
+            if not isinstance(overrides.get(tid, task.estimate), Backlog):
+                raise ValidationError(f"{who}: task {tid!r} is not a backlog task (distribution = backlog); items, "
+                                      "growth, throughput and window change backlog forecasts only")
 
     def apply(self, project: Project) -> Project:
         """The project with this scenario's changes (validated again).
@@ -216,11 +238,17 @@ class Scenario:
         task_factor = dict(self.tasks)
         overrides = dict(self.estimates)
         removed = set(self.remove_tasks)
+        backlog = {tid: dict(levers) for tid, levers in self.backlogs}
         tasks = []
         for task in list(project.tasks) + list(self.add_tasks):
             if task.id in removed:
                 continue
             estimate = overrides.get(task.id, task.estimate)
+            if task.id in backlog:
+                try:
+                    estimate = estimate.adjusted(**backlog[task.id])
+                except ValidationError as exc:
+                    raise exc.with_context(f"Task {task.id!r}") from None
             factor = self.multiplier * phase_factor.get(task.phase, 1.0) * task_factor.get(task.id, 1.0)
             if factor != 1.0 and not (isinstance(estimate, Fixed) and estimate.value == 0):
                 estimate = estimate.scaled(factor)
@@ -275,6 +303,7 @@ class Scenario:
         out.update({f"capacity:{k}": v for k, v in self.capacities})
         out.update({f"risk:{k}": v for k, v in self.risks})
         out.update({f"response:{k}": v for k, v in self.responses})
+        out.update({f"{lever}:{tid}": v for tid, levers in self.backlogs for lever, v in levers})
         for key in ("correlation", "levelled", "deadline", "budget"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -290,10 +319,12 @@ class Scenario:
         >>> Scenario.from_settings("s", {"multiplier": 1.1, "capacity:dev": 3, "risk:R1": False}).settings()
         {'multiplier': 1.1, 'capacity:dev': 3.0, 'risk:R1': False}
         """
-        kw: dict = {"phases": {}, "tasks": {}, "capacities": {}, "risks": {}, "responses": {}}
+        kw: dict = {"phases": {}, "tasks": {}, "capacities": {}, "risks": {}, "responses": {}, "backlogs": {}}
         for key, value in settings.items():
             prefix, _, rest = str(key).partition(":")
-            if rest:
+            if rest and prefix in BACKLOG_LEVERS:
+                kw["backlogs"].setdefault(rest, {})[prefix] = value
+            elif rest:
                 target = {"phase": "phases", "task": "tasks", "capacity": "capacities", "risk": "risks",
                           "response": "responses"}.get(prefix)
                 if target is None:
@@ -307,6 +338,26 @@ class Scenario:
                 raise ValidationError(f"unknown setting {key!r}; use one of {', '.join(SETTING_NAMES)}")
         kw.update(changes)
         return cls(name, **kw)
+
+
+def _backlog_levers(who: str, levers) -> dict:
+    """A backlog task's levers, checked (see ``Scenario(backlogs=...)``)."""
+    out = {}
+    for lever, value in as_pairs(levers):
+        if lever not in BACKLOG_LEVERS:
+            raise ValidationError(f"{who}: unknown backlog lever {lever!r}; use {', '.join(BACKLOG_LEVERS)}")
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{who}: {lever} must be a number, got {value!r}") from None
+        whole = lever in ("items", "window")
+        if not math.isfinite(v) or (whole and (v != int(v) or v < 1)) or (lever == "growth" and v < 0) or (
+                lever == "throughput" and v <= 0):
+            rule = {"items": "a whole number >= 1", "window": "a whole number of periods >= 1",
+                    "growth": "a fraction >= 0 (0.2: 20 % more items)", "throughput": "a factor > 0"}[lever]
+            raise ValidationError(f"{who}: {lever} must be {rule}, got {value!r}")
+        out[lever] = int(v) if whole else v
+    return out
 
 
 def correlation_groups(project: Project, strength: float | None):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ from .calendar import Calendar, as_date
 from .distributions import Distribution, finite_number
 from .errors import FileFormatError, ValidationError
 
-__all__ = ["History", "read_history", "Backlog", "PERIOD_DAYS", "MAX_PERIODS"]
+__all__ = ["History", "read_history", "Backlog", "PERIOD_DAYS", "MAX_PERIODS", "BACKLOG_LEVER_COLUMNS", "read_range",
+           "range_text"]
 
 PERIOD_DAYS = {"day": 1, "week": 7}  # calendar days a period spans (a "day" period is a working day)
 MAX_PERIODS = 9_999  # no forecast runs longer: 9,999 weeks are about 190 years, as many working days as a schedule can date
@@ -364,6 +366,43 @@ class Backlog(Distribution):
             team.append((first, factor))
         set_("team", tuple(sorted(team)))
 
+    def adjusted(self, items=None, growth=None, throughput=None, window=None) -> "Backlog":
+        """This backlog with the what-if levers of a hybrid plan (None leaves a lever as it is).
+
+        ``items``: the backlog's size; ``growth``: the scope grows once by this
+        fraction (replacing a sampled range); ``throughput``: the team's
+        throughput times this factor in every period (a bigger or smaller team;
+        team changes multiply with it); ``window``: resample only the last
+        ``window`` periods of the history (and their weights).
+
+        >>> b = Backlog(12, (1.0, 3.0, 3.0), period_days=5)
+        >>> b.adjusted(window=2).planned, b.adjusted(items=24, window=2).planned, b.adjusted(throughput=2).team
+        (20.0, 40.0, ((0, 2.0),))
+        """
+        from dataclasses import replace
+
+        changes: dict = {}
+        if items is not None:
+            changes["items"] = items
+        if growth is not None:
+            changes["growth"] = (growth, growth)
+        if throughput is not None:
+            factor = finite_number("throughput factor", throughput)
+            if factor <= 0:
+                raise ValidationError(f"a throughput factor must be > 0, got {factor:g}")
+            team = [(first, f * factor) for first, f in self.team]
+            changes["team"] = tuple(team if team and team[0][0] == 0 else [(0, factor), *team])
+        if window is not None:
+            n = _whole("backlog", "history window", window, minimum=1)
+            if n < len(self.throughput):
+                changes["throughput"] = self.throughput[-n:]
+                changes["weights"] = self.weights[-n:]
+                changes["source"] = ""  # no longer the file's history: not written back as it
+                if not any(changes["throughput"]):
+                    raise ValidationError(f"no item was completed in the last {n} periods of the history (window); "
+                                          "a forecast needs at least one completion")
+        return replace(self, **changes) if changes else self
+
     def record(self, horizon: int | None = None) -> np.ndarray:
         """The compiled sampler's record of this backlog (its layout: ``pmsim/_kernels/random.py``)."""
         n = len(self.throughput)
@@ -429,8 +468,40 @@ class Backlog(Distribution):
         return replace(self, period_days=self.period_days * factor)
 
     def to_fields(self):
-        if (self.weights or self.growth != (0.0, 0.0) or self.arrivals != (0.0, 0.0) or self.split != (1, 1)
-                or self.team or not self.source):
-            raise ValidationError("a backlog estimate is written as 'items' and a 'history' file only; this one has "
-                                  "levers (weights, growth, arrivals, split, team) or no history file")
-        return {"items": self.items, "history": self.source}
+        if self.weights or self.team or not self.source:
+            raise ValidationError("a backlog estimate is written as 'items', a 'history' file and its growth, "
+                                  "arrivals and split; this one has weights, team changes or no history file")
+        fields = {"items": self.items, "history": self.source}
+        for column, value, plain in (("growth", self.growth, (0.0, 0.0)), ("arrivals", self.arrivals, (0.0, 0.0)),
+                                     ("split", self.split, (1, 1))):
+            if tuple(value) != plain:
+                fields[column] = range_text(value)
+        return fields
+
+
+BACKLOG_LEVER_COLUMNS = ("growth", "arrivals", "split")  # the tasks.csv columns of a backlog task beyond items, history
+_RANGE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*[-\u2013]\s*(\d+(?:\.\d*)?|\.\d+)\s*")
+
+
+def read_range(column: str, value) -> tuple[float, float]:
+    """A number, or a range written ``low-high`` (``"0.1-0.3"``, ``"1-3"``), as a (low, high) pair.
+
+    >>> read_range("growth", "0.1-0.3"), read_range("split", 2), read_range("arrivals", " 1.5 ")
+    ((0.1, 0.3), (2.0, 2.0), (1.5, 1.5))
+    """
+    if isinstance(value, str):
+        m = _RANGE.fullmatch(value)
+        if m:
+            return float(m.group(1)), float(m.group(2))
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValidationError(f"{column} must be a number or a range such as '1-3', got {value!r}") from None
+    v = finite_number(column, value)
+    return v, v
+
+
+def range_text(pair) -> str:
+    """The text :func:`read_range` reads back: ``"0.2"`` or ``"0.1-0.3"``."""
+    lo, hi = (f"{float(v):g}" for v in pair)
+    return lo if lo == hi else f"{lo}-{hi}"

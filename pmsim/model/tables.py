@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..distributions import Discrete, Distribution, Fixed, finite_number, make_estimate
-from ..throughput import Backlog, read_history
+from ..throughput import BACKLOG_LEVER_COLUMNS, Backlog, read_history, read_range
 from ..errors import (
     CycleError,
     DuplicateIdError,
@@ -60,7 +60,7 @@ __all__ = [
 _WEEK_COLUMNS = tuple(d.lower() for d in WEEKDAYS)  # mon ... sun: a weekday's own working times
 TASK_COLUMNS = (
     "id", "name", "phase", "duration", "optimistic", "most_likely", "pessimistic",
-    "distribution", "lambda", "values", "items", "history", "predecessors", "resources",
+    "distribution", "lambda", "values", "items", "history", "growth", "arrivals", "split", "predecessors", "resources",
     "fixed_cost", "cost_per_day", "milestone",
     "calendar", "constraint", "constraint_date", "secondary_constraint", "secondary_constraint_date",
     "deadline", "actual_start", "actual_finish", "remaining_duration", "percent_complete", "actual_cost",
@@ -82,7 +82,8 @@ SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description
 CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
 # Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
 OPTIONAL_COLUMNS = {
-    "tasks": ("lambda", "values", "items", "history", *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
+    "tasks": ("lambda", "values", "items", "history", "growth", "arrivals", "split",
+              *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
     "resources": ("calendar",),
     "risks": ("kind", "lambda", "values", *RISK_COLUMNS[RISK_COLUMNS.index("post_probability"):]),
     "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
@@ -566,13 +567,14 @@ def _backlog(row: dict, folder: Path, calendar: Calendar) -> Backlog:
     text = _text(row["history"])
     history = read_history(folder / text, calendar=calendar, source=str(folder / text))
     days = len(calendar.working_weekdays) if history.period == "week" else 1
-    return Backlog(_number(row["items"], "items"), history.completed, period_days=days, source=text)
+    levers = {k: read_range(k, row[k]) for k in BACKLOG_LEVER_COLUMNS if row.get(k) is not None}
+    return Backlog(_number(row["items"], "items"), history.completed, period_days=days, source=text, **levers)
 
 
 def _estimate(row: dict, folder: Path | None = None, calendar: Calendar | None = None) -> Distribution | None:
     if str(row.get("distribution") or "").strip().lower() == Backlog.kind:
         return _backlog(row, folder if folder is not None else Path.cwd(), calendar or Calendar())
-    for column in ("items", "history"):
+    for column in ("items", "history", *BACKLOG_LEVER_COLUMNS):
         if row.get(column) is not None:
             raise ValidationError(f"'{column}' is read only for distribution 'backlog'; give distribution "
                                   f"'backlog' or leave '{column}' empty")

@@ -18,6 +18,7 @@ import traitlets
 from ..distributions import BetaPert, Distribution, Lognormal, Triangular, make_estimate
 from ..errors import PmsimError, ValidationError
 from ..model import Project
+from .backlog_levers import backlog_defaults, backlog_label, backlog_pane, make_backlog_controls, read_backlog_settings
 from .view import currency_label, esc
 
 ITERATIONS = (100, 10_000_000)  # the range the iterations field accepts
@@ -100,7 +101,7 @@ def make_controls(project: Project, iterations: int, seed: int, budget: float) -
     c["multiplier"] = _slider("All estimates ×", 1.0, 0.5, 2.0, 0.05)
     for phase in p.phases:
         c[f"phase:{phase}"] = _slider(f"{phase} ×", 1.0, 0.5, 2.0, 0.05)
-    tasks = [t for t in p.tasks if not t.milestone]
+    tasks = [t for t in p.tasks if not t.milestone and t.estimate.kind != "backlog"]  # backlogs: their own tab
     c["task"] = w.Dropdown(options=[(f"{t.id}  {t.name}", t.id) for t in tasks],
                            value=tasks[0].id if tasks else None, description="Task",
                            style={"description_width": "90px"}, layout=w.Layout(width="auto"))
@@ -123,6 +124,7 @@ def make_controls(project: Project, iterations: int, seed: int, budget: float) -
             c[f"response:{risk.id}"] = w.Checkbox(value=False, indent=False, description="response in effect",
                                                   tooltip=f"{risk.id}: its post-response values and response cost",
                                                   layout=w.Layout(width="auto"))
+    c.update(make_backlog_controls(p))
     c["correlation"] = _slider("Correlation in phase", 0.0, 0.0, 0.95, 0.05)
     c["levelled"] = w.Checkbox(value=False, description="Level resources (capacities bind)", indent=False,
                                layout=w.Layout(width="auto"))
@@ -151,6 +153,9 @@ def label(project: Project, name: str) -> str:
     ('Most likely (days)', 'Risk R02, probability', 'Capacity of ERP developer')
     """
     kind, _, key = name.partition(":")
+    backlog = backlog_label(project, name)
+    if backlog is not None:
+        return backlog
     if kind == "task" and key:
         return f"{POINT_LABELS[key]} (days)"
     if kind == "probability":
@@ -210,8 +215,14 @@ def control_tabs(project: Project, controls: dict, reset_task: w.Button) -> w.Ta
                       else [c["levelled"], w.HTML("<i>This project has no resources.</i>")])
     risks = _pane([hint("Switch a risk off, or change how likely it is."), _risk_rows(p, c)])
     simulation = _pane([c["iterations"], c["seed"], c["correlation"], c["deadline"], c["budget"]])
-    tabs = w.Tab(children=[estimates, task, resources, risks, simulation])
-    tabs.titles = ("Estimates", "Task", "Resources", "Risks", "Simulation")
+    panes, titles = [estimates, task, resources, risks, simulation], ["Estimates", "Task", "Resources", "Risks",
+                                                                      "Simulation"]
+    backlog = backlog_pane(p, c)
+    if len(backlog) > 1:  # a hybrid plan: its backlog tasks' levers second, after the estimates
+        panes.insert(1, _pane(backlog))
+        titles.insert(1, "Backlog")
+    tabs = w.Tab(children=panes)
+    tabs.titles = tuple(titles)
     return tabs
 
 
@@ -221,6 +232,7 @@ def default_values(project: Project, budget: float) -> dict:
     out = {"multiplier": 1.0, "correlation": 0.0, "levelled": False, "deadline": p.deadline or "", "budget": budget}
     out.update({f"phase:{ph}": 1.0 for ph in p.phases})
     out.update({f"capacity:{r.id}": r.capacity for r in p.resources})
+    out.update(backlog_defaults(p))
     for risk in p.risks:
         out[f"risk:{risk.id}"] = True
         out[f"probability:{risk.id}"] = risk.probability
@@ -259,6 +271,7 @@ def read_settings(project: Project, controls: dict) -> dict:
             out[f"risk:{risk.id}"] = c[f"probability:{risk.id}"].value
         if risk.has_response and c[f"response:{risk.id}"].value:
             out[f"response:{risk.id}"] = True
+    out.update(read_backlog_settings(p, c))
     if c["correlation"].value:
         out["correlation"] = c["correlation"].value
     if c["levelled"].value:

@@ -1,7 +1,10 @@
 """The kernel manager of the served dashboard: idle kernels without a page are culled, the pre-heated one is kept.
 
 Voila runs one kernel per page. A page that closes asks Voila to shut its
-kernel down (a beacon on ``beforeunload``); a browser that crashes, sleeps or
+kernel down (a beacon on ``beforeunload`` carrying the page's ``_xsrf``
+cookie; Voila 0.5 sets that cookie on no page it serves from a pre-heated
+kernel, so the beacon was refused and the kernel stayed until culled:
+:func:`give_pages_an_xsrf_cookie` makes the server set it); a browser that crashes, sleeps or
 loses the network never does, so jupyter_server's culler shuts down kernels
 that have had no page and no work for a while. That culler would also shut
 down the kernel Voila keeps pre-heated for the next visitor (it has never
@@ -20,6 +23,7 @@ imports in the server process.
 
 from __future__ import annotations
 
+import inspect
 import time
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -80,3 +84,31 @@ class DashboardKernelManager(AsyncMappingKernelManager):
             self.out_of_pool.pop(kernel_id, None)
             self.connected.discard(kernel_id)
         return result
+
+
+def give_pages_an_xsrf_cookie() -> None:
+    """Make Voila's page handler set the ``_xsrf`` cookie, which the page's close beacon sends back.
+
+    Voila's page posts ``voila/api/shutdown/<kernel id>`` on ``beforeunload``
+    with the ``_xsrf`` value read from ``document.cookie``; the server refuses a
+    POST without it (403). A page rendered from a pre-heated kernel never
+    touched the handler's ``xsrf_token``, so no cookie was set and no kernel
+    was shut down when its page closed. Reading ``xsrf_token`` in ``prepare``
+    (before anything is written) sets the cookie on every page.
+    """
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    if getattr(TornadoVoilaHandler, "pmsim_xsrf_cookie", False):
+        return
+    original = TornadoVoilaHandler.prepare
+
+    async def prepare(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        if self.request.method == "GET" and not self._finished:
+            self.xsrf_token  # noqa: B018 - read for its effect: tornado sets the cookie
+        return result
+
+    TornadoVoilaHandler.prepare = prepare
+    TornadoVoilaHandler.pmsim_xsrf_cookie = True

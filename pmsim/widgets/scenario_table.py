@@ -21,6 +21,7 @@ from ..errors import ValidationError
 from ..io.csv_files import csv_text as shared_csv_text
 from ..model import Project
 from ..scenarios import Scenario
+from .backlog_levers import backlog_defaults
 from .controls import label
 from .view import HEADLINE_KEYS, currency_label, differences, esc, fmt_date, fmt_money, fmt_share
 
@@ -39,6 +40,7 @@ def describe(project: Project, settings: dict, overrides: dict) -> str:
     """
     parts = []
     currency = currency_label(project.currency)
+    backlog_plan = backlog_defaults(project)
     for key, value in settings.items():
         kind, _, ident = key.partition(":")
         if key in ("iterations", "seed"):
@@ -52,6 +54,10 @@ def describe(project: Project, settings: dict, overrides: dict) -> str:
             else:
                 plan = next(r.probability for r in project.risks if r.id == ident)
                 parts.append(f"Risk {ident} probability {value:.0%} (plan {plan:.0%})".replace("%", " %"))
+        elif key in backlog_plan:
+            shown = (lambda v: f"{v:.0%}".replace("%", " %")) if kind == "growth" else (lambda v: f"{v:g}")
+            plan = f" (plan {shown(backlog_plan[key])})" if kind != "throughput" else ""
+            parts.append(f"{label(project, key)}{'' if kind == 'throughput' else ' '}{shown(value)}{plan}")
         elif key == "levelled":
             parts.append("Resources levelled")
         elif key == "deadline":

@@ -42,6 +42,7 @@ def notebook() -> Path:
 _BOOT = ("import importlib.util, sys; "
          "spec = importlib.util.spec_from_file_location({name!r}, {path!r}); "
          "module = sys.modules[{name!r}] = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); "
+         "module.give_pages_an_xsrf_cookie(); "
          "from voila.app import main; sys.argv[0] = 'voila'; sys.exit(main())")
 
 

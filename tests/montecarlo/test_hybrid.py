@@ -133,3 +133,43 @@ def test_the_hybrid_sample_project():
     assert dev.throughput == team.completed and len(team) == 52  # the README's "the same weekly history"
     sim = pm.simulate(project, iterations=2000, seed=1)
     assert sim.criticality["DEV"] > 0.5 and 0.0 < sim.probability_by(project.deadline) < 1.0
+
+
+def test_growth_split_and_arrivals_columns_give_the_forecast_with_the_same_levers(tmp_path):
+    # The columns the reader takes for forecast_backlog's growth, split and arrivals; the task is called
+    # "backlog" (the stream forecast_backlog draws), so every iteration matches: 5 working days a week.
+    write_project(tmp_path, "id,distribution,items,history,growth,split,arrivals\n"
+                            "backlog,backlog,60,throughput.csv,0.1-0.3,1-3,0.5\n")
+    project = pm.read_project(tmp_path)
+    b = project.task("backlog").estimate
+    assert (b.growth, b.split, b.arrivals) == ((0.1, 0.3), (1, 3), (0.5, 0.5))
+    sim = pm.simulate(project, iterations=3000, seed=23)
+    forecast = pm.forecast_backlog(tmp_path / "throughput.csv", 60, start="2027-01-04", iterations=3000, seed=23,
+                                   growth=(0.1, 0.3), split=(1, 3), arrivals=0.5)
+    assert np.array_equal(sim.finish, forecast.finish * 5)
+    # Written back as the same text, and read again to the same project.
+    row = project.to_frames()["tasks"].set_index("id").loc["backlog"]
+    assert (row["growth"], row["split"], row["arrivals"]) == ("0.1-0.3", "1-3", "0.5")
+    pm.write_project(project, tmp_path / "copy")
+    (tmp_path / "copy" / "throughput.csv").write_text((tmp_path / "throughput.csv").read_text())
+    assert pm.read_project(tmp_path / "copy") == project
+
+
+@pytest.mark.parametrize("cells, match", [
+    ("0.3-0.1,,", r"growth must satisfy 0 <= low <= high <= 100, got \(0.3, 0.1\)"),  # a range upside down
+    (",1.5-3,", "split must be whole numbers of pieces"),
+    (",,lots", "arrivals must be a number or a range such as '1-3', got 'lots'"),
+    (",0-2,", r"split must satisfy 1 <= low <= high <= 100"),  # an item cannot become no piece
+])
+def test_bad_growth_split_or_arrivals_cells_name_the_row(tmp_path, cells, match):
+    write_project(tmp_path, f"id,distribution,items,history,growth,split,arrivals\nDEV,backlog,60,throughput.csv,"
+                            f"{cells}\n")
+    with pytest.raises(pm.PmsimError, match=match) as info:
+        pm.read_project(tmp_path)
+    assert "tasks.csv, row" in str(info.value) and "'DEV'" in str(info.value)
+
+
+def test_growth_on_a_task_that_is_not_a_backlog_is_refused(tmp_path):
+    write_project(tmp_path, "id,duration,growth\nA,5,0.2\n")
+    with pytest.raises(pm.PmsimError, match="'growth' is read only for distribution 'backlog'"):
+        pm.read_project(tmp_path)

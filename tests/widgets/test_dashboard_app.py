@@ -264,3 +264,15 @@ def test_the_kernel_manager_file_imports_nothing_from_pmsim():
                 else a.name for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
                 for a in n.names]
     assert imported and not [m for m in imported if m == "." or m.startswith("pmsim")], imported
+
+
+def test_notebook_05_carries_the_current_style_sheet():
+    # The rendered page (make report) re-runs the notebook, but JupyterLab shows a notebook's stored widget
+    # state until it runs: a style sheet changed without re-running the notebook (nbconvert --execute
+    # --inplace) would show the old layout. nbval does not compare widget state, so this test does.
+    from pmsim.widgets.view import style_sheet
+
+    notebook = json.loads((Path(__file__).parents[2] / "notebooks" / "05_whatif_dashboard.ipynb").read_text())
+    state = notebook["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    sheets = [m["state"]["value"] for m in state.values() if "<style" in str(m["state"].get("value", ""))]
+    assert sheets and all(sheet == style_sheet() for sheet in sheets), "re-run notebook 05 (nbconvert --inplace)"
