@@ -183,6 +183,10 @@ class _Coalitions:
     in the same topological order) share its prepared factors and its
     correlated draws, the costliest part of a correlated run: those draws do
     not depend on the estimates, so every such run would compute the same.
+    Coalitions that differ only in risks run together on one plan
+    (:func:`pmsim.montecarlo.versions.run_versions`: the estimates and the
+    risks drawn once, one forward pass per register), which gives each the
+    numbers of a run of its own to the bit; ``fold=False`` runs them apart.
     """
 
     def __init__(self, changes: Changes, iterations: int, seed: int, fold: bool = True):
