@@ -54,6 +54,7 @@ from .changes import Changes, Settings, diff
 from .errors import ValidationError
 from .model import Project, require_project
 from .montecarlo.plan import Plan
+from .montecarlo.versions import foldable, run_versions
 from .scenarios import Scenario, correlation_groups
 from .simulation import check_iterations
 
@@ -62,10 +63,12 @@ __all__ = ["explain", "EXACT_GROUPS", "COLUMNS"]
 EXACT_GROUPS = 8  # up to this many groups every coalition is simulated (2**8 = 256 runs)
 COLUMNS = ("p50", "p80", "expected_cost")
 DEFAULT_PERMUTATIONS = 32
+_VERSIONS = 64  # risk registers per sampling pass (bounds the per-iteration arrays: versions x iterations)
 
 
 def explain(project: Project, change, iterations: int = 10_000, seed=0, *, correlation=None,
-            levelled: bool = False, permutations: int | None = None, callback: Callable | None = None) -> pd.DataFrame:
+            levelled: bool = False, responses=False, permutations: int | None = None,
+            callback: Callable | None = None) -> pd.DataFrame:
     """Why the numbers moved from ``project`` to ``change``: one row per group of changes.
 
     Parameters
@@ -85,6 +88,11 @@ def explain(project: Project, change, iterations: int = 10_000, seed=0, *, corre
         a changed Project is run with the same.
     levelled : bool
         Whether the base is simulated levelled (a Scenario may switch it).
+    responses : bool or iterable of risk ids
+        The risks whose responses are in effect in the base, as
+        :func:`pmsim.simulate` takes them. A Scenario's ``responses`` switch
+        them on or off; each response switched is a group of its own
+        (``response <id>``: the post-response risk and the response's cost).
     permutations : int, optional
         None (default): every coalition up to 8 groups
         (exact), 32 random orders above. A number: sample that many random
@@ -109,7 +117,7 @@ def explain(project: Project, change, iterations: int = 10_000, seed=0, *, corre
     iterations, seed = check_iterations(iterations), resolve_seed(seed)
     if callback is not None and not callable(callback):
         raise ValidationError(f"callback must be callable, got {type(callback).__name__}")
-    changes = _changes(project, change, correlation, bool(levelled))
+    changes = _changes(project, change, correlation, bool(levelled), _responding(project, responses))
     n = len(changes.groups)
     values = _Coalitions(changes, iterations, seed)
     if permutations is None and n <= EXACT_GROUPS:
@@ -136,12 +144,32 @@ def explain(project: Project, change, iterations: int = 10_000, seed=0, *, corre
     return table
 
 
-def _changes(project: Project, change, correlation, levelled: bool) -> Changes:
-    base = Settings(correlation=correlation, levelled=levelled)
+def _responding(project: Project, responses) -> frozenset:
+    """The ids of the risks whose responses are in effect in the base (``responses`` as simulate takes it)."""
+    have = {r.id for r in project.risks if r.has_response}
+    if isinstance(responses, (bool, np.bool_)):
+        return frozenset(have) if responses else frozenset()
+    if responses is None:
+        return frozenset()
+    ids = [responses] if isinstance(responses, str) else list(responses)
+    for rid in ids:
+        if rid not in {r.id for r in project.risks}:
+            raise ValidationError(f"explain: responses names unknown risk {rid!r}")
+        if rid not in have:
+            raise ValidationError(f"explain: risk {rid!r} has no response (no response_cost nor post-response value)")
+    return frozenset(ids)
+
+
+def _changes(project: Project, change, correlation, levelled: bool, responses: frozenset) -> Changes:
+    base = Settings(correlation=correlation, levelled=levelled, responses=responses)
     if isinstance(change, Scenario):
         changed = change.apply(project)
+        switched = dict(change.responses)
         after = Settings(correlation=correlation if change.correlation is None else change.correlation,
-                         levelled=levelled if change.levelled is None else bool(change.levelled))
+                         levelled=levelled if change.levelled is None else bool(change.levelled),
+                         responses=frozenset(
+                             {rid for rid in responses if switched.get(rid, True)}
+                             | {rid for rid, on in switched.items() if on}) & {r.id for r in changed.risks})
         return diff(project, changed, base, after)
     if isinstance(change, Project):
         return diff(project, change, base, base)
@@ -155,10 +183,15 @@ class _Coalitions:
     in the same topological order) share its prepared factors and its
     correlated draws, the costliest part of a correlated run: those draws do
     not depend on the estimates, so every such run would compute the same.
+    Coalitions that differ only in risks run together on one plan
+    (:func:`pmsim.montecarlo.versions.run_versions`: the estimates and the
+    risks drawn once, one forward pass per register), which gives each the
+    numbers of a run of its own to the bit; ``fold=False`` runs them apart.
     """
 
-    def __init__(self, changes: Changes, iterations: int, seed: int):
+    def __init__(self, changes: Changes, iterations: int, seed: int, fold: bool = True):
         self.changes, self.iterations, self.seed = changes, iterations, seed
+        self.fold = fold  # run the coalitions that differ only in risks on one sampling pass (run_versions)
         self.table: dict[int, np.ndarray] = {}
         self._correlated: dict = {}
         self._registers: dict = {}  # the groups other than risks (a mask) -> a shared plan, or None
@@ -166,24 +199,46 @@ class _Coalitions:
     def evaluate(self, masks, callback=None) -> None:
         todo = [m for m in dict.fromkeys(masks) if m not in self.table]
         full = (1 << len(self.changes.groups)) - 1
-        for k, mask in enumerate(todo):
-            chosen = [g for b, g in enumerate(self.changes.groups) if mask >> b & 1]
-            project, settings = self.changes.mix(chosen)
-            shared = None if mask in (0, full) else self._register_plan(mask, settings)
-            if shared is None:
-                self.table[mask] = self._numbers(project, settings)
-            else:
-                plan, versions = shared
-                active = np.array([(mask >> bit & 1) == side if bit >= 0 else True for bit, side in versions])
-                self.table[mask] = self._run(replace(plan, risk_probability=plan.risk_probability * active), None)
-            if callback is not None:
-                callback(k + 1, len(todo))
+        risks = sum(1 << b for b, g in enumerate(self.changes.groups) if g.startswith("risk "))
+        by_rest: dict[int, list[int]] = {}
+        for mask in todo:
+            by_rest.setdefault(mask & ~risks, []).append(mask)
+        done = 0
+        for rest, group in by_rest.items():
+            between = [m for m in group if m not in (0, full)]
+            shared = self._register_plan(rest) if risks and between else None
+            if shared is not None and self.fold and foldable(shared[0]) and len(between) > 1:
+                for k in range(0, len(between), _VERSIONS):  # one sampling pass for many registers
+                    part = between[k:k + _VERSIONS]
+                    plan, versions = shared
+                    active = np.array([[(mask >> bit & 1) == side if bit >= 0 else True for bit, side in versions]
+                                       for mask in part], dtype=np.bool_).reshape(len(part), plan.n_risks)
+                    finish, cost = run_versions(plan, self.iterations, active)
+                    for mask, row in zip(part, _numbers_of_versions(finish, cost)):
+                        self.table[mask] = row
+                        done += 1
+                        if callback is not None:
+                            callback(done, len(todo))
+                group = [m for m in group if m in (0, full)]
+            for mask in group:
+                if shared is None or mask in (0, full):
+                    chosen = [g for b, g in enumerate(self.changes.groups) if mask >> b & 1]
+                    self.table[mask] = self._numbers(*self.changes.mix(chosen))
+                else:
+                    plan, versions = shared
+                    active = np.array([(mask >> bit & 1) == side if bit >= 0 else True for bit, side in versions])
+                    self.table[mask] = self._run(replace(plan, risk_probability=plan.risk_probability * active),
+                                                 None)
+                done += 1
+                if callback is not None:
+                    callback(done, len(todo))
 
-    def _register_plan(self, mask: int, settings: Settings):
-        """For a coalition that is not levelled and has no progress: one plan shared by every coalition
-        with the same other groups, whose register holds both versions of each changed risk (the
-        changed one under a stand-in id with the original's random streams), and per risk entry
-        ``(bit, side)``: it plays when group ``bit`` is chosen (side 1) or not (side 0); bit -1: always.
+    def _register_plan(self, rest: int):
+        """For the coalitions whose groups other than risks are ``rest``, when they are not levelled and
+        have no progress: one plan shared by all of them, whose register holds both versions of each
+        changed risk (the changed one under a stand-in id with the original's random streams), and per
+        risk entry ``(bit, side)``: it plays when group ``bit`` is chosen (side 1) or not (side 0); bit
+        -1: always.
 
         A risk that does not play has probability 0: it adds nothing (0 days, factor 1, no cost), and
         every other draw is unchanged, so the numbers are those of the coalition's own project.
@@ -192,13 +247,15 @@ class _Coalitions:
 
         groups = self.changes.groups
         risk_bits = {g[len("risk "):]: b for b, g in enumerate(groups) if g.startswith("risk ")}
-        if settings.levelled or not risk_bits:
-            return None
-        rest = mask & ~sum(1 << b for b in risk_bits.values())
         if rest in self._registers:
             return self._registers[rest]
         others = [g for b, g in enumerate(groups) if rest >> b & 1]
-        before, _ = self.changes.mix(others)
+        before, settings = self.changes.mix(others)
+        responding = self.changes.base_settings.responses | self.changes.changed_settings.responses
+        if settings.levelled or not risk_bits or responding & set(risk_bits):
+            # (a response applies to its risk by id: not to the stand-in of a changed version)
+            self._registers[rest] = None
+            return None
         after, _ = self.changes.mix(others + [groups[b] for b in risk_bits.values()])
         if has_progress(before) or has_progress(after):
             self._registers[rest] = None
@@ -234,7 +291,8 @@ class _Coalitions:
         sampled = project if remaining is None else remaining.project
         check_reach(sampled)
         correlation = _correlation(sampled, settings.correlation)
-        plan = make_plan(sampled, self.seed, None)
+        kept = {r.id for r in sampled.risks}
+        plan = make_plan(sampled, self.seed, None, responses=sorted(r for r in settings.responses if r in kept))
         if correlation is not None:
             plan = self._correlate(plan, sampled, correlation)
         return plan if remaining is None else reforecast_plan(plan, remaining)
@@ -243,8 +301,7 @@ class _Coalitions:
         from .montecarlo.runner import run
 
         result = run(plan, self.iterations, schedule_batch=scheduler)
-        p50, p80 = np.percentile(result.finish, [50, 80], method="inverted_cdf")
-        return np.array([p50, p80, result.cost.mean()])
+        return _numbers_of(result.finish, result.cost)
 
     def _numbers(self, project: Project, settings: Settings) -> np.ndarray:
         """P50, P80 (working days) and mean cost of one run: the numbers :func:`pmsim.simulate` gives."""
@@ -288,6 +345,21 @@ class _SharedDraws(Plan):
         if key not in self.draws:
             self.draws[key] = super().correlated_uniforms(first, count, iterations)
         return self.draws[key]
+
+
+def _numbers_of(finish: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """P50 and P80 of the finish (inverted CDF, as :func:`pmsim.simulate`'s) and the mean cost."""
+    p50, p80 = np.percentile(finish, [50, 80], method="inverted_cdf")
+    return np.array([p50, p80, cost.mean()])
+
+
+def _numbers_of_versions(finish: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """:func:`_numbers_of` of each row (version) of ``finish`` and ``cost``, with one partial sort for all."""
+    # The inverted CDF picks an order statistic whose rank depends only on the count: found on 0, 1, 2, ...
+    ranks = [int(k) for k in np.percentile(np.arange(finish.shape[1], dtype=np.float64), [50, 80],
+                                           method="inverted_cdf")]
+    ordered = np.partition(finish, ranks, axis=1)
+    return np.column_stack([ordered[:, ranks[0]], ordered[:, ranks[1]], [c.mean() for c in cost]])
 
 
 def _stand_in(rid: str, taken: set) -> str:

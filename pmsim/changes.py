@@ -13,6 +13,9 @@ The groups, and the fields each one holds:
   ``cost_per_day``; a resource's ``cost_per_day``; the project's ``cost_per_day``);
 - ``risk <id>``: one group per risk of the register that was added, removed
   or edited (probability, impact, tasks, cost, kind);
+- ``response <id>``: one group per risk whose response was put in effect or
+  withdrawn (the run's ``responses``: its post-response probability, impact
+  and cost impact, and the response's own cost);
 - ``levelling``: resources (added, removed, ``capacity``, ``calendar``),
   task assignments (``resources``) and the levelled switch of the run;
 - ``calendars and constraints``: the project and task calendars, the start,
@@ -39,7 +42,7 @@ from .errors import PmsimError
 from .model import Project
 
 __all__ = ["ESTIMATES", "LEVELLING", "CALENDARS", "LOGIC", "PROGRESS", "CORRELATION", "OTHER",
-           "Changes", "Settings", "diff", "risk_group"]
+           "Changes", "Settings", "diff", "risk_group", "response_group"]
 
 ESTIMATES = "estimates"
 LEVELLING = "levelling"
@@ -77,6 +80,11 @@ def risk_group(risk_id: str) -> str:
     return f"risk {risk_id}"
 
 
+def response_group(risk_id: str) -> str:
+    """The name of the group of one risk's response put in effect (or withdrawn)."""
+    return f"response {risk_id}"
+
+
 def _compared(obj) -> list[str]:
     return [f.name for f in fields(obj) if f.compare]
 
@@ -88,10 +96,12 @@ def _field_groups(a, b, table: dict) -> set:
 
 @dataclass(frozen=True)
 class Settings:
-    """How a version is simulated: its correlation (groups, a matrix, or a strength per phase) and levelling."""
+    """How a version is simulated: its correlation (groups, a matrix, or a strength per phase), levelling and
+    the risks whose responses are in effect (as ``simulate(..., responses=)`` takes them)."""
 
     correlation: object = None
     levelled: bool = False
+    responses: frozenset = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,16 +128,23 @@ class Changes:
         if unknown:
             raise PmsimError(f"unknown groups of changes: {sorted(unknown)}; this change has {list(self.groups)}")
         side = lambda group: self.changed_settings if group in chosen else self.base_settings  # noqa: E731
-        settings = Settings(correlation=side(CORRELATION).correlation, levelled=side(LEVELLING).levelled)
+        responses = {rid for rid in self.base_settings.responses | self.changed_settings.responses
+                     if rid in side(response_group(rid)).responses}
         if chosen == set(self.groups):
-            return self.changed, settings
-        if not chosen:
-            return self.base, settings
-        try:
-            return _mix_projects(self, chosen), settings
-        except PmsimError as exc:
-            raise PmsimError(f"the base with only these changes ({', '.join(sorted(chosen))}) is not a valid "
-                             f"project: {exc}") from exc
+            project = self.changed
+        elif not chosen:
+            project = self.base
+        else:
+            try:
+                project = _mix_projects(self, chosen)
+            except PmsimError as exc:
+                raise PmsimError(f"the base with only these changes ({', '.join(sorted(chosen))}) is not a valid "
+                                 f"project: {exc}") from exc
+        # A response plays where its risk, in this mix, is in the register and has one.
+        responding = {r.id for r in project.risks if r.has_response}
+        settings = Settings(correlation=side(CORRELATION).correlation, levelled=side(LEVELLING).levelled,
+                            responses=frozenset(responses & responding))
+        return project, settings
 
 
 def _pick(a, b, chosen: frozenset, table: dict):
@@ -265,6 +282,11 @@ def diff(base: Project, changed: Project, base_settings: Settings | None = None,
             continue
         risk_groups.append(risk_group(rid))
         found[risk_group(rid)] = [text]
+    for rid in list(b_risk) + [r for r in a_risk if r not in b_risk]:
+        on, before = rid in changed_settings.responses, rid in base_settings.responses
+        if on != before:
+            risk_groups.append(response_group(rid))
+            found[response_group(rid)] = ["response in effect" if on else "response withdrawn"]
     groups = [g for g in _ORDER[:-1] if g in found] + risk_groups + [OTHER] * (OTHER in found)
     return Changes(base=base, changed=changed, base_settings=base_settings, changed_settings=changed_settings,
                    groups=tuple(groups), details={g: "; ".join(found[g]) for g in groups},

@@ -24,7 +24,8 @@ from ..errors import ValidationError
 from .plan import BLOCK, Plan
 
 __all__ = ["DEFAULT_CHUNK", "Batch", "Outputs", "EngineRun", "batches", "run", "join_runs",
-           "sample_durations", "regenerate_durations", "task_dates", "duration_cost", "span_outputs", "threads"]
+           "risk_costs", "sample_durations", "regenerate_durations", "task_dates", "duration_cost", "span_outputs",
+           "threads"]
 
 DEFAULT_CHUNK = 128  # iterations per chunk: a chunk's tasks x iterations rows stay in cache
 _BATCH_TASK_ITERATIONS = 2**24  # per batch: bounds scratch, correlated uniforms and callback gaps
@@ -259,7 +260,7 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
         occurred[:, sl] = batch.occurred
         impact_sum += np.where(batch.occurred, batch.risk_impact[:r], 0.0).sum(axis=1, dtype=np.float64)
         if r:
-            risk_cost[sl] = plan.risk_cost @ batch.occurred
+            risk_cost[sl] = risk_costs(plan.risk_cost, batch.occurred)
         if existence is not None:
             exists = batch.risk_impact[r:r + existence.size]
             exist_counts += np.count_nonzero(exists, axis=1)
@@ -295,6 +296,16 @@ class EngineRun:
     impact_sum: np.ndarray  # per risk: sum of its impacts (days or factors) in the iterations it occurred
     task_finish: np.ndarray | None  # float32 iterations x tasks (keep_tasks), or None
     exist_counts: np.ndarray  # int64 per task: iterations in which it existed (all of them, but for existence < 1)
+
+
+def risk_costs(cost: np.ndarray, occurred: np.ndarray) -> np.ndarray:
+    """Per iteration, the cost impacts of the risks that occurred: ``Σ_r cost[r] × occurred[r]``, added in
+    register order (elementwise, no BLAS: the same bits on every machine, and a register without some risk
+    gives the same sum as one where they never occur)."""
+    out = np.zeros(occurred.shape[1])
+    for k in np.flatnonzero(cost):
+        out += cost[k] * occurred[k]
+    return out
 
 
 def join_runs(parts: list[EngineRun]) -> EngineRun:

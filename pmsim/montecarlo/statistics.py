@@ -104,19 +104,28 @@ def achieved_correlation(plan: Plan, iterations: int) -> pd.DataFrame | None:
 def risk_summary(project, plan: Plan, raw: EngineRun, finish: np.ndarray, cost: np.ndarray) -> pd.DataFrame:
     """Per risk of the run: name, probability, share occurred, mean impact when it did, and the difference in
     mean finish and cost between the iterations where it occurred and the others (see ``Simulation``)."""
-    rows = []
     m = finish.shape[0]
-    for k, rid in enumerate(plan.risk_ids):
-        hit = raw.occurred[k]
-        c = int(hit.sum())
-        both = 0 < c < m
-        rows.append({
-            "name": project.risk(rid).name,
-            "probability": float(plan.risk_probability[k]),
-            "occurred": c / m,
-            "mean_impact": float(raw.impact_sum[k] / c) if c else math.nan,
-            "delay_added": float(finish[hit].mean() - finish[~hit].mean()) if both else math.nan,
-            "cost_added": float(cost[hit].mean() - cost[~hit].mean()) if both else math.nan,
-        })
-    columns = ["name", "probability", "occurred", "mean_impact", "delay_added", "cost_added"]
-    return pd.DataFrame(rows, columns=columns, index=pd.Index(plan.risk_ids, name="id"))
+    ids = plan.risk_ids
+    # Sums over the iterations where each risk occurred and where it did not, as products with the 0/1 rows
+    # (a few BLAS calls in place of four masked copies per risk: the same sums up to rounding).
+    hit = raw.occurred.astype(np.float64)
+    counts = raw.occurred.sum(axis=1)
+    miss = m - counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = np.stack([finish.astype(np.float64), cost.astype(np.float64)])
+        on = hit @ values.T
+        off = (1.0 - hit) @ values.T
+        added = on / counts[:, None] - off / miss[:, None]
+        impact = raw.impact_sum / counts
+    both = (counts > 0) & (miss > 0)
+    added[~both] = math.nan
+    names = {r.id: r.name for r in project.risks}
+    table = pd.DataFrame({
+        "name": [names[rid] for rid in ids],
+        "probability": plan.risk_probability[:len(ids)].astype(float),
+        "occurred": counts / m,
+        "mean_impact": np.where(counts > 0, impact, math.nan),
+        "delay_added": added[:, 0] if len(ids) else np.zeros(0),
+        "cost_added": added[:, 1] if len(ids) else np.zeros(0),
+    }, index=pd.Index(ids, name="id"))
+    return table

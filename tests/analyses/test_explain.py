@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import pmsim as pm
-from pmsim.changes import CALENDARS, CORRELATION, ESTIMATES, LEVELLING, LOGIC, PROGRESS, diff
+from pmsim.changes import CALENDARS, CORRELATION, ESTIMATES, LEVELLING, LOGIC, PROGRESS, Settings, diff
 
 COLUMNS = ["p50", "p80", "expected_cost"]
 
@@ -248,3 +248,128 @@ def test_coalitions_sharing_one_register_plan_give_the_numbers_of_their_own_proj
         project, _ = changes.mix(chosen)
         expected = numbers(project, 1500, 7)
         assert values.table[mask].tolist() == [expected[c] for c in COLUMNS], chosen
+
+
+def test_risk_coalitions_on_one_sampling_pass_equal_one_run_each():
+    # run_versions samples the estimates and the risks once and runs the forward pass per register; every
+    # coalition must give, to the bit, the numbers of a run of its own (drivers, events, an opportunity, cost
+    # impacts, a task that may not exist, a two-way branch, a cost per day, correlation within a phase).
+    from pmsim.attribution import _Coalitions
+
+    tasks = [pm.Task(t, optimistic=o, most_likely=m, pessimistic=p, cost_per_day=50.0, phase="build")
+             for t, (o, m, p) in zip("ABCDE", [(2, 4, 9), (3, 5, 12), (1, 2, 4), (2, 3, 5), (4, 6, 7)])]
+    tasks[2] = tasks[2].replace(existence=0.6)
+    tasks[3] = tasks[3].replace(existence=0.7, branch="go")
+    tasks[4] = tasks[4].replace(existence=0.3, branch="go")
+    links = [pm.Dependency("A", "B"), pm.Dependency("B", "C"), pm.Dependency("A", "D"), pm.Dependency("A", "E"),
+             pm.Dependency("B", "E", type="SS", lag=2)]
+    risks = (pm.Risk("R1", "", 0.5, tasks=("B", "C"), optimistic=1, most_likely=2, pessimistic=5, cost_impact=300),
+             pm.Risk("O1", "", 0.4, tasks=("B",), optimistic=-3, most_likely=-2, pessimistic=-1, cost_impact=-120),
+             pm.Risk("D1", "", 0.6, tasks=("A", "B", "C", "D"), kind="driver", optimistic=0.9, most_likely=1.1,
+                     pessimistic=1.4),
+             pm.Risk("R4", "", 0.3, tasks=("E",), optimistic=1, most_likely=1, pessimistic=2, cost_impact=75))
+    p = pm.Project(name="versions", start="2027-01-04", tasks=tasks, dependencies=links, risks=risks,
+                   cost_per_day=40.0)
+    s = pm.Scenario("s", multiplier=1.1, correlation=0.4, risks={"R1": 0.9, "O1": False, "D1": 0.2, "R4": False})
+    changes = diff(p, s.apply(p), Settings(), Settings(correlation=0.4))
+    assert len(changes.groups) == 6
+    folded, apart = _Coalitions(changes, 1500, 11), _Coalitions(changes, 1500, 11, fold=False)
+    folded.evaluate(range(2**6))
+    apart.evaluate(range(2**6))
+    for mask in range(2**6):
+        assert folded.table[mask].tolist() == apart.table[mask].tolist(), mask
+    # And the fold gives what pm.simulate gives on a mix, risk costs and the cost per day included.
+    chosen = [g for g in changes.groups if g.startswith("risk ")][:2]
+    project, settings = changes.mix(chosen)
+    assert settings.correlation is None  # the correlation group is not in this mix
+    expected = numbers(project, 1500, 11)
+    mask = sum(1 << changes.groups.index(g) for g in chosen)
+    assert folded.table[mask].tolist() == [expected[c] for c in COLUMNS]
+
+
+def test_the_fold_equals_the_runs_it_replaces_for_an_eight_group_change():
+    # The benchmark's shape, smaller: estimates, logic and six risks on a random network, same seed.
+    from pmsim.attribution import _Coalitions
+
+    rng = np.random.default_rng(4)
+    ids = [f"T{k}" for k in range(30)]
+    tasks = [pm.Task(t, optimistic=float(o), most_likely=float(o + 2), pessimistic=float(o + 2 + w))
+             for t, o, w in zip(ids, rng.integers(1, 6, 30), rng.integers(1, 9, 30))]
+    links = [pm.Dependency(ids[i], ids[j]) for j in range(1, 30) for i in {int(rng.integers(0, j)), j - 1}]
+    risks = tuple(pm.Risk(f"R{k}", "", 0.3, tasks=(ids[3 * k], ids[3 * k + 1]), optimistic=1, most_likely=2,
+                          pessimistic=6, cost_impact=100.0 * k) for k in range(8))
+    p = pm.Project(name="random", start="2027-01-04", tasks=tasks, dependencies=links, risks=risks)
+    s = pm.Scenario("eight", multiplier=1.1, links={(links[0].predecessor, links[0].successor): ("SS", 2)},
+                    risks={f"R{k}": 0.9 for k in range(6)})
+    changes = diff(p, s.apply(p))
+    assert len(changes.groups) == 8
+    folded, apart = _Coalitions(changes, 1024, 3), _Coalitions(changes, 1024, 3, fold=False)
+    folded.evaluate(range(2**8))
+    apart.evaluate(range(2**8))
+    assert all(folded.table[m].tolist() == apart.table[m].tolist() for m in range(2**8))
+
+
+def responded_chain():
+    """A (10 days, 100 a day) struck by R for certain (5 days, 2000); its response (500) removes it."""
+    return pm.Project(name="responses", start="2027-01-04", tasks=[pm.Task("A", duration=10, cost_per_day=100)],
+                      risks=[pm.Risk("R", "Vendor late", 1.0, tasks=("A",), impact=pm.Fixed(5), cost_impact=2000,
+                                     post_probability=0.0, response_cost=500)])
+
+
+def test_a_response_switched_on_is_a_group_of_its_own():
+    # Base: 15 days, 1500 + 2000 = 3500. Estimates x1.2: 17 days, 3700. Response: 10 days, 1000 + 500 = 1500.
+    # Both: 12 days, 1200 + 500 = 1700. Shapley, two groups: half of each effect alone plus half on top of the other:
+    # the response -(5 + 5)/2 = -5 days and -(2000 + 2000)/2 = -2000; the estimates +2 days and +200.
+    p = responded_chain()
+    why = pm.explain(p, pm.Scenario("respond", multiplier=1.2, responses={"R": True}), iterations=1000, seed=2)
+    assert why.index.tolist() == [ESTIMATES, "response R"]
+    assert why.attrs["details"]["response R"] == "response in effect"
+    assert why.loc["response R", COLUMNS].tolist() == pytest.approx([-5.0, -5.0, -2000.0], abs=1e-9)
+    assert why.loc[ESTIMATES, COLUMNS].tolist() == pytest.approx([2.0, 2.0, 200.0], abs=1e-9)
+    assert why.attrs["start"]["expected_cost"] == pytest.approx(3500.0)
+    assert why.attrs["end"] == pytest.approx({"p50": 12.0, "p80": 12.0, "expected_cost": 1700.0})
+
+
+def test_each_response_gets_its_share_and_a_withdrawn_one_its_cost_back():
+    # Two responses on two tasks in parallel (A 10 days + R1 5, B 12 days + R2 4): the finish is max(A, B).
+    # Base with R1's response in effect (responses=["R1"]): A 10, B 16 -> 16 days. The scenario withdraws R1's
+    # response (A 15) and puts R2's in (B 12): 15 days. Response costs 300 and 700.
+    p = pm.Project(name="two", start="2027-01-04", tasks=[pm.Task("A", duration=10), pm.Task("B", duration=12)],
+                   risks=[pm.Risk("R1", "", 1.0, tasks=("A",), impact=pm.Fixed(5), post_probability=0.0,
+                                  response_cost=300),
+                          pm.Risk("R2", "", 1.0, tasks=("B",), impact=pm.Fixed(4), post_probability=0.0,
+                                  response_cost=700)])
+    why = pm.explain(p, pm.Scenario("swap", responses={"R1": False, "R2": True}), iterations=500, seed=1,
+                     responses=["R1"])
+    assert why.attrs["start"] == pytest.approx({"p50": 16.0, "p80": 16.0, "expected_cost": 300.0})
+    assert why.attrs["end"] == pytest.approx({"p50": 15.0, "p80": 15.0, "expected_cost": 700.0})
+    # Coalitions: {} 16; {R1 withdrawn} max(15, 16) = 16; {R2 on} max(10, 12) = 12; both max(15, 12) = 15.
+    # R1 withdrawn: ((16 - 16) + (15 - 12)) / 2 = +1.5 days, cost -300; R2: ((12 - 16) + (15 - 16)) / 2 = -2.5, +700.
+    assert why.loc["response R1", COLUMNS].tolist() == pytest.approx([1.5, 1.5, -300.0])
+    assert why.loc["response R2", COLUMNS].tolist() == pytest.approx([-2.5, -2.5, 700.0])
+    assert why.attrs["details"]["response R1"] == "response withdrawn"
+    with pytest.raises(pm.PmsimError, match="unknown risk 'R9'"):
+        pm.explain(p, pm.Scenario("s", multiplier=1.1), iterations=100, responses=["R9"])
+
+
+def test_responses_with_changed_risks_fold_and_match_a_run_each():
+    # A response and risk changes in one attribution: every coalition equals a run of its own, folded or not.
+    from pmsim.attribution import _Coalitions
+
+    p = chain().replace(risks=(
+        pm.Risk("R1", "", 0.5, tasks=("A",), optimistic=1, most_likely=2, pessimistic=5, cost_impact=300,
+                post_probability=0.1, response_cost=150),
+        pm.Risk("R2", "", 0.4, tasks=("B",), optimistic=1, most_likely=3, pessimistic=4),
+        pm.Risk("R3", "", 0.3, tasks=("C",), optimistic=1, most_likely=1, pessimistic=2)))
+    s = pm.Scenario("s", responses={"R1": True}, risks={"R2": 0.9, "R3": False})
+    changes = diff(p, s.apply(p), Settings(), Settings(responses=frozenset({"R1"})))
+    assert changes.groups == ("risk R2", "risk R3", "response R1")
+    folded, apart = _Coalitions(changes, 1024, 5), _Coalitions(changes, 1024, 5, fold=False)
+    folded.evaluate(range(8))
+    apart.evaluate(range(8))
+    for mask in range(8):
+        chosen = [g for b, g in enumerate(changes.groups) if mask >> b & 1]
+        project, settings = changes.mix(chosen)
+        sim = pm.simulate(project, iterations=1024, seed=5, responses=sorted(settings.responses))
+        expected = [sim.percentile_days(50), sim.percentile_days(80), float(sim.cost.mean())]
+        assert folded.table[mask].tolist() == apart.table[mask].tolist() == expected, chosen

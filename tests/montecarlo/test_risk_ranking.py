@@ -78,3 +78,26 @@ def test_the_ranking_with_correlation_uses_the_same_correlated_draws():
     sim = pm.simulate(p, iterations=3000, seed=2, correlation=[(["A", "B", "C"], 0.8)])
     assert sim.risk_ranking().loc["R", "p80_days"] == pytest.approx(1.5, abs=1e-5)
     assert np.isfinite(sim.risk_ranking()["p80_cost"]).all()
+
+
+def test_the_ranking_runs_every_register_on_one_sampling_pass_with_the_numbers_of_separate_runs():
+    # The registers without each risk share one sampling pass (run_versions); each must give exactly what a
+    # simulation of the project without that risk gives (draws are keyed by task and risk id, and a threat
+    # removed adds nothing, as one that never occurs).
+    tasks = [pm.Task(t, optimistic=o, most_likely=m, pessimistic=q, cost_per_day=80.0)
+             for t, (o, m, q) in zip("ABCD", [(2, 4, 9), (3, 5, 12), (1, 2, 4), (4, 6, 9)])]
+    links = [pm.Dependency("A", "B"), pm.Dependency("B", "C"), pm.Dependency("A", "D")]
+    risks = [pm.Risk("R1", "", 0.5, tasks=("B",), optimistic=1, most_likely=2, pessimistic=5, cost_impact=300),
+             pm.Risk("D1", "", 0.4, tasks=("A", "B", "D"), kind="driver", optimistic=0.95, most_likely=1.1,
+                     pessimistic=1.4),
+             pm.Risk("R2", "", 0.3, tasks=("D", "C"), optimistic=2, most_likely=3, pessimistic=8, cost_impact=50)]
+    p = pm.Project(name="r", start="2027-01-04", tasks=tasks, dependencies=links, risks=risks, cost_per_day=25.0)
+    sim = pm.simulate(p, iterations=3000, seed=9)
+    table = sim.risk_ranking()
+    for risk in risks:
+        alone = pm.simulate(p.replace(risks=tuple(r for r in risks if r.id != risk.id)), iterations=3000, seed=9)
+        row = table.loc[risk.id]
+        assert row["p80_days"] == sim.percentile_days(80) - alone.percentile_days(80)
+        assert row["mean_days"] == float(sim.finish.mean() - alone.finish.mean())
+        assert row["mean_cost"] == float(sim.cost.mean() - alone.cost.mean())
+        assert row["p80_cost"] == pytest.approx(sim.cost_percentile(80) - alone.cost_percentile(80), abs=1e-6)
