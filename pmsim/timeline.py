@@ -200,7 +200,7 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
                   else c for t, c in zip(tasks, task_cals)]
     uniform = all(c == cal for c in task_cals) and all(
         c == cal or lag == 0 for c, lag in zip(lag_cals, net.pred_lag.tolist())) and not any(delays) and not any(
-        asg_cals)
+        asg_cals) and not any(_typed_off_hours(t, c) for t, c in zip(tasks, task_cals))
     if uniform:
         ones_t, ones_l = np.ones(n), np.ones(len(deps))
         # A project calendar whose day is not the length of its working day still counts days of hours_per_day.
@@ -241,6 +241,17 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
                     task_calendar=task_index, link_calendar=link_index, task_scale=task_scale,
                     link_scale=link_scale, tables=tables, horizon_days=horizon_days, delay=delay,
                     delay_calendar=delay_index, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
+
+
+def _typed_off_hours(task, cal: Calendar) -> bool:
+    """Was a manually scheduled task typed to start at a moment outside its calendar's working time (MS Project
+    leaves it there: only the calendar mode's axis of elapsed minutes holds such a moment)?"""
+    moment = task.manual_start
+    if not isinstance(moment, dt.datetime) or task.actual_start is not None:
+        return False
+    table = cal.work_table(moment.date(), 2)
+    t = moment.hour * 60 + moment.minute + moment.second / 60
+    return bool(table.time_at(table.work_at(t), "start") != t)
 
 
 def _dated_inputs(project: Project):
@@ -409,7 +420,10 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
         if task.manual_start is not None and task.actual_start is None:
             # MS Project: a manually scheduled task starts where it was typed, whatever its links and
             # constraints; only its early dates are pinned (its late dates follow its successors).
-            fixed_start[j], fixed_finish[j], manual[j] = at(task.manual_start, False), np.nan, True
+            typed = at(task.manual_start, False)
+            if not isinstance(task.manual_start, dt.datetime):
+                typed = _snap(tl, c, typed, False)  # a date alone: the start of its work
+            fixed_start[j], fixed_finish[j], manual[j] = typed, np.nan, True
         if task.actual_start is not None:
             status[j] = 2 if task.actual_finish is not None else 1
             actual_start[j] = _snap(tl, c, at(task.actual_start, False), False)

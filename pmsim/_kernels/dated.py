@@ -88,6 +88,25 @@ def _start_of_work(inp, j, c, t, d, tab):
 
 
 @nb.njit(inline="always")
+def _typed_extra(c, t, tab):
+    """The working time a manually scheduled task typed at ``t`` outside the working time of a working day of
+    calendar ``c`` adds to that day (MS Project stretches the day to it): from ``t`` to the day's first work, or
+    from ``t`` after the day's last work to midnight; none in a break within the day, on a day without work, or
+    on the axis itself."""
+    if c < 0:
+        return 0.0
+    day = np.floor(t / 1440.0) * 1440.0
+    before, after, now = work_at(c, day, tab), work_at(c, day + 1440.0, tab), work_at(c, t, tab)
+    if after <= before:
+        return 0.0
+    if now == before and t > day:
+        return next_start(c, t, tab) - t
+    if now == after and last_finish(c, t, tab) < t:
+        return day + 1440.0 - t
+    return 0.0
+
+
+@nb.njit(inline="always")
 def _work(inp, j):
     """The work still to schedule: none for a finished task, the remaining duration of a started one
     (its whole duration by MS Project's rule, where the work goes on from its actual start), else its
@@ -207,8 +226,16 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
         if d > 0.0 or inp.start_milestone[j]:
             # Work, and a start milestone, wait for the next working moment (P6 shows its start milestone
             # there, but its finish links run from the end of the work before it, as a finish milestone's).
+            typed = bound
             bound = _next_start(inp, j, c, bound, tab)
             ef[j] = _add_work(inp, j, c, bound, d, tab)
+            if status == 0 and inp.manual[j] and d > 0.0 and bound > typed:
+                # MS Project leaves a manually scheduled task where it was typed, outside working time too:
+                # the time from there to the day's work (or, after the day's work, to midnight) is worked.
+                extra = _typed_extra(c, typed, tab)
+                if extra > 0.0:
+                    ef[j] = typed + d if d <= extra else _add_work(inp, j, c, bound, d - extra, tab)
+                    bound = typed
         else:
             # A milestone sits at the end of the work its calendar has done by then (Friday 17:00, not the
             # Saturday its predecessor on a 24-hour calendar finished): the same moment in working time.
@@ -292,6 +319,8 @@ def floats(inp, tab, rs, ef, ls, lf, start_float, finish_float):
             continue
         c = inp.task_cal[j]
         start_float[j] = work_at(c, ls[j], tab) - work_at(c, rs[j], tab)
+        if inp.manual[j] and inp.status[j] == 0 and inp.dur[j] > 0.0:
+            start_float[j] += _typed_extra(c, rs[j], tab)  # the stretched day's work before the calendar's
         finish_float[j] = work_at(c, lf[j], tab) - work_at(c, ef[j], tab)
 
 

@@ -391,9 +391,9 @@ class MspdiReader(TaskFields, ResourceFields):
 
         constraint = rec["constraint"]
         typed = rec["manual_start"]
-        if typed is not None and not any(a <= typed.hour * 60 + typed.minute < b
-                                         for a, b in day_spans(cal, typed.date())):
-            self.notes.note("manually scheduled tasks typed to start outside working time", rec["label"],
+        if typed is not None and not day_spans(cal, typed.date()):
+            # Typed outside the hours of a working day, it stays there (the kernels stretch that day to it).
+            self.notes.note("manually scheduled tasks typed to start on a day without working time", rec["label"],
                             "pmsim starts them at their calendar's next working moment; MS Project leaves them "
                             "where they were typed")
         # A manually scheduled summary task's start holds the tasks under it: a second constraint of theirs.
