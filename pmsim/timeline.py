@@ -26,7 +26,7 @@ from .model import Project
 from .network import Network, network
 
 __all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK", "schedule_inputs", "plain_schedule", "require_plain",
-           "horizon_room", "date_pulled"]
+           "horizon_room", "date_pulled", "refuse_multi_calendar_tasks"]
 
 ROUND_THE_CLOCK = Calendar(workdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), hours="00:00-24:00",
                            hours_per_day=24, id="24h", name="24 hours")
@@ -63,6 +63,26 @@ class Timeline:
     horizon_days: int
     delay: np.ndarray  # per task: the levelling delay in axis units of its delay calendar
     delay_calendar: np.ndarray  # per task: the delay's table index (IDENTITY: uniform, or round the clock)
+    # Tasks whose resources work on several calendars (Project.assignment_calendars): per task its assignments
+    # asg_ptr[j] .. asg_ptr[j + 1] (none for the others), each the table index of one calendar, and the share of
+    # the task's work it does there (axis units of the task's calendar become minutes of the assignment's).
+    asg_ptr: np.ndarray | None = None
+    asg_cal: np.ndarray | None = None
+    asg_share: np.ndarray | None = None
+
+    @property
+    def assignments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``asg_ptr``, ``asg_cal``, ``asg_share`` (empty when every task works on one calendar)."""
+        if self.asg_ptr is None:
+            return np.zeros(self.net.n + 1, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return self.asg_ptr, self.asg_cal, self.asg_share
+
+    def multi_calendar_tasks(self) -> list:
+        """The ids of the tasks whose resources work on several calendars (project order)."""
+        ptr = self.assignments[0]
+        topo = np.flatnonzero(np.diff(ptr) > 0)
+        rows = sorted(self.net.project_index[topo].tolist())
+        return [self.project.tasks[i].id for i in rows]
 
     # ------------------------------------------------------------ inputs
 
@@ -157,6 +177,7 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     n = net.n
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
     task_cals = [project.task_calendar(t) for t in tasks]
+    asg_cals = [project.assignment_calendars(t) for t in tasks]
     # Each link's lag calendar: its own, else the project's rule; None = round the clock.
     succ_of = np.repeat(np.arange(n), np.diff(net.pred_ptr))
     deps = [project.dependencies[k] for k in net.dependency[net.pred_link].tolist()]
@@ -178,7 +199,8 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     delay_cals = [project.calendar_named(t.levelling_delay_calendar) if t.levelling_delay_calendar is not None
                   else c for t, c in zip(tasks, task_cals)]
     uniform = all(c == cal for c in task_cals) and all(
-        c == cal or lag == 0 for c, lag in zip(lag_cals, net.pred_lag.tolist())) and not any(delays)
+        c == cal or lag == 0 for c, lag in zip(lag_cals, net.pred_lag.tolist())) and not any(delays) and not any(
+        asg_cals) and not any(_typed_off_hours(t, c) for t, c in zip(tasks, task_cals))
     if uniform:
         ones_t, ones_l = np.ones(n), np.ones(len(deps))
         # A project calendar whose day is not the length of its working day still counts days of hours_per_day.
@@ -202,6 +224,10 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     task_index = np.array([slot(c) for c in task_cals], dtype=np.int64)
     link_index = np.array([slot(c) for c in lag_cals], dtype=np.int64)
     delay_index = np.array([slot(c) for c in delay_cals], dtype=np.int64)
+    asg_ptr = np.concatenate([[0], np.cumsum([len(a) for a in asg_cals])]).astype(np.int64)
+    asg_cal = np.array([slot(a) for group in asg_cals for a in group], dtype=np.int64)
+    # An assignment works the task's minutes (its days of the task's calendar) on its own calendar.
+    asg_share = np.ones(asg_cal.size)
     delay = np.array([d * c.minutes_per_day for d, c in zip(delays, delay_cals)], dtype=np.float64)
     task_scale = np.array([c.minutes_per_day for c in task_cals], dtype=np.float64)
     link_scale = np.array([c.minutes_per_day for c in lag_cals], dtype=np.float64)
@@ -214,7 +240,18 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
                     base=_moment_minutes(origin, project.start, False), calendars=tuple(distinct),
                     task_calendar=task_index, link_calendar=link_index, task_scale=task_scale,
                     link_scale=link_scale, tables=tables, horizon_days=horizon_days, delay=delay,
-                    delay_calendar=delay_index)
+                    delay_calendar=delay_index, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
+
+
+def _typed_off_hours(task, cal: Calendar) -> bool:
+    """Was a manually scheduled task typed to start at a moment outside its calendar's working time (MS Project
+    leaves it there: only the calendar mode's axis of elapsed minutes holds such a moment)?"""
+    moment = task.manual_start
+    if not isinstance(moment, dt.datetime) or task.actual_start is not None:
+        return False
+    table = cal.work_table(moment.date(), 2)
+    t = moment.hour * 60 + moment.minute + moment.second / 60
+    return bool(table.time_at(table.work_at(t), "start") != t)
 
 
 def _dated_inputs(project: Project):
@@ -383,7 +420,10 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
         if task.manual_start is not None and task.actual_start is None:
             # MS Project: a manually scheduled task starts where it was typed, whatever its links and
             # constraints; only its early dates are pinned (its late dates follow its successors).
-            fixed_start[j], fixed_finish[j], manual[j] = at(task.manual_start, False), np.nan, True
+            typed = at(task.manual_start, False)
+            if not isinstance(task.manual_start, dt.datetime):
+                typed = _snap(tl, c, typed, False)  # a date alone: the start of its work
+            fixed_start[j], fixed_finish[j], manual[j] = typed, np.nan, True
         if task.actual_start is not None:
             status[j] = 2 if task.actual_finish is not None else 1
             actual_start[j] = _snap(tl, c, at(task.actual_start, False), False)
@@ -396,6 +436,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
         if data_date is not None and rule != 2:
             floor[j] = max(floor[j], data_date)  # P6: a finished task is no work left at the data date
     n_links = net.n_links
+    asg_ptr, asg_cal, asg_share = tl.assignments
     inputs = Dated(dur=dur, remaining=remaining, task_cal=tl.task_calendar, start_floor=floor,
                    finish_floor=finish_floor, start_cap=start_cap, finish_cap=finish_cap, fixed_start=fixed_start,
                    fixed_finish=fixed_finish, late_start_cap=late_start_cap, late_finish_cap=late_finish_cap,
@@ -403,7 +444,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
                    start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual,
-                   delay=np.where(status == 0, tl.delay, 0.0), delay_cal=tl.delay_calendar)
+                   delay=np.where(status == 0, tl.delay, 0.0), delay_cal=tl.delay_calendar,
+                   asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)
@@ -493,3 +535,16 @@ def require_plain(project: Project, what: str) -> None:
             f"Project {project.name!r}: {what} works on projects whose tasks and lags share one calendar, without "
             "date constraints or progress; this one has several calendars, constraints or progress "
             "(docs/time-model.md; pm.cpm, pm.level and pm.simulate schedule it)")
+
+
+def refuse_multi_calendar_tasks(tl: Timeline, what: str) -> None:
+    """Refuse, naming ``what`` and the tasks, a project with tasks whose resources work on several calendars:
+    ``what`` would schedule each of them on one calendar, and its dates would differ from the CPM's."""
+    tasks = tl.multi_calendar_tasks()
+    if not tasks:
+        return
+    shown = ", ".join(repr(t) for t in tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
+    raise ValidationError(
+        f"Project {tl.project.name!r}: {what} does not yet schedule a task whose resources work on different "
+        f"calendars (each resource on its own calendar, the task finishing with the last), and task {shown} has "
+        "such resources; give each of them a calendar of its own (Task.calendar) to schedule it on that calendar")

@@ -11,7 +11,12 @@ or 2 (finished). ``rule``: 0 retained logic, 1 progress override, 2 MS Project.
 ``worked``: a started task's work done by the data date (axis units of its
 calendar); per link (the network's ``pred_*`` order) ``link_lag`` is the lag
 still to run and ``link_date`` the date a fact gives it (``nan``: none), both
-from :func:`progress_links`.
+from :func:`progress_links`. ``asg_ptr``/``asg_cal``/``asg_share``: a task
+whose resources work on several calendars has one assignment per calendar
+(``asg_ptr[j] .. asg_ptr[j + 1]``; none for the others), each doing
+``asg_share`` of the task's work on its own calendar: the task starts with
+the first and finishes with the last (MS Project's rule), while ``task_cal``
+(the project's or the task's calendar) counts its floats and lags.
 
 Under P6's rules (0 and 1) a finished task is no work left at the data date,
 after its predecessors by retained logic, and the late dates pass through it;
@@ -31,8 +36,74 @@ Dated = namedtuple(
     "Dated",
     "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
     "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
-    "link_lag link_date start_milestone manual delay delay_cal",
+    "link_lag link_date start_milestone manual delay delay_cal asg_ptr asg_cal asg_share",
 )
+
+
+@nb.njit(inline="always")
+def _next_start(inp, j, c, t, tab):
+    """The next working moment of task ``j`` at or after ``t``: of its calendar, or the first of its
+    assignments' calendars."""
+    if inp.asg_ptr[j + 1] == inp.asg_ptr[j]:
+        return next_start(c, t, tab)
+    out = np.inf
+    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
+        out = min(out, next_start(inp.asg_cal[a], t, tab))
+    return out
+
+
+@nb.njit(inline="always")
+def _last_finish(inp, j, c, t, tab):
+    """The end of task ``j``'s work done by ``t``: on its calendar, or the last of its assignments'."""
+    if inp.asg_ptr[j + 1] == inp.asg_ptr[j]:
+        return last_finish(c, t, tab)
+    out = -np.inf
+    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
+        out = max(out, last_finish(inp.asg_cal[a], t, tab))
+    return out
+
+
+@nb.njit(inline="always")
+def _add_work(inp, j, c, t, d, tab):
+    """The finish of task ``j``'s work ``d`` started at ``t``: on its calendar, or when its last assignment
+    finishes (each doing its share on its own calendar)."""
+    if inp.asg_ptr[j + 1] == inp.asg_ptr[j]:
+        return add_work(c, t, d, tab)
+    out = -np.inf
+    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
+        out = max(out, add_work(inp.asg_cal[a], t, d * inp.asg_share[a], tab))
+    return out
+
+
+@nb.njit(inline="always")
+def _start_of_work(inp, j, c, t, d, tab):
+    """The start of task ``j``'s work ``d`` that ends at ``t``: on its calendar, or where its first
+    assignment must start."""
+    if inp.asg_ptr[j + 1] == inp.asg_ptr[j]:
+        return start_of_work(c, t, d, tab)
+    out = np.inf
+    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
+        out = min(out, start_of_work(inp.asg_cal[a], t, d * inp.asg_share[a], tab))
+    return out
+
+
+@nb.njit(inline="always")
+def _typed_extra(c, t, tab):
+    """The working time a manually scheduled task typed at ``t`` outside the working time of a working day of
+    calendar ``c`` adds to that day (MS Project stretches the day to it): from ``t`` to the day's first work, or
+    from ``t`` after the day's last work to midnight; none in a break within the day, on a day without work, or
+    on the axis itself."""
+    if c < 0:
+        return 0.0
+    day = np.floor(t / 1440.0) * 1440.0
+    before, after, now = work_at(c, day, tab), work_at(c, day + 1440.0, tab), work_at(c, t, tab)
+    if after <= before:
+        return 0.0
+    if now == before and t > day:
+        return next_start(c, t, tab) - t
+    if now == after and last_finish(c, t, tab) < t:
+        return day + 1440.0 - t
+    return 0.0
 
 
 @nb.njit(inline="always")
@@ -119,7 +190,7 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
         if status == 1 and inp.rule == 2:  # MS Project: the work goes on from its actual start
             es[j] = inp.actual_start[j]
             rs[j] = es[j]
-            ef[j] = add_work(c, es[j], inp.dur[j], tab)
+            ef[j] = _add_work(inp, j, c, es[j], inp.dur[j], tab)
             continue
         d = _work(inp, j)
         bound = inp.start_floor[j]
@@ -131,32 +202,40 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
                 if np.isnan(date):
                     date = lag_after(link_cal[e], ef[i] if from_finish(kind) else es[i], lag[e], tab)
                 if to_finish(kind):
-                    date = start_of_work(c, date, d, tab)
+                    date = _start_of_work(inp, j, c, date, d, tab)
                 if date > bound:
                     bound = date
         if inp.delay[j] > 0.0:  # MS Project's levelling delay: after what the links and the start allow
-            bound = lag_after(inp.delay_cal[j], next_start(c, bound, tab), inp.delay[j], tab)
+            bound = lag_after(inp.delay_cal[j], _next_start(inp, j, c, bound, tab), inp.delay[j], tab)
         if inp.finish_floor[j] > -np.inf:
-            b = start_of_work(c, inp.finish_floor[j], d, tab)
+            b = _start_of_work(inp, j, c, inp.finish_floor[j], d, tab)
             if b > bound:
                 bound = b
         if inp.honor:
             if inp.start_cap[j] < bound:
                 bound = inp.start_cap[j]
             if inp.finish_cap[j] < np.inf:
-                b = start_of_work(c, inp.finish_cap[j], d, tab)
+                b = _start_of_work(inp, j, c, inp.finish_cap[j], d, tab)
                 if b < bound:
                     bound = b
         if status == 0:
             if not np.isnan(inp.fixed_start[j]):
                 bound = inp.fixed_start[j]
             if not np.isnan(inp.fixed_finish[j]):
-                bound = start_of_work(c, inp.fixed_finish[j], d, tab)
+                bound = _start_of_work(inp, j, c, inp.fixed_finish[j], d, tab)
         if d > 0.0 or inp.start_milestone[j]:
             # Work, and a start milestone, wait for the next working moment (P6 shows its start milestone
             # there, but its finish links run from the end of the work before it, as a finish milestone's).
-            bound = next_start(c, bound, tab)
-            ef[j] = add_work(c, bound, d, tab)
+            typed = bound
+            bound = _next_start(inp, j, c, bound, tab)
+            ef[j] = _add_work(inp, j, c, bound, d, tab)
+            if status == 0 and inp.manual[j] and d > 0.0 and bound > typed:
+                # MS Project leaves a manually scheduled task where it was typed, outside working time too:
+                # the time from there to the day's work (or, after the day's work, to midnight) is worked.
+                extra = _typed_extra(c, typed, tab)
+                if extra > 0.0:
+                    ef[j] = typed + d if d <= extra else _add_work(inp, j, c, bound, d - extra, tab)
+                    bound = typed
         else:
             # A milestone sits at the end of the work its calendar has done by then (Friday 17:00, not the
             # Saturday its predecessor on a 24-hour calendar finished): the same moment in working time.
@@ -172,7 +251,7 @@ def _late_start_seen(inp, tab, s, ls):
     task with work resumes where its work done ends (its actual start plus the work done), and its
     predecessors must finish by then; otherwise its late start."""
     if inp.status[s] == 1 and inp.rule == 2 and inp.dur[s] > 0.0:
-        return add_work(inp.task_cal[s], inp.actual_start[s], max(inp.dur[s] - inp.remaining[s], 0.0), tab)
+        return _add_work(inp, s, inp.task_cal[s], inp.actual_start[s], max(inp.dur[s] - inp.remaining[s], 0.0), tab)
     return ls[s]
 
 
@@ -200,31 +279,33 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
             if inp.delay[s] > 0.0:
                 # A levelling delay holds the successor's links back from its late start by the delay.
                 seen = lag_before(inp.delay_cal[s], ls[s], inp.delay[s], tab)
-                date = lag_before(link_cal[e], add_work(inp.task_cal[s], seen, _work(inp, s), tab) if to_finish(kind)
-                                  else seen, lag[e], tab)
+                if to_finish(kind):
+                    seen = _add_work(inp, s, inp.task_cal[s], seen, _work(inp, s), tab)
+                date = lag_before(link_cal[e], seen, lag[e], tab)
             else:
                 date = lag_before(link_cal[e], lf[s] if to_finish(kind) else _late_start_seen(inp, tab, s, ls),
                                   lag[e], tab)
             if not from_finish(kind):
                 if status == 1 and inp.rule == 2:
                     continue  # MS Project: this task's start is a fact
-                date = add_work(c, date, d, tab)
+                date = _add_work(inp, j, c, date, d, tab)
             if date < f:
                 f = date
         if inp.late_finish_cap[j] < f:
             f = inp.late_finish_cap[j]
         if inp.late_start_cap[j] < np.inf:
-            b = add_work(c, inp.late_start_cap[j], d, tab)
+            b = _add_work(inp, j, c, inp.late_start_cap[j], d, tab)
             if b < f:
                 f = b
         if status == 0 and not inp.manual[j]:  # a manually scheduled task's late dates follow its successors
             if not np.isnan(inp.fixed_finish[j]):
                 f = inp.fixed_finish[j]
             if not np.isnan(inp.fixed_start[j]):
-                f = add_work(c, inp.fixed_start[j], d, tab)
-        f = last_finish(c, f, tab)  # the end of the work done by then (a milestone too: Friday 17:00)
+                f = _add_work(inp, j, c, inp.fixed_start[j], d, tab)
+        # The end of the work done by then (a milestone too: Friday 17:00).
+        f = _last_finish(inp, j, c, f, tab) if d > 0.0 else last_finish(c, f, tab)
         lf[j] = f
-        ls[j] = start_of_work(c, f, d, tab) if d > 0.0 else f
+        ls[j] = _start_of_work(inp, j, c, f, d, tab) if d > 0.0 else f
 
 
 @nb.njit(cache=True)
@@ -238,6 +319,8 @@ def floats(inp, tab, rs, ef, ls, lf, start_float, finish_float):
             continue
         c = inp.task_cal[j]
         start_float[j] = work_at(c, ls[j], tab) - work_at(c, rs[j], tab)
+        if inp.manual[j] and inp.status[j] == 0 and inp.dur[j] > 0.0:
+            start_float[j] += _typed_extra(c, rs[j], tab)  # the stretched day's work before the calendar's
         finish_float[j] = work_at(c, lf[j], tab) - work_at(c, ef[j], tab)
 
 
@@ -278,8 +361,8 @@ def alap_starts(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, alap, pr
             continue
         c = inp.task_cal[j]
         d = _work(inp, j)
-        latest = last_finish(c, project_finish, tab)
-        latest = start_of_work(c, latest, d, tab) if d > 0.0 else latest
+        latest = _last_finish(inp, j, c, project_finish, tab) if d > 0.0 else last_finish(c, project_finish, tab)
+        latest = _start_of_work(inp, j, c, latest, d, tab) if d > 0.0 else latest
         for e in range(succ_ptr[j], succ_ptr[j + 1]):
             s = succ_idx[e]
             kind = succ_type[e]
@@ -287,11 +370,11 @@ def alap_starts(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, alap, pr
                 continue
             date = lag_before(link_cal[e], ef[s] if to_finish(kind) else rs[s], lag[e], tab)
             if from_finish(kind):
-                date = start_of_work(c, date, d, tab) if d > 0.0 else last_finish(c, date, tab)
+                date = _start_of_work(inp, j, c, date, d, tab) if d > 0.0 else last_finish(c, date, tab)
             if date < latest:
                 latest = date
         if latest > rs[j]:
-            rs[j] = next_start(c, latest, tab) if d > 0.0 else latest
+            rs[j] = _next_start(inp, j, c, latest, tab) if d > 0.0 else latest
             es[j] = rs[j]
-            ef[j] = add_work(c, rs[j], d, tab) if d > 0.0 else rs[j]
+            ef[j] = _add_work(inp, j, c, rs[j], d, tab) if d > 0.0 else rs[j]
         out[j] = rs[j]

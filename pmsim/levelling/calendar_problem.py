@@ -22,7 +22,7 @@ from .._kernels.worktime import MINUTES_PER_DAY, WorkTables
 from ..cpm import Schedule, cpm
 from ..errors import ValidationError
 from ..model import Project
-from ..timeline import Timeline, schedule_inputs, timeline
+from ..timeline import Timeline, refuse_multi_calendar_tasks, schedule_inputs, timeline
 from .problem import demand_matrix, kernel_demands
 
 __all__ = ["CalendarProblem", "build_calendar_problem", "longer", "task_work"]
@@ -108,6 +108,7 @@ def build_calendar_problem(project: Project, horizon_days: int | None = None, du
 
     base_schedule = cpm(project, durations)
     tl = base_schedule.timing[0]
+    refuse_multi_calendar_tasks(tl, "levelling")
     net = tl.net
     n = net.n
     days = durations_array(project, durations, net)

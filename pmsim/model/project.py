@@ -215,11 +215,37 @@ class Project:
         task = self.task(task) if isinstance(task, str) else task
         if task.calendar is not None:
             return self.calendar_named(task.calendar)
+        if self.assignment_calendars(task):
+            return self.calendar  # each resource on its own calendar; floats and lags count on the project's
         by_units = [(units, -k, self.resource(rid).calendar) for k, (rid, units) in enumerate(task.resources)
                     if units > 0 and self.resource(rid).calendar is not None]
         if by_units:
             return self.calendar_named(max(by_units)[2])
         return self.calendar
+
+    def assignment_calendars(self, task: Task | str) -> tuple[Calendar, ...]:
+        """The calendars a task's resources work on, when they are several and the task has no calendar of
+        its own (else empty): MS Project schedules each assignment on its resource's calendar (the project's
+        for a resource without one), the task starting with the first and finishing with the last.
+
+        >>> import pmsim as pm
+        >>> night = pm.Calendar(hours="22:00-24:00,00:00-06:00", id="night")
+        >>> p = pm.Project(name="x", start="2027-01-04", calendars=[night],
+        ...     resources=[pm.Resource("day"), pm.Resource("late", calendar="night")],
+        ...     tasks=[pm.Task("A", duration=1, resources={"day": 1, "late": 1})])
+        >>> [c.id or "project" for c in p.assignment_calendars("A")], p.task_calendar("A") == p.calendar
+        (['project', 'night'], True)
+        """
+        task = self.task(task) if isinstance(task, str) else task
+        if task.calendar is not None or len(task.resources) < 2:
+            return ()
+        found: dict = {}
+        for rid, units in task.resources:
+            if units > 0:
+                name = self.resource(rid).calendar
+                cal = self.calendar if name is None else self.calendar_named(name)
+                found.setdefault(cal, None)
+        return tuple(found) if len(found) > 1 else ()
 
     def _validate_references(self) -> None:
         tasks = _unique("Task", self.tasks)

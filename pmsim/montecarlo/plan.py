@@ -261,11 +261,13 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     constraint, deadline or progress that moves the early dates)."""
     from .._kernels.crossmap import build_maps
     from .._kernels.dated_montecarlo import WorkInputs
-    from ..timeline import axis_origin, date_pulled, plain_schedule, schedule_inputs, timeline
+    from ..timeline import (axis_origin, date_pulled, plain_schedule, refuse_multi_calendar_tasks, schedule_inputs,
+                            timeline)
 
     if plain_schedule(project):
         return None
     tl = timeline(project)
+    refuse_multi_calendar_tasks(tl, "the Monte Carlo")
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
     if date_pulled(inputs).any():

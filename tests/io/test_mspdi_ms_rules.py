@@ -79,13 +79,30 @@ def test_formats_without_manual_tasks_say_so_when_writing_one(tmp_path, name):
         pm.write_project(p, tmp_path / name)
 
 
-def test_a_manual_task_typed_outside_working_time_is_named(tmp_path):
-    # MS Project leaves a manual task where it was typed, 07:00 here, before the standard day's work.
+def test_a_manual_task_typed_outside_working_time_stays_there(tmp_path):
+    # MS Project leaves a manual task where it was typed and stretches that day's work to it. MPXJ's
+    # mpp14timephasedsegmentsmanual.mpp stores five-day manual tasks typed at 07:00 on a Monday of the standard
+    # calendar as 07:00 Monday to 16:00 Friday: the hour before 08:00 is worked, so the work ends an hour early.
     text = document(start="2027-01-04T08:00:00",
-                    tasks=task(1, "A", extra="<Manual>1</Manual><Start>2027-01-04T07:00:00</Start>"))
+                    tasks=task(1, "A", 40, extra="<Manual>1</Manual><Start>2027-01-04T07:00:00</Start>")
+                    + task(2, "B", 16, extra="<Manual>1</Manual><Start>2027-01-04T18:00:00</Start>")
+                    + task(3, "C", 8, link(1)))
     path = tmp_path / "t.xml"
     path.write_text(text, encoding="utf-8")
-    with pytest.warns(pm.PmsimWarning, match="manually scheduled tasks typed to start outside working time"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q = read_mspdi(path, check_health=False)
+    times = pm.cpm(q).times()
+    assert times.loc["1", ["early_start", "early_finish"]].tolist() == [T("2027-01-04 07:00"), T("2027-01-08 16:00")]
+    # Typed after the day's work (18:00), the rest of the day to midnight is worked: 6 hours on Monday, 8 on
+    # Tuesday, the last 2 on Wednesday 08:00-10:00.
+    assert times.loc["2", ["early_start", "early_finish"]].tolist() == [T("2027-01-04 18:00"), T("2027-01-06 10:00")]
+    assert times.loc["3", "early_start"] == T("2027-01-08 16:00")  # after A, in the last hour of Friday's work
+    # Typed on a Saturday (no working time that day): pmsim starts it on Monday, and says so.
+    text = document(start="2027-01-04T08:00:00",
+                    tasks=task(1, "A", extra="<Manual>1</Manual><Start>2027-01-09T10:00:00</Start>"))
+    path.write_text(text, encoding="utf-8")
+    with pytest.warns(pm.PmsimWarning, match="manually scheduled tasks typed to start on a day without working time"):
         read_mspdi(path, check_health=False)
 
 

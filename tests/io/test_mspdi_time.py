@@ -177,6 +177,42 @@ def test_the_calendar_a_task_works_on_follows_ms_project(tmp_path):
     assert p.task_calendar("5").id == "Bob"
 
 
+def test_resources_on_different_calendars_each_work_on_their_own(tmp_path):
+    # Ann works the standard week, Bob not on Fridays; both work the task's two days (16 hours at 100 %) from
+    # Thursday 2027-01-07 08:00. Ann finishes Friday 17:00, Bob (Thursday, then Monday) Monday 17:00: the task
+    # ends when Bob does, and B (one day, no resources) starts Tuesday 08:00. No warning: modelled.
+    cals = calendar(1, "Standard", STANDARD_WEEK) + calendar(2, "Bob", {6: ()}, base=1)
+    tasks = task(1, "A", 16, "<Type>0</Type>") + task(2, "B", 8, link(1))
+    p = read(tmp_path, document(calendars=cals, tasks=tasks, start="2027-01-07T08:00:00",
+                                resources=resource(1, "Ann") + resource(2, "Bob", 2),
+                                assignments=assignment(1, 1, 1, 1, "<Work>PT16H0M0S</Work>")
+                                + assignment(2, 1, 2, 1, "<Work>PT16H0M0S</Work>")))
+    assert [c.id for c in p.assignment_calendars("1")] == ["Standard", "Bob"]
+    assert p.task_calendar("1") == p.calendar  # its float and lags count on the project calendar
+    times_ = pm.cpm(p).times()
+    assert times_.loc["1", ["early_start", "early_finish"]].tolist() == [pd.Timestamp("2027-01-07 08:00"),
+                                                                         pd.Timestamp("2027-01-11 17:00")]
+    assert times_.loc["2", "early_start"] == pd.Timestamp("2027-01-12 08:00")
+
+
+def test_a_task_lasts_as_long_as_its_longest_assignment(tmp_path):
+    # MS Project schedules a task that is not fixed-duration by its assignments' work at their units: Ann's 16
+    # hours at 100 % take two days, Cy's 12 hours at 50 % three; the Duration field (40 hours) is not what
+    # counts. The task lasts three days: Monday 08:00 to Wednesday 17:00 (as its stored Finish says).
+    tasks = task(1, "A", 40, "<Type>0</Type><Start>2027-01-04T08:00:00</Start><Finish>2027-01-06T17:00:00</Finish>")
+    p = read(tmp_path, document(tasks=tasks, resources=resource(1, "Ann") + resource(2, "Cy"),
+                                assignments=assignment(1, 1, 1, 1, "<Work>PT16H0M0S</Work>")
+                                + assignment(2, 1, 2, 0.5, "<Work>PT12H0M0S</Work>")))
+    assert p.task("1").planned_duration == 3.0
+    assert pm.cpm(p).times().loc["1", "early_finish"] == pd.Timestamp("2027-01-06 17:00")
+    # A contoured assignment spreads its work thinner: the Duration field stands.
+    contoured = assignment(1, 1, 1, 1, "<Work>PT16H0M0S</Work><WorkContour>7</WorkContour>")
+    with pytest.warns(pm.PmsimWarning, match="work contours"):
+        (tmp_path / "c.xml").write_text(document(tasks=tasks, resources=resource(1, "Ann"), assignments=contoured))
+        q = read_mspdi(tmp_path / "c.xml", check_health=False)
+    assert q.task("1").planned_duration == 5.0
+
+
 def test_elapsed_durations_and_lags_run_round_the_clock(tmp_path):
     # DurationFormat 8: elapsed days; LagFormat 6: elapsed hours, 40: elapsed days (estimated).
     cure = task(1, "Cure", 36).replace("<DurationFormat>7</DurationFormat>", "<DurationFormat>8</DurationFormat>")
@@ -325,15 +361,16 @@ UNMODELLED = [
         f"<TimephasedData><Type>1</Type><UID>1</UID><Start>2027-01-0{d}T08:00:00</Start><Finish>2027-01-0{d}T17:00:00"
         f"</Finish><Unit>2</Unit><Value>PT{h}H0M0S</Value></TimephasedData>" for d, h in ((4, 8), (5, 0), (6, 8))))),
      r"split tasks .*task UID 1 \(A\)"),
-    # MS Project scheduled a task by its assignment's work (two days), not by its duration (five days)
-    (dict(tasks=task(1, "A", 40, "<Type>0</Type><Start>2027-01-04T08:00:00</Start><Finish>2027-01-05T17:00:00"
-                     "</Finish>"), resources=resource(1, "Ann"),
-          assignments=assignment(1, 1, 1, 1, "<Work>PT16H0M0S</Work>")),
-     r"resource-driven durations .*task UID 1 \(A\)"),
-    # two resources on two calendars
+    # assignments of different lengths (one day, two days) on two calendars: each would work its own
     (dict(calendars=calendar(1, "Standard", STANDARD_WEEK) + calendar(2, "Bob", {6: ()}, base=1),
-          tasks=task(1, "A", extra="<Type>0</Type>"), resources=resource(1, "Ann") + resource(2, "Bob", 2),
-          assignments=assignment(1, 1, 1) + assignment(2, 1, 2)),
+          tasks=task(1, "A", 16, "<Type>0</Type>"), resources=resource(1, "Ann") + resource(2, "Bob", 2),
+          assignments=assignment(1, 1, 1, 1, "<Work>PT8H0M0S</Work>") + assignment(2, 1, 2, 1, "<Work>PT16H0M0S</Work>")),
+     r"resource-driven durations .*task UID 1 \(A\)"),
+    # two resources on two calendars, and a task calendar of its own: scheduled on the time both work
+    (dict(calendars=calendar(1, "Standard", STANDARD_WEEK) + calendar(2, "Bob", {6: ()}, base=1)
+          + calendar(3, "Six days", {**STANDARD_WEEK, 7: DAY}),
+          tasks=task(1, "A", extra="<Type>0</Type><CalendarUID>3</CalendarUID>"),
+          resources=resource(1, "Ann") + resource(2, "Bob", 2), assignments=assignment(1, 1, 1) + assignment(2, 1, 2)),
      r"tasks whose resources work on different calendars .*task UID 1 \(A\)"),
     # a task calendar the file does not define
     (dict(tasks=task(1, "A", extra="<CalendarUID>9</CalendarUID>")),

@@ -91,16 +91,24 @@ def test_ozbuild_matches_but_the_slack_of_tasks_on_a_narrowed_calendar():
     assert "recurring tasks" not in result.features
 
 
-def test_sample_mismatches_are_traced_to_the_resource_calendars():
-    # "Second Task" has two resources on different calendars (one a night shift): MS Project finishes it when
-    # the last resource does (2003-03-18), pmsim on the calendar of the one with the most units. Its finish is
-    # the project finish, so the total float of every task is off; the recurring task's occurrences are named.
+def test_sample_with_resources_on_different_calendars_matches():
+    # "Second Task" has two resources on different calendars, one a night shift, each with 400 hours of work at
+    # its units (200 h at 50 %, 300 h at 75 %): each works them on its own calendar and the task finishes when
+    # the night shift does, 2003-03-18 08:00, as MS Project stored it. Its finish is the project finish, so the
+    # total float of every other task hangs on it; the recurring task's occurrences are plain tasks here.
     result = parity(REAL / "mpxj-sample.xml")
-    causes = result.mismatches()["cause"]
-    resources = "tasks whose resources work on different calendars"
-    assert causes["2"] == resources
-    assert set(causes) == {resources, f"{resources} (through the project finish)", "recurring tasks"}
-    assert str(result.table.loc["2", "early_finish_theirs"]) == "2003-03-18 08:00:00"
+    assert result.summary()["matched"].tolist() == [16] and result.mismatches().empty
+    assert str(result.table.loc["2", "early_finish"]) == "2003-03-18 08:00:00"
+    assert result.table.loc["3", "total_float"] == 50.0  # TotalSlack 240000 tenths of a minute: 50 days of 8 h
+
+
+def test_resources_on_three_calendars_and_a_contoured_assignment():
+    # MPXJ's mspdiresource.xml: "Task A" has three resources of 24 hours each, one on a night shift starting
+    # Friday 23:00; it finishes Wednesday 08:00 when the night shift does. "Contoured Task" follows it: its
+    # contoured work (40 hours) spreads over its Duration (57.14 hours), to 2006-09-08 09:08.
+    result = parity(REAL / "mpxj-mspdiresource.xml")
+    assert result.summary()["matched"].tolist() == [2]
+    assert str(result.table.loc["1", "early_finish"]) == "2006-08-30 08:00:00"
 
 
 def test_durations_file_agrees_on_every_date_and_its_stale_late_dates_are_found():

@@ -62,6 +62,7 @@ class MspdiReader(TaskFields, ResourceFields):
         self.resource_calendars = {r.id: r.calendar for r in resources}
         for rec in tasks["leaves"]:
             rec["calendar"] = self.task_calendar(rec)
+            self.duration_from_work(rec)
         deps = self.read_links(tasks)
         project = self.build(tasks, resources, deps)
         return project, [t["progress"] for t in tasks["leaves"] if t.get("progress")]
@@ -97,10 +98,12 @@ class MspdiReader(TaskFields, ResourceFields):
         own = book.use(uid) if uid in book.raw else None
         work = [w for w in rec["work"] if w["units"] > 0]
         calendars = {w["resource"]["calendar"] for w in work}
-        if len(calendars) > 1 and not (own is not None and (rec["ignore_resource_calendars"] or rec["fixed_duration"])):
+        if len(calendars) > 1 and own is not None and not (rec["ignore_resource_calendars"] or rec["fixed_duration"]):
+            # Without a task calendar each resource works on its own (Project.assignment_calendars).
             self.notes.note("tasks whose resources work on different calendars", label,
-                            "pmsim schedules such a task on the calendar of the resource with the most units; "
-                            "MS Project finishes it when the last resource does")
+                            "with a task calendar of its own, pmsim schedules such a task on the time both that "
+                            "calendar and the resource with the most units work; MS Project finishes it when "
+                            "the last resource does")
         if uid in book.raw:
             if rec["ignore_resource_calendars"] or rec["fixed_duration"] or not work:
                 return own
@@ -119,10 +122,45 @@ class MspdiReader(TaskFields, ResourceFields):
                             "pmsim schedules them on the calendar of their resources")
         return None
 
+    def duration_from_work(self, rec) -> None:
+        """MS Project schedules a task that is not fixed-duration by its assignments: each works its work at its
+        units, and the task lasts as long as the longest (its Duration field may say otherwise once work or
+        units were edited). When the task's stored start and finish say MS Project did so (they hold another
+        amount of working time than its Duration; on one calendar, that of the longest assignment), its duration
+        becomes that of its longest assignment; when assignments of different lengths work on different
+        calendars, pmsim still gives each the longest (a note says so). A task with progress keeps its duration
+        (its work left is what counts), and so does one whose work follows a contour (spread thinner, it lasts
+        longer than its work at its units)."""
+        if rec["fixed_duration"] or rec["elapsed"] or rec["milestone"] or self.pmsim_written \
+                or rec["actual_start"] is not None or not all(w["flat"] for w in rec["work"]):
+            return
+        lengths = [(w["work"] / w["units"], w["resource"]["calendar"]) for w in rec["work"]
+                   if w["work"] is not None and w["units"] > 0 and w["work"] > 0]
+        if not lengths:
+            return
+        longest = max(m for m, _ in lengths)
+        if len({cal for _, cal in lengths}) > 1 and longest - min(m for m, _ in lengths) > 1:
+            self.notes.note("resource-driven durations", rec["label"],
+                            "assignments of different lengths on different calendars: pmsim gives each the "
+                            "longest; MS Project schedules each by its own work")
+        if abs(longest - rec["minutes"]) <= 1:
+            return
+        first, last = self.datetime(rec["el"], "Start", rec["label"]), self.datetime(rec["el"], "Finish", rec["label"])
+        if first is None or last is None or last < first:
+            return  # never scheduled: nothing says how MS Project would do it
+        cal = self.effective_calendar(rec)
+        span = (cal.working_offset(first.date(), last) - cal.working_offset(first.date(), first)) * cal.minutes_per_day
+        if abs(span - rec["minutes"]) <= 1 or (not self.several_calendars(rec) and abs(span - longest) > 1):
+            return
+        rec["minutes"], rec["duration"] = longest, longest / rec["day"]
+        self.read_estimate(rec)
+
     def check_work(self, rec, start: dt.date) -> None:
         """Note a task MS Project scheduled by its assignments' work rather than by its duration: some
         assignment's work at its units does not fill the duration, and the stored start and finish of
         the task hold another amount of working time than its duration."""
+        if self.several_calendars(rec):
+            return  # each assignment on its own calendar (duration_from_work notes what is not modelled)
         if rec["fixed_duration"] or rec["elapsed"] or not any(
                 w["work"] is not None and w["units"] > 0 and abs(w["work"] / w["units"] - rec["minutes"]) > 1
                 for w in rec["work"]):
@@ -137,9 +175,18 @@ class MspdiReader(TaskFields, ResourceFields):
                             "MS Project scheduled such a task by the work of each assignment; pmsim by the "
                             "task's duration")
 
+    def several_calendars(self, rec) -> bool:
+        """Does a task without a calendar of its own have resources on different calendars (each of which then
+        works on its own: :meth:`pmsim.Project.assignment_calendars`)?"""
+        if rec["calendar"] is not None:
+            return False
+        return len({self.resource_calendars.get(rid) for rid, units in rec["resources"].items() if units > 0}) > 1
+
     def effective_calendar(self, rec):
         """The pmsim calendar a task works on (the rule of :meth:`pmsim.Project.task_calendar`)."""
         cid = rec["calendar"]
+        if cid is None and self.several_calendars(rec):
+            return self.book.project
         if cid is None:
             demands = enumerate(rec["resources"].items())
             by_units = [(units, -k, self.resource_calendars[rid]) for k, (rid, units) in demands
@@ -344,9 +391,9 @@ class MspdiReader(TaskFields, ResourceFields):
 
         constraint = rec["constraint"]
         typed = rec["manual_start"]
-        if typed is not None and not any(a <= typed.hour * 60 + typed.minute < b
-                                         for a, b in day_spans(cal, typed.date())):
-            self.notes.note("manually scheduled tasks typed to start outside working time", rec["label"],
+        if typed is not None and not day_spans(cal, typed.date()):
+            # Typed outside the hours of a working day, it stays there (the kernels stretch that day to it).
+            self.notes.note("manually scheduled tasks typed to start on a day without working time", rec["label"],
                             "pmsim starts them at their calendar's next working moment; MS Project leaves them "
                             "where they were typed")
         # A manually scheduled summary task's start holds the tasks under it: a second constraint of theirs.

@@ -134,7 +134,8 @@ class ResourceFields(Document):
             rec["resources"][res["id"]] = rec["resources"].get(res["id"], 0.0) + units
             work = self.text(el, "Work")
             rec["work"].append({"resource": res, "units": units,
-                                "work": None if work is None else self.minutes(work, f"{label}: Work")})
+                                "work": None if work is None else self.minutes(work, f"{label}: Work"),
+                                "flat": (self.int(el, "WorkContour", label, 0) or 0) == 0})
         # Split tasks without resources carry MS Project's placeholder assignment: look there too.
         for el in ([] if box is None else box.findall(Q + "Assignment")):
             tuid = self.int(el, "TaskUID", "Assignment")

@@ -498,7 +498,8 @@ class XerReader(ActivityReader):
             # a resource-dependent activity names its resource's calendar, as P6 schedules it.
             if task.calendar is not None and any(r in with_calendars for r, _ in task.resources) and \
                     self.task_rows[task.id].get("task_type", "") != "TT_Rsrc" and \
-                    project.task_calendar(task.replace(calendar=None)).id == task.calendar:
+                    project.task_calendar(task.replace(calendar=None)).id == task.calendar and \
+                    not project.assignment_calendars(task.replace(calendar=None)):  # P6: one calendar per activity
                 task = task.replace(calendar=None)
             changed.append(task)
         if all(a is b for a, b in zip(changed, project.tasks)):

@@ -1,0 +1,73 @@
+"""A task whose resources work on different calendars: each resource works on its own (MS Project's rule).
+
+The task starts when its first resource can, finishes when its last one does; its floats and lags count on
+the project calendar (it has none of its own). The Monte Carlo and levelling do not model it yet: they refuse
+such a project and name the task.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pmsim as pm
+from pmsim.timeline import timeline
+
+AFTERNOONS = pm.Calendar(hours="13:00-17:00", id="afternoons")  # four hours a day, Monday to Friday
+
+
+def two_calendars(**task) -> pm.Project:
+    """A: two days of work for Dee (the project's 08:00-17:00 week) and for Al (afternoons only); then B."""
+    return pm.Project(name="x", start="2027-01-04", calendars=[AFTERNOONS],
+                      resources=[pm.Resource("Dee"), pm.Resource("Al", calendar="afternoons")],
+                      tasks=[pm.Task("A", duration=2, resources={"Dee": 1, "Al": 1}, **task), pm.Task("B", duration=1)],
+                      dependencies=[pm.Dependency("A", "B")])
+
+
+def test_the_task_finishes_when_its_last_resource_does():
+    p = two_calendars()
+    assert [c.id or "project" for c in p.assignment_calendars("A")] == ["project", "afternoons"]
+    s = pm.cpm(p)
+    times = s.times()
+    # Dee's 16 hours end Tuesday 17:00; Al's 16 hours at 4 a day end Thursday 2027-01-07 17:00: A ends there,
+    # and B starts Friday 08:00. A lasts four working days of the project calendar.
+    assert times.loc["A", ["early_start", "early_finish"]].tolist() == [pd.Timestamp("2027-01-04 08:00"),
+                                                                       pd.Timestamp("2027-01-07 17:00")]
+    assert times.loc["B", "early_start"] == pd.Timestamp("2027-01-08 08:00")
+    assert s.table.loc["A", "early_finish"] == 4.0 and s.makespan == 5.0
+    # Backward: A must finish by Thursday 17:00; Al must start by Monday 13:00 to do 16 hours of afternoons by
+    # then (Dee only by Wednesday 08:00): A's late start is the earlier, half a project day after its early start.
+    assert times.loc["A", "late_start"] == pd.Timestamp("2027-01-04 13:00")
+    assert s.table.loc["A", "late_finish"] == 4.0
+    assert s.table.loc["A", "total_float"] == 0.5  # start float (the project's setting): 4 hours of 8
+    assert pm.cpm(p.replace(total_float="finish")).table.loc["A", "total_float"] == 0.0
+
+
+def test_a_calendar_of_its_own_puts_the_task_on_one_calendar():
+    p = two_calendars(calendar="afternoons")
+    assert p.assignment_calendars("A") == ()
+    # Two days of the afternoons calendar (4 hours each): Monday and Tuesday afternoons.
+    assert pm.cpm(p).times().loc["A", "early_finish"] == pd.Timestamp("2027-01-05 17:00")
+
+
+def test_resources_on_one_calendar_keep_the_fast_path():
+    p = two_calendars().replace(calendars=(), resources=(pm.Resource("Dee"), pm.Resource("Al")))
+    assert p.assignment_calendars("A") == ()
+    tl = timeline(p)
+    assert tl.uniform and not np.diff(tl.assignments[0]).any()
+    assert pm.cpm(p).makespan == 3.0
+
+
+def test_an_unused_resource_does_not_count():
+    p = two_calendars().replace(tasks=(pm.Task("A", duration=2, resources={"Dee": 1, "Al": 0}), pm.Task("B", duration=1)))
+    assert p.assignment_calendars("A") == ()
+    assert pm.cpm(p).makespan == 3.0
+
+
+def test_the_monte_carlo_and_levelling_refuse_and_name_the_task():
+    p = two_calendars()
+    with pytest.raises(pm.ValidationError, match=r"Monte Carlo .*different calendars.*task 'A'"):
+        pm.simulate(p, iterations=100, seed=1)
+    with pytest.raises(pm.ValidationError, match=r"levelling .*different calendars.*task 'A'"):
+        pm.level(p)
