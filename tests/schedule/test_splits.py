@@ -97,3 +97,15 @@ def test_splits_round_trip_through_mspdi(tmp_path):
 def test_formats_without_splits_say_so(tmp_path):
     with pytest.warns(pm.PmsimWarning, match=r"split tasks \(written as one stretch of work\).*task 'A'"):
         pm.write_project(chain([(2, 3)]), tmp_path / "folder")
+
+
+def test_levelling_holds_the_resources_through_the_gaps_and_says_so():
+    # A (4 days of work, gap of 3 after 2) and B (2 days) share one developer: levelled, B waits for A's end
+    # (day 7), since the developer is held through the gap.
+    p = pm.Project(name="x", start="2027-01-04", resources=[pm.Resource("dev", "Dev", capacity=1)],
+                   tasks=[pm.Task("A", duration=4, resources={"dev": 1}, splits=[(2, 3)]),
+                          pm.Task("B", duration=2, resources={"dev": 1})])
+    with pytest.warns(pm.PmsimWarning, match=r"split tasks 'A': levelling holds their resources through their gaps"):
+        s = pm.level(p)
+    assert s.table.loc["A", ["start", "finish"]].tolist() == [0.0, 7.0]
+    assert s.table.loc["B", ["start", "finish"]].tolist() == [7.0, 9.0]
