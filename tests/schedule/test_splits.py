@@ -109,3 +109,18 @@ def test_levelling_holds_the_resources_through_the_gaps_and_says_so():
         s = pm.level(p)
     assert s.table.loc["A", ["start", "finish"]].tolist() == [0.0, 7.0]
     assert s.table.loc["B", ["start", "finish"]].tolist() == [7.0, 9.0]
+
+
+def test_a_split_task_that_may_not_exist_is_not_simulated():
+    # An iteration without the task would still wait its gaps: refused, naming the task.
+    p = pm.Project(name="x", start="2027-01-04",
+                   tasks=[pm.Task("A", duration=5, splits=[(2, 3)], existence=0.5), pm.Task("B", duration=2)])
+    with pytest.raises(pm.ValidationError, match=r"Task 'A': a split task that may not exist"):
+        pm.simulate(p, iterations=100, seed=1)
+
+
+def test_crashing_refuses_a_schedule_its_links_do_not_explain():
+    p = pm.Project(name="x", start="2027-01-04",
+                   tasks=[pm.Task("A", duration=5, splits=[(2, 3)], crash_duration=4, crash_cost=10)])
+    with pytest.raises(pm.ValidationError, match=r"lags on other calendars or split tasks\): the CPM gives 8"):
+        pm.crash(p, 6)
