@@ -222,14 +222,14 @@ def test_constraints_and_deadlines_say_whether_they_hold():
 
 
 def test_a_file_s_reader_warnings_data_date_and_times(tmp_path):
-    # encoding1251.xer: the data date (PROJECT last_recalc_date) is 2023-03-06 00:00; both activities started
+    # encoding1251.xer (written on a Cyrillic machine: its names are cp1251 bytes): the data date (PROJECT last_recalc_date) is 2023-03-06 00:00; both activities started
     # "2023-03-06 08:00" with 40 of their 40 hours left on a calendar working 08:00-16:00 (8 h a day), Monday to
     # Friday: 5 working days from the data date, Monday 6 08:00 to Friday 10 16:00.
     source = Path(__file__).parent / "data" / "real" / "encoding1251.xer"
     with pytest.warns(pm.PmsimWarning) as said:  # still said, not only written
         out = write_report(source, tmp_path / "r.html", iterations=200, seed=1)
     topics = {str(w.message).split(": ")[1].split(" (")[0] for w in said}
-    assert topics == {"material resources", "actual dates after the data date"}
+    assert topics == {"material resources", "actual dates after the data date", "text in Windows-1251"}
     page = out.read_text(encoding="utf-8")
     assert sections(page)[0] == "reading" and sections(page)[-1] == "evm"
     reading = page[page.index('<section id="reading">'):page.index('<section id="project">')]

@@ -34,11 +34,12 @@ from .writer import write_xer
 __all__ = ["read_xer", "write_xer", "list_projects", "stored_schedule", "REQUIRED_TABLES", "STORED_COLUMNS"]
 
 
-def _tables(path: Path) -> tuple[list[str], dict]:
-    return read_tables(decode(read_input(path), path), path)
+def _tables(path: Path, encoding: str | None = None) -> tuple[list[str], dict]:
+    return read_tables(decode(read_input(path), path, encoding), path)
 
 
-def read_xer(path, *, project=None, with_progress: bool = False, check_health: bool = True):
+def read_xer(path, *, project=None, with_progress: bool = False, check_health: bool = True,
+             encoding: str | None = None):
     """Read a Primavera P6 XER file.
 
     Parameters
@@ -56,6 +57,11 @@ def read_xer(path, *, project=None, with_progress: bool = False, check_health: b
         ``actual_finish``).
     check_health : bool
         Run :func:`pmsim.health_check` and warn about the checks that fail.
+    encoding : str, optional
+        The file's text encoding (a Python codec name such as ``"cp1250"``).
+        By default UTF-8 when the file is UTF-8, else the Windows code page
+        its words read in (cp1252, or Cyrillic, Greek, Central European,
+        Turkish or Baltic, which a warning names).
 
     Returns
     -------
@@ -73,7 +79,7 @@ def read_xer(path, *, project=None, with_progress: bool = False, check_health: b
     'Build'
     """
     path = Path(path)
-    header, tables = _tables(path)
+    header, tables = _tables(path, encoding)
     return read_tables_as_project(XerReader(path, header, tables), project=project, with_progress=with_progress,
                                   check_health=check_health)
 

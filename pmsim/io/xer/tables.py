@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ...errors import FileFormatError, PmsimWarning
 from .._exchange import Notes, decimal_text
+from ..codepage import CANDIDATES, NAMES, guess_codepage
 
 # Column lists follow what P6 exports (and MPXJ writes); P6 fills any column left out.
 COLUMNS = {
@@ -94,11 +95,22 @@ def stamp(value: dt.datetime | dt.date | None) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def decode(data: bytes, path: Path | str = "XER file") -> str:
-    """The text of an XER file: UTF-8 (with or without a byte-order mark), else cp1252.
+def decode(data: bytes, path: Path | str = "XER file", encoding: str | None = None) -> str:
+    """The text of an XER file: UTF-8 (with or without a byte-order mark), else the Windows code page it reads in.
+
+    The code page is guessed from the words (:func:`pmsim.io.codepage.guess_codepage`): cp1252 unless the
+    text reads as Cyrillic, Greek, Central European, Turkish or Baltic, which a warning then names.
+    ``encoding`` (a Python codec name, e.g. ``"cp1250"``) decodes the file in that encoding instead.
 
     UTF-16 text (which P6 never writes, but an editor may save) is refused with a message that says so.
     """
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise FileFormatError(f"{path}: encoding {encoding!r} is not a text encoding Python knows") from None
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(f"{path}: byte {exc.start} cannot be read as {encoding}: {exc.reason}") from None
     head = data[:400]
     bom = head[:2] in (b"\xff\xfe", b"\xfe\xff")
     if bom or (head and head.count(b"\x00") * 4 >= len(head)):
@@ -111,7 +123,14 @@ def decode(data: bytes, path: Path | str = "XER file") -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    codepage, also = guess_codepage(data)
+    if codepage != CANDIDATES[0]:
+        others = f"; it reads as well in {', '.join(also)}" if also else ""
+        warnings.warn(PmsimWarning(
+            f"{path}: text in {NAMES[codepage]}: not UTF-8, and its words read in that code page, not in "
+            f"{NAMES[CANDIDATES[0]]}{others}; pass encoding= to read it in another"))
+    return data.decode(codepage, errors="replace")
 
 
 def unquote(value: str) -> str:
