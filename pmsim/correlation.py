@@ -9,9 +9,10 @@
   project order).
 
 Coefficients are **rank (Spearman) correlations** between the sampled
-durations. The engine applies them by Iman-Conover rank reordering (see
-:mod:`pmsim._kernels.montecarlo`), which keeps every marginal distribution
-exact; ``Simulation.achieved_correlation`` reports what was reached.
+durations. The engine applies them by Iman-Conover rank reordering in blocks
+of iterations (see :mod:`pmsim._kernels.correlation`), which keeps every
+marginal distribution exact; ``Simulation.achieved_correlation`` reports
+what was reached. A task with a fixed duration takes no part.
 
 A matrix must be positive semidefinite to be a correlation matrix
 (perfect correlations of 1 are allowed). One that is not is repaired to the
@@ -40,6 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._cache import cached
+from .distributions import Fixed
 from .errors import PmsimWarning, UnknownReferenceError, ValidationError
 from .model import Project
 from .throughput import Backlog
@@ -217,11 +220,9 @@ def is_positive_semidefinite(matrix, tol: float = _PSD_TOL) -> bool:
     values = np.asarray(matrix, dtype=float)
     if values.size == 0:
         return True
-    try:
-        np.linalg.cholesky(values)  # cheap, and enough when positive definite
+    if _cholesky(values) is not None:  # cheap, and enough when positive definite
         return True
-    except np.linalg.LinAlgError:
-        return bool(np.linalg.eigvalsh(values).min() >= -tol)
+    return bool(np.linalg.eigvalsh(values).min() >= -tol)
 
 
 def nearest_correlation(matrix, tol: float = 1e-9, max_iterations: int = 500, min_eigenvalue: float = 1e-8) -> np.ndarray:
@@ -270,13 +271,31 @@ def normal_score_correlation(rank_correlation) -> np.ndarray:
     return 2.0 * np.sin(np.pi * np.asarray(rank_correlation, dtype=float) / 6.0)
 
 
+def _cholesky(matrix: np.ndarray) -> np.ndarray | None:
+    """The lower Cholesky factor of a symmetric matrix, None when it is not positive definite.
+
+    Compiled plain loops rather than LAPACK: the matrices are small, and
+    LAPACK's threads on a busy machine cost more than the factorisation.
+    """
+    from ._kernels.correlation import cholesky
+
+    a = np.ascontiguousarray(matrix, dtype=np.float64)
+    out = np.empty_like(a)
+    return out if cholesky(a, out) else None
+
+
 def _factor(matrix: np.ndarray) -> np.ndarray:
     """F with F F^T = matrix, for a positive semidefinite matrix (singular allowed)."""
-    try:
-        return np.linalg.cholesky(matrix)
-    except np.linalg.LinAlgError:
-        w, v = np.linalg.eigh(matrix)
-        return v * np.sqrt(np.maximum(w, 0.0))
+    lower = _cholesky(matrix)
+    if lower is not None:
+        return lower
+    w, v = np.linalg.eigh(matrix)
+    return v * np.sqrt(np.maximum(w, 0.0))
+
+
+def _varies(project: Project, tid: str) -> bool:
+    """Whether task ``tid``'s sampled duration can vary (a fixed estimate ignores its draw)."""
+    return not isinstance(project.task(tid).estimate, Fixed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -308,54 +327,99 @@ def prepare_correlation(project: Project, correlation, repair: bool = True) -> C
     >>> plan.components, plan.repaired
     ((('A', 'B'), ('C', 'D')), False)
     """
+    key = _cache_key(correlation)
+    if key is None:
+        plan, message = _prepare(project, correlation, repair)
+    else:  # the same groups again (a dashboard, a sweep): checked and factored once per project
+        plan, message = cached(project, ("correlation", key, bool(repair)),
+                               lambda: _prepare(project, correlation, repair))
+    if message:
+        warnings.warn(message, PmsimWarning, stacklevel=3)
+    return plan
+
+
+def _cache_key(correlation):
+    """A hashable key for correlation groups, None for a matrix or anything unusual (not cached)."""
+    try:
+        if isinstance(correlation, Mapping):
+            items = tuple((("name", name),) + _group_key(v) for name, v in correlation.items())
+        elif isinstance(correlation, (list, tuple)):
+            items = tuple(_group_key(v) for v in correlation)
+        else:
+            return None
+        hash(items)
+        return ("groups", isinstance(correlation, Mapping), items)
+    except (TypeError, ValueError):
+        return None
+
+
+def _group_key(item) -> tuple:
+    tasks, coef = item
+    if isinstance(tasks, str) or isinstance(coef, bool):
+        raise TypeError
+    return (tuple(tasks), ("coefficient", type(coef).__name__, coef))
+
+
+def _prepare(project: Project, correlation, repair: bool) -> tuple[CorrelationPlan | None, str | None]:
+    """The plan of :func:`prepare_correlation`, and the warning to give when it repaired the matrix."""
     given = correlation_matrix(project, correlation)
     if given is None:
-        return None
+        return None, None
     for tid in given.index:
         if isinstance(project.task(tid).estimate, Backlog):
             raise ValidationError(f"Task {tid!r}: a backlog estimate cannot be correlated (each draw is a whole "
                                   "forecast, not a quantile that rank reordering could pair)")
     values = given.to_numpy(dtype=float)
-    repaired = False
-    if not is_positive_semidefinite(values):
-        smallest = float(np.linalg.eigvalsh(values).min())
+    ids = list(given.index)
+    # The matrix is block diagonal over its connected components: each is checked, repaired and factored on
+    # its own (Higham's projections keep the blocks), which is much cheaper than the whole.
+    from scipy.sparse.csgraph import connected_components
+
+    n_comp, labels = connected_components(np.abs(values) > 0, directed=False)
+    blocks = [np.flatnonzero(labels == c) for c in range(n_comp)]
+    bad = [idx for idx in blocks if len(idx) > 1 and not is_positive_semidefinite(values[np.ix_(idx, idx)])]
+    repaired = bool(bad)
+    message = None
+    if bad:
+        smallest = min(float(np.linalg.eigvalsh(values[np.ix_(idx, idx)]).min()) for idx in bad)
         if not repair:
             raise ValidationError(
                 f"the correlation matrix over {len(values)} tasks is not positive semidefinite "
                 f"(smallest eigenvalue {smallest:.3g}), so no durations can have it; "
                 "fix the coefficients or allow correlation_repair"
             )
-        fixed = nearest_correlation(values)
-        moved = float(np.abs(fixed - values).max())
-        warnings.warn(
+        values = values.copy()
+        moved = 0.0
+        for idx in bad:
+            block = np.ix_(idx, idx)
+            fixed = nearest_correlation(values[block])
+            moved = max(moved, float(np.abs(fixed - values[block]).max()))
+            values[block] = fixed
+        message = (
             f"the correlation matrix is not positive semidefinite (smallest eigenvalue {smallest:.3g}); "
-            f"it was repaired to the nearest correlation matrix (Higham), changing coefficients by up to {moved:.3g}",
-            PmsimWarning,
-            stacklevel=3,
+            f"it was repaired to the nearest correlation matrix (Higham), changing coefficients by up to {moved:.3g}"
         )
-        values = fixed
-        repaired = True
     target = pd.DataFrame(values, index=given.index, columns=given.columns)
 
-    from scipy.sparse.csgraph import connected_components
-
-    linked = np.abs(values) > 0
-    n_comp, labels = connected_components(linked, directed=False)
-    ids = list(given.index)
     components, factors = [], []
-    for c in range(n_comp):
-        idx = np.flatnonzero(labels == c)
+    for idx in blocks:
+        # A task with a fixed duration ignores its draw: it takes no part in the reordering (the others'
+        # correlations are a principal submatrix, so they keep theirs).
+        idx = np.array([i for i in idx if _varies(project, ids[i])], dtype=np.int64)
         if len(idx) < 2:
             continue
         normal = normal_score_correlation(values[np.ix_(idx, idx)])
         np.fill_diagonal(normal, 1.0)
-        if not is_positive_semidefinite(normal):
-            # The sine map can nudge a valid matrix just outside; step back in.
-            normal = nearest_correlation(normal, min_eigenvalue=0.0)
+        factor = _cholesky(normal)
+        if factor is None:
+            if not is_positive_semidefinite(normal):
+                # The sine map can nudge a valid matrix just outside; step back in.
+                normal = nearest_correlation(normal, min_eigenvalue=0.0)
+            factor = _factor(normal)
         components.append(tuple(ids[i] for i in idx))
-        factors.append(np.ascontiguousarray(_factor(normal)))
+        factors.append(np.ascontiguousarray(factor))
     tasks = tuple(t for comp in components for t in comp)
     return CorrelationPlan(
         tasks=tasks, given=given, target=target, repaired=repaired,
         components=tuple(components), factors=tuple(factors),
-    )
+    ), message

@@ -328,7 +328,10 @@ class Simulation:
         """The rank (Spearman) correlation reached between correlated tasks' sampled durations.
 
         Over the tasks of ``correlation=`` (before risk impacts), in project
-        order; None without correlation. When the tasks x iterations values
+        order; None without correlation. Pairs the correlation links (one
+        group, or groups sharing tasks) are measured; pairs in separate
+        groups, drawn independently, are NaN, as is a task whose duration
+        never varies. When the tasks x iterations values
         would exceed 128 MB it is measured on the first whole blocks that fit
         (``attrs["iterations"]`` says how many).
         """

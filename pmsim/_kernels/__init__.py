@@ -2,7 +2,7 @@
 
 Kernels work on plain arrays of a network in topological order (see
 :mod:`pmsim.network`), one job a module: ``links`` (the link rule), ``random``,
-``cpm``, ``montecarlo``, ``profile``, ``sgs``, ``search``, ``floats``,
+``cpm``, ``montecarlo``, ``correlation``, ``profile``, ``sgs``, ``search``, ``floats``,
 ``smoothing``, ``levelled_montecarlo``, ``budget``. All compile with
 ``cache=True``; :func:`launching` guards the parallel ones.
 """

@@ -4,7 +4,7 @@ Chunks of iterations run in parallel, each thread on its own scratch rows
 (tasks x chunk, float32 working days); every number depends only on (seed,
 task, iteration), so results ignore the chunk size and the thread count.
 Entry points: :func:`simulate_batch`, :func:`sample_tasks`, :func:`risk_draws`,
-:func:`correlate_blocks`, :func:`spearman_rows`.
+:func:`spearman_rows` (correlation: :mod:`pmsim._kernels.correlation`).
 """
 
 import math
@@ -223,7 +223,7 @@ def risk_draws(first, count, occur_stream, impact_stream, probability, neutral, 
 
 
 @nb.njit(cache=True)
-def _radix_order(keys, key_a, key_b, idx_a, idx_b, count):
+def radix_order(keys, key_a, key_b, idx_a, idx_b, count):
     """Stable LSD radix sort of uint32 ``keys`` (3 passes of 11 bits): (sorted keys, order).
 
     Keys travel with their indices, so every pass reads sequentially.
@@ -266,7 +266,7 @@ def spearman_rows(values, finish_rank_centred, threads, out):
     for q in nb.prange(g):
         tid = nb.get_thread_id()
         keys = values[q].view(np.uint32)  # non-negative floats sort as their bits
-        ranked, order = _radix_order(keys, key_a[tid], key_b[tid], idx_a[tid], idx_b[tid], counts[tid])
+        ranked, order = radix_order(keys, key_a[tid], key_b[tid], idx_a[tid], idx_b[tid], counts[tid])
         sxy = 0.0
         sxx = 0.0
         t = 0
@@ -280,141 +280,3 @@ def spearman_rows(values, finish_rank_centred, threads, out):
             sxx += (u - t + 1) * rank * rank
             t = u + 1
         out[q] = sxy / np.sqrt(sxx * ff) if sxx > 0.0 and ff > 0.0 else 0.0
-
-
-@nb.njit(cache=True)
-def _radix_sort_small(keys, idx, key_tmp, idx_tmp, count):
-    """Sort uint32 ``keys`` (and their ``idx``) in place: 4 stable passes of 8 bits.
-
-    Branch-free, so it is much faster than a comparison sort on random data.
-    """
-    m = keys.shape[0]
-    for shift in (0, 8, 16, 24):
-        count[:] = 0
-        for t in range(m):
-            count[((keys[t] >> shift) & 255) + 1] += 1
-        for b in range(256):
-            count[b + 1] += count[b]
-        for t in range(m):
-            b = (keys[t] >> shift) & 255
-            pos = count[b]
-            count[b] = pos + 1
-            key_tmp[pos] = keys[t]
-            idx_tmp[pos] = idx[t]
-        keys[:] = key_tmp
-        idx[:] = idx_tmp
-
-
-@nb.njit(cache=True, fastmath=True)
-def _dot(x, y):
-    """Dot product, vectorised (its rounding is the same on every call on a machine)."""
-    s = 0.0
-    for i in range(x.shape[0]):
-        s += x[i] * y[i]
-    return s
-
-
-@nb.njit(cache=True)
-def _cholesky(a, out):
-    """Lower Cholesky factor of the symmetric positive definite ``a`` into ``out``; False if it is not."""
-    k = a.shape[0]
-    for i in range(k):
-        for j in range(i + 1):
-            s = a[i, j]
-            for q in range(j):
-                s -= out[i, q] * out[j, q]
-            if i == j:
-                if s <= 0.0:
-                    return False
-                out[i, i] = np.sqrt(s)
-            else:
-                out[i, j] = s / out[j, j]
-        for j in range(i + 1, k):
-            out[i, j] = 0.0
-    return True
-
-
-@nb.njit(cache=True, parallel=True)
-def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, factor_ptr, factors,
-                     correct, scores_full, scores_last, out):
-    """Iman-Conover rank reordering of the correlated tasks' draws, in blocks of ``block`` iterations from a
-    multiple of ``block``: ``out[col, t]`` for iteration ``first + t``. Component c: columns ``comp_ptr[c]..``,
-    factor F (``factors[factor_ptr[c]:]``, row-major) with F F^T its target correlation."""
-    # Plain loops, no BLAS: the matrices are small, and BLAS threads inside these threads would fight over
-    # the cores. Each task's block of draws is only reordered, so its marginal stays exact.
-    n_comp = comp_ptr.shape[0] - 1
-    n_blocks = (count + block - 1) // block
-    for w in nb.prange(n_blocks * n_comp):
-        b = w // n_comp
-        cc = w % n_comp
-        lo = comp_ptr[cc]
-        k = comp_ptr[cc + 1] - lo
-        start = b * block
-        size = min(block, count - start)
-        scores = scores_full if size == block else scores_last
-        it0 = first + start
-        r_t = np.empty((k, size))  # the scores, one row per column of R
-        perm = np.empty(size, dtype=np.int64)
-        for col in range(k):
-            # A random order of the scores: Fisher-Yates on the column's own counter stream.
-            for r in range(size):
-                perm[r] = r
-            stream = score_streams[lo + col]
-            for r in range(size - 1, 0, -1):
-                q = np.int64(draw(stream, it0 + r) % np.uint32(r + 1))
-                perm[r], perm[q] = perm[q], perm[r]
-            for r in range(size):
-                r_t[col, perm[r]] = scores[r]
-        f = factors[factor_ptr[cc]:factor_ptr[cc + 1]].reshape((k, k))
-        # T = R M with M = F^T, or M = Q^-T F^T when the scores' own sample
-        # correlation Q Q^T = R^T R / ss is undone first.
-        m_t = np.empty((k, k))  # M transposed: m_t[col] is column col of M
-        for col in range(k):
-            for c in range(k):
-                m_t[col, c] = f[col, c]
-        if correct[cc] and size > 2 * k:
-            ss = _dot(scores, scores)
-            gram = np.empty((k, k))
-            for a in range(k):
-                for c in range(a + 1):
-                    gram[a, c] = gram[c, a] = _dot(r_t[a], r_t[c]) / ss
-            q = np.empty((k, k))
-            if _cholesky(gram, q):
-                for col in range(k):  # solve Q^T m = F^T[:, col] by back substitution
-                    for a in range(k - 1, -1, -1):
-                        x = f[col, a]
-                        for c in range(a + 1, k):
-                            x -= q[c, a] * m_t[col, c]
-                        m_t[col, a] = x / q[a, a]
-        t_mat = np.zeros((k, size))
-        for col in range(k):
-            for c in range(k):
-                w = m_t[col, c]
-                for r in range(size):
-                    t_mat[col, r] += w * r_t[c, r]
-        draws = np.empty(size, dtype=np.uint32)
-        where = np.empty(size, dtype=np.int64)
-        t32 = np.empty(size, dtype=np.float32)
-        keys = np.empty(size, dtype=np.uint32)
-        order = np.empty(size, dtype=np.int64)
-        key_tmp = np.empty(size, dtype=np.uint32)
-        idx_tmp = np.empty(size, dtype=np.int64)
-        buckets = np.empty(257, dtype=np.int64)
-        for col in range(k):
-            # The column's rank order: sort its scores as order-preserving uint32 keys.
-            for r in range(size):
-                t32[r] = t_mat[col, r]
-                order[r] = r
-            bits = t32.view(np.uint32)
-            for r in range(size):
-                b = bits[r]
-                keys[r] = ~b if b >> np.uint32(31) else b | np.uint32(0x80000000)
-            _radix_sort_small(keys, order, key_tmp, idx_tmp, buckets)
-            # The task's own draws, sorted, go to the iterations in that order.
-            fill_draws(streams[lo + col], it0, size, draws)
-            for r in range(size):
-                where[r] = r
-            _radix_sort_small(draws, where, key_tmp, idx_tmp, buckets)
-            dst = out[lo + col]
-            for r in range(size):
-                dst[start + order[r]] = draws[r]

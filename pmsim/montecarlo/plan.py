@@ -134,7 +134,7 @@ class Plan:
             return np.zeros((1, 1), dtype=np.uint32)
         from scipy.special import ndtri
 
-        from .._kernels.montecarlo import correlate_blocks
+        from .._kernels.correlation import correlate_blocks
 
         assert first % BLOCK == 0
         last = iterations % BLOCK or BLOCK

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from .._kernels import launching
+from .._kernels.random import FIXED
 from .plan import BLOCK, Plan
 from .runner import EngineRun, regenerate_durations, threads
 
@@ -20,8 +20,6 @@ _REGENERATED_VALUES = 2**25  # float32 samples held at once when regenerating (1
 def varying_tasks(plan: Plan) -> np.ndarray:
     """Per task (topological order): can its sampled duration vary (an uncertain estimate, a risk on it, or
     a chance that it does not exist)?"""
-    from .._kernels.random import FIXED
-
     return np.array([not plan.override_mask[j]
                      and (plan.kind[j] != FIXED or plan.risk_ptr[j + 1] > plan.risk_ptr[j] or plan.exist_row[j] >= 0)
                      for j in range(plan.n)], dtype=bool)
@@ -59,25 +57,46 @@ def achieved_correlation(plan: Plan, iterations: int) -> pd.DataFrame | None:
 
     Before risk impacts, project order; measured on the first whole blocks
     that fit in 128 MB when all iterations would not (``attrs["iterations"]``).
+    Spearman's rho with mid-ranks for ties, ranked in compiled code, for the
+    pairs the correlation links (directly or through other tasks: one
+    component of the target); NaN for pairs in different components (drawn
+    independently, not measured) and for a task whose duration never varies.
     """
+    from .._kernels.correlation import rank_pairs, rank_rows
+
     corr = plan.correlation
     if corr is None:
         return None
-    from scipy.stats import spearmanr
-
     ids = list(corr.target.index)
+    k = len(ids)
     idx = np.array([plan.net.position[t] for t in ids], dtype=np.int64)
     m = iterations
-    used = m if idx.shape[0] * m <= _REGENERATED_VALUES else max(BLOCK, _REGENERATED_VALUES // idx.shape[0] // BLOCK * BLOCK)
+    used = m if k * m <= _REGENERATED_VALUES else max(BLOCK, _REGENERATED_VALUES // k // BLOCK * BLOCK)
     used = min(used, m)
-    values = regenerate_durations(plan, m, idx, with_risks=False, last=used)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # constant columns give NaN
-        rho = spearmanr(values, axis=1).statistic if len(ids) > 2 else None
-    if rho is None:
-        r = spearmanr(values[0], values[1]).statistic
-        rho = np.array([[1.0, r], [r, 1.0]])
-    frame = pd.DataFrame(np.asarray(rho, dtype=float), index=ids, columns=ids)
+    # Only the tasks whose draw moves their duration are drawn again and ranked; a fixed one is constant.
+    varies = np.array([not plan.override_mask[j] and plan.kind[j] != FIXED for j in idx], dtype=bool)
+    rows = np.flatnonzero(varies)
+    rho = np.full((k, k), np.nan)  # a constant duration correlates with nothing, itself included
+    if len(rows) >= 2:
+        values = regenerate_durations(plan, m, idx[rows], with_risks=False, last=used)
+        ranks = np.empty(values.shape)
+        sums = np.empty(values.shape[0])
+        where = {t: i for i, t in enumerate(ids)}
+        component = np.full(k, -1)  # -1: in no component (every other task it is linked to is fixed)
+        for c, members in enumerate(corr.components):
+            component[[where[t] for t in members]] = c
+        first, second = np.triu_indices(len(rows), 1)
+        linked = (component[rows[first]] == component[rows[second]]) & (component[rows[first]] >= 0)
+        first, second = first[linked], second[linked]
+        pair = np.empty(first.shape[0])
+        with launching():
+            rank_rows(values, ranks, sums, threads())
+            rank_pairs(ranks, sums, first, second, pair)
+        a, b = rows[first], rows[second]
+        rho[a, b] = rho[b, a] = pair
+        moving = rows[sums > 0.0]
+        rho[moving, moving] = 1.0
+    frame = pd.DataFrame(rho, index=ids, columns=ids)
     frame.attrs["iterations"] = used
     return frame
 

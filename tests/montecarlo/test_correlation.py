@@ -111,7 +111,8 @@ def test_normal_score_map_gives_the_rank_correlation_asked_for(five):
     assert achieved.loc["A", "B"] == pytest.approx(0.6, abs=0.02)
     assert achieved.loc["B", "C"] == pytest.approx(0.6, abs=0.02)
     assert achieved.loc["D", "E"] == pytest.approx(-0.5, abs=0.02)
-    assert achieved.loc["A", "D"] == pytest.approx(0.0, abs=0.03)
+    # Tasks of different groups are drawn independently: that pair is not measured.
+    assert np.isnan(achieved.loc["A", "D"])
     assert achieved.attrs["iterations"] == 20_000
     assert pm.simulate(five, iterations=100, seed=3).achieved_correlation is None
 
@@ -141,3 +142,21 @@ def test_normal_score_map_gives_the_rank_correlation_asked_for(five):
 def test_bad_correlation(five, correlation, error, message):
     with pytest.raises(error, match=message):
         pm.simulate(five, iterations=10, seed=1, correlation=correlation)
+
+
+def test_fixed_durations_take_no_part_and_the_same_groups_are_prepared_once():
+    tasks = [pm.Task("M1", duration=0), pm.Task("A", optimistic=1, most_likely=2, pessimistic=6),
+             pm.Task("F", duration=3), pm.Task("B", optimistic=1, most_likely=3, pessimistic=8),
+             pm.Task("C", optimistic=2, most_likely=3, pessimistic=5)]
+    p = pm.Project(name="fixed", start="2027-01-04", tasks=tasks)
+    groups = [(["M1", "A"], 0.7), (["F", "B"], 0.7), (["A", "C"], 0.4)]
+    plan = prepare_correlation(p, groups)
+    # M1 and F have fixed durations: only A and C are reordered; B is correlated with nothing that varies.
+    assert plan.components == (("A", "C"),)
+    assert list(plan.target.index) == ["M1", "A", "F", "B", "C"]
+    assert prepare_correlation(p, [tuple(g) for g in groups]) is plan  # cached with the project
+    achieved = pm.simulate(p, iterations=4096, seed=2, correlation=groups).achieved_correlation
+    assert achieved.loc["A", "C"] == pytest.approx(0.4, abs=0.03)
+    # A fixed duration correlates with nothing (itself included); B and A are in different components.
+    assert np.isnan(achieved.loc["M1", "A"]) and np.isnan(achieved.loc["M1", "M1"])
+    assert np.isnan(achieved.loc["A", "B"]) and achieved.loc["B", "B"] == 1.0

@@ -142,6 +142,27 @@ def test_same_seed_same_arrays_whatever_the_chunk_size(network):
     assert not np.array_equal(other.finish, runs[0].finish)
 
 
+def test_correlated_run_is_the_same_on_one_thread_and_in_any_batch():
+    # Iman-Conover works block by block, each block and component on its own thread: neither the thread count
+    # nor how the iterations are split may change a number (the run has 3 whole blocks and a short one).
+    import numba
+
+    tasks = [pm.Task(f"T{k}", optimistic=1 + k % 3, most_likely=3 + k % 4, pessimistic=9 + k) for k in range(12)]
+    links = [(f"T{k}", f"T{k + 3}") for k in range(9)]
+    p = make_project(tasks, links)
+    corr = {"a": ([f"T{k}" for k in range(0, 12, 2)], 0.6), "b": ([f"T{k}" for k in range(1, 12, 2)], -0.15)}
+    first = pm.simulate(p, iterations=3500, seed=5, correlation=corr, keep="tasks")
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        alone = pm.simulate(p, iterations=3500, seed=5, correlation=corr, keep="tasks", chunk_size=300)
+    finally:
+        numba.set_num_threads(threads)
+    assert digest(first) == digest(alone)
+    dates = np.concatenate([finish for _, _, finish in first.iter_task_dates(chunk_size=700)])
+    assert np.array_equal(dates, first.task_finish)
+
+
 def test_seed_none_and_generator_record_a_repeatable_seed(network):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pm.PmsimWarning)

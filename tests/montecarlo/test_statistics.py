@@ -76,16 +76,30 @@ def test_perfect_correlation_of_series_tasks_adds_standard_deviations():
     assert perfect.achieved_correlation.to_numpy().min() > 0.995
 
 
-def test_rank_reordering_keeps_every_marginal_exactly():
-    # Iman-Conover permutes each task's own draws within blocks of iterations:
-    # the set of durations of a correlated task is the same as without correlation.
-    estimates = [pm.BetaPert(2, 5, 11), pm.Triangular(1, 2, 6), pm.Discrete((1, 3, 7), (0.2, 0.5, 0.3))]
+def test_rank_reordering_keeps_every_marginal_exact_and_stratified():
+    # Iman-Conover orders each block of 1024 iterations by correlated scores; the iteration of rank r draws its
+    # uniform within the r-th of 1024 equal strata, so in every whole block each stratum holds exactly one draw.
+    estimates = [pm.Uniform(3, 7), pm.Triangular(1, 2, 6), pm.Discrete((1, 3, 7), (0.2, 0.5, 0.3))]
     p = make_project([pm.Task(f"T{k}", estimate=e) for k, e in enumerate(estimates)])
-    plain = pm.simulate(p, iterations=5000, seed=25, keep="tasks")
-    correlated = pm.simulate(p, iterations=5000, seed=25, keep="tasks", correlation=[(list(p.task_ids), -0.4)])
-    for k in range(3):
-        assert np.array_equal(np.sort(plain.task_finish[:, k]), np.sort(correlated.task_finish[:, k]))
-    assert not np.array_equal(plain.task_finish, correlated.task_finish)
+    m = 5000  # four whole blocks and a short last one
+    correlated = pm.simulate(p, iterations=m, seed=25, keep="tasks", correlation=[(list(p.task_ids), -0.4)])
+    d = correlated.task_finish  # no predecessors: each finish is the task's duration
+    strata = np.arange(1024)
+    for block in range(4):
+        rows = slice(1024 * block, 1024 * (block + 1))
+        # Uniform(3, 7): the quantile of u is 3 + 4 u, so the r-th smallest lies in [3 + 4 r/1024, 3 + 4 (r+1)/1024].
+        u = np.sort((d[rows, 0] - 3.0) / 4.0)
+        assert np.all(u >= strata / 1024 - 1e-6) and np.all(u <= (strata + 1) / 1024 + 1e-6)
+        # Triangular(1, 2, 6): F(x) = (x-1)^2/5 below the mode 2, 1 - (6-x)^2/20 above it (closed form).
+        x = np.sort(d[rows, 1].astype(np.float64))
+        f = np.where(x <= 2, (x - 1) ** 2 / 5, 1 - (6 - x) ** 2 / 20)
+        assert np.all(f >= strata / 1024 - 1e-5) and np.all(f <= (strata + 1) / 1024 + 1e-5)
+        # Discrete: exactly round(p * 1024) strata fall on each value (a boundary stratum goes either way).
+        counts = [int((d[rows, 2] == v).sum()) for v in (1, 3, 7)]
+        for got, prob in zip(counts, (0.2, 0.5, 0.3)):
+            assert abs(got - prob * 1024) <= 1
+    # The short last block is a uniform sample too: over the whole run, each task's mean is its own within 4 SE.
+    assert d[:, 0].mean() == pytest.approx(5.0, abs=4 * (4 / math.sqrt(12)) / math.sqrt(m))
     # Negative pairwise correlations among three tasks are feasible down to -1/2.
     assert correlated.achieved_correlation.loc["T0", "T1"] == pytest.approx(-0.4, abs=0.03)
 
