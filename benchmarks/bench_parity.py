@@ -1,6 +1,7 @@
 """Parity with MS Project and P6 on real files: pmsim's CPM against the schedule each file stores.
 
-Run: ``.venv/bin/python benchmarks/bench_parity.py [--corpus DIR] [--fetch] [--no-write] [--only xer]``
+Run: ``.venv/bin/python benchmarks/bench_parity.py [--corpus DIR] [--fetch] [--no-write] [--only xer]
+[--match NAME ...]`` (``--match``: only the files whose name holds NAME, not written to RESULTS.md)
 
 The corpus is ``benchmarks/corpus/corpus.tsv``: real schedules from public
 repositories (format, repository, commit, path, licence), plus the files
@@ -198,9 +199,13 @@ def main() -> None:
     parser.add_argument("--fetch", action="store_true", help="download missing corpus files from GitHub")
     parser.add_argument("--only", choices=["xer", "mspdi", "pmxml", "mpp"], default=None)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--match", action="append", default=[],
+                        help="only files whose name contains this text (repeatable; implies --no-write)")
     args = parser.parse_args()
     rows = []
     for fmt, path, origin in files(Path(args.corpus), args.fetch, args.only):
+        if args.match and not any(m.lower() in path.name.lower() for m in args.match):
+            continue
         for row in measure(fmt, path, origin):
             rows.append(row)
             if row["error"]:
@@ -209,7 +214,7 @@ def main() -> None:
                 print(f"{path.name} {row['project']}: {row['matched']}/{row['compared']}")
     text = report(rows)
     print(text)
-    if not args.no_write:
+    if not (args.no_write or args.match):
         write_section("parity", text)
 
 

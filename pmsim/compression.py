@@ -205,8 +205,9 @@ def _prepare(project: Project, caller: str):
     if abs(by_links - normal) > 1e-6:
         raise ValidationError(
             f"{caller}: the schedule of {project.name!r} depends on more than its links and lags (date constraints, "
-            f"task calendars or lags on other calendars): the CPM gives {normal:g} working days, the links alone "
-            f"{by_links:g}. Crashing works on the links: remove the constraints or calendars that move the finish")
+            f"task calendars, lags on other calendars or split tasks): the CPM gives {normal:g} working days, the "
+            f"links alone {by_links:g}. Crashing works on the links: remove the constraints, calendars or splits "
+            "that move the finish")
     return project, table, program, normal
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -83,12 +83,29 @@ class Timeline:
         topo = np.flatnonzero(np.diff(ptr) > 0)
         rows = sorted(self.net.project_index[topo].tolist())
         return [self.project.tasks[i].id for i in rows]
+    # Split tasks, one row a split: the task (topological index), the work before it (working days) and its
+    # gap (axis units of the task's calendar).
+    split_task: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    split_after: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    split_gap: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     # ------------------------------------------------------------ inputs
 
     def durations(self, days: np.ndarray) -> np.ndarray:
-        """Durations (working days of each task's calendar, topological order) in axis units."""
-        return np.asarray(days, dtype=np.float64) * self.task_scale
+        """The working time each task spans (topological order, axis units) for durations ``days`` (working days of
+        each task's calendar): its work, and the gaps of the splits its work reaches."""
+        days = np.asarray(days, dtype=np.float64)
+        out = days * self.task_scale
+        if self.split_task.size:
+            return out + self.gaps(days)
+        return out
+
+    def gaps(self, days: np.ndarray) -> np.ndarray:
+        """Per task (topological order), the axis time its split gaps add when it works ``days``."""
+        out = np.zeros(self.net.n)
+        reached = self.split_after < np.asarray(days, dtype=np.float64)[self.split_task] - 1e-9
+        np.add.at(out, self.split_task[reached], self.split_gap[reached])
+        return out
 
     def lags(self) -> np.ndarray:
         """The links' lags (``net.pred_lag`` order) in axis units."""
@@ -208,7 +225,7 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
                         calendars=(), task_calendar=np.full(n, IDENTITY, np.int64),
                         link_calendar=np.full(len(deps), IDENTITY, np.int64), task_scale=ones_t, link_scale=ones_l,
                         tables=empty_tables(), horizon_days=0, delay=np.zeros(n),
-                        delay_calendar=np.full(n, IDENTITY, np.int64))
+                        delay_calendar=np.full(n, IDENTITY, np.int64), **_split_rows(tasks, ones_t))
     distinct: list[Calendar] = []
     index: dict[Calendar, int] = {}
 
@@ -240,7 +257,8 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
                     base=_moment_minutes(origin, project.start, False), calendars=tuple(distinct),
                     task_calendar=task_index, link_calendar=link_index, task_scale=task_scale,
                     link_scale=link_scale, tables=tables, horizon_days=horizon_days, delay=delay,
-                    delay_calendar=delay_index, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
+                    delay_calendar=delay_index, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share,
+                    **_split_rows(tasks, task_scale))
 
 
 def _typed_off_hours(task, cal: Calendar) -> bool:
@@ -252,6 +270,16 @@ def _typed_off_hours(task, cal: Calendar) -> bool:
     table = cal.work_table(moment.date(), 2)
     t = moment.hour * 60 + moment.minute + moment.second / 60
     return bool(table.time_at(table.work_at(t), "start") != t)
+
+
+def _split_rows(tasks, task_scale) -> dict:
+    """The split rows of a timeline (see :class:`Timeline`) of ``tasks`` (topological order)."""
+    rows = [(j, after, gap * task_scale[j]) for j, t in enumerate(tasks) for after, gap in t.splits]
+    if not rows:
+        return {}
+    j, after, gap = zip(*rows)
+    return {"split_task": np.array(j, np.int64), "split_after": np.array(after, np.float64),
+            "split_gap": np.array(gap, np.float64)}
 
 
 def _dated_inputs(project: Project):
@@ -306,7 +334,7 @@ def _reach(project, net, origin, task_cals, task_scale, link_scale) -> tuple[flo
 
     stretch = {c: _stretch(c, origin) for c in set(task_cals)}
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
-    dur = np.array([_work_left(t) for t in tasks], dtype=np.float64)
+    dur = np.array([_work_left(t) + sum(gap for _, gap in t.splits) for t in tasks], dtype=np.float64)
     # A levelling delay may count round the clock (3 times a working day of 8 hours) or on the task's calendar.
     delay = np.array([t.levelling_delay for t in tasks], dtype=np.float64) * 3.0
     elapsed = (dur + delay) * task_scale * np.array([stretch[c] for c in task_cals]) * 1.25
@@ -516,8 +544,8 @@ def plain_schedule(project: Project) -> bool:
 
     def build() -> bool:
         tl = timeline(project)
-        if not tl.uniform:
-            return False
+        if not tl.uniform or tl.split_task.size:
+            return False  # split tasks: their gaps are added to the work (the dated passes)
         inputs, _ = schedule_inputs(tl, np.array(tl.net.planned, dtype=np.float64))
         return bool(not inputs.status.any() and np.all(inputs.start_floor == 0.0)
                     and np.all(np.isneginf(inputs.finish_floor)) and np.all(np.isnan(inputs.fixed_start))
@@ -533,7 +561,8 @@ def require_plain(project: Project, what: str) -> None:
     if not plain_schedule(project):
         raise ValidationError(
             f"Project {project.name!r}: {what} works on projects whose tasks and lags share one calendar, without "
-            "date constraints or progress; this one has several calendars, constraints or progress "
+            "date constraints, progress or split tasks; this one has several calendars, constraints, progress "
+            "or split tasks "
             "(docs/time-model.md; pm.cpm, pm.level and pm.simulate schedule it)")
 
 

@@ -26,7 +26,7 @@ _TOL = 1e-6
 # Per task (topological order), in work time of its calendar: the bounds of Dated (pmsim._kernels.dated),
 # the actual dates; per link: ``same[e]``, both ends and the lag on one calendar (plain addition), and
 # ``link_date[e]``, the date a fact gives the link (Dated.link_date) in work time of its successor (nan: none).
-# ``extra``: work added to the scaled sample (the remaining work of a started task planned as a milestone);
+# ``extra``: time added to the scaled sample (a started milestone's remaining work, a split task's gaps);
 # ``earliest``: the earliest work time MS Project's rule lets a task reach (P6's rules: 0, the axis origin);
 # ``delay``: a levelling delay in axis units of calendar ``delay_cal`` (Dated.delay), after the links' start.
 WorkInputs = namedtuple(
@@ -39,7 +39,7 @@ WorkInputs = namedtuple(
 @nb.njit(inline="always")
 def _task_work(dur, j, t, s, inp):
     """Task ``j``'s work in iteration row ``t``: its sampled duration scaled to its calendar (and to the
-    share of work left of a started task), plus ``extra``, a started milestone's remaining work."""
+    share of work left of a started task), plus ``extra``: a started milestone's remaining work, a split task's gaps."""
     return np.float64(dur[j, t]) * s + inp.extra[j]
 
 
@@ -68,7 +68,7 @@ def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, i
     if status == 1 and inp.rule == 2:
         for t in range(m):
             es[j, t] = inp.actual_start[j]
-            ef[j, t] = inp.actual_start[j] + np.float64(dur[j, t]) * s
+            ef[j, t] = inp.actual_start[j] + _task_work(dur, j, t, s, inp)
         return
     floor = inp.start_floor[j]
     for t in range(m):

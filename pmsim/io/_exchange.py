@@ -396,7 +396,7 @@ class Notes:
 
 
 def note_manual_tasks(project, notes: Notes) -> None:
-    """A writer whose format has no manually scheduled tasks nor levelling delays (the folder, a workbook, XER)
+    """A writer whose format has no manually scheduled tasks, levelling delays nor splits (the folder, a workbook, XER)
     says which tasks it writes without them: read back, their links may move them."""
     for task in project.tasks:
         if task.manual_start is not None:
@@ -405,3 +405,6 @@ def note_manual_tasks(project, notes: Notes) -> None:
         if task.levelling_delay:
             notes.note("levelling delays (left out)", f"task {task.id!r}",
                        "read back, these tasks start when their links allow; MSPDI keeps them")
+        if task.splits:
+            notes.note("split tasks (written as one stretch of work)", f"task {task.id!r}",
+                       "read back, they finish when their work is done, without the gaps; MSPDI keeps them")

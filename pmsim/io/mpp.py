@@ -18,6 +18,7 @@ MSPDI XML, which MS Project opens.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ..errors import FileFormatError
@@ -79,9 +80,9 @@ def as_mspdi(path: Path) -> bytes:
     return _convert(path)[0]
 
 
-def _convert(path: Path) -> tuple[bytes, set[int], dict, set[int]]:
-    """The MSPDI text MPXJ writes from the ``.mpp``, the UIDs of its split tasks (which MSPDI
-    shows only in timephased data MPXJ leaves out), each task's total and free slack in
+def _convert(path: Path) -> tuple[bytes, dict, dict, set[int]]:
+    """The MSPDI text MPXJ writes from the ``.mpp``, the ranges of time each split task works by UID
+    (which MSPDI shows only in timephased data MPXJ leaves out), each task's total and free slack in
     minutes by UID (MPXJ writes slack into MSPDI on 8-hour days whatever the project's day),
     and the UIDs of the occurrences of recurring tasks (the tasks under one that has recurrence
     data: MPXJ's Recurring flag is set on other tasks of some files)."""
@@ -102,11 +103,17 @@ def _convert(path: Path) -> tuple[bytes, set[int], dict, set[int]]:
         MSPDIWriter().write(project, buffer)
     except jpype.JException as exc:
         raise FileFormatError(f"{path}: MPXJ read it but could not convert it ({exc.getMessage()})") from None
-    split = {int(t.getUniqueID()) for t in project.getTasks()
+    split = {int(t.getUniqueID()): [(_moment(r.getStart()), _moment(r.getEnd())) for r in t.getWorkSplits()]
+             for t in project.getTasks()
              if t.getUniqueID() is not None and t.getWorkSplits() is not None and len(t.getWorkSplits()) > 1}
     recurring = {int(child.getUniqueID()) for t in project.getTasks() if t.getRecurringTask() is not None
                  for child in t.getChildTasks() if child.getUniqueID() is not None}
     return bytes(buffer.toByteArray()), split, _slack_minutes(project), recurring
+
+
+def _moment(value) -> dt.datetime:
+    """A Java LocalDateTime as a Python datetime."""
+    return dt.datetime.fromisoformat(str(value.toString()))
 
 
 def _slack_minutes(project) -> dict[int, tuple[float | None, float | None]]:

@@ -8,13 +8,14 @@ search, the floats of a levelled schedule, the exact method):
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from .. import limits
 from .._seed import resolve_seed
 from ..cpm import Schedule
-from ..errors import ValidationError
+from ..errors import PmsimWarning, ValidationError
 from ..model import Project, require_project
 from ..timeline import plain_schedule
 from .calendar_heuristic import calendar_heuristic
@@ -158,8 +159,13 @@ def level_on_calendars(project: Project, method: str = "serial", rule: str = "lf
     if method != "serial":
         raise ValidationError(
             f"Project {project.name!r}: method={method!r} levels projects whose tasks share one calendar without "
-            "date constraints or progress; this one has several calendars, constraints or progress: use "
-            "method='serial' (docs/levelling.md)")
+            "date constraints, progress or split tasks; this one has several calendars, constraints, progress or "
+            "split tasks: use method='serial' (docs/levelling.md)")
+    held = [t.id for t in project.tasks if t.splits and t.resources]
+    if held:
+        shown = ", ".join(repr(t) for t in held[:10]) + (f" and {len(held) - 10} more" if len(held) > 10 else "")
+        warnings.warn(f"Project {project.name!r}: split tasks {shown}: levelling holds their resources through "
+                      "their gaps (MS Project frees them for other work)", PmsimWarning, stacklevel=3)
     problem = build_calendar_problem(project)
     while True:
         dates, info = calendar_heuristic(problem, rule, schedules, improve, seed, time_limit, IMPROVE_SCHEDULES)

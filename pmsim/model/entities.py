@@ -20,6 +20,7 @@ from ..errors import CycleError, DuplicateIdError, PmsimError, ValidationError
 from ..safe_text import invisible_characters
 from .response import response_fields
 from .ev_methods import ev_method
+from .splits import valid_splits
 
 __all__ = [
     "Task",
@@ -194,6 +195,12 @@ class Task:
         Schedule compression (:func:`pmsim.crash`): the shortest duration the task can be
         done in (working days, at most its planned duration) and its total cost when done in
         that time (the textbook's "crash cost", at least its normal cost). Give both or neither.
+    splits : sequence of (after, gap) pairs
+        MS Project's split task: its work stops after ``after`` working days of work and resumes
+        ``gap`` working days later (days of the task's calendar; pairs in order of ``after``). The
+        gaps keep their length when the task moves, so its finish is its start plus its duration
+        and the gaps of the splits its work reaches (a split at or past the end of the work has
+        none). Empty by default.
 
     A date without a time means the start of that day's work for a start
     (constraint or actual start) and its end for a finish.
@@ -232,6 +239,7 @@ class Task:
     level_of_effort: bool = False
     crash_duration: float | None = None
     crash_cost: float | None = None
+    splits: tuple[tuple[float, float], ...] = ()
     # Conveniences for building an estimate; not stored.
     duration: float | None = field(default=None, repr=False, compare=False)
     optimistic: float | None = field(default=None, repr=False, compare=False)
@@ -300,6 +308,7 @@ class Task:
         self._check_constraints(who)
         self._check_progress(who)
         self._check_crash(who)
+        set_("splits", valid_splits(who, self.splits, self.milestone))
 
     def _check_level_of_effort(self, who: str) -> None:
         """A level-of-effort task takes its duration from its links: no estimate (a duration of 0 is accepted),

@@ -299,6 +299,16 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     share = np.where((inputs.status == 2) & (inputs.rule != 2), 0.0, share)  # P6: no work left
     # A started milestone with work left (a revised estimate) keeps it: no sample to scale.
     extra = np.where((inputs.status == 1) & (inputs.rule != 2) & (planned_work <= 0), inputs.remaining, 0.0)
+    if tl.split_task.size:
+        unsure = [t.id for t in project.tasks if t.splits and (t.existence < 1 or t.branch)]
+        if unsure:
+            raise ValidationError(
+                f"Task {unsure[0]!r}" + (f" (and {len(unsure) - 1} other tasks)" if len(unsure) > 1 else "")
+                + ": a split task that may not exist (existence below 1 or a branch) cannot be simulated: an "
+                "iteration without it would still wait its gaps; give it existence 1 or remove its splits")
+        # Split tasks: the gaps the planned work reaches are kept whatever the sampled duration (a sample is the
+        # work, a gap time the task waits); a task started under P6's rules has its remaining work scaled instead.
+        extra = extra + np.where((inputs.status == 0) | (inputs.rule == 2), tl.gaps(days), 0.0)
     work_inputs = WorkInputs(
         task_cal=cal, start_floor=work(inputs.start_floor), finish_floor=work(inputs.finish_floor),
         start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),

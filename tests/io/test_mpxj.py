@@ -16,6 +16,7 @@ import os
 import warnings
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 import pmsim as pm
@@ -440,6 +441,23 @@ def test_read_mpp(mpxj):
     assert list(stored.index) == ["1", "2", "3"]
     offsets = [p.calendar.working_offset(p.start, when) for when in stored["early_start"]]
     assert offsets == pm.cpm(p).table["early_start"].tolist()
+
+
+def test_read_mpp_split_tasks(mpxj):
+    # MS Project's file (tests/data/real/README.md): task 1 works 10 days from Thu 21 Sep 2006 with a split
+    # after 4 (Wed 27 to Fri 29 Sep); task 2 works 15 days, split after 3 (2 days) and after 8 (3 days).
+    path = pm.data_path().parent / "tests" / "data" / "real" / "mpp" / "mpxj-mpp14splittask.mpp"
+    p = quiet(pm.read_project, path)
+    assert [t.splits for t in p.tasks] == [((4.0, 3.0),), ((3.0, 2.0), (8.0, 3.0))]
+    from pmsim.io.mpp import stored_schedule
+
+    stored, schedule = stored_schedule(path), pm.cpm(p)
+    times = schedule.times()
+    for tid in ("1", "2"):  # the stored early dates, through MPXJ
+        assert times.loc[tid, "early_start"] == stored.loc[tid, "early_start"]
+        assert times.loc[tid, "early_finish"] == stored.loc[tid, "early_finish"]
+    assert times.loc["2", "early_finish"] == pd.Timestamp("2006-10-18 17:00")  # 15 days and 5 of gaps
+    assert schedule.table["total_float"].tolist() == stored["total_float"].tolist() == [7.0, 0.0]
 
 
 def test_mpp_that_is_not_a_project(mpxj, tmp_path):

@@ -25,7 +25,7 @@ WARNED = {
     "mpxj-mspdirelations.xml": set(),
     "mpxj-mspdiduration.xml": set(),
     "mpxj-caltest.xml": set(),
-    "mpxj-mspdisplittask.xml": {"split tasks"},
+    "mpxj-mspdisplittask.xml": set(),  # split tasks, modelled
     "mpxj-mspdipriority.xml": set(),
     # MPXJ flags three summary tasks recurring (none is); two tasks have a 6-day calendar and standard resources.
     "aspose-ozbuild-16-orig.xml": {"task calendars narrowed by the resources' calendars", "material and cost resources"},
@@ -68,12 +68,12 @@ PARITY = {
     "mpxj-mspdipriority.xml": set(),
     "mpxj-caltest.xml": set(),
     "aspose-actual-task-properties.xml": set(),
+    "mpxj-mspdisplittask.xml": set(),  # two split tasks: test_split_tasks_keep_their_gaps
     # A 6-day task calendar with standard resources: both schedule in the standard week, but MS Project
     # counts the total slack on the task calendar's six days.
     "aspose-ozbuild-16-orig.xml": {"7", "9"},
 }
-# Not in PARITY: mpxj-mspdisplittask.xml
-# (splits), mpxj-mspdiduration.xml (its stored late finish of tasks 1-4 is before the project finish with
+# Not in PARITY: mpxj-mspdiduration.xml (its stored late finish of tasks 1-4 is before the project finish with
 # nothing to hold them: tests/io/test_parity.py).
 
 
@@ -97,6 +97,21 @@ def test_cpm_gives_the_dates_ms_project_stored(name):
         if not (dates and slack):
             wrong.add(tid)
     assert wrong == PARITY[name]
+
+
+def test_split_tasks_keep_their_gaps():
+    # MS Project's file: task 1 works 10 days, Thu 21 to Tue 26 Sep 2006 (4 days), stops Wed 27 to Fri 29
+    # (3 days), resumes Mon 2 Oct; task 2 works 15 days: 3, gap 2 (26-27 Sep), 5, gap 3 (5-9 Oct), 7.
+    p, _ = read("mpxj-mspdisplittask.xml")
+    assert p.task("1").splits == ((4.0, 3.0),)
+    assert p.task("2").splits == ((3.0, 2.0), (8.0, 3.0))
+    times, table = (s := pm.cpm(p)).times(), s.table
+    # Stored: finishes Mon 9 Oct 17:00 (10 + 3 working days) and Wed 18 Oct 17:00 (15 + 5), the project
+    # finish; task 1's total slack 33600 tenths of a minute = 7 days of 8 hours (10 to 18 Oct).
+    assert times.loc["1", "early_finish"] == dt.datetime(2006, 10, 9, 17)
+    assert times.loc["2", "early_finish"] == dt.datetime(2006, 10, 18, 17)
+    assert times.loc["1", "late_start"] == dt.datetime(2006, 10, 2, 8)  # stored LateStart: 18 Oct less 13 days
+    assert table.loc["1", "total_float"] == 7.0 and table.loc["2", "total_float"] == 0.0
 
 
 def test_ms_project_sample():

@@ -356,11 +356,6 @@ UNMODELLED = [
     # a deadline on a summary task
     (dict(tasks=task(1, "Phase", extra="<Deadline>2027-02-01T17:00:00</Deadline>") + task(2, "A", level=2)),
      r"deadlines on summary tasks .*task UID 1 \(Phase\)"),
-    # a split: work stops on working days and resumes later
-    (dict(tasks=task(1, "A", 24), assignments=assignment(1, 1, -65535, extra="".join(
-        f"<TimephasedData><Type>1</Type><UID>1</UID><Start>2027-01-0{d}T08:00:00</Start><Finish>2027-01-0{d}T17:00:00"
-        f"</Finish><Unit>2</Unit><Value>PT{h}H0M0S</Value></TimephasedData>" for d, h in ((4, 8), (5, 0), (6, 8))))),
-     r"split tasks .*task UID 1 \(A\)"),
     # assignments of different lengths (one day, two days) on two calendars: each would work its own
     (dict(calendars=calendar(1, "Standard", STANDARD_WEEK) + calendar(2, "Bob", {6: ()}, base=1),
           tasks=task(1, "A", 16, "<Type>0</Type>"), resources=resource(1, "Ann") + resource(2, "Bob", 2),
@@ -397,14 +392,29 @@ def test_what_pmsim_does_not_model_is_named_in_a_warning(tmp_path, parts, messag
     assert p.tasks
 
 
-def test_split_tasks_mpxj_finds_in_an_mpp_are_named(tmp_path):
-    # MSPDI shows splits only in timephased data, which MPXJ leaves out: the .mpp reader asks MPXJ.
+def test_a_split_in_timephased_work_is_kept(tmp_path):
+    # Three days of work at 8 hours a day, with no work on Tuesday: the work stops after one day and resumes
+    # one working day later, so the task finishes on Thursday 7 January.
+    days = ((4, 8), (5, 0), (6, 8), (7, 8))
+    text = document(tasks=task(1, "A", 24), assignments=assignment(1, 1, -65535, extra="".join(
+        f"<TimephasedData><Type>1</Type><UID>1</UID><Start>2027-01-0{d}T08:00:00</Start><Finish>2027-01-0{d}T17:00:00"
+        f"</Finish><Unit>2</Unit><Value>PT{h}H0M0S</Value></TimephasedData>" for d, h in days)))
+    p = read(tmp_path, text)  # a split is modelled: nothing to warn of
+    assert p.task("1").splits == ((1.0, 1.0),)
+    assert pm.cpm(p).times().loc["1", "early_finish"] == dt.datetime(2027, 1, 7, 17)
+
+
+def test_split_tasks_mpxj_finds_in_an_mpp_are_kept(tmp_path):
+    # MSPDI shows splits only in timephased data, which MPXJ leaves out: the .mpp reader gives MPXJ's ranges of
+    # work. Two days of work (Mon 4, then Thu 7 January 2027): a split after one day, with a gap of two.
     from pmsim.io.mspdi import parse_document, read_document
 
     path = tmp_path / "t.mpp"
-    with pytest.warns(pm.PmsimWarning, match=r"split tasks .*task UID 1 \(A\)"):
-        read_document(parse_document(path, document(tasks=task(1, "A")).encode()), path, check_health=False,
-                      from_mpp=True, split_tasks={1})
+    ranges = [(dt.datetime(2027, 1, 4, 8), dt.datetime(2027, 1, 4, 17)),
+              (dt.datetime(2027, 1, 7, 8), dt.datetime(2027, 1, 7, 17))]
+    p = read_document(parse_document(path, document(tasks=task(1, "A", 16)).encode()), path, check_health=False,
+                      from_mpp=True, split_tasks={1: ranges})
+    assert p.task("1").splits == ((1.0, 2.0),)
 
 
 # --------------------------------------------------------------------------- bad input

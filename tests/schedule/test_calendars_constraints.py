@@ -456,7 +456,7 @@ def test_levelling_honours_constraints_and_smoothing_says_it_cannot_yet():
     p = plan([pm.Task("A", duration=1, resources={"r": 1}, constraint="SNET", constraint_date="2027-01-06")],
              resources=[pm.Resource("r")])
     assert pm.level(p).table.at["A", "start"] == pm.cpm(p).table.at["A", "start"]
-    with pytest.raises(ValidationError, match="one calendar, without date constraints or progress"):
+    with pytest.raises(ValidationError, match="one calendar, without date constraints, progress or split tasks"):
         pm.smooth(p)
 
 

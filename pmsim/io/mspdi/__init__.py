@@ -69,7 +69,7 @@ def read_mspdi(path, *, with_progress: bool = False, check_health: bool = True):
 
 
 def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, check_health: bool = True,
-                  from_mpp: bool = False, split_tasks=(), recurring_tasks=None):
+                  from_mpp: bool = False, split_tasks=None, recurring_tasks=None):
     """:func:`read_mspdi` for a document already parsed by :func:`parse_document` (``path`` names it).
 
     Warns about what pmsim does not model, then about the failed health
@@ -77,12 +77,13 @@ def read_document(root: ET.Element, path: Path, *, with_progress: bool = False, 
     (``from_mpp``: MPXJ wrote the document from an ``.mpp``, so its
     ``HonorConstraints`` is the project's option): the warnings skip those two
     frames and :func:`pmsim.read_project`, so they point at the code that
-    called ``read_project``. ``split_tasks``: the UIDs of tasks MPXJ found split; ``recurring_tasks``: the
+    called ``read_project``. ``split_tasks``: the ranges of time each split task MPXJ found works (UID ->
+    ``(start, finish)`` datetimes; an MSPDI file shows them in its timephased data); ``recurring_tasks``: the
     UIDs of the occurrences of recurring tasks MPXJ found (None: the file's flags say).
     """
     reader = MspdiReader(root, path)
     reader.honor_flag_is_true = from_mpp
-    reader.split_uids = set(split_tasks)
+    reader.split_uids = dict(split_tasks or {})
     reader.recurring_uids = None if recurring_tasks is None else set(recurring_tasks)
     project, progress = reader.read()
     reader.notes.emit(stacklevel=5)

@@ -45,7 +45,7 @@ class MspdiReader(TaskFields, ResourceFields):
     """
 
     honor_flag_is_true = False  # HonorConstraints means what it says (MPXJ wrote it from an .mpp)
-    split_uids: set = set()  # tasks known to be split (MPXJ says so for an .mpp)
+    split_uids: dict = {}  # an .mpp's split tasks: UID -> the ranges of time they work (MPXJ's work splits)
 
     def read(self) -> tuple[Project, list[dict]]:
         """The project, and one progress row per task that has started (the columns of
@@ -55,10 +55,11 @@ class MspdiReader(TaskFields, ResourceFields):
         tasks = self.task_records()
         for rec in tasks["leaves"]:
             self.read_task(rec)
-            if rec["uid"] in self.split_uids:
-                self.notes.note("split tasks", rec["label"], "scheduled as one stretch of work")
         resources, res_by_uid = self.read_resources()
         self.read_assignments(tasks, res_by_uid)
+        for rec in tasks["leaves"]:
+            if rec["uid"] in self.split_uids:  # MPXJ's ranges of work of an .mpp's split task
+                rec["work_ranges"] = list(self.split_uids[rec["uid"]])
         self.resource_calendars = {r.id: r.calendar for r in resources}
         for rec in tasks["leaves"]:
             rec["calendar"] = self.task_calendar(rec)
@@ -407,7 +408,7 @@ class MspdiReader(TaskFields, ResourceFields):
                         milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
                         constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS), **second,
                         deadline=moment(rec["deadline"], True), manual_start=moment(rec["manual_start"], False),
-                        levelling_delay=rec["levelling_delay"],
+                        levelling_delay=rec["levelling_delay"], splits=self.task_splits(rec, cal),
                         levelling_delay_calendar=self.book.elapsed() if rec["levelling_delay_elapsed"] else None,
                         actual_start=moment(rec["actual_start"], False),
                         actual_finish=moment(rec["actual_finish"], True),

@@ -1,12 +1,15 @@
-"""MSPDI resources and assignments: capacity, rates, resource calendars and the units tasks demand.
+"""MSPDI resources and assignments: capacity, rates, resource calendars, the units tasks demand, splits.
 
 :class:`ResourceFields` reads the work resources (material and cost resources add to
 the fixed cost of the tasks that use them), each one's calendar (its own only when it
 changes some working time of the calendar it derives from), and the assignments,
-which become each task's resource demands.
+which become each task's resource demands; their timephased work shows where a split
+task's work stops and resumes (:meth:`ResourceFields.task_splits`).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from ...errors import FileFormatError, PmsimError
 from ...model import Resource
@@ -98,10 +101,15 @@ class ResourceFields(Document):
         by_uid = tasks["by_uid"]
         for rec in leaves.values():
             rec["work"] = []
+            rec["work_ranges"] = []
         for el in ([] if box is None else box.findall(Q + "Assignment")):
             tuid = self.int(el, "TaskUID", "Assignment")
             ruid = self.int(el, "ResourceUID", "Assignment")
             label = f"assignment UID {self.text(el, 'UID')}"
+            if tuid in leaves and ruid is not None and (ruid < 0 or res_by_uid.get(ruid, {}).get("kind") == 1):
+                # Every work assignment's timephased work, MS Project's placeholder's too (a split task without
+                # resources has one): the task works while any of them does.
+                leaves[tuid]["work_ranges"] += _work_ranges(self, el)
             if ruid is None or ruid < 0 or ruid not in res_by_uid:
                 continue  # MS Project's "unassigned" placeholder (-65535) or a skipped resource
             res = res_by_uid[ruid]
@@ -118,8 +126,6 @@ class ResourceFields(Document):
             delay = self.text(el, "Delay")
             if delay and NUMBER.fullmatch(delay) and float(delay) != 0:
                 self.notes.note("assignment delays", f"{rec['label']}: {res['label']}")
-            if _split(self, el):
-                self.notes.note("split tasks", rec["label"], "scheduled as one stretch of work")
             rec["fixed_cost"] += res["per_use"]
             if res["kind"] in (0, 2):
                 rec["fixed_cost"] += max(0.0, (self.float(el, "Cost", label, 0.0) or 0.0) / 100)
@@ -136,27 +142,53 @@ class ResourceFields(Document):
             rec["work"].append({"resource": res, "units": units,
                                 "work": None if work is None else self.minutes(work, f"{label}: Work"),
                                 "flat": (self.int(el, "WorkContour", label, 0) or 0) == 0})
-        # Split tasks without resources carry MS Project's placeholder assignment: look there too.
-        for el in ([] if box is None else box.findall(Q + "Assignment")):
-            tuid = self.int(el, "TaskUID", "Assignment")
-            if tuid in leaves and (self.int(el, "ResourceUID", "Assignment") or 0) < 0 and _split(self, el):
-                self.notes.note("split tasks", leaves[tuid]["label"], "scheduled as one stretch of work")
+
+    def task_splits(self, rec, cal) -> tuple[tuple[float, float], ...]:
+        """A task's splits as :class:`pmsim.Task` takes them, ``(after, gap)`` in its days, from the
+        ranges of time it works (``rec["work_ranges"]``): a gap is working time of its calendar ``cal``
+        between two ranges; splits its duration does not reach are left out."""
+        ranges = sorted(rec.get("work_ranges") or ())
+        if len(ranges) < 2:
+            return ()
+        first = ranges[0][0]
+        origin = first.date()
+        last = max(f for _, f in ranges)
+        table = cal.work_table(origin, (last.date() - origin).days + 2)
+        midnight = dt.datetime(origin.year, origin.month, origin.day)
+
+        def work(moment):  # working minutes of the calendar from the origin
+            return table.work_at((moment - midnight).total_seconds() / 60.0)
+
+        day, duration = rec["day"], rec["minutes"]
+        splits, done = [], 0.0
+        seg_start, seg_end = first, ranges[0][1]
+        for start, finish in ranges[1:]:
+            gap = work(start) - work(seg_end)
+            if gap >= 1.0:  # a minute or more of working time without work
+                done += work(seg_end) - work(seg_start)
+                if done < duration - 0.5:
+                    splits.append((round(done) / day, round(gap) / day))
+                seg_start = start
+            seg_end = max(seg_end, finish)
+        if splits and (rec["milestone"] or duration <= 0):
+            self.notes.note("split tasks", rec["label"], "a task without work has no split: left out")
+            return ()
+        return tuple(splits)
 
 
-def _split(doc: Document, el) -> bool:
-    """Does an assignment's timephased work stop on a working day and resume later (a split)?"""
-    runs: dict[str, list[bool]] = {"1": [], "2": []}  # assignment remaining work, actual work
+def _work_ranges(doc: Document, el) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The periods of an assignment's timephased work (remaining and actual) that hold some work."""
+    out = []
     for td in el.findall(Q + "TimephasedData"):
         kind, value = doc.text(td, "Type"), doc.text(td, "Value")
-        if kind not in runs or value is None:
+        if kind not in ("1", "2") or value is None:
             continue  # no value: no working time in that period
         try:
-            runs[kind].append(doc.minutes(value, "TimephasedData") > 0)
+            if doc.minutes(value, "TimephasedData") <= 0:
+                continue
+            start, finish = doc.datetime(td, "Start", "TimephasedData"), doc.datetime(td, "Finish", "TimephasedData")
         except FileFormatError:
             continue  # an odd timephased value only means no split is seen
-    for values in runs.values():
-        if True in values:
-            first, last = values.index(True), len(values) - 1 - values[::-1].index(True)
-            if not all(values[first:last + 1]):
-                return True
-    return False
+        if start is not None and finish is not None and finish > start:
+            out.append((start, finish))
+    return out

@@ -32,6 +32,7 @@ from .._files import XML_ILLEGAL, replacing
 from .baselines import baseline_element, baseline_slots, task_baselines
 from .calendar_writer import WrittenCalendars, is_elapsed, write_calendars
 from .calendars import day_spans
+from .split_work import placeholder, split_ranges, write_split_work
 from .fields import (
     CONSTRAINT_TO_CODE,
     DURATION_ALIASES,
@@ -567,6 +568,10 @@ def _assignments(root: ET.Element, source: _Source) -> None:
     for task in project.tasks:
         mpd = source.minutes_per_day(task.id)
         done = _done_days(task, _progress(source, task))
+        split = split_ranges(task, source.times[task.id]["start"], source.calendar_of[task.id]) if task.splits else ()
+        if split and not task.resources:  # MS Project's placeholder assignment holds the split
+            n += 1
+            placeholder(asg_el, n, source.uid_of[task.id], source.times[task.id], split)
         for rid, units in task.resources:
             n += 1
             dur = _planned(source, task)
@@ -585,6 +590,8 @@ def _assignments(root: ET.Element, source: _Source) -> None:
             sub(base, "Number", 0)
             sub(base, "Work", duration_text(units * dur, mpd))
             sub(base, "Cost", decimal_text(units * rate[rid] * dur * 100))
+            if split:
+                write_split_work(el, n, split, units)
 
 
 def _replace_control_characters(root: ET.Element, project: Project, notes: Notes) -> None:
