@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -32,6 +31,7 @@ from .._files import XML_ILLEGAL, replacing
 from .baselines import baseline_element, baseline_slots, task_baselines
 from .calendar_writer import WrittenCalendars, is_elapsed, write_calendars
 from .calendars import day_spans
+from .actuals import done_days, planned_duration, task_progress, write_actuals
 from .split_work import placeholder, split_ranges, write_split_work
 from .fields import (
     CONSTRAINT_TO_CODE,
@@ -346,7 +346,7 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     project = source.project
     row = source.rows_of[task.id]
     times = source.times[task.id]
-    dur = _planned(source, task)
+    dur = planned_duration(source, task)
     cal, mpd, elapsed = source.calendar_of[task.id], source.minutes_per_day(task.id), source.elapsed(task.id)
     start, finish = times["start"], times["finish"]
     # Fixed units (0) lets MS Project schedule a task on its resources' calendars, as pmsim does
@@ -374,14 +374,14 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
     sub(el, "TotalSlack", int(round(row["total_float"] * project_mpd * 10)))
     sub(el, "FixedCost", decimal_text(task.fixed_cost * 100))
     sub(el, "FixedCostAccrual", 3)
-    done = _progress(source, task)
+    done = task_progress(source, task)
     if done["percent_complete"] is not None:
         pct = done["percent_complete"]
         if pct != round(pct):
             source.notes.note("percent complete rounded to whole percents", task.id)
         sub(el, "PercentComplete", int(round(pct)))
     sub(el, "Cost", decimal_text(source.costs[task.id] * 100))
-    _actuals(el, source, task, done, cal, mpd)
+    write_actuals(el, source, task, done, cal, mpd)
     _constraint(el, source, task, cal)
     sub(el, "CalendarUID", source.calendars.uid[task.calendar] if task.calendar and not elapsed else -1)
     if task.levelling_delay:
@@ -400,67 +400,6 @@ def _task(tasks_el: ET.Element, source: _Source, task: Task, uid: int, outline: 
         sub(el, "ManualStart", stamp(start))
         sub(el, "ManualFinish", stamp(finish))
         sub(el, "ManualDuration", duration_text(dur, mpd))
-
-
-def _progress(source: _Source, task: Task) -> dict:
-    """A task's progress: the progress table's row, else what the task holds."""
-    row = source.progress.get(task.id)
-    if row is not None:
-        def blank(v):
-            return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
-
-        return {"percent_complete": None if blank(row["percent_complete"]) else row["percent_complete"],
-                "remaining_duration": None if blank(row["remaining_duration"]) else row["remaining_duration"],
-                "actual_cost": None if blank(row["actual_cost"]) else row["actual_cost"],
-                "actual_start": None if blank(row["actual_start"]) else row["actual_start"].to_pydatetime().date(),
-                "actual_finish": None if blank(row["actual_finish"]) else row["actual_finish"].to_pydatetime().date(),
-                "table": True}
-    pct = task.percent_complete
-    if pct is None and task.actual_finish is not None:
-        pct = 100.0  # MS Project holds a finished task at 100 %
-    return {"percent_complete": pct, "remaining_duration": task.remaining_duration, "actual_cost": None,
-            "actual_start": task.actual_start, "actual_finish": task.actual_finish, "table": False}
-
-
-def _actuals(el: ET.Element, source: _Source, task: Task, done: dict, cal, mpd: float) -> None:
-    """Actual dates and cost, the actual duration (MS Project's share of the duration done) and the
-    remaining duration (all of it for a task not started)."""
-    dur = _planned(source, task)
-    sub(el, "ActualDuration", duration_text(_done_days(task, done), mpd))
-    if done["actual_start"] is None and not done["table"]:
-        sub(el, "RemainingDuration", duration_text(dur, mpd))
-        return
-    if done["actual_start"] is not None:
-        sub(el, "ActualStart", stamp(source.moment(done["actual_start"], cal, False)))
-    if done["actual_finish"] is not None:
-        sub(el, "ActualFinish", stamp(source.moment(done["actual_finish"], cal, True)))
-    if done["actual_cost"] is not None:
-        sub(el, "ActualCost", decimal_text(done["actual_cost"] * 100))
-    remaining = done["remaining_duration"]
-    if remaining is None and done["actual_finish"] is not None:
-        remaining = 0.0
-    if remaining is not None:
-        sub(el, "RemainingDuration", duration_text(remaining, mpd))
-
-
-def _planned(source: "_Source", task: Task) -> float:
-    """The planned duration written: a level-of-effort task's is its span in the schedule written."""
-    return float(source.rows_of[task.id]["duration"]) if task.level_of_effort else task.planned_duration
-
-
-def _done_days(task: Task, done: dict) -> float:
-    """The duration done: all of it when finished, else the percent complete of it (or what the
-    remaining duration leaves), none before the start."""
-    dur = task.planned_duration
-    if done["actual_start"] is None:
-        return 0.0
-    if done["actual_finish"] is not None:
-        return dur
-    if done["percent_complete"] is not None:
-        return dur * done["percent_complete"] / 100
-    if done["remaining_duration"] is not None:
-        return max(dur - done["remaining_duration"], 0.0)
-    return 0.0
 
 
 def _constraint(el: ET.Element, source: _Source, task: Task, cal) -> None:
@@ -567,14 +506,14 @@ def _assignments(root: ET.Element, source: _Source) -> None:
     rate = {r.id: r.cost_per_day for r in project.resources}
     for task in project.tasks:
         mpd = source.minutes_per_day(task.id)
-        done = _done_days(task, _progress(source, task))
+        done = done_days(task, task_progress(source, task))
         split = split_ranges(task, source.times[task.id]["start"], source.calendar_of[task.id]) if task.splits else ()
         if split and not task.resources:  # MS Project's placeholder assignment holds the split
             n += 1
             placeholder(asg_el, n, source.uid_of[task.id], source.times[task.id], split)
         for rid, units in task.resources:
             n += 1
-            dur = _planned(source, task)
+            dur = planned_duration(source, task)
             el = sub(asg_el, "Assignment")
             sub(el, "UID", n)
             sub(el, "TaskUID", source.uid_of[task.id])
