@@ -302,6 +302,23 @@ def _spanned(net: Network, dur, start, finish, es, ef, ls, lf, ff, tf):
     return dur, start, finish, es, ef, ls, lf, ff, tf
 
 
+def _spanned_axis(tl, axis: dict) -> dict:
+    """``axis`` with each level-of-effort task's moments set to its span: the span in working days of the project
+    calendar (as :func:`_table` computes it, lags included) put back on the timeline's axis."""
+    names = ("start", "finish", "early_start", "early_finish", "late_start", "late_finish")
+    wd = [tl.working_days(axis[k]) for k in names]
+    n = tl.net.n
+    zeros = np.zeros(n)
+    _, *spanned, _, _ = _spanned(tl.net, zeros, *wd, zeros, zeros)
+    k = tl.net.spans.task
+    out = dict(axis)
+    for name, values in zip(names, spanned):
+        column = np.array(axis[name], dtype=np.float64)
+        column[k] = tl.from_working_days(values[k], name.endswith("finish"))
+        out[name] = column
+    return out
+
+
 def _critical_path(table: pd.DataFrame) -> list:
     """The critical tasks in order of (scheduled) start, then finish: for CPM the early dates."""
     crit = table[table["critical"]]
@@ -463,6 +480,8 @@ def schedule_on_timeline(project: Project, tl, days: np.ndarray, axis: dict, fin
     delay, held_back, status, info).
     """
     net = tl.net
+    if net.spans is not None:
+        axis = _spanned_axis(tl, axis)
     wd = {k: tl.working_days(v) for k, v in axis.items()}
     makespan = float(tl.working_days(np.array([finish]))[0]) if net.n else 0.0
     table = _table(project, net, days, wd["start"], wd["finish"], wd["early_start"], wd["early_finish"],

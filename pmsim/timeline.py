@@ -133,6 +133,18 @@ class Timeline:
         start = table.work_at(_moment_minutes(self.origin, self.project.start, False))
         return (np.asarray(work) - start) / cal.minutes_per_day
 
+    def from_working_days(self, days: np.ndarray, finish: bool) -> np.ndarray:
+        """Working days of the project calendar from the project start as axis values (:meth:`working_days` the
+        other way): the moment that work is reached, its end when ``finish``, else the next working moment."""
+        days = np.asarray(days, dtype=np.float64)
+        if self.uniform:
+            return days
+        cal = self.project.calendar
+        table = cal.work_table(self.origin, self.horizon_days)
+        start = table.work_at(_moment_minutes(self.origin, self.project.start, False))
+        out = table.time_at(start + days * cal.minutes_per_day, "finish" if finish else "start")
+        return np.atleast_1d(np.asarray(out, dtype=np.float64))
+
     def task_days(self, calendar_index: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Working time (axis units) of each task's calendar, as days of that calendar (float, floats)."""
         if self.uniform:

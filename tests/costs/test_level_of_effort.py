@@ -6,6 +6,8 @@ cost = daily rate × span checked iteration by iteration from the engine's own t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -42,6 +44,19 @@ def test_cpm_spans_the_tasks_a_level_of_effort_links_to():
     assert not t.loc[["H", "F"], "critical"].any()
     assert s.critical_path == ["A", "B", "C"]
     assert t.loc["H", "finish_date"].date().isoformat() == "2027-01-14"  # the 9th working day
+
+
+@pytest.mark.parametrize("extra", [{}, {"status_date": dt.datetime(2027, 1, 4, 8, 0)}], ids=["plan", "with a data date"])
+def test_a_level_of_effort_shows_its_span_in_dates_and_times(extra):
+    # The dated path (a data date makes the schedule one from the data date) must place H and F at their spans
+    # too, not at the project start: 8-hour days, Monday 2027-01-04 08:00 is working day 0.
+    # H: A's start (Mon 4 08:00) to C's finish (day 9: Thu 14 17:00); F: X's finish (Mon 4 17:00, so
+    # the next working moment Tue 5 08:00) to C's start (day 7: Wed 13 08:00).
+    s = pm.cpm(hammock(**extra))
+    times = s.times()
+    assert times.loc["H", ["start", "finish"]].astype(str).tolist() == ["2027-01-04 08:00:00", "2027-01-14 17:00:00"]
+    assert times.loc["F", ["early_start", "early_finish"]].astype(str).tolist() == [
+        "2027-01-05 08:00:00", "2027-01-12 17:00:00"]
 
 
 def test_a_level_of_effort_link_does_not_push_its_successor():
