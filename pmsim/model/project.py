@@ -229,7 +229,7 @@ class Project:
         for a resource without one), the task starting with the first and finishing with the last.
 
         >>> import pmsim as pm
-        >>> night = pm.Calendar(hours="22:00-24:00,00:00-06:00", id="night")
+        >>> night = pm.Calendar(hours="00:00-06:00,22:00-24:00", id="night")
         >>> p = pm.Project(name="x", start="2027-01-04", calendars=[night],
         ...     resources=[pm.Resource("day"), pm.Resource("late", calendar="night")],
         ...     tasks=[pm.Task("A", duration=1, resources={"day": 1, "late": 1})])

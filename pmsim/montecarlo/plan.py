@@ -431,6 +431,8 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
     n_risks = len(register)
 
     corr = prepare_correlation(project, correlation, repair=correlation_repair)
+    if corr is not None and not corr.components:  # every correlated task has a fixed duration (or is done)
+        corr = None
     corr_col = np.full(n, -1, dtype=np.int32)
     if corr is not None:
         corr_task = np.array([net.position[t] for t in corr.tasks], dtype=np.int64)
