@@ -55,13 +55,22 @@ class WhyView:
         close = w.Button(description="Close", layout=w.Layout(width="auto"))
         close.on_click(lambda _: self.hide())
         self.close_button = close
-        self.widget = w.VBox([self.title, self.image, self.table, close], layout=w.Layout(display="none"))
+        self.widget = w.VBox([self.title, self.table, close], layout=w.Layout(display="none"))
         self.widget.add_class("pmsim-why")
+
+    def _picture(self, png: bytes) -> None:
+        """The waterfall, on the page only while there is one (an empty image is a broken one)."""
+        self.image.value = png
+        shown = [self.title, self.image, self.table, self.close_button] if png else \
+            [self.title, self.table, self.close_button]
+        if list(self.widget.children) != shown:
+            self.widget.children = shown
 
     def working(self, name: str) -> None:
         self.widget.layout.display = None
         self.title.value = f"<h3>Why did {esc(name)} change? Simulating every mix of its changes…</h3>"
-        self.image.value, self.table.value = b"", ""
+        self._picture(b"")
+        self.table.value = ""
 
     def show(self, name: str, explained: pd.DataFrame, currency: str) -> None:
         self.widget.layout.display = None
@@ -70,14 +79,15 @@ class WhyView:
         self.title.value = (f"<h3>Why did {esc(name)} change against the plan?</h3>"
                             f"<div class='pmsim-diff'>{esc(runs)}; each share is the change's Shapley value "
                             "(its effect averaged over every order of applying the changes)</div>")
-        self.image.value = waterfall_png(explained) if len(explained) else b""
+        self._picture(waterfall_png(explained) if len(explained) else b"")
         self.table.value = _table_html(explained, currency) if len(explained) else \
             "<p>This scenario changes nothing that moves the finish or the cost.</p>"
 
     def failed(self, name: str, message: str) -> None:
         self.widget.layout.display = None
         self.title.value = f"<h3>Why did {esc(name)} change?</h3><div class='pmsim-error'>{esc(message)}</div>"
-        self.image.value, self.table.value = b"", ""
+        self._picture(b"")
+        self.table.value = ""
 
     def hide(self) -> None:
         self.widget.layout.display = "none"
