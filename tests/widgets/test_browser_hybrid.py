@@ -9,15 +9,7 @@ runs, seed 0: the served dashboard's defaults).
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import time
-import urllib.request
-
 import pytest
-
-from support import ROOT
 
 pytest.importorskip("playwright")
 pytest.importorskip("voila")
@@ -26,9 +18,8 @@ pytest.importorskip("psutil")
 from playwright.sync_api import expect  # noqa: E402
 
 import pmsim as pm  # noqa: E402
-from pmsim.widgets import server  # noqa: E402
-from test_browser_served import (ARTIFACTS, START_TIMEOUT, UPDATE_TIMEOUT, _cards_on_screen, _free_port,  # noqa: E402
-                                 _no_overflow, _open, _p80, _type_into, _wait_for_kernels)
+from test_browser_served import (ARTIFACTS, UPDATE_TIMEOUT, _cards_on_screen, _no_overflow,  # noqa: E402
+                                 _open, _p80, _type_into, serve)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,36 +29,8 @@ PROJECT = pm.data_path("agile/platform_hybrid")
 @pytest.fixture(scope="module")
 def served_hybrid(tmp_path_factory):
     pm.simulate(pm.read_project(PROJECT), iterations=1000, seed=0)  # numba's cache, outside the page's timeouts
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("voila") / "voila.log").open("w")
-    proc = subprocess.Popen(server.voila_command(port), env=server.environment(PROJECT), cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_TIMEOUT
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"voila exited with status {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(url + "voila/static/voila.js", timeout=5):
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"voila did not answer on {url} within {START_TIMEOUT} s; see {log.name}")
-            time.sleep(0.3)
-        _wait_for_kernels(proc, 1)
+    with serve(PROJECT, tmp_path_factory.mktemp("voila")) as (url, _):
         yield url
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
 
 
 def test_the_backlog_levers_answer_with_the_numbers_of_sweep(page, served_hybrid):

@@ -20,6 +20,7 @@ Page-load and change latencies go to test-artifacts/served_latency.txt.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -93,14 +94,14 @@ def project_file(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def served(project_file, tmp_path_factory):
-    """Voila serving the dashboard of ``project_file``: (url, the Voila process)."""
+@contextlib.contextmanager
+def serve(project, log_dir, **voila_options):
+    """Voila serving the dashboard of ``project`` on a free port, its pre-heated kernel ready: (url, the Voila
+    process); stopped (its whole process group) on leaving. ``voila_options`` go to ``server.voila_command``."""
     port = _free_port()
-    log = (tmp_path_factory.mktemp("voila") / "voila.log").open("w")
-    command = server.voila_command(port, cull_idle=CULL_IDLE, cull_interval=CULL_INTERVAL)
-    proc = subprocess.Popen(command, env=server.environment(project_file), cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    log = (log_dir / "voila.log").open("w")
+    proc = subprocess.Popen(server.voila_command(port, **voila_options), env=server.environment(project), cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + START_TIMEOUT
     try:
@@ -128,6 +129,14 @@ def served(project_file, tmp_path_factory):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def served(project_file, tmp_path_factory):
+    """Voila serving the dashboard of ``project_file``: (url, the Voila process)."""
+    with serve(project_file, tmp_path_factory.mktemp("voila"), cull_idle=CULL_IDLE,
+               cull_interval=CULL_INTERVAL) as answer:
+        yield answer
 
 
 def _tree(proc) -> list:
