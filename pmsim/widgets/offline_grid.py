@@ -3,14 +3,16 @@
 A page rendered from a notebook (``make report``, ``pmsim report
 --dashboard``) carries the dashboard's widgets but no kernel: nothing can
 recompute there. :class:`OfflineGrid` simulates in advance every combination
-of the main levers (every estimate scaled, the risk register on or off,
-resources levelled or not, a few deadlines and budgets) and, displayed in a
-notebook, writes them into the page with a small script (``offline_grid.js``
-beside this module, plain JavaScript, nothing from the network). On such a
+of the main levers (every estimate scaled, a hybrid plan's backlog items,
+the risk register on or off, resources levelled or not, a few deadlines and
+budgets) and, displayed in a notebook, writes them into the page with a
+small script (``offline_grid.js`` beside this module, plain JavaScript,
+nothing from the network). On such a
 page the script replaces the dashboard's controls by controls that can take
 only the values computed, and shows the headline cards of the combination
-they select, formatted here exactly as the live dashboard formats them. In
-JupyterLab or Voila (a live page) the script does nothing.
+they select, formatted here exactly as the live dashboard formats them; the
+page names the levers only the live dashboard changes. In JupyterLab or
+Voila (a live page) the script does nothing.
 
 Each combination is the scenario :func:`pmsim.sweep` would simulate for
 those settings, with the same iterations and seed: the same numbers.
@@ -51,8 +53,8 @@ def grid_levers(project: Project, multipliers=MULTIPLIERS, budget: float | None 
     """The levers of the grid and their values, the project's own value among them.
 
     ``multiplier`` always; ``items:<task id>`` (the backlog's items, 80 %
-    and 125 % of the plan's) for the first :data:`BACKLOG_LEVERS` backlog
-    tasks of a hybrid plan; ``risks`` (the register on, then off) when the
+    and 125 % of the plan's) for the first two backlog tasks of a hybrid
+    plan (``BACKLOG_LEVERS``); ``risks`` (the register on, then off) when the
     project has risks; ``levelled`` (off, then on) when a task demands a
     resource; ``deadline`` and ``budget`` around the project's own when it
     has them (``budget``: the budget to vary instead of the project's).
