@@ -128,6 +128,7 @@ def declutter(fig) -> bool:
 
 
 def overlap(a, b, tolerance: float = 0.5) -> bool:
+    """Whether two boxes (in pixels) share more than ``tolerance`` pixels both across and up."""
     return min(a.x1, b.x1) - max(a.x0, b.x0) > tolerance and min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance
 
 
