@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
@@ -165,8 +165,9 @@ def calibrate(project: Project, history, by="phase", *, min_samples: int = 10) -
     ----------
     project : Project
     history : DataFrame, path or list of mappings
-        Past tasks (a table, a CSV file or a list of rows): ``estimate`` and ``actual`` (durations, any one unit) and the class column: ``by``
-        when it is a column name (``phase``, ``team``), else ``class``.
+        Past tasks (a table, a CSV file or a list of rows): ``estimate`` and ``actual`` (durations,
+        any one unit) and the class column: ``by`` when it is a column name (``phase``, ``team``),
+        else ``class``.
     by : "phase", "team", mapping or callable
         The class of each task: its phase, its team (the resource it demands most of), ``{task id:
         class}`` or ``f(task) -> class``. A task without a class, or of a class the history lacks,
