@@ -213,6 +213,11 @@ def _check_horizon(net: Network, finish: np.ndarray) -> None:
         )
 
 
+def _finished(project: Project, net: Network) -> np.ndarray:
+    """Per task (topological order): has it an actual finish?"""
+    return np.array([project.tasks[i].finished for i in net.project_index.tolist()], dtype=bool)
+
+
 def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, ff, *,
            total_float=None, times=None) -> pd.DataFrame:
     """The schedule's table, project task order; ``total_float`` (negative allowed) instead of
@@ -252,7 +257,8 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
         "late_finish": lf,
         "total_float": tf,
         "free_float": np.minimum(ff, np.maximum(tf, 0.0)),
-        "critical": (tf <= CRITICAL_TOLERANCE) & ~loe,  # a level-of-effort task drives nothing
+        # A level-of-effort task drives nothing; a finished task is history (MS Project and P6 call it not critical).
+        "critical": (tf <= CRITICAL_TOLERANCE) & ~loe & ~_finished(project, net),
         "start_date": start_date,
         "finish_date": finish_date,
     }
@@ -529,7 +535,8 @@ def schedule_from_dates(project: Project, start, durations=None, *, kind: str, l
     table["total_float"] = slack_by_id.where(slack_by_id > CRITICAL_TOLERANCE, 0.0)
     table.loc[spanned.index, "total_float"] = spanned
     table["free_float"] = np.minimum(table["free_float"], table["total_float"])
-    table["critical"] = (table["total_float"] <= CRITICAL_TOLERANCE) & ~table.index.isin(spanned.index)
+    table["critical"] = ((table["total_float"] <= CRITICAL_TOLERANCE) & ~table.index.isin(spanned.index)
+                         & ~np.array([t.finished for t in project.tasks], dtype=bool))
     cp = _critical_path(table)
     base = float(ef.max()) if n else 0.0  # the unconstrained (CPM) finish
     return Schedule(project=project, table=table, makespan=makespan, critical_path=cp,

@@ -236,6 +236,18 @@ def test_a_finished_task_keeps_its_actual_dates():
     assert t.loc["B", "start"] == 3.0
 
 
+@pytest.mark.parametrize("rule", ["retained_logic", "progress_override", "ms_project"])
+def test_a_finished_task_is_not_critical(rule):
+    # MS Project: a task 100 % complete is not critical whatever its slack; P6 gives a completed activity no
+    # float and leaves it off the critical path. A (done) precedes B, which runs 3 days from the data date
+    # (end of day 3) to day 6, the finish; C (2 days, no predecessor) has a day of float.
+    t = pm.cpm(progressed(rule).replace(tasks=(
+        pm.Task("A", duration=4, actual_start="2027-01-04", actual_finish="2027-01-05"),
+        pm.Task("B", duration=3), pm.Task("C", duration=2)))).table
+    assert t.loc["A", "total_float"] == 0.0 and not t.loc["A", "critical"]
+    assert t.loc[["B", "C"], "critical"].tolist() == [True, False]
+
+
 def test_progress_override_and_ms_project_rules():
     # Out of sequence: B started on Tuesday although A is not done.
     tasks = [pm.Task("A", duration=4, actual_start="2027-01-04", remaining_duration=2),
