@@ -376,7 +376,7 @@ def cpm(project: Project, durations=None) -> Schedule:
 
 def _dated_passes(tl, days: np.ndarray):
     """Forward, backward and floats on the timeline; None when a calendar table is too short."""
-    from ._kernels.dated import backward, floats, forward, free_floats
+    from ._kernels.dated import backward, floats, forward, free_floats, held_floats
 
     net = tl.net
     inputs, anchor = schedule_inputs(tl, days)
@@ -406,6 +406,9 @@ def _dated_passes(tl, days: np.ndarray):
         return None
     sf, ff_ = np.empty(n), np.empty(n)
     floats(inputs, tl.tables, rs, ef, ls, lf, sf, ff_)
+    if inputs.rule == 2:  # MS Project: a constraint that holds a task against its links gives it negative float
+        held_floats(net.pred_ptr, net.pred_idx, net.pred_type, lag, link_cal, inputs, tl.tables, es, ef, rs, ls, lf,
+                    sf, ff_)
     free = np.empty(n)
     free_floats(net.succ_ptr, net.succ_idx, net.succ_type, succ_lag, succ_cal, succ_date, inputs, tl.tables,
                 finish, es, ef, rs, free)

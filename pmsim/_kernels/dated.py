@@ -325,6 +325,51 @@ def floats(inp, tab, rs, ef, ls, lf, start_float, finish_float):
 
 
 @nb.njit(cache=True)
+def held_floats(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs, ls, lf, start_float,
+                finish_float):
+    """MS Project's floats of a task its date constraint holds earlier than its links allow (a must start or
+    finish on date; a no-later-than date when constraints are honoured): its late dates against the early
+    dates its links would give, so the conflict shows as negative float on the task itself, as on its
+    predecessors (``start_float``/``finish_float`` lowered in place)."""
+    n = inp.dur.shape[0]
+    for j in range(n):
+        if inp.status[j] != 0 or inp.manual[j]:
+            continue
+        held = not np.isnan(inp.fixed_start[j]) or not np.isnan(inp.fixed_finish[j])
+        if inp.honor and (inp.start_cap[j] < np.inf or inp.finish_cap[j] < np.inf):
+            held = True
+        if not held:
+            continue
+        c = inp.task_cal[j]
+        d = _work(inp, j)
+        bound = inp.start_floor[j]
+        for e in range(pred_ptr[j], pred_ptr[j + 1]):
+            i = pred_idx[e]
+            kind = pred_type[e]
+            date = inp.link_date[e]
+            if np.isnan(date):
+                date = lag_after(link_cal[e], ef[i] if from_finish(kind) else es[i], lag[e], tab)
+            if to_finish(kind):
+                date = _start_of_work(inp, j, c, date, d, tab)
+            if date > bound:
+                bound = date
+        if inp.finish_floor[j] > -np.inf:
+            b = _start_of_work(inp, j, c, inp.finish_floor[j], d, tab)
+            if b > bound:
+                bound = b
+        if d > 0.0 or inp.start_milestone[j]:
+            start = _next_start(inp, j, c, bound, tab)
+            finish = _add_work(inp, j, c, start, d, tab)
+        else:
+            start = last_finish(c, bound, tab)
+            finish = start
+        if start <= rs[j]:
+            continue  # the constraint does not hold it against its links
+        start_float[j] = min(start_float[j], work_at(c, ls[j], tab) - work_at(c, start, tab))
+        finish_float[j] = min(finish_float[j], work_at(c, lf[j], tab) - work_at(c, finish, tab))
+
+
+@nb.njit(cache=True)
 def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, project_finish, es, ef, rs, out):
     """How far each task can slip, in working time of its calendar, before any successor's early dates
     or the project finish move (never below 0)."""

@@ -27,6 +27,7 @@ WARNED = {
     "mpxj-caltest.xml": set(),
     "mpxj-mspdisplittask.xml": set(),  # split tasks, modelled
     "mpxj-mspdipriority.xml": set(),
+    "mpxj-slack9.xml": set(),  # a must-finish-on milestone its links miss: negative float, modelled
     # MPXJ flags three summary tasks recurring (none is); two tasks have a 6-day calendar and standard resources.
     "aspose-ozbuild-16-orig.xml": {"task calendars narrowed by the resources' calendars", "material and cost resources"},
     "aspose-actual-task-properties.xml": {"overtime rates", "per-use costs", "assignment delays"},

@@ -42,6 +42,17 @@ def test_real_files_match_every_task(name, compared):
     assert summary["matched"] == compared, result.mismatches()
 
 
+def test_a_must_finish_on_date_its_links_miss_gives_the_task_itself_negative_float():
+    # MPXJ's slack9.mpp: Milestone 2 must finish on Thursday 4 May 2006 17:00, but Task 7 before it finishes on
+    # Friday 5 May. MS Project honours the date and stores -1 day of slack on Task 5, 6 and 7 (a day late) and on
+    # the milestone itself: its late finish (the date) is a day before the finish its links give.
+    result = parity(REAL / "mpxj-slack9.xml")
+    assert result.summary().iloc[0]["matched"] == 15, result.mismatches()
+    table = result.table.set_index("name")
+    assert table.loc["Milestone 2", "early_finish"] == pd.Timestamp("2006-05-04 17:00")
+    assert table.loc[["Task 5", "Task 6", "Task 7", "Milestone 2"], "total_float"].tolist() == [-1.0] * 4
+
+
 def test_manually_scheduled_tasks_keep_their_typed_dates_and_drive_their_successors():
     # Aspose's schedule-conflict.mpp: ten manually scheduled tasks in pairs whose successor was typed against
     # its link (fs2 starts with fs, Thursday 4 April 2019, though it follows it FS). MS Project stores fs2 there,

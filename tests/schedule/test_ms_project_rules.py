@@ -210,3 +210,23 @@ def test_a_levelling_delay_is_checked():
 def test_a_manual_start_must_be_a_date():
     with pytest.raises(pm.PmsimError, match="manual_start"):
         pm.Task("A", duration=1, manual_start="next week")
+
+
+def test_a_date_constraint_that_holds_a_task_against_its_links_gives_it_negative_float():
+    # A (3 days, Monday to Wednesday) -> M, a milestone that must finish on Tuesday 5 January (end of day 2);
+    # M -> B (2 days). M sits on its date, so B runs days 2 to 4, and the project finishes at day 4. A must finish
+    # by M's date: 2 - 3 = -1 day of float; M too, by MS Project's rule: its date is a day before its links allow.
+    tasks = [pm.Task("A", duration=3), pm.Task("M", duration=0, constraint="MFO", constraint_date="2027-01-05"),
+             pm.Task("B", duration=2)]
+    links = [("A", "M"), ("M", "B")]
+    t = pm.cpm(plan(tasks, links)).table
+    assert t.loc["M", ["early_finish", "late_finish"]].tolist() == [2.0, 2.0]
+    # A: late finish 2 (M's date), early finish 3; M: late finish 2, its links' finish 3; B: on the finish.
+    assert t.loc[["A", "M", "B"], "total_float"].tolist() == [2 - 3, 2 - 3, 4 - 4]
+    # A no-later-than date honoured the same way: M finish no later than Tuesday.
+    fnlt = [t_.replace(constraint="FNLT") if t_.id == "M" else t_ for t_ in tasks]
+    t = pm.cpm(plan(fnlt, links, honor_constraints=True)).table
+    assert t.loc[["A", "M"], "total_float"].tolist() == [-1, -1]
+    # P6's rule keeps the task on its date with no float of its own; its predecessor shows the conflict.
+    t = pm.cpm(plan(tasks, links, progress_rule="retained_logic")).table
+    assert t.loc[["A", "M"], "total_float"].tolist() == [-1, 0]

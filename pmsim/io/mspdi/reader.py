@@ -231,7 +231,8 @@ class MspdiReader(TaskFields, ResourceFields):
                 label = f"{rec['label']} predecessor link"
                 puid = self.int(link, "PredecessorUID", label)
                 if self.bool(link, "CrossProject"):
-                    self.notes.note("links to other projects (left out)", rec["label"])
+                    for held in ends(rec["uid"]) or [rec]:  # the tasks the link would hold (all under a summary)
+                        self.notes.note("links to other projects (left out)", held["label"])
                     continue
                 if puid is None or puid not in by_uid:
                     if puid is not None and puid not in by_uid and puid != 0:
@@ -249,9 +250,17 @@ class MspdiReader(TaskFields, ResourceFields):
                 fmt = self.int(link, "LagFormat", label, FORMAT_DAYS)
                 pred = by_uid[puid]
                 preds, succs = ends(puid), ends(rec["uid"])
+                if pred["summary"] and kind in ("SS", "SF") and preds:
+                    # From the summary's start: the start of the task under it that starts first.
+                    preds = [self.first_to_start(preds)]
+                    self.notes.note("links from the start of summary tasks", f"{pred['label']} -> {rec['label']}",
+                                    "each tied to the task under the summary that starts first in the file (the "
+                                    "summary's start), which stays that task when durations change")
+                if rec["summary"] and kind in ("FF", "SF"):
+                    self.notes.note("finish-to-finish and start-to-finish links into summary tasks",
+                                    f"{pred['label']} -> {rec['label']}",
+                                    "MS Project refuses them; each task under the summary is linked")
                 if pred["summary"] or rec["summary"]:
-                    self.notes.note("links on summary tasks", f"{pred['label']} -> {rec['label']}",
-                                    "replaced by links between the tasks under them")
                     expanded += len(preds) * len(succs)
                     limits.check("SUMMARY_LINKS", expanded,
                                  f"{self.path}: {label} from {pred['label']}: links between the tasks under "
@@ -267,6 +276,17 @@ class MspdiReader(TaskFields, ResourceFields):
                         except PmsimError as exc:
                             raise exc.with_context(f"{self.path}: {label}") from None
         return list(deps.values())
+
+    def first_to_start(self, recs: list[dict]) -> dict:
+        """The task that starts first in the file among ``recs`` (its early start, else its start; the first in
+        outline order on a tie or without dates): a summary task starts when it does."""
+        def start(rec):
+            moment = None
+            for name in ("EarlyStart", "Start"):
+                moment = moment or self.datetime(rec["el"], name, rec["label"])
+            return (0, moment) if moment is not None else (1, dt.datetime.min)
+
+        return min(recs, key=start)
 
     def lag(self, value: float, fmt: int, pred: dict, succ: dict) -> tuple[float, str | None]:
         """A link's lag in days and the calendar it counts on (None: the successor's, MS Project's rule).
