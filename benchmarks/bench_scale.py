@@ -46,6 +46,20 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 SEED = 2027
 STEPS = ("build", "cpm", "simulate", "level")
+NOTES = {
+    "simulate": "The default chunk is 64 iterations above 32,768 tasks (`default_chunk`): at 50,000 tasks 128 "
+                "took 168 MB of working arrays and ran 15 % slower than 64 (measured in one process, 2,000 "
+                "iterations, chunks of 16/32/64/128: 0.71/0.61/0.56/0.65 s CPU). The Monte Carlo is linear in "
+                "the iterations; the time for 10,000 is five times the time above.",
+    "level": "What grows faster than linearly: the serial schedule-generation scheme (250 passes of it in the "
+             "default search) looks for each task's window day by day from its precedence-feasible start to "
+             "where its resource has room. On this programme 12 resources serve every task and are booked far "
+             "ahead (levelled finish about three times the CPM's), so that distance grows with the number of "
+             "tasks (on average 48 task-durations at 5,000 tasks, 230 at 20,000) and a pass grows about as n^1.7 "
+             "(1.1 ms at 5,000 tasks, 48 ms at 40,000). Skipping used-up days with a union-find per resource "
+             "and demand threshold gave the same schedules and no gain (the booked stretch is fragmented, not "
+             "full); a structure over runs of free days is the next step. Not fixed yet.",
+}
 
 
 def programme(n: int, seed: int = SEED):
@@ -174,6 +188,8 @@ def _section(step: str, rows: list, iterations: int, load_before, load_after) ->
                      f"| {r['peak']:.0f} | {r['peak'] - r['rss_before']:.0f} |")
     lines += ["", "Building the project (Task, Dependency and Project objects, validated): " + ", ".join(
         f"{n:,} tasks {r['build_cpu']:.1f} s CPU" for n, r in rows) + "."]
+    if step in NOTES:
+        lines += ["", NOTES[step]]
     lines += ["", f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.1f}' for x in load_before)}; after: "
                   f"{', '.join(f'{x:.1f}' for x in load_after)} (2 cores shared with other work)."]
     return "\n".join(lines)
