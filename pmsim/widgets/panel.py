@@ -28,6 +28,7 @@ from . import render_pool
 from .figure_jobs import draw_figures
 from .controls import ITERATIONS, FieldError, default_values, label, make_controls, read_settings, task_estimates
 from .layout import Parts, arrange
+from . import resync
 from .offline_grid import OfflineGrid
 from .task_editor import TaskEditor
 from .scenario_table import SavedScenarios, csv_text, download_links, people_frame
@@ -148,6 +149,7 @@ class WhatIf:
             raise ValidationError(f"debounce must be a number of seconds >= 0, got {debounce!r}")
         if not wait and not debounce:
             raise ValidationError("WhatIf: wait=False needs a debounce > 0 (the first run goes to the worker)")
+        resync.install()  # a page that connects while the first numbers come in must not keep placeholders
         self.project = project
         self.plots = bool(plots)
         if self.plots:
