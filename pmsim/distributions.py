@@ -34,6 +34,7 @@ def _special():
 
     return special
 
+
 __all__ = [
     "Distribution",
     "Fixed",

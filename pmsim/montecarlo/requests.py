@@ -18,8 +18,8 @@ from ..errors import ValidationError
 from ..model import Project
 from .runner import DEFAULT_CHUNK, threads
 
-__all__ = ["positive_int", "check_iterations", "check_chunk", "default_chunk", "available_memory", "check_iterations_fit",
-           "check_keep", "check_reach", "check_percentiles", "readonly", "KEEP_TASKS_LIMIT"]
+__all__ = ["positive_int", "check_iterations", "check_chunk", "default_chunk", "available_memory",
+           "check_iterations_fit", "check_keep", "check_reach", "check_percentiles", "readonly", "KEEP_TASKS_LIMIT"]
 
 KEEP_TASKS_LIMIT = 4 * 2**30  # bytes; keep="tasks" refuses more (or more than half the free memory)
 
