@@ -224,7 +224,7 @@ class WhatIf:
         iterations and seed. ``levers``: lever -> values, default
         :func:`pmsim.widgets.offline_grid.grid_levers`.
         """
-        return OfflineGrid(self.project, iterations=self.controls["iterations"].value,
+        return OfflineGrid(self.project, iterations=self.controls["iterations"].number,
                            seed=self.controls["seed"].value, levers=levers, budget=self._initial_budget)
 
     def _ipython_display_(self):
@@ -260,7 +260,7 @@ class WhatIf:
             if self._tasks.refused is not None:
                 raise self._tasks.refused
             return _Request(token=token, settings=self.settings(), overrides=dict(self._tasks.overrides),
-                            deadline=self.controls["deadline"].date, budget=self.controls["budget"].value,
+                            deadline=self.controls["deadline"].date, budget=self.controls["budget"].number,
                             edited=self._last_edit)
         except FieldError as exc:
             return _Request(token=token, settings=None, overrides={}, deadline=None, budget=None, refused=exc)
