@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-from scipy import special
 
 from ._seed import as_generator
 from .errors import ValidationError
+
+
+def _special():
+    """scipy.special, imported on first use: a process that only unpickles or draws estimates never loads scipy."""
+    from scipy import special
+
+    return special
+
 
 __all__ = [
     "Distribution",
@@ -297,7 +304,7 @@ class BetaPert(Distribution):
         a, b = self.optimistic, self.pessimistic
         if b == a:
             return np.full(u.shape, a)
-        return a + (b - a) * special.betaincinv(self.alpha, self.beta, u)
+        return a + (b - a) * _special().betaincinv(self.alpha, self.beta, u)
 
     def cdf(self, x):
         x = np.asarray(x, dtype=float)
@@ -305,7 +312,7 @@ class BetaPert(Distribution):
         if b == a:
             return np.where(x >= a, 1.0, 0.0)
         z = np.clip((x - a) / (b - a), 0.0, 1.0)
-        return special.betainc(self.alpha, self.beta, z)
+        return _special().betainc(self.alpha, self.beta, z)
 
     def _scaled(self, f):
         return BetaPert(self.optimistic * f, self.most_likely * f, self.pessimistic * f, self.lamb)
@@ -445,7 +452,7 @@ class Lognormal(Distribution):
     def ppf(self, u):
         u = np.asarray(u, dtype=float)
         with np.errstate(over="ignore"):
-            return np.exp(self.mu + self.sigma * special.ndtri(u))
+            return np.exp(self.mu + self.sigma * _special().ndtri(u))
 
     def cdf(self, x):
         x = np.asarray(x, dtype=float)
@@ -453,7 +460,7 @@ class Lognormal(Distribution):
             z = (np.log(np.where(x > 0, x, np.nan)) - self.mu) / self.sigma if self.sigma > 0 else None
         if z is None:
             return np.where(x >= math.exp(self.mu), 1.0, 0.0)
-        return np.where(x > 0, special.ndtr(np.nan_to_num(z, nan=-np.inf)), 0.0)
+        return np.where(x > 0, _special().ndtr(np.nan_to_num(z, nan=-np.inf)), 0.0)
 
     def _scaled(self, f):
         given = tuple((k, v * f) for k, v in self.given)

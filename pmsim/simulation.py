@@ -501,7 +501,8 @@ def simulate(
         ``Simulation.remaining`` keeps the inputs; finish and cost are those
         of the whole project.
     chunk_size : int, optional
-        Iterations per compiled chunk (default 128). Results do not depend on it.
+        Iterations per compiled chunk (default 128; fewer above 32,768 tasks, so that a chunk stays in
+        cache). Results do not depend on it.
     callback : callable, optional
         ``callback(done, total)`` between batches of iterations.
     correlation_repair : bool

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 from matplotlib.transforms import Affine2D
@@ -41,6 +40,8 @@ BAND = "#9ecae1"
 def new_axes(ax, figsize=(9, 4.5)):
     """``ax`` itself, or the axes of a new constrained-layout figure."""
     if ax is None:
+        import matplotlib.pyplot as plt  # here: drawing into given axes (the dashboard) needs no pyplot
+
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 

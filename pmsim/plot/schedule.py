@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import networkx as nx
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
@@ -288,8 +287,10 @@ def _driving(kind: str, lag: float, pred, succ) -> bool:
     return abs(gap) <= 1e-6
 
 
-def _layout(graph: nx.DiGraph) -> dict:
-    """x = topological generation; y spread evenly, ordered by the mean y of predecessors."""
+def _layout(graph) -> dict:
+    """x = topological generation; y spread evenly, ordered by the mean y of predecessors (a networkx DiGraph)."""
+    import networkx as nx
+
     pos = {}
     for x, generation in enumerate(nx.topological_generations(graph)):
         def key(node):
@@ -340,6 +341,8 @@ def network(project_or_schedule, ax=None):
         )
     project = schedule.project
     table = schedule.table
+    import networkx as nx  # here, not at the top: the Gantt chart (and a dashboard's drawing process) never needs it
+
     graph = nx.DiGraph()
     for order, tid in enumerate(table.index):
         graph.add_node(tid, order=order)

@@ -24,6 +24,7 @@ from ..errors import PmsimError, ValidationError
 from ..model import Project
 from ..scenarios import Scenario, correlation_groups, headline
 from ..simulation import check_iterations, simulate
+from . import render_pool
 from .figure_jobs import draw_figures
 from .controls import ITERATIONS, FieldError, default_values, label, make_controls, read_settings, task_estimates
 from .layout import Parts, arrange
@@ -150,9 +151,11 @@ class WhatIf:
             raise ValidationError("WhatIf: wait=False needs a debounce > 0 (the first run goes to the worker)")
         resync.install()  # a page that connects while the first numbers come in must not keep placeholders
         self.project = project
+        self.plots = bool(plots)
+        if self.plots:
+            render_pool.RENDERER.start()  # their imports overlap the first simulation (see draw_figures)
         self._updates = LatestWins(float(debounce), snapshot=self._snapshot, compute=self._compute_in_worker,
                                    deliver=self._finish, failed=self._failed)
-        self.plots = bool(plots)
         self.headline: dict = {}
         self.plan: dict = {}
         self._plans: dict[tuple[int, int], dict] = {}  # (iterations, seed) -> the plan's numbers

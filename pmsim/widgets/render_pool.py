@@ -45,6 +45,11 @@ def _layouts() -> list:
     return list(_figures()["layouts"])
 
 
+def _own_figures() -> list:
+    """The kinds whose own figure this thread has made (drawn into, after a layout)."""
+    return sorted(_figures()["plain"])
+
+
 def _figure(**kwargs):
     from matplotlib.figure import Figure
 
@@ -155,6 +160,21 @@ def _draw(kind: str, data) -> bytes:
     return buf.getvalue()
 
 
+def _prime(kind: str, data: bytes) -> None:
+    """Draw a figure in a drawing process for what it leaves warm, so that the next one of its kind is quick.
+
+    The first figure of a kind, project and size finds its layout in the
+    figure that lays out; the next is drawn into the kind's own figure, whose
+    ticks and text cache are new the first time. This draws until both are
+    done (once more when the layout was found just now).
+    """
+    args = pickle.loads(data)
+    layouts = set(_figures()["layouts"])
+    drawn_figure(kind, args)
+    if set(_figures()["layouts"]) != layouts:
+        drawn_figure(kind, args)
+
+
 def _init_drawing_process(parent: int) -> None:
     """Set up a drawing process: deaf to kernel interrupts, and gone when its parent is gone.
 
@@ -222,6 +242,8 @@ class Renderer:
     def __init__(self):
         self._pools: list[ProcessPoolExecutor] = []
         self._ready: list = []
+        self._primes: dict[str, Future] = {}  # kind -> the figure its process draws to warm up for it
+        self._warm: set = set()  # (kind, layout, size) of the figures the processes have been asked to draw
         self._lock = threading.Lock()
         self.disabled = False
 
@@ -235,6 +257,14 @@ class Renderer:
     def pids(self) -> list[int]:
         """Process ids of the drawing processes started so far."""
         return [pid for pool in list(self._pools) for pid in list(getattr(pool, "_processes", None) or {})]
+
+    def start(self) -> None:
+        """Start the drawing processes now, if they are not running; they warm up in the background.
+
+        A panel calls this before its first simulation, so that the processes'
+        imports overlap it rather than follow it.
+        """
+        self._start()
 
     def _start(self) -> None:
         with self._lock:
@@ -261,6 +291,8 @@ class Renderer:
     def shutdown(self, wait: bool = True) -> None:
         with self._lock:
             pools, self._pools = self._pools, []
+            self._primes.clear()
+            self._warm.clear()
         for pool in pools:
             pool.shutdown(wait=wait, cancel_futures=True)
 
@@ -269,24 +301,64 @@ class Renderer:
         self.disabled = True
         self.shutdown(wait=False)
 
+    def _pool(self, kind: str, pools: list) -> ProcessPoolExecutor:
+        """The process that draws ``kind`` (``pools``: the processes, read once by the caller)."""
+        return pools[self.KINDS.index(kind) % len(pools)]
+
     def submit(self, kind: str, **args) -> Future:
-        """Start drawing a figure; :meth:`result` gives its PNG bytes."""
+        """Start drawing a figure; :meth:`result` gives its PNG bytes.
+
+        Until the processes are ready the figure is drawn in this thread, and
+        the same figure is queued for the process of its kind to draw after
+        its warm-up (:meth:`prime`). The first figures a process draws for a
+        project (of a kind and size) lay them out and fill a new figure's
+        ticks and text cache, twice the cost of the next ones: that is done
+        before the user's first change rather than during it. For the same
+        reason a figure of a new kind, project or size that goes to a ready
+        process is followed there by its :meth:`prime`.
+        """
         self._start()
         pools = self._pools
         if self.ready and pools:
             try:
-                pool = pools[self.KINDS.index(kind) % len(pools)]
-                job = pool.submit(_draw, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+                data = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+                job = self._pool(kind, pools).submit(_draw, kind, data)
                 job.pmsim_drawing = (kind, args)
+                key = (kind, repr(args.get("layout")), figures.size(kind, args))
+                if key not in self._warm:
+                    self._warm.add(key)
+                    self._primes[kind] = self._pool(kind, pools).submit(_prime, kind, data)
                 return job
             except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was shut down meanwhile
                 self._stop("the drawing processes stopped")
+        elif pools:
+            self.prime(kind, args)
         done: Future = Future()
         try:
             done.set_result(_draw(kind, args))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
             done.set_exception(exc)
         return done
+
+    def prime(self, kind: str, args: dict) -> None:
+        """Queue ``kind``'s figure of ``args`` for its drawing process to draw and discard.
+
+        Only the latest figure of each kind waits: one queued earlier and not
+        started yet is dropped. Nothing happens without drawing processes.
+        """
+        pools = self._pools
+        if not pools or self.disabled:
+            return
+        with self._lock:
+            older = self._primes.get(kind)
+            if older is not None:
+                older.cancel()
+            try:
+                self._primes[kind] = self._pool(kind, pools).submit(
+                    _prime, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+                self._warm.add((kind, repr(args.get("layout")), figures.size(kind, args)))
+            except (BrokenProcessPool, RuntimeError):
+                pass  # the next submit finds the pool broken and draws here
 
     def result(self, job: Future, timeout: float = 120.0, check=None) -> bytes:
         """The PNG of a submitted figure; drawn here if its process died or hangs.

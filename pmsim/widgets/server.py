@@ -26,7 +26,6 @@ from pathlib import Path
 from ..errors import PmsimError
 from ..io import read_project
 from .app import ENVIRONMENT
-from .kernels import NAME as KERNELS_MODULE
 
 CULL_IDLE = 300  # seconds without a page and without work before a kernel is shut down
 CULL_INTERVAL = 60  # seconds between two looks for idle kernels
@@ -57,6 +56,8 @@ def voila_command(port: int = PORT, open_browser: bool = False, *, preheat: bool
     (it prints the address); never given on the command line, where other
     users of the machine could read it.
     """
+    from .kernels import NAME as KERNELS_MODULE  # jupyter_server: imported only to serve
+
     kernels = str(resources.files(__package__).joinpath("kernels.py"))
     command = [
         sys.executable, "-c", _BOOT.format(name=KERNELS_MODULE, path=kernels), str(notebook()),
