@@ -229,7 +229,8 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
         end = np.asarray(end, dtype=np.float64)
         if started.any():
             start = np.where(started, np.minimum(np.maximum(start, remaining.data_time), end), start)
-        cost = np.where(sim.task_exists(it), fixed, 0.0) + daily * (end - start)  # a task that does not exist: 0
+        rate = daily + _rate_extra(project, sim.rate_factors(it), daily)  # each iteration's resource rates
+        cost = np.where(sim.task_exists(it), fixed, 0.0) + rate * (end - start)  # a task that does not exist: 0
         curve = cumulative_cost(times, start, end, cost)
         rest = total[it] - known - cost.sum(axis=1)
         if per_day:  # the project's cost per working day, paid day by day until the finish
@@ -251,6 +252,22 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
     out = {f"p{p:g}": np.percentile(rows, p, axis=0, method="inverted_cdf") for p in percentiles}
     out["mean"] = rows.mean(axis=0)
     return out
+
+
+def _rate_extra(project: Project, factors: pd.DataFrame, daily: np.ndarray) -> np.ndarray:
+    """(iterations, tasks): what the drawn rate factors add to each task's cost per day (0 where the task pays no
+    rate, as ``daily``: a finished task in a re-forecast)."""
+    extra = np.zeros((len(factors), len(project.tasks)))
+    if factors.shape[1] == 0:
+        return extra
+    paid = {r.id: r.cost_per_day for r in project.resources}
+    for k, task in enumerate(project.tasks):
+        if daily[k] == 0:
+            continue
+        for rid, units in task.resources:
+            if rid in factors.columns:
+                extra[:, k] += units * paid[rid] * (factors[rid].to_numpy() - 1.0)
+    return extra
 
 
 def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
