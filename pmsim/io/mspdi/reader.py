@@ -15,7 +15,7 @@ from ... import limits
 from ...costs import cost_model
 from ...errors import FileFormatError, PmsimError
 from ...model import Dependency, Project, Task
-from .._exchange import risks_from_json
+from .._exchange import risks_from_json, with_cost_settings
 from .baselines import read_baselines
 from .calendars import CalendarBook, day_spans, local_moment
 from .fields import (
@@ -65,7 +65,8 @@ class MspdiReader(TaskFields, ResourceFields):
             rec["calendar"] = self.task_calendar(rec)
             self.duration_from_work(rec)
         deps = self.read_links(tasks)
-        project = self.build(tasks, resources, deps)
+        project = with_cost_settings(self.build(tasks, resources, deps), self.settings,
+                                     f"{self.path}: 'pmsim settings'")
         return project, [t["progress"] for t in tasks["leaves"] if t.get("progress")]
 
     def read_settings(self) -> dict:
