@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .calendar import elapsed_working_days
-from .costs import baseline_cost, cost_rates, project_budget, require_costs
+from .costs import (baseline_cost, class_rates, cost_rates, escalates, escalation_index, project_budget,
+                    require_costs)
 from .cpm import Schedule, cpm
 from .errors import ValidationError
 from .model import Project, require_project
@@ -180,11 +181,23 @@ def accrued_by_task(project: Project, start, finish, cost, moment) -> np.ndarray
     return out
 
 
+def _escalated(project: Project, table: pd.DataFrame, first: str, last: str) -> np.ndarray:
+    """Each task's cost (project order) between its dates ``table[first]`` .. ``table[last]`` (working days),
+    escalated by the mean factor of each escalation class over them."""
+    duration = table["duration"].to_numpy(dtype=np.float64)
+    fixed, daily = class_rates(project)
+    start, finish = table[first].to_numpy(np.float64), table[last].to_numpy(np.float64)
+    index = escalation_index(project, float(finish.max(initial=0.0)))
+    return sum((fixed[c] + daily[c] * duration) * index.mean_factor(c, start, finish) for c in range(fixed.shape[0]))
+
+
 def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray, moments=None) -> dict:
     t = schedule.table.loc[list(project.task_ids)]
     fixed, daily = cost_rates(project)
     duration = t["duration"].to_numpy(dtype=np.float64)
     cost = fixed + daily * duration
+    if escalates(project):
+        return _escalated_curves(project, schedule, t, times, moments)
     if on_calendars(schedule):
         # Each task's cost spreads over its own calendar's working time between its dates.
         when = schedule.times().loc[list(project.task_ids)]
@@ -201,6 +214,23 @@ def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray, mo
     }
     if schedule.kind != "cpm":
         curves["scheduled"] = cumulative_cost(times, t["start"].to_numpy(float), t["finish"].to_numpy(float), cost)
+    return curves
+
+
+def _escalated_curves(project: Project, schedule: Schedule, t: pd.DataFrame, times: np.ndarray, moments) -> dict:
+    """:func:`_schedule_curves` with each task's cost escalated over its own dates (the late dates cost more)."""
+    keys = {"early": ("early_start", "early_finish"), "late": ("late_start", "late_finish")}
+    if schedule.kind != "cpm":
+        keys["scheduled"] = ("start", "finish")
+    calendars = on_calendars(schedule)
+    when = schedule.times().loc[list(project.task_ids)] if calendars else None
+    curves = {}
+    for key, (first, last) in keys.items():
+        cost = _escalated(project, t, first, last)
+        if calendars:
+            curves[key] = accrued_cost(project, when[first].to_numpy(), when[last].to_numpy(), cost, moments)
+        else:
+            curves[key] = cumulative_cost(times, t[first].to_numpy(float), t[last].to_numpy(float), cost)
     return curves
 
 
@@ -369,9 +399,12 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     moments = (np.asarray(dates.values, dtype="datetime64[D]") + np.timedelta64(1, "D")).astype("datetime64[m]")
     columns = {"working_day": times, **_schedule_curves(project, schedule, times, moments)}
     if project.cost_per_day:  # the project's cost per working day, until the planned finish
+        paid = np.minimum(times, schedule.makespan)
+        if escalates(project):  # each day at its own escalation factor
+            paid = escalation_index(project, schedule.makespan).integral(0, paid)
         for key in ("early", "late", "scheduled"):
             if key in columns:
-                columns[key] = columns[key] + project.cost_per_day * np.minimum(times, schedule.makespan)
+                columns[key] = columns[key] + project.cost_per_day * paid
     attrs = {"baseline_cost": plan_cost(project), "budget": project_budget(project), "currency": project.currency}
     if sim is not None:
         columns.update(_simulated_curves(sim, times, percentiles, chunk_size))
@@ -452,7 +485,12 @@ def plan_cost(project: Project) -> float:
     1400.0
     """
     base = baseline_cost(project)
-    return base + project.cost_per_day * cpm(project).makespan if project.cost_per_day else base
+    if not project.cost_per_day:
+        return base
+    makespan = cpm(project).makespan
+    if escalates(project):
+        return base + project.cost_per_day * float(escalation_index(project, makespan).integral(0, makespan))
+    return base + project.cost_per_day * makespan
 
 
 # --------------------------------------------------------------------------- joint confidence

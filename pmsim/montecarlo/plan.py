@@ -16,7 +16,7 @@ import numpy as np
 from .._cache import cached
 from .._kernels import launching
 from ..correlation import CorrelationPlan, prepare_correlation
-from ..costs import cost_rates
+from ..costs import cost_rates, escalates
 from ..distributions import Fixed
 from ..errors import UnknownReferenceError, ValidationError
 from ..model import Project
@@ -24,6 +24,7 @@ from .._kernels.links import FF, FS
 from ..network import Network, network
 from .encoding import encode, task_key
 from .existence import Existence, existence_of
+from .escalate import Escalation, escalation_of
 from .rates import Rates, rates_of
 
 __all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "task_stream", "finish_candidates"]
@@ -86,6 +87,7 @@ class Plan:
     # Uncertain resource rates (None: every rate is certain) and the stream of each resource's factor.
     rates: Rates | None = None
     rate_stream: np.ndarray | None = None
+    escalation: Escalation | None = None  # costs escalate by date (None: they do not)
 
     @property
     def n(self) -> int:
@@ -507,4 +509,5 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         existence=st.existence, exist_row=exist_row, cost_per_day=project.cost_per_day,
         exist_stream=None if st.existence is None else st.existence.streams(key),
         rates=st.rates, rate_stream=None if st.rates is None else st.rates.streams(key),
+        escalation=escalation_of(project, net, tuple(r.id for r in register)) if escalates(project) else None,
     )

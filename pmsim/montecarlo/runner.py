@@ -21,6 +21,7 @@ import numpy as np
 
 from .._kernels import launching
 from ..errors import ValidationError
+from .escalate import escalated_cost
 from .plan import BLOCK, Plan
 
 __all__ = ["DEFAULT_CHUNK", "Batch", "Outputs", "EngineRun", "batches", "run", "join_runs",
@@ -241,8 +242,10 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
                               f"and lie within 0..{iterations}")
     n, r = plan.n, plan.n_risks
     nthreads = threads()
-    # Another scheduler keeps every task's dates when level-of-effort tasks read them (their span).
-    spanned = plan.net.spans is not None and schedule_batch is not None
+    # Another scheduler keeps every task's dates when level-of-effort tasks read them (their span); escalation
+    # reads every task's dates.
+    escalated = plan.escalation is not None
+    spanned = plan.net.spans is not None and schedule_batch is not None or escalated
     out = Outputs(
         finish=np.empty(iterations, dtype=np.float32),
         cost=np.empty(iterations, dtype=np.float64),
@@ -262,9 +265,12 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
             _fused_schedule(plan, batch, out, chunk, scratch)
         else:
             schedule_batch(plan, batch, out)
-            if spanned:
+            if plan.net.spans is not None:
                 span_outputs(plan, out, out.rows(batch))
         sl = slice(batch.first, batch.first + batch.count)
+        if escalated:  # the cost follows the dates: computed again from them
+            out.cost[sl] = escalated_cost(plan, sample_durations(plan, batch), batch.rate_dev, out.task_start[sl],
+                                          out.task_finish[sl], out.finish[sl].astype(np.float64), batch.occurred)
         occurred[:, sl] = batch.occurred
         impact_sum += np.where(batch.occurred, batch.risk_impact[:r], 0.0).sum(axis=1, dtype=np.float64)
         if r:
@@ -275,8 +281,11 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
             absent_cost[sl] = existence.fixed @ (1.0 - exists.astype(np.float64))
         if callback is not None:
             callback(batch.first + batch.count, iterations)
-    cost = out.cost + plan.fixed_cost - absent_cost + risk_cost + plan.cost_offset
-    if plan.cost_per_day:  # the time-dependent project cost: every working day until the finish
+    if escalated:
+        cost = out.cost + plan.cost_offset
+    else:
+        cost = out.cost + plan.fixed_cost - absent_cost + risk_cost + plan.cost_offset
+    if plan.cost_per_day and not escalated:  # the time-dependent project cost: every working day until the finish
         cost += plan.cost_per_day * out.finish.astype(np.float64)
     span = slice(first, last)
     counts = np.full(n, last - first, dtype=np.int64)

@@ -23,8 +23,8 @@ __all__ = ["run_versions", "foldable"]
 
 def foldable(plan: Plan) -> bool:
     """Whether :func:`run_versions` runs ``plan``: the plain forward pass (no calendars, constraints or
-    progress dates: those take the dated kernel) and certain resource rates."""
-    return plan.dated is None and plan.rates is None
+    progress dates: those take the dated kernel), certain resource rates and no escalation."""
+    return plan.dated is None and plan.rates is None and plan.escalation is None
 
 
 def run_versions(plan: Plan, iterations: int, active: np.ndarray,
