@@ -170,18 +170,14 @@ def require_costs(project: Project, what: str) -> None:
 
 
 def escalation_base(project: Project) -> dt.date:
-    """The date escalation compounds from: ``escalation_date``, else the status date, else the project start.
+    """The date escalation compounds from: ``escalation_date``, else the project start (the price base of the
+    plan's estimates; a status date does not move it, so the escalated budget at completion stays put).
 
     >>> import pmsim as pm
     >>> escalation_base(pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1)]))
     datetime.date(2027, 1, 4)
     """
-    if project.escalation_date is not None:
-        return project.escalation_date
-    if project.status_date is not None:
-        moment = project.status_date
-        return moment.date() if isinstance(moment, dt.datetime) else moment
-    return project.start
+    return project.escalation_date if project.escalation_date is not None else project.start
 
 
 def escalation_factors(project: Project, dates, rate: float | None = None) -> np.ndarray:

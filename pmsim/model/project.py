@@ -98,7 +98,7 @@ class Project:
     start_time: dt.time | None = None
     cost_per_day: float = 0.0  # the time-dependent project cost, paid for every working day until the finish
     escalation: float = 0.0  # cost escalation, percent per year, compounding from escalation_date
-    escalation_date: dt.date | None = None  # the base date of escalation (None: the status date, else the start)
+    escalation_date: dt.date | None = None  # the base date of escalation (None: the start)
     baselines: tuple[Baseline, ...] = ()
 
     def __post_init__(self):
