@@ -188,3 +188,17 @@ def test_the_folder_keeps_escalation(tmp_path):
     back = pm.read_project(pm.write_project(p, tmp_path / "p"))
     assert (back.escalation, back.escalation_date, back.resource("dev").escalation) == (3, dt.date(2027, 2, 1), 2.5)
     assert pm.baseline_cost(back) == pm.baseline_cost(p)
+
+
+def test_compare_and_sweep_take_escalation_and_keep_the_rates():
+    p = pm.Project(name="x", start=START, tasks=[pm.Task("A", duration=10, cost_per_day=100, resources={"dev": 1})],
+                   resources=[pm.Resource("dev", cost_per_day=50, rate_optimistic=1.2, rate_most_likely=1.2,
+                                          rate_pessimistic=1.2)])
+    table = pm.sweep(p, {"escalation": [0, 10]}, iterations=200, seed=1)
+    f = day_factors(10)[:10]
+    # 100 a day escalates with the project, dev's 50 x 1.2 too (it has no rate of its own).
+    assert table["expected_cost"].tolist() == pytest.approx([1600, 160 * f.sum()], rel=1e-12)
+    more = pm.Scenario("more devs", capacities={"dev": 3}, escalation=10).apply(p)
+    assert more.resource("dev").rate_factor == p.resource("dev").rate_factor and more.escalation == 10
+    with pytest.raises(PmsimError, match="escalation is in percent per year"):
+        pm.Scenario("bad", escalation=-120)
