@@ -175,7 +175,7 @@ def test_bad_rate_triples_name_the_file_row_and_rule(tmp_path, row, rule):
 
 
 @pytest.mark.parametrize("suffix", [".xml", ".xer"])
-def test_mspdi_and_xer_carry_the_rates_in_pmsims_settings(tmp_path, suffix):
+def test_mspdi_and_xer_carry_the_rates_in_pmsims_settings(tmp_path, suffix, recwarn):
     # Neither format has a field for a rate's uncertainty: pmsim's settings text carries it (and the project's
     # cost per day and escalation), so a file pmsim wrote reads back the same cost model.
     p = chain(cost_per_day=250, escalation=3.5, escalation_date="2027-02-01")
@@ -185,3 +185,4 @@ def test_mspdi_and_xer_carry_the_rates_in_pmsims_settings(tmp_path, suffix):
     assert back.resource("dev").rate_factor == pm.Triangular(LOW, MODE, HIGH)
     assert back.resource("qa").rate_factor is None and back.resource("qa").escalation == 6
     assert (back.cost_per_day, back.escalation, str(back.escalation_date)) == (250, 3.5, "2027-02-01")
+    assert not [w for w in recwarn if "does not explain" in str(w.message)]  # the file's task costs are escalated

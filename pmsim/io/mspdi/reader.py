@@ -65,8 +65,7 @@ class MspdiReader(TaskFields, ResourceFields):
             rec["calendar"] = self.task_calendar(rec)
             self.duration_from_work(rec)
         deps = self.read_links(tasks)
-        project = with_cost_settings(self.build(tasks, resources, deps), self.settings,
-                                     f"{self.path}: 'pmsim settings'")
+        project = self.build(tasks, resources, deps)
         return project, [t["progress"] for t in tasks["leaves"] if t.get("progress")]
 
     def read_settings(self) -> dict:
@@ -330,6 +329,8 @@ class MspdiReader(TaskFields, ResourceFields):
             )
         except PmsimError as exc:
             raise exc.with_context(str(self.path)) from None
+        # The escalated budget is what pmsim wrote as each task's cost.
+        project = with_cost_settings(project, self.settings, f"{self.path}: 'pmsim settings'")
         for rec, mine in zip(leaves, cost_model(project)["budget"]):
             if rec["cost"] is not None and not rec.get("progress"):
                 theirs = rec["cost"] / 100
