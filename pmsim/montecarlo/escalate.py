@@ -22,8 +22,6 @@ from ..costs import class_rates, escalation_classes, escalation_index
 
 __all__ = ["Escalation", "escalation_of", "escalated_cost"]
 
-_BLOCK_VALUES = 2**20  # task-iterations per block of the arithmetic (bounds the float64 temporaries)
-
 
 @dataclass(frozen=True, eq=False)
 class Escalation:
@@ -71,32 +69,22 @@ def escalated_cost(plan, durations: np.ndarray, rate_dev: np.ndarray, start: np.
     task does not exist); ``start``/``finish``: (count, tasks) project order, working days; ``project_finish``
     and ``occurred`` (risks, count) as the run has them.
     """
+    from .._kernels import launching
+    from .._kernels.escalation import escalated_task_costs
+
     esc: Escalation = plan.escalation
     n, count = durations.shape
-    columns = plan.project_column
-    start_t = np.asarray(start, dtype=np.float64)[:, columns].T  # (tasks, count), topological
-    finish_t = np.asarray(finish, dtype=np.float64)[:, columns].T
-    days = durations.astype(np.float64)
-    exists = ~((durations == 0) & np.signbit(durations))
-    if plan.net.spans is not None:  # a level-of-effort task lasts its span
-        loe = plan.net.spans.task
-        days[loe] = finish_t[loe] - start_t[loe]
-    index = escalation_index(esc.project, float(max(finish_t.max(initial=0.0), project_finish.max(initial=0.0))))
+    index = escalation_index(esc.project, float(max(np.max(finish, initial=0.0), project_finish.max(initial=0.0))))
+    span_task = np.zeros(n, dtype=np.bool_)
+    if plan.net.spans is not None:
+        span_task[plan.net.spans.task] = True
     ptr, row, weight = plan.rate_entries()
-    has_rates = plan.rates is not None
-    out = np.zeros(count)
-    step = max(1, _BLOCK_VALUES // max(n, 1))
-    for a in range(0, count, step):
-        b = min(count, a + step)
-        d, s, f = days[:, a:b], start_t[:, a:b], finish_t[:, a:b]
-        for c in range(esc.fixed.shape[0]):
-            amount = esc.fixed[c][:, None] * exists[:, a:b] + esc.daily[c][:, None] * d
-            if has_rates:
-                for j in np.flatnonzero(np.diff(ptr)):
-                    for q in range(ptr[j], ptr[j + 1]):
-                        if esc.entry_class[q] == c:
-                            amount[j] += weight[q] * rate_dev[row[q], a:b] * d[j]
-            out[a:b] += (amount * index.mean_factor(c, s, f)).sum(axis=0)
+    out = np.empty(count)
+    with launching():
+        escalated_task_costs(np.ascontiguousarray(durations), np.ascontiguousarray(start), np.ascontiguousarray(finish),
+                             plan.project_column, span_task, esc.fixed, esc.daily, ptr, row, weight,
+                             np.ascontiguousarray(rate_dev, dtype=np.float64), esc.entry_class,
+                             np.ascontiguousarray(index.cumulative), np.ascontiguousarray(index.factor), out)
     if plan.cost_per_day:
         out += plan.cost_per_day * index.integral(0, project_finish)
     for k, cost in enumerate(plan.risk_cost):
