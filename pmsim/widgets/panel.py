@@ -27,6 +27,7 @@ from ..simulation import check_iterations, simulate
 from .figure_jobs import draw_figures
 from .controls import ITERATIONS, FieldError, default_values, label, make_controls, read_settings, task_estimates
 from .layout import Parts, arrange
+from . import resync
 from .offline_grid import OfflineGrid
 from .task_editor import TaskEditor
 from .scenario_table import SavedScenarios, csv_text, download_links, people_frame
@@ -147,6 +148,7 @@ class WhatIf:
             raise ValidationError(f"debounce must be a number of seconds >= 0, got {debounce!r}")
         if not wait and not debounce:
             raise ValidationError("WhatIf: wait=False needs a debounce > 0 (the first run goes to the worker)")
+        resync.install()  # a page that connects while the first numbers come in must not keep placeholders
         self.project = project
         self._updates = LatestWins(float(debounce), snapshot=self._snapshot, compute=self._compute_in_worker,
                                    deliver=self._finish, failed=self._failed)
