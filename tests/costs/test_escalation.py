@@ -202,3 +202,16 @@ def test_compare_and_sweep_take_escalation_and_keep_the_rates():
     assert more.resource("dev").rate_factor == p.resource("dev").rate_factor and more.escalation == 10
     with pytest.raises(PmsimError, match="escalation is in percent per year"):
         pm.Scenario("bad", escalation=-120)
+
+
+def test_a_reforecast_escalates_the_work_left_not_the_actual_cost():
+    # A (10 days) is done at the status date for 1,000 (actual, not escalated); B's 10 days then run Mon 18 Jan to
+    # Fri 29 Jan, 14 .. 25 calendar days after the base (the start), at 100 a day and 10 % a year.
+    p = pm.Project(name="x", start=START, tasks=[pm.Task("A", duration=10, cost_per_day=100),
+                                                  pm.Task("B", duration=10, cost_per_day=100)],
+                   dependencies=[pm.Dependency("A", "B")], escalation=10)
+    progress = pd.DataFrame({"id": ["A"], "percent_complete": [100], "actual_cost": [1000],
+                             "actual_start": ["2027-01-04"], "actual_finish": ["2027-01-15"]})
+    sim = pm.simulate(p, iterations=200, seed=1, progress=progress, status_date="2027-01-15")
+    days = np.array([14, 15, 16, 17, 18, 21, 22, 23, 24, 25])
+    np.testing.assert_allclose(sim.cost, 1000 + 100 * (1.1 ** (days / 365.25)).sum(), rtol=1e-12)
