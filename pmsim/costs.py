@@ -187,7 +187,7 @@ def escalation_factors(project: Project, dates, rate: float | None = None) -> np
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-01", tasks=[pm.Task("A", duration=1)], escalation=4)
     >>> escalation_factors(p, ["2027-01-01", "2028-01-01"]).round(6).tolist()
-    [1.0, 1.039973]
+    [1.0, 1.039972]
     """
     rate = project.escalation if rate is None else float(rate)
     days = (np.asarray(pd.to_datetime(np.atleast_1d(np.asarray(dates, dtype=object))).values, dtype="datetime64[D]")
