@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .accrual import accrued_by_task, accrued_cost, cumulative_cost, end_of, on_calendars
 from .calendar import elapsed_working_days
-from .costs import baseline_cost, cost_rates, project_budget, require_costs
+from .costs import (baseline_cost, class_rates, cost_rates, escalates, escalation_index, project_budget,
+                    require_costs)
 from .cpm import Schedule, cpm
 from .errors import ValidationError
 from .model import Project, require_project
@@ -65,119 +67,14 @@ def _date_grid(project: Project, last_offset: float, freq: str) -> pd.DatetimeIn
     return pd.date_range(start, end, freq=offset, name="date")
 
 
-# --------------------------------------------------------------------------- cumulative cost
-
-
-def cumulative_cost(times, start, finish, cost) -> np.ndarray:
-    """Cost accrued by each time when each task's cost spreads linearly over [start, finish].
-
-    ``start``, ``finish`` and ``cost`` are arrays of shape ``(m, n)`` (m
-    scenarios or iterations, n tasks; 1-D means one scenario); ``times`` is
-    an ascending 1-D grid. A task with ``finish == start`` books its cost at
-    ``start`` (counted from that time on). Returns shape ``(m, len(times))``
-    (or 1-D).
-
-    Each task adds its whole cost from the first grid time at or after its
-    finish (a difference array, summed once), plus a partial ramp at the few
-    grid times inside (start, finish): O(m · n · (log k + points per task)),
-    in compiled code.
-
-    >>> cumulative_cost([0, 1, 2, 3, 4], [0, 2], [2, 2], [10, 5]).tolist()
-    [0.0, 5.0, 15.0, 15.0, 15.0]
-    """
-    times = np.asarray(times, dtype=np.float64)
-    if times.ndim != 1 or np.any(np.diff(times) < 0):
-        raise ValidationError("cumulative_cost: times must be an ascending 1-D grid")
-    one = np.ndim(start) == 1
-    start, finish, cost = (np.atleast_2d(np.asarray(a, dtype=np.float64)) for a in (start, finish, cost))
-    start, finish, cost = np.broadcast_arrays(start, finish, cost)
-    from ._kernels.budget import cumulative_cost as accrue
-
-    out = np.empty((start.shape[0], times.shape[0]))
-    accrue(times, np.ascontiguousarray(start), np.ascontiguousarray(finish), np.ascontiguousarray(cost), out)
-    return out[0] if one else out
-
-
-# --------------------------------------------------------------------------- accrual on calendars
-
-
-def on_calendars(schedule: Schedule) -> bool:
-    """Does ``schedule`` need the calendars to spread costs (tasks or lags off the project calendar)?
-
-    Otherwise its times are working days of the project calendar, over which
-    costs spread linearly.
-    """
-    return schedule.timing is not None and not schedule.timing[0].uniform
-
-
-def end_of(moment) -> np.datetime64:
-    """A data date as a moment (``datetime64[m]``): a date alone is the end of that day (its midnight after)."""
-    if isinstance(moment, dt.datetime):
-        return np.datetime64(moment, "m")
-    day = np.datetime64(pd.Timestamp(moment).date(), "D")
-    return (day + np.timedelta64(1, "D")).astype("datetime64[m]")
-
-
-def _work_minutes(project: Project, start, finish, moments):
-    """Per calendar of the tasks: (task rows, work done by each start, finish and moment in working minutes)."""
-    start = np.asarray(start, dtype="datetime64[m]")
-    finish = np.asarray(finish, dtype="datetime64[m]")
-    moments = np.asarray(moments, dtype="datetime64[m]")
-    every = np.concatenate([start, finish, moments])
-    first = min(every.min().astype("datetime64[D]"), np.datetime64(project.start, "D"))
-    days = int((every.max().astype("datetime64[D]") - first).astype(np.int64)) + 2
-    origin = first.item()
-    base = first.astype("datetime64[m]")
-    minutes = lambda x: (x - base).astype(np.int64).astype(np.float64)  # noqa: E731
-    groups: dict = {}
-    for k, task in enumerate(project.tasks):
-        groups.setdefault(project.task_calendar(task), []).append(k)
-    for cal, rows in groups.items():
-        rows = np.array(rows)
-        table = cal.work_table(origin, days)
-        yield (rows, np.atleast_1d(table.work_at(minutes(start[rows]))), np.atleast_1d(table.work_at(minutes(finish[rows]))),
-               np.atleast_1d(table.work_at(minutes(moments))), minutes(finish[rows]), minutes(moments))
-
-
-def accrued_cost(project: Project, start, finish, cost, moments) -> np.ndarray:
-    """Cost accrued by each moment when each task's cost spreads over its working time on its own calendar.
-
-    ``start``, ``finish`` (datetimes) and ``cost`` are per task in project
-    order; ``moments`` an ascending array of datetimes. A task's cost accrues
-    linearly in the working time of its calendar between its start and
-    finish (nothing over its nights and weekends, all of it over a 24-hour
-    calendar's); a task with no working time in between (a milestone) books
-    its cost at its finish. Returns one value per moment.
-
-    >>> import pmsim as pm
-    >>> p = pm.Project(name="x", start="2027-01-08", tasks=[pm.Task("A", duration=2, cost_per_day=50)])
-    >>> moments = np.array(["2027-01-08T17:00", "2027-01-10T00:00", "2027-01-11T17:00"], dtype="datetime64[m]")
-    >>> accrued_cost(p, ["2027-01-08T08:00"], ["2027-01-11T17:00"], [100.0], moments).tolist()  # Fri, Sun, Mon
-    [50.0, 50.0, 100.0]
-    """
-    cost = np.asarray(cost, dtype=np.float64)
-    moments = np.asarray(moments, dtype="datetime64[m]")
-    out = np.zeros(moments.shape[0])
-    for rows, ws, wf, wm, finish_at, moment_at in _work_minutes(project, start, finish, moments):
-        spread = wf > ws
-        if spread.any():
-            out += cumulative_cost(wm, ws[spread], wf[spread], cost[rows][spread])
-        for f, c in zip(finish_at[~spread], cost[rows][~spread]):
-            out += c * (moment_at >= f)
-    return out
-
-
-def accrued_by_task(project: Project, start, finish, cost, moment) -> np.ndarray:
-    """The cost each task has accrued by one moment (the rule of :func:`accrued_cost`), project order."""
-    cost = np.asarray(cost, dtype=np.float64)
-    out = np.zeros(cost.shape[0])
-    moments = np.array([moment], dtype="datetime64[m]")
-    for rows, ws, wf, wm, finish_at, moment_at in _work_minutes(project, start, finish, moments):
-        span = wf - ws
-        share = np.where(span > 0, np.clip((wm[0] - ws) / np.where(span > 0, span, 1.0), 0.0, 1.0),
-                         (moment_at[0] >= finish_at).astype(np.float64))
-        out[rows] = cost[rows] * share
-    return out
+def _escalated(project: Project, table: pd.DataFrame, first: str, last: str) -> np.ndarray:
+    """Each task's cost (project order) between its dates ``table[first]`` .. ``table[last]`` (working days),
+    escalated by the mean factor of each escalation class over them."""
+    duration = table["duration"].to_numpy(dtype=np.float64)
+    fixed, daily = class_rates(project)
+    start, finish = table[first].to_numpy(np.float64), table[last].to_numpy(np.float64)
+    index = escalation_index(project, float(finish.max(initial=0.0)))
+    return sum((fixed[c] + daily[c] * duration) * index.mean_factor(c, start, finish) for c in range(fixed.shape[0]))
 
 
 def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray, moments=None) -> dict:
@@ -185,6 +82,8 @@ def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray, mo
     fixed, daily = cost_rates(project)
     duration = t["duration"].to_numpy(dtype=np.float64)
     cost = fixed + daily * duration
+    if escalates(project):
+        return _escalated_curves(project, schedule, t, times, moments)
     if on_calendars(schedule):
         # Each task's cost spreads over its own calendar's working time between its dates.
         when = schedule.times().loc[list(project.task_ids)]
@@ -201,6 +100,23 @@ def _schedule_curves(project: Project, schedule: Schedule, times: np.ndarray, mo
     }
     if schedule.kind != "cpm":
         curves["scheduled"] = cumulative_cost(times, t["start"].to_numpy(float), t["finish"].to_numpy(float), cost)
+    return curves
+
+
+def _escalated_curves(project: Project, schedule: Schedule, t: pd.DataFrame, times: np.ndarray, moments) -> dict:
+    """:func:`_schedule_curves` with each task's cost escalated over its own dates (the late dates cost more)."""
+    keys = {"early": ("early_start", "early_finish"), "late": ("late_start", "late_finish")}
+    if schedule.kind != "cpm":
+        keys["scheduled"] = ("start", "finish")
+    calendars = on_calendars(schedule)
+    when = schedule.times().loc[list(project.task_ids)] if calendars else None
+    curves = {}
+    for key, (first, last) in keys.items():
+        cost = _escalated(project, t, first, last)
+        if calendars:
+            curves[key] = accrued_cost(project, when[first].to_numpy(), when[last].to_numpy(), cost, moments)
+        else:
+            curves[key] = cumulative_cost(times, t[first].to_numpy(float), t[last].to_numpy(float), cost)
     return curves
 
 
@@ -229,7 +145,8 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
         end = np.asarray(end, dtype=np.float64)
         if started.any():
             start = np.where(started, np.minimum(np.maximum(start, remaining.data_time), end), start)
-        cost = np.where(sim.task_exists(it), fixed, 0.0) + daily * (end - start)  # a task that does not exist: 0
+        rate = daily + _rate_extra(project, sim.rate_factors(it), daily)  # each iteration's resource rates
+        cost = np.where(sim.task_exists(it), fixed, 0.0) + rate * (end - start)  # a task that does not exist: 0
         curve = cumulative_cost(times, start, end, cost)
         rest = total[it] - known - cost.sum(axis=1)
         if per_day:  # the project's cost per working day, paid day by day until the finish
@@ -251,6 +168,22 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
     out = {f"p{p:g}": np.percentile(rows, p, axis=0, method="inverted_cdf") for p in percentiles}
     out["mean"] = rows.mean(axis=0)
     return out
+
+
+def _rate_extra(project: Project, factors: pd.DataFrame, daily: np.ndarray) -> np.ndarray:
+    """(iterations, tasks): what the drawn rate factors add to each task's cost per day (0 where the task pays no
+    rate, as ``daily``: a finished task in a re-forecast)."""
+    extra = np.zeros((len(factors), len(project.tasks)))
+    if factors.shape[1] == 0:
+        return extra
+    paid = {r.id: r.cost_per_day for r in project.resources}
+    for k, task in enumerate(project.tasks):
+        if daily[k] == 0:
+            continue
+        for rid, units in task.resources:
+            if rid in factors.columns:
+                extra[:, k] += units * paid[rid] * (factors[rid].to_numpy() - 1.0)
+    return extra
 
 
 def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
@@ -352,9 +285,12 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
     moments = (np.asarray(dates.values, dtype="datetime64[D]") + np.timedelta64(1, "D")).astype("datetime64[m]")
     columns = {"working_day": times, **_schedule_curves(project, schedule, times, moments)}
     if project.cost_per_day:  # the project's cost per working day, until the planned finish
+        paid = np.minimum(times, schedule.makespan)
+        if escalates(project):  # each day at its own escalation factor
+            paid = escalation_index(project, schedule.makespan).integral(0, paid)
         for key in ("early", "late", "scheduled"):
             if key in columns:
-                columns[key] = columns[key] + project.cost_per_day * np.minimum(times, schedule.makespan)
+                columns[key] = columns[key] + project.cost_per_day * paid
     attrs = {"baseline_cost": plan_cost(project), "budget": project_budget(project), "currency": project.currency}
     if sim is not None:
         columns.update(_simulated_curves(sim, times, percentiles, chunk_size))
@@ -435,7 +371,12 @@ def plan_cost(project: Project) -> float:
     1400.0
     """
     base = baseline_cost(project)
-    return base + project.cost_per_day * cpm(project).makespan if project.cost_per_day else base
+    if not project.cost_per_day:
+        return base
+    makespan = cpm(project).makespan
+    if escalates(project):
+        return base + project.cost_per_day * float(escalation_index(project, makespan).integral(0, makespan))
+    return base + project.cost_per_day * makespan
 
 
 # --------------------------------------------------------------------------- joint confidence

@@ -295,7 +295,8 @@ def _spanned(net: Network, dur, start, finish, es, ef, ls, lf, ff, tf):
         a2 = np.array(a, dtype=np.float64).reshape(1, -1)
         b2 = np.array(b, dtype=np.float64).reshape(1, -1)
         span_rows(sp.task, sp.start_ptr, sp.start_idx, sp.start_end, sp.start_lag, sp.finish_ptr, sp.finish_idx,
-                  sp.finish_end, sp.finish_lag, column, np.zeros(sp.task.size), a2, b2, np.zeros(0))
+                  sp.finish_end, sp.finish_lag, column, np.zeros(sp.task.size), np.zeros(sp.task.size + 1, np.int64),
+                  np.zeros(1, np.int64), np.zeros(1), np.zeros((1, 1)), a2, b2, np.zeros(0))
         out += [a2[0], b2[0]]
     start, finish, es, ef, ls, lf = out
     k = sp.task

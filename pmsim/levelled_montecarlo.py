@@ -94,7 +94,7 @@ class LevelledScheduler:
                 _NONE2 if out.task_start is None else out.task_start[sl],
                 _NONE2 if out.task_finish is None else out.task_finish[sl],
             )
-        out.cost[sl] = duration_cost(plan, durations)
+        out.cost[sl] = duration_cost(plan, durations, batch.rate_dev)
 
 
 def levelled_scheduler(project: Project, plan: Plan) -> LevelledScheduler:
@@ -150,7 +150,7 @@ class CalendarLevelledScheduler:
             # An iteration ran past the calendar tables: the whole batch again on longer ones (same dates).
             problem = longer(problem)
         out.crit_counts += crit
-        out.cost[sl] = duration_cost(plan, durations)
+        out.cost[sl] = duration_cost(plan, durations, batch.rate_dev)
 
     def _run(self, problem, durations, columns, out: Outputs, sl: slice, crit: np.ndarray) -> bool:
         from ._kernels.calendar_montecarlo import levelled_calendar_iterations

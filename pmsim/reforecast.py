@@ -141,8 +141,12 @@ def reforecast_plan(plan: Plan, work: RemainingWork) -> Plan:
     if net.n != len(work.project.tasks):
         raise ValidationError("reforecast_plan: the plan was built from another project than work.project")
     daily = np.ascontiguousarray(plan.daily * net.to_topological(work.cost_share), dtype=np.float64)
+    share = np.asarray(net.to_topological(work.cost_share), dtype=np.float64)
+    rates = None if plan.rates is None else plan.rates.scaled(share, None if net.spans is None else net.spans.task)
+    escalation = None if plan.escalation is None else plan.escalation.scaled(
+        share, np.asarray(net.to_topological(np.asarray(work.fixed_left, dtype=np.float64)), dtype=np.float64))
     plan = replace(plan, daily=daily, fixed_cost=float(work.fixed_left.sum()),
-                   cost_offset=plan.cost_offset + work.actual_cost)
+                   cost_offset=plan.cost_offset + work.actual_cost, rates=rates, escalation=escalation)
     if work.project.progress_rule != "retained_logic":
         # Links into started work no longer push it (progress override, MS Project): a predecessor of a
         # started task may finish after it and set the project finish.

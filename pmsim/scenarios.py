@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ from ._seed import resolve_seed
 from .distributions import Distribution, Fixed
 from .errors import UnknownReferenceError, ValidationError
 from .model import Dependency, Project, require_project
+from .model.entities import valid_escalation
 from .simulation import check_iterations, simulate
 from .throughput import Backlog
 
@@ -43,7 +45,7 @@ __all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAM
 # team's throughput (a bigger or smaller team) and the history window (the last N periods resampled).
 BACKLOG_LEVERS = ("items", "growth", "throughput", "window")
 SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "response:", *(f"{k}:" for k in BACKLOG_LEVERS),
-                 "correlation", "levelled", "deadline", "budget", "iterations", "seed")
+                 "correlation", "levelled", "deadline", "budget", "escalation", "iterations", "seed")
 
 
 def as_pairs(value) -> tuple:
@@ -97,6 +99,8 @@ class Scenario:
         Simulate with resource levelling.
     deadline, budget : optional
         Override the project's deadline and budget.
+    escalation : float, optional
+        Override the project's cost escalation (percent per year).
 
     >>> s = Scenario("add a developer", capacities={"dev": 4})
     >>> s.settings()
@@ -120,6 +124,7 @@ class Scenario:
     levelled: bool | None = None
     deadline: dt.date | None = None
     budget: float | None = None
+    escalation: float | None = None
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -180,6 +185,8 @@ class Scenario:
             set_("correlation", c)
         if self.budget is not None:
             set_("budget", float(self.budget))
+        if self.escalation is not None:
+            set_("escalation", valid_escalation(who, self.escalation))
 
     # ------------------------------------------------------------------ apply
 
@@ -261,7 +268,7 @@ class Scenario:
             change = link_change.get((dep.predecessor, dep.successor))
             deps.append(dep if change is None else Dependency(dep.predecessor, dep.successor, *change))
         capacity = dict(self.capacities)
-        resources = [r if r.id not in capacity else type(r)(r.id, r.name, capacity[r.id], r.cost_per_day)
+        resources = [r if r.id not in capacity else dataclasses.replace(r, capacity=capacity[r.id])
                      for r in project.resources]
         risk_state = dict(self.risks)
         risks = []
@@ -280,6 +287,8 @@ class Scenario:
             changes["deadline"] = self.deadline
         if self.budget is not None:
             changes["budget"] = self.budget
+        if self.escalation is not None:
+            changes["escalation"] = self.escalation
         return project.replace(**changes)
 
     def responded(self, changed: Project) -> list[str]:
@@ -304,7 +313,7 @@ class Scenario:
         out.update({f"risk:{k}": v for k, v in self.risks})
         out.update({f"response:{k}": v for k, v in self.responses})
         out.update({f"{lever}:{tid}": v for tid, levers in self.backlogs for lever, v in levers})
-        for key in ("correlation", "levelled", "deadline", "budget"):
+        for key in ("correlation", "levelled", "deadline", "budget", "escalation"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -330,7 +339,7 @@ class Scenario:
                 if target is None:
                     raise ValidationError(f"unknown setting {key!r}; use one of {', '.join(SETTING_NAMES)}")
                 kw[target][rest] = value
-            elif key in ("multiplier", "correlation", "levelled", "deadline", "budget"):
+            elif key in ("multiplier", "correlation", "levelled", "deadline", "budget", "escalation"):
                 kw[key] = value
             elif key in ("iterations", "seed"):
                 continue

@@ -373,6 +373,17 @@ class Simulation:
             out[:, plan.project_column[plan.existence.task]] = rows.T
         return out
 
+    def rate_factors(self, iterations: slice) -> pd.DataFrame:
+        """The rate multiplier drawn for each resource with an uncertain cost per day (columns) in those
+        iterations (rows); no column when every rate is certain."""
+        plan = self._plan
+        first, last, _ = iterations.indices(self.iterations)
+        index = pd.RangeIndex(first, max(first, last), name="iteration")
+        if plan.rates is None:
+            return pd.DataFrame(index=index)
+        factors = plan.rates.factors(plan.rate_stream, first, len(index))
+        return pd.DataFrame(factors.T, index=index, columns=pd.Index(plan.rates.resources, name="resource"))
+
     def risk_costs(self, iterations: slice) -> np.ndarray:
         """(risks, iterations): the cost impact each risk of the run (``risk_summary``'s order) added in those
         iterations, 0 where it did not occur."""

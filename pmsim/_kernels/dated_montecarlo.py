@@ -18,7 +18,7 @@ import numpy as np
 
 from .crossmap import cross_link
 from .links import from_finish, to_finish
-from .montecarlo import _durations, absent
+from .montecarlo import _durations, absent, add_rate_costs
 from .worktime import add_work, lag_after, last_finish, next_start, start_of_work, time_at, work_at
 
 _TOL = 1e-6
@@ -263,7 +263,7 @@ def simulate_dated(
     stream, kind, param, tables, disc_val, disc_cum,
     corr_col, corr_u, corr_first,
     risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
-    override_mask, override_value, daily,
+    override_mask, override_value, daily, rate_ptr, rate_row, rate_w, rate_dev, rate_first,
     inp, scale, tab, maps, project_cal, project_base, project_day,
     with_criticality, keep_start, keep_finish, project_column,
     es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
@@ -296,6 +296,7 @@ def simulate_dated(
             if w != 0.0:
                 for t in range(m):
                     cst[t] += w * dur[j, t]
+            add_rate_costs(j, m, it0 - rate_first, dur[j], rate_ptr, rate_row, rate_w, rate_dev, cst)
         # The finish: the latest work time of the candidates on each calendar, then one lookup per calendar.
         latest = np.full((n_cal, m), -np.inf)
         for q in range(candidates.shape[0]):

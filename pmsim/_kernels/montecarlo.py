@@ -75,6 +75,18 @@ def _durations(j, first, count, stream, kind, param, tables, disc_val, disc_cum,
                 dst[offset + t] = np.float32(-0.0)
 
 
+@nb.njit(inline="always")
+def add_rate_costs(j, m, offset, dur_row, rate_ptr, rate_row, rate_w, rate_dev, cst):
+    """Add task ``j``'s share of the uncertain resource rates: for each of its entries q, ``rate_w[q]`` (units x
+    the resource's cost per day) x the draw's deviation from 1 (``rate_dev[rate_row[q], offset + t]``) x its
+    duration. Nothing when ``rate_ptr`` has no entry for it."""
+    for q in range(rate_ptr[j], rate_ptr[j + 1]):
+        w = rate_w[q]
+        dev = rate_dev[rate_row[q]]
+        for t in range(m):
+            cst[t] += w * dev[offset + t] * dur_row[t]
+
+
 @nb.njit(cache=True, parallel=True)
 def simulate_batch(
     first, count, chunk,
@@ -82,13 +94,13 @@ def simulate_batch(
     stream, kind, param, tables, disc_val, disc_cum,
     corr_col, corr_u, corr_first,
     risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
-    release, override_mask, override_value, daily,
+    release, override_mask, override_value, daily, rate_ptr, rate_row, rate_w, rate_dev, rate_first,
     with_criticality, keep_start, keep_finish, project_column,
     es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
     finish_out, cost_out, crit_counts, start_out, task_finish_out,
 ):
     """Sample and schedule iterations ``first ..`` (outputs from 0): the finish, the cost ``sum_j daily[j] *
-    duration_j``, criticality counts per thread and, when asked, task dates (task j in column
+    duration_j`` (plus the uncertain rates' share, :func:`add_rate_costs`), criticality counts per thread and, when asked, task dates (task j in column
     ``project_column[j]``, none where it is -1)."""
     n = pred_ptr.shape[0] - 1
     n_chunks = (count + chunk - 1) // chunk
@@ -126,6 +138,7 @@ def simulate_batch(
             if w != 0.0:
                 for t in range(m):
                     cst[t] += w * dur[j, t]
+            add_rate_costs(j, m, it0 - rate_first, dur[j], rate_ptr, rate_row, rate_w, rate_dev, cst)
             col = project_column[j]  # -1: a task whose dates are not kept
             if keep_start and col >= 0:
                 for t in range(m):

@@ -6,12 +6,13 @@ import numpy as np
 
 @nb.njit(cache=True, parallel=True)
 def span_rows(task, start_ptr, start_idx, start_end, start_lag, finish_ptr, finish_idx, finish_end, finish_lag,
-              column, daily, start, finish, cost):
+              column, daily, rate_ptr, rate_row, rate_w, rate_dev, start, finish, cost):
     """Per row r of ``start``/``finish`` (rows x columns; task position k in column ``column[k]``), the span of
     each level-of-effort task q: its start the latest of (the other task's start or finish + lag) over its
     predecessor links, its finish the earliest of (start or finish - lag) over its successor links, at least
     its start. Writes both into its own column and adds ``daily[q] * (finish - start)`` to ``cost[r]`` (when
-    ``cost`` has rows)."""
+    ``cost`` has rows), and for its uncertain resource rates (entries ``rate_ptr[q] ..``, as in
+    :func:`pmsim._kernels.montecarlo.add_rate_costs`) ``rate_w * rate_dev[row, r] * (finish - start)``."""
     m = start.shape[0]
     add = cost.shape[0] > 0
     for r in nb.prange(m):
@@ -31,4 +32,7 @@ def span_rows(task, start_ptr, start_idx, start_end, start_lag, finish_ptr, fini
             start[r, col] = s
             finish[r, col] = f
             if add:
-                cost[r] += daily[q] * (finish[r, col] - start[r, col])
+                span = finish[r, col] - start[r, col]
+                cost[r] += daily[q] * span
+                for e in range(rate_ptr[q], rate_ptr[q + 1]):
+                    cost[r] += rate_w[e] * rate_dev[rate_row[e], r] * span

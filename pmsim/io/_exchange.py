@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import warnings
@@ -42,6 +43,52 @@ from ..model import Project, Risk
 # Two durations read back from a file are "the same" within this many days
 # (a second of an 8-hour day is 3.5e-5 days; files keep at least that).
 SAME_DAYS = 1e-4
+
+
+# --------------------------------------------------------------------------- costs that follow time
+
+def cost_settings(project: Project) -> dict:
+    """What MS Project and P6 have no field for in the cost model, as JSON values for the settings text: the
+    project's cost per day and escalation, and each resource's rate multiplier and own escalation."""
+    out = {}
+    if project.cost_per_day:
+        out["cost_per_day"] = project.cost_per_day
+    if project.escalation:
+        out["escalation"] = project.escalation
+    if project.escalation_date is not None:
+        out["escalation_date"] = project.escalation_date.isoformat()
+    rates = {r.id: [r.rate_optimistic, r.rate_most_likely, r.rate_pessimistic]
+             for r in project.resources if r.rate_factor is not None}
+    if rates:
+        out["resource_rates"] = rates
+    escalation = {r.id: r.escalation for r in project.resources if r.escalation is not None}
+    if escalation:
+        out["resource_escalation"] = escalation
+    return out
+
+
+def with_cost_settings(project: Project, settings: dict, where: str) -> Project:
+    """``project`` with the cost settings of :func:`cost_settings` read back from a file's settings text."""
+    keys = ("cost_per_day", "escalation", "escalation_date", "resource_rates", "resource_escalation")
+    if not any(k in settings for k in keys):
+        return project
+    rates = settings.get("resource_rates") or {}
+    escalation = settings.get("resource_escalation") or {}
+    if not isinstance(rates, dict) or not isinstance(escalation, dict):
+        raise FileFormatError(f"{where}: resource_rates and resource_escalation must be JSON objects")
+    try:
+        resources = []
+        for r in project.resources:
+            points = rates.get(r.id)
+            if points is not None and (not isinstance(points, list) or len(points) != 3):
+                raise FileFormatError(f"resource_rates of {r.id!r} must be three numbers, got {points!r}")
+            low, mode, high = points if points is not None else (None, None, None)
+            resources.append(dataclasses.replace(r, rate_optimistic=low, rate_most_likely=mode, rate_pessimistic=high,
+                                                 escalation=escalation.get(r.id))
+                             if points or r.id in escalation else r)
+        return project.replace(resources=tuple(resources), **{k: settings[k] for k in keys[:3] if k in settings})
+    except PmsimError as exc:
+        raise exc.with_context(where) from None
 
 
 # --------------------------------------------------------------------------- numbers and times

@@ -32,6 +32,7 @@ __all__ = [
     "RISK_KINDS",
     "valid_id",
     "valid_number",
+    "valid_escalation",
 ]
 
 LINK_TYPES = ("FS", "SS", "FF", "SF")
@@ -507,8 +508,18 @@ class Dependency:
 class Resource:
     """A renewable resource: ``capacity`` units available per working day.
 
+    ``rate_optimistic``, ``rate_most_likely``, ``rate_pessimistic``: the
+    uncertainty of its ``cost_per_day`` as a three-point multiplier (a
+    triangular factor such as 0.9 / 1.0 / 1.25; ``rate_most_likely``
+    defaults to 1). The Monte Carlo draws it once per iteration and applies
+    it to every task the resource works on, so the costs of its tasks move
+    together. ``escalation``: its own cost escalation in percent per year
+    (None: the project's).
+
     >>> Resource("dev", "Developer", capacity=3, cost_per_day=640)
     Resource(id='dev', name='Developer', capacity=3.0, cost_per_day=640.0)
+    >>> Resource("dev", cost_per_day=640, rate_optimistic=0.9, rate_pessimistic=1.25).rate_factor
+    Triangular(optimistic=0.9, most_likely=1.0, pessimistic=1.25)
     """
 
     id: str
@@ -516,6 +527,10 @@ class Resource:
     capacity: float = 1.0
     cost_per_day: float = 0.0
     calendar: str | None = None
+    rate_optimistic: float | None = None
+    rate_most_likely: float | None = None
+    rate_pessimistic: float | None = None
+    escalation: float | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "id", valid_id("Resource", self.id))
@@ -524,9 +539,59 @@ class Resource:
         object.__setattr__(self, "capacity", valid_number(who, "capacity", self.capacity, minimum=0))
         object.__setattr__(self, "cost_per_day", valid_number(who, "cost_per_day", self.cost_per_day, minimum=0))
         object.__setattr__(self, "calendar", _calendar_id(who, self.calendar))
+        for name, value in zip(("rate_optimistic", "rate_most_likely", "rate_pessimistic"), _rate_points(who, (
+                self.rate_optimistic, self.rate_most_likely, self.rate_pessimistic))):
+            object.__setattr__(self, name, value)
+        if self.escalation is not None:
+            object.__setattr__(self, "escalation", valid_escalation(who, self.escalation))
+
+    @property
+    def rate_factor(self) -> Distribution | None:
+        """The multiplier of ``cost_per_day`` (a Triangular), or None when the rate is certain."""
+        if self.rate_optimistic is None:
+            return None
+        from ..distributions import Triangular
+
+        return Triangular(self.rate_optimistic, self.rate_most_likely, self.rate_pessimistic)
 
     def __repr__(self) -> str:
         return _short_repr(self, ("id", "name", "capacity", "cost_per_day"))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _rate_points(who: str, points) -> tuple:
+    """The three points of a rate multiplier: all None, or optimistic <= most likely (default 1) <= pessimistic,
+    each > 0."""
+    names = ("rate_optimistic", "rate_most_likely", "rate_pessimistic")
+    if all(_missing(v) for v in points):
+        return None, None, None
+    low, mode, high = points
+    if _missing(low) or _missing(high):
+        raise ValidationError(f"{who}: a rate multiplier needs rate_optimistic and rate_pessimistic (such as 0.9 and "
+                              "1.25; rate_most_likely defaults to 1)")
+    values = [valid_number(who, name, 1.0 if _missing(v) else v) for name, v in zip(names, (low, mode, high))]
+    for name, v in zip(names, values):
+        if not v > 0:
+            raise ValidationError(f"{who}: {name} must be > 0 (it multiplies cost_per_day), got {v:g}")
+    if not values[0] <= values[1] <= values[2]:
+        raise ValidationError(f"{who}: the rate multiplier must have rate_optimistic <= rate_most_likely <= "
+                              f"rate_pessimistic, got {values[0]:g} / {values[1]:g} / {values[2]:g}")
+    return tuple(values)
+
+
+def valid_escalation(who: str, value) -> float:
+    """An escalation rate in percent per year: a number > -100 (a fall of 100 % or more per year is no rate).
+
+    >>> valid_escalation("Project 'x'", "3.5")
+    3.5
+    """
+    v = valid_number(who, "escalation", value)
+    if not v > -100:
+        raise ValidationError(f"{who}: escalation is in percent per year and must be > -100, got {v:g}")
+    return v
 
 
 # --------------------------------------------------------------------------- Risk

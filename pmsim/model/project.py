@@ -27,7 +27,7 @@ from .._cache import cached, uncached_state
 from ..calendar import Calendar, as_date
 from ..errors import CycleError, DuplicateIdError, PmsimError, UnknownReferenceError, ValidationError
 from ..safe_text import currency_code
-from .entities import Dependency, Resource, Risk, Task, _moment, valid_number
+from .entities import Dependency, Resource, Risk, Task, _moment, valid_escalation, valid_number
 from .baselines import Baseline, check_baselines, default_schedule
 from .checks import check_branches, check_level_of_effort, find_cycle, start_time
 from .progress import apply_progress, clear_progress, progress_table
@@ -97,6 +97,8 @@ class Project:
     honor_constraints: bool = True
     start_time: dt.time | None = None
     cost_per_day: float = 0.0  # the time-dependent project cost, paid for every working day until the finish
+    escalation: float = 0.0  # cost escalation, percent per year, compounding from escalation_date
+    escalation_date: dt.date | None = None  # the base date of escalation (None: the start)
     baselines: tuple[Baseline, ...] = ()
 
     def __post_init__(self):
@@ -155,6 +157,13 @@ class Project:
         set_("honor_constraints", bool(self.honor_constraints))
         set_("cost_per_day", valid_number(who, "cost_per_day", 0.0 if self.cost_per_day is None else self.cost_per_day,
                                           minimum=0))
+        set_("escalation", 0.0 if self.escalation is None else valid_escalation(who, self.escalation))
+        if self.escalation_date is not None:
+            base = as_date(f"{who}: escalation_date", _moment(f"{who}: escalation_date", self.escalation_date))
+            if base < self.start:
+                raise ValidationError(f"{who}: escalation_date {base} is before the start {self.start} (escalation "
+                                      "compounds from a date within the project)")
+            set_("escalation_date", base)
 
     def _validate_calendars(self) -> None:
         who = f"Project {self.name!r}"

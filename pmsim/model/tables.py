@@ -68,7 +68,8 @@ TASK_COLUMNS = (
     "ev_method", "level_of_effort",
     "crash_duration", "crash_cost",
 )
-RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar")
+RESOURCE_COLUMNS = ("id", "name", "capacity", "cost_per_day", "calendar", "rate_optimistic", "rate_most_likely",
+                    "rate_pessimistic", "escalation")
 RISK_COLUMNS = (
     "id", "name", "kind", "probability", "tasks", "optimistic", "most_likely", "pessimistic",
     "distribution", "lambda", "values", "cost_impact",
@@ -77,14 +78,14 @@ RISK_COLUMNS = (
 CALENDAR_COLUMNS = ("id", "name", "workdays", "hours", *_WEEK_COLUMNS, "hours_per_day", "holidays", "exceptions")
 SETTINGS_KEYS = ("name", "start", "currency", "budget", "deadline", "description", "calendar",
                  "status_date", "must_finish_by", "lag_calendar", "total_float", "progress_rule",
-                 "honor_constraints", "start_time", "cost_per_day")
+                 "honor_constraints", "start_time", "cost_per_day", "escalation", "escalation_date")
 # The keys of a calendar given in the settings (project.toml's [calendar]): the columns of calendars.csv.
 CALENDAR_KEYS = ("workdays", "holidays", "hours", *_WEEK_COLUMNS, "hours_per_day", "exceptions", "id", "name")
 # Columns a writer leaves out of a file when no row uses them (a hand-written file need not have them).
 OPTIONAL_COLUMNS = {
     "tasks": ("lambda", "values", "items", "history", "growth", "arrivals", "split",
               *TASK_COLUMNS[TASK_COLUMNS.index("calendar"):]),
-    "resources": ("calendar",),
+    "resources": RESOURCE_COLUMNS[RESOURCE_COLUMNS.index("calendar"):],
     "risks": ("kind", "lambda", "values", *RISK_COLUMNS[RISK_COLUMNS.index("post_probability"):]),
     "calendars": (*_WEEK_COLUMNS, "hours_per_day", "exceptions"),
 }
@@ -94,7 +95,8 @@ NUMERIC_COLUMNS = frozenset({
     "duration", "optimistic", "most_likely", "pessimistic", "lambda", "fixed_cost", "cost_per_day", "capacity",
     "probability", "cost_impact", "remaining_duration", "percent_complete", "actual_cost", "hours_per_day",
     "existence", "post_probability", "post_optimistic", "post_most_likely", "post_pessimistic", "post_cost_impact",
-    "response_cost", "crash_duration", "crash_cost"})
+    "response_cost", "crash_duration", "crash_cost", "rate_optimistic", "rate_most_likely", "rate_pessimistic",
+    "escalation"})
 _MOMENT_COLUMNS = ("constraint_date", "secondary_constraint_date", "deadline", "actual_start", "actual_finish")
 # The long names of date constraints, as MS Project and P6 show them, read as their codes.
 _CONSTRAINT_NAMES = {
@@ -794,6 +796,7 @@ def project_parts(tasks, resources, risks, settings: Mapping, labels: Mapping[st
                 capacity=_default(_number(row.get("capacity"), "capacity"), 1.0),
                 cost_per_day=_default(_number(row.get("cost_per_day"), "cost_per_day"), 0.0),
                 calendar=calendar_ref(row.get("calendar")),
+                **{column: _number(row.get(column), column) for column in RESOURCE_COLUMNS[5:]},
             ))
         except PmsimError as exc:
             raise _in_context(exc, res_table.where(index, rid), f"Resource {rid!r}") from None
@@ -930,13 +933,16 @@ def _settings(raw: Mapping, label: str, calendars: Mapping[str, Calendar], calen
         if isinstance(raw.get(key), (Mapping, list, tuple)):  # a TOML table or array
             raise ValidationError(f"{where(key)}: must be text, got {raw[key]!r}")
     out = {"name": _text(raw.get("name")) or "project", "start": start}
-    for key in ("budget", "cost_per_day"):
+    for key in ("budget", "cost_per_day", "escalation"):
         try:
             out[key] = _number(raw.get(key), key)
         except PmsimError as exc:
             raise _in_context(exc, where(key)) from None
-    if out["cost_per_day"] is None:
-        del out["cost_per_day"]
+    for key in ("cost_per_day", "escalation"):
+        if out[key] is None:
+            del out[key]
+    if _cell(raw.get("escalation_date")) is not None:
+        out["escalation_date"] = _date(raw.get("escalation_date"), where("escalation_date"))
     out["deadline"] = _date(raw.get("deadline"), where("deadline"))
     out["currency"] = _text(raw.get("currency")) or "USD"
     out["description"] = _text(raw.get("description"))
@@ -1074,7 +1080,8 @@ def project_to_frames(project) -> dict:
         tasks.append(row)
     resources = [
         {"id": r.id, "name": r.name, "capacity": r.capacity, "cost_per_day": r.cost_per_day,
-         "calendar": r.calendar or ""}
+         "calendar": r.calendar or "", "rate_optimistic": r.rate_optimistic, "rate_most_likely": r.rate_most_likely,
+         "rate_pessimistic": r.rate_pessimistic, "escalation": r.escalation}
         for r in project.resources
     ]
     risks = []
@@ -1130,6 +1137,10 @@ def _settings_of(project) -> dict:
         settings["budget"] = project.budget
     if project.cost_per_day:
         settings["cost_per_day"] = project.cost_per_day
+    if project.escalation:
+        settings["escalation"] = project.escalation
+    if project.escalation_date is not None:
+        settings["escalation_date"] = project.escalation_date
     if project.deadline is not None:
         settings["deadline"] = project.deadline
     if project.description:

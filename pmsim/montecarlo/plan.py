@@ -16,7 +16,7 @@ import numpy as np
 from .._cache import cached
 from .._kernels import launching
 from ..correlation import CorrelationPlan, prepare_correlation
-from ..costs import cost_rates
+from ..costs import cost_rates, escalates
 from ..distributions import Fixed
 from ..errors import UnknownReferenceError, ValidationError
 from ..model import Project
@@ -24,6 +24,8 @@ from .._kernels.links import FF, FS
 from ..network import Network, network
 from .encoding import encode, task_key
 from .existence import Existence, existence_of
+from .escalate import Escalation, escalation_of
+from .rates import Rates, rates_of
 
 __all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "task_stream", "finish_candidates"]
 
@@ -82,10 +84,30 @@ class Plan:
     exist_row: np.ndarray | None = None
     exist_stream: np.ndarray | None = None
     cost_per_day: float = 0.0  # the project's time-dependent cost, paid per working day until the finish
+    # Uncertain resource rates (None: every rate is certain) and the stream of each resource's factor.
+    rates: Rates | None = None
+    rate_stream: np.ndarray | None = None
+    escalation: Escalation | None = None  # costs escalate by date (None: they do not)
 
     @property
     def n(self) -> int:
         return self.net.n
+
+    def rate_deviations(self, first: int, count: int) -> np.ndarray:
+        """(resources, count) float64: each uncertain rate's factor minus 1 in iterations ``first ..`` (a
+        (1, 1) zero array when there is none)."""
+        if self.rates is None:
+            return np.zeros((1, 1))
+        return self.rates.factors(self.rate_stream, first, count) - 1.0
+
+    def rate_entries(self, spans: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The kernels' (ptr, row, weight) of the uncertain rates, per task (topological) or, with ``spans``,
+        per level-of-effort task; no entry anywhere when there is none."""
+        rates = self.rates
+        if rates is None:
+            size = self.net.spans.task.size if spans and self.net.spans is not None else self.n
+            return np.zeros(size + 1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(1)
+        return (rates.span_ptr, rates.span_row, rates.span_weight) if spans else (rates.ptr, rates.row, rates.weight)
 
     @property
     def n_risks(self) -> int:
@@ -359,6 +381,7 @@ class _Static:
     project_column: np.ndarray
     dated: DatedPlan | None
     existence: Existence | None
+    rates: Rates | None
 
 
 def _build_static(project: Project) -> _Static:
@@ -390,6 +413,7 @@ def _build_static(project: Project) -> _Static:
         project_column=np.asarray(net.project_index, dtype=np.int64),
         dated=_dated_plan(project),
         existence=_existence(project, net, fixed),
+        rates=rates_of(project, net),
     )
 
 
@@ -488,4 +512,6 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         pred_lag=st.pred_lag, project_column=st.project_column, dated=st.dated,
         existence=st.existence, exist_row=exist_row, cost_per_day=project.cost_per_day,
         exist_stream=None if st.existence is None else st.existence.streams(key),
+        rates=st.rates, rate_stream=None if st.rates is None else st.rates.streams(key),
+        escalation=escalation_of(project, net, tuple(r.id for r in register)) if escalates(project) else None,
     )

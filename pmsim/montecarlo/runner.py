@@ -21,6 +21,7 @@ import numpy as np
 
 from .._kernels import launching
 from ..errors import ValidationError
+from .escalate import escalated_cost
 from .plan import BLOCK, Plan
 
 __all__ = ["DEFAULT_CHUNK", "Batch", "Outputs", "EngineRun", "batches", "run", "join_runs",
@@ -42,6 +43,7 @@ class Batch:
     corr_first: int
     occurred: np.ndarray  # risks x count
     risk_impact: np.ndarray  # risks x count, float32: an event's days (0 when it did not occur), a driver's factor (1)
+    rate_dev: np.ndarray  # uncertain rates x count, float64: each resource's rate factor minus 1 ((1, 1): none)
 
 
 @dataclass
@@ -103,6 +105,7 @@ def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality
             plan.corr_col, batch.corr_u, batch.corr_first,
             plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first, plan.exist_row,
             plan.release, plan.override_mask, plan.override_value, plan.daily,
+            *plan.rate_entries(), batch.rate_dev, batch.first,
             criticality, task_start is not None, task_finish is not None, columns,
             scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
             finish, cost, crit_counts,
@@ -126,6 +129,7 @@ def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criti
             plan.corr_col, batch.corr_u, batch.corr_first,
             plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first, plan.exist_row,
             plan.override_mask, plan.override_value, plan.daily,
+            *plan.rate_entries(), batch.rate_dev, batch.first,
             dated.inputs, dated.scale, dated.tables, dated.maps,
             dated.project_calendar, dated.project_base, dated.project_day,
             criticality, task_start is not None, task_finish is not None, columns,
@@ -149,7 +153,7 @@ def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch:
         start = out.task_start[sl] if out.task_start is not None else np.empty((batch.count, plan.n), np.float32)
         finish = out.task_finish[sl] if out.task_finish is not None else np.empty((batch.count, plan.n), np.float32)
         _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts, start, finish)
-        _span_rows(plan, plan.project_column, start, finish, out.cost[sl])
+        _span_rows(plan, plan.project_column, start, finish, out.cost[sl], batch.rate_dev)
         return
     # Level-of-effort tasks: the kernel keeps the dates of the tasks they span (and theirs) in a narrow
     # table, then their spans and costs follow from it.
@@ -158,7 +162,7 @@ def _fused_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch:
     finish = np.empty_like(start)
     _kernel(plan, batch, chunk, scratch, True, out.finish[sl], out.cost[sl], out.crit_counts, start, finish,
             columns)
-    _span_rows(plan, columns, start, finish, out.cost[sl])
+    _span_rows(plan, columns, start, finish, out.cost[sl], batch.rate_dev)
 
 
 def _span_columns(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
@@ -170,14 +174,16 @@ def _span_columns(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     return columns, kept
 
 
-def _span_rows(plan: Plan, columns: np.ndarray, start: np.ndarray, finish: np.ndarray, cost: np.ndarray) -> None:
+def _span_rows(plan: Plan, columns: np.ndarray, start: np.ndarray, finish: np.ndarray, cost: np.ndarray,
+               rate_dev: np.ndarray) -> None:
+    """``rate_dev``: the rate deviations of the rows' iterations (column r for row r)."""
     from .._kernels.spans import span_rows
 
     sp = plan.net.spans
     with launching():
         span_rows(sp.task, sp.start_ptr, sp.start_idx, sp.start_end, sp.start_lag, sp.finish_ptr, sp.finish_idx,
-                  sp.finish_end, sp.finish_lag, columns, np.ascontiguousarray(plan.daily[sp.task]), start, finish,
-                  cost)
+                  sp.finish_end, sp.finish_lag, columns, np.ascontiguousarray(plan.daily[sp.task]),
+                  *plan.rate_entries(spans=True), np.ascontiguousarray(rate_dev), start, finish, cost)
 
 
 def span_outputs(plan: Plan, out: Outputs, rows: slice) -> None:
@@ -185,7 +191,9 @@ def span_outputs(plan: Plan, out: Outputs, rows: slice) -> None:
     add their cost (daily rate × span) to ``out.cost``: the step every batch scheduler ends with."""
     if plan.net.spans is None:
         return
-    _span_rows(plan, plan.project_column, out.task_start[rows], out.task_finish[rows], out.cost[rows])
+    first = out.first + rows.start
+    dev = plan.rate_deviations(first, rows.stop - rows.start)
+    _span_rows(plan, plan.project_column, out.task_start[rows], out.task_finish[rows], out.cost[rows], dev)
 
 
 def _batch_size(plan: Plan) -> int:
@@ -205,7 +213,8 @@ def batches(plan: Plan, iterations: int, first: int = 0, last: int | None = None
         block_end = min(iterations, -(-b // BLOCK) * BLOCK)
         corr_u = plan.correlated_uniforms(a, block_end - a, iterations)
         occurred, impact = plan.risk_draws(a, b - a)
-        yield Batch(first=a, count=b - a, corr_u=corr_u, corr_first=a, occurred=occurred, risk_impact=impact)
+        yield Batch(first=a, count=b - a, corr_u=corr_u, corr_first=a, occurred=occurred, risk_impact=impact,
+                    rate_dev=plan.rate_deviations(a, b - a))
         a = b
 
 
@@ -233,8 +242,10 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
                               f"and lie within 0..{iterations}")
     n, r = plan.n, plan.n_risks
     nthreads = threads()
-    # Another scheduler keeps every task's dates when level-of-effort tasks read them (their span).
-    spanned = plan.net.spans is not None and schedule_batch is not None
+    # Another scheduler keeps every task's dates when level-of-effort tasks read them (their span); escalation
+    # reads every task's dates.
+    escalated = plan.escalation is not None
+    spanned = plan.net.spans is not None and schedule_batch is not None or escalated
     out = Outputs(
         finish=np.empty(iterations, dtype=np.float32),
         cost=np.empty(iterations, dtype=np.float64),
@@ -254,9 +265,12 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
             _fused_schedule(plan, batch, out, chunk, scratch)
         else:
             schedule_batch(plan, batch, out)
-            if spanned:
+            if plan.net.spans is not None:
                 span_outputs(plan, out, out.rows(batch))
         sl = slice(batch.first, batch.first + batch.count)
+        if escalated:  # the cost follows the dates: computed again from them
+            out.cost[sl] = escalated_cost(plan, sample_durations(plan, batch), batch.rate_dev, out.task_start[sl],
+                                          out.task_finish[sl], out.finish[sl].astype(np.float64), batch.occurred)
         occurred[:, sl] = batch.occurred
         impact_sum += np.where(batch.occurred, batch.risk_impact[:r], 0.0).sum(axis=1, dtype=np.float64)
         if r:
@@ -267,8 +281,11 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
             absent_cost[sl] = existence.fixed @ (1.0 - exists.astype(np.float64))
         if callback is not None:
             callback(batch.first + batch.count, iterations)
-    cost = out.cost + plan.fixed_cost - absent_cost + risk_cost + plan.cost_offset
-    if plan.cost_per_day:  # the time-dependent project cost: every working day until the finish
+    if escalated:
+        cost = out.cost + plan.cost_offset
+    else:
+        cost = out.cost + plan.fixed_cost - absent_cost + risk_cost + plan.cost_offset
+    if plan.cost_per_day and not escalated:  # the time-dependent project cost: every working day until the finish
         cost += plan.cost_per_day * out.finish.astype(np.float64)
     span = slice(first, last)
     counts = np.full(n, last - first, dtype=np.int64)
@@ -345,15 +362,19 @@ def sample_durations(plan: Plan, batch: Batch, with_risks: bool = True, tasks=No
     return out
 
 
-def duration_cost(plan: Plan, durations: np.ndarray) -> np.ndarray:
-    """``Σ_j daily_j × duration_j`` per iteration, for (tasks, count) durations in topological order.
+def duration_cost(plan: Plan, durations: np.ndarray, rate_dev: np.ndarray | None = None) -> np.ndarray:
+    """``Σ_j daily_j × duration_j`` per iteration, for (tasks, count) durations in topological order, plus the
+    uncertain rates' share (``rate_dev``: the batch's :attr:`Batch.rate_dev`).
 
     Adds in the same order as the fused kernel, so a scheduler that fills
     :class:`_Outputs` with it gets the same cost to the last bit.
     """
     cost = np.zeros(durations.shape[1])
+    ptr, row, weight = plan.rate_entries()
     for j in np.flatnonzero(plan.daily):
         cost += plan.daily[j] * durations[j].astype(np.float64)
+        for q in range(ptr[j], ptr[j + 1]):
+            cost += weight[q] * rate_dev[row[q]] * durations[j].astype(np.float64)
     return cost
 
 
@@ -390,7 +411,8 @@ def task_dates(plan: Plan, iterations: int, chunk_size: int,
         block_end = min(m, -(-b // BLOCK) * BLOCK)
         corr_u = plan.correlated_uniforms(first, block_end - first, m)
         occurred, impact = plan.risk_draws(a, b - a)
-        batch = Batch(first=a, count=b - a, corr_u=corr_u, corr_first=first, occurred=occurred, risk_impact=impact)
+        batch = Batch(first=a, count=b - a, corr_u=corr_u, corr_first=first, occurred=occurred, risk_impact=impact,
+                      rate_dev=plan.rate_deviations(a, b - a))
         out = Outputs(finish=np.empty(b - a, dtype=np.float32), cost=np.empty(b - a),
                       crit_counts=np.zeros((nthreads, n), dtype=np.int64),
                       task_start=np.empty((b - a, n), dtype=np.float32),

@@ -23,8 +23,8 @@ __all__ = ["run_versions", "foldable"]
 
 def foldable(plan: Plan) -> bool:
     """Whether :func:`run_versions` runs ``plan``: the plain forward pass (no calendars, constraints or
-    progress dates: those take the dated kernel)."""
-    return plan.dated is None
+    progress dates: those take the dated kernel), certain resource rates and no escalation."""
+    return plan.dated is None and plan.rates is None and plan.escalation is None
 
 
 def run_versions(plan: Plan, iterations: int, active: np.ndarray,
@@ -41,7 +41,8 @@ def run_versions(plan: Plan, iterations: int, active: np.ndarray,
     if active.ndim != 2 or active.shape[1] != r:
         raise ValidationError(f"run_versions: active must be (versions, {r}) booleans, got shape {active.shape}")
     if not foldable(plan):
-        raise ValidationError("run_versions: a plan with calendars, constraints or progress dates takes run()")
+        raise ValidationError("run_versions: a plan with calendars, constraints, progress dates or uncertain rates "
+                              "takes run()")
     k, n, nthreads = active.shape[0], plan.n, threads()
     finish = np.empty((k, iterations), dtype=np.float32)
     cost = np.empty((k, iterations), dtype=np.float64)

@@ -15,7 +15,7 @@ from ... import limits
 from ...costs import cost_model
 from ...errors import FileFormatError, PmsimError
 from ...model import Dependency, Project, Task
-from .._exchange import risks_from_json
+from .._exchange import risks_from_json, with_cost_settings
 from .baselines import read_baselines
 from .calendars import CalendarBook, day_spans, local_moment
 from .fields import (
@@ -349,6 +349,8 @@ class MspdiReader(TaskFields, ResourceFields):
             )
         except PmsimError as exc:
             raise exc.with_context(str(self.path)) from None
+        # The escalated budget is what pmsim wrote as each task's cost.
+        project = with_cost_settings(project, self.settings, f"{self.path}: 'pmsim settings'")
         for rec, mine in zip(leaves, cost_model(project)["budget"]):
             if rec["cost"] is not None and not rec.get("progress"):
                 theirs = rec["cost"] / 100

@@ -21,6 +21,7 @@ from ...errors import ValidationError
 from ...model import Dependency, Project, Task
 from .._exchange import (
     Notes,
+    cost_settings,
     decimal_text,
     estimate_parameters,
     estimate_points,
@@ -284,6 +285,7 @@ def _settings(source: _Source) -> str:
     if source.calendars.identities:
         data["calendars"] = source.calendars.identities
     data["baselines"] = {str(k): b.name for k, b in source.slots.items()}
+    data.update(cost_settings(project))
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -17,7 +17,7 @@ import re
 
 from ...errors import FileFormatError, PmsimError
 from ...model import Dependency, Project, Resource
-from .._exchange import risks_from_json, unique_id
+from .._exchange import risks_from_json, unique_id, with_cost_settings
 from .activities import ActivityReader
 from .calendars import build_calendar, spec_from_row
 from .fields import LINK_TYPES
@@ -123,7 +123,8 @@ class XerReader(ActivityReader):
             if done is not None:
                 progress.append(done)
         deps = self.read_links(by_task_id, project_key)
-        project = self.build(chosen, start, plan_start, tasks, deps, resources, project_key)
+        project = with_cost_settings(self.build(chosen, start, plan_start, tasks, deps, resources, project_key),
+                                     self.settings, f"{self.path}: UDF 'pmsim settings'")
         baselines = read_baselines(self, self.proj_id, codes, self.task_hours)
         if baselines:
             project = project.replace(baselines=baselines)

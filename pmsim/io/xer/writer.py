@@ -22,6 +22,7 @@ from ...errors import ValidationError
 from ...model import Project, Task
 from .._exchange import (
     Notes,
+    cost_settings,
     estimate_parameters,
     estimate_points,
     note_manual_tasks,
@@ -400,6 +401,7 @@ def _project_udf_values(project: Project, udf_id: dict[str, int], names: dict[st
     }
     if project.progress_rule == "ms_project":  # P6 has no such rule
         settings["progress_rule"] = project.progress_rule
+    settings.update(cost_settings(project))
     values["settings"] = json.dumps(settings, ensure_ascii=False, separators=(",", ":"))
     return [_udf_value(udf_id[PROJECT_UDFS[key][0]], 1, value) for key, value in values.items()]
 
