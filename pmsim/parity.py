@@ -46,6 +46,7 @@ OTHER_WRITER = "dates stored by Aspose.Tasks, not computed by MS Project"
 _DATELESS = ("overtime rates", "per-use costs", "task costs that the cost model does not explain",
              "budget resources (left out)", "material and cost resources", "rates that change over time",
              "availability that changes over time", "a resource assigned twice to one task (units added)",
+             "a resource assigned twice to one activity (units added)",
              "edited pmsim estimates", "task notes (not read)", "work contours",
              "calendars with no working time (left out: no task or resource uses them)",
              "currencies named other than by an ISO 4217 code",
