@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
@@ -25,18 +27,36 @@ import pandas as pd
 
 from .distributions import Fixed, Lognormal
 from .errors import ValidationError
+from .io.csv_files import read_table
 from .model import Project, require_project
 
-__all__ = ["reference_classes", "calibrate", "Calibration", "ALL"]
+__all__ = ["reference_classes", "calibrate", "Calibration", "history_table", "ALL"]
 
 ALL = "(all history)"
 _Z90 = NormalDist().inv_cdf(0.9)
 
 
+def history_table(history) -> pd.DataFrame:
+    """The history as a DataFrame: a DataFrame, a CSV file (path) or a list of rows (mappings).
+
+    >>> history_table([{"phase": "build", "estimate": 5, "actual": 6}]).to_dict("list")
+    {'phase': ['build'], 'estimate': [5], 'actual': [6]}
+    """
+    if isinstance(history, pd.DataFrame):
+        return history
+    if isinstance(history, (str, PathLike)):
+        path = Path(history)
+        if not path.is_file():
+            raise ValidationError(f"history file {str(path)!r} does not exist")
+        return read_table(path, numeric=frozenset({"estimate", "actual"}))
+    if isinstance(history, (list, tuple)) and history and all(isinstance(row, Mapping) for row in history):
+        return pd.DataFrame(list(history))
+    raise ValidationError("reference classes need a history table (estimate, actual and a class column): a "
+                          f"DataFrame, a CSV file or a list of rows, got {type(history).__name__}")
+
+
 def _history(history, column: str) -> pd.DataFrame:
-    if not isinstance(history, pd.DataFrame):
-        raise ValidationError("reference classes need a history table (estimate, actual and a class column), "
-                              f"got {type(history).__name__}")
+    history = history_table(history)
     missing = [c for c in ("estimate", "actual", column) if c not in history.columns]
     if missing:
         raise ValidationError(f"the history table needs columns estimate, actual and {column!r}; "
@@ -52,8 +72,11 @@ def _history(history, column: str) -> pd.DataFrame:
     return table
 
 
-def reference_classes(history: pd.DataFrame, by: str = "phase", *, min_samples: int = 10) -> pd.DataFrame:
+def reference_classes(history, by: str = "phase", *, min_samples: int = 10) -> pd.DataFrame:
     """Per class of ``history[by]``: the distribution of actual / estimate, as a fitted lognormal.
+
+    ``history``: past tasks or projects with ``estimate``, ``actual`` and the ``by`` column, as a
+    DataFrame, a CSV file or a list of rows (mappings).
 
     Returns a table indexed by class, plus the row ``ALL`` (the whole history): ``n``,
     ``ratio_median`` (exp of the mean log ratio), ``ratio_mean``, ``sigma`` (the standard deviation
@@ -135,15 +158,16 @@ class Calibration:
                 + self.changes.to_html(escape=True, float_format=lambda v: f"{v:.3g}"))
 
 
-def calibrate(project: Project, history: pd.DataFrame, by="phase", *, min_samples: int = 10) -> Calibration:
+def calibrate(project: Project, history, by="phase", *, min_samples: int = 10) -> Calibration:
     """The project with each estimate replaced by its planned duration × its class's actual/estimate ratio.
 
     Parameters
     ----------
     project : Project
-    history : DataFrame
-        Past tasks: ``estimate`` and ``actual`` (durations, any one unit) and the class column: ``by``
-        when it is a column name (``phase``, ``team``), else ``class``.
+    history : DataFrame, path or list of mappings
+        Past tasks (a table, a CSV file or a list of rows): ``estimate`` and ``actual`` (durations,
+        any one unit) and the class column: ``by`` when it is a column name (``phase``, ``team``),
+        else ``class``.
     by : "phase", "team", mapping or callable
         The class of each task: its phase, its team (the resource it demands most of), ``{task id:
         class}`` or ``f(task) -> class``. A task without a class, or of a class the history lacks,
@@ -163,6 +187,7 @@ def calibrate(project: Project, history: pd.DataFrame, by="phase", *, min_sample
     1.8
     """
     project = require_project(project, "calibrate")
+    history = history_table(history)
     column = by if isinstance(by, str) and by in history.columns else "class"
     classes = reference_classes(history, column, min_samples=min_samples)
     class_of = _class_of(by)

@@ -19,7 +19,7 @@ import numpy as np
 from .crossmap import cross_link
 from .links import from_finish, to_finish
 from .montecarlo import _durations, absent
-from .worktime import lag_after, time_at, work_at
+from .worktime import add_work, lag_after, last_finish, next_start, start_of_work, time_at, work_at
 
 _TOL = 1e-6
 
@@ -29,10 +29,15 @@ _TOL = 1e-6
 # ``extra``: time added to the scaled sample (a started milestone's remaining work, a split task's gaps);
 # ``earliest``: the earliest work time MS Project's rule lets a task reach (P6's rules: 0, the axis origin);
 # ``delay``: a levelling delay in axis units of calendar ``delay_cal`` (Dated.delay), after the links' start.
+# A task whose resources work on several calendars (``asg_ptr[j] .. asg_ptr[j + 1]``: each assignment's calendar
+# ``asg_cal`` and share of the work ``asg_share``, Dated's) keeps its dates and bounds in axis time (its
+# ``task_cal`` is -1, the axis): it starts with its first assignment and finishes with its last, and a
+# milestone among them sits at the end of the work of ``own_cal``, its own calendar (see :func:`_multi_rows`).
 WorkInputs = namedtuple(
     "WorkInputs",
     "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
-    "actual_finish rule honor same link_date extra start_milestone earliest delay delay_cal",
+    "actual_finish rule honor same link_date extra start_milestone earliest delay delay_cal "
+    "asg_ptr asg_cal asg_share own_cal",
 )
 
 
@@ -56,8 +61,115 @@ def _crossing(e, i, j, kind, anchor, zero_i, lag, link_cal, inp, tab, maps):
 
 
 @nb.njit(inline="always")
+def _multi(inp, j):
+    """Whether task ``j``'s resources work on several calendars (its dates in axis time)."""
+    return inp.asg_ptr[j + 1] > inp.asg_ptr[j]
+
+
+@nb.njit(cache=True)
+def _first_start(inp, j, t, tab):
+    """The first moment at or after ``t`` at which one of task ``j``'s assignments works."""
+    out = np.inf
+    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
+        out = min(out, next_start(inp.asg_cal[a], t, tab))
+    return out
+
+
+@nb.njit(cache=True)
+def _last_end(inp, j, t, d, tab):
+    """When the last of task ``j``'s assignments has done its share of work ``d`` started at ``t``."""
+    out = -np.inf
+    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
+        out = max(out, add_work(inp.asg_cal[a], t, d * inp.asg_share[a], tab))
+    return out
+
+
+@nb.njit(cache=True)
+def _latest_start(inp, j, t, d, tab):
+    """Where task ``j``'s work ``d`` must start for every assignment to have done its share by ``t``."""
+    out = np.inf
+    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
+        out = min(out, start_of_work(inp.asg_cal[a], t, d * inp.asg_share[a], tab))
+    return out
+
+
+@nb.njit(cache=True)
+def _multi_start(inp, j, w, back, d, tab):
+    """The start a link's date ``w`` (axis time) gives multi-calendar task ``j`` with work ``d``: the start
+    that finishes by ``w`` for a finish link (``back``), then the first working moment of its assignments."""
+    if back:
+        w = _latest_start(inp, j, w, d, tab)
+    if d > 0.0 or inp.start_milestone[j]:
+        return _first_start(inp, j, w, tab)
+    return w
+
+
+@nb.njit(cache=True)
+def _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef):
+    """Early start and finish (axis time) of task ``j``, whose resources work on several calendars, in rows
+    ``0 .. m - 1``: the rules of :func:`pmsim._kernels.dated.forward` (each assignment does its share on its own
+    calendar; a manually scheduled task typed outside working time is not stretched here), iteration by
+    iteration."""
+    s = scale[j]
+    status = inp.status[j]
+    lowest = inp.earliest if inp.rule == 2 else 0.0
+    for t in range(m):
+        d = _task_work(dur, j, t, s, inp)
+        if status == 2 and inp.rule == 2:  # MS Project: history
+            es[j, t] = inp.actual_start[j]
+            ef[j, t] = inp.actual_finish[j]
+            continue
+        if status == 1 and inp.rule == 2:  # MS Project: the work goes on from its actual start
+            es[j, t] = inp.actual_start[j]
+            ef[j, t] = _last_end(inp, j, inp.actual_start[j], d, tab)
+            continue
+        bound = inp.start_floor[j]
+        if not (status > 0 and inp.rule == 1):
+            for e in range(pred_ptr[j], pred_ptr[j + 1]):
+                i = pred_idx[e]
+                kind = pred_type[e]
+                w = inp.link_date[e]
+                if np.isnan(w):
+                    anchor = ef[i, t] if from_finish(kind) else es[i, t]
+                    if inp.same[e]:
+                        w = anchor + lag[e]
+                    else:
+                        w = _crossing(e, i, j, kind, anchor, _task_work(dur, i, t, scale[i], inp) <= 0.0, lag,
+                                      link_cal, inp, tab, maps)
+                if to_finish(kind):
+                    w = _latest_start(inp, j, w, d, tab)
+                if w > bound:
+                    bound = w
+        if inp.delay[j] > 0.0 and status == 0:
+            bound = lag_after(inp.delay_cal[j], _first_start(inp, j, bound, tab), inp.delay[j], tab)
+        if inp.finish_floor[j] > -np.inf:
+            bound = max(bound, _latest_start(inp, j, inp.finish_floor[j], d, tab))
+        if inp.honor:
+            bound = min(bound, inp.start_cap[j])
+            if inp.finish_cap[j] < np.inf:
+                bound = min(bound, _latest_start(inp, j, inp.finish_cap[j], d, tab))
+        if status == 0:
+            if not np.isnan(inp.fixed_start[j]):
+                bound = inp.fixed_start[j]
+            if not np.isnan(inp.fixed_finish[j]):
+                bound = _latest_start(inp, j, inp.fixed_finish[j], d, tab)
+        if bound < lowest:
+            bound = lowest
+        if d > 0.0 or inp.start_milestone[j]:
+            bound = _first_start(inp, j, bound, tab)
+            ef[j, t] = _last_end(inp, j, bound, d, tab)
+        else:  # a milestone: at the end of the work its own calendar has done by then (dated.forward)
+            bound = last_finish(inp.own_cal[j], bound, tab)
+            ef[j, t] = bound
+        es[j, t] = bound
+
+
+@nb.njit(inline="always")
 def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef):
     """Early start and finish (work time of its calendar) of task ``j`` in rows ``0 .. m - 1``."""
+    if _multi(inp, j):
+        _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef)
+        return
     s = scale[j]
     status = inp.status[j]
     if status == 2 and inp.rule == 2:  # MS Project: history (P6: no work left, scaled to zero by the plan)
@@ -276,7 +388,9 @@ def _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_
                 else:
                     w = _crossing(k, i, j, link_type, anchors[i, t], _task_work(dur, i, t, scale[i], inp) <= 0.0, lag, link_cal,
                                   inp, tab, maps)
-                if back:
+                if _multi(inp, j):
+                    w = _multi_start(inp, j, w, back, d, tab)
+                elif back:
                     w -= d
                 own = ef[j, t] - d if started else es[j, t]
                 if w >= own - _TOL * max(1.0, abs(own)):

@@ -243,7 +243,8 @@ def _dated_candidates(project: Project, tl, inputs) -> np.ndarray:
     in_pred_order = np.empty(net.n_links, dtype=np.int64)
     in_pred_order[net.pred_link] = np.arange(net.n_links)
     fact = ~np.isnan(inputs.link_date[in_pred_order[net.succ_link]])
-    cal = tl.task_calendar
+    # A task whose resources work on several calendars shares a calendar with no other task here.
+    cal = np.where(np.diff(tl.assignments[0]) > 0, -2 - np.arange(net.n), tl.task_calendar)
     succ = net.succ_idx
     # Across calendars an FS successor with work ends after its predecessor, but an FF successor may end
     # at the end of its own calendar's work before the predecessor's finish (a night shift's 06:00).
@@ -261,13 +262,11 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     constraint, deadline or progress that moves the early dates)."""
     from .._kernels.crossmap import build_maps
     from .._kernels.dated_montecarlo import WorkInputs
-    from ..timeline import (axis_origin, date_pulled, plain_schedule, refuse_multi_calendar_tasks, schedule_inputs,
-                            timeline)
+    from ..timeline import axis_origin, date_pulled, plain_schedule, schedule_inputs, timeline
 
     if plain_schedule(project):
         return None
     tl = timeline(project)
-    refuse_multi_calendar_tasks(tl, "the Monte Carlo")
     days = np.array(tl.net.planned, dtype=np.float64)
     inputs, _ = schedule_inputs(tl, days)
     if date_pulled(inputs).any():
@@ -275,7 +274,10 @@ def _dated_plan(project: Project) -> DatedPlan | None:
 
         cpm(project)  # refuses a date that would start a task before the project (no schedule meets it)
     net = tl.net
-    cal = tl.task_calendar
+    asg_ptr, asg_cal, asg_share = tl.assignments
+    own_cal = np.ascontiguousarray(tl.task_calendar)
+    # A task whose resources work on several calendars keeps its dates in axis time (WorkInputs).
+    cal = np.where(np.diff(asg_ptr) > 0, -1, own_cal).astype(np.int64)
     tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}
 
     def work(values):
@@ -315,7 +317,9 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
         actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same,
         link_date=link_date, extra=extra, start_milestone=inputs.start_milestone, earliest=axis_origin(tl),
-        delay=inputs.delay, delay_cal=inputs.delay_cal)
+        delay=inputs.delay, delay_cal=inputs.delay_cal, asg_ptr=np.ascontiguousarray(asg_ptr, dtype=np.int64),
+        asg_cal=np.ascontiguousarray(asg_cal, dtype=np.int64), asg_share=np.ascontiguousarray(asg_share, dtype=np.float64),
+        own_cal=own_cal)
     if tl.uniform:
         project_cal, base, day = -1, 0.0, 1.0
     else:

@@ -15,6 +15,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+from matplotlib.transforms import Affine2D
 
 from ..errors import ValidationError
 from ..calendar import as_date
@@ -194,6 +195,84 @@ def spread_labels(ax, levels=(0.98, 0.62, 0.26), gap_points: float = 15.0) -> No
             level = preferred
         placed.setdefault(level, []).append(span)
         text.xy = (x, level)
+
+
+def end_labels(ax, labels, pad_points: float = 4.0, gap_points: float = 1.0) -> list:
+    """Label the right ends of curves in the margin right of ``ax``: outside the data, never on each other.
+
+    ``labels`` holds ``(y, text, colour, gid)``: a curve's last value (data
+    coordinates) and its label. Each label sits ``pad_points`` right of the
+    axes at the height of its value; labels that would touch are spread
+    apart, in the order of their values, by as little as they need and kept
+    within the axes' height. The places are found when the figure is drawn,
+    so they hold whatever size or layout the figure gets; a constrained
+    layout makes room for them in the figure.
+
+    Returns the Annotations (``gid`` as given).
+    """
+    texts = []
+    for y, text, colour, gid in labels:
+        texts.append(ax.annotate(text, xy=(1.0, y), xycoords=ax.get_yaxis_transform(), xytext=(0, 0),
+                                 ha="left", va="center", fontsize="x-small", color=colour, gid=gid,
+                                 annotation_clip=False))
+
+    def places(renderer) -> list[float]:
+        centres = [float(ax.transData.transform((0.0, t.xy[1]))[1]) for t in texts]
+        heights = [renderer.points_to_pixels(t.get_fontsize()) * 1.25 for t in texts]
+        gap = renderer.points_to_pixels(gap_points)
+        return spread_1d(centres, heights, gap, ax.bbox.y0, ax.bbox.y1)
+
+    for i, text in enumerate(texts):
+        def coords(renderer, i=i):
+            x = ax.bbox.x1 + renderer.points_to_pixels(pad_points)
+            return Affine2D().translate(x, places(renderer)[i])
+        text.set_anncoords(coords)
+    return texts
+
+
+def spread_1d(centres, heights, gap: float, lo: float, hi: float) -> list[float]:
+    """Centres for boxes of ``heights`` wanted at ``centres``, moved apart so that none overlaps the next.
+
+    Boxes keep the order of their wanted centres; a run of boxes that would
+    overlap is packed ``gap`` apart and centred where its boxes want to be
+    on average; all are then kept within ``[lo, hi]`` when they fit there.
+
+    >>> spread_1d([10.0, 11.0, 50.0], [10, 10, 10], 0.0, 0.0, 100.0)
+    [5.5, 15.5, 50.0]
+    >>> spread_1d([98.0, 99.0], [10, 10], 0.0, 0.0, 100.0)
+    [85.0, 95.0]
+    """
+    order = sorted(range(len(centres)), key=lambda i: centres[i])
+    groups: list[list[int]] = []  # runs of boxes packed together, bottom to top
+
+    def extent(group):  # (bottom, top) of a packed run centred on its members' mean wanted offset
+        offsets, at = [], 0.0
+        for k, i in enumerate(group):
+            if k:
+                at += (heights[group[k - 1]] + heights[i]) / 2 + gap
+            offsets.append(at)
+        shift = sum(centres[i] - o for i, o in zip(group, offsets)) / len(group)
+        return shift - heights[group[0]] / 2, shift + offsets[-1] + heights[group[-1]] / 2, shift, offsets
+
+    for i in order:
+        groups.append([i])
+        while len(groups) > 1 and extent(groups[-2])[1] + gap > extent(groups[-1])[0]:
+            last = groups.pop()
+            groups[-1] += last
+    out = [0.0] * len(centres)
+    floor = lo
+    packed = [extent(g) for g in groups]
+    total = sum(top - bottom for bottom, top, _, _ in packed) + gap * (len(packed) - 1)
+    room = hi - lo >= total
+    for n, (group, (bottom, top, shift, offsets)) in enumerate(zip(groups, packed)):
+        move = 0.0
+        if room:
+            above = sum(t - b + gap for b, t, _, _ in packed[n + 1:])  # what must still fit above this run
+            move = max(floor - bottom, min(0.0, hi - above - top))
+        for i, o in zip(group, offsets):
+            out[i] = shift + move + o
+        floor = top + move + gap
+    return out
 
 
 _CORNERS = {

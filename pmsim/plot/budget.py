@@ -12,7 +12,8 @@ from ..errors import ValidationError
 from ..model import Project
 from ._common import (
     BAND, CRITICAL, DEADLINE, NEGATIVE, P_COLOURS,
-    budget_line, check_simulation, date_axis, day_end, day_num, index_num, marker_line, money, money_axis, new_axes,
+    budget_line, check_simulation, date_axis, day_end, day_num, end_labels, index_num, marker_line, money, money_axis,
+    new_axes,
 )
 
 __all__ = ["budget_burn", "jcl"]
@@ -44,7 +45,10 @@ def budget_burn(burn_or_project, ax=None, sim_or_schedule=None, freq: str = "W",
         baseline curves with the banana between them (``"early"``,
         ``"late"``, ``"banana"``), a levelled schedule's ``"scheduled"``
         curve and the ``"budget"`` line. Each value is the cost accrued by
-        the end of its date, so it is drawn at the end of that day.
+        the end of its date, so it is drawn at the end of that day. The
+        final cost of the lowest, middle and highest P-curves is written in
+        the right margin (``"p10:text"``, ``"p50:text"``, ``"p90:text"``),
+        the labels spread apart when the values are close.
 
     >>> import pmsim as pm
     >>> p = pm.Project(name="x", start="2027-01-04", budget=2000,
@@ -88,13 +92,13 @@ def budget_burn(burn_or_project, ax=None, sim_or_schedule=None, freq: str = "W",
     if levels:
         mid, mid_col = min(levels, key=lambda lv: abs(lv[0] - 50))
         ax.plot(x, burn[mid_col], color=P_COLOURS[50], linewidth=2.2, label=f"P{mid:g}", gid="p50", zorder=4)
-        for level, col in (levels[0], levels[-1]) if len(levels) >= 2 else ():
-            ax.annotate(f"P{level:g} {money(burn[col].iloc[-1], currency)}", xy=(x[-1], burn[col].iloc[-1]),
-                        xytext=(4, 0), textcoords="offset points", va="center", fontsize="x-small",
-                        color="#31688e", gid=f"p{level:g}:text")
-        ax.annotate(f"P{mid:g} {money(burn[mid_col].iloc[-1], currency)}", xy=(x[-1], burn[mid_col].iloc[-1]),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize="x-small",
-                    color=P_COLOURS[50], gid="p50:text")
+        # The final cost of each P-curve in the right margin, spread apart in the order of the levels when
+        # the values are close.
+        ends = [(level, col, "#31688e", f"p{level:g}:text") for level, col in (levels[0], levels[-1])
+                if level != mid]
+        ends = sorted([*ends, (mid, mid_col, P_COLOURS[50], "p50:text")])
+        end_labels(ax, [(float(burn[col].iloc[-1]), f"P{level:g} {money(burn[col].iloc[-1], currency)}", colour, gid)
+                        for level, col, colour, gid in ends])
 
     ax.fill_between(x, burn["late"], burn["early"], color="#bdbdbd", alpha=0.35, linewidth=0, gid="banana", zorder=1)
     ax.plot(x, burn["early"], color="#555555", linestyle="--", linewidth=1.2,
@@ -111,7 +115,7 @@ def budget_burn(burn_or_project, ax=None, sim_or_schedule=None, freq: str = "W",
         b = float(budget)
         budget_line(ax, b, f"Budget {money(b, currency)}", label=f"Budget {money(b, currency)}",
                     x_text=0.01, ha="left")
-    ax.set_xlim(x[0] - 1, x[-1] + max(0.12 * (x[-1] - x[0]), 3))
+    ax.set_xlim(x[0] - 1, x[-1] + max(0.02 * (x[-1] - x[0]), 2))
     top = np.nanmax(burn[[c for c in burn.columns if c != "working_day"]].to_numpy(float))
     if budget is not None and budget is not False:
         top = max(top, float(budget))

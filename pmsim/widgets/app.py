@@ -123,6 +123,7 @@ class Dashboard:
             self._say("Type the path of a project file or folder, or upload a file.", error=True)
             return False
         path = Path(os.path.expanduser(str(path)))
+        uploaded = shown_as is not None
         shown_as = shown_as or path.name or str(path)
         try:
             project = read_project(path)
@@ -137,11 +138,18 @@ class Dashboard:
         self.body.children = [panel.widget]
         if old is not None:
             old.close()
-        self._say(f"Opened the sample project {project.name}" if sample else f"Opened {project.name} from {shown_as}")
+        # One line (cut short with an ellipsis where the row is narrow); the full path in its tooltip.
+        where = "an uploaded file" if uploaded else str(path.resolve())
+        if sample:
+            self._say(f"Opened the sample project {project.name}", tooltip=f"{project.name}, from {where}")
+        else:
+            self._say(f"Opened {project.name} from {shown_as}", tooltip=f"{project.name}, from {where}")
         return True
 
-    def _say(self, text: str, error: bool = False) -> None:
-        self.message.value = f"<span class='{'pmsim-open-error' if error else 'pmsim-open-ok'}'>{esc(text)}</span>"
+    def _say(self, text: str, error: bool = False, tooltip: str | None = None) -> None:
+        """Show what the last "open" did: a success on one line (full text in the tooltip), an error in full."""
+        kind = "pmsim-open-error" if error else "pmsim-open-ok"
+        self.message.value = f"<div class='{kind}' title='{esc(tooltip or text)}'>{esc(text)}</div>"
 
     def _uploaded(self, change) -> None:
         files = change["new"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
+import re
 
 import ipywidgets as w
 import traitlets
@@ -67,6 +69,89 @@ class IsoDate(w.Text):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise FieldError(self.pmsim_name, f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-11-30.") from None
+
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")  # 1,600,000 or 1,600,000.50
+_PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")  # 1600000, 1600000.5, 1.6e6
+_SPACES = re.compile(r"[\s\u00a0\u202f_]")  # spaces (also no-break and narrow ones) and underscores between digits
+
+
+def parse_number(text: str) -> float | None:
+    """The number a person typed, with or without thousands separators; None when it is not one.
+
+    Commas are accepted only as thousands separators (``1,600,000``), never as
+    a decimal comma: ``1,5`` is no number rather than fifteen.
+
+    >>> parse_number("1,600,000"), parse_number(" 10 000 "), parse_number("1600000.5"), parse_number("1.6e6")
+    (1600000.0, 10000.0, 1600000.5, 1600000.0)
+    >>> parse_number("1,5") is None, parse_number("abc") is None, parse_number("") is None
+    (True, True, True)
+    """
+    compact = _SPACES.sub("", str(text))
+    if _GROUPED.match(compact):
+        compact = compact.replace(",", "")
+    elif not _PLAIN.match(compact):
+        return None
+    value = float(compact)
+    return value if math.isfinite(value) else None
+
+
+def group_digits(value: float, whole: bool = False) -> str:
+    """A number as a PM reads it: thousands separated by commas, decimals only when there are any.
+
+    >>> group_digits(1_600_000), group_digits(1234.5), group_digits(10_000, whole=True), group_digits(-5.0)
+    ('1,600,000', '1,234.5', '10,000', '-5')
+    """
+    if whole or float(value).is_integer():
+        return f"{int(round(value)):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+class _GroupedText(traitlets.Unicode):
+    """Text; a number assigned to it, or typed as one, reads with thousands separators."""
+
+    def validate(self, obj, value):
+        whole = getattr(obj, "whole", False)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy's too
+            number = float(value)
+        else:
+            value = super().validate(obj, value)
+            number = parse_number(value)
+            if number is None or (whole and not number.is_integer()):
+                return value  # kept as typed: the panel names the field and what is wrong
+        return group_digits(number, whole=whole) if math.isfinite(number) else str(value)
+
+
+class GroupedNumber(w.Text):
+    """A number field that reads like the rest of the page: ``1,600,000``, ``10,000``.
+
+    ``value`` is the text shown; assigning a number (or typing one, with or
+    without separators) shows it grouped, and :attr:`number` reads it back.
+    ``whole``: only whole numbers (a count).
+
+    >>> f = GroupedNumber(value=1_600_000)
+    >>> f.value, f.number
+    ('1,600,000', 1600000.0)
+    >>> f.value = "1250000"
+    >>> f.value
+    '1,250,000'
+    """
+
+    value = _GroupedText(help="The number as shown, with thousands separators").tag(sync=True)
+
+    def __init__(self, value=0, whole: bool = False, **kwargs):
+        self.whole = whole
+        super().__init__(value=value, **kwargs)
+
+    @property
+    def number(self) -> float | int:
+        """The number in the field (an int when ``whole``); a :class:`FieldError` when it holds none."""
+        number = parse_number(self.value)
+        if number is None or (self.whole and not number.is_integer()):
+            kind = "a whole number" if self.whole else "a number"
+            raise FieldError(getattr(self, "pmsim_name", ""), f"{self.value.strip()!r} is not {kind}; write it "
+                             f"like {'10,000' if self.whole else '1,600,000'}.")
+        return int(number) if self.whole else number
 
 
 def _slider(description: str, value: float, lo: float, hi: float, step: float, fmt: str = ".2f") -> w.FloatSlider:
@@ -128,16 +213,17 @@ def make_controls(project: Project, iterations: int, seed: int, budget: float) -
     c["correlation"] = _slider("Correlation in phase", 0.0, 0.0, 0.95, 0.05)
     c["levelled"] = w.Checkbox(value=False, description="Level resources (capacities bind)", indent=False,
                                layout=w.Layout(width="auto"))
-    c["iterations"] = w.IntText(value=iterations, description="Runs (iterations)", continuous_update=False,
-                                style={"description_width": "150px"}, layout=w.Layout(width="auto"))
+    c["iterations"] = GroupedNumber(value=iterations, whole=True, description="Runs (iterations)",
+                                    continuous_update=False, style={"description_width": "150px"},
+                                    layout=w.Layout(width="auto"))
     c["seed"] = w.IntText(value=seed, description="Seed", continuous_update=False,
                           style={"description_width": "150px"}, layout=w.Layout(width="auto"))
     c["deadline"] = IsoDate(value=p.deadline or "", description="Deadline", placeholder="YYYY-MM-DD",
                             continuous_update=False, style={"description_width": "150px"},
                             layout=w.Layout(width="auto"))
-    c["budget"] = w.FloatText(value=budget, description=f"Budget ({currency_label(p.currency)})",
-                              continuous_update=False, style={"description_width": "150px"},
-                              layout=w.Layout(width="auto"))
+    c["budget"] = GroupedNumber(value=budget, description=f"Budget ({currency_label(p.currency)})",
+                                continuous_update=False, style={"description_width": "150px"},
+                                layout=w.Layout(width="auto"))
     for name, control in c.items():
         control.pmsim_name = name
         control.add_class("pmsim-control-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name))
@@ -242,9 +328,11 @@ def default_values(project: Project, budget: float) -> dict:
 
 
 def _number(controls: dict, name: str, lo: float, hi: float, what: str) -> float:
-    value = controls[name].value
+    control = controls[name]
+    value = control.number if isinstance(control, GroupedNumber) else control.value
     if value is None or not math.isfinite(value) or not lo <= value <= hi:
-        raise FieldError(name, f"{value!r} is refused: {what}.")
+        shown = group_digits(value) if isinstance(control, GroupedNumber) and value is not None else repr(value)
+        raise FieldError(name, f"{shown} is refused: {what}.")
     return value
 
 

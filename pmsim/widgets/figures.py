@@ -70,7 +70,7 @@ def _title(ax, text: str) -> None:
     ax.set_title(text, loc="left", fontsize="medium")
 
 
-def _drawn_texts(fig, renderer) -> list:
+def drawn_texts(fig, renderer) -> list:
     """The texts of ``fig`` that a draw shows: visible, not empty, and tick labels only inside the view."""
     ax = fig.axes[0]
     out = [t for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,
@@ -93,16 +93,19 @@ def declutter(fig) -> bool:
     """
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
-    movable = [t for t in ax.texts if isinstance(t, Annotation) and t.get_visible() and t.get_text().strip()]
+    # Labels placed when drawn (pmsim.plot._common.end_labels: a callable for their text coordinates) place
+    # themselves; they only stand in the way of the others.
+    movable = [t for t in ax.texts if isinstance(t, Annotation) and not callable(t.anncoords)
+               and t.get_visible() and t.get_text().strip()]
     if not movable:
         return False
     ids = {id(t) for t in movable}
-    placed = [t.get_window_extent(renderer) for t in _drawn_texts(fig, renderer) if id(t) not in ids]
+    placed = [t.get_window_extent(renderer) for t in drawn_texts(fig, renderer) if id(t) not in ids]
     moved = False
 
     def free(text) -> bool:
         box = text.get_window_extent(renderer)
-        return not any(_overlap(box, other) for other in placed)
+        return not any(overlap(box, other) for other in placed)
 
     for text in sorted(movable, key=lambda t: (t.get_rotation() == 0, t.xy[0])):
         start_xy, start_offset = tuple(text.xy), tuple(text.xyann)
@@ -124,7 +127,8 @@ def declutter(fig) -> bool:
     return moved
 
 
-def _overlap(a, b, tolerance: float = 0.5) -> bool:
+def overlap(a, b, tolerance: float = 0.5) -> bool:
+    """Whether two boxes (in pixels) share more than ``tolerance`` pixels both across and up."""
     return min(a.x1, b.x1) - max(a.x0, b.x0) > tolerance and min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance
 
 

@@ -42,6 +42,12 @@
       var intro = el('div', null, 'Computed in advance for these values:');
       note.appendChild(intro);
       note.appendChild(list);
+      if (data.live_only && data.live_only.length) {
+        var live = el('div', 'pmsim-grid-live-only');
+        live.appendChild(el('b', null, 'Only in the live dashboard: '));
+        live.appendChild(document.createTextNode(data.live_only.join('; ') + '.'));
+        note.appendChild(live);
+      }
     }
 
     // The controls: the dashboard's own cannot recompute here; these take the grid's values only.
@@ -50,7 +56,7 @@
     form.appendChild(el('div', 'pmsim-grid-title', 'What if? (computed in advance)'));
     levers.forEach(function (l) {
       var i = data.levers.indexOf(l);
-      var row = el('label', 'pmsim-grid-lever pmsim-grid-' + l.key);
+      var row = el('label', 'pmsim-grid-lever pmsim-grid-' + (l.id || l.key));
       row.appendChild(el('span', 'pmsim-grid-label', l.label));
       var input = el('input');
       var readout = el('span', 'pmsim-grid-readout', l.values[choice[i]]);
@@ -87,10 +93,10 @@
       choice = plan.slice();
       levers.forEach(function (l) {
         var i = data.levers.indexOf(l);
-        var input = form.querySelector('.pmsim-grid-' + l.key + ' input');
+        var input = form.querySelector('.pmsim-grid-' + (l.id || l.key) + ' input');
         if (l.kind === 'switch') input.checked = l.values[choice[i]] === 'on';
         else { input.value = String(choice[i]); input.setAttribute('aria-valuetext', l.values[choice[i]]); }
-        form.querySelector('.pmsim-grid-' + l.key + ' .pmsim-grid-readout').textContent = l.values[choice[i]];
+        form.querySelector('.pmsim-grid-' + (l.id || l.key) + ' .pmsim-grid-readout').textContent = l.values[choice[i]];
       });
       update();
     });

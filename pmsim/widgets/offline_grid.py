@@ -3,14 +3,16 @@
 A page rendered from a notebook (``make report``, ``pmsim report
 --dashboard``) carries the dashboard's widgets but no kernel: nothing can
 recompute there. :class:`OfflineGrid` simulates in advance every combination
-of the main levers (every estimate scaled, the risk register on or off,
-resources levelled or not, a few deadlines and budgets) and, displayed in a
-notebook, writes them into the page with a small script (``offline_grid.js``
-beside this module, plain JavaScript, nothing from the network). On such a
+of the main levers (every estimate scaled, a hybrid plan's backlog items,
+the risk register on or off, resources levelled or not, a few deadlines and
+budgets) and, displayed in a notebook, writes them into the page with a
+small script (``offline_grid.js`` beside this module, plain JavaScript,
+nothing from the network). On such a
 page the script replaces the dashboard's controls by controls that can take
 only the values computed, and shows the headline cards of the combination
-they select, formatted here exactly as the live dashboard formats them. In
-JupyterLab or Voila (a live page) the script does nothing.
+they select, formatted here exactly as the live dashboard formats them; the
+page names the levers only the live dashboard changes. In JupyterLab or
+Voila (a live page) the script does nothing.
 
 Each combination is the scenario :func:`pmsim.sweep` would simulate for
 those settings, with the same iterations and seed: the same numbers.
@@ -33,11 +35,16 @@ from ..model import Project
 from ..scenarios import Scenario, headline
 from ..simulation import check_iterations, simulate
 from .._seed import resolve_seed
+from .backlog_levers import LEVER_LABELS as BACKLOG_LEVER_LABELS, backlog_label, backlog_tasks
 from .view import HEADLINE_KEYS, LABELS, currency_label, fmt_date, fmt_money, headline_cards
+
+BACKLOG_LEVER_NAMES = tuple(BACKLOG_LEVER_LABELS)  # items, growth, throughput, window
 
 __all__ = ["OfflineGrid", "grid_levers", "settings_of"]
 
 MULTIPLIERS = (0.9, 1.0, 1.1, 1.2, 1.3)
+ITEM_SHARES = (0.8, 1.0, 1.25)  # of a backlog's items
+BACKLOG_LEVERS = 2  # backlog tasks whose items the grid varies (each one triples the simulations)
 DEADLINE_SHIFTS = (-28, 0, 28, 56)  # calendar days from the project's deadline
 BUDGET_SHARES = (0.9, 1.0, 1.1)  # of the project's budget
 
@@ -45,7 +52,9 @@ BUDGET_SHARES = (0.9, 1.0, 1.1)  # of the project's budget
 def grid_levers(project: Project, multipliers=MULTIPLIERS, budget: float | None = None) -> dict[str, list]:
     """The levers of the grid and their values, the project's own value among them.
 
-    ``multiplier`` always; ``risks`` (the register on, then off) when the
+    ``multiplier`` always; ``items:<task id>`` (the backlog's items, 80 %
+    and 125 % of the plan's) for the first two backlog tasks of a hybrid
+    plan (``BACKLOG_LEVERS``); ``risks`` (the register on, then off) when the
     project has risks; ``levelled`` (off, then on) when a task demands a
     resource; ``deadline`` and ``budget`` around the project's own when it
     has them (``budget``: the budget to vary instead of the project's).
@@ -56,6 +65,9 @@ def grid_levers(project: Project, multipliers=MULTIPLIERS, budget: float | None 
     (['multiplier', 'risks', 'levelled', 'deadline', 'budget'], [0.9, 1.0, 1.1, 1.2, 1.3], [1269000.0, 1410000.0, 1551000.0])
     """
     levers: dict[str, list] = {"multiplier": sorted({float(m) for m in multipliers} | {1.0})}
+    for task in backlog_tasks(project)[:BACKLOG_LEVERS]:  # a hybrid plan: the size of its (first) backlogs
+        items = task.estimate.items
+        levers[f"items:{task.id}"] = sorted({max(1, round(items * share)) for share in ITEM_SHARES} | {items})
     if project.risks:
         levers["risks"] = [True, False]
     if any(units > 0 for t in project.tasks for _, units in t.resources):
@@ -77,6 +89,7 @@ def settings_of(project: Project, choice: dict) -> dict:
     {'multiplier': 1.1}
     """
     out: dict = {"multiplier": choice["multiplier"]}
+    out.update({k: v for k, v in choice.items() if k.startswith("items:")})
     if choice.get("risks") is False:
         out.update({f"risk:{r.id}": False for r in project.risks})
     for key in ("levelled", "deadline", "budget"):
@@ -86,6 +99,8 @@ def settings_of(project: Project, choice: dict) -> dict:
 
 
 def _lever_text(key: str, value, currency: str) -> str:
+    if key.startswith("items:"):
+        return f"{value:,}"
     if key == "multiplier":
         return f"×{value:g}"
     if key == "risks":
@@ -99,6 +114,33 @@ def _lever_text(key: str, value, currency: str) -> str:
 
 LEVER_LABELS = {"multiplier": "All estimates", "risks": "Risk register", "levelled": "Resource levelling",
                 "deadline": "Deadline", "budget": "Budget"}
+
+
+def live_only(project: Project, levers) -> list[str]:
+    """The levers of the live dashboard that a grid over ``levers`` does not hold, as the page names them.
+
+    >>> import pmsim as pm
+    >>> p = pm.read_project(pm.data_path("agile/platform_hybrid"))
+    >>> live_only(p, grid_levers(p))[:2]
+    ['DEV scope growth, team throughput ×, weeks of history', "each phase's multiplier"]
+    """
+    out = []
+    for task in backlog_tasks(project):
+        names = [f"{lever}:{task.id}" for lever in BACKLOG_LEVER_NAMES if f"{lever}:{task.id}" not in levers]
+        labels = [backlog_label(project, n).removeprefix(f"{task.id} ") for n in names]
+        if labels:
+            out.append(f"{task.id} {', '.join(labels)}")
+    if project.phases:
+        out.append("each phase's multiplier")
+    if any(not t.milestone and t.estimate.kind != "backlog" for t in project.tasks):
+        out.append("one task's three-point estimate")
+    if project.resources:
+        out.append("resource capacities")
+    if project.risks:
+        out.append("one risk at a time and its probability" + (", risk responses" if any(
+            r.has_response for r in project.risks) else ""))
+    out += ["correlation in phase", "runs and seed"]
+    return out
 
 
 class OfflineGrid:
@@ -165,6 +207,7 @@ class OfflineGrid:
     def _plan_choice(self) -> dict:
         p = self.project
         own = {"multiplier": 1.0, "risks": True, "levelled": False, "deadline": p.deadline, "budget": self.budget}
+        own.update({f"items:{t.id}": t.estimate.items for t in backlog_tasks(p)})
         for key, values in self.levers.items():
             if own[key] not in values:
                 raise PmsimError(f"the grid's {key} values {values} do not hold the plan's {own[key]!r}")
@@ -221,13 +264,18 @@ class OfflineGrid:
             "simulations": self.simulations,
             "cards": [LABELS[k] for k in HEADLINE_KEYS],
             "keys": list(HEADLINE_KEYS),
-            "levers": [{"key": k, "label": LEVER_LABELS[k], "kind": "switch" if k in ("risks", "levelled") else "steps",
+            "levers": [{"key": k, "id": re.sub(r"[^A-Za-z0-9_-]", "-", k), "label": self._label(k),
+                        "kind": "switch" if k in ("risks", "levelled") else "steps",
                         "values": [_lever_text(k, v, currency) for v in vals],
                         "plan": vals.index(self.plan_choice[k])} for k, vals in self.levers.items()],
+            "live_only": live_only(p, self.levers),
             "currency": currency_label(currency),
             "texts": texts,
             "rows": rows,
         }
+
+    def _label(self, key: str) -> str:
+        return backlog_label(self.project, key) or LEVER_LABELS[key]
 
     def html(self) -> str:
         """The grid and the script that reads it, for a notebook's output (nothing visible by itself)."""

@@ -27,6 +27,7 @@ from ..simulation import check_iterations, simulate
 from .figure_jobs import draw_figures
 from .controls import ITERATIONS, FieldError, default_values, label, make_controls, read_settings, task_estimates
 from .layout import Parts, arrange
+from . import resync
 from .offline_grid import OfflineGrid
 from .task_editor import TaskEditor
 from .scenario_table import SavedScenarios, csv_text, download_links, people_frame
@@ -147,6 +148,7 @@ class WhatIf:
             raise ValidationError(f"debounce must be a number of seconds >= 0, got {debounce!r}")
         if not wait and not debounce:
             raise ValidationError("WhatIf: wait=False needs a debounce > 0 (the first run goes to the worker)")
+        resync.install()  # a page that connects while the first numbers come in must not keep placeholders
         self.project = project
         self._updates = LatestWins(float(debounce), snapshot=self._snapshot, compute=self._compute_in_worker,
                                    deliver=self._finish, failed=self._failed)
@@ -219,7 +221,7 @@ class WhatIf:
         iterations and seed. ``levers``: lever -> values, default
         :func:`pmsim.widgets.offline_grid.grid_levers`.
         """
-        return OfflineGrid(self.project, iterations=self.controls["iterations"].value,
+        return OfflineGrid(self.project, iterations=self.controls["iterations"].number,
                            seed=self.controls["seed"].value, levers=levers, budget=self._initial_budget)
 
     def _ipython_display_(self):
@@ -255,7 +257,7 @@ class WhatIf:
             if self._tasks.refused is not None:
                 raise self._tasks.refused
             return _Request(token=token, settings=self.settings(), overrides=dict(self._tasks.overrides),
-                            deadline=self.controls["deadline"].date, budget=self.controls["budget"].value,
+                            deadline=self.controls["deadline"].date, budget=self.controls["budget"].number,
                             edited=self._last_edit)
         except FieldError as exc:
             return _Request(token=token, settings=None, overrides={}, deadline=None, budget=None, refused=exc)

@@ -125,3 +125,24 @@ def test_leave_one_project_out_calibration_improves_the_scoreboard(tmp_path):
     assert after.scores.loc["finish", "verdict"] != "too narrow"
     assert after.hit_rates.loc["finish", "P50"] == pytest.approx(0.5, abs=0.2)
     assert after.scores.loc["finish", "interval_score"] < 0.5 * before.scores.loc["finish", "interval_score"]
+
+
+def test_history_as_csv_file_or_list_of_rows_fits_the_same(tmp_path):
+    table = history()
+    path = tmp_path / "history.csv"
+    path.write_text("phase;estimate;actual\nbuild;10;10\nbuild;5;10\nbuild;2;8\ntest;4;4\n", encoding="utf-8")
+    expected = pm.reference_classes(table, min_samples=3)
+    for other in (path, str(path), table.to_dict("records")):
+        pd.testing.assert_frame_equal(pm.reference_classes(other, min_samples=3), expected, check_dtype=False)
+    p = pm.Project(name="x", start=START, tasks=[pm.Task("A", duration=10, phase="build")])
+    # build: the geometric mean of the ratios 1, 2 and 4 is 2, so the median becomes 10 × 2.
+    assert float(pm.calibrate(p, path, min_samples=3).project.task("A").estimate.ppf(0.5)) == pytest.approx(20.0)
+
+
+def test_a_history_that_is_no_table_is_refused_by_name(tmp_path):
+    with pytest.raises(pm.ValidationError, match="does not exist"):
+        pm.reference_classes(tmp_path / "missing.csv")
+    with pytest.raises(pm.ValidationError, match="a DataFrame, a CSV file or a list of rows, got int"):
+        pm.reference_classes(3)
+    with pytest.raises(pm.ValidationError, match="got list"):
+        pm.reference_classes([1, 2])

@@ -177,3 +177,36 @@ def test_pmsim_report_dashboard_writes_an_answering_page_for_any_project(page, c
     assert _cards(page) == _expected(project, choice, ITERATIONS, 7)
     assert cli_page.stat().st_size < 4e6  # one light page: the grid is a few tens of kB next to the widget manager
     assert refused == [], refused
+
+
+HYBRID_ITERATIONS = 500  # 60 simulations in the grid (estimates 5 x items 3 x risks 2 x levelling 2)
+
+
+@pytest.fixture(scope="module")
+def hybrid_page(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hybrid") / "hybrid.html"
+    run = subprocess.run([sys.executable, "-m", "pmsim.cli", "report", str(pm.data_path("agile/platform_hybrid")),
+                          "--dashboard", "-o", str(out), "--iterations", str(HYBRID_ITERATIONS), "--seed", "7"],
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def test_a_hybrid_plan_s_static_page_answers_its_backlog_lever_and_names_the_live_only_ones(page, hybrid_page):
+    # The live page has a Backlog tab (items, scope growth, team throughput, weeks of history for DEV): the static
+    # page varies the backlog's items from its grid and says which levers only the live dashboard changes.
+    project = pm.read_project(pm.data_path("agile/platform_hybrid"))
+    refused = _open_offline(page, hybrid_page)
+    note = page.locator(".pmsim-static-note")
+    expect(note).to_contain_text("DEV items in the backlog: 96, 120, 150")  # 80, 100 and 125 % of 120
+    expect(note).to_contain_text("Only in the live dashboard: DEV scope growth, team throughput ×, weeks of history;")
+    expect(note).to_contain_text("one task's three-point estimate")
+    _slide(page, "items-DEV", 1)  # 120 -> 150 items
+    expect(page.locator(".pmsim-grid-items-DEV .pmsim-grid-readout")).to_have_text("150")
+    row = pm.sweep(project, {"items:DEV": [150]}, iterations=HYBRID_ITERATIONS, seed=7).iloc[0]
+    expect(page.locator(".pmsim-p80 .pmsim-value")).to_have_text(row["p80"].isoformat())
+    expect(page.locator(".pmsim-status")).to_contain_text("DEV items in the backlog 150")
+    page.locator(".pmsim-grid-reset").click()
+    expect(page.locator(".pmsim-grid-items-DEV .pmsim-grid-readout")).to_have_text("120")
+    page.screenshot(path=str(ROOT / "test-artifacts" / "static_hybrid.png"))
+    assert refused == [], refused

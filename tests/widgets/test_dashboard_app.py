@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import datetime as dt
+import html
 import io
 import json
 import zipfile
@@ -50,6 +51,21 @@ def test_the_page_opens_a_project_and_says_which(dashboard):
     assert dashboard.panel is not None and dashboard.panel.headline["p80"] is not None
     assert "from textbook" in dashboard.message.value and "pmsim-open-ok" in dashboard.message.value
     assert dashboard.body.children == (dashboard.panel.widget,)
+
+
+def test_the_open_line_names_the_file_and_gives_its_full_path_in_the_tooltip(dashboard, tmp_path):
+    folder = tmp_path / "Programme office" / "<i>plans</i> 2027"
+    folder.mkdir(parents=True)
+    path = pm.write_project(pm.read_project(pm.data_path("textbook")), folder / "plan <b>v2.xlsx")
+    assert dashboard.open(path)
+    name = dashboard.panel.project.name
+    # Escaped, text and tooltip alike: the file's and the folder's markup stays text.
+    assert dashboard.message.value == (
+        f"<div class='pmsim-open-ok' title='{html.escape(name)}, from {html.escape(str(path.resolve()), quote=True)}'>"
+        f"Opened {html.escape(name)} from plan &lt;b&gt;v2.xlsx</div>")
+    # An upload has no path on this machine worth showing.
+    _upload(dashboard, "erp.xlsx", path.read_bytes())
+    assert f"title='{html.escape(name)}, from an uploaded file'" in dashboard.message.value
 
 
 def test_a_project_that_cannot_be_read_is_named_and_the_open_one_stays(dashboard, tmp_path):

@@ -90,3 +90,24 @@ def test_the_page_payload_cannot_close_its_script(erp, monkeypatch):
 def test_a_grid_without_the_plans_value_is_refused(erp):
     with pytest.raises(PmsimError, match=r"multiplier values \[1.1, 1.2\] do not hold the plan's 1.0"):
         OfflineGrid(erp, iterations=200, seed=0, levers={"multiplier": [1.1, 1.2]})
+
+
+def test_a_hybrid_plan_s_grid_varies_its_backlog_and_names_what_only_the_live_page_changes():
+    hybrid = pm.read_project(pm.data_path("agile/platform_hybrid"))
+    levers = grid_levers(hybrid)
+    assert levers["items:DEV"] == [96, 120, 150]  # 80 %, 100 % and 125 % of the plan's 120 items
+    grid = OfflineGrid(hybrid, iterations=ITERATIONS, seed=3, levers={"multiplier": [1.0, 1.2],
+                                                                      "items:DEV": levers["items:DEV"]})
+    assert grid.plan_choice == {"multiplier": 1.0, "items:DEV": 120} and grid.simulations == 6
+    choice = {"multiplier": 1.2, "items:DEV": 150}
+    assert settings_of(hybrid, choice) == {"multiplier": 1.2, "items:DEV": 150}
+    swept = pm.sweep(hybrid, {"multiplier": [1.2], "items:DEV": [150]}, iterations=ITERATIONS, seed=3).iloc[0]
+    assert grid.numbers(choice)["p80"] == swept["p80"] > grid.numbers(grid.plan_choice)["p80"]
+    data = grid.data()
+    (items,) = [lever for lever in data["levers"] if lever["key"] == "items:DEV"]
+    # Named as the live page's Backlog tab names it; a class name without the colon.
+    assert items == {"key": "items:DEV", "id": "items-DEV", "label": "DEV items in the backlog", "kind": "steps",
+                     "values": ["96", "120", "150"], "plan": 1}
+    # What the grid cannot answer, said on the page: the backlog's other levers first.
+    assert data["live_only"][0] == "DEV scope growth, team throughput ×, weeks of history"
+    assert "one task's three-point estimate" in data["live_only"] and data["live_only"][-1] == "runs and seed"

@@ -55,7 +55,9 @@ def test_controls_have_the_design_names(erp, dash):
     assert names == expected
     assert dash.controls["deadline"].value == erp.deadline.isoformat()  # typed as YYYY-MM-DD
     assert dash.controls["deadline"].date == erp.deadline
-    assert dash.controls["budget"].value == erp.budget
+    assert dash.controls["budget"].number == erp.budget
+    # Counts and amounts read as a PM writes them: the ERP budget 1,410,000 EUR, 2,000 runs.
+    assert dash.controls["budget"].value == "1,410,000" and dash.controls["iterations"].value == "2,000"
     assert dash.controls["capacity:dev"].value == 4.0
     assert set(dash.headline) == {"p50", "p80", "p_on_time", "p_on_budget", "jcl", "expected_cost"}
     assert isinstance(dash.headline["p80"], dt.date)
@@ -140,8 +142,15 @@ def test_phase_risk_and_deadline_controls_change_the_numbers(erp, dash):
         ({}, {"iterations": 0}, "iterations", "0 is refused: the number of runs is between 100 and 10,000,000.",
          {"iterations": ITERATIONS}),
         ({}, {"seed": -1}, "seed", "-1 is refused: a seed is a whole number of 0 or more.", {"seed": 3}),
-        ({}, {"budget": -5.0}, "budget", "-5.0 is refused: a budget is an amount of 0 or more.",
+        ({}, {"budget": -5.0}, "budget", "-5 is refused: a budget is an amount of 0 or more.",
          {"budget": 1_410_000.0}),
+        # text that is no number, or a decimal comma where thousands are separated by commas
+        ({}, {"budget": "1.6 million"}, "budget", "'1.6 million' is not a number; write it like 1,600,000.",
+         {"budget": "1,410,000"}),
+        ({}, {"budget": "1,5"}, "budget", "'1,5' is not a number; write it like 1,600,000.", {"budget": 1_410_000}),
+        # runs are a count
+        ({}, {"iterations": "2,000.5"}, "iterations", "'2,000.5' is not a whole number; write it like 10,000.",
+         {"iterations": "2000"}),
         # a date in another format than the page's
         ({}, {"deadline": "11/30/2027"}, "deadline",
          "'11/30/2027' is not a date; write it as YYYY-MM-DD, e.g. 2027-11-30.", {"deadline": "2027-09-17"}),
@@ -168,6 +177,21 @@ def test_a_refused_edit_names_its_field_and_keeps_the_last_numbers(erp, dash, se
     assert dash.error is None and dash.error_box.value == "" and not dash.stale
     assert "pmsim-invalid" not in dash.controls[field]._dom_classes
     assert dash.headline == good
+
+
+def test_budget_and_runs_take_thousands_separators_and_show_them(erp, dash):
+    # Typed with separators, or without (then shown with them); the same settings either way.
+    dash.controls["budget"].value = "1,600,000"
+    dash.controls["iterations"].value = "3000"
+    assert dash.controls["iterations"].value == "3,000" and dash.controls["budget"].value == "1,600,000"
+    settings = dash.settings()
+    assert settings["budget"] == 1_600_000.0 and settings["iterations"] == 3000
+    assert dash.error is None and "Updated: 3,000 runs" in dash.status.value
+    dash.controls["budget"].value = " 1 450 000.50 "  # spaces between thousands, cents
+    assert dash.controls["budget"].value == "1,450,000.5" and dash.settings()["budget"] == 1_450_000.5
+    # A number set from code (a restored scenario, numpy's integers too) is shown the same way.
+    dash.controls["iterations"].value = np.int64(12_000)
+    assert dash.controls["iterations"].value == "12,000" and dash.settings()["iterations"] == 12_000
 
 
 def test_a_task_override_applies_to_that_task_only(erp, dash):
