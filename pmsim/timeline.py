@@ -382,13 +382,12 @@ def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> i
 def timeline(project: Project, horizon_days: int | None = None, lead_days: int = 0) -> Timeline:
     """The :class:`Timeline` of ``project`` (kept with it; ``horizon_days`` asks for a longer one, ``lead_days``
     an origin that many days earlier: calendar tables start there, and late dates of negative float may not)."""
+    if horizon_days is not None and horizon_days > MAX_YEARS * 366:
+        raise ValidationError(f"Project {project.name!r}: the schedule reaches beyond {MAX_YEARS} years; "
+                              "check the durations, lags and dates that lead there")
     if lead_days:
-        return cached(project, ("timeline", horizon_days, lead_days),
-                      lambda: _build(project, horizon_days, lead_days))
+        return cached(project, ("timeline", horizon_days, lead_days), lambda: _build(project, horizon_days, lead_days))
     if horizon_days is not None:
-        if horizon_days > MAX_YEARS * 366:
-            raise ValidationError(f"Project {project.name!r}: the schedule reaches beyond {MAX_YEARS} years; "
-                                  "check the durations, lags and dates that lead there")
         return cached(project, ("timeline", horizon_days), lambda: _build(project, horizon_days))
     return cached(project, "timeline", lambda: _build(project, None))
 
