@@ -370,9 +370,33 @@ def cpm(project: Project, durations=None) -> Schedule:
         if tl.horizon_days >= room:
             raise ValidationError(f"Project {project.name!r}: the schedule reaches past {dt.date.max}, the last date "
                                   "a schedule can show; check the dates, durations and lags that lead there")
-        tl = timeline(project, horizon_days=min(tl.horizon_days * 2, room))
+        tl = timeline(project, horizon_days=min(tl.horizon_days * 2, room), lead_days=tl.lead_days)
         passes = _dated_passes(tl, days)
+    while _late_dates_cut_short(tl, passes):  # late dates before the origin: an axis starting earlier
+        lead = max(2 * tl.lead_days, 366)
+        if tl.origin <= dt.date.min + dt.timedelta(days=1):
+            break
+        tl = timeline(project, horizon_days=tl.horizon_days + lead - tl.lead_days, lead_days=lead)
+        passes = _dated_passes(tl, days)
+        while passes is None:
+            tl = timeline(project, horizon_days=min(tl.horizon_days * 2, horizon_room(tl.origin)), lead_days=lead)
+            passes = _dated_passes(tl, days)
     return _dated_schedule(project, tl, days, passes)
+
+
+def _late_dates_cut_short(tl, passes) -> bool:
+    """Did a late date stop at the start of its calendar's table (the origin's first working moment)? Negative
+    total float can reach back past the project start and the origin (P6 shows such late dates); a task not
+    finished, with negative float, whose late start is the table's first moment was cut short there. Under P6's
+    rules only: by MS Project's, early dates too may sit at the origin (a task pulled before the project start),
+    and an earlier origin would move them."""
+    inputs = passes["inputs"]
+    if tl.uniform or not tl.net.n or inputs.rule == 2:
+        return False  # the uniform axis is plain arithmetic: no table to run out of
+    tables, cal = tl.tables, tl.task_calendar
+    first = np.where(cal >= 0, tables.starts[tables.cal_ptr[np.maximum(cal, 0)]], -np.inf)
+    cut = (inputs.status < 2) & (passes["ls"] <= first + 1e-6) & (passes["finish_float"] < -1e-6)
+    return bool(cut.any())
 
 
 def _dated_passes(tl, days: np.ndarray):

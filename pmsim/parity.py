@@ -46,9 +46,14 @@ OTHER_WRITER = "dates stored by Aspose.Tasks, not computed by MS Project"
 _DATELESS = ("overtime rates", "per-use costs", "task costs that the cost model does not explain",
              "budget resources (left out)", "material and cost resources", "rates that change over time",
              "availability that changes over time", "a resource assigned twice to one task (units added)",
+             "a resource assigned twice to one activity (units added)",
              "edited pmsim estimates", "task notes (not read)", "work contours",
              "calendars with no working time (left out: no task or resource uses them)",
-             "currencies named other than by an ISO 4217 code")
+             "currencies named other than by an ISO 4217 code",
+             # P6 writes the remaining durations its expected finish dates gave when it last scheduled (each
+             # activity in progress of SP10 - COST LOADED.xer: the work from its remaining start to the date, none
+             # when the date is past): the dates it stored follow from the durations pmsim reads.
+             "expected finish dates (P6's 'use expected finish dates' option)")
 _MSPDI_TASK = re.compile(r"task UID (-?\d+)")
 _P6_TASK = re.compile(r"activity '((?:[^'\\]|\\.)*)'")
 

@@ -88,6 +88,7 @@ class Timeline:
     split_task: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     split_after: np.ndarray = field(default_factory=lambda: np.zeros(0))
     split_gap: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lead_days: int = 0  # the origin's days before where it would be (late dates reaching back: see timeline())
 
     # ------------------------------------------------------------ inputs
 
@@ -200,7 +201,7 @@ def _check_dates(project: Project) -> None:
                                   f"the start {start}; check the constraint, deadline, actual and status dates")
 
 
-def _build(project: Project, horizon_days: int | None) -> Timeline:
+def _build(project: Project, horizon_days: int | None, lead_days: int = 0) -> Timeline:
     _check_dates(project)
     net = network(project)
     n = net.n
@@ -260,7 +261,7 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
     delay = np.array([d * c.minutes_per_day for d, c in zip(delays, delay_cals)], dtype=np.float64)
     task_scale = np.array([c.minutes_per_day for c in task_cals], dtype=np.float64)
     link_scale = np.array([c.minutes_per_day for c in lag_cals], dtype=np.float64)
-    origin = _origin(project)
+    origin = _origin(project, lead_days)
     if horizon_days is None:
         horizon_days = _guess_horizon(project, net, origin, task_cals, task_scale, link_scale)
     horizon_days = min(horizon_days, horizon_room(origin))  # calendar tables end with the year 9999
@@ -270,7 +271,7 @@ def _build(project: Project, horizon_days: int | None) -> Timeline:
                     task_calendar=task_index, link_calendar=link_index, task_scale=task_scale,
                     link_scale=link_scale, tables=tables, horizon_days=horizon_days, delay=delay,
                     delay_calendar=delay_index, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share,
-                    **_split_rows(tasks, task_scale))
+                    lead_days=lead_days, **_split_rows(tasks, task_scale))
 
 
 def _typed_off_hours(task, cal: Calendar) -> bool:
@@ -305,12 +306,14 @@ def _dated_inputs(project: Project):
     return [m for m in out if m is not None]
 
 
-def _origin(project: Project) -> dt.date:
-    """The axis origin: the project start, or the earliest actual date before it (a week more for safety)."""
+def _origin(project: Project, lead_days: int = 0) -> dt.date:
+    """The axis origin: the project start, or the earliest actual date before it (a week more for safety);
+    ``lead_days`` earlier still when late dates reach before it (negative float: see :func:`timeline`)."""
     earliest = min([as_date("date", m) for m in _dated_inputs(project)] + [project.start])
-    if earliest >= project.start:
+    if earliest >= project.start and not lead_days:
         return project.start
-    return earliest - dt.timedelta(days=7) if earliest > dt.date.min + dt.timedelta(days=7) else dt.date.min
+    lead = (7 if earliest < project.start else 0) + lead_days
+    return earliest - dt.timedelta(days=lead) if (earliest - dt.date.min).days > lead else dt.date.min
 
 
 def horizon_room(origin: dt.date) -> int:
@@ -376,12 +379,15 @@ def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> i
     return days
 
 
-def timeline(project: Project, horizon_days: int | None = None) -> Timeline:
-    """The :class:`Timeline` of ``project`` (kept with it; ``horizon_days`` asks for a longer one)."""
+def timeline(project: Project, horizon_days: int | None = None, lead_days: int = 0) -> Timeline:
+    """The :class:`Timeline` of ``project`` (kept with it; ``horizon_days`` asks for a longer one, ``lead_days``
+    an origin that many days earlier: calendar tables start there, and late dates of negative float may not)."""
+    if horizon_days is not None and horizon_days > MAX_YEARS * 366:
+        raise ValidationError(f"Project {project.name!r}: the schedule reaches beyond {MAX_YEARS} years; "
+                              "check the durations, lags and dates that lead there")
+    if lead_days:
+        return cached(project, ("timeline", horizon_days, lead_days), lambda: _build(project, horizon_days, lead_days))
     if horizon_days is not None:
-        if horizon_days > MAX_YEARS * 366:
-            raise ValidationError(f"Project {project.name!r}: the schedule reaches beyond {MAX_YEARS} years; "
-                                  "check the durations, lags and dates that lead there")
         return cached(project, ("timeline", horizon_days), lambda: _build(project, horizon_days))
     return cached(project, "timeline", lambda: _build(project, None))
 

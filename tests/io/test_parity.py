@@ -229,6 +229,42 @@ def test_a_float_off_by_more_than_the_tolerance_is_a_mismatch(tmp_path):
     assert result.mismatches().loc["D", "cause"] == UNEXPLAINED
 
 
+def p6_file_with_expected_finish(tmp_path, float_of_a_hours: str):
+    """A (2 days) -> B (3 days) written as XER, then edited as P6 writes it with "use expected finish dates": B
+    expected to finish Friday 8 January 17:00, its remaining duration (24 h) the work up to then; A's stored
+    total float ``float_of_a_hours``."""
+    project = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2), pm.Task("B", duration=3)],
+                         dependencies=[pm.Dependency("A", "B")])
+    path = tmp_path / "expected.xer"
+    pm.write_project(project, path)
+    lines = path.read_text().splitlines()
+    fields = {}
+    for k, line in enumerate(lines):
+        cells = line.split("\t")
+        if cells[0] == "%F":
+            fields = {name: i for i, name in enumerate(cells)}
+        elif cells[0] == "%R" and "sched_use_expect_end_flag" in fields:
+            cells[fields["sched_use_expect_end_flag"]] = "Y"
+        elif cells[0] == "%R" and "expect_end_date" in fields:
+            if cells[fields["task_code"]] == "B":
+                cells[fields["expect_end_date"]] = "2027-01-08 17:00"
+            else:
+                cells[fields["total_float_hr_cnt"]] = float_of_a_hours
+        lines[k] = "\t".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_expected_finish_dates_p6_has_scheduled_explain_no_mismatch(tmp_path):
+    # P6 stores the remaining durations its expected finish dates gave: the dates follow from what pmsim reads
+    # (the reader still warns that it will not rewrite them), so a float stored wrong is unexplained.
+    result = parity(p6_file_with_expected_finish(tmp_path, "0"))
+    assert result.table["match"].all()
+    assert any("expected finish dates" in note and "'B'" in note for note in result.notes)
+    wrong = parity(p6_file_with_expected_finish(tmp_path, "16")).mismatches()
+    assert wrong["cause"].to_dict() == {"A": UNEXPLAINED}
+
+
 def test_mismatches_are_traced_to_what_the_file_warns_of(tmp_path):
     # A (2 days) -> B with a lag of 50 % of A's duration (LagFormat 19: percent; pmsim reads 1 day),
     # B -> C; E stands alone. Stored as if the lag were 0: B Wednesday 08:00-17:00, C Thursday, project

@@ -85,6 +85,33 @@ def test_a_link_into_a_project_exported_as_a_link_end():
     assert any("links to other projects (left out)" in m and "A1010 <- A1000" in m for m in messages)
 
 
+# MPXJ's test files for P6's "Calendar for scheduling relationship lag" (the same P6 V18.1 export four times,
+# the option changed): their root <APIBusinessObjects> declares no namespace, as P6 writes it too.
+LAG_CALENDAR_FILES = [("mpxj-PredecessorCalendar.xml", "predecessor"),
+                      ("mpxj-SuccessorCalendar.xml", "successor"),
+                      ("mpxj-ProjectDefaultCalendar.xml", "project"),
+                      ("mpxj-TwentyFourHourCalendar.xml", "24h")]
+
+
+@pytest.mark.parametrize("name, rule", LAG_CALENDAR_FILES)
+def test_p6_xml_without_a_namespace_and_its_lag_calendar_option(name, rule):
+    p, _ = read(REAL / name)
+    # <RelationshipLagCalendar>: Predecessor / Successor Activity Calendar, Project Default Calendar, 24 Hour Calendar
+    assert p.lag_calendar == rule
+    # <ProjectList> repeats the project as a reference only: one project, not two
+    assert list_projects(REAL / name)["project"].tolist() == ["201020"]
+    assert p.status_date == at(2021, 5, 17, 22, 0)  # <DataDate>
+    # "Test Calendar": 07:00-11:59 and 12:30-15:29 (P6 XML ends a span on its last minute), 8 hours a day
+    assert p.calendar.hours == ((7 * 60, 12 * 60), (12 * 60 + 30, 15 * 60 + 30)) and p.calendar.hours_per_day == 8
+    (task,) = p.tasks
+    assert (task.id, task.actual_start, task.actual_finish) == ("A1000", at(2021, 2, 5, 8), at(2021, 4, 19, 15, 30))
+    assert task.estimate.mean == 360 / 8  # <PlannedDuration> 360 hours of 8-hour days
+    # P6 stores the data date as the early dates of a completed activity: nothing to compare in parity
+    stored = stored_schedule(REAL / name)
+    assert stored.loc["A1000", ["early_start", "early_finish", "status"]].tolist() == \
+        [at(2021, 5, 17, 22), at(2021, 5, 17, 22), "complete"]
+
+
 # Damaged or foreign XML: one row each, the message it must give.
 BAD_XML = [
     # an entity declaration (the start of an XML bomb)
@@ -94,9 +121,10 @@ BAD_XML = [
     # cut short
     ('<APIBusinessObjects xmlns="http://xmlns.oracle.com/Primavera/P6/V8.3/API/BusinessObjects"><Project>',
      r"not well-formed XML"),
-    # the right root in no Primavera namespace
-    ("<APIBusinessObjects><Project/></APIBusinessObjects>", r"not a Primavera P6 XML file: the root element is "
-                                                            r"<APIBusinessObjects> in namespace '\(none\)'"),
+    # the right root in a namespace that is not Oracle's (no namespace at all is P6's too: see below)
+    ('<APIBusinessObjects xmlns="http://example.com/other"><Project/></APIBusinessObjects>',
+     r"not a Primavera P6 XML file: the root element is <APIBusinessObjects> in namespace "
+     r"'http://example.com/other'"),
     # MS Project XML given to the P6 XML reader
     ('<Project xmlns="http://schemas.microsoft.com/project"/>', r"not a Primavera P6 XML file: the root element is "
                                                                  r"<Project>"),

@@ -138,6 +138,23 @@ def test_no_later_than_constraints_give_negative_float_when_logic_wins():
     assert honoured.table.loc["B", ["early_start", "early_finish"]].tolist() == [1.0, 3.0]
 
 
+def test_negative_float_reaches_back_before_the_project_start():
+    # A (10 days) -> B (10 days), B to finish no later than Friday 8 January (P6: logic wins). A runs 4-15
+    # January, B 18-29 January. Late dates: B must work Monday 28 December - Friday 8 January, so A must work
+    # Monday 14 - Friday 25 December (no holidays): both 15 working days late, before the project start. A
+    # second calendar (A's, the same hours) puts the engine on calendar tables, which start near the project
+    # start: the late dates must not stop there.
+    site = pm.Calendar(id="site")
+    tasks = [pm.Task("A", duration=10, calendar="site"),
+             pm.Task("B", duration=10, constraint="FNLT", constraint_date="2027-01-08")]
+    s = pm.cpm(plan(tasks, [("A", "B")], calendars=[site], honor_constraints=False,
+                    progress_rule="retained_logic"))
+    late = s.times()
+    assert late.loc["B", "late_start"] == T("2026-12-28 08:00")
+    assert late.loc["A", ["late_start", "late_finish"]].tolist() == [T("2026-12-14 08:00"), T("2026-12-25 17:00")]
+    assert s.table.loc[["A", "B"], "total_float"].tolist() == [-15.0, -15.0]
+
+
 def test_deadlines_and_must_finish_by_set_the_late_dates():
     tasks = [pm.Task("A", duration=3), pm.Task("B", duration=2, deadline="2027-01-07")]
     s = pm.cpm(plan(tasks, [("A", "B")]))

@@ -3,7 +3,10 @@
 :func:`parse_document` parses the XML safely (no document types, no
 entities) and checks the root is ``<APIBusinessObjects>`` in one of Oracle's
 Primavera namespaces (the version is part of the namespace, so elements are
-found by their local names). :func:`values` gives an element's child values
+found by their local names). P6 also writes files whose root declares no
+namespace at all (only ``xsi:schemaLocation``); MPXJ reads those too, its
+parser setting every element's namespace to P6's, so pmsim accepts
+``<APIBusinessObjects>`` with no namespace as well. :func:`values` gives an element's child values
 as text, numbers with a decimal point (P6 writes the decimal comma of the
 exporting machine's locale), times of day as minutes.
 """
@@ -74,9 +77,10 @@ def parse_document(path: Path, data: bytes | None = None) -> ET.Element:
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"{path}: cannot read ({exc})") from None
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-    if local(root) != ROOT or not namespace.startswith(NAMESPACE_PREFIX):
+    if local(root) != ROOT or (namespace and not namespace.startswith(NAMESPACE_PREFIX)):
         raise FileFormatError(
             f"{path}: not a Primavera P6 XML file: the root element is <{local(root)}> in namespace "
-            f"{namespace or '(none)'!r}; P6 XML needs <{ROOT}> in a namespace starting {NAMESPACE_PREFIX!r}"
+            f"{namespace or '(none)'!r}; P6 XML needs <{ROOT}> in no namespace or in one starting "
+            f"{NAMESPACE_PREFIX!r}"
         )
     return root
