@@ -478,7 +478,23 @@ UNMODELLED = [
                 f"<Duration>PT8H0M0S</Duration>{duration_field(188743783, 16)}{duration_field(188743784, 8)}"
                 f"{duration_field(188743785, 24)}</Task>"),
      r"three-point estimates out of order .*task UID 7"),
+    # Duration1-3 (2, 3 and 5 days) that do not contain the duration (1 day) MS Project scheduled
+    (dict(TASKS=f"<Task><UID>7</UID><ID>7</ID><Name>Doc</Name><OutlineLevel>1</OutlineLevel>"
+                f"<Duration>PT8H0M0S</Duration>{duration_field(188743783, 16)}{duration_field(188743784, 24)}"
+                f"{duration_field(188743785, 40)}</Task>"),
+     r"three-point estimates \(Duration1-3\) that do not contain the task's duration .*task UID 7"),
 ]
+
+
+def test_three_points_that_leave_out_the_duration_keep_the_duration(tmp_path):
+    # MS Project's PERT analysis puts the Duration within Duration1-3; here 1 day against 2, 3 and 5 days:
+    # the schedule MS Project shows runs on the 1 day, and so does the plan read.
+    marks = dict(TASKS=f"<Task><UID>7</UID><ID>7</ID><Name>Doc</Name><OutlineLevel>1</OutlineLevel>"
+                       f"<Duration>PT8H0M0S</Duration>{duration_field(188743783, 16)}"
+                       f"{duration_field(188743784, 24)}{duration_field(188743785, 40)}</Task>")
+    with pytest.warns(pm.PmsimWarning):
+        p = read_mspdi(foreign(tmp_path, **marks), check_health=False)
+    assert p.task("7").planned_duration == 1.0
 
 
 @pytest.mark.parametrize("marks, message", UNMODELLED)

@@ -293,6 +293,13 @@ class TaskFields(Document):
             self.notes.note("three-point estimates out of order (Duration1 <= Duration2 <= Duration3)", label,
                             "the duration is used")
             return None
+        # MS Project schedules by the Duration; its PERT analysis sets it within Duration1-3 (their weighted mean).
+        # Points that leave the duration out are other data in those fields, or stale: the plan keeps its duration.
+        d, tol = rec["duration"], 1e-9 * max(1.0, p)
+        if not o - tol <= d <= p + tol:
+            self.notes.note("three-point estimates (Duration1-3) that do not contain the task's duration", label,
+                            "the duration is used")
+            return None
         return o, m, p
 
     def read_constraint(self, rec) -> None:
