@@ -1,7 +1,8 @@
-"""Schedule health check: the eleven DCMA 14-point checks that run on a plan (:func:`health_check`).
+"""Schedule health check: the DCMA 14-point assessment (:func:`health_check`).
 
-Points 9 (invalid dates), 11 (missed tasks) and 14 (baseline execution
-index) measure progress against a status date and are not run here.
+Eleven points run on a plan. Points 9 (invalid dates), 11 (missed tasks)
+and 14 (baseline execution index) measure progress against a status date:
+they run when the project has one (11 and 14 against a baseline).
 
 Which points run, their thresholds and the conventions where the DCMA
 pamphlet leaves room: ``docs/health-check.md``. :func:`warn_health` gives
@@ -21,6 +22,7 @@ high duration  33.333333   False  (B,)
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 
 import numpy as np
@@ -41,6 +43,8 @@ HIGH_DURATION_DAYS = 44.0
 # start on / finish on, which fix a date in both directions as a must-start-on does.
 HARD_CONSTRAINTS = frozenset({"MSO", "MFO", "SNLT", "FNLT", "SO", "FO"})
 CPLI_THRESHOLD = 0.95
+BEI_THRESHOLD = 0.95
+MISSED_THRESHOLD = 5.0  # percent of the tasks the baseline had finished by the status date
 
 
 def _percent(count: int, total: int) -> float:
@@ -111,12 +115,78 @@ def _cpli(project: Project, makespan: float) -> tuple[float, str]:
     return cpli, f"critical path {makespan:g} working days, float {float_days:g} against {day}"
 
 
-def health_check(project: Project) -> pd.DataFrame:
-    """Run the eleven DCMA checks that need no status date (all but 9, 11 and 14).
+def _first_moment(value) -> dt.datetime:
+    """A date alone is the start of that day."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time(0))
+
+
+def _last_moment(value) -> dt.datetime:
+    """A date alone is the end of that day (as a status date is)."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time(23, 59))
+
+
+def _invalid_dates(project: Project, schedule) -> tuple:
+    """DCMA point 9: forecast dates of work not done before the status date. (Actual dates after it are the
+    other half of the point; a Project refuses them when it is built.)"""
+    status = _last_moment(project.status_date)
+    times = schedule.times()
+    if isinstance(project.status_date, dt.datetime):  # a moment (P6's data date): times are whole minutes
+        early = pd.Timestamp(status - dt.timedelta(minutes=1))
+        before = lambda moment: moment < early  # noqa: E731
+    else:  # a date alone is the end of that day, whenever its work ends
+        before = lambda moment: moment.date() < project.status_date  # noqa: E731
+    bad = [t.id for t in project.tasks
+           if t.actual_start is None and before(times.at[t.id, "start"])
+           or t.actual_finish is None and before(times.at[t.id, "finish"])]
+    value = _percent(len(bad), len(project.tasks))
+    return (9, "invalid dates", "no forecast date before the status date (no actual date after it)", 0.0, value,
+            not bad, bad, f"{len(bad)} tasks with work not done scheduled before {status:%Y-%m-%d %H:%M}")
+
+
+def _baseline_checks(project: Project, baseline) -> list[tuple]:
+    """DCMA points 11 (missed tasks) and 14 (BEI) against ``baseline`` at the status date."""
+    if baseline is None and not project.baselines:
+        note = "n/a: the project has no baseline (Project.with_baseline) to measure against"
+        return [(11, "missed tasks", f"at most {MISSED_THRESHOLD:g} % of the tasks due by the status date "
+                 "finished late or not at all", MISSED_THRESHOLD, float("nan"), True, [], note),
+                (14, "BEI", f"baseline execution index at least {BEI_THRESHOLD:g}", BEI_THRESHOLD, float("nan"),
+                 True, [], note)]
+    chosen = project.baselines[0] if baseline is None else (
+        baseline if hasattr(baseline, "table") else project.baseline(baseline))
+    status = _last_moment(project.status_date)
+    planned = chosen.table
+    finished = {t.id: t.actual_finish for t in project.tasks}
+    due = [tid for tid in planned.index if tid in finished and planned.at[tid, "finish"] <= status]
+    # A task is late when it finished on a later day than the baseline's (or has not finished).
+    missed = [tid for tid in due if finished[tid] is None
+              or _first_moment(finished[tid]).date() > planned.at[tid, "finish"].date()]
+    done = sum(1 for f in finished.values() if f is not None)
+    where = f"baseline {chosen.name!r}: {len(due)} tasks due by {status:%Y-%m-%d %H:%M}"
+    if not due:
+        note = f"n/a: {where}"
+        missed_value = bei = float("nan")
+    else:
+        note = where
+        missed_value, bei = _percent(len(missed), len(due)), done / len(due)
+    return [(11, "missed tasks", f"at most {MISSED_THRESHOLD:g} % of the tasks due by the status date finished "
+             "late or not at all", MISSED_THRESHOLD, missed_value,
+             bool(np.isnan(missed_value) or missed_value <= MISSED_THRESHOLD), missed, note),
+            (14, "BEI", f"baseline execution index at least {BEI_THRESHOLD:g}", BEI_THRESHOLD, bei,
+             bool(np.isnan(bei) or bei >= BEI_THRESHOLD - 1e-12), [],
+             f"{done} tasks finished of {len(due)} due" if due else note)]
+
+
+def health_check(project: Project, baseline=None) -> pd.DataFrame:
+    """Run the DCMA checks: the eleven that need no status date, and 9, 11 and 14 when there is one.
 
     Parameters
     ----------
     project : Project
+    baseline : str or Baseline, optional
+        What missed tasks (11) and the BEI (14) measure against: a baseline of the
+        project by name, or a :class:`pmsim.Baseline`; the project's first one by
+        default. Without any, those two are "n/a". Points 9, 11 and 14 run only when
+        the project has a status date (``Project.status_date``).
 
     Returns
     -------
@@ -124,8 +194,8 @@ def health_check(project: Project) -> pd.DataFrame:
         One row per check with columns ``dcma`` (the point number in the
         DCMA 14-point assessment), ``check``, ``rule`` (the threshold in
         words), ``threshold`` and ``value`` (a percentage, or a count of
-        tasks for the critical path test, the index itself for CPLI: NaN
-        when the project has no target date), ``passed``, ``tasks`` (a tuple of
+        tasks for the critical path test, the index itself for CPLI and BEI: NaN
+        where the check does not apply, "n/a" in its note), ``passed``, ``tasks`` (a tuple of
         the offending task ids; for link checks, the successors) and
         ``note``.
 
@@ -235,6 +305,10 @@ def health_check(project: Project) -> pd.DataFrame:
     rows.append((13, "CPLI", f"critical path length index at least {CPLI_THRESHOLD:g}", CPLI_THRESHOLD, cpli,
                  bool(np.isnan(cpli) or cpli >= CPLI_THRESHOLD - 1e-12), [], note))
 
+    if project.status_date is not None:
+        rows.append(_invalid_dates(project, schedule))
+        rows.extend(_baseline_checks(project, baseline))
+        rows.sort(key=lambda row: row[0])
     out = pd.DataFrame(rows, columns=["dcma", "check", "rule", "threshold", "value", "passed", "tasks", "note"])
     out["tasks"] = [tuple(t) for t in out["tasks"]]
     out["passed"] = out["passed"].astype(bool)
@@ -251,7 +325,7 @@ def health_summary(project: Project, source: str = "") -> str | None:
     for row in failed.itertuples():
         shown = ", ".join(row.tasks[:5]) + (", ..." if len(row.tasks) > 5 else "")
         value = (f"{row.value:g}" if row.check == "critical path test" else f"{row.value:.2f}"
-                 if row.check == "CPLI" else f"{row.value:.1f} %")
+                 if row.check in ("CPLI", "BEI") else f"{row.value:.1f} %")
         parts.append(f"{row.check} ({value}: {shown})")
     prefix = f"{source}: " if source else ""
     return (f"{prefix}schedule health check: {len(failed)} of {len(table)} DCMA checks failed: "

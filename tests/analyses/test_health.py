@@ -204,3 +204,58 @@ def test_critical_path_test_agrees_with_adding_600_days(name):
     r = row(p, "critical path test")
     milestones = set(s.table.index[s.table["milestone"]])
     assert set(r["tasks"]) - milestones == broken
+
+
+# --------------------------------------------------------------------------- a progressed schedule (9, 11, 14)
+
+
+def progressed(rule="retained_logic", **c_fields):
+    """Monday 4 to Friday 8 January 2027, status date the end of Friday. Baseline: A Mon-Tue, then B Wed-Fri;
+    C Mon-Tue. By Friday A finished on time, B has not started, C (and D, when given) as in ``c_fields``."""
+    plan = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=2), pm.Task("B", duration=3),
+                                                            pm.Task("C", duration=2)],
+                      dependencies=[pm.Dependency("A", "B")]).with_baseline("BL1")
+    tasks = (plan.task("A").replace(actual_start="2027-01-04", actual_finish="2027-01-05"), plan.task("B"),
+             plan.task("C").replace(**c_fields))
+    return plan.replace(tasks=tasks, status_date="2027-01-08", progress_rule=rule)
+
+
+def test_progress_checks_run_with_a_status_date():
+    table = pm.health_check(progressed())
+    assert table["dcma"].tolist() == list(range(1, 15))
+    plain = pm.health_check(progressed().without_progress())
+    assert plain["dcma"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13]
+
+
+def test_missed_tasks_and_the_baseline_execution_index():
+    p = progressed(actual_start="2027-01-04", actual_finish="2027-01-07")  # C done Thursday, two days late
+    table = pm.health_check(p).set_index("check")
+    # Due by Friday: A, B and C. Missed: B (not finished) and C (a later day than Tuesday): 2 of 3.
+    assert table.at["missed tasks", "value"] == pytest.approx(200 / 3)
+    assert table.at["missed tasks", "tasks"] == ("B", "C") and not table.at["missed tasks", "passed"]
+    # BEI: 2 tasks finished (A, C) of the 3 the baseline had finished by Friday.
+    assert table.at["BEI", "value"] == pytest.approx(2 / 3) and not table.at["BEI", "passed"]
+    # Retained logic schedules B from the data date (Monday 11): no invalid date.
+    assert table.at["invalid dates", "value"] == 0.0 and table.at["invalid dates", "passed"]
+
+
+def test_invalid_dates_forecast_before_the_status_date():
+    # By MS Project's rule C, started Monday with two days of work, runs from its actual start: its forecast
+    # finish (Tuesday 17:00) lies before the status date (the end of Friday), work the schedule says is done
+    # but is not. B, not started, follows A's actual finish by its links: Wednesday 6, also before the status
+    # date (MS Project leaves it there). (An actual date after the status date, the point's other half, is
+    # refused by the model.)
+    before = pm.health_check(progressed("ms_project", actual_start="2027-01-04")).set_index("check")
+    assert before.at["invalid dates", "tasks"] == ("B", "C")
+    assert before.at["invalid dates", "value"] == pytest.approx(200 / 3) and not before.at["invalid dates", "passed"]
+    # P6's retained logic schedules its remaining work from the data date: valid.
+    after = pm.health_check(progressed("retained_logic", actual_start="2027-01-04")).set_index("check")
+    assert after.at["invalid dates", "passed"]
+
+
+def test_without_a_baseline_missed_tasks_and_bei_do_not_apply():
+    p = progressed().replace(baselines=())
+    table = pm.health_check(p).set_index("check")
+    assert table.loc[["missed tasks", "BEI"], "passed"].tolist() == [True, True]
+    assert table.loc[["missed tasks", "BEI"], "value"].isna().all()
+    assert table.at["BEI", "note"].startswith("n/a")

@@ -57,7 +57,9 @@ def test_dashboard_refuses_a_bad_project_before_serving(monkeypatch, tmp_path, c
 
 def test_dashboard_without_its_server_is_one_line(monkeypatch, capsys):
     # A pmsim whose widgets have no serve(), and one where the server's own packages are missing.
+    # (pmsim.widgets loads its names on first use: without its entry there, the name is not found.)
     monkeypatch.delattr(pmsim.widgets, "serve", raising=False)
+    monkeypatch.delitem(pmsim.widgets._LAZY, "serve")
     assert main(["dashboard", str(ERP), "--no-browser"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("pmsim: error: this pmsim cannot serve the what-if dashboard")
