@@ -135,6 +135,24 @@ def _early_link_holds(inp, s):
     return inp.status[s] == 0 or (inp.status[s] == 1 and inp.rule != 1)
 
 
+@nb.njit(inline="always")
+def _links_start(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, j, c, d, bound):
+    """The latest of ``bound`` and the starts task ``j`` (work ``d``, calendar ``c``) gets from its links: a
+    fact's date, else the predecessor's date plus the lag on the link's calendar (for a finish link, where its
+    work must start to end there)."""
+    for e in range(pred_ptr[j], pred_ptr[j + 1]):
+        i = pred_idx[e]
+        kind = pred_type[e]
+        date = inp.link_date[e]
+        if np.isnan(date):
+            date = lag_after(link_cal[e], ef[i] if from_finish(kind) else es[i], lag[e], tab)
+        if to_finish(kind):
+            date = _start_of_work(inp, j, c, date, d, tab)
+        if date > bound:
+            bound = date
+    return bound
+
+
 @nb.njit(cache=True)
 def progress_links(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, link_lag, link_date):
     """P6's rules for links out of tasks with progress, into ``link_lag`` and ``link_date`` (axis units).
@@ -195,16 +213,7 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
         d = _work(inp, j)
         bound = inp.start_floor[j]
         if not (status > 0 and inp.rule == 1):  # progress override: work with progress ignores its links
-            for e in range(pred_ptr[j], pred_ptr[j + 1]):
-                i = pred_idx[e]
-                kind = pred_type[e]
-                date = inp.link_date[e]
-                if np.isnan(date):
-                    date = lag_after(link_cal[e], ef[i] if from_finish(kind) else es[i], lag[e], tab)
-                if to_finish(kind):
-                    date = _start_of_work(inp, j, c, date, d, tab)
-                if date > bound:
-                    bound = date
+            bound = _links_start(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, j, c, d, bound)
         if inp.delay[j] > 0.0:  # MS Project's levelling delay: after what the links and the start allow
             bound = lag_after(inp.delay_cal[j], _next_start(inp, j, c, bound, tab), inp.delay[j], tab)
         if inp.finish_floor[j] > -np.inf:
@@ -342,17 +351,8 @@ def held_floats(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, 
             continue
         c = inp.task_cal[j]
         d = _work(inp, j)
-        bound = inp.start_floor[j]
-        for e in range(pred_ptr[j], pred_ptr[j + 1]):
-            i = pred_idx[e]
-            kind = pred_type[e]
-            date = inp.link_date[e]
-            if np.isnan(date):
-                date = lag_after(link_cal[e], ef[i] if from_finish(kind) else es[i], lag[e], tab)
-            if to_finish(kind):
-                date = _start_of_work(inp, j, c, date, d, tab)
-            if date > bound:
-                bound = date
+        bound = _links_start(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, j, c, d,
+                             inp.start_floor[j])
         if inp.finish_floor[j] > -np.inf:
             b = _start_of_work(inp, j, c, inp.finish_floor[j], d, tab)
             if b > bound:

@@ -17,9 +17,10 @@ import numba as nb
 import numpy as np
 
 from .crossmap import cross_link
+from .dated import _add_work, _next_start, _start_of_work
 from .links import from_finish, to_finish
 from .montecarlo import _durations, absent, add_rate_costs
-from .worktime import add_work, lag_after, last_finish, next_start, start_of_work, time_at, work_at
+from .worktime import lag_after, last_finish, time_at, work_at
 
 _TOL = 1e-6
 
@@ -67,40 +68,13 @@ def _multi(inp, j):
 
 
 @nb.njit(cache=True)
-def _first_start(inp, j, t, tab):
-    """The first moment at or after ``t`` at which one of task ``j``'s assignments works."""
-    out = np.inf
-    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
-        out = min(out, next_start(inp.asg_cal[a], t, tab))
-    return out
-
-
-@nb.njit(cache=True)
-def _last_end(inp, j, t, d, tab):
-    """When the last of task ``j``'s assignments has done its share of work ``d`` started at ``t``."""
-    out = -np.inf
-    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
-        out = max(out, add_work(inp.asg_cal[a], t, d * inp.asg_share[a], tab))
-    return out
-
-
-@nb.njit(cache=True)
-def _latest_start(inp, j, t, d, tab):
-    """Where task ``j``'s work ``d`` must start for every assignment to have done its share by ``t``."""
-    out = np.inf
-    for a in range(inp.asg_ptr[j], inp.asg_ptr[j + 1]):
-        out = min(out, start_of_work(inp.asg_cal[a], t, d * inp.asg_share[a], tab))
-    return out
-
-
-@nb.njit(cache=True)
 def _multi_start(inp, j, w, back, d, tab):
     """The start a link's date ``w`` (axis time) gives multi-calendar task ``j`` with work ``d``: the start
     that finishes by ``w`` for a finish link (``back``), then the first working moment of its assignments."""
     if back:
-        w = _latest_start(inp, j, w, d, tab)
+        w = _start_of_work(inp, j, -1, w, d, tab)
     if d > 0.0 or inp.start_milestone[j]:
-        return _first_start(inp, j, w, tab)
+        return _next_start(inp, j, -1, w, tab)
     return w
 
 
@@ -121,7 +95,7 @@ def _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, 
             continue
         if status == 1 and inp.rule == 2:  # MS Project: the work goes on from its actual start
             es[j, t] = inp.actual_start[j]
-            ef[j, t] = _last_end(inp, j, inp.actual_start[j], d, tab)
+            ef[j, t] = _add_work(inp, j, -1, inp.actual_start[j], d, tab)
             continue
         bound = inp.start_floor[j]
         if not (status > 0 and inp.rule == 1):
@@ -137,27 +111,27 @@ def _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, 
                         w = _crossing(e, i, j, kind, anchor, _task_work(dur, i, t, scale[i], inp) <= 0.0, lag,
                                       link_cal, inp, tab, maps)
                 if to_finish(kind):
-                    w = _latest_start(inp, j, w, d, tab)
+                    w = _start_of_work(inp, j, -1, w, d, tab)
                 if w > bound:
                     bound = w
         if inp.delay[j] > 0.0 and status == 0:
-            bound = lag_after(inp.delay_cal[j], _first_start(inp, j, bound, tab), inp.delay[j], tab)
+            bound = lag_after(inp.delay_cal[j], _next_start(inp, j, -1, bound, tab), inp.delay[j], tab)
         if inp.finish_floor[j] > -np.inf:
-            bound = max(bound, _latest_start(inp, j, inp.finish_floor[j], d, tab))
+            bound = max(bound, _start_of_work(inp, j, -1, inp.finish_floor[j], d, tab))
         if inp.honor:
             bound = min(bound, inp.start_cap[j])
             if inp.finish_cap[j] < np.inf:
-                bound = min(bound, _latest_start(inp, j, inp.finish_cap[j], d, tab))
+                bound = min(bound, _start_of_work(inp, j, -1, inp.finish_cap[j], d, tab))
         if status == 0:
             if not np.isnan(inp.fixed_start[j]):
                 bound = inp.fixed_start[j]
             if not np.isnan(inp.fixed_finish[j]):
-                bound = _latest_start(inp, j, inp.fixed_finish[j], d, tab)
+                bound = _start_of_work(inp, j, -1, inp.fixed_finish[j], d, tab)
         if bound < lowest:
             bound = lowest
         if d > 0.0 or inp.start_milestone[j]:
-            bound = _first_start(inp, j, bound, tab)
-            ef[j, t] = _last_end(inp, j, bound, d, tab)
+            bound = _next_start(inp, j, -1, bound, tab)
+            ef[j, t] = _add_work(inp, j, -1, bound, d, tab)
         else:  # a milestone: at the end of the work its own calendar has done by then (dated.forward)
             bound = last_finish(inp.own_cal[j], bound, tab)
             ef[j, t] = bound
