@@ -26,6 +26,20 @@ def _scale(values: np.ndarray, what: str) -> int:
                           "round it or use method='serial'")
 
 
+def _lower_bound(problem: Problem, q: int, qr: int, d: np.ndarray) -> int:
+    """A makespan no schedule beats, in scaled days: the CPM finish and each resource's energy bound (its work
+    in unit-days over its capacity, rounded up), computed on the scaled integers the model uses."""
+    lb = int(math.ceil(problem.cpm["makespan"] * q - 1e-9))
+    for k in range(len(problem.resources)):
+        cap = int(math.floor(problem.capacity[k] * qr + 1e-9))
+        users = np.nonzero(problem.demand[:, k] > 0)[0]
+        if cap <= 0 or users.size == 0:
+            continue
+        work = sum(int(d[j]) * int(math.ceil(problem.demand[j, k] * qr - 1e-9)) for j in users)
+        lb = max(lb, -(-work // cap))
+    return lb
+
+
 def exact(problem: Problem, rule: str, time_limit: float, seed: int, start_h: np.ndarray) -> tuple[np.ndarray, dict]:
     """OR-Tools CP-SAT from the heuristic schedule ``start_h`` (its upper bound, horizon and hint)."""
     try:
@@ -47,7 +61,7 @@ def exact(problem: Problem, rule: str, time_limit: float, seed: int, start_h: np
     horizon = int((s_h + d).max()) if net.n else 0
     model = cp_model.CpModel()
     s = [model.NewIntVar(0, max(horizon - int(d[j]), 0), f"s{j}") for j in range(net.n)]
-    makespan = model.NewIntVar(0, horizon, "makespan")
+    makespan = model.NewIntVar(min(_lower_bound(problem, q, qr, d), horizon), horizon, "makespan")
     for j in range(net.n):
         model.Add(makespan >= s[j] + int(d[j]))
         model.AddHint(s[j], int(s_h[j]))
@@ -69,6 +83,12 @@ def exact(problem: Problem, rule: str, time_limit: float, seed: int, start_h: np
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = int(as_generator(seed).integers(2**31 - 1))
+    # Stronger propagation of the cumulative constraints (time-table edge finding, the overload checker, the
+    # links between tasks of one resource) and every precedence: it lifts the lower bound the proof needs.
+    solver.parameters.use_timetable_edge_finding_in_cumulative = True
+    solver.parameters.use_overload_checker_in_cumulative = True
+    solver.parameters.use_hard_precedences_in_cumulative = True
+    solver.parameters.exploit_all_precedences = True
     code = solver.Solve(model)
     # The solver's bound holds for the original problem only when the units were not rounded.
     lower = max(problem.cpm["makespan"], math.ceil(solver.BestObjectiveBound() - 1e-9) / q) \

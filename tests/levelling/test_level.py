@@ -278,6 +278,21 @@ def test_exact_on_a_hard_instance_reports_a_bound_below_its_schedule():
     assert pm.cpm(p).makespan <= s.lower_bound <= s.makespan
 
 
+def test_exact_bound_is_at_least_the_energy_bound():
+    # j3013_1 (optimum 58, CPM 34) is among the hardest j30 instances: CP-SAT does not prove it in 1 s. Its
+    # bound still holds each resource's work: R2 has 849 unit-days of demand (sum of duration x units in the
+    # .sm file) over a capacity of 18, ceil(849 / 18) = 48, above the CPM finish.
+    p = pm.read_project(DATA / "j3013_1.sm")
+    demand = {}
+    for t in p.tasks:
+        for r, u in t.resources:
+            demand[r] = demand.get(r, 0.0) + u * t.planned_duration
+    energy = max(math.ceil(demand[r.id] / r.capacity) for r in p.resources)
+    s = pm.level(p, method="exact", time_limit=1)
+    assert_feasible(p, s)
+    assert pm.cpm(p).makespan < energy <= s.lower_bound <= s.makespan
+
+
 def test_same_seed_same_schedule():
     p = pm.read_project(DATA / "j3013_1.sm")
     a = pm.level(p, schedules=600, seed=11)
