@@ -275,7 +275,7 @@ def main(argv=None) -> None:
     parser.add_argument("--mc-only", action="store_true", help="only the levelled Monte Carlo benchmark")
     parser.add_argument("--write", action="store_true", help="write the levelling section of RESULTS.md")
     parser.add_argument("--section", default="levelling",
-                        help="the RESULTS.md section --write replaces (e.g. 'levelling j60', 'levelling 50000')")
+                        help="the RESULTS.md section --write replaces (e.g. 'levelling j60', 'levelling j120 50000')")
     args = parser.parse_args(argv)
     folder = data_dir()
     ref = references(folder)
