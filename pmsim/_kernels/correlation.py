@@ -168,7 +168,7 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
                         for c in range(a + 1, k):
                             x -= q[c, a] * m_t[col, c]
                         m_t[col, a] = x / q[a, a]
-        # Each column of T has the scores' spread (F F^T has a unit diagonal): the scale of its rank buckets.
+        # Each column of T has the scores' spread (F F^T has a unit diagonal): the scale of its rank keys.
         scale = max(math.sqrt(ss / size), 1e-300)
         t_row = np.empty(size)
         key = np.empty(size, dtype=np.uint16)
