@@ -228,9 +228,12 @@ class CriticalChain:
         share done, over the chain's aggressive length; a task is done when it has an actual finish, else
         its share is 1 − remaining / aggressive, else its percent complete); ``forecast_finish`` (working
         days) and ``forecast_date``; ``buffer_consumed`` ((forecast − chain finish) / project buffer, a
-        share: negative when the chain runs early); ``buffer_left`` (working days); ``zone``; and
-        ``feeding_consumed``, the largest share of a feeding buffer consumed (a feeding chain's forecast
-        finish past its planned one, as late as its buffer allows, over the buffer).
+        share: negative when the chain runs early); ``buffer_left`` (working days); ``zone``;
+        ``feeding_consumed``, the largest share of a feeding buffer consumed among the feeding chains not
+        yet finished, and ``feeding_buffer``, its name (NaN and "" when there is none). A feeding chain
+        planned as late as its buffer allows keeps min(float, buffer) of total float; the share consumed
+        is (that − its total float in the forecast schedule) / buffer: 1 when no float is left and it
+        starts to delay what it joins.
         """
         if self.project_buffer <= _EPS:
             raise ValidationError("critical chain status: the project buffer is 0 (no task has safety between its "
@@ -254,20 +257,21 @@ class CriticalChain:
         length = float(aggressive[self.chain].sum())
         complete = done / length if length > _EPS else 1.0
         consumed = (forecast - self.chain_finish) / self.project_buffer
-        feeding = self.buffers[self.buffers["kind"] == "feeding"]
-        worst = 0.0
-        for name, row in feeding.iterrows():
-            if row["size"] <= _EPS:
-                continue
+        worst, worst_name = math.nan, ""
+        for name, row in self.buffers[self.buffers["kind"] == "feeding"].iterrows():
             end = name[3:]
-            planned = self.tasks.loc[end, "finish"] + max(0.0, row["float"] - row["size"])
-            worst = max(worst, (float(sched.table.loc[end, "finish"]) - planned) / row["size"])
+            if row["size"] <= _EPS or now.task(end).actual_finish is not None:
+                continue                   # no buffer, or its chain is done: nothing left to protect
+            used = (min(row["float"], row["size"]) - float(sched.table.loc[end, "total_float"])) / row["size"]
+            if not used <= worst:
+                worst, worst_name = used, name
         start = self.project.start
         return pd.Series({"status_date": now.status_date, "chain_complete": complete, "forecast_finish": forecast,
                           "forecast_date": self.project.calendar.finish_date(start, forecast),
                           "buffer_consumed": consumed,
                           "buffer_left": self.project_buffer - (forecast - self.chain_finish),
-                          "zone": self.zone(complete, consumed), "feeding_consumed": worst}, dtype=object)
+                          "zone": self.zone(complete, consumed), "feeding_consumed": worst,
+                          "feeding_buffer": worst_name}, dtype=object)
 
     def fever(self, statuses) -> pd.DataFrame:
         """The fever chart's table: :meth:`status` at each status date, one row each, in date order.

@@ -166,3 +166,22 @@ def test_a_project_with_progress_is_refused_and_a_zero_buffer_has_no_status():
     assert fixed.project_buffer == 0.0
     with pytest.raises(pm.ValidationError, match="project buffer is 0"):
         fixed.status(table, "2027-01-08")
+
+
+def test_feeding_buffer_consumption():
+    # F (4 days, safe 8) feeds B beside A: 6 days of float, a buffer of √(4²) = 4, so the plan keeps 4 days of
+    # float before F would delay B. At day 5 (Fri 8 January) F has 3 days left: it ends at 8, 2 days before B
+    # starts at 10: (4 − 2) / 4 = half the feeding buffer used; A is on time (5 days left), the project buffer
+    # untouched.
+    p = pm.Project(name="f", start="2027-01-04",
+                   tasks=[pm.Task("A", duration=10), pm.Task("B", duration=10), pm.Task("F", duration=4)],
+                   dependencies=[pm.Dependency("A", "B"), pm.Dependency("F", "B")])
+    cc = pm.critical_chain(p, safe={"A": 16, "B": 18, "F": 8}, aggressive={"A": 10, "B": 10, "F": 4})
+    assert cc.buffers.loc["FB:F", ["size", "float"]].tolist() == [4.0, 6.0]
+    table = pd.DataFrame({"id": ["A", "F"], "actual_start": ["2027-01-04"] * 2, "remaining_duration": [5.0, 3.0],
+                          "actual_cost": [0.0, 0.0]})
+    now = cc.status(table, "2027-01-08")
+    assert now["buffer_consumed"] == pytest.approx(0.0) and now["chain_complete"] == pytest.approx(5 / 20)
+    assert now["feeding_buffer"] == "FB:F" and now["feeding_consumed"] == pytest.approx(0.5)
+    done = table.assign(remaining_duration=[5.0, 0.0], actual_finish=[None, "2027-01-08"])
+    assert math.isnan(cc.status(done, "2027-01-08")["feeding_consumed"])     # F is done: nothing left to protect
