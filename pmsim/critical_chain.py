@@ -219,7 +219,8 @@ class CriticalChain:
     def status(self, progress, status_date=None) -> pd.Series:
         """Buffer consumption at a status date: one point of the fever chart.
 
-        ``progress``: a progress table as for :meth:`pmsim.Project.with_progress` (give the
+        ``progress``: a progress table as for :meth:`pmsim.Project.with_progress`, or its rows as a list of
+        mappings (an empty list: nothing started) (give the
         ``remaining_duration`` of tasks under way: critical chain asks for the work left, not the share
         done). The aggressive plan with that progress is scheduled again (levelled if the plan was); its
         finish against the planned chain finish is the buffer consumed.

@@ -44,7 +44,7 @@ def fever_chart(fever: pd.DataFrame, ax=None):
         ax.fill_between(xs, low, high, color=colour, linewidth=0, gid=name, label=name)
     ax.plot(x, y, marker="o", color="#333333", linewidth=1.2, gid="track", label="status dates")
     if len(x):
-        ax.scatter(x[-1:], y[-1:], s=90, color="#333333", zorder=5, gid="latest")
+        ax.scatter(x[-1:], y[-1:], s=90, color="#333333", zorder=5, gid="latest", clip_on=False)
     for xi, yi, date in zip(x, y, fever.index):
         ax.annotate(pd.Timestamp(date).strftime("%d %b"), (xi, yi), textcoords="offset points", xytext=(4, 6),
                     fontsize="x-small")
@@ -54,7 +54,8 @@ def fever_chart(fever: pd.DataFrame, ax=None):
     buffer = fever.attrs.get("project_buffer")
     days = f", buffer {buffer:.1f} working days" if buffer is not None else ""
     name = str(fever.attrs.get("project", "Project"))
-    ax.set_title(f"{name}: fever chart ({fever.attrs.get('method', '')}{days})".replace("$", r"\$"))
+    method = {"ssq": "SSQ", "cut_and_paste": "cut and paste"}.get(fever.attrs.get("method"), "")
+    ax.set_title(f"{name}: fever chart ({method}{days})".replace("$", r"\$"))
     ax.set_xlabel("critical chain complete (%)")
     ax.set_ylabel("project buffer consumed (%)")
     ax.legend(loc="upper left", fontsize="small")

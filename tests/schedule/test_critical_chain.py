@@ -185,3 +185,6 @@ def test_feeding_buffer_consumption():
     assert now["feeding_buffer"] == "FB:F" and now["feeding_consumed"] == pytest.approx(0.5)
     done = table.assign(remaining_duration=[5.0, 0.0], actual_finish=[None, "2027-01-08"])
     assert math.isnan(cc.status(done, "2027-01-08")["feeding_consumed"])     # F is done: nothing left to protect
+    rows = table.to_dict("records")                                           # rows as mappings read the same
+    assert cc.status(rows, "2027-01-08")["feeding_consumed"] == pytest.approx(0.5)
+    assert cc.status([], "2027-01-08")["chain_complete"] == 0.0               # nothing started
