@@ -137,8 +137,9 @@ def _best_path(nodes: list, preds: Mapping, length: Mapping, weight: Mapping, en
                 top, via = best[p], p
         best[node] = (top[0] + length[node], top[1] + weight[node])
         back[node] = via
-    if end is None:
-        end = max(nodes, key=lambda n: best[n])      # the first of equals: nodes come in start order
+    if end is None:     # of equals the latest in start order, so a chain runs on through zero-length milestones
+        position = {n: k for k, n in enumerate(nodes)}
+        end = max(nodes, key=lambda n: (best[n], position[n]))
     path = [end]
     while back[path[-1]] is not None:
         path.append(back[path[-1]])
@@ -165,8 +166,8 @@ class CriticalChain:
         The committed date (the last working day of ``promise``).
     tasks : DataFrame
         By task id: ``name``, ``safe``, ``aggressive``, ``safety`` (the difference), ``on_chain``, ``buffer``
-        (the buffer that protects it: ``"PB"``, ``"FB:<id>"`` or empty), the aggressive ``start``,
-        ``finish`` and ``total_float``.
+        (the buffer that protects it: ``"PB"`` on the chain, else the feeding buffer of the chain it is on
+        or feeds into, ``"FB:<id>"``), the aggressive ``start``, ``finish`` and ``total_float``.
     buffers : DataFrame
         One row per buffer (``"PB"`` first, then ``"FB:<last task of the feeding chain>"``): ``kind``
         (project, feeding), ``tasks`` (the chain it protects), ``joins`` (the chain task it feeds, or
@@ -365,10 +366,12 @@ def critical_chain(project: Project, *, method: str = "ssq", safe=90, aggressive
     chain_preds = {t: [p for p in preds[t] if p in critical] for t in order}
     if levelled:      # resource links: a critical task that starts as another one sharing a resource finishes
         uses = {t.id: set(t.resources) for t in plan.tasks}
+        starting: dict = {}
+        for j in critical:
+            starting.setdefault(round(float(table.at[j, "start"]), 6), []).append(j)
         for i in critical:
-            for j in critical:
-                if i != j and uses[i] & uses[j] and abs(table.loc[i, "finish"] - table.loc[j, "start"]) < 1e-6 \
-                        and i not in chain_preds[j]:
+            for j in starting.get(round(float(table.at[i, "finish"]), 6), ()):
+                if i != j and uses[i] & uses[j] and i not in chain_preds[j]:
                     chain_preds[j].append(i)
     nodes = [t for t in order if t in critical]
     chain = _best_path(nodes, chain_preds, short, weight) if nodes else []
@@ -377,9 +380,10 @@ def critical_chain(project: Project, *, method: str = "ssq", safe=90, aggressive
     rows = [("PB", "project", tuple(chain), "finish", [safe_days[t] for t in chain], [short[t] for t in chain],
              math.nan)]
     others = [t for t in order if t not in on_chain]
+    rank = {t: k for k, t in enumerate(order)}
     feeding_preds = {t: [p for p in preds[t] if p not in on_chain] for t in others}
     for end in others:
-        joins = sorted((s for s in succs[end] if s in on_chain), key=order.index)
+        joins = sorted((s for s in succs[end] if s in on_chain), key=rank.__getitem__)
         if not joins and succs[end]:
             continue                       # it feeds only tasks off the chain: not the end of a feeding chain
         ancestors = _ancestors(end, feeding_preds)
@@ -389,6 +393,11 @@ def critical_chain(project: Project, *, method: str = "ssq", safe=90, aggressive
             buffer_of.setdefault(t, name)
         rows.append((name, "feeding", tuple(path), joins[0] if joins else "finish",
                      [safe_days[t] for t in path], [short[t] for t in path], float(table.loc[end, "total_float"])))
+    for t in reversed(_topological(others, feeding_preds)):    # off the longest feeding path: the buffer downstream
+        if t not in buffer_of:
+            below = [buffer_of[s] for s in succs[t] if s in buffer_of and s not in on_chain]
+            if below:
+                buffer_of[t] = below[0]
     records = []
     for name, kind, tasks, joins, s, a, slack in rows:
         size = buffer_size(s, a, method) if tasks else 0.0

@@ -188,3 +188,23 @@ def test_feeding_buffer_consumption():
     rows = table.to_dict("records")                                           # rows as mappings read the same
     assert cc.status(rows, "2027-01-08")["feeding_consumed"] == pytest.approx(0.5)
     assert cc.status([], "2027-01-08")["chain_complete"] == 0.0               # nothing started
+
+
+def test_the_chain_runs_through_its_start_and_finish_milestones():
+    # Zero-length milestones add nothing to a chain's length; the chain still starts and ends with them.
+    p = pm.Project(name="m", start="2027-01-04",
+                   tasks=[pm.Task("S", milestone=True), pm.Task("A", duration=4), pm.Task("B", duration=2),
+                          pm.Task("F", milestone=True)],
+                   dependencies=[pm.Dependency("S", "A"), pm.Dependency("S", "B"), pm.Dependency("A", "F"),
+                                 pm.Dependency("B", "F")])
+    cc = pm.critical_chain(p, safe={"S": 0, "A": 6, "B": 3, "F": 0}, aggressive={"S": 0, "A": 4, "B": 2, "F": 0})
+    assert cc.chain == ["S", "A", "F"]
+    assert cc.buffers.loc["FB:B", "joins"] == "F" and cc.buffers.loc["FB:B", "size"] == 1.0
+
+
+def test_without_resources_the_chain_is_the_cpm_critical_path_of_a_sample():
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    cc = pm.critical_chain(p, levelled=False)
+    assert set(cc.chain) == set(pm.cpm(cc.project).critical_path) and cc.chain[-1] == "HC05"
+    # Every task off the chain is protected by the feeding buffer of the chain it ends or feeds into.
+    assert (cc.tasks.loc[~cc.tasks["on_chain"], "buffer"].str.startswith("FB:")).all()
