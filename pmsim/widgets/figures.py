@@ -233,7 +233,8 @@ def _plan_key(args: dict, rows: list) -> bytes:
     only those; anything else that differs draws the whole chart again.
     """
     schedule = args["schedule"]
-    project = [getattr(schedule.project, f.name) for f in dataclasses.fields(schedule.project) if f.name not in _NOT_DRAWN]
+    project = [getattr(schedule.project, f.name) for f in dataclasses.fields(schedule.project)
+               if f.name not in _NOT_DRAWN]
     times = None if schedule.timing is None else schedule.times()  # its timeline holds the whole project
     # Each part pickled alone: objects shared between parts (a task id in the rows and in the project)
     # would make equal parts pickle differently together.
