@@ -301,7 +301,7 @@ def _dated_inputs(project: Project):
     out = []
     for t in project.tasks:
         out += [t.constraint_date, t.secondary_constraint_date, t.deadline, t.actual_start, t.actual_finish,
-                t.manual_start]
+                t.manual_start, t.summary_finish]
     out += [project.status_date, project.must_finish_by]
     return [m for m in out if m is not None]
 
@@ -421,7 +421,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     floor = np.full(n, project_start(tl))
     finish_floor = np.full(n, -np.inf)
     start_cap, finish_cap = np.full(n, np.inf), np.full(n, np.inf)
-    late_start_cap, late_finish_cap = np.full(n, np.inf), np.full(n, np.inf)
+    late_start_cap, late_finish_cap, summary_finish = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
     fixed_start, fixed_finish = np.full(n, np.nan), np.full(n, np.nan)
     status = np.zeros(n, dtype=np.int8)
     manual = np.zeros(n, dtype=bool)
@@ -463,6 +463,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                 fixed_finish[j] = t
         if task.deadline is not None and not finished:
             late_finish_cap[j] = min(late_finish_cap[j], at(task.deadline, True))
+        if task.summary_finish is not None and not finished:
+            summary_finish[j] = at(task.summary_finish, True)
         if task.manual_start is not None and task.actual_start is None:
             # MS Project: a manually scheduled task starts where it was typed, whatever its links and
             # constraints; only its early dates are pinned (its late dates follow its successors).
@@ -486,7 +488,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     inputs = Dated(dur=dur, remaining=remaining, task_cal=tl.task_calendar, start_floor=floor,
                    finish_floor=finish_floor, start_cap=start_cap, finish_cap=finish_cap, fixed_start=fixed_start,
                    fixed_finish=fixed_finish, late_start_cap=late_start_cap, late_finish_cap=late_finish_cap,
-                   status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
+                   summary_finish=summary_finish, status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
                    start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual,

@@ -4,7 +4,8 @@ Times are on the engine's axis (see ``pmsim.timeline``); every task works on
 its calendar and every lag on its own (:mod:`.worktime`; calendar ``-1`` is
 the axis itself, where all this is plain addition). Inputs per task come in
 a :data:`Dated` tuple: bounds from constraints are ``-inf`` / ``inf`` when
-absent, fixed dates ``nan`` (``manual``: a manually scheduled task, whose fixed start pins
+absent (``summary_finish``: MS Project's manually scheduled summary task's finish, a late finish
+cap that stops at the task's early finish), fixed dates ``nan`` (``manual``: a manually scheduled task, whose fixed start pins
 its early dates only; ``delay``: a levelling delay, axis units of calendar ``delay_cal``, between what its
 links and floor allow and its start); ``status`` is 0 (not started), 1 (in progress)
 or 2 (finished). ``rule``: 0 retained logic, 1 progress override, 2 MS Project.
@@ -35,7 +36,7 @@ from .worktime import add_work, lag_after, lag_before, last_finish, next_start, 
 Dated = namedtuple(
     "Dated",
     "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
-    "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
+    "late_start_cap late_finish_cap summary_finish status actual_start actual_finish worked data_date rule honor "
     "link_lag link_date start_milestone manual delay delay_cal asg_ptr asg_cal asg_share",
 )
 
@@ -302,6 +303,8 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
                 f = date
         if inp.late_finish_cap[j] < f:
             f = inp.late_finish_cap[j]
+        if inp.summary_finish[j] < f:  # MS Project: the summary's finish holds it, but gives no negative float
+            f = min(f, max(inp.summary_finish[j], ef[j]))
         if inp.late_start_cap[j] < np.inf:
             b = _add_work(inp, j, c, inp.late_start_cap[j], d, tab)
             if b < f:
