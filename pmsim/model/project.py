@@ -219,7 +219,8 @@ class Project:
 
         Resources with calendars decide when the task has none: their common
         calendar, or that of the resource it needs most units of (the first
-        listed of equals).
+        listed of equals). Its floats still count on its own calendar, else
+        the project's (MS Project's slack).
         """
         task = self.task(task) if isinstance(task, str) else task
         if task.calendar is not None:
