@@ -11,7 +11,7 @@ The groups, and the fields each one holds:
 
 - ``estimates``: task estimates and cost rates (``estimate``, ``fixed_cost``,
   ``cost_per_day``; a resource's ``cost_per_day``; the project's ``cost_per_day``);
-- ``escalation and rate uncertainty``: the project's ``escalation`` and
+- ``escalation and rate ranges``: the project's ``escalation`` and
   ``escalation_date``, a resource's own ``escalation`` and its rate
   multiplier (``rate_optimistic``, ``rate_most_likely``, ``rate_pessimistic``):
   what moves the cost, never the dates;
@@ -49,7 +49,7 @@ __all__ = ["ESTIMATES", "PRICES", "LEVELLING", "CALENDARS", "LOGIC", "PROGRESS",
            "Changes", "Settings", "diff", "risk_group", "response_group"]
 
 ESTIMATES = "estimates"
-PRICES = "escalation and rate uncertainty"
+PRICES = "escalation and rate ranges"
 LEVELLING = "levelling"
 CALENDARS = "calendars and constraints"
 LOGIC = "logic"
