@@ -48,51 +48,65 @@ def cholesky(a, out):
 
 
 @nb.njit(cache=True)
-def _insertion_pass(keys, idx, m):
-    """Finish sorting ``keys`` (with ``idx``) that a bucket pass left nearly sorted; stable."""
+def _rank_order(values, scale, key, key2, idx, order, count):
+    """The iterations (``order``) sorted by ``values`` (about normal with standard deviation ``scale``), stable.
+
+    Two 8-bit LSD radix passes over a 16-bit key that never decreases as the
+    value grows (+-6 standard deviations, clamped beyond): the order is exact
+    but among equal keys (values within about 2e-4 standard deviations of each
+    other, a few pairs in a block), which a stable insertion then puts in order
+    by their values. Equal values keep their iteration order.
+    """
+    m = values.shape[0]
+    a = 65536.0 / (12.0 * scale)
+    for t in range(m):  # vectorises
+        key[t] = np.uint16(min(max(32768.0 + a * values[t], 0.0), 65535.0))
+    count[:] = 0
+    for t in range(m):  # both digits' counts in one pass
+        k = key[t]
+        count[k & 255] += 1
+        count[256 + (k >> 8)] += 1
+    low = 0
+    high = 0
+    for b in range(256):
+        c = count[b]
+        count[b] = low
+        low += c
+        c = count[256 + b]
+        count[256 + b] = high
+        high += c
+    for t in range(m):
+        k = key[t]
+        pos = count[k & 255]
+        count[k & 255] = pos + 1
+        key2[pos] = k
+        idx[pos] = t
+    for s in range(m):
+        k = key2[s]
+        pos = count[256 + (k >> 8)]
+        count[256 + (k >> 8)] = pos + 1
+        key[pos] = k
+        order[pos] = idx[s]
     for t in range(1, m):
-        key = keys[t]
-        if keys[t - 1] <= key:
+        k = key[t]
+        if key[t - 1] != k:
             continue
-        i = idx[t]
+        i = order[t]
+        v = values[i]
         s = t
-        while s > 0 and keys[s - 1] > key:
-            keys[s] = keys[s - 1]
-            idx[s] = idx[s - 1]
+        while s > 0 and key[s - 1] == k and values[order[s - 1]] > v:
+            order[s] = order[s - 1]
             s -= 1
-        keys[s] = key
-        idx[s] = i
+        order[s] = i
 
 
 @nb.njit(cache=True)
-def _rank_order(values, scale, keys, order, count, bucket):
-    """The iterations (``order``) sorted by ``values`` (about normal with standard deviation ``scale``), stable.
-
-    Bucketed by an increasing line over about +-2.3 standard deviations (so a
-    value's bucket never passes a larger value's; the few beyond share the end
-    buckets, about 1.6 values a bucket at the centre), then finished by
-    insertion; equal values keep their iteration order.
-    """
-    m = values.shape[0]
-    a = 0.22 * m / scale
-    half = 0.5 * m
-    for t in range(m):  # vectorises
-        b = int(half + a * values[t])
-        bucket[t] = min(max(b, 0), m - 1)
-    count[:m + 1] = 0
-    for t in range(m):
-        count[bucket[t]] += 1
-    total = 0
-    for b in range(m):
-        c = count[b]
-        count[b] = total
-        total += c
-    for t in range(m):
-        pos = count[bucket[t]]
-        count[bucket[t]] = pos + 1
-        keys[pos] = values[t]
-        order[pos] = t
-    _insertion_pass(keys, order, m)
+def _increasing(row, order):
+    """Whether ``row`` strictly increases along ``order``."""
+    ok = True
+    for r in range(1, order.shape[0]):
+        ok &= row[order[r - 1]] < row[order[r]]
+    return ok
 
 
 @nb.njit(cache=True, parallel=True)
@@ -116,6 +130,7 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
         it0 = first + start
         r_t = np.empty((k, size))  # the scores, one row per column of R
         perm = np.empty(size, dtype=np.int64)
+        perm0 = np.empty(size, dtype=np.int64)  # the first column's shuffle
         raw = np.empty(size, dtype=np.uint32)
         for col in range(k):
             # A random order of the scores: Fisher-Yates on the column's own counter stream, an index below
@@ -130,6 +145,8 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
                 perm[r], perm[q] = perm[q], perm[r]
             for r in range(size):
                 r_t[col, perm[r]] = scores[r]
+            if col == 0:
+                perm0[:] = perm
         f = factors[factor_ptr[cc]:factor_ptr[cc + 1]].reshape((k, k))
         # T = R M with M = F^T, or M = Q^-T F^T when the scores' own sample
         # correlation Q Q^T = R^T R / ss is undone first.
@@ -151,13 +168,14 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
                         for c in range(a + 1, k):
                             x -= q[c, a] * m_t[col, c]
                         m_t[col, a] = x / q[a, a]
-        # Each column of T has the scores' spread (F F^T has a unit diagonal): the scale of its rank buckets.
+        # Each column of T has the scores' spread (F F^T has a unit diagonal): the scale of its rank keys.
         scale = max(math.sqrt(ss / size), 1e-300)
         t_row = np.empty(size)
-        keys = np.empty(size)
+        key = np.empty(size, dtype=np.uint16)
+        key2 = np.empty(size, dtype=np.uint16)
+        idx = np.empty(size, dtype=np.int32)
         order = np.empty(size, dtype=np.int64)
-        buckets = np.empty(size + 1, dtype=np.int64)
-        where = np.empty(size, dtype=np.int64)
+        counts = np.empty(512, dtype=np.int32)
         for col in range(k):
             # Column col of T; M is triangular when F is a Cholesky factor, so its trailing zeros are skipped.
             # Four columns of R a pass, so the row is read and written a quarter as often.
@@ -178,11 +196,16 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
                 for r in range(size):
                     t_row[r] += w_c * src[r]
                 c += 1
-            _rank_order(t_row, scale, keys, order, buckets, where)
+            if hi == 1 and m_t[col, 0] > 0.0 and _increasing(t_row, perm0):
+                order[:] = perm0  # a positive multiple of R's first column (F's first): sorted by its shuffle
+            else:
+                _rank_order(t_row, scale, key, key2, idx, order, counts)
             # The iteration of rank r draws within the r-th of ``size`` equal strata of the 32-bit range, by the
             # task's own draw there: every draw stays uniform, and the block's draws are stratified.
             stream = streams[lo + col]
             dst = out[lo + col]
+            for r in range(size):  # vectorises
+                raw[r] = draw(stream, it0 + r)
             if size & (size - 1) == 0:  # a power of two (every block but a run's last): shifts, no division
                 bits = 0
                 while (1 << bits) < size:
@@ -190,11 +213,11 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
                 high, low = np.uint64(32 - bits), np.uint64(bits)
                 for r in range(size):
                     it = order[r]
-                    dst[start + it] = np.uint32((np.uint64(r) << high) | (np.uint64(draw(stream, it0 + it)) >> low))
+                    dst[start + it] = np.uint32((np.uint64(r) << high) | (np.uint64(raw[it]) >> low))
             else:
                 for r in range(size):
                     it = order[r]
-                    v = np.uint64(draw(stream, it0 + it))
+                    v = np.uint64(raw[it])
                     dst[start + it] = np.uint32(((np.uint64(r) << np.uint64(32)) + v) // np.uint64(size))
 
 
@@ -224,8 +247,8 @@ def _mid_ranks(values, ranks, key, key_a, key_b, idx_a, idx_b, count):
 
 @nb.njit(cache=True, parallel=True)
 def rank_rows(values, ranks, sums, threads):
-    """Centred mid-ranks of each row of float32 ``values`` into ``ranks`` (float64), and each row's sum of
-    squares; ``threads``: one set of sort buffers each."""
+    """Centred mid-ranks of each row of float32 ``values`` into ``ranks`` (float32: exact below 2**23
+    iterations), and each row's sum of squares; ``threads``: one set of sort buffers each."""
     g, m = values.shape
     key = np.empty((threads, m), dtype=np.uint32)
     key_a = np.empty((threads, m), dtype=np.uint32)
@@ -238,10 +261,23 @@ def rank_rows(values, ranks, sums, threads):
         sums[q] = _mid_ranks(values[q], ranks[q], key[tid], key_a[tid], key_b[tid], idx_a[tid], idx_b[tid], counts[tid])
 
 
+@nb.njit(cache=True, fastmath=True)
+def _dot_wide(x, y):
+    """Dot product of float32 vectors, each product and the sum in float64, vectorised."""
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += np.float64(x[i]) * np.float64(y[i])
+    return s
+
+
 @nb.njit(cache=True, parallel=True)
 def rank_pairs(ranks, sums, first, second, out):
-    """Spearman's rho of rows ``first[p]`` and ``second[p]`` of centred mid-ranks (NaN when one is constant)."""
+    """Spearman's rho of rows ``first[p]`` and ``second[p]`` of centred mid-ranks (NaN when one is constant).
+
+    Mid-ranks are multiples of 1/2, held exactly in float32 (half the memory of float64) below 2**23
+    iterations; their products and, below about 300,000 iterations, their sums are exact in float64, so
+    rho does not depend on the order of the additions."""
     for p in nb.prange(first.shape[0]):
         a, b = first[p], second[p]
         d = sums[a] * sums[b]
-        out[p] = _dot(ranks[a], ranks[b]) / math.sqrt(d) if d > 0.0 else np.nan
+        out[p] = _dot_wide(ranks[a], ranks[b]) / math.sqrt(d) if d > 0.0 else np.nan

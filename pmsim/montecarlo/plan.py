@@ -9,7 +9,7 @@ iterations can be run or regenerated alone with the same numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from .rates import Rates, rates_of
 __all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "task_stream", "finish_candidates"]
 
 BLOCK = 1024  # Iman-Conover blocks; batches are whole blocks, so results ignore chunking
+_KEPT_VALUES = 2**22  # correlated draws a plan keeps for reuse (16 MB): a run's, for its achieved correlation
 _DURATION, _RISK_OCCURS, _RISK_IMPACT, _SCORES = 0, 1, 2, 3  # stream purposes
 
 
@@ -88,6 +89,13 @@ class Plan:
     rates: Rates | None = None
     rate_stream: np.ndarray | None = None
     escalation: Escalation | None = None  # costs escalate by date (None: they do not)
+    # Correlated draws computed with this plan, for reuse (see correlated_uniforms); not pickled.
+    kept: dict = field(default_factory=dict, repr=False)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["kept"] = {}
+        return state
 
     @property
     def n(self) -> int:
@@ -149,11 +157,20 @@ class Plan:
         """Iman-Conover reordered 32-bit draws (columns x count) for iterations ``first ..``.
 
         ``first`` must be a multiple of :data:`BLOCK`; ``iterations`` is the run's
-        length (the last block may be short).
+        length (the last block may be short). The draws of a run (up to
+        ``_KEPT_VALUES`` of them) are kept with the plan and given again to the
+        same request: ``achieved_correlation`` then need not correlate them anew.
+        They are keyed by what they depend on (the streams and factors too), so
+        a copy of the plan with another correlation never gets them.
         """
         k = self.corr_task.shape[0]
         if k == 0:
             return np.zeros((1, 1), dtype=np.uint32)
+        key = (first, count, iterations, self.corr_stream.tobytes(), self.score_stream.tobytes(),
+               self.comp_ptr.tobytes(), self.factors.tobytes())
+        kept = self.kept.get(key)
+        if kept is not None:
+            return kept
         from scipy.special import ndtri
 
         from .._kernels.correlation import correlate_blocks
@@ -167,6 +184,8 @@ class Plan:
         with launching():
             correlate_blocks(first, count, BLOCK, self.corr_stream, self.score_stream, self.comp_ptr,
                              self.factor_ptr, self.factors, correct, scores_full, scores_last, out)
+        if out.size + sum(a.size for a in self.kept.values()) <= _KEPT_VALUES:
+            self.kept[key] = out
         return out
 
     def risk_draws(self, first: int, count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -160,3 +160,24 @@ def test_fixed_durations_take_no_part_and_the_same_groups_are_prepared_once():
     # A fixed duration correlates with nothing (itself included); B and A are in different components.
     assert np.isnan(achieved.loc["M1", "A"]) and np.isnan(achieved.loc["M1", "M1"])
     assert np.isnan(achieved.loc["A", "B"]) and achieved.loc["B", "B"] == 1.0
+
+
+def test_achieved_correlation_reuses_the_runs_draws_and_only_those(five):
+    import pickle
+    from dataclasses import replace
+
+    from pmsim.montecarlo.plan import make_plan
+    from pmsim.montecarlo.statistics import achieved_correlation
+
+    groups = [(["A", "B", "C"], 0.6)]
+    sim = pm.simulate(five, iterations=3000, seed=4, correlation=groups)
+    # The same numbers as drawing everything again on a plan that has kept nothing.
+    fresh = make_plan(five, 4, groups)
+    pd.testing.assert_frame_equal(sim.achieved_correlation, achieved_correlation(fresh, 3000))
+    # A plan of another seed sharing the kept draws does not get them: they are keyed by their streams.
+    other = replace(make_plan(five, 5, groups), kept=fresh.kept)
+    assert fresh.kept and not np.array_equal(other.correlated_uniforms(0, 3000, 3000),
+                                             fresh.correlated_uniforms(0, 3000, 3000))
+    assert np.array_equal(other.correlated_uniforms(0, 3000, 3000),
+                          make_plan(five, 5, groups).correlated_uniforms(0, 3000, 3000))
+    assert pickle.loads(pickle.dumps(fresh)).kept == {}
