@@ -3,8 +3,8 @@
 For each project in data/, a ``WhatIf(project, iterations=10_000, seed=0,
 debounce=0)`` is built and warmed up; then each control change below is made
 (going round the projects, one change each in turn) and timed from setting
-the control's value to the new headline numbers and all four plots
-(histogram, CDF, tornado, budget burn) being in their widgets (with
+the control's value to the new headline numbers and all five figures
+(histogram, CDF, tornado, budget burn, Gantt chart) being in their widgets (with
 ``debounce=0`` the update is synchronous, so it is the time the assignment
 takes). Reported: the median over the changes, the slowest, and the CPU time
 of a change (this process and the drawing processes).
@@ -166,7 +166,7 @@ def main(argv=None) -> int:
     worst = max(r[3] for r in rows)
     lines = [
         f"A control change with {ITERATIONS:,} iterations: time from setting the control to the new headline "
-        "numbers and all four plots (histogram, CDF, tornado, budget burn) in their widgets "
+        "numbers and all five figures (histogram, CDF, tornado, budget burn, Gantt chart) in their widgets "
         "(`WhatIf(..., debounce=0)`, synchronous). Median, fastest and slowest over the changes listed in "
         "`bench_widgets.py` (multiplier, phase, risk on/off and probability, levelling and a capacity, seed); "
         f"target {TARGET_MS} ms. Plots are drawn by {render_pool.RENDERER.processes()} drawing processes.",

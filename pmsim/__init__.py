@@ -109,6 +109,8 @@ _LAZY = {
     "History": "throughput",
     "Backlog": "throughput",
     "response_benefits": "responses",
+    "critical_chain": "critical_chain",
+    "CriticalChain": "critical_chain",
 }
 _SUBMODULES = ("plot", "widgets", "cli", "io", "scenarios", "network", "progress_bars", "limits", "safe_text")
 _RENAMED = {"progress": "progress_bars"}  # old submodule name -> new; the old ones go in the next release

@@ -492,7 +492,7 @@ def _dated_schedule(project: Project, tl, days: np.ndarray, passes: dict) -> Sch
     tf_axis = {"start": passes["start_float"], "finish": passes["finish_float"],
                "smallest": np.minimum(passes["start_float"], passes["finish_float"])}[project.total_float]
     tf_axis = np.where(started, passes["finish_float"], tf_axis)
-    cal_index = tl.task_calendar
+    cal_index = inputs.float_cal
     tf = tl.task_days(cal_index, tf_axis)
     ff = tl.task_days(cal_index, passes["free_float"])
     start_axis = np.where(status > 0, inputs.actual_start, passes["rs"])

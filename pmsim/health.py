@@ -34,6 +34,7 @@ from .errors import PmsimWarning
 from .model import Project, require_project
 from ._kernels.links import FROM_FINISH, TO_FINISH, earliest_starts
 from .network import network
+from .timeline import timeline
 
 __all__ = ["health_check", "warn_health", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS", "HARD_CONSTRAINTS", "CPLI_THRESHOLD"]
 
@@ -101,18 +102,28 @@ def _finish_sensitive(net, es, ef, makespan, tol=CRITICAL_TOLERANCE):
 
 
 def _cpli(project: Project, makespan: float) -> tuple[float, str]:
-    """DCMA point 13 on a plan: (critical path length + its float against the target) / critical path length.
+    """DCMA point 13: (critical path length + its float against the target) / critical path length.
 
     The target is the project's ``must_finish_by``, else its ``deadline`` (the
-    end of that day); without either the index is NaN.
+    end of that day); without either the index is NaN. The critical path length
+    runs from "time now" (DCMA-EA PAM 200.1 §4.13): the project start on a plan,
+    the status date (the end of that day) on a progressed schedule.
     """
     target = project.must_finish_by if project.must_finish_by is not None else project.deadline
     if target is None or makespan <= 0:
         return float("nan"), "n/a: the project has no deadline or must_finish_by to measure the float against"
     day = target.date() if hasattr(target, "date") and callable(target.date) else target
     float_days = float(elapsed_working_days(project, [day])[0]) - makespan
-    cpli = (makespan + float_days) / makespan
-    return cpli, f"critical path {makespan:g} working days, float {float_days:g} against {day}"
+    now, since = 0.0, ""
+    if project.status_date is not None:
+        tl = timeline(project)
+        now = float(tl.working_days(np.array([tl.at(project.status_date, finish=True)]))[0])
+        since = f" from the status date {project.status_date}"
+    length = makespan - now
+    if length <= 0:
+        return float("nan"), f"n/a: no critical path left after the status date {project.status_date}"
+    cpli = (length + float_days) / length
+    return cpli, f"critical path {length:g} working days{since}, float {float_days:g} against {day}"
 
 
 def _first_moment(value) -> dt.datetime:

@@ -301,7 +301,7 @@ def _dated_inputs(project: Project):
     out = []
     for t in project.tasks:
         out += [t.constraint_date, t.secondary_constraint_date, t.deadline, t.actual_start, t.actual_finish,
-                t.manual_start]
+                t.manual_start, t.summary_finish]
     out += [project.status_date, project.must_finish_by]
     return [m for m in out if m is not None]
 
@@ -421,12 +421,10 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     floor = np.full(n, project_start(tl))
     finish_floor = np.full(n, -np.inf)
     start_cap, finish_cap = np.full(n, np.inf), np.full(n, np.inf)
-    late_start_cap, late_finish_cap = np.full(n, np.inf), np.full(n, np.inf)
-    fixed_start, fixed_finish = np.full(n, np.nan), np.full(n, np.nan)
-    status = np.zeros(n, dtype=np.int8)
-    manual = np.zeros(n, dtype=bool)
+    late_start_cap, late_finish_cap, summary_finish = np.full(n, np.inf), np.full(n, np.inf), np.full(n, np.inf)
+    fixed_start, fixed_finish, remaining, worked = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n), np.zeros(n)
+    status, manual = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool)
     actual_start, actual_finish = np.full(n, np.nan), np.full(n, np.nan)
-    remaining, worked = np.zeros(n), np.zeros(n)
     rule = {"retained_logic": 0, "progress_override": 1, "ms_project": 2}[project.progress_rule]
     honor = project.honor_constraints
     data_date = None if project.status_date is None else tl.at(project.status_date, finish=True)
@@ -463,6 +461,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                 fixed_finish[j] = t
         if task.deadline is not None and not finished:
             late_finish_cap[j] = min(late_finish_cap[j], at(task.deadline, True))
+        if task.summary_finish is not None and not finished:
+            summary_finish[j] = at(task.summary_finish, True)  # MS Project: a manual summary task's finish
         if task.manual_start is not None and task.actual_start is None:
             # MS Project: a manually scheduled task starts where it was typed, whatever its links and
             # constraints; only its early dates are pinned (its late dates follow its successors).
@@ -483,10 +483,13 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
             floor[j] = max(floor[j], data_date)  # P6: a finished task is no work left at the data date
     n_links = net.n_links
     asg_ptr, asg_cal, asg_share = tl.assignments
-    inputs = Dated(dur=dur, remaining=remaining, task_cal=tl.task_calendar, start_floor=floor,
-                   finish_floor=finish_floor, start_cap=start_cap, finish_cap=finish_cap, fixed_start=fixed_start,
-                   fixed_finish=fixed_finish, late_start_cap=late_start_cap, late_finish_cap=late_finish_cap,
-                   status=status, actual_start=actual_start, actual_finish=actual_finish, worked=worked,
+    # Floats count on the task's own calendar, else the project's (table 0), never on one its resources lend it.
+    float_cal = np.where([t.calendar is not None or tl.uniform for t in tasks], tl.task_calendar, 0)
+    inputs = Dated(dur=dur, remaining=remaining, task_cal=tl.task_calendar, float_cal=float_cal,
+                   start_floor=floor, finish_floor=finish_floor, start_cap=start_cap, finish_cap=finish_cap,
+                   fixed_start=fixed_start, fixed_finish=fixed_finish, late_start_cap=late_start_cap,
+                   late_finish_cap=late_finish_cap, summary_finish=summary_finish, status=status,
+                   actual_start=actual_start, actual_finish=actual_finish, worked=worked,
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
                    start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual,

@@ -94,6 +94,20 @@ def test_erp_page_has_levelling_budget_and_earned_value(erp_page):
     assert len(images(erp_page)) == 16
 
 
+def test_the_gap_to_pert_is_split_into_merge_bias_and_risks(erp_page):
+    # PERT ignores both the merge bias and the risk register (issue 21, correction 5): the page splits the gap of
+    # the means exactly, by a run without the risks on the same iterations and seed.
+    p = pm.read_project(pm.data_path("erp_upgrade"))
+    sim = pm.simulate(p, iterations=1000, seed=2)
+    calm = pm.simulate(p, iterations=1000, seed=2, risks=False)
+    pert_mean = pm.pert(p).mean
+    text = re.sub(r"\s+", " ", erp_page)
+    assert f"{sim.mean - pert_mean:.1f} working days earlier than the simulation" in text
+    assert (f"Of those, {calm.mean - pert_mean:.1f} are merge bias" in text
+            and f"and {sim.mean - calm.mean:.1f} come from the risk register" in text)
+    assert calm.mean > pert_mean and sim.mean > calm.mean
+
+
 def test_same_seed_same_page():
     p = pm.read_project(pm.data_path("textbook"))
     assert build_report(p, iterations=300, seed=5) == build_report(p, iterations=300, seed=5)

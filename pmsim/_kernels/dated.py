@@ -4,10 +4,13 @@ Times are on the engine's axis (see ``pmsim.timeline``); every task works on
 its calendar and every lag on its own (:mod:`.worktime`; calendar ``-1`` is
 the axis itself, where all this is plain addition). Inputs per task come in
 a :data:`Dated` tuple: bounds from constraints are ``-inf`` / ``inf`` when
-absent, fixed dates ``nan`` (``manual``: a manually scheduled task, whose fixed start pins
-its early dates only; ``delay``: a levelling delay, axis units of calendar ``delay_cal``, between what its
-links and floor allow and its start); ``status`` is 0 (not started), 1 (in progress)
-or 2 (finished). ``rule``: 0 retained logic, 1 progress override, 2 MS Project.
+absent (``summary_finish``: MS Project's manually scheduled summary task's
+finish, a late finish cap that stops at the task's early finish), fixed dates
+``nan`` (``manual``: a manually scheduled task, whose fixed start pins its
+early dates only; ``delay``: a levelling delay, axis units of calendar
+``delay_cal``, between what its links and floor allow and its start);
+``status`` is 0 (not started), 1 (in progress) or 2 (finished). ``rule``: 0
+retained logic, 1 progress override, 2 MS Project.
 ``worked``: a started task's work done by the data date (axis units of its
 calendar); per link (the network's ``pred_*`` order) ``link_lag`` is the lag
 still to run and ``link_date`` the date a fact gives it (``nan``: none), both
@@ -16,7 +19,9 @@ whose resources work on several calendars has one assignment per calendar
 (``asg_ptr[j] .. asg_ptr[j + 1]``; none for the others), each doing
 ``asg_share`` of the task's work on its own calendar: the task starts with
 the first and finishes with the last (MS Project's rule), while ``task_cal``
-(the project's or the task's calendar) counts its floats and lags.
+(the project's or the task's calendar) counts its lags. Floats count on
+``float_cal``: the task's own calendar, else the project's (a calendar its
+resources lend it sets when it works, not its float, as in MS Project).
 
 Under P6's rules (0 and 1) a finished task is no work left at the data date,
 after its predecessors by retained logic, and the late dates pass through it;
@@ -34,8 +39,8 @@ from .worktime import add_work, lag_after, lag_before, last_finish, next_start, 
 
 Dated = namedtuple(
     "Dated",
-    "dur remaining task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
-    "late_start_cap late_finish_cap status actual_start actual_finish worked data_date rule honor "
+    "dur remaining task_cal float_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
+    "late_start_cap late_finish_cap summary_finish status actual_start actual_finish worked data_date rule honor "
     "link_lag link_date start_milestone manual delay delay_cal asg_ptr asg_cal asg_share",
 )
 
@@ -302,6 +307,8 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
                 f = date
         if inp.late_finish_cap[j] < f:
             f = inp.late_finish_cap[j]
+        if inp.summary_finish[j] < f:  # MS Project: the summary's finish holds it, but gives no negative float
+            f = min(f, max(inp.summary_finish[j], ef[j]))
         if inp.late_start_cap[j] < np.inf:
             b = _add_work(inp, j, c, inp.late_start_cap[j], d, tab)
             if b < f:
@@ -326,10 +333,11 @@ def floats(inp, tab, rs, ef, ls, lf, start_float, finish_float):
             start_float[j] = 0.0
             finish_float[j] = 0.0
             continue
-        c = inp.task_cal[j]
+        c = inp.float_cal[j]
         start_float[j] = work_at(c, ls[j], tab) - work_at(c, rs[j], tab)
         if inp.manual[j] and inp.status[j] == 0 and inp.dur[j] > 0.0:
-            start_float[j] += _typed_extra(c, rs[j], tab)  # the stretched day's work before the calendar's
+            # the stretched day's work before the calendar's
+            start_float[j] += _typed_extra(inp.task_cal[j], rs[j], tab)
         finish_float[j] = work_at(c, lf[j], tab) - work_at(c, ef[j], tab)
 
 
@@ -365,8 +373,9 @@ def held_floats(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, 
             finish = start
         if start <= rs[j]:
             continue  # the constraint does not hold it against its links
-        start_float[j] = min(start_float[j], work_at(c, ls[j], tab) - work_at(c, start, tab))
-        finish_float[j] = min(finish_float[j], work_at(c, lf[j], tab) - work_at(c, finish, tab))
+        fc = inp.float_cal[j]
+        start_float[j] = min(start_float[j], work_at(fc, ls[j], tab) - work_at(fc, start, tab))
+        finish_float[j] = min(finish_float[j], work_at(fc, lf[j], tab) - work_at(fc, finish, tab))
 
 
 @nb.njit(cache=True)
@@ -378,10 +387,11 @@ def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, ta
         if inp.status[j] == 2:
             out[j] = 0.0
             continue
-        c = inp.task_cal[j]
+        c = inp.float_cal[j]
         own_finish = work_at(c, ef[j], tab)
         own_start = work_at(c, rs[j], tab)
-        f = work_at(c, project_finish, tab) - own_finish
+        # The project finish as the end of the work its own calendar can do by then (a night shift's 06:00).
+        f = work_at(c, last_finish(inp.task_cal[j], project_finish, tab), tab) - own_finish
         for e in range(succ_ptr[j], succ_ptr[j + 1]):
             s = succ_idx[e]
             kind = succ_type[e]

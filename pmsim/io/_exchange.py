@@ -455,3 +455,6 @@ def note_manual_tasks(project, notes: Notes) -> None:
         if task.splits:
             notes.note("split tasks (written as one stretch of work)", f"task {task.id!r}",
                        "read back, they finish when their work is done, without the gaps; MSPDI keeps them")
+        if task.summary_finish is not None:
+            notes.note("late finishes held by a manually scheduled summary task (left out)", f"task {task.id!r}",
+                       "read back, their late dates follow from their links alone")

@@ -129,7 +129,9 @@ def build_calendar_problem(project: Project, horizon_days: int | None = None, du
         span = tl.horizon_days * MINUTES_PER_DAY
     tables = tl.tables
     cal_w = tl.task_calendar  # each task works on the calendar the CPM gives it (docs/levelling.md)
+    # Levelled floats count on the calendar each task works on (a resource's too), as its durations do.
     inputs_w = inputs._replace(task_cal=np.ascontiguousarray(cal_w, dtype=np.int64),
+                               float_cal=np.ascontiguousarray(cal_w, dtype=np.int64),
                                start_floor=_alap_floors(project, tl, base_schedule, inputs))
     # Resources: only those some task demands get a column.
     # Demands count for every task that can take time: work left, or in the Monte Carlo a task not started

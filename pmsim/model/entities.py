@@ -169,6 +169,10 @@ class Task:
         there whatever its links and constraints say (MS Project does not move it, it only
         flags the conflict), its successors follow from it, and its late dates and float
         come from its successors as any task's. None: scheduled automatically.
+    summary_finish : date or datetime, optional
+        MS Project's manually scheduled summary task above it: its finish, which holds the
+        task's late finish (never before the task's early finish: that finish gives no
+        negative float). None: no such summary.
     levelling_delay : float
         MS Project's levelling delay: working days (of ``levelling_delay_calendar``, else of the
         task's calendar) between the moment its links and the project start allow and its start.
@@ -232,6 +236,7 @@ class Task:
     percent_complete: float | None = None
     actual_cost: float | None = None
     manual_start: dt.date | dt.datetime | None = None
+    summary_finish: dt.date | dt.datetime | None = None
     levelling_delay: float = 0.0
     levelling_delay_calendar: str | None = None
     existence: float = 1.0
@@ -374,6 +379,7 @@ class Task:
             raise ValidationError(f"{who}: a secondary constraint must be a dated one, got {self.secondary_constraint}")
         set_("deadline", _moment(f"{who}: deadline", self.deadline))
         set_("manual_start", _moment(f"{who}: manual_start", self.manual_start))
+        set_("summary_finish", _moment(f"{who}: summary_finish", self.summary_finish))
         set_("levelling_delay", valid_number(who, "levelling_delay", self.levelling_delay, minimum=0))
         set_("levelling_delay_calendar", _calendar_id(who, self.levelling_delay_calendar))
 

@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import re
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -116,9 +117,15 @@ def check_progress(progress: pd.DataFrame, source: str = "progress") -> pd.DataF
     Traceback (most recent call last):
     ...
     pmsim.errors.ValidationError: progress row 1 (task 'A'): percent_complete must be in [0, 100], got 120
+
+    The table may also come as its rows, a list of mappings (an empty list: nothing started).
     """
+    if isinstance(progress, (list, tuple)) and all(isinstance(row, Mapping) for row in progress):
+        progress = pd.DataFrame(list(progress)) if progress else pd.DataFrame(columns=["id", "percent_complete",
+                                                                                      "actual_cost"])
     if not isinstance(progress, pd.DataFrame):
-        raise ValidationError(f"{source}: progress must be a pandas DataFrame or a path, got {type(progress).__name__}")
+        raise ValidationError(f"{source}: progress must be a pandas DataFrame, a path or a list of rows, got "
+                              f"{type(progress).__name__}")
     frame = _named_columns(progress, source)
     missing = [c for c in ("id", "actual_cost") if c not in frame.columns]
     if "percent_complete" not in frame.columns and "remaining_duration" not in frame.columns:

@@ -219,7 +219,8 @@ class Project:
 
         Resources with calendars decide when the task has none: their common
         calendar, or that of the resource it needs most units of (the first
-        listed of equals).
+        listed of equals). Its floats still count on its own calendar, else
+        the project's (MS Project's slack).
         """
         task = self.task(task) if isinstance(task, str) else task
         if task.calendar is not None:
@@ -446,7 +447,7 @@ class Project:
         """The project with a progress table's facts on its tasks, as of ``status_date``.
 
         ``progress`` is a progress table (a DataFrame with the columns of
-        ``progress.csv``; :func:`pmsim.read_progress` reads the files); the
+        ``progress.csv``, or its rows as a list of mappings; :func:`pmsim.read_progress` reads the files); the
         tasks it has no row for have not started. ``status_date`` (a date:
         the end of that day; or a moment) becomes the project's data date;
         it may be left out when the table has one ``status_date`` or the

@@ -16,6 +16,7 @@ cost                :func:`budget_burn`, :func:`jcl`
 what changed        :func:`waterfall`
 resources           :func:`resource_profile`
 earned value        :func:`evm`, :func:`finish_trend`, :func:`control_chart`
+critical chain      :func:`fever_chart`
 forecast quality    :func:`calibration`
 throughput          :func:`burnup`, :func:`forecast_histogram`
 ==================  ===========================================================
@@ -31,6 +32,7 @@ throughput          :func:`burnup`, :func:`forecast_histogram`
 
 from ._common import CRITICAL
 from .budget import budget_burn, jcl
+from .chain import fever_chart
 from .control import calibration, control_chart
 from .evm import evm, finish_trend
 from .forecast import burnup, forecast_histogram
@@ -44,5 +46,5 @@ from .waterfall import waterfall
 __all__ = [
     "CRITICAL", "gantt", "network", "histogram", "cdf", "tornado", "criticality", "cost_histogram",
     "budget_burn", "jcl", "resource_profile", "evm", "finish_trend", "risk_ranking", "burnup", "forecast_histogram",
-    "waterfall", "merge_bias", "control_chart", "calibration",
+    "waterfall", "merge_bias", "control_chart", "calibration", "fever_chart",
 ]

@@ -32,6 +32,20 @@ class _TextCachingRenderer(RendererAgg):
         super().__init__(width, height, dpi)
         self._texts = cache
 
+    def _get_font_height_metrics(self, prop):
+        """A font's (ascent, descent, line gap) in pixels, as matplotlib's text layout reads them, kept.
+
+        Matplotlib (3.11) asks a renderer for these first and otherwise looks the font up and reads
+        its tables again for every text it lays out: several times per tick label and draw, a fifth
+        of a draw with many labels. The same arithmetic as ``Text._get_layout``'s, once per font and
+        size; (None, None, None) lets matplotlib measure the font itself.
+        """
+        key = (_font_key(prop), self.dpi)
+        metrics = _HEIGHTS.get(key)
+        if metrics is None:
+            metrics = _HEIGHTS[key] = _font_height_metrics(prop, self.dpi)
+        return metrics
+
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath == "TeX":
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
@@ -41,9 +55,7 @@ class _TextCachingRenderer(RendererAgg):
         shaping = None
         if mtext is not None and hasattr(mtext, "get_fontfeatures"):
             shaping = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language())
-        font = (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
-                prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily())
-        key = (s, font, angle, ismath, tuple(gc.get_rgb()), gc.get_alpha(),
+        key = (s, _font_key(prop), angle, ismath, tuple(gc.get_rgb()), gc.get_alpha(),
                gc.get_forced_alpha(), gc.get_antialiased(), fx, fy, shaping, self.dpi)
         with _LOCK:  # canvases in several threads share the cache
             entry = self._texts.get(key)
@@ -90,6 +102,31 @@ class _TextCachingRenderer(RendererAgg):
             return None, 0, 0
         r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         return np.ascontiguousarray(pixels[r0:r1, c0:c1]), left + int(c0), top + int(r0)
+
+
+def _font_key(prop) -> tuple:
+    return (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
+            prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily())
+
+
+_HEIGHTS: dict = {}  # (font, dpi) -> (ascent, descent, line gap) in pixels
+
+
+def _font_height_metrics(prop, dpi: float) -> tuple:
+    try:
+        from matplotlib.font_manager import fontManager, get_font
+
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                                 ("hhea", "lineGap", "ascent", "descent")):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+            return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
+    except (AttributeError, KeyError, TypeError):  # another matplotlib's font manager: let it measure
+        pass
+    return None, None, None
 
 
 class TextCachingCanvas(FigureCanvasAgg):

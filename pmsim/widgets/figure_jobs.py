@@ -2,7 +2,8 @@
 
 :func:`draw_figures` prepares what each figure of one update needs (the
 finish dates, the sensitivities, the budget burn, the plan's schedule) and
-submits it to :data:`.render_pool.RENDERER`, in the order the page shows them.
+submits it to :data:`.render_pool.RENDERER` as soon as it is known (the Gantt chart,
+the longest to draw, right after the first two plots); the images come back in the page's order.
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ def draw_figures(project: Project, sim, groups, levelled: bool, seed: int, deadl
             "cdf": renderer.submit("cdf", sim=sim, deadline=deadline, layout=layout)}
     try:
         check()
+        # The Gantt chart next: the longest to draw, in a process of its own (render_pool.Renderer._pool).
+        schedule = sim.levelled_plan if levelled and sim.levelled_plan is not None else cpm(project)
+        kind = "levelled" if levelled else "CPM"
+        jobs["gantt"] = renderer.submit(
+            "gantt", schedule=schedule, criticality=sim.criticality, p50=sim.percentile(50), p80=sim.percentile(80),
+            deadline=deadline, layout=layout,
+            title=f"Plan ({kind}), finish {schedule.finish_date.isoformat()}; bars shaded by how often "
+                  f"the task was critical in the runs")
+        check()
         sim.sensitivity
         jobs["tornado"] = renderer.submit("tornado", sim=sim, layout=layout)
         check()
@@ -49,17 +59,9 @@ def draw_figures(project: Project, sim, groups, levelled: bool, seed: int, deadl
             jobs["burn"] = renderer.submit("burn", burn=burn, budget=budget, title=title, layout=(title,))
         except PmsimError as exc:
             jobs["burn"] = renderer.submit("message", text=f"No budget burn: {exc}")
-        check()
-        schedule = sim.levelled_plan if levelled and sim.levelled_plan is not None else cpm(project)
-        kind = "levelled" if levelled else "CPM"
-        jobs["gantt"] = renderer.submit(
-            "gantt", schedule=schedule, criticality=sim.criticality, p50=sim.percentile(50), p80=sim.percentile(80),
-            deadline=deadline, layout=layout,
-            title=f"Plan ({kind}), finish {schedule.finish_date.isoformat()}; bars shaded by how often "
-                  f"the task was critical in the runs")
         images = {}
-        for name, job in jobs.items():
-            images[name] = renderer.result(job, check=check)
+        for name in ("histogram", "cdf", "tornado", "burn", "gantt"):  # in the page's order
+            images[name] = renderer.result(jobs[name], check=check)
             if on_image is not None:
                 on_image(name, images[name])
         return images

@@ -11,6 +11,8 @@ index of each task as the shade of its bar and the P50/P80 finish dates.
 from __future__ import annotations
 
 import dataclasses
+import math
+import pickle
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -42,6 +44,7 @@ def size(kind: str, args: dict) -> tuple[float, float]:
 
 def draw(kind: str, ax, args: dict) -> None:
     """Draw the dashboard figure ``kind`` into ``ax`` (the only Axes of its figure)."""
+    ax._pmsim_plan = None  # a Gantt's plan layer, kept by _gantt for restyle
     for legend in list(ax.figure.legends):
         legend.remove()
     if kind == "histogram":
@@ -92,11 +95,7 @@ def declutter(fig) -> bool:
     a horizontal one moves up or down by a line at a time.
     """
     renderer = fig.canvas.get_renderer()
-    ax = fig.axes[0]
-    # Labels placed when drawn (pmsim.plot._common.end_labels: a callable for their text coordinates) place
-    # themselves; they only stand in the way of the others.
-    movable = [t for t in ax.texts if isinstance(t, Annotation) and not callable(t.anncoords)
-               and t.get_visible() and t.get_text().strip()]
+    movable = movable_labels(fig.axes[0])
     if not movable:
         return False
     ids = {id(t) for t in movable}
@@ -127,6 +126,14 @@ def declutter(fig) -> bool:
     return moved
 
 
+def movable_labels(ax) -> list:
+    """The labels :func:`declutter` may move: the shown annotations of ``ax`` at a fixed offset."""
+    # Labels placed when drawn (pmsim.plot._common.end_labels: a callable for their text coordinates) place
+    # themselves; they only stand in the way of the others.
+    return [t for t in ax.texts if isinstance(t, Annotation) and not callable(t.anncoords)
+            and t.get_visible() and t.get_text().strip()]
+
+
 def overlap(a, b, tolerance: float = 0.5) -> bool:
     """Whether two boxes (in pixels) share more than ``tolerance`` pixels both across and up."""
     return min(a.x1, b.x1) - max(a.x0, b.x0) > tolerance and min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance
@@ -155,47 +162,157 @@ def _shown_rows(schedule, criticality) -> list:
 
 
 def _gantt(ax, args: dict) -> None:
-    """The plan as a Gantt chart, bars shaded by criticality index, with the P50/P80 finish dates."""
+    """The plan as a Gantt chart, bars shaded by criticality index, with the P50/P80 finish dates.
+
+    What comes from the plan is drawn by :func:`pmsim.plot.gantt`; what comes from the runs (the
+    shading, the P50/P80 lines and their legend entries) by :func:`_run_marks`, which
+    :func:`restyle` calls again alone when the next update has the same plan.
+    """
     schedule, criticality = args["schedule"], args["criticality"]
     rows = _shown_rows(schedule, criticality)
     if len(rows) < len(schedule.table):
         schedule = dataclasses.replace(schedule, table=schedule.table.loc[rows])
     plot.gantt(schedule, ax=ax, deadline=args["deadline"])
+    bars = {}
     for patch in ax.patches:
         gid = patch.get_gid() or ""
         if gid.startswith("task:"):
             tid = gid[5:]
-            patch.set_facecolor(SHADES(float(criticality.get(tid, 0.0))))
+            bars[tid] = patch
             if schedule.table.at[tid, "critical"]:
                 patch.set_edgecolor("#111111")
                 patch.set_linewidth(1.2)
+    markers = {}
     for level, colour in P_MARKERS.items():
-        day = args[f"p{level}"]
-        x = mdates.date2num(np.datetime64(day, "D")) + 1.0  # the finish is the end of that day
-        ax.axvline(x, color=colour, linestyle="--", linewidth=1.4, gid=f"p{level}", zorder=4)
-        ax.annotate(f"P{level}", xy=(x, 0.0), xycoords=ax.get_xaxis_transform(), xytext=(0, 2),
-                    textcoords="offset points", ha="center", va="bottom", fontsize="small", color=colour,
-                    fontweight="bold", gid=f"p{level}:text", annotation_clip=False)
-    left, right = ax.get_xlim()
-    last = max(mdates.date2num(np.datetime64(args["p80"], "D")) + 1.0, right)
-    ax.set_xlim(left, last + 0.02 * (last - left) if last > right else right)
+        x = _finish_x(args[f"p{level}"])
+        line = ax.axvline(x, color=colour, linestyle="--", linewidth=1.4, gid=f"p{level}", zorder=4)
+        text = ax.annotate(f"P{level}", xy=(x, 0.0), xycoords=ax.get_xaxis_transform(), xytext=(0, 2),
+                           textcoords="offset points", ha="center", va="bottom", fontsize="small", color=colour,
+                           fontweight="bold", gid=f"p{level}:text", annotation_clip=False)
+        markers[level] = line, text
     handles = [Patch(facecolor=to_hex(SHADES(c)), label=text) for c, text in SHADE_LEGEND]
     handles.append(Patch(facecolor="white", edgecolor="#111111", linewidth=1.2, label="critical path of the plan"))
     floats = [p.get_facecolor() for p in ax.patches if (p.get_gid() or "").startswith("float:")]
     if floats:
         handles.append(Patch(color=floats[0], label="total float"))
-    handles += [Line2D([], [], color=colour, linestyle="--", label=f"P{level} finish {args[f'p{level}']}")
-                for level, colour in P_MARKERS.items()]
+    extra = []
     old = ax.get_legend()
     if old is not None:
         extra = [(h, t.get_text()) for h, t in zip(old.legend_handles, old.get_texts())
                  if t.get_text() not in ("Critical", "Non-critical", "Total float")]
         old.remove()
-        handles += [h for h, _ in extra]
-        labels = [h.get_label() for h in handles[: len(handles) - len(extra)]] + [label for _, label in extra]
-    else:
-        labels = [h.get_label() for h in handles]
-    ax.legend(handles, labels)
     shown = "" if len(rows) == len(args["schedule"].table) else (
         f" ({len(rows)} most critical of {len(args['schedule'].table)} tasks)")
     _title(ax, args["title"] + shown)
+    # Where movable labels start (declutter moves them), so that a restyle starts from the same places.
+    starts = {id(t): (tuple(t.xy), tuple(t.xyann)) for t in ax.texts if isinstance(t, Annotation)}
+    ax._pmsim_plan = _Plan(_plan_key(args, rows), bars, markers, handles, extra, ax.get_xlim(), starts)
+    _run_marks(ax, args)
+
+
+@dataclasses.dataclass
+class _Plan:
+    """What :func:`_gantt` drew from the plan, kept on the Axes for :func:`restyle`."""
+
+    key: bytes  # _plan_key
+    bars: dict  # task id -> its bar
+    markers: dict  # 50/80 -> (line, label)
+    handles: list  # the legend's entries before the P50/P80 ones
+    extra: list  # (handle, label) of pmsim.plot.gantt's legend entries kept after them
+    xlim: tuple  # the plan's date range, before the P80 date widens it
+    starts: dict  # id of each movable label -> its (xy, xyann) as drawn
+
+
+_NOT_DRAWN = ("risks", "budget", "currency", "cost_per_day", "escalation", "escalation_date")
+
+
+def _plan_key(args: dict, rows: list) -> bytes:
+    """Everything the plan layer of the Gantt is drawn from: equal keys draw the same plan layer.
+
+    The project without what the chart never shows (risks, costs), since most levers change
+    only those; anything else that differs draws the whole chart again.
+    """
+    schedule = args["schedule"]
+    project = [getattr(schedule.project, f.name) for f in dataclasses.fields(schedule.project)
+               if f.name not in _NOT_DRAWN]
+    times = None if schedule.timing is None else schedule.times()  # its timeline holds the whole project
+    # Each part pickled alone: objects shared between parts (a task id in the rows and in the project)
+    # would make equal parts pickle differently together.
+    parts = (rows, schedule.kind, schedule.table, times, schedule.makespan, project, args["deadline"], args["title"],
+             args.get("layout"))
+    return b"".join(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL) for part in parts)
+
+
+def _run_marks(ax, args: dict) -> None:
+    """What the runs add to the plan: each bar's criticality shade, the P50/P80 lines, the date range, the legend."""
+    plan = ax._pmsim_plan
+    criticality = args["criticality"]
+    for tid, patch in plan.bars.items():
+        patch.set_facecolor(SHADES(float(criticality.get(tid, 0.0))))
+    for level, (line, text) in plan.markers.items():
+        x = _finish_x(args[f"p{level}"])
+        line.set_xdata([x, x])
+        text.xy = (x, 0.0)
+    ax.set_xlim(*_date_range(plan, args))
+    handles = plan.handles + [Line2D([], [], color=colour, linestyle="--", label=f"P{level} finish {args[f'p{level}']}")
+                              for level, colour in P_MARKERS.items()]
+    labels = [h.get_label() for h in handles] + [label for _, label in plan.extra]
+    ax.legend(handles + [h for h, _ in plan.extra], labels)
+
+
+def _finish_x(day) -> float:
+    return mdates.date2num(np.datetime64(day, "D")) + 1.0  # the finish is the end of that day
+
+
+def _date_range(plan: _Plan, args: dict) -> tuple:
+    """The plan's date range, reaching past a later P80 date by at least 2 % in steps of 5 % of the plan's.
+
+    In steps, so that a P80 date a few days earlier or later (another seed, a risk switched off)
+    keeps the date axis: then only the run layer is drawn again.
+    """
+    left, right = plan.xlim
+    last = _finish_x(args["p80"])
+    if last <= right:
+        return left, right
+    step = 0.05 * (right - left)
+    return left, right + step * math.ceil((last + 0.02 * (last - left) - right) / step)
+
+
+def restyle(fig, args: dict) -> bool:
+    """Give the Gantt of ``fig`` the runs of ``args`` when its plan layer is the one ``args`` draws.
+
+    Only the shading, the P50/P80 lines and labels and the legend change (as :func:`draw` would draw
+    them); the movable labels go back to where the chart put them, for :func:`declutter` to place
+    again. False, changing nothing, when the plan or the date range differ: then draw it anew.
+    """
+    ax = fig.axes[0]
+    plan = getattr(ax, "_pmsim_plan", None)
+    if plan is None or plan.key != _plan_key(args, _shown_rows(args["schedule"], args["criticality"])):
+        return False
+    if tuple(ax.get_xlim()) != _date_range(plan, args):
+        return False  # the P80 date moved the date axis
+    for text in ax.texts:
+        if id(text) in plan.starts:
+            text.xy, text.xyann = plan.starts[id(text)]
+    for legend in list(fig.legends):
+        legend.remove()
+    _run_marks(ax, args)
+    _legend_below(ax)
+    return True
+
+
+def run_layer(fig) -> list:
+    """The artists of ``fig`` that :func:`restyle` may change, and all drawn after them, in drawing order.
+
+    Drawn over a copy of the rest (see :func:`pmsim.widgets.render_pool.drawn_figure`), they give
+    the figure a full draw gives. Empty for a figure without a Gantt.
+    """
+    ax = fig.axes[0]
+    plan = getattr(ax, "_pmsim_plan", None)
+    if plan is None:
+        return []
+    changing = {id(a) for a in plan.bars.values()} | {id(a) for pair in plan.markers.values() for a in pair}
+    # Axes.draw's order: its children but the background patch, by zorder, ties in the order added.
+    order = sorted((a for a in ax.get_children() if a is not ax.patch), key=lambda a: a.get_zorder())
+    first = next(k for k, a in enumerate(order) if id(a) in changing)
+    return order[first:] + list(fig.legends)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import pmsim as pm
@@ -143,6 +144,22 @@ def test_cpli_against_the_target_finish(target, cpli, passed):
     p = make_project([("A", 12), ("B", 8)], [("A", "B")], honor_constraints=False, **target)
     r = row(p, "CPLI")
     assert (r["value"], r["passed"]) == (pytest.approx(cpli), passed)
+
+
+@pytest.mark.parametrize("remaining, cpli", [
+    (2.0, (10 + 5) / 10),      # on plan: A ends at day 12, B at 20; 10 days left, 5 of float to day 25
+    (6.0, (14 + 1) / 14),      # A has 6 days left: finish 24, 14 days left, 1 of float
+    (18.0, (26 - 11) / 26),    # 18 left: finish 36, 26 days left, float -11
+])
+def test_cpli_on_a_progressed_schedule_runs_from_the_status_date(remaining, cpli):
+    # DCMA-EA PAM 200.1 §4.13: the critical path length is from "time now". A (12) -> B (8) from Mon 4 Jan 2027,
+    # deadline Fri 5 Feb (end of working day 25), status date Fri 15 Jan (end of working day 10), A under way.
+    p = make_project([("A", 12), ("B", 8)], [("A", "B")], honor_constraints=False, deadline="2027-02-05")
+    table = pd.DataFrame({"id": ["A"], "actual_start": ["2027-01-04"], "remaining_duration": [remaining],
+                          "actual_cost": [0.0]})
+    r = row(p.with_progress(table, "2027-01-15"), "CPLI")
+    assert r["value"] == pytest.approx(cpli)
+    assert r["passed"] == (cpli >= 0.95) and "from the status date 2027-01-15" in r["note"]
 
 
 def test_cpli_without_a_target_is_not_applicable():

@@ -79,6 +79,13 @@ def test_formats_without_manual_tasks_say_so_when_writing_one(tmp_path, name):
         pm.write_project(p, tmp_path / name)
 
 
+@pytest.mark.parametrize("name", ["p.xml", "p.xer", "folder", "p.xlsx"])
+def test_writers_say_when_they_leave_out_a_summary_s_hold_on_late_finishes(tmp_path, name):
+    p = pm.Project(name="x", start="2027-01-04", tasks=[pm.Task("A", duration=1, summary_finish="2027-01-06")])
+    with pytest.warns(pm.PmsimWarning, match=r"late finishes held by a manually scheduled summary task.*A"):
+        pm.write_project(p, tmp_path / name)
+
+
 def test_a_manual_task_typed_outside_working_time_stays_there(tmp_path):
     # MS Project leaves a manual task where it was typed and stretches that day's work to it. MPXJ's
     # mpp14timephasedsegmentsmanual.mpp stores five-day manual tasks typed at 07:00 on a Monday of the standard

@@ -100,6 +100,37 @@ def test_exceptions_with_and_without_working_time(tmp_path):
     )
 
 
+def recurring_exception(name: str, kind: int, fields: str, spans=()) -> str:
+    """A recurring exception from Friday 2023-05-12, entered by occurrences (8), of MSPDI ``Type`` ``kind``."""
+    return ("<Exception><EnteredByOccurrences>1</EnteredByOccurrences><TimePeriod><FromDate>2023-05-12T00:00:00"
+            "</FromDate><ToDate>2028-05-12T23:59:59</ToDate></TimePeriod><Occurrences>8</Occurrences>"
+            f"<Name>{name}</Name><Type>{kind}</Type>{fields}<DayWorking>{int(bool(spans))}</DayWorking>"
+            f"{times(*spans) if spans else ''}</Exception>")
+
+
+def test_overlapping_exceptions_follow_ms_project_s_precedence(tmp_path):
+    # MPXJ's calendar-exception-precedence-*.mpp (saved by MS Project, whose stored dates follow it): on Friday
+    # 2023-05-12 a weekly working exception (13:00-17:00 every other Friday) loses to a monthly one (the 12th),
+    # which loses to a yearly one (second Friday of May), which loses to a single date, whatever their order in
+    # the file.
+    weekly = recurring_exception("Weekly", 6, "<Period>2</Period><DaysOfWeek>32</DaysOfWeek>", ("13:00-17:00",))
+    monthly = recurring_exception("Monthly", 4, "<Period>1</Period><MonthDay>12</MonthDay>", ("09:00-12:00",))
+    yearly = recurring_exception("Yearly", 3, "<MonthItem>8</MonthItem><MonthPosition>1</MonthPosition>"
+                                 "<Month>4</Month>")
+    single = exception("2023-05-12", "2023-05-12", ("10:00-11:00",), "Single")
+
+    def hours_on_the_12th(exceptions):
+        cals = calendar(1, "Standard", STANDARD_WEEK, extra=f"<Exceptions>{exceptions}</Exceptions>")
+        cal = read(tmp_path, document(calendars=cals, tasks=task(1, "A"), start="2023-05-08T08:00:00")).calendar
+        day = dt.date(2023, 5, 12)
+        return [(e.name, e.hours) for e in cal.exceptions if e.first <= day <= (e.last or e.first)] or [
+            str(d) for d in cal.holidays if d == day]
+
+    assert hours_on_the_12th(monthly + weekly) == [("Monthly", ((540, 720),))]
+    assert hours_on_the_12th(yearly + weekly + monthly) == ["2023-05-12"]  # the yearly one: no work
+    assert hours_on_the_12th(single + yearly + monthly) == [("Single", ((600, 660),))]
+
+
 def test_exceptions_in_the_older_format(tmp_path):
     # Before MS Project 2007, exceptions were WeekDay entries of DayType 0, with or without working times.
     days = ("<WeekDay><DayType>0</DayType><DayWorking>0</DayWorking><TimePeriod><FromDate>2027-01-06T00:00:00"

@@ -359,3 +359,26 @@ def test_dates_a_file_written_by_aspose_stores_are_told_apart_from_ms_project_s(
     plain = ms_project_file(tmp_path, project, {"A": dates("2000-09-10T08:00:00", "2000-09-10T17:00:00")},
                             start="2000-09-10T08:00:00")
     assert parity(plain).mismatches()["cause"].tolist() == [UNEXPLAINED]
+
+
+def test_a_manually_scheduled_summary_task_s_finish_holds_the_late_finish_of_the_tasks_under_it(tmp_path):
+    # As in Project Plan.mpp (mantidproject/documents, not redistributable): its tasks under a manually
+    # scheduled summary store the summary's finish as their late finish (UID 2: early finish 2014-03-28, late
+    # finish 2014-04-25, the summary's finish, total slack 20 days), or their early finish when later (UID 1:
+    # 2014-07-18, slack 0); a task with a start or finish no earlier than date of its own keeps the late finish
+    # of its links (UIDs 27 and 30: 2016-01-01, the project finish). Here phase P ends Wednesday 17:00; C
+    # (5 days, outside P) Monday to Friday is the project finish. A (1 day): slack Tuesday-Wednesday = 960 min;
+    # D (4 days) ends Thursday: slack 0; B (1 day, start no earlier than Monday): slack to Friday = 1,920 min.
+    project = pm.Project(name="manual", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1, phase="P"), pm.Task("D", duration=4, phase="P"),
+        pm.Task("B", duration=1, phase="P", constraint="SNET", constraint_date="2027-01-04"), pm.Task("C", duration=5),
+    ])
+    stored = {"P": {"Manual": "1", "Start": "2027-01-04T08:00:00", "Finish": "2027-01-06T17:00:00"},
+              "A": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 960),
+              "D": dates("2027-01-04T08:00:00", "2027-01-07T17:00:00"),
+              "B": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00", 1920),
+              "C": dates("2027-01-04T08:00:00", "2027-01-08T17:00:00")}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.summary().iloc[0][["compared", "matched"]].tolist() == [4, 4], result.mismatches()
+    assert [str(result.project.task(t).summary_finish) for t in "ADB"] == ["2027-01-06", "2027-01-06", "None"]
+    assert result.notes == ()

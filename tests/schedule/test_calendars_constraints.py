@@ -521,3 +521,25 @@ def test_a_calendar_without_working_time_for_a_year_is_named():
                                               r"task 'A' can never be scheduled"):
         pm.cpm(p)
 
+
+
+def test_floats_count_on_the_task_s_own_calendar_else_the_project_s_not_a_resource_s():
+    # The project calendar works 08:00-17:00, Monday to Friday, Wednesday 2027-01-06 a holiday: C (4 days)
+    # Monday, Tuesday, Thursday, Friday, the project finish Friday 17:00. N (1 day) is worked by a night-shift
+    # resource (Monday 22:00-24:00, Tuesday to Friday 00:00-06:00 and 22:00-24:00): Monday 22:00 to Tuesday
+    # 06:00; its late finish is Friday 06:00, the night shift's last work by the project finish. Its float
+    # counts the project calendar's work from Tuesday 06:00 to Friday 06:00: Tuesday and Thursday, 2 days
+    # (MS Project's slack). M, the same task on the night shift as a calendar of its own, counts the night
+    # shift's work: Tuesday 22:00 to Friday 06:00, 24 hours, 3 days.
+    night = pm.Calendar(hours="00:00-06:00; 22:00-24:00", workdays="Tue-Fri", hours_per_day=8, id="night",
+                        week={"Mon": "22:00-24:00", "Sat": "00:00-06:00"})
+    p = pm.Project(name="x", start="2027-01-04", calendar=pm.Calendar(holidays=("2027-01-06",)), calendars=[night],
+                   resources=[pm.Resource("ops", calendar="night")],
+                   tasks=[pm.Task("C", duration=4), pm.Task("N", duration=1, resources={"ops": 1}),
+                          pm.Task("M", duration=1, calendar="night")])
+    s = pm.cpm(p)
+    times = s.times()
+    assert times.loc["N", ["early_finish", "late_finish"]].tolist() == [pd.Timestamp("2027-01-05 06:00"),
+                                                                      pd.Timestamp("2027-01-08 06:00")]
+    assert s.table.loc[["N", "M"], "total_float"].tolist() == [2.0, 3.0]
+    assert s.table.loc[["N", "M"], "free_float"].tolist() == [2.0, 3.0]

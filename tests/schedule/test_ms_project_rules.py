@@ -230,3 +230,20 @@ def test_a_date_constraint_that_holds_a_task_against_its_links_gives_it_negative
     # P6's rule keeps the task on its date with no float of its own; its predecessor shows the conflict.
     t = pm.cpm(plan(tasks, links, progress_rule="retained_logic")).table
     assert t.loc[["A", "M"], "total_float"].tolist() == [-1, 0]
+
+
+def test_a_manually_scheduled_summary_s_finish_holds_the_late_finish_but_never_below_the_early_finish():
+    # C (5 days) runs Monday to Friday, the project finish. A (1 day, Tuesday, after P on Monday) and D (4 days,
+    # Monday to Thursday) sit under a manually scheduled summary task ending Wednesday 17:00: A's late finish is
+    # Wednesday (float 1 day, not 3); D's early finish is past it, so its late finish is its early finish (float
+    # 0, not -1). P must finish by A's late start, Wednesday 08:00 (float 1 day, not 3).
+    tasks = [pm.Task("P", duration=1), pm.Task("A", duration=1, summary_finish="2027-01-06"),
+             pm.Task("C", duration=5), pm.Task("D", duration=4, summary_finish="2027-01-06")]
+    s = pm.cpm(plan(tasks, [("P", "A")]))
+    assert s.table["total_float"].to_dict() == {"P": 1.0, "A": 1.0, "C": 0.0, "D": 0.0}
+    assert s.times().loc["A", "late_finish"] == T("2027-01-06 17:00")
+
+
+def test_a_summary_finish_must_be_a_date():
+    with pytest.raises(ValidationError, match="summary_finish"):
+        pm.Task("A", duration=1, summary_finish="soon")

@@ -156,8 +156,10 @@ class CalendarBook:
             entries = [(ex, doc.int(ex, "Type", label, 1) or 1) for ex in exceptions.findall(Q + "Exception")]
         else:
             entries = [(day, 1) for day in legacy]
-        # Recurring exceptions first, then single ones over them (a single date wins).
-        entries.sort(key=lambda item: item[1] == 1)
+        # Where exceptions overlap, a later one here wins: weekly ones, then monthly, yearly, daily, and a single
+        # date or range over them all (MS Project's precedence, as MPXJ applies it: calendar-exception-precedence-
+        # *.mpp of its tests, whose dates MS Project computed with it).
+        entries.sort(key=lambda item: _precedence(doc, item[0], item[1], label))
         for ex, kind in entries:
             self._read_exception(raw, ex, kind, label)
         self.raw[uid] = raw
@@ -438,6 +440,14 @@ def _clock(doc: Document, text: str, label: str) -> int:
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _precedence(doc: Document, ex, kind: int, label: str) -> int:
+    """The rank of an exception where exceptions overlap (the highest wins): 0 weekly, 1 monthly, 2 yearly,
+    3 daily, 4 not recurring (a date or a range: ``Type`` 1 with at most one occurrence)."""
+    if kind == 1 and (doc.int(ex, "Occurrences", label, None) or 1) <= 1:
+        return 4
+    return {6: 0, 4: 1, 5: 1, 2: 2, 3: 2}.get(kind, 3)
 
 
 def expand_exception(doc: Document, ex, kind: int, first: dt.date, last: dt.date, label: str) -> list[dt.date]:

@@ -430,6 +430,7 @@ class MspdiReader(TaskFields, ResourceFields):
                         milestone=rec["milestone"], calendar=rec["calendar"], constraint=constraint,
                         constraint_date=moment(rec["constraint_date"], constraint in FINISH_CONSTRAINTS), **second,
                         deadline=moment(rec["deadline"], True), manual_start=moment(rec["manual_start"], False),
+                        summary_finish=moment(rec.get("summary_finish"), True),
                         levelling_delay=rec["levelling_delay"], splits=self.task_splits(rec, cal),
                         levelling_delay_calendar=self.book.elapsed() if rec["levelling_delay_elapsed"] else None,
                         actual_start=moment(rec["actual_start"], False),

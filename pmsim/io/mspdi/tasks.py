@@ -318,10 +318,16 @@ class TaskFields(Document):
         starts = [self.datetime(a["el"], "Start", a["label"]) for a in manual]
         starts = [d for d in starts if d is not None]
         rec["summary_start"] = max(starts) if starts else None
-        if any(self.datetime(a["el"], "Finish", a["label"]) is not None for a in manual):
+        # Its finish holds their late finish (never before their early finish: Project Plan.mpp of
+        # mantidproject/documents, whose tasks under one store it as their late finish). A task's own start or
+        # finish no earlier than date frees it (tasks 27 and 30 there keep the late dates of their links).
+        finishes = [self.datetime(a["el"], "Finish", a["label"]) for a in manual]
+        finishes = [d for d in finishes if d is not None]
+        rec["summary_finish"] = min(finishes) if finishes and kind == "ASAP" else None
+        if finishes and kind not in ("ASAP", "SNET", "FNET"):
             self.notes.note("late dates held by a manually scheduled summary task's finish", rec["label"],
-                            "MS Project ends the late finish of the tasks under it at its finish (or their early "
-                            "finish, when later); pmsim counts their late dates from their links alone")
+                            f"MS Project ends the late finish of the tasks under it at its finish; pmsim does so for "
+                            f"tasks as soon as possible, not for this task's {CONSTRAINT_NAMES[kind]} constraint")
 
     def read_progress(self, rec) -> None:
         """Actual dates, percent complete and remaining duration; the progress row for earned value."""

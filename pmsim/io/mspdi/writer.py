@@ -415,6 +415,9 @@ def _constraint(el: ET.Element, source: _Source, task: Task, cal) -> None:
     if task.secondary_constraint is not None:
         source.notes.note("secondary constraints (MS Project has one constraint per task; left out)",
                           f"{task.id}: {task.secondary_constraint}")
+    if task.summary_finish is not None:
+        source.notes.note("late finishes held by a manually scheduled summary task (left out: pmsim writes no such "
+                          "summary)", task.id, "read back, their late dates follow from their links alone")
 
 
 def _levelling_delay(el: ET.Element, source: _Source, task: Task, cal) -> None:
