@@ -3,7 +3,7 @@
 :func:`explain` splits the differences between a project and a changed
 version of it (a :class:`~pmsim.Scenario`, a re-forecast at a later status
 date, a file edited by hand) into groups (:mod:`pmsim.changes`: estimates,
-each risk, correlation, levelling, calendars and constraints, logic,
+escalation and rate ranges, each risk, correlation, levelling, calendars and constraints, logic,
 progress) and shares out the change in P50, P80 (working days) and expected
 cost between them with Shapley values: each group gets its marginal effect
 averaged over every order in which the groups could have been applied, so

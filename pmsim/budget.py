@@ -31,8 +31,8 @@ import pandas as pd
 
 from .accrual import accrued_by_task, accrued_cost, cumulative_cost, end_of, on_calendars
 from .calendar import elapsed_working_days
-from .costs import (baseline_cost, class_rates, cost_rates, escalates, escalation_index, project_budget,
-                    require_costs)
+from .costs import (baseline_cost, class_rates, cost_rates, escalates, escalation_classes, escalation_index,
+                    project_budget, require_costs)
 from .cpm import Schedule, cpm
 from .errors import ValidationError
 from .model import Project, require_project
@@ -112,11 +112,19 @@ def _escalated_curves(project: Project, schedule: Schedule, t: pd.DataFrame, tim
     when = schedule.times().loc[list(project.task_ids)] if calendars else None
     curves = {}
     for key, (first, last) in keys.items():
-        cost = _escalated(project, t, first, last)
         if calendars:
+            cost = _escalated(project, t, first, last)
             curves[key] = accrued_cost(project, when[first].to_numpy(), when[last].to_numpy(), cost, moments)
-        else:
-            curves[key] = cumulative_cost(times, t[first].to_numpy(float), t[last].to_numpy(float), cost)
+            continue
+        # By date: each class's cost spreads linearly on the axis of ∫ factor, so a later day costs more.
+        fixed, daily = class_rates(project)
+        start, finish = t[first].to_numpy(np.float64), t[last].to_numpy(np.float64)
+        index = escalation_index(project, max(float(finish.max(initial=0.0)), float(times.max(initial=0.0))))
+        duration = t["duration"].to_numpy(dtype=np.float64)
+        curves[key] = sum(cumulative_cost(index.integral(c, times), index.integral(c, start),
+                                          index.integral(c, finish),
+                                          (fixed[c] + daily[c] * duration) * index.mean_factor(c, start, finish))
+                          for c in range(fixed.shape[0]))
     return curves
 
 
@@ -136,6 +144,9 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
         daily = daily * (np.asarray(remaining.status) != "finished")
         started = np.asarray(remaining.status == "in progress")
         known = remaining.actual_cost
+    # With escalation every cost is booked by date at its own factor (the index runs past the last date).
+    index = escalation_index(project, max(float(times.max(initial=0.0)), float(finish.max(initial=0.0)))) \
+        if escalates(project) else None
     per_day = float(project.cost_per_day)
     column = {tid: k for k, tid in enumerate(project.task_ids)}
     risk_columns = [[column[t] for t in project.risk(rid).tasks if t in column] for rid in sim.risk_summary.index]
@@ -145,17 +156,24 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
         end = np.asarray(end, dtype=np.float64)
         if started.any():
             start = np.where(started, np.minimum(np.maximum(start, remaining.data_time), end), start)
-        rate = daily + _rate_extra(project, sim.rate_factors(it), daily)  # each iteration's resource rates
-        cost = np.where(sim.task_exists(it), fixed, 0.0) + rate * (end - start)  # a task that does not exist: 0
-        curve = cumulative_cost(times, start, end, cost)
-        rest = total[it] - known - cost.sum(axis=1)
+        if index is None:
+            rate = daily + _rate_extra(project, sim.rate_factors(it), daily)  # each iteration's resource rates
+            cost = np.where(sim.task_exists(it), fixed, 0.0) + rate * (end - start)  # a task that does not exist: 0
+            curve = cumulative_cost(times, start, end, cost)
+            rest = total[it] - known - cost.sum(axis=1)
+        else:
+            curve, booked_tasks = _escalated_task_curves(project, index, sim, it, times, start, end, fixed, daily)
+            rest = total[it] - known - booked_tasks
         if per_day:  # the project's cost per working day, paid day by day until the finish
-            curve += per_day * np.minimum(times[None, :], finish[it][:, None])
-            rest -= per_day * finish[it]
+            paid = np.minimum(times[None, :], finish[it][:, None])
+            curve += per_day * (paid if index is None else index.integral(0, paid))
+            rest -= per_day * (finish[it] if index is None else index.integral(0, finish[it]))
         # A risk's cost impact is booked when it strikes: at the finish of the first task it delays.
         for k, booked in enumerate(sim.risk_costs(it)):
             if risk_columns[k] and booked.any():
                 strikes = end[:, risk_columns[k]].min(axis=1)
+                if index is not None:  # at the factor of the day it strikes, as the engine books it
+                    booked = booked * index.point_factor(0, strikes)
                 curve += booked[:, None] * (times[None, :] >= strikes[:, None] - 1e-9)
                 rest -= booked
         # What the dates do not explain (response costs, a risk naming no task) is booked at the finish.
@@ -170,9 +188,39 @@ def _simulated_curves(sim, times: np.ndarray, percentiles, chunk_size: int) -> d
     return out
 
 
-def _rate_extra(project: Project, factors: pd.DataFrame, daily: np.ndarray) -> np.ndarray:
+def _escalated_task_curves(project: Project, index, sim, it, times, start, end, fixed, daily):
+    """(the escalated cost of the tasks accrued by each time, rows x times; their total per row).
+
+    Per escalation class, each task's amount (its fixed cost where it exists, its daily rates at the
+    iteration's factors x its duration) costs amount x the mean factor over [start, end] (as the engine has
+    it), and by a time T it has accrued amount / (end - start) x ∫ factor over [start, min(T, end)]: spread
+    linearly on the axis of ∫ factor, a later day costs more. A task of no span books amount x its day's
+    factor at its start."""
+    fixed_c, daily_c = class_rates(project)
+    rates, of = escalation_classes(project)
+    if sim.remaining is not None:  # a re-forecast: the fixed cost left (the project's class), no finished work
+        fixed_c = np.zeros_like(fixed_c)
+        fixed_c[0] = fixed
+        daily_c = daily_c * (daily > 0)[None, :]
+    exists = sim.task_exists(it)
+    factors = sim.rate_factors(it)
+    curve = np.zeros((start.shape[0], times.shape[0]))
+    booked = np.zeros(start.shape[0])
+    for c in range(len(rates)):
+        extra = _rate_extra(project, factors, daily, only={rid for rid, k in of.items() if k == c})
+        amount = np.where(exists, fixed_c[c], 0.0) + (daily_c[c] + extra) * (end - start)
+        if not amount.any():
+            continue
+        cost = amount * index.mean_factor(c, start, end)
+        curve += cumulative_cost(index.integral(c, times), index.integral(c, start), index.integral(c, end), cost)
+        booked += cost.sum(axis=1)
+    return curve, booked
+
+
+def _rate_extra(project: Project, factors: pd.DataFrame, daily: np.ndarray, only=None) -> np.ndarray:
     """(iterations, tasks): what the drawn rate factors add to each task's cost per day (0 where the task pays no
-    rate, as ``daily``: a finished task in a re-forecast)."""
+    rate, as ``daily``: a finished task in a re-forecast); ``only``: the ids of the resources to count (all by
+    default)."""
     extra = np.zeros((len(factors), len(project.tasks)))
     if factors.shape[1] == 0:
         return extra
@@ -181,7 +229,7 @@ def _rate_extra(project: Project, factors: pd.DataFrame, daily: np.ndarray) -> n
         if daily[k] == 0:
             continue
         for rid, units in task.resources:
-            if rid in factors.columns:
+            if rid in factors.columns and (only is None or rid in only):
                 extra[:, k] += units * paid[rid] * (factors[rid].to_numpy() - 1.0)
     return extra
 
@@ -240,7 +288,10 @@ def budget_burn(project: Project, sim_or_schedule=None, freq: str = "W", *,
 
     For a levelled Simulation the bands follow each iteration's levelled
     dates, and the ``scheduled`` column is the deterministic levelled plan
-    (:func:`pmsim.level`). For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
+    (:func:`pmsim.level`). With escalation every cost is booked by date at
+    its own factor: a task's escalated cost accrues day by day (a later day
+    costs more), the project's cost per day at each day's factor, a risk's
+    cost at the factor of the day it strikes. For a re-forecast (``pm.simulate(project, progress=..., status_date=...)``)
     the bands start at the status date with the actual cost to date and are
     NaN before it (the actuals by date are in ``pm.earned_value_series``).
 

@@ -11,6 +11,10 @@ The groups, and the fields each one holds:
 
 - ``estimates``: task estimates and cost rates (``estimate``, ``fixed_cost``,
   ``cost_per_day``; a resource's ``cost_per_day``; the project's ``cost_per_day``);
+- ``escalation and rate ranges``: the project's ``escalation`` and
+  ``escalation_date``, a resource's own ``escalation`` and its rate
+  multiplier (``rate_optimistic``, ``rate_most_likely``, ``rate_pessimistic``):
+  what moves the cost, never the dates;
 - ``risk <id>``: one group per risk of the register that was added, removed
   or edited (probability, impact, tasks, cost, kind);
 - ``response <id>``: one group per risk whose response was put in effect or
@@ -41,17 +45,18 @@ from dataclasses import dataclass, field, fields
 from .errors import PmsimError
 from .model import Project
 
-__all__ = ["ESTIMATES", "LEVELLING", "CALENDARS", "LOGIC", "PROGRESS", "CORRELATION", "OTHER",
+__all__ = ["ESTIMATES", "PRICES", "LEVELLING", "CALENDARS", "LOGIC", "PROGRESS", "CORRELATION", "OTHER",
            "Changes", "Settings", "diff", "risk_group", "response_group"]
 
 ESTIMATES = "estimates"
+PRICES = "escalation and rate ranges"
 LEVELLING = "levelling"
 CALENDARS = "calendars and constraints"
 LOGIC = "logic"
 PROGRESS = "progress"
 CORRELATION = "correlation"
 OTHER = "other"
-_ORDER = (ESTIMATES, LOGIC, CALENDARS, LEVELLING, CORRELATION, PROGRESS, OTHER)  # risks go before OTHER
+_ORDER = (ESTIMATES, PRICES, LOGIC, CALENDARS, LEVELLING, CORRELATION, PROGRESS, OTHER)  # risks go before OTHER
 
 _TASK_FIELDS = {
     "estimate": ESTIMATES, "fixed_cost": ESTIMATES, "cost_per_day": ESTIMATES,
@@ -64,12 +69,14 @@ _TASK_FIELDS = {
     "phase": CORRELATION,
     "id": None, "name": None,
 }
-_RESOURCE_FIELDS = {"capacity": LEVELLING, "calendar": LEVELLING, "cost_per_day": ESTIMATES, "id": None, "name": None}
+_RESOURCE_FIELDS = {"capacity": LEVELLING, "calendar": LEVELLING, "cost_per_day": ESTIMATES, "id": None, "name": None,
+                    "escalation": PRICES, "rate_optimistic": PRICES, "rate_most_likely": PRICES,
+                    "rate_pessimistic": PRICES}
 _PROJECT_FIELDS = {
     "calendar": CALENDARS, "calendars": CALENDARS, "start": CALENDARS, "start_time": CALENDARS,
     "must_finish_by": CALENDARS, "lag_calendar": CALENDARS, "honor_constraints": CALENDARS,
     "status_date": PROGRESS, "progress_rule": PROGRESS,
-    "cost_per_day": ESTIMATES,
+    "cost_per_day": ESTIMATES, "escalation": PRICES, "escalation_date": PRICES,
     "name": None, "description": None, "currency": None, "budget": None, "deadline": None, "total_float": None,
     "tasks": None, "dependencies": None, "resources": None, "risks": None,  # compared item by item
 }

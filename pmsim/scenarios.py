@@ -9,7 +9,8 @@ settings that go with it (correlation strength, levelled, deadline, budget).
 Its settings use the same names as the controls of the what-if dashboard
 (:class:`pmsim.widgets.WhatIf`) and the keys of a :func:`pmsim.sweep` grid:
 ``multiplier``, ``phase:<phase>``, ``task:<task id>``, ``capacity:<resource id>``,
-``risk:<risk id>``, ``response:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``, and for
+``risk:<risk id>``, ``response:<risk id>``, ``correlation``, ``levelled``, ``deadline``, ``budget``, ``escalation``,
+``rate_uncertainty``, and for
 a backlog task of a hybrid plan ``items:<task id>``, ``growth:<task id>``, ``throughput:<task id>``,
 ``window:<task id>`` (see :data:`BACKLOG_LEVERS`).
 
@@ -45,7 +46,9 @@ __all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAM
 # team's throughput (a bigger or smaller team) and the history window (the last N periods resampled).
 BACKLOG_LEVERS = ("items", "growth", "throughput", "window")
 SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "response:", *(f"{k}:" for k in BACKLOG_LEVERS),
-                 "correlation", "levelled", "deadline", "budget", "escalation", "iterations", "seed")
+                 "correlation", "levelled", "deadline", "budget", "escalation", "rate_uncertainty", "iterations",
+                 "seed")
+_PLAIN_SETTINGS = ("multiplier", "correlation", "levelled", "deadline", "budget", "escalation", "rate_uncertainty")
 
 
 def as_pairs(value) -> tuple:
@@ -100,7 +103,14 @@ class Scenario:
     deadline, budget : optional
         Override the project's deadline and budget.
     escalation : float, optional
-        Override the project's cost escalation (percent per year).
+        Override the project's cost escalation (percent per year; a resource
+        with its own rate keeps it).
+    rate_uncertainty : float, optional
+        Widen or narrow every resource's rate range (``rate_optimistic`` ..
+        ``rate_pessimistic``) around its most likely factor: 0 makes every
+        rate certain at its most likely factor, 1 keeps the ranges as given,
+        2 doubles them. A factor that would take a rate's optimistic point to
+        0 or below is refused, naming the resource.
 
     >>> s = Scenario("add a developer", capacities={"dev": 4})
     >>> s.settings()
@@ -125,6 +135,7 @@ class Scenario:
     deadline: dt.date | None = None
     budget: float | None = None
     escalation: float | None = None
+    rate_uncertainty: float | None = None
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -187,6 +198,16 @@ class Scenario:
             set_("budget", float(self.budget))
         if self.escalation is not None:
             set_("escalation", valid_escalation(who, self.escalation))
+        if self.rate_uncertainty is not None:
+            try:
+                k = float(self.rate_uncertainty)
+            except (TypeError, ValueError):
+                raise ValidationError(f"{who}: rate_uncertainty must be a number >= 0, got "
+                                      f"{self.rate_uncertainty!r}") from None
+            if not (math.isfinite(k) and k >= 0):
+                raise ValidationError(f"{who}: rate_uncertainty must be a number >= 0 (0: certain rates, 1: the "
+                                      f"ranges as given), got {self.rate_uncertainty!r}")
+            set_("rate_uncertainty", k)
 
     # ------------------------------------------------------------------ apply
 
@@ -270,6 +291,8 @@ class Scenario:
         capacity = dict(self.capacities)
         resources = [r if r.id not in capacity else dataclasses.replace(r, capacity=capacity[r.id])
                      for r in project.resources]
+        if self.rate_uncertainty is not None:
+            resources = [self._widened(r) for r in resources]
         risk_state = dict(self.risks)
         risks = []
         for risk in project.risks:
@@ -290,6 +313,20 @@ class Scenario:
         if self.escalation is not None:
             changes["escalation"] = self.escalation
         return project.replace(**changes)
+
+    def _widened(self, resource):
+        """``resource`` with its rate range scaled by ``rate_uncertainty`` around its most likely factor."""
+        if resource.rate_factor is None or self.rate_uncertainty == 1:
+            return resource
+        k, mode = self.rate_uncertainty, resource.rate_most_likely
+        low = mode - k * (mode - resource.rate_optimistic)
+        high = mode + k * (resource.rate_pessimistic - mode)
+        if not low > 0:
+            most = mode / (mode - resource.rate_optimistic)
+            raise ValidationError(f"Scenario {self.name!r}: rate_uncertainty {k:g} takes the rate_optimistic of "
+                                  f"resource {resource.id!r} to {low:g}; a rate multiplier must stay > 0, so "
+                                  f"rate_uncertainty must be below {most:g} for this resource")
+        return dataclasses.replace(resource, rate_optimistic=low, rate_pessimistic=high)
 
     def responded(self, changed: Project) -> list[str]:
         """The ids of the risks of ``changed`` (this scenario applied) whose responses are in effect."""
@@ -313,7 +350,7 @@ class Scenario:
         out.update({f"risk:{k}": v for k, v in self.risks})
         out.update({f"response:{k}": v for k, v in self.responses})
         out.update({f"{lever}:{tid}": v for tid, levers in self.backlogs for lever, v in levers})
-        for key in ("correlation", "levelled", "deadline", "budget", "escalation"):
+        for key in _PLAIN_SETTINGS[1:]:
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out
@@ -339,7 +376,7 @@ class Scenario:
                 if target is None:
                     raise ValidationError(f"unknown setting {key!r}; use one of {', '.join(SETTING_NAMES)}")
                 kw[target][rest] = value
-            elif key in ("multiplier", "correlation", "levelled", "deadline", "budget", "escalation"):
+            elif key in _PLAIN_SETTINGS:
                 kw[key] = value
             elif key in ("iterations", "seed"):
                 continue

@@ -12,6 +12,7 @@ import math
 import numba as nb
 import numpy as np
 
+from .escalation import add_escalated_rows
 from .links import earliest_start_after, from_finish, raise_to_earliest_starts
 from .random import draw, fill_draws, sample_into, to_uniform
 
@@ -95,13 +96,20 @@ def simulate_batch(
     corr_col, corr_u, corr_first,
     risk_ptr, risk_idx, risk_impact, risk_first, exist_row,
     release, override_mask, override_value, daily, rate_ptr, rate_row, rate_w, rate_dev, rate_first,
+    escalated, esc_fixed, esc_daily, esc_entry_class, esc_skip, esc_cum, esc_factor, esc_reach,
     with_criticality, keep_start, keep_finish, project_column,
     es_scratch, ef_scratch, dur_scratch, flag_scratch, any_scratch, u_scratch, fin_scratch, cost_scratch,
     finish_out, cost_out, crit_counts, start_out, task_finish_out,
 ):
     """Sample and schedule iterations ``first ..`` (outputs from 0): the finish, the cost ``sum_j daily[j] *
-    duration_j`` (plus the uncertain rates' share, :func:`add_rate_costs`), criticality counts per thread and, when asked, task dates (task j in column
-    ``project_column[j]``, none where it is -1)."""
+    duration_j`` (plus the uncertain rates' share, :func:`add_rate_costs`), criticality counts per thread and,
+    when asked, task dates (task j in column ``project_column[j]``, none where it is -1).
+
+    ``escalated``: the cost is instead each task's escalated cost over its dates
+    (:func:`pmsim._kernels.escalation.add_escalated`: ``esc_fixed``/``esc_daily`` per class and task, the class
+    of each rate entry, the index's ``esc_cum``/``esc_factor``), its fixed cost included, but for the tasks of
+    ``esc_skip`` (level of effort: costed from their spans); ``esc_reach[thread]`` is raised to the latest
+    finish seen, so the caller can check the index covered it."""
     n = pred_ptr.shape[0] - 1
     n_chunks = (count + chunk - 1) // chunk
     for c in nb.prange(n_chunks):
@@ -134,11 +142,20 @@ def simulate_batch(
             if candidate[j]:
                 for t in range(m):
                     fin[t] = max(fin[t], ef[j, t])
-            w = daily[j]
-            if w != 0.0:
+            if escalated:
+                reach = esc_reach[tid]
                 for t in range(m):
-                    cst[t] += w * dur[j, t]
-            add_rate_costs(j, m, it0 - rate_first, dur[j], rate_ptr, rate_row, rate_w, rate_dev, cst)
+                    reach = max(reach, np.float64(ef[j, t]))
+                esc_reach[tid] = reach
+                if not esc_skip[j]:
+                    add_escalated_rows(j, m, es, ef, dur, esc_fixed, esc_daily, rate_ptr, rate_row, rate_w,
+                                       rate_dev, it0 - rate_first, esc_entry_class, esc_cum, esc_factor, cst)
+            else:
+                w = daily[j]
+                if w != 0.0:
+                    for t in range(m):
+                        cst[t] += w * dur[j, t]
+                add_rate_costs(j, m, it0 - rate_first, dur[j], rate_ptr, rate_row, rate_w, rate_dev, cst)
             col = project_column[j]  # -1: a task whose dates are not kept
             if keep_start and col >= 0:
                 for t in range(m):

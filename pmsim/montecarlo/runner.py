@@ -21,7 +21,8 @@ import numpy as np
 
 from .._kernels import launching
 from ..errors import ValidationError
-from .escalate import escalated_cost
+from .escalate import (Horizon, add_escalated_extras, costed_risk_tasks, escalated_cost, escalated_spans,
+                       no_escalation_arrays)
 from .plan import BLOCK, Plan
 
 __all__ = ["DEFAULT_CHUNK", "Batch", "Outputs", "EngineRun", "batches", "run", "join_runs",
@@ -79,16 +80,17 @@ class _Scratch:
 
 
 _NONE2 = np.zeros((1, 1), dtype=np.float32)
+_NO_ESCALATION = no_escalation_arrays()
 
 
 def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality: bool,
             finish: np.ndarray, cost: np.ndarray, crit_counts: np.ndarray,
             task_start: np.ndarray | None = None, task_finish: np.ndarray | None = None,
-            columns: np.ndarray | None = None) -> None:
+            columns: np.ndarray | None = None, escalation: tuple = _NO_ESCALATION) -> None:
     """Call the fused kernel on one batch; outputs are indexed from the batch's first iteration.
 
     ``columns``: the column of each task (topological order) in ``task_start``/``task_finish``, by default
-    its project index."""
+    its project index; ``escalation``: :meth:`Escalation.kernel_arrays` to escalate the task costs."""
     from .._kernels.montecarlo import simulate_batch
 
     net = plan.net
@@ -105,13 +107,49 @@ def _kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality
             plan.corr_col, batch.corr_u, batch.corr_first,
             plan.risk_ptr, plan.risk_idx, batch.risk_impact, batch.first, plan.exist_row,
             plan.release, plan.override_mask, plan.override_value, plan.daily,
-            *plan.rate_entries(), batch.rate_dev, batch.first,
+            *plan.rate_entries(), batch.rate_dev, batch.first, *escalation,
             criticality, task_start is not None, task_finish is not None, columns,
             scratch.es, scratch.ef, scratch.dur, scratch.flag, scratch.any, scratch.u, scratch.fin, scratch.cost,
             finish, cost, crit_counts,
             _NONE2 if task_start is None else task_start,
             _NONE2 if task_finish is None else task_finish,
         )
+
+
+def _escalated_schedule(plan: Plan, batch: Batch, out: Outputs, chunk: int, scratch: _Scratch,
+                        horizon: Horizon) -> None:
+    """The fused kernel with escalated costs: each task's cost escalated over its dates in the kernel, then the
+    level-of-effort spans, the project's cost per day and the risks' cost impacts on the day they strike.
+
+    Only the finishes those read are kept (a narrow table). A batch that reaches past the escalation index
+    runs again (without counting criticality twice) on a longer one: the factors, hence the numbers, are the
+    same."""
+    sl = out.rows(batch)
+    spans = plan.net.spans
+    kept = costed_risk_tasks(plan)
+    if spans is not None:
+        kept = np.union1d(kept, np.union1d(spans.anchors(), spans.task))
+    columns = np.full(plan.n, -1, dtype=np.int64)
+    columns[kept] = np.arange(kept.size)
+    start = np.empty((batch.count, kept.size), dtype=np.float32)
+    finish = np.empty_like(start)
+    reach = np.empty(threads())
+    criticality, counts = True, out.crit_counts
+    while True:
+        index = horizon.index
+        _kernel(plan, batch, chunk, scratch, criticality, out.finish[sl], out.cost[sl], counts, start, finish,
+                columns, plan.escalation.kernel_arrays(plan, index, reach))
+        if spans is not None:
+            _span_rows(plan, columns, start, finish, np.zeros(0), batch.rate_dev)
+        latest = max(float(reach.max()), float(finish.max(initial=-np.inf)))
+        if horizon.covers(latest):
+            break
+        horizon.extend(latest)
+        criticality, counts = False, np.zeros_like(out.crit_counts)
+    if spans is not None:
+        escalated_spans(plan, index, start, finish, columns, batch.rate_dev, out.cost[sl])
+    add_escalated_extras(plan, index, finish, columns, out.finish[sl].astype(np.float64), batch.occurred,
+                         out.cost[sl])
 
 
 def _dated_kernel(plan: Plan, batch: Batch, chunk: int, scratch: _Scratch, criticality: bool,
@@ -243,9 +281,11 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
     n, r = plan.n, plan.n_risks
     nthreads = threads()
     # Another scheduler keeps every task's dates when level-of-effort tasks read them (their span); escalation
-    # reads every task's dates.
+    # reads every task's dates, but in the fused kernel (it escalates each task's cost on its own rows).
     escalated = plan.escalation is not None
-    spanned = plan.net.spans is not None and schedule_batch is not None or escalated
+    fused_escalation = escalated and schedule_batch is None and plan.dated is None and not keep_tasks
+    spanned = plan.net.spans is not None and schedule_batch is not None or (escalated and not fused_escalation)
+    horizon = Horizon(plan.escalation.project) if fused_escalation else None
     out = Outputs(
         finish=np.empty(iterations, dtype=np.float32),
         cost=np.empty(iterations, dtype=np.float64),
@@ -261,14 +301,16 @@ def run(plan: Plan, iterations: int, chunk: int = DEFAULT_CHUNK, keep_tasks: boo
     absent_cost = np.zeros(iterations)  # the fixed costs of the tasks that do not exist
     scratch = _Scratch(n, chunk, nthreads, plan.dated is not None) if schedule_batch is None else None
     for batch in batches(plan, iterations, first, last):
-        if schedule_batch is None:
+        if fused_escalation:
+            _escalated_schedule(plan, batch, out, chunk, scratch, horizon)
+        elif schedule_batch is None:
             _fused_schedule(plan, batch, out, chunk, scratch)
         else:
             schedule_batch(plan, batch, out)
             if plan.net.spans is not None:
                 span_outputs(plan, out, out.rows(batch))
         sl = slice(batch.first, batch.first + batch.count)
-        if escalated:  # the cost follows the dates: computed again from them
+        if escalated and not fused_escalation:  # the cost follows the dates: computed again from them
             out.cost[sl] = escalated_cost(plan, sample_durations(plan, batch), batch.rate_dev, out.task_start[sl],
                                           out.task_finish[sl], out.finish[sl].astype(np.float64), batch.occurred)
         occurred[:, sl] = batch.occurred

@@ -224,10 +224,36 @@ def make_controls(project: Project, iterations: int, seed: int, budget: float) -
     c["budget"] = GroupedNumber(value=budget, description=f"Budget ({currency_label(p.currency)})",
                                 continuous_update=False, style={"description_width": "150px"},
                                 layout=w.Layout(width="auto"))
+    c.update(_cost_controls(p))
     for name, control in c.items():
         control.pmsim_name = name
         control.add_class("pmsim-control-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name))
     return c
+
+
+ESCALATION = (-5.0, 25.0)  # the escalation slider's range, percent a year (widened to the project's own rate)
+RATE_UNCERTAINTY = (0.0, 3.0)  # the rate uncertainty slider: 0 certain rates, 1 the ranges as given
+
+
+def uncertain_rates(project: Project) -> bool:
+    """Whether some resource of ``project`` has a three-point rate multiplier (the rate uncertainty lever)."""
+    return any(r.rate_factor is not None for r in project.resources)
+
+
+def _cost_controls(project: Project) -> dict[str, w.Widget]:
+    """Escalation (percent a year) and, when some rate is uncertain, the width of the rate ranges."""
+    lo, hi = min(ESCALATION[0], project.escalation), max(ESCALATION[1], project.escalation)
+    out = {"escalation": _slider("Escalation (% a year)", project.escalation, lo, hi, 0.5, ".1f")}
+    out["escalation"].tooltip = "Cost escalation, percent a year, on each cost by the date it is paid"
+    if uncertain_rates(project):
+        # No wider than keeps every optimistic rate above 0 (Scenario refuses more).
+        widest = min((r.rate_most_likely / (r.rate_most_likely - r.rate_optimistic) for r in project.resources
+                      if r.rate_factor is not None and r.rate_most_likely > r.rate_optimistic), default=math.inf)
+        hi = RATE_UNCERTAINTY[1] if widest > RATE_UNCERTAINTY[1] else math.ceil(widest * 10 - 1) / 10
+        out["rate_uncertainty"] = _slider("Rate uncertainty ×", 1.0, RATE_UNCERTAINTY[0], hi, 0.1, ".1f")
+        out["rate_uncertainty"].tooltip = ("The width of every resource's rate range: 0 certain rates, 1 as given, "
+                                           "2 twice as wide")
+    return out
 
 
 def label(project: Project, name: str) -> str:
@@ -255,7 +281,8 @@ def label(project: Project, name: str) -> str:
         return f"{key} ×"
     return {"multiplier": "All estimates ×", "correlation": "Correlation in phase", "levelled": "Level resources",
             "iterations": "Runs (iterations)", "seed": "Seed", "deadline": "Deadline",
-            "budget": "Budget"}.get(name, name)
+            "budget": "Budget", "escalation": "Escalation (% a year)",
+            "rate_uncertainty": "Rate uncertainty ×"}.get(name, name)
 
 
 def _risk_rows(project: Project, controls: dict) -> w.Widget:
@@ -300,7 +327,10 @@ def control_tabs(project: Project, controls: dict, reset_task: w.Button) -> w.Ta
     resources = _pane([c["levelled"], *(c[f"capacity:{r.id}"] for r in p.resources)] if p.resources
                       else [c["levelled"], w.HTML("<i>This project has no resources.</i>")])
     risks = _pane([hint("Switch a risk off, or change how likely it is."), _risk_rows(p, c)])
-    simulation = _pane([c["iterations"], c["seed"], c["correlation"], c["deadline"], c["budget"]])
+    costs = [hint("Costs that follow time: escalation by the date each cost is paid"
+                  + (", and the width of the resources' rate ranges." if "rate_uncertainty" in c else ".")),
+             c["escalation"], *([c["rate_uncertainty"]] if "rate_uncertainty" in c else [])]
+    simulation = _pane([c["iterations"], c["seed"], c["correlation"], c["deadline"], c["budget"], *costs])
     panes, titles = [estimates, task, resources, risks, simulation], ["Estimates", "Task", "Resources", "Risks",
                                                                       "Simulation"]
     backlog = backlog_pane(p, c)
@@ -315,7 +345,10 @@ def control_tabs(project: Project, controls: dict, reset_task: w.Button) -> w.Ta
 def default_values(project: Project, budget: float) -> dict:
     """The control values that mean "the project as it is"."""
     p = project
-    out = {"multiplier": 1.0, "correlation": 0.0, "levelled": False, "deadline": p.deadline or "", "budget": budget}
+    out = {"multiplier": 1.0, "correlation": 0.0, "levelled": False, "deadline": p.deadline or "", "budget": budget,
+           "escalation": p.escalation}
+    if uncertain_rates(p):
+        out["rate_uncertainty"] = 1.0
     out.update({f"phase:{ph}": 1.0 for ph in p.phases})
     out.update({f"capacity:{r.id}": r.capacity for r in p.resources})
     out.update(backlog_defaults(p))
@@ -370,6 +403,10 @@ def read_settings(project: Project, controls: dict) -> dict:
     budget = _number(c, "budget", 0.0, 1e15, "a budget is an amount of 0 or more")
     if budget != p.budget:
         out["budget"] = float(budget)
+    if c["escalation"].value != p.escalation:
+        out["escalation"] = c["escalation"].value
+    if "rate_uncertainty" in c and c["rate_uncertainty"].value != 1.0:
+        out["rate_uncertainty"] = c["rate_uncertainty"].value
     lo, hi = ITERATIONS
     out["iterations"] = int(_number(c, "iterations", lo, hi, f"the number of runs is between {lo:,} and {hi:,}"))
     out["seed"] = int(_number(c, "seed", 0, 2**63 - 1, "a seed is a whole number of 0 or more"))

@@ -103,6 +103,9 @@ class WhatIf:
         ``correlation`` (rank correlation among the tasks of each phase),
         ``levelled``, ``iterations``, ``seed``, ``deadline`` (text,
         YYYY-MM-DD; a ``datetime.date`` may be assigned), ``budget``,
+        ``escalation`` (percent a year) and, when a resource's rate is
+        uncertain, ``rate_uncertainty`` (the width of the rate ranges: 0
+        certain, 1 as given),
         ``task`` (which task to edit) and ``task:optimistic``,
         ``task:most_likely``, ``task:pessimistic`` (its three points).
     headline : dict

@@ -64,6 +64,12 @@ def describe(project: Project, settings: dict, overrides: dict) -> str:
             parts.append(f"Deadline {fmt_date(value)}")
         elif key == "budget":
             parts.append(f"Budget {value:,.0f} {currency}")
+        elif key == "escalation":
+            parts.append(f"Escalation {value:g} % a year (plan {project.escalation:g} %)")
+        elif key == "rate_uncertainty":
+            parts.append(f"Rate uncertainty ×{value:g}")
+        elif kind == "response":
+            parts.append(f"Response to risk {ident} {'in effect' if value else 'not in effect'}")
         elif key in ("multiplier", "correlation") or kind == "phase":
             parts.append(f"{label(project, key)}{value:g}" if key != "correlation" else f"Correlation {value:.2f}")
         else:

@@ -215,3 +215,74 @@ def test_a_reforecast_escalates_the_work_left_not_the_actual_cost():
     sim = pm.simulate(p, iterations=200, seed=1, progress=progress, status_date="2027-01-15")
     days = np.array([14, 15, 16, 17, 18, 21, 22, 23, 24, 25])
     np.testing.assert_allclose(sim.cost, 1000 + 100 * (1.1 ** (days / 365.25)).sum(), rtol=1e-12)
+
+
+def test_budget_bands_book_the_escalation_by_date():
+    # A (5 days) -> B (15 days), 100 a day each, the standing team 50 a day, 25 % a year; R (certain, 0 days) on A
+    # costs 1,000 when A finishes, at the factor of working day 4. By the end of working day w (w days elapsed):
+    # 150 x the factors of days 0 .. w - 1, and 1,000 x f[4] from w = 5. The premium is paid day by day, not at
+    # the finish.
+    risk = pm.Risk("R", probability=1, tasks=("A",), most_likely=0, distribution="fixed", cost_impact=1000)
+    p = pm.Project(name="x", start=START, tasks=[pm.Task("A", duration=5, cost_per_day=100),
+                                                  pm.Task("B", duration=15, cost_per_day=100)],
+                   dependencies=[pm.Dependency("A", "B")], risks=[risk], cost_per_day=50, escalation=25)
+    f = day_factors(25)
+    cum = np.concatenate([[0.0], np.cumsum(f)])
+    burn = pm.budget_burn(p, pm.simulate(p, iterations=100, seed=1), freq="D")
+    w = burn["working_day"].to_numpy().astype(int)
+    expected = 150 * cum[w] + 1000 * f[4] * (w >= 5)
+    np.testing.assert_allclose(burn["p50"].to_numpy(), expected, rtol=1e-12)
+    np.testing.assert_allclose(burn["p90"].to_numpy(), expected, rtol=1e-12)
+    # The plan's envelope (no risks in it) by date too: one path, so early = late.
+    np.testing.assert_allclose(burn["early"].to_numpy(), 150 * cum[w], rtol=1e-12)
+    np.testing.assert_allclose(burn["late"].to_numpy(), 150 * cum[w], rtol=1e-12)
+
+
+def test_budget_bands_escalate_each_class_by_date():
+    # dev (200 a day, its own 0 %) and the task's own 100 a day at the project's 40 %: by working day w,
+    # 200 w + 100 x the factors of days 0 .. w - 1, over a 10-day task.
+    p = pm.Project(name="x", start=START, tasks=[pm.Task("A", duration=10, cost_per_day=100, resources={"dev": 1})],
+                   resources=[pm.Resource("dev", cost_per_day=200, escalation=0)], escalation=40)
+    cum = np.concatenate([[0.0], np.cumsum(day_factors(40))])
+    burn = pm.budget_burn(p, pm.simulate(p, iterations=50, seed=1), freq="D")
+    w = burn["working_day"].to_numpy().astype(int)
+    np.testing.assert_allclose(burn["p50"].to_numpy(), 200 * w + 100 * cum[w], rtol=1e-12)
+    np.testing.assert_allclose(burn["early"].to_numpy(), 200 * w + 100 * cum[w], rtol=1e-12)
+
+
+def _mixed_project(**changes):
+    """Level of effort, an optional task, risks with costs (one on no task), uncertain rates, two classes."""
+    tasks = [pm.Task("A", optimistic=2, most_likely=4, pessimistic=9, fixed_cost=300, resources={"dev": 1}),
+             pm.Task("B", optimistic=1, most_likely=3, pessimistic=6, cost_per_day=40, existence=0.6,
+                     fixed_cost=200),
+             pm.Task("C", duration=3, resources={"dev": 2}),
+             pm.Task("H", level_of_effort=True, cost_per_day=30, resources={"pm": 1})]
+    links = [pm.Dependency("A", "B"), pm.Dependency("B", "C"), pm.Dependency("A", "H", "SS"),
+             pm.Dependency("H", "C", "FF")]
+    risks = [pm.Risk("R", probability=0.4, tasks=("C",), optimistic=1, most_likely=2, pessimistic=5, cost_impact=800),
+             pm.Risk("S", probability=0.3, cost_impact=-100)]
+    return pm.Project(name="x", start=START, tasks=tasks, dependencies=links, risks=risks, cost_per_day=120,
+                      resources=[pm.Resource("dev", capacity=2, cost_per_day=100, rate_optimistic=0.9,
+                                             rate_pessimistic=1.3, escalation=2),
+                                 pm.Resource("pm", cost_per_day=150)], **changes)
+
+
+def test_the_fused_kernel_and_the_kept_dates_give_the_same_escalated_costs():
+    # The fused kernel escalates each task on its own rows of dates; keep="tasks" keeps every task's dates and
+    # costs them afterwards (the path of levelled and calendar runs). Same rule, same numbers: only the level of
+    # effort's cost is added in another order (last bits).
+    p = _mixed_project(escalation=30)
+    fused = pm.simulate(p, iterations=3000, seed=8)
+    kept = pm.simulate(p, iterations=3000, seed=8, keep="tasks")
+    np.testing.assert_allclose(fused.cost, kept.cost, rtol=1e-13)
+    assert np.array_equal(fused.finish, kept.finish)
+    pd.testing.assert_series_equal(fused.criticality, kept.criticality)
+
+
+def test_a_run_past_the_first_escalation_index_gives_the_same_factors():
+    # 5,000 working days (past the fused kernel's first index of 4,096): the batch runs again on a longer index;
+    # the cost is still 100 x the factors of days 0 .. 4,999, and criticality is counted once.
+    p = pm.Project(name="x", start=START, tasks=[pm.Task("A", duration=5000, cost_per_day=100)], escalation=3)
+    sim = pm.simulate(p, iterations=200, seed=1)
+    np.testing.assert_allclose(sim.cost, 100 * day_factors(3, days=5000).sum(), rtol=1e-11)
+    assert sim.criticality["A"] == 1.0

@@ -47,7 +47,7 @@ def drawn(erp):
 
 def test_controls_have_the_design_names(erp, dash):
     names = set(dash.controls)
-    expected = {"multiplier", "correlation", "levelled", "iterations", "seed", "deadline", "budget",
+    expected = {"multiplier", "correlation", "levelled", "iterations", "seed", "deadline", "budget", "escalation",
                 "task", "task:optimistic", "task:most_likely", "task:pessimistic"}
     expected |= {f"phase:{ph}" for ph in erp.phases}
     expected |= {f"capacity:{r.id}" for r in erp.resources}
