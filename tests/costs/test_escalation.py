@@ -110,19 +110,7 @@ def test_the_base_date_moves_the_factors():
 def test_without_escalation_the_two_cost_paths_agree():
     # The escalated path rebuilds every cost from the dates; at a rate of 1e-9 % it must give the plain path's
     # numbers: level of effort, an optional task, risks with costs, rate uncertainty, the project's cost per day.
-    tasks = [pm.Task("A", optimistic=2, most_likely=4, pessimistic=9, fixed_cost=300, resources={"dev": 1}),
-             pm.Task("B", optimistic=1, most_likely=3, pessimistic=6, cost_per_day=40, existence=0.6,
-                     fixed_cost=200),
-             pm.Task("C", duration=3, resources={"dev": 2}),
-             pm.Task("H", level_of_effort=True, cost_per_day=30, resources={"pm": 1})]
-    links = [pm.Dependency("A", "B"), pm.Dependency("B", "C"), pm.Dependency("A", "H", "SS"),
-             pm.Dependency("H", "C", "FF")]
-    risks = [pm.Risk("R", probability=0.4, tasks=("C",), optimistic=1, most_likely=2, pessimistic=5, cost_impact=800),
-             pm.Risk("S", probability=0.3, cost_impact=-100)]
-    p = pm.Project(name="x", start=START, tasks=tasks, dependencies=links, risks=risks, cost_per_day=120,
-                   resources=[pm.Resource("dev", capacity=2, cost_per_day=100, rate_optimistic=0.9,
-                                          rate_pessimistic=1.3),
-                              pm.Resource("pm", cost_per_day=150)])
+    p = _mixed_project(dev_escalation=None)
     plain = pm.simulate(p, iterations=2000, seed=8)
     tiny = pm.simulate(p.replace(escalation=1e-9), iterations=2000, seed=8)
     np.testing.assert_allclose(tiny.cost, plain.cost, rtol=1e-9)
@@ -250,8 +238,9 @@ def test_budget_bands_escalate_each_class_by_date():
     np.testing.assert_allclose(burn["early"].to_numpy(), 200 * w + 100 * cum[w], rtol=1e-12)
 
 
-def _mixed_project(**changes):
-    """Level of effort, an optional task, risks with costs (one on no task), uncertain rates, two classes."""
+def _mixed_project(dev_escalation=2, **changes):
+    """Level of effort, an optional task, risks with costs (one on no task), uncertain rates, and with
+    ``dev_escalation`` two escalation classes (None: the project's rate only)."""
     tasks = [pm.Task("A", optimistic=2, most_likely=4, pessimistic=9, fixed_cost=300, resources={"dev": 1}),
              pm.Task("B", optimistic=1, most_likely=3, pessimistic=6, cost_per_day=40, existence=0.6,
                      fixed_cost=200),
@@ -263,7 +252,7 @@ def _mixed_project(**changes):
              pm.Risk("S", probability=0.3, cost_impact=-100)]
     return pm.Project(name="x", start=START, tasks=tasks, dependencies=links, risks=risks, cost_per_day=120,
                       resources=[pm.Resource("dev", capacity=2, cost_per_day=100, rate_optimistic=0.9,
-                                             rate_pessimistic=1.3, escalation=2),
+                                             rate_pessimistic=1.3, escalation=dev_escalation),
                                  pm.Resource("pm", cost_per_day=150)], **changes)
 
 

@@ -18,13 +18,7 @@ import pmsim as pm
 from pmsim.widgets import figures, render_pool
 
 
-@pytest.fixture(autouse=True)
-def fresh_figures():
-    """Each test finds its layouts itself (the first draw of a kind is the constrained one)."""
-    saved = getattr(render_pool._FIGURES, "state", None)
-    render_pool._FIGURES.state = None
-    yield
-    render_pool._FIGURES.state = saved
+pytestmark = pytest.mark.usefixtures("fresh_figures")  # tests/widgets/conftest.py
 
 
 @pytest.fixture(scope="module")

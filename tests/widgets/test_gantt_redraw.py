@@ -24,12 +24,7 @@ from pmsim.scenarios import Scenario
 from pmsim.widgets import figures, render_pool
 
 
-@pytest.fixture(autouse=True)
-def fresh_figures():
-    saved = getattr(render_pool._FIGURES, "state", None)
-    render_pool._FIGURES.state = None
-    yield
-    render_pool._FIGURES.state = saved
+pytestmark = pytest.mark.usefixtures("fresh_figures")  # tests/widgets/conftest.py
 
 
 @pytest.fixture(scope="module")
