@@ -40,7 +40,8 @@ from .model.entities import valid_escalation
 from .simulation import check_iterations, simulate
 from .throughput import Backlog
 
-__all__ = ["Scenario", "compare", "correlation_groups", "headline", "SETTING_NAMES", "BACKLOG_LEVERS"]
+__all__ = ["Scenario", "compare", "correlation_groups", "headline", "rate_uncertainty_limit", "SETTING_NAMES",
+           "BACKLOG_LEVERS"]
 
 # The levers of a backlog task (``distribution = backlog``): its items, a scope growth fraction, a factor on the
 # team's throughput (a bigger or smaller team) and the history window (the last N periods resampled).
@@ -49,6 +50,19 @@ SETTING_NAMES = ("multiplier", "phase:", "task:", "capacity:", "risk:", "respons
                  "correlation", "levelled", "deadline", "budget", "escalation", "rate_uncertainty", "iterations",
                  "seed")
 _PLAIN_SETTINGS = ("multiplier", "correlation", "levelled", "deadline", "budget", "escalation", "rate_uncertainty")
+
+
+def rate_uncertainty_limit(resource) -> float:
+    """The ``rate_uncertainty`` at which ``resource``'s optimistic rate factor reaches 0 (a scenario must stay
+    below it); ``inf`` when its range does not reach below its most likely factor.
+
+    >>> from pmsim import Resource
+    >>> rate_uncertainty_limit(Resource("dev", rate_optimistic=0.8, rate_pessimistic=1.5))   # 1 / (1 - 0.8)
+    5.000000000000001
+    """
+    if resource.rate_factor is None or not resource.rate_most_likely > resource.rate_optimistic:
+        return math.inf
+    return resource.rate_most_likely / (resource.rate_most_likely - resource.rate_optimistic)
 
 
 def as_pairs(value) -> tuple:
@@ -322,10 +336,10 @@ class Scenario:
         low = mode - k * (mode - resource.rate_optimistic)
         high = mode + k * (resource.rate_pessimistic - mode)
         if not low > 0:
-            most = mode / (mode - resource.rate_optimistic)
             raise ValidationError(f"Scenario {self.name!r}: rate_uncertainty {k:g} takes the rate_optimistic of "
                                   f"resource {resource.id!r} to {low:g}; a rate multiplier must stay > 0, so "
-                                  f"rate_uncertainty must be below {most:g} for this resource")
+                                  f"rate_uncertainty must be below {rate_uncertainty_limit(resource):g} for this "
+                                  "resource")
         return dataclasses.replace(resource, rate_optimistic=low, rate_pessimistic=high)
 
     def responded(self, changed: Project) -> list[str]:

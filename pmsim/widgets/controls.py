@@ -20,6 +20,7 @@ import traitlets
 from ..distributions import BetaPert, Distribution, Lognormal, Triangular, make_estimate
 from ..errors import PmsimError, ValidationError
 from ..model import Project
+from ..scenarios import rate_uncertainty_limit
 from .backlog_levers import backlog_defaults, backlog_label, backlog_pane, make_backlog_controls, read_backlog_settings
 from .view import currency_label, esc
 
@@ -247,8 +248,7 @@ def _cost_controls(project: Project) -> dict[str, w.Widget]:
     out["escalation"].tooltip = "Cost escalation, percent a year, on each cost by the date it is paid"
     if uncertain_rates(project):
         # No wider than keeps every optimistic rate above 0 (Scenario refuses more).
-        widest = min((r.rate_most_likely / (r.rate_most_likely - r.rate_optimistic) for r in project.resources
-                      if r.rate_factor is not None and r.rate_most_likely > r.rate_optimistic), default=math.inf)
+        widest = min(rate_uncertainty_limit(r) for r in project.resources)
         hi = RATE_UNCERTAINTY[1] if widest > RATE_UNCERTAINTY[1] else math.ceil(widest * 10 - 1) / 10
         out["rate_uncertainty"] = _slider("Rate uncertainty ×", 1.0, RATE_UNCERTAINTY[0], hi, 0.1, ".1f")
         out["rate_uncertainty"].tooltip = ("The width of every resource's rate range: 0 certain rates, 1 as given, "
