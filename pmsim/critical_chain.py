@@ -68,7 +68,8 @@ def buffer_size(safe, aggressive, method: str = "ssq") -> float:
 def _durations(project: Project, value, what: str) -> dict:
     """Task id -> working days: a percentile of each estimate, or a mapping given for every task."""
     if isinstance(value, Mapping):
-        unknown = [k for k in value if k not in set(project.task_ids)]
+        known = set(project.task_ids)
+        unknown = [k for k in value if k not in known]
         if unknown:
             raise ValidationError(f"critical_chain: {what} names task {unknown[0]!r}, which the project does not have")
         missing = [t for t in project.task_ids if t not in value]
