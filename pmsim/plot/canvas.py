@@ -9,7 +9,11 @@ and afterwards only composites that image. The key holds everything that
 changes the pixels (string, font, angle, colour, alpha, antialiasing,
 font features and language, and the position's fraction of a pixel in
 FreeType's 1/64 steps), so the result matches a plain Agg draw to within
-the rounding of alpha compositing (at most 2 of 255 per channel).
+the rounding of alpha compositing (at most 2 of 255 per channel). A text
+not drawn before is rendered from kept glyph bitmaps and layouts where it
+can (:func:`_draw_glyphs`: the pixels of matplotlib's own, exactly), since
+after a control change most new texts are old ones moved (tick labels) or
+share their start with old ones (legend entries).
 """
 
 from __future__ import annotations
@@ -80,7 +84,7 @@ class _TextCachingRenderer(RendererAgg):
 
     def _render(self, gc, fx, fy, s, prop, angle, ismath, mtext):
         """``s`` drawn alone: (RGBA image, its left and top offset from the pixel of the origin)."""
-        w, h, d = self.get_text_width_height_descent(s, prop, ismath)
+        w, h, d = _metrics(self, s, prop, ismath)
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         # The text's box, from the baseline origin, y up; turned by the angle; then y down.
         corners = [(cx * cos - cy * sin, -(cx * sin + cy * cos)) for cx in (0.0, w) for cy in (-d, h)]
@@ -93,7 +97,10 @@ class _TextCachingRenderer(RendererAgg):
         gc0.copy_properties(gc)
         gc0.set_clip_rectangle(None)
         gc0.set_clip_path(None)
-        RendererAgg.draw_text(scratch, gc0, fx - left, fy - top, s, prop, angle, ismath, mtext)
+        if ismath:
+            RendererAgg.draw_text(scratch, gc0, fx - left, fy - top, s, prop, angle, ismath, mtext)
+        else:
+            _draw_glyphs(scratch, gc0, fx - left, fy - top, s, prop, angle, mtext)
         gc0.restore()
         pixels = np.asarray(scratch.buffer_rgba())
         inked = pixels[..., 3] > 0
@@ -102,6 +109,85 @@ class _TextCachingRenderer(RendererAgg):
             return None, 0, 0
         r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         return np.ascontiguousarray(pixels[r0:r1, c0:c1]), left + int(c0), top + int(r0)
+
+
+def _metrics(renderer, s, prop, ismath) -> tuple:
+    """``renderer.get_text_width_height_descent``, from matplotlib's own cache when it is there.
+
+    Matplotlib measured the text when it laid it out, just before drawing it; measuring it again
+    lays its glyphs out once more (a third of the cost of rendering a new text).
+    """
+    try:
+        from matplotlib.text import _get_text_metrics_with_cache
+    except ImportError:  # another matplotlib
+        return renderer.get_text_width_height_descent(s, prop, ismath)
+    return _get_text_metrics_with_cache(renderer, s, prop, ismath, renderer.dpi)
+
+
+_GLYPHS = threading.local()  # per thread: the fonts (and so the layouts that name them) are the thread's
+_KEEP_GLYPHS = 20_000  # glyph bitmaps remembered per thread (a few hundred bytes each)
+
+
+def _glyph_caches() -> tuple[dict, dict]:
+    caches = getattr(_GLYPHS, "caches", None)
+    if caches is None:
+        caches = _GLYPHS.caches = ({}, {})
+    return caches
+
+
+def _draw_glyphs(renderer: RendererAgg, gc, x, y, s, prop, angle, mtext) -> None:
+    """``RendererAgg.draw_text`` of plain text (matplotlib 3.11), with each string's layout and glyph bitmap kept.
+
+    The same calls as matplotlib's ``_draw_text_glyphs_and_boxes`` (no slant, no stretch), the same
+    pixels: FreeType places a glyph at its position in 1/64 of a pixel, and a glyph placed a whole
+    number of pixels further has the same bitmap, further by that many pixels. So a bitmap is kept
+    by glyph, font, size, angle and the fraction of a pixel, and a tick label that moved, or a
+    label that shares its start with an earlier one, reuses the glyphs already rendered.
+    """
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.ft2font import RenderMode
+
+    layouts, glyphs = _glyph_caches()
+    flags = get_hinting_flag()
+    features = mtext.get_fontfeatures() if mtext is not None else None
+    language = mtext.get_language() if mtext is not None else None
+    size = prop.get_size_in_points()
+    key = (s, _font_key(prop), renderer.dpi, flags, None if features is None else tuple(features), language)
+    items = layouts.get(key)
+    if items is None:
+        font = renderer._prepare_font(prop)
+        items = [(item.ft_object, item.glyph_index, item.x, item.y)
+                 for item in font._layout(s, flags=flags, features=features, language=language)]
+        if len(layouts) >= _KEEP:
+            layouts.clear()
+        layouts[key] = items
+    # y is downwards.
+    cos = math.cos(math.radians(angle))
+    sin = math.sin(math.radians(angle))
+    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]]).round().astype(int)
+    antialiased = gc.get_antialiased()
+    mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+    height = int(renderer.height)
+    for font, glyph_index, dx, dy in items:  # dy is upwards.
+        # The glyph's origin in 1/64 pixel, as matplotlib computes it; FreeType's y is upwards.
+        ox = round(0x40 * (x + dx * cos - dy * sin))
+        oy = round(0x40 * (renderer.height - y + dx * sin + dy * cos))
+        (px, fx), (py, fy) = divmod(ox, 0x40), divmod(oy, 0x40)
+        gkey = (id(font), size, renderer.dpi, glyph_index, matrix.tobytes(), fx, fy, flags, antialiased)
+        glyph = glyphs.get(gkey)
+        if glyph is None:
+            font.set_size(size, renderer.dpi)
+            font._set_transform(matrix, [fx, fy])
+            bitmap = font._render_glyph(glyph_index, flags, mode)
+            buffer = np.array(bitmap.buffer)
+            if not antialiased:
+                buffer *= 0xff
+            if len(glyphs) >= _KEEP_GLYPHS:
+                glyphs.clear()
+            glyph = glyphs[gkey] = (buffer, bitmap.left, bitmap.top, font)  # the font kept alive with its id
+        buffer, left, top, _ = glyph
+        # draw_text_image's y is downwards & the bitmap bottom side.
+        renderer._renderer.draw_text_image(buffer, left + px, height - (top + py) + buffer.shape[0], 0, gc)
 
 
 def _font_key(prop) -> tuple:
