@@ -59,6 +59,7 @@ def draw_figures(project: Project, sim, groups, levelled: bool, seed: int, deadl
             jobs["burn"] = renderer.submit("burn", burn=burn, budget=budget, title=title, layout=(title,))
         except PmsimError as exc:
             jobs["burn"] = renderer.submit("message", text=f"No budget burn: {exc}")
+        renderer.tidy()  # each drawing process collects its garbage once it has drawn these
         images = {}
         for name in ("histogram", "cdf", "tornado", "burn", "gantt"):  # in the page's order
             images[name] = renderer.result(jobs[name], check=check)

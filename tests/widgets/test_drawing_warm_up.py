@@ -118,3 +118,35 @@ def test_a_panel_starts_its_drawing_processes_before_its_first_simulation(monkey
     started.clear()
     pm.widgets.WhatIf(project, iterations=500, seed=0, debounce=0, plots=False).close()
     assert not started  # a panel without plots needs no drawing processes
+
+
+def test_drawing_processes_collect_garbage_between_updates_not_during_them(sim):
+    import gc
+
+    from pmsim.widgets import figure_jobs
+
+    project = pm.read_project(pm.data_path("erp_upgrade"))
+    renderer = _Warming()
+    renderer.held = False
+    renderer.start()
+    try:
+        for f in renderer._ready:
+            f.result(120)
+        for pool in renderer._pools:
+            # The warm-up's objects are frozen, out of every later collection, and the young
+            # generation holds more than an update's figures allocate.
+            assert pool.submit(gc.get_freeze_count).result(120) > 10_000
+            assert pool.submit(gc.get_threshold).result(120)[0] == render_pool.GC_THRESHOLD
+        old, render_pool.RENDERER = render_pool.RENDERER, renderer
+        try:
+            figure_jobs.draw_figures(project, sim, None, False, 3, False, project.budget, check=lambda: None)
+            # The first figures of the project were followed by their primes, each tidying after itself.
+            tidies = [pool.submit(render_pool._tidy).result(120) for pool in renderer._pools]
+            images = figure_jobs.draw_figures(project, sim, None, False, 3, False, project.budget, check=lambda: None)
+        finally:
+            render_pool.RENDERER = old
+        assert all(png.startswith(PNG) for png in images.values())
+        # Each process collected once after the second update's figures (then once more here).
+        assert [pool.submit(render_pool._tidy).result(120) for pool in renderer._pools] == [n + 2 for n in tidies]
+    finally:
+        renderer.shutdown()
