@@ -446,7 +446,9 @@ class Renderer:
         ticks and text cache, twice the cost of the next ones: that is done
         before the user's first change rather than during it. For the same
         reason a figure of a new kind, project or size that goes to a ready
-        process is followed there by its :meth:`prime`.
+        process is followed there by its :meth:`prime`. A prime of the same
+        kind that has not started yet is cancelled (the figure does its work)
+        and queued again after the figure.
         """
         self._start()
         pools = self._pools
@@ -456,9 +458,15 @@ class Renderer:
                 job = self._pool(kind, pools).submit(_draw, kind, data)
                 job.pmsim_drawing = (kind, args)
                 key = (kind, repr(args.get("layout")), figures.size(kind, args))
+                # A prime of this kind still waiting (a change made right after the panel was built) would
+                # only delay this figure, which lays itself out as well: it goes, and this one's prime follows.
+                older = self._primes.get(kind)
+                if older is not None and older.cancel():
+                    self._warm.discard(older.pmsim_key)
                 if key not in self._warm:
                     self._warm.add(key)
                     self._primes[kind] = self._pool(kind, pools).submit(_prime, kind, data)
+                    self._primes[kind].pmsim_key = key
                 return job
             except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was shut down meanwhile
                 self._stop("the drawing processes stopped")
@@ -482,12 +490,13 @@ class Renderer:
             return
         with self._lock:
             older = self._primes.get(kind)
-            if older is not None:
-                older.cancel()
+            if older is not None and older.cancel():
+                self._warm.discard(older.pmsim_key)
             try:
                 self._primes[kind] = self._pool(kind, pools).submit(
                     _prime, kind, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
-                self._warm.add((kind, repr(args.get("layout")), figures.size(kind, args)))
+                self._primes[kind].pmsim_key = key = (kind, repr(args.get("layout")), figures.size(kind, args))
+                self._warm.add(key)
             except (BrokenProcessPool, RuntimeError):
                 pass  # the next submit finds the pool broken and draws here
 

@@ -150,3 +150,26 @@ def test_drawing_processes_collect_garbage_between_updates_not_during_them(sim):
         assert [pool.submit(render_pool._tidy).result(120) for pool in renderer._pools] == [n + 2 for n in tidies]
     finally:
         renderer.shutdown()
+
+
+def test_a_figure_asked_for_while_its_prime_still_waits_goes_first(sim):
+    renderer = _Warming()
+    renderer.held = False
+    renderer.start()
+    try:
+        for f in renderer._ready:
+            f.result(120)
+        pool = renderer._pool("histogram", renderer._pools)
+        busy = [pool.submit(time.sleep, 1.5) for _ in range(3)]  # the process busy, its call queue full
+        renderer.prime("histogram", {"sim": sim, "deadline": False, "layout": "built"})
+        waiting = renderer._primes["histogram"]
+        job = renderer.submit("histogram", sim=sim, deadline=False, layout="changed")
+        assert waiting.cancelled()  # it would only have delayed the figure
+        assert ("histogram", repr("built"), (8.0, 4.0)) not in renderer._warm
+        assert renderer.result(job).startswith(PNG)
+        renderer._primes["histogram"].result(120)  # the changed figure's prime, after it
+        layouts, own = _state(renderer, "histogram")
+        assert ("histogram", "changed", (8.0, 4.0)) in layouts and ("histogram", "built", (8.0, 4.0)) not in layouts
+        assert all(f.done() for f in busy)
+    finally:
+        renderer.shutdown()
