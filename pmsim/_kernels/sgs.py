@@ -53,9 +53,12 @@ def _precedence_start(j, start, dur, ptr, idx, typ, lag):
 # The serial SGS on days walks each task's window from its precedence-feasible start to where its resources
 # have room. When that walk grows long (resources booked far ahead, on a large programme) it switches to
 # run trees (.runs), which find the same window in O(log days): checked every WALK_BLOCK tasks, when they
-# took more than WALK_LIMIT day checks a task on average; within RUN_TREE_BYTES of trees.
+# took more than WALK_LIMIT day checks a task on average and the checks the rest of the pass would save pay
+# for building the trees (a task on the trees costs about TREE_TASK checks, a tree node about one); within
+# RUN_TREE_BYTES of trees.
 WALK_BLOCK = 256
-WALK_LIMIT = 160
+WALK_LIMIT = 128
+TREE_TASK = 100
 RUN_TREE_BYTES = 1 << 27
 
 
@@ -63,29 +66,43 @@ RUN_TREE_BYTES = 1 << 27
 def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used, block, limit):
     """The serial SGS on whole days: ``free[t, k]`` is what is left of resource k on day t.
 
-    Run trees from when a ``block`` of tasks took more than ``limit`` day checks each (WALK_BLOCK, WALK_LIMIT).
+    Run trees from when a ``block`` of tasks took more than ``limit`` day checks each and the trees pay
+    (WALK_BLOCK, WALK_LIMIT); ``limit`` < 0: from the first block on, whatever they cost (for tests).
     """
     dur, rptr, ridx, demand, tol, cap = inst.dur, inst.rptr, inst.ridx, inst.demand, inst.tol, inst.cap
     nk = free.shape[1]
+    rows = free.shape[0]
     previous = used[0]
     # Only the days the previous pass used need resetting.
     for t in range(previous):
         for k in range(nk):
             free[t, k] = cap[k]
+    hint = previous if previous < rows else 0  # the previous pass's length (none on a fresh workspace)
     makespan = 0.0
     n = order.shape[0]
     checks = 0
     walk = True
+    m = 0  # trees: not counted yet
+    tid = np.empty(0, np.int64)
+    tres = np.empty(0, np.int64)
+    tthr = np.empty(0)
     q = 0
     while q < n:
         if walk and q % block == 0 and q > 0:
             if checks > limit * block:
-                done, makespan = _serial_sgs_runs(order, q, inst, ptr, idx, typ, lag, start, free, makespan,
-                                                  previous)
-                if done:
+                if m == 0:
+                    tid = np.empty(max(ridx.shape[0], 1), np.int64)
+                    tres = np.empty(MAX_TREES, np.int64)
+                    tthr = np.empty(MAX_TREES)
+                    m = tree_ids(inst, tid, tres, tthr)
+                size = tree_size(max(np.int64(makespan * 1.25) + 2, hint), rows)
+                if m <= 0 or m * 2 * size * 12 > RUN_TREE_BYTES:
+                    walk = False  # too many (resource, demand) pairs for the trees: keep walking
+                elif limit < 0 or (n - q) * (checks // block - TREE_TASK) > m * 2 * size:
+                    makespan = _serial_sgs_runs(order, q, inst, ptr, idx, typ, lag, start, free, makespan, tid,
+                                                tres, tthr, m, size)
                     q = n
                     break
-                walk = False  # too many (resource, demand) pairs for the trees: keep walking
             checks = 0
         j = order[q]
         d = dur[j]
@@ -116,23 +133,16 @@ def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used, block, 
         if s + d > makespan:
             makespan = s + d
         q += 1
-    used[0] = min(np.int64(makespan) + 1, free.shape[0])
+    used[0] = min(np.int64(makespan) + 1, rows)
     return makespan
 
 
 @nb.njit(cache=True)
-def _serial_sgs_runs(order, q0, inst, ptr, idx, typ, lag, start, free, makespan, previous):
-    """:func:`_serial_sgs_days` from ``order[q0]`` on with run trees; (False, makespan) when they would
-    take too much memory, else (True, the makespan)."""
+def _serial_sgs_runs(order, q0, inst, ptr, idx, typ, lag, start, free, makespan, tid, tres, tthr, m, size):
+    """:func:`_serial_sgs_days` from ``order[q0]`` on with ``m`` run trees (:func:`.runs.tree_ids`) over
+    ``size`` days to begin with; returns the makespan."""
     dur, rptr, ridx, demand, tol = inst.dur, inst.rptr, inst.ridx, inst.demand, inst.tol
-    tid = np.empty(max(ridx.shape[0], 1), np.int64)
-    tres = np.empty(MAX_TREES, np.int64)
-    tthr = np.empty(MAX_TREES)
-    m = tree_ids(inst, tid, tres, tthr)
     rows = free.shape[0]
-    size = tree_size(max(2 * (np.int64(makespan) + 1), previous + 1), rows)
-    if m < 0 or m * 2 * size * 12 > RUN_TREE_BYTES:
-        return False, makespan
     trees = np.empty((m, 6 * size), np.int32)
     for p in range(m):
         build(trees[p], size, free, tres[p], tol[tres[p]], tthr[p])
@@ -179,7 +189,7 @@ def _serial_sgs_runs(order, q0, inst, ptr, idx, typ, lag, start, free, makespan,
         start[j] = s
         if s + d > makespan:
             makespan = s + d
-    return True, makespan
+    return makespan
 
 
 @nb.njit(cache=True)
