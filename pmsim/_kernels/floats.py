@@ -2,13 +2,75 @@
 
 Entry points: :func:`held_back` (why each task starts when it does) and
 :func:`resource_free_float` (how far a task can slip before a resource runs short).
+Both ask of a stretch of the profile whether, or from where, a resource lacks
+room; a tree of the usage maxima per resource (:func:`usage_maxima`) answers in
+O(log breakpoints), where walking the breakpoints costs the length of the
+stretch, which on a large programme grows with it.
 """
 
 import numba as nb
 import numpy as np
 
 from .links import earliest_start
-from .profile import EPS, interval_at, lacks_room
+from .profile import EPS, interval_at
+
+
+@nb.njit(cache=True)
+def usage_maxima(usage):
+    """Per resource k, a max tree over the breakpoints: ``mx[k, size + b] = usage[b, k]``, -inf past them."""
+    nb_, nk = usage.shape
+    size = 1
+    while size < nb_:
+        size <<= 1
+    mx = np.full((nk, 2 * size), -np.inf)
+    for k in range(nk):
+        for b in range(nb_):
+            mx[k, size + b] = usage[b, k]
+        for i in range(size - 1, 0, -1):
+            mx[k, i] = max(mx[k, 2 * i], mx[k, 2 * i + 1])
+    return mx, size
+
+
+@nb.njit(cache=True, inline="always")
+def _short(peak, dem, cap, tol):
+    # The kernels' capacity test (profile.lacks_room), on the largest usage of a stretch.
+    return peak + dem > cap + tol
+
+
+@nb.njit(cache=True)
+def _short_within(mx, size, lo, hi, dem, cap, tol):
+    """Whether the resource of tree ``mx`` lacks room for ``dem`` at some breakpoint of ``[lo, hi)``."""
+    lo += size
+    hi += size
+    while lo < hi:
+        if lo & 1:
+            if _short(mx[lo], dem, cap, tol):
+                return True
+            lo += 1
+        if hi & 1:
+            hi -= 1
+            if _short(mx[hi], dem, cap, tol):
+                return True
+        lo >>= 1
+        hi >>= 1
+    return False
+
+
+@nb.njit(cache=True)
+def _first_short(mx, size, lo, dem, cap, tol):
+    """The first breakpoint from ``lo`` on where the resource lacks room for ``dem`` (``size`` if none)."""
+    i = lo + size
+    stop = 2 * size
+    while i < stop:
+        if i & 1:
+            if _short(mx[i], dem, cap, tol):
+                while i < size:
+                    i = 2 * i if _short(mx[2 * i], dem, cap, tol) else 2 * i + 1
+                return i - size
+            i += 1
+        i >>= 1
+        stop >>= 1
+    return size
 
 
 @nb.njit(cache=True)
@@ -18,6 +80,7 @@ def held_back(start, inst, times, usage, est, driver, blocked):
     n = start.shape[0]
     dur = inst.dur
     tol = 1e-6
+    mx, size = usage_maxima(usage)
     for j in range(n):
         d = dur[j]
         best = 0.0
@@ -32,13 +95,13 @@ def held_back(start, inst, times, usage, est, driver, blocked):
         driver[j] = drv
         blocked[j, :] = False
         if start[j] > best + tol:
-            b = interval_at(times, times.shape[0], best + tol)
-            while b < times.shape[0] and times[b] < start[j] - tol:
-                for e in range(inst.rptr[j], inst.rptr[j + 1]):
-                    k = inst.ridx[e]
-                    if usage[b, k] + inst.demand[j, k] > inst.cap[k] + inst.tol[k]:
-                        blocked[j, k] = True
-                b += 1
+            # The breakpoints of the wait: from the one holding est[j] to the last before start[j].
+            lo = interval_at(times, times.shape[0], best + tol)
+            hi = max(lo, np.searchsorted(times, start[j] - tol))
+            for e in range(inst.rptr[j], inst.rptr[j + 1]):
+                k = inst.ridx[e]
+                if _short_within(mx[k], size, lo, hi, inst.demand[j, k], inst.cap[k], inst.tol[k]):
+                    blocked[j, k] = True
 
 
 @nb.njit(cache=True)
@@ -49,6 +112,7 @@ def resource_free_float(start, inst, times, usage, out):
     """
     n = start.shape[0]
     nb_ = times.shape[0]
+    mx, size = usage_maxima(usage)
     for j in range(n):
         out[j] = np.inf
         d = inst.dur[j]
@@ -59,8 +123,10 @@ def resource_free_float(start, inst, times, usage, out):
         b = interval_at(times, nb_, f)
         if times[b] < f - EPS:
             b += 1
-        while b < nb_:
-            if lacks_room(usage[b], j, inst.rptr, inst.ridx, inst.demand, inst.cap, inst.tol):
-                out[j] = max(times[b] - f, 0.0)
-                break
-            b += 1
+        first = size
+        for e in range(inst.rptr[j], inst.rptr[j + 1]):
+            k = inst.ridx[e]
+            if b < nb_:
+                first = min(first, _first_short(mx[k], size, b, inst.demand[j, k], inst.cap[k], inst.tol[k]))
+        if first < nb_:
+            out[j] = max(times[first] - f, 0.0)

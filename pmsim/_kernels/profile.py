@@ -7,6 +7,7 @@ runs to infinity. Entry points: :func:`earliest_fit`, :func:`add_task`,
 """
 
 import numba as nb
+import numpy as np
 
 EPS = 1e-9
 
@@ -89,3 +90,41 @@ def remove_task(pt, pu, nb_, t, d, j, rptr, ridx, demand):
         for e in range(rptr[j], rptr[j + 1]):
             k = ridx[e]
             pu[c, k] -= demand[j, k]
+
+
+@nb.njit(cache=True)
+def build_profile(pt, pu, start, dur, rptr, ridx, demand):
+    """The profile of every task with duration and resources, as :func:`add_task` in task order builds it, in
+    O(n log n); returns the count of breakpoints, or -1 when two differ by EPS or less (then the order of
+    the adds decides which one stays: use :func:`add_task`)."""
+    n = start.shape[0]
+    ends = np.empty(2 * n + 1)
+    m = 1
+    ends[0] = 0.0
+    for j in range(n):
+        if dur[j] > 0.0 and rptr[j + 1] > rptr[j]:
+            ends[m] = start[j]
+            ends[m + 1] = start[j] + dur[j]
+            m += 2
+    ends = np.sort(ends[:m])
+    nb_ = 0
+    for c in range(m):
+        if nb_ > 0 and ends[c] == pt[nb_ - 1]:
+            continue
+        if nb_ > 0 and ends[c] - pt[nb_ - 1] <= EPS:
+            return -1
+        pt[nb_] = ends[c]
+        nb_ += 1
+    if pt[0] != 0.0:
+        return -1  # a start before 0
+    pu[:nb_, :] = 0.0
+    # Each interval sums its tasks' demands in task order, as the adds do (a split copies the sum so far).
+    for j in range(n):
+        if dur[j] > 0.0 and rptr[j + 1] > rptr[j]:
+            b0 = np.searchsorted(pt[:nb_], start[j])
+            b1 = np.searchsorted(pt[:nb_], start[j] + dur[j])
+            for c in range(b0, b1):
+                for e in range(rptr[j], rptr[j + 1]):
+                    k = ridx[e]
+                    pu[c, k] += demand[j, k]
+    return nb_

@@ -11,8 +11,9 @@ import numba as nb
 import numpy as np
 
 from .links import earliest_start
-from .profile import EPS, add_task, earliest_fit, interval_at, remove_task
+from .profile import EPS, add_task, build_profile, earliest_fit, interval_at, remove_task
 from .random import xorshift_uniform
+from .runs import MAX_TREES, build, first_run, tree_ids, tree_size, update
 
 # One instance in topological numbering; see pmsim.levelling._problem.
 # ``horizon`` > 0: every duration and lag is a whole number of days and no
@@ -49,17 +50,60 @@ def _precedence_start(j, start, dur, ptr, idx, typ, lag):
     return s
 
 
+# The serial SGS on days walks each task's window from its precedence-feasible start to where its resources
+# have room. When that walk grows long (resources booked far ahead, on a large programme) it switches to
+# run trees (.runs), which find the same window in O(log days): checked every WALK_BLOCK tasks, when they
+# took more than WALK_LIMIT day checks a task on average and the checks the rest of the pass would save pay
+# for building the trees (a task on the trees costs about TREE_TASK checks, a tree node about one); within
+# RUN_TREE_BYTES of trees.
+WALK_BLOCK = 256
+WALK_LIMIT = 128
+TREE_TASK = 100
+RUN_TREE_BYTES = 1 << 27
+
+
 @nb.njit(cache=True)
-def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used):
-    """The serial SGS on whole days: ``free[t, k]`` is what is left of resource k on day t."""
+def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used, block, limit):
+    """The serial SGS on whole days: ``free[t, k]`` is what is left of resource k on day t.
+
+    Run trees from when a ``block`` of tasks took more than ``limit`` day checks each and the trees pay
+    (WALK_BLOCK, WALK_LIMIT); ``limit`` < 0: from the first block on, whatever they cost (for tests).
+    """
     dur, rptr, ridx, demand, tol, cap = inst.dur, inst.rptr, inst.ridx, inst.demand, inst.tol, inst.cap
     nk = free.shape[1]
+    rows = free.shape[0]
+    previous = used[0]
     # Only the days the previous pass used need resetting.
-    for t in range(used[0]):
+    for t in range(previous):
         for k in range(nk):
             free[t, k] = cap[k]
+    hint = previous if previous < rows else 0  # the previous pass's length (none on a fresh workspace)
     makespan = 0.0
-    for q in range(order.shape[0]):
+    n = order.shape[0]
+    checks = 0
+    walk = True
+    m = 0  # trees: not counted yet
+    tid = np.empty(0, np.int64)
+    tres = np.empty(0, np.int64)
+    tthr = np.empty(0)
+    q = 0
+    while q < n:
+        if walk and q % block == 0 and q > 0:
+            if checks > limit * block:
+                if m == 0:
+                    tid = np.empty(max(ridx.shape[0], 1), np.int64)
+                    tres = np.empty(MAX_TREES, np.int64)
+                    tthr = np.empty(MAX_TREES)
+                    m = tree_ids(inst, tid, tres, tthr)
+                size = tree_size(max(np.int64(makespan * 1.25) + 2, hint), rows)
+                if m <= 0 or m * 2 * size * 12 > RUN_TREE_BYTES:
+                    walk = False  # too many (resource, demand) pairs for the trees: keep walking
+                elif limit < 0 or (n - q) * (checks // block - TREE_TASK) > m * 2 * size:
+                    makespan = _serial_sgs_runs(order, q, inst, ptr, idx, typ, lag, start, free, makespan, tid,
+                                                tres, tthr, m, size)
+                    q = n
+                    break
+            checks = 0
         j = order[q]
         d = dur[j]
         s = _precedence_start(j, start, dur, ptr, idx, typ, lag)
@@ -69,6 +113,7 @@ def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used):
             # Check the window from its end, so a conflict moves the start past it.
             tt = t + length - 1
             while tt >= t:
+                checks += 1
                 blocked = False
                 for e in range(rptr[j], rptr[j + 1]):
                     k = ridx[e]
@@ -87,7 +132,63 @@ def _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, free, used):
         start[j] = s
         if s + d > makespan:
             makespan = s + d
-    used[0] = min(np.int64(makespan) + 1, free.shape[0])
+        q += 1
+    used[0] = min(np.int64(makespan) + 1, rows)
+    return makespan
+
+
+@nb.njit(cache=True)
+def _serial_sgs_runs(order, q0, inst, ptr, idx, typ, lag, start, free, makespan, tid, tres, tthr, m, size):
+    """:func:`_serial_sgs_days` from ``order[q0]`` on with ``m`` run trees (:func:`.runs.tree_ids`) over
+    ``size`` days to begin with; returns the makespan."""
+    dur, rptr, ridx, demand, tol = inst.dur, inst.rptr, inst.ridx, inst.demand, inst.tol
+    rows = free.shape[0]
+    trees = np.empty((m, 6 * size), np.int32)
+    for p in range(m):
+        build(trees[p], size, free, tres[p], tol[tres[p]], tthr[p])
+    for q in range(q0, order.shape[0]):
+        j = order[q]
+        d = dur[j]
+        s = _precedence_start(j, start, dur, ptr, idx, typ, lag)
+        if d > 0.0 and rptr[j + 1] > rptr[j]:
+            t = np.int64(s)
+            length = np.int64(d)
+            # Each resource's first window from t; until all of them agree.
+            count = rptr[j + 1] - rptr[j]
+            agreed = 0
+            e = rptr[j]
+            while agreed < count:
+                p = tid[e]
+                t2 = first_run(trees[p], size, t, length)
+                if t2 > t:
+                    t = t2
+                    agreed = 1
+                else:
+                    agreed += 1
+                e += 1
+                if e == rptr[j + 1]:
+                    e = rptr[j]
+            for tt in range(t, t + length):
+                for e in range(rptr[j], rptr[j + 1]):
+                    free[tt, ridx[e]] -= demand[j, ridx[e]]
+            if t + length > size:
+                # Past the trees: twice as many days.
+                size = tree_size(2 * (t + length), rows)
+                if m * 2 * size * 12 > RUN_TREE_BYTES:
+                    size = tree_size(t + length, rows)
+                trees = np.empty((m, 6 * size), np.int32)
+                for p in range(m):
+                    build(trees[p], size, free, tres[p], tol[tres[p]], tthr[p])
+            else:
+                for e in range(rptr[j], rptr[j + 1]):
+                    k = ridx[e]
+                    for p in range(m):
+                        if tres[p] == k:
+                            update(trees[p], size, free, k, tol[k], tthr[p], t, t + length)
+            s = np.float64(t)
+        start[j] = s
+        if s + d > makespan:
+            makespan = s + d
     return makespan
 
 
@@ -103,7 +204,7 @@ def serial_sgs(order, inst, backward, start, ws):
     else:
         ptr, idx, typ, lag = inst.pred_ptr, inst.pred_idx, inst.pred_type, inst.pred_lag
     if inst.horizon > 0:
-        makespan = _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, ws.free, ws.used)
+        makespan = _serial_sgs_days(order, inst, ptr, idx, typ, lag, start, ws.free, ws.used, WALK_BLOCK, WALK_LIMIT)
     else:
         makespan = _serial_sgs_profile(order, inst, ptr, idx, typ, lag, start, ws)
     if backward:
@@ -222,12 +323,14 @@ def left_shift(start, inst, ws):
     rptr, ridx, demand, cap, tol = inst.rptr, inst.ridx, inst.demand, inst.cap, inst.tol
     pt, pu = ws.pt, ws.pu
     for _ in range(n + 1):
-        pt[0] = 0.0
-        pu[0, :] = 0.0
-        nb_ = 1
-        for j in range(n):
-            if dur[j] > 0.0 and rptr[j + 1] > rptr[j]:
-                nb_ = add_task(pt, pu, nb_, start[j], dur[j], j, rptr, ridx, demand)
+        nb_ = build_profile(pt, pu, start, dur, rptr, ridx, demand)
+        if nb_ < 0:
+            pt[0] = 0.0
+            pu[0, :] = 0.0
+            nb_ = 1
+            for j in range(n):
+                if dur[j] > 0.0 and rptr[j + 1] > rptr[j]:
+                    nb_ = add_task(pt, pu, nb_, start[j], dur[j], j, rptr, ridx, demand)
         order = np.argsort(start, kind="mergesort")
         moved = False
         for q in range(n):
