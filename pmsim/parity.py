@@ -18,6 +18,7 @@ date at the data date); a started one is compared on its remaining work.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from collections import deque
@@ -33,13 +34,14 @@ from .io import read_project
 from .model import Project
 
 __all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED", "STALE",
-           "OTHER_WRITER"]
+           "STALE_DEADLINE", "OTHER_WRITER"]
 
 DATE_TOLERANCE = 1.0  # working minutes
 FLOAT_TOLERANCE = 0.05  # working days
 UNEXPLAINED = "unexplained"
 STALE = "stored late dates that do not follow from the file's own links (not recalculated)"
 OTHER_WRITER = "dates stored by Aspose.Tasks, not computed by MS Project"
+STALE_DEADLINE = "stored late finishes later than the task's deadline (not recalculated)"
 
 # What a reader warns of that cannot move a date (costs, levelling, how work spreads over a duration the file
 # states): never the cause of a mismatch.
@@ -113,7 +115,8 @@ class Parity:
         """The compared tasks that do not agree, with both sides, and the ``cause`` of each.
 
         The cause is a feature the file warned of (pmsim does not model it), or
-        :data:`STALE` (the file's stored late dates contradict its own links): the one
+        :data:`STALE` (the file's stored late dates contradict its own links) or
+        :data:`STALE_DEADLINE` (a stored late finish passes the task's deadline): the one
         that names the task; else one that names a task linked to it (through any
         chain of links: a date moves its successors, a float its predecessors),
         marked "(through links)"; for a task whose float alone is wrong, one that
@@ -232,8 +235,10 @@ def _stale(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
     out = set()
     for task in project.tasks:
         row = stored.loc[task.id] if task.id in stored.index else None
-        if row is None or row["status"] == "complete" or pd.isna(row["late_finish"]) or task.deadline is not None:
+        if row is None or row["status"] == "complete" or pd.isna(row["late_finish"]):
             continue
+        if task.deadline is not None:
+            continue  # :func:`_past_deadline`
         if {task.constraint, task.secondary_constraint} - {"ASAP", "SNET", "FNET", None}:
             continue
         out_links = links.get(task.id, [])
@@ -248,6 +253,44 @@ def _stale(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
                                                     expected):
             out.add(task.id)
     return frozenset(out)
+
+
+def _past_deadline(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
+    """The tasks not finished whose stored late finish is later than their deadline: MS Project's late finish
+    never passes a deadline (one missed gives negative slack), so the file was not recalculated after the
+    deadline was set (or another tool wrote it)."""
+    if "multiple_critical_paths" not in stored.attrs:
+        return frozenset()
+    project, origin = schedule.project, _origin(schedule)
+    out = set()
+    for task in project.tasks:
+        if task.deadline is None or task.id not in stored.index:
+            continue
+        row = stored.loc[task.id]
+        if row["status"] != "complete" and not pd.isna(row["late_finish"]) and _work_after(
+                project.task_calendar(task.id), origin, row["late_finish"], _finish_moment(task.deadline)):
+            out.add(task.id)
+    return frozenset(out)
+
+
+def _finish_moment(value) -> pd.Timestamp:
+    """A finish as pmsim keeps it (a date alone: the end of that day's work) as a moment."""
+    if isinstance(value, dt.datetime):
+        return pd.Timestamp(value)
+    return pd.Timestamp(value) + pd.Timedelta(days=1)  # the work done by midnight is the day's
+
+
+def _work_after(cal, origin, a, b) -> bool:
+    """Has calendar ``cal`` done more work by moment ``a`` than by ``b`` (beyond a minute)?"""
+    if _same_work(cal, origin, a, b):
+        return False
+    base = np.datetime64(origin, "m")
+    ta = (np.datetime64(a, "m") - base).astype(np.int64)
+    tb = (np.datetime64(b, "m") - base).astype(np.int64)
+    if min(ta, tb) < 0:
+        return bool(ta > tb)
+    table = cal.work_table(origin, int(max(ta, tb) // 1440) + 2)
+    return bool(table.work_at(float(ta)) - table.work_at(float(tb)) > DATE_TOLERANCE)
 
 
 def _written_by_aspose(path: Path) -> bool:
@@ -305,6 +348,9 @@ def parity(path, project=None) -> Parity:
     stale = _stale(schedule, stored)
     if stale:
         features = {**features, STALE: stale}  # after the features a task is named by: those come first
+    past = _past_deadline(schedule, stored)
+    if past:
+        features = {**features, STALE_DEADLINE: past}
     if _written_by_aspose(path):
         features = {**features, OTHER_WRITER: frozenset()}  # the file as a whole: explains what nothing else does
     return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes, features=features)

@@ -275,10 +275,10 @@ def _build(project: Project, horizon_days: int | None, lead_days: int = 0) -> Ti
 
 
 def _typed_off_hours(task, cal: Calendar) -> bool:
-    """Was a manually scheduled task typed to start at a moment outside its calendar's working time (MS Project
-    leaves it there: only the calendar mode's axis of elapsed minutes holds such a moment)?"""
-    moment = task.manual_start
-    if not isinstance(moment, dt.datetime) or task.actual_start is not None:
+    """Was a manually scheduled task typed to start (or did it start) outside its calendar's working time (MS
+    Project leaves it there: only the calendar mode's axis of elapsed minutes holds such a moment)?"""
+    moment = task.manual_start if task.actual_start is None else task.actual_start
+    if task.manual_start is None or not isinstance(moment, dt.datetime):
         return False
     table = cal.work_table(moment.date(), 2)
     t = moment.hour * 60 + moment.minute + moment.second / 60
@@ -428,10 +428,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     rule = {"retained_logic": 0, "progress_override": 1, "ms_project": 2}[project.progress_rule]
     honor = project.honor_constraints
     data_date = None if project.status_date is None else tl.at(project.status_date, finish=True)
-
-    def at(moment, finish):
-        return tl.at(moment, finish)
-
+    at = tl.at
     for j, task in enumerate(tasks):
         c = int(tl.task_calendar[j])
         finished = task.actual_start is not None and task.actual_finish is not None
@@ -473,6 +470,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
         if task.actual_start is not None:
             status[j] = 2 if task.actual_finish is not None else 1
             actual_start[j] = _snap(tl, c, at(task.actual_start, False), False)
+            if task.actual_finish is None and c >= 0 and _typed_off_hours(task, tl.calendars[c]):  # MS Project:
+                actual_start[j], manual[j] = at(task.actual_start, False), True  # it works from there, as typed
             if task.actual_finish is not None:
                 actual_finish[j] = max(_snap(tl, c, at(task.actual_finish, True), True), actual_start[j])
             else:

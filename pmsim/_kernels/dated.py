@@ -7,7 +7,8 @@ a :data:`Dated` tuple: bounds from constraints are ``-inf`` / ``inf`` when
 absent (``summary_finish``: MS Project's manually scheduled summary task's
 finish, a late finish cap that stops at the task's early finish), fixed dates
 ``nan`` (``manual``: a manually scheduled task, whose fixed start pins its
-early dates only; ``delay``: a levelling delay, axis units of calendar
+early dates only, or one in progress that started outside working time;
+``delay``: a levelling delay, axis units of calendar
 ``delay_cal``, between what its links and floor allow and its start);
 ``status`` is 0 (not started), 1 (in progress) or 2 (finished). ``rule``: 0
 retained logic, 1 progress override, 2 MS Project.
@@ -112,6 +113,16 @@ def _typed_extra(c, t, tab):
 
 
 @nb.njit(inline="always")
+def _add_typed(inp, j, c, t, d, tab):
+    """The finish of task ``j``'s work ``d`` started at ``t``, a manually scheduled task's time from a moment
+    typed outside working time to the day's work counted as worked (:func:`_typed_extra`)."""
+    extra = _typed_extra(c, t, tab) if inp.manual[j] and d > 0.0 else 0.0
+    if extra <= 0.0:
+        return _add_work(inp, j, c, t, d, tab)
+    return t + d if d <= extra else _add_work(inp, j, c, t, d - extra, tab)
+
+
+@nb.njit(inline="always")
 def _work(inp, j):
     """The work still to schedule: none for a finished task, the remaining duration of a started one
     (its whole duration by MS Project's rule, where the work goes on from its actual start), else its
@@ -213,7 +224,7 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
         if status == 1 and inp.rule == 2:  # MS Project: the work goes on from its actual start
             es[j] = inp.actual_start[j]
             rs[j] = es[j]
-            ef[j] = _add_work(inp, j, c, es[j], inp.dur[j], tab)
+            ef[j] = _add_typed(inp, j, c, es[j], inp.dur[j], tab)
             continue
         d = _work(inp, j)
         bound = inp.start_floor[j]
@@ -265,7 +276,8 @@ def _late_start_seen(inp, tab, s, ls):
     task with work resumes where its work done ends (its actual start plus the work done), and its
     predecessors must finish by then; otherwise its late start."""
     if inp.status[s] == 1 and inp.rule == 2 and inp.dur[s] > 0.0:
-        return _add_work(inp, s, inp.task_cal[s], inp.actual_start[s], max(inp.dur[s] - inp.remaining[s], 0.0), tab)
+        return _add_typed(inp, s, inp.task_cal[s], inp.actual_start[s], max(inp.dur[s] - inp.remaining[s], 0.0),
+                          tab)
     return ls[s]
 
 

@@ -11,6 +11,7 @@ calendar works 08:00-12:00 and 13:00-17:00, Monday to Friday.
 
 from __future__ import annotations
 
+import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 
 import pmsim as pm
 from pmsim.io.mspdi import NAMESPACE
-from pmsim.parity import OTHER_WRITER, STALE, UNEXPLAINED, parity
+from pmsim.parity import OTHER_WRITER, STALE, STALE_DEADLINE, UNEXPLAINED, parity
 
 REAL = Path(__file__).parents[1] / "data" / "real" / "mspdi"
 Q = "{%s}" % NAMESPACE
@@ -382,3 +383,58 @@ def test_a_manually_scheduled_summary_task_s_finish_holds_the_late_finish_of_the
     assert result.summary().iloc[0][["compared", "matched"]].tolist() == [4, 4], result.mismatches()
     assert [str(result.project.task(t).summary_finish) for t in "ADB"] == ["2027-01-06", "2027-01-06", "None"]
     assert result.notes == ()
+
+
+def test_a_late_finish_stored_past_the_task_s_deadline_is_found(tmp_path):
+    # As in Aspose's Project2016.mpp: four 1-day tasks in a chain, the last with a deadline a day before its
+    # finish, stored with no slack anywhere and the last task's late finish its early finish. MS Project's late
+    # finish never passes a deadline (a missed one gives negative slack): pmsim's late finish of B is Monday
+    # 17:00, its float and A's -1 day; the stored ones were not recalculated after the deadline was set.
+    project = pm.Project(name="deadline", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1), pm.Task("B", duration=1, deadline="2027-01-04"),
+    ], dependencies=[pm.Dependency("A", "B")])
+    stored = {"A": dates("2027-01-04T08:00:00", "2027-01-04T17:00:00"),
+              "B": {**dates("2027-01-05T08:00:00", "2027-01-05T17:00:00"),
+                    "LateStart": "2027-01-05T08:00:00", "LateFinish": "2027-01-05T17:00:00"}}
+    result = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert result.table["total_float"].to_dict() == {"A": -1.0, "B": -1.0}
+    assert result.features[STALE_DEADLINE] == {"B"}
+    assert result.mismatches()["cause"].to_dict() == {"A": f"{STALE_DEADLINE} (through links)", "B": STALE_DEADLINE}
+    # Stored with the late finish at the deadline, it is MS Project's own: nothing is stale (and all match).
+    stored["B"].update(LateStart="2027-01-04T08:00:00", LateFinish="2027-01-04T17:00:00", TotalSlack="-4800")
+    stored["A"]["TotalSlack"] = "-4800"
+    kept = parity(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"))
+    assert STALE_DEADLINE not in kept.features
+    assert kept.summary().iloc[0]["matched"] == 2, kept.mismatches()
+
+
+def test_a_manually_scheduled_task_typed_to_finish_on_a_day_without_work_is_named(tmp_path):
+    # As in Aspose's ReadGroupDefinitionData.mpp: B, manually scheduled, typed Friday 8th to Sunday 10th 17:00,
+    # with the 2 days of duration the stretched Sunday gives it; pmsim finishes B on Monday 11th.
+    project = pm.Project(name="manual", start="2027-01-04", tasks=[
+        pm.Task("A", duration=1), pm.Task("B", duration=2, manual_start="2027-01-08")],
+        dependencies=[pm.Dependency("A", "B")])
+    stored = {"B": {**dates("2027-01-08T08:00:00", "2027-01-10T17:00:00"), "Finish": "2027-01-10T17:00:00"}}
+    path = ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00")
+    with pytest.warns(pm.PmsimWarning, match=r"typed to finish on a day without working time.*task UID \d+ \(B\)"):
+        pm.read_project(path, check_health=False)
+    cause = "manually scheduled tasks typed to finish on a day without working time"
+    assert parity(path).mismatches()["cause"].to_dict() == {"B": cause}
+    stored["B"].update(dates("2027-01-08T08:00:00", "2027-01-11T17:00:00"), Finish="2027-01-11T17:00:00")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pm.PmsimWarning)  # typed to finish on Monday: nothing to warn of
+        pm.read_project(ms_project_file(tmp_path, project, stored, start="2027-01-04T08:00:00"), check_health=False)
+
+
+def test_an_assignment_started_on_a_task_not_started_is_named(tmp_path):
+    # As in MPXJ's timephased-prorated-cost-resource.mpp: the task has no actual start but its assignment has
+    # one (an actual cost entered on it); MS Project moved the task's stored start, not its finish.
+    project = pm.Project(name="asg", start="2027-01-04", resources=[pm.Resource("dev", cost_per_day=400)],
+                         tasks=[pm.Task("A", duration=3, resources={"dev": 1})])
+    path = ms_project_file(tmp_path, project, {}, start="2027-01-04T08:00:00")
+    tree = ET.parse(path)
+    for asg in tree.getroot().iter(Q + "Assignment"):
+        ET.SubElement(asg, Q + "ActualStart").text = "2027-01-05T08:00:00"
+    tree.write(path, xml_declaration=True, encoding="UTF-8")
+    with pytest.warns(pm.PmsimWarning, match=r"assignments started on tasks not started.*task UID \d+ \(A\)"):
+        pm.read_project(path, check_health=False)

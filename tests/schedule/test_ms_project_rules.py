@@ -179,6 +179,23 @@ def test_the_monte_carlo_keeps_a_manually_scheduled_task_s_start():
     assert abs(b_finish.mean() - 4.0) < 0.05  # standard error 0.58 / sqrt(4000) = 0.009
 
 
+def test_a_manually_scheduled_task_started_before_the_day_s_work_works_from_its_actual_start():
+    # MPXJ's mpp14timephasedsegmentsmanual.mpp, Task Three: manually scheduled, started (and typed) Monday 07:00,
+    # an hour before the day's work, 5 days (40 h), half done. MS Project counts the hour as worked, as for a
+    # start typed there: its stop (20 h done) is Wednesday 11:00 (Monday 07:00-12:00 and 13:00-17:00 = 9 h,
+    # Tuesday 8 h, Wednesday 08:00-11:00 3 h), and its finish Friday 16:00 (Thursday 8 h = 33 h, then Friday
+    # 08:00-12:00 and 13:00-16:00). B (1 day) follows: Friday 16:00-17:00 and Monday 11th 08:00-12:00 and
+    # 13:00-16:00, the project finish. C (1 day) stands alone on Monday 4th: float from Monday 17:00 to Monday
+    # 11th 16:00, 4 days and 7 hours = 4.875 days.
+    tasks = [pm.Task("A", duration=5, manual_start="2027-01-04 07:00", actual_start="2027-01-04 07:00",
+                     percent_complete=50),
+             pm.Task("B", duration=1), pm.Task("C", duration=1)]
+    s = pm.cpm(plan(tasks, [("A", "B")]))
+    assert dates(s, "A") == (T("2027-01-04 07:00"), T("2027-01-08 16:00"))
+    assert dates(s, "B") == (T("2027-01-08 16:00"), T("2027-01-11 16:00"))
+    assert s.table["total_float"].to_dict() == {"A": 0.0, "B": 0.0, "C": 4.875}
+
+
 # --------------------------------------------------------------------------- levelling delays
 
 

@@ -405,6 +405,15 @@ class MspdiReader(TaskFields, ResourceFields):
             out["risks"] = risks_from_json(text, f"{self.path}: project summary task, field 'pmsim risks'")
         return out
 
+    def typed_finish_off_days(self, rec, cal) -> bool:
+        """Is the finish of a manually scheduled task on a day its calendar does not work (midnight ends the
+        day before)?"""
+        finish = self.datetime(rec["el"], "Finish", rec["label"])
+        if finish is None:
+            return False
+        day = (finish - dt.timedelta(minutes=1)).date() if finish.time() == dt.time() else finish.date()
+        return not day_spans(cal, day)
+
     def model_task(self, rec) -> Task:
         """The pmsim task of a leaf record: dates as moments of its calendar (a date alone when at a day's edge)."""
         cal = self.effective_calendar(rec)
@@ -419,6 +428,10 @@ class MspdiReader(TaskFields, ResourceFields):
             self.notes.note("manually scheduled tasks typed to start on a day without working time", rec["label"],
                             "pmsim starts them at their calendar's next working moment; MS Project leaves them "
                             "where they were typed")
+        if typed is not None and self.typed_finish_off_days(rec, cal):
+            self.notes.note("manually scheduled tasks typed to finish on a day without working time", rec["label"],
+                            "pmsim finishes them when their duration's work is done; MS Project leaves them where "
+                            "they were typed")
         # A manually scheduled summary task's start holds the tasks under it: a second constraint of theirs.
         floor = rec["summary_start"]
         second = {} if floor is None else {"secondary_constraint": "SNET",

@@ -121,6 +121,10 @@ class ResourceFields(Document):
                     self.notes.note("assignments to unknown tasks (left out)", f"{label}: task UID {tuid}")
                 continue
             rec = leaves[tuid]
+            if rec.get("actual_start") is None and self.text(el, "ActualStart"):
+                self.notes.note("assignments started on tasks not started", f"{rec['label']}: {res['label']}",
+                                "MS Project moves the task's start to the assignment's actual start and keeps its "
+                                "finish; pmsim schedules the task from its links")
             if (self.int(el, "WorkContour", label, 0) or 0) != 0:
                 self.notes.note("work contours", f"{rec['label']}: {res['label']}", "work is spread evenly")
             delay = self.text(el, "Delay")
