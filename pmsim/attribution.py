@@ -330,7 +330,7 @@ class _Coalitions:
         return _SharedDraws(**own, draws=draws)
 
 
-_CORRELATION_FIELDS = ("correlation", "corr_col", "corr_task", "corr_stream", "score_stream", "comp_ptr",
+_CORRELATION_FIELDS = ("correlation", "corr_col", "corr_task", "corr_stream", "comp_ptr",
                        "factor_ptr", "factors")
 
 

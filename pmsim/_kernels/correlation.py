@@ -1,11 +1,12 @@
 """Correlated durations: Iman-Conover rank reordering in blocks of iterations, and rank correlations of a run.
 
 Each block of iterations of a correlation component is reordered on its own
-(:func:`correlate_blocks`): the iterations are ranked by a column of
-correlated normal scores, and the iteration of rank r draws its uniform
-within the r-th of the block's equal strata (from the task's own
-counter-based stream), so every marginal stays exact and the numbers depend
-only on (seed, task, block), whatever the batch size or thread count.
+(:func:`correlate_blocks`): the iterations are ranked (a counting sort) by a
+column of correlated normal scores, and the iteration of rank r draws its
+uniform within the r-th of the block's equal strata (by the task's own
+counter-based draw, whose other half gave its score), so every marginal
+stays exact and the numbers depend only on (seed, task, block), whatever the
+batch size or thread count.
 :func:`rank_pairs` measures the Spearman correlation reached, pair by pair.
 """
 
@@ -15,16 +16,10 @@ import numba as nb
 import numpy as np
 
 from .montecarlo import radix_order
-from .random import draw
+from .random import GAMMA, mix64
 
-
-@nb.njit(cache=True, fastmath=True)
-def _dot(x, y):
-    """Dot product, vectorised (its rounding is the same on every call on a machine)."""
-    s = 0.0
-    for i in range(x.shape[0]):
-        s += x[i] * y[i]
-    return s
+_ONE = np.uint64(1)
+_S32 = np.uint64(32)
 
 
 @nb.njit(cache=True)
@@ -47,78 +42,35 @@ def cholesky(a, out):
     return True
 
 
-@nb.njit(cache=True)
-def _rank_order(values, scale, key, key2, idx, order, count):
-    """The iterations (``order``) sorted by ``values`` (about normal with standard deviation ``scale``), stable.
-
-    Two 8-bit LSD radix passes over a 16-bit key that never decreases as the
-    value grows (+-6 standard deviations, clamped beyond): the order is exact
-    but among equal keys (values within about 2e-4 standard deviations of each
-    other, a few pairs in a block), which a stable insertion then puts in order
-    by their values. Equal values keep their iteration order.
-    """
-    m = values.shape[0]
-    a = 65536.0 / (12.0 * scale)
-    for t in range(m):  # vectorises
-        key[t] = np.uint16(min(max(32768.0 + a * values[t], 0.0), 65535.0))
-    count[:] = 0
-    for t in range(m):  # both digits' counts in one pass
-        k = key[t]
-        count[k & 255] += 1
-        count[256 + (k >> 8)] += 1
-    low = 0
-    high = 0
-    for b in range(256):
-        c = count[b]
-        count[b] = low
-        low += c
-        c = count[256 + b]
-        count[256 + b] = high
-        high += c
-    for t in range(m):
-        k = key[t]
-        pos = count[k & 255]
-        count[k & 255] = pos + 1
-        key2[pos] = k
-        idx[pos] = t
-    for s in range(m):
-        k = key2[s]
-        pos = count[256 + (k >> 8)]
-        count[256 + (k >> 8)] = pos + 1
-        key[pos] = k
-        order[pos] = idx[s]
-    for t in range(1, m):
-        k = key[t]
-        if key[t - 1] != k:
-            continue
-        i = order[t]
-        v = values[i]
-        s = t
-        while s > 0 and key[s - 1] == k and values[order[s - 1]] > v:
-            order[s] = order[s - 1]
-            s -= 1
-        order[s] = i
+_BUCKETS = 512  # rank buckets of a column of scores: equal widths over +-4 standard deviations
+_HALF_RANGE = 4.0
 
 
-@nb.njit(cache=True)
-def _increasing(row, order):
-    """Whether ``row`` strictly increases along ``order``."""
-    ok = True
-    for r in range(1, order.shape[0]):
-        ok &= row[order[r - 1]] < row[order[r]]
-    return ok
-
-
-@nb.njit(cache=True, parallel=True)
-def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, factor_ptr, factors,
-                     correct, scores_full, scores_last, out):
+@nb.njit(cache=True, parallel=True, fastmath=True)
+def correlate_blocks(first, count, block, streams, comp_ptr, factor_ptr, factors, correct, table, out):
     """Iman-Conover rank reordering of the correlated tasks' draws, in blocks of ``block`` iterations from a
     multiple of ``block``: ``out[col, t]`` for iteration ``first + t``. Component c: columns ``comp_ptr[c]..``,
-    factor F (``factors[factor_ptr[c]:]``, row-major) with F F^T its target correlation."""
-    # Plain loops, no BLAS: the matrices are small, and BLAS threads inside these threads would fight over
-    # the cores. Each draw stays uniform (one per stratum of the block), so every marginal stays exact.
+    factor F (``factors[factor_ptr[c]:]``, row-major) with F F^T its normal-score target correlation;
+    ``table``: the normal scores of 2**b equal cells of probability (float32, b <= 32).
+
+    One 64-bit number per task and iteration (the task's own counter stream) gives both the iteration's
+    score, a normal quantile from its low half, and the task's 32-bit draw, its high half (the number an
+    uncorrelated run uses). Per block and component, the scores R (iterations x k) are centred and made
+    exactly uncorrelated (their sample Gram matrix Q Q^T undone), then T = R Q^-T F^T has the sample
+    correlation F F^T exactly. Each column of T is ranked by a counting sort into equal-width buckets (ties
+    within a bucket, values less than 1/64 of a standard deviation apart, in iteration order), and the iteration
+    of rank r draws its uniform within the r-th of the block's equal strata by its own draw: a permutation
+    of the strata whatever the ties, so every draw stays uniform and each block's draws are stratified.
+    The numbers depend only on (seed, task, block), not on the batch or the threads."""
+    # Plain loops, no BLAS: the matrices are small, and BLAS threads inside these threads would fight over the
+    # cores. float32 scores: twice the lanes of float64; Q and M in float64.
     n_comp = comp_ptr.shape[0] - 1
     n_blocks = (count + block - 1) // block
+    bits = 0
+    while (1 << bits) < table.shape[0]:
+        bits += 1
+    cell_shift = np.uint64(32 - bits)
+    cell_mask = np.uint64(table.shape[0] - 1)
     for w in nb.prange(n_blocks * n_comp):
         b = w // n_comp
         cc = w % n_comp
@@ -126,40 +78,30 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
         k = comp_ptr[cc + 1] - lo
         start = b * block
         size = min(block, count - start)
-        scores = scores_full if size == block else scores_last
         it0 = first + start
-        r_t = np.empty((k, size))  # the scores, one row per column of R
-        perm = np.empty(size, dtype=np.int64)
-        perm0 = np.empty(size, dtype=np.int64)  # the first column's shuffle
-        raw = np.empty(size, dtype=np.uint32)
+        r_t = np.empty((k, size), dtype=np.float32)  # the scores, one row per column of R
+        raw = np.empty((k, size), dtype=np.uint32)
+        mean = np.empty(k)
         for col in range(k):
-            # A random order of the scores: Fisher-Yates on the column's own counter stream, an index below
-            # r + 1 from the high bits of each 32-bit draw (Lemire's multiply-shift, no division).
+            stream = streams[lo + col]
+            row = r_t[col]
+            rw = raw[col]
+            for r in range(size):  # vectorises
+                h = mix64(stream + (np.uint64(it0 + r) + _ONE) * GAMMA)  # draw(stream, it0 + r) is h >> 32
+                rw[r] = np.uint32(h >> _S32)
+                row[r] = table[(h >> cell_shift) & cell_mask]
+            s = np.float32(0.0)
             for r in range(size):
-                perm[r] = r
-            stream = score_streams[lo + col]
-            for r in range(size):
-                raw[r] = draw(stream, it0 + r)
-            for r in range(size - 1, 0, -1):
-                q = np.int64((np.uint64(raw[r]) * np.uint64(r + 1)) >> np.uint64(32))
-                perm[r], perm[q] = perm[q], perm[r]
-            for r in range(size):
-                r_t[col, perm[r]] = scores[r]
-            if col == 0:
-                perm0[:] = perm
+                s += row[r]
+            mean[col] = s / size
         f = factors[factor_ptr[cc]:factor_ptr[cc + 1]].reshape((k, k))
-        # T = R M with M = F^T, or M = Q^-T F^T when the scores' own sample
-        # correlation Q Q^T = R^T R / ss is undone first.
+        # T = R M with M = F^T, or M = Q^-T F^T when the scores' own sample covariance Q Q^T is undone.
         m_t = np.empty((k, k))  # M transposed: m_t[col] is column col of M
         for col in range(k):
             for c in range(k):
                 m_t[col, c] = f[col, c]
-        ss = _dot(scores, scores)
         if correct[cc] and size > 2 * k:
-            gram = np.empty((k, k))
-            for a in range(k):
-                for c in range(a + 1):
-                    gram[a, c] = gram[c, a] = _dot(r_t[a], r_t[c]) / ss
+            gram = _covariance(r_t, mean, size)
             q = np.empty((k, k))
             if cholesky(gram, q):
                 for col in range(k):  # solve Q^T m = F^T[:, col] by back substitution
@@ -168,57 +110,114 @@ def correlate_blocks(first, count, block, streams, score_streams, comp_ptr, fact
                         for c in range(a + 1, k):
                             x -= q[c, a] * m_t[col, c]
                         m_t[col, a] = x / q[a, a]
-        # Each column of T has the scores' spread (F F^T has a unit diagonal): the scale of its rank keys.
-        scale = max(math.sqrt(ss / size), 1e-300)
-        t_row = np.empty(size)
-        key = np.empty(size, dtype=np.uint16)
-        key2 = np.empty(size, dtype=np.uint16)
-        idx = np.empty(size, dtype=np.int32)
-        order = np.empty(size, dtype=np.int64)
-        counts = np.empty(512, dtype=np.int32)
+        t_row = np.empty(size, dtype=np.float32)
+        bucket = np.empty(size, dtype=np.uint32)
+        counts = np.empty(_BUCKETS, dtype=np.uint32)
         for col in range(k):
-            # Column col of T; M is triangular when F is a Cholesky factor, so its trailing zeros are skipped.
-            # Four columns of R a pass, so the row is read and written a quarter as often.
-            t_row[:] = 0.0
-            hi = k
-            while hi > 0 and m_t[col, hi - 1] == 0.0:
-                hi -= 1
-            c = 0
-            while c + 4 <= hi:
-                w0, w1, w2, w3 = m_t[col, c], m_t[col, c + 1], m_t[col, c + 2], m_t[col, c + 3]
-                s0, s1, s2, s3 = r_t[c], r_t[c + 1], r_t[c + 2], r_t[c + 3]
-                for r in range(size):
-                    t_row[r] += w0 * s0[r] + w1 * s1[r] + w2 * s2[r] + w3 * s3[r]
-                c += 4
-            while c < hi:
-                w_c = m_t[col, c]
-                src = r_t[c]
-                for r in range(size):
-                    t_row[r] += w_c * src[r]
-                c += 1
-            if hi == 1 and m_t[col, 0] > 0.0 and _increasing(t_row, perm0):
-                order[:] = perm0  # a positive multiple of R's first column (F's first): sorted by its shuffle
-            else:
-                _rank_order(t_row, scale, key, key2, idx, order, counts)
+            _combine(r_t, m_t[col], t_row)
+            # Its buckets: the column's own mean and spread (T's is about F F^T's unit diagonal; measured, so
+            # an uncorrected block is bucketed as well).
+            s1 = 0.0
+            s2 = 0.0
+            for r in range(size):
+                v = np.float64(t_row[r])
+                s1 += v
+                s2 += v * v
+            mu = s1 / size
+            scale = _BUCKETS / (2.0 * _HALF_RANGE * math.sqrt(max(s2 / size - mu * mu, 1e-300)))
+            shift = _BUCKETS / 2.0 - mu * scale
+            top = _BUCKETS - 1.0
+            for r in range(size):  # vectorises
+                bucket[r] = np.uint32(min(max(np.float64(t_row[r]) * scale + shift, 0.0), top))
+            counts[:] = 0
+            for r in range(size):
+                counts[bucket[r]] += np.uint32(1)
+            below = np.uint32(0)
+            for q2 in range(_BUCKETS):
+                c2 = counts[q2]
+                counts[q2] = below
+                below += c2
+            for r in range(size):  # each bucket's iterations in iteration order: the ranks, in place
+                bq = bucket[r]
+                rank = counts[bq]
+                counts[bq] = rank + np.uint32(1)
+                bucket[r] = rank
             # The iteration of rank r draws within the r-th of ``size`` equal strata of the 32-bit range, by the
             # task's own draw there: every draw stays uniform, and the block's draws are stratified.
-            stream = streams[lo + col]
             dst = out[lo + col]
-            for r in range(size):  # vectorises
-                raw[r] = draw(stream, it0 + r)
-            if size & (size - 1) == 0:  # a power of two (every block but a run's last): shifts, no division
-                bits = 0
-                while (1 << bits) < size:
-                    bits += 1
-                high, low = np.uint64(32 - bits), np.uint64(bits)
-                for r in range(size):
-                    it = order[r]
-                    dst[start + it] = np.uint32((np.uint64(r) << high) | (np.uint64(raw[it]) >> low))
+            rw = raw[col]
+            if size & (size - 1) == 0:  # a power of two (every block but a run's last): shifts
+                bits_size = 0
+                while (1 << bits_size) < size:
+                    bits_size += 1
+                high, low = np.uint32(32 - bits_size), np.uint32(bits_size)
+                for r in range(size):  # vectorises
+                    dst[start + r] = (bucket[r] << high) | (rw[r] >> low)
             else:
-                for r in range(size):
-                    it = order[r]
-                    v = np.uint64(raw[it])
-                    dst[start + it] = np.uint32(((np.uint64(r) << np.uint64(32)) + v) // np.uint64(size))
+                # floor((rank 2**32 + draw) / size), exactly: below 2**42, so exact in float64, and the fraction
+                # (remainder + 1/2) / size is at least 1/(2 size) from an integer, far above the rounding (2**-20).
+                inverse = 1.0 / size
+                for r in range(size):  # vectorises
+                    x = np.float64(bucket[r]) * 4294967296.0 + np.float64(rw[r]) + 0.5
+                    dst[start + r] = np.uint32(x * inverse)
+
+
+@nb.njit(inline="always")
+def _covariance(r_t, mean, size):
+    """The sample covariance of the rows of ``r_t`` (float64 k x k), four dot products a pass."""
+    k = r_t.shape[0]
+    gram = np.empty((k, k))
+    for a in range(k):
+        ra = r_t[a]
+        c = 0
+        while c + 4 <= a + 1:
+            x0, x1, x2, x3 = r_t[c], r_t[c + 1], r_t[c + 2], r_t[c + 3]
+            s0 = s1 = s2 = s3 = np.float32(0.0)
+            for r in range(size):  # vectorises
+                v = ra[r]
+                s0 += v * x0[r]
+                s1 += v * x1[r]
+                s2 += v * x2[r]
+                s3 += v * x3[r]
+            gram[a, c] = gram[c, a] = s0 / size - mean[a] * mean[c]
+            gram[a, c + 1] = gram[c + 1, a] = s1 / size - mean[a] * mean[c + 1]
+            gram[a, c + 2] = gram[c + 2, a] = s2 / size - mean[a] * mean[c + 2]
+            gram[a, c + 3] = gram[c + 3, a] = s3 / size - mean[a] * mean[c + 3]
+            c += 4
+        while c <= a:
+            xc = r_t[c]
+            s0 = np.float32(0.0)
+            for r in range(size):
+                s0 += ra[r] * xc[r]
+            gram[a, c] = gram[c, a] = s0 / size - mean[a] * mean[c]
+            c += 1
+    return gram
+
+
+@nb.njit(inline="always")
+def _combine(r_t, weights, t_row):
+    """``t_row = sum_c weights[c] r_t[c]``: four rows a pass, trailing zero weights skipped (M is triangular
+    when F is a Cholesky factor)."""
+    k = r_t.shape[0]
+    size = t_row.shape[0]
+    t_row[:] = 0.0
+    hi = k
+    while hi > 0 and weights[hi - 1] == 0.0:
+        hi -= 1
+    c = 0
+    while c + 4 <= hi:
+        w0, w1 = np.float32(weights[c]), np.float32(weights[c + 1])
+        w2, w3 = np.float32(weights[c + 2]), np.float32(weights[c + 3])
+        s0, s1, s2, s3 = r_t[c], r_t[c + 1], r_t[c + 2], r_t[c + 3]
+        for r in range(size):  # vectorises
+            t_row[r] += w0 * s0[r] + w1 * s1[r] + w2 * s2[r] + w3 * s3[r]
+        c += 4
+    while c < hi:
+        w_c = np.float32(weights[c])
+        src = r_t[c]
+        for r in range(size):
+            t_row[r] += w_c * src[r]
+        c += 1
 
 
 @nb.njit(cache=True)

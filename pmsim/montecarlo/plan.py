@@ -9,6 +9,7 @@ iterations can be run or regenerated alone with the same numbers.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -30,8 +31,9 @@ from .rates import Rates, rates_of
 __all__ = ["BLOCK", "Plan", "make_plan", "seed_key", "task_stream", "finish_candidates"]
 
 BLOCK = 1024  # Iman-Conover blocks; batches are whole blocks, so results ignore chunking
+_SCORE_CELLS = 4096  # normal scores of the correlated Monte Carlo: one of 4,096 quantiles
 _KEPT_VALUES = 2**22  # correlated draws a plan keeps for reuse (16 MB): a run's, for its achieved correlation
-_DURATION, _RISK_OCCURS, _RISK_IMPACT, _SCORES = 0, 1, 2, 3  # stream purposes
+_DURATION, _RISK_OCCURS, _RISK_IMPACT = 0, 1, 2  # stream purposes
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,7 +57,6 @@ class Plan:
     corr_col: np.ndarray
     corr_task: np.ndarray
     corr_stream: np.ndarray
-    score_stream: np.ndarray
     comp_ptr: np.ndarray
     factor_ptr: np.ndarray
     factors: np.ndarray
@@ -166,24 +167,18 @@ class Plan:
         k = self.corr_task.shape[0]
         if k == 0:
             return np.zeros((1, 1), dtype=np.uint32)
-        key = (first, count, iterations, self.corr_stream.tobytes(), self.score_stream.tobytes(),
-               self.comp_ptr.tobytes(), self.factors.tobytes())
+        key = (first, count, iterations, self.corr_stream.tobytes(), self.comp_ptr.tobytes(), self.factors.tobytes())
         kept = self.kept.get(key)
         if kept is not None:
             return kept
-        from scipy.special import ndtri
-
         from .._kernels.correlation import correlate_blocks
 
         assert first % BLOCK == 0
-        last = iterations % BLOCK or BLOCK
-        scores_full = ndtri(np.arange(1, BLOCK + 1) / (BLOCK + 1))
-        scores_last = ndtri(np.arange(1, last + 1) / (last + 1))
         out = np.empty((k, count), dtype=np.uint32)
         correct = np.ones(self.comp_ptr.shape[0] - 1, dtype=np.bool_)
         with launching():
-            correlate_blocks(first, count, BLOCK, self.corr_stream, self.score_stream, self.comp_ptr,
-                             self.factor_ptr, self.factors, correct, scores_full, scores_last, out)
+            correlate_blocks(first, count, BLOCK, self.corr_stream, self.comp_ptr, self.factor_ptr, self.factors,
+                             correct, _score_table(), out)
         if out.size + sum(a.size for a in self.kept.values()) <= _KEPT_VALUES:
             self.kept[key] = out
         return out
@@ -212,6 +207,15 @@ class Plan:
                     occurred[k] &= exists[entries].any(axis=0)
                     impact[k, ~occurred[k]] = self.risk_neutral[k]
         return occurred, impact
+
+
+@functools.cache
+def _score_table() -> np.ndarray:
+    """The normal scores of the correlated Monte Carlo (float32): the quantiles at the centres of 4,096 equal
+    cells of probability, one picked by 12 bits of each task's random number."""
+    from scipy.special import ndtri
+
+    return ndtri((np.arange(_SCORE_CELLS) + 0.5) / _SCORE_CELLS).astype(np.float32)
 
 
 def seed_key(seed: int) -> np.uint64:
@@ -489,13 +493,12 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         factor_ptr = np.concatenate([[0], np.cumsum([s * s for s in sizes])]).astype(np.int64)
         factors = np.concatenate([f.ravel() for f in corr.factors])
         corr_stream = stream_keys(key, task_keys[corr_task], _DURATION)
-        score_stream = stream_keys(key, task_keys[corr_task], _SCORES)
     else:
         corr_task = np.zeros(0, dtype=np.int64)
         comp_ptr = np.zeros(1, dtype=np.int64)
         factor_ptr = np.zeros(1, dtype=np.int64)
         factors = np.zeros(1)
-        corr_stream = score_stream = np.zeros(0, dtype=np.uint64)
+        corr_stream = np.zeros(0, dtype=np.uint64)
 
     risk_keys = st.risk_keys[:n_risks]
     responded = _responded(project.risks, responses)
@@ -513,7 +516,7 @@ def make_plan(project: Project, seed: int, correlation=None, risks: bool = True,
         stream=stream_keys(key, task_keys, _DURATION),
         kind=kind, param=param, tables=st.tables, disc_val=st.disc_val, disc_cum=st.disc_cum,
         correlation=corr, corr_col=corr_col, corr_task=corr_task,
-        corr_stream=corr_stream, score_stream=score_stream,
+        corr_stream=corr_stream,
         comp_ptr=comp_ptr, factor_ptr=factor_ptr, factors=factors,
         risk_ids=tuple(r.id for r in register),
         risk_probability=np.array([r.probability for r in register], dtype=np.float64),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import pmsim as pm
 from pmsim.correlation import (
@@ -115,6 +117,29 @@ def test_normal_score_map_gives_the_rank_correlation_asked_for(five):
     assert np.isnan(achieved.loc["A", "D"])
     assert achieved.attrs["iterations"] == 20_000
     assert pm.simulate(five, iterations=100, seed=3).achieved_correlation is None
+
+
+def test_correlated_durations_keep_each_tasks_distribution(five):
+    m = 10 * 1024  # ten blocks of Iman-Conover
+    groups = [(["A", "B", "C"], 0.6), (["D", "E"], -0.5)]
+    correlated = pm.simulate(five, iterations=m, seed=11, correlation=groups, keep="tasks")
+    plain = pm.simulate(five, iterations=m, seed=11, keep="tasks")
+    # No links: each finish is the task's duration. Triangular(2, 4, 9): F(x) = (x - 2)^2 / 14 up to the mode,
+    # 1 - (9 - x)^2 / 35 above it (closed form).
+    d = np.asarray(correlated.task_finish, dtype=np.float64)
+    ecdf = np.arange(1, m + 1) / m
+    for j, tid in enumerate("ABCDE"):
+        x = np.sort(d[:, j])
+        f = np.where(x <= 4, (x - 2) ** 2 / 14, 1 - (9 - x) ** 2 / 35)
+        # One draw per stratum of 1/1024 in every block: within 1/1024 of the exact CDF (a plain sample's
+        # distance is about 1/sqrt(m) = 0.01), float32 durations aside.
+        assert max(np.abs(ecdf - f).max(), np.abs(ecdf - 1 / m - f).max()) <= 1 / 1024 + 1e-5, tid
+        # Against the same task in the uncorrelated run: below the two-sample KS 1 % critical value.
+        ks = stats.ks_2samp(d[:, j], np.asarray(plain.task_finish[:, j], dtype=np.float64)).statistic
+        assert ks < 1.63 * math.sqrt(2 / m), tid
+    achieved = correlated.achieved_correlation
+    assert achieved.loc["A", "C"] == pytest.approx(0.6, abs=0.02)
+    assert achieved.loc["D", "E"] == pytest.approx(-0.5, abs=0.02)
 
 
 @pytest.mark.parametrize(
