@@ -357,7 +357,7 @@ def levelled_iterations(durations, order, release, pred_ptr, pred_idx, pred_type
     ef_s = np.empty((threads, n), np.float32)
     dur_s = np.empty((threads, n), np.float32)
     flat_s = np.empty((threads, rows * width))
-    pr_s = np.empty((threads, k, 2 * per_resource.max() + 2, 2))
+    pr_s = np.empty((threads, k, 2, 2 * per_resource.max() + 2))
     cnt_s = np.empty((threads, k), np.int64)
     use_s = np.zeros((threads, k, cells))
     top_s = np.zeros((threads, k), np.int64)

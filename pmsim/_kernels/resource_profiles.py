@@ -4,7 +4,7 @@ The levelled Monte Carlo (:mod:`.levelled_montecarlo`) schedules each iteration 
 of all resources together (a breakpoint wherever any resource's usage changes). The two schemes here take the
 same decisions, bit for bit, on cheaper structures, when an iteration's numbers allow it (the caller checks):
 
-- :func:`schedule_split`: one breakpoint profile per resource (``pr[r, b, 0]`` the time, ``pr[r, b, 1]`` the
+- :func:`schedule_split`: one breakpoint profile per resource (``pr[r, 0, b]`` the time, ``pr[r, 1, b]`` the
   usage; ``cnt[r]`` breakpoints). A task looks only at the breakpoints of its own resources: fewer intervals in
   its window, fewer rows to move. A task with several resources takes the earliest start that fits on each in
   turn until all agree, the earliest start that fits on all (the same start as the scan of the combined profile,
@@ -27,12 +27,12 @@ from .profile import EPS
 
 @nb.njit(cache=True, inline="always")
 def _at(pr, r, nb_, t):
-    """Index of resource r's interval that contains ``t`` (largest b with ``pr[r, b, 0] <= t``, as
+    """Index of resource r's interval that contains ``t`` (largest b with ``pr[r, 0, b] <= t``, as
     ``profile.interval_at``), searched from the last breakpoint back: tasks come about in order of start, so few
     breakpoints lie past t."""
     b = nb_ - 1
     x = t + EPS
-    while b > 0 and pr[r, b, 0] > x:
+    while b > 0 and pr[r, 0, b] > x:
         b -= 1
     return b
 
@@ -51,18 +51,18 @@ def _fit(pr, r, nb_, t, d, dm, lim):
     free = at - 1
     hi = at - 1
     while True:
-        while hi + 1 < nb_ - 1 and pr[r, hi + 1, 0] < end:
+        while hi + 1 < nb_ - 1 and pr[r, 0, hi + 1] < end:
             hi += 1
         c = hi
         while c > free:
-            if pr[r, c, 1] + dm > lim:
+            if pr[r, 1, c] + dm > lim:
                 break
             c -= 1
         if c <= free:
             return t, at, hi
         free = hi
         at = c + 1
-        t = np.float32(pr[r, at, 0])
+        t = np.float32(pr[r, 0, at])
         end = t + d
         if hi < at - 1:
             hi = at - 1
@@ -72,7 +72,7 @@ def _fit(pr, r, nb_, t, d, dm, lim):
 def _end_at(pr, r, nb_, end, e):
     """The interval of ``end`` (as :func:`_at`), searched forward from ``e``, an interval at or before it."""
     x = end + EPS
-    while e + 1 < nb_ and pr[r, e + 1, 0] <= x:
+    while e + 1 < nb_ and pr[r, 0, e + 1] <= x:
         e += 1
     return e
 
@@ -81,36 +81,36 @@ def _end_at(pr, r, nb_, end, e):
 def _occupy(pr, r, nb_, t, end, dm, b, e):
     """Demand ``dm`` on [t, end) added to resource r's profile, given the intervals ``b`` of t and ``e`` of end;
     returns the new count of breakpoints. The rows after the end move down once (by the breakpoints that are
-    new), the rows in between take the demand."""
-    new_t = pr[r, b, 0] != t
+    new), the rows of the window take the demand (a new row at t starts with the usage of the row it splits, a
+    new row at the end with the usage row e had before)."""
+    T = pr[r, 0]
+    U = pr[r, 1]
+    new_t = T[b] != t
     if e == b and new_t:
         new_e = end != t
     else:
-        new_e = pr[r, e, 0] != end
+        new_e = T[e] != end
     sh = np.int64(new_t) + np.int64(new_e)
+    ue = U[e]
     if sh:
         for x in range(nb_ - 1, e, -1):
-            pr[r, x + sh, 0] = pr[r, x, 0]
-            pr[r, x + sh, 1] = pr[r, x, 1]
+            T[x + sh] = T[x]
+            U[x + sh] = U[x]
+    last = e if new_e else e - 1
     if new_e:
-        q = e + new_t + 1
-        pr[r, q, 0] = end
-        pr[r, q, 1] = pr[r, e, 1]
-    first = b + 1
-    if not new_t:
-        first = b
-    last = e if new_e else e - 1  # the last old row before the end
-    for q in range(e, first - 1, -1):
-        if new_t:
-            pr[r, q + 1, 0] = pr[r, q, 0]
-            pr[r, q + 1, 1] = pr[r, q, 1]
-        if q <= last:
-            pr[r, q + new_t, 1] += dm
+        T[e + new_t + 1] = end
+        U[e + new_t + 1] = ue
     if new_t:
-        pr[r, b + 1, 0] = t
-        pr[r, b + 1, 1] = pr[r, b, 1]
-        if e > b or new_e:
-            pr[r, b + 1, 1] += dm
+        for x in range(e, b, -1):
+            T[x + 1] = T[x]
+            U[x + 1] = U[x]
+        T[b + 1] = t
+        U[b + 1] = U[b]
+        for x in range(b + 1, last + 2):
+            U[x] += dm
+    else:
+        for x in range(b, last + 1):
+            U[x] += dm
     return nb_ + sh
 
 
@@ -130,7 +130,7 @@ def schedule_split(dur, order, release, pred_ptr, pred_idx, pred_type, pred_lag,
     (0-based) of a task's e-th demand ``edem[e]``, ``elim[e]`` its capacity + tolerance."""
     for r in range(pr.shape[0]):
         pr[r, 0, 0] = 0.0
-        pr[r, 0, 1] = 0.0
+        pr[r, 1, 0] = 0.0
         cnt[r] = 1
     for q in range(order.shape[0]):
         j = order[q]
@@ -146,7 +146,7 @@ def schedule_split(dur, order, release, pred_ptr, pred_idx, pred_type, pred_lag,
                 nb_ = cnt[r]
                 t, at, hi = _fit(pr, r, nb_, t, d, edem[e0], elim[e0])
                 end = t + d
-                if at + 1 < nb_ and pr[r, at + 1, 0] <= t + EPS:
+                if at + 1 < nb_ and pr[r, 0, at + 1] <= t + EPS:
                     at = _at(pr, r, nb_, t)
                 cnt[r] = _occupy(pr, r, nb_, t, end, edem[e0], at, _end_at(pr, r, nb_, end, max(hi, at)))
             else:
