@@ -8,6 +8,11 @@ decisions bit for bit: the profile keeps each breakpoint's time and usages in on
 memory once; a task's window is checked from its end (a conflict skips every interval before it); each task's
 resources, demands and ``capacity + tolerance`` are gathered once per run into flat arrays. The criticality pass
 finds the tasks that hand a resource over in buckets of finish time, and compares resources as bit masks.
+
+That combined profile is the reference. Each iteration runs on the cheapest structure its numbers allow, with the
+same decisions (:func:`_profile_modes`; :mod:`.resource_profiles`): the usage per time unit when every date is
+whole, one breakpoint profile per resource otherwise, the combined profile only with durations or lags under
+1/64 of a day or a task too short to move a date of the horizon.
 """
 
 import numba as nb
