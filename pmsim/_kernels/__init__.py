@@ -3,7 +3,7 @@
 Kernels work on plain arrays of a network in topological order (see
 :mod:`pmsim.network`), one job a module: ``links`` (the link rule), ``random``,
 ``cpm``, ``montecarlo``, ``correlation``, ``profile``, ``sgs``, ``search``, ``floats``,
-``smoothing``, ``levelled_montecarlo``, ``budget``. All compile with
+``smoothing``, ``levelled_montecarlo`` (with ``resource_profiles``), ``budget``. All compile with
 ``cache=True``; :func:`launching` guards the parallel ones.
 """
 

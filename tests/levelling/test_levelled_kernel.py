@@ -88,3 +88,117 @@ def test_levelled_kernel_with_every_link_type_and_lags():
               ("D", "M"), ("E", "M", "FS", 0.5), ("F", "E", "SS", -2), ("G", "D", "FS", 0)],
              {"dev": 2, "qa": 1}, name="links")
     _check(_uncertain(p), 200, 11)
+
+
+# The kernel schedules an iteration on one of three profiles (``profiles``: 0 all resources together, 1 one per
+# resource, 2 the usage per time unit) and picks one per iteration (-1); every choice must give the same dates.
+
+def _random_project(n, seed, whole):
+    """n tasks, links of every type back within 12 tasks (lags from -1 to 2 days), three resources of which a task
+    uses each with probability 0.5 (demands 1 to the capacity; one in three tasks without a resource)."""
+    rng = np.random.default_rng(seed)
+    caps = {"dev": 4, "qa": 2, "ops": 3}
+    tasks, links = [], []
+    for j in range(n):
+        ml = float(rng.integers(1, 9))
+        demand = {} if rng.random() < 1 / 3 else {
+            r: float(rng.integers(1, c + 1)) for r, c in caps.items() if rng.random() < 0.5}
+        if whole:
+            tasks.append(pm.Task(f"T{j}", duration=ml, resources=demand))
+        else:
+            tasks.append(pm.Task(f"T{j}", optimistic=0.6 * ml, most_likely=ml, pessimistic=1.9 * ml,
+                                 resources=demand))
+        for i in set(rng.integers(max(0, j - 12), j, size=min(j, 2)).tolist()):
+            kind = str(rng.choice(["FS", "FS", "SS", "FF", "SF"]))
+            links.append(pm.Dependency(f"T{i}", f"T{j}", kind, float(rng.integers(-1, 3))))
+    return pm.Project(name=f"random{n}", start="2027-01-04", tasks=tasks, dependencies=links,
+                      resources=[pm.Resource(r, capacity=c) for r, c in caps.items()])
+
+
+def _kernel_runs(project, iterations, seed, choices):
+    """The kernel on one batch of sampled durations with each choice of profile, one thread: its outputs."""
+    import warnings
+
+    from pmsim._kernels.levelled_montecarlo import _profile_modes, levelled_iterations
+    from pmsim.levelled_montecarlo import levelled_scheduler
+    from pmsim.montecarlo import runner
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # only its plan is used
+        plan = pm.simulate(project, iterations=16, seed=seed, levelled=True)._plan
+    sched = levelled_scheduler(project, plan)
+    durations = np.ascontiguousarray(runner.sample_durations(plan, next(runner.batches(plan, iterations))))
+    net, n = plan.net, plan.net.n
+    out = {}
+    for choice in choices:
+        finish = np.empty(iterations, np.float32)
+        crit = np.zeros((1, n), np.int64)
+        starts = np.empty((iterations, n), np.float32)
+        finishes = np.empty((iterations, n), np.float32)
+        levelled_iterations(durations, sched.order, plan.release, net.pred_ptr, net.pred_idx, net.pred_type,
+                            plan.pred_lag, plan.candidates, sched.rptr, sched.ridx, sched.demand, sched.capacity,
+                            sched.tolerance, plan.project_column, True, True, finish, crit, starts, finishes, choice)
+        out[choice] = (finish, crit, starts, finishes)
+    modes = np.empty(iterations, np.int8)
+    _profile_modes(durations, plan.release, plan.pred_lag, sched.rptr, sched.demand.shape[1], modes)
+    return out, np.bincount(modes, minlength=3).tolist()
+
+
+def _assert_same(out):
+    ref = out[0]
+    for choice, got in out.items():
+        for name, a, b in zip(("finish", "criticality", "starts", "finishes"), ref, got):
+            assert np.array_equal(a, b), (choice, name, np.argwhere(a != b)[:5])
+
+
+def test_every_profile_gives_the_same_schedules_on_j120_in_every_iteration():
+    j120 = pm.read_project(DATA / "j1201_1.sm")  # 122 tasks, 4 resources, whole durations
+    out, modes = _kernel_runs(j120, 10_000, 3, (0, 1, 2, -1))
+    assert modes == [0, 0, 10_000]  # whole dates: the default is the usage per time unit
+    _assert_same(out)
+    out, modes = _kernel_runs(_uncertain(j120), 10_000, 3, (0, 1, 2, -1))
+    assert modes == [0, 10_000, 0]  # fractions: a profile per resource
+    _assert_same(out)
+    # Levelling moved tasks: the schedules are not the unlevelled ones.
+    assert np.mean(out[0][0]) > pm.simulate(_uncertain(j120), iterations=10_000, seed=3).mean + 1
+
+
+def test_every_profile_gives_the_same_schedules_on_random_projects_with_every_link_type():
+    for whole in (True, False):
+        for seed in (1, 2):
+            out, modes = _kernel_runs(_random_project(150, seed, whole), 3000, seed, (0, 1, 2, -1))
+            assert modes == ([0, 0, 3000] if whole else [0, 3000, 0])
+            _assert_same(out)
+
+
+def test_each_iteration_gets_the_profile_its_numbers_allow():
+    from pmsim._kernels.levelled_montecarlo import _profile_modes
+
+    def modes(durations, release=(0.0, 0.0), lags=(0.0,)):
+        durations = np.array(durations, np.float32).T.copy()  # tasks x iterations
+        out = np.empty(durations.shape[1], np.int8)
+        cells = _profile_modes(durations, np.array(release, np.float32), np.array(lags, np.float32),
+                               np.array([0, 1, 2]), 2, out)
+        return out.tolist(), cells
+
+    # Whole durations: the usage per time unit, as long as the horizon (the sum of durations and lags) allows.
+    assert modes([[3, 4], [2, 5]]) == ([2, 2], 7 + 2)
+    # Fractions: a profile per resource; a task far shorter than the horizon (2**-20 of it), or a duration under
+    # 1/64 anywhere: the combined profile, whose comparisons treat such dates as the reference did.
+    assert modes([[3.5, 4], [2, 5e-3], [1e7, 1]]) == ([1, 0, 0], 0)
+    assert modes([[3.5, 4]], lags=(0.25,))[0] == [1]
+    assert modes([[3.5, 4]], lags=(1e-3,))[0] == [0]
+    assert modes([[3, 4]], release=(0.5, 0.0))[0] == [1]
+
+
+def test_tiny_durations_fall_back_to_the_combined_profile_and_keep_the_serial_sgs():
+    # B lasts from 0.0084 to 0.0216 days: under 1/64 in about 7 iterations of 10.
+    p = make([("A", 3, {"dev": 1}), ("B", 0.012, {"dev": 2}), ("C", 2, {"dev": 1}), ("D", 1, {"qa": 1}),
+              ("E", 2.5, {"qa": 1, "dev": 1})],
+             [("A", "C", "SS", 0.5), ("B", "D", "FS", 0), ("D", "E", "FF", 1)], {"dev": 2, "qa": 1}, name="tiny")
+    _check(_uncertain(p), 100, 2)
+    out, modes = _kernel_runs(_uncertain(p), 500, 2, (0, 1, -1))
+    # Those on the combined profile by default, the others on one per resource; forced on one profile per
+    # resource, the same dates here (the fallback is a precaution, not a known difference).
+    assert 250 < modes[0] < 450 and modes[0] + modes[1] == 500
+    _assert_same(out)
