@@ -34,7 +34,7 @@ from .io import read_project
 from .model import Project
 
 __all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED", "STALE",
-           "STALE_DEADLINE", "OTHER_WRITER"]
+           "STALE_DEADLINE", "OTHER_WRITER", "P6_ALAP_FLOAT"]
 
 DATE_TOLERANCE = 1.0  # working minutes
 FLOAT_TOLERANCE = 0.05  # working days
@@ -42,6 +42,10 @@ UNEXPLAINED = "unexplained"
 STALE = "stored late dates that do not follow from the file's own links (not recalculated)"
 OTHER_WRITER = "dates stored by Aspose.Tasks, not computed by MS Project"
 STALE_DEADLINE = "stored late finishes later than the task's deadline (not recalculated)"
+P6_ALAP_FLOAT = ("P6's total float of as-late-as-possible activities, not their stored late minus early dates "
+                 "(which pmsim matches)")
+# Causes that explain the task they name only: a stored float moves no other task's dates.
+_SELF_ONLY = frozenset({P6_ALAP_FLOAT})
 
 # What a reader warns of that cannot move a date (costs, levelling, how work spreads over a duration the file
 # states): never the cause of a mismatch.
@@ -125,7 +129,8 @@ class Parity:
         warned of as a whole (scheduling from the finish date, say, or
         :data:`OTHER_WRITER`: the file was written by Aspose.Tasks, not MS Project); else
         :data:`UNEXPLAINED`. Warnings that cannot move a date (costs, rates)
-        explain nothing.
+        explain nothing. :data:`P6_ALAP_FLOAT` (a stored float its own stored
+        dates contradict) explains the task it names only.
         """
         out = self.table[self.table["compared"] & ~self.table["match"]].copy()
         group = _linked_groups(self.project)
@@ -164,6 +169,7 @@ def _cause(tid, features: dict, group, groups: dict, wrong_finish: set | None) -
     named = [f for f, ids in features.items() if tid in ids]
     if named:
         return named[0]
+    features = {f: ids for f, ids in features.items() if f not in _SELF_ONLY}
     through = [f for f in features if group is not None and group in groups[f]]
     if through:
         return f"{through[0]} (through links)"
@@ -293,6 +299,45 @@ def _work_after(cal, origin, a, b) -> bool:
     return bool(table.work_at(float(ta)) - table.work_at(float(tb)) > DATE_TOLERANCE)
 
 
+def _p6_alap_floats(schedule: Schedule, stored: pd.DataFrame, table: pd.DataFrame) -> frozenset:
+    """The as-late-as-possible activities whose float alone differs, with every stored date (early and late)
+    the same as pmsim's, and a stored total float that is not what those stored dates give (late minus early
+    finish, or start, or the smaller, as the project counts it) on the activity's calendar: P6 computes the
+    float of some ALAP activities otherwise (SP10 - COST LOADED.xer: 24 activities whose stored float is 39 or
+    40 hours more than their stored late finish minus early finish), which the file does not let pmsim follow."""
+    if "late_start" not in stored.columns:
+        return frozenset()
+    project, origin = schedule.project, _origin(schedule)
+    times = schedule.times()
+    out = set()
+    for tid in table.index[table["compared"] & ~table["total_float_ok"] & table["early_start_ok"]
+                           & table["early_finish_ok"]]:
+        task = project.task(tid)
+        if "ALAP" not in (task.constraint, task.secondary_constraint):
+            continue
+        row, cal = stored.loc[tid], project.task_calendar(tid)
+        if not all(_same_work(cal, origin, times.loc[tid, k], row[k]) for k in ("late_start", "late_finish")):
+            continue
+        floats = []
+        for early, late in (("early_start", "late_start"), ("early_finish", "late_finish")):
+            lo, hi = (np.datetime64(row[k], "m") for k in (early, late))
+            sign = 1.0 if hi >= lo else -1.0
+            lo, hi = min(lo, hi), max(lo, hi)
+            days = int((hi - np.datetime64(origin, "m")).astype(np.int64) // 1440) + 2
+            work = cal.work_table(origin, max(days, 2))
+            minutes = [float((v - np.datetime64(origin, "m")).astype(np.int64)) for v in (lo, hi)]
+            if min(minutes) < 0:
+                break
+            floats.append(sign * (work.work_at(minutes[1]) - work.work_at(minutes[0])) / (60.0 * cal.hours_per_day))
+        else:
+            start_float, finish_float = floats
+            dated = {"start": start_float, "finish": finish_float,
+                     "smallest": min(start_float, finish_float)}.get(project.total_float, finish_float)
+            if abs(dated - row["total_float"]) > FLOAT_TOLERANCE + 1e-9:
+                out.add(tid)
+    return frozenset(out)
+
+
 def _written_by_aspose(path: Path) -> bool:
     """Was the MSPDI file written by the Aspose.Tasks library (its first comment says so)? Its stored dates are
     Aspose's, which MS Project would recompute (tasks on a Sunday of the standard calendar, say)."""
@@ -351,6 +396,9 @@ def parity(path, project=None) -> Parity:
     past = _past_deadline(schedule, stored)
     if past:
         features = {**features, STALE_DEADLINE: past}
+    alap_floats = _p6_alap_floats(schedule, stored, table)
+    if alap_floats:
+        features = {**features, P6_ALAP_FLOAT: alap_floats}
     if _written_by_aspose(path):
         features = {**features, OTHER_WRITER: frozenset()}  # the file as a whole: explains what nothing else does
     return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes, features=features)
