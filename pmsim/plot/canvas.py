@@ -97,7 +97,7 @@ class _TextCachingRenderer(RendererAgg):
         gc0.copy_properties(gc)
         gc0.set_clip_rectangle(None)
         gc0.set_clip_path(None)
-        if ismath:
+        if ismath or not _GLYPH_API:
             RendererAgg.draw_text(scratch, gc0, fx - left, fy - top, s, prop, angle, ismath, mtext)
         else:
             _draw_glyphs(scratch, gc0, fx - left, fy - top, s, prop, angle, mtext)
@@ -124,6 +124,16 @@ def _metrics(renderer, s, prop, ismath) -> tuple:
     return _get_text_metrics_with_cache(renderer, s, prop, ismath, renderer.dpi)
 
 
+def _has_glyph_api() -> bool:
+    """Does this matplotlib have the font calls :func:`_draw_glyphs` makes (3.11's; pmsim accepts 3.8 on)?"""
+    from matplotlib import ft2font
+    from matplotlib.backends import backend_agg
+
+    return (all(hasattr(ft2font.FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform"))
+            and hasattr(ft2font, "RenderMode") and hasattr(backend_agg, "get_hinting_flag"))
+
+
+_GLYPH_API = _has_glyph_api()  # else every new text is drawn by matplotlib's draw_text, as before
 _GLYPHS = threading.local()  # per thread: the fonts (and so the layouts that name them) are the thread's
 _KEEP_GLYPHS = 20_000  # glyph bitmaps remembered per thread (a few hundred bytes each)
 

@@ -56,3 +56,19 @@ def test_text_drawn_from_kept_glyphs_has_the_pixels_of_agg(angle):
         moved = _drawn(_kept, x + 7, y - 3, s, prop, angle, colour, antialiased)
         assert len(canvas._glyph_caches()[1]) == kept  # no glyph rendered anew
         assert np.array_equal(moved, _drawn(_plain, x + 7, y - 3, s, prop, angle, colour, antialiased))
+
+
+def test_a_matplotlib_without_the_glyph_calls_draws_new_texts_itself(monkeypatch):
+    # pmsim accepts matplotlib from 3.8; the kept glyphs use 3.11's font calls. Without them a new text is
+    # drawn by RendererAgg.draw_text: the same pixels and offsets as through the kept glyphs.
+    from collections import OrderedDict
+
+    renderer = canvas._TextCachingRenderer(200, 200, 90, OrderedDict())
+    gc = renderer.new_gc()
+    prop = FontProperties(size=10)
+    kept = renderer._render(gc, 0.3, 0.7, "P50 Tue 26 Oct 2027", prop, 30, False, None)
+    monkeypatch.setattr(canvas, "_GLYPH_API", False)
+    monkeypatch.setattr(canvas, "_draw_glyphs", None)  # a call to it would fail
+    plain = renderer._render(gc, 0.3, 0.7, "P50 Tue 26 Oct 2027", prop, 30, False, None)
+    assert kept[0][..., 3].any()
+    assert np.array_equal(kept[0], plain[0]) and kept[1:] == plain[1:]
