@@ -39,6 +39,7 @@ candidate and keeps the one whose words read best:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -48,7 +49,6 @@ NAMES = {"cp1252": "Windows-1252 (Western European)", "cp1251": "Windows-1251 (C
          "cp1254": "Windows-1254 (Turkish)", "cp1257": "Windows-1257 (Baltic)"}
 FREQUENT = frozenset("оеаинтсрвлОЕАИНТСРВЛαοιετσνηυρςάέίόήΑΟΙΕΤΣΝΗΥΡ")  # the ten commonest letters of each
 
-_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
 _WORD = re.compile(r"[A-Za-z\x80-\uffff]*[\x80-\uffff][A-Za-z\x80-\uffff]*")
 _EDGES = re.compile(r"^[^\w]+|[^\w]+$")  # what is not a letter or digit at either end of a run
 SAMPLE_LINES = 2000  # lines with non-ASCII bytes looked at: enough to decide, quick on a large file
@@ -88,7 +88,9 @@ def guess_codepage(data: bytes) -> tuple[str, tuple[str, ...]]:
     ``("cp1252", ())``; so does text no candidate can decode (the reader then
     replaces the bytes it cannot read).
     """
-    lines = _NON_ASCII_LINE.findall(data)[:SAMPLE_LINES]
+    # Line by line (a pattern for "a line with a byte above 127" tries every position of each line that has
+    # none, quadratic in the line's length: seconds on a large XER's long calendar lines).
+    lines = list(itertools.islice((line for line in data.split(b"\n") if not line.isascii()), SAMPLE_LINES))
     if not lines:
         return CANDIDATES[0], ()
     sample = b"\n".join(lines)

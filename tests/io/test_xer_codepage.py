@@ -70,3 +70,15 @@ def test_the_p6_export_from_a_cyrillic_machine():
     with pytest.warns(pm.PmsimWarning, match="Windows-1251"):
         project = read_xer(REAL / "encoding1251.xer", check_health=False)
     assert [t.name for t in project.tasks] == ["Задача 1", "Тест2"]
+
+
+def test_the_guess_reads_the_lines_with_bytes_above_127_whatever_the_long_ascii_lines_around_them():
+    # A large XER's calendar lines run to tens of thousands of ASCII characters; the Cyrillic name is on
+    # its own line, after them and before the end (no newline after the last line).
+    from pmsim.io.codepage import guess_codepage
+
+    ascii_line = b"%R\t" + b"(0||1()(0||0(s|08:00|f|16:00)()))" * 3000
+    name = "Монтаж оборудования".encode("cp1251")
+    data = b"\r\n".join([ascii_line] * 20 + [b"%R\t1\t" + name] + [ascii_line] * 5 + [b"%E\t" + name])
+    assert guess_codepage(data) == ("cp1251", ())
+    assert guess_codepage(b"\n".join([ascii_line] * 5)) == ("cp1252", ())
