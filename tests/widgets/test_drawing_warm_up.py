@@ -8,6 +8,7 @@ each figure of the project once before the first change asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -120,18 +121,27 @@ def test_a_panel_starts_its_drawing_processes_before_its_first_simulation(monkey
     assert not started  # a panel without plots needs no drawing processes
 
 
-def test_drawing_processes_collect_garbage_between_updates_not_during_them(sim):
-    import gc
-
-    from pmsim.widgets import figure_jobs
-
-    project = pm.read_project(pm.data_path("erp_upgrade"))
+@contextlib.contextmanager
+def _ready_renderer():
+    """A renderer whose drawing processes have warmed up (none held back), shut down afterwards."""
     renderer = _Warming()
     renderer.held = False
     renderer.start()
     try:
         for f in renderer._ready:
             f.result(120)
+        yield renderer
+    finally:
+        renderer.shutdown()
+
+
+def test_drawing_processes_collect_garbage_between_updates_not_during_them(sim):
+    import gc
+
+    from pmsim.widgets import figure_jobs
+
+    project = pm.read_project(pm.data_path("erp_upgrade"))
+    with _ready_renderer() as renderer:
         for pool in renderer._pools:
             # The warm-up's objects are frozen, out of every later collection, and the young
             # generation holds more than an update's figures allocate.
@@ -148,17 +158,10 @@ def test_drawing_processes_collect_garbage_between_updates_not_during_them(sim):
         assert all(png.startswith(PNG) for png in images.values())
         # Each process collected once after the second update's figures (then once more here).
         assert [pool.submit(render_pool._tidy).result(120) for pool in renderer._pools] == [n + 2 for n in tidies]
-    finally:
-        renderer.shutdown()
 
 
 def test_a_figure_asked_for_while_its_prime_still_waits_goes_first(sim):
-    renderer = _Warming()
-    renderer.held = False
-    renderer.start()
-    try:
-        for f in renderer._ready:
-            f.result(120)
+    with _ready_renderer() as renderer:
         pool = renderer._pool("histogram", renderer._pools)
         busy = [pool.submit(time.sleep, 1.5) for _ in range(3)]  # the process busy, its call queue full
         renderer.prime("histogram", {"sim": sim, "deadline": False, "layout": "built"})
@@ -171,5 +174,3 @@ def test_a_figure_asked_for_while_its_prime_still_waits_goes_first(sim):
         layouts, own = _state(renderer, "histogram")
         assert ("histogram", "changed", (8.0, 4.0)) in layouts and ("histogram", "built", (8.0, 4.0)) not in layouts
         assert all(f.done() for f in busy)
-    finally:
-        renderer.shutdown()
