@@ -26,7 +26,6 @@ FACADES = {"pmsim", "pmsim.io", "pmsim.io.mspdi", "pmsim.io.xer", "pmsim.io.pmxm
 # Modules allowed above the size guide, and why.
 LONG_MODULES = {
     "pmsim/distributions.py": "six distribution classes, each small and independent, and the estimate factory",
-    "pmsim/model/tables.py": "one job, the tabular file format both ways (read and write)",
     "pmsim/model/project.py": "one job, the Project and the checks of every reference between its parts (tasks, "
                               "links, resources, calendars, risks, branches)",
     "pmsim/model/entities.py": "one job, the four entities and their validation; Task carries the whole time "

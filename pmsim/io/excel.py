@@ -1,7 +1,7 @@
 """A project as one ``.xlsx`` workbook: sheets ``tasks``, ``resources``, ``risks``, ``calendars``, ``project``.
 
 The ``tasks``, ``resources``, ``risks`` and ``calendars`` sheets have the
-columns of the CSV files (:mod:`pmsim.model.tables`, ``docs/file-format.md``),
+columns of the CSV files (:mod:`pmsim.model.cells`, ``docs/file-format.md``),
 a header in row 1. ``tasks`` and ``project`` are required; the others are
 optional. A column may appear once.
 
@@ -36,7 +36,8 @@ import pandas as pd
 from ..errors import FileFormatError, MissingExtraError, PmsimWarning
 from ..model import Project, require_project
 from ..model.project import build_project
-from ..model.tables import CALENDAR_KEYS, OPTIONAL_COLUMNS, moment_text, project_to_frames
+from ..model.cells import CALENDAR_KEYS, OPTIONAL_COLUMNS, moment_text
+from ..model.frames import project_to_frames
 from ._exchange import Notes, note_manual_tasks
 from ._files import XML_ILLEGAL, replacing
 from .xlsx_cells import Sheet, column_letter, read_sheets

@@ -3,7 +3,7 @@
 ``tasks.csv`` and ``project.toml`` are required; ``resources.csv``,
 ``risks.csv``, ``calendars.csv`` and ``baselines/<name>.csv`` (one per saved
 baseline: ``id``, ``start``, ``finish``, ``duration``, ``cost``) are optional. The columns and settings
-are those of :mod:`pmsim.model.tables` (``docs/file-format.md``). CSV files
+are those of :mod:`pmsim.model.cells` (``docs/file-format.md``). CSV files
 are UTF-8 (a byte-order mark from Excel is fine) with a header row,
 comma-separated; a file saved by a European Excel (``;`` between cells, a
 decimal comma in the number columns, perhaps a ``sep=;`` first line) reads
@@ -48,7 +48,8 @@ from ..errors import FileFormatError, PmsimError
 from ..model import Baseline, Project, require_project
 from ..model.baselines import BASELINE_NAME
 from ..model.project import build_project
-from ..model.tables import NUMERIC_COLUMNS, OPTIONAL_COLUMNS, format_number, project_to_frames
+from ..model.cells import NUMERIC_COLUMNS, OPTIONAL_COLUMNS, format_number
+from ..model.frames import project_to_frames
 from ._exchange import Notes, note_manual_tasks
 from ._files import read_input, umask
 from .csv_files import csv_text, decode_text, read_table

@@ -31,7 +31,8 @@ from .entities import Dependency, Resource, Risk, Task, _moment, valid_escalatio
 from .baselines import Baseline, check_baselines, default_schedule
 from .checks import check_branches, check_level_of_effort, find_cycle, start_time
 from .progress import apply_progress, clear_progress, progress_table
-from .tables import project_parts, project_to_frames, table_labels
+from .frames import project_to_frames
+from .tables import project_parts, table_labels
 
 __all__ = ["Project", "project_from_frames", "build_project", "require_project", "LAG_CALENDARS", "TOTAL_FLOAT",
            "PROGRESS_RULES"]

@@ -12,7 +12,8 @@ import pytest
 
 import pmsim as pm
 from pmsim.model.project import project_from_frames
-from pmsim.model.tables import RESOURCE_COLUMNS, RISK_COLUMNS, TASK_COLUMNS, project_to_frames
+from pmsim.model.cells import RESOURCE_COLUMNS, RISK_COLUMNS, TASK_COLUMNS
+from pmsim.model.frames import project_to_frames
 from support import rich_project
 
 

@@ -12,14 +12,9 @@ import pytest
 import pmsim as pm
 from pmsim.calendar import CalendarException
 from pmsim.model.project import project_from_frames
-from pmsim.model.tables import (
-    CALENDAR_COLUMNS,
-    exceptions_text,
-    moment_text,
-    parse_exceptions,
-    project_to_frames,
-    weekdays_text,
-)
+from pmsim.model.calendar_cells import exceptions_text, parse_exceptions, weekdays_text
+from pmsim.model.cells import CALENDAR_COLUMNS, moment_text
+from pmsim.model.frames import project_to_frames
 from support import time_project
 
 START = "2027-01-04"
