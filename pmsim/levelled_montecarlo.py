@@ -34,6 +34,7 @@ from .levelling.problem import build_problem, demand_matrix, kernel_demands
 from .model import Project
 from .montecarlo.plan import Plan
 from .montecarlo.runner import Batch, Outputs, duration_cost, sample_durations
+from .network import network
 
 __all__ = ["levelled_plan", "levelled_scheduler", "LevelledScheduler", "CalendarLevelledScheduler"]
 
@@ -98,11 +99,20 @@ class LevelledScheduler:
 
 
 def levelled_scheduler(project: Project, plan: Plan) -> LevelledScheduler:
-    """The scheduler of ``simulate(project, ..., levelled=True)`` for the engine's ``plan`` of ``project``."""
-    from ._kernels.sgs import priority_list, workspace
+    """The scheduler of ``simulate(project, ..., levelled=True)`` for the engine's ``plan`` of ``project``.
 
+    Without calendars it depends on the project alone (its network, demands and levelled plan): built once per
+    Project object, with read-only arrays."""
     if plan.dated is not None:
         return _calendar_scheduler(project, plan)
+    if plan.net is network(project):
+        return cached(project, "levelled scheduler", lambda: _plain_scheduler(project, plan))
+    return _plain_scheduler(project, plan)
+
+
+def _plain_scheduler(project: Project, plan: Plan) -> LevelledScheduler:
+    from ._kernels.sgs import priority_list, workspace
+
     net = plan.net
     # Demands count for every task that can take time in some iteration.
     can_last = np.array([project.tasks[i].estimate.high > 0 for i in net.project_index], dtype=bool)
@@ -116,8 +126,10 @@ def levelled_scheduler(project: Project, plan: Plan) -> LevelledScheduler:
     start = net.to_topological(base.table.loc[list(project.task_ids), "start"].to_numpy(dtype=np.float64))
     order = np.empty(net.n, dtype=np.int64)
     priority_list(start, problem.tie, problem.inst, False, order, workspace(net.n, 1, 0))
-    return LevelledScheduler(plan=base, order=order, rptr=rptr, ridx=ridx, demand=demand, capacity=cap,
-                             tolerance=tol)
+    arrays = dict(order=order, rptr=rptr, ridx=ridx, demand=demand, capacity=cap, tolerance=tol)
+    for a in arrays.values():
+        a.flags.writeable = False
+    return LevelledScheduler(plan=base, **arrays)
 
 
 @dataclass(frozen=True, eq=False)

@@ -202,3 +202,29 @@ def test_tiny_durations_fall_back_to_the_combined_profile_and_keep_the_serial_sg
     # resource, the same dates here (the fallback is a precaution, not a known difference).
     assert 250 < modes[0] < 450 and modes[0] + modes[1] == 500
     _assert_same(out)
+
+
+def test_the_scheduler_is_built_once_per_project_with_read_only_arrays():
+    import dataclasses
+    import warnings
+
+    from pmsim.levelled_montecarlo import levelled_scheduler
+
+    p = pm.read_project(DATA / "j301_1.sm")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 64 iterations: a wide P80 error
+        first = pm.simulate(p, iterations=64, seed=4, levelled=True)
+        again = pm.simulate(p, iterations=64, seed=4, levelled=True)
+    sched = levelled_scheduler(p, first._plan)
+    assert levelled_scheduler(p, again._plan) is sched
+    for a in (sched.order, sched.rptr, sched.ridx, sched.demand, sched.capacity, sched.tolerance):
+        assert not a.flags.writeable
+    assert np.array_equal(first.finish, again.finish)
+    assert first.criticality.equals(again.criticality)
+    # An edited project is another object: its own scheduler, with its own capacities.
+    edited = p.replace(resources=tuple(dataclasses.replace(r, capacity=r.capacity + 1) for r in p.resources))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        other = levelled_scheduler(edited, pm.simulate(edited, iterations=16, seed=4, levelled=True)._plan)
+    assert other is not sched
+    assert np.array_equal(other.capacity, sched.capacity + 1)
