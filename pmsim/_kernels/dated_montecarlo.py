@@ -52,9 +52,10 @@ def _task_work(dur, j, t, s, inp):
 @nb.njit(inline="always")
 def _crossing(e, i, j, kind, anchor, zero_i, lag, link_cal, inp, tab, maps):
     """The work time on ``j``'s calendar that link ``e`` from ``i`` gives for ``anchor`` (a work time on ``i``'s
-    calendar; a finish, or a milestone, at the end of its work, a start at its next moment): through the
-    calendar pair's map (:mod:`.crossmap`), or through elapsed time when its lag counts on a third calendar."""
-    finish = from_finish(kind) or (zero_i and not inp.start_milestone[i])
+    calendar; a finish, or a milestone, at the end of its work, a start, or a start milestone, at its next
+    moment): through the calendar pair's map (:mod:`.crossmap`), or through elapsed time when its lag counts on a
+    third calendar."""
+    finish = not inp.start_milestone[i] if zero_i else from_finish(kind)
     if maps.link_map[e] >= 0:
         return cross_link(e, anchor, finish, lag[e], maps)
     t = time_at(inp.task_cal[i], anchor, finish, tab)

@@ -361,7 +361,9 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
         fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
         actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same,
-        link_date=link_date, extra=extra, start_milestone=inputs.start_milestone, earliest=axis_origin(tl),
+        link_date=link_date, extra=extra, earliest=axis_origin(tl),
+        # with no work, at the next working moment (dated.forward): a start milestone, a started task under P6
+        start_milestone=inputs.start_milestone | ((inputs.status == 1) & (inputs.rule != 2)),
         delay=inputs.delay, delay_cal=inputs.delay_cal, asg_ptr=np.ascontiguousarray(asg_ptr, dtype=np.int64),
         asg_cal=np.ascontiguousarray(asg_cal, dtype=np.int64), asg_share=np.ascontiguousarray(asg_share, dtype=np.float64),
         own_cal=own_cal)
