@@ -41,6 +41,7 @@ from .errors import UnknownReferenceError, ValidationError
 from .model import Project, require_project
 from .model.baselines import Baseline, use_default_schedule
 from .network import Network, network
+from .spans_time import lagless, span_floats
 from .timeline import date_pulled, horizon_room, schedule_inputs, timeline
 
 __all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "schedule_on_timeline", "CRITICAL_TOLERANCE"]
@@ -332,7 +333,7 @@ def _spanned_axis(tl, axis: dict) -> dict:
         from ._kernels.spans import span_rows
 
         sp = tl.net.spans
-        plain = k[_lagless(sp)]
+        plain = k[lagless(sp)]
         column = np.arange(n, dtype=np.int64)
         for first, second in zip(names[::2], names[1::2]):
             a2 = np.array(axis[first], dtype=np.float64).reshape(1, -1)
@@ -342,32 +343,6 @@ def _spanned_axis(tl, axis: dict) -> dict:
                       np.zeros(sp.task.size + 1, np.int64), np.zeros(1, np.int64), np.zeros(1), np.zeros((1, 1)), a2,
                       b2, np.zeros(0))
             out[first][plain], out[second][plain] = a2[0, plain], b2[0, plain]
-    return out
-
-
-def _lagless(sp) -> np.ndarray:
-    """Per level-of-effort task of ``sp``, whether none of the links it spans has a lag."""
-    return np.array([not (np.any(sp.start_lag[sp.start_ptr[q]:sp.start_ptr[q + 1]])
-                          or np.any(sp.finish_lag[sp.finish_ptr[q]:sp.finish_ptr[q + 1]]))
-                     for q in range(sp.task.size)], dtype=bool)
-
-
-def _span_floats(tl, axis: dict) -> np.ndarray:
-    """The total float of the level-of-effort tasks whose spans :func:`_spanned_axis` reads as they are: late
-    minus early finish in working days of the task's own calendar (P6's finish float); NaN for the others."""
-    out = np.full(tl.net.n, np.nan)
-    if tl.uniform or tl.net.spans is None:
-        return out
-    k = tl.net.spans.task[_lagless(tl.net.spans)]
-    for j in k.tolist():
-        c = int(tl.task_calendar[j])
-        if c < 0:
-            continue
-        cal = tl.calendars[c]
-        table = cal.work_table(tl.origin, tl.horizon_days)
-        ef, lf = float(axis["early_finish"][j]), float(axis["late_finish"][j])
-        if np.isfinite(ef) and np.isfinite(lf):
-            out[j] = (float(table.work_at(lf)) - float(table.work_at(ef))) / cal.minutes_per_day
     return out
 
 
@@ -562,7 +537,7 @@ def schedule_on_timeline(project: Project, tl, days: np.ndarray, axis: dict, fin
     span_float = None
     if net.spans is not None:
         axis = _spanned_axis(tl, axis)
-        span_float = _span_floats(tl, axis)
+        span_float = span_floats(tl, axis)
     wd = {k: tl.working_days(v) for k, v in axis.items()}
     makespan = float(tl.working_days(np.array([finish]))[0]) if net.n else 0.0
     table = _table(project, net, days, wd["start"], wd["finish"], wd["early_start"], wd["early_finish"],
