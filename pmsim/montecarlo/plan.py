@@ -321,8 +321,12 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     net = tl.net
     asg_ptr, asg_cal, asg_share = tl.assignments
     own_cal = np.ascontiguousarray(tl.task_calendar)
-    # A task whose resources work on several calendars keeps its dates in axis time (WorkInputs).
-    cal = np.where(np.diff(asg_ptr) > 0, -1, own_cal).astype(np.int64)
+    # A task whose resources work on several calendars keeps its dates in axis time (WorkInputs), and so does a
+    # task finished under P6's rules: it sits at the very moment its links and the data date give it (Monday
+    # 08:00 after a start milestone, Saturday 00:00 at the data date: dated.forward), which the work time of its
+    # calendar cannot tell from the end of the work before (Friday 17:00).
+    finished = (inputs.status == 2) & (inputs.rule != 2)
+    cal = np.where((np.diff(asg_ptr) > 0) | finished, -1, own_cal).astype(np.int64)
     tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}
 
     def work(values):
