@@ -149,7 +149,15 @@ def test_a_started_activity_with_no_work_left_sits_at_the_next_working_moment(tm
     # finishes. Y, a finish milestone finished on Friday out of sequence, follows X: by retained logic it sits
     # where X leaves it, Monday 08:00 as it is, and Z (7-day, 16 h) after Y runs Monday 08:00 to Tuesday 16:00.
     # W (7-day) after V, finished in sequence, starts at the data date: Saturday 08:00.
-    path = write(tmp_path / "x.xer", [
+    dates = early(no_work_left_file(tmp_path))
+    assert dates["X"] == ("2027-01-11 08:00:00", "2027-01-11 08:00:00")
+    assert dates["Z"] == ("2027-01-11 08:00:00", "2027-01-12 16:00:00")
+    assert dates["W"] == ("2027-01-09 08:00:00", "2027-01-10 16:00:00")
+
+
+def no_work_left_file(tmp_path):
+    """The file of :func:`test_a_started_activity_with_no_work_left_sits_at_the_next_working_moment`."""
+    return write(tmp_path / "x.xer", [
         task("1", "X", "1", "40", status="TK_Active", act_start_date="2027-01-04 08:00", remain_drtn_hr_cnt="0"),
         task("2", "Y", "1", "0", kind="TT_FinMile", status="TK_Complete", act_start_date="2027-01-08 16:00",
              act_end_date="2027-01-08 16:00"),
@@ -158,10 +166,22 @@ def test_a_started_activity_with_no_work_left_sits_at_the_next_working_moment(tm
              act_end_date="2027-01-08 17:00"),
         task("5", "W", "2", "16"),
     ], [("1", "2"), ("2", "3"), ("4", "5")])
-    dates = early(path)
-    assert dates["X"] == ("2027-01-11 08:00:00", "2027-01-11 08:00:00")
-    assert dates["Z"] == ("2027-01-11 08:00:00", "2027-01-12 16:00:00")
-    assert dates["W"] == ("2027-01-09 08:00:00", "2027-01-10 16:00:00")
+
+
+def test_the_monte_carlo_keeps_a_finished_activity_at_its_very_moment(tmp_path):
+    # The file above, simulated with its fixed durations. Y, finished, sits at X's Monday 11 January 08:00, which
+    # the working time of the 5-day calendar cannot tell from the end of Friday's work (Z would then run from
+    # Saturday): in every iteration Z (7-day) runs Monday 08:00 to Tuesday 12 16:00. Finishes in working days
+    # of the project calendar (5-day, from Monday 4 January 08:00): Z 5 + 1 + 7/8 (Tuesday 08:00-12:00,
+    # 13:00-16:00) = 6.875, W (Saturday 9 to Sunday 10 16:00) 5, X (Monday 08:00) 5.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PmsimWarning)
+        p = read_xer(no_work_left_file(tmp_path), check_health=False)
+    sim = pm.simulate(p, iterations=50, seed=1, keep="tasks")
+    column = {tid: k for k, tid in enumerate(p.task_ids)}
+    for tid, days in (("Z", 6.875), ("W", 5.0), ("X", 5.0)):
+        assert (sim.task_finish[:, column[tid]] == days).all(), tid
+    assert (sim.finish == 6.875).all()
 
 
 def test_late_dates_a_start_milestone_or_a_finished_activity_passes_on_stay_at_monday_0800(tmp_path):
