@@ -41,6 +41,7 @@ from .errors import UnknownReferenceError, ValidationError
 from .model import Project, require_project
 from .model.baselines import Baseline, use_default_schedule
 from .network import Network, network
+from .spans_time import lagless, span_floats
 from .timeline import date_pulled, horizon_room, schedule_inputs, timeline
 
 __all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "schedule_on_timeline", "CRITICAL_TOLERANCE"]
@@ -219,14 +220,17 @@ def _finished(project: Project, net: Network) -> np.ndarray:
 
 
 def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, ff, *,
-           total_float=None, times=None) -> pd.DataFrame:
+           total_float=None, times=None, span_float=None) -> pd.DataFrame:
     """The schedule's table, project task order; ``total_float`` (negative allowed) instead of
-    ``ls - es``, and ``times`` (start and finish datetimes) for the dates, when given."""
+    ``ls - es``, and ``times`` (start and finish datetimes) for the dates, when given; ``span_float``: the
+    float of level-of-effort tasks where it is not NaN (else late minus early finish of their span)."""
     tf = np.maximum(ls - es, 0.0) if total_float is None else np.array(total_float, dtype=np.float64)
     loe = np.zeros(net.n, dtype=bool)
     if net.spans is not None:
         dur, start, finish, es, ef, ls, lf, ff, tf = _spanned(net, dur, start, finish, es, ef, ls, lf, ff, tf)
         loe[net.spans.task] = True
+        if span_float is not None:
+            tf = np.where(np.isnan(span_float), tf, span_float)
     _check_horizon(net, finish)
     tf[np.abs(tf) < CRITICAL_TOLERANCE] = 0.0
     cal, day0 = project.calendar, project.start
@@ -323,6 +327,22 @@ def _spanned_axis(tl, axis: dict) -> dict:
         column = np.array(axis[name], dtype=np.float64)
         column[k] = tl.from_working_days(values[k], name.endswith("finish"))
         out[name] = column
+    if not tl.uniform:
+        # Spans whose links have no lag read their tasks' moments as they are (P6: a 7-day successor's Monday
+        # 16:00, not the end of the project calendar's work by then, a Friday before a bank holiday).
+        from ._kernels.spans import span_rows
+
+        sp = tl.net.spans
+        plain = k[lagless(sp)]
+        column = np.arange(n, dtype=np.int64)
+        for first, second in zip(names[::2], names[1::2]):
+            a2 = np.array(axis[first], dtype=np.float64).reshape(1, -1)
+            b2 = np.array(axis[second], dtype=np.float64).reshape(1, -1)
+            span_rows(sp.task, sp.start_ptr, sp.start_idx, sp.start_end, sp.start_lag, sp.finish_ptr, sp.finish_idx,
+                      sp.finish_end, sp.finish_lag, column, np.zeros(sp.task.size),
+                      np.zeros(sp.task.size + 1, np.int64), np.zeros(1, np.int64), np.zeros(1), np.zeros((1, 1)), a2,
+                      b2, np.zeros(0))
+            out[first][plain], out[second][plain] = a2[0, plain], b2[0, plain]
     return out
 
 
@@ -423,7 +443,7 @@ def _dated_passes(tl, days: np.ndarray):
         late = _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, (succ_lag, succ_cal, succ_date), finish)
         if late is None:
             break
-        inputs = inputs._replace(start_floor=np.maximum(inputs.start_floor, late))
+        inputs = inputs._replace(start_floor=np.maximum(inputs.start_floor, late), moved_late=late > -np.inf)
     _refuse_starts_before_the_project(tl, inputs, rs)
     if not (np.all(np.isfinite(ef)) and np.all(np.isfinite(lf)) and np.all(np.isfinite(ls))):
         if tl.uniform:
@@ -514,12 +534,14 @@ def schedule_on_timeline(project: Project, tl, days: np.ndarray, axis: dict, fin
     delay, held_back, status, info).
     """
     net = tl.net
+    span_float = None
     if net.spans is not None:
         axis = _spanned_axis(tl, axis)
+        span_float = span_floats(tl, axis)
     wd = {k: tl.working_days(v) for k, v in axis.items()}
     makespan = float(tl.working_days(np.array([finish]))[0]) if net.n else 0.0
     table = _table(project, net, days, wd["start"], wd["finish"], wd["early_start"], wd["early_finish"],
-                   wd["late_start"], wd["late_finish"], free_float, total_float=total_float,
+                   wd["late_start"], wd["late_finish"], free_float, total_float=total_float, span_float=span_float,
                    times=None if tl.uniform else (tl.times(axis["start"], False), tl.times(axis["finish"], True)))
     in_project_order = {k: net.to_project(v) for k, v in axis.items()}
     return Schedule(project=project, table=table, makespan=makespan, critical_path=_critical_path(table),

@@ -34,7 +34,7 @@ from .io import read_project
 from .model import Project
 
 __all__ = ["parity", "Parity", "stored_schedule", "DATE_TOLERANCE", "FLOAT_TOLERANCE", "UNEXPLAINED", "STALE",
-           "STALE_DEADLINE", "OTHER_WRITER", "P6_ALAP_FLOAT"]
+           "STALE_DEADLINE", "OTHER_WRITER", "P6_ALAP_FLOAT", "P6_BROKEN_LINK"]
 
 DATE_TOLERANCE = 1.0  # working minutes
 FLOAT_TOLERANCE = 0.05  # working days
@@ -44,6 +44,8 @@ OTHER_WRITER = "dates stored by Aspose.Tasks, not computed by MS Project"
 STALE_DEADLINE = "stored late finishes later than the task's deadline (not recalculated)"
 P6_ALAP_FLOAT = ("P6's total float of as-late-as-possible activities, not their stored late minus early dates "
                  "(which pmsim matches)")
+P6_BROKEN_LINK = ("P6's stored late dates that break the file's own links (a late date after the one a link "
+                  "without lag gives from its successor's stored late date)")
 # Causes that explain the task they name only: a stored float moves no other task's dates.
 _SELF_ONLY = frozenset({P6_ALAP_FLOAT})
 
@@ -130,7 +132,8 @@ class Parity:
         :data:`OTHER_WRITER`: the file was written by Aspose.Tasks, not MS Project); else
         :data:`UNEXPLAINED`. Warnings that cannot move a date (costs, rates)
         explain nothing. :data:`P6_ALAP_FLOAT` (a stored float its own stored
-        dates contradict) explains the task it names only.
+        dates contradict) explains the task it names only; :data:`P6_BROKEN_LINK`
+        (a stored late date a link without lag contradicts) names the predecessor.
         """
         out = self.table[self.table["compared"] & ~self.table["match"]].copy()
         group = _linked_groups(self.project)
@@ -338,6 +341,35 @@ def _p6_alap_floats(schedule: Schedule, stored: pd.DataFrame, table: pd.DataFram
     return frozenset(out)
 
 
+def _p6_broken_links(schedule: Schedule, stored: pd.DataFrame) -> frozenset:
+    """The activities whose stored late date is later than a link without lag lets it be, by the stored late date
+    of its successor (P6's files; MS Project's are :func:`_stale`): an FS or FF link binds the late finish, an SS
+    or SF link the late start, by the successor's late start (FS, SS) or late finish (FF, SF), moments as stored.
+    P6 keeps its late dates within its links, except in what the file shows as a slip of its own: BFBPS13.xer and
+    BFBPS14.xer store a finished activity's late start a day after the late start of its start-to-start
+    successor (and, in that link's own row, the successor's date as the link's late start), which pmsim follows
+    (one link of the corpus' XER files; the floats of the activities before it then differ by that day).
+    Not checked where P6 lets late dates cross a link: a mandatory date on the predecessor, progress override
+    into a successor with progress."""
+    if "multiple_critical_paths" in stored.attrs or not {"late_start", "late_finish"} <= set(stored.columns):
+        return frozenset()
+    project = schedule.project
+    late_start, late_finish = stored["late_start"].to_dict(), stored["late_finish"].to_dict()
+    status = stored["status"].to_dict()
+    mandatory = {t.id for t in project.tasks if {t.constraint, t.secondary_constraint} & {"MSO", "MFO"}}
+    out = set()
+    for d in project.dependencies:
+        if d.lag != 0 or d.predecessor in mandatory or not {d.predecessor, d.successor} <= late_start.keys():
+            continue
+        if project.progress_rule == "progress_override" and status.get(d.successor) != "not started":
+            continue
+        mine = (late_finish if d.type in ("FS", "FF") else late_start)[d.predecessor]
+        theirs = (late_start if d.type in ("FS", "SS") else late_finish)[d.successor]
+        if not (pd.isna(mine) or pd.isna(theirs)) and mine > theirs:
+            out.add(d.predecessor)
+    return frozenset(out)
+
+
 def _written_by_aspose(path: Path) -> bool:
     """Was the MSPDI file written by the Aspose.Tasks library (its first comment says so)? Its stored dates are
     Aspose's, which MS Project would recompute (tasks on a Sunday of the standard calendar, say)."""
@@ -399,6 +431,9 @@ def parity(path, project=None) -> Parity:
     alap_floats = _p6_alap_floats(schedule, stored, table)
     if alap_floats:
         features = {**features, P6_ALAP_FLOAT: alap_floats}
+    broken = _p6_broken_links(schedule, stored)
+    if broken:
+        features = {**features, P6_BROKEN_LINK: broken}
     if _written_by_aspose(path):
         features = {**features, OTHER_WRITER: frozenset()}  # the file as a whole: explains what nothing else does
     return Parity(path=path, project=proj, schedule=schedule, table=table, notes=notes, features=features)

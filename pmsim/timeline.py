@@ -492,8 +492,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
                    start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual,
-                   delay=np.where(status == 0, tl.delay, 0.0), delay_cal=tl.delay_calendar,
-                   asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
+                   moved_late=np.zeros(len(tasks), dtype=bool), delay=np.where(status == 0, tl.delay, 0.0),
+                   delay_cal=tl.delay_calendar, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)

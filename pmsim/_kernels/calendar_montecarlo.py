@@ -12,6 +12,7 @@ import numpy as np
 
 from .calendar_profile import make_profile
 from .calendar_sgs import early_dates, forward_sgs
+from .dated import _starts_next
 from .links import from_finish, to_finish
 from .montecarlo import absent
 from .worktime import lag_after, last_finish, next_start, start_of_work, work_at
@@ -62,7 +63,9 @@ def _critical_chain(inst, work, es, ef, rs, fin, flag, stack, counts):
                 date = lag_after(inst.pred_cal[e], ef[i] if from_finish(kind) else es[i], inst.pred_lag[e], tab)
                 if to_finish(kind):
                     date = start_of_work(c, date, d, tab)
-                if d > 0.0 or inp.start_milestone[j]:
+                if inp.status[j] == 2 and inp.rule != 2:
+                    pass  # P6: a finished task where it is given (dated.forward)
+                elif d > 0.0 or _starts_next(inp, j):
                     date = next_start(c, date, tab)
                 else:
                     date = last_finish(c, date, tab)

@@ -19,6 +19,7 @@ import numpy as np
 
 from .calendar_profile import (EPS, add_usage, atom_of, clear_usage, first_conflict, first_piece, last_conflict,
                                pieces, reset_pool, short_stretch, usage_range)
+from .dated import _starts_next
 from .links import from_finish, to_finish
 from .worktime import add_work, lag_after, lag_before, last_finish, next_start, start_of_work, work_at
 
@@ -80,9 +81,11 @@ def early_dates(j, inst, work, es, ef):
             bound = inp.fixed_start[j]
         if not np.isnan(inp.fixed_finish[j]):
             bound = start_of_work(c, inp.fixed_finish[j], d, tab)
-    if d > 0.0 or inp.start_milestone[j]:  # work, and a start milestone, wait for the next working moment
-        bound = next_start(c, bound, tab)
-        return bound, bound, add_work(c, bound, d, tab)
+    if inp.status[j] == 2 and inp.rule != 2:  # P6: a finished task where it is given (dated.forward)
+        return bound, bound, bound
+    if d > 0.0 or _starts_next(inp, j):  # work, and a start milestone, wait for the next working moment
+        bound = next_start(c, bound, tab)  # a start milestone finishes there too (dated.forward)
+        return bound, bound, bound if d <= 0.0 and not inp.moved_late[j] else add_work(c, bound, d, tab)
     bound = last_finish(c, bound, tab)
     return bound, bound, bound
 
@@ -255,7 +258,8 @@ def held_back(inst, work, prof, buf, es, ef, rs, est, driver, blocked):
             date = lag_after(inst.pred_cal[e], ef[i] if from_finish(kind) else es[i], inst.pred_lag[e], tab)
             if to_finish(kind):
                 date = start_of_work(c, date, d, tab)
-            date = next_start(c, date, tab) if d > 0.0 or inp.start_milestone[j] else last_finish(c, date, tab)
+            if not (inp.status[j] == 2 and inp.rule != 2):  # P6: a finished task where it is given
+                date = next_start(c, date, tab) if d > 0.0 or _starts_next(inp, j) else last_finish(c, date, tab)
             if date >= s - tol and date > best:
                 best = date
                 driver[j] = i

@@ -28,6 +28,17 @@ Under P6's rules (0 and 1) a finished task is no work left at the data date,
 after its predecessors by retained logic, and the late dates pass through it;
 a started task's start links run from where its remaining work starts. By MS
 Project's rule (2) progress is history: links run from the actual dates.
+
+A start milestone (P6's) sits at the next working moment and its finish
+links run from there (P6: a 7-day successor of a Monday 08:00 start milestone
+on a 5-day calendar starts on Monday, not on the Saturday before), except in
+the pass that moves P6's as-late-as-possible tasks (``moved_late``): P6 moves
+them after its forward pass, so their successors keep their dates, and such a
+milestone's links run from the end of the work before it. Its late dates stay
+at a working moment its successors give (Monday 08:00), else the end of the
+work before. Under P6's rules a started task with no work left sits at the
+next working moment as a start milestone does, and a finished task at the
+very moment its predecessors and the data date give, early and late.
 """
 
 from collections import namedtuple
@@ -42,7 +53,7 @@ Dated = namedtuple(
     "Dated",
     "dur remaining task_cal float_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
     "late_start_cap late_finish_cap summary_finish status actual_start actual_finish worked data_date rule honor "
-    "link_lag link_date start_milestone manual delay delay_cal asg_ptr asg_cal asg_share",
+    "link_lag link_date start_milestone moved_late manual delay delay_cal asg_ptr asg_cal asg_share",
 )
 
 
@@ -120,6 +131,14 @@ def _add_typed(inp, j, c, t, d, tab):
     if extra <= 0.0:
         return _add_work(inp, j, c, t, d, tab)
     return t + d if d <= extra else _add_work(inp, j, c, t, d - extra, tab)
+
+
+@nb.njit(inline="always")
+def _starts_next(inp, j):
+    """Does task ``j``, with no work to schedule, sit at the next working moment (a start milestone; under P6's
+    rules a started task with no work left, which P6 puts at the next working moment after the data date)
+    rather than at the end of the work before it (a finish milestone)?"""
+    return inp.start_milestone[j] or (inp.status[j] == 1 and inp.rule != 2)
 
 
 @nb.njit(inline="always")
@@ -248,12 +267,17 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
                 bound = inp.fixed_start[j]
             if not np.isnan(inp.fixed_finish[j]):
                 bound = _start_of_work(inp, j, c, inp.fixed_finish[j], d, tab)
-        if d > 0.0 or inp.start_milestone[j]:
-            # Work, and a start milestone, wait for the next working moment (P6 shows its start milestone
-            # there, but its finish links run from the end of the work before it, as a finish milestone's).
+        if status == 2 and inp.rule != 2:
+            # P6: a finished task is no work left where its predecessors and the data date put it, that very
+            # moment (Monday 08:00 after a start milestone, Saturday 00:00 at the data date).
+            ef[j] = bound
+        elif d > 0.0 or _starts_next(inp, j):
+            # Work, a start milestone, and a started task with no work left (P6) wait for the next working
+            # moment; with no work they finish there too (their finish links run from it), but a start
+            # milestone moved as late as possible (see the module notes).
             typed = bound
             bound = _next_start(inp, j, c, bound, tab)
-            ef[j] = _add_work(inp, j, c, bound, d, tab)
+            ef[j] = bound if d <= 0.0 and not inp.moved_late[j] else _add_work(inp, j, c, bound, d, tab)
             if status == 0 and inp.manual[j] and d > 0.0 and bound > typed:
                 # MS Project leaves a manually scheduled task where it was typed, outside working time too:
                 # the time from there to the day's work (or, after the day's work, to midnight) is worked.
@@ -314,7 +338,8 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
             if not from_finish(kind):
                 if status == 1 and inp.rule == 2:
                     continue  # MS Project: this task's start is a fact
-                date = _add_work(inp, j, c, date, d, tab)
+                if d > 0.0:  # with no work, its start is its finish (where that sits: below)
+                    date = _add_work(inp, j, c, date, d, tab)
             if date < f:
                 f = date
         if inp.late_finish_cap[j] < f:
@@ -330,8 +355,12 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
                 f = inp.fixed_finish[j]
             if not np.isnan(inp.fixed_start[j]):
                 f = _add_work(inp, j, c, inp.fixed_start[j], d, tab)
-        # The end of the work done by then (a milestone too: Friday 17:00).
-        f = _last_finish(inp, j, c, f, tab) if d > 0.0 else last_finish(c, f, tab)
+        # The end of the work done by then (a milestone too: Friday 17:00), but P6 keeps a start milestone at a
+        # working moment it is given (its successor's Monday 08:00), and a finished task where it is given.
+        if d > 0.0:
+            f = _last_finish(inp, j, c, f, tab)
+        elif not ((inp.start_milestone[j] and next_start(c, f, tab) == f) or status == 2):
+            f = last_finish(c, f, tab)
         lf[j] = f
         ls[j] = _start_of_work(inp, j, c, f, d, tab) if d > 0.0 else f
 

@@ -34,6 +34,8 @@ _TOL = 1e-6
 # ``asg_cal`` and share of the work ``asg_share``, Dated's) keeps its dates and bounds in axis time (its
 # ``task_cal`` is -1, the axis): it starts with its first assignment and finishes with its last, and a
 # milestone among them sits at the end of the work of ``own_cal``, its own calendar (see :func:`_multi_rows`).
+# A task finished under P6's rules keeps its dates in axis time too (:func:`_finished_rows`). ``start_milestone``:
+# with no work, at the next working moment (P6's start milestone, and its started task with no work left).
 WorkInputs = namedtuple(
     "WorkInputs",
     "task_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish status actual_start "
@@ -52,9 +54,10 @@ def _task_work(dur, j, t, s, inp):
 @nb.njit(inline="always")
 def _crossing(e, i, j, kind, anchor, zero_i, lag, link_cal, inp, tab, maps):
     """The work time on ``j``'s calendar that link ``e`` from ``i`` gives for ``anchor`` (a work time on ``i``'s
-    calendar; a finish, or a milestone, at the end of its work, a start at its next moment): through the
-    calendar pair's map (:mod:`.crossmap`), or through elapsed time when its lag counts on a third calendar."""
-    finish = from_finish(kind) or (zero_i and not inp.start_milestone[i])
+    calendar; a finish, or a milestone, at the end of its work, a start, or a start milestone, at its next
+    moment): through the calendar pair's map (:mod:`.crossmap`), or through elapsed time when its lag counts on a
+    third calendar."""
+    finish = not inp.start_milestone[i] if zero_i else from_finish(kind)
     if maps.link_map[e] >= 0:
         return cross_link(e, anchor, finish, lag[e], maps)
     t = time_at(inp.task_cal[i], anchor, finish, tab)
@@ -138,9 +141,46 @@ def _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, 
         es[j, t] = bound
 
 
+@nb.njit(cache=True)
+def _finished_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef):
+    """P6's rules: finished task ``j`` (no work left; its dates in axis time, see the plan) at the very moment its
+    links and the data date give it in rows ``0 .. m - 1``, as :func:`pmsim._kernels.dated.forward` puts it (a
+    finish link: the next working moment of its own calendar, the start of no work that ends there)."""
+    c = inp.own_cal[j]
+    for t in range(m):
+        bound = inp.start_floor[j]
+        if inp.rule != 1:  # progress override: a task with progress ignores its links
+            for e in range(pred_ptr[j], pred_ptr[j + 1]):
+                i = pred_idx[e]
+                kind = pred_type[e]
+                w = inp.link_date[e]
+                if np.isnan(w):
+                    anchor = ef[i, t] if from_finish(kind) else es[i, t]
+                    if inp.same[e]:
+                        w = anchor + lag[e]
+                    else:
+                        w = _crossing(e, i, j, kind, anchor, _task_work(dur, i, t, scale[i], inp) <= 0.0, lag,
+                                      link_cal, inp, tab, maps)
+                if to_finish(kind):
+                    w = _start_of_work(inp, j, c, w, 0.0, tab)
+                if w > bound:
+                    bound = w
+        if inp.finish_floor[j] > -np.inf:
+            bound = max(bound, _start_of_work(inp, j, c, inp.finish_floor[j], 0.0, tab))
+        if inp.honor:
+            bound = min(bound, inp.start_cap[j])
+            if inp.finish_cap[j] < np.inf:
+                bound = min(bound, _start_of_work(inp, j, c, inp.finish_cap[j], 0.0, tab))
+        es[j, t] = bound
+        ef[j, t] = bound
+
+
 @nb.njit(inline="always")
 def _task_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef):
     """Early start and finish (work time of its calendar) of task ``j`` in rows ``0 .. m - 1``."""
+    if inp.status[j] == 2 and inp.rule != 2:
+        _finished_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef)
+        return
     if _multi(inp, j):
         _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef)
         return
@@ -301,9 +341,10 @@ def simulate_dated(
                         v = inp.actual_start[j] if inp.status[j] > 0 else es[j, t]
                         v = work_at(project_cal, time_at(cj, v, zero, tab), tab)
                         start_out[a + t, col] = np.float32((v - project_base) / project_day)
-                    if keep_finish:
+                    if keep_finish:  # a start milestone (or P6's started task with no work left) at its start
                         v = inp.actual_finish[j] if inp.status[j] == 2 else ef[j, t]
-                        v = work_at(project_cal, time_at(cj, v, True, tab), tab)
+                        end = not (inp.start_milestone[j] and _task_work(dur, j, t, scale[j], inp) <= 0.0)
+                        v = work_at(project_cal, time_at(cj, v, end, tab), tab)
                         task_finish_out[a + t, col] = np.float32((v - project_base) / project_day)
         if with_criticality:
             _criticality(n, m, n_cal, fin, es, ef, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp,

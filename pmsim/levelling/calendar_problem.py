@@ -82,8 +82,9 @@ def _grid(tl: Timeline, tables: WorkTables, calendars: np.ndarray, span: float) 
 # --------------------------------------------------------------------------- the problem
 
 
-def _alap_floors(project: Project, tl: Timeline, schedule: Schedule, inputs) -> np.ndarray:
-    """Start floors that keep as-late-as-possible tasks where CPM puts them (none for the others)."""
+def _alap_floors(project: Project, tl: Timeline, schedule: Schedule, inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Start floors that keep as-late-as-possible tasks where CPM puts them (none for the others), and which
+    tasks they move (``Dated.moved_late``)."""
     net = tl.net
     floor = inputs.start_floor.copy()
     alap = np.array([project.tasks[i].constraint == "ALAP" or project.tasks[i].secondary_constraint == "ALAP"
@@ -91,7 +92,8 @@ def _alap_floors(project: Project, tl: Timeline, schedule: Schedule, inputs) -> 
     if alap.any() and schedule.timing is not None:
         early = net.to_topological(schedule.timing[1]["early_start"])
         floor = np.where(alap, np.maximum(floor, early), floor)
-    return floor
+        return floor, alap
+    return floor, np.zeros(net.n, dtype=bool)
 
 
 def _succ_order(net):
@@ -130,9 +132,10 @@ def build_calendar_problem(project: Project, horizon_days: int | None = None, du
     tables = tl.tables
     cal_w = tl.task_calendar  # each task works on the calendar the CPM gives it (docs/levelling.md)
     # Levelled floats count on the calendar each task works on (a resource's too), as its durations do.
+    alap_floor, moved_late = _alap_floors(project, tl, base_schedule, inputs)
     inputs_w = inputs._replace(task_cal=np.ascontiguousarray(cal_w, dtype=np.int64),
                                float_cal=np.ascontiguousarray(cal_w, dtype=np.int64),
-                               start_floor=_alap_floors(project, tl, base_schedule, inputs))
+                               start_floor=alap_floor, moved_late=moved_late)
     # Resources: only those some task demands get a column.
     # Demands count for every task that can take time: work left, or in the Monte Carlo a task not started
     # whose estimate or risks can give it some.

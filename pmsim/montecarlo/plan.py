@@ -321,8 +321,12 @@ def _dated_plan(project: Project) -> DatedPlan | None:
     net = tl.net
     asg_ptr, asg_cal, asg_share = tl.assignments
     own_cal = np.ascontiguousarray(tl.task_calendar)
-    # A task whose resources work on several calendars keeps its dates in axis time (WorkInputs).
-    cal = np.where(np.diff(asg_ptr) > 0, -1, own_cal).astype(np.int64)
+    # A task whose resources work on several calendars keeps its dates in axis time (WorkInputs), and so does a
+    # task finished under P6's rules: it sits at the very moment its links and the data date give it (Monday
+    # 08:00 after a start milestone, Saturday 00:00 at the data date: dated.forward), which the work time of its
+    # calendar cannot tell from the end of the work before (Friday 17:00).
+    finished = (inputs.status == 2) & (inputs.rule != 2)
+    cal = np.where((np.diff(asg_ptr) > 0) | finished, -1, own_cal).astype(np.int64)
     tables = {c: tl.calendars[c].work_table(tl.origin, tl.horizon_days) for c in set(cal.tolist()) if c >= 0}
 
     def work(values):
@@ -361,7 +365,9 @@ def _dated_plan(project: Project) -> DatedPlan | None:
         start_cap=work(inputs.start_cap), finish_cap=work(inputs.finish_cap), fixed_start=work(inputs.fixed_start),
         fixed_finish=work(inputs.fixed_finish), status=inputs.status, actual_start=work(inputs.actual_start),
         actual_finish=work(inputs.actual_finish), rule=inputs.rule, honor=inputs.honor, same=same,
-        link_date=link_date, extra=extra, start_milestone=inputs.start_milestone, earliest=axis_origin(tl),
+        link_date=link_date, extra=extra, earliest=axis_origin(tl),
+        # with no work, at the next working moment (dated.forward): a start milestone, a started task under P6
+        start_milestone=inputs.start_milestone | ((inputs.status == 1) & (inputs.rule != 2)),
         delay=inputs.delay, delay_cal=inputs.delay_cal, asg_ptr=np.ascontiguousarray(asg_ptr, dtype=np.int64),
         asg_cal=np.ascontiguousarray(asg_cal, dtype=np.int64), asg_share=np.ascontiguousarray(asg_share, dtype=np.float64),
         own_cal=own_cal)

@@ -157,8 +157,8 @@ def test_evm_chart_plans_value_on_each_task_s_calendar():
 
 def test_a_start_milestone_sits_at_its_start_a_finish_milestone_at_its_finish():
     # A (5 d) ends Friday 8 17:00. P6's start milestone after it is shown at the next working moment, Monday 11
-    # 08:00; a finish milestone at the end of the work before it, Friday 17:00. B (1 d, SEVEN) follows the start
-    # milestone from the end of the work before it: Saturday 9 08:00-16:00.
+    # 08:00, and finishes there (P6's rule, tests/io/test_p6_milestones.py); a finish milestone at the end of the
+    # work before it, Friday 17:00. B (1 d, SEVEN) follows the start milestone from there: Monday 11 08:00-16:00.
     p = pm.Project(name="m", start="2027-01-04", calendars=[SEVEN],
                    tasks=[pm.Task("A", duration=5), pm.Task("S", milestone="start"), pm.Task("F", milestone=True),
                           pm.Task("B", duration=1, calendar="7d")],
@@ -169,5 +169,5 @@ def test_a_start_milestone_sits_at_its_start_a_finish_milestone_at_its_finish():
     assert marks["S"].get_xdata()[0] == pytest.approx(x("2027-01-11 08:00"))
     assert marks["F"].get_xdata()[0] == pytest.approx(x("2027-01-08 17:00"))
     assert base["S"].get_xdata()[0] == pytest.approx(x("2027-01-11 08:00"))
-    assert span(by_gid(ax, "task:")["B"]) == pytest.approx((x("2027-01-09 08:00"), x("2027-01-09 16:00")))
+    assert span(by_gid(ax, "task:")["B"]) == pytest.approx((x("2027-01-11 08:00"), x("2027-01-11 16:00")))
     assert ax.get_xlim()[1] > x("2027-01-11 08:00")
