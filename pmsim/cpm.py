@@ -42,6 +42,7 @@ from .model import Project, require_project
 from .model.baselines import Baseline, use_default_schedule
 from .network import Network, network
 from .spans_time import lagless, span_floats
+from .task_facts import table_head, task_facts
 from .timeline import date_pulled, horizon_room, schedule_inputs, timeline
 
 __all__ = ["Schedule", "cpm", "durations_array", "schedule_from_dates", "schedule_on_timeline", "CRITICAL_TOLERANCE"]
@@ -216,7 +217,7 @@ def _check_horizon(net: Network, finish: np.ndarray) -> None:
 
 def _finished(project: Project, net: Network) -> np.ndarray:
     """Per task (topological order): has it an actual finish?"""
-    return np.array([project.tasks[i].finished for i in net.project_index.tolist()], dtype=bool)
+    return task_facts(project).finished
 
 
 def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, ff, *,
@@ -270,15 +271,15 @@ def _table(project: Project, net: Network, dur, start, finish, es, ef, ls, lf, f
     columns = {key: net.to_project(values) for key, values in by_position.items()}
     columns["start_date"] = pd.to_datetime(columns["start_date"])
     columns["finish_date"] = pd.to_datetime(columns["finish_date"])
-    tasks = project.tasks
+    head = table_head(project)
     return pd.DataFrame(
         {
-            "name": [t.name for t in tasks],
-            "phase": [t.phase for t in tasks],
-            "milestone": np.array([t.milestone for t in tasks], dtype=bool),
+            "name": head["name"],
+            "phase": head["phase"],
+            "milestone": head["milestone"],
             **columns,
         },
-        index=pd.Index([t.id for t in tasks], name="id"),
+        index=pd.Index(head["id"], name="id"),
     )
 
 
@@ -493,8 +494,7 @@ def _as_late_as_possible(tl, inputs, es, ef, rs, ls, lf, succ_links, finish):
     from ._kernels.dated import alap_starts
 
     project, net = tl.project, tl.net
-    alap = np.array([project.tasks[i].constraint == "ALAP" or project.tasks[i].secondary_constraint == "ALAP"
-                     for i in net.project_index.tolist()], dtype=bool) & (inputs.status == 0)
+    alap = task_facts(project).alap & (inputs.status == 0)
     if not alap.any():
         return None
     if inputs.rule == 2:

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._cache import cached
-from ._kernels.links import FF, SF
 from ._kernels.worktime import IDENTITY, MINUTES_PER_DAY, WorkTables, empty_tables, work_index
 from .calendar import Calendar, as_date
 from .errors import ValidationError
 from .model import Project
 from .network import Network, network
+from .task_facts import dated_inputs, one_calendar, task_facts
 
 __all__ = ["Timeline", "timeline", "ROUND_THE_CLOCK", "schedule_inputs", "plain_schedule", "require_plain",
            "horizon_room", "date_pulled", "refuse_multi_calendar_tasks"]
@@ -194,7 +194,7 @@ def _calendar_mode_tables(calendars, origin: dt.date, days: int) -> WorkTables:
 def _check_dates(project: Project) -> None:
     """Refuse a date more than MAX_YEARS years from the start: a calendar table that long takes minutes to build."""
     start = project.start
-    for moment in _dated_inputs(project):
+    for moment in dated_inputs(project):
         day = as_date("date", moment)
         if abs((day - start).days) > MAX_YEARS * 366:
             raise ValidationError(f"Project {project.name!r}: the date {day} lies more than {MAX_YEARS} years from "
@@ -205,6 +205,9 @@ def _build(project: Project, horizon_days: int | None, lead_days: int = 0) -> Ti
     _check_dates(project)
     net = network(project)
     n = net.n
+    if one_calendar(project):  # the quick test first: reading every task's and link's calendar takes long
+        facts = task_facts(project)
+        return _uniform(project, net, _split_rows(facts.split_tasks, np.ones(n), facts.split.tolist()))
     tasks = [project.tasks[i] for i in net.project_index.tolist()]
     task_cals = [project.task_calendar(t) for t in tasks]
     asg_cals = [project.assignment_calendars(t) for t in tasks]
@@ -232,13 +235,7 @@ def _build(project: Project, horizon_days: int | None, lead_days: int = 0) -> Ti
         c == cal or lag == 0 for c, lag in zip(lag_cals, net.pred_lag.tolist())) and not any(delays) and not any(
         asg_cals) and not any(_typed_off_hours(t, c) for t, c in zip(tasks, task_cals))
     if uniform:
-        ones_t, ones_l = np.ones(n), np.ones(len(deps))
-        # A project calendar whose day is not the length of its working day still counts days of hours_per_day.
-        return Timeline(project=project, net=net, uniform=True, origin=_origin(project), base=_base(project),
-                        calendars=(), task_calendar=np.full(n, IDENTITY, np.int64),
-                        link_calendar=np.full(len(deps), IDENTITY, np.int64), task_scale=ones_t, link_scale=ones_l,
-                        tables=empty_tables(), horizon_days=0, delay=np.zeros(n),
-                        delay_calendar=np.full(n, IDENTITY, np.int64), **_split_rows(tasks, ones_t))
+        return _uniform(project, net, _split_rows(tasks, np.ones(n)))
     distinct: list[Calendar] = []
     index: dict[Calendar, int] = {}
 
@@ -274,6 +271,19 @@ def _build(project: Project, horizon_days: int | None, lead_days: int = 0) -> Ti
                     lead_days=lead_days, **_split_rows(tasks, task_scale))
 
 
+def _uniform(project: Project, net: Network, splits: dict) -> Timeline:
+    """The timeline of a project whose tasks and lags all work on the project calendar: its working days
+    (``splits``: its split rows)."""
+    n, m = net.n, net.n_links
+    ones_t, ones_l = np.ones(n), np.ones(m)
+    # A project calendar whose day is not the length of its working day still counts days of hours_per_day.
+    return Timeline(project=project, net=net, uniform=True, origin=_origin(project), base=_base(project),
+                    calendars=(), task_calendar=np.full(n, IDENTITY, np.int64),
+                    link_calendar=np.full(m, IDENTITY, np.int64), task_scale=ones_t, link_scale=ones_l,
+                    tables=empty_tables(), horizon_days=0, delay=np.zeros(n),
+                    delay_calendar=np.full(n, IDENTITY, np.int64), **splits)
+
+
 def _typed_off_hours(task, cal: Calendar) -> bool:
     """Was a manually scheduled task typed to start (or did it start) outside its calendar's working time (MS
     Project leaves it there: only the calendar mode's axis of elapsed minutes holds such a moment)?"""
@@ -285,9 +295,11 @@ def _typed_off_hours(task, cal: Calendar) -> bool:
     return bool(table.time_at(table.work_at(t), "start") != t)
 
 
-def _split_rows(tasks, task_scale) -> dict:
-    """The split rows of a timeline (see :class:`Timeline`) of ``tasks`` (topological order)."""
-    rows = [(j, after, gap * task_scale[j]) for j, t in enumerate(tasks) for after, gap in t.splits]
+def _split_rows(tasks, task_scale, positions=None) -> dict:
+    """The split rows of a timeline (see :class:`Timeline`) of ``tasks`` (topological order, else at
+    ``positions``)."""
+    positions = range(len(tasks)) if positions is None else positions
+    rows = [(j, after, gap * task_scale[j]) for j, t in zip(positions, tasks) for after, gap in t.splits]
     if not rows:
         return {}
     j, after, gap = zip(*rows)
@@ -295,21 +307,10 @@ def _split_rows(tasks, task_scale) -> dict:
             "split_gap": np.array(gap, np.float64)}
 
 
-def _dated_inputs(project: Project):
-    """Every date the schedule is tied to: constraints, deadlines, actuals, manual starts, the status date,
-    must-finish-by."""
-    out = []
-    for t in project.tasks:
-        out += [t.constraint_date, t.secondary_constraint_date, t.deadline, t.actual_start, t.actual_finish,
-                t.manual_start, t.summary_finish]
-    out += [project.status_date, project.must_finish_by]
-    return [m for m in out if m is not None]
-
-
 def _origin(project: Project, lead_days: int = 0) -> dt.date:
     """The axis origin: the project start, or the earliest actual date before it (a week more for safety);
     ``lead_days`` earlier still when late dates reach before it (negative float: see :func:`timeline`)."""
-    earliest = min([as_date("date", m) for m in _dated_inputs(project)] + [project.start])
+    earliest = min([as_date("date", m) for m in dated_inputs(project)] + [project.start])
     if earliest >= project.start and not lead_days:
         return project.start
     lead = (7 if earliest < project.start else 0) + lead_days
@@ -362,7 +363,7 @@ def _reach(project, net, origin, task_cals, task_scale, link_scale) -> tuple[flo
 def _guess_horizon(project, net, origin, task_cals, task_scale, link_scale) -> int:
     """Days that surely hold the schedule, from ``origin``."""
     reach, stretch = _reach(project, net, origin, task_cals, task_scale, link_scale)
-    dated = max([_moment_minutes(origin, m, True) for m in _dated_inputs(project)] + [0.0])
+    dated = max([_moment_minutes(origin, m, True) for m in dated_inputs(project)] + [0.0])
     start = _moment_minutes(origin, project.start, False)
     days = int((max(reach + start, dated) + reach * 0.25) // MINUTES_PER_DAY) + 120
     if days > MAX_YEARS * 366:
@@ -416,7 +417,7 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
 
     project, net = tl.project, tl.net
     n = net.n
-    tasks = [project.tasks[i] for i in net.project_index.tolist()]
+    facts = task_facts(project)
     dur = tl.durations(days)
     floor = np.full(n, project_start(tl))
     finish_floor = np.full(n, -np.inf)
@@ -429,11 +430,11 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
     honor = project.honor_constraints
     data_date = None if project.status_date is None else tl.at(project.status_date, finish=True)
     at = tl.at
-    for j, task in enumerate(tasks):
+    if rule == 2:  # MS Project's earliest starts (task_facts: held_by_start)
+        floor = np.where(facts.held_by_start, floor, axis_origin(tl))
+    for j, task in zip(facts.dated.tolist(), facts.dated_tasks):  # the others have no date or progress to read
         c = int(tl.task_calendar[j])
         finished = task.actual_start is not None and task.actual_finish is not None
-        if rule == 2:
-            floor[j] = _ms_project_floor(tl, j, task, floor[j])
         for kind, date in ((task.constraint, task.constraint_date),
                            (task.secondary_constraint, task.secondary_constraint_date)):
             if date is None or finished:  # a finished task's dates are facts, constraints do not move them
@@ -478,12 +479,12 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                 remaining[j] = _remaining(tl, j, task, dur[j], actual_start[j], data_date)
             if data_date is not None:
                 worked[j] = _worked(tl, c, actual_start[j], data_date)
-        if data_date is not None and rule != 2:
-            floor[j] = max(floor[j], data_date)  # P6: a finished task is no work left at the data date
+    if data_date is not None and rule != 2:
+        floor = np.maximum(floor, data_date)  # P6: a finished task is no work left at the data date
     n_links = net.n_links
     asg_ptr, asg_cal, asg_share = tl.assignments
     # Floats count on the task's own calendar, else the project's (table 0), never on one its resources lend it.
-    float_cal = np.where([t.calendar is not None or tl.uniform for t in tasks], tl.task_calendar, 0)
+    float_cal = np.where(facts.own_calendar | tl.uniform, tl.task_calendar, 0)
     inputs = Dated(dur=dur, remaining=remaining, task_cal=tl.task_calendar, float_cal=float_cal,
                    start_floor=floor, finish_floor=finish_floor, start_cap=start_cap, finish_cap=finish_cap,
                    fixed_start=fixed_start, fixed_finish=fixed_finish, late_start_cap=late_start_cap,
@@ -491,8 +492,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    actual_start=actual_start, actual_finish=actual_finish, worked=worked,
                    data_date=float(tl.base if data_date is None else data_date), rule=rule, honor=honor,
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
-                   start_milestone=np.array([t.milestone == "start" for t in tasks], dtype=bool), manual=manual,
-                   moved_late=np.zeros(len(tasks), dtype=bool), delay=np.where(status == 0, tl.delay, 0.0),
+                   start_milestone=facts.start_milestone.copy(), manual=manual,
+                   moved_late=np.zeros(n, dtype=bool), delay=np.where(status == 0, tl.delay, 0.0),
                    delay_cal=tl.delay_calendar, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
@@ -514,19 +515,6 @@ def date_pulled(inputs) -> np.ndarray:
 def axis_origin(tl: Timeline) -> float:
     """The axis value of the origin's midnight, the earliest moment a schedule can reach."""
     return -tl.base if tl.uniform else 0.0
-
-
-def _ms_project_floor(tl: Timeline, j: int, task, start: float) -> float:
-    """MS Project's earliest start of task ``j``: the project start holds back a task without predecessors, unless
-    its start or finish no earlier than date puts it elsewhere (even before the project start), and a task whose
-    finish links (FF, SF) would start it before the project start; its predecessors alone decide the rest."""
-    net = tl.net
-    links = range(net.pred_ptr[j], net.pred_ptr[j + 1])
-    if not links:
-        return axis_origin(tl) if task.constraint in ("SNET", "FNET") else start
-    if any(net.pred_type[e] in (FF, SF) for e in links):
-        return start
-    return axis_origin(tl)
 
 
 def project_start(tl: Timeline) -> float:

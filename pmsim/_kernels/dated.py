@@ -47,6 +47,7 @@ import numba as nb
 import numpy as np
 
 from .links import FF, FS, from_finish, to_finish
+from .options import SCAN
 from .worktime import add_work, lag_after, lag_before, last_finish, next_start, start_of_work, work_at
 
 Dated = namedtuple(
@@ -188,7 +189,7 @@ def _links_start(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef,
     return bound
 
 
-@nb.njit(cache=True)
+@nb.njit(**SCAN)
 def progress_links(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, link_lag, link_date):
     """P6's rules for links out of tasks with progress, into ``link_lag`` and ``link_date`` (axis units).
 
@@ -227,7 +228,7 @@ def progress_links(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, link_
                     link_lag[e] = 0.0
 
 
-@nb.njit(cache=True)
+@nb.njit(**SCAN)
 def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
     """Early dates. ``es``/``ef``: the start and finish links see; ``rs``: where the work still to do
     starts (the early start of a task not started). ``lag``: ``inp.link_lag``."""
@@ -305,7 +306,7 @@ def _late_start_seen(inp, tab, s, ls):
     return ls[s]
 
 
-@nb.njit(cache=True)
+@nb.njit(**SCAN)
 def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, finish_anchor, es, ef, rs, ls, lf):
     """Late dates against ``finish_anchor`` (the project finish, or the date it must finish by).
 
@@ -365,7 +366,7 @@ def backward(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, 
         ls[j] = _start_of_work(inp, j, c, f, d, tab) if d > 0.0 else f
 
 
-@nb.njit(cache=True)
+@nb.njit(**SCAN)
 def floats(inp, tab, rs, ef, ls, lf, start_float, finish_float):
     """Start and finish float of each task in working time of its calendar (axis units)."""
     n = inp.dur.shape[0]
@@ -382,7 +383,7 @@ def floats(inp, tab, rs, ef, ls, lf, start_float, finish_float):
         finish_float[j] = work_at(c, lf[j], tab) - work_at(c, ef[j], tab)
 
 
-@nb.njit(cache=True)
+@nb.njit(**SCAN)
 def held_floats(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs, ls, lf, start_float,
                 finish_float):
     """MS Project's floats of a task its date constraint holds earlier than its links allow (a must start or
@@ -419,7 +420,7 @@ def held_floats(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, 
         finish_float[j] = min(finish_float[j], work_at(fc, lf[j], tab) - work_at(fc, finish, tab))
 
 
-@nb.njit(cache=True)
+@nb.njit(**SCAN)
 def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, tab, project_finish, es, ef, rs, out):
     """How far each task can slip, in working time of its calendar, before any successor's early dates
     or the project finish move (never below 0)."""
@@ -445,7 +446,7 @@ def free_floats(succ_ptr, succ_idx, succ_type, lag, link_cal, link_date, inp, ta
         out[j] = f if f > 0.0 else 0.0
 
 
-@nb.njit(cache=True)
+@nb.njit(**SCAN)
 def alap_starts(succ_ptr, succ_idx, succ_type, lag, link_cal, inp, tab, alap, project_finish, es, ef, rs, out):
     """P6's as-late-as-possible: into ``out``, the start of each ``alap`` task as late as its successors'
     early dates allow (the project finish when it has none), in reverse order so that a chain of ALAP
