@@ -152,78 +152,6 @@ def task_density(start, inst, day, unit, out, relative, power):
 
 
 @nb.njit(cache=True)
-def _shares_resource(inst, i, j):
-    for e in range(inst.rptr[i], inst.rptr[i + 1]):
-        for f in range(inst.rptr[j], inst.rptr[j + 1]):
-            if inst.ridx[e] == inst.ridx[f]:
-                return True
-    return False
-
-
-@nb.njit(cache=True)
-def critical_pairs(start, inst, mark, fin, pi, pj):
-    """Pairs (i, j) of a critical chain of the schedule where j starts when i ends, on a resource they share
-    and not because of a link from i: moving j before i in the list may shorten the schedule (the
-    critical-chain neighbourhood). Fills ``pi``/``pj``; returns how many (at most their length)."""
-    n = start.shape[0]
-    dur = inst.dur
-    ms = 0.0
-    for j in range(n):
-        fin[j] = -(start[j] + dur[j])
-        if start[j] + dur[j] > ms:
-            ms = start[j] + dur[j]
-    for j in range(n):
-        mark[j] = start[j] + dur[j] >= ms - EPS
-    count = 0
-    for j in np.argsort(fin, kind="mergesort"):  # latest finish first
-        if not mark[j]:
-            continue
-        for i in range(n):
-            if i == j or abs(start[i] + dur[i] - start[j]) > EPS:
-                continue
-            linked = False
-            for e in range(inst.pred_ptr[j], inst.pred_ptr[j + 1]):
-                if inst.pred_idx[e] == i:
-                    linked = True
-                    break
-            if linked:
-                mark[i] = True
-            elif dur[i] > 0.0 and dur[j] > 0.0 and _shares_resource(inst, i, j):
-                mark[i] = True
-                if count < pi.shape[0]:
-                    pi[count] = i
-                    pj[count] = j
-                    count += 1
-    return count
-
-
-@nb.njit(cache=True)
-def neighbour_keys(parent, start, inst, rng, mode, moves, child, mark, fin, pi, pj):
-    """``child``: the keys of ``parent`` (decoded forward into ``start``) with ``moves`` tasks moved ahead in
-    the list: mode 1 a critical pair (:func:`critical_pairs`, a random insertion when there is none), mode 0 a
-    random task just before another random task."""
-    child[:] = parent
-    move_ahead(child, start, inst, rng, mode, moves, mark, fin, pi, pj)
-
-
-@nb.njit(cache=True)
-def move_ahead(child, start, inst, rng, mode, moves, mark, fin, pi, pj):
-    """Moves of :func:`neighbour_keys` made on ``child`` itself (its critical pairs from ``start``)."""
-    n = child.shape[0]
-    count = critical_pairs(start, inst, mark, fin, pi, pj) if mode == 1 else 0
-    gap = 0.45 / n  # below the position share of the keys (0.9 / n a place)
-    for _ in range(moves):
-        if count > 0:
-            c = xorshift_randint(rng, count)
-            i, j = pi[c], pj[c]
-        else:
-            i = xorshift_randint(rng, n)
-            j = xorshift_randint(rng, n)
-        if i != j:
-            child[j] = child[i] - gap
-
-
-@nb.njit(cache=True)
 def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, rng, params):
     """Steady-state biased random-key GA from the schedule in row 0 (``ms[0]``); returns the best makespan.
 
@@ -236,25 +164,6 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
     p_dense = params[1]
     p_other = params[2]
     power = params[3]
-    # Neighbours: a share p_ls of the children, from when ls_from of the passes are spent, moves a task of an
-    # elite member (target 0) or of the best member (target 1) instead of a crossover.
-    p_ls = params[4] if params.shape[0] > 8 else 0.0
-    target = np.int64(params[5]) if p_ls > 0.0 else 0
-    mode = np.int64(params[6]) if p_ls > 0.0 else 0
-    moves = np.int64(params[7]) if p_ls > 0.0 else 0
-    ls_from = params[8] if p_ls > 0.0 else 1.0
-    # A neighbour replaces the worst member like a child (accept 0), or its own parent when shorter (1) or
-    # not longer (2).
-    accept = np.int64(params[9]) if p_ls > 0.0 and params.shape[0] > 9 else 0
-    # Mutation: a share p_mut of the crossover children get the moves too (pairs of the elite parent).
-    p_mut = params[10] if params.shape[0] > 10 else 0.0
-    if p_mut > 0.0:
-        mode = np.int64(params[6])
-        moves = np.int64(params[7])
-    mark = np.zeros(n, np.bool_)
-    fin = np.empty(n)
-    pi = np.empty(4 * n, np.int64)
-    pj = np.empty(4 * n, np.int64)
     ws = workspace(n, inst.demand.shape[1], inst.horizon)
     other = np.empty(n)
     pos = np.empty(n)
@@ -298,26 +207,16 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
     while state[1] < budget:
         rank = np.argsort(ms, kind="mergesort")
         a = rank[xorshift_randint(rng, n_elite)]
-        backward = (state[2] & 1) == 1
-        neighbour = False
-        if p_ls > 0.0 and state[1] >= ls_from * total and xorshift_uniform(rng) < p_ls:
-            neighbour = True
-            if target == 1:
-                a = rank[0]
-            neighbour_keys(keys[a], starts[a], inst, rng, mode, moves, child, mark, fin, pi, pj)
-            backward = False
-        else:
-            b = rank[n_elite + xorshift_randint(rng, size - n_elite)]
-            # Where the elite parent's task sits in the denser stretch it passes on its key with p_dense,
-            # elsewhere the other parent does with p_dense_other.
-            for j in range(n):
-                if dens[a, j] >= dens[b, j]:
-                    child[j] = keys[a, j] if xorshift_uniform(rng) < p_dense else keys[b, j]
-                else:
-                    child[j] = keys[b, j] if xorshift_uniform(rng) < p_other else keys[a, j]
-            if p_mut > 0.0 and xorshift_uniform(rng) < p_mut:
-                move_ahead(child, starts[a], inst, rng, mode, moves, mark, fin, pi, pj)
-        m, u = _brkga_decode(child, inst, tie, ws, order, start, other, pos, total - state[1], backward)
+        b = rank[n_elite + xorshift_randint(rng, size - n_elite)]
+        # Where the elite parent's task sits in the denser stretch it passes on its key with p_dense,
+        # elsewhere the other parent does with p_dense_other.
+        for j in range(n):
+            if dens[a, j] >= dens[b, j]:
+                child[j] = keys[a, j] if xorshift_uniform(rng) < p_dense else keys[b, j]
+            else:
+                child[j] = keys[b, j] if xorshift_uniform(rng) < p_other else keys[a, j]
+        m, u = _brkga_decode(child, inst, tie, ws, order, start, other, pos, total - state[1],
+                             (state[2] & 1) == 1)
         state[2] += 1
         state[1] += u
         if m < best_ms - EPS:
@@ -325,12 +224,7 @@ def brkga_search(inst, tie, keys, ms, starts, dens, state, best, budget, total, 
             best[:] = start
         # The child replaces the worst member when shorter (as short: one time in two) and not a copy.
         w = rank[size - 1]
-        if neighbour and accept > 0:
-            w = a
-            take = m < ms[a] - EPS or (accept == 2 and m <= ms[a] + EPS)
-        else:
-            take = m < ms[w] - EPS or (m <= ms[w] + EPS and xorshift_uniform(rng) < 0.5)
-        if take:
+        if m < ms[w] - EPS or (m <= ms[w] + EPS and xorshift_uniform(rng) < 0.5):
             dup = False
             for i in range(size):
                 if abs(ms[i] - m) <= EPS and _same(starts[i], start):

@@ -39,9 +39,7 @@ def search_params(budget: int, n: int) -> tuple[int, np.ndarray]:
     elite, p_dense, p_other, power = 0.25, 0.9, 0.7, 4.0
     size = round(min(300.0, max(12.0, 61.0 * (122.0 / max(n, 1)) ** 1.1 * math.sqrt(budget / 5000.0))))
     size = max(2, min(size, budget // 4))  # two passes a member, half the budget
-    p_ls, target, mode, moves, ls_from, accept, p_mut = 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0
-    return size, np.array([elite, p_dense, p_other, power, p_ls, target, mode, moves, ls_from, accept, p_mut],
-                          dtype=np.float64)
+    return size, np.array([elite, p_dense, p_other, power], dtype=np.float64)
 
 
 def heuristic(problem: Problem, method: str, rule: str, schedules: int, improve: bool,

@@ -173,26 +173,3 @@ def test_random_networks_get_finite_densities_equal_to_a_reference(p, lag):
         assert all(math.isfinite(v) and v >= 0 for v in got.values())
         want = _reference_density(p, starts, power)
         assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
-
-
-def test_the_critical_pairs_are_resource_hand_overs_on_a_critical_chain():
-    from pmsim._kernels.search import critical_pairs
-    from pmsim.levelling.problem import build_problem as _problem
-
-    # r holds one unit: A 0-2, then B 2-5 (also after C 0-2 by a link), then D 5-6. E 1-2 on s ends when B
-    # starts but shares no resource with it; F 0-1 on s hands s over to E, off the chain.
-    p = make([("A", 2, {"r": 1}), ("B", 3, {"r": 1}), ("C", 2, {}), ("D", 1, {"r": 1}), ("E", 1, {"s": 1}),
-              ("F", 1, {"s": 1})], [("C", "B", "FS", 0)], {"r": 1, "s": 1})
-    problem = _problem(p)
-    net, n = problem.net, problem.net.n
-    start = net.to_topological(np.array([0.0, 2.0, 0.0, 5.0, 1.0, 0.0]))
-    mark, fin = np.zeros(n, np.bool_), np.empty(n)
-    pi, pj = np.empty(4 * n, np.int64), np.empty(4 * n, np.int64)
-    count = critical_pairs(start, problem.inst, mark, fin, pi, pj)
-    ids = net.to_project(np.arange(n))  # topological index -> project position
-    names = [p.task_ids[int(np.flatnonzero(ids == k)[0])] for k in range(n)]
-    # The chain D <- B (r) <- A (r) and C (link): moving D before B or B before A may shorten it.
-    assert [(names[pi[c]], names[pj[c]]) for c in range(count)] == [("B", "D"), ("A", "B")]
-    assert sorted(names[k] for k in range(n) if mark[k]) == ["A", "B", "C", "D"]
-    # Room for one pair only: the latest hand-over.
-    assert critical_pairs(start, problem.inst, mark, fin, pi[:1], pj[:1]) == 1 and names[pi[0]] == "B"
