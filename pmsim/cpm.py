@@ -407,12 +407,12 @@ def cpm(project: Project, durations=None) -> Schedule:
 
 def _late_dates_cut_short(tl, passes) -> bool:
     """Did a late date stop at the start of its calendar's table (the origin's first working moment)? Negative
-    total float can reach back past the project start and the origin (P6 shows such late dates); a task not
-    finished, with negative float, whose late start is the table's first moment was cut short there. Under P6's
-    rules only: by MS Project's, early dates too may sit at the origin (a task pulled before the project start),
-    and an earlier origin would move them."""
+    total float can reach back past the project start and the origin (P6 and MS Project show such late dates);
+    a task not finished, with negative float, whose late start is the table's first moment was cut short there.
+    An earlier origin moves no early date: by MS Project's rules a task pulled before the project start still
+    stops at the origin it would have without the lead (:func:`pmsim.timeline.axis_origin`)."""
     inputs = passes["inputs"]
-    if tl.uniform or not tl.net.n or inputs.rule == 2:
+    if tl.uniform or not tl.net.n:
         return False  # the uniform axis is plain arithmetic: no table to run out of
     tables, cal = tl.tables, tl.task_calendar
     first = np.where(cal >= 0, tables.starts[tables.cal_ptr[np.maximum(cal, 0)]], -np.inf)

@@ -494,7 +494,8 @@ def schedule_inputs(tl: Timeline, days: np.ndarray):
                    link_lag=np.empty(n_links), link_date=np.empty(n_links),
                    start_milestone=facts.start_milestone.copy(), manual=manual,
                    moved_late=np.zeros(n, dtype=bool), delay=np.where(status == 0, tl.delay, 0.0),
-                   delay_cal=tl.delay_calendar, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share)
+                   delay_cal=tl.delay_calendar, asg_ptr=asg_ptr, asg_cal=asg_cal, asg_share=asg_share,
+                   earliest=float(axis_origin(tl)))
     progress_links(net.pred_ptr, net.pred_idx, net.pred_type, tl.lags(), tl.link_calendar, inputs, tl.tables,
                    inputs.link_lag, inputs.link_date)
     anchor = -np.inf if project.must_finish_by is None else at(project.must_finish_by, True)
@@ -513,8 +514,11 @@ def date_pulled(inputs) -> np.ndarray:
 
 
 def axis_origin(tl: Timeline) -> float:
-    """The axis value of the origin's midnight, the earliest moment a schedule can reach."""
-    return -tl.base if tl.uniform else 0.0
+    """The axis value of the origin's midnight, the earliest moment a schedule's early dates can reach (an axis
+    that starts earlier for late dates reaching back, ``lead_days``, keeps it where it was)."""
+    if tl.uniform:
+        return -tl.base
+    return tl.at(_origin(tl.project), False) if tl.lead_days else 0.0
 
 
 def project_start(tl: Timeline) -> float:

@@ -10,7 +10,8 @@ finish, a late finish cap that stops at the task's early finish), fixed dates
 early dates only, or one in progress that started outside working time;
 ``delay``: a levelling delay, axis units of calendar
 ``delay_cal``, between what its links and floor allow and its start);
-``status`` is 0 (not started), 1 (in progress) or 2 (finished). ``rule``: 0
+``status`` is 0 (not started), 1 (in progress) or 2 (finished); ``earliest``: the
+moment early dates cannot precede (the axis may begin earlier, for late dates). ``rule``: 0
 retained logic, 1 progress override, 2 MS Project.
 ``worked``: a started task's work done by the data date (axis units of its
 calendar); per link (the network's ``pred_*`` order) ``link_lag`` is the lag
@@ -54,7 +55,7 @@ Dated = namedtuple(
     "Dated",
     "dur remaining task_cal float_cal start_floor finish_floor start_cap finish_cap fixed_start fixed_finish "
     "late_start_cap late_finish_cap summary_finish status actual_start actual_finish worked data_date rule honor "
-    "link_lag link_date start_milestone moved_late manual delay delay_cal asg_ptr asg_cal asg_share",
+    "link_lag link_date start_milestone moved_late manual delay delay_cal asg_ptr asg_cal asg_share earliest",
 )
 
 
@@ -288,8 +289,12 @@ def forward(pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, es, ef, rs):
                     bound = typed
         else:
             # A milestone sits at the end of the work its calendar has done by then (Friday 17:00, not the
-            # Saturday its predecessor on a 24-hour calendar finished): the same moment in working time.
-            bound = last_finish(c, bound, tab)
+            # Saturday its predecessor on a 24-hour calendar finished): the same moment in working time. Never
+            # before ``earliest``: one at the project start sits at its first working moment, as when the axis
+            # begins there, also when it begins earlier for late dates reaching back (not on the Friday before,
+            # where a 7-day successor would start on Saturday).
+            end = last_finish(c, bound, tab)
+            bound = end if end >= inp.earliest else _next_start(inp, j, c, bound, tab)
             ef[j] = bound
         rs[j] = bound
         es[j] = bound

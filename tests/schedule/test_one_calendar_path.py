@@ -12,12 +12,17 @@ date, progress at a data date, by P6's two progress rules and MS Project's.
 Durations, lags and the work done are whole, half or quarter days: every
 value is exact on both axes, so the tables are compared with ``==``.
 
-Where a late date falls before the project start (negative float reaching
-back past it), the calendars' axis is known to differ (2026-12-07): by MS
-Project's rule its late dates stop at the axis origin (the project start),
-and under P6's rules, once the axis starts earlier to hold them, a milestone
-at the project start shows on the working day before it. Those plans are
-compared on their early dates only; the others on every column.
+Plans whose late dates fall before the project start (negative float
+reaching back past it) are compared on every column too: the calendars' axis
+then begins earlier, and neither its late dates nor a milestone at the
+project start may differ for it.
+
+One difference is known (2026-12-07) and left out: the day shown
+(``start_date``, ``finish_date``) of a task that sits at the next working
+moment under P6's rules (a start milestone, a started task with no work
+left). The calendars' axis shows that moment's day (Monday 08:00 after a
+Friday's work, as P6 does); the one-calendar axis, in working days, shows
+the day the work before it ended. Their times in working days are compared.
 """
 
 from __future__ import annotations
@@ -40,7 +45,6 @@ START = dt.date(2027, 1, 4)  # a Monday
 RULES = ("retained_logic", "progress_override", "ms_project")
 COLUMNS = ["duration", "start", "finish", "early_start", "early_finish", "late_start", "late_finish",
            "total_float", "free_float", "critical", "start_date", "finish_date"]
-EARLY = ["duration", "start", "finish", "early_start", "early_finish"]
 
 
 def weekday(days: int) -> dt.date:
@@ -119,13 +123,21 @@ def late_before_start(result) -> bool:
     return not isinstance(result, str) and bool((result[0]["late_start"] < 0).any())
 
 
-def assert_same(one, other, columns=COLUMNS):
+def next_moment_tasks(project: pm.Project) -> list:
+    """The tasks whose day shown the two axes are known to give differently (see the module notes)."""
+    return [t.id for t in project.tasks if t.milestone == "start" or (t.actual_start is not None and not t.finished)]
+
+
+def assert_same(one, other, columns=COLUMNS, days_apart=()):
     if isinstance(one, str) or isinstance(other, str):
         assert one == other
         return
     table, makespan, critical, finish = one
     for column in columns:
-        pd.testing.assert_series_equal(table[column], other[0][column], check_exact=True, obj=column)
+        mine, theirs = table[column], other[0][column]
+        if column in ("start_date", "finish_date"):
+            mine, theirs = mine.drop(list(days_apart)), theirs.drop(list(days_apart))
+        pd.testing.assert_series_equal(mine, theirs, check_exact=True, obj=column)
     assert makespan == other[1]
     if columns == COLUMNS:
         assert (critical, finish) == other[2:]
@@ -137,8 +149,7 @@ def test_the_one_calendar_axis_gives_the_calendar_axis_schedule(seed, rule):
     project = random_plan(seed, rule)
     twin = on_twin_calendar(project)
     assert timeline(project).uniform and not timeline(twin).uniform  # the two paths are taken
-    one = outcome(project)
-    assert_same(one, outcome(twin), EARLY if late_before_start(one) else COLUMNS)
+    assert_same(outcome(project), outcome(twin), COLUMNS, next_moment_tasks(project))
 
 
 def test_the_plans_cover_what_they_say():
