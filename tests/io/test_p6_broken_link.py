@@ -8,9 +8,8 @@ Calendar "5-day" works Monday to Friday 08:00-12:00 and 13:00-17:00, 8 hours a d
 
 from __future__ import annotations
 
-from test_p6_alap_float import task, write
-
 from pmsim.parity import P6_BROKEN_LINK, UNEXPLAINED, parity
+from small_xer import task, write
 
 
 def broken_file(tmp_path, a_late: str, x_late: str, x_float_hours: str):
