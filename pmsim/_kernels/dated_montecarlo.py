@@ -81,6 +81,29 @@ def _multi_start(inp, j, w, back, d, tab):
     return w
 
 
+@nb.njit(inline="always")
+def _links_bound(j, t, c, d, bound, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es,
+                 ef):
+    """The latest start, from ``bound`` up, that the links into task ``j`` (dates in axis time, work ``d`` on
+    calendar ``c``) give it in row ``t``: a finish link's date is where that work ends."""
+    for e in range(pred_ptr[j], pred_ptr[j + 1]):
+        i = pred_idx[e]
+        kind = pred_type[e]
+        w = inp.link_date[e]
+        if np.isnan(w):
+            anchor = ef[i, t] if from_finish(kind) else es[i, t]
+            if inp.same[e]:
+                w = anchor + lag[e]
+            else:
+                w = _crossing(e, i, j, kind, anchor, _task_work(dur, i, t, scale[i], inp) <= 0.0, lag, link_cal,
+                              inp, tab, maps)
+        if to_finish(kind):
+            w = _start_of_work(inp, j, c, w, d, tab)
+        if w > bound:
+            bound = w
+    return bound
+
+
 @nb.njit(cache=True)
 def _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp, tab, maps, es, ef):
     """Early start and finish (axis time) of task ``j``, whose resources work on several calendars, in rows
@@ -102,21 +125,8 @@ def _multi_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, 
             continue
         bound = inp.start_floor[j]
         if not (status > 0 and inp.rule == 1):
-            for e in range(pred_ptr[j], pred_ptr[j + 1]):
-                i = pred_idx[e]
-                kind = pred_type[e]
-                w = inp.link_date[e]
-                if np.isnan(w):
-                    anchor = ef[i, t] if from_finish(kind) else es[i, t]
-                    if inp.same[e]:
-                        w = anchor + lag[e]
-                    else:
-                        w = _crossing(e, i, j, kind, anchor, _task_work(dur, i, t, scale[i], inp) <= 0.0, lag,
-                                      link_cal, inp, tab, maps)
-                if to_finish(kind):
-                    w = _start_of_work(inp, j, -1, w, d, tab)
-                if w > bound:
-                    bound = w
+            bound = _links_bound(j, t, -1, d, bound, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp,
+                                 tab, maps, es, ef)
         if inp.delay[j] > 0.0 and status == 0:
             bound = lag_after(inp.delay_cal[j], _next_start(inp, j, -1, bound, tab), inp.delay[j], tab)
         if inp.finish_floor[j] > -np.inf:
@@ -150,21 +160,8 @@ def _finished_rows(j, m, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_ca
     for t in range(m):
         bound = inp.start_floor[j]
         if inp.rule != 1:  # progress override: a task with progress ignores its links
-            for e in range(pred_ptr[j], pred_ptr[j + 1]):
-                i = pred_idx[e]
-                kind = pred_type[e]
-                w = inp.link_date[e]
-                if np.isnan(w):
-                    anchor = ef[i, t] if from_finish(kind) else es[i, t]
-                    if inp.same[e]:
-                        w = anchor + lag[e]
-                    else:
-                        w = _crossing(e, i, j, kind, anchor, _task_work(dur, i, t, scale[i], inp) <= 0.0, lag,
-                                      link_cal, inp, tab, maps)
-                if to_finish(kind):
-                    w = _start_of_work(inp, j, c, w, 0.0, tab)
-                if w > bound:
-                    bound = w
+            bound = _links_bound(j, t, c, 0.0, bound, dur, scale, pred_ptr, pred_idx, pred_type, lag, link_cal, inp,
+                                 tab, maps, es, ef)
         if inp.finish_floor[j] > -np.inf:
             bound = max(bound, _start_of_work(inp, j, c, inp.finish_floor[j], 0.0, tab))
         if inp.honor:
